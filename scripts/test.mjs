@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// `npm test`: sets up what the tests need (the build, moto_server, Chromium), then runs every test
+// with Node's test runner. With CI=true a missing tool is a failure, never a skip.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+
+const args = process.argv.slice(2);
+
+function have(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function stop(message) {
+  console.error(`npm test: ${message}`);
+  process.exit(1);
+}
+
+// 1. moto_server: the AWS emulator every integration test talks to.
+if (!have('moto_server')) {
+  stop("moto_server is not on PATH. Install it with: pip install 'moto[server]>=5,<6'");
+}
+
+// 2. Chromium for the HTML report's browser test.
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(chromium)) {
+  if (process.getuid?.() === 0 && have('apt-get')) {
+    console.error('npm test: installing Chromium (apt-get install chromium) for the browser tests…');
+    execFileSync(
+      'sh',
+      [
+        '-c',
+        'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null',
+      ],
+      {
+        stdio: 'inherit',
+      },
+    );
+  } else {
+    stop(
+      `Chromium is missing at ${chromium}. Install it with: sudo apt-get install chromium (or set CHROMIUM_PATH)`,
+    );
+  }
+}
+
+// 3. The CLI tests spawn the real binary, so build it.
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+
+// 4. Every *.test.ts under test/ (or the files/folders given).
+function collect(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'fixtures' ? [] : collect(path);
+    return name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+const targets = args.length > 0 ? args : ['test'];
+const files = targets
+  .flatMap((t) => (statSync(join(root, t)).isDirectory() ? collect(join(root, t)) : [join(root, t)]))
+  .map((f) => relative(root, f))
+  .sort();
+if (files.length === 0) stop('no test files found');
+
+const env = { ...process.env, CREDSWEEP_CHROMIUM: chromium, NO_COLOR: '1' };
+delete env.FORCE_COLOR;
+const run = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files],
+  { cwd: root, stdio: 'inherit', env },
+);
+process.exit(run.status ?? 1);

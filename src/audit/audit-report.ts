@@ -1,0 +1,83 @@
+/**
+ * Assembles the audit's JSON envelope (schemaVersion 1) from findings as they stream past.
+ */
+import {
+  type AccountResult,
+  type AuditReport,
+  emptySummary,
+  type Finding,
+  type FindingStatus,
+} from '../model/finding.ts';
+import { type EpochMs, toIso } from '../time.ts';
+
+export interface AuditMeta {
+  generatedAt: EpochMs;
+  asOf: EpochMs;
+  thresholdDays: number;
+}
+
+/** Counts findings per status and remembers the accounts seen, without keeping the findings. */
+export class AuditTally {
+  readonly summary: Record<FindingStatus, number> = emptySummary();
+  private readonly accounts = new Map<string, AccountResult>();
+
+  add(finding: Finding): void {
+    this.summary[finding.status] += 1;
+    if (!this.accounts.has(finding.accountId)) {
+      this.accounts.set(finding.accountId, { accountId: finding.accountId, status: 'ok' });
+    }
+  }
+
+  /** Records an account's outcome; a failure overrides an earlier ok. */
+  setAccount(result: AccountResult): void {
+    const known = this.accounts.get(result.accountId);
+    this.accounts.set(result.accountId, { ...known, ...result });
+  }
+
+  accountResults(): AccountResult[] {
+    return [...this.accounts.values()].sort((a, b) => a.accountId.localeCompare(b.accountId));
+  }
+}
+
+export function reportHeader(
+  meta: AuditMeta,
+): Pick<AuditReport, 'schemaVersion' | 'generatedAt' | 'asOf' | 'thresholdDays'> {
+  return {
+    schemaVersion: 1,
+    generatedAt: toIso(meta.generatedAt),
+    asOf: toIso(meta.asOf),
+    thresholdDays: meta.thresholdDays,
+  };
+}
+
+export function assembleAuditReport(
+  meta: AuditMeta,
+  findings: Finding[],
+  accounts: AccountResult[] = [],
+): AuditReport {
+  const tally = new AuditTally();
+  for (const f of findings) tally.add(f);
+  for (const a of accounts) tally.setAccount(a);
+  return { ...reportHeader(meta), accounts: tally.accountResults(), summary: tally.summary, findings };
+}
+
+/** Unused first, then what needs a look, then the rest; stable by account and principal. */
+export const STATUS_ORDER: readonly FindingStatus[] = [
+  'unused',
+  'unverified',
+  'inactive',
+  'no_credentials',
+  'in_use',
+  'exempt',
+  'service_linked',
+];
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) ||
+    b.ageDays - a.ageDays ||
+    a.accountId.localeCompare(b.accountId) ||
+    a.principalName.localeCompare(b.principalName) ||
+    a.credential.localeCompare(b.credential)
+  );
+}

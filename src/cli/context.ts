@@ -1,0 +1,27 @@
+/**
+ * The one place that reads the clock and the environment; everything below receives them.
+ */
+export interface CliContext {
+  now: () => number;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export function processContext(): CliContext {
+  return {
+    now: () => Date.now(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+  };
+}
+
+/** Colour only on a terminal, and never when NO_COLOR is set (FORCE_COLOR forces it). */
+export function wantsColor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): boolean {
+  if (env.NO_COLOR) return false;
+  if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true;
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb';
+}

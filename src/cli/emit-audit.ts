@@ -1,0 +1,61 @@
+/**
+ * Writes an audit in the chosen format, streaming where the format allows, all-or-nothing.
+ */
+import { type AuditMeta, AuditTally, assembleAuditReport } from '../audit/audit-report.ts';
+import { UsageError } from '../errors.ts';
+import type { AccountResult, AuditReport, Finding } from '../model/finding.ts';
+import { REPORTERS, reporterFor } from '../reporters/index.ts';
+import { type CliContext, wantsColor } from './context.ts';
+import { openPendingOutput } from './output.ts';
+
+export interface EmitRequest {
+  format: string;
+  output?: string;
+  meta: AuditMeta;
+  findings: AsyncIterable<Finding>;
+  /** Accounts known up front or failed (merged with those seen in findings). */
+  accounts?: () => AccountResult[];
+}
+
+export function requireReporter(format: string) {
+  const reporter = reporterFor(format);
+  if (!reporter) {
+    throw new UsageError(`unknown format '${format}' (one of ${Object.keys(REPORTERS).join(', ')})`);
+  }
+  return reporter;
+}
+
+/** Returns the tally (summary and accounts) of what was written. */
+export async function emitAudit(ctx: CliContext, request: EmitRequest): Promise<AuditTally> {
+  const reporter = requireReporter(request.format);
+  const out = await openPendingOutput(request.output);
+  const tally = new AuditTally();
+  try {
+    if (reporter.stream) {
+      const findings = request.findings;
+      const accounts = request.accounts;
+      async function* withAccounts(): AsyncGenerator<Finding> {
+        yield* findings;
+        for (const a of accounts?.() ?? []) tally.setAccount(a);
+      }
+      await reporter.stream(request.meta, withAccounts(), tally, out.write);
+    } else {
+      const all: Finding[] = [];
+      for await (const f of request.findings) all.push(f);
+      const report = assembleAuditReport(request.meta, all, request.accounts?.() ?? []);
+      for (const f of all) tally.add(f);
+      for (const a of report.accounts) tally.setAccount(a);
+      const toTerminal = request.output === undefined || request.output === '-';
+      await out.write(reporter.render(report, { color: toTerminal && wantsColor(ctx.stdout, ctx.env) }));
+    }
+    await out.commit();
+  } catch (e) {
+    await out.abort();
+    throw e;
+  }
+  return tally;
+}
+
+export function reportFromTally(meta: AuditMeta, tally: AuditTally, findings: Finding[]): AuditReport {
+  return assembleAuditReport(meta, findings, tally.accountResults());
+}

@@ -1,0 +1,36 @@
+/**
+ * Flag values validated once at the edge; the rest of the code gets typed, normalised options.
+ */
+import { InvalidArgumentError } from 'commander';
+import { parseAsOf } from '../time.ts';
+
+export function parseDays(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) > 36_500) {
+    throw new InvalidArgumentError('expected a whole number of days from 0 to 36500');
+  }
+  return Number(text);
+}
+
+export function parseAsOfFlag(text: string): number {
+  const at = parseAsOf(text);
+  if (at === null) throw new InvalidArgumentError('expected YYYY-MM-DD or an ISO-8601 date-time');
+  return at;
+}
+
+export function parsePositiveInt(max: number): (text: string) => number {
+  return (text) => {
+    if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) {
+      throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`);
+    }
+    return Number(text);
+  };
+}
+
+export function oneOf<T extends string>(choices: readonly T[]): (text: string) => T {
+  return (text) => {
+    if (!(choices as readonly string[]).includes(text)) {
+      throw new InvalidArgumentError(`expected one of ${choices.join(', ')}`);
+    }
+    return text as T;
+  };
+}

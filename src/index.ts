@@ -1,0 +1,18 @@
+/** credsweep's library API. */
+export { AuditTally, assembleAuditReport, compareFindings, type AuditMeta } from './audit/audit-report.ts';
+export { auditCredentialReport } from './audit/audit-credential-report.ts';
+export { AwsAccessError, CredsweepError, ExitCode, InputError, InternalError, UsageError } from './errors.ts';
+export * from './model/finding.ts';
+export type * from './model/inventory.ts';
+export {
+  evaluatePrincipal,
+  RULES,
+  DEFAULT_EXEMPTION,
+  type ExemptionPolicy,
+  type EvaluationContext,
+  type Rule,
+} from './rules/index.ts';
+export { REPORTERS, reporterFor, type Reporter } from './reporters/index.ts';
+export { parseCredentialReport } from './sources/credential-report/parse-csv.ts';
+export { rowToPrincipal } from './sources/credential-report/to-inventory.ts';
+export { parseAsOf, parseIsoDateTime, toIso } from './time.ts';

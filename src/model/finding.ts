@@ -1,0 +1,95 @@
+/**
+ * The audit's output: one finding per credential. The zod schemas are the contract for anything that
+ * crosses a file boundary (findings.json is read back by `plan`); schemas/audit-report.schema.json is
+ * generated from them.
+ */
+import { z } from 'zod';
+
+export const CREDENTIAL_KINDS = [
+  'password',
+  'access_key_1',
+  'access_key_2',
+  'cert_1',
+  'cert_2',
+  'none',
+  'role',
+  'permission',
+] as const;
+export const FINDING_STATUSES = [
+  'unused',
+  'in_use',
+  'inactive',
+  'unverified',
+  'no_credentials',
+  'exempt',
+  'service_linked',
+] as const;
+export const ACTIVITY_SOURCES = [
+  'last_used',
+  'last_changed',
+  'last_rotated',
+  'created',
+  'cloudtrail',
+] as const;
+export const CAVEATS = [
+  'not_tracked_before_2014_10_20',
+  'not_tracked_before_2015_04_22',
+  'password_gap_2018',
+  'report_stale',
+  'role_tracking_400_days',
+  'key_used_from_many_ips',
+] as const;
+
+export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
+export type FindingStatus = (typeof FINDING_STATUSES)[number];
+export type ActivitySource = (typeof ACTIVITY_SOURCES)[number];
+export type Caveat = (typeof CAVEATS)[number];
+
+const isoUtc = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/, 'ISO-8601 UTC with Z');
+
+export const findingSchema = z.object({
+  accountId: z.string(),
+  principalType: z.enum(['root', 'user', 'role']),
+  principalName: z.string(),
+  arn: z.string(),
+  credential: z.enum(CREDENTIAL_KINDS),
+  status: z.enum(FINDING_STATUSES),
+  lastUsed: isoUtc.nullable(),
+  lastActivity: isoUtc,
+  lastActivitySource: z.enum(ACTIVITY_SOURCES),
+  ageDays: z.number().int(),
+  neverUsed: z.boolean(),
+  caveats: z.array(z.string()),
+  reason: z.string(),
+  accessKeyId: z.string().optional(),
+  certificateId: z.string().optional(),
+  lastUsedService: z.string().nullable().optional(),
+  lastUsedRegion: z.string().nullable().optional(),
+  sourceIps: z.array(z.string()).optional(),
+  service: z.string().optional(),
+});
+export type Finding = z.infer<typeof findingSchema>;
+
+export const accountResultSchema = z.object({
+  accountId: z.string(),
+  status: z.enum(['ok', 'failed']),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  source: z.string().optional(),
+  reportGeneratedAt: isoUtc.optional(),
+});
+export type AccountResult = z.infer<typeof accountResultSchema>;
+
+export const auditReportSchema = z.object({
+  schemaVersion: z.literal(1),
+  generatedAt: isoUtc,
+  asOf: isoUtc,
+  thresholdDays: z.number().int().min(0),
+  accounts: z.array(accountResultSchema),
+  summary: z.record(z.string(), z.number().int().min(0)),
+  findings: z.array(findingSchema),
+});
+export type AuditReport = z.infer<typeof auditReportSchema>;
+
+export function emptySummary(): Record<FindingStatus, number> {
+  return Object.fromEntries(FINDING_STATUSES.map((s) => [s, 0])) as Record<FindingStatus, number>;
+}

@@ -1,0 +1,17 @@
+import { csvReporter } from './csv.ts';
+import { jsonReporter } from './json.ts';
+import type { Reporter } from './reporter.ts';
+import { tableReporter } from './table.ts';
+
+export type { RenderOptions, Reporter, WriteChunk } from './reporter.ts';
+
+/** Every output format, by the name `--format` takes. */
+export const REPORTERS: Record<string, Reporter> = {
+  table: tableReporter,
+  json: jsonReporter,
+  csv: csvReporter,
+};
+
+export function reporterFor(format: string): Reporter | undefined {
+  return Object.hasOwn(REPORTERS, format) ? REPORTERS[format] : undefined;
+}

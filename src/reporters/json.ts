@@ -1,0 +1,34 @@
+import { reportHeader } from '../audit/audit-report.ts';
+import type { AuditReport } from '../model/finding.ts';
+import type { Reporter } from './reporter.ts';
+
+/**
+ * The stable JSON envelope (schemaVersion 1, schemas/audit-report.schema.json). Streaming writes the
+ * findings before accounts and summary, since those are known only at the end; key order carries no
+ * meaning in JSON.
+ */
+export const jsonReporter: Reporter = {
+  id: 'json',
+  description: 'the stable JSON envelope (schemaVersion 1)',
+  render(report: AuditReport): string {
+    return `${JSON.stringify(report, null, 2)}\n`;
+  },
+  async stream(meta, findings, tally, write) {
+    const header = JSON.stringify(reportHeader(meta), null, 2);
+    await write(`${header.slice(0, -2)},\n  "findings": [`);
+    let first = true;
+    let batch = '';
+    for await (const finding of findings) {
+      tally.add(finding);
+      batch += `${first ? '\n' : ',\n'}    ${JSON.stringify(finding)}`;
+      first = false;
+      if (batch.length > 1 << 16) {
+        await write(batch);
+        batch = '';
+      }
+    }
+    await write(`${batch}${first ? '' : '\n  '}],\n`);
+    await write(`  "accounts": ${JSON.stringify(tally.accountResults())},\n`);
+    await write(`  "summary": ${JSON.stringify(tally.summary)}\n}\n`);
+  },
+};

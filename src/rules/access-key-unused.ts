@@ -1,0 +1,59 @@
+import type { Caveat, Finding } from '../model/finding.ts';
+import type { AccessKeyCredential, Principal } from '../model/inventory.ts';
+import {
+  ageInWords,
+  buildFinding,
+  byThreshold,
+  type EvaluationContext,
+  firstKnown,
+  type Rule,
+  thresholdNote,
+} from './rule.ts';
+import { ACCESS_KEY_TRACKING_START } from './tracking-dates.ts';
+
+export const accessKeyUnused: Rule = {
+  id: 'access-key-unused',
+  title: 'Access key not used within the window',
+  severity: 'high',
+  rationale:
+    'Long-term access keys that nobody uses can be leaked and used without anyone noticing; deactivate, then delete them.',
+  evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
+    return principal.accessKeys.map((key) => evaluateKey(principal, key, ctx));
+  },
+};
+
+function evaluateKey(principal: Principal, key: AccessKeyCredential, ctx: EvaluationContext): Finding {
+  const activity = firstKnown([
+    [key.lastUsed, 'last_used'],
+    [key.lastRotated, 'last_rotated'],
+    [principal.createdAt, 'created'],
+  ])!;
+  const neverUsed = key.lastUsed === null;
+  const caveats: Caveat[] = [];
+  if (neverUsed && activity.at < ACCESS_KEY_TRACKING_START) caveats.push('not_tracked_before_2015_04_22');
+  const label = `access key ${key.slot}`;
+  const when = (age: number) =>
+    neverUsed
+      ? `never used; ${activity.source === 'created' ? 'user created' : 'created or rotated'} ${ageInWords(age)}`
+      : `last used ${ageInWords(age)}`;
+  const extra: Partial<Finding> = {};
+  if (key.accessKeyId !== undefined) extra.accessKeyId = key.accessKeyId;
+  if (key.lastUsedService !== undefined) extra.lastUsedService = key.lastUsedService;
+  if (key.lastUsedRegion !== undefined) extra.lastUsedRegion = key.lastUsedRegion;
+  return buildFinding(
+    principal,
+    {
+      credential: key.slot === 1 ? 'access_key_1' : 'access_key_2',
+      status: key.active ? byThreshold(ctx) : () => 'inactive',
+      lastUsed: key.lastUsed,
+      lastActivity: activity.at,
+      lastActivitySource: activity.source,
+      neverUsed,
+      caveats,
+      reason: (age) =>
+        key.active ? `${label} ${when(age)} ${thresholdNote(ctx)}` : `${label} is inactive; ${when(age)}`,
+      extra,
+    },
+    ctx,
+  );
+}

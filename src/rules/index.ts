@@ -1,0 +1,45 @@
+/**
+ * The rule registry and the pure evaluation of an inventory: principals in, findings out.
+ */
+import type { Finding } from '../model/finding.ts';
+import type { Principal } from '../model/inventory.ts';
+import { accessKeyUnused } from './access-key-unused.ts';
+import { userWithoutCredentials } from './no-credentials.ts';
+import { passwordUnused } from './password-unused.ts';
+import { roleUnused } from './role-unused.ts';
+import type { EvaluationContext, Rule } from './rule.ts';
+import { signingCertificateUnverified } from './signing-certificate.ts';
+
+export type { EvaluationContext, Rule } from './rule.ts';
+
+export const RULES: readonly Rule[] = [
+  passwordUnused,
+  accessKeyUnused,
+  signingCertificateUnverified,
+  userWithoutCredentials,
+  roleUnused,
+];
+
+export interface ExemptionPolicy {
+  /** The tag key that marks a principal exempt, `credsweep:exempt` by default. */
+  tagKey: string;
+  tagValue: string;
+}
+
+export const DEFAULT_EXEMPTION: ExemptionPolicy = { tagKey: 'credsweep:exempt', tagValue: 'true' };
+
+/** All findings for one principal, in credential order. */
+export function evaluatePrincipal(
+  principal: Principal,
+  ctx: EvaluationContext,
+  exemption: ExemptionPolicy = DEFAULT_EXEMPTION,
+): Finding[] {
+  const findings = RULES.flatMap((rule) => rule.evaluate(principal, ctx));
+  const tag = principal.tags?.[exemption.tagKey];
+  if (tag === undefined || tag.toLowerCase() !== exemption.tagValue.toLowerCase()) return findings;
+  return findings.map((f) => ({
+    ...f,
+    status: 'exempt',
+    reason: `exempt by tag ${exemption.tagKey}=${tag}; ${f.reason}`,
+  }));
+}

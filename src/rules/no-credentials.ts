@@ -1,0 +1,37 @@
+import type { Finding } from '../model/finding.ts';
+import type { Principal } from '../model/inventory.ts';
+import { ageInWords, buildFinding, type EvaluationContext, type Rule } from './rule.ts';
+
+export const userWithoutCredentials: Rule = {
+  id: 'user-without-credentials',
+  title: 'IAM user with no password, access key or signing certificate',
+  severity: 'low',
+  rationale: 'A user with no credentials cannot sign in or call AWS; it may be a leftover worth deleting.',
+  evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
+    if (
+      principal.type !== 'user' ||
+      principal.password ||
+      principal.accessKeys.length > 0 ||
+      principal.signingCertificates.length > 0
+    ) {
+      return [];
+    }
+    return [
+      buildFinding(
+        principal,
+        {
+          credential: 'none',
+          status: () => 'no_credentials',
+          lastUsed: null,
+          lastActivity: principal.createdAt,
+          lastActivitySource: 'created',
+          neverUsed: false,
+          caveats: [],
+          reason: (age) =>
+            `user has no password, access key or signing certificate; created ${ageInWords(age)}`,
+        },
+        ctx,
+      ),
+    ];
+  },
+};

@@ -1,0 +1,84 @@
+/**
+ * A rule turns one principal into findings for the credentials it is about. Rules are pure: the
+ * evaluation date comes in through the context, never from the clock.
+ */
+import type { ActivitySource, Caveat, CredentialKind, Finding, FindingStatus } from '../model/finding.ts';
+import type { Principal } from '../model/inventory.ts';
+import { type EpochMs, toIso, wholeDaysBetween } from '../time.ts';
+
+export interface EvaluationContext {
+  asOf: EpochMs;
+  /** A credential unused for at least this many days is `unused`. */
+  thresholdDays: number;
+}
+
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+export interface Rule {
+  id: string;
+  title: string;
+  severity: Severity;
+  rationale: string;
+  evaluate(principal: Principal, ctx: EvaluationContext): Finding[];
+}
+
+/** The first of several candidate dates that is known, with the name of where it came from. */
+export function firstKnown(
+  candidates: ReadonlyArray<readonly [EpochMs | null | undefined, ActivitySource]>,
+): { at: EpochMs; source: ActivitySource } | null {
+  for (const [at, source] of candidates) {
+    if (at !== null && at !== undefined) return { at, source };
+  }
+  return null;
+}
+
+export function ageInWords(ageDays: number): string {
+  if (ageDays < 0) return `${-ageDays} ${plural(-ageDays, 'day')} after the as-of date`;
+  if (ageDays === 0) return 'today';
+  return `${ageDays} ${plural(ageDays, 'day')} ago`;
+}
+
+function plural(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`;
+}
+
+export interface FindingParts {
+  credential: CredentialKind;
+  status: (ageDays: number) => FindingStatus;
+  lastUsed: EpochMs | null;
+  lastActivity: EpochMs;
+  lastActivitySource: ActivitySource;
+  neverUsed: boolean;
+  caveats: Caveat[];
+  reason: (ageDays: number) => string;
+  extra?: Partial<Finding>;
+}
+
+export function buildFinding(principal: Principal, parts: FindingParts, ctx: EvaluationContext): Finding {
+  const ageDays = wholeDaysBetween(parts.lastActivity, ctx.asOf);
+  return {
+    accountId: principal.accountId,
+    principalType: principal.type,
+    principalName: principal.name,
+    arn: principal.arn,
+    credential: parts.credential,
+    status: parts.status(ageDays),
+    lastUsed: parts.lastUsed === null ? null : toIso(parts.lastUsed),
+    lastActivity: toIso(parts.lastActivity),
+    lastActivitySource: parts.lastActivitySource,
+    ageDays,
+    neverUsed: parts.neverUsed,
+    caveats: parts.caveats,
+    reason: parts.reason(ageDays),
+    ...parts.extra,
+  };
+}
+
+/** The status of an active, usage-tracked credential. */
+export function byThreshold(ctx: EvaluationContext): (ageDays: number) => FindingStatus {
+  return (ageDays) => (ageDays >= ctx.thresholdDays ? 'unused' : 'in_use');
+}
+
+export function thresholdNote(ctx: EvaluationContext): string {
+  return `(threshold ${ctx.thresholdDays})`;
+}

@@ -1,0 +1,99 @@
+/**
+ * Turns one credential-report row into a Principal. Pure: the exact value semantics live here
+ * (AWS-SEMANTICS §1.1–1.3): `N/A`, `no_information`, `not_supported` and empty mean "no date";
+ * booleans in any case; the root row is `<root_account>`.
+ */
+import { InputError } from '../../errors.ts';
+import type { AccessKeyCredential, Principal, SigningCertificateCredential } from '../../model/inventory.ts';
+import { type EpochMs, parseIsoDateTime } from '../../time.ts';
+import type { ReportColumn, ReportRow } from './parse-csv.ts';
+
+export const ROOT_USER = '<root_account>';
+const NO_DATE = new Set(['n/a', 'no_information', 'not_supported', '']);
+const NOT_A_VALUE = new Set(['n/a', 'no_information', 'not_supported', '']);
+const IAM_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d+):/;
+
+export function rowToPrincipal(row: ReportRow, file: string): Principal {
+  const read = (column: ReportColumn) => row.get(column)?.trim() ?? '';
+  const fail = (column: ReportColumn, what: string) =>
+    new InputError(`column ${column}: ${what} ${JSON.stringify(truncate(read(column)))}`, file, row.line);
+
+  const date = (column: ReportColumn): EpochMs | null => {
+    const text = read(column);
+    if (NO_DATE.has(text.toLowerCase())) return null;
+    const at = parseIsoDateTime(text);
+    if (at === null) throw fail(column, 'not an ISO-8601 date-time:');
+    return at;
+  };
+  const bool = (column: ReportColumn, allowNotSupported = false): boolean | 'not_supported' => {
+    const text = read(column).toLowerCase();
+    if (text === 'true') return true;
+    if (text === 'false') return false;
+    if (allowNotSupported && text === 'not_supported') return 'not_supported';
+    throw fail(
+      column,
+      allowNotSupported ? 'expected true, false or not_supported, found' : 'expected true or false, found',
+    );
+  };
+  const text = (column: ReportColumn): string | null | undefined => {
+    if (!row.has(column)) return undefined;
+    const value = read(column);
+    return NOT_A_VALUE.has(value.toLowerCase()) ? null : value;
+  };
+
+  const name = read('user');
+  if (name === '') throw new InputError('column user: empty user name', file, row.line);
+  const arn = read('arn');
+  const account = IAM_ARN.exec(arn);
+  if (!account) throw fail('arn', 'not an IAM ARN:');
+  const createdAt = date('user_creation_time');
+  if (createdAt === null) throw fail('user_creation_time', 'expected the creation date-time, found');
+
+  // Every date and boolean column is checked, even where the credential does not exist, so a
+  // corrupt report is rejected rather than half-read.
+  const passwordEnabled = bool('password_enabled', true);
+  const passwordLastUsed = date('password_last_used');
+  const passwordLastChanged = date('password_last_changed');
+  if (row.has('password_next_rotation')) date('password_next_rotation');
+  if (row.has('mfa_active')) bool('mfa_active', true);
+  const password =
+    passwordEnabled === false ? null : { lastUsed: passwordLastUsed, lastChanged: passwordLastChanged };
+
+  const accessKeys: AccessKeyCredential[] = [];
+  for (const slot of [1, 2] as const) {
+    const active = bool(`access_key_${slot}_active`) === true;
+    const lastRotated = date(`access_key_${slot}_last_rotated`);
+    const lastUsed = date(`access_key_${slot}_last_used_date`);
+    if (!active && lastRotated === null) continue;
+    const key: AccessKeyCredential = { slot, active, lastUsed, lastRotated };
+    const service = text(`access_key_${slot}_last_used_service`);
+    const region = text(`access_key_${slot}_last_used_region`);
+    if (service !== undefined) key.lastUsedService = service;
+    if (region !== undefined) key.lastUsedRegion = region;
+    accessKeys.push(key);
+  }
+
+  const signingCertificates: SigningCertificateCredential[] = [];
+  for (const slot of [1, 2] as const) {
+    if (!row.has(`cert_${slot}_active`)) continue;
+    const active = bool(`cert_${slot}_active`) === true;
+    const lastRotated = row.has(`cert_${slot}_last_rotated`) ? date(`cert_${slot}_last_rotated`) : null;
+    if (active || lastRotated !== null) signingCertificates.push({ slot, active, lastRotated });
+  }
+
+  return {
+    accountId: account[1]!,
+    type: name === ROOT_USER ? 'root' : 'user',
+    name,
+    arn,
+    createdAt,
+    password,
+    accessKeys,
+    signingCertificates,
+    origin: `${file}:${row.line}`,
+  };
+}
+
+function truncate(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}

@@ -1,0 +1,69 @@
+/**
+ * Day arithmetic and AWS timestamp parsing. Nothing here reads the clock: "now" is always passed in.
+ */
+
+export const MS_PER_DAY = 86_400_000;
+
+/** Epoch milliseconds, UTC. */
+export type EpochMs = number;
+
+// ISO-8601 date-time as AWS writes it (`2014-09-01T22:28:48+00:00`), plus `Z`, fractional seconds and
+// other offsets (converted to UTC). A date alone is not a timestamp in a credential report.
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)$/i;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Parses an ISO-8601 date-time; returns null when the text is not one (or names an impossible date). */
+export function parseIsoDateTime(text: string): EpochMs | null {
+  const m = ISO_DATE_TIME.exec(text);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s = '0', frac = '0', zone] = m;
+  const utc = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s, Math.floor(Number(`0.${frac}`) * 1000));
+  const check = new Date(utc);
+  if (
+    check.getUTCFullYear() !== +y! ||
+    check.getUTCMonth() !== +mo! - 1 ||
+    check.getUTCDate() !== +d! ||
+    +h! > 23 ||
+    +mi! > 59 ||
+    +s > 59
+  ) {
+    return null;
+  }
+  return utc - zoneOffsetMs(zone!);
+}
+
+function zoneOffsetMs(zone: string): number {
+  if (zone === 'Z' || zone === 'z') return 0;
+  const sign = zone[0] === '-' ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  const hours = Number(digits.slice(0, 2));
+  const minutes = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+  return sign * (hours * 60 + minutes) * 60_000;
+}
+
+/** `YYYY-MM-DD` (midnight UTC) or a full ISO-8601 date-time, as `--as-of` accepts. */
+export function parseAsOf(text: string): EpochMs | null {
+  const d = ISO_DATE.exec(text);
+  if (d) {
+    const utc = Date.UTC(+d[1]!, +d[2]! - 1, +d[3]!);
+    const check = new Date(utc);
+    return check.getUTCDate() === +d[3]! && check.getUTCMonth() === +d[2]! - 1 ? utc : null;
+  }
+  return parseIsoDateTime(text);
+}
+
+/** ISO-8601 UTC with `Z`, seconds precision unless milliseconds are present. */
+export function toIso(ms: EpochMs): string {
+  const iso = new Date(ms).toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+}
+
+/** Whole days from `from` to `to`, rounded down (negative when `to` is earlier). */
+export function wholeDaysBetween(from: EpochMs, to: EpochMs): number {
+  return Math.floor((to - from) / MS_PER_DAY);
+}
+
+export function daysBefore(ms: EpochMs, days: number): EpochMs {
+  return ms - days * MS_PER_DAY;
+}

@@ -1,0 +1,46 @@
+/** Builders for inventory fixtures: `aUser({ accessKeys: [aKey({ lastUsed: daysAgo(91) })] })`. */
+import type {
+  AccessKeyCredential,
+  Principal,
+  SigningCertificateCredential,
+} from '../../src/model/inventory.ts';
+import { MS_PER_DAY } from '../../src/time.ts';
+
+/** The fixed evaluation date of the unit tests. */
+export const AS_OF = Date.UTC(2026, 10, 1);
+
+export function daysAgo(days: number, from: number = AS_OF): number {
+  return from - days * MS_PER_DAY;
+}
+
+export function aUser(overrides: Partial<Principal> = {}): Principal {
+  return {
+    accountId: '111122223333',
+    type: 'user',
+    name: 'alice',
+    arn: 'arn:aws:iam::111122223333:user/alice',
+    createdAt: daysAgo(1000),
+    password: null,
+    accessKeys: [],
+    signingCertificates: [],
+    ...overrides,
+  };
+}
+
+export function aKey(overrides: Partial<AccessKeyCredential> = {}): AccessKeyCredential {
+  return { slot: 1, active: true, lastUsed: null, lastRotated: daysAgo(500), ...overrides };
+}
+
+export function aCert(overrides: Partial<SigningCertificateCredential> = {}): SigningCertificateCredential {
+  return { slot: 1, active: true, lastRotated: daysAgo(500), ...overrides };
+}
+
+export function aRole(overrides: Partial<Principal> = {}): Principal {
+  return aUser({
+    type: 'role',
+    name: 'deployer',
+    arn: 'arn:aws:iam::111122223333:role/deployer',
+    role: { lastUsed: null, path: '/' },
+    ...overrides,
+  });
+}
