@@ -38,6 +38,7 @@ export const CAVEATS = [
   'report_stale',
   'role_tracking_400_days',
   'key_used_from_many_ips',
+  'access_advisor_400_days',
 ] as const;
 
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
@@ -67,6 +68,8 @@ export const findingSchema = z.object({
   lastUsedRegion: z.string().nullable().optional(),
   sourceIps: z.array(z.string()).optional(),
   service: z.string().optional(),
+  /** `namespace:Action`, for permission findings at action granularity. */
+  action: z.string().optional(),
 });
 export type Finding = z.infer<typeof findingSchema>;
 

@@ -1,0 +1,68 @@
+/**
+ * What Access Advisor says about one principal, normalised: per granted service, when it was last
+ * authenticated and (for action-level jobs) the tracked actions. Dates are epoch ms, "never" is null.
+ */
+import type { ServiceLastAccessed } from '@aws-sdk/client-iam';
+import type { EpochMs } from '../../time.ts';
+
+export type AccessAdvisorGranularity = 'service' | 'action';
+
+export interface ActionAccess {
+  /** The action name as IAM reports it (`GetObject`), without the namespace. */
+  action: string;
+  lastAccessed: EpochMs | null;
+  region: string | null;
+}
+
+export interface ServiceAccess {
+  serviceName: string;
+  namespace: string;
+  lastAuthenticated: EpochMs | null;
+  region: string | null;
+  /**
+   * null when IAM tracks no actions for this service (or the job was service-level). Which services
+   * have tracked actions is data, not a hard-coded list (AWS-SEMANTICS §3.1).
+   */
+  trackedActions: ActionAccess[] | null;
+}
+
+/** The principals Access Advisor reports on that credsweep evaluates. */
+export interface PermissionPrincipal {
+  accountId: string;
+  type: 'user' | 'role';
+  name: string;
+  arn: string;
+  createdAt: EpochMs;
+}
+
+function epoch(d: Date | undefined): EpochMs | null {
+  return d instanceof Date && !Number.isNaN(d.getTime()) ? d.getTime() : null;
+}
+
+/** Maps the SDK's ServiceLastAccessed (GetServiceLastAccessedDetails) onto ServiceAccess. */
+export function toServiceAccess(s: ServiceLastAccessed): ServiceAccess {
+  const tracked = s.TrackedActionsLastAccessed;
+  return {
+    serviceName: s.ServiceName ?? s.ServiceNamespace ?? '',
+    namespace: s.ServiceNamespace ?? '',
+    lastAuthenticated: epoch(s.LastAuthenticated),
+    region: s.LastAuthenticatedRegion ?? null,
+    trackedActions:
+      tracked === undefined || tracked === null
+        ? null
+        : tracked.map((a) => ({
+            action: a.ActionName ?? '',
+            lastAccessed: epoch(a.LastAccessedTime),
+            region: a.LastAccessedRegion ?? null,
+          })),
+  };
+}
+
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):(user|role)\/(?:[^/]+\/)*([^/]+)$/;
+
+/** Parses a user or role ARN; null when it is neither. */
+export function parsePrincipalArn(arn: string): Omit<PermissionPrincipal, 'createdAt'> | null {
+  const m = PRINCIPAL_ARN.exec(arn);
+  if (!m) return null;
+  return { accountId: m[1]!, type: m[2] as 'user' | 'role', name: m[3]!, arn };
+}
