@@ -170,7 +170,9 @@ describe('createTrailAggregator', () => {
     for (const r of records) whole.add(r);
     const a = createTrailAggregator();
     const b = createTrailAggregator();
-    records.forEach((r, i) => (i % 2 === 0 ? a : b).add(r));
+    records.forEach((r, i) => {
+      (i % 2 === 0 ? a : b).add(r);
+    });
     const merged = createTrailAggregator();
     merged.merge(structuredClone(b.state()));
     merged.merge(structuredClone(a.state()));
