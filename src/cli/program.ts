@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, InputError, InternalError, isCredsweepError } from '../errors.ts';
 import { auditCommand } from './commands/audit.ts';
+import { permissionsCommand } from './commands/permissions.ts';
 import type { CliContext } from './context.ts';
 
 export const VERSION = '0.1.0';
@@ -21,6 +22,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     })
     .exitOverride();
   program.addCommand(auditCommand(ctx, setExit));
+  program.addCommand(permissionsCommand(ctx, setExit));
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ outputError: () => {} });
   }

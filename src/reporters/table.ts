@@ -34,7 +34,7 @@ function row(f: Finding): string[] {
     f.status,
     f.accountId,
     printable(principal),
-    f.credential,
+    f.credential === 'permission' ? printable(`permission ${f.action ?? f.service ?? ''}`) : f.credential,
     `${f.ageDays}d`,
     `${f.lastActivity.slice(0, 10)} ${f.lastActivitySource}`,
     printable(notes),

@@ -1,0 +1,135 @@
+/**
+ * `credsweep permissions`: unused services (and tracked actions) per user and role, from Access
+ * Advisor, in the audit's JSON envelope; `--suggest-policy` prints reduced policies for review.
+ */
+import { IAMClient } from '@aws-sdk/client-iam';
+import { fromIni } from '@aws-sdk/credential-providers';
+import { Command, Option } from 'commander';
+import { auditPermissions } from '../../audit/audit-permissions.ts';
+import { suggestReducedPolicies } from '../../audit/suggest-policy.ts';
+import { ExitCode } from '../../errors.ts';
+import { REPORTERS } from '../../reporters/index.ts';
+import { realSleep } from '../../sources/access-advisor/last-accessed.ts';
+import { validatePrincipalArns } from '../../sources/access-advisor/principals.ts';
+import type { AccessAdvisorGranularity } from '../../sources/access-advisor/service-access.ts';
+import type { CliContext } from '../context.ts';
+import { emitAudit } from '../emit-audit.ts';
+import { oneOf, parseAsOfFlag, parseDays, parsePositiveInt } from '../options.ts';
+import { openPendingOutput } from '../output.ts';
+
+export interface PermissionsFlags {
+  principal?: string[];
+  days: number;
+  granularity: AccessAdvisorGranularity;
+  suggestPolicy?: boolean;
+  asOf?: number;
+  format: string;
+  output?: string;
+  failOn?: 'unused';
+  concurrency: number;
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').filter(Boolean)];
+}
+
+function iamClient(flags: PermissionsFlags): IAMClient {
+  return new IAMClient({
+    region: flags.region ?? 'us-east-1',
+    ...(flags.endpointUrl ? { endpoint: flags.endpointUrl } : {}),
+    ...(flags.profile ? { credentials: fromIni({ profile: flags.profile }) } : {}),
+    retryMode: 'adaptive',
+    maxAttempts: 6,
+  });
+}
+
+export function permissionsCommand(ctx: CliContext, setExit: (code: number) => void): Command {
+  return new Command('permissions')
+    .description(
+      'find granted services (and tracked actions) that users and roles do not use (Access Advisor)',
+    )
+    .option(
+      '--principal <arn>',
+      'a user or role ARN (repeatable or comma-separated; default: every user and role)',
+      collect,
+    )
+    .addOption(new Option('--days <n>', 'unused after this many days').default(90).argParser(parseDays))
+    .addOption(
+      new Option('--granularity <level>', 'service, or action (tracked actions too)')
+        .default('service')
+        .argParser(oneOf(['service', 'action'] as const)),
+    )
+    .option('--suggest-policy', 'print a reduced policy per principal for review (never applied)')
+    .addOption(
+      new Option(
+        '--as-of <date>',
+        'evaluate as of YYYY-MM-DD or an ISO-8601 date-time (default: now)',
+      ).argParser(parseAsOfFlag),
+    )
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .default('table')
+        .argParser(oneOf(Object.keys(REPORTERS))),
+    )
+    .option('--output <file>', 'write to this file instead of standard output (written only on success)')
+    .addOption(
+      new Option('--fail-on <status>', 'exit 1 when any permission has this status').argParser(
+        oneOf(['unused'] as const),
+      ),
+    )
+    .addOption(
+      new Option('--concurrency <n>', 'principals evaluated at once')
+        .default(4)
+        .argParser(parsePositiveInt(64)),
+    )
+    .option('--profile <name>', 'AWS shared-config profile')
+    .option('--region <region>', 'AWS region for the IAM client (IAM is global)')
+    .option('--endpoint-url <url>', 'send AWS calls to this endpoint (e.g. a local emulator)')
+    .action(async (flags: PermissionsFlags) => {
+      validatePrincipalArns(flags.principal ?? []);
+      const generatedAt = ctx.now();
+      const meta = { generatedAt, asOf: flags.asOf ?? generatedAt, thresholdDays: flags.days };
+      const { findings, failures } = await auditPermissions(iamClient(flags), {
+        asOf: meta.asOf,
+        thresholdDays: meta.thresholdDays,
+        granularity: flags.granularity,
+        concurrency: flags.concurrency,
+        principals: flags.principal,
+        poll: { sleep: realSleep },
+      });
+      for (const f of failures) {
+        ctx.stderr.write(`credsweep: account ${f.accountId}: ${f.error?.message ?? 'failed'}\n`);
+      }
+      if (flags.suggestPolicy) {
+        const out = await openPendingOutput(flags.output);
+        try {
+          await out.write(`${JSON.stringify(suggestReducedPolicies(findings), null, 2)}\n`);
+          await out.commit();
+        } catch (e) {
+          await out.abort();
+          throw e;
+        }
+      } else {
+        await emitAudit(ctx, {
+          format: flags.format,
+          output: flags.output,
+          meta,
+          findings: (async function* () {
+            yield* findings;
+          })(),
+          accounts: () => failures,
+        });
+      }
+      const unused = findings.some((f) => f.status === 'unused');
+      setExit(
+        failures.length > 0
+          ? ExitCode.awsFailure
+          : flags.failOn === 'unused' && unused
+            ? ExitCode.failOnMatched
+            : ExitCode.ok,
+      );
+    });
+}

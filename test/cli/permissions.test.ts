@@ -1,0 +1,260 @@
+/**
+ * `credsweep permissions` end to end, in process (runCli) so the IAM client can be mocked:
+ * aws-sdk-client-mock because moto 5.2.1 has no Access Advisor (AWS-SEMANTICS §7.3). Responses are
+ * shaped like the IAM API reference's examples (test/sources/access-advisor/api-examples.ts).
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, afterEach, before, describe, it } from 'node:test';
+import {
+  GenerateServiceLastAccessedDetailsCommand,
+  GetRoleCommand,
+  GetServiceLastAccessedDetailsCommand,
+  IAMClient,
+  ListRolesCommand,
+  ListUsersCommand,
+} from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { CliContext } from '../../src/cli/context.ts';
+import { runCli } from '../../src/cli/program.ts';
+import { auditReportSchema } from '../../src/model/finding.ts';
+import {
+  ACTION_LEVEL_EXAMPLE,
+  GENERATE_EXAMPLE,
+  GET_EXAMPLE,
+} from '../sources/access-advisor/api-examples.ts';
+
+const iamMock = mockClient(IAMClient);
+const AS_OF = '2018-12-01';
+const USER_ARN = 'arn:aws:iam::123456789012:user/AWSExampleUser01';
+const ROLE_ARN = 'arn:aws:iam::123456789012:role/app';
+const LINKED_ARN =
+  'arn:aws:iam::123456789012:role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport';
+
+function context(): { ctx: CliContext; stderr: () => string } {
+  let err = '';
+  const stderr = new PassThrough();
+  stderr.on('data', (d) => {
+    err += d;
+  });
+  const ctx = {
+    now: () => Date.UTC(2018, 11, 1),
+    stdout: new PassThrough() as unknown as NodeJS.WriteStream,
+    stderr: stderr as unknown as NodeJS.WriteStream,
+    stdin: new PassThrough() as unknown as NodeJS.ReadStream,
+    env: {},
+  };
+  return { ctx, stderr: () => err };
+}
+
+function mockAccount() {
+  iamMock.on(ListUsersCommand).resolves({
+    Users: [
+      {
+        UserName: 'AWSExampleUser01',
+        Arn: USER_ARN,
+        UserId: 'AIDAEXAMPLE',
+        Path: '/',
+        CreateDate: new Date('2018-01-01T00:00:00Z'),
+      },
+    ],
+    IsTruncated: false,
+  });
+  iamMock.on(ListRolesCommand).resolves({
+    Roles: [
+      {
+        RoleName: 'app',
+        Arn: ROLE_ARN,
+        RoleId: 'AROAEXAMPLE',
+        Path: '/',
+        CreateDate: new Date('2017-01-01T00:00:00Z'),
+      },
+      {
+        RoleName: 'AWSServiceRoleForSupport',
+        Arn: LINKED_ARN,
+        RoleId: 'AROALINKED',
+        Path: '/aws-service-role/support.amazonaws.com/',
+        CreateDate: new Date('2017-01-01T00:00:00Z'),
+      },
+    ],
+    IsTruncated: false,
+  });
+  iamMock.on(GenerateServiceLastAccessedDetailsCommand).resolves(GENERATE_EXAMPLE);
+}
+
+describe('credsweep permissions', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'credsweep-permissions-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+  afterEach(() => iamMock.reset());
+
+  it('lists users and roles (not service-linked ones) and writes one finding per granted service', async () => {
+    mockAccount();
+    iamMock.on(GetServiceLastAccessedDetailsCommand).resolves(GET_EXAMPLE);
+    const { ctx } = context();
+    const out = join(dir, 'all.json');
+    const code = await runCli(['permissions', '--as-of', AS_OF, '--format', 'json', '--output', out], ctx);
+    assert.equal(code, 0);
+    const report = auditReportSchema.parse(JSON.parse(await readFile(out, 'utf8')));
+    assert.deepEqual(
+      report.findings.map((f) => [f.arn, f.service, f.status, f.credential]),
+      [
+        [ROLE_ARN, 'iam', 'in_use', 'permission'],
+        [ROLE_ARN, 's3', 'unused', 'permission'],
+        [USER_ARN, 'iam', 'in_use', 'permission'],
+        [USER_ARN, 's3', 'unused', 'permission'],
+      ],
+    );
+    assert.equal(report.summary.unused, 2);
+    const arns = iamMock
+      .commandCalls(GenerateServiceLastAccessedDetailsCommand)
+      .map((c) => c.args[0].input.Arn);
+    assert.deepEqual(arns.sort(), [ROLE_ARN, USER_ARN]);
+  });
+
+  it('--fail-on unused exits 1 when a service is unused', async () => {
+    mockAccount();
+    iamMock.on(GetServiceLastAccessedDetailsCommand).resolves(GET_EXAMPLE);
+    const { ctx } = context();
+    const code = await runCli(
+      ['permissions', '--as-of', AS_OF, '--fail-on', 'unused', '--output', join(dir, 't.txt')],
+      ctx,
+    );
+    assert.equal(code, 1);
+  });
+
+  it('--principal evaluates only the ARNs given, at action granularity', async () => {
+    iamMock.on(GetRoleCommand).resolves({
+      Role: {
+        RoleName: 'app',
+        Arn: ROLE_ARN,
+        RoleId: 'AROAEXAMPLE',
+        Path: '/',
+        CreateDate: new Date('2017-01-01'),
+      },
+    });
+    iamMock.on(GenerateServiceLastAccessedDetailsCommand).resolves(GENERATE_EXAMPLE);
+    iamMock.on(GetServiceLastAccessedDetailsCommand).resolves(ACTION_LEVEL_EXAMPLE);
+    const { ctx } = context();
+    const out = join(dir, 'action.json');
+    const code = await runCli(
+      [
+        'permissions',
+        '--principal',
+        ROLE_ARN,
+        '--granularity',
+        'action',
+        '--as-of',
+        AS_OF,
+        '--format',
+        'json',
+        '--output',
+        out,
+      ],
+      ctx,
+    );
+    assert.equal(code, 0);
+    const report = auditReportSchema.parse(JSON.parse(await readFile(out, 'utf8')));
+    assert.deepEqual(
+      report.findings.map((f) => [f.service, f.action ?? null, f.status]),
+      [
+        ['ec2', null, 'unused'],
+        ['s3', null, 'in_use'],
+        ['s3', 's3:DeleteBucket', 'unused'],
+        ['s3', 's3:GetObject', 'in_use'],
+      ],
+    );
+    assert.equal(iamMock.commandCalls(ListUsersCommand).length, 0);
+    assert.equal(
+      iamMock.commandCalls(GenerateServiceLastAccessedDetailsCommand)[0]!.args[0].input.Granularity,
+      'ACTION_LEVEL',
+    );
+  });
+
+  it('--suggest-policy prints reduced policies and never calls a write API', async () => {
+    iamMock.on(GetRoleCommand).resolves({
+      Role: {
+        RoleName: 'app',
+        Arn: ROLE_ARN,
+        RoleId: 'AROAEXAMPLE',
+        Path: '/',
+        CreateDate: new Date('2017-01-01'),
+      },
+    });
+    iamMock.on(GenerateServiceLastAccessedDetailsCommand).resolves(GENERATE_EXAMPLE);
+    iamMock.on(GetServiceLastAccessedDetailsCommand).resolves(ACTION_LEVEL_EXAMPLE);
+    const { ctx } = context();
+    const out = join(dir, 'policy.json');
+    const code = await runCli(
+      [
+        'permissions',
+        '--principal',
+        ROLE_ARN,
+        '--granularity',
+        'action',
+        '--suggest-policy',
+        '--as-of',
+        AS_OF,
+        '--output',
+        out,
+      ],
+      ctx,
+    );
+    assert.equal(code, 0);
+    const { suggestions } = JSON.parse(await readFile(out, 'utf8'));
+    assert.deepEqual(suggestions[0].policy.Statement, [
+      { Sid: 'KeepServicesInUse', Effect: 'Allow', Action: ['s3:*'], Resource: '*' },
+      { Sid: 'DropUnusedTrackedActions', Effect: 'Deny', Action: ['s3:DeleteBucket'], Resource: '*' },
+    ]);
+    const called = iamMock.calls().map((c) => c.args[0].constructor.name);
+    assert.deepEqual([...new Set(called)].sort(), [
+      'GenerateServiceLastAccessedDetailsCommand',
+      'GetRoleCommand',
+      'GetServiceLastAccessedDetailsCommand',
+    ]);
+  });
+
+  it('a principal whose job fails is reported (account failed, exit 3) while the others are evaluated', async () => {
+    mockAccount();
+    iamMock
+      .on(GenerateServiceLastAccessedDetailsCommand, { Arn: ROLE_ARN })
+      .rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDenied' }));
+    iamMock.on(GetServiceLastAccessedDetailsCommand).resolves(GET_EXAMPLE);
+    const { ctx, stderr } = context();
+    const out = join(dir, 'partial.json');
+    const code = await runCli(['permissions', '--as-of', AS_OF, '--format', 'json', '--output', out], ctx);
+    assert.equal(code, 3);
+    const report = auditReportSchema.parse(JSON.parse(await readFile(out, 'utf8')));
+    assert.deepEqual([...new Set(report.findings.map((f) => f.arn))], [USER_ARN]);
+    const account = report.accounts.find((a) => a.accountId === '123456789012')!;
+    assert.equal(account.status, 'failed');
+    assert.equal(account.error?.code, 'AccessDenied');
+    assert.match(account.error!.message, /role\/app: AccessDenied: User is not authorized/);
+    assert.match(stderr(), /^credsweep: account 123456789012: .*role\/app/);
+  });
+
+  it('a malformed --principal is a usage error (exit 2, one line, no AWS call)', async () => {
+    const { ctx, stderr } = context();
+    const code = await runCli(['permissions', '--principal', 'arn:aws:iam::123456789012:group/admins'], ctx);
+    assert.equal(code, 2);
+    assert.match(
+      stderr(),
+      /^credsweep: --principal: 'arn:aws:iam::123456789012:group\/admins' is not an IAM user or role ARN/,
+    );
+    assert.equal(stderr().trim().split('\n').length, 1);
+    assert.equal(iamMock.calls().length, 0);
+  });
+
+  it('listing users and roles failing is an AWS failure (exit 3)', async () => {
+    iamMock.on(ListUsersCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    const { ctx, stderr } = context();
+    const code = await runCli(['permissions', '--output', join(dir, 'x.json')], ctx);
+    assert.equal(code, 3);
+    assert.match(stderr(), /^credsweep: listing users and roles: denied/);
+  });
+});
