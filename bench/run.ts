@@ -1,0 +1,25 @@
+/**
+ * `npm run bench [name...]`: runs the benchmarks (all, or those named) and prints their figures.
+ * Each benchmark reports ratios against a baseline it measures in the same run, so a noisy or slow
+ * machine changes the absolute numbers but not the verdict.
+ */
+import { credentialReportBench } from './credential-report.bench.ts';
+
+export interface Benchmark {
+  name: string;
+  description: string;
+  run(): Promise<void>;
+}
+
+const BENCHMARKS: Benchmark[] = [credentialReportBench];
+
+const wanted = process.argv.slice(2);
+const selected = wanted.length ? BENCHMARKS.filter((b) => wanted.includes(b.name)) : BENCHMARKS;
+if (wanted.length && selected.length !== wanted.length) {
+  console.error(`unknown benchmark; choose from: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
+  process.exit(2);
+}
+for (const bench of selected) {
+  console.log(`\n## ${bench.name}: ${bench.description}`);
+  await bench.run();
+}
