@@ -53,6 +53,8 @@ export interface Principal {
   /** Present for roles only. */
   role?: RoleActivity;
   tags?: Record<string, string>;
+  /** How many credential-report rows were merged into this principal, when more than one. */
+  duplicateRows?: number;
   /** Where in the input this principal came from (for messages), e.g. `report.csv:12`. */
   origin?: string;
 }

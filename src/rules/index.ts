@@ -34,7 +34,11 @@ export function evaluatePrincipal(
   ctx: EvaluationContext,
   exemption: ExemptionPolicy = DEFAULT_EXEMPTION,
 ): Finding[] {
-  const findings = RULES.flatMap((rule) => rule.evaluate(principal, ctx));
+  let findings = RULES.flatMap((rule) => rule.evaluate(principal, ctx));
+  if (principal.duplicateRows) {
+    // The report listed this principal more than once; the rows were merged (newest evidence wins).
+    findings = findings.map((f) => ({ ...f, caveats: [...f.caveats, 'duplicate_report_rows'] }));
+  }
   const tag = principal.tags?.[exemption.tagKey];
   if (tag === undefined || tag.toLowerCase() !== exemption.tagValue.toLowerCase()) return findings;
   return findings.map((f) => ({
