@@ -1,0 +1,65 @@
+"""moto_server with a movable clock, for tests that need "300 days ago".
+
+Usage: python moto_clock_server.py <clock-file> <moto_server args...>
+
+moto reads its clock through ``moto.core.utils.utcnow`` (creation dates, key last-used, role
+last-used; see ../shared/AWS-SEMANTICS.md §7.1). Most moto modules bind it by name
+(``from moto.core.utils import utcnow``), so we replace the function in ``moto.core.utils`` *before*
+the service backends are imported (moto's server imports them lazily, on the first request), and
+also in every moto module that was already imported and holds the original.
+
+The clock file holds one integer: the offset in milliseconds added to the real clock. The test
+process rewrites it (atomically, by rename) whenever it moves the clock; we re-read it only when
+its inode or mtime changes, so the common case costs one stat().
+"""
+
+import datetime
+import os
+import sys
+
+
+def main() -> None:
+    if len(sys.argv) < 2:
+        sys.stderr.write("usage: moto_clock_server.py <clock-file> [moto_server args...]\n")
+        sys.exit(2)
+    clock_file = sys.argv[1]
+    moto_args = sys.argv[2:]
+
+    import moto.core.utils as moto_utils
+
+    original = moto_utils.utcnow
+    state = {"key": None, "offset_ms": 0}
+
+    def current_offset_ms() -> int:
+        try:
+            st = os.stat(clock_file)
+        except FileNotFoundError:
+            return 0
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if key != state["key"]:
+            try:
+                with open(clock_file, encoding="utf-8") as f:
+                    text = f.read().strip()
+                state["offset_ms"] = int(text or "0")
+                state["key"] = key
+            except (OSError, ValueError):
+                pass  # a half-written file: keep the previous offset
+        return state["offset_ms"]
+
+    def shifted_utcnow() -> datetime.datetime:
+        real = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        return real + datetime.timedelta(milliseconds=current_offset_ms())
+
+    moto_utils.utcnow = shifted_utcnow
+
+    from moto.server import main as moto_main
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("moto") and getattr(module, "utcnow", None) is original:
+            setattr(module, "utcnow", shifted_utcnow)
+
+    moto_main(moto_args)
+
+
+if __name__ == "__main__":
+    main()
