@@ -46,7 +46,9 @@ export type FindingStatus = (typeof FINDING_STATUSES)[number];
 export type ActivitySource = (typeof ACTIVITY_SOURCES)[number];
 export type Caveat = (typeof CAVEATS)[number];
 
-const isoUtc = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/, 'ISO-8601 UTC with Z');
+export const isoUtc = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/, 'ISO-8601 UTC with Z');
 
 export const findingSchema = z.object({
   accountId: z.string(),
