@@ -117,4 +117,12 @@ describe('moto harness', () => {
     const { Users: inDefault } = await new IAMClient(moto.clientConfig()).send(new ListUsersCommand({}));
     assert.deepEqual(inDefault ?? [], []);
   });
+
+  it('setIamEnforcement(true) makes unknown keys fail for real; reset() turns it off', async () => {
+    const iam = new IAMClient(moto.clientConfig());
+    await moto.setIamEnforcement(true);
+    await assert.rejects(iam.send(new ListUsersCommand({})), (e: Error) => e.name === 'InvalidClientTokenId');
+    await moto.reset();
+    await iam.send(new ListUsersCommand({}));
+  });
 });

@@ -9,6 +9,7 @@
  *   await moto.setClockOffsetDays(-300);     // moto now thinks it is 300 days ago
  *   await moto.setClock(new Date('2026-01-01T00:00:00Z'));
  *   inAccount(client, '111111111111');       // every request of this client runs in that moto account
+ *   await moto.setIamEnforcement(true);      // real signature + policy checks (AccessDenied), off on reset
  *
  * moto_server is started through test/helpers/moto_clock_server.py, which patches moto's clock
  * (`moto.core.utils.utcnow`, see ../shared/AWS-SEMANTICS.md §7.1) to "real now + offset", the offset
@@ -42,8 +43,13 @@ export interface MotoClientConfig {
 export interface MotoServer {
   readonly endpoint: string;
   readonly port: number;
-  /** Clears all moto state and puts the clock back to real time. */
+  /** Clears all moto state, puts the clock back to real time and turns IAM enforcement off. */
   reset(): Promise<void>;
+  /**
+   * Turns moto's IAM enforcement on or off (POST /moto-api/reset-auth, §7.3): when on, every request
+   * must be signed by a known key and be allowed by the caller's policies, so AccessDenied is real.
+   */
+  setIamEnforcement(on: boolean): Promise<void>;
   stop(): Promise<void>;
   /** moto's "now" becomes `at` (and then runs on in real time from there). */
   setClock(at: Date | number): Promise<void>;
@@ -156,6 +162,16 @@ export async function startMoto(): Promise<MotoServer> {
     }
 
     let offsetMs = 0;
+    let enforcing = false;
+    const setIamEnforcement = async (on: boolean) => {
+      const response = await fetch(`${endpoint}/moto-api/reset-auth`, {
+        method: 'POST',
+        body: on ? '0' : 'inf',
+      });
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(`moto reset-auth failed: HTTP ${response.status}`);
+      enforcing = on;
+    };
     const writeOffset = (ms: number) => {
       offsetMs = Math.round(ms);
       const tmp = `${clockFile}.${process.pid}.tmp`;
@@ -173,10 +189,12 @@ export async function startMoto(): Promise<MotoServer> {
       port,
       async reset() {
         if (offsetMs !== 0) writeOffset(0);
+        if (enforcing) await setIamEnforcement(false);
         const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
         await response.arrayBuffer();
         if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
       },
+      setIamEnforcement,
       async stop() {
         process.off('exit', killOnExit);
         if (child.exitCode === null && child.signalCode === null) {
