@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { CloudTrailClient, type Event, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
+import { mockClient } from 'aws-sdk-client-mock';
 import { createTrailAggregator } from '../../../src/sources/cloudtrail/aggregate.ts';
 import { lookupTrailEvents } from '../../../src/sources/cloudtrail/lookup-events.ts';
 import { trailRecordFromObject } from '../../../src/sources/cloudtrail/record-from-object.ts';
@@ -41,7 +41,7 @@ function maxPerSecond(times: number[]): number {
 }
 
 describe('lookupTrailEvents', () => {
-  const stubs: AwsStub<object, object, object>[] = [];
+  const stubs: Array<{ restore(): void }> = [];
   afterEach(() => {
     for (const s of stubs.splice(0)) s.restore();
   });
@@ -53,10 +53,10 @@ describe('lookupTrailEvents', () => {
     respond: (input: Record<string, unknown>, n: number) => unknown,
   ) {
     const client = new CloudTrailClient({ region });
-    const stub = mockClient(client) as unknown as AwsStub<object, object, object>;
+    const stub = mockClient(client);
     stubs.push(stub);
     calls.set(region, []);
-    (stub as unknown as ReturnType<typeof mockClient>).on(LookupEventsCommand).callsFake(async (input) => {
+    stub.on(LookupEventsCommand).callsFake(async (input) => {
       const times = calls.get(region)!;
       times.push(clock.now());
       return respond(input, times.length - 1);
