@@ -1,0 +1,21 @@
+import { DeleteAccessKeyCommand } from '@aws-sdk/client-iam';
+import type { RemediationAction } from './action.ts';
+import { READ_ACCESS_KEY_PERMISSIONS, readAccessKey } from './read-access-key.ts';
+
+/** DeleteAccessKey: irreversible (AWS-SEMANTICS §2 Remediation APIs); planned only for keys long inactive. */
+export const deleteAccessKey: RemediationAction = {
+  id: 'delete-access-key',
+  reversible: false,
+  permissions: [...READ_ACCESS_KEY_PERMISSIONS, 'iam:DeleteAccessKey'],
+  undoPermissions: [],
+  async readState(clients, step) {
+    return readAccessKey(await clients.iam(step.accountId), step.principalName, step.accessKeyId!);
+  },
+  async act(clients, step) {
+    const iam = await clients.iam(step.accountId);
+    await iam.send(
+      new DeleteAccessKeyCommand({ UserName: step.principalName, AccessKeyId: step.accessKeyId! }),
+    );
+  },
+  isDone: (state) => !state.exists,
+};

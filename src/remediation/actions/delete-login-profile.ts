@@ -1,0 +1,38 @@
+import { DeleteLoginProfileCommand, GetLoginProfileCommand, GetUserCommand } from '@aws-sdk/client-iam';
+import { isNoSuchEntity, isoOrNull, type RemediationAction } from './action.ts';
+
+/**
+ * DeleteLoginProfile: irreversible (the password is gone; a new one would be a different secret), so
+ * planned only with --allow-irreversible. GetLoginProfile's 404 is the only test for "has a password";
+ * PasswordLastUsed survives a deleted password, so it is read only to detect new use
+ * (AWS-SEMANTICS §2 ListUsers/GetUser, GetLoginProfile).
+ */
+export const deleteLoginProfile: RemediationAction = {
+  id: 'delete-login-profile',
+  reversible: false,
+  permissions: ['iam:GetLoginProfile', 'iam:GetUser', 'iam:DeleteLoginProfile'],
+  undoPermissions: [],
+  async readState(clients, step) {
+    const iam = await clients.iam(step.accountId);
+    let createdAt: string | null = null;
+    try {
+      const profile = await iam.send(new GetLoginProfileCommand({ UserName: step.principalName }));
+      createdAt = isoOrNull(profile.LoginProfile?.CreateDate);
+    } catch (e) {
+      if (isNoSuchEntity(e)) return { exists: false, lastUsed: null, targetId: step.principalName };
+      throw e;
+    }
+    const user = await iam.send(new GetUserCommand({ UserName: step.principalName }));
+    return {
+      exists: true,
+      lastUsed: isoOrNull(user.User?.PasswordLastUsed),
+      targetId: step.principalName,
+      ...(createdAt ? { createdAt } : {}),
+    };
+  },
+  async act(clients, step) {
+    const iam = await clients.iam(step.accountId);
+    await iam.send(new DeleteLoginProfileCommand({ UserName: step.principalName }));
+  },
+  isDone: (state) => !state.exists,
+};

@@ -1,0 +1,28 @@
+/**
+ * A member account's root access key, deleted in an sts:AssumeRoot session scoped by the AWS-managed
+ * task policy IAMDeleteRootUserCredentials (centralised root access). In that session the IAM calls
+ * run as root, so ListAccessKeys without UserName lists root's own keys (AWS-SEMANTICS §2
+ * ListAccessKeys). The report gives no root key ids: `plan` resolves them in the same kind of session
+ * (slot = creation order, §8 item 2). Irreversible.
+ */
+import { DeleteAccessKeyCommand } from '@aws-sdk/client-iam';
+import type { RemediationAction } from './action.ts';
+import { readAccessKey } from './read-access-key.ts';
+
+export const ROOT_TASK_POLICY_ARN = 'arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials';
+
+export const deleteRootAccessKey: RemediationAction = {
+  id: 'delete-root-access-key',
+  reversible: false,
+  // The caller needs only sts:AssumeRoot; the IAM calls are granted by the task policy of the session.
+  permissions: ['sts:AssumeRoot'],
+  undoPermissions: [],
+  async readState(clients, step) {
+    return readAccessKey(await clients.rootIam(step.accountId), undefined, step.accessKeyId!);
+  },
+  async act(clients, step) {
+    const iam = await clients.rootIam(step.accountId);
+    await iam.send(new DeleteAccessKeyCommand({ AccessKeyId: step.accessKeyId! }));
+  },
+  isDone: (state) => !state.exists,
+};

@@ -1,0 +1,18 @@
+/** The action registry: one entry per plan action. */
+import type { RemediationActionId } from '../../model/remediation-plan.ts';
+import type { RemediationAction } from './action.ts';
+import { deactivateAccessKey } from './deactivate-access-key.ts';
+import { deactivateSigningCertificate } from './deactivate-signing-certificate.ts';
+import { deleteAccessKey } from './delete-access-key.ts';
+import { deleteLoginProfile } from './delete-login-profile.ts';
+import { deleteRootAccessKey } from './delete-root-access-key.ts';
+
+export type { CredentialState, RemediationAction, RemediationClients } from './action.ts';
+
+export const ACTIONS: Readonly<Record<RemediationActionId, RemediationAction>> = {
+  'deactivate-access-key': deactivateAccessKey,
+  'delete-access-key': deleteAccessKey,
+  'deactivate-signing-certificate': deactivateSigningCertificate,
+  'delete-login-profile': deleteLoginProfile,
+  'delete-root-access-key': deleteRootAccessKey,
+};

@@ -1,0 +1,149 @@
+/**
+ * The journal: JSON Lines, each line written with one write() and fsync'd before the AWS call it
+ * announces, so a run killed at any point leaves a journal that says what was done and what was in
+ * flight. A torn last line (killed mid-write) is ignored; any other bad line is an input error.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { CredentialState } from './actions/index.ts';
+import { InputError } from '../errors.ts';
+import { type JournalEntry, journalEntrySchema } from '../model/remediation-journal.ts';
+import type { PlanStep } from '../model/remediation-plan.ts';
+import { type EpochMs, parseIsoDateTime } from '../time.ts';
+
+export class JournalWriter {
+  private readonly fd: number;
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'a', 0o600);
+    syncDirectory(dirname(path));
+  }
+
+  append(entry: JournalEntry): void {
+    const line = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
+    let written = 0;
+    while (written < line.length) written += writeSync(this.fd, line, written);
+    fsyncSync(this.fd);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** Makes a newly created journal's directory entry durable too (best effort: not every FS allows it). */
+function syncDirectory(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Windows and some file systems cannot fsync a directory.
+  }
+}
+
+/** The entries of a journal; `[]` when the file does not exist and `missingOk`. */
+export function readJournal(path: string, options: { missingOk?: boolean } = {}): JournalEntry[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && options.missingOk) return [];
+    throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, path);
+  }
+  const lines = text.split('\n');
+  // Everything after the last newline is a line whose write never finished: the run was killed
+  // mid-write, and the step it announced was not started (the intent is fsync'd before the AWS call).
+  lines.pop();
+  return lines.flatMap((line, i) => {
+    if (line.trim() === '') return [];
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      throw new InputError('not a credsweep journal line (invalid JSON)', path, i + 1);
+    }
+    const parsed = journalEntrySchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new InputError(
+        `not a credsweep journal line: ${issue.path.join('.') || '(line)'}: ${issue.message}`,
+        path,
+        i + 1,
+      );
+    }
+    return [parsed.data];
+  });
+}
+
+export type StepState =
+  | 'apply_in_flight'
+  | 'applied'
+  | 'apply_failed'
+  | 'skipped'
+  | 'undo_in_flight'
+  | 'undone'
+  | 'undo_failed'
+  | 'undo_skipped';
+
+export interface StepHistory {
+  step: PlanStep;
+  state: StepState;
+  /** The state read right before the change (from the apply intent). */
+  before?: CredentialState;
+  appliedAt?: EpochMs;
+  lastReason?: string;
+}
+
+/** What the journal says about each step, by step id, in order of first appearance. */
+export function foldJournal(entries: readonly JournalEntry[]): Map<string, StepHistory> {
+  const steps = new Map<string, StepHistory>();
+  for (const e of entries) {
+    if (!e.step) continue;
+    const known = steps.get(e.step.id);
+    const h: StepHistory = known ?? { step: e.step, state: 'skipped' };
+    if (e.phase === 'apply') {
+      if (e.type === 'intent') {
+        h.state = 'apply_in_flight';
+        h.before = e.before;
+      } else if (e.type === 'done') {
+        h.state = 'applied';
+        h.before = e.before ?? h.before;
+        h.appliedAt = parseIsoDateTime(e.at) ?? undefined;
+      } else if (e.type === 'failed') {
+        h.state = 'apply_failed';
+      } else if (e.type === 'skipped' && h.state !== 'applied') {
+        h.state = 'skipped';
+      }
+    } else if (e.type === 'intent') {
+      h.state = 'undo_in_flight';
+    } else if (e.type === 'done') {
+      h.state = 'undone';
+    } else if (e.type === 'failed') {
+      h.state = 'undo_failed';
+    } else if (e.type === 'skipped') {
+      h.state = 'undo_skipped';
+    }
+    if (e.reason) h.lastReason = e.reason;
+    if (!known) steps.set(e.step.id, h);
+  }
+  return steps;
+}
+
+/**
+ * Access key id → when credsweep deactivated it (and has not undone it since): the age of the inactive
+ * state for the `--delete-after` staging.
+ */
+export function deactivationDates(entries: readonly JournalEntry[]): Map<string, EpochMs> {
+  const dates = new Map<string, EpochMs>();
+  for (const h of foldJournal(entries).values()) {
+    if (h.step.action !== 'deactivate-access-key' || !h.step.accessKeyId) continue;
+    if ((h.state === 'applied' || h.state === 'undo_skipped') && h.appliedAt !== undefined) {
+      dates.set(h.step.accessKeyId, h.appliedAt);
+    }
+  }
+  return dates;
+}

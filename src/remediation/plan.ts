@@ -1,0 +1,250 @@
+/**
+ * The pure planner: audit findings in, a remediation plan out. No AWS, no clock: key ids, the caller's
+ * identity and earlier deactivation dates are resolved by the caller and passed in.
+ *
+ * Staging: an unused active key or certificate is deactivated (reversible); a key that has been
+ * inactive for at least `deleteAfterDays` is deleted; a console password is deleted only with
+ * `allowIrreversible`. Root, service-linked roles, roles, exempt and excluded principals and the
+ * tool's own key are never planned, each listed with its reason.
+ */
+import type { Finding } from '../model/finding.ts';
+import type {
+  PlanStep,
+  RemediationActionId,
+  RemediationPlan,
+  SkippedCredential,
+  SkipReason,
+} from '../model/remediation-plan.ts';
+import { type EpochMs, toIso, wholeDaysBetween } from '../time.ts';
+
+export interface CallerIdentity {
+  accountId: string;
+  arn: string;
+  /** The access key id the SDK signs with (null when unknown). */
+  accessKeyId: string | null;
+}
+
+export interface PlanOptions {
+  /** When the findings' data was collected (the audit's generatedAt). */
+  dataCollectedAt: EpochMs;
+  /** When the plan is assembled (the CLI's now). */
+  createdAt: EpochMs;
+  /** The evaluation date; defaults to `createdAt`. */
+  asOf?: EpochMs;
+  /** The audit's threshold: certificates older than this are deactivated (AWS records no use). */
+  thresholdDays: number;
+  deleteAfterDays: number;
+  allowIrreversible: boolean;
+  includeRoot: boolean;
+  /** Principal names, ARNs or account ids, `*` as wildcard; empty = everything. */
+  include: readonly string[];
+  exclude: readonly string[];
+  caller: CallerIdentity;
+  /** Access key id → when an earlier credsweep run deactivated it (from its journal). */
+  deactivatedAt?: ReadonlyMap<string, EpochMs>;
+  /** findingKey(f) → why its key/certificate id could not be resolved. */
+  unresolved?: ReadonlyMap<string, string>;
+  /** Accounts whose root credentials may be removed with sts:AssumeRoot (centralised root access). */
+  rootAccessAccounts?: ReadonlySet<string>;
+}
+
+const CREDENTIALS = new Set(['password', 'access_key_1', 'access_key_2', 'cert_1', 'cert_2']);
+
+/** Identifies a finding's credential (before its key id is known): `account/arn/credential`. */
+export function findingKey(f: Pick<Finding, 'accountId' | 'arn' | 'credential'>): string {
+  return `${f.accountId}/${f.arn}/${f.credential}`;
+}
+
+/** `*` matches any run of characters; everything else is literal. */
+export function matchesPattern(pattern: string, values: readonly string[]): boolean {
+  const re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
+  return values.some((v) => re.test(v));
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+type Decision =
+  | { step: { action: RemediationActionId; reversible: boolean; reason: string } }
+  | { skip: SkipReason; detail: string };
+
+export function assembleRemediationPlan(findings: readonly Finding[], options: PlanOptions): RemediationPlan {
+  const asOf = options.asOf ?? options.createdAt;
+  const steps: PlanStep[] = [];
+  const skipped: SkippedCredential[] = [];
+  for (const f of findings) {
+    if (!CREDENTIALS.has(f.credential) && f.principalType !== 'role') continue;
+    const decision = decide(f, options, asOf);
+    const ref = credentialRef(f);
+    if ('skip' in decision) {
+      skipped.push({ ...ref, reason: decision.skip, detail: decision.detail });
+      continue;
+    }
+    const { action, reversible, reason } = decision.step;
+    steps.push({
+      id: stepId(f, action),
+      action,
+      ...ref,
+      reversible,
+      reason,
+      expected: {
+        ...(f.credential === 'password' ? {} : { status: f.status === 'inactive' ? 'Inactive' : 'Active' }),
+        lastUsed: f.lastUsed,
+      },
+    });
+  }
+  const irreversible = steps.filter((s) => !s.reversible).length;
+  return {
+    schemaVersion: 1,
+    createdAt: toIso(options.createdAt),
+    dataCollectedAt: toIso(options.dataCollectedAt),
+    asOf: toIso(asOf),
+    options: {
+      deleteAfterDays: options.deleteAfterDays,
+      allowIrreversible: options.allowIrreversible,
+      includeRoot: options.includeRoot,
+      include: [...options.include],
+      exclude: [...options.exclude],
+      thresholdDays: options.thresholdDays,
+    },
+    caller: { ...options.caller },
+    summary: {
+      steps: steps.length,
+      reversible: steps.length - irreversible,
+      irreversible,
+      skipped: skipped.length,
+    },
+    steps,
+    skipped,
+  };
+}
+
+function credentialRef(f: Finding) {
+  return {
+    accountId: f.accountId,
+    principalType: f.principalType,
+    principalName: f.principalName,
+    arn: f.arn,
+    credential: f.credential,
+    ...(f.accessKeyId !== undefined ? { accessKeyId: f.accessKeyId } : {}),
+    ...(f.certificateId !== undefined ? { certificateId: f.certificateId } : {}),
+  };
+}
+
+function stepId(f: Finding, action: RemediationActionId): string {
+  const target =
+    f.accessKeyId ??
+    f.certificateId ??
+    (f.principalType === 'root' ? `root:${f.credential}` : f.principalName);
+  return `${f.accountId}/${action}/${target}`;
+}
+
+function decide(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
+  // Who is never planned, whatever the credential's state.
+  if (f.status === 'service_linked') {
+    return { skip: 'service_linked', detail: 'service-linked roles are managed by their AWS service' };
+  }
+  if (f.principalType === 'role') return { skip: 'role', detail: 'roles are reported, never deleted' };
+  if (f.status === 'exempt') return { skip: 'exempt', detail: f.reason };
+  const names = [f.principalName, f.arn, f.accountId];
+  const excludedBy = o.exclude.find((p) => matchesPattern(p, names));
+  if (excludedBy !== undefined) return { skip: 'excluded', detail: `matches --exclude ${excludedBy}` };
+  if (o.include.length > 0 && !o.include.some((p) => matchesPattern(p, names))) {
+    return { skip: 'not_included', detail: 'matches no --include pattern' };
+  }
+  if (f.accessKeyId !== undefined && f.accessKeyId === o.caller.accessKeyId) {
+    return { skip: 'caller_key', detail: 'credsweep is calling AWS with this access key' };
+  }
+  if (f.principalType === 'root') return decideRoot(f, o);
+
+  switch (f.credential) {
+    case 'password':
+      if (f.status !== 'unused') return { skip: 'in_use', detail: f.reason };
+      if (!o.allowIrreversible) {
+        return {
+          skip: 'irreversible',
+          detail: `${f.reason}; deleting a login profile cannot be undone (--allow-irreversible)`,
+        };
+      }
+      return {
+        step: { action: 'delete-login-profile', reversible: false, reason: `${f.reason}; irreversible` },
+      };
+    case 'access_key_1':
+    case 'access_key_2':
+      return decideAccessKey(f, o, asOf);
+    default:
+      return decideCertificate(f, o);
+  }
+}
+
+function decideAccessKey(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
+  if (f.status !== 'unused' && f.status !== 'inactive') return { skip: 'in_use', detail: f.reason };
+  if (f.accessKeyId === undefined) {
+    return { skip: 'unresolved', detail: o.unresolved?.get(findingKey(f)) ?? 'access key id unknown' };
+  }
+  if (f.status === 'unused') {
+    return {
+      step: { action: 'deactivate-access-key', reversible: true, reason: `${f.reason}; reversible (undo)` },
+    };
+  }
+  // Inactive: how long for? Our own journal knows when we deactivated it; failing that the key's last
+  // activity is the latest it can have been active.
+  const since = o.deactivatedAt?.get(f.accessKeyId);
+  const days = since !== undefined ? wholeDaysBetween(since, asOf) : f.ageDays;
+  const basis = since !== undefined ? 'deactivated by credsweep' : 'last activity';
+  if (days < o.deleteAfterDays) {
+    return {
+      skip: 'inactive_too_recent',
+      detail: `inactive; ${basis} ${days} days ago, deleted after ${o.deleteAfterDays}`,
+    };
+  }
+  return {
+    step: {
+      action: 'delete-access-key',
+      reversible: false,
+      reason: `inactive; ${basis} ${days} days ago (>= ${o.deleteAfterDays}); irreversible`,
+    },
+  };
+}
+
+function decideCertificate(f: Finding, o: PlanOptions): Decision {
+  if (f.status === 'inactive') return { skip: 'already_inactive', detail: f.reason };
+  if (f.certificateId === undefined) {
+    return { skip: 'unresolved', detail: o.unresolved?.get(findingKey(f)) ?? 'certificate id unknown' };
+  }
+  // AWS records no last use for signing certificates (../shared/AWS-SEMANTICS.md §1.1, cols 19-22):
+  // age since upload is all there is, so only deactivation (reversible) is ever planned.
+  if (f.ageDays < o.thresholdDays) return { skip: 'recent', detail: f.reason };
+  return {
+    step: {
+      action: 'deactivate-signing-certificate',
+      reversible: true,
+      reason: `${f.reason}; older than ${o.thresholdDays} days; reversible (undo)`,
+    },
+  };
+}
+
+function decideRoot(f: Finding, o: PlanOptions): Decision {
+  const isKey = f.credential === 'access_key_1' || f.credential === 'access_key_2';
+  if (!o.includeRoot || !isKey) {
+    return { skip: 'root', detail: 'the root user is not remediable through IAM' };
+  }
+  if (f.status !== 'unused' && f.status !== 'inactive') return { skip: 'in_use', detail: f.reason };
+  if (!o.rootAccessAccounts?.has(f.accountId)) {
+    return {
+      skip: 'root_access_not_centralised',
+      detail: 'sts:AssumeRoot needs centralised root access, and works on member accounts only',
+    };
+  }
+  if (f.accessKeyId === undefined) {
+    return { skip: 'unresolved', detail: o.unresolved?.get(findingKey(f)) ?? 'root access key id unknown' };
+  }
+  return {
+    step: {
+      action: 'delete-root-access-key',
+      reversible: false,
+      reason: `${f.reason}; deleted with sts:AssumeRoot; irreversible`,
+    },
+  };
+}
