@@ -46,7 +46,9 @@ export async function emitAudit(ctx: CliContext, request: EmitRequest): Promise<
       for (const f of all) tally.add(f);
       for (const a of report.accounts) tally.setAccount(a);
       const toTerminal = request.output === undefined || request.output === '-';
-      await out.write(reporter.render(report, { color: toTerminal && wantsColor(ctx.stdout, ctx.env) }));
+      await out.write(
+        await reporter.render(report, { color: toTerminal && wantsColor(ctx.stdout, ctx.env) }),
+      );
     }
     await out.commit();
   } catch (e) {

@@ -1,15 +1,17 @@
 import { csvReporter } from './csv.ts';
+import { htmlReporter } from './html/index.ts';
 import { jsonReporter } from './json.ts';
 import type { Reporter } from './reporter.ts';
 import { tableReporter } from './table.ts';
 
-export type { RenderOptions, Reporter, WriteChunk } from './reporter.ts';
+export type { RenderOptions, Reporter, TrendPoint, WriteChunk } from './reporter.ts';
 
 /** Every output format, by the name `--format` takes. */
 export const REPORTERS: Record<string, Reporter> = {
   table: tableReporter,
   json: jsonReporter,
   csv: csvReporter,
+  html: htmlReporter,
 };
 
 export function reporterFor(format: string): Reporter | undefined {

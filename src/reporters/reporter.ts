@@ -7,6 +7,16 @@ import type { AuditReport, Finding } from '../model/finding.ts';
 
 export interface RenderOptions {
   color: boolean;
+  /** Unused counts of earlier runs, oldest first (from the history store); the HTML report charts them. */
+  trend?: readonly TrendPoint[];
+  /** The AWS region findings are imported into (ASFF's ProductArn and resource region); default us-east-1. */
+  region?: string;
+}
+
+export interface TrendPoint {
+  /** ISO-8601 UTC. */
+  runAt: string;
+  unused: number;
 }
 
 /** Where streamed output goes; resolves when the chunk is accepted (back-pressure). */
@@ -15,7 +25,8 @@ export type WriteChunk = (chunk: string) => Promise<void>;
 export interface Reporter {
   id: string;
   description: string;
-  render(report: AuditReport, options: RenderOptions): string;
+  /** Formats that need async work (the HTML report's charts) return a promise. */
+  render(report: AuditReport, options: RenderOptions): string | Promise<string>;
   /** Streams findings; the tally is complete (accounts, summary) once `findings` is exhausted. */
   stream?(
     meta: AuditMeta,

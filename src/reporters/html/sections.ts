@@ -1,0 +1,146 @@
+/**
+ * The HTML report's parts as strings of escaped markup: summary cards, the accounts table and the
+ * findings table. Every interpolated value goes through `escapeHtml`.
+ */
+import { STATUS_ORDER } from '../../audit/audit-report.ts';
+import type { AccountResult, AuditReport, Finding, FindingStatus } from '../../model/finding.ts';
+import { escapeHtml as h } from './escape-html.ts';
+
+export function statusLabel(status: FindingStatus | string): string {
+  return status.replaceAll('_', ' ');
+}
+
+export function credentialLabel(f: Finding): string {
+  const slot = /_(\d)$/.exec(f.credential)?.[1];
+  switch (f.credential) {
+    case 'password':
+      return 'console password';
+    case 'access_key_1':
+    case 'access_key_2':
+      return f.accessKeyId ? `access key ${slot} (${f.accessKeyId})` : `access key ${slot}`;
+    case 'cert_1':
+    case 'cert_2':
+      return `signing certificate ${slot}`;
+    case 'none':
+      return 'no credentials';
+    case 'role':
+      return 'role (assumed)';
+    case 'permission':
+      return `permission ${f.action ?? f.service ?? ''}`.trim();
+    default:
+      return f.credential;
+  }
+}
+
+const ACTIVITY_SOURCE_LABELS: Record<string, string> = {
+  last_used: 'last used',
+  last_changed: 'set (never used)',
+  last_rotated: 'created or rotated',
+  created: 'user created',
+  cloudtrail: 'CloudTrail',
+};
+
+export function totalOf(summary: Record<string, number>): number {
+  return Object.values(summary).reduce((a, b) => a + b, 0);
+}
+
+export function summaryCards(report: AuditReport): string {
+  const shown = STATUS_ORDER.filter((s) => s === 'unused' || s === 'in_use' || (report.summary[s] ?? 0) > 0);
+  const cards = [
+    `<div class="card total" data-summary-status="total"><span class="count">${h(totalOf(report.summary))}</span><span class="label">credentials</span></div>`,
+    ...shown.map(
+      (s) =>
+        `<div class="card status-${h(s)}" data-summary-status="${h(s)}"><span class="count">${h(report.summary[s] ?? 0)}</span><span class="label">${h(statusLabel(s))}</span></div>`,
+    ),
+  ];
+  return `<div class="cards">${cards.join('')}</div>`;
+}
+
+export function failedAccountsNotice(accounts: readonly AccountResult[]): string {
+  const failed = accounts.filter((a) => a.status === 'failed');
+  if (failed.length === 0) return '';
+  const items = failed
+    .map(
+      (a) =>
+        `<li><code>${h(a.accountId)}</code>: ${h(a.error?.code ?? 'error')}: ${h(a.error?.message ?? '')}</li>`,
+    )
+    .join('');
+  return `<div class="failed" data-failed-accounts="${h(failed.length)}"><strong>${h(failed.length)} account${failed.length === 1 ? '' : 's'} could not be audited</strong> — their credentials are missing from every count below, not clean.<ul>${items}</ul></div>`;
+}
+
+export function accountsTable(report: AuditReport): string {
+  const perAccount = new Map<string, { total: number; unused: number; attention: number }>();
+  for (const a of report.accounts) perAccount.set(a.accountId, { total: 0, unused: 0, attention: 0 });
+  for (const f of report.findings) {
+    const row = perAccount.get(f.accountId) ?? { total: 0, unused: 0, attention: 0 };
+    row.total += 1;
+    if (f.status === 'unused') row.unused += 1;
+    if (f.status === 'unverified' || f.status === 'inactive' || f.status === 'no_credentials')
+      row.attention += 1;
+    perAccount.set(f.accountId, row);
+  }
+  const results = new Map(report.accounts.map((a) => [a.accountId, a]));
+  const rows = [...perAccount]
+    .sort(([a, x], [b, y]) => y.unused - x.unused || a.localeCompare(b))
+    .map(([accountId, counts]) => {
+      const result = results.get(accountId);
+      const failed = result?.status === 'failed';
+      const audit = failed
+        ? `<span class="pill failed">failed</span> <span class="muted">${h(result?.error?.code ?? '')}</span>`
+        : '<span class="pill ok">ok</span>';
+      return `<tr data-account-row="${h(accountId)}"><td><code>${h(accountId)}</code></td><td>${audit}</td><td class="num" data-col="total">${h(counts.total)}</td><td class="num" data-col="unused">${h(counts.unused)}</td><td class="num" data-col="attention">${h(counts.attention)}</td></tr>`;
+    });
+  return `<table class="accounts"><thead><tr><th>account</th><th>audit</th><th class="num">credentials</th><th class="num">unused</th><th class="num">to review</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** `not_tracked_before_2014_10_20` → `not tracked before 2014-10-20`. */
+export function caveatLabel(caveat: string): string {
+  return caveat.replace(/(\d{4})_(\d{2})_(\d{2})/, '$1-$2-$3').replaceAll('_', ' ');
+}
+
+function findingRow(f: Finding): string {
+  const type = f.principalType === 'user' ? '' : ` <span class="muted">(${h(f.principalType)})</span>`;
+  const notes = [f.neverUsed ? 'never used' : '', ...f.caveats.map(caveatLabel)].filter(Boolean).join('; ');
+  const source = ACTIVITY_SOURCE_LABELS[f.lastActivitySource] ?? f.lastActivitySource;
+  return [
+    `<tr data-status="${h(f.status)}" data-account="${h(f.accountId)}">`,
+    `<td data-sort="${STATUS_ORDER.indexOf(f.status as FindingStatus)}"><span class="pill ${h(f.status)}">${h(statusLabel(f.status))}</span></td>`,
+    `<td><code>${h(f.accountId)}</code></td>`,
+    `<td class="principal" data-sort="${h(f.principalName)}" title="${h(f.arn)}">${h(f.principalName)}${type}</td>`,
+    `<td class="credential">${h(credentialLabel(f))}</td>`,
+    `<td class="num" data-sort="${h(f.ageDays)}">${h(f.ageDays)}</td>`,
+    `<td class="when" data-sort="${h(f.lastActivity)}">${h(f.lastActivity.slice(0, 10))}<br><span class="muted">${h(source)}</span></td>`,
+    `<td class="notes">${h(notes)}</td>`,
+    `<td class="reason">${h(f.reason)}</td>`,
+    '</tr>',
+  ].join('');
+}
+
+export function findingsTable(report: AuditReport, ordered: readonly Finding[]): string {
+  const statuses = STATUS_ORDER.filter((s) => (report.summary[s] ?? 0) > 0);
+  const accounts = [...new Set(report.findings.map((f) => f.accountId))].sort();
+  const option = (value: string, label: string) => `<option value="${h(value)}">${h(label)}</option>`;
+  const header = (label: string, type: 'text' | 'number', extra = '') =>
+    `<th data-type="${type}"${extra}><button type="button">${h(label)}</button></th>`;
+  return [
+    '<div class="filters">',
+    '<input id="filter-text" type="search" placeholder="Filter by name, account, credential, reason…" aria-label="filter findings">',
+    `<select id="filter-status" aria-label="status"><option value="">all statuses</option>${statuses.map((s) => option(s, statusLabel(s))).join('')}</select>`,
+    `<select id="filter-account" aria-label="account"><option value="">all accounts</option>${accounts.map((a) => option(a, a)).join('')}</select>`,
+    `<span class="muted"><span id="shown-count">${h(ordered.length)}</span> of ${h(ordered.length)} shown</span>`,
+    '</div>',
+    '<table id="findings"><thead><tr>',
+    header('status', 'number'),
+    header('account', 'text'),
+    header('principal', 'text'),
+    header('credential', 'text'),
+    header('days', 'number', ' class="num"'),
+    header('last activity', 'text'),
+    header('notes', 'text'),
+    header('reason', 'text'),
+    '</tr></thead><tbody>',
+    ...ordered.map(findingRow),
+    '</tbody></table>',
+    '<p id="no-match" class="muted" hidden>No finding matches the filter.</p>',
+  ].join('');
+}
