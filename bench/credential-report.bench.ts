@@ -26,7 +26,14 @@ export const credentialReportBench: Benchmark = {
       { label: '5 000 users', rows: 5_000, perAccount: 4_999, file: join(DATA, 'report-5k.csv') },
       { label: '1 000 000 rows', rows: 1_000_000, perAccount: 499, file: join(DATA, 'report-1m.csv') },
     ];
-    const results: Array<{ label: string; rows: number; auditMs: number; parseMs: number; rss: number; parseRss: number }> = [];
+    const results: Array<{
+      label: string;
+      rows: number;
+      auditMs: number;
+      parseMs: number;
+      rss: number;
+      parseRss: number;
+    }> = [];
     for (const c of cases) {
       await writeCredentialReport(c.file, c.rows, c.perAccount);
       const mb = statSync(c.file).size / 1e6;
@@ -46,7 +53,14 @@ export const credentialReportBench: Benchmark = {
         join(DATA, 'out.json'),
       ]);
       if (audit.code !== 0) throw new Error(`audit failed: ${audit.stderr}`);
-      results.push({ label: c.label, rows: c.rows, auditMs: audit.wallMs, parseMs: parse.wallMs, rss: audit.peakRssMb, parseRss: parse.peakRssMb });
+      results.push({
+        label: c.label,
+        rows: c.rows,
+        auditMs: audit.wallMs,
+        parseMs: parse.wallMs,
+        rss: audit.peakRssMb,
+        parseRss: parse.peakRssMb,
+      });
       console.log(
         `${c.label} (${fmt(mb)} MB): audit ${fmt(audit.wallMs / 1000, 2)} s = ${fmt(c.rows / (audit.wallMs / 1000), 0)} rows/s, peak RSS ${fmt(audit.peakRssMb)} MB | csv-parse alone ${fmt(parse.wallMs / 1000, 2)} s, ${fmt(parse.peakRssMb)} MB | audit/parse ${fmt(audit.wallMs / parse.wallMs, 2)}×`,
       );

@@ -33,7 +33,8 @@ function userRow(rand: () => number, account: string, i: number): string {
   const created = AS_OF - Math.floor(200 + rand() * 3000) * DAY;
   const daysSince = (from: number) => from + Math.floor(rand() * Math.max(1, (AS_OF - from) / DAY)) * DAY;
   const hasPassword = rand() < 0.4;
-  const pwUsed = hasPassword && rand() < 0.8 ? iso(daysSince(created)) : hasPassword ? 'no_information' : 'N/A';
+  const pwUsed =
+    hasPassword && rand() < 0.8 ? iso(daysSince(created)) : hasPassword ? 'no_information' : 'N/A';
   const key = (n: number) => {
     if (rand() < (n === 1 ? 0.25 : 0.85)) return ['false', 'N/A', 'N/A', 'N/A', 'N/A'];
     const rotated = daysSince(created);
@@ -71,7 +72,12 @@ function rootRow(account: string): string {
 }
 
 /** Writes `rows` data rows: `usersPerAccount` users (plus a root row) per account. */
-export async function writeCredentialReport(path: string, rows: number, usersPerAccount: number, seed = 42): Promise<void> {
+export async function writeCredentialReport(
+  path: string,
+  rows: number,
+  usersPerAccount: number,
+  seed = 42,
+): Promise<void> {
   const rand = seededRandom(seed);
   const out = createWriteStream(path);
   let buffer = `${HEADER}\n`;
@@ -81,7 +87,8 @@ export async function writeCredentialReport(path: string, rows: number, usersPer
     const id = String(account++);
     buffer += `${rootRow(id)}\n`;
     written++;
-    for (let i = 0; i < usersPerAccount && written < rows; i++, written++) buffer += `${userRow(rand, id, i)}\n`;
+    for (let i = 0; i < usersPerAccount && written < rows; i++, written++)
+      buffer += `${userRow(rand, id, i)}\n`;
     if (buffer.length > 1 << 20) {
       if (!out.write(buffer)) await once(out, 'drain');
       buffer = '';

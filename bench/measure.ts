@@ -13,7 +13,11 @@ export interface ProcessMeasure {
  * Runs a command and measures wall time and peak RSS: the child's own report at exit (Node processes
  * started with `--import bench/report-peak-rss.mjs`), else sampling of /proc/PID/status VmHWM.
  */
-export function measureProcess(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ProcessMeasure> {
+export function measureProcess(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ProcessMeasure> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
