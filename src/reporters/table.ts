@@ -23,7 +23,7 @@ function statusColor(c: Colors, status: FindingStatus): (s: string) => string {
 }
 
 /** Terminal control characters in IAM-supplied text must not reach the terminal. */
-function printable(text: string): string {
+export function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
