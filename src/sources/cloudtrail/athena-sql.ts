@@ -54,6 +54,11 @@ function check(value: string, pattern: RegExp, what: string): string {
   return value;
 }
 
+/** A Region name as `--region`/`--regions` take it. */
+export function checkRegionName(region: string, flag = '--region'): string {
+  return check(region, REGION, flag);
+}
+
 /** `table` or `database.table`, each part a plain identifier. */
 export function checkTableName(name: string, flag = '--athena'): string {
   const parts = name.split('.');
