@@ -1,13 +1,17 @@
 import { createReadStream } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { LIVE_SOURCES, type LiveSource } from '../../audit/audit-account.ts';
 import { auditCredentialReport } from '../../audit/audit-credential-report.ts';
-import { ExitCode, InputError } from '../../errors.ts';
+import { DEFAULT_ROLE_NAME } from '../../aws/assume-role.ts';
+import { ExitCode, InputError, UsageError } from '../../errors.ts';
 import { REPORTERS } from '../../reporters/index.ts';
+import { DEFAULT_EXEMPTION, type ExemptionPolicy } from '../../rules/index.ts';
 import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
-import { oneOf, parseAsOfFlag, parseDays } from '../options.ts';
+import { runLiveAudit } from '../live-audit.ts';
+import { oneOf, parseAsOfFlag, parseDays, parsePositiveInt } from '../options.ts';
 
 export interface AuditFlags {
   report?: string;
@@ -16,12 +20,87 @@ export interface AuditFlags {
   format: string;
   output?: string;
   failOn?: 'unused';
+  source?: LiveSource;
+  exemptTag?: ExemptionPolicy;
+  accounts?: string[];
+  org?: boolean;
+  roleName?: string;
+  externalId?: string;
+  concurrency?: number;
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+}
+
+/** Flags that only make sense for a live audit (without --report). */
+const LIVE_ONLY_FLAGS = [
+  ['source', '--source'],
+  ['accounts', '--accounts'],
+  ['org', '--org'],
+  ['roleName', '--role-name'],
+  ['externalId', '--external-id'],
+  ['concurrency', '--concurrency'],
+  ['profile', '--profile'],
+  ['region', '--region'],
+  ['endpointUrl', '--endpoint-url'],
+] as const;
+
+function parseAccountIds(text: string, previous: string[] = []): string[] {
+  const ids = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = ids.find((id) => !/^\d{12}$/.test(id));
+  if (bad !== undefined || ids.length === 0) {
+    throw new InvalidArgumentError(
+      `expected 12-digit account ids separated by commas, found '${bad ?? text}'`,
+    );
+  }
+  return [...previous, ...ids];
+}
+
+function parseExemptTag(text: string): ExemptionPolicy {
+  const eq = text.indexOf('=');
+  const tagKey = eq === -1 ? text : text.slice(0, eq);
+  const tagValue = eq === -1 ? 'true' : text.slice(eq + 1);
+  if (tagKey.trim() === '' || tagKey.length > 128 || tagValue.length > 256) {
+    throw new InvalidArgumentError('expected KEY or KEY=VALUE (a tag key of 1-128 characters)');
+  }
+  return { tagKey, tagValue };
 }
 
 export function auditCommand(ctx: CliContext, setExit: (code: number) => void): Command {
   return new Command('audit')
-    .description('find unused credentials in an IAM credential report (or live, see --source)')
-    .option('--report <file>', 'credential report CSV to audit (- for standard input)')
+    .description('find unused credentials: live from AWS (default), or in a credential report CSV (--report)')
+    .option('--report <file>', 'credential report CSV to audit (- for standard input) instead of asking AWS')
+    .addOption(
+      new Option(
+        '--source <source>',
+        'live: credential report, or the IAM API (knows key ids) [default: report]',
+      ).argParser(oneOf(LIVE_SOURCES)),
+    )
+    .option(
+      '--accounts <ids>',
+      'live: audit these accounts (comma-separated) via --role-name',
+      parseAccountIds,
+    )
+    .option('--org', 'live: audit every ACTIVE account of the Organization')
+    .option('--role-name <name>', `live: role to assume in other accounts [default: ${DEFAULT_ROLE_NAME}]`)
+    .option('--external-id <id>', 'live: external id for AssumeRole')
+    .addOption(
+      new Option('--concurrency <n>', 'live: accounts audited at once [default: 8]').argParser(
+        parsePositiveInt(64),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--exempt-tag <key[=value]>',
+        `users and roles with this tag are exempt [default: ${DEFAULT_EXEMPTION.tagKey}=${DEFAULT_EXEMPTION.tagValue}]`,
+      ).argParser(parseExemptTag),
+    )
+    .option('--profile <name>', 'live: AWS shared-config/SSO profile')
+    .option('--region <region>', 'live: AWS region for the clients (IAM is global)')
+    .option('--endpoint-url <url>', 'live: send AWS calls here (e.g. moto); also AWS_ENDPOINT_URL')
     .addOption(new Option('--days <n>', 'unused after this many days').default(90).argParser(parseDays))
     .addOption(
       new Option(
@@ -41,9 +120,31 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       ),
     )
     .action(async (flags: AuditFlags) => {
+      const exemption = flags.exemptTag ?? DEFAULT_EXEMPTION;
       if (flags.report === undefined) {
-        throw new InputError('nothing to audit: give --report FILE (or - for standard input)', 'audit');
+        setExit(
+          await runLiveAudit(ctx, {
+            source: flags.source ?? 'report',
+            accounts: flags.accounts,
+            org: flags.org,
+            roleName: flags.roleName,
+            externalId: flags.externalId,
+            concurrency: flags.concurrency ?? 8,
+            exemption,
+            profile: flags.profile,
+            region: flags.region,
+            endpointUrl: flags.endpointUrl,
+            days: flags.days,
+            asOf: flags.asOf,
+            format: flags.format,
+            output: flags.output,
+            failOn: flags.failOn,
+          }),
+        );
+        return;
       }
+      const live = LIVE_ONLY_FLAGS.find(([key]) => flags[key] !== undefined);
+      if (live) throw new UsageError(`${live[1]} is for live audits; it cannot be combined with --report`);
       const file = flags.report;
       const input = await openInput(ctx, file);
       const generatedAt = ctx.now();
@@ -52,7 +153,12 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
         format: flags.format,
         output: flags.output,
         meta,
-        findings: auditCredentialReport(input, file, { asOf: meta.asOf, thresholdDays: meta.thresholdDays }),
+        findings: auditCredentialReport(
+          input,
+          file,
+          { asOf: meta.asOf, thresholdDays: meta.thresholdDays },
+          exemption,
+        ),
       });
       setExit(flags.failOn === 'unused' && tally.summary.unused > 0 ? ExitCode.failOnMatched : ExitCode.ok);
     });

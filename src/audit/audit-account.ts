@@ -1,0 +1,88 @@
+/**
+ * One account, live: collect (credential report or IAM API, plus roles and tags from
+ * GetAccountAuthorizationDetails), then the same pure rules as the CSV audit.
+ *
+ *   auditAccount(iam, accountId, options) → { findings, result }
+ *
+ * Both sources give the same findings for the same account; `api` adds key ids and last-used
+ * service/Region. A report older than 4 hours at asOf marks the findings it produced
+ * `report_stale` (AWS hands out a cached report up to 4 hours old, ../shared/AWS-SEMANTICS.md §1.5).
+ */
+import { Readable } from 'node:stream';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { AccountResult, Finding } from '../model/finding.ts';
+import type { Principal } from '../model/inventory.ts';
+import { type EvaluationContext, type ExemptionPolicy, evaluatePrincipal } from '../rules/index.ts';
+import {
+  AUTHORIZATION_DETAILS_PERMISSIONS,
+  collectAuthorizationDetails,
+} from '../sources/iam-api/authorization-details.ts';
+import { collectUsersFromApi, IAM_USER_PERMISSIONS } from '../sources/iam-api/users.ts';
+import {
+  CREDENTIAL_REPORT_PERMISSIONS,
+  fetchCredentialReport,
+  type ReportPollOptions,
+} from '../sources/credential-report/fetch.ts';
+import { toIso } from '../time.ts';
+import { principalsByAccount } from './audit-credential-report.ts';
+
+export type LiveSource = 'report' | 'api';
+export const LIVE_SOURCES: readonly LiveSource[] = ['report', 'api'];
+
+/** The IAM actions each source needs in the audited account. */
+export const ACCOUNT_AUDIT_PERMISSIONS: Record<LiveSource, readonly string[]> = {
+  report: [...CREDENTIAL_REPORT_PERMISSIONS, ...AUTHORIZATION_DETAILS_PERMISSIONS],
+  api: [...IAM_USER_PERMISSIONS, ...AUTHORIZATION_DETAILS_PERMISSIONS],
+};
+
+/** AWS regenerates the report only when it is older than this (§1.5). */
+export const REPORT_STALE_AFTER_MS = 4 * 60 * 60 * 1000;
+
+export interface AccountAuditOptions extends EvaluationContext {
+  source: LiveSource;
+  exemption: ExemptionPolicy;
+  /** Users described at once on the API path. */
+  principalConcurrency: number;
+  poll: ReportPollOptions;
+}
+
+export interface AccountAudit {
+  findings: Finding[];
+  result: AccountResult;
+}
+
+export async function auditAccount(
+  iam: IAMClient,
+  accountId: string,
+  options: AccountAuditOptions,
+): Promise<AccountAudit> {
+  const result: AccountResult = { accountId, status: 'ok', source: options.source };
+  let users: Principal[];
+  let staleCaveat = false;
+  if (options.source === 'report') {
+    const report = await fetchCredentialReport(iam, options.poll);
+    users = [];
+    const label = `credential report of account ${accountId}`;
+    for await (const group of principalsByAccount(Readable.from([Buffer.from(report.content)]), label)) {
+      users.push(...group);
+    }
+    if (report.generatedAt !== null) {
+      result.reportGeneratedAt = toIso(report.generatedAt);
+      staleCaveat = options.asOf - report.generatedAt > REPORT_STALE_AFTER_MS;
+    }
+  } else {
+    users = await collectUsersFromApi(iam, { concurrency: options.principalConcurrency });
+  }
+  const { roles, userTags } = await collectAuthorizationDetails(iam);
+
+  const findings: Finding[] = [];
+  for (const user of users) {
+    const tags = userTags.get(user.arn);
+    const principal = tags ? { ...user, tags } : user;
+    for (const finding of evaluatePrincipal(principal, options, options.exemption)) {
+      findings.push(staleCaveat ? { ...finding, caveats: [...finding.caveats, 'report_stale'] } : finding);
+    }
+  }
+  for (const role of roles) findings.push(...evaluatePrincipal(role, options, options.exemption));
+  return { findings, result };
+}

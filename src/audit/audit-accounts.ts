@@ -1,0 +1,149 @@
+/**
+ * Many accounts, live: which accounts (`--accounts`, `--org`, or the caller's own), then each one
+ * audited with at most `concurrency` in flight. An account that fails (AssumeRole refused,
+ * AccessDenied, throttling beyond the SDK's retries) becomes `status: "failed"` with the AWS error
+ * code and message; the others go on.
+ *
+ *   resolveAccountTargets(callerClients, { accounts?, org? }) → { callerAccountId, targets }
+ *   auditAccounts(connection, callerClients, targets, options) → { findings, accounts }
+ *
+ * The caller's own account is audited with the caller's credentials, without AssumeRole (a
+ * management account has no OrganizationAccountAccessRole of its own, ../shared/AWS-SEMANTICS.md §5).
+ */
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { ASSUME_ROLE_PERMISSIONS, assumeRoleInAccount } from '../aws/assume-role.ts';
+import type { AwsCallCounter } from '../aws/call-counter.ts';
+import { classifyAwsError } from '../aws/classify-error.ts';
+import { type AwsClients, type AwsConnection, createIamClient } from '../aws/clients.ts';
+import { AwsAccessError, isCredsweepError } from '../errors.ts';
+import type { AccountResult, Finding } from '../model/finding.ts';
+import { listActiveAccounts, ORGANIZATIONS_PERMISSIONS } from '../sources/organizations/list-accounts.ts';
+import { type AccountAuditOptions, auditAccount } from './audit-account.ts';
+import { mapBounded } from './map-bounded.ts';
+
+/** What the calling identity itself needs, beyond the audit of its own account. */
+export const CALLER_PERMISSIONS = {
+  identity: ['sts:GetCallerIdentity'],
+  org: ORGANIZATIONS_PERMISSIONS,
+  assumeRole: ASSUME_ROLE_PERMISSIONS,
+} as const;
+
+export interface AccountTarget {
+  accountId: string;
+  /** false for the caller's own account. */
+  assumeRole: boolean;
+}
+
+export interface TargetSelection {
+  accounts?: readonly string[];
+  org?: boolean;
+}
+
+export async function resolveAccountTargets(
+  clients: Pick<AwsClients, 'sts' | 'organizations'>,
+  selection: TargetSelection,
+): Promise<{ callerAccountId: string; targets: AccountTarget[] }> {
+  const callerAccountId = await callAsCaller('GetCallerIdentity', async () => {
+    const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
+    if (!identity.Account) throw new Error('GetCallerIdentity returned no account');
+    return identity.Account;
+  });
+  let ids: string[];
+  if (selection.org) {
+    const accounts = await callAsCaller('organizations ListAccounts', () =>
+      listActiveAccounts(clients.organizations),
+    );
+    ids = accounts.map((a) => a.accountId);
+    if (!ids.includes(callerAccountId)) ids.unshift(callerAccountId);
+  } else if (selection.accounts && selection.accounts.length > 0) {
+    ids = [...new Set(selection.accounts)];
+  } else {
+    ids = [callerAccountId];
+  }
+  return {
+    callerAccountId,
+    targets: ids.map((accountId) => ({ accountId, assumeRole: accountId !== callerAccountId })),
+  };
+}
+
+/** A failure of the caller's own calls stops the run: there is nothing to fan out to. */
+async function callAsCaller<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    const { code, message } = classifyAwsError(e);
+    throw new AwsAccessError(`${what} failed: ${code}: ${message}`, code);
+  }
+}
+
+export interface FanOutOptions extends AccountAuditOptions {
+  /** Accounts in flight at once. */
+  concurrency: number;
+  roleName: string;
+  externalId?: string;
+  /** Called after each account, e.g. to move a progress bar. */
+  onAccountDone?: (result: AccountResult) => void;
+  /** Counts the AWS calls made for each account (the benchmark uses it). */
+  counterFor?: (accountId: string) => AwsCallCounter | undefined;
+}
+
+export interface FanOutResult {
+  /** In target order, then in each account's principal order. */
+  findings: Finding[];
+  accounts: AccountResult[];
+}
+
+export async function auditAccounts(
+  connection: AwsConnection,
+  callerClients: Pick<AwsClients, 'iam' | 'sts'>,
+  targets: readonly AccountTarget[],
+  options: FanOutOptions,
+): Promise<FanOutResult> {
+  const audits = await mapBounded(targets, options.concurrency, async (target) => {
+    const counter = options.counterFor?.(target.accountId);
+    let iam = callerClients.iam;
+    let ownClient = false;
+    try {
+      if (target.assumeRole) {
+        const credentials = await assumeRoleInAccount(callerClients.sts, {
+          accountId: target.accountId,
+          roleName: options.roleName,
+          ...(options.externalId ? { externalId: options.externalId } : {}),
+        });
+        iam = createIamClient({ ...connection, credentials }, counter);
+        ownClient = true;
+      }
+      const audit = await auditAccount(iam, target.accountId, options);
+      options.onAccountDone?.(audit.result);
+      return audit;
+    } catch (e) {
+      if (!isAccountFailure(e)) throw e;
+      const { code, message } = classifyAwsError(e);
+      const result: AccountResult = {
+        accountId: target.accountId,
+        status: 'failed',
+        source: options.source,
+        error: { code, message: target.assumeRole && !ownClient ? `AssumeRole: ${message}` : message },
+      };
+      options.onAccountDone?.(result);
+      return { findings: [], result };
+    } finally {
+      if (ownClient) iam.destroy();
+    }
+  });
+  return { findings: audits.flatMap((a) => a.findings), accounts: audits.map((a) => a.result) };
+}
+
+/**
+ * AWS and network errors, and malformed AWS answers, fail the account; anything else is a bug in
+ * credsweep and must surface as one.
+ */
+function isAccountFailure(e: unknown): boolean {
+  if (isCredsweepError(e)) return true;
+  const err = e as { $metadata?: unknown; $fault?: unknown; code?: unknown; name?: string };
+  if (err?.$metadata !== undefined || err?.$fault !== undefined) return true;
+  if (typeof err?.code === 'string' && /^E[A-Z]+$/.test(err.code)) return true; // ECONNREFUSED, …
+  return (
+    err?.name === 'CredentialReportTimeout' || err?.name === 'NoCredentials' || err?.name === 'TimeoutError'
+  );
+}

@@ -1,0 +1,79 @@
+/**
+ * SDK v3 client construction; no logic.
+ *
+ *   createClients(connection, counter?) → { iam, sts, organizations }
+ *   createIamClient / createStsClient / createOrganizationsClient(connection, counter?)
+ *
+ * `AwsConnection` says where and as whom: `profile` (shared config/SSO), `region`, `endpointUrl`
+ * (e.g. moto; the CLI passes `--endpoint-url` or AWS_ENDPOINT_URL), and `credentials` (e.g. from
+ * assume-role). Without `credentials` or `profile` the SDK's default chain applies (env, shared
+ * config, SSO, IMDS). Retries use the SDK's adaptive mode (client-side rate limiting on top of
+ * exponential backoff, ../shared/AWS-SEMANTICS.md §2 "IAM throttling"), so throttling in one account
+ * slows that account down instead of failing it.
+ */
+import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient } from '@aws-sdk/client-sts';
+import { fromIni } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { type AwsCallCounter, countCalls } from './call-counter.ts';
+
+export interface AwsConnection {
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+}
+
+/** IAM and Organizations are global; us-east-1 is where their endpoints live. */
+export const DEFAULT_REGION = 'us-east-1';
+/** Attempts per call, including the first (adaptive retry). */
+export const MAX_ATTEMPTS = 8;
+
+export interface AwsClients {
+  iam: IAMClient;
+  sts: STSClient;
+  organizations: OrganizationsClient;
+}
+
+function baseConfig(connection: AwsConnection) {
+  const credentials =
+    connection.credentials ?? (connection.profile ? fromIni({ profile: connection.profile }) : undefined);
+  return {
+    region: connection.region ?? DEFAULT_REGION,
+    retryMode: 'adaptive',
+    maxAttempts: MAX_ATTEMPTS,
+    ...(connection.endpointUrl ? { endpoint: connection.endpointUrl } : {}),
+    ...(credentials ? { credentials } : {}),
+  };
+}
+
+export function createIamClient(connection: AwsConnection, counter?: AwsCallCounter): IAMClient {
+  return countCalls(new IAMClient(baseConfig(connection)), counter);
+}
+
+export function createStsClient(connection: AwsConnection, counter?: AwsCallCounter): STSClient {
+  return countCalls(new STSClient(baseConfig(connection)), counter);
+}
+
+export function createOrganizationsClient(
+  connection: AwsConnection,
+  counter?: AwsCallCounter,
+): OrganizationsClient {
+  return countCalls(new OrganizationsClient(baseConfig(connection)), counter);
+}
+
+export function createClients(connection: AwsConnection, counter?: AwsCallCounter): AwsClients {
+  return {
+    iam: createIamClient(connection, counter),
+    sts: createStsClient(connection, counter),
+    organizations: createOrganizationsClient(connection, counter),
+  };
+}
+
+/** Closes the clients' sockets (the SDK keeps them alive otherwise). */
+export function destroyClients(clients: AwsClients): void {
+  clients.iam.destroy();
+  clients.sts.destroy();
+  clients.organizations.destroy();
+}

@@ -1,0 +1,141 @@
+/**
+ * `credsweep audit` without `--report`: the live audit's CLI edge. Validated flags in; clients,
+ * progress bar and exit code out. The logic lives in src/audit/audit-accounts.ts.
+ */
+import cliProgress from 'cli-progress';
+import { DEFAULT_ROLE_NAME } from '../aws/assume-role.ts';
+import { type AwsConnection, createClients, destroyClients } from '../aws/clients.ts';
+import type { LiveSource } from '../audit/audit-account.ts';
+import { auditAccounts, resolveAccountTargets } from '../audit/audit-accounts.ts';
+import { ExitCode, UsageError } from '../errors.ts';
+import type { AccountResult } from '../model/finding.ts';
+import type { ExemptionPolicy } from '../rules/index.ts';
+import { realSleep } from '../sources/access-advisor/last-accessed.ts';
+import type { CliContext } from './context.ts';
+import { emitAudit } from './emit-audit.ts';
+
+export interface LiveAuditFlags {
+  source: LiveSource;
+  accounts?: string[];
+  org?: boolean;
+  roleName?: string;
+  externalId?: string;
+  concurrency: number;
+  exemption: ExemptionPolicy;
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+  days: number;
+  asOf?: number;
+  format: string;
+  output?: string;
+  failOn?: 'unused';
+}
+
+/** Users described at once within one account (IAM's request quotas are per account). */
+const PRINCIPAL_CONCURRENCY = 4;
+
+export function connectionFromFlags(
+  flags: Pick<LiveAuditFlags, 'profile' | 'region' | 'endpointUrl'>,
+  env: NodeJS.ProcessEnv,
+): AwsConnection {
+  const endpointUrl = flags.endpointUrl ?? (env.AWS_ENDPOINT_URL || undefined);
+  if (endpointUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(endpointUrl);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      const where = flags.endpointUrl !== undefined ? '--endpoint-url' : 'AWS_ENDPOINT_URL';
+      throw new UsageError(`${where}: '${endpointUrl}' is not an http(s) URL`);
+    }
+  }
+  const region = flags.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);
+  return {
+    ...(flags.profile ? { profile: flags.profile } : {}),
+    ...(region ? { region } : {}),
+    ...(endpointUrl ? { endpointUrl } : {}),
+  };
+}
+
+export async function runLiveAudit(ctx: CliContext, flags: LiveAuditFlags): Promise<number> {
+  if (flags.org && flags.accounts?.length) {
+    throw new UsageError('--org and --accounts cannot be combined: choose one');
+  }
+  const connection = connectionFromFlags(flags, ctx.env);
+  const clients = createClients(connection);
+  try {
+    const { targets } = await resolveAccountTargets(clients, {
+      org: flags.org,
+      ...(flags.accounts ? { accounts: flags.accounts } : {}),
+    });
+    const generatedAt = ctx.now();
+    const meta = { generatedAt, asOf: flags.asOf ?? generatedAt, thresholdDays: flags.days };
+    const progress = startProgress(ctx, targets.length);
+    let result: Awaited<ReturnType<typeof auditAccounts>>;
+    try {
+      result = await auditAccounts(connection, clients, targets, {
+        source: flags.source,
+        asOf: meta.asOf,
+        thresholdDays: meta.thresholdDays,
+        exemption: flags.exemption,
+        principalConcurrency: PRINCIPAL_CONCURRENCY,
+        poll: { sleep: realSleep },
+        concurrency: flags.concurrency,
+        roleName: flags.roleName ?? DEFAULT_ROLE_NAME,
+        ...(flags.externalId ? { externalId: flags.externalId } : {}),
+        onAccountDone: progress.tick,
+      });
+    } finally {
+      progress.stop();
+    }
+    const failed = result.accounts.filter((a) => a.status === 'failed');
+    for (const a of failed) {
+      ctx.stderr.write(
+        `credsweep: account ${a.accountId}: ${a.error?.code ?? 'Error'}: ${a.error?.message ?? 'failed'}\n`,
+      );
+    }
+    const findings = result.findings;
+    const tally = await emitAudit(ctx, {
+      format: flags.format,
+      output: flags.output,
+      meta,
+      findings: (async function* () {
+        yield* findings;
+      })(),
+      accounts: () => result.accounts,
+    });
+    if (failed.length > 0) return ExitCode.awsFailure;
+    return flags.failOn === 'unused' && tally.summary.unused > 0 ? ExitCode.failOnMatched : ExitCode.ok;
+  } finally {
+    destroyClients(clients);
+  }
+}
+
+/** A bar on stderr when it is a terminal; nothing otherwise (pipes and CI logs stay clean). */
+function startProgress(
+  ctx: CliContext,
+  total: number,
+): { tick: (r: AccountResult) => void; stop: () => void } {
+  if (!ctx.stderr.isTTY) return { tick: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: ctx.stderr,
+      format: 'accounts {bar} {value}/{total} done, {failed} failed',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let failed = 0;
+  bar.start(total, 0, { failed });
+  return {
+    tick: (r) => {
+      if (r.status === 'failed') failed += 1;
+      bar.increment(1, { failed });
+    },
+    stop: () => bar.stop(),
+  };
+}
