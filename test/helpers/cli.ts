@@ -16,9 +16,10 @@ export function runCredsweep(
   options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
+    const env = { ...process.env, NO_COLOR: '1', ...options.env };
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -33,9 +34,23 @@ export function runCredsweep(
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
+      const leak = secretIn(env, stdout + stderr);
+      if (leak) reject(new Error(`credsweep printed the ${leak} it was given (never print secrets)`));
+      else resolve({ code: code ?? -1, stdout, stderr });
     });
     child.stdin.on('error', () => {});
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+/**
+ * Every CLI run of the suite checks that no secret it was given comes back out (issue 7). Short
+ * placeholder secrets such as moto's `testing` are too common a word to search for.
+ */
+function secretIn(env: NodeJS.ProcessEnv, output: string): string | undefined {
+  for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
+    const secret = env[name];
+    if (secret && secret.length >= 16 && output.includes(secret)) return name;
+  }
+  return undefined;
 }
