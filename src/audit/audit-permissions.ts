@@ -4,6 +4,7 @@
  * account is reported failed with the principals and reasons, and the run goes on.
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
+import { classifyAwsError } from '../aws/classify-error.ts';
 import { AwsAccessError } from '../errors.ts';
 import type { AccountResult, Finding } from '../model/finding.ts';
 import { evaluateServiceAccess } from '../rules/permission-unused.ts';
@@ -43,8 +44,9 @@ interface PrincipalFailure {
 }
 
 function describeError(e: unknown): { code: string; message: string } {
-  const err = e as { name?: string; awsCode?: string; message?: string };
-  return { code: err?.awsCode ?? err?.name ?? 'Error', message: err?.message ?? String(e) };
+  if (e instanceof AwsAccessError) return { code: e.awsCode, message: e.message };
+  const { code, message } = classifyAwsError(e);
+  return { code, message };
 }
 
 export async function auditPermissions(

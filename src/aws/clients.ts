@@ -3,6 +3,7 @@
  *
  *   createClients(connection, counter?) → { iam, sts, organizations }
  *   createIamClient / createStsClient / createOrganizationsClient(connection, counter?)
+ *   createAthenaClient / createCloudTrailClient(connection, counter?)   (regional)
  *
  * `AwsConnection` says where and as whom: `profile` (shared config/SSO), `region`, `endpointUrl`
  * (e.g. moto; the CLI passes `--endpoint-url` or AWS_ENDPOINT_URL), and `credentials` (e.g. from
@@ -11,6 +12,8 @@
  * exponential backoff, ../shared/AWS-SEMANTICS.md §2 "IAM throttling"), so throttling in one account
  * slows that account down instead of failing it.
  */
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -61,6 +64,18 @@ export function createOrganizationsClient(
   counter?: AwsCallCounter,
 ): OrganizationsClient {
   return countCalls(new OrganizationsClient(baseConfig(connection)), counter);
+}
+
+/** Athena and CloudTrail are regional: pass the Region of the table or of the events. */
+export function createAthenaClient(connection: AwsConnection, counter?: AwsCallCounter): AthenaClient {
+  return countCalls(new AthenaClient(baseConfig(connection)), counter);
+}
+
+export function createCloudTrailClient(
+  connection: AwsConnection,
+  counter?: AwsCallCounter,
+): CloudTrailClient {
+  return countCalls(new CloudTrailClient(baseConfig(connection)), counter);
 }
 
 export function createClients(connection: AwsConnection, counter?: AwsCallCounter): AwsClients {

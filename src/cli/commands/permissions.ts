@@ -2,11 +2,10 @@
  * `credsweep permissions`: unused services (and tracked actions) per user and role, from Access
  * Advisor, in the audit's JSON envelope; `--suggest-policy` prints reduced policies for review.
  */
-import { IAMClient } from '@aws-sdk/client-iam';
-import { fromIni } from '@aws-sdk/credential-providers';
 import { Command, Option } from 'commander';
 import { auditPermissions } from '../../audit/audit-permissions.ts';
 import { suggestReducedPolicies } from '../../audit/suggest-policy.ts';
+import { createIamClient } from '../../aws/clients.ts';
 import { ExitCode } from '../../errors.ts';
 import { REPORTERS } from '../../reporters/index.ts';
 import { realSleep } from '../../sources/access-advisor/last-accessed.ts';
@@ -14,6 +13,7 @@ import { validatePrincipalArns } from '../../sources/access-advisor/principals.t
 import type { AccessAdvisorGranularity } from '../../sources/access-advisor/service-access.ts';
 import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
+import { connectionFromFlags } from '../live-audit.ts';
 import { oneOf, parseAsOfFlag, parseDays, parsePositiveInt } from '../options.ts';
 import { openPendingOutput } from '../output.ts';
 
@@ -34,16 +34,6 @@ export interface PermissionsFlags {
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').filter(Boolean)];
-}
-
-function iamClient(flags: PermissionsFlags): IAMClient {
-  return new IAMClient({
-    region: flags.region ?? 'us-east-1',
-    ...(flags.endpointUrl ? { endpoint: flags.endpointUrl } : {}),
-    ...(flags.profile ? { credentials: fromIni({ profile: flags.profile }) } : {}),
-    retryMode: 'adaptive',
-    maxAttempts: 6,
-  });
 }
 
 export function permissionsCommand(ctx: CliContext, setExit: (code: number) => void): Command {
@@ -92,14 +82,15 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
       validatePrincipalArns(flags.principal ?? []);
       const generatedAt = ctx.now();
       const meta = { generatedAt, asOf: flags.asOf ?? generatedAt, thresholdDays: flags.days };
-      const { findings, failures } = await auditPermissions(iamClient(flags), {
+      const iam = createIamClient(connectionFromFlags(flags, ctx.env));
+      const { findings, failures } = await auditPermissions(iam, {
         asOf: meta.asOf,
         thresholdDays: meta.thresholdDays,
         granularity: flags.granularity,
         concurrency: flags.concurrency,
         principals: flags.principal,
         poll: { sleep: realSleep },
-      });
+      }).finally(() => iam.destroy());
       for (const f of failures) {
         ctx.stderr.write(`credsweep: account ${f.accountId}: ${f.error?.message ?? 'failed'}\n`);
       }

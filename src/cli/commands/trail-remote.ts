@@ -4,10 +4,8 @@
  * bucket). trail.ts adds these options with `addRemoteTrailOptions` and hands over with
  * `runRemoteTrail`; rendering the summary stays in trail.ts.
  */
-import { AthenaClient } from '@aws-sdk/client-athena';
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { fromIni } from '@aws-sdk/credential-providers';
 import { type Command, Option } from 'commander';
+import { createAthenaClient, createCloudTrailClient } from '../../aws/clients.ts';
 import { UsageError } from '../../errors.ts';
 import type { TrailSummary } from '../../model/trail-summary.ts';
 import type { EpochMs } from '../../time.ts';
@@ -15,6 +13,7 @@ import { runAthenaTrailQuery } from '../../sources/cloudtrail/athena.ts';
 import { athenaTrailDdl, checkRegionName, checkTableName } from '../../sources/cloudtrail/athena-sql.ts';
 import { lookupTrailEvents } from '../../sources/cloudtrail/lookup-events.ts';
 import type { CliContext } from '../context.ts';
+import { connectionFromFlags } from '../live-audit.ts';
 import { openPendingOutput } from '../output.ts';
 
 export interface RemoteTrailFlags {
@@ -92,16 +91,6 @@ export function wantsRemoteTrail(flags: RemoteTrailFlags): boolean {
   return Boolean(flags.athena || flags.lookup || flags.athenaDdl);
 }
 
-function clientConfig(flags: RemoteTrailFlags, region: string) {
-  return {
-    region,
-    retryMode: 'adaptive',
-    maxAttempts: 8,
-    ...(flags.endpointUrl ? { endpoint: flags.endpointUrl } : {}),
-    ...(flags.profile ? { credentials: fromIni({ profile: flags.profile }) } : {}),
-  };
-}
-
 const sleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));
 
 /**
@@ -122,7 +111,11 @@ export async function runRemoteTrail(
   if (chosen.length > 1) throw new UsageError(`${chosen.join(' and ')} cannot be combined`);
   if (paths.length > 0) throw new UsageError(`${chosen[0]} reads from AWS: give no PATH`);
   for (const r of flags.region ?? []) checkRegionName(r);
-  const region = flags.region?.[0] ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const connection = connectionFromFlags(
+    { profile: flags.profile, region: flags.region?.[0], endpointUrl: flags.endpointUrl },
+    ctx.env,
+  );
+  const region = connection.region ?? 'us-east-1';
   if (flags.athenaDdl) {
     if (!flags.bucket) throw new UsageError('--athena-ddl needs --bucket NAME');
     const ddl = athenaTrailDdl({
@@ -142,7 +135,7 @@ export async function runRemoteTrail(
   if (flags.athena) {
     checkTableName(flags.athena);
     if (!flags.athenaOutput) throw new UsageError('--athena needs --athena-output s3://bucket/prefix/');
-    const athena = new AthenaClient(clientConfig(flags, region));
+    const athena = createAthenaClient({ ...connection, region });
     try {
       return await runAthenaTrailQuery(athena, {
         table: flags.athena,
@@ -159,7 +152,7 @@ export async function runRemoteTrail(
     }
   }
   const regions = flags.region && flags.region.length > 0 ? flags.region : [region];
-  const clients = new Map(regions.map((r) => [r, new CloudTrailClient(clientConfig(flags, r))]));
+  const clients = new Map(regions.map((r) => [r, createCloudTrailClient({ ...connection, region: r })]));
   try {
     return await lookupTrailEvents({
       regions,

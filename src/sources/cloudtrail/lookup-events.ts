@@ -9,6 +9,7 @@
  * `lookup-events:<region>`, and the other Regions go on.
  */
 import { type CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { classifyAwsError } from '../../aws/classify-error.ts';
 import type { TrailSummary } from '../../model/trail-summary.ts';
 import { type EpochMs, MS_PER_DAY } from '../../time.ts';
 import { createTrailAggregator, type TrailAggregator } from './aggregate.ts';
@@ -71,11 +72,8 @@ export async function lookupTrailEvents(options: LookupEventsOptions): Promise<T
         await lookupRegion(options.clientFor(region), region, limiterFor(region), start, end, aggregator);
         aggregator.fileScanned();
       } catch (e) {
-        const err = e as { name?: string; message?: string };
-        aggregator.fileBad(
-          `lookup-events:${region}`,
-          `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`,
-        );
+        const { code, message } = classifyAwsError(e);
+        aggregator.fileBad(`lookup-events:${region}`, `${code}: ${message}`);
       }
       return aggregator.state();
     }),
