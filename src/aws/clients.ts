@@ -16,6 +16,7 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromIni } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
@@ -76,6 +77,14 @@ export function createCloudTrailClient(
   counter?: AwsCallCounter,
 ): CloudTrailClient {
   return countCalls(new CloudTrailClient(baseConfig(connection)), counter);
+}
+
+/** Security Hub is regional: findings land in the client's region. */
+export function createSecurityHubClient(
+  connection: AwsConnection,
+  counter?: AwsCallCounter,
+): SecurityHubClient {
+  return countCalls(new SecurityHubClient(baseConfig(connection)), counter);
 }
 
 export function createClients(connection: AwsConnection, counter?: AwsCallCounter): AwsClients {
