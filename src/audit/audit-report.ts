@@ -14,12 +14,19 @@ export interface AuditMeta {
   generatedAt: EpochMs;
   asOf: EpochMs;
   thresholdDays: number;
+  /** Per-kind thresholds (configuration file), written to the envelope when given. */
+  thresholds?: Record<string, number>;
 }
 
 /** Counts findings per status and remembers the accounts seen, without keeping the findings. */
 export class AuditTally {
   readonly summary: Record<FindingStatus, number> = emptySummary();
   private readonly accounts = new Map<string, AccountResult>();
+  /**
+   * Optional envelope sections known only once every finding went past (the configuration file's
+   * exemption outcome); reporters add them after the summary.
+   */
+  envelopeExtras: () => Pick<AuditReport, 'exemptions'> = () => ({});
 
   add(finding: Finding): void {
     this.summary[finding.status] += 1;
@@ -41,12 +48,13 @@ export class AuditTally {
 
 export function reportHeader(
   meta: AuditMeta,
-): Pick<AuditReport, 'schemaVersion' | 'generatedAt' | 'asOf' | 'thresholdDays'> {
+): Pick<AuditReport, 'schemaVersion' | 'generatedAt' | 'asOf' | 'thresholdDays' | 'thresholds'> {
   return {
     schemaVersion: 1,
     generatedAt: toIso(meta.generatedAt),
     asOf: toIso(meta.asOf),
     thresholdDays: meta.thresholdDays,
+    ...(meta.thresholds && Object.keys(meta.thresholds).length > 0 ? { thresholds: meta.thresholds } : {}),
   };
 }
 

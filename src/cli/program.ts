@@ -4,8 +4,12 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode, InputError, InternalError, isCredsweepError } from '../errors.ts';
+import { applyCommand } from './commands/apply.ts';
 import { auditCommand } from './commands/audit.ts';
+import { diffCommand, historyCommand } from './commands/history.ts';
 import { permissionsCommand } from './commands/permissions.ts';
+import { planCommand } from './commands/plan.ts';
+import { undoCommand } from './commands/undo.ts';
 import type { CliContext } from './context.ts';
 
 export const VERSION = '0.1.0';
@@ -23,6 +27,11 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .exitOverride();
   program.addCommand(auditCommand(ctx, setExit));
   program.addCommand(permissionsCommand(ctx, setExit));
+  program.addCommand(planCommand(ctx, setExit));
+  program.addCommand(applyCommand(ctx, setExit));
+  program.addCommand(undoCommand(ctx, setExit));
+  program.addCommand(historyCommand(ctx));
+  program.addCommand(diffCommand(ctx));
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ outputError: () => {} });
   }

@@ -84,14 +84,39 @@ export const accountResultSchema = z.object({
 });
 export type AccountResult = z.infer<typeof accountResultSchema>;
 
+/** An exemption from the configuration file that expired or matched nothing (see src/config/exemptions.ts). */
+export const exemptionNoticeSchema = z.object({
+  /** 0-based position in the configuration file's `exemptions` list. */
+  index: z.number().int().min(0),
+  match: z.string(),
+  owner: z.string(),
+  reason: z.string(),
+  expires: z.string(),
+  /** Findings it matched (for an expired exemption: would have matched). */
+  matched: z.number().int().min(0),
+});
+export type ExemptionNotice = z.infer<typeof exemptionNoticeSchema>;
+
+export const exemptionOutcomeSchema = z.object({
+  /** Findings made `exempt` by the configuration file's exemptions. */
+  applied: z.number().int().min(0),
+  expired: z.array(exemptionNoticeSchema),
+  stale: z.array(exemptionNoticeSchema),
+});
+export type ExemptionOutcome = z.infer<typeof exemptionOutcomeSchema>;
+
 export const auditReportSchema = z.object({
   schemaVersion: z.literal(1),
   generatedAt: isoUtc,
   asOf: isoUtc,
   thresholdDays: z.number().int().min(0),
+  /** Per-kind thresholds from the configuration file, when any differ from `thresholdDays`. */
+  thresholds: z.record(z.string(), z.number().int().min(0)).optional(),
   accounts: z.array(accountResultSchema),
   summary: z.record(z.string(), z.number().int().min(0)),
   findings: z.array(findingSchema),
+  /** Present when a configuration file declared exemptions. */
+  exemptions: exemptionOutcomeSchema.optional(),
 });
 export type AuditReport = z.infer<typeof auditReportSchema>;
 

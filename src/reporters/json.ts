@@ -29,6 +29,10 @@ export const jsonReporter: Reporter = {
     }
     await write(`${batch}${first ? '' : '\n  '}],\n`);
     await write(`  "accounts": ${JSON.stringify(tally.accountResults())},\n`);
-    await write(`  "summary": ${JSON.stringify(tally.summary)}\n}\n`);
+    let extras = '';
+    for (const [key, value] of Object.entries(tally.envelopeExtras())) {
+      if (value !== undefined) extras += `,\n  ${JSON.stringify(key)}: ${JSON.stringify(value)}`;
+    }
+    await write(`  "summary": ${JSON.stringify(tally.summary)}${extras}\n}\n`);
   },
 };

@@ -44,14 +44,16 @@ function evaluateKey(principal: Principal, key: AccessKeyCredential, ctx: Evalua
     principal,
     {
       credential: key.slot === 1 ? 'access_key_1' : 'access_key_2',
-      status: key.active ? byThreshold(ctx) : () => 'inactive',
+      status: key.active ? byThreshold(ctx, 'access_key') : () => 'inactive',
       lastUsed: key.lastUsed,
       lastActivity: activity.at,
       lastActivitySource: activity.source,
       neverUsed,
       caveats,
       reason: (age) =>
-        key.active ? `${label} ${when(age)} ${thresholdNote(ctx)}` : `${label} is inactive; ${when(age)}`,
+        key.active
+          ? `${label} ${when(age)} ${thresholdNote(ctx, 'access_key')}`
+          : `${label} is inactive; ${when(age)}`,
       extra,
     },
     ctx,

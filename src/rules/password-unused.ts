@@ -8,6 +8,7 @@ import {
   type EvaluationContext,
   firstKnown,
   type Rule,
+  thresholdFor,
   thresholdNote,
 } from './rule.ts';
 import { PASSWORD_GAP_2018_END, PASSWORD_TRACKING_START } from './tracking-dates.ts';
@@ -32,7 +33,7 @@ export const passwordUnused: Rule = {
     if (
       password.lastUsed !== null &&
       password.lastUsed < PASSWORD_GAP_2018_END &&
-      daysBefore(ctx.asOf, ctx.thresholdDays) < PASSWORD_GAP_2018_END
+      daysBefore(ctx.asOf, thresholdFor(ctx, 'password')) < PASSWORD_GAP_2018_END
     ) {
       caveats.push('password_gap_2018');
     }
@@ -41,7 +42,7 @@ export const passwordUnused: Rule = {
         principal,
         {
           credential: 'password',
-          status: byThreshold(ctx),
+          status: byThreshold(ctx, 'password'),
           lastUsed: password.lastUsed,
           lastActivity: activity.at,
           lastActivitySource: activity.source,
@@ -49,8 +50,8 @@ export const passwordUnused: Rule = {
           caveats,
           reason: (age) =>
             neverUsed
-              ? `console password never used; ${activity.source === 'created' ? 'user created' : 'set'} ${ageInWords(age)} ${thresholdNote(ctx)}`
-              : `console password last used ${ageInWords(age)} ${thresholdNote(ctx)}`,
+              ? `console password never used; ${activity.source === 'created' ? 'user created' : 'set'} ${ageInWords(age)} ${thresholdNote(ctx, 'password')}`
+              : `console password last used ${ageInWords(age)} ${thresholdNote(ctx, 'password')}`,
         },
         ctx,
       ),

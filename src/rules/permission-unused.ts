@@ -52,7 +52,7 @@ function permissionFinding(
     asPrincipal(principal),
     {
       credential: 'permission',
-      status: byThreshold(ctx),
+      status: byThreshold(ctx, 'permission'),
       lastUsed: what.lastUsed,
       lastActivity: what.lastUsed ?? principal.createdAt,
       lastActivitySource: neverUsed ? 'created' : 'last_used',
@@ -60,8 +60,8 @@ function permissionFinding(
       caveats: trackingCaveats(principal, what.lastUsed, ctx.asOf),
       reason: (age) =>
         neverUsed
-          ? `${what.label} is granted but was never accessed in Access Advisor's tracking period; the ${principal.type} was created ${ageInWords(age)} ${thresholdNote(ctx)}`
-          : `${what.label} was last accessed ${ageInWords(age)} ${thresholdNote(ctx)}`,
+          ? `${what.label} is granted but was never accessed in Access Advisor's tracking period; the ${principal.type} was created ${ageInWords(age)} ${thresholdNote(ctx, 'permission')}`
+          : `${what.label} was last accessed ${ageInWords(age)} ${thresholdNote(ctx, 'permission')}`,
       extra,
     },
     ctx,

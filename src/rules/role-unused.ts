@@ -40,7 +40,7 @@ export const roleUnused: Rule = {
         principal,
         {
           credential: 'role',
-          status: serviceLinked ? () => 'service_linked' : byThreshold(ctx),
+          status: serviceLinked ? () => 'service_linked' : byThreshold(ctx, 'role'),
           lastUsed: role.lastUsed,
           lastActivity: activity.at,
           lastActivitySource: activity.source,
@@ -52,7 +52,7 @@ export const roleUnused: Rule = {
               : `last used ${ageInWords(age)}`;
             return serviceLinked
               ? `service-linked role (managed by an AWS service); ${when}`
-              : `role ${when} ${thresholdNote(ctx)}`;
+              : `role ${when} ${thresholdNote(ctx, 'role')}`;
           },
           extra,
         },

@@ -10,6 +10,17 @@ export interface EvaluationContext {
   asOf: EpochMs;
   /** A credential unused for at least this many days is `unused`. */
   thresholdDays: number;
+  /** Per-kind overrides of `thresholdDays` (from the configuration file); a missing kind uses the default. */
+  thresholds?: Partial<Record<ThresholdKind, number>>;
+}
+
+/** The credential kinds a threshold applies to (both access-key slots share one). */
+export const THRESHOLD_KINDS = ['password', 'access_key', 'role', 'permission'] as const;
+export type ThresholdKind = (typeof THRESHOLD_KINDS)[number];
+
+/** The threshold for one kind of credential: its override, else the default. */
+export function thresholdFor(ctx: EvaluationContext, kind?: ThresholdKind): number {
+  return (kind === undefined ? undefined : ctx.thresholds?.[kind]) ?? ctx.thresholdDays;
 }
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
@@ -75,10 +86,14 @@ export function buildFinding(principal: Principal, parts: FindingParts, ctx: Eva
 }
 
 /** The status of an active, usage-tracked credential. */
-export function byThreshold(ctx: EvaluationContext): (ageDays: number) => FindingStatus {
-  return (ageDays) => (ageDays >= ctx.thresholdDays ? 'unused' : 'in_use');
+export function byThreshold(
+  ctx: EvaluationContext,
+  kind?: ThresholdKind,
+): (ageDays: number) => FindingStatus {
+  const threshold = thresholdFor(ctx, kind);
+  return (ageDays) => (ageDays >= threshold ? 'unused' : 'in_use');
 }
 
-export function thresholdNote(ctx: EvaluationContext): string {
-  return `(threshold ${ctx.thresholdDays})`;
+export function thresholdNote(ctx: EvaluationContext, kind?: ThresholdKind): string {
+  return `(threshold ${thresholdFor(ctx, kind)})`;
 }

@@ -1,0 +1,32 @@
+/**
+ * The configuration file at the CLI's edge: found (`--config` or ./credsweep.config.*), validated,
+ * and merged under the flags (a flag given on the command line wins over the file).
+ */
+import type { Command } from 'commander';
+import { type LoadedConfig, loadConfig } from '../config/load-config.ts';
+import { UsageError } from '../errors.ts';
+
+export async function loadCliConfig(flag: string | undefined): Promise<LoadedConfig | undefined> {
+  return loadConfig(flag, process.cwd());
+}
+
+/** True when the option's value came from the command line (not its default). */
+export function givenOnCommandLine(command: Command, option: string): boolean {
+  return command.getOptionValueSource(option) === 'cli';
+}
+
+/** `--db`, else the configuration file's `db`, else (when required) a usage error. */
+export function resolveDbPath(
+  flag: string | undefined,
+  loaded: LoadedConfig | undefined,
+): string | undefined {
+  return flag ?? loaded?.config.db;
+}
+
+export function requireDbPath(flag: string | undefined, loaded: LoadedConfig | undefined): string {
+  const path = resolveDbPath(flag, loaded);
+  if (path === undefined) {
+    throw new UsageError('no history database: give --db FILE (or "db" in credsweep.config.json|yaml)');
+  }
+  return path;
+}

@@ -1,0 +1,152 @@
+/**
+ * Exemptions from the configuration file, applied to findings after evaluation. Pure: the date comes
+ * in as `asOf`, tags (when a source collected them) through `tagsOf`.
+ *
+ * An active exemption turns the finding `exempt` and says who, why and until when; an expired one
+ * stops applying and is reported (with how many credentials it would still have covered); an active
+ * one that matched nothing in the run is reported as stale, so exemptions do not outlive their reason.
+ */
+import type { CredentialKind, ExemptionNotice, ExemptionOutcome, Finding } from '../model/finding.ts';
+import { type EpochMs, MS_PER_DAY, parseAsOf } from '../time.ts';
+import type { Exemption } from './schema.ts';
+
+export type { ExemptionNotice, ExemptionOutcome } from '../model/finding.ts';
+
+type Tags = Record<string, string> | undefined;
+
+interface CompiledExemption {
+  index: number;
+  exemption: Exemption;
+  active: boolean;
+  arn?: RegExp;
+  matched: number;
+}
+
+/** `access_key_1` → `access_key`, `cert_2` → `cert`; the names exemptions use. */
+export function exemptionCredential(kind: CredentialKind): string {
+  if (kind === 'access_key_1' || kind === 'access_key_2') return 'access_key';
+  if (kind === 'cert_1' || kind === 'cert_2') return 'cert';
+  return kind;
+}
+
+/** An ARN glob as an anchored regular expression: `*` any run of characters, `?` one character. */
+export function arnGlob(pattern: string): RegExp {
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+/** The exemption applies through the whole of its `expires` day (UTC). */
+export function isExemptionActive(exemption: Exemption, asOf: EpochMs): boolean {
+  return asOf < parseAsOf(exemption.expires)! + MS_PER_DAY;
+}
+
+export function describeExemptionMatch(e: Exemption): string {
+  const parts: string[] = [];
+  if (e.principal !== undefined) parts.push(`principal ${e.principal}`);
+  if (e.arn !== undefined) parts.push(`arn ${e.arn}`);
+  if (e.tag !== undefined)
+    parts.push(`tag ${e.tag.key}${e.tag.value === undefined ? '' : `=${e.tag.value}`}`);
+  if (e.credentials !== undefined) parts.push(`credentials ${e.credentials.join(',')}`);
+  return parts.join(' and ');
+}
+
+function matches(c: CompiledExemption, finding: Finding, tags: Tags): boolean {
+  const e = c.exemption;
+  // IAM names are unique regardless of case (IAM-UG:reference_iam-quotas.md), so compare them so.
+  if (e.principal !== undefined && e.principal.toLowerCase() !== finding.principalName.toLowerCase()) {
+    return false;
+  }
+  if (c.arn !== undefined && !c.arn.test(finding.arn)) return false;
+  if (e.tag !== undefined) {
+    const value = tags?.[e.tag.key];
+    if (value === undefined || (e.tag.value !== undefined && value !== e.tag.value)) return false;
+  }
+  if (
+    e.credentials !== undefined &&
+    !e.credentials.includes(exemptionCredential(finding.credential) as never)
+  ) {
+    return false;
+  }
+  return true;
+}
+
+/** Applies exemptions finding by finding, remembering what matched for the outcome. */
+export class ExemptionMatcher {
+  private readonly compiled: CompiledExemption[];
+  private applied = 0;
+
+  constructor(exemptions: readonly Exemption[], asOf: EpochMs) {
+    this.compiled = exemptions.map((exemption, index) => ({
+      index,
+      exemption,
+      active: isExemptionActive(exemption, asOf),
+      ...(exemption.arn === undefined ? {} : { arn: arnGlob(exemption.arn) }),
+      matched: 0,
+    }));
+  }
+
+  get size(): number {
+    return this.compiled.length;
+  }
+
+  /** The finding, made `exempt` by the first active exemption that matches it. */
+  apply(finding: Finding, tags?: Tags): Finding {
+    let result = finding;
+    for (const c of this.compiled) {
+      if (!matches(c, finding, tags)) continue;
+      c.matched += 1;
+      if (!c.active || result !== finding) continue;
+      const e = c.exemption;
+      this.applied += 1;
+      result = {
+        ...finding,
+        status: 'exempt',
+        reason: `exempt until ${e.expires} (owner ${e.owner}: ${e.reason}); ${finding.reason}`,
+      };
+    }
+    return result;
+  }
+
+  /** Expired exemptions (known from the start) and stale ones (known once every finding went past). */
+  outcome(): ExemptionOutcome {
+    const notice = (c: CompiledExemption): ExemptionNotice => ({
+      index: c.index,
+      match: describeExemptionMatch(c.exemption),
+      owner: c.exemption.owner,
+      reason: c.exemption.reason,
+      expires: c.exemption.expires,
+      matched: c.matched,
+    });
+    return {
+      applied: this.applied,
+      expired: this.compiled.filter((c) => !c.active).map(notice),
+      stale: this.compiled.filter((c) => c.active && c.matched === 0).map(notice),
+    };
+  }
+}
+
+/** Streams findings through the matcher. */
+export async function* applyExemptions(
+  findings: AsyncIterable<Finding>,
+  matcher: ExemptionMatcher,
+  tagsOf?: (finding: Finding) => Tags,
+): AsyncGenerator<Finding> {
+  for await (const finding of findings) yield matcher.apply(finding, tagsOf?.(finding));
+}
+
+/** One warning line per expired or stale exemption, for standard error. */
+export function exemptionWarnings(outcome: ExemptionOutcome, file: string): string[] {
+  return [
+    ...outcome.expired.map(
+      (n) =>
+        `credsweep: warning: ${file}: exemption ${n.index + 1} (${n.match}, owner ${n.owner}) expired on ${n.expires} and no longer applies${n.matched ? ` (${n.matched} finding${n.matched === 1 ? '' : 's'} affected)` : ''}`,
+    ),
+    ...outcome.stale.map(
+      (n) =>
+        `credsweep: warning: ${file}: exemption ${n.index + 1} (${n.match}, owner ${n.owner}) matches nothing (stale); remove it or fix its match`,
+    ),
+  ];
+}

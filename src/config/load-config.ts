@@ -1,0 +1,105 @@
+/**
+ * Finds, reads and validates the configuration file. JSON is parsed as YAML (a subset), so both get
+ * the same error messages: `credsweep: <file>:<line>: <key.path>: <what>`.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isNode, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { InputError } from '../errors.ts';
+import { type CredsweepConfig, configSchema } from './schema.ts';
+
+/** Looked for in the working directory, in this order, when no `--config` is given. */
+export const CONFIG_FILE_NAMES = ['credsweep.config.json', 'credsweep.config.yaml', 'credsweep.config.yml'];
+
+export interface LoadedConfig {
+  file: string;
+  config: CredsweepConfig;
+}
+
+/** The explicit file, else the first of CONFIG_FILE_NAMES in `cwd`, else undefined. */
+export async function loadConfig(
+  explicit: string | undefined,
+  cwd: string,
+): Promise<LoadedConfig | undefined> {
+  if (explicit !== undefined)
+    return { file: explicit, config: parseConfig(await readText(explicit), explicit) };
+  for (const name of CONFIG_FILE_NAMES) {
+    const path = join(cwd, name);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new InputError(`cannot read (${(e as NodeJS.ErrnoException).code})`, name);
+    }
+    return { file: name, config: parseConfig(text, name) };
+  }
+  return undefined;
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, file);
+  }
+}
+
+/** Pure: text in, validated config out; errors name the file, the line and the key path. */
+export function parseConfig(text: string, file: string): CredsweepConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const line = syntax.linePos?.[0]?.line;
+    throw new InputError(
+      `not valid JSON or YAML: ${syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+      file,
+      line,
+    );
+  }
+  const data = doc.toJS() ?? {};
+  const result = configSchema.safeParse(data);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const keys = (issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path) as (
+    | string
+    | number
+  )[];
+  // The line of the offending value, or of the nearest enclosing one that exists (a missing key).
+  let line: number | undefined;
+  for (let n = keys.length; n >= 0 && line === undefined; n--) {
+    const node = doc.getIn(keys.slice(0, n), true);
+    const offset = isNode(node) ? node.range?.[0] : undefined;
+    if (offset !== undefined) line = lineCounter.linePos(offset).line;
+  }
+  const path = keys.map(String).join('.') || '(top level)';
+  const missing = issue.code === 'invalid_type' && doc.getIn(keys) === undefined && !doc.hasIn(keys);
+  return throwIssue(issue, path, file, line, missing);
+}
+
+function throwIssue(
+  issue: z.core.$ZodIssue,
+  path: string,
+  file: string,
+  line: number | undefined,
+  missing: boolean,
+): never {
+  const what =
+    issue.code === 'unrecognized_keys'
+      ? `unknown key (known: ${knownKeys(issue.path)})`
+      : missing
+        ? 'required'
+        : issue.message;
+  throw new InputError(`${path}: ${what}`, file, line);
+}
+
+function knownKeys(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return Object.keys(configSchema.shape).join(', ');
+  if (path[0] === 'notifications')
+    return 'snsTopicArn, webhookUrl, ownerWarningDays, graceDays, ownerWebhookHosts, exemptionHowTo';
+  if (path[0] === 'exemptions') return 'principal, arn, tag, credentials, owner, reason, expires';
+  return 'see the README';
+}

@@ -1,0 +1,92 @@
+/**
+ * The configuration file's contract (`credsweep.config.json|yaml`). Validated once, at the edge, by
+ * loadConfig; the rest of the code receives the normalised `CredsweepConfig`.
+ */
+import { z } from 'zod';
+import { THRESHOLD_KINDS } from '../rules/rule.ts';
+import { parseAsOf } from '../time.ts';
+
+const days = z.number().int().min(0).max(36_500);
+const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
+const isoDay = z
+  .string()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && parseAsOf(s) !== null, 'expected a date YYYY-MM-DD');
+
+/** Which credential kinds an exemption covers; `access_key` covers both slots. */
+export const EXEMPTION_CREDENTIALS = [
+  'password',
+  'access_key',
+  'cert',
+  'role',
+  'permission',
+  'none',
+] as const;
+
+export const exemptionSchema = z
+  .object({
+    /** The principal's friendly name, exactly (e.g. `break-glass`). */
+    principal: z.string().min(1).optional(),
+    /** An ARN glob: `*` matches any run of characters, `?` one character. */
+    arn: z.string().min(1).optional(),
+    /** A tag the principal carries; without `value`, any value matches. */
+    tag: z
+      .object({ key: z.string().min(1), value: z.string().optional() })
+      .strict()
+      .optional(),
+    /** Only these credential kinds (default: all of the principal's). */
+    credentials: z.array(z.enum(EXEMPTION_CREDENTIALS)).min(1).optional(),
+    owner: z.string().min(1, 'an exemption needs an owner'),
+    reason: z.string().min(1, 'an exemption needs a reason'),
+    /** The last day (UTC) the exemption applies; from the next day on it has expired. */
+    expires: isoDay,
+  })
+  .strict()
+  .refine((e) => e.principal !== undefined || e.arn !== undefined || e.tag !== undefined, {
+    message: 'an exemption needs at least one of principal, arn or tag',
+  });
+export type Exemption = z.infer<typeof exemptionSchema>;
+
+export const notificationsSchema = z
+  .object({
+    /** SNS topic for the summary of changes and for owner warnings (owners with an email tag). */
+    snsTopicArn: z
+      .string()
+      .regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/, 'expected an SNS topic ARN')
+      .optional(),
+    /** A Slack-compatible incoming webhook (POST {"text": …}). */
+    webhookUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+    /** Warn a credential's owner this many days before its deactivation date. */
+    ownerWarningDays: z.number().int().min(1).max(365).default(7),
+    /** Days between crossing the threshold and the scheduled deactivation. */
+    graceDays: z.number().int().min(0).max(365).default(0),
+    /** Hosts an `owner` tag may name as a webhook (a tag is not trusted to pick any URL). */
+    ownerWebhookHosts: z.array(z.string().min(1)).default([]),
+    /** What the owner warning says about claiming an exemption. */
+    exemptionHowTo: z
+      .string()
+      .min(1)
+      .default('add an exemption (principal, owner, reason, expires) to credsweep.config.yaml'),
+  })
+  .strict();
+export type NotificationsConfig = z.infer<typeof notificationsSchema>;
+
+export const configSchema = z
+  .object({
+    /** Default threshold (the `--days` flag overrides it). */
+    days: days.optional(),
+    /** Per-kind thresholds, e.g. `{ access_key: 60, role: 180 }`. */
+    thresholds: z.partialRecord(z.enum(THRESHOLD_KINDS), days).optional(),
+    exemptions: z.array(exemptionSchema).default([]),
+    /** Accounts to audit (default: every account of the organisation). */
+    accounts: z.array(accountId).optional(),
+    /** The role assumed in member accounts. */
+    roleName: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name')
+      .optional(),
+    /** The history database (`--db` overrides it). */
+    db: z.string().min(1).optional(),
+    notifications: notificationsSchema.optional(),
+  })
+  .strict();
+export type CredsweepConfig = z.infer<typeof configSchema>;

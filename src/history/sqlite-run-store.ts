@@ -1,0 +1,195 @@
+/**
+ * The embedded history store: one SQLite file, run through sql.js (SQLite compiled to WebAssembly, no
+ * native build). The whole database is loaded into memory, changed, and written back atomically (a
+ * temporary file renamed over the old one), under an exclusive lock file so two runs cannot lose each
+ * other's writes.
+ */
+import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import initSqlJs, { type Database, type SqlValue } from 'sql.js';
+import { InputError } from '../errors.ts';
+import type { AuditReport, Finding } from '../model/finding.ts';
+import type { RunStore, RunSummary, StoredRun } from './run-store.ts';
+
+const SCHEMA_VERSION = 1;
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_at TEXT NOT NULL,
+  as_of TEXT NOT NULL,
+  threshold_days INTEGER NOT NULL,
+  accounts TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  finding_count INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS findings (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  account_id TEXT NOT NULL,
+  arn TEXT NOT NULL,
+  credential TEXT NOT NULL,
+  status TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS findings_by_run ON findings(run_id);
+`;
+
+type SqlJs = Awaited<ReturnType<typeof initSqlJs>>;
+let sqlJs: Promise<SqlJs> | undefined;
+
+function loadSqlJs(): Promise<SqlJs> {
+  // The wasm file sits next to sql.js's entry point in node_modules.
+  const wasmDir = dirname(createRequire(import.meta.url).resolve('sql.js'));
+  sqlJs ??= initSqlJs({ locateFile: (name: string) => `${wasmDir}/${name}` });
+  return sqlJs;
+}
+
+/** Opens (or creates) the history file. Reads see the file as it was when opened. */
+export async function openSqliteRunStore(path: string): Promise<RunStore> {
+  return new SqliteRunStore(await loadDatabase(path), path);
+}
+
+async function loadDatabase(path: string): Promise<Database> {
+  const SQL = await loadSqlJs();
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') throw new InputError(`cannot read the history database (${code})`, path);
+  }
+  try {
+    const db = bytes ? new SQL.Database(bytes) : new SQL.Database();
+    db.exec(DDL);
+    const version = db.exec(`SELECT value FROM meta WHERE key = 'schemaVersion'`)[0]?.values[0]?.[0];
+    if (version === undefined)
+      db.run(`INSERT INTO meta VALUES ('schemaVersion', ?)`, [String(SCHEMA_VERSION)]);
+    else if (Number(version) > SCHEMA_VERSION) {
+      throw new InputError(`written by a newer credsweep (history schema ${version})`, path);
+    }
+    return db;
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`not a credsweep history database (${(e as Error).message})`, path);
+  }
+}
+
+class SqliteRunStore implements RunStore {
+  constructor(
+    private db: Database,
+    private readonly path: string,
+  ) {}
+
+  /**
+   * Under the lock: re-reads the file (another run may have written since we opened it), appends the
+   * run, and writes the whole database to a temporary file renamed over the old one.
+   */
+  async saveRun(report: AuditReport): Promise<RunSummary> {
+    return this.locked(async () => {
+      this.db.close();
+      this.db = await loadDatabase(this.path);
+      const id = this.insertRun(report);
+      const temp = `${this.path}.${process.pid}.tmp`;
+      try {
+        await writeFile(temp, this.db.export());
+        await rename(temp, this.path);
+      } finally {
+        await rm(temp, { force: true });
+      }
+      return (await this.summaries(id))[0]!;
+    });
+  }
+
+  private insertRun(report: AuditReport): number {
+    const db = this.db;
+    db.run('BEGIN');
+    try {
+      db.run(
+        'INSERT INTO runs (run_at, as_of, threshold_days, accounts, summary, finding_count) VALUES (?, ?, ?, ?, ?, ?)',
+        [
+          report.generatedAt,
+          report.asOf,
+          report.thresholdDays,
+          JSON.stringify(report.accounts),
+          JSON.stringify(report.summary),
+          report.findings.length,
+        ],
+      );
+      const id = Number(db.exec('SELECT last_insert_rowid()')[0]!.values[0]![0]);
+      const insert = db.prepare(
+        'INSERT INTO findings (run_id, account_id, arn, credential, status, body) VALUES (?, ?, ?, ?, ?, ?)',
+      );
+      try {
+        for (const f of report.findings) {
+          insert.run([id, f.accountId, f.arn, f.credential, f.status, JSON.stringify(f)]);
+        }
+      } finally {
+        insert.free();
+      }
+      db.run('COMMIT');
+      return id;
+    } catch (e) {
+      db.run('ROLLBACK');
+      throw e;
+    }
+  }
+
+  async listRuns(): Promise<RunSummary[]> {
+    return this.summaries();
+  }
+
+  async loadRun(id: number): Promise<StoredRun | undefined> {
+    const [summary] = await this.summaries(id);
+    if (!summary) return undefined;
+    const rows =
+      this.db.exec('SELECT body FROM findings WHERE run_id = ? ORDER BY rowid', [id])[0]?.values ?? [];
+    return { ...summary, findings: rows.map((r) => JSON.parse(String(r[0])) as Finding) };
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  private async summaries(id?: number): Promise<RunSummary[]> {
+    const where = id === undefined ? '' : 'WHERE id = ?';
+    const params: SqlValue[] = id === undefined ? [] : [id];
+    const rows =
+      this.db.exec(
+        `SELECT id, run_at, as_of, threshold_days, accounts, summary, finding_count FROM runs ${where} ORDER BY id`,
+        params,
+      )[0]?.values ?? [];
+    return rows.map((r) => ({
+      id: Number(r[0]),
+      runAt: String(r[1]),
+      asOf: String(r[2]),
+      thresholdDays: Number(r[3]),
+      accounts: JSON.parse(String(r[4])),
+      summary: JSON.parse(String(r[5])),
+      findingCount: Number(r[6]),
+    }));
+  }
+
+  private async locked<T>(work: () => Promise<T>): Promise<T> {
+    const lock = `${this.path}.lock`;
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(lock, 'wx');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new InputError(
+        code === 'EEXIST'
+          ? `another credsweep run is writing the history (remove ${lock} if none is)`
+          : `cannot lock the history database (${code})`,
+        this.path,
+      );
+    }
+    try {
+      return await work();
+    } finally {
+      await handle.close();
+      await rm(lock, { force: true });
+    }
+  }
+}

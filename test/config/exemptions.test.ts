@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { arnGlob, ExemptionMatcher, exemptionWarnings } from '../../src/config/exemptions.ts';
+import type { Exemption } from '../../src/config/schema.ts';
+import { evaluatePrincipal } from '../../src/rules/index.ts';
+import { AS_OF, aKey, aUser, daysAgo } from '../helpers/builders.ts';
+
+const ctx = { asOf: AS_OF, thresholdDays: 90 };
+const breakGlass = aUser({
+  name: 'break-glass',
+  arn: 'arn:aws:iam::111122223333:user/break-glass',
+  accessKeys: [aKey({ lastUsed: daysAgo(400) })],
+});
+const ciBot = aUser({
+  name: 'ci-bot',
+  arn: 'arn:aws:iam::111122223333:user/ci/ci-bot',
+  accessKeys: [aKey({ lastUsed: daysAgo(200) })],
+});
+
+function exemption(overrides: Partial<Exemption>): Exemption {
+  return { owner: 'secops@example.com', reason: 'emergency access', expires: '2026-12-31', ...overrides };
+}
+
+describe('ExemptionMatcher', () => {
+  it('an active exemption makes the finding exempt and says who, why and until when', () => {
+    const m = new ExemptionMatcher([exemption({ principal: 'BREAK-GLASS' })], AS_OF);
+    const [f] = evaluatePrincipal(breakGlass, ctx).map((x) => m.apply(x));
+    assert.equal(f!.status, 'exempt');
+    assert.match(
+      f!.reason,
+      /^exempt until 2026-12-31 \(owner secops@example\.com: emergency access\); access key 1/,
+    );
+    assert.deepEqual(m.outcome(), { applied: 1, expired: [], stale: [] });
+  });
+
+  it('matches ARN globs, tags and credential kinds', () => {
+    assert.ok(arnGlob('arn:aws:iam::*:user/ci/*').test(ciBot.arn));
+    assert.ok(!arnGlob('arn:aws:iam::*:user/ci?').test(ciBot.arn));
+    assert.ok(!arnGlob('arn:aws:iam::1111.2222333:*').test(ciBot.arn), 'dots are literal');
+    const byTag = new ExemptionMatcher([exemption({ tag: { key: 'team', value: 'platform' } })], AS_OF);
+    const [f] = evaluatePrincipal(ciBot, ctx);
+    assert.equal(byTag.apply(f!, { team: 'platform' }).status, 'exempt');
+    assert.equal(byTag.apply(f!, { team: 'other' }).status, 'unused');
+    assert.equal(byTag.apply(f!).status, 'unused', 'no tags collected: a tag exemption cannot match');
+    const passwordOnly = new ExemptionMatcher(
+      [exemption({ arn: '*:user/ci/*', credentials: ['password'] })],
+      AS_OF,
+    );
+    assert.equal(passwordOnly.apply(f!).status, 'unused');
+  });
+
+  it('applies through the whole expiry day, then stops applying and says so', () => {
+    const e = exemption({ principal: 'break-glass', expires: '2026-10-31' });
+    const [f] = evaluatePrincipal(breakGlass, ctx);
+    const lastDay = new ExemptionMatcher([e], AS_OF - 1);
+    assert.equal(lastDay.apply(f!).status, 'exempt');
+    const dayAfter = new ExemptionMatcher([e], AS_OF);
+    assert.equal(dayAfter.apply(f!).status, 'unused');
+    const outcome = dayAfter.outcome();
+    assert.equal(outcome.expired.length, 1);
+    assert.equal(outcome.expired[0]!.matched, 1);
+    assert.deepEqual(outcome.stale, [], 'an expired exemption is reported as expired, not stale');
+    assert.deepEqual(exemptionWarnings(outcome, 'credsweep.config.yaml'), [
+      'credsweep: warning: credsweep.config.yaml: exemption 1 (principal break-glass, owner secops@example.com) expired on 2026-10-31 and no longer applies (1 finding affected)',
+    ]);
+  });
+
+  it('reports an active exemption that matches nothing as stale', () => {
+    const m = new ExemptionMatcher(
+      [
+        exemption({ principal: 'break-glass' }),
+        exemption({ principal: 'departed-admin', owner: 'it@example.com' }),
+      ],
+      AS_OF,
+    );
+    for (const f of evaluatePrincipal(breakGlass, ctx)) m.apply(f);
+    const outcome = m.outcome();
+    assert.deepEqual(
+      outcome.stale.map((n) => [n.index, n.match, n.owner]),
+      [[1, 'principal departed-admin', 'it@example.com']],
+    );
+    assert.match(exemptionWarnings(outcome, 'c.yaml')[0]!, /exemption 2 .* matches nothing \(stale\)/);
+  });
+});
+
+describe('per-kind thresholds', () => {
+  it('each kind uses its own threshold, the rest the default', () => {
+    const user = aUser({
+      password: { lastUsed: daysAgo(50), lastChanged: null },
+      accessKeys: [aKey({ lastUsed: daysAgo(50) })],
+    });
+    const statuses = (t?: Record<string, number>) =>
+      evaluatePrincipal(user, { ...ctx, ...(t ? { thresholds: t } : {}) }).map((f) => [
+        f.credential,
+        f.status,
+      ]);
+    assert.deepEqual(statuses(), [
+      ['password', 'in_use'],
+      ['access_key_1', 'in_use'],
+    ]);
+    const [pw, key] = evaluatePrincipal(user, { ...ctx, thresholds: { access_key: 50 } });
+    assert.equal(pw!.status, 'in_use');
+    assert.equal(key!.status, 'unused');
+    assert.match(key!.reason, /\(threshold 50\)/);
+    assert.match(pw!.reason, /\(threshold 90\)/);
+  });
+});

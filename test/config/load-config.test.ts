@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { loadConfig, parseConfig } from '../../src/config/load-config.ts';
+import { InputError } from '../../src/errors.ts';
+
+function errorOf(text: string, file = 'credsweep.config.yaml'): string {
+  try {
+    parseConfig(text, file);
+  } catch (e) {
+    assert.ok(e instanceof InputError, `expected an InputError, got ${e}`);
+    return `${e.location}: ${e.message}`;
+  }
+  assert.fail('expected the configuration to be rejected');
+}
+
+describe('parseConfig', () => {
+  it('reads YAML and JSON into the same normalised config', () => {
+    const yaml = parseConfig(
+      [
+        'days: 60',
+        'thresholds:',
+        '  access_key: 45',
+        '  role: 180',
+        'accounts: ["111122223333"]',
+        'roleName: CredsweepAudit',
+        'exemptions:',
+        '  - principal: break-glass',
+        '    owner: secops@example.com',
+        '    reason: emergency access, sealed',
+        '    expires: 2027-06-30',
+        'notifications:',
+        '  webhookUrl: https://hooks.example.com/T000/B000',
+      ].join('\n'),
+      'c.yaml',
+    );
+    const json = parseConfig(
+      JSON.stringify({
+        days: 60,
+        thresholds: { access_key: 45, role: 180 },
+        accounts: ['111122223333'],
+        roleName: 'CredsweepAudit',
+        exemptions: [
+          {
+            principal: 'break-glass',
+            owner: 'secops@example.com',
+            reason: 'emergency access, sealed',
+            expires: '2027-06-30',
+          },
+        ],
+        notifications: { webhookUrl: 'https://hooks.example.com/T000/B000' },
+      }),
+      'c.json',
+    );
+    assert.deepEqual(yaml, json);
+    assert.equal(yaml.notifications?.ownerWarningDays, 7, 'defaults are filled in');
+    assert.deepEqual(parseConfig('', 'empty.yaml').exemptions, []);
+  });
+
+  const rejected: [string, string, string][] = [
+    [
+      'unknown top-level key, with its line',
+      'days: 30\nthreshold: 5\n',
+      'credsweep.config.yaml:2: threshold: unknown key',
+    ],
+    [
+      'threshold out of range',
+      'thresholds:\n  password: -1\n',
+      'credsweep.config.yaml:2: thresholds.password:',
+    ],
+    ['unknown credential kind', 'thresholds:\n  passwd: 3\n', 'credsweep.config.yaml:2: thresholds.passwd:'],
+    [
+      'impossible expiry date',
+      'exemptions:\n  - principal: a\n    owner: o\n    reason: r\n    expires: 2027-02-30\n',
+      'credsweep.config.yaml:5: exemptions.0.expires: expected a date YYYY-MM-DD',
+    ],
+    [
+      'exemption without owner',
+      'exemptions:\n  - principal: a\n    reason: r\n    expires: 2027-01-01\n',
+      'credsweep.config.yaml:2: exemptions.0.owner: required',
+    ],
+    [
+      'exemption that matches on nothing',
+      'exemptions:\n  - owner: o\n    reason: r\n    expires: 2027-01-01\n',
+      'exemptions.0: an exemption needs at least one of principal, arn or tag',
+    ],
+    ['bad account id', 'accounts: ["12345"]\n', 'accounts.0: expected a 12-digit AWS account id'],
+    [
+      'webhook that is not http(s)',
+      'notifications:\n  webhookUrl: file:///etc/passwd\n',
+      'notifications.webhookUrl: expected an http(s) URL',
+    ],
+    ['not YAML at all', 'days: [1, 2\n', 'credsweep.config.yaml:'],
+    ['wrong type', '{"days": "ninety"}', 'days: Invalid input: expected number'],
+  ];
+  for (const [name, text, expected] of rejected) {
+    it(`rejects ${name}, naming the file and the key`, () => {
+      assert.ok(errorOf(text).includes(expected), errorOf(text));
+      assert.ok(errorOf(text).startsWith('credsweep.config.yaml'));
+    });
+  }
+});
+
+describe('loadConfig', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'credsweep-config-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finds ./credsweep.config.{json,yaml,yml} in that order, and nothing when none exists', async () => {
+    assert.equal(await loadConfig(undefined, dir), undefined);
+    writeFileSync(join(dir, 'credsweep.config.yml'), 'days: 10\n');
+    assert.equal((await loadConfig(undefined, dir))?.config.days, 10);
+    writeFileSync(join(dir, 'credsweep.config.json'), '{"days": 20}');
+    const found = await loadConfig(undefined, dir);
+    assert.equal(found?.file, 'credsweep.config.json');
+    assert.equal(found?.config.days, 20);
+  });
+
+  it('reads an explicit file and names it when it is missing', async () => {
+    const file = join(dir, 'other.yaml');
+    writeFileSync(file, 'days: 5\n');
+    assert.equal((await loadConfig(file, '/nonexistent'))?.config.days, 5);
+    await assert.rejects(loadConfig(join(dir, 'missing.yaml'), dir), /no such file/);
+  });
+});
