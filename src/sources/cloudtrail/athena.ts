@@ -29,16 +29,29 @@ import { AGGREGATION_COLUMNS, athenaAggregationSql, checkDatabaseName } from './
  * results with the caller's permissions, and resolves the table in the Glue Data Catalog, so those
  * are needed too (the bucket ARNs are the user's to narrow).
  */
-export const ATHENA_PERMISSIONS = [
+export const ATHENA_QUERY_PERMISSIONS = [
   'athena:StartQueryExecution',
   'athena:GetQueryExecution',
   'athena:GetQueryResults',
   'glue:GetDatabase',
   'glue:GetTable',
+] as const;
+/** On the trail bucket (Athena reads the logs as the caller). */
+export const ATHENA_TRAIL_BUCKET_PERMISSIONS = [
+  's3:GetBucketLocation',
+  's3:ListBucket',
+  's3:GetObject',
+] as const;
+/** On the `--athena-output` location (Athena writes the results as the caller). */
+export const ATHENA_RESULTS_PERMISSIONS = [
   's3:GetBucketLocation',
   's3:ListBucket',
   's3:GetObject',
   's3:PutObject',
+] as const;
+export const ATHENA_PERMISSIONS = [
+  ...ATHENA_QUERY_PERMISSIONS,
+  ...new Set([...ATHENA_TRAIL_BUCKET_PERMISSIONS, ...ATHENA_RESULTS_PERMISSIONS]),
 ] as const;
 
 export interface AthenaTrailOptions {
