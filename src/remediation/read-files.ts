@@ -1,0 +1,46 @@
+/**
+ * Reading the files remediation consumes, validated once at the edge with their zod contracts: the
+ * audit's findings.json and a plan. A bad file is one InputError line (`file: where: what`).
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { z } from 'zod';
+import { InputError } from '../errors.ts';
+import { type AuditReport, auditReportSchema } from '../model/finding.ts';
+import { type RemediationPlan, remediationPlanSchema } from '../model/remediation-plan.ts';
+
+async function readJsonFile(path: string, what: string): Promise<{ json: unknown; text: string }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, path);
+  }
+  try {
+    return { json: JSON.parse(text), text };
+  } catch (e) {
+    const position = /position (\d+)/.exec((e as Error).message);
+    const line = position ? text.slice(0, Number(position[1])).split('\n').length : undefined;
+    throw new InputError(`not ${what} (invalid JSON)`, path, line);
+  }
+}
+
+function validate<T>(schema: z.ZodType<T>, json: unknown, path: string, what: string): T {
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+  throw new InputError(`not ${what}: ${where}: ${issue.message}`, path);
+}
+
+export async function readAuditReport(path: string): Promise<AuditReport> {
+  const { json } = await readJsonFile(path, 'a credsweep audit JSON');
+  return validate(auditReportSchema, json, path, 'a credsweep audit JSON');
+}
+
+export async function readRemediationPlan(path: string): Promise<{ plan: RemediationPlan; sha256: string }> {
+  const { json, text } = await readJsonFile(path, 'a credsweep plan');
+  const plan = validate(remediationPlanSchema, json, path, 'a credsweep plan');
+  return { plan, sha256: createHash('sha256').update(text).digest('hex') };
+}

@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { InputError } from '../../src/errors.ts';
+import type { JournalEntry } from '../../src/model/remediation-journal.ts';
+import type { PlanStep } from '../../src/model/remediation-plan.ts';
+import { changedSincePlan, checkPlanAge } from '../../src/remediation/apply.ts';
+import { deactivationDates, foldJournal, JournalWriter, readJournal } from '../../src/remediation/journal.ts';
+import { assembleRemediationPlan } from '../../src/remediation/plan.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'credsweep-journal-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const STEP: PlanStep = {
+  id: '111122223333/deactivate-access-key/AKIA1',
+  action: 'deactivate-access-key',
+  accountId: '111122223333',
+  principalType: 'user',
+  principalName: 'alice',
+  arn: 'arn:aws:iam::111122223333:user/alice',
+  credential: 'access_key_1',
+  accessKeyId: 'AKIA1',
+  reversible: true,
+  reason: 'unused',
+  expected: { status: 'Active', lastUsed: '2026-01-01T00:00:00Z' },
+};
+
+function line(type: JournalEntry['type'], at: string, extra: Partial<JournalEntry> = {}): JournalEntry {
+  return { v: 1, at, runId: 'r1', phase: 'apply', type, step: STEP, ...extra };
+}
+
+describe('journal', () => {
+  it('round-trips entries, one JSON line each', () => {
+    const file = join(dir, 'roundtrip.jsonl');
+    const w = new JournalWriter(file);
+    const entries = [line('intent', '2026-11-01T00:00:00Z'), line('done', '2026-11-01T00:00:01Z')];
+    for (const e of entries) w.append(e);
+    w.close();
+    assert.deepEqual(readJournal(file), entries);
+  });
+
+  it('ignores a torn last line (the run was killed mid-write)', () => {
+    const file = join(dir, 'torn.jsonl');
+    writeFileSync(file, `${JSON.stringify(line('intent', '2026-11-01T00:00:00Z'))}\n`);
+    appendFileSync(file, '{"v":1,"at":"2026-11-01T00:00:0');
+    assert.equal(readJournal(file).length, 1);
+  });
+
+  it('rejects a bad line elsewhere with its line number', () => {
+    const file = join(dir, 'bad.jsonl');
+    writeFileSync(file, `not json\n${JSON.stringify(line('done', '2026-11-01T00:00:00Z'))}\n`);
+    assert.throws(
+      () => readJournal(file),
+      (e) => e instanceof InputError && e.location === `${file}:1`,
+    );
+    writeFileSync(file, `${JSON.stringify({ v: 2 })}\n`);
+    assert.throws(
+      () => readJournal(file),
+      (e) => e instanceof InputError && /journal line/.test(e.message),
+    );
+  });
+
+  it('a missing journal is empty for apply, an input error for undo', () => {
+    assert.deepEqual(readJournal(join(dir, 'absent.jsonl'), { missingOk: true }), []);
+    assert.throws(() => readJournal(join(dir, 'absent.jsonl')), InputError);
+  });
+
+  it('folds each step to its latest state', () => {
+    const states = (entries: JournalEntry[]) => foldJournal(entries).get(STEP.id)?.state;
+    const intent = line('intent', '2026-11-01T00:00:00Z');
+    const done = line('done', '2026-11-01T00:00:01Z');
+    assert.equal(states([intent]), 'apply_in_flight');
+    assert.equal(states([intent, done]), 'applied');
+    assert.equal(states([intent, line('failed', '2026-11-01T00:00:01Z')]), 'apply_failed');
+    const undone = { ...done, phase: 'undo' as const };
+    assert.equal(states([intent, done, { ...intent, phase: 'undo' }]), 'undo_in_flight');
+    assert.equal(states([intent, done, undone]), 'undone');
+  });
+
+  it('knows when credsweep deactivated a key, and forgets it once undone', () => {
+    const intent = line('intent', '2026-10-01T00:00:00Z');
+    const done = line('done', '2026-10-01T00:00:01Z');
+    assert.equal(deactivationDates([intent, done]).get('AKIA1'), Date.parse('2026-10-01T00:00:01Z'));
+    assert.equal(deactivationDates([intent, done, { ...done, phase: 'undo' }]).size, 0);
+    assert.equal(deactivationDates([intent]).size, 0);
+  });
+});
+
+describe('re-verification before acting (changed_since_plan)', () => {
+  const cases: [string, Parameters<typeof changedSincePlan>[1], RegExp | null][] = [
+    ['unchanged', { exists: true, status: 'Active', lastUsed: '2026-01-01T00:00:00Z' }, null],
+    [
+      'used after the data was taken',
+      { exists: true, status: 'Active', lastUsed: '2026-06-01T00:00:00Z' },
+      /used at/,
+    ],
+    [
+      'deactivated by someone else',
+      { exists: true, status: 'Inactive', lastUsed: '2026-01-01T00:00:00Z' },
+      /status/,
+    ],
+    ['deleted since', { exists: false, lastUsed: null }, /no longer exists/],
+    ['a status this version does not know', { exists: true, status: 'Expired', lastUsed: null }, /Expired/],
+  ];
+  for (const [name, state, expected] of cases) {
+    it(name, () => {
+      const why = changedSincePlan(STEP, state);
+      if (expected === null) assert.equal(why, null);
+      else assert.match(why ?? '', expected);
+    });
+  }
+  it('a never-used key that is now used counts as changed', () => {
+    const neverUsed = { ...STEP, expected: { status: 'Active' as const, lastUsed: null } };
+    assert.match(
+      changedSincePlan(neverUsed, { exists: true, status: 'Active', lastUsed: '2026-11-01T00:00:00Z' }) ?? '',
+      /used at/,
+    );
+  });
+});
+
+describe('plan age (--max-plan-age)', () => {
+  const collected = Date.parse('2026-11-01T00:00:00Z');
+  const plan = assembleRemediationPlan([], {
+    dataCollectedAt: collected,
+    createdAt: collected + 3_600_000,
+    asOf: Date.parse('2027-06-01T00:00:00Z'),
+    thresholdDays: 90,
+    deleteAfterDays: 30,
+    allowIrreversible: false,
+    includeRoot: false,
+    include: [],
+    exclude: [],
+    caller: { accountId: '1', arn: 'a', accessKeyId: null },
+  });
+  it('accepts data younger than the limit, whatever --as-of says', () => {
+    checkPlanAge(plan, 'plan.json', collected + 23 * 3_600_000, 24 * 3_600_000);
+  });
+  it('refuses older data, counted from when it was collected, not from when the plan was made', () => {
+    assert.throws(
+      () => checkPlanAge(plan, 'plan.json', collected + 25 * 3_600_000, 24 * 3_600_000),
+      (e) => e instanceof InputError && /collected 25h ago/.test(e.message) && e.location === 'plan.json',
+    );
+  });
+});

@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Finding } from '../../src/model/finding.ts';
+import { remediationPlanSchema } from '../../src/model/remediation-plan.ts';
+import { assembleRemediationPlan, findingKey, type PlanOptions } from '../../src/remediation/plan.ts';
+import { toIso } from '../../src/time.ts';
+import { AS_OF, daysAgo } from '../helpers/builders.ts';
+
+function aFinding(overrides: Partial<Finding> = {}): Finding {
+  return {
+    accountId: '111122223333',
+    principalType: 'user',
+    principalName: 'alice',
+    arn: 'arn:aws:iam::111122223333:user/alice',
+    credential: 'access_key_1',
+    status: 'unused',
+    lastUsed: toIso(daysAgo(200)),
+    lastActivity: toIso(daysAgo(200)),
+    lastActivitySource: 'last_used',
+    ageDays: 200,
+    neverUsed: false,
+    caveats: [],
+    reason: 'access key 1 last used 200 days ago (threshold 90)',
+    accessKeyId: 'AKIAALICE0000000001',
+    ...overrides,
+  };
+}
+
+const OPTIONS: PlanOptions = {
+  dataCollectedAt: AS_OF - 3_600_000,
+  createdAt: AS_OF,
+  thresholdDays: 90,
+  deleteAfterDays: 30,
+  allowIrreversible: false,
+  includeRoot: false,
+  include: [],
+  exclude: [],
+  caller: {
+    accountId: '111122223333',
+    arn: 'arn:aws:iam::111122223333:user/ops',
+    accessKeyId: 'AKIAOPS000000000001',
+  },
+};
+
+function planOne(f: Finding, options: Partial<PlanOptions> = {}) {
+  const plan = assembleRemediationPlan([f], { ...OPTIONS, ...options });
+  remediationPlanSchema.parse(plan);
+  return plan;
+}
+
+function skipReason(f: Finding, options: Partial<PlanOptions> = {}): string | undefined {
+  const plan = planOne(f, options);
+  assert.equal(plan.steps.length + plan.skipped.length, 1, 'every credential finding is a step or a skip');
+  return plan.skipped[0]?.reason;
+}
+
+describe('assembleRemediationPlan', () => {
+  it('deactivates an unused active access key, reversibly, remembering the state it saw', () => {
+    const plan = planOne(aFinding());
+    assert.equal(plan.steps.length, 1);
+    const step = plan.steps[0]!;
+    assert.equal(step.action, 'deactivate-access-key');
+    assert.equal(step.id, '111122223333/deactivate-access-key/AKIAALICE0000000001');
+    assert.equal(step.reversible, true);
+    assert.deepEqual(step.expected, { status: 'Active', lastUsed: toIso(daysAgo(200)) });
+    assert.match(step.reason, /200 days ago/);
+    assert.deepEqual(plan.summary, { steps: 1, reversible: 1, irreversible: 0, skipped: 0 });
+    assert.equal(plan.schemaVersion, 1);
+    assert.equal(plan.dataCollectedAt, toIso(AS_OF - 3_600_000));
+  });
+
+  describe('deletes a key inactive for at least --delete-after days', () => {
+    const cases = [
+      { name: 'age from last activity, 29 < 30', ageDays: 29, deactivated: undefined, expect: 'skip' },
+      { name: 'age from last activity, 30 >= 30', ageDays: 30, deactivated: undefined, expect: 'delete' },
+      {
+        name: 'the journal knows it was deactivated 10 days ago',
+        ageDays: 400,
+        deactivated: 10,
+        expect: 'skip',
+      },
+      {
+        name: 'the journal knows it was deactivated 31 days ago',
+        ageDays: 5,
+        deactivated: 31,
+        expect: 'delete',
+      },
+    ] as const;
+    for (const c of cases) {
+      it(c.name, () => {
+        const f = aFinding({ status: 'inactive', ageDays: c.ageDays });
+        const deactivatedAt =
+          c.deactivated === undefined
+            ? undefined
+            : new Map([['AKIAALICE0000000001', daysAgo(c.deactivated)]]);
+        const plan = planOne(f, deactivatedAt ? { deactivatedAt } : {});
+        if (c.expect === 'delete') {
+          assert.equal(plan.steps[0]?.action, 'delete-access-key');
+          assert.equal(plan.steps[0]?.reversible, false);
+          assert.equal(plan.steps[0]?.expected.status, 'Inactive');
+        } else {
+          assert.equal(plan.skipped[0]?.reason, 'inactive_too_recent');
+        }
+      });
+    }
+  });
+
+  it('deletes an unused console password only with --allow-irreversible', () => {
+    const f = aFinding({
+      credential: 'password',
+      accessKeyId: undefined,
+      reason: 'console password never used',
+    });
+    const without = planOne(f);
+    assert.equal(without.skipped[0]?.reason, 'irreversible');
+    assert.match(without.skipped[0]!.detail, /cannot be undone/);
+    const withFlag = planOne(f, { allowIrreversible: true });
+    assert.equal(withFlag.steps[0]?.action, 'delete-login-profile');
+    assert.equal(withFlag.steps[0]?.reversible, false);
+    assert.equal(withFlag.steps[0]?.expected.status, undefined);
+    assert.deepEqual(withFlag.summary, { steps: 1, reversible: 0, irreversible: 1, skipped: 0 });
+  });
+
+  it('deactivates a signing certificate older than the threshold (AWS records no use for them)', () => {
+    const cert = aFinding({
+      credential: 'cert_1',
+      status: 'unverified',
+      lastUsed: null,
+      accessKeyId: undefined,
+      certificateId: 'CERT1',
+    });
+    assert.equal(planOne({ ...cert, ageDays: 90 }).steps[0]?.action, 'deactivate-signing-certificate');
+    assert.equal(skipReason({ ...cert, ageDays: 89 }), 'recent');
+    assert.equal(skipReason({ ...cert, status: 'inactive' }), 'already_inactive');
+  });
+
+  describe('never plans, and says why', () => {
+    const cases: [string, Partial<Finding>, Partial<PlanOptions>, string][] = [
+      ['a key in use', { status: 'in_use' }, {}, 'in_use'],
+      [
+        'an exempt principal',
+        { status: 'exempt', reason: 'exempt by tag credsweep:exempt=true' },
+        {},
+        'exempt',
+      ],
+      [
+        'a service-linked role',
+        { principalType: 'role', status: 'service_linked', credential: 'role', accessKeyId: undefined },
+        {},
+        'service_linked',
+      ],
+      ['a role', { principalType: 'role', credential: 'role', accessKeyId: undefined }, {}, 'role'],
+      ['the root user', { principalType: 'root', principalName: '<root_account>' }, {}, 'root'],
+      ['an excluded name', {}, { exclude: ['alice'] }, 'excluded'],
+      ['an excluded ARN glob', {}, { exclude: ['arn:aws:iam::*:user/al*'] }, 'excluded'],
+      ['an excluded account', {}, { exclude: ['111122223333'] }, 'excluded'],
+      ['a principal outside --include', {}, { include: ['bob'] }, 'not_included'],
+      ["the caller's own key", { accessKeyId: 'AKIAOPS000000000001' }, {}, 'caller_key'],
+      ['a key whose id could not be resolved', { accessKeyId: undefined }, {}, 'unresolved'],
+    ];
+    for (const [name, finding, options, reason] of cases) {
+      it(name, () => assert.equal(skipReason(aFinding(finding), options), reason));
+    }
+    it('exclusion wins over inclusion', () => {
+      assert.equal(skipReason(aFinding(), { include: ['alice'], exclude: ['alice'] }), 'excluded');
+    });
+    it('the caller key is skipped even when the finding is inactive and old', () => {
+      assert.equal(
+        skipReason(aFinding({ status: 'inactive', ageDays: 999, accessKeyId: 'AKIAOPS000000000001' })),
+        'caller_key',
+      );
+    });
+    it('an unresolved key carries the resolver’s explanation', () => {
+      const f = aFinding({ accessKeyId: undefined });
+      const plan = planOne(f, { unresolved: new Map([[findingKey(f), 'access_key_1 is Inactive now']]) });
+      assert.equal(plan.skipped[0]?.detail, 'access_key_1 is Inactive now');
+    });
+  });
+
+  describe('root access keys of member accounts (--include-root)', () => {
+    const root = aFinding({
+      accountId: '444455556666',
+      principalType: 'root',
+      principalName: '<root_account>',
+      arn: 'arn:aws:iam::444455556666:root',
+      accessKeyId: 'AKIAROOT00000000001',
+    });
+    it('skipped without --include-root', () => assert.equal(skipReason(root), 'root'));
+    it('skipped where root access is not centralised', () =>
+      assert.equal(skipReason(root, { includeRoot: true }), 'root_access_not_centralised'));
+    it('deleted, irreversibly, where it is', () => {
+      const plan = planOne(root, { includeRoot: true, rootAccessAccounts: new Set(['444455556666']) });
+      assert.equal(plan.steps[0]?.action, 'delete-root-access-key');
+      assert.equal(plan.steps[0]?.reversible, false);
+    });
+    it('the root password is never planned', () =>
+      assert.equal(
+        skipReason(
+          { ...root, credential: 'password', accessKeyId: undefined },
+          {
+            includeRoot: true,
+            allowIrreversible: true,
+            rootAccessAccounts: new Set(['444455556666']),
+          },
+        ),
+        'root',
+      ));
+  });
+
+  it('ignores findings that are not credentials (permissions, users without credentials)', () => {
+    const plan = assembleRemediationPlan(
+      [
+        aFinding({ credential: 'permission', service: 's3' }),
+        aFinding({ credential: 'none', status: 'no_credentials' }),
+      ],
+      OPTIONS,
+    );
+    assert.equal(plan.steps.length + plan.skipped.length, 0);
+  });
+
+  it('is pure: the same findings and options give the same plan', () => {
+    const findings = [aFinding(), aFinding({ credential: 'password', accessKeyId: undefined })];
+    assert.deepEqual(assembleRemediationPlan(findings, OPTIONS), assembleRemediationPlan(findings, OPTIONS));
+  });
+});
