@@ -1,0 +1,229 @@
+/**
+ * `credsweep plan`: findings (from an audit JSON, or a live audit with the audit's flags) → a
+ * remediation plan, printed as a table and written as JSON with --output. Reads AWS only to resolve
+ * key ids and the caller's identity; changes nothing.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { auditAccounts, resolveAccountTargets } from '../../audit/audit-accounts.ts';
+import { LIVE_SOURCES, type LiveSource } from '../../audit/audit-account.ts';
+import { DEFAULT_ROLE_NAME } from '../../aws/assume-role.ts';
+import { createClients, destroyClients } from '../../aws/clients.ts';
+import { ExitCode, UsageError } from '../../errors.ts';
+import type { Finding } from '../../model/finding.ts';
+import { deactivationDates, readJournal } from '../../remediation/journal.ts';
+import { assembleRemediationPlan } from '../../remediation/plan.ts';
+import { readAuditReport } from '../../remediation/read-files.ts';
+import { renderPlanTable } from '../../remediation/render.ts';
+import { resolveCredentialIds } from '../../remediation/resolve-credentials.ts';
+import { DEFAULT_EXEMPTION } from '../../rules/index.ts';
+import { realSleep } from '../../sources/access-advisor/last-accessed.ts';
+import type { CliContext } from '../context.ts';
+import { connectionFromFlags } from '../live-audit.ts';
+import { oneOf, parseAsOfFlag, parseDays, parsePositiveInt } from '../options.ts';
+import { openPendingOutput } from '../output.ts';
+import {
+  addConnectionOptions,
+  type ConnectionFlags,
+  openRemediationSession,
+} from '../remediation-options.ts';
+
+interface PlanFlags extends ConnectionFlags {
+  from?: string;
+  output?: string;
+  format: 'table' | 'json';
+  deleteAfter: number;
+  include: string[];
+  exclude: string[];
+  allowIrreversible?: boolean;
+  includeRoot?: boolean;
+  journal: string[];
+  asOf?: number;
+  days: number;
+  source: LiveSource;
+  accounts?: string[];
+  org?: boolean;
+  concurrency: number;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').filter(Boolean)];
+}
+
+function parseAccountIds(text: string, previous: string[] = []): string[] {
+  const ids = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (ids.length === 0 || ids.some((id) => !/^\d{12}$/.test(id))) {
+    throw new InvalidArgumentError('expected 12-digit account ids separated by commas');
+  }
+  return [...previous, ...ids];
+}
+
+export function planCommand(ctx: CliContext, setExit: (code: number) => void): Command {
+  const command = new Command('plan')
+    .description('plan the remediation of unused credentials (changes nothing)')
+    .option('--from <file>', 'the audit JSON (credsweep audit --format json); without it, audit live first')
+    .option('--output <file>', 'write the plan (JSON) here; apply reads it')
+    .addOption(
+      new Option('--format <format>', 'what to print')
+        .default('table')
+        .argParser(oneOf(['table', 'json'] as const)),
+    )
+    .addOption(
+      new Option('--delete-after <days>', 'delete access keys inactive for this many days')
+        .default(30)
+        .argParser(parseDays),
+    )
+    .option(
+      '--include <pattern>',
+      'plan only these principals (name, ARN or account id; * wildcard)',
+      collect,
+      [],
+    )
+    .option(
+      '--exclude <pattern>',
+      'never plan these principals (name, ARN or account id; * wildcard)',
+      collect,
+      [],
+    )
+    .option('--allow-irreversible', 'also plan deleting unused console passwords (login profiles)')
+    .option('--include-root', 'delete unused root access keys of member accounts (sts:AssumeRoot)')
+    .option(
+      '--journal <file>',
+      'journals of earlier runs: when keys were deactivated (repeatable)',
+      collect,
+      [],
+    )
+    .addOption(
+      new Option(
+        '--as-of <date>',
+        'evaluate as of YYYY-MM-DD or an ISO-8601 date-time (default: now)',
+      ).argParser(parseAsOfFlag),
+    )
+    .addOption(
+      new Option('--days <n>', 'live audit: unused after this many days').default(90).argParser(parseDays),
+    )
+    .addOption(
+      new Option('--source <source>', 'live audit: report or api')
+        .default('report')
+        .argParser(oneOf(LIVE_SOURCES)),
+    )
+    .option('--accounts <ids>', 'live audit: these accounts (comma-separated)', parseAccountIds)
+    .option('--org', 'live audit: every active account of the Organization')
+    .addOption(
+      new Option('--concurrency <n>', 'live audit: accounts at once')
+        .default(4)
+        .argParser(parsePositiveInt(64)),
+    );
+  return addConnectionOptions(command).action(async (flags: PlanFlags) => {
+    setExit(await runPlan(ctx, flags));
+  });
+}
+
+async function runPlan(ctx: CliContext, flags: PlanFlags): Promise<number> {
+  const now = ctx.now();
+  const collected = flags.from !== undefined ? await fromFile(flags.from) : await liveAudit(ctx, flags, now);
+  const deactivatedAt = new Map<string, number>();
+  for (const file of flags.journal) {
+    for (const [key, at] of deactivationDates(readJournal(file))) deactivatedAt.set(key, at);
+  }
+  const session = await openRemediationSession(ctx, flags);
+  try {
+    const resolved = await resolveCredentialIds(collected.findings, session.clients, {
+      includeRoot: flags.includeRoot ?? false,
+      caller: session.caller,
+      callerIam: await session.clients.iam(session.caller.accountId),
+    });
+    const plan = assembleRemediationPlan(resolved.findings, {
+      dataCollectedAt: collected.generatedAt,
+      createdAt: now,
+      asOf: flags.asOf ?? now,
+      thresholdDays: collected.thresholdDays,
+      deleteAfterDays: flags.deleteAfter,
+      allowIrreversible: flags.allowIrreversible ?? false,
+      includeRoot: flags.includeRoot ?? false,
+      include: flags.include,
+      exclude: flags.exclude,
+      caller: session.caller,
+      deactivatedAt,
+      unresolved: resolved.unresolved,
+      rootAccessAccounts: resolved.rootAccessAccounts,
+    });
+    const json = `${JSON.stringify(plan, null, 2)}\n`;
+    if (flags.output !== undefined) {
+      const out = await openPendingOutput(flags.output);
+      try {
+        await out.write(json);
+        await out.commit();
+      } catch (e) {
+        await out.abort();
+        throw e;
+      }
+    }
+    ctx.stdout.write(flags.format === 'json' ? json : renderPlanTable(plan));
+    const failures = [...collected.failures, ...resolved.failures];
+    for (const f of failures) ctx.stderr.write(`credsweep: account ${f.accountId}: ${f.message}\n`);
+    return failures.length > 0 ? ExitCode.awsFailure : ExitCode.ok;
+  } finally {
+    session.close();
+  }
+}
+
+interface CollectedFindings {
+  findings: Finding[];
+  generatedAt: number;
+  thresholdDays: number;
+  failures: { accountId: string; message: string }[];
+}
+
+async function fromFile(file: string): Promise<CollectedFindings> {
+  const report = await readAuditReport(file);
+  return {
+    findings: report.findings,
+    generatedAt: Date.parse(report.generatedAt),
+    thresholdDays: report.thresholdDays,
+    // Accounts the audit could not read have no findings: say so rather than plan nothing silently.
+    failures: report.accounts
+      .filter((a) => a.status === 'failed')
+      .map((a) => ({ accountId: a.accountId, message: `not audited: ${a.error?.message ?? 'failed'}` })),
+  };
+}
+
+async function liveAudit(ctx: CliContext, flags: PlanFlags, now: number): Promise<CollectedFindings> {
+  if (flags.org && flags.accounts?.length) {
+    throw new UsageError('--org and --accounts cannot be combined: choose one');
+  }
+  const connection = connectionFromFlags(flags, ctx.env);
+  const clients = createClients(connection);
+  try {
+    const { targets } = await resolveAccountTargets(clients, {
+      org: flags.org,
+      ...(flags.accounts ? { accounts: flags.accounts } : {}),
+    });
+    const result = await auditAccounts(connection, clients, targets, {
+      source: flags.source,
+      asOf: flags.asOf ?? now,
+      thresholdDays: flags.days,
+      exemption: DEFAULT_EXEMPTION,
+      principalConcurrency: 4,
+      poll: { sleep: realSleep },
+      concurrency: flags.concurrency,
+      roleName: flags.roleName ?? DEFAULT_ROLE_NAME,
+      ...(flags.externalId ? { externalId: flags.externalId } : {}),
+    });
+    return {
+      findings: result.findings,
+      generatedAt: now,
+      thresholdDays: flags.days,
+      failures: result.accounts
+        .filter((a) => a.status === 'failed')
+        .map((a) => ({
+          accountId: a.accountId,
+          message: `${a.error?.code ?? 'Error'}: ${a.error?.message ?? 'failed'}`,
+        })),
+    };
+  } finally {
+    destroyClients(clients);
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * `credsweep undo JOURNAL`: reactivates what apply deactivated, lists what cannot be undone (deleted
+ * keys and login profiles). Same confirmation rule as apply. Exit 3 when any reversal failed.
+ */
+import { randomUUID } from 'node:crypto';
+import { Command } from 'commander';
+import { ExitCode } from '../../errors.ts';
+import { JournalWriter, readJournal } from '../../remediation/journal.ts';
+import { renderUndoResults } from '../../remediation/render.ts';
+import { previewUndo, undoJournal } from '../../remediation/undo.ts';
+import type { CliContext } from '../context.ts';
+import {
+  addConnectionOptions,
+  type ConnectionFlags,
+  confirm,
+  openRemediationSession,
+} from '../remediation-options.ts';
+
+interface UndoFlags extends ConnectionFlags {
+  yes?: boolean;
+}
+
+export function undoCommand(ctx: CliContext, setExit: (code: number) => void): Command {
+  const command = new Command('undo')
+    .description('reverse what an apply journal says was done, where AWS allows it')
+    .argument('<journal>', 'the journal apply wrote')
+    .option('--yes', 'do not ask for confirmation (required without a terminal)');
+  return addConnectionOptions(command).action(async (journalFile: string, flags: UndoFlags) => {
+    const entries = readJournal(journalFile);
+    const preview = previewUndo(entries);
+    if (preview.reversible.length === 0) {
+      for (const { step: s } of preview.irreversible) {
+        ctx.stdout.write(
+          `cannot undo: ${s.action} ${s.accessKeyId ?? s.certificateId ?? s.principalName} (${s.accountId} ${s.principalName})\n`,
+        );
+      }
+      ctx.stdout.write('nothing to reverse\n');
+      setExit(ExitCode.ok);
+      return;
+    }
+    const summary = `reverse ${preview.reversible.length} step(s) (${preview.irreversible.length} cannot be undone)`;
+    if (!(await confirm(ctx, flags.yes, summary))) {
+      ctx.stderr.write('credsweep: nothing changed\n');
+      setExit(ExitCode.ok);
+      return;
+    }
+    const session = await openRemediationSession(ctx, flags);
+    const journal = new JournalWriter(journalFile);
+    try {
+      const results = await undoJournal(entries, {
+        clients: session.clients,
+        journal,
+        now: ctx.now,
+        runId: randomUUID(),
+      });
+      ctx.stdout.write(renderUndoResults(results));
+      setExit(results.some((r) => r.outcome === 'failed') ? ExitCode.awsFailure : ExitCode.ok);
+    } finally {
+      journal.close();
+      session.close();
+    }
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * What plan, apply and undo share at the CLI edge: the connection flags (the same as audit's), the
+ * AWS session for remediation, and the confirmation rule (ask on a terminal; refuse without one).
+ */
+import { createInterface } from 'node:readline/promises';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { createStsClient } from '../aws/clients.ts';
+import { AwsAccessError, UsageError } from '../errors.ts';
+import { remediationClients } from '../remediation/clients.ts';
+import type { CallerIdentity } from '../remediation/plan.ts';
+import { resolveCaller } from '../remediation/resolve-credentials.ts';
+import type { CliContext } from './context.ts';
+import { connectionFromFlags } from './live-audit.ts';
+
+export interface ConnectionFlags {
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+  roleName?: string;
+  externalId?: string;
+}
+
+export function addConnectionOptions(command: Command): Command {
+  return command
+    .option('--profile <name>', 'AWS shared-config profile')
+    .option('--region <region>', 'AWS region for the clients (IAM is global)')
+    .option('--endpoint-url <url>', 'send AWS calls to this endpoint (default: $AWS_ENDPOINT_URL)')
+    .option('--role-name <name>', "role assumed in every account other than the caller's")
+    .option('--external-id <id>', 'external id for --role-name');
+}
+
+/** `90m`, `24h`, `7d` (or plain seconds) → milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+)(s|m|h|d)?$/.exec(text);
+  if (!m) throw new InvalidArgumentError('expected a duration like 90m, 24h or 7d');
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+}
+
+export function maxPlanAgeOption(): Option {
+  return new Option('--max-plan-age <duration>', 'refuse a plan whose data is older (e.g. 90m, 24h, 7d)')
+    .default(24 * 3_600_000, '24h')
+    .argParser(parseDuration);
+}
+
+export interface RemediationSession {
+  caller: CallerIdentity;
+  clients: ReturnType<typeof remediationClients>;
+  close(): void;
+}
+
+/** The caller's identity (and signing key), and per-account IAM clients. */
+export async function openRemediationSession(
+  ctx: CliContext,
+  flags: ConnectionFlags,
+): Promise<RemediationSession> {
+  const connection = connectionFromFlags(flags, ctx.env);
+  const sts = createStsClient(connection);
+  let caller: CallerIdentity;
+  try {
+    caller = await resolveCaller(sts);
+  } catch (e) {
+    sts.destroy();
+    const err = e as { name?: string; message?: string };
+    throw new AwsAccessError(`sts:GetCallerIdentity: ${err?.message ?? String(e)}`, err?.name ?? 'Error');
+  }
+  const clients = remediationClients({
+    connection,
+    sts,
+    callerAccountId: caller.accountId,
+    ...(flags.roleName ? { roleName: flags.roleName } : {}),
+    ...(flags.externalId ? { externalId: flags.externalId } : {}),
+  });
+  return {
+    caller,
+    clients,
+    close() {
+      clients.destroy();
+      sts.destroy();
+    },
+  };
+}
+
+/**
+ * Without --yes: ask on a terminal (showing what will happen), refuse otherwise. Returns false when
+ * the user said no.
+ */
+export async function confirm(ctx: CliContext, yes: boolean | undefined, summary: string): Promise<boolean> {
+  if (yes) return true;
+  if (!ctx.stdin.isTTY) {
+    throw new UsageError(
+      `refusing to change AWS without --yes: standard input is not a terminal (${summary})`,
+    );
+  }
+  const rl = createInterface({ input: ctx.stdin, output: ctx.stderr });
+  try {
+    const answer = await rl.question(`${summary}\nProceed? [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * RemediationClients over the shared SDK factory: the caller's account uses the base connection,
+ * other accounts an assumed role (--role-name), member-account root an sts:AssumeRoot session scoped
+ * to deleting root credentials. Sessions are made once per account and reused.
+ */
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { AssumeRootCommand, type STSClient } from '@aws-sdk/client-sts';
+import { assumeRoleInAccount } from '../aws/assume-role.ts';
+import { type AwsConnection, createIamClient } from '../aws/clients.ts';
+import { AwsAccessError } from '../errors.ts';
+import type { RemediationClients } from './actions/index.ts';
+import { ROOT_TASK_POLICY_ARN } from './actions/delete-root-access-key.ts';
+
+export interface RemediationConnection {
+  connection: AwsConnection;
+  sts: STSClient;
+  callerAccountId: string;
+  /** Role assumed in every account other than the caller's; without it those accounts fail. */
+  roleName?: string;
+  externalId?: string;
+}
+
+/** The longest session AssumeRoot allows (900 s); one apply's root steps fit in it. */
+const ROOT_SESSION_SECONDS = 900;
+
+export function remediationClients(c: RemediationConnection): RemediationClients & { destroy(): void } {
+  const iam = new Map<string, Promise<IAMClient>>();
+  const rootIam = new Map<string, Promise<IAMClient>>();
+  const made: IAMClient[] = [];
+  const keep = (client: IAMClient) => {
+    made.push(client);
+    return client;
+  };
+  return {
+    iam(accountId) {
+      let client = iam.get(accountId);
+      if (!client) {
+        client = (async () => {
+          if (accountId === c.callerAccountId) return keep(createIamClient(c.connection));
+          if (!c.roleName) {
+            throw new AwsAccessError(
+              `account ${accountId} is not the caller's account (${c.callerAccountId}) and no --role-name was given`,
+              'NoRole',
+              accountId,
+            );
+          }
+          const credentials = await assumeRoleInAccount(c.sts, {
+            accountId,
+            roleName: c.roleName,
+            sessionName: 'credsweep-remediation',
+            ...(c.externalId ? { externalId: c.externalId } : {}),
+          });
+          return keep(createIamClient({ ...c.connection, profile: undefined, credentials }));
+        })();
+        iam.set(accountId, client);
+      }
+      return client;
+    },
+    rootIam(accountId) {
+      let client = rootIam.get(accountId);
+      if (!client) {
+        client = (async () => {
+          // AssumeRoot needs a Regional STS endpoint (the global one is not supported), which SDK v3 uses.
+          const { Credentials } = await c.sts.send(
+            new AssumeRootCommand({
+              TargetPrincipal: accountId,
+              TaskPolicyArn: { arn: ROOT_TASK_POLICY_ARN },
+              DurationSeconds: ROOT_SESSION_SECONDS,
+            }),
+          );
+          if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey) {
+            throw new AwsAccessError('sts:AssumeRoot returned no credentials', 'NoCredentials', accountId);
+          }
+          return keep(
+            createIamClient({
+              ...c.connection,
+              profile: undefined,
+              credentials: {
+                accessKeyId: Credentials.AccessKeyId,
+                secretAccessKey: Credentials.SecretAccessKey,
+                ...(Credentials.SessionToken ? { sessionToken: Credentials.SessionToken } : {}),
+              },
+            }),
+          );
+        })();
+        rootIam.set(accountId, client);
+      }
+      return client;
+    },
+    destroy() {
+      for (const client of made) client.destroy();
+    },
+  };
+}
