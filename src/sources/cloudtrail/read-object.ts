@@ -1,0 +1,120 @@
+/**
+ * One trail object (a local file or an S3 object) through gunzip (when it is gzip) and the scanner,
+ * into a fresh aggregator: a file either counts whole or is reported bad with its error, never half.
+ */
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { createTrailAggregator, type TrailAggregator, type TrailAggregatorOptions } from './aggregate.ts';
+import { aggregatingHandler } from './extract-record.ts';
+import { CloudTrailJsonScanner, JsonScanError } from './scan-json.ts';
+
+/** Where one trail file lives; plain data, so it can be posted to a worker thread. */
+export type TrailObject = { kind: 'file'; path: string } | { kind: 's3'; bucket: string; key: string };
+
+export function describeTrailObject(o: TrailObject): string {
+  return o.kind === 'file' ? o.path : `s3://${o.bucket}/${o.key}`;
+}
+
+const READ_CHUNK = 1 << 20;
+const GUNZIP_CHUNK = 1 << 18;
+
+/** Feeds chunks to a scanner, carrying the bytes of an unfinished record into the next chunk. */
+export async function scanChunks(
+  chunks: AsyncIterable<Uint8Array>,
+  scanner: CloudTrailJsonScanner,
+): Promise<void> {
+  let carry: Buffer | null = null;
+  for await (const chunk of chunks) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buf: Buffer = carry && carry.length > 0 ? Buffer.concat([carry, b]) : b;
+    const used = scanner.scan(buf, false);
+    carry = used === buf.length ? null : buf.subarray(used);
+  }
+  scanner.scan(carry ?? Buffer.alloc(0), true);
+}
+
+/** The decompressed bytes of `source`: gunzipped when it starts with the gzip magic, else as is. */
+export async function* decompressed(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const it = source[Symbol.asyncIterator]();
+  let head = Buffer.alloc(0);
+  while (head.length < 2) {
+    const next = await it.next();
+    if (next.done) {
+      if (head.length > 0) yield head;
+      return;
+    }
+    head = head.length === 0 ? Buffer.from(next.value) : Buffer.concat([head, next.value]);
+  }
+  async function* rest(): AsyncGenerator<Uint8Array> {
+    yield head;
+    for (;;) {
+      const next = await it.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  if (head[0] !== 0x1f || head[1] !== 0x8b) {
+    yield* rest();
+    return;
+  }
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
+  const feeding = pipeline(Readable.from(rest(), { objectMode: false }), gunzip);
+  feeding.catch(() => {}); // its error also surfaces on gunzip, read below
+  for await (const chunk of gunzip) yield chunk as Buffer;
+  await feeding;
+}
+
+export interface ObjectOpener {
+  /** The raw bytes of an S3 object (s3.ts); absent when only local files are scanned. */
+  s3?: (bucket: string, key: string) => Promise<AsyncIterable<Uint8Array>>;
+}
+
+/**
+ * Scans one object into its own aggregator. Returns the aggregator, or the error that makes the
+ * object bad (truncated or corrupt gzip, invalid JSON, not CloudTrail, unreadable). Other errors
+ * are bugs and are thrown.
+ */
+export async function scanTrailObject(
+  object: TrailObject,
+  options: TrailAggregatorOptions,
+  opener: ObjectOpener = {},
+): Promise<{ aggregator: TrailAggregator } | { error: string }> {
+  const aggregator = createTrailAggregator(options);
+  const scanner = new CloudTrailJsonScanner(
+    aggregatingHandler(aggregator, {
+      includeTemporary: options.includeTemporary ?? false,
+      windowed: options.since !== undefined || options.until !== undefined,
+    }),
+  );
+  try {
+    let raw: AsyncIterable<Uint8Array>;
+    if (object.kind === 'file') {
+      raw = createReadStream(object.path, { highWaterMark: READ_CHUNK });
+    } else {
+      if (!opener.s3) throw new Error('no S3 client for an s3:// object');
+      raw = await opener.s3(object.bucket, object.key);
+    }
+    await scanChunks(decompressed(raw), scanner);
+    return { aggregator };
+  } catch (e) {
+    const error = describeObjectError(e);
+    if (error === null) throw e;
+    return { error };
+  }
+}
+
+/** A one-line reason for a bad object, or null when the error is not about the object (a bug). */
+export function describeObjectError(e: unknown): string | null {
+  if (e instanceof JsonScanError) return e.message;
+  const err = e as NodeJS.ErrnoException & { $metadata?: unknown; name?: string };
+  if (typeof err?.code === 'string' && err.code.startsWith('Z_')) {
+    return err.code === 'Z_BUF_ERROR' ? `truncated gzip (${err.message})` : `corrupt gzip (${err.message})`;
+  }
+  if (err?.code === 'ERR_STRING_TOO_LONG') return 'a value is too large';
+  if (typeof err?.syscall === 'string') return `cannot read (${err.code ?? err.message})`;
+  if (err?.$metadata !== undefined) return `S3: ${err.name ?? 'error'}: ${err.message}`;
+  if (e instanceof SyntaxError) return `invalid JSON (${e.message})`;
+  return null;
+}

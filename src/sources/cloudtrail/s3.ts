@@ -1,0 +1,112 @@
+/**
+ * CloudTrail files in S3: `s3://bucket/prefix` listed with ListObjectsV2 (date folders outside
+ * --since/--until pruned level by level, digest and insight folders skipped, locate.ts rules) and
+ * read with GetObject, streamed.
+ */
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { fromIni } from '@aws-sdk/credential-providers';
+import { DEFAULT_REGION, MAX_ATTEMPTS } from '../../aws/clients.ts';
+import { classifyAwsError } from '../../aws/classify-error.ts';
+import { AwsAccessError, UsageError } from '../../errors.ts';
+import { isOutsideWindow, isTrailFileName, SKIPPED_FOLDERS, type TrailWindow } from './locate.ts';
+import type { TrailObject } from './read-object.ts';
+
+/** Every AWS call this source makes. */
+export const S3_TRAIL_PERMISSIONS = ['s3:ListBucket', 's3:GetObject'] as const;
+
+/** Where and as whom; plain data, so worker threads can build their own client from it. */
+export interface S3Connection {
+  region?: string;
+  endpointUrl?: string;
+  profile?: string;
+}
+
+export function createS3Client(connection: S3Connection): S3Client {
+  return new S3Client({
+    region: connection.region ?? DEFAULT_REGION,
+    retryMode: 'adaptive',
+    maxAttempts: MAX_ATTEMPTS,
+    // a trail bucket often lives in another Region than the one configured
+    followRegionRedirects: true,
+    ...(connection.endpointUrl ? { endpoint: connection.endpointUrl, forcePathStyle: true } : {}),
+    ...(connection.profile ? { credentials: fromIni({ profile: connection.profile }) } : {}),
+  });
+}
+
+export function isS3Url(path: string): boolean {
+  return /^s3:\/\//i.test(path);
+}
+
+export function parseS3Url(url: string): { bucket: string; prefix: string } {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(url);
+  if (!m || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(m[1]!)) {
+    throw new UsageError(`'${url}' is not an s3://bucket/prefix URL`);
+  }
+  return { bucket: m[1]!, prefix: m[2]! };
+}
+
+function wanted(key: string): boolean {
+  const segments = key.split('/');
+  return isTrailFileName(segments[segments.length - 1]!) && !segments.some((s) => SKIPPED_FOLDERS.has(s));
+}
+
+/** The trail objects under `s3://bucket/prefix`, in key order. */
+export async function listS3TrailObjects(
+  client: S3Client,
+  url: string,
+  window: TrailWindow,
+): Promise<TrailObject[]> {
+  const { bucket, prefix } = parseS3Url(url);
+  const keys: string[] = [];
+  try {
+    if (window.since === undefined && window.until === undefined) {
+      await listLevel(client, bucket, prefix, undefined, keys, window);
+    } else {
+      await listLevel(client, bucket, prefix, '/', keys, window);
+    }
+  } catch (e) {
+    const { code, message } = classifyAwsError(e);
+    throw new AwsAccessError(`s3://${bucket}/${prefix}: ${message}`, code);
+  }
+  return keys.sort().map((key) => ({ kind: 's3', bucket, key }));
+}
+
+async function listLevel(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  delimiter: '/' | undefined,
+  keys: string[],
+  window: TrailWindow,
+): Promise<void> {
+  let token: string | undefined;
+  const folders: string[] = [];
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        ContinuationToken: token,
+        ...(delimiter ? { Delimiter: delimiter } : {}),
+      }),
+    );
+    for (const o of page.Contents ?? []) if (o.Key && wanted(o.Key)) keys.push(o.Key);
+    for (const p of page.CommonPrefixes ?? []) if (p.Prefix) folders.push(p.Prefix);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  for (const folder of folders) {
+    const segments = folder.replace(/\/$/, '').split('/');
+    if (SKIPPED_FOLDERS.has(segments[segments.length - 1]!)) continue;
+    if (isOutsideWindow(segments, window)) continue;
+    await listLevel(client, bucket, folder, delimiter, keys, window);
+  }
+}
+
+/** Streams an object's bytes (GetObject). */
+export function s3ObjectReader(client: S3Client) {
+  return async (bucket: string, key: string): Promise<AsyncIterable<Uint8Array>> => {
+    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if (!out.Body) throw Object.assign(new Error('empty body'), { $metadata: out.$metadata });
+    return out.Body as AsyncIterable<Uint8Array>;
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * `credsweep trail PATH...` as a library call: find the trail objects (local trees, files, S3), scan
+ * them in parallel on worker threads, merge, summarise. Each worker streams its files (one chunk and
+ * one record in memory at a time), so memory stays flat however much is read.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { InternalError } from '../../errors.ts';
+import type { TrailSummary } from '../../model/trail-summary.ts';
+import { createTrailAggregator, type TrailAggregateState, type TrailAggregatorOptions } from './aggregate.ts';
+import { locateLocalTrailFiles } from './locate.ts';
+import { describeTrailObject, type ObjectOpener, scanTrailObject, type TrailObject } from './read-object.ts';
+import { createS3Client, isS3Url, listS3TrailObjects, type S3Connection, s3ObjectReader } from './s3.ts';
+
+export { S3_TRAIL_PERMISSIONS } from './s3.ts';
+
+export interface TrailScanOptions extends TrailAggregatorOptions {
+  /** Worker threads; default one per core (at most 8), none for a handful of files. */
+  workers?: number;
+  /** How to reach S3 for s3:// paths. */
+  s3?: S3Connection;
+}
+
+export interface WorkerSetup {
+  options: TrailAggregatorOptions;
+  s3?: S3Connection;
+}
+export type ToWorker = { type: 'scan'; object: TrailObject } | { type: 'finish' };
+type FromWorker =
+  | { type: 'done' }
+  | { type: 'crash'; message: string }
+  | { type: 'state'; state: TrailAggregateState };
+
+/** Objects each worker holds at once: one being scanned, one waiting, so no worker idles. */
+const IN_FLIGHT_PER_WORKER = 2;
+const MAX_WORKERS = 8;
+const INLINE_BELOW = 4;
+
+export async function scanCloudTrail(
+  paths: readonly string[],
+  options: TrailScanOptions = {},
+): Promise<TrailSummary> {
+  const objects = await locateTrailObjects(paths, options);
+  const state = await scanTrailObjects(objects, options);
+  const total = createTrailAggregator(options);
+  total.merge(state);
+  return total.summary();
+}
+
+/** Every object under the paths, in the order given (each path's files sorted). */
+export async function locateTrailObjects(
+  paths: readonly string[],
+  options: TrailScanOptions,
+): Promise<TrailObject[]> {
+  const window = { since: options.since, until: options.until };
+  const objects: TrailObject[] = [];
+  const seen = new Set<string>();
+  const client = paths.some(isS3Url) ? createS3Client(options.s3 ?? {}) : undefined;
+  try {
+    for (const path of paths) {
+      const found = isS3Url(path)
+        ? await listS3TrailObjects(client!, path, window)
+        : await locateLocalTrailFiles(path, window);
+      for (const o of found) {
+        const id = describeTrailObject(o);
+        if (!seen.has(id)) {
+          seen.add(id);
+          objects.push(o);
+        }
+      }
+    }
+  } finally {
+    client?.destroy();
+  }
+  return objects;
+}
+
+export async function scanTrailObjects(
+  objects: readonly TrailObject[],
+  options: TrailScanOptions,
+): Promise<TrailAggregateState> {
+  const aggregatorOptions: TrailAggregatorOptions = {
+    includeTemporary: options.includeTemporary,
+    since: options.since,
+    until: options.until,
+  };
+  const workers = Math.min(
+    options.workers ?? (objects.length < INLINE_BELOW ? 0 : availableParallelism()),
+    MAX_WORKERS,
+    objects.length,
+  );
+  if (workers <= 0) return scanInline(objects, aggregatorOptions, options.s3);
+  return scanOnWorkers(objects, workers, { options: aggregatorOptions, s3: options.s3 });
+}
+
+async function scanInline(
+  objects: readonly TrailObject[],
+  options: TrailAggregatorOptions,
+  s3?: S3Connection,
+): Promise<TrailAggregateState> {
+  const total = createTrailAggregator(options);
+  const client = objects.some((o) => o.kind === 's3') ? createS3Client(s3 ?? {}) : undefined;
+  const opener: ObjectOpener = client ? { s3: s3ObjectReader(client) } : {};
+  try {
+    for (const object of objects) {
+      const result = await scanTrailObject(object, options, opener);
+      if ('error' in result) total.fileBad(describeTrailObject(object), result.error);
+      else {
+        total.merge(result.aggregator.state());
+        total.fileScanned();
+      }
+    }
+  } finally {
+    client?.destroy();
+  }
+  return total.state();
+}
+
+function startWorker(setup: WorkerSetup): Worker {
+  if (import.meta.url.endsWith('.js'))
+    return new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: setup });
+  // Run from source (tests, benchmarks under tsx): load tsx in the worker first, since Node 20 does
+  // not pass the parent's module hooks on to worker threads.
+  const source = new URL('./scan-worker.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`;
+  return new Worker(boot, { eval: true, workerData: setup });
+}
+
+function scanOnWorkers(
+  objects: readonly TrailObject[],
+  count: number,
+  setup: WorkerSetup,
+): Promise<TrailAggregateState> {
+  return new Promise((resolve, reject) => {
+    const total = createTrailAggregator(setup.options);
+    const pool: Worker[] = [];
+    let next = 0;
+    let finished = 0;
+    let failed = false;
+    const fail = (e: Error) => {
+      if (failed) return;
+      failed = true;
+      for (const w of pool) void w.terminate();
+      reject(e);
+    };
+    const feed = (worker: Worker) => {
+      if (next < objects.length)
+        worker.postMessage({ type: 'scan', object: objects[next++]! } satisfies ToWorker);
+    };
+    for (let w = 0; w < count; w++) {
+      const worker = startWorker(setup);
+      pool.push(worker);
+      let outstanding = 0;
+      let finishing = false;
+      let delivered = false;
+      const send = () => {
+        while (outstanding < IN_FLIGHT_PER_WORKER && next < objects.length) {
+          feed(worker);
+          outstanding++;
+        }
+        if (outstanding === 0 && next >= objects.length && !finishing) {
+          finishing = true;
+          worker.postMessage({ type: 'finish' } satisfies ToWorker);
+        }
+      };
+      worker.on('message', (m: FromWorker) => {
+        if (m.type === 'done') {
+          outstanding--;
+          send();
+        } else if (m.type === 'crash') {
+          fail(new InternalError(`trail scan worker: ${m.message}`));
+        } else {
+          delivered = true;
+          total.merge(m.state);
+          void worker.terminate();
+          finished++;
+          if (finished === count) resolve(total.state());
+        }
+      });
+      worker.on('error', (e) => fail(new InternalError(`trail scan worker: ${e.stack ?? e.message}`)));
+      worker.on('exit', (code) => {
+        // an exit before the state arrived is a crash (out of memory, a bug)
+        if (!delivered) fail(new InternalError(`trail scan worker exited early (code ${code})`));
+      });
+      send();
+    }
+  });
+}
