@@ -6,9 +6,11 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, InputError, InternalError, isCredsweepError } from '../errors.ts';
 import { applyCommand } from './commands/apply.ts';
 import { auditCommand } from './commands/audit.ts';
+import { exportCommand } from './commands/export.ts';
 import { diffCommand, historyCommand } from './commands/history.ts';
 import { permissionsCommand } from './commands/permissions.ts';
 import { planCommand } from './commands/plan.ts';
+import { trailCommand } from './commands/trail.ts';
 import { undoCommand } from './commands/undo.ts';
 import type { CliContext } from './context.ts';
 
@@ -27,11 +29,13 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .exitOverride();
   program.addCommand(auditCommand(ctx, setExit));
   program.addCommand(permissionsCommand(ctx, setExit));
+  program.addCommand(trailCommand(ctx, setExit));
   program.addCommand(planCommand(ctx, setExit));
   program.addCommand(applyCommand(ctx, setExit));
   program.addCommand(undoCommand(ctx, setExit));
   program.addCommand(historyCommand(ctx));
   program.addCommand(diffCommand(ctx));
+  program.addCommand(exportCommand(ctx, setExit));
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ outputError: () => {} });
   }

@@ -6,13 +6,23 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createTrailAggregator } from './aggregate.ts';
 import { describeTrailObject, type ObjectOpener, scanTrailObject } from './read-object.ts';
-import { createS3Client, s3ObjectReader } from './s3.ts';
 import type { ToWorker, WorkerSetup } from './scan.ts';
 
 const setup = workerData as WorkerSetup;
 const total = createTrailAggregator(setup.options);
-const client = setup.s3 ? createS3Client(setup.s3) : undefined;
-const opener: ObjectOpener = client ? { s3: s3ObjectReader(client) } : {};
+// The S3 client (and the SDK) is loaded only when an s3:// object arrives: local scans stay light.
+let client: import('@aws-sdk/client-s3').S3Client | undefined;
+let readS3: ((bucket: string, key: string) => Promise<AsyncIterable<Uint8Array>>) | undefined;
+const opener: ObjectOpener = {
+  s3: async (bucket, key) => {
+    if (!readS3) {
+      const s3 = await import('./s3.ts');
+      client = s3.createS3Client(setup.s3 ?? {});
+      readS3 = s3.s3ObjectReader(client);
+    }
+    return readS3(bucket, key);
+  },
+};
 const inFlight = new Set<Promise<void>>();
 const port = parentPort!;
 

@@ -1,0 +1,118 @@
+/**
+ * `credsweep trail PATH... [--since] [--until] [--format table|json] [--include-temporary]`: what the
+ * CloudTrail logs say about access keys, role assumptions and console sign-ins. PATH is a log tree,
+ * a file, or s3://bucket/prefix; --athena / --lookup / --athena-ddl (trail-remote.ts) read from AWS
+ * instead. A bad file is reported and skipped; the scan goes on and exits 3 at the end.
+ */
+import { Command, Option } from 'commander';
+import { ExitCode, UsageError } from '../../errors.ts';
+import type { TrailSummary } from '../../model/trail-summary.ts';
+import { renderTrailTable } from '../../reporters/trail-table.ts';
+import { printable } from '../../reporters/table.ts';
+import { scanCloudTrail } from '../../sources/cloudtrail/scan.ts';
+import type { S3Connection } from '../../sources/cloudtrail/s3.ts';
+import type { EpochMs } from '../../time.ts';
+import type { CliContext } from '../context.ts';
+import { oneOf, parseAsOfFlag, parsePositiveInt } from '../options.ts';
+import { openPendingOutput } from '../output.ts';
+import {
+  addRemoteTrailOptions,
+  type RemoteTrailFlags,
+  runRemoteTrail,
+  wantsRemoteTrail,
+} from './trail-remote.ts';
+
+export interface TrailFlags extends RemoteTrailFlags {
+  since?: EpochMs;
+  until?: EpochMs;
+  format: 'table' | 'json';
+  includeTemporary?: boolean;
+  output?: string;
+  workers?: number;
+}
+
+/** Where s3:// paths are read from: the flags, else the SDK's usual environment. */
+export function s3ConnectionFrom(
+  flags: Pick<RemoteTrailFlags, 'region' | 'endpointUrl' | 'profile'>,
+  env: NodeJS.ProcessEnv,
+): S3Connection {
+  const endpointUrl = flags.endpointUrl ?? (env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined);
+  return {
+    region: flags.region?.[0] ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
+    ...(endpointUrl ? { endpointUrl } : {}),
+    ...(flags.profile ? { profile: flags.profile } : {}),
+  };
+}
+
+export function checkWindow(since: EpochMs | undefined, until: EpochMs | undefined): void {
+  if (since !== undefined && until !== undefined && since >= until) {
+    throw new UsageError('--since must be earlier than --until');
+  }
+}
+
+/** One stderr line per bad file; the exit code for the scan. */
+export function reportBadFiles(ctx: CliContext, summary: TrailSummary): number {
+  for (const bad of summary.files.bad)
+    ctx.stderr.write(`credsweep: ${printable(bad.path)}: ${printable(bad.error)}\n`);
+  return summary.files.bad.length > 0 ? ExitCode.awsFailure : ExitCode.ok;
+}
+
+export function trailCommand(ctx: CliContext, setExit: (code: number) => void): Command {
+  const command = new Command('trail')
+    .description('what CloudTrail logs say about access keys, role assumptions and console sign-ins')
+    .argument('[path...]', 'log directory tree, .json/.json.gz/.jsonl file, or s3://bucket/prefix')
+    .addOption(
+      new Option('--since <date>', 'only events at or after this time (YYYY-MM-DD or ISO-8601)').argParser(
+        parseAsOfFlag,
+      ),
+    )
+    .addOption(new Option('--until <date>', 'only events before this time').argParser(parseAsOfFlag))
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .default('table')
+        .argParser(oneOf(['table', 'json'] as const)),
+    )
+    .option('--include-temporary', 'also report temporary (ASIA…) access keys')
+    .option('--output <file>', 'write to this file instead of standard output')
+    .addOption(
+      new Option('--workers <n>', 'worker threads (default: one per core)')
+        .argParser(parsePositiveInt(64))
+        .hideHelp(),
+    );
+  addRemoteTrailOptions(command);
+  return command.action(async (paths: string[], flags: TrailFlags) => {
+    checkWindow(flags.since, flags.until);
+    const window = {
+      since: flags.since,
+      until: flags.until,
+      includeTemporary: flags.includeTemporary ?? false,
+    };
+    let summary: TrailSummary | null;
+    if (wantsRemoteTrail(flags)) {
+      summary = await runRemoteTrail(ctx, flags, window, paths);
+      if (summary === null) return;
+    } else {
+      if (paths.length === 0) {
+        throw new UsageError(
+          'nothing to scan: give a PATH (directory, file or s3://bucket/prefix), --athena or --lookup',
+        );
+      }
+      summary = await scanCloudTrail(paths, {
+        ...window,
+        workers: flags.workers,
+        s3: s3ConnectionFrom(flags, ctx.env),
+      });
+    }
+    const out = await openPendingOutput(flags.output);
+    try {
+      await out.write(
+        flags.format === 'json' ? `${JSON.stringify(summary, null, 2)}\n` : renderTrailTable(summary),
+      );
+      await out.commit();
+    } catch (e) {
+      await out.abort();
+      throw e;
+    }
+    setExit(reportBadFiles(ctx, summary));
+  });
+}
