@@ -1,3 +1,4 @@
+import { asffReporter } from './asff.ts';
 import { csvReporter } from './csv.ts';
 import { htmlReporter } from './html/index.ts';
 import { jsonReporter } from './json.ts';
@@ -12,6 +13,7 @@ export const REPORTERS: Record<string, Reporter> = {
   json: jsonReporter,
   csv: csvReporter,
   html: htmlReporter,
+  asff: asffReporter,
 };
 
 export function reporterFor(format: string): Reporter | undefined {

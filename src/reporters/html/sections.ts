@@ -4,33 +4,8 @@
  */
 import { STATUS_ORDER } from '../../audit/audit-report.ts';
 import type { AccountResult, AuditReport, Finding, FindingStatus } from '../../model/finding.ts';
+import { caveatLabel, credentialLabel, statusLabel } from '../finding-facts.ts';
 import { escapeHtml as h } from './escape-html.ts';
-
-export function statusLabel(status: FindingStatus | string): string {
-  return status.replaceAll('_', ' ');
-}
-
-export function credentialLabel(f: Finding): string {
-  const slot = /_(\d)$/.exec(f.credential)?.[1];
-  switch (f.credential) {
-    case 'password':
-      return 'console password';
-    case 'access_key_1':
-    case 'access_key_2':
-      return f.accessKeyId ? `access key ${slot} (${f.accessKeyId})` : `access key ${slot}`;
-    case 'cert_1':
-    case 'cert_2':
-      return `signing certificate ${slot}`;
-    case 'none':
-      return 'no credentials';
-    case 'role':
-      return 'role (assumed)';
-    case 'permission':
-      return `permission ${f.action ?? f.service ?? ''}`.trim();
-    default:
-      return f.credential;
-  }
-}
 
 const ACTIVITY_SOURCE_LABELS: Record<string, string> = {
   last_used: 'last used',
@@ -91,11 +66,6 @@ export function accountsTable(report: AuditReport): string {
       return `<tr data-account-row="${h(accountId)}"><td><code>${h(accountId)}</code></td><td>${audit}</td><td class="num" data-col="total">${h(counts.total)}</td><td class="num" data-col="unused">${h(counts.unused)}</td><td class="num" data-col="attention">${h(counts.attention)}</td></tr>`;
     });
   return `<table class="accounts"><thead><tr><th>account</th><th>audit</th><th class="num">credentials</th><th class="num">unused</th><th class="num">to review</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
-}
-
-/** `not_tracked_before_2014_10_20` → `not tracked before 2014-10-20`. */
-export function caveatLabel(caveat: string): string {
-  return caveat.replace(/(\d{4})_(\d{2})_(\d{2})/, '$1-$2-$3').replaceAll('_', ' ');
 }
 
 function findingRow(f: Finding): string {
