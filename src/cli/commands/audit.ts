@@ -6,8 +6,10 @@ import { LIVE_SOURCES, type LiveSource } from '../../audit/audit-account.ts';
 import { auditCredentialReport } from '../../audit/audit-credential-report.ts';
 import { DEFAULT_ROLE_NAME } from '../../aws/assume-role.ts';
 import { ExitCode, InputError, UsageError } from '../../errors.ts';
+import type { Finding } from '../../model/finding.ts';
 import { REPORTERS } from '../../reporters/index.ts';
 import { DEFAULT_EXEMPTION, type ExemptionPolicy } from '../../rules/index.ts';
+import { collectPaths, scanAuditTrail } from '../audit-cloudtrail.ts';
 import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
 import { runLiveAudit } from '../live-audit.ts';
@@ -30,6 +32,8 @@ export interface AuditFlags {
   profile?: string;
   region?: string;
   endpointUrl?: string;
+  cloudtrail?: string[];
+  manyIps?: number;
 }
 
 /** Flags that only make sense for a live audit (without --report). */
@@ -101,6 +105,17 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
     .option('--profile <name>', 'live: AWS shared-config/SSO profile')
     .option('--region <region>', 'live: AWS region for the clients (IAM is global)')
     .option('--endpoint-url <url>', 'live: send AWS calls here (e.g. moto); also AWS_ENDPOINT_URL')
+    .option(
+      '--cloudtrail <path>',
+      'merge CloudTrail evidence (log tree, file or s3://bucket/prefix; repeatable)',
+      collectPaths,
+    )
+    .addOption(
+      new Option(
+        '--many-ips <n>',
+        'with --cloudtrail: more source IPs than this flag a key [default: 10]',
+      ).argParser(parsePositiveInt(1_000_000)),
+    )
     .addOption(new Option('--days <n>', 'unused after this many days').default(90).argParser(parseDays))
     .addOption(
       new Option(
@@ -122,6 +137,8 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
     .action(async (flags: AuditFlags) => {
       const exemption = flags.exemptTag ?? DEFAULT_EXEMPTION;
       if (flags.report === undefined) {
+        if (flags.cloudtrail)
+          throw new UsageError('--cloudtrail needs --report (a credential report to merge into)');
         setExit(
           await runLiveAudit(ctx, {
             source: flags.source ?? 'report',
@@ -149,18 +166,25 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       const input = await openInput(ctx, file);
       const generatedAt = ctx.now();
       const meta = { generatedAt, asOf: flags.asOf ?? generatedAt, thresholdDays: flags.days };
+      const trail = await scanAuditTrail(ctx, flags);
+      const trailed = (findings: AsyncIterable<Finding>) => (trail ? trail.apply(findings, meta) : findings);
       const tally = await emitAudit(ctx, {
         format: flags.format,
         output: flags.output,
         meta,
-        findings: auditCredentialReport(
-          input,
-          file,
-          { asOf: meta.asOf, thresholdDays: meta.thresholdDays },
-          exemption,
+        findings: trailed(
+          auditCredentialReport(
+            input,
+            file,
+            { asOf: meta.asOf, thresholdDays: meta.thresholdDays },
+            exemption,
+          ),
         ),
       });
-      setExit(flags.failOn === 'unused' && tally.summary.unused > 0 ? ExitCode.failOnMatched : ExitCode.ok);
+      setExit(
+        trail?.exitCode ||
+          (flags.failOn === 'unused' && tally.summary.unused > 0 ? ExitCode.failOnMatched : ExitCode.ok),
+      );
     });
 }
 
