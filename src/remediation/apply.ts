@@ -77,8 +77,11 @@ export function changedSincePlan(step: PlanStep, state: CredentialState): string
     return `status is ${state.status ?? 'unknown'}, the plan expected ${step.expected.status}`;
   }
   if (state.lastUsed !== null) {
-    const now = parseIsoDateTime(state.lastUsed)!;
-    const known = step.expected.lastUsed === null ? null : parseIsoDateTime(step.expected.lastUsed)!;
+    // Whole seconds: the credential report writes seconds only, GetAccessKeyLastUsed may carry
+    // milliseconds (moto does), and the same use must not look like a new one.
+    const now = Math.floor(parseIsoDateTime(state.lastUsed)! / 1000);
+    const known =
+      step.expected.lastUsed === null ? null : Math.floor(parseIsoDateTime(step.expected.lastUsed)! / 1000);
     if (known === null || now > known) return `used at ${state.lastUsed}, after the plan's data was taken`;
   }
   return null;

@@ -144,3 +144,17 @@ describe('plan age (--max-plan-age)', () => {
     );
   });
 });
+
+describe('re-verification compares whole seconds', () => {
+  it('the report’s 19:04:21 and the API’s 19:04:21.937 are the same use', () => {
+    const step = { ...STEP, expected: { status: 'Active' as const, lastUsed: '2026-07-26T19:04:21Z' } };
+    assert.equal(
+      changedSincePlan(step, { exists: true, status: 'Active', lastUsed: '2026-07-26T19:04:21.937Z' }),
+      null,
+    );
+    assert.match(
+      changedSincePlan(step, { exists: true, status: 'Active', lastUsed: '2026-07-26T19:04:22.001Z' }) ?? '',
+      /used at/,
+    );
+  });
+});
