@@ -19,3 +19,4 @@ const demo = (...args) => {
 
 console.log(`credsweep demo: examples/demo/credential-report.csv, as of ${AS_OF}\n`);
 demo('audit', '--report', 'examples/demo/credential-report.csv', '--as-of', AS_OF);
+demo('trail', 'examples/demo/cloudtrail'); // who used each key, from which source IPs (examples/demo/cloudtrail/README.md)
