@@ -49,6 +49,8 @@ export interface AccountAuditOptions extends EvaluationContext {
 export interface AccountAudit {
   findings: Finding[];
   result: AccountResult;
+  /** Tags of the account's users and roles, by ARN (for exemptions and owners applied after evaluation). */
+  tags: Map<string, Record<string, string>>;
 }
 
 export async function auditAccount(
@@ -76,6 +78,8 @@ export async function auditAccount(
   const { roles, userTags } = await collectAuthorizationDetails(iam);
 
   const findings: Finding[] = [];
+  const tagsByArn = new Map(userTags);
+  for (const role of roles) if (role.tags) tagsByArn.set(role.arn, role.tags);
   for (const user of users) {
     const tags = userTags.get(user.arn);
     const principal = tags ? { ...user, tags } : user;
@@ -84,5 +88,5 @@ export async function auditAccount(
     }
   }
   for (const role of roles) findings.push(...evaluatePrincipal(role, options, options.exemption));
-  return { findings, result };
+  return { findings, result, tags: tagsByArn };
 }

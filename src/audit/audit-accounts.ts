@@ -91,6 +91,8 @@ export interface FanOutResult {
   /** In target order, then in each account's principal order. */
   findings: Finding[];
   accounts: AccountResult[];
+  /** Tags of users and roles, by ARN. */
+  tags: Map<string, Record<string, string>>;
 }
 
 export async function auditAccounts(
@@ -126,12 +128,16 @@ export async function auditAccounts(
         error: { code, message: target.assumeRole && !ownClient ? `AssumeRole: ${message}` : message },
       };
       options.onAccountDone?.(result);
-      return { findings: [], result };
+      return { findings: [], result, tags: new Map<string, Record<string, string>>() };
     } finally {
       if (ownClient) iam.destroy();
     }
   });
-  return { findings: audits.flatMap((a) => a.findings), accounts: audits.map((a) => a.result) };
+  return {
+    findings: audits.flatMap((a) => a.findings),
+    accounts: audits.map((a) => a.result),
+    tags: new Map(audits.flatMap((a) => [...a.tags])),
+  };
 }
 
 /**

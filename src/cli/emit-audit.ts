@@ -5,6 +5,7 @@ import { type AuditMeta, AuditTally, assembleAuditReport } from '../audit/audit-
 import { UsageError } from '../errors.ts';
 import type { AccountResult, AuditReport, Finding } from '../model/finding.ts';
 import { REPORTERS, reporterFor } from '../reporters/index.ts';
+import type { AuditPostProcess } from './audit-config.ts';
 import { type CliContext, wantsColor } from './context.ts';
 import { openPendingOutput } from './output.ts';
 
@@ -15,6 +16,10 @@ export interface EmitRequest {
   findings: AsyncIterable<Finding>;
   /** Accounts known up front or failed (merged with those seen in findings). */
   accounts?: () => AccountResult[];
+  /** The configuration file's exemptions and the history (`--db`), see ./audit-config.ts. */
+  post?: AuditPostProcess;
+  /** Tags by finding, when the source collected them (tag exemptions need them). */
+  tagsOf?: (finding: Finding) => Record<string, string> | undefined;
 }
 
 export function requireReporter(format: string) {
@@ -30,9 +35,11 @@ export async function emitAudit(ctx: CliContext, request: EmitRequest): Promise<
   const reporter = requireReporter(request.format);
   const out = await openPendingOutput(request.output);
   const tally = new AuditTally();
+  const post = request.post;
+  if (post) tally.envelopeExtras = post.extras;
   try {
     if (reporter.stream) {
-      const findings = request.findings;
+      const findings = post ? post.findings(request.findings, request.tagsOf) : request.findings;
       const accounts = request.accounts;
       async function* withAccounts(): AsyncGenerator<Finding> {
         yield* findings;
@@ -41,13 +48,21 @@ export async function emitAudit(ctx: CliContext, request: EmitRequest): Promise<
       await reporter.stream(request.meta, withAccounts(), tally, out.write);
     } else {
       const all: Finding[] = [];
-      for await (const f of request.findings) all.push(f);
-      const report = assembleAuditReport(request.meta, all, request.accounts?.() ?? []);
+      for await (const f of post ? post.findings(request.findings, request.tagsOf) : request.findings)
+        all.push(f);
+      const report = {
+        ...assembleAuditReport(request.meta, all, request.accounts?.() ?? []),
+        ...post?.extras(),
+      };
+      const trend = await post?.trend(report);
       for (const f of all) tally.add(f);
       for (const a of report.accounts) tally.setAccount(a);
       const toTerminal = request.output === undefined || request.output === '-';
       await out.write(
-        await reporter.render(report, { color: toTerminal && wantsColor(ctx.stdout, ctx.env) }),
+        await reporter.render(report, {
+          color: toTerminal && wantsColor(ctx.stdout, ctx.env),
+          ...(trend ? { trend } : {}),
+        }),
       );
     }
     await out.commit();
@@ -55,6 +70,7 @@ export async function emitAudit(ctx: CliContext, request: EmitRequest): Promise<
     await out.abort();
     throw e;
   }
+  await post?.finish(request.meta, tally);
   return tally;
 }
 

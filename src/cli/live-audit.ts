@@ -10,7 +10,9 @@ import { auditAccounts, resolveAccountTargets } from '../audit/audit-accounts.ts
 import { ExitCode, UsageError } from '../errors.ts';
 import type { AccountResult } from '../model/finding.ts';
 import type { ExemptionPolicy } from '../rules/index.ts';
+import type { ThresholdKind } from '../rules/rule.ts';
 import { realSleep } from '../sources/access-advisor/last-accessed.ts';
+import type { AuditPostProcess } from './audit-config.ts';
 import type { CliContext } from './context.ts';
 import { emitAudit } from './emit-audit.ts';
 
@@ -26,6 +28,9 @@ export interface LiveAuditFlags {
   region?: string;
   endpointUrl?: string;
   days: number;
+  /** Per-kind thresholds and exemptions/history from the configuration file (./audit-config.ts). */
+  thresholds?: Partial<Record<ThresholdKind, number>>;
+  post?: AuditPostProcess;
   asOf?: number;
   format: string;
   output?: string;
@@ -72,7 +77,12 @@ export async function runLiveAudit(ctx: CliContext, flags: LiveAuditFlags): Prom
       ...(flags.accounts ? { accounts: flags.accounts } : {}),
     });
     const generatedAt = ctx.now();
-    const meta = { generatedAt, asOf: flags.asOf ?? generatedAt, thresholdDays: flags.days };
+    const meta = {
+      generatedAt,
+      asOf: flags.asOf ?? generatedAt,
+      thresholdDays: flags.days,
+      ...(flags.thresholds ? { thresholds: flags.thresholds } : {}),
+    };
     const progress = startProgress(ctx, targets.length);
     let result: Awaited<ReturnType<typeof auditAccounts>>;
     try {
@@ -80,6 +90,7 @@ export async function runLiveAudit(ctx: CliContext, flags: LiveAuditFlags): Prom
         source: flags.source,
         asOf: meta.asOf,
         thresholdDays: meta.thresholdDays,
+        ...(meta.thresholds ? { thresholds: meta.thresholds } : {}),
         exemption: flags.exemption,
         principalConcurrency: PRINCIPAL_CONCURRENCY,
         poll: { sleep: realSleep },
@@ -106,6 +117,8 @@ export async function runLiveAudit(ctx: CliContext, flags: LiveAuditFlags): Prom
         yield* findings;
       })(),
       accounts: () => result.accounts,
+      ...(flags.post ? { post: flags.post } : {}),
+      tagsOf: (finding) => result.tags.get(finding.arn),
     });
     if (failed.length > 0) return ExitCode.awsFailure;
     return flags.failOn === 'unused' && tally.summary.unused > 0 ? ExitCode.failOnMatched : ExitCode.ok;

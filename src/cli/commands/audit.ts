@@ -9,6 +9,7 @@ import { ExitCode, InputError, UsageError } from '../../errors.ts';
 import type { Finding } from '../../model/finding.ts';
 import { REPORTERS } from '../../reporters/index.ts';
 import { DEFAULT_EXEMPTION, type ExemptionPolicy } from '../../rules/index.ts';
+import { auditPostProcess, resolveAuditSettings } from '../audit-config.ts';
 import { collectPaths, scanAuditTrail } from '../audit-cloudtrail.ts';
 import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
@@ -34,6 +35,8 @@ export interface AuditFlags {
   endpointUrl?: string;
   cloudtrail?: string[];
   manyIps?: number;
+  config?: string;
+  db?: string;
 }
 
 /** Flags that only make sense for a live audit (without --report). */
@@ -105,6 +108,8 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
     .option('--profile <name>', 'live: AWS shared-config/SSO profile')
     .option('--region <region>', 'live: AWS region for the clients (IAM is global)')
     .option('--endpoint-url <url>', 'live: send AWS calls here (e.g. moto); also AWS_ENDPOINT_URL')
+    .option('--config <file>', 'configuration file (default: ./credsweep.config.json|yaml|yml); flags win')
+    .option('--db <file>', 'store this run in a history database (SQLite), for credsweep history/diff')
     .option(
       '--cloudtrail <path>',
       'merge CloudTrail evidence (log tree, file or s3://bucket/prefix; repeatable)',
@@ -134,24 +139,28 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
         oneOf(['unused'] as const),
       ),
     )
-    .action(async (flags: AuditFlags) => {
+    .action(async (flags: AuditFlags, command: Command) => {
       const exemption = flags.exemptTag ?? DEFAULT_EXEMPTION;
+      const settings = await resolveAuditSettings(flags, command);
+      const post = auditPostProcess(ctx, settings, flags.asOf ?? ctx.now());
       if (flags.report === undefined) {
         if (flags.cloudtrail)
           throw new UsageError('--cloudtrail needs --report (a credential report to merge into)');
         setExit(
           await runLiveAudit(ctx, {
             source: flags.source ?? 'report',
-            accounts: flags.accounts,
+            accounts: settings.accounts,
             org: flags.org,
-            roleName: flags.roleName,
+            roleName: settings.roleName,
             externalId: flags.externalId,
             concurrency: flags.concurrency ?? 8,
             exemption,
             profile: flags.profile,
             region: flags.region,
             endpointUrl: flags.endpointUrl,
-            days: flags.days,
+            days: settings.thresholdDays,
+            thresholds: settings.thresholds,
+            post,
             asOf: flags.asOf,
             format: flags.format,
             output: flags.output,
@@ -165,7 +174,12 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       const file = flags.report;
       const input = await openInput(ctx, file);
       const generatedAt = ctx.now();
-      const meta = { generatedAt, asOf: flags.asOf ?? generatedAt, thresholdDays: flags.days };
+      const meta = {
+        generatedAt,
+        asOf: flags.asOf ?? generatedAt,
+        thresholdDays: settings.thresholdDays,
+        ...(settings.thresholds ? { thresholds: settings.thresholds } : {}),
+      };
       const trail = await scanAuditTrail(ctx, flags);
       const trailed = (findings: AsyncIterable<Finding>) => (trail ? trail.apply(findings, meta) : findings);
       const tally = await emitAudit(ctx, {
@@ -176,10 +190,15 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
           auditCredentialReport(
             input,
             file,
-            { asOf: meta.asOf, thresholdDays: meta.thresholdDays },
+            {
+              asOf: meta.asOf,
+              thresholdDays: meta.thresholdDays,
+              ...(meta.thresholds ? { thresholds: meta.thresholds } : {}),
+            },
             exemption,
           ),
         ),
+        post,
       });
       setExit(
         trail?.exitCode ||
