@@ -7,6 +7,8 @@
  * account the way moto picks it (AWS-SEMANTICS §7.5): the `x-moto-account-id` header, else the
  * account owning the signing access key, which the proxy learns from the AssumeRole and
  * CreateAccessKey answers passing through it (or from `registerAccessKey`), else moto's default.
+ * An AssumeRole call itself counts for the account of the role it names (the member being
+ * audited), not for the caller's.
  */
 import {
   createServer,
@@ -236,7 +238,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const body = Buffer.concat(chunks);
     const { accessKeyId, service } = parseAuthorization(req.headers.authorization);
     const headerAccount = req.headers['x-moto-account-id'];
+    // AssumeRole is made for the account whose role it names: count (and fault) it there.
+    const roleAccount = /(?:^|&)RoleArn=arn%3Aaws[\w-]*%3Aiam%3A%3A(\d{12})%3A/.exec(
+      body.toString('latin1'),
+    )?.[1];
     const account =
+      roleAccount ??
       (typeof headerAccount === 'string' ? headerAccount : undefined) ??
       (accessKeyId ? keyAccounts.get(accessKeyId) : undefined) ??
       MOTO_DEFAULT_ACCOUNT;

@@ -1,0 +1,93 @@
+/**
+ * Seeds an Organization in moto for the fan-out tests and the load benchmark: the management
+ * account (moto's default) creates `members` accounts (moto gives each an
+ * OrganizationAccountAccessRole, AWS-SEMANTICS §7.5), and every account gets a few users whose
+ * credentials cover the states the rules tell apart (a never-used key, a password, an inactive key,
+ * an exempt user). Seeding talks to moto directly, never through a fault proxy.
+ */
+import {
+  CreateAccessKeyCommand,
+  CreateLoginProfileCommand,
+  CreateUserCommand,
+  IAMClient,
+  TagUserCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
+import {
+  CreateAccountCommand,
+  CreateOrganizationCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import { mapBounded } from '../../src/audit/map-bounded.ts';
+import { inAccount, MOTO_DEFAULT_ACCOUNT, type MotoClientConfig } from './moto.ts';
+
+export interface SeededOrg {
+  managementAccountId: string;
+  memberAccountIds: string[];
+  /** Every account of the org, management first. */
+  allAccountIds: string[];
+}
+
+/** Creates the org and its members, then `usersPerAccount` users in each account. */
+export async function seedOrg(
+  config: MotoClientConfig,
+  options: { members: number; usersPerAccount?: number; concurrency?: number },
+): Promise<SeededOrg> {
+  const org = new OrganizationsClient(config);
+  await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+  const members = await mapBounded(
+    Array.from({ length: options.members }, (_, i) => i),
+    options.concurrency ?? 8,
+    async (i) => {
+      const created = await org.send(
+        new CreateAccountCommand({ AccountName: `member-${i}`, Email: `member-${i}@example.com` }),
+      );
+      const id = created.CreateAccountStatus?.AccountId;
+      if (!id) throw new Error('moto CreateAccount returned no account id');
+      return id;
+    },
+  );
+  org.destroy();
+  const all = [MOTO_DEFAULT_ACCOUNT, ...members];
+  await mapBounded(all, options.concurrency ?? 8, (account) =>
+    seedAccountUsers(config, account, options.usersPerAccount ?? 4),
+  );
+  return { managementAccountId: MOTO_DEFAULT_ACCOUNT, memberAccountIds: members, allAccountIds: all };
+}
+
+async function seedAccountUsers(config: MotoClientConfig, account: string, users: number): Promise<void> {
+  const iam = inAccount(new IAMClient(config), account);
+  try {
+    for (let i = 0; i < users; i++) {
+      const UserName = `user-${account.slice(-4)}-${i}`;
+      await iam.send(new CreateUserCommand({ UserName }));
+      switch (i % 4) {
+        case 0:
+          await iam.send(new CreateAccessKeyCommand({ UserName }));
+          break;
+        case 1:
+          await iam.send(new CreateLoginProfileCommand({ UserName, Password: 'Seed-password-1!' }));
+          break;
+        case 2: {
+          await iam.send(new CreateAccessKeyCommand({ UserName }));
+          const second = await iam.send(new CreateAccessKeyCommand({ UserName }));
+          await iam.send(
+            new UpdateAccessKeyCommand({
+              UserName,
+              AccessKeyId: second.AccessKey!.AccessKeyId!,
+              Status: 'Inactive',
+            }),
+          );
+          break;
+        }
+        default:
+          await iam.send(new CreateAccessKeyCommand({ UserName }));
+          await iam.send(
+            new TagUserCommand({ UserName, Tags: [{ Key: 'credsweep:exempt', Value: 'true' }] }),
+          );
+      }
+    }
+  } finally {
+    iam.destroy();
+  }
+}
