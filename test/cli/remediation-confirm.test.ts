@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import type { CliContext } from '../../src/cli/context.ts';
+import { confirm } from '../../src/cli/remediation-options.ts';
+import { UsageError } from '../../src/errors.ts';
+
+function context(isTTY: boolean, answer?: string): { ctx: CliContext; prompt: () => string } {
+  const stdin = new PassThrough() as unknown as NodeJS.ReadStream;
+  (stdin as { isTTY?: boolean }).isTTY = isTTY;
+  const stderr = new PassThrough() as unknown as NodeJS.WriteStream;
+  let prompt = '';
+  (stderr as unknown as PassThrough).on('data', (d) => {
+    prompt += d;
+  });
+  if (answer !== undefined) setImmediate(() => (stdin as unknown as PassThrough).write(`${answer}\n`));
+  const ctx = { now: () => 0, stdout: stderr, stderr, stdin, env: {} } as CliContext;
+  return { ctx, prompt: () => prompt };
+}
+
+describe('confirmation before changing AWS', () => {
+  it('--yes needs no terminal', async () => {
+    assert.equal(await confirm(context(false).ctx, true, '3 steps'), true);
+  });
+  it('without --yes and without a terminal: refuse (exit 2)', async () => {
+    await assert.rejects(confirm(context(false).ctx, undefined, '3 steps'), (e) => e instanceof UsageError);
+  });
+  for (const [answer, expected] of [
+    ['y', true],
+    ['yes', true],
+    ['n', false],
+    ['', false],
+  ] as const) {
+    it(`on a terminal, shows the counts and takes '${answer}' as ${expected ? 'yes' : 'no'}`, async () => {
+      const { ctx, prompt } = context(true, answer);
+      assert.equal(
+        await confirm(ctx, undefined, '5 step(s) in 1 account(s): 4 reversible, 1 irreversible'),
+        expected,
+      );
+      assert.match(
+        prompt(),
+        /5 step\(s\) in 1 account\(s\): 4 reversible, 1 irreversible\nProceed\? \[y\/N\]/,
+      );
+    });
+  }
+});
