@@ -4,6 +4,7 @@
  * machine changes the absolute numbers but not the verdict.
  */
 import { credentialReportBench } from './credential-report.bench.ts';
+import { orgScanBench } from './org-scan.bench.ts';
 
 export interface Benchmark {
   name: string;
@@ -11,7 +12,7 @@ export interface Benchmark {
   run(): Promise<void>;
 }
 
-const BENCHMARKS: Benchmark[] = [credentialReportBench];
+const BENCHMARKS: Benchmark[] = [credentialReportBench, orgScanBench];
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length ? BENCHMARKS.filter((b) => wanted.includes(b.name)) : BENCHMARKS;

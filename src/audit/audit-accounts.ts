@@ -83,7 +83,7 @@ export interface FanOutOptions extends AccountAuditOptions {
   externalId?: string;
   /** Called after each account, e.g. to move a progress bar. */
   onAccountDone?: (result: AccountResult) => void;
-  /** Counts the AWS calls made for each account (the benchmark uses it). */
+  /** Counts the AWS calls made in each assumed account (the benchmark uses it). */
   counterFor?: (accountId: string) => AwsCallCounter | undefined;
 }
 
@@ -102,7 +102,8 @@ export async function auditAccounts(
   options: FanOutOptions,
 ): Promise<FanOutResult> {
   const audits = await mapBounded(targets, options.concurrency, async (target) => {
-    const counter = options.counterFor?.(target.accountId);
+    // Counted per account only where the account gets its own client (the caller's is the caller's).
+    const counter = target.assumeRole ? options.counterFor?.(target.accountId) : undefined;
     let iam = callerClients.iam;
     let ownClient = false;
     try {
