@@ -331,6 +331,58 @@ describe('remediation: plan, apply, undo (moto)', () => {
     assert.equal(allowed.code, 0, allowed.stderr);
   });
 
+  it('credsweep plan with the live audit flags audits and plans in one go', async () => {
+    const run = await cli(['plan', '--exclude', 'dave', '--output', join(dir, 'live-plan.json')]);
+    assert.equal(run.code, 0, run.stderr);
+    const plan = remediationPlanSchema.parse(JSON.parse(readFileSync(join(dir, 'live-plan.json'), 'utf8')));
+    const steps = plan.steps.map((s) => `${s.principalName}:${s.action}`).sort();
+    assert.deepEqual(steps, [
+      'alice:deactivate-access-key',
+      'alice:deactivate-access-key',
+      'erin:deactivate-access-key',
+      'frank:delete-access-key',
+      'gina:deactivate-signing-certificate',
+    ]);
+    assert.match(run.stdout, /deactivate-access-key\s+\d+\s+alice/);
+    assert.match(run.stdout, /skipped \(irreversible\)\s+\d+\s+alice\s+password/);
+  });
+
+  it('keys credsweep deactivated are deleted after --delete-after days, counted from its journal', async () => {
+    await auditAndPlan();
+    const journalFile = join(dir, 'plan.json.journal.jsonl');
+    assert.equal((await cli(['apply', join(dir, 'plan.json'), '--yes'])).code, 0);
+    const findings = join(dir, 'findings-2.json');
+    assert.equal((await cli(['audit', '--format', 'json', '--output', findings], auditor)).code, 0);
+    // The inactive keys' last activity is 120+ days old, but credsweep deactivated them just now.
+    const staged = await cli(['plan', '--from', findings, '--format', 'json', '--journal', journalFile]);
+    assert.equal(staged.code, 0, staged.stderr);
+    const waiting = remediationPlanSchema.parse(JSON.parse(staged.stdout));
+    const alice = waiting.skipped.filter(
+      (s) => s.principalName === 'alice' && s.credential.startsWith('access_key'),
+    );
+    assert.deepEqual(
+      alice.map((s) => s.reason),
+      ['inactive_too_recent', 'inactive_too_recent'],
+    );
+    assert.match(alice[0]!.detail, /deactivated by credsweep 0 days ago, deleted after 30/);
+    const due = await cli([
+      'plan',
+      '--from',
+      findings,
+      '--format',
+      'json',
+      '--journal',
+      journalFile,
+      '--delete-after',
+      '0',
+    ]);
+    const deletes = remediationPlanSchema
+      .parse(JSON.parse(due.stdout))
+      .steps.filter((s) => s.principalName === 'alice')
+      .map((s) => s.action);
+    assert.deepEqual(deletes, ['delete-access-key', 'delete-access-key']);
+  });
+
   it('a bad findings file or plan is one line and exit 2', async () => {
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ schemaVersion: 1, findings: 'nope' }));
     const plan = await cli(['plan', '--from', join(dir, 'bad.json')]);
