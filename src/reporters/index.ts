@@ -2,6 +2,8 @@ import { asffReporter } from './asff.ts';
 import { csvReporter } from './csv.ts';
 import { htmlReporter } from './html/index.ts';
 import { jsonReporter } from './json.ts';
+import { markdownReporter } from './markdown.ts';
+import { ocsfReporter } from './ocsf.ts';
 import type { Reporter } from './reporter.ts';
 import { tableReporter } from './table.ts';
 
@@ -14,6 +16,8 @@ export const REPORTERS: Record<string, Reporter> = {
   csv: csvReporter,
   html: htmlReporter,
   asff: asffReporter,
+  ocsf: ocsfReporter,
+  md: markdownReporter,
 };
 
 export function reporterFor(format: string): Reporter | undefined {

@@ -1,0 +1,128 @@
+/**
+ * `--format md`: counts, the unused credentials as a table, failed accounts; values from AWS can
+ * neither break the table nor inject HTML, links or formatting.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { assembleAuditReport } from '../../src/audit/audit-report.ts';
+import type { Finding } from '../../src/model/finding.ts';
+import { escapeMarkdown, MARKDOWN_ROW_LIMIT, renderMarkdown } from '../../src/reporters/markdown.ts';
+import { AS_OF } from '../helpers/builders.ts';
+import { REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
+
+function aFinding(overrides: Partial<Finding>): Finding {
+  return {
+    accountId: '111122223333',
+    principalType: 'user',
+    principalName: 'alice',
+    arn: 'arn:aws:iam::111122223333:user/alice',
+    credential: 'access_key_1',
+    status: 'unused',
+    lastUsed: '2026-01-01T00:00:00Z',
+    lastActivity: '2026-01-01T00:00:00Z',
+    lastActivitySource: 'last_used',
+    ageDays: 304,
+    neverUsed: false,
+    caveats: [],
+    reason: 'access key 1 last used 304 days ago (threshold 90)',
+    ...overrides,
+  };
+}
+
+/** Unescaped pipes, which GFM reads as cell separators. */
+function cellSeparators(line: string): number {
+  return (line.match(/(?<!\\)\|/g) ?? []).length;
+}
+
+const HOSTILE = [
+  'a|b',
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  '[click](https://evil.example)',
+  '![x](https://evil.example/x.png)',
+  '**bold** _it_ `code` ~~gone~~',
+  'line\nbreak\r\n| fake | row |',
+  '<!-- hidden -->',
+  'www.evil.example',
+  'admin@evil.example',
+  '\\|escaped already',
+  '&lt;entity&gt;',
+];
+
+describe('markdown reporter', () => {
+  it('summarises the demo audit: counts, the unused table', async () => {
+    const run = await runCredsweep(
+      [
+        'audit',
+        '--report',
+        'examples/demo/credential-report.csv',
+        '--as-of',
+        '2026-11-01T18:00:00Z',
+        '--format',
+        'md',
+      ],
+      { cwd: REPO_ROOT },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^## credsweep: unused AWS IAM credentials\n/);
+    assert.match(run.stdout, /\*\*22 unused\*\* of 52 credentials\./);
+    assert.match(run.stdout, /\n\| unused \| 22 \|\n/);
+    assert.match(run.stdout, /\n### Unused credentials \(22\)\n/);
+    const rows = run.stdout.split('\n').filter((l) => l.startsWith('| 210987654321 |'));
+    assert.equal(rows.length, 22);
+    assert.match(run.stdout, /\| &lt;root\\_account&gt; \(root\) \| console password \| 200 \|/);
+  });
+
+  it('escapes values so the table keeps its shape and nothing renders as HTML, link or format', () => {
+    const findings = HOSTILE.map((name, i) =>
+      aFinding({ principalName: name, accountId: `1111${i}|x`, caveats: [name] }),
+    );
+    const md = renderMarkdown(
+      assembleAuditReport({ generatedAt: AS_OF, asOf: AS_OF, thresholdDays: 90 }, findings, [
+        {
+          accountId: '<b>999</b>',
+          status: 'failed',
+          error: { code: 'AccessDenied|x', message: HOSTILE.join(' ') },
+        },
+      ]),
+    );
+    const lines = md.split('\n');
+    const header = lines.find((l) => l.startsWith('| account |'))!;
+    const body = lines.filter((l) => l.startsWith('| 1111'));
+    assert.equal(body.length, HOSTILE.length, 'one line per finding: no line break got through');
+    for (const line of body) assert.equal(cellSeparators(line), cellSeparators(header), line);
+    assert.doesNotMatch(md, /</, 'no raw tag or comment: every < is an entity');
+    assert.doesNotMatch(md, /(?<!\\)\[(?!\s)/, 'no unescaped [ (links, images)');
+    assert.doesNotMatch(md, /(?<!\\)`/, 'no code spans');
+    assert.doesNotMatch(md.replaceAll('**', ''), /(?<!\\)[*_~]/, 'no emphasis or strike-through from values');
+    assert.doesNotMatch(md, /www\.evil/, 'no www autolink');
+    assert.match(md, /- &lt;b&gt;999&lt;\/b&gt;: AccessDenied\\\|x: /);
+  });
+
+  it('escapes each Markdown metacharacter with a backslash, and HTML with entities', () => {
+    assert.equal(escapeMarkdown('a|b'), 'a\\|b');
+    assert.equal(escapeMarkdown('<img>&'), '&lt;img&gt;&amp;');
+    assert.equal(escapeMarkdown('x\\y'), 'x\\\\y');
+    assert.equal(escapeMarkdown('one\ntwo'), 'one two');
+    assert.equal(escapeMarkdown('alice.smith-ops'), 'alice.smith-ops', 'ordinary names stay readable');
+  });
+
+  it('lists failed accounts, and caps the table with a count of the rest', () => {
+    const many = Array.from({ length: MARKDOWN_ROW_LIMIT + 5 }, (_, i) =>
+      aFinding({ principalName: `u${i}` }),
+    );
+    const md = renderMarkdown(
+      assembleAuditReport({ generatedAt: AS_OF, asOf: AS_OF, thresholdDays: 90 }, many, [
+        {
+          accountId: '444455556666',
+          status: 'failed',
+          error: { code: 'AccessDenied', message: 'not authorized' },
+        },
+      ]),
+    );
+    assert.match(md, /### Accounts that could not be audited \(1\)/);
+    assert.match(md, /- 444455556666: AccessDenied: not authorized/);
+    assert.match(md, /… and 5 more \(the JSON or HTML report lists every one\)\./);
+    assert.equal(md.split('\n').filter((l) => l.startsWith('| 111122223333 |')).length, MARKDOWN_ROW_LIMIT);
+  });
+});
