@@ -12,7 +12,10 @@
  * (moto's OrganizationAccountAccessRole has none), so the run also proves the policy is enough.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   AttachRolePolicyCommand,
@@ -29,7 +32,7 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import type { AuditReport } from '../../src/model/finding.ts';
-import { runCredsweep } from '../helpers/cli.ts';
+import { CLI, runCredsweep } from '../helpers/cli.ts';
 import { inAccount, MOTO_DEFAULT_ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
 import { seedUser } from '../helpers/seed-iam.ts';
 
@@ -184,6 +187,49 @@ describe('credsweep audit --org / --accounts (moto, IAM enforcement on)', () => 
       restore.destroy();
       await moto.setIamEnforcement(true);
     }
+  });
+
+  it('shows a progress bar of accounts done / failed when stderr is a terminal', async () => {
+    // `script` runs the CLI on a real pseudo-terminal; the findings go to a file.
+    const dir = mkdtempSync(join(tmpdir(), 'credsweep-tty-'));
+    try {
+      const out = join(dir, 'findings.json');
+      const command = [
+        process.execPath,
+        CLI,
+        'audit',
+        '--org',
+        '--endpoint-url',
+        moto.endpoint,
+        '--format',
+        'json',
+        '--output',
+        out,
+      ]
+        .map((a) => `'${a}'`)
+        .join(' ');
+      const tty = spawnSync('script', ['-qec', command, '/dev/null'], {
+        env: { ...process.env, ...env, NO_COLOR: '1', TERM: 'xterm' },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      assert.equal(tty.status, 3, tty.stdout);
+      assert.match(tty.stdout, /accounts .* 21\/21 done, 1 failed/);
+      assert.equal((JSON.parse(readFileSync(out, 'utf8')) as AuditReport).accounts.length, 21);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a caller AWS does not know stops the run with exit 3 and one line', async () => {
+    const run = await runCredsweep(['audit', '--org', '--endpoint-url', moto.endpoint], {
+      env: { ...env, AWS_ACCESS_KEY_ID: 'AKIAUNKNOWNUNKNOWN00', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) },
+    });
+    assert.equal(run.code, 3, run.stderr);
+    assert.equal(run.stdout, '');
+    const lines = run.stderr.split('\n').filter((l) => l.startsWith('credsweep:'));
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(lines[0]!, /^credsweep: GetCallerIdentity failed: InvalidClientTokenId: /);
   });
 
   it('AWS_ENDPOINT_URL is honoured like --endpoint-url', async () => {
