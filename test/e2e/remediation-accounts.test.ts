@@ -1,0 +1,112 @@
+/**
+ * Remediation across accounts against moto_server: findings from two accounts, the same role assumed
+ * in each (--role-name); a step in an account credsweep cannot reach fails alone (exit 3, naming the
+ * account and why) and a second run with the role finishes the plan.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+} from '@aws-sdk/client-iam';
+import { remediationPlanSchema } from '../../src/model/remediation-plan.ts';
+import { runCredsweep } from '../helpers/cli.ts';
+import { inAccount, MOTO_DEFAULT_ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
+import { seedUser } from '../helpers/seed-iam.ts';
+
+const MEMBER = '111111111111';
+
+describe('remediation across accounts (moto)', () => {
+  let moto: MotoServer;
+  let iam: IAMClient;
+  let member: IAMClient;
+  let dir: string;
+  let ops: { accessKeyId: string; secretAccessKey: string };
+
+  before(async () => {
+    moto = await startMoto();
+    iam = new IAMClient(moto.clientConfig());
+    member = inAccount(new IAMClient(moto.clientConfig()), MEMBER);
+    dir = mkdtempSync(join(tmpdir(), 'credsweep-accounts-'));
+    await seedUser(moto, iam, { name: 'amy', createdDaysAgo: 300, keys: [{ createdDaysAgo: 300 }] });
+    await seedUser(moto, member, { name: 'mia', createdDaysAgo: 300, keys: [{ createdDaysAgo: 300 }] });
+    await iam.send(new CreateUserCommand({ UserName: 'ops' }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'ops' }));
+    ops = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+  });
+  after(async () => {
+    iam.destroy();
+    member.destroy();
+    await moto.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function cli(args: string[]) {
+    return runCredsweep(args, {
+      env: {
+        AWS_ACCESS_KEY_ID: ops.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: ops.secretAccessKey,
+        AWS_SESSION_TOKEN: '',
+        AWS_PROFILE: '',
+        AWS_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL: moto.endpoint,
+      },
+    });
+  }
+
+  async function status(client: IAMClient, user: string): Promise<string[]> {
+    const keys = (await client.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata ?? [];
+    return keys.map((k) => k.Status!);
+  }
+
+  it('plans and applies in every account through --role-name; an unreachable account fails alone', async () => {
+    const findings = join(dir, 'findings.json');
+    const accounts = `${MOTO_DEFAULT_ACCOUNT},${MEMBER}`;
+    const audit = await cli([
+      'audit',
+      '--accounts',
+      accounts,
+      '--role-name',
+      'Auditor',
+      '--format',
+      'json',
+      '--output',
+      findings,
+    ]);
+    assert.equal(audit.code, 0, audit.stderr);
+    const planFile = join(dir, 'plan.json');
+    const plan = await cli(['plan', '--from', findings, '--output', planFile, '--role-name', 'Remediator']);
+    assert.equal(plan.code, 0, plan.stderr);
+    const steps = remediationPlanSchema.parse(JSON.parse(readFileSync(planFile, 'utf8'))).steps;
+    assert.deepEqual(steps.map((s) => `${s.accountId}:${s.principalName}:${s.action}`).sort(), [
+      `${MEMBER}:mia:deactivate-access-key`,
+      `${MOTO_DEFAULT_ACCOUNT}:amy:deactivate-access-key`,
+    ]);
+
+    // Without --role-name the member account cannot be reached: that step fails, the other is done.
+    const partial = await cli(['apply', planFile, '--yes']);
+    assert.equal(partial.code, 3, partial.stdout + partial.stderr);
+    assert.match(
+      partial.stdout,
+      new RegExp(`failed\\s+deactivate-access-key\\s+${MEMBER}\\s+mia.*no --role-name`),
+    );
+    assert.match(partial.stdout, /1 done, 0 already done, 0 skipped, 1 failed/);
+    assert.deepEqual(await status(iam, 'amy'), ['Inactive']);
+    assert.deepEqual(await status(member, 'mia'), ['Active']);
+
+    const rest = await cli(['apply', planFile, '--yes', '--role-name', 'Remediator']);
+    assert.equal(rest.code, 0, rest.stdout + rest.stderr);
+    assert.match(rest.stdout, /1 done, 1 already done, 0 skipped, 0 failed/);
+    assert.deepEqual(await status(member, 'mia'), ['Inactive']);
+
+    const undo = await cli(['undo', `${planFile}.journal.jsonl`, '--yes', '--role-name', 'Remediator']);
+    assert.equal(undo.code, 0, undo.stdout + undo.stderr);
+    assert.deepEqual(await status(iam, 'amy'), ['Active']);
+    assert.deepEqual(await status(member, 'mia'), ['Active']);
+  });
+});
