@@ -27,7 +27,17 @@ export interface AwsConnection {
   region?: string;
   endpointUrl?: string;
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** A socket idle this long fails the attempt (then retried); default REQUEST_TIMEOUT_MS. */
+  requestTimeoutMs?: number;
 }
+
+/**
+ * Without a request timeout a stalled endpoint stalls the whole run: node-http-handler only logs a
+ * warning past `requestTimeout` unless `throwOnRequestTimeout` is set. With it the attempt fails
+ * with a TimeoutError, which the retry strategy retries (issue 7, the fault proxy's `delay`).
+ */
+export const REQUEST_TIMEOUT_MS = 60_000;
+export const CONNECTION_TIMEOUT_MS = 5_000;
 
 /** IAM and Organizations are global; us-east-1 is where their endpoints live. */
 export const DEFAULT_REGION = 'us-east-1';
@@ -47,6 +57,11 @@ function baseConfig(connection: AwsConnection) {
     region: connection.region ?? DEFAULT_REGION,
     retryMode: 'adaptive',
     maxAttempts: MAX_ATTEMPTS,
+    requestHandler: {
+      requestTimeout: connection.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
     ...(connection.endpointUrl ? { endpoint: connection.endpointUrl } : {}),
     ...(credentials ? { credentials } : {}),
   };

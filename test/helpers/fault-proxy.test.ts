@@ -154,6 +154,8 @@ describe('fault proxy', () => {
     const e = await failure(iam(A, 1, 300).send(new ListUsersCommand({})));
     assert.equal(e.name, 'TimeoutError');
     assert.ok(Date.now() - started < 2_500, 'the SDK gave up before the proxy answered');
+    await new Promise((ok) => setTimeout(ok, 3_000));
+    assert.equal(proxy.abandonedDelays(), 1, 'the proxy saw the caller hang up');
   });
 
   it('truncated body: the SDK sees an error, never a half answer', async () => {

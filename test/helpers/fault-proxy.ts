@@ -69,6 +69,8 @@ export interface FaultProxy {
   /** Faults injected per account and kind. */
   faultsByAccount(): Map<string, Record<FaultKind, number>>;
   totalCalls(): number;
+  /** `delay` faults whose caller hung up before the answer came (the SDK's timeout fired). */
+  abandonedDelays(): number;
   /** Changes the rates from now on (counters are kept). */
   configure(
     options: Partial<Pick<FaultProxyOptions, 'rates' | 'accounts' | 'delayMs' | 'latencyMs' | 'eligible'>>,
@@ -146,6 +148,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const calls = new Map<string, Map<string, number>>();
   const faults = new Map<string, Record<FaultKind, number>>();
   const sockets = new Set<Socket>();
+  let abandoned = 0;
   const timers = new Set<NodeJS.Timeout>();
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
@@ -288,7 +291,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
     if (fault === 'delay') {
       await sleep(settings.delayMs);
-      if (req.socket.destroyed) return;
+      if (req.socket.destroyed) {
+        abandoned++;
+        return;
+      }
     }
     const headers = { ...answer.headers };
     delete headers['transfer-encoding'];
@@ -331,12 +337,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         ...Object.fromEntries(Object.entries(next).filter(([, v]) => v !== undefined)),
       };
     },
+    abandonedDelays: () => abandoned,
     registerAccessKey: (key, account) => {
       keyAccounts.set(key, account);
     },
     resetCounters() {
       calls.clear();
       faults.clear();
+      abandoned = 0;
     },
     async close() {
       for (const t of timers) clearTimeout(t);

@@ -1,0 +1,95 @@
+/**
+ * The account fan-out (resolveAccountTargets + auditAccounts) against moto through the fault proxy,
+ * for the faults the CLI-level test leaves out because they need a short SDK timeout: answers held
+ * past the request timeout, bodies cut short, and connections reset after moto ran the call. The
+ * findings must equal the fault-free run's exactly.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { auditAccounts, type FanOutOptions, resolveAccountTargets } from '../../src/audit/audit-accounts.ts';
+import { type AwsConnection, createClients, destroyClients } from '../../src/aws/clients.ts';
+import type { Finding } from '../../src/model/finding.ts';
+import { DEFAULT_EXEMPTION } from '../../src/rules/index.ts';
+import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.ts';
+import { MOTO_TEST_CREDENTIALS, type MotoServer, startMoto } from '../helpers/moto.ts';
+import { seedOrg } from '../helpers/seed-org.ts';
+
+const AS_OF = Date.UTC(2027, 5, 1);
+const AUDIT_ROLE = 'OrganizationAccountAccessRole';
+
+let moto: MotoServer;
+let proxy: FaultProxy;
+
+before(async () => {
+  moto = await startMoto();
+  proxy = await startFaultProxy({ target: moto.endpoint, seed: 99 });
+  await seedOrg(moto.clientConfig(), { members: 9, usersPerAccount: 4 });
+});
+after(async () => {
+  await proxy?.close();
+  await moto?.stop();
+});
+
+async function auditOrgInProcess() {
+  const connection: AwsConnection = {
+    endpointUrl: proxy.url,
+    credentials: { ...MOTO_TEST_CREDENTIALS },
+    requestTimeoutMs: 400,
+  };
+  const clients = createClients(connection);
+  try {
+    const { targets } = await resolveAccountTargets(clients, { org: true });
+    const options: FanOutOptions = {
+      source: 'api',
+      asOf: AS_OF,
+      thresholdDays: 90,
+      exemption: DEFAULT_EXEMPTION,
+      principalConcurrency: 4,
+      poll: { sleep: (ms) => new Promise((ok) => setTimeout(ok, ms)) },
+      concurrency: 4,
+      roleName: AUDIT_ROLE,
+    };
+    return await auditAccounts(connection, clients, targets, options);
+  } finally {
+    destroyClients(clients);
+  }
+}
+
+/** The audit role's last use is set by the audit's own calls (AWS-SEMANTICS §7.1). */
+function comparable(findings: Finding[]) {
+  return findings.map((f) =>
+    f.principalName === AUDIT_ROLE ? { ...f, lastUsed: null, lastActivity: null, ageDays: 0 } : f,
+  );
+}
+
+describe('account fan-out under timeouts, truncated bodies and lost answers', () => {
+  it('gives the fault-free findings exactly', async (t) => {
+    proxy.configure({ rates: {} });
+    const baseline = await auditOrgInProcess();
+    assert.equal(baseline.accounts.length, 10);
+    assert.ok(baseline.accounts.every((a) => a.status === 'ok'));
+
+    proxy.resetCounters();
+    proxy.configure({ rates: { delay: 0.05, truncate: 0.05, resetAfter: 0.03 }, delayMs: 1_500 });
+    const faulty = await auditOrgInProcess();
+    assert.deepEqual(
+      faulty.accounts.map((a) => a.status),
+      baseline.accounts.map(() => 'ok'),
+      JSON.stringify(faulty.accounts.filter((a) => a.status !== 'ok')),
+    );
+    assert.deepEqual(comparable(faulty.findings), comparable(baseline.findings));
+    const faults = [...proxy.faultsByAccount().values()].reduce(
+      (n, f) => ({
+        delay: n.delay + f.delay,
+        truncate: n.truncate + f.truncate,
+        resetAfter: n.resetAfter + f.resetAfter,
+      }),
+      { delay: 0, truncate: 0, resetAfter: 0 },
+    );
+    assert.ok(faults.delay > 0 && faults.truncate > 0 && faults.resetAfter > 0, JSON.stringify(faults));
+    // Every held answer was given up on by the SDK (its request timeout), not waited out.
+    await new Promise((ok) => setTimeout(ok, 1_600));
+    assert.equal(proxy.abandonedDelays(), faults.delay);
+    t.diagnostic(`injected ${JSON.stringify(faults)} in ${proxy.totalCalls()} calls`);
+  });
+});
