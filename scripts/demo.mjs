@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: audits the bundled demo account (examples/demo) with a fixed as-of date, so the output
-// is the same on every machine, and prints the findings table.
+// is the same on every machine, prints the findings table and writes the HTML report (.credsweep/demo/).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -19,4 +19,19 @@ const demo = (...args) => {
 
 console.log(`credsweep demo: examples/demo/credential-report.csv, as of ${AS_OF}\n`);
 demo('audit', '--report', 'examples/demo/credential-report.csv', '--as-of', AS_OF);
+// The same audit as a self-contained HTML report (git-ignored folder), for a browser.
+const html = `${root}.credsweep/demo/report.html`;
+mkdirSync(`${root}.credsweep/demo`, { recursive: true });
+demo(
+  'audit',
+  '--report',
+  'examples/demo/credential-report.csv',
+  '--as-of',
+  AS_OF,
+  '--format',
+  'html',
+  '--output',
+  html,
+);
+console.log(`\nHTML report: ${html} (open it in a browser; it loads nothing from the network)\n`);
 demo('trail', 'examples/demo/cloudtrail'); // who used each key, from which source IPs (examples/demo/cloudtrail/README.md)
