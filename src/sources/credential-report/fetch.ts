@@ -10,6 +10,9 @@
  * Waiting uses the injected `sleep`, and the time budget counts the sleeps: no clock is read here.
  */
 import {
+  CredentialReportExpiredException,
+  CredentialReportNotPresentException,
+  CredentialReportNotReadyException,
   GenerateCredentialReportCommand,
   GetCredentialReportCommand,
   type IAMClient,
@@ -38,13 +41,21 @@ export class CredentialReportTimeout extends Error {
   override readonly name = 'CredentialReportTimeout';
 }
 
-const REGENERATE = new Set([
-  'ReportNotPresent',
-  'ReportNotPresentException',
-  'ReportExpired',
-  'ReportExpiredException',
-]);
-const WAIT = new Set(['ReportInProgress', 'ReportInProgressException']);
+/**
+ * SDK v3 names these errors after their shapes (CredentialReport…Exception); the wire codes are
+ * ReportNotPresent / ReportExpired / ReportInProgress (§1.5). Accept both.
+ */
+function reportErrorKind(e: unknown): 'regenerate' | 'wait' | undefined {
+  if (e instanceof CredentialReportNotPresentException || e instanceof CredentialReportExpiredException) {
+    return 'regenerate';
+  }
+  if (e instanceof CredentialReportNotReadyException) return 'wait';
+  const err = e as { name?: string; Code?: string };
+  const code = err?.Code ?? err?.name ?? '';
+  if (code === 'ReportNotPresent' || code === 'ReportExpired') return 'regenerate';
+  if (code === 'ReportInProgress') return 'wait';
+  return undefined;
+}
 
 export async function fetchCredentialReport(
   iam: IAMClient,
@@ -80,10 +91,12 @@ export async function fetchCredentialReport(
       if (!report.Content) throw new Error('GetCredentialReport returned no content');
       return { content: report.Content, generatedAt: report.GeneratedTime?.getTime() ?? null };
     } catch (e) {
-      const name = (e as { name?: string }).name ?? '';
-      if (WAIT.has(name)) await wait();
-      else if (REGENERATE.has(name)) generate = true;
-      else throw e;
+      const kind = reportErrorKind(e);
+      if (kind === 'wait') await wait();
+      else if (kind === 'regenerate') {
+        generate = true;
+        await wait(); // bounded: a report that never stays present ends in CredentialReportTimeout
+      } else throw e;
     }
   }
 }
