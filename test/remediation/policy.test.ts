@@ -12,6 +12,14 @@ describe('policies/remediation-policy.json', () => {
     assert.deepEqual(shipped, remediationPolicy());
   });
 
+  it('is the policy the README shows under "Remediating safely"', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Remediating safely'));
+    const json = /```json\n([\s\S]*?)\n```/.exec(section)?.[1];
+    assert.ok(json, 'the README section has the policy');
+    assert.deepEqual(JSON.parse(json), remediationPolicy());
+  });
+
   it('grants every permission an action declares, and nothing else', () => {
     const granted = remediationPolicy()
       .Statement.flatMap((s) => s.Action)
