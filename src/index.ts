@@ -34,3 +34,28 @@ export { REPORTERS, reporterFor, type Reporter } from './reporters/index.ts';
 export { parseCredentialReport } from './sources/credential-report/parse-csv.ts';
 export { rowToPrincipal } from './sources/credential-report/to-inventory.ts';
 export { parseAsOf, parseIsoDateTime, toIso } from './time.ts';
+export * from './model/remediation-plan.ts';
+export { type JournalEntry, journalEntrySchema } from './model/remediation-journal.ts';
+export {
+  assembleRemediationPlan,
+  type CallerIdentity,
+  type PlanOptions,
+} from './remediation/plan.ts';
+export {
+  ACTIONS as REMEDIATION_ACTION_REGISTRY,
+  type CredentialState,
+  type RemediationAction,
+  type RemediationClients,
+} from './remediation/actions/index.ts';
+export {
+  applyPlan,
+  changedSincePlan,
+  checkPlanAge,
+  type ApplyOptions,
+  type StepResult,
+} from './remediation/apply.ts';
+export { undoJournal, previewUndo, type UndoResult } from './remediation/undo.ts';
+export { JournalWriter, readJournal, foldJournal, deactivationDates } from './remediation/journal.ts';
+export { remediationClients } from './remediation/clients.ts';
+export { resolveCaller, resolveCredentialIds } from './remediation/resolve-credentials.ts';
+export { remediationPolicy, remediationPermissions } from './remediation/policy.ts';
