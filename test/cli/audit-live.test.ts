@@ -13,7 +13,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -230,6 +230,42 @@ describe('credsweep audit --org / --accounts (moto, IAM enforcement on)', () => 
     const lines = run.stderr.split('\n').filter((l) => l.startsWith('credsweep:'));
     assert.equal(lines.length, 1, run.stderr);
     assert.match(lines[0]!, /^credsweep: GetCallerIdentity failed: InvalidClientTokenId: /);
+  });
+
+  it('--profile reads credentials from the shared config files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'credsweep-profile-'));
+    try {
+      const credentials = join(dir, 'credentials');
+      writeFileSync(
+        credentials,
+        `[auditor]\naws_access_key_id = ${env.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${env.AWS_SECRET_ACCESS_KEY}\n`,
+      );
+      const run = await runCredsweep(
+        [
+          'audit',
+          '--profile',
+          'auditor',
+          '--region',
+          'us-east-1',
+          '--endpoint-url',
+          moto.endpoint,
+          '--format',
+          'json',
+        ],
+        {
+          env: {
+            AWS_SHARED_CREDENTIALS_FILE: credentials,
+            AWS_CONFIG_FILE: join(dir, 'config'),
+            AWS_ACCESS_KEY_ID: 'AKIAWRONGWRONGWRONG0',
+            AWS_SECRET_ACCESS_KEY: 'wrong',
+          },
+        },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok((JSON.parse(run.stdout) as AuditReport).findings.some((f) => f.principalName === 'auditor'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('AWS_ENDPOINT_URL is honoured like --endpoint-url', async () => {
