@@ -4,7 +4,7 @@
  * that could not be audited. Every value from AWS goes through `escapeMarkdown`.
  */
 import { compareFindings, STATUS_ORDER } from '../audit/audit-report.ts';
-import type { AuditReport, Finding } from '../model/finding.ts';
+import type { AuditReport, ExemptionNotice, Finding } from '../model/finding.ts';
 import { caveatLabel, credentialLabel, statusLabel } from './finding-facts.ts';
 import type { Reporter } from './reporter.ts';
 
@@ -75,6 +75,15 @@ export function renderMarkdown(report: AuditReport): string {
         `- ${escapeMarkdown(a.accountId)}: ${escapeMarkdown(a.error?.code ?? 'error')}: ${escapeMarkdown(a.error?.message ?? '')}`,
       );
     }
+  }
+  const outcome = report.exemptions;
+  if (outcome && (outcome.expired.length > 0 || outcome.stale.length > 0)) {
+    lines.push('', `### Exemptions to fix (${outcome.expired.length + outcome.stale.length})`, '');
+    const item = (n: ExemptionNotice, what: string) =>
+      `- ${escapeMarkdown(n.match)} (owner ${escapeMarkdown(n.owner)}): ${what}`;
+    for (const n of outcome.expired)
+      lines.push(item(n, `expired ${escapeMarkdown(n.expires)}, no longer applies`));
+    for (const n of outcome.stale) lines.push(item(n, 'matches nothing (stale)'));
   }
   lines.push('', `### Unused credentials (${unused.length})`, '');
   if (unused.length === 0) {

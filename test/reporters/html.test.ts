@@ -75,13 +75,26 @@ function hostileAuditReport(): AuditReport {
     accessKeyId: `AKIA${payload}`,
     action: `s3:${payload}`,
   }));
-  return assembleAuditReport({ generatedAt: AS_OF, asOf: AS_OF, thresholdDays: 90 }, findings, [
+  const report = assembleAuditReport({ generatedAt: AS_OF, asOf: AS_OF, thresholdDays: 90 }, findings, [
     {
       accountId: PAYLOADS[1]!,
       status: 'failed',
       error: { code: `AccessDenied${PAYLOADS[0]}`, message: PAYLOADS[3]! },
     },
   ]);
+  const notice = (i: number) => ({
+    index: i,
+    match: `principal ${PAYLOADS[i]}`,
+    owner: PAYLOADS[i + 1]!,
+    reason: PAYLOADS[i + 2]!,
+    expires: '2026-01-01',
+    matched: i,
+  });
+  return {
+    ...report,
+    thresholds: { [PAYLOADS[0]!]: 45 },
+    exemptions: { applied: 0, expired: [notice(0), notice(1)], stale: [notice(2), notice(3)] },
+  };
 }
 
 interface PageWatch {
@@ -183,6 +196,7 @@ describe('html report in headless Chromium', () => {
     const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as AuditReport;
     const { page, watch } = await openReport(browser!, htmlFile);
     try {
+      await page.screenshot({ path: join(ARTIFACTS, 'html-report.png') });
       // Summary cards: every status with findings, and the total.
       const cards = await page.$$eval('[data-summary-status]', (els) =>
         Object.fromEntries(
@@ -258,7 +272,6 @@ describe('html report in headless Chromium', () => {
 
       assert.deepEqual(watch.requests, [], 'the report loads nothing from the network');
       assert.deepEqual(watch.errors, [], 'no script error and no CSP violation');
-      await page.screenshot({ path: join(ARTIFACTS, 'html-report.png'), fullPage: false });
       await page.screenshot({ path: join(ARTIFACTS, 'html-report-full.png'), fullPage: true });
     } finally {
       await page.close();
@@ -309,6 +322,11 @@ describe('html report in headless Chromium', () => {
         await assertNothingExecuted(page, watch, file);
         const failed = await page.locator('.failed li').textContent();
         assert.ok(failed?.includes(PAYLOADS[3]!), 'the failure message is shown as text');
+        const exemptions = await page.locator('.exemptions li').allTextContents();
+        assert.equal(exemptions.length, 4);
+        assert.ok(
+          exemptions[0]!.startsWith(`principal ${PAYLOADS[0]} (owner ${PAYLOADS[1]}, ${PAYLOADS[2]})`),
+        );
         const reasons = await page.$$eval('#findings td.reason', (cells) => cells.map((c) => c.textContent));
         for (const payload of PAYLOADS) assert.ok(reasons.includes(`reason ${payload}`));
         // The filter still works on hostile account ids (compared as text, never as selectors).

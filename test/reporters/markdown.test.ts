@@ -97,6 +97,27 @@ describe('markdown reporter', () => {
     assert.doesNotMatch(md.replaceAll('**', ''), /(?<!\\)[*_~]/, 'no emphasis or strike-through from values');
     assert.doesNotMatch(md, /www\.evil/, 'no www autolink');
     assert.match(md, /- &lt;b&gt;999&lt;\/b&gt;: AccessDenied\\\|x: /);
+    const withExemptions = renderMarkdown({
+      ...assembleAuditReport({ generatedAt: AS_OF, asOf: AS_OF, thresholdDays: 90 }, []),
+      exemptions: {
+        applied: 0,
+        expired: [],
+        stale: [
+          {
+            index: 0,
+            match: 'principal a|<b>',
+            owner: '[x](y)',
+            reason: 'r',
+            expires: '2027-01-01',
+            matched: 0,
+          },
+        ],
+      },
+    });
+    assert.match(
+      withExemptions,
+      /- principal a\\\|&lt;b&gt; \(owner \\\[x\\\]\\\(y\\\)\): matches nothing \(stale\)/,
+    );
   });
 
   it('escapes each Markdown metacharacter with a backslash, and HTML with entities', () => {

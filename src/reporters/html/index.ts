@@ -16,7 +16,14 @@ import {
   unusedTrendSpec,
 } from './charts.ts';
 import { escapeHtml as h } from './escape-html.ts';
-import { accountsTable, failedAccountsNotice, findingsTable, summaryCards, totalOf } from './sections.ts';
+import {
+  accountsTable,
+  exemptionsNotice,
+  failedAccountsNotice,
+  findingsTable,
+  summaryCards,
+  totalOf,
+} from './sections.ts';
 import { REPORT_CSS } from './styles.ts';
 import { TABLE_SCRIPT } from './table-script.ts';
 
@@ -55,6 +62,11 @@ export async function renderHtmlReport(report: AuditReport, trend?: readonly Tre
   const trendSvg = trend && trend.length > 0 ? await renderVegaLiteSvg(unusedTrendSpec(trend)) : '';
 
   const asOf = report.asOf.slice(0, 10);
+  const overrides = Object.entries(report.thresholds ?? {});
+  const perKind =
+    overrides.length > 0
+      ? ` (${overrides.map(([kind, days]) => `${h(kind.replaceAll('_', ' '))}: ${h(days)}`).join(', ')})`
+      : '';
   const headline =
     `<strong>${h(unused)} unused credential${unused === 1 ? '' : 's'}</strong> out of ${h(total)} ` +
     `across ${h(accountIds.size)} account${accountIds.size === 1 ? '' : 's'}` +
@@ -67,7 +79,7 @@ export async function renderHtmlReport(report: AuditReport, trend?: readonly Tre
       'chart-age',
       'Days since last activity',
       ageSvg,
-      'Dashed line: the threshold. Users without any credential are not drawn.',
+      `Dashed line: the ${overrides.length > 0 ? 'default ' : ''}threshold. Users without any credential are not drawn.`,
     ),
     figure(
       'chart-accounts',
@@ -94,10 +106,10 @@ export async function renderHtmlReport(report: AuditReport, trend?: readonly Tre
 <main>
 <header>
 <h1>Unused AWS IAM credentials</h1>
-<p>As of <time datetime="${h(report.asOf)}">${h(asOf)}</time> · unused after <span id="threshold-days">${h(report.thresholdDays)}</span> days without activity · generated ${h(report.generatedAt.replace('T', ' ').slice(0, 16))} UTC</p>
+<p>As of <time datetime="${h(report.asOf)}">${h(asOf)}</time> · unused after <span id="threshold-days">${h(report.thresholdDays)}</span> days without activity${perKind} · generated ${h(report.generatedAt.replace('T', ' ').slice(0, 16))} UTC</p>
 <p class="headline">${headline}</p>
 </header>
-<section id="summary"><h2>Summary</h2>${summaryCards(report)}${failedAccountsNotice(report.accounts)}</section>
+<section id="summary"><h2>Summary</h2>${summaryCards(report)}${failedAccountsNotice(report.accounts)}${exemptionsNotice(report)}</section>
 <section id="charts"><h2>Charts</h2><div class="charts">${charts}</div></section>
 <section id="accounts"><h2>Accounts</h2>${accountsTable(report)}</section>
 <section id="findings-section"><h2>Findings</h2>${findingsTable(report, ordered)}</section>

@@ -3,7 +3,13 @@
  * findings table. Every interpolated value goes through `escapeHtml`.
  */
 import { STATUS_ORDER } from '../../audit/audit-report.ts';
-import type { AccountResult, AuditReport, Finding, FindingStatus } from '../../model/finding.ts';
+import type {
+  AccountResult,
+  AuditReport,
+  ExemptionNotice,
+  Finding,
+  FindingStatus,
+} from '../../model/finding.ts';
 import { caveatLabel, credentialLabel, statusLabel } from '../finding-facts.ts';
 import { escapeHtml as h } from './escape-html.ts';
 
@@ -41,6 +47,23 @@ export function failedAccountsNotice(accounts: readonly AccountResult[]): string
     )
     .join('');
   return `<div class="failed" data-failed-accounts="${h(failed.length)}"><strong>${h(failed.length)} account${failed.length === 1 ? '' : 's'} could not be audited</strong> — their credentials are missing from every count below, not clean.<ul>${items}</ul></div>`;
+}
+
+/** The configuration file's exemptions: how many applied, and the expired and stale ones by name. */
+export function exemptionsNotice(report: AuditReport): string {
+  const outcome = report.exemptions;
+  if (!outcome) return '';
+  const item = (n: ExemptionNotice, what: string) =>
+    `<li><code>${h(n.match)}</code> (owner ${h(n.owner)}, ${h(n.reason)}): ${h(what)}</li>`;
+  const expired = outcome.expired.map((n) =>
+    item(
+      n,
+      `expired ${n.expires}, no longer applies${n.matched ? ` (${n.matched} finding${n.matched === 1 ? '' : 's'})` : ''}`,
+    ),
+  );
+  const stale = outcome.stale.map((n) => item(n, 'matches nothing (stale): remove it or fix its match'));
+  const problems = [...expired, ...stale];
+  return `<div class="exemptions${problems.length ? ' attention' : ''}" data-exemptions-applied="${h(outcome.applied)}"><strong>Exemptions:</strong> ${h(outcome.applied)} finding${outcome.applied === 1 ? '' : 's'} exempt${expired.length ? `, ${h(expired.length)} expired` : ''}${stale.length ? `, ${h(stale.length)} stale` : ''}.${problems.length ? `<ul>${problems.join('')}</ul>` : ''}</div>`;
 }
 
 export function accountsTable(report: AuditReport): string {

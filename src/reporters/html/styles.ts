@@ -20,8 +20,11 @@ h2 { font-size: 16px; margin: 28px 0 10px; }
 .card.status-in_use { border-top: 4px solid var(--in-use); }
 .card.status-unverified, .card.status-inactive, .card.status-no_credentials { border-top: 4px solid var(--warn); }
 .card.total { border-top: 4px solid var(--ink); }
+.card.status-exempt, .card.status-service_linked { border-top: 4px solid #9e9e9e; }
 .failed { background: #fdecea; border: 1px solid #f5c2c0; border-radius: 8px; padding: 10px 14px; margin-top: 14px; }
 .failed strong { color: var(--failed); }
+.exemptions { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; margin-top: 14px; }
+.exemptions.attention { background: #fff8e6; border-color: #f3d48a; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; align-items: start; }
 figure { margin: 0; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px; overflow-x: auto; }
 figcaption { font-weight: 600; margin-bottom: 6px; }
