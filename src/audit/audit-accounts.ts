@@ -42,11 +42,12 @@ export interface TargetSelection {
 export async function resolveAccountTargets(
   clients: Pick<AwsClients, 'sts' | 'organizations'>,
   selection: TargetSelection,
-): Promise<{ callerAccountId: string; targets: AccountTarget[] }> {
-  const callerAccountId = await callAsCaller('GetCallerIdentity', async () => {
+): Promise<{ callerAccountId: string; partition: string; targets: AccountTarget[] }> {
+  const { callerAccountId, partition } = await callAsCaller('GetCallerIdentity', async () => {
     const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
     if (!identity.Account) throw new Error('GetCallerIdentity returned no account');
-    return identity.Account;
+    // aws, aws-cn, aws-us-gov: member role ARNs live in the caller's partition.
+    return { callerAccountId: identity.Account, partition: identity.Arn?.split(':')[1] || 'aws' };
   });
   let ids: string[];
   if (selection.org) {
@@ -62,6 +63,7 @@ export async function resolveAccountTargets(
   }
   return {
     callerAccountId,
+    partition,
     targets: ids.map((accountId) => ({ accountId, assumeRole: accountId !== callerAccountId })),
   };
 }
@@ -81,6 +83,8 @@ export interface FanOutOptions extends AccountAuditOptions {
   concurrency: number;
   roleName: string;
   externalId?: string;
+  /** The caller's partition (from resolveAccountTargets), `aws` by default. */
+  partition?: string;
   /** Called after each account, e.g. to move a progress bar. */
   onAccountDone?: (result: AccountResult) => void;
   /** Counts the AWS calls made in each assumed account (the benchmark uses it). */
@@ -111,6 +115,7 @@ export async function auditAccounts(
         const credentials = await assumeRoleInAccount(callerClients.sts, {
           accountId: target.accountId,
           roleName: options.roleName,
+          ...(options.partition ? { partition: options.partition } : {}),
           ...(options.externalId ? { externalId: options.externalId } : {}),
         });
         iam = createIamClient({ ...connection, credentials }, counter);

@@ -72,7 +72,7 @@ export async function runLiveAudit(ctx: CliContext, flags: LiveAuditFlags): Prom
   const connection = connectionFromFlags(flags, ctx.env);
   const clients = createClients(connection);
   try {
-    const { targets } = await resolveAccountTargets(clients, {
+    const { targets, partition } = await resolveAccountTargets(clients, {
       org: flags.org,
       ...(flags.accounts ? { accounts: flags.accounts } : {}),
     });
@@ -96,6 +96,7 @@ export async function runLiveAudit(ctx: CliContext, flags: LiveAuditFlags): Prom
         poll: { sleep: realSleep },
         concurrency: flags.concurrency,
         roleName: flags.roleName ?? DEFAULT_ROLE_NAME,
+        partition,
         ...(flags.externalId ? { externalId: flags.externalId } : {}),
         onAccountDone: progress.tick,
       });
