@@ -1,0 +1,152 @@
+/**
+ * The Lambda entry point (bundled by scripts/build-lambda.mjs into dist-lambda/index.mjs). This is the
+ * function's edge: it reads the environment and the clock (the schedule event's `time`), builds the
+ * clients, and dispatches:
+ *
+ *   EventBridge scheduled event (or {})            whole organisation in this invocation
+ *   { action: 'list-accounts' }                    Step Functions: the accounts to fan out over
+ *   { action: 'audit-account', runId, accountId }  Step Functions Distributed Map item → S3 partial
+ *   { action: 'merge', runId }                     Step Functions: merge the partials, publish, notify
+ *
+ * Environment: CREDSWEEP_BUCKET (required), CREDSWEEP_PREFIX (default `credsweep/`),
+ * CREDSWEEP_TOPIC_ARN, CREDSWEEP_WEBHOOK_URL, CREDSWEEP_ROLE_NAME, CREDSWEEP_EXTERNAL_ID,
+ * CREDSWEEP_DAYS, CREDSWEEP_CONCURRENCY, CREDSWEEP_CONFIG (the configuration file's JSON/YAML text),
+ * AWS_ENDPOINT_URL (tests).
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DEFAULT_ROLE_NAME } from '../aws/assume-role.ts';
+import { type AwsConnection, createClients, destroyClients } from '../aws/clients.ts';
+import { parseConfig } from '../config/load-config.ts';
+import { UsageError } from '../errors.ts';
+import { parseIsoDateTime, toIso } from '../time.ts';
+import { postJsonWithFetch } from './notify.ts';
+import {
+  type CollectedAudit,
+  collectOneAccount,
+  collectOrgAudit,
+  listTargets,
+  mergeCollected,
+  publishRun,
+  type ScheduledAuditDeps,
+  type ScheduledAuditSettings,
+} from './scheduled-audit.ts';
+import { RunStateBucket } from './run-state.ts';
+
+export type ScheduledEvent =
+  | { action?: undefined; time?: string }
+  | { action: 'list-accounts'; time?: string }
+  | { action: 'audit-account'; runId: string; accountId: string; assumeRole?: boolean }
+  | { action: 'merge'; runId: string };
+
+export function settingsFromEnv(env: NodeJS.ProcessEnv): ScheduledAuditSettings {
+  const bucket = env.CREDSWEEP_BUCKET;
+  if (!bucket) throw new UsageError('CREDSWEEP_BUCKET is not set');
+  const number = (name: string, fallback: number) => {
+    const text = env[name];
+    if (text === undefined || text === '') return fallback;
+    if (!/^\d+$/.test(text)) throw new UsageError(`${name}: expected a whole number, got '${text}'`);
+    return Number(text);
+  };
+  return {
+    bucket,
+    prefix: env.CREDSWEEP_PREFIX ?? 'credsweep/',
+    config: parseConfig(env.CREDSWEEP_CONFIG ?? '', 'CREDSWEEP_CONFIG'),
+    thresholdDays: number('CREDSWEEP_DAYS', 90),
+    roleName: env.CREDSWEEP_ROLE_NAME || DEFAULT_ROLE_NAME,
+    concurrency: number('CREDSWEEP_CONCURRENCY', 8),
+    ...(env.CREDSWEEP_EXTERNAL_ID ? { externalId: env.CREDSWEEP_EXTERNAL_ID } : {}),
+    ...(env.CREDSWEEP_TOPIC_ARN ? { snsTopicArn: env.CREDSWEEP_TOPIC_ARN } : {}),
+    ...(env.CREDSWEEP_WEBHOOK_URL ? { webhookUrl: env.CREDSWEEP_WEBHOOK_URL } : {}),
+  };
+}
+
+/** The run's "now": the scheduled event's time, else the clock (read here, at the edge, only). */
+export function eventTime(event: unknown, clock: () => number): number {
+  const time = (event as { time?: unknown } | null)?.time;
+  return (typeof time === 'string' ? parseIsoDateTime(time) : null) ?? clock();
+}
+
+export async function dispatch(
+  event: ScheduledEvent,
+  deps: ScheduledAuditDeps,
+  settings: ScheduledAuditSettings,
+) {
+  const bucket = new RunStateBucket(deps.s3, settings.bucket, settings.prefix);
+  switch (event.action) {
+    case undefined: {
+      const run = await publishRun(deps, settings, await collectOrgAudit(deps, settings));
+      return resultOf(run);
+    }
+    case 'list-accounts': {
+      const { targets } = await listTargets(deps, settings);
+      return { runId: toIso(deps.now), accounts: targets };
+    }
+    case 'audit-account': {
+      const part = await collectOneAccount(deps, settings, {
+        accountId: event.accountId,
+        assumeRole: event.assumeRole ?? true,
+      });
+      const uri = await bucket.putJson(`partial/${event.runId}/${event.accountId}.json`, part);
+      return { accountId: event.accountId, uri, status: part.accounts[0]?.status ?? 'failed' };
+    }
+    case 'merge': {
+      const names = await bucket.listNames(`partial/${event.runId}/`);
+      const parts: CollectedAudit[] = [];
+      for (const name of names) parts.push((await bucket.getJson(name)) as CollectedAudit);
+      const run = await publishRun(
+        { ...deps, now: parseIsoDateTime(event.runId) ?? deps.now },
+        settings,
+        mergeCollected(parts),
+      );
+      return resultOf(run);
+    }
+  }
+}
+
+/** What a whole run (or a merge) returns: where the report is and what was sent. */
+export type RunResult = ReturnType<typeof resultOf>;
+
+function resultOf(run: Awaited<ReturnType<typeof publishRun>>) {
+  return {
+    report: run.reportUri,
+    summary: run.report.summary,
+    notified: run.summary !== undefined,
+    sent: run.sent,
+    ownerWarnings: run.ownerWarnings.length,
+    unreachableOwners: run.unreachableOwners.length,
+  };
+}
+
+export async function handler(event: ScheduledEvent = {}) {
+  const env = process.env;
+  const settings = settingsFromEnv(env);
+  const connection: AwsConnection = {
+    ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
+    ...(env.AWS_ENDPOINT_URL ? { endpointUrl: env.AWS_ENDPOINT_URL } : {}),
+  };
+  const clients = createClients(connection);
+  const s3 = new S3Client({
+    ...(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL, forcePathStyle: true } : {}),
+  });
+  const sns = new SNSClient({ ...(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {}) });
+  try {
+    return await dispatch(
+      event,
+      {
+        connection,
+        clients,
+        s3,
+        sns,
+        postJson: postJsonWithFetch,
+        now: eventTime(event, Date.now),
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      },
+      settings,
+    );
+  } finally {
+    destroyClients(clients);
+    s3.destroy();
+    sns.destroy();
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Warn before acting: which owners to tell, N days ahead, that a credential is going to be
+ * deactivated, and what the notice says. Pure: findings, tags, settings and the date come in.
+ *
+ * A credential's deactivation date is the day it crosses its threshold plus the grace period, but
+ * never sooner than `warningDays` after its owner was first told (state carried between runs), so
+ * nobody loses a key without notice. Each credential is warned once per crossing: used again, it
+ * starts over.
+ */
+import type { Finding } from '../model/finding.ts';
+import { credentialIdentity } from '../history/diff-runs.ts';
+import { type EvaluationContext, type ThresholdKind, thresholdFor } from '../rules/rule.ts';
+import { type EpochMs, MS_PER_DAY, parseIsoDateTime, toIso } from '../time.ts';
+
+export interface OwnerWarningSettings {
+  warningDays: number;
+  graceDays: number;
+  /** Hosts an `owner` tag may name as a webhook; any other URL is refused (a tag is not trusted). */
+  ownerWebhookHosts: readonly string[];
+  exemptionHowTo: string;
+}
+
+export type OwnerTarget = { kind: 'email'; address: string } | { kind: 'webhook'; url: string };
+
+export interface OwnerWarning {
+  identity: string;
+  target: OwnerTarget;
+  finding: Finding;
+  /** YYYY-MM-DD (UTC). */
+  deactivateOn: string;
+  subject: string;
+  message: string;
+}
+
+/** Per credential identity: the lastActivity it was warned about and the date announced. */
+export type WarnedState = Record<string, { lastActivity: string; deactivateOn: string; warnedAt: string }>;
+
+export interface OwnerWarningPlan {
+  warnings: OwnerWarning[];
+  /** Credentials due for a warning whose owner tag is missing or unusable, with why. */
+  unreachable: { finding: Finding; why: string }[];
+  /** The state to carry to the next run. */
+  warned: WarnedState;
+}
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+
+export function ownerTarget(tag: string | undefined, allowedHosts: readonly string[]): OwnerTarget | string {
+  if (tag === undefined || tag.trim() === '') return 'no owner tag';
+  const value = tag.trim();
+  if (EMAIL.test(value)) return { kind: 'email', address: value };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'owner tag is neither an email address nor a URL';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return `owner tag URL scheme ${url.protocol} refused`;
+  if (!allowedHosts.includes(url.hostname))
+    return `owner webhook host ${url.hostname} is not in ownerWebhookHosts`;
+  return { kind: 'webhook', url: url.toString() };
+}
+
+/** The credentials a scheduled remediation acts on: console passwords and active access keys. */
+function thresholdKind(f: Finding): ThresholdKind | undefined {
+  if (f.status !== 'unused' && f.status !== 'in_use') return undefined;
+  if (f.credential === 'password') return 'password';
+  if (f.credential === 'access_key_1' || f.credential === 'access_key_2') return 'access_key';
+  return undefined;
+}
+
+function day(ms: EpochMs): string {
+  return toIso(ms).slice(0, 10);
+}
+
+function startOfDay(ms: EpochMs): EpochMs {
+  return Math.floor(ms / MS_PER_DAY) * MS_PER_DAY;
+}
+
+export function planOwnerWarnings(
+  findings: readonly Finding[],
+  tagsOf: (f: Finding) => Record<string, string> | undefined,
+  ctx: EvaluationContext,
+  settings: OwnerWarningSettings,
+  previouslyWarned: WarnedState,
+): OwnerWarningPlan {
+  const plan: OwnerWarningPlan = { warnings: [], unreachable: [], warned: {} };
+  const today = startOfDay(ctx.asOf);
+  for (const finding of findings) {
+    const kind = thresholdKind(finding);
+    if (kind === undefined) continue;
+    const identity = credentialIdentity(finding);
+    const earlier = previouslyWarned[identity];
+    if (earlier && earlier.lastActivity === finding.lastActivity) {
+      plan.warned[identity] = earlier; // told already; keep the announced date
+      continue;
+    }
+    const lastActivity = parseIsoDateTime(finding.lastActivity)!;
+    const crosses = startOfDay(lastActivity) + (thresholdFor(ctx, kind) + settings.graceDays) * MS_PER_DAY;
+    const deactivate = Math.max(crosses, today + settings.warningDays * MS_PER_DAY);
+    if (crosses - today > settings.warningDays * MS_PER_DAY) continue; // not yet within the notice period
+    const target = ownerTarget(tagsOf(finding)?.owner, settings.ownerWebhookHosts);
+    if (typeof target === 'string') {
+      plan.unreachable.push({ finding, why: target });
+      continue;
+    }
+    const deactivateOn = day(deactivate);
+    plan.warned[identity] = { lastActivity: finding.lastActivity, deactivateOn, warnedAt: toIso(ctx.asOf) };
+    plan.warnings.push({
+      identity,
+      target,
+      finding,
+      deactivateOn,
+      ...ownerMessage(finding, deactivateOn, settings.exemptionHowTo),
+    });
+  }
+  return plan;
+}
+
+/** The notice: which credential (key id when known), what happens when, how to keep it. No secrets. */
+export function ownerMessage(
+  f: Finding,
+  deactivateOn: string,
+  exemptionHowTo: string,
+): { subject: string; message: string } {
+  const what =
+    f.credential === 'password'
+      ? 'the console password'
+      : `access key ${f.accessKeyId ?? `in slot ${f.credential.slice(-1)}`}`;
+  const action =
+    f.credential === 'password'
+      ? 'its console password will be removed (the login profile is deleted; credsweep undo restores access)'
+      : 'the key will be deactivated (not deleted; credsweep undo reactivates it)';
+  const lastUse = f.lastUsed ? `was last used on ${f.lastUsed.slice(0, 10)}` : 'has never been used';
+  return {
+    subject: `credsweep: ${what} of ${f.principalName} will be deactivated on ${deactivateOn}`.slice(0, 99),
+    message: [
+      `${what[0]!.toUpperCase()}${what.slice(1)} of ${f.principalType} ${f.principalName} (account ${f.accountId}) ${lastUse}.`,
+      `On ${deactivateOn}, ${action}.`,
+      `To keep it: use it before then, or claim an exemption: ${exemptionHowTo}.`,
+      `Principal: ${f.arn}`,
+    ].join('\n'),
+  };
+}
