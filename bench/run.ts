@@ -3,6 +3,7 @@
  * Each benchmark reports ratios against a baseline it measures in the same run, so a noisy or slow
  * machine changes the absolute numbers but not the verdict.
  */
+import { cloudTrailBench } from './cloudtrail.bench.ts';
 import { credentialReportBench } from './credential-report.bench.ts';
 import { orgScanBench } from './org-scan.bench.ts';
 
@@ -12,7 +13,7 @@ export interface Benchmark {
   run(): Promise<void>;
 }
 
-const BENCHMARKS: Benchmark[] = [credentialReportBench, orgScanBench];
+const BENCHMARKS: Benchmark[] = [credentialReportBench, cloudTrailBench, orgScanBench];
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length ? BENCHMARKS.filter((b) => wanted.includes(b.name)) : BENCHMARKS;

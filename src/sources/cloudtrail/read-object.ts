@@ -17,22 +17,49 @@ export function describeTrailObject(o: TrailObject): string {
   return o.kind === 'file' ? o.path : `s3://${o.bucket}/${o.key}`;
 }
 
-const READ_CHUNK = 1 << 20;
-const GUNZIP_CHUNK = 1 << 18;
+const READ_CHUNK = 1 << 18;
+const GUNZIP_CHUNK = 1 << 17;
 
-/** Feeds chunks to a scanner, carrying the bytes of an unfinished record into the next chunk. */
+/**
+ * Feeds chunks to a scanner, carrying the bytes of an unfinished record into the next chunk. The
+ * carried bytes and the next chunk are joined in one reused buffer, so the steady state allocates
+ * nothing per chunk (fewer short-lived buffers: a flatter memory profile).
+ */
 export async function scanChunks(
   chunks: AsyncIterable<Uint8Array>,
   scanner: CloudTrailJsonScanner,
 ): Promise<void> {
-  let carry: Buffer | null = null;
+  let work = Buffer.allocUnsafe(0);
+  let carried = 0;
   for await (const chunk of chunks) {
     const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const buf: Buffer = carry && carry.length > 0 ? Buffer.concat([carry, b]) : b;
+    let buf: Buffer;
+    const usingWork = carried > 0;
+    if (!usingWork) {
+      buf = b;
+    } else {
+      const need = carried + b.length;
+      if (work.length < need) {
+        const bigger = Buffer.allocUnsafe(Math.max(need, work.length * 2));
+        work.copy(bigger, 0, 0, carried);
+        work = bigger;
+      }
+      b.copy(work, carried);
+      buf = work.subarray(0, need);
+    }
     const used = scanner.scan(buf, false);
-    carry = used === buf.length ? null : buf.subarray(used);
+    const left = buf.length - used;
+    if (left > 0) {
+      if (usingWork) {
+        work.copyWithin(0, used, buf.length); // overlapping move to the front
+      } else {
+        if (work.length < left) work = Buffer.allocUnsafe(Math.max(left, 2 * GUNZIP_CHUNK));
+        buf.copy(work, 0, used);
+      }
+    }
+    carried = left;
   }
-  scanner.scan(carry ?? Buffer.alloc(0), true);
+  scanner.scan(work.subarray(0, carried), true);
 }
 
 /** The decompressed bytes of `source`: gunzipped when it starts with the gzip magic, else as is. */

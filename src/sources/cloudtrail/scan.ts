@@ -35,6 +35,11 @@ type FromWorker =
 const IN_FLIGHT_PER_WORKER = 2;
 const MAX_WORKERS = 8;
 const INLINE_BELOW = 4;
+/**
+ * A worker holds one chunk and one record per file at a time; small heaps make V8 collect early, so
+ * the process stays well under 256 MB however much is scanned.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 };
 
 export async function scanCloudTrail(
   paths: readonly string[],
@@ -117,13 +122,14 @@ async function scanInline(
 }
 
 function startWorker(setup: WorkerSetup): Worker {
+  const options = { workerData: setup, resourceLimits: WORKER_LIMITS };
   if (import.meta.url.endsWith('.js'))
-    return new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: setup });
+    return new Worker(new URL('./scan-worker.js', import.meta.url), options);
   // Run from source (tests, benchmarks under tsx): load tsx in the worker first, since Node 20 does
   // not pass the parent's module hooks on to worker threads.
   const source = new URL('./scan-worker.ts', import.meta.url).href;
   const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`;
-  return new Worker(boot, { eval: true, workerData: setup });
+  return new Worker(boot, { ...options, eval: true });
 }
 
 function scanOnWorkers(
