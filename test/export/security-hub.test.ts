@@ -207,4 +207,10 @@ describe('export securityhub (moto)', () => {
       `credsweep: ${bad}: not a credsweep audit JSON: generatedAt: Invalid input: expected string, received undefined\n`,
     );
   });
+
+  it('export without a target is a usage error (exit 2, one line)', async () => {
+    const run = await runCredsweep(['export']);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, 'credsweep: export needs a target: credsweep export securityhub --from FILE\n');
+  });
 });

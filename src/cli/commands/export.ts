@@ -7,7 +7,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { Command } from 'commander';
 import { classifyAwsError } from '../../aws/classify-error.ts';
 import { createSecurityHubClient, createStsClient, DEFAULT_REGION } from '../../aws/clients.ts';
-import { AwsAccessError, ExitCode } from '../../errors.ts';
+import { AwsAccessError, ExitCode, UsageError } from '../../errors.ts';
 import { importFindingsToSecurityHub } from '../../export/security-hub.ts';
 import { readAuditReport } from '../../remediation/read-files.ts';
 import { toAsffFindings } from '../../reporters/asff.ts';
@@ -75,5 +75,8 @@ export function exportCommand(ctx: CliContext, setExit: (code: number) => void):
     });
   return new Command('export')
     .description('send findings to security tooling')
-    .addCommand(securityHub.exitOverride().configureOutput({ outputError: () => {} }));
+    .addCommand(securityHub.exitOverride().configureOutput({ outputError: () => {} }))
+    .action(() => {
+      throw new UsageError('export needs a target: credsweep export securityhub --from FILE');
+    });
 }
