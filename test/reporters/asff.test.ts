@@ -61,7 +61,7 @@ describe('asff reporter', () => {
         '--format',
         'asff',
       ],
-      { cwd: REPO_ROOT },
+      { cwd: REPO_ROOT, env: { AWS_REGION: '', AWS_DEFAULT_REGION: '' } },
     );
     assert.equal(run.code, 0, run.stderr);
     const findings = JSON.parse(run.stdout) as Array<Record<string, unknown>>;
@@ -74,6 +74,31 @@ describe('asff reporter', () => {
       assert.ok(Date.parse(f.CreatedAt as string) <= Date.parse(f.UpdatedAt as string));
     }
     assert.equal(new Set(findings.map((f) => f.Id)).size, findings.length, 'one Id per credential');
+  });
+
+  it("names the SDK's region (AWS_REGION) in ProductArn and the resources", async () => {
+    const run = await runCredsweep(
+      [
+        'audit',
+        '--report',
+        'examples/demo/credential-report.csv',
+        '--as-of',
+        '2026-11-01T18:00:00Z',
+        '--format',
+        'asff',
+      ],
+      { cwd: REPO_ROOT, env: { AWS_REGION: 'eu-west-1' } },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const [first] = JSON.parse(run.stdout) as Array<{
+      ProductArn: string;
+      Resources: Array<{ Region: string }>;
+    }>;
+    assert.equal(
+      first!.ProductArn,
+      'arn:aws:securityhub:eu-west-1:210987654321:product/210987654321/default',
+    );
+    assert.equal(first!.Resources[0]!.Region, 'eu-west-1');
   });
 
   it('keeps Ids stable across runs and evaluation dates, so re-imports update', () => {
