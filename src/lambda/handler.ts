@@ -79,8 +79,13 @@ export async function dispatch(
       return resultOf(run);
     }
     case 'list-accounts': {
+      // The list goes to S3, where the Distributed Map's ItemReader reads it: thousands of accounts
+      // would not fit the 256 KB a state's input may hold.
       const { targets } = await listTargets(deps, settings);
-      return { runId: toIso(deps.now), accounts: targets };
+      const runId = toIso(deps.now);
+      const accountsKey = bucket.key(`fanout/${runId}/accounts.json`);
+      await bucket.putJson(`fanout/${runId}/accounts.json`, targets);
+      return { runId, bucket: settings.bucket, accountsKey, count: targets.length };
     }
     case 'audit-account': {
       const part = await collectOneAccount(deps, settings, {

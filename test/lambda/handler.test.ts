@@ -257,13 +257,20 @@ describe('the scheduled Lambda', () => {
     setEnv('fanout/', CONFIG);
     const listed = (await handler({ action: 'list-accounts', time: new Date().toISOString() })) as {
       runId: string;
-      accounts: { accountId: string; assumeRole: boolean }[];
+      bucket: string;
+      accountsKey: string;
+      count: number;
     };
-    assert.deepEqual(
-      listed.accounts.map((a) => a.accountId).sort(),
-      [MOTO_DEFAULT_ACCOUNT, memberAccount].sort(),
-    );
-    for (const account of listed.accounts) {
+    const s3 = new S3Client(moto.s3ClientConfig());
+    const read = async (key: string) =>
+      JSON.parse(
+        await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString(),
+      );
+    assert.equal(listed.bucket, BUCKET);
+    const accounts = (await read(listed.accountsKey)) as { accountId: string; assumeRole: boolean }[];
+    assert.equal(listed.count, 2);
+    assert.deepEqual(accounts.map((a) => a.accountId).sort(), [MOTO_DEFAULT_ACCOUNT, memberAccount].sort());
+    for (const account of accounts) {
       const item = (await handler({ action: 'audit-account', runId: listed.runId, ...account })) as {
         status: string;
       };
@@ -272,11 +279,6 @@ describe('the scheduled Lambda', () => {
     const merged = (await handler({ action: 'merge', runId: listed.runId })) as {
       summary: Record<string, number>;
     };
-    const s3 = new S3Client(moto.s3ClientConfig());
-    const read = async (key: string) =>
-      JSON.parse(
-        await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString(),
-      );
     const [whole, fanned] = [await read('org/latest.json'), await read('fanout/latest.json')];
     s3.destroy();
     const essence = (r: {

@@ -1,0 +1,104 @@
+/**
+ * infra/template.yaml: valid for cfn-lint (on PATH; a missing cfn-lint fails, never skips), with
+ * and without the Step Functions fan-out; its function role grants exactly the actions the code
+ * declares; the bucket is encrypted and private.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { SCHEDULED_AUDIT_PERMISSIONS } from '../../src/lambda/scheduled-audit.ts';
+import { REPO_ROOT } from '../helpers/cli.ts';
+
+const TEMPLATE = join(REPO_ROOT, 'infra/template.yaml');
+const text = readFileSync(TEMPLATE, 'utf8');
+const dir = mkdtempSync(join(tmpdir(), 'credsweep-infra-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function cfnLint(file: string, ...args: string[]) {
+  const run = spawnSync('cfn-lint', [...args, '--', file], { encoding: 'utf8', timeout: 180_000 });
+  if (run.error)
+    throw new Error(`cfn-lint could not run (is it on PATH? pip install cfn-lint): ${run.error.message}`);
+  return { code: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
+// CloudFormation's short-form tags (!Ref, !Sub, …) as plain values: enough to read the structure.
+const CFN_TAGS = ['Ref', 'Sub', 'GetAtt', 'If', 'Equals', 'Not', 'Condition'].flatMap((name) =>
+  (['scalar', 'seq'] as const).map((collection) => ({
+    tag: `!${name}`,
+    collection: collection === 'seq' ? ('seq' as const) : undefined,
+    resolve: (value: unknown) => ({ [name]: value }),
+  })),
+);
+
+type Json = Record<string, any>;
+const template = parse(text, { customTags: CFN_TAGS as never }) as Json;
+
+describe('infra/template.yaml', () => {
+  it('passes cfn-lint, single-process and with the Distributed Map fan-out', () => {
+    const single = cfnLint(TEMPLATE);
+    assert.equal(single.code, 0, single.output);
+    const fanOut = cfnLint(TEMPLATE, '--parameters', 'EnableFanOut=true');
+    assert.equal(fanOut.code, 0, fanOut.output);
+  });
+
+  it('cfn-lint really checks it: a broken state machine and a bad runtime are reported', () => {
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(
+      broken,
+      text.replace('Runtime: nodejs24.x', 'Runtime: nodejs8.x').replace(/Type: Map$/m, 'Type: Mapp'),
+    );
+    const run = cfnLint(broken);
+    assert.notEqual(run.code, 0);
+    assert.match(run.output, /nodejs8\.x/);
+    assert.match(run.output, /'Mapp' is not one of/, 'the Step Functions definition is validated');
+  });
+
+  it('the function role grants exactly the AWS actions the code declares (no drift)', () => {
+    const policy = template.Resources.FunctionRole.Properties.Policies.find(
+      (p: Json) => p.PolicyName === 'CredsweepScheduledAudit',
+    );
+    const granted = new Set<string>(
+      policy.PolicyDocument.Statement.flatMap((s: Json) => (Array.isArray(s.Action) ? s.Action : [s.Action])),
+    );
+    assert.deepEqual([...granted].sort(), [...new Set(SCHEDULED_AUDIT_PERMISSIONS.function)].sort());
+    for (const s of policy.PolicyDocument.Statement) {
+      assert.equal(s.Effect, 'Allow');
+      const actions: string[] = Array.isArray(s.Action) ? s.Action : [s.Action];
+      assert.ok(
+        actions.every((a) => !a.includes('*') && !/^iam:(Create|Delete|Update|Put|Attach|Tag)/.test(a)),
+        `read-only towards IAM, no wildcards: ${actions}`,
+      );
+    }
+  });
+
+  it('the bucket is encrypted, private, TLS-only; the topic is encrypted', () => {
+    const bucket = template.Resources.RunsBucket.Properties;
+    assert.equal(
+      bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm,
+      'aws:kms',
+    );
+    assert.deepEqual(bucket.PublicAccessBlockConfiguration, {
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const deny = template.Resources.RunsBucketPolicy.Properties.PolicyDocument.Statement[0];
+    assert.equal(deny.Effect, 'Deny');
+    assert.equal(deny.Condition.Bool['aws:SecureTransport'], 'false');
+    assert.ok(template.Resources.NotificationTopic.Properties.KmsMasterKeyId);
+  });
+
+  it('the fan-out runs the same function per account from an S3 item list, then merges', () => {
+    const states = template.Resources.FanOutStateMachine.Properties.Definition.States;
+    assert.equal(states.ListAccounts.Parameters.Payload.action, 'list-accounts');
+    assert.equal(states.AuditEachAccount.ItemProcessor.ProcessorConfig.Mode, 'DISTRIBUTED');
+    assert.equal(states.AuditEachAccount.ItemReader.Resource, 'arn:aws:states:::s3:getObject');
+    assert.equal(states.AuditEachAccount.ItemSelector.action, 'audit-account');
+    assert.equal(states.Merge.Parameters.Payload.action, 'merge');
+  });
+});
