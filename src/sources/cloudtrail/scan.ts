@@ -10,7 +10,14 @@ import type { TrailSummary } from '../../model/trail-summary.ts';
 import { createTrailAggregator, type TrailAggregateState, type TrailAggregatorOptions } from './aggregate.ts';
 import { locateLocalTrailFiles } from './locate.ts';
 import { describeTrailObject, type ObjectOpener, scanTrailObject, type TrailObject } from './read-object.ts';
-import { createS3Client, isS3Url, listS3TrailObjects, type S3Connection, s3ObjectReader } from './s3.ts';
+import {
+  createS3Client,
+  isS3Url,
+  listS3TrailObjects,
+  parseS3Url,
+  type S3Connection,
+  s3ObjectReader,
+} from './s3.ts';
 
 export { S3_TRAIL_PERMISSIONS } from './s3.ts';
 
@@ -60,6 +67,7 @@ export async function locateTrailObjects(
   const window = { since: options.since, until: options.until };
   const objects: TrailObject[] = [];
   const seen = new Set<string>();
+  for (const path of paths) if (isS3Url(path)) parseS3Url(path); // every URL checked before any call
   const client = paths.some(isS3Url) ? createS3Client(options.s3 ?? {}) : undefined;
   try {
     for (const path of paths) {
