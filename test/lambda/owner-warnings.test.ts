@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  type OwnerWarningSettings,
+  ownerTarget,
+  planOwnerWarnings,
+} from '../../src/lambda/owner-warnings.ts';
+import { failedAccountChanges, summariseRun } from '../../src/lambda/run-summary.ts';
+import { diffRuns } from '../../src/history/diff-runs.ts';
+import type { Finding } from '../../src/model/finding.ts';
+import { evaluatePrincipal } from '../../src/rules/index.ts';
+import { AS_OF, aKey, aUser, daysAgo } from '../helpers/builders.ts';
+
+const ctx = { asOf: AS_OF, thresholdDays: 90 };
+const settings: OwnerWarningSettings = {
+  warningDays: 7,
+  graceDays: 0,
+  ownerWebhookHosts: ['hooks.example.com'],
+  exemptionHowTo: 'ask #security',
+};
+
+function keyFinding(lastUsedDaysAgo: number, name = 'alice'): Finding {
+  return evaluatePrincipal(
+    aUser({
+      name,
+      arn: `arn:aws:iam::111122223333:user/${name}`,
+      accessKeys: [aKey({ lastUsed: daysAgo(lastUsedDaysAgo), accessKeyId: `AKIA${name.toUpperCase()}` })],
+    }),
+    ctx,
+  )[0]!;
+}
+const owner = { owner: 'alice@example.com' };
+
+describe('planOwnerWarnings', () => {
+  const cases: [string, number, string | undefined][] = [
+    ['crosses in 10 days: not yet', 80, undefined],
+    ['crosses in exactly 7 days: warned, deactivated that day', 83, '2026-11-08'],
+    ['crosses in 3 days: deactivated after the full 7-day notice', 87, '2026-11-08'],
+    ['unused for a year: still 7 days of notice', 365, '2026-11-08'],
+  ];
+  for (const [name, age, expected] of cases) {
+    it(name, () => {
+      const plan = planOwnerWarnings([keyFinding(age)], () => owner, ctx, settings, {});
+      assert.equal(plan.warnings[0]?.deactivateOn, expected);
+    });
+  }
+
+  it('the grace period moves the date; per-kind thresholds apply', () => {
+    const plan = planOwnerWarnings(
+      [keyFinding(60)],
+      () => owner,
+      { ...ctx, thresholds: { access_key: 45 } },
+      { ...settings, graceDays: 20 },
+      {},
+    );
+    assert.equal(
+      plan.warnings[0]?.deactivateOn,
+      '2026-11-08',
+      '60 days ago + 45 + 20 = 5 days ahead → notice period wins',
+    );
+  });
+
+  it('warns once per crossing, and again after the credential was used and crossed again', () => {
+    const first = planOwnerWarnings([keyFinding(87)], () => owner, ctx, settings, {});
+    const again = planOwnerWarnings([keyFinding(87)], () => owner, ctx, settings, first.warned);
+    assert.equal(again.warnings.length, 0);
+    assert.deepEqual(again.warned, first.warned, 'the announced date is kept');
+    const usedThenIdle = planOwnerWarnings([keyFinding(86)], () => owner, ctx, settings, first.warned);
+    assert.equal(usedThenIdle.warnings.length, 1);
+  });
+
+  it('the notice names the key id, what happens and how to claim an exemption; no secrets exist to leak', () => {
+    const [w] = planOwnerWarnings([keyFinding(87)], () => owner, ctx, settings, {}).warnings;
+    assert.equal(w!.subject, 'credsweep: access key AKIAALICE of alice will be deactivated on 2026-11-08');
+    assert.match(
+      w!.message,
+      /^Access key AKIAALICE of user alice \(account 111122223333\) was last used on 2026-08-06\./,
+    );
+    assert.match(
+      w!.message,
+      /On 2026-11-08, the key will be deactivated \(not deleted; credsweep undo reactivates it\)\./,
+    );
+    assert.match(w!.message, /claim an exemption: ask #security\./);
+  });
+
+  it('only trusts owner tags that are an email or a webhook on an allowed host', () => {
+    assert.deepEqual(ownerTarget('bob@example.com', []), { kind: 'email', address: 'bob@example.com' });
+    assert.deepEqual(ownerTarget('https://hooks.example.com/x', ['hooks.example.com']), {
+      kind: 'webhook',
+      url: 'https://hooks.example.com/x',
+    });
+    assert.match(
+      ownerTarget('https://evil.example/x', ['hooks.example.com']) as string,
+      /not in ownerWebhookHosts/,
+    );
+    assert.match(ownerTarget('file:///etc/passwd', ['']) as string, /scheme file: refused/);
+    assert.equal(ownerTarget(undefined, []), 'no owner tag');
+    const plan = planOwnerWarnings([keyFinding(200)], () => undefined, ctx, settings, {});
+    assert.deepEqual(
+      plan.unreachable.map((u) => u.why),
+      ['no owner tag'],
+    );
+  });
+});
+
+describe('summariseRun', () => {
+  const report = (findings: Finding[]) => ({
+    asOf: '2026-11-01T00:00:00Z',
+    summary: { unused: findings.filter((f) => f.status === 'unused').length },
+    accounts: [{ accountId: '111122223333', status: 'ok' as const }],
+    findings,
+  });
+  it('says nothing when nothing changed', () => {
+    const r = report([keyFinding(100)]);
+    const changes = {
+      diff: diffRuns(r, r),
+      ...failedAccountChanges(r.accounts, r.accounts),
+      firstRun: false,
+    };
+    assert.equal(summariseRun(r, changes, 's3://b/k'), undefined);
+  });
+  it('a newly failing account is a change worth sending, once', () => {
+    const before = report([]);
+    const after = {
+      ...before,
+      accounts: [
+        {
+          accountId: '111122223333',
+          status: 'failed' as const,
+          error: { code: 'AccessDenied', message: 'not authorized' },
+        },
+      ],
+    };
+    const changes = {
+      diff: diffRuns(before, after),
+      ...failedAccountChanges(before.accounts, after.accounts),
+      firstRun: false,
+    };
+    assert.match(
+      summariseRun(after, changes, 's3://b/k')!.text,
+      /Account 111122223333 could not be audited: AccessDenied: not authorized/,
+    );
+    const still = {
+      diff: diffRuns(after, after),
+      ...failedAccountChanges(after.accounts, after.accounts),
+      firstRun: false,
+    };
+    assert.equal(summariseRun(after, still, 's3://b/k'), undefined);
+  });
+  it('caps each section to keep the message short', () => {
+    const many = Array.from({ length: 30 }, (_, i) => keyFinding(100, `user${i}`));
+    const r = report(many);
+    const changes = {
+      diff: diffRuns(report([]), r),
+      ...failedAccountChanges([], r.accounts),
+      firstRun: false,
+    };
+    const text = summariseRun(r, changes, 's3://b/k')!.text;
+    assert.match(text, /Newly unused \(30\):/);
+    assert.match(text, /… and 10 more/);
+  });
+});
