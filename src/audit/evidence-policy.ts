@@ -14,6 +14,7 @@ import {
 import { LAST_ACCESSED_PERMISSIONS } from '../sources/access-advisor/last-accessed.ts';
 import { PRINCIPAL_PERMISSIONS } from '../sources/access-advisor/principals.ts';
 import { LOOKUP_EVENTS_PERMISSIONS } from '../sources/cloudtrail/lookup-events.ts';
+import { S3_TRAIL_PERMISSIONS } from '../sources/cloudtrail/s3.ts';
 
 export interface EvidencePolicyStatement {
   Sid: string;
@@ -54,7 +55,8 @@ export function evidencePolicy(): EvidencePolicyDocument {
       {
         Sid: 'CredsweepAthenaReadTrailBucket',
         Effect: 'Allow',
-        Action: sorted(ATHENA_TRAIL_BUCKET_PERMISSIONS),
+        // the same bucket read by `trail s3://…` (file scan) and by Athena
+        Action: sorted([...ATHENA_TRAIL_BUCKET_PERMISSIONS, ...S3_TRAIL_PERMISSIONS]),
         Resource: ['arn:aws:s3:::TRAIL_BUCKET', 'arn:aws:s3:::TRAIL_BUCKET/*'],
       },
       {
