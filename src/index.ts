@@ -59,3 +59,25 @@ export { JournalWriter, readJournal, foldJournal, deactivationDates } from './re
 export { remediationClients } from './remediation/clients.ts';
 export { resolveCaller, resolveCredentialIds } from './remediation/resolve-credentials.ts';
 export { remediationPolicy, remediationPermissions } from './remediation/policy.ts';
+export { loadConfig, parseConfig, CONFIG_FILE_NAMES, type LoadedConfig } from './config/load-config.ts';
+export { configSchema, type CredsweepConfig, type Exemption } from './config/schema.ts';
+export { ExemptionMatcher, applyExemptions, exemptionWarnings } from './config/exemptions.ts';
+export { THRESHOLD_KINDS, thresholdFor, type ThresholdKind } from './rules/rule.ts';
+export {
+  trend,
+  type RunStore,
+  type RunSummary,
+  type StoredRun,
+  type TrendPoint as HistoryTrendPoint,
+} from './history/run-store.ts';
+export { openSqliteRunStore } from './history/sqlite-run-store.ts';
+export {
+  diffRuns,
+  credentialIdentity,
+  isEmptyDiff,
+  type RunDiff,
+  type CredentialChange,
+} from './history/diff-runs.ts';
+export { renderDiffText } from './history/render-diff.ts';
+export { planOwnerWarnings, type OwnerWarning } from './lambda/owner-warnings.ts';
+export { SCHEDULED_AUDIT_PERMISSIONS } from './lambda/scheduled-audit.ts';
