@@ -4,6 +4,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { classifyAwsError } from '../aws/classify-error.ts';
 import { createStsClient } from '../aws/clients.ts';
 import { AwsAccessError, UsageError } from '../errors.ts';
 import { remediationClients } from '../remediation/clients.ts';
@@ -61,8 +62,8 @@ export async function openRemediationSession(
     caller = await resolveCaller(sts);
   } catch (e) {
     sts.destroy();
-    const err = e as { name?: string; message?: string };
-    throw new AwsAccessError(`sts:GetCallerIdentity: ${err?.message ?? String(e)}`, err?.name ?? 'Error');
+    const { code, message } = classifyAwsError(e);
+    throw new AwsAccessError(`sts:GetCallerIdentity: ${code}: ${message}`, code);
   }
   const clients = remediationClients({
     connection,

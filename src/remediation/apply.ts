@@ -9,6 +9,7 @@ import { InputError } from '../errors.ts';
 import type { JournalEntry } from '../model/remediation-journal.ts';
 import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
 import { type EpochMs, parseIsoDateTime, toIso } from '../time.ts';
+import { describeStepError } from './actions/action.ts';
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
 import { foldJournal, type JournalWriter, type StepHistory } from './journal.ts';
 
@@ -87,11 +88,6 @@ export function changedSincePlan(step: PlanStep, state: CredentialState): string
   return null;
 }
 
-function describeError(e: unknown): { code: string; message: string } {
-  const err = e as { name?: string; message?: string };
-  return { code: err?.name ?? 'Error', message: err?.message ?? String(e) };
-}
-
 export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): Promise<ApplyResult> {
   const { journal, now, runId } = options;
   const entry = (fields: Omit<JournalEntry, 'v' | 'at' | 'runId' | 'phase'>): JournalEntry => ({
@@ -129,7 +125,7 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
     try {
       state = await action.readState(options.clients, step);
     } catch (e) {
-      const error = describeError(e);
+      const error = describeStepError(e);
       journal.append(entry({ type: 'failed', step, error, detail: 'reading the current state' }));
       return {
         step,
@@ -153,7 +149,7 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
     try {
       await action.act(options.clients, step, state);
     } catch (e) {
-      const error = describeError(e);
+      const error = describeStepError(e);
       journal.append(entry({ type: 'failed', step, before: state, error }));
       return { step, outcome: 'failed', reason: error.code, detail: error.message };
     }

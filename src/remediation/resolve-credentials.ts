@@ -6,6 +6,7 @@
  */
 import { type IAMClient, ListOrganizationsFeaturesCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import { classifyAwsError } from '../aws/classify-error.ts';
 import type { Finding } from '../model/finding.ts';
 import type { RemediationClients } from './actions/index.ts';
 import { listSigningCertificates } from './actions/deactivate-signing-certificate.ts';
@@ -63,8 +64,8 @@ export async function resolveCredentialIds(
   const fail = (accountId: string, e: unknown) => {
     if (failedAccounts.has(accountId)) return;
     failedAccounts.add(accountId);
-    const err = e as { name?: string; message?: string };
-    failures.push({ accountId, message: `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}` });
+    const { code, message } = classifyAwsError(e);
+    failures.push({ accountId, message: `${code}: ${message}` });
   };
 
   const byUser = new Map<string, Finding[]>();

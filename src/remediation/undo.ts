@@ -6,6 +6,7 @@
 import type { JournalEntry } from '../model/remediation-journal.ts';
 import type { PlanStep } from '../model/remediation-plan.ts';
 import { type EpochMs, toIso } from '../time.ts';
+import { describeStepError } from './actions/action.ts';
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
 import { foldJournal, type JournalWriter, type StepHistory } from './journal.ts';
 
@@ -71,7 +72,7 @@ export async function undoJournal(
     try {
       state = await action.readState(options.clients, step);
     } catch (e) {
-      const error = describeError(e);
+      const error = describeStepError(e);
       journal.append(entry({ type: 'failed', step, error, detail: 'reading the current state' }));
       return { step, outcome: 'failed', detail: `${error.code}: ${error.message}` };
     }
@@ -91,16 +92,11 @@ export async function undoJournal(
     try {
       await action.undo!(options.clients, step, state);
     } catch (e) {
-      const error = describeError(e);
+      const error = describeStepError(e);
       journal.append(entry({ type: 'failed', step, before: state, error }));
       return { step, outcome: 'failed', detail: `${error.code}: ${error.message}` };
     }
     journal.append(entry({ type: 'done', step, before: state }));
     return { step, outcome: 'undone' };
   }
-}
-
-function describeError(e: unknown): { code: string; message: string } {
-  const err = e as { name?: string; message?: string };
-  return { code: err?.name ?? 'Error', message: err?.message ?? String(e) };
 }

@@ -96,6 +96,13 @@ describe('remediation across accounts (moto)', () => {
       new RegExp(`failed\\s+deactivate-access-key\\s+${MEMBER}\\s+mia.*no --role-name`),
     );
     assert.match(partial.stdout, /1 done, 0 already done, 0 skipped, 1 failed/);
+    assert.match(
+      partial.stderr,
+      new RegExp(
+        `^credsweep: account ${MEMBER}: deactivate-access-key AKIA\\w+: NoRole: .*no --role-name`,
+        'm',
+      ),
+    );
     assert.deepEqual(await status(iam, 'amy'), ['Inactive']);
     assert.deepEqual(await status(member, 'mia'), ['Active']);
 

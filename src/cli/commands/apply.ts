@@ -82,6 +82,12 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
         ...(onPoint ? { onPoint } : {}),
       });
       ctx.stdout.write(renderApplyResults(result.results));
+      for (const r of result.results.filter((x) => x.outcome === 'failed')) {
+        const target = r.step.accessKeyId ?? r.step.certificateId ?? r.step.principalName;
+        ctx.stderr.write(
+          `credsweep: account ${r.step.accountId}: ${r.step.action} ${target}: ${r.reason}: ${r.detail}\n`,
+        );
+      }
       ctx.stdout.write(`journal: ${journalFile}\n`);
       setExit(result.failed > 0 ? ExitCode.awsFailure : ExitCode.ok);
     } finally {

@@ -54,6 +54,12 @@ export function undoCommand(ctx: CliContext, setExit: (code: number) => void): C
         runId: randomUUID(),
       });
       ctx.stdout.write(renderUndoResults(results));
+      for (const r of results.filter((x) => x.outcome === 'failed')) {
+        const target = r.step.accessKeyId ?? r.step.certificateId ?? r.step.principalName;
+        ctx.stderr.write(
+          `credsweep: account ${r.step.accountId}: undo ${r.step.action} ${target}: ${r.detail}\n`,
+        );
+      }
       setExit(results.some((r) => r.outcome === 'failed') ? ExitCode.awsFailure : ExitCode.ok);
     } finally {
       journal.close();

@@ -3,6 +3,8 @@
  * current state (for re-verification right before acting), how to act, and how to undo if reversible.
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
+import { classifyAwsError } from '../../aws/classify-error.ts';
+import { AwsAccessError } from '../../errors.ts';
 import type { PlanStep, RemediationActionId } from '../../model/remediation-plan.ts';
 
 /** A credential's state as read from AWS right before (or after) a step. */
@@ -38,6 +40,13 @@ export interface RemediationAction {
   undo?(clients: RemediationClients, step: PlanStep, before: CredentialState): Promise<void>;
   /** True when `state` is what a successful `undo` leaves. */
   isUndone?(state: CredentialState): boolean;
+}
+
+/** `{code, message}` for the journal and the summary: credsweep's own AwsAccessError keeps its AWS code. */
+export function describeStepError(e: unknown): { code: string; message: string } {
+  if (e instanceof AwsAccessError) return { code: e.awsCode, message: e.message };
+  const { code, message } = classifyAwsError(e);
+  return { code, message };
 }
 
 export function isNoSuchEntity(e: unknown): boolean {
