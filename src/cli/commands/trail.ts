@@ -9,6 +9,7 @@ import { ExitCode, UsageError } from '../../errors.ts';
 import type { TrailSummary } from '../../model/trail-summary.ts';
 import { renderTrailTable } from '../../reporters/trail-table.ts';
 import { printable } from '../../reporters/table.ts';
+import { DEFAULT_MAX_INFLATED_BYTES } from '../../sources/cloudtrail/read-object.ts';
 import { scanCloudTrail } from '../../sources/cloudtrail/scan.ts';
 import type { S3Connection } from '../../sources/cloudtrail/s3.ts';
 import type { EpochMs } from '../../time.ts';
@@ -29,6 +30,7 @@ export interface TrailFlags extends RemoteTrailFlags {
   includeTemporary?: boolean;
   output?: string;
   workers?: number;
+  maxInflatedMb?: number;
 }
 
 /** Where s3:// paths are read from: the flags, else the SDK's usual environment. */
@@ -75,6 +77,12 @@ export function trailCommand(ctx: CliContext, setExit: (code: number) => void): 
     .option('--include-temporary', 'also report temporary (ASIA…) access keys')
     .option('--output <file>', 'write to this file instead of standard output')
     .addOption(
+      new Option(
+        '--max-inflated-mb <n>',
+        `a .gz file inflating past this many MiB is reported bad and not read on (default ${DEFAULT_MAX_INFLATED_BYTES / 1024 / 1024})`,
+      ).argParser(parsePositiveInt(1024 * 1024)),
+    )
+    .addOption(
       new Option('--workers <n>', 'worker threads (default: one per core)')
         .argParser(parsePositiveInt(64))
         .hideHelp(),
@@ -101,6 +109,7 @@ export function trailCommand(ctx: CliContext, setExit: (code: number) => void): 
         ...window,
         workers: flags.workers,
         s3: s3ConnectionFrom(flags, ctx.env),
+        ...(flags.maxInflatedMb ? { maxInflatedBytes: flags.maxInflatedMb * 1024 * 1024 } : {}),
       });
     }
     const out = await openPendingOutput(flags.output);

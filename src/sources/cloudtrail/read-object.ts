@@ -21,6 +21,29 @@ const READ_CHUNK = 1 << 18;
 const GUNZIP_CHUNK = 1 << 17;
 
 /**
+ * A gzip object stops being read once it has inflated to this many bytes: a small file that inflates
+ * without end (a zip bomb) is reported bad instead of keeping a worker busy for ever. CloudTrail's
+ * own files are far smaller (one per account, Region and ~5 minutes).
+ */
+export const DEFAULT_MAX_INFLATED_BYTES = 1024 * 1024 * 1024;
+
+export class InflateLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(`inflates past the ${formatBytes(limit)} limit (a zip bomb?); stopped reading`);
+  }
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Math.round((n / 1024 / 1024) * 10) / 10} MiB` : `${n} bytes`;
+}
+
+/** How one object is read: the aggregator's options plus the inflation cap. */
+export interface TrailReadOptions extends TrailAggregatorOptions {
+  /** Default DEFAULT_MAX_INFLATED_BYTES. */
+  maxInflatedBytes?: number;
+}
+
+/**
  * Feeds chunks to a scanner, carrying the bytes of an unfinished record into the next chunk. The
  * carried bytes and the next chunk are joined in one reused buffer, so the steady state allocates
  * nothing per chunk (fewer short-lived buffers: a flatter memory profile).
@@ -62,8 +85,14 @@ export async function scanChunks(
   scanner.scan(work.subarray(0, carried), true);
 }
 
-/** The decompressed bytes of `source`: gunzipped when it starts with the gzip magic, else as is. */
-export async function* decompressed(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+/**
+ * The decompressed bytes of `source`: gunzipped when it starts with the gzip magic, else as is.
+ * Throws InflateLimitError once the gunzipped bytes pass `maxInflatedBytes`.
+ */
+export async function* decompressed(
+  source: AsyncIterable<Uint8Array>,
+  maxInflatedBytes: number = DEFAULT_MAX_INFLATED_BYTES,
+): AsyncGenerator<Uint8Array> {
   const it = source[Symbol.asyncIterator]();
   let head = Buffer.alloc(0);
   while (head.length < 2) {
@@ -89,7 +118,15 @@ export async function* decompressed(source: AsyncIterable<Uint8Array>): AsyncGen
   const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
   const feeding = pipeline(Readable.from(rest(), { objectMode: false }), gunzip);
   feeding.catch(() => {}); // its error also surfaces on gunzip, read below
-  for await (const chunk of gunzip) yield chunk as Buffer;
+  let inflated = 0;
+  for await (const chunk of gunzip) {
+    inflated += (chunk as Buffer).length;
+    if (inflated > maxInflatedBytes) {
+      gunzip.destroy();
+      throw new InflateLimitError(maxInflatedBytes);
+    }
+    yield chunk as Buffer;
+  }
   await feeding;
 }
 
@@ -105,7 +142,7 @@ export interface ObjectOpener {
  */
 export async function scanTrailObject(
   object: TrailObject,
-  options: TrailAggregatorOptions,
+  options: TrailReadOptions,
   opener: ObjectOpener = {},
 ): Promise<{ aggregator: TrailAggregator } | { error: string }> {
   const aggregator = createTrailAggregator(options);
@@ -123,7 +160,7 @@ export async function scanTrailObject(
       if (!opener.s3) throw new Error('no S3 client for an s3:// object');
       raw = await opener.s3(object.bucket, object.key);
     }
-    await scanChunks(decompressed(raw), scanner);
+    await scanChunks(decompressed(raw, options.maxInflatedBytes), scanner);
     return { aggregator };
   } catch (e) {
     const error = describeObjectError(e);
@@ -134,7 +171,7 @@ export async function scanTrailObject(
 
 /** A one-line reason for a bad object, or null when the error is not about the object (a bug). */
 export function describeObjectError(e: unknown): string | null {
-  if (e instanceof JsonScanError) return e.message;
+  if (e instanceof JsonScanError || e instanceof InflateLimitError) return e.message;
   const err = e as NodeJS.ErrnoException & { $metadata?: unknown; name?: string };
   if (typeof err?.code === 'string' && err.code.startsWith('Z_')) {
     return err.code === 'Z_BUF_ERROR' ? `truncated gzip (${err.message})` : `corrupt gzip (${err.message})`;

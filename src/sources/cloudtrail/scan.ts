@@ -7,9 +7,15 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InternalError } from '../../errors.ts';
 import type { TrailSummary } from '../../model/trail-summary.ts';
-import { createTrailAggregator, type TrailAggregateState, type TrailAggregatorOptions } from './aggregate.ts';
+import { createTrailAggregator, type TrailAggregateState } from './aggregate.ts';
 import { locateLocalTrailFiles } from './locate.ts';
-import { describeTrailObject, type ObjectOpener, scanTrailObject, type TrailObject } from './read-object.ts';
+import {
+  describeTrailObject,
+  type ObjectOpener,
+  scanTrailObject,
+  type TrailObject,
+  type TrailReadOptions,
+} from './read-object.ts';
 import {
   createS3Client,
   isS3Url,
@@ -21,7 +27,7 @@ import {
 
 export { S3_TRAIL_PERMISSIONS } from './s3.ts';
 
-export interface TrailScanOptions extends TrailAggregatorOptions {
+export interface TrailScanOptions extends TrailReadOptions {
   /** Worker threads; default one per core (at most 8), none for a handful of files. */
   workers?: number;
   /** How to reach S3 for s3:// paths. */
@@ -29,7 +35,7 @@ export interface TrailScanOptions extends TrailAggregatorOptions {
 }
 
 export interface WorkerSetup {
-  options: TrailAggregatorOptions;
+  options: TrailReadOptions;
   s3?: S3Connection;
 }
 export type ToWorker = { type: 'scan'; object: TrailObject } | { type: 'finish' };
@@ -92,10 +98,11 @@ export async function scanTrailObjects(
   objects: readonly TrailObject[],
   options: TrailScanOptions,
 ): Promise<TrailAggregateState> {
-  const aggregatorOptions: TrailAggregatorOptions = {
+  const aggregatorOptions: TrailReadOptions = {
     includeTemporary: options.includeTemporary,
     since: options.since,
     until: options.until,
+    maxInflatedBytes: options.maxInflatedBytes,
   };
   const workers = Math.min(
     options.workers ?? (objects.length < INLINE_BELOW ? 0 : availableParallelism()),
@@ -108,7 +115,7 @@ export async function scanTrailObjects(
 
 async function scanInline(
   objects: readonly TrailObject[],
-  options: TrailAggregatorOptions,
+  options: TrailReadOptions,
   s3?: S3Connection,
 ): Promise<TrailAggregateState> {
   const total = createTrailAggregator(options);
