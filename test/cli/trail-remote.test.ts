@@ -67,6 +67,25 @@ describe('runRemoteTrail', () => {
     });
   }
 
+  it('--lookup with --since older than 90 days says it reads 90 days only', async () => {
+    let err = '';
+    const stderr = new PassThrough();
+    stderr.on('data', (d) => {
+      err += d;
+    });
+    const summary = await runRemoteTrail(
+      { ...ctx, stderr: stderr as unknown as NodeJS.WriteStream },
+      { lookup: true, endpointUrl: moto.endpoint, region: ['us-east-1'] },
+      { since: Date.UTC(2025, 0, 1) },
+    );
+    assert.match(
+      err,
+      /^credsweep: note: LookupEvents keeps 90 days; reading from 2026-08-03T00:00:00Z, not --since\n/,
+    );
+    // moto has no LookupEvents: the Region is reported, not thrown.
+    assert.equal(summary?.files.bad[0]?.path, 'lookup-events:us-east-1');
+  });
+
   it('--athena runs on moto and returns the summary', async () => {
     const s3 = new S3Client(moto.s3ClientConfig());
     await s3.send(new CreateBucketCommand({ Bucket: 'athena-results' }));

@@ -8,10 +8,10 @@ import { type Command, Option } from 'commander';
 import { createAthenaClient, createCloudTrailClient } from '../../aws/clients.ts';
 import { UsageError } from '../../errors.ts';
 import type { TrailSummary } from '../../model/trail-summary.ts';
-import type { EpochMs } from '../../time.ts';
+import { type EpochMs, MS_PER_DAY, toIso } from '../../time.ts';
 import { runAthenaTrailQuery } from '../../sources/cloudtrail/athena.ts';
 import { athenaTrailDdl, checkRegionName, checkTableName } from '../../sources/cloudtrail/athena-sql.ts';
-import { lookupTrailEvents } from '../../sources/cloudtrail/lookup-events.ts';
+import { LOOKUP_EVENTS_DAYS, lookupTrailEvents } from '../../sources/cloudtrail/lookup-events.ts';
 import type { CliContext } from '../context.ts';
 import { connectionFromFlags } from '../live-audit.ts';
 import { openPendingOutput } from '../output.ts';
@@ -152,6 +152,12 @@ export async function runRemoteTrail(
     }
   }
   const regions = flags.region && flags.region.length > 0 ? flags.region : [region];
+  const earliest = ctx.now() - LOOKUP_EVENTS_DAYS * MS_PER_DAY;
+  if (window.since !== undefined && window.since < earliest) {
+    ctx.stderr.write(
+      `credsweep: note: LookupEvents keeps ${LOOKUP_EVENTS_DAYS} days; reading from ${toIso(earliest)}, not --since\n`,
+    );
+  }
   const clients = new Map(regions.map((r) => [r, createCloudTrailClient({ ...connection, region: r })]));
   try {
     return await lookupTrailEvents({

@@ -124,9 +124,16 @@ async function waitForQuery(athena: AthenaClient, id: string, options: AthenaTra
     const state = status?.State;
     if (state === 'SUCCEEDED') return;
     if (state === 'FAILED' || state === 'CANCELLED') {
+      const reason = status?.StateChangeReason ?? status?.AthenaError?.ErrorMessage ?? 'no reason given';
+      // --since/--until prune on the `timestamp` partition that --athena-ddl's table has.
+      const hint = /timestamp/i.test(reason)
+        ? 'the table needs the `timestamp` partition of `credsweep trail --athena-ddl`'
+        : undefined;
       throw new AwsAccessError(
-        `Athena query ${id} ${state.toLowerCase()}: ${status?.StateChangeReason ?? status?.AthenaError?.ErrorMessage ?? 'no reason given'}`,
+        `Athena query ${id} ${state.toLowerCase()}: ${reason}`,
         `Query${state === 'FAILED' ? 'Failed' : 'Cancelled'}`,
+        undefined,
+        hint,
       );
     }
     if (poll >= maxPolls) {

@@ -224,6 +224,27 @@ describe('runAthenaTrailQuery where moto cannot help (aws-sdk-client-mock)', () 
     assert.equal(calls[1]!.args[0].input.NextToken, 'page-2');
   });
 
+  it('a query failing on the timestamp partition hints at --athena-ddl', async () => {
+    athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-3' });
+    athenaMock.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: {
+        Status: {
+          State: 'FAILED',
+          StateChangeReason: "COLUMN_NOT_FOUND: line 7:9: Column 'timestamp' cannot be resolved",
+        },
+      },
+    });
+    await assert.rejects(
+      runAthenaTrailQuery(new AthenaClient({ region: 'us-east-1' }), {
+        table: 'console_made_table',
+        outputLocation: 's3://athena-results/',
+        since: Date.UTC(2026, 0, 1),
+        sleep: noSleep,
+      }),
+      (e: unknown) => e instanceof AwsAccessError && /--athena-ddl/.test(e.hint ?? ''),
+    );
+  });
+
   it('a FAILED query is an AWS error with Athena’s reason', async () => {
     athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-2' });
     athenaMock.on(GetQueryExecutionCommand).resolves({
