@@ -6,7 +6,7 @@
  * does not run queries (AWS-SEMANTICS §7.4).
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -75,33 +75,38 @@ describe('Athena aggregation SQL, run by DuckDB, equals aggregate.ts', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'credsweep-athena-sql-'));
-    const file = join(dir, 'records.jsonl');
-    await writeFile(file, records.map((r) => JSON.stringify(athenaRow(r))).join('\n'));
     db = await DuckDBInstance.create(':memory:', { threads: '1' });
     conn = await db.connect();
     await conn.run(`CREATE MACRO json_extract_scalar(j, p) AS json_extract_string(j, p)`);
     await conn.run(`CREATE MACRO array_join(l, s) AS array_to_string(l, s)`);
     await conn.run(`CREATE MACRO from_iso8601_timestamp(t) AS CAST(t AS TIMESTAMPTZ)`);
-    await conn.run(`CREATE TABLE cloudtrail_logs AS SELECT * FROM read_json('${file}', columns = {
+    await loadTable('cloudtrail_logs', records);
+    await loadTable('real_logs', await realRecords());
+  });
+
+  async function loadTable(table: string, rows: CloudTrailObject[]) {
+    const file = join(dir, `${table}.jsonl`);
+    await writeFile(file, rows.map((r) => JSON.stringify(athenaRow(r))).join('\n'));
+    await conn.run(`CREATE TABLE ${table} AS SELECT * FROM read_json('${file}', columns = {
       eventtime: 'VARCHAR', eventsource: 'VARCHAR', eventname: 'VARCHAR', awsregion: 'VARCHAR',
       sourceipaddress: 'VARCHAR', errorcode: 'VARCHAR',
       useridentity: 'STRUCT(arn VARCHAR, accesskeyid VARCHAR, principalid VARCHAR, invokedby VARCHAR)',
       requestparameters: 'VARCHAR', responseelements: 'VARCHAR', "timestamp": 'VARCHAR'})`);
-  });
+  }
   after(async () => {
     conn?.closeSync();
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function viaSql(options: TrailAggregatorOptions) {
-    const reader = await conn.runAndReadAll(athenaAggregationSql({ table: 'cloudtrail_logs', ...options }));
+  async function viaSql(options: TrailAggregatorOptions, table = 'cloudtrail_logs') {
+    const reader = await conn.runAndReadAll(athenaAggregationSql({ table, ...options }));
     const rows = reader.getRows().map((row) => row.map((v) => (v === null ? '' : String(v))));
     return summaryFromAggregationRows(rows);
   }
 
-  function viaAggregator(options: TrailAggregatorOptions) {
+  function viaAggregator(options: TrailAggregatorOptions, from: CloudTrailObject[] = records) {
     const aggregator = createTrailAggregator(options);
-    for (const r of records) {
+    for (const r of from) {
       const record = trailRecordFromObject(r);
       if (record) aggregator.add(record);
     }
@@ -126,7 +131,33 @@ describe('Athena aggregation SQL, run by DuckDB, equals aggregate.ts', () => {
       assert.deepEqual(actual, expected);
     });
   }
+
+  it('real records (test/fixtures/cloudtrail: invictus-ir native files, stratus-red-team arrays)', async () => {
+    const real = await realRecords();
+    for (const options of [{}, { includeTemporary: true }]) {
+      const expected = viaAggregator(options, real);
+      assert.ok(
+        expected.accessKeys.length > 0 && expected.roles.length > 0 && expected.consoleLogins.length > 0,
+      );
+      assert.deepEqual(await viaSql(options, 'real_logs'), expected);
+    }
+  });
 });
+
+/** Every record of the two real-data sets whose files are whole JSON documents. */
+async function realRecords(): Promise<CloudTrailObject[]> {
+  const root = new URL('../../fixtures/cloudtrail/', import.meta.url);
+  const out: CloudTrailObject[] = [];
+  for (const folder of ['invictus-ir__aws_dataset', 'DataDog__stratus-red-team']) {
+    const names = (await readdir(new URL(folder, root))).filter((n) => n.endsWith('.json')).sort();
+    assert.ok(names.length > 30, `${folder}: expected the real files`);
+    for (const name of names) {
+      const doc = JSON.parse(await readFile(new URL(`${folder}/${name}`, root), 'utf8'));
+      out.push(...(Array.isArray(doc) ? doc : doc.Records));
+    }
+  }
+  return out;
+}
 
 describe('athenaTrailDdl', () => {
   it('projects account, region and date for an organisation trail', () => {
