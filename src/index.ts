@@ -81,3 +81,29 @@ export {
 export { renderDiffText } from './history/render-diff.ts';
 export { planOwnerWarnings, type OwnerWarning } from './lambda/owner-warnings.ts';
 export { SCHEDULED_AUDIT_PERMISSIONS } from './lambda/scheduled-audit.ts';
+export {
+  auditPermissions,
+  type PermissionAuditOptions,
+  type PermissionAuditResult,
+} from './audit/audit-permissions.ts';
+export {
+  suggestReducedPolicies,
+  suggestReducedPolicy,
+  type SuggestedPolicy,
+} from './audit/suggest-policy.ts';
+export { evidencePolicy } from './audit/evidence-policy.ts';
+export { evaluateServiceAccess } from './rules/permission-unused.ts';
+export {
+  fetchServiceLastAccessed,
+  LAST_ACCESSED_PERMISSIONS,
+} from './sources/access-advisor/last-accessed.ts';
+export { listPermissionPrincipals, PRINCIPAL_PERMISSIONS } from './sources/access-advisor/principals.ts';
+export type { PermissionPrincipal, ServiceAccess } from './sources/access-advisor/service-access.ts';
+export {
+  runAthenaTrailQuery,
+  summaryFromAggregationRows,
+  ATHENA_PERMISSIONS,
+} from './sources/cloudtrail/athena.ts';
+export { athenaAggregationSql, athenaTrailDdl } from './sources/cloudtrail/athena-sql.ts';
+export { lookupTrailEvents, LOOKUP_EVENTS_PERMISSIONS } from './sources/cloudtrail/lookup-events.ts';
+export { createTokenBucket, type TokenBucket } from './sources/cloudtrail/rate-limit.ts';
