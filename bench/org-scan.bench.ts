@@ -179,6 +179,9 @@ export const orgScanBench: Benchmark = {
             if (r.failed > 0) throw new Error(`${r.failed} accounts failed in the ${source} scan`);
           }
           rows.push({ network, source, c1, c8 });
+          console.log(
+            `  measured ${network} ${source}: ${fmt(c1.wallMs)} ms at --concurrency 1, ${fmt(c8.wallMs)} ms at 8`,
+          );
         }
       }
       console.log(
