@@ -6,6 +6,8 @@
 import { cloudTrailBench } from './cloudtrail.bench.ts';
 import { credentialReportBench } from './credential-report.bench.ts';
 import { orgScanBench } from './org-scan.bench.ts';
+import { orgScanLoadBench } from './org-scan-load.bench.ts';
+import { scheduledRunBench } from './scheduled-run.bench.ts';
 
 export interface Benchmark {
   name: string;
@@ -13,7 +15,13 @@ export interface Benchmark {
   run(): Promise<void>;
 }
 
-const BENCHMARKS: Benchmark[] = [credentialReportBench, cloudTrailBench, orgScanBench];
+const BENCHMARKS: Benchmark[] = [
+  credentialReportBench,
+  cloudTrailBench,
+  orgScanBench,
+  orgScanLoadBench,
+  scheduledRunBench,
+];
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length ? BENCHMARKS.filter((b) => wanted.includes(b.name)) : BENCHMARKS;
