@@ -117,15 +117,16 @@ describe('credsweep permissions', () => {
     assert.deepEqual(arns.sort(), [ROLE_ARN, USER_ARN]);
   });
 
-  it('--fail-on unused exits 1 when a service is unused', async () => {
+  it('--fail-on unused exits 1 when a service is unused; the table names the service', async () => {
     mockAccount();
     iamMock.on(GetServiceLastAccessedDetailsCommand).resolves(GET_EXAMPLE);
     const { ctx } = context();
-    const code = await runCli(
-      ['permissions', '--as-of', AS_OF, '--fail-on', 'unused', '--output', join(dir, 't.txt')],
-      ctx,
-    );
+    const out = join(dir, 't.txt');
+    const code = await runCli(['permissions', '--as-of', AS_OF, '--fail-on', 'unused', '--output', out], ctx);
     assert.equal(code, 1);
+    const table = await readFile(out, 'utf8');
+    assert.match(table, /^unused\s+123456789012\s+AWSExampleUser01\s+permission s3\s/m);
+    assert.match(table, /^in_use\s+123456789012\s+app \(role\)\s+permission iam\s/m);
   });
 
   it('--principal evaluates only the ARNs given, at action granularity', async () => {
