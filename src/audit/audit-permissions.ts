@@ -18,6 +18,7 @@ import type {
   PermissionPrincipal,
 } from '../sources/access-advisor/service-access.ts';
 import type { EpochMs } from '../time.ts';
+import { mapBounded } from './map-bounded.ts';
 
 export interface PermissionAuditOptions {
   asOf: EpochMs;
@@ -64,7 +65,7 @@ export async function auditPermissions(
       throw new AwsAccessError(`listing users and roles: ${message}`, code);
     }
   } else {
-    await runBounded(arns, options.concurrency, async (arn) => {
+    await mapBounded(arns, options.concurrency, async (arn) => {
       try {
         principals.push(await describePermissionPrincipal(iam, arn));
       } catch (e) {
@@ -74,7 +75,7 @@ export async function auditPermissions(
   }
   principals.sort((a, b) => a.arn.localeCompare(b.arn));
   const perPrincipal = new Map<string, Finding[]>();
-  await runBounded(principals, options.concurrency, async (principal) => {
+  await mapBounded(principals, options.concurrency, async (principal) => {
     try {
       const services = await fetchServiceLastAccessed(iam, principal.arn, options.granularity, options.poll);
       perPrincipal.set(principal.arn, evaluateServiceAccess(principal, services, options));
@@ -106,20 +107,4 @@ function summariseFailures(failures: PrincipalFailure[]): AccountResult[] {
       },
     };
   });
-}
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-async function runBounded<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
