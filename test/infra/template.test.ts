@@ -34,6 +34,7 @@ const CFN_TAGS = ['Ref', 'Sub', 'GetAtt', 'If', 'Equals', 'Not', 'Condition'].fl
   })),
 );
 
+// biome-ignore lint/suspicious/noExplicitAny: walking an untyped CloudFormation tree
 type Json = Record<string, any>;
 const template = parse(text, { customTags: CFN_TAGS as never }) as Json;
 
