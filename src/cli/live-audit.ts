@@ -12,6 +12,7 @@ import type { AccountResult } from '../model/finding.ts';
 import type { ExemptionPolicy } from '../rules/index.ts';
 import type { ThresholdKind } from '../rules/rule.ts';
 import { realSleep } from '../sources/access-advisor/last-accessed.ts';
+import type { AuditTrail } from './audit-cloudtrail.ts';
 import type { AuditPostProcess } from './audit-config.ts';
 import type { CliContext } from './context.ts';
 import { emitAudit } from './emit-audit.ts';
@@ -31,6 +32,8 @@ export interface LiveAuditFlags {
   /** Per-kind thresholds and exemptions/history from the configuration file (./audit-config.ts). */
   thresholds?: Partial<Record<ThresholdKind, number>>;
   post?: AuditPostProcess;
+  /** `--cloudtrail`: evidence folded into the findings (./audit-cloudtrail.ts). */
+  trail?: AuditTrail;
   asOf?: number;
   format: string;
   output?: string;
@@ -114,14 +117,16 @@ export async function runLiveAudit(ctx: CliContext, flags: LiveAuditFlags): Prom
       format: flags.format,
       output: flags.output,
       meta,
-      findings: (async function* () {
-        yield* findings;
-      })(),
+      findings: ((all) => (flags.trail ? flags.trail.apply(all, meta) : all))(
+        (async function* () {
+          yield* findings;
+        })(),
+      ),
       accounts: () => result.accounts,
       ...(flags.post ? { post: flags.post } : {}),
       tagsOf: (finding) => result.tags.get(finding.arn),
     });
-    if (failed.length > 0) return ExitCode.awsFailure;
+    if (failed.length > 0 || flags.trail?.exitCode) return ExitCode.awsFailure;
     return flags.failOn === 'unused' && tally.summary.unused > 0 ? ExitCode.failOnMatched : ExitCode.ok;
   } finally {
     destroyClients(clients);

@@ -50,10 +50,4 @@ describe('credsweep audit --cloudtrail', () => {
     assert.match(run.stderr, /^credsweep: .*aws\.execution\.ec2-user-data\.json: invalid JSON at byte 3327/);
     assert.ok(report && report.findings.length > 0);
   });
-
-  it('--cloudtrail without --report is a usage error', async () => {
-    const run = await runCredsweep(['audit', '--cloudtrail', 'examples/demo/cloudtrail']);
-    assert.equal(run.code, 2);
-    assert.equal(run.stderr, 'credsweep: --cloudtrail needs --report (a credential report to merge into)\n');
-  });
 });

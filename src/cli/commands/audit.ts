@@ -144,8 +144,6 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       const settings = await resolveAuditSettings(flags, command);
       const post = auditPostProcess(ctx, settings, flags.asOf ?? ctx.now());
       if (flags.report === undefined) {
-        if (flags.cloudtrail)
-          throw new UsageError('--cloudtrail needs --report (a credential report to merge into)');
         setExit(
           await runLiveAudit(ctx, {
             source: flags.source ?? 'report',
@@ -161,6 +159,7 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
             days: settings.thresholdDays,
             thresholds: settings.thresholds,
             post,
+            trail: await scanAuditTrail(ctx, flags),
             asOf: flags.asOf,
             format: flags.format,
             output: flags.output,
