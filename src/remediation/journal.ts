@@ -3,18 +3,27 @@
  * announces, so a run killed at any point leaves a journal that says what was done and what was in
  * flight. A torn last line (killed mid-write) is ignored; any other bad line is an input error.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CredentialState } from './actions/index.ts';
-import { InputError } from '../errors.ts';
+import { InputError, UsageError } from '../errors.ts';
 import { type JournalEntry, journalEntrySchema } from '../model/remediation-journal.ts';
 import type { PlanStep } from '../model/remediation-plan.ts';
 import { type EpochMs, parseIsoDateTime } from '../time.ts';
 
 export class JournalWriter {
   private readonly fd: number;
+  private readonly lockPath: string;
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'a', 0o600);
+    this.lockPath = `${path}.lock`;
+    acquireLock(this.lockPath, path);
+    try {
+      this.fd = openSync(path, 'a', 0o600);
+    } catch (e) {
+      rmSync(this.lockPath, { force: true });
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new InputError(`cannot write the journal (${code})`, path);
+    }
     syncDirectory(dirname(path));
   }
 
@@ -27,6 +36,43 @@ export class JournalWriter {
 
   close(): void {
     closeSync(this.fd);
+    rmSync(this.lockPath, { force: true });
+  }
+}
+
+/**
+ * One writer per journal: two applies (or an apply and an undo) interleaving on the same credentials
+ * would make the journal lie. The lock file holds the writer's pid; a lock left by a killed run (its
+ * pid gone) is taken over, so resuming after SIGKILL just works.
+ */
+function acquireLock(lockPath: string, journalPath: string): void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const pid = Number(readFileSync(lockPath, 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+      throw new UsageError(
+        `${journalPath} is in use by another credsweep (pid ${pid})`,
+        `wait for it, or remove ${lockPath} if that process is not credsweep`,
+      );
+    }
+    rmSync(lockPath, { force: true });
+  }
+  throw new UsageError(`cannot lock ${journalPath}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -60,7 +60,10 @@ export async function undoJournal(
   const results: UndoResult[] = preview.irreversible.map((h) => ({
     step: h.step,
     outcome: 'irreversible' as const,
-    detail: `${h.step.action} cannot be undone`,
+    detail:
+      h.state === 'apply_in_flight'
+        ? `${h.step.action} cannot be undone (the run was interrupted during this step: it may not have happened)`
+        : `${h.step.action} cannot be undone`,
   }));
   for (const h of preview.reversible) results.push(await undoStep(h));
   return results;

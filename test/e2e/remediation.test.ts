@@ -235,7 +235,7 @@ describe('remediation: plan, apply, undo (moto)', () => {
       intents.every((e) => e.before?.exists === true),
       'the before-state is journalled',
     );
-    assert.doesNotMatch(readFileSync(journalFile, 'utf8'), new RegExp(ops.secretAccessKey), 'no secrets');
+    assert.ok(!readFileSync(journalFile, 'utf8').includes(ops.secretAccessKey), 'no secrets in the journal');
 
     // Applying again does nothing more.
     const again = await cli(['apply', join(dir, 'plan.json'), '--yes']);

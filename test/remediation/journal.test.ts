@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { InputError } from '../../src/errors.ts';
+import { InputError, UsageError } from '../../src/errors.ts';
 import type { JournalEntry } from '../../src/model/remediation-journal.ts';
 import type { PlanStep } from '../../src/model/remediation-plan.ts';
 import { changedSincePlan, checkPlanAge } from '../../src/remediation/apply.ts';
@@ -60,6 +60,20 @@ describe('journal', () => {
       () => readJournal(file),
       (e) => e instanceof InputError && /journal line/.test(e.message),
     );
+  });
+
+  it('one writer at a time; a lock left by a dead process is taken over', () => {
+    const file = join(dir, 'locked.jsonl');
+    const first = new JournalWriter(file);
+    assert.throws(
+      () => new JournalWriter(file),
+      (e) => e instanceof UsageError && /in use by another credsweep \(pid \d+\)/.test(e.message),
+    );
+    first.close();
+    new JournalWriter(file).close();
+    writeFileSync(`${file}.lock`, '2147483646'); // no such process
+    const resumed = new JournalWriter(file);
+    resumed.close();
   });
 
   it('a missing journal is empty for apply, an input error for undo', () => {
