@@ -107,3 +107,12 @@ export {
 export { athenaAggregationSql, athenaTrailDdl } from './sources/cloudtrail/athena-sql.ts';
 export { lookupTrailEvents, LOOKUP_EVENTS_PERMISSIONS } from './sources/cloudtrail/lookup-events.ts';
 export { createTokenBucket, type TokenBucket } from './sources/cloudtrail/rate-limit.ts';
+export type * from './model/trail-summary.ts';
+export {
+  createTrailAggregator,
+  type TrailAggregator,
+  type TrailAggregatorOptions,
+  type TrailRecord,
+} from './sources/cloudtrail/aggregate.ts';
+export { scanCloudTrail, S3_TRAIL_PERMISSIONS, type TrailScanOptions } from './sources/cloudtrail/scan.ts';
+export { indexTrailEvidence, mergeTrailEvidence } from './audit/merge-trail-evidence.ts';
