@@ -167,6 +167,8 @@ export class CloudTrailJsonScanner {
     let cpPending = pending;
     let cpPendingSection = pendingSection;
     let i = 0;
+    // a UTF-8 byte order mark (Windows tools write one) before the document
+    if (this.offset === 0 && n >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) i = 3;
     let error: string | null = null;
     let truncated = false;
 

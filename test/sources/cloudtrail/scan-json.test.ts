@@ -89,6 +89,10 @@ describe('CloudTrailJsonScanner: the shapes a trail comes in', () => {
     assert.equal(s.consoleLogins.length, 0);
   });
 
+  it('skips a UTF-8 byte order mark', () => {
+    assert.deepEqual(summaryOf(`\uFEFF${JSON.stringify({ Records: [R1, R2] })}`), expected);
+  });
+
   it('accepts an empty trail file', () => {
     assert.equal(summaryOf('{"Records":[]}').records, 0);
     assert.equal(summaryOf('[]').records, 0);
