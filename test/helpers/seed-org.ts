@@ -9,6 +9,7 @@ import {
   CreateAccessKeyCommand,
   CreateLoginProfileCommand,
   CreateUserCommand,
+  GenerateCredentialReportCommand,
   IAMClient,
   TagUserCommand,
   UpdateAccessKeyCommand,
@@ -31,7 +32,13 @@ export interface SeededOrg {
 /** Creates the org and its members, then `usersPerAccount` users in each account. */
 export async function seedOrg(
   config: MotoClientConfig,
-  options: { members: number; usersPerAccount?: number; concurrency?: number },
+  options: {
+    members: number;
+    usersPerAccount?: number;
+    concurrency?: number;
+    /** Generate each account's credential report now, as AWS keeps one for 4 hours (§1.5). */
+    generateReports?: boolean;
+  },
 ): Promise<SeededOrg> {
   const org = new OrganizationsClient(config);
   await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
@@ -50,12 +57,17 @@ export async function seedOrg(
   org.destroy();
   const all = [MOTO_DEFAULT_ACCOUNT, ...members];
   await mapBounded(all, options.concurrency ?? 8, (account) =>
-    seedAccountUsers(config, account, options.usersPerAccount ?? 4),
+    seedAccountUsers(config, account, options.usersPerAccount ?? 4, options.generateReports ?? false),
   );
   return { managementAccountId: MOTO_DEFAULT_ACCOUNT, memberAccountIds: members, allAccountIds: all };
 }
 
-async function seedAccountUsers(config: MotoClientConfig, account: string, users: number): Promise<void> {
+async function seedAccountUsers(
+  config: MotoClientConfig,
+  account: string,
+  users: number,
+  generateReport: boolean,
+): Promise<void> {
   const iam = inAccount(new IAMClient(config), account);
   try {
     for (let i = 0; i < users; i++) {
@@ -87,6 +99,7 @@ async function seedAccountUsers(config: MotoClientConfig, account: string, users
           );
       }
     }
+    if (generateReport) await iam.send(new GenerateCredentialReportCommand({}));
   } finally {
     iam.destroy();
   }
