@@ -12,6 +12,8 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { AwsAccessError } from '../../../src/errors.ts';
 import { createS3Client, listS3TrailObjects, parseS3Url } from '../../../src/sources/cloudtrail/s3.ts';
 import { scanCloudTrail } from '../../../src/sources/cloudtrail/scan.ts';
+import type { TrailSummary } from '../../../src/model/trail-summary.ts';
+import { runCredsweep } from '../../helpers/cli.ts';
 import { MOTO_TEST_CREDENTIALS, type MotoServer, startMoto } from '../../helpers/moto.ts';
 import { trailTree } from './trail-tree.ts';
 
@@ -103,6 +105,29 @@ describe('CloudTrail in S3 (moto)', () => {
       (e) =>
         e instanceof AwsAccessError && /no-such-trail-bucket/.test(e.message) && e.awsCode === 'NoSuchBucket',
     );
+  });
+
+  it('credsweep trail s3://… --endpoint-url: the CLI reads the bucket, reports the bad objects, exit 3', async () => {
+    const run = await runCredsweep(
+      [
+        'trail',
+        `s3://${BUCKET}/${PREFIX}`,
+        '--endpoint-url',
+        moto.endpoint,
+        '--region',
+        'us-east-1',
+        '--format',
+        'json',
+      ],
+      { env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_PROFILE: '' } },
+    );
+    assert.equal(run.code, 3, run.stderr);
+    const summary = JSON.parse(run.stdout) as TrailSummary;
+    assert.equal(summary.files.scanned, 4);
+    const badLines = run.stderr.split('\n').filter((l) => l.startsWith('credsweep: '));
+    assert.equal(badLines.length, Object.keys(tree.bad).length);
+    for (const line of badLines)
+      assert.match(line, new RegExp(`^credsweep: s3://${BUCKET}/${PREFIX}/AWSLogs/.+: .+`));
   });
 
   it('parses s3:// URLs and rejects what is not one', () => {
