@@ -16,6 +16,21 @@ its inode or mtime changes, so the common case costs one stat().
 import datetime
 import os
 import sys
+import threading
+import time
+
+
+def exit_with_parent() -> None:
+    """Stop when the test process that started us is gone, even if it was SIGKILLed."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(1)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def main() -> None:
@@ -24,6 +39,7 @@ def main() -> None:
         sys.exit(2)
     clock_file = sys.argv[1]
     moto_args = sys.argv[2:]
+    exit_with_parent()
 
     import moto.core.utils as moto_utils
 
