@@ -3,9 +3,8 @@
  * page needs no script, library or network to show them. Vega escapes every text it writes into
  * the SVG (axis labels carry account ids, which come from AWS).
  */
-import * as vega from 'vega';
+import type { Loader } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
-import * as vl from 'vega-lite';
 import type { AuditReport, Finding } from '../../model/finding.ts';
 import type { TrendPoint } from '../reporter.ts';
 
@@ -32,11 +31,18 @@ const NO_NETWORK_LOADER = {
   file: () => Promise.reject(new Error('no files')),
 };
 
+/** Loaded on first use: every CLI command would otherwise pay for parsing Vega at start-up. */
+async function loadVega() {
+  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+  return { vega, vl };
+}
+
 export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
+  const { vega, vl } = await loadVega();
   const compiled = vl.compile({ ...spec, config: CONFIG } as TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled), {
     renderer: 'none',
-    loader: NO_NETWORK_LOADER as unknown as vega.Loader,
+    loader: NO_NETWORK_LOADER as unknown as Loader,
   });
   try {
     return await view.toSVG();
