@@ -130,8 +130,9 @@ export function credentialAgeSpec(report: AuditReport): TopLevelSpec {
 export const ACCOUNT_CHART_LIMIT = 25;
 
 export function unusedPerAccountSpec(report: AuditReport): TopLevelSpec {
+  // A failed account has no findings: drawing it as 0 would read as clean. The failure notice names it.
   const counts = new Map<string, number>();
-  for (const a of report.accounts) counts.set(a.accountId, 0);
+  for (const a of report.accounts) if (a.status !== 'failed') counts.set(a.accountId, 0);
   for (const f of report.findings) {
     counts.set(f.accountId, (counts.get(f.accountId) ?? 0) + (f.status === 'unused' ? 1 : 0));
   }
@@ -162,7 +163,7 @@ export function unusedTrendSpec(trend: readonly TrendPoint[]): TopLevelSpec {
     width: 520,
     height: 180,
     data: { values: trend.map((p) => ({ runAt: p.runAt, unused: p.unused })) },
-    mark: { type: 'line', point: true, color: STATUS_COLORS.unused },
+    mark: { type: 'line', point: { color: STATUS_COLORS.unused }, color: STATUS_COLORS.unused },
     encoding: {
       x: { field: 'runAt', type: 'temporal', title: 'run' },
       y: { field: 'unused', type: 'quantitative', title: 'unused credentials', axis: { tickMinStep: 1 } },
