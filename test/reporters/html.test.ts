@@ -322,6 +322,8 @@ describe('html report in headless Chromium', () => {
         await assertNothingExecuted(page, watch, file);
         const failed = await page.locator('.failed li').textContent();
         assert.ok(failed?.includes(PAYLOADS[3]!), 'the failure message is shown as text');
+        const failedRow = page.locator('tr[data-account-row]').filter({ hasText: 'failed' });
+        assert.equal(await failedRow.locator('[data-col="unused"]').textContent(), '—', 'unknown, not 0');
         const exemptions = await page.locator('.exemptions li').allTextContents();
         assert.equal(exemptions.length, 4);
         assert.ok(

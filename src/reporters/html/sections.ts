@@ -86,7 +86,9 @@ export function accountsTable(report: AuditReport): string {
       const audit = failed
         ? `<span class="pill failed">failed</span> <span class="muted">${h(result?.error?.code ?? '')}</span>`
         : '<span class="pill ok">ok</span>';
-      return `<tr data-account-row="${h(accountId)}"><td><code>${h(accountId)}</code></td><td>${audit}</td><td class="num" data-col="total">${h(counts.total)}</td><td class="num" data-col="unused">${h(counts.unused)}</td><td class="num" data-col="attention">${h(counts.attention)}</td></tr>`;
+      // A failed account with no findings is unknown, not zero.
+      const count = (n: number) => (failed && counts.total === 0 ? '—' : h(n));
+      return `<tr data-account-row="${h(accountId)}"><td><code>${h(accountId)}</code></td><td>${audit}</td><td class="num" data-col="total">${count(counts.total)}</td><td class="num" data-col="unused">${count(counts.unused)}</td><td class="num" data-col="attention">${count(counts.attention)}</td></tr>`;
     });
   return `<table class="accounts"><thead><tr><th>account</th><th>audit</th><th class="num">credentials</th><th class="num">unused</th><th class="num">to review</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
