@@ -31,6 +31,16 @@ export {
   type Rule,
 } from './rules/index.ts';
 export { REPORTERS, reporterFor, type Reporter } from './reporters/index.ts';
+export { renderHtmlReport } from './reporters/html/index.ts';
+export { toAsffFindings, toAsffFinding, type AsffFinding, type AsffOptions } from './reporters/asff.ts';
+export { toOcsfFindings, toOcsfFinding, type OcsfDetectionFinding } from './reporters/ocsf.ts';
+export { renderMarkdown, escapeMarkdown } from './reporters/markdown.ts';
+export {
+  importFindingsToSecurityHub,
+  SECURITY_HUB_EXPORT_PERMISSIONS,
+  type SecurityHubImportResult,
+} from './export/security-hub.ts';
+export { exportPolicy } from './export/export-policy.ts';
 export { parseCredentialReport } from './sources/credential-report/parse-csv.ts';
 export { rowToPrincipal } from './sources/credential-report/to-inventory.ts';
 export { parseAsOf, parseIsoDateTime, toIso } from './time.ts';
