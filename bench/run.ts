@@ -7,6 +7,7 @@ import { cloudTrailBench } from './cloudtrail.bench.ts';
 import { credentialReportBench } from './credential-report.bench.ts';
 import { orgScanBench } from './org-scan.bench.ts';
 import { orgScanLoadBench } from './org-scan-load.bench.ts';
+import { reportFormatsBench } from './report-formats.bench.ts';
 import { scheduledRunBench } from './scheduled-run.bench.ts';
 
 export interface Benchmark {
@@ -21,6 +22,7 @@ const BENCHMARKS: Benchmark[] = [
   orgScanBench,
   orgScanLoadBench,
   scheduledRunBench,
+  reportFormatsBench,
 ];
 
 const wanted = process.argv.slice(2);
