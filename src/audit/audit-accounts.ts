@@ -74,7 +74,11 @@ async function callAsCaller<T>(what: string, call: () => Promise<T>): Promise<T>
     return await call();
   } catch (e) {
     const { code, message } = classifyAwsError(e);
-    throw new AwsAccessError(`${what} failed: ${code}: ${message}`, code);
+    const hint =
+      code === 'CredentialsProviderError'
+        ? 'give --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login'
+        : undefined;
+    throw new AwsAccessError(`${what} failed: ${code}: ${message}`, code, undefined, hint);
   }
 }
 
