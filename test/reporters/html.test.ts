@@ -340,6 +340,33 @@ describe('html report in headless Chromium', () => {
     }
   });
 
+  it('the CSP alone stops markup that escaped the escaping: no inline script, handler or load runs', async () => {
+    const html = await htmlReporter.render(hostileAuditReport(), { color: false });
+    // Simulate an escaping bug: raw markup injected into the page body.
+    const broken = join(dir, 'escaping-bug.html');
+    writeFileSync(
+      broken,
+      html.replace(
+        '</main>',
+        '<script>window.__pwned = "inline"</script><img src="https://evil.example/x.png" onerror="window.__pwned = \'handler\'"><svg onload="alert(1)"></svg></main>',
+      ),
+    );
+    const { page, watch } = await openReport(browser!, broken);
+    try {
+      await page.waitForTimeout(300);
+      assert.equal(
+        await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned),
+        undefined,
+      );
+      assert.deepEqual(watch.dialogs, []);
+      assert.deepEqual(watch.requests, [], 'the image is never even requested');
+      // The report's own script still ran (its hash is allowed): the filter counter is filled in.
+      assert.equal(await page.locator('#shown-count').textContent(), String(PAYLOADS.length));
+    } finally {
+      await page.close();
+    }
+  });
+
   it('draws the trend of unused credentials over runs when history is given', async () => {
     const report = hostileAuditReport();
     const trend = [

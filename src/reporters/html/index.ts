@@ -37,7 +37,6 @@ export function contentSecurityPolicy(script: string, css: string): string {
     "default-src 'none'",
     `script-src ${sha256(script)}`,
     `style-src ${sha256(css)}`,
-    'img-src data:',
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
