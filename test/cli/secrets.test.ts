@@ -117,7 +117,7 @@ function secretEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 async function runAndScan(args: string[], env: NodeJS.ProcessEnv = secretEnv()) {
   const cwd = join(work, `run-${runs++}`);
   await mkdir(cwd, { recursive: true });
-  const run = await runCredsweep(args, { env, cwd, timeoutMs: 90_000 });
+  const run = await runCredsweep(args, { env, cwd, timeoutMs: 150_000 });
   const label = `credsweep ${args.join(' ')}`;
   assertNoSecret(`stdout of ${label}`, run.stdout);
   assertNoSecret(`stderr of ${label}`, run.stderr);
@@ -178,13 +178,38 @@ describe('secrets never reach output, logs or error messages', () => {
   it('permissions against moto with env credentials, a profile, a missing and a broken profile', async () => {
     const endpoint = ['--endpoint-url', moto.endpoint, '--as-of', '2026-11-01'];
     const env = await runAndScan(['permissions', ...endpoint, '--format', 'json', '--output', 'p.json']);
-    assert.ok([0, 3].includes(env.code), env.stderr);
+    assert.ok([0, 3].includes(env.code), `exit ${env.code}: ${env.stderr}`);
     const profile = await runAndScan(['permissions', ...endpoint, '--profile', 'leaky']);
-    assert.ok([0, 3].includes(profile.code), profile.stderr);
+    assert.ok([0, 3].includes(profile.code), `exit ${profile.code}: ${profile.stderr}`);
     const missing = await runAndScan(['permissions', ...endpoint, '--profile', 'no-such-profile']);
     assert.notEqual(missing.code, 0);
     const broken = await runAndScan(['permissions', ...endpoint, '--profile', 'broken']);
     assert.notEqual(broken.code, 0);
+  });
+
+  it('live audit (one account, --accounts via AssumeRole, --org), plan, apply, undo and trail with the secrets', async () => {
+    const endpoint = ['--endpoint-url', moto.endpoint];
+    const single = await runAndScan(['audit', ...endpoint, '--format', 'json', '--output', 'live.json']);
+    assert.equal(single.code, 0, single.stderr);
+    const viaProfile = await runAndScan(['audit', ...endpoint, '--profile', 'leaky', '--source', 'api']);
+    assert.equal(viaProfile.code, 0, viaProfile.stderr);
+    const accounts = await runAndScan(['audit', ...endpoint, '--accounts', '111111111111,222222222222']);
+    assert.equal(accounts.code, 0, accounts.stderr);
+    await runAndScan(['audit', ...endpoint, '--org']);
+    const cwd = join(work, `run-${runs}`);
+    const plan = await runAndScan(['plan', ...endpoint, '--output', 'plan.json']);
+    assert.equal(plan.code, 0, plan.stderr);
+    const apply = await runAndScan(
+      ['apply', join(cwd, 'plan.json'), '--yes'],
+      secretEnv({ AWS_ENDPOINT_URL: moto.endpoint }),
+    );
+    assert.ok([0, 3].includes(apply.code), apply.stdout + apply.stderr);
+    await runAndScan(
+      ['undo', join(cwd, 'plan.json.journal.jsonl'), '--yes'],
+      secretEnv({ AWS_ENDPOINT_URL: moto.endpoint }),
+    );
+    await runAndScan(['trail', join(REPO_ROOT, 'test/fixtures/hostile')]);
+    await runAndScan(['trail', 's3://no-such-bucket/AWSLogs/', ...endpoint]);
   });
 
   it('AWS failures: endpoint refusing connections, moto enforcing signatures (AccessDenied / bad signature)', async () => {
