@@ -71,14 +71,58 @@ export async function listS3TrailObjects(
   return keys.sort().map((key) => ({ kind: 's3', bucket, key }));
 }
 
-async function listLevel(
+/** Folder listings in flight at once: an organisation bucket has a folder per account, Region and day. */
+const LIST_CONCURRENCY = 16;
+
+/** Lists `root` and, with a delimiter, every folder under it that the window needs, in parallel. */
+function listLevel(
+  client: S3Client,
+  bucket: string,
+  root: string,
+  delimiter: '/' | undefined,
+  keys: string[],
+  window: TrailWindow,
+): Promise<void> {
+  const queue = [root];
+  let active = 0;
+  return new Promise((resolve, reject) => {
+    let failed = false;
+    const pump = () => {
+      if (failed) return;
+      if (queue.length === 0 && active === 0) return resolve();
+      while (active < LIST_CONCURRENCY && queue.length > 0) {
+        const prefix = queue.shift()!;
+        active++;
+        listFolder(client, bucket, prefix, delimiter, keys).then(
+          (folders) => {
+            active--;
+            for (const folder of folders) {
+              const segments = folder.replace(/\/$/, '').split('/');
+              if (SKIPPED_FOLDERS.has(segments[segments.length - 1]!)) continue;
+              if (isOutsideWindow(segments, window)) continue;
+              queue.push(folder);
+            }
+            pump();
+          },
+          (e) => {
+            failed = true;
+            reject(e);
+          },
+        );
+      }
+    };
+    pump();
+  });
+}
+
+/** One prefix, every page: its keys go to `keys`, its sub-folders are returned. */
+async function listFolder(
   client: S3Client,
   bucket: string,
   prefix: string,
   delimiter: '/' | undefined,
   keys: string[],
-  window: TrailWindow,
-): Promise<void> {
+): Promise<string[]> {
   let token: string | undefined;
   const folders: string[] = [];
   do {
@@ -94,12 +138,7 @@ async function listLevel(
     for (const p of page.CommonPrefixes ?? []) if (p.Prefix) folders.push(p.Prefix);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  for (const folder of folders) {
-    const segments = folder.replace(/\/$/, '').split('/');
-    if (SKIPPED_FOLDERS.has(segments[segments.length - 1]!)) continue;
-    if (isOutsideWindow(segments, window)) continue;
-    await listLevel(client, bucket, folder, delimiter, keys, window);
-  }
+  return folders;
 }
 
 /** Streams an object's bytes (GetObject). */
