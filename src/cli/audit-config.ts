@@ -67,15 +67,24 @@ export function auditPostProcess(ctx: CliContext, settings: AuditSettings, asOf:
   const exemptions = settings.loaded?.config.exemptions ?? [];
   const matcher = exemptions.length > 0 ? new ExemptionMatcher(exemptions, asOf) : undefined;
   const kept: Finding[] | undefined = settings.dbPath ? [] : undefined;
+  async function* applyAndKeep(
+    findings: AsyncIterable<Finding>,
+    tagsOf?: (finding: Finding) => Tags,
+  ): AsyncGenerator<Finding> {
+    for await (const finding of findings) {
+      const out = matcher ? matcher.apply(finding, tagsOf?.(finding)) : finding;
+      kept?.push(out);
+      yield out;
+    }
+  }
   return {
-    async *findings(findings, tagsOf) {
-      for await (const finding of findings) {
-        const out = matcher ? matcher.apply(finding, tagsOf?.(finding)) : finding;
-        kept?.push(out);
-        yield out;
-      }
+    findings(findings, tagsOf) {
+      // Nothing to apply or keep: hand the stream through untouched (no per-finding cost).
+      if (!matcher && !kept) return findings;
+      return applyAndKeep(findings, tagsOf);
     },
     extras: () => (matcher ? { exemptions: matcher.outcome() } : {}),
+
     async trend(report) {
       if (!settings.dbPath) return undefined;
       const store = await openSqliteRunStore(settings.dbPath);

@@ -39,6 +39,14 @@ export async function publishToTopic(
   );
 }
 
+/**
+ * Slack reads `<…>` in text as links and mentions (`<!channel>`); its docs ask for `&`, `<` and `>`
+ * to be escaped. AWS error messages and tag-derived text can hold anything, so everything is.
+ */
+export function escapeSlackText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 export async function postToWebhook(post: PostJson, url: string, message: { text: string }): Promise<void> {
-  await post(url, { text: message.text });
+  await post(url, { text: escapeSlackText(message.text) });
 }

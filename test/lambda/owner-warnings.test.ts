@@ -5,6 +5,7 @@ import {
   ownerTarget,
   planOwnerWarnings,
 } from '../../src/lambda/owner-warnings.ts';
+import { escapeSlackText } from '../../src/lambda/notify.ts';
 import { failedAccountChanges, summariseRun } from '../../src/lambda/run-summary.ts';
 import { diffRuns } from '../../src/history/diff-runs.ts';
 import type { Finding } from '../../src/model/finding.ts';
@@ -158,5 +159,14 @@ describe('summariseRun', () => {
     const text = summariseRun(r, changes, 's3://b/k')!.text;
     assert.match(text, /Newly unused \(30\):/);
     assert.match(text, /… and 10 more/);
+  });
+});
+
+describe('webhook text', () => {
+  it('escapes what Slack would read as links or mentions', () => {
+    assert.equal(
+      escapeSlackText('AccessDenied: <!channel> & <https://evil|click>'),
+      'AccessDenied: &lt;!channel&gt; &amp; &lt;https://evil|click&gt;',
+    );
   });
 });
