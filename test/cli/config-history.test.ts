@@ -3,7 +3,7 @@
  * per-kind thresholds, flags over the file, bad keys (exit 2, one line), audit --db, history, diff.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -179,6 +179,29 @@ describe('audit --db, history, diff', () => {
     assert.match(text.stdout, /^Run 1 \(.*\) → run 2 \(.*\)\nNewly unused \(\d+\):\n {2}210987654321 /);
     const same = await runCredsweep(['diff', '2', '2', '--db', db]);
     assert.match(same.stdout, /No changes\.\n$/);
+  });
+
+  it('the HTML report charts the unused count over the stored runs and this one', async () => {
+    const html = join(dir, 'report.html');
+    const run = await runCredsweep([
+      'audit',
+      '--report',
+      REPORT,
+      '--as-of',
+      AS_OF,
+      '--db',
+      db,
+      '--format',
+      'html',
+      '--output',
+      html,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /stored as run 3 in /);
+    assert.match(
+      readFileSync(html, 'utf8'),
+      /<figure id="chart-trend"><figcaption>Unused credentials over runs/,
+    );
   });
 
   it('diff without a database or with a missing run is a one-line usage/input error', async () => {
