@@ -130,7 +130,8 @@ export function ownerMessage(
       : `access key ${f.accessKeyId ?? `in slot ${f.credential.slice(-1)}`}`;
   const action =
     f.credential === 'password'
-      ? 'its console password will be removed (the login profile is deleted; credsweep undo restores access)'
+      ? // Deleting a login profile cannot be undone (credsweep apply does it only with --allow-irreversible).
+        'the console password may be removed; that cannot be undone (an administrator would have to set a new one)'
       : 'the key will be deactivated (not deleted; credsweep undo reactivates it)';
   const lastUse = f.lastUsed ? `was last used on ${f.lastUsed.slice(0, 10)}` : 'has never been used';
   return {

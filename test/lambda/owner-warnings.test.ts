@@ -84,6 +84,13 @@ describe('planOwnerWarnings', () => {
     assert.match(w!.message, /claim an exemption: ask #security\./);
   });
 
+  it('a password notice says its removal cannot be undone', () => {
+    const [pw] = evaluatePrincipal(aUser({ password: { lastUsed: daysAgo(87), lastChanged: null } }), ctx);
+    const [w] = planOwnerWarnings([pw!], () => owner, ctx, settings, {}).warnings;
+    assert.match(w!.message, /^The console password of user alice .* was last used on 2026-08-06\./);
+    assert.match(w!.message, /On 2026-11-08, the console password may be removed; that cannot be undone/);
+  });
+
   it('only trusts owner tags that are an email or a webhook on an allowed host', () => {
     assert.deepEqual(ownerTarget('bob@example.com', []), { kind: 'email', address: 'bob@example.com' });
     assert.deepEqual(ownerTarget('https://hooks.example.com/x', ['hooks.example.com']), {
