@@ -110,6 +110,9 @@ function secretEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     AWS_CONFIG_FILE: join(home, '.aws', 'config'),
     AWS_REGION: 'us-east-1',
     AWS_EC2_METADATA_DISABLED: 'true',
+    // Loopback only: a command run without --endpoint-url (e.g. `audit` with no arguments) talks
+    // to moto, never to AWS.
+    AWS_ENDPOINT_URL: moto.endpoint,
     ...extra,
   };
 }
@@ -161,7 +164,7 @@ describe('secrets never reach output, logs or error messages', () => {
     assert.equal(bad.code, 2);
   });
 
-  it('usage errors: unknown flags and commands, and every command with no arguments and --help', async () => {
+  it('usage errors: unknown flags and commands, and every command with no arguments or a bad flag', async () => {
     const help = await runAndScan(['--help']);
     const commands = [...help.stdout.matchAll(/^ {2}([a-z][\w-]*)\b/gm)]
       .map((m) => m[1]!)
@@ -169,7 +172,6 @@ describe('secrets never reach output, logs or error messages', () => {
     assert.ok(commands.includes('audit'), `commands parsed from --help: ${commands}`);
     for (const command of commands) {
       await runAndScan([command]);
-      await runAndScan([command, '--help']);
       await runAndScan([command, '--no-such-flag', LEAK_SECRET.slice(0, 4)]);
     }
     await runAndScan(['no-such-command']);
