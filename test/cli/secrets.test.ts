@@ -3,8 +3,8 @@
  * command the CLI has runs (successes and error paths) with distinctive secret values in the
  * environment and in a shared credentials file; stdout, stderr and every file left in the working
  * directory and HOME are then searched for the secrets (verbatim, URL-encoded, base64, and their
- * first 16 characters). Commands this file does not know yet still run with no arguments and with
- * --help, so a new command is covered from the day it lands.
+ * first 16 characters). Commands this file does not know yet still run with no arguments and with a
+ * bad flag, so a new command is covered from the day it lands.
  */
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
