@@ -150,12 +150,10 @@ describe('fault proxy', () => {
 
   it('delay: an answer held past the SDK request timeout is a TimeoutError', async () => {
     proxy.configure({ rates: { delay: 1 }, delayMs: 3_000 });
-    const started = Date.now();
     const e = await failure(iam(A, 1, 300).send(new ListUsersCommand({})));
     assert.equal(e.name, 'TimeoutError');
-    assert.ok(Date.now() - started < 2_500, 'the SDK gave up before the proxy answered');
-    await new Promise((ok) => setTimeout(ok, 3_000));
-    assert.equal(proxy.abandonedDelays(), 1, 'the proxy saw the caller hang up');
+    await new Promise((ok) => setTimeout(ok, 3_100));
+    assert.equal(proxy.abandonedDelays(), 1, 'the SDK hung up before the proxy answered');
   });
 
   it('truncated body: the SDK sees an error, never a half answer', async () => {
