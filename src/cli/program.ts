@@ -57,6 +57,8 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
 }
 
 export function reportError(e: unknown, ctx: CliContext): number {
+  // The reader of our output went away (`credsweep audit … | head`): that is its choice, not an error.
+  if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') return ExitCode.ok;
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) {
       return ExitCode.ok;

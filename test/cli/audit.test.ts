@@ -1,5 +1,6 @@
 /** `credsweep audit --report`, run as a user runs it: the built binary in a real process. */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import {
   createWriteStream,
   existsSync,
@@ -16,7 +17,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'csv-parse/sync';
 import { auditReportSchema } from '../../src/model/finding.ts';
 import { auditReportJsonSchema } from '../../src/model/json-schemas.ts';
-import { REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
+import { CLI, REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
 
 const DEMO = 'examples/demo/credential-report.csv';
 const AS_OF = ['--as-of', '2026-11-01T18:00:00Z'];
@@ -237,6 +238,27 @@ describe('credsweep audit --report', () => {
       assert.ok(JSON.parse(readFileSync(output, 'utf8')).findings.length > 0);
       assert.deepEqual(readdirSync(dir), ['out.json']);
     });
+  });
+
+  it('stops quietly when the reader goes away (`credsweep audit … | head`)', async () => {
+    const dir = scratch();
+    const file = join(dir, 'many.csv');
+    const lines = readFileSync(join(REPO_ROOT, DEMO), 'utf8').trimEnd().split('\n').slice(1);
+    const blocks = Array.from({ length: 200 }, (_, i) =>
+      lines.map((l) => l.replaceAll('210987654321', String(100000000000 + i))).join('\n'),
+    );
+    writeFileSync(file, `${HEADER}\n${blocks.join('\n')}\n`);
+    const child = spawn(process.execPath, [CLI, 'audit', '--report', file, '--format', 'json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d) => {
+      stderr += d;
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const [code] = await once(child, 'close');
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
   });
 
   describe('a 100 MB file', () => {
