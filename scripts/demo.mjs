@@ -17,21 +17,19 @@ const demo = (...args) => {
   if (run.status !== 0 && run.status !== 1) process.exit(run.status ?? 1);
 };
 
-console.log(`credsweep demo: examples/demo/credential-report.csv, as of ${AS_OF}\n`);
-demo('audit', '--report', 'examples/demo/credential-report.csv', '--as-of', AS_OF);
+const EVIDENCE = [
+  '--report',
+  'examples/demo/credential-report.csv',
+  '--cloudtrail',
+  'examples/demo/cloudtrail',
+];
+console.log(
+  `credsweep demo: examples/demo/credential-report.csv with the CloudTrail evidence in examples/demo/cloudtrail, as of ${AS_OF}\n`,
+);
+demo('audit', ...EVIDENCE, '--as-of', AS_OF);
 // The same audit as a self-contained HTML report (git-ignored folder), for a browser.
 const html = `${root}.credsweep/demo/report.html`;
 mkdirSync(`${root}.credsweep/demo`, { recursive: true });
-demo(
-  'audit',
-  '--report',
-  'examples/demo/credential-report.csv',
-  '--as-of',
-  AS_OF,
-  '--format',
-  'html',
-  '--output',
-  html,
-);
+demo('audit', ...EVIDENCE, '--as-of', AS_OF, '--format', 'html', '--output', html);
 console.log(`\nHTML report: ${html} (open it in a browser; it loads nothing from the network)\n`);
 demo('trail', 'examples/demo/cloudtrail'); // who used each key, from which source IPs (examples/demo/cloudtrail/README.md)
