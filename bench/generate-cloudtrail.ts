@@ -11,6 +11,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { seededRandom } from './seeded-random.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -20,18 +21,6 @@ export interface GeneratedTrail {
   uncompressedBytes: number;
   compressedBytes: number;
   records: number;
-}
-
-/** Mulberry32: small, fast, seeded. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -49,7 +38,7 @@ export async function generateCloudTrail(
   if (existsSync(manifestPath)) return JSON.parse(await readFile(manifestPath, 'utf8')) as GeneratedTrail;
   await rm(dir, { recursive: true, force: true });
 
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const chars = (alphabet: string, n: number) => {
     let s = '';

@@ -18,7 +18,7 @@ import {
   Agent,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { seededRandom } from '../../bench/generate-credential-report.ts';
+import { seededRandom } from '../../bench/seeded-random.ts';
 import { MOTO_DEFAULT_ACCOUNT } from './moto.ts';
 
 export type FaultKind = 'throttle' | 'serverError' | 'reset' | 'resetAfter' | 'delay' | 'truncate';

@@ -3,23 +3,14 @@
  * long-term and temporary keys, denied calls, source IPs, AssumeRole* (successful, failed, by users,
  * services and web identities), console logins (success, failure, without an ARN) and equal times.
  */
-export type CloudTrailObject = Record<string, unknown>;
+import { seededRandom } from '../../../bench/seeded-random.ts';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type CloudTrailObject = Record<string, unknown>;
 
 export const GENERATED_START = Date.UTC(2026, 8, 1);
 
 export function generateTrailRecords(count: number, seed = 42): CloudTrailObject[] {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const users = ['alice', 'bob', 'bobby', 'carol', 'deploy-bot'];
   const keys = users.map((u, i) => ({
