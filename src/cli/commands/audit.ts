@@ -7,14 +7,13 @@ import { auditCredentialReport } from '../../audit/audit-credential-report.ts';
 import { DEFAULT_ROLE_NAME } from '../../aws/assume-role.ts';
 import { ExitCode, InputError, UsageError } from '../../errors.ts';
 import type { Finding } from '../../model/finding.ts';
-import { REPORTERS } from '../../reporters/index.ts';
 import { DEFAULT_EXEMPTION, type ExemptionPolicy } from '../../rules/index.ts';
 import { auditPostProcess, resolveAuditSettings } from '../audit-config.ts';
 import { collectPaths, scanAuditTrail } from '../audit-cloudtrail.ts';
 import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
 import { runLiveAudit } from '../live-audit.ts';
-import { oneOf, parseAsOfFlag, parseDays, parsePositiveInt } from '../options.ts';
+import { oneOf, parseDays, parsePositiveInt, withReportOutputOptions } from '../options.ts';
 
 export interface AuditFlags {
   report?: string;
@@ -77,133 +76,123 @@ function parseExemptTag(text: string): ExemptionPolicy {
 }
 
 export function auditCommand(ctx: CliContext, setExit: (code: number) => void): Command {
-  return new Command('audit')
-    .description('find unused credentials: live from AWS (default), or in a credential report CSV (--report)')
-    .option('--report <file>', 'credential report CSV to audit (- for standard input) instead of asking AWS')
-    .addOption(
-      new Option(
-        '--source <source>',
-        'live: credential report, or the IAM API (knows key ids) [default: report]',
-      ).argParser(oneOf(LIVE_SOURCES)),
-    )
-    .option(
-      '--accounts <ids>',
-      'live: audit these accounts (comma-separated) via --role-name',
-      parseAccountIds,
-    )
-    .option('--org', 'live: audit every ACTIVE account of the Organization')
-    .option('--role-name <name>', `live: role to assume in other accounts [default: ${DEFAULT_ROLE_NAME}]`)
-    .option('--external-id <id>', 'live: external id for AssumeRole')
-    .addOption(
-      new Option('--concurrency <n>', 'live: accounts audited at once [default: 8]').argParser(
-        parsePositiveInt(64),
-      ),
-    )
-    .addOption(
-      new Option(
-        '--exempt-tag <key[=value]>',
-        `users and roles with this tag are exempt [default: ${DEFAULT_EXEMPTION.tagKey}=${DEFAULT_EXEMPTION.tagValue}]`,
-      ).argParser(parseExemptTag),
-    )
-    .option('--profile <name>', 'live: AWS shared-config/SSO profile')
-    .option('--region <region>', 'live: AWS region for the clients (IAM is global)')
-    .option('--endpoint-url <url>', 'live: send AWS calls here (e.g. moto); also AWS_ENDPOINT_URL')
-    .option('--config <file>', 'configuration file (default: ./credsweep.config.json|yaml|yml); flags win')
-    .option('--db <file>', 'store this run in a history database (SQLite), for credsweep history/diff')
-    .option(
-      '--cloudtrail <path>',
-      'merge CloudTrail evidence (log tree, file or s3://bucket/prefix; repeatable)',
-      collectPaths,
-    )
-    .addOption(
-      new Option(
-        '--many-ips <n>',
-        'with --cloudtrail: more source IPs than this flag a key [default: 10]',
-      ).argParser(parsePositiveInt(1_000_000)),
-    )
-    .addOption(new Option('--days <n>', 'unused after this many days').default(90).argParser(parseDays))
-    .addOption(
-      new Option(
-        '--as-of <date>',
-        'evaluate as of YYYY-MM-DD or an ISO-8601 date-time (default: now)',
-      ).argParser(parseAsOfFlag),
-    )
-    .addOption(
-      new Option('--format <format>', 'output format')
-        .default('table')
-        .argParser(oneOf(Object.keys(REPORTERS))),
-    )
-    .option('--output <file>', 'write to this file instead of standard output (written only on success)')
-    .addOption(
-      new Option('--fail-on <status>', 'exit 1 when any credential has this status').argParser(
-        oneOf(['unused'] as const),
-      ),
-    )
-    .action(async (flags: AuditFlags, command: Command) => {
-      const exemption = flags.exemptTag ?? DEFAULT_EXEMPTION;
-      const settings = await resolveAuditSettings(flags, command);
-      const post = auditPostProcess(ctx, settings, flags.asOf ?? ctx.now());
-      if (flags.report === undefined) {
-        setExit(
-          await runLiveAudit(ctx, {
-            source: flags.source ?? 'report',
-            accounts: settings.accounts,
-            org: flags.org,
-            roleName: settings.roleName,
-            externalId: flags.externalId,
-            concurrency: flags.concurrency ?? 8,
-            exemption,
-            profile: flags.profile,
-            region: flags.region,
-            endpointUrl: flags.endpointUrl,
-            days: settings.thresholdDays,
-            thresholds: settings.thresholds,
-            post,
-            trail: await scanAuditTrail(ctx, flags),
-            asOf: flags.asOf,
-            format: flags.format,
-            output: flags.output,
-            failOn: flags.failOn,
-          }),
-        );
-        return;
-      }
-      const live = LIVE_ONLY_FLAGS.find(([key]) => flags[key] !== undefined);
-      if (live) throw new UsageError(`${live[1]} is for live audits; it cannot be combined with --report`);
-      const file = flags.report;
-      const input = await openInput(ctx, file);
-      const generatedAt = ctx.now();
-      const meta = {
-        generatedAt,
-        asOf: flags.asOf ?? generatedAt,
-        thresholdDays: settings.thresholdDays,
-        ...(settings.thresholds ? { thresholds: settings.thresholds } : {}),
-      };
-      const trail = await scanAuditTrail(ctx, flags);
-      const trailed = (findings: AsyncIterable<Finding>) => (trail ? trail.apply(findings, meta) : findings);
-      const tally = await emitAudit(ctx, {
-        format: flags.format,
-        output: flags.output,
-        meta,
-        findings: trailed(
-          auditCredentialReport(
-            input,
-            file,
-            {
-              asOf: meta.asOf,
-              thresholdDays: meta.thresholdDays,
-              ...(meta.thresholds ? { thresholds: meta.thresholds } : {}),
-            },
-            exemption,
-          ),
+  return withReportOutputOptions(
+    new Command('audit')
+      .description(
+        'find unused credentials: live from AWS (default), or in a credential report CSV (--report)',
+      )
+      .option(
+        '--report <file>',
+        'credential report CSV to audit (- for standard input) instead of asking AWS',
+      )
+      .addOption(
+        new Option(
+          '--source <source>',
+          'live: credential report, or the IAM API (knows key ids) [default: report]',
+        ).argParser(oneOf(LIVE_SOURCES)),
+      )
+      .option(
+        '--accounts <ids>',
+        'live: audit these accounts (comma-separated) via --role-name',
+        parseAccountIds,
+      )
+      .option('--org', 'live: audit every ACTIVE account of the Organization')
+      .option('--role-name <name>', `live: role to assume in other accounts [default: ${DEFAULT_ROLE_NAME}]`)
+      .option('--external-id <id>', 'live: external id for AssumeRole')
+      .addOption(
+        new Option('--concurrency <n>', 'live: accounts audited at once [default: 8]').argParser(
+          parsePositiveInt(64),
         ),
-        post,
-      });
+      )
+      .addOption(
+        new Option(
+          '--exempt-tag <key[=value]>',
+          `users and roles with this tag are exempt [default: ${DEFAULT_EXEMPTION.tagKey}=${DEFAULT_EXEMPTION.tagValue}]`,
+        ).argParser(parseExemptTag),
+      )
+      .option('--profile <name>', 'live: AWS shared-config/SSO profile')
+      .option('--region <region>', 'live: AWS region for the clients (IAM is global)')
+      .option('--endpoint-url <url>', 'live: send AWS calls here (e.g. moto); also AWS_ENDPOINT_URL')
+      .option('--config <file>', 'configuration file (default: ./credsweep.config.json|yaml|yml); flags win')
+      .option('--db <file>', 'store this run in a history database (SQLite), for credsweep history/diff')
+      .option(
+        '--cloudtrail <path>',
+        'merge CloudTrail evidence (log tree, file or s3://bucket/prefix; repeatable)',
+        collectPaths,
+      )
+      .addOption(
+        new Option(
+          '--many-ips <n>',
+          'with --cloudtrail: more source IPs than this flag a key [default: 10]',
+        ).argParser(parsePositiveInt(1_000_000)),
+      )
+      .addOption(new Option('--days <n>', 'unused after this many days').default(90).argParser(parseDays)),
+    'credential',
+  ).action(async (flags: AuditFlags, command: Command) => {
+    const exemption = flags.exemptTag ?? DEFAULT_EXEMPTION;
+    const settings = await resolveAuditSettings(flags, command);
+    const post = auditPostProcess(ctx, settings, flags.asOf ?? ctx.now());
+    if (flags.report === undefined) {
       setExit(
-        trail?.exitCode ||
-          (flags.failOn === 'unused' && tally.summary.unused > 0 ? ExitCode.failOnMatched : ExitCode.ok),
+        await runLiveAudit(ctx, {
+          source: flags.source ?? 'report',
+          accounts: settings.accounts,
+          org: flags.org,
+          roleName: settings.roleName,
+          externalId: flags.externalId,
+          concurrency: flags.concurrency ?? 8,
+          exemption,
+          profile: flags.profile,
+          region: flags.region,
+          endpointUrl: flags.endpointUrl,
+          days: settings.thresholdDays,
+          thresholds: settings.thresholds,
+          post,
+          trail: await scanAuditTrail(ctx, flags),
+          asOf: flags.asOf,
+          format: flags.format,
+          output: flags.output,
+          failOn: flags.failOn,
+        }),
       );
+      return;
+    }
+    const live = LIVE_ONLY_FLAGS.find(([key]) => flags[key] !== undefined);
+    if (live) throw new UsageError(`${live[1]} is for live audits; it cannot be combined with --report`);
+    const file = flags.report;
+    const input = await openInput(ctx, file);
+    const generatedAt = ctx.now();
+    const meta = {
+      generatedAt,
+      asOf: flags.asOf ?? generatedAt,
+      thresholdDays: settings.thresholdDays,
+      ...(settings.thresholds ? { thresholds: settings.thresholds } : {}),
+    };
+    const trail = await scanAuditTrail(ctx, flags);
+    const trailed = (findings: AsyncIterable<Finding>) => (trail ? trail.apply(findings, meta) : findings);
+    const tally = await emitAudit(ctx, {
+      format: flags.format,
+      output: flags.output,
+      meta,
+      findings: trailed(
+        auditCredentialReport(
+          input,
+          file,
+          {
+            asOf: meta.asOf,
+            thresholdDays: meta.thresholdDays,
+            ...(meta.thresholds ? { thresholds: meta.thresholds } : {}),
+          },
+          exemption,
+        ),
+      ),
+      post,
     });
+    setExit(
+      trail?.exitCode ||
+        (flags.failOn === 'unused' && tally.summary.unused > 0 ? ExitCode.failOnMatched : ExitCode.ok),
+    );
+  });
 }
 
 async function openInput(ctx: CliContext, file: string): Promise<Readable> {

@@ -7,14 +7,13 @@ import { auditPermissions } from '../../audit/audit-permissions.ts';
 import { suggestReducedPolicies } from '../../audit/suggest-policy.ts';
 import { createIamClient } from '../../aws/clients.ts';
 import { ExitCode } from '../../errors.ts';
-import { REPORTERS } from '../../reporters/index.ts';
 import { realSleep } from '../../sources/access-advisor/last-accessed.ts';
 import { validatePrincipalArns } from '../../sources/access-advisor/principals.ts';
 import type { AccessAdvisorGranularity } from '../../sources/access-advisor/service-access.ts';
 import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
 import { connectionFromFlags } from '../live-audit.ts';
-import { oneOf, parseAsOfFlag, parseDays, parsePositiveInt } from '../options.ts';
+import { oneOf, parseDays, parsePositiveInt, withReportOutputOptions } from '../options.ts';
 import { openPendingOutput } from '../output.ts';
 
 export interface PermissionsFlags {
@@ -37,90 +36,75 @@ function collect(value: string, previous: string[] = []): string[] {
 }
 
 export function permissionsCommand(ctx: CliContext, setExit: (code: number) => void): Command {
-  return new Command('permissions')
-    .description(
-      'find granted services (and tracked actions) that users and roles do not use (Access Advisor)',
-    )
-    .option(
-      '--principal <arn>',
-      'a user or role ARN (repeatable or comma-separated; default: every user and role)',
-      collect,
-    )
-    .addOption(new Option('--days <n>', 'unused after this many days').default(90).argParser(parseDays))
-    .addOption(
-      new Option('--granularity <level>', 'service, or action (tracked actions too)')
-        .default('service')
-        .argParser(oneOf(['service', 'action'] as const)),
-    )
-    .option('--suggest-policy', 'print a reduced policy per principal for review (never applied)')
-    .addOption(
-      new Option(
-        '--as-of <date>',
-        'evaluate as of YYYY-MM-DD or an ISO-8601 date-time (default: now)',
-      ).argParser(parseAsOfFlag),
-    )
-    .addOption(
-      new Option('--format <format>', 'output format')
-        .default('table')
-        .argParser(oneOf(Object.keys(REPORTERS))),
-    )
-    .option('--output <file>', 'write to this file instead of standard output (written only on success)')
-    .addOption(
-      new Option('--fail-on <status>', 'exit 1 when any permission has this status').argParser(
-        oneOf(['unused'] as const),
-      ),
-    )
-    .addOption(
-      new Option('--concurrency <n>', 'principals evaluated at once')
-        .default(4)
-        .argParser(parsePositiveInt(64)),
-    )
-    .option('--profile <name>', 'AWS shared-config profile')
-    .option('--region <region>', 'AWS region for the IAM client (IAM is global)')
-    .option('--endpoint-url <url>', 'send AWS calls to this endpoint (e.g. a local emulator)')
-    .action(async (flags: PermissionsFlags) => {
-      validatePrincipalArns(flags.principal ?? []);
-      const generatedAt = ctx.now();
-      const meta = { generatedAt, asOf: flags.asOf ?? generatedAt, thresholdDays: flags.days };
-      const iam = createIamClient(connectionFromFlags(flags, ctx.env));
-      const { findings, failures } = await auditPermissions(iam, {
-        asOf: meta.asOf,
-        thresholdDays: meta.thresholdDays,
-        granularity: flags.granularity,
-        concurrency: flags.concurrency,
-        principals: flags.principal,
-        poll: { sleep: realSleep },
-      }).finally(() => iam.destroy());
-      for (const f of failures) {
-        ctx.stderr.write(`credsweep: account ${f.accountId}: ${f.error?.message ?? 'failed'}\n`);
+  return withReportOutputOptions(
+    new Command('permissions')
+      .description(
+        'find granted services (and tracked actions) that users and roles do not use (Access Advisor)',
+      )
+      .option(
+        '--principal <arn>',
+        'a user or role ARN (repeatable or comma-separated; default: every user and role)',
+        collect,
+      )
+      .addOption(new Option('--days <n>', 'unused after this many days').default(90).argParser(parseDays))
+      .addOption(
+        new Option('--granularity <level>', 'service, or action (tracked actions too)')
+          .default('service')
+          .argParser(oneOf(['service', 'action'] as const)),
+      )
+      .option('--suggest-policy', 'print a reduced policy per principal for review (never applied)')
+      .addOption(
+        new Option('--concurrency <n>', 'principals evaluated at once')
+          .default(4)
+          .argParser(parsePositiveInt(64)),
+      )
+      .option('--profile <name>', 'AWS shared-config profile')
+      .option('--region <region>', 'AWS region for the IAM client (IAM is global)')
+      .option('--endpoint-url <url>', 'send AWS calls to this endpoint (e.g. a local emulator)'),
+    'permission',
+  ).action(async (flags: PermissionsFlags) => {
+    validatePrincipalArns(flags.principal ?? []);
+    const generatedAt = ctx.now();
+    const meta = { generatedAt, asOf: flags.asOf ?? generatedAt, thresholdDays: flags.days };
+    const iam = createIamClient(connectionFromFlags(flags, ctx.env));
+    const { findings, failures } = await auditPermissions(iam, {
+      asOf: meta.asOf,
+      thresholdDays: meta.thresholdDays,
+      granularity: flags.granularity,
+      concurrency: flags.concurrency,
+      principals: flags.principal,
+      poll: { sleep: realSleep },
+    }).finally(() => iam.destroy());
+    for (const f of failures) {
+      ctx.stderr.write(`credsweep: account ${f.accountId}: ${f.error?.message ?? 'failed'}\n`);
+    }
+    if (flags.suggestPolicy) {
+      const out = await openPendingOutput(flags.output);
+      try {
+        await out.write(`${JSON.stringify(suggestReducedPolicies(findings), null, 2)}\n`);
+        await out.commit();
+      } catch (e) {
+        await out.abort();
+        throw e;
       }
-      if (flags.suggestPolicy) {
-        const out = await openPendingOutput(flags.output);
-        try {
-          await out.write(`${JSON.stringify(suggestReducedPolicies(findings), null, 2)}\n`);
-          await out.commit();
-        } catch (e) {
-          await out.abort();
-          throw e;
-        }
-      } else {
-        await emitAudit(ctx, {
-          format: flags.format,
-          output: flags.output,
-          meta,
-          findings: (async function* () {
-            yield* findings;
-          })(),
-          accounts: () => failures,
-        });
-      }
-      const unused = findings.some((f) => f.status === 'unused');
-      setExit(
-        failures.length > 0
-          ? ExitCode.awsFailure
-          : flags.failOn === 'unused' && unused
-            ? ExitCode.failOnMatched
-            : ExitCode.ok,
-      );
-    });
+    } else {
+      await emitAudit(ctx, {
+        format: flags.format,
+        output: flags.output,
+        meta,
+        findings: (async function* () {
+          yield* findings;
+        })(),
+        accounts: () => failures,
+      });
+    }
+    const unused = findings.some((f) => f.status === 'unused');
+    setExit(
+      failures.length > 0
+        ? ExitCode.awsFailure
+        : flags.failOn === 'unused' && unused
+          ? ExitCode.failOnMatched
+          : ExitCode.ok,
+    );
+  });
 }
