@@ -66,7 +66,13 @@ const files = targets
   .sort();
 if (files.length === 0) stop('no test files found');
 
-const env = { ...process.env, CREDSWEEP_CHROMIUM: chromium, NO_COLOR: '1' };
+// Tests talk to moto only: never let the SDK's credential chain probe the EC2 metadata address.
+const env = {
+  ...process.env,
+  CREDSWEEP_CHROMIUM: chromium,
+  NO_COLOR: '1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
 delete env.FORCE_COLOR;
 const run = spawnSync(
   process.execPath,
