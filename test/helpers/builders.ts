@@ -1,4 +1,5 @@
 /** Builders for inventory fixtures: `aUser({ accessKeys: [aKey({ lastUsed: daysAgo(91) })] })`. */
+import type { Finding } from '../../src/model/finding.ts';
 import type {
   AccessKeyCredential,
   Principal,
@@ -43,4 +44,24 @@ export function aRole(overrides: Partial<Principal> = {}): Principal {
     role: { lastUsed: null, path: '/' },
     ...overrides,
   });
+}
+
+/** A finding as the audit writes it: alice's access key 1, unused, last used 304 days before AS_OF. */
+export function aFinding(overrides: Partial<Finding> = {}): Finding {
+  return {
+    accountId: '111122223333',
+    principalType: 'user',
+    principalName: 'alice',
+    arn: 'arn:aws:iam::111122223333:user/alice',
+    credential: 'access_key_1',
+    status: 'unused',
+    lastUsed: '2026-01-01T00:00:00Z',
+    lastActivity: '2026-01-01T00:00:00Z',
+    lastActivitySource: 'last_used',
+    ageDays: 304,
+    neverUsed: false,
+    caveats: [],
+    reason: 'access key 1 last used 304 days ago (threshold 90)',
+    ...overrides,
+  };
 }

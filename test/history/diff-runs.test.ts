@@ -3,24 +3,17 @@ import { describe, it } from 'node:test';
 import { diffRuns, isEmptyDiff } from '../../src/history/diff-runs.ts';
 import { renderDiffText } from '../../src/history/render-diff.ts';
 import type { AccountResult, Finding } from '../../src/model/finding.ts';
+import { aFinding as aSharedFinding } from '../helpers/builders.ts';
 
 function aFinding(overrides: Partial<Finding> = {}): Finding {
-  return {
-    accountId: '111122223333',
-    principalType: 'user',
-    principalName: 'alice',
-    arn: 'arn:aws:iam::111122223333:user/alice',
-    credential: 'access_key_1',
+  return aSharedFinding({
     status: 'in_use',
     lastUsed: null,
     lastActivity: '2026-10-01T00:00:00Z',
-    lastActivitySource: 'last_used',
     ageDays: 31,
-    neverUsed: false,
-    caveats: [],
     reason: 'access key 1 last used 31 days ago (threshold 90)',
     ...overrides,
-  };
+  });
 }
 const ok = (accountId: string): AccountResult => ({ accountId, status: 'ok' });
 

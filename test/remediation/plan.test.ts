@@ -4,26 +4,17 @@ import type { Finding } from '../../src/model/finding.ts';
 import { remediationPlanSchema } from '../../src/model/remediation-plan.ts';
 import { assembleRemediationPlan, findingKey, type PlanOptions } from '../../src/remediation/plan.ts';
 import { toIso } from '../../src/time.ts';
-import { AS_OF, daysAgo } from '../helpers/builders.ts';
+import { AS_OF, daysAgo, aFinding as aSharedFinding } from '../helpers/builders.ts';
 
 function aFinding(overrides: Partial<Finding> = {}): Finding {
-  return {
-    accountId: '111122223333',
-    principalType: 'user',
-    principalName: 'alice',
-    arn: 'arn:aws:iam::111122223333:user/alice',
-    credential: 'access_key_1',
-    status: 'unused',
+  return aSharedFinding({
     lastUsed: toIso(daysAgo(200)),
     lastActivity: toIso(daysAgo(200)),
-    lastActivitySource: 'last_used',
     ageDays: 200,
-    neverUsed: false,
-    caveats: [],
     reason: 'access key 1 last used 200 days ago (threshold 90)',
     accessKeyId: 'AKIAALICE0000000001',
     ...overrides,
-  };
+  });
 }
 
 const OPTIONS: PlanOptions = {

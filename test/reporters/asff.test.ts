@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { assembleAuditReport } from '../../src/audit/audit-report.ts';
 import type { Finding } from '../../src/model/finding.ts';
 import { asffReporter, toAsffFindings } from '../../src/reporters/asff.ts';
-import { AS_OF } from '../helpers/builders.ts';
+import { AS_OF, aFinding } from '../helpers/builders.ts';
 import { REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
 
 /** BatchImportFindings' required top-level attributes (ASFF reference, "Required top-level attributes"). */
@@ -26,25 +26,6 @@ const REQUIRED = [
   'Types',
   'UpdatedAt',
 ] as const;
-
-function aFinding(overrides: Partial<Finding>): Finding {
-  return {
-    accountId: '111122223333',
-    principalType: 'user',
-    principalName: 'alice',
-    arn: 'arn:aws:iam::111122223333:user/alice',
-    credential: 'access_key_1',
-    status: 'unused',
-    lastUsed: '2026-01-01T00:00:00Z',
-    lastActivity: '2026-01-01T00:00:00Z',
-    lastActivitySource: 'last_used',
-    ageDays: 304,
-    neverUsed: false,
-    caveats: [],
-    reason: 'access key 1 last used 304 days ago (threshold 90)',
-    ...overrides,
-  };
-}
 
 const report = (findings: Finding[]) =>
   assembleAuditReport({ generatedAt: AS_OF, asOf: AS_OF, thresholdDays: 90 }, findings);

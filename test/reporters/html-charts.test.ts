@@ -10,25 +10,18 @@ import {
   renderVegaLiteSvg,
   unusedPerAccountSpec,
 } from '../../src/reporters/html/charts.ts';
-import { AS_OF } from '../helpers/builders.ts';
+import { AS_OF, aFinding as aSharedFinding } from '../helpers/builders.ts';
 
-function aFinding(overrides: Partial<Finding>): Finding {
-  return {
-    accountId: '111122223333',
-    principalType: 'user',
-    principalName: 'alice',
-    arn: 'arn:aws:iam::111122223333:user/alice',
+function aFinding(overrides: Partial<Finding> = {}): Finding {
+  return aSharedFinding({
     credential: 'password',
-    status: 'unused',
     lastUsed: null,
-    lastActivity: '2026-01-01T00:00:00Z',
     lastActivitySource: 'last_changed',
     ageDays: 100,
     neverUsed: true,
-    caveats: [],
     reason: 'r',
     ...overrides,
-  };
+  });
 }
 
 const meta = { generatedAt: AS_OF, asOf: AS_OF, thresholdDays: 90 };

@@ -13,9 +13,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import { assembleAuditReport } from '../../src/audit/audit-report.ts';
-import type { Finding } from '../../src/model/finding.ts';
 import { ocsfReporter, toOcsfFindings } from '../../src/reporters/ocsf.ts';
-import { AS_OF } from '../helpers/builders.ts';
+import { AS_OF, aFinding } from '../helpers/builders.ts';
 import { REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
 
 const int = (values?: number[]) => (values ? { type: 'integer', enum: values } : { type: 'integer' });
@@ -73,25 +72,6 @@ const DETECTION_FINDING_REQUIRED = {
     },
   },
 };
-
-function aFinding(overrides: Partial<Finding>): Finding {
-  return {
-    accountId: '111122223333',
-    principalType: 'user',
-    principalName: 'alice',
-    arn: 'arn:aws:iam::111122223333:user/alice',
-    credential: 'access_key_1',
-    status: 'unused',
-    lastUsed: '2026-01-01T00:00:00Z',
-    lastActivity: '2026-01-01T00:00:00Z',
-    lastActivitySource: 'last_used',
-    ageDays: 304,
-    neverUsed: false,
-    caveats: [],
-    reason: 'access key 1 last used 304 days ago (threshold 90)',
-    ...overrides,
-  };
-}
 
 describe('ocsf reporter', () => {
   const validate = new Ajv({ allErrors: true, strict: false }).compile(DETECTION_FINDING_REQUIRED);
