@@ -5,6 +5,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { classifyAwsError } from '../../aws/classify-error.ts';
 import { AwsAccessError } from '../../errors.ts';
+import { toIso } from '../../time.ts';
 import type { PlanStep, RemediationActionId } from '../../model/remediation-plan.ts';
 
 /** A credential's state as read from AWS right before (or after) a step. */
@@ -55,7 +56,28 @@ export function isNoSuchEntity(e: unknown): boolean {
 }
 
 export function isoOrNull(d: Date | undefined | null): string | null {
-  if (!d) return null;
-  const iso = d.toISOString();
-  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+  return d ? toIso(d.getTime()) : null;
+}
+
+/**
+ * An action that only flips a credential's Status: Inactive to act, Active to undo (access keys and
+ * signing certificates). Acting and undoing call the same IAM action, so they need the same permissions.
+ */
+export function statusToggleAction(spec: {
+  id: RemediationActionId;
+  permissions: readonly string[];
+  readState: RemediationAction['readState'];
+  setStatus(iam: IAMClient, step: PlanStep, status: 'Active' | 'Inactive'): Promise<void>;
+}): RemediationAction {
+  return {
+    id: spec.id,
+    reversible: true,
+    permissions: spec.permissions,
+    undoPermissions: spec.permissions,
+    readState: spec.readState,
+    act: async (clients, step) => spec.setStatus(await clients.iam(step.accountId), step, 'Inactive'),
+    isDone: (state) => state.exists && state.status === 'Inactive',
+    undo: async (clients, step) => spec.setStatus(await clients.iam(step.accountId), step, 'Active'),
+    isUndone: (state) => state.exists && state.status === 'Active',
+  };
 }

@@ -3,7 +3,7 @@ import {
   paginateListSigningCertificates,
   UpdateSigningCertificateCommand,
 } from '@aws-sdk/client-iam';
-import { type CredentialState, isoOrNull, type RemediationAction } from './action.ts';
+import { type CredentialState, isoOrNull, type RemediationAction, statusToggleAction } from './action.ts';
 
 export const READ_SIGNING_CERTIFICATE_PERMISSIONS = ['iam:ListSigningCertificates'] as const;
 
@@ -50,34 +50,19 @@ async function readCertificate(
 }
 
 /** UpdateSigningCertificate to Inactive: reversible. */
-export const deactivateSigningCertificate: RemediationAction = {
+export const deactivateSigningCertificate: RemediationAction = statusToggleAction({
   id: 'deactivate-signing-certificate',
-  reversible: true,
   permissions: [...READ_SIGNING_CERTIFICATE_PERMISSIONS, 'iam:UpdateSigningCertificate'],
-  undoPermissions: [...READ_SIGNING_CERTIFICATE_PERMISSIONS, 'iam:UpdateSigningCertificate'],
   async readState(clients, step) {
     return readCertificate(await clients.iam(step.accountId), step.principalName, step.certificateId!);
   },
-  async act(clients, step) {
-    const iam = await clients.iam(step.accountId);
+  async setStatus(iam, step, status) {
     await iam.send(
       new UpdateSigningCertificateCommand({
         UserName: step.principalName,
         CertificateId: step.certificateId!,
-        Status: 'Inactive',
+        Status: status,
       }),
     );
   },
-  isDone: (state) => state.exists && state.status === 'Inactive',
-  async undo(clients, step) {
-    const iam = await clients.iam(step.accountId);
-    await iam.send(
-      new UpdateSigningCertificateCommand({
-        UserName: step.principalName,
-        CertificateId: step.certificateId!,
-        Status: 'Active',
-      }),
-    );
-  },
-  isUndone: (state) => state.exists && state.status === 'Active',
-};
+});
