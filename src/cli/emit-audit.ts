@@ -3,7 +3,7 @@
  */
 import { type AuditMeta, AuditTally, assembleAuditReport } from '../audit/audit-report.ts';
 import { UsageError } from '../errors.ts';
-import type { AccountResult, AuditReport, Finding } from '../model/finding.ts';
+import type { AccountResult, Finding } from '../model/finding.ts';
 import { REPORTERS, reporterFor } from '../reporters/index.ts';
 import type { AuditPostProcess } from './audit-config.ts';
 import { type CliContext, wantsColor } from './context.ts';
@@ -37,9 +37,9 @@ export async function emitAudit(ctx: CliContext, request: EmitRequest): Promise<
   const tally = new AuditTally();
   const post = request.post;
   if (post) tally.envelopeExtras = post.extras;
+  const findings = post ? post.findings(request.findings, request.tagsOf) : request.findings;
   try {
     if (reporter.stream) {
-      const findings = post ? post.findings(request.findings, request.tagsOf) : request.findings;
       const accounts = request.accounts;
       async function* withAccounts(): AsyncGenerator<Finding> {
         yield* findings;
@@ -48,8 +48,7 @@ export async function emitAudit(ctx: CliContext, request: EmitRequest): Promise<
       await reporter.stream(request.meta, withAccounts(), tally, out.write);
     } else {
       const all: Finding[] = [];
-      for await (const f of post ? post.findings(request.findings, request.tagsOf) : request.findings)
-        all.push(f);
+      for await (const f of findings) all.push(f);
       const report = {
         ...assembleAuditReport(request.meta, all, request.accounts?.() ?? []),
         ...post?.extras(),
@@ -74,8 +73,4 @@ export async function emitAudit(ctx: CliContext, request: EmitRequest): Promise<
   }
   await post?.finish(request.meta, tally);
   return tally;
-}
-
-export function reportFromTally(meta: AuditMeta, tally: AuditTally, findings: Finding[]): AuditReport {
-  return assembleAuditReport(meta, findings, tally.accountResults());
 }
