@@ -14,7 +14,7 @@ import {
 import { LAST_ACCESSED_PERMISSIONS } from '../sources/access-advisor/last-accessed.ts';
 import { PRINCIPAL_PERMISSIONS } from '../sources/access-advisor/principals.ts';
 import { LOOKUP_EVENTS_PERMISSIONS } from '../sources/cloudtrail/lookup-events.ts';
-import { S3_TRAIL_PERMISSIONS } from '../sources/cloudtrail/s3.ts';
+import { S3_TRAIL_PERMISSIONS } from '../sources/cloudtrail/s3-location.ts';
 
 export interface EvidencePolicyStatement {
   Sid: string;

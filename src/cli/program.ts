@@ -4,19 +4,39 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode, InputError, InternalError, isCredsweepError } from '../errors.ts';
-import { applyCommand } from './commands/apply.ts';
-import { auditCommand } from './commands/audit.ts';
-import { exportCommand } from './commands/export.ts';
-import { diffCommand, historyCommand } from './commands/history.ts';
-import { permissionsCommand } from './commands/permissions.ts';
-import { planCommand } from './commands/plan.ts';
-import { trailCommand } from './commands/trail.ts';
-import { undoCommand } from './commands/undo.ts';
 import type { CliContext } from './context.ts';
 
 export const VERSION = '0.1.0';
 
-export function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {
+type SetExit = (code: number) => void;
+type CommandLoader = () => Promise<(ctx: CliContext, setExit: SetExit) => Command>;
+
+/**
+ * Every command, in help order, loaded on demand: a run loads only the module of the command it
+ * names (the SDK clients, vega, sql.js… of the others cost hundreds of milliseconds of start-up),
+ * and `--help` or an unknown command loads them all.
+ */
+const COMMANDS: ReadonlyArray<[string, CommandLoader]> = [
+  ['audit', async () => (await import('./commands/audit.ts')).auditCommand],
+  ['permissions', async () => (await import('./commands/permissions.ts')).permissionsCommand],
+  ['trail', async () => (await import('./commands/trail.ts')).trailCommand],
+  ['plan', async () => (await import('./commands/plan.ts')).planCommand],
+  ['apply', async () => (await import('./commands/apply.ts')).applyCommand],
+  ['undo', async () => (await import('./commands/undo.ts')).undoCommand],
+  ['history', async () => (await import('./commands/history.ts')).historyCommand],
+  ['diff', async () => (await import('./commands/history.ts')).diffCommand],
+  ['export', async () => (await import('./commands/export.ts')).exportCommand],
+];
+
+/**
+ * The program with the command `argv` names, or with every command when it names none (the program
+ * takes no option with a value, so the first word that is not an option is the command).
+ */
+export async function buildProgram(
+  ctx: CliContext,
+  setExit: SetExit,
+  argv?: readonly string[],
+): Promise<Command> {
   const program = new Command('credsweep')
     .description('Find unused AWS IAM credentials and remove them safely')
     .version(VERSION)
@@ -27,15 +47,12 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
       outputError: () => {},
     })
     .exitOverride();
-  program.addCommand(auditCommand(ctx, setExit));
-  program.addCommand(permissionsCommand(ctx, setExit));
-  program.addCommand(trailCommand(ctx, setExit));
-  program.addCommand(planCommand(ctx, setExit));
-  program.addCommand(applyCommand(ctx, setExit));
-  program.addCommand(undoCommand(ctx, setExit));
-  program.addCommand(historyCommand(ctx));
-  program.addCommand(diffCommand(ctx));
-  program.addCommand(exportCommand(ctx, setExit));
+  const named = argv?.find((a) => !a.startsWith('-'));
+  const wanted = COMMANDS.some(([name]) => name === named)
+    ? COMMANDS.filter(([name]) => name === named)
+    : COMMANDS;
+  const factories = await Promise.all(wanted.map(([, load]) => load()));
+  for (const factory of factories) program.addCommand(factory(ctx, setExit));
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ outputError: () => {} });
   }
@@ -45,10 +62,14 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
 /** Runs the CLI and returns the exit code; never throws. */
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram(ctx, (code) => {
-    exitCode = code;
-  });
   try {
+    const program = await buildProgram(
+      ctx,
+      (code) => {
+        exitCode = code;
+      },
+      argv,
+    );
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (e) {

@@ -11,17 +11,12 @@ import { renderTrailTable } from '../../reporters/trail-table.ts';
 import { printable } from '../../reporters/table.ts';
 import { DEFAULT_MAX_INFLATED_BYTES } from '../../sources/cloudtrail/read-object.ts';
 import { scanCloudTrail } from '../../sources/cloudtrail/scan.ts';
-import type { S3Connection } from '../../sources/cloudtrail/s3.ts';
+import type { S3Connection } from '../../sources/cloudtrail/s3-location.ts';
 import type { EpochMs } from '../../time.ts';
 import type { CliContext } from '../context.ts';
 import { oneOf, parseAsOfFlag, parsePositiveInt } from '../options.ts';
 import { openPendingOutput } from '../output.ts';
-import {
-  addRemoteTrailOptions,
-  type RemoteTrailFlags,
-  runRemoteTrail,
-  wantsRemoteTrail,
-} from './trail-remote.ts';
+import { addRemoteTrailOptions, type RemoteTrailFlags, wantsRemoteTrail } from './trail-remote-options.ts';
 
 export interface TrailFlags extends RemoteTrailFlags {
   since?: EpochMs;
@@ -97,6 +92,7 @@ export function trailCommand(ctx: CliContext, setExit: (code: number) => void): 
     };
     let summary: TrailSummary | null;
     if (wantsRemoteTrail(flags)) {
+      const { runRemoteTrail } = await import('./trail-remote.ts');
       summary = await runRemoteTrail(ctx, flags, window, paths);
       if (summary === null) return;
     } else {

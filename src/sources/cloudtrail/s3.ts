@@ -7,19 +7,12 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { fromIni } from '@aws-sdk/credential-providers';
 import { DEFAULT_REGION, MAX_ATTEMPTS } from '../../aws/clients.ts';
 import { classifyAwsError } from '../../aws/classify-error.ts';
-import { AwsAccessError, UsageError } from '../../errors.ts';
+import { AwsAccessError } from '../../errors.ts';
+import { parseS3Url, type S3Connection } from './s3-location.ts';
 import { isOutsideWindow, isTrailFileName, SKIPPED_FOLDERS, type TrailWindow } from './locate.ts';
 import type { TrailObject } from './read-object.ts';
 
-/** Every AWS call this source makes. */
-export const S3_TRAIL_PERMISSIONS = ['s3:ListBucket', 's3:GetObject'] as const;
-
-/** Where and as whom; plain data, so worker threads can build their own client from it. */
-export interface S3Connection {
-  region?: string;
-  endpointUrl?: string;
-  profile?: string;
-}
+export { isS3Url, parseS3Url, S3_TRAIL_PERMISSIONS, type S3Connection } from './s3-location.ts';
 
 export function createS3Client(connection: S3Connection): S3Client {
   return new S3Client({
@@ -31,18 +24,6 @@ export function createS3Client(connection: S3Connection): S3Client {
     ...(connection.endpointUrl ? { endpoint: connection.endpointUrl, forcePathStyle: true } : {}),
     ...(connection.profile ? { credentials: fromIni({ profile: connection.profile }) } : {}),
   });
-}
-
-export function isS3Url(path: string): boolean {
-  return /^s3:\/\//i.test(path);
-}
-
-export function parseS3Url(url: string): { bucket: string; prefix: string } {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(url);
-  if (!m || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(m[1]!)) {
-    throw new UsageError(`'${url}' is not an s3://bucket/prefix URL`);
-  }
-  return { bucket: m[1]!, prefix: m[2]! };
 }
 
 function wanted(key: string): boolean {

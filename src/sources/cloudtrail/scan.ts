@@ -16,16 +16,9 @@ import {
   type TrailObject,
   type TrailReadOptions,
 } from './read-object.ts';
-import {
-  createS3Client,
-  isS3Url,
-  listS3TrailObjects,
-  parseS3Url,
-  type S3Connection,
-  s3ObjectReader,
-} from './s3.ts';
+import { isS3Url, parseS3Url, type S3Connection } from './s3-location.ts';
 
-export { S3_TRAIL_PERMISSIONS } from './s3.ts';
+export { S3_TRAIL_PERMISSIONS } from './s3-location.ts';
 
 export interface TrailScanOptions extends TrailReadOptions {
   /** Worker threads; default one per core (at most 8), none for a handful of files. */
@@ -74,11 +67,13 @@ export async function locateTrailObjects(
   const objects: TrailObject[] = [];
   const seen = new Set<string>();
   for (const path of paths) if (isS3Url(path)) parseS3Url(path); // every URL checked before any call
-  const client = paths.some(isS3Url) ? createS3Client(options.s3 ?? {}) : undefined;
+  // the SDK is loaded only for s3:// paths: a local scan starts faster without it
+  const s3 = paths.some(isS3Url) ? await import('./s3.ts') : undefined;
+  const client = s3?.createS3Client(options.s3 ?? {});
   try {
     for (const path of paths) {
       const found = isS3Url(path)
-        ? await listS3TrailObjects(client!, path, window)
+        ? await s3!.listS3TrailObjects(client!, path, window)
         : await locateLocalTrailFiles(path, window);
       for (const o of found) {
         const id = describeTrailObject(o);
@@ -119,8 +114,9 @@ async function scanInline(
   s3?: S3Connection,
 ): Promise<TrailAggregateState> {
   const total = createTrailAggregator(options);
-  const client = objects.some((o) => o.kind === 's3') ? createS3Client(s3 ?? {}) : undefined;
-  const opener: ObjectOpener = client ? { s3: s3ObjectReader(client) } : {};
+  const s3Module = objects.some((o) => o.kind === 's3') ? await import('./s3.ts') : undefined;
+  const client = s3Module?.createS3Client(s3 ?? {});
+  const opener: ObjectOpener = client ? { s3: s3Module!.s3ObjectReader(client) } : {};
   try {
     for (const object of objects) {
       const result = await scanTrailObject(object, options, opener);
