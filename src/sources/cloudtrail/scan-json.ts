@@ -43,8 +43,11 @@ export const SPAN_ESCAPED = FIELD_COUNT * 2; // bit k set: field k contains a ba
 export const SPAN_HAS_EVENT_NAME = FIELD_COUNT * 2 + 1; // 1 when the record has an eventName key
 const SPAN_LENGTH = FIELD_COUNT * 2 + 2;
 
-/** Called once per record with the buffer it lies in and its field spans (valid during the call). */
-export type RecordHandler = (buf: Buffer, spans: Int32Array) => void;
+/**
+ * Called once per record with the buffer it lies in and the span table, the record's spans starting
+ * at `at` (spans[at + 2k] is field k's start…); both are valid during the call only.
+ */
+export type RecordHandler = (buf: Buffer, spans: Int32Array, at: number) => void;
 
 export class JsonScanError extends Error {}
 
@@ -133,7 +136,6 @@ function release(instance: ScannerInstance): void {
 }
 
 export class CloudTrailJsonScanner {
-  private readonly spans = new Int32Array(SPAN_LENGTH);
   private instance: ScannerInstance | undefined;
   /** Bytes of the input before the current buffer (for error positions and the byte order mark). */
   private offset = 0;
@@ -169,7 +171,6 @@ export class CloudTrailJsonScanner {
   private scanWith(instance: ScannerInstance, buf: Uint8Array, final: boolean): number {
     const x = instance.x;
     const input = instance.load(buf);
-    const spans = this.spans;
     let from = 0;
     for (;;) {
       const status = x.scan(buf.length, from, final ? 1 : 0, this.offset === 0 ? 1 : 0);
@@ -177,10 +178,8 @@ export class CloudTrailJsonScanner {
       if (count > 0) {
         const table = instance.table();
         for (let r = 0; r < count; r++) {
-          const at = r * SPAN_LENGTH;
-          for (let k = 0; k < SPAN_LENGTH; k++) spans[k] = table[at + k]!;
           this.records += 1;
-          this.onRecord(input, spans);
+          this.onRecord(input, table, r * SPAN_LENGTH);
         }
       }
       if (status === FAILED) throw new JsonScanError(this.message(x, input));
