@@ -5,8 +5,12 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createTrailAggregator } from '../../../src/sources/cloudtrail/aggregate.ts';
 import { aggregatingHandler, scanTrailDocument } from '../../../src/sources/cloudtrail/extract-record.ts';
+import { trailRecordFromObject } from '../../../src/sources/cloudtrail/record-from-object.ts';
 import { CloudTrailJsonScanner, JsonScanError } from '../../../src/sources/cloudtrail/scan-json.ts';
+import { SCAN_JSON_WASM_BASE64 } from '../../../src/sources/cloudtrail/scan-json.wasm.ts';
+import { compileScanner } from '../../../scripts/build-wasm.ts';
 import { FIXTURES } from './fixtures.ts';
+import { generateTrailRecords } from './trail-records.ts';
 
 const record = (o: Record<string, unknown> = {}) => ({
   eventVersion: '1.08',
@@ -196,5 +200,161 @@ describe('CloudTrailJsonScanner: chunk boundaries', () => {
       }
     })();
     assert.throws(() => scanInPieces(broken, everyByte), { message: whole });
+  });
+});
+
+/** The aggregate of records that are already objects: JSON.parse's reading, the reference. */
+function referenceSummary(records: unknown[], includeTemporary = true) {
+  const agg = createTrailAggregator({ includeTemporary });
+  for (const r of records) agg.add(trailRecordFromObject(r)!);
+  return agg.summary();
+}
+const scanText = (text: string) => scanTrailDocument(Buffer.from(text), { includeTemporary: true }).summary();
+
+describe('CloudTrailJsonScanner: the WebAssembly module', () => {
+  it('is the compiled scan-json.as.ts (run `npm run wasm` after editing it)', async () => {
+    const binary = await compileScanner();
+    assert.equal(Buffer.from(binary).toString('base64'), SCAN_JSON_WASM_BASE64);
+  });
+
+  it('hands over records in batches: 5 000 records, whole and cut anywhere, count and aggregate exactly', () => {
+    // The module's record table holds 1 024 records; a file of 5 000 fills it four times over.
+    const records = generateTrailRecords(5000, 11);
+    const text = JSON.stringify({ Records: records });
+    const expected = referenceSummary(records);
+    let seen = 0;
+    const scanner = new CloudTrailJsonScanner(() => {
+      seen += 1;
+    });
+    scanner.scan(Buffer.from(text), true);
+    assert.equal(scanner.records, 5000);
+    assert.equal(seen, 5000);
+    assert.deepEqual(scanText(text), expected);
+    const bytes = Buffer.from(text);
+    const cuts = Array.from({ length: 30 }, (_, i) => Math.floor(((i + 1) * bytes.length) / 31));
+    assert.deepEqual(scanInPieces(bytes, cuts), expected);
+  });
+
+  it('reports an error after thousands of records at its byte, having handed over the records before it', () => {
+    const records = generateTrailRecords(3000, 12);
+    const good = JSON.stringify({ Records: records });
+    const at = good.length - 2; // the closing ']' of Records
+    const broken = `${good.slice(0, at)}x${good.slice(at)}`;
+    const scanner = new CloudTrailJsonScanner(() => {});
+    assert.throws(() => scanner.scan(Buffer.from(broken), true), {
+      message: `invalid JSON at byte ${at}: expected ',' or a closing bracket`,
+    });
+    assert.equal(scanner.records, 3000);
+  });
+
+  it('a record that is not CloudTrail is reported before a syntax error further on', () => {
+    const text = `[{"eventVersion":"1"},${JSON.stringify(R1)},}`;
+    assert.throws(() => summaryOf(text), { message: /record 1 has no eventName/ });
+  });
+
+  it('scanners in turn and inside one another keep their own state', () => {
+    const a = Buffer.from(JSON.stringify({ Records: [R1, R2] }));
+    const first = new CloudTrailJsonScanner(() => {});
+    const second = new CloudTrailJsonScanner(() => {});
+    const cut = a.length >> 1;
+    const restA = a.subarray(first.scan(a.subarray(0, cut), false), cut);
+    const restB = a.subarray(second.scan(a.subarray(0, cut + 7), false), cut + 7);
+    first.scan(Buffer.concat([restA, a.subarray(cut)]), true);
+    second.scan(Buffer.concat([restB, a.subarray(cut + 7)]), true);
+    assert.deepEqual([first.records, second.records], [2, 2]);
+  });
+});
+
+// Records as CloudTrail writes them plus fields the scanner must step over: nested values of every
+// JSON kind, numbers, literals, and strings with escapes and non-ASCII text in the fields it reads.
+const extraFields = fc.dictionary(
+  fc.string({ maxLength: 8 }).map((k) => `x_${k}`),
+  fc.jsonValue({ maxDepth: 3 }),
+  { maxKeys: 4 },
+);
+const oddText = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.constantFrom('a"b', 'c\\d', 'é\n\u0000'),
+);
+const documentArb = fc
+  .tuple(
+    fc.integer({ min: 1, max: 40 }), // (an empty JSON-lines file is no document: tested above)
+    fc.integer({ min: 1, max: 1e6 }),
+    fc.array(extraFields, { maxLength: 40 }),
+    fc.array(fc.option(oddText, { nil: undefined }), { maxLength: 40 }),
+    fc.constantFrom('compact', 'pretty', 'array', 'lines'),
+  )
+  .map(([n, seed, extras, ips, shape]) => {
+    const records = generateTrailRecords(n, seed).map((r, i) => ({
+      ...extras[i % Math.max(1, extras.length)],
+      ...r,
+      ...(ips[i] !== undefined ? { sourceIPAddress: ips[i] } : {}),
+    }));
+    const text =
+      shape === 'compact'
+        ? JSON.stringify({ Records: records })
+        : shape === 'pretty'
+          ? JSON.stringify({ Records: records }, null, 2)
+          : shape === 'array'
+            ? JSON.stringify(records)
+            : records.map((r) => JSON.stringify(r)).join('\n');
+    return { records, text };
+  });
+
+describe('CloudTrailJsonScanner agrees with JSON.parse (fast-check, differential)', () => {
+  it('valid documents: the same aggregate as JSON.parse and the object reader', () => {
+    fc.assert(
+      fc.property(documentArb, ({ records, text }) => {
+        assert.deepEqual(scanText(text), referenceSummary(records));
+      }),
+      { numRuns: 300, seed: 5 },
+    );
+  });
+
+  it('one edit away from a valid document: whatever JSON.parse rejects, the scanner rejects', () => {
+    // Edits with structural characters, digits, letters and spaces (not backslashes or control
+    // characters: inside strings the scanner checks neither, by design, see scan-json.as.ts).
+    const base = generateTrailRecords(6, 3).map((r, i) => ({
+      ...r,
+      x_n: i * -12.5e3,
+      x_b: i % 2 === 0,
+      x_z: null,
+    }));
+    const text = JSON.stringify({ Records: base });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: text.length - 1 }),
+        fc.oneof(fc.constant(''), fc.constantFrom(...'{}[],:"0159.-+eEtrunlfas x'.split(''))),
+        fc.boolean(),
+        (at, insert, replace) => {
+          const edited = text.slice(0, at) + insert + text.slice(replace || insert === '' ? at + 1 : at);
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(edited);
+          } catch {
+            assert.throws(
+              () => scanText(edited),
+              JsonScanError,
+              `accepted: ${edited.slice(at - 20, at + 20)}`,
+            );
+            return;
+          }
+          let summary: ReturnType<typeof scanText>;
+          try {
+            summary = scanText(edited);
+          } catch (e) {
+            // valid JSON, but not a trail (a record without eventName, a value where a record belongs)
+            assert.match((e as Error).message, /not a CloudTrail file/);
+            return;
+          }
+          const recordsOf = (parsed as { Records?: unknown }).Records;
+          if (Array.isArray(recordsOf) && recordsOf.every((r) => trailRecordFromObject(r) !== null)) {
+            assert.deepEqual(summary, referenceSummary(recordsOf));
+          }
+        },
+      ),
+      { numRuns: 2000, seed: 8 },
+    );
   });
 });

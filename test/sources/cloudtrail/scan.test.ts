@@ -8,11 +8,20 @@ import { gzipSync } from 'node:zlib';
 import { InputError } from '../../../src/errors.ts';
 import { scanTrailDocument } from '../../../src/sources/cloudtrail/extract-record.ts';
 import { isOutsideWindow } from '../../../src/sources/cloudtrail/locate.ts';
-import { decompressed, scanChunks } from '../../../src/sources/cloudtrail/read-object.ts';
+import {
+  DEFAULT_MAX_INFLATED_BYTES,
+  decompressed,
+  inflateWhole,
+  scanChunks,
+  scanTrailObject,
+  type TrailObject,
+  WHOLE_OBJECT_BYTES,
+} from '../../../src/sources/cloudtrail/read-object.ts';
 import { CloudTrailJsonScanner } from '../../../src/sources/cloudtrail/scan-json.ts';
 import { scanCloudTrail } from '../../../src/sources/cloudtrail/scan.ts';
 import { createTrailAggregator } from '../../../src/sources/cloudtrail/aggregate.ts';
 import { aggregatingHandler } from '../../../src/sources/cloudtrail/extract-record.ts';
+import { generateTrailRecords } from './trail-records.ts';
 import { BAD_FILE_ERRORS, trailTree } from './trail-tree.ts';
 
 const day = (iso: string) => Date.parse(iso);
@@ -141,4 +150,67 @@ describe('streaming: gzip sniffing and chunked scanning', () => {
       });
     }
   }
+});
+
+describe('read-object: small objects whole, large ones streamed, the same answers', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'credsweep-whole-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  const options = { includeTemporary: true };
+  const summaryOf = async (object: TrailObject, opener = {}) => {
+    const outcome = await scanTrailObject(object, options, opener);
+    if ('error' in outcome) throw new Error(outcome.error);
+    return outcome.aggregator.summary();
+  };
+  const s3Serving = (bytes: Buffer, chunk: number) => ({
+    s3: async () =>
+      (async function* () {
+        for (let i = 0; i < bytes.length; i += chunk) yield bytes.subarray(i, i + chunk);
+      })(),
+  });
+  const S3_OBJECT: TrailObject = { kind: 's3', bucket: 'b', key: 'AWSLogs/x.json.gz' };
+
+  it('an object inflating past WHOLE_OBJECT_BYTES is streamed, from a file or S3, with the same aggregate', async () => {
+    const records = generateTrailRecords(60_000, 21);
+    const doc = Buffer.from(JSON.stringify({ Records: records }));
+    assert.ok(doc.length > WHOLE_OBJECT_BYTES, `${doc.length} bytes`);
+    const expected = scanTrailDocument(doc, options).summary();
+    const gz = gzipSync(doc);
+    const path = join(dir, 'big.json.gz');
+    await writeFile(path, gz);
+    assert.deepEqual(await summaryOf({ kind: 'file', path }), expected);
+    assert.deepEqual(await summaryOf(S3_OBJECT, s3Serving(gz, 65536)), expected);
+    // and past it as read (not gzip): streamed too
+    await writeFile(join(dir, 'big.json'), doc);
+    assert.deepEqual(await summaryOf({ kind: 'file', path: join(dir, 'big.json') }), expected);
+    assert.equal(inflateWhole(gz, DEFAULT_MAX_INFLATED_BYTES), undefined);
+  });
+
+  it('a gzip of several members (its trailer gives only the last size) reads whole like one member', async () => {
+    const records = generateTrailRecords(300, 22);
+    const one = Buffer.from(JSON.stringify({ Records: records }));
+    const cut = one.length >> 1;
+    const members = Buffer.concat([gzipSync(one.subarray(0, cut)), gzipSync(one.subarray(cut))]);
+    const path = join(dir, 'members.json.gz');
+    await writeFile(path, members);
+    assert.deepEqual(await summaryOf({ kind: 'file', path }), scanTrailDocument(one, options).summary());
+  });
+
+  it('a truncated or corrupt gzip read whole is reported as such (zlib checks the CRC before the scan)', async () => {
+    const gz = gzipSync(Buffer.from(JSON.stringify({ Records: generateTrailRecords(50, 23) })));
+    const corrupt = Buffer.from(gz);
+    corrupt[gz.length >> 1]! ^= 0xff;
+    for (const [name, bytes, reason] of [
+      ['truncated', gz.subarray(0, gz.length - 100), /^truncated gzip/],
+      ['corrupt', corrupt, /^corrupt gzip \(incorrect data check\)/],
+    ] as const) {
+      const path = join(dir, `${name}.json.gz`);
+      await writeFile(path, bytes);
+      const whole = await scanTrailObject({ kind: 'file', path }, options);
+      assert.ok('error' in whole && reason.test(whole.error), JSON.stringify(whole));
+    }
+  });
 });
