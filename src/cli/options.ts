@@ -1,8 +1,7 @@
 /**
  * Flag values validated once at the edge; the rest of the code gets typed, normalised options.
  */
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { REPORTERS } from '../reporters/index.ts';
+import { InvalidArgumentError } from 'commander';
 import { parseAsOf } from '../time.ts';
 
 export function parseDays(text: string): number {
@@ -34,26 +33,4 @@ export function oneOf<T extends string>(choices: readonly T[]): (text: string) =
     }
     return text as T;
   };
-}
-
-/** Adds the options every command that writes findings shares (audit, permissions). */
-export function withReportOutputOptions(command: Command, subject: string): Command {
-  return command
-    .addOption(
-      new Option(
-        '--as-of <date>',
-        'evaluate as of YYYY-MM-DD or an ISO-8601 date-time (default: now)',
-      ).argParser(parseAsOfFlag),
-    )
-    .addOption(
-      new Option('--format <format>', 'output format')
-        .default('table')
-        .argParser(oneOf(Object.keys(REPORTERS))),
-    )
-    .option('--output <file>', 'write to this file instead of standard output (written only on success)')
-    .addOption(
-      new Option('--fail-on <status>', `exit 1 when any ${subject} has this status`).argParser(
-        oneOf(['unused'] as const),
-      ),
-    );
 }

@@ -3,7 +3,7 @@
  * user name must not be able to drive the terminal.
  */
 import type { RemediationPlan } from '../model/remediation-plan.ts';
-import { printable } from '../reporters/table.ts';
+import { printable } from '../reporters/printable.ts';
 import type { StepResult } from './apply.ts';
 import type { UndoResult } from './undo.ts';
 

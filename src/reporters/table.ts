@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import { compareFindings } from '../audit/audit-report.ts';
 import type { AuditReport, Finding, FindingStatus } from '../model/finding.ts';
+import { printable } from './printable.ts';
 import type { RenderOptions, Reporter } from './reporter.ts';
 
 const HEADERS = ['STATUS', 'ACCOUNT', 'PRINCIPAL', 'CREDENTIAL', 'AGE', 'LAST ACTIVITY', 'NOTES'] as const;
@@ -20,11 +21,6 @@ function statusColor(c: Colors, status: FindingStatus): (s: string) => string {
     default:
       return c.dim;
   }
-}
-
-/** Terminal control characters in IAM-supplied text must not reach the terminal. */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
 function row(f: Finding): string[] {

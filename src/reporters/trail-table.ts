@@ -4,7 +4,7 @@
  * every cell goes through printable().
  */
 import type { TrailSummary } from '../model/trail-summary.ts';
-import { printable } from './table.ts';
+import { printable } from './printable.ts';
 
 function table(headers: readonly string[], rows: string[][]): string {
   const cells = [headers.slice(), ...rows].map((r) => r.map((c) => printable(c)));

@@ -13,7 +13,8 @@ import { collectPaths, scanAuditTrail } from '../audit-cloudtrail.ts';
 import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
 import { runLiveAudit } from '../live-audit.ts';
-import { oneOf, parseDays, parsePositiveInt, withReportOutputOptions } from '../options.ts';
+import { oneOf, parseDays, parsePositiveInt } from '../options.ts';
+import { withReportOutputOptions } from '../report-options.ts';
 
 export interface AuditFlags {
   report?: string;

@@ -11,7 +11,7 @@ import { AwsAccessError, ExitCode, UsageError } from '../../errors.ts';
 import { importFindingsToSecurityHub } from '../../export/security-hub.ts';
 import { readAuditReport } from '../../remediation/read-files.ts';
 import { toAsffFindings } from '../../reporters/asff.ts';
-import { printable } from '../../reporters/table.ts';
+import { printable } from '../../reporters/printable.ts';
 import type { CliContext } from '../context.ts';
 import { connectionFromFlags } from '../live-audit.ts';
 

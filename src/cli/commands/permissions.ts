@@ -13,7 +13,8 @@ import type { AccessAdvisorGranularity } from '../../sources/access-advisor/serv
 import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
 import { connectionFromFlags } from '../live-audit.ts';
-import { oneOf, parseDays, parsePositiveInt, withReportOutputOptions } from '../options.ts';
+import { oneOf, parseDays, parsePositiveInt } from '../options.ts';
+import { withReportOutputOptions } from '../report-options.ts';
 import { openPendingOutput } from '../output.ts';
 
 export interface PermissionsFlags {

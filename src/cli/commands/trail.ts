@@ -8,7 +8,7 @@ import { Command, Option } from 'commander';
 import { ExitCode, UsageError } from '../../errors.ts';
 import type { TrailSummary } from '../../model/trail-summary.ts';
 import { renderTrailTable } from '../../reporters/trail-table.ts';
-import { printable } from '../../reporters/table.ts';
+import { printable } from '../../reporters/printable.ts';
 import { DEFAULT_MAX_INFLATED_BYTES } from '../../sources/cloudtrail/read-object.ts';
 import { scanCloudTrail } from '../../sources/cloudtrail/scan.ts';
 import type { S3Connection } from '../../sources/cloudtrail/s3-location.ts';

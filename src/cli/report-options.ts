@@ -1,0 +1,30 @@
+/**
+ * The output options of the commands that write findings (audit, permissions). Apart from options.ts
+ * because the --format choices come from the reporter registry, which loads every reporter: the
+ * commands that write no findings (trail, history…) start faster without it.
+ */
+import { type Command, Option } from 'commander';
+import { REPORTERS } from '../reporters/index.ts';
+import { oneOf, parseAsOfFlag } from './options.ts';
+
+/** Adds the options every command that writes findings shares (audit, permissions). */
+export function withReportOutputOptions(command: Command, subject: string): Command {
+  return command
+    .addOption(
+      new Option(
+        '--as-of <date>',
+        'evaluate as of YYYY-MM-DD or an ISO-8601 date-time (default: now)',
+      ).argParser(parseAsOfFlag),
+    )
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .default('table')
+        .argParser(oneOf(Object.keys(REPORTERS))),
+    )
+    .option('--output <file>', 'write to this file instead of standard output (written only on success)')
+    .addOption(
+      new Option('--fail-on <status>', `exit 1 when any ${subject} has this status`).argParser(
+        oneOf(['unused'] as const),
+      ),
+    );
+}
