@@ -5,7 +5,7 @@
  *   - zlib only, one core: gunzipSync of every file, nothing else (the floor);
  *   - zlib + JSON.parse: the obvious Node loop doing the same aggregation (aggregate.ts);
  *   - DuckDB, 2 threads: read_json over the .gz files and the same aggregation in SQL;
- *   - credsweep: `credsweep trail DIR --format json` as a process (worker threads, streamed).
+ *   - credsweep: `credsweep trail DIR --format json` as a process (worker threads, WebAssembly scan).
  * The four aggregates are checked against each other, and credsweep's peak RSS is reported.
  * Targets: credsweep ≤ 1.5× the zlib-only time, faster than DuckDB with 2 threads, RSS < 256 MB.
  * The baselines run inside this process (their start-up is not counted); credsweep's wall time

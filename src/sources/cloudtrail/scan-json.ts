@@ -112,7 +112,14 @@ class ScannerInstance {
   /** Copies `buf` in as the input (padded with quote bytes) and returns a view of it. */
   load(buf: Uint8Array): Buffer {
     const grow = this.x.pagesNeeded(buf.length);
-    if (grow > 0) this.x.memory.grow(grow);
+    if (grow > 0) {
+      try {
+        this.x.memory.grow(grow);
+      } catch {
+        // WebAssembly memory ends at 4 GiB (and the engine may refuse earlier): a bad file, not a crash
+        throw new JsonScanError(`a record too large to scan (${buf.length} bytes in one piece)`);
+      }
+    }
     const memory = this.x.memory.buffer;
     const bytes = new Uint8Array(memory);
     bytes.set(buf, this.inputOffset);
