@@ -10,8 +10,19 @@ import asc from 'assemblyscript/asc';
 
 const SOURCE = fileURLToPath(new URL('../src/sources/cloudtrail/scan-json.as.ts', import.meta.url));
 const OUT = fileURLToPath(new URL('../src/sources/cloudtrail/scan-json.wasm.ts', import.meta.url));
-/** Stub runtime (no GC, no allocations), no abort import, SIMD for the string loop. */
-const FLAGS = ['-O3', '--noAssert', '--runtime', 'stub', '--enable', 'simd', '--use', 'abort='];
+/** Stub runtime (no GC, no allocations), no abort import, SIMD for the string loop, 256 KiB to start (status block, stack, record table). */
+const FLAGS = [
+  '-O3',
+  '--noAssert',
+  '--runtime',
+  'stub',
+  '--enable',
+  'simd',
+  '--use',
+  'abort=',
+  '--initialMemory',
+  '4',
+];
 
 export async function compileScanner(): Promise<Uint8Array> {
   let binary: Uint8Array | undefined;

@@ -1,7 +1,7 @@
 /**
  * Flag values validated once at the edge; the rest of the code gets typed, normalised options.
  */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { parseAsOf } from '../time.ts';
 
 export function parseDays(text: string): number {
@@ -33,4 +33,12 @@ export function oneOf<T extends string>(choices: readonly T[]): (text: string) =
     }
     return text as T;
   };
+}
+
+/** `--as-of`: the moment the audit is judged at (default now, read in the CLI context). */
+export function asOfOption(): Option {
+  return new Option(
+    '--as-of <date>',
+    'evaluate as of YYYY-MM-DD or an ISO-8601 date-time (default: now)',
+  ).argParser(parseAsOfFlag);
 }

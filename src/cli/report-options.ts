@@ -5,17 +5,12 @@
  */
 import { type Command, Option } from 'commander';
 import { REPORTERS } from '../reporters/index.ts';
-import { oneOf, parseAsOfFlag } from './options.ts';
+import { asOfOption, oneOf } from './options.ts';
 
 /** Adds the options every command that writes findings shares (audit, permissions). */
 export function withReportOutputOptions(command: Command, subject: string): Command {
   return command
-    .addOption(
-      new Option(
-        '--as-of <date>',
-        'evaluate as of YYYY-MM-DD or an ISO-8601 date-time (default: now)',
-      ).argParser(parseAsOfFlag),
-    )
+    .addOption(asOfOption())
     .addOption(
       new Option('--format <format>', 'output format')
         .default('table')

@@ -19,7 +19,7 @@ import { DEFAULT_EXEMPTION } from '../../rules/index.ts';
 import { realSleep } from '../../sources/access-advisor/last-accessed.ts';
 import type { CliContext } from '../context.ts';
 import { connectionFromFlags } from '../live-audit.ts';
-import { oneOf, parseAsOfFlag, parseDays, parsePositiveInt } from '../options.ts';
+import { asOfOption, oneOf, parseDays, parsePositiveInt } from '../options.ts';
 import { openPendingOutput } from '../output.ts';
 import {
   addConnectionOptions,
@@ -95,12 +95,7 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
       collect,
       [],
     )
-    .addOption(
-      new Option(
-        '--as-of <date>',
-        'evaluate as of YYYY-MM-DD or an ISO-8601 date-time (default: now)',
-      ).argParser(parseAsOfFlag),
-    )
+    .addOption(asOfOption())
     .addOption(
       new Option('--days <n>', 'live audit: unused after this many days').default(90).argParser(parseDays),
     )

@@ -14,9 +14,9 @@
  * string are skipped, not checked, and control characters in strings are let through. A field the
  * aggregation reads is decoded with JSON.parse by the caller, which checks it then.
  *
- * Memory: [heap base) the depth stack, then the record table, then the input, which the caller
- * copies in and pads with PAD quote bytes (so the vector loop needs no bounds check: it stops at a
- * padding quote, and the position tells it the string ran off the end).
+ * Memory, from the heap base: the status block, the depth stack, the record table, then the input,
+ * which the caller copies in and pads with PAD quote bytes (so the vector loop needs no bounds check:
+ * it stops at a padding quote, and the position tells it the string ran off the end).
  */
 
 // Field ids: the same numbering as F in scan-json.ts.
@@ -82,10 +82,20 @@ const E_TRUNCATED: i32 = 12;
 const E_EMPTY: i32 = 13;
 const E_INTERNAL_CHECKPOINT: i32 = 14;
 
-// The layout, fixed at start-up.
-const stackBase: usize = (__heap_base + 15) & ~15;
-const tableBase: usize = stackBase + ((MAX_DEPTH + 2 + 15) & ~15);
+// The layout, fixed at start-up. The status block is how the module talks back: the caller reads it
+// after each call (i32 slots, see STATUS_* in scan-json.ts).
+const statusBase: usize = (__heap_base + 15) & ~15;
+const stackBase: usize = statusBase + 32;
+const tableBase: usize = stackBase + (((MAX_DEPTH + 2) + 15) & ~15);
 const inputBase: usize = tableBase + <usize>(TABLE_RECORDS * SPAN_LENGTH * 4);
+const S_RECORDS: usize = 0; // records written to the table by the last call
+const S_POSITION: usize = 4; // after DONE: bytes consumed; TABLE_FULL: where to resume; FAILED: where
+const S_ERROR: usize = 8; // the error code after FAILED
+const S_ERROR_END: usize = 12; // for E_BAD_LITERAL: the end of the bad literal
+store<i32>(statusBase + 16, <i32>inputBase);
+store<i32>(statusBase + 20, <i32>tableBase);
+store<i32>(statusBase + 24, TABLE_RECORDS);
+store<i32>(statusBase + 28, PAD);
 
 // The parser state kept between calls (one chunk of a streamed file to the next).
 let depth: i32 = 0;
@@ -95,38 +105,9 @@ let inContainer: bool = true;
 let wrapper: bool = false;
 let sawValue: bool = false;
 
-// What the last call left for the caller.
-let outRecords: i32 = 0;
-let outPosition: i32 = 0;
-let outError: i32 = 0;
-let outErrorEnd: i32 = 0;
-
-export function inputOffset(): usize {
-  return inputBase;
-}
-export function tableOffset(): usize {
-  return tableBase;
-}
-export function tableRecords(): i32 {
-  return TABLE_RECORDS;
-}
-export function padding(): i32 {
-  return PAD;
-}
-/** Records written to the table by the last call. */
-export function records(): i32 {
-  return outRecords;
-}
-/** After DONE: bytes consumed. After TABLE_FULL: where to resume. After FAILED: where. */
-export function position(): i32 {
-  return outPosition;
-}
-export function errorCode(): i32 {
-  return outError;
-}
-/** For E_BAD_LITERAL: the end of the bad literal. */
-export function errorEnd(): i32 {
-  return outErrorEnd;
+/** Where the status block is: [records, position, error, errorEnd, inputOffset, tableOffset, tableRecords, padding]. */
+export function status(): usize {
+  return statusBase;
 }
 /** Pages to grow the memory by so that an input of n bytes fits. */
 export function pagesNeeded(n: i32): i32 {
@@ -528,7 +509,7 @@ export function scan(n: i32, from: i32, final: bool, atStart: bool): i32 {
     }
     if (!validLiteral(i, j)) {
       error = E_BAD_LITERAL;
-      outErrorEnd = <i32>(j - base);
+      store<i32>(statusBase + S_ERROR_END, <i32>(j - base));
       break;
     }
     // a non-string value: the pending field stays absent
@@ -542,10 +523,10 @@ export function scan(n: i32, from: i32, final: bool, atStart: bool): i32 {
     i = j;
   }
 
-  outRecords = recCount;
+  store<i32>(statusBase + S_RECORDS, recCount);
   if (error != 0) {
-    outError = error;
-    outPosition = <i32>(i - base);
+    store<i32>(statusBase + S_ERROR, error);
+    store<i32>(statusBase + S_POSITION, <i32>(i - base));
     return FAILED;
   }
   if (full && i < end) {
@@ -555,31 +536,31 @@ export function scan(n: i32, from: i32, final: bool, atStart: bool): i32 {
     containerDepth = cDepth;
     inContainer = inCont;
     wrapper = wrap;
-    outPosition = <i32>(i - base);
+    store<i32>(statusBase + S_POSITION, <i32>(i - base));
     return TABLE_FULL;
   }
   if (final) {
     if (truncated || d != 0 || inRecord) {
-      outError = E_TRUNCATED;
-      outPosition = n;
+      store<i32>(statusBase + S_ERROR, E_TRUNCATED);
+      store<i32>(statusBase + S_POSITION, n);
       return FAILED;
     }
     if (!sawValue) {
-      outError = E_EMPTY;
-      outPosition = n;
+      store<i32>(statusBase + S_ERROR, E_EMPTY);
+      store<i32>(statusBase + S_POSITION, n);
       return FAILED;
     }
     depth = d;
     want = w;
-    outPosition = n;
+    store<i32>(statusBase + S_POSITION, n);
     return DONE;
   }
   if (truncated || inRecord) {
     // rewind to the checkpoint; the caller sends the bytes from there again
     if (cpPending != -1 || cpPendingSection != 0) {
       // only possible right after a key at wrapper level, which is never a checkpoint
-      outError = E_INTERNAL_CHECKPOINT;
-      outPosition = <i32>(cpPos - base);
+      store<i32>(statusBase + S_ERROR, E_INTERNAL_CHECKPOINT);
+      store<i32>(statusBase + S_POSITION, <i32>(cpPos - base));
       return FAILED;
     }
     depth = cpDepth;
@@ -587,7 +568,7 @@ export function scan(n: i32, from: i32, final: bool, atStart: bool): i32 {
     containerDepth = cpCDepth;
     inContainer = cpInCont;
     wrapper = cpWrap;
-    outPosition = <i32>(cpPos - base);
+    store<i32>(statusBase + S_POSITION, <i32>(cpPos - base));
     return DONE;
   }
   depth = d;
@@ -595,6 +576,6 @@ export function scan(n: i32, from: i32, final: bool, atStart: bool): i32 {
   containerDepth = cDepth;
   inContainer = inCont;
   wrapper = wrap;
-  outPosition = n;
+  store<i32>(statusBase + S_POSITION, n);
   return DONE;
 }

@@ -53,18 +53,22 @@ export class JsonScanError extends Error {}
 
 interface ScannerExports {
   memory: WebAssembly.Memory;
-  inputOffset(): number;
-  tableOffset(): number;
-  tableRecords(): number;
-  padding(): number;
-  records(): number;
-  position(): number;
-  errorCode(): number;
-  errorEnd(): number;
+  /** The address of the status block (slots below). */
+  status(): number;
   pagesNeeded(n: number): number;
   reset(): void;
   scan(n: number, from: number, final: number, atStart: number): number;
 }
+
+// The status block's i32 slots (scan-json.as.ts): what the last call left, then the layout.
+const STATUS_RECORDS = 0;
+const STATUS_POSITION = 1;
+const STATUS_ERROR = 2;
+const STATUS_ERROR_END = 3;
+const STATUS_INPUT_OFFSET = 4;
+const STATUS_TABLE_OFFSET = 5;
+const STATUS_TABLE_RECORDS = 6;
+const STATUS_PADDING = 7;
 
 // scan() results and error codes: the constants of scan-json.as.ts.
 const TABLE_FULL = 1;
@@ -103,10 +107,16 @@ class ScannerInstance {
   constructor() {
     compiled ??= new WebAssembly.Module(Buffer.from(SCAN_JSON_WASM_BASE64, 'base64'));
     this.x = new WebAssembly.Instance(compiled, {}).exports as unknown as ScannerExports;
-    this.inputOffset = this.x.inputOffset();
-    this.tableOffset = this.x.tableOffset();
-    this.tableRecords = this.x.tableRecords();
-    this.padding = this.x.padding();
+    const status = this.status();
+    this.inputOffset = status[STATUS_INPUT_OFFSET]!;
+    this.tableOffset = status[STATUS_TABLE_OFFSET]!;
+    this.tableRecords = status[STATUS_TABLE_RECORDS]!;
+    this.padding = status[STATUS_PADDING]!;
+  }
+
+  /** The status block (a fresh view: growing the memory detaches the old one). */
+  status(): Int32Array {
+    return new Int32Array(this.x.memory.buffer, this.x.status(), 8);
   }
 
   /** Copies `buf` in as the input (padded with quote bytes) and returns a view of it. */
@@ -176,12 +186,12 @@ export class CloudTrailJsonScanner {
   }
 
   private scanWith(instance: ScannerInstance, buf: Uint8Array, final: boolean): number {
-    const x = instance.x;
     const input = instance.load(buf);
     let from = 0;
     for (;;) {
-      const status = x.scan(buf.length, from, final ? 1 : 0, this.offset === 0 ? 1 : 0);
-      const count = x.records();
+      const result = instance.x.scan(buf.length, from, final ? 1 : 0, this.offset === 0 ? 1 : 0);
+      const status = instance.status();
+      const count = status[STATUS_RECORDS]!;
       if (count > 0) {
         const table = instance.table();
         for (let r = 0; r < count; r++) {
@@ -189,27 +199,27 @@ export class CloudTrailJsonScanner {
           this.onRecord(input, table, r * SPAN_LENGTH);
         }
       }
-      if (status === FAILED) throw new JsonScanError(this.message(x, input));
-      if (status === TABLE_FULL) {
-        from = x.position();
+      if (result === FAILED) throw new JsonScanError(this.message(status, input));
+      if (result === TABLE_FULL) {
+        from = status[STATUS_POSITION]!;
         continue;
       }
-      const consumed = x.position();
+      const consumed = status[STATUS_POSITION]!;
       this.offset += consumed;
       return consumed;
     }
   }
 
-  private message(x: ScannerExports, input: Buffer): string {
-    const code = x.errorCode();
-    const at = x.position();
+  private message(status: Int32Array, input: Buffer): string {
+    const code = status[STATUS_ERROR]!;
+    const at = status[STATUS_POSITION]!;
     if (code === E_TRUNCATED) return 'truncated JSON: the input ends inside a value';
     if (code === E_EMPTY) return 'empty: no JSON value';
     if (code === E_INTERNAL_CHECKPOINT) return 'internal: checkpoint after a key';
     let what = MESSAGES[code];
     if (code === E_UNEXPECTED_CHARACTER) what = `unexpected character '${String.fromCharCode(input[at]!)}'`;
     else if (code === E_BAD_LITERAL)
-      what = `unexpected '${input.toString('latin1', at, Math.min(x.errorEnd(), at + 20))}'`;
+      what = `unexpected '${input.toString('latin1', at, Math.min(status[STATUS_ERROR_END]!, at + 20))}'`;
     return `invalid JSON at byte ${this.offset + at}: ${what ?? `error ${code}`}`;
   }
 }
