@@ -3,6 +3,7 @@
  * (sqlite-run-store.ts); a server database can replace it by implementing this interface.
  */
 import type { AccountResult, AuditReport, Finding } from '../model/finding.ts';
+import type { TrendPoint } from '../reporters/reporter.ts';
 
 export interface RunSummary {
   /** Increasing with every stored run. */
@@ -29,11 +30,8 @@ export interface RunStore {
   close(): Promise<void>;
 }
 
-export interface TrendPoint {
-  /** ISO-8601 UTC. */
-  runAt: string;
-  unused: number;
-}
+/** The HTML report's trend points are what this store produces: one type, declared by its reader. */
+export type { TrendPoint };
 
 /** Unused counts over the stored runs, oldest first (the HTML report's trend chart). */
 export async function trend(store: RunStore): Promise<TrendPoint[]> {
