@@ -10,6 +10,7 @@
  * The caller's own account is audited with the caller's credentials, without AssumeRole (a
  * management account has no OrganizationAccountAccessRole of its own, ../shared/AWS-SEMANTICS.md §5).
  */
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ASSUME_ROLE_PERMISSIONS, assumeRoleInAccount } from '../aws/assume-role.ts';
 import type { AwsCallCounter } from '../aws/call-counter.ts';
@@ -82,7 +83,8 @@ async function callAsCaller<T>(what: string, call: () => Promise<T>): Promise<T>
   }
 }
 
-export interface FanOutOptions extends AccountAuditOptions {
+/** How to reach the accounts of a fan-out (any per-account job: the credential audit, permissions). */
+export interface AccountFanOut {
   /** Accounts in flight at once. */
   concurrency: number;
   roleName: string;
@@ -95,6 +97,8 @@ export interface FanOutOptions extends AccountAuditOptions {
   counterFor?: (accountId: string) => AwsCallCounter | undefined;
 }
 
+export interface FanOutOptions extends AccountAuditOptions, AccountFanOut {}
+
 export interface FanOutResult {
   /** In target order, then in each account's principal order. */
   findings: Finding[];
@@ -103,13 +107,21 @@ export interface FanOutResult {
   tags: Map<string, Record<string, string>>;
 }
 
-export async function auditAccounts(
+/**
+ * Runs `job` in every target account with at most `concurrency` in flight: in the caller's own
+ * account with the caller's IAM client, elsewhere with a client on AssumeRole credentials. An account
+ * whose AssumeRole or job fails with an AWS or network error becomes `failed(result)` (result: that
+ * account, `status: "failed"`, the AWS code and message); other errors are bugs and propagate.
+ */
+export async function fanOutAccounts<R extends { result: AccountResult }>(
   connection: AwsConnection,
   callerClients: Pick<AwsClients, 'iam' | 'sts'>,
   targets: readonly AccountTarget[],
-  options: FanOutOptions,
-): Promise<FanOutResult> {
-  const audits = await mapBounded(targets, options.concurrency, async (target) => {
+  options: AccountFanOut & { source?: string },
+  job: (iam: IAMClient, accountId: string) => Promise<R>,
+  failed: (result: AccountResult) => R,
+): Promise<R[]> {
+  return mapBounded(targets, options.concurrency, async (target) => {
     // Counted per account only where the account gets its own client (the caller's is the caller's).
     const counter = target.assumeRole ? options.counterFor?.(target.accountId) : undefined;
     let iam = callerClients.iam;
@@ -125,24 +137,41 @@ export async function auditAccounts(
         iam = createIamClient({ ...connection, credentials }, counter);
         ownClient = true;
       }
-      const audit = await auditAccount(iam, target.accountId, options);
-      options.onAccountDone?.(audit.result);
-      return audit;
+      const done = await job(iam, target.accountId);
+      options.onAccountDone?.(done.result);
+      return done;
     } catch (e) {
       if (!isAccountFailure(e)) throw e;
       const { code, message } = classifyAwsError(e);
       const result: AccountResult = {
         accountId: target.accountId,
         status: 'failed',
-        source: options.source,
+        ...(options.source ? { source: options.source } : {}),
         error: { code, message: target.assumeRole && !ownClient ? `AssumeRole: ${message}` : message },
       };
       options.onAccountDone?.(result);
-      return { findings: [], result, tags: new Map<string, Record<string, string>>() };
+      return failed(result);
     } finally {
       if (ownClient) iam.destroy();
     }
   });
+}
+
+/** The credential audit (audit-account.ts) in every target account. */
+export async function auditAccounts(
+  connection: AwsConnection,
+  callerClients: Pick<AwsClients, 'iam' | 'sts'>,
+  targets: readonly AccountTarget[],
+  options: FanOutOptions,
+): Promise<FanOutResult> {
+  const audits = await fanOutAccounts(
+    connection,
+    callerClients,
+    targets,
+    options,
+    (iam, accountId) => auditAccount(iam, accountId, options),
+    (result) => ({ findings: [], result, tags: new Map<string, Record<string, string>>() }),
+  );
   return {
     findings: audits.flatMap((a) => a.findings),
     accounts: audits.map((a) => a.result),

@@ -5,6 +5,7 @@
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { classifyAwsError } from '../aws/classify-error.ts';
+import type { AwsClients, AwsConnection } from '../aws/clients.ts';
 import { AwsAccessError } from '../errors.ts';
 import type { AccountResult, Finding } from '../model/finding.ts';
 import { evaluateServiceAccess } from '../rules/permission-unused.ts';
@@ -18,6 +19,7 @@ import type {
   PermissionPrincipal,
 } from '../sources/access-advisor/service-access.ts';
 import type { EpochMs } from '../time.ts';
+import { type AccountFanOut, type AccountTarget, fanOutAccounts } from './audit-accounts.ts';
 import { mapBounded } from './map-bounded.ts';
 
 export interface PermissionAuditOptions {
@@ -87,6 +89,38 @@ export async function auditPermissions(
   return { findings, failures: summariseFailures(failures) };
 }
 
+const SOURCE = 'access-advisor';
+
+/**
+ * auditPermissions in every target account (`--accounts`, `--org`: audit-accounts.ts), every user
+ * and role of each. An account that cannot be reached or listed, or with a principal that could not
+ * be evaluated, is `failed` with the reason; the others go on. `accounts` lists every target.
+ */
+export async function auditPermissionsInAccounts(
+  connection: AwsConnection,
+  callerClients: Pick<AwsClients, 'iam' | 'sts'>,
+  targets: readonly AccountTarget[],
+  options: Omit<PermissionAuditOptions, 'principals'> &
+    Omit<AccountFanOut, 'concurrency'> & {
+      /** Accounts in flight at once (`concurrency` is principals in flight within one). */
+      accountConcurrency: number;
+    },
+): Promise<{ findings: Finding[]; accounts: AccountResult[] }> {
+  const done = await fanOutAccounts(
+    connection,
+    callerClients,
+    targets,
+    { ...options, concurrency: options.accountConcurrency, source: SOURCE },
+    async (iam, accountId) => {
+      const { findings, failures } = await auditPermissions(iam, options);
+      const result: AccountResult = failures[0] ?? { accountId, status: 'ok', source: SOURCE };
+      return { findings, result };
+    },
+    (result) => ({ findings: [] as Finding[], result }),
+  );
+  return { findings: done.flatMap((d) => d.findings), accounts: done.map((d) => d.result) };
+}
+
 function accountOf(arn: string): string {
   return /^arn:[^:]*:iam::(\d{12}):/.exec(arn)?.[1] ?? 'unknown';
 }
@@ -100,7 +134,7 @@ function summariseFailures(failures: PrincipalFailure[]): AccountResult[] {
     return {
       accountId,
       status: 'failed' as const,
-      source: 'access-advisor',
+      source: SOURCE,
       error: {
         code: list[0]!.code,
         message: list.map((f) => `${f.arn}: ${f.code}: ${f.message}`).join('; '),

@@ -42,3 +42,18 @@ export function asOfOption(): Option {
     'evaluate as of YYYY-MM-DD or an ISO-8601 date-time (default: now)',
   ).argParser(parseAsOfFlag);
 }
+
+/** `--accounts 111111111111,222222222222` (repeatable): 12-digit ids, kept in order. */
+export function parseAccountIds(text: string, previous: string[] = []): string[] {
+  const ids = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = ids.find((id) => !/^\d{12}$/.test(id));
+  if (bad !== undefined || ids.length === 0) {
+    throw new InvalidArgumentError(
+      `expected 12-digit account ids separated by commas, found '${bad ?? text}'`,
+    );
+  }
+  return [...previous, ...ids];
+}

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, afterEach, before, describe, it } from 'node:test';
 import {
   GenerateServiceLastAccessedDetailsCommand,
@@ -18,7 +17,6 @@ import {
   ListUsersCommand,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { CliContext } from '../../src/cli/context.ts';
 import { runCli } from '../../src/cli/program.ts';
 import { auditReportSchema } from '../../src/model/finding.ts';
 import {
@@ -26,6 +24,7 @@ import {
   GENERATE_EXAMPLE,
   GET_EXAMPLE,
 } from '../sources/access-advisor/api-examples.ts';
+import { capturingContext } from '../helpers/cli.ts';
 
 const iamMock = mockClient(IAMClient);
 const AS_OF = '2018-12-01';
@@ -34,21 +33,7 @@ const ROLE_ARN = 'arn:aws:iam::123456789012:role/app';
 const LINKED_ARN =
   'arn:aws:iam::123456789012:role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport';
 
-function context(): { ctx: CliContext; stderr: () => string } {
-  let err = '';
-  const stderr = new PassThrough();
-  stderr.on('data', (d) => {
-    err += d;
-  });
-  const ctx = {
-    now: () => Date.UTC(2018, 11, 1),
-    stdout: new PassThrough() as unknown as NodeJS.WriteStream,
-    stderr: stderr as unknown as NodeJS.WriteStream,
-    stdin: new PassThrough() as unknown as NodeJS.ReadStream,
-    env: {},
-  };
-  return { ctx, stderr: () => err };
-}
+const context = () => capturingContext(Date.UTC(2018, 11, 1));
 
 function mockAccount() {
   iamMock.on(ListUsersCommand).resolves({

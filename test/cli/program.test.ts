@@ -4,20 +4,13 @@
  * `help CMD` and unknown commands still see every command.
  */
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { buildProgram } from '../../src/cli/program.ts';
-import { runCredsweep } from '../helpers/cli.ts';
+import { capturingContext, runCredsweep } from '../helpers/cli.ts';
 
 const ALL = ['audit', 'permissions', 'trail', 'plan', 'apply', 'undo', 'history', 'diff', 'export'];
 
-const ctx = {
-  now: () => Date.UTC(2026, 10, 1),
-  stdout: new PassThrough() as unknown as NodeJS.WriteStream,
-  stderr: new PassThrough() as unknown as NodeJS.WriteStream,
-  stdin: new PassThrough() as unknown as NodeJS.ReadStream,
-  env: {},
-};
+const { ctx } = capturingContext(Date.UTC(2026, 10, 1));
 const commandsFor = async (argv?: string[]) =>
   (await buildProgram(ctx, () => {}, argv)).commands.map((c) => c.name());
 

@@ -1,6 +1,11 @@
-/** Runs the built CLI (dist/cli/main.js) as a user would: a real process, real exit code. */
+/**
+ * Runs the built CLI (dist/cli/main.js) as a user would: a real process, real exit code. And, for the
+ * tests that must run it in process (to mock an SDK client moto lacks), a CliContext that captures.
+ */
 import { spawn } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import type { CliContext } from '../../src/cli/context.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -53,4 +58,24 @@ function secretIn(env: NodeJS.ProcessEnv, output: string): string | undefined {
     if (secret && secret.length >= 16 && output.includes(secret)) return name;
   }
   return undefined;
+}
+
+/** A CliContext for runCli in process: the clock at `now`, no environment, stdout and stderr captured. */
+export function capturingContext(now = 0): { ctx: CliContext; stdout: () => string; stderr: () => string } {
+  const captured = { stdout: '', stderr: '' };
+  const stream = (name: 'stdout' | 'stderr') => {
+    const s = new PassThrough();
+    s.setEncoding('utf8').on('data', (d: string) => {
+      captured[name] += d;
+    });
+    return s as unknown as NodeJS.WriteStream;
+  };
+  const ctx: CliContext = {
+    now: () => now,
+    stdout: stream('stdout'),
+    stderr: stream('stderr'),
+    stdin: new PassThrough() as unknown as NodeJS.ReadStream,
+    env: {},
+  };
+  return { ctx, stdout: () => captured.stdout, stderr: () => captured.stderr };
 }

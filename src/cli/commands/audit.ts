@@ -13,7 +13,7 @@ import { collectPaths, scanAuditTrail } from '../audit-cloudtrail.ts';
 import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
 import { runLiveAudit } from '../live-audit.ts';
-import { oneOf, parseDays, parsePositiveInt } from '../options.ts';
+import { oneOf, parseAccountIds, parseDays, parsePositiveInt } from '../options.ts';
 import { withReportOutputOptions } from '../report-options.ts';
 
 export interface AuditFlags {
@@ -51,20 +51,6 @@ const LIVE_ONLY_FLAGS = [
   ['region', '--region'],
   ['endpointUrl', '--endpoint-url'],
 ] as const;
-
-function parseAccountIds(text: string, previous: string[] = []): string[] {
-  const ids = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const bad = ids.find((id) => !/^\d{12}$/.test(id));
-  if (bad !== undefined || ids.length === 0) {
-    throw new InvalidArgumentError(
-      `expected 12-digit account ids separated by commas, found '${bad ?? text}'`,
-    );
-  }
-  return [...previous, ...ids];
-}
 
 function parseExemptTag(text: string): ExemptionPolicy {
   const eq = text.indexOf('=');

@@ -3,17 +3,20 @@
  * Advisor, in the audit's JSON envelope; `--suggest-policy` prints reduced policies for review.
  */
 import { Command, Option } from 'commander';
-import { auditPermissions } from '../../audit/audit-permissions.ts';
+import { resolveAccountTargets } from '../../audit/audit-accounts.ts';
+import { auditPermissions, auditPermissionsInAccounts } from '../../audit/audit-permissions.ts';
 import { suggestReducedPolicies } from '../../audit/suggest-policy.ts';
-import { createIamClient } from '../../aws/clients.ts';
-import { ExitCode } from '../../errors.ts';
+import { DEFAULT_ROLE_NAME } from '../../aws/assume-role.ts';
+import { type AwsConnection, createClients, createIamClient, destroyClients } from '../../aws/clients.ts';
+import { ExitCode, UsageError } from '../../errors.ts';
+import type { AccountResult, Finding } from '../../model/finding.ts';
 import { realSleep } from '../../sources/access-advisor/last-accessed.ts';
 import { validatePrincipalArns } from '../../sources/access-advisor/principals.ts';
 import type { AccessAdvisorGranularity } from '../../sources/access-advisor/service-access.ts';
 import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
 import { connectionFromFlags } from '../live-audit.ts';
-import { oneOf, parseDays, parsePositiveInt } from '../options.ts';
+import { oneOf, parseAccountIds, parseDays, parsePositiveInt } from '../options.ts';
 import { withReportOutputOptions } from '../report-options.ts';
 import { openPendingOutput } from '../output.ts';
 
@@ -27,6 +30,11 @@ export interface PermissionsFlags {
   output?: string;
   failOn?: 'unused';
   concurrency: number;
+  accounts?: string[];
+  org?: boolean;
+  roleName?: string;
+  externalId?: string;
+  accountConcurrency: number;
   profile?: string;
   region?: string;
   endpointUrl?: string;
@@ -59,23 +67,50 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
           .default(4)
           .argParser(parsePositiveInt(64)),
       )
+      .option('--accounts <ids>', 'these accounts (comma-separated), via --role-name', parseAccountIds)
+      .option('--org', 'every ACTIVE account of the Organization, via --role-name')
+      .option('--role-name <name>', `role to assume in other accounts [default: ${DEFAULT_ROLE_NAME}]`)
+      .option('--external-id <id>', 'external id for AssumeRole')
+      .addOption(
+        new Option('--account-concurrency <n>', 'with --accounts/--org: accounts at once')
+          .default(4)
+          .argParser(parsePositiveInt(64)),
+      )
       .option('--profile <name>', 'AWS shared-config profile')
       .option('--region <region>', 'AWS region for the IAM client (IAM is global)')
       .option('--endpoint-url <url>', 'send AWS calls to this endpoint (e.g. a local emulator)'),
     'permission',
   ).action(async (flags: PermissionsFlags) => {
     validatePrincipalArns(flags.principal ?? []);
+    const fanOut = Boolean(flags.org || flags.accounts?.length);
+    if (flags.org && flags.accounts?.length) throw new UsageError('--org and --accounts cannot be combined');
+    if (fanOut && flags.principal?.length) {
+      throw new UsageError('--principal names principals of this account: give it without --accounts/--org');
+    }
     const generatedAt = ctx.now();
     const meta = { generatedAt, asOf: flags.asOf ?? generatedAt, thresholdDays: flags.days };
-    const iam = createIamClient(connectionFromFlags(flags, ctx.env));
-    const { findings, failures } = await auditPermissions(iam, {
+    const options = {
       asOf: meta.asOf,
       thresholdDays: meta.thresholdDays,
       granularity: flags.granularity,
       concurrency: flags.concurrency,
-      principals: flags.principal,
       poll: { sleep: realSleep },
-    }).finally(() => iam.destroy());
+    };
+    const connection = connectionFromFlags(flags, ctx.env);
+    let findings: Finding[];
+    let accounts: AccountResult[];
+    if (fanOut) {
+      ({ findings, accounts } = await inAccounts(connection, flags, options));
+    } else {
+      const iam = createIamClient(connection);
+      let failures: AccountResult[];
+      ({ findings, failures } = await auditPermissions(iam, {
+        ...options,
+        principals: flags.principal,
+      }).finally(() => iam.destroy()));
+      accounts = failures;
+    }
+    const failures = accounts.filter((a) => a.status === 'failed');
     for (const f of failures) {
       ctx.stderr.write(`credsweep: account ${f.accountId}: ${f.error?.message ?? 'failed'}\n`);
     }
@@ -96,7 +131,7 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
         findings: (async function* () {
           yield* findings;
         })(),
-        accounts: () => failures,
+        accounts: () => accounts,
       });
     }
     const unused = findings.some((f) => f.status === 'unused');
@@ -108,4 +143,28 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
           : ExitCode.ok,
     );
   });
+}
+
+/** `--accounts` / `--org`: the same audit in every target account (audit-permissions.ts). */
+async function inAccounts(
+  connection: AwsConnection,
+  flags: PermissionsFlags,
+  options: Omit<Parameters<typeof auditPermissionsInAccounts>[3], 'accountConcurrency' | 'roleName'>,
+): Promise<{ findings: Finding[]; accounts: AccountResult[] }> {
+  const clients = createClients(connection);
+  try {
+    const { targets, partition } = await resolveAccountTargets(clients, {
+      org: flags.org,
+      ...(flags.accounts ? { accounts: flags.accounts } : {}),
+    });
+    return await auditPermissionsInAccounts(connection, clients, targets, {
+      ...options,
+      accountConcurrency: flags.accountConcurrency,
+      roleName: flags.roleName ?? DEFAULT_ROLE_NAME,
+      partition,
+      ...(flags.externalId ? { externalId: flags.externalId } : {}),
+    });
+  } finally {
+    destroyClients(clients);
+  }
 }

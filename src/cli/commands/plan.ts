@@ -3,7 +3,7 @@
  * remediation plan, printed as a table and written as JSON with --output. Reads AWS only to resolve
  * key ids and the caller's identity; changes nothing.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { auditAccounts, resolveAccountTargets } from '../../audit/audit-accounts.ts';
 import { LIVE_SOURCES, type LiveSource } from '../../audit/audit-account.ts';
 import { DEFAULT_ROLE_NAME } from '../../aws/assume-role.ts';
@@ -19,7 +19,7 @@ import { DEFAULT_EXEMPTION } from '../../rules/index.ts';
 import { realSleep } from '../../sources/access-advisor/last-accessed.ts';
 import type { CliContext } from '../context.ts';
 import { connectionFromFlags } from '../live-audit.ts';
-import { asOfOption, oneOf, parseDays, parsePositiveInt } from '../options.ts';
+import { asOfOption, oneOf, parseAccountIds, parseDays, parsePositiveInt } from '../options.ts';
 import { openPendingOutput } from '../output.ts';
 import {
   addConnectionOptions,
@@ -47,17 +47,6 @@ interface PlanFlags extends ConnectionFlags {
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').filter(Boolean)];
-}
-
-function parseAccountIds(text: string, previous: string[] = []): string[] {
-  const ids = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (ids.length === 0 || ids.some((id) => !/^\d{12}$/.test(id))) {
-    throw new InvalidArgumentError('expected 12-digit account ids separated by commas');
-  }
-  return [...previous, ...ids];
 }
 
 export function planCommand(ctx: CliContext, setExit: (code: number) => void): Command {
