@@ -12,7 +12,7 @@
  *
  * Not a general JSON validator, by design (the same as the scanner it replaced): escapes inside a
  * string are skipped, not checked, and control characters in strings are let through. A field the
- * aggregation reads is decoded with JSON.parse by the caller, which checks it then.
+ * aggregation reads that contains an escape is decoded with JSON.parse by the caller, which checks it.
  *
  * Memory, from the heap base: the status block, the depth stack, the record table, then the input,
  * which the caller copies in and pads with PAD quote bytes (so the vector loop needs no bounds check:
