@@ -15,6 +15,8 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Parses an ISO-8601 date-time; returns null when the text is not one (or names an impossible date). */
 export function parseIsoDateTime(text: string): EpochMs | null {
+  const fast = awsUtcTimestamp(text);
+  if (fast !== undefined) return fast;
   const m = ISO_DATE_TIME.exec(text);
   if (!m) return null;
   const [, y, mo, d, h, mi, s = '0', frac = '0', zone] = m;
@@ -31,6 +33,40 @@ export function parseIsoDateTime(text: string): EpochMs | null {
     return null;
   }
   return utc - zoneOffsetMs(zone!);
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The two-digit number at `i`, or -1. */
+function twoDigits(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS+00:00`, the one form IAM and the credential report write, read without the
+ * regular expression (a million-row report has millions of these); undefined for any other text,
+ * which the general parser then reads. Same answers as the general parser (a test checks).
+ */
+function awsUtcTimestamp(text: string): EpochMs | null | undefined {
+  if (text.length !== 25 || !text.endsWith('+00:00') || text[4] !== '-' || text[7] !== '-') return undefined;
+  if (text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') return undefined;
+  const century = twoDigits(text, 0);
+  const yy = twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  // years before 100 are left to the general parser (Date.UTC reads them as 19xx)
+  if (century < 1 || yy < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
+  const year = century * 100 + yy;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const monthDays = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  if (monthDays === undefined || day < 1 || day > monthDays || hour > 23 || minute > 59 || second > 59)
+    return null;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
 function zoneOffsetMs(zone: string): number {

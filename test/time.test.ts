@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { parseAsOf, parseIsoDateTime, toIso, wholeDaysBetween } from '../src/time.ts';
 
 describe('parseIsoDateTime', () => {
@@ -21,6 +22,43 @@ describe('parseIsoDateTime', () => {
       assert.equal(at === null ? null : toIso(at), expected);
     });
   }
+});
+
+describe('parseIsoDateTime: the fast path for `YYYY-MM-DDTHH:MM:SS+00:00`', () => {
+  // An independent reading of that form: Date's own parser, on the same text with `Z`.
+  const byDate = (text: string) => {
+    const ms = Date.parse(text.replace('+00:00', 'Z'));
+    return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 19) !== text.slice(0, 19) ? null : ms;
+  };
+  const pad = (n: number, w: number) => String(n).padStart(w, '0');
+
+  it('agrees with Date on every field value, impossible dates included (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 0, max: 61 }),
+        fc.integer({ min: 0, max: 61 }),
+        (y, mo, d, h, mi, s) => {
+          const text = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}+00:00`;
+          assert.equal(parseIsoDateTime(text), y < 100 ? null : byDate(text), text);
+        },
+      ),
+      { numRuns: 5000, seed: 1 },
+    );
+  });
+
+  it('leap days, and near misses of the form go to the general parser', () => {
+    assert.equal(toIso(parseIsoDateTime('2024-02-29T00:00:00+00:00')!), '2024-02-29T00:00:00Z');
+    assert.equal(parseIsoDateTime('2023-02-29T00:00:00+00:00'), null);
+    assert.equal(parseIsoDateTime('1900-02-29T00:00:00+00:00'), null);
+    assert.equal(toIso(parseIsoDateTime('2000-02-29T00:00:00+00:00')!), '2000-02-29T00:00:00Z');
+    assert.equal(toIso(parseIsoDateTime('2022-04-17t14:59:38+00:00')!), '2022-04-17T14:59:38Z');
+    assert.equal(toIso(parseIsoDateTime('2022-04-17 14:59:38+00:00')!), '2022-04-17T14:59:38Z');
+    assert.equal(parseIsoDateTime('2022-04-17T14:59:3x+00:00'), null);
+  });
 });
 
 describe('parseAsOf', () => {
