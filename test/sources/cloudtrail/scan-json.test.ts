@@ -252,6 +252,25 @@ describe('CloudTrailJsonScanner: the WebAssembly module', () => {
     assert.throws(() => summaryOf(text), { message: /record 1 has no eventName/ });
   });
 
+  it('an input the WebAssembly memory cannot grow to hold is a bad file, not a crash', () => {
+    const grow = WebAssembly.Memory.prototype.grow;
+    WebAssembly.Memory.prototype.grow = () => {
+      throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
+    };
+    try {
+      // a fresh scanner (the pool's may already be large enough): 8 MiB needs more pages than it starts with
+      const big = Buffer.from(JSON.stringify({ Records: [record({ eventID: 'x'.repeat(8 << 20) })] }));
+      assert.throws(
+        () => new CloudTrailJsonScanner(() => {}).scan(big, true),
+        (e: unknown) =>
+          e instanceof JsonScanError &&
+          e.message === `a record too large to scan (${big.length} bytes in one piece)`,
+      );
+    } finally {
+      WebAssembly.Memory.prototype.grow = grow;
+    }
+  });
+
   it('scanners in turn and inside one another keep their own state', () => {
     const a = Buffer.from(JSON.stringify({ Records: [R1, R2] }));
     const first = new CloudTrailJsonScanner(() => {});
