@@ -116,12 +116,24 @@ export function pagesNeeded(n: i32): i32 {
   return end <= have ? 0 : <i32>((end - have + 0xffff) >> 16);
 }
 export function reset(): void {
-  depth = 0;
-  want = W_TOP;
-  containerDepth = 0;
-  inContainer = true;
-  wrapper = false;
+  keep(0, W_TOP, 0, true, false);
   sawValue = false;
+}
+
+/** Keeps the parser state for the next call. */
+function keep(d: i32, w: i32, cDepth: i32, inCont: bool, wrap: bool): void {
+  depth = d;
+  want = w;
+  containerDepth = cDepth;
+  inContainer = inCont;
+  wrapper = wrap;
+}
+
+/** Ends a call: `result`, with `position` (and an error code for FAILED) in the status block. */
+function finish(result: i32, position: i32, error: i32): i32 {
+  store<i32>(statusBase + S_POSITION, position);
+  if (result == FAILED) store<i32>(statusBase + S_ERROR, error);
+  return result;
 }
 
 // Key matching: whole-key compares with overlapping 8/4/2-byte loads (constants: the key's bytes,
@@ -403,14 +415,7 @@ export function scan(n: i32, from: i32, final: bool, atStart: bool): i32 {
             inCont = true;
             pending = -1;
             pendingSection = 0;
-            cpPos = i + 1;
-            cpDepth = d;
-            cpWant = w;
-            cpCDepth = cDepth;
-            cpInCont = inCont;
-            cpWrap = wrap;
-            cpPending = pending;
-            cpPendingSection = pendingSection;
+            // (the next token outside a record sets the checkpoint, as any token does)
           }
         }
       } else if (inCont && before == cDepth) {
@@ -524,58 +529,27 @@ export function scan(n: i32, from: i32, final: bool, atStart: bool): i32 {
   }
 
   store<i32>(statusBase + S_RECORDS, recCount);
-  if (error != 0) {
-    store<i32>(statusBase + S_ERROR, error);
-    store<i32>(statusBase + S_POSITION, <i32>(i - base));
-    return FAILED;
-  }
+  if (error != 0) return finish(FAILED, <i32>(i - base), error);
   if (full && i < end) {
     // stopped between records with input left: the caller drains the table and resumes here
-    depth = d;
-    want = w;
-    containerDepth = cDepth;
-    inContainer = inCont;
-    wrapper = wrap;
-    store<i32>(statusBase + S_POSITION, <i32>(i - base));
-    return TABLE_FULL;
+    keep(d, w, cDepth, inCont, wrap);
+    return finish(TABLE_FULL, <i32>(i - base), 0);
   }
   if (final) {
-    if (truncated || d != 0 || inRecord) {
-      store<i32>(statusBase + S_ERROR, E_TRUNCATED);
-      store<i32>(statusBase + S_POSITION, n);
-      return FAILED;
-    }
-    if (!sawValue) {
-      store<i32>(statusBase + S_ERROR, E_EMPTY);
-      store<i32>(statusBase + S_POSITION, n);
-      return FAILED;
-    }
-    depth = d;
-    want = w;
-    store<i32>(statusBase + S_POSITION, n);
-    return DONE;
+    if (truncated || d != 0 || inRecord) return finish(FAILED, n, E_TRUNCATED);
+    if (!sawValue) return finish(FAILED, n, E_EMPTY);
+    keep(d, w, cDepth, inCont, wrap);
+    return finish(DONE, n, 0);
   }
   if (truncated || inRecord) {
     // rewind to the checkpoint; the caller sends the bytes from there again
     if (cpPending != -1 || cpPendingSection != 0) {
       // only possible right after a key at wrapper level, which is never a checkpoint
-      store<i32>(statusBase + S_ERROR, E_INTERNAL_CHECKPOINT);
-      store<i32>(statusBase + S_POSITION, <i32>(cpPos - base));
-      return FAILED;
+      return finish(FAILED, <i32>(cpPos - base), E_INTERNAL_CHECKPOINT);
     }
-    depth = cpDepth;
-    want = cpWant;
-    containerDepth = cpCDepth;
-    inContainer = cpInCont;
-    wrapper = cpWrap;
-    store<i32>(statusBase + S_POSITION, <i32>(cpPos - base));
-    return DONE;
+    keep(cpDepth, cpWant, cpCDepth, cpInCont, cpWrap);
+    return finish(DONE, <i32>(cpPos - base), 0);
   }
-  depth = d;
-  want = w;
-  containerDepth = cDepth;
-  inContainer = inCont;
-  wrapper = wrap;
-  store<i32>(statusBase + S_POSITION, n);
-  return DONE;
+  keep(d, w, cDepth, inCont, wrap);
+  return finish(DONE, n, 0);
 }
