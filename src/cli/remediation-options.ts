@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { classifyAwsError } from '../aws/classify-error.ts';
 import { createStsClient } from '../aws/clients.ts';
-import { AwsAccessError, UsageError } from '../errors.ts';
+import { AwsAccessError, ExitCode, UsageError } from '../errors.ts';
 import { remediationClients } from '../remediation/clients.ts';
 import type { CallerIdentity } from '../remediation/plan.ts';
 import { resolveCaller } from '../remediation/resolve-credentials.ts';
@@ -86,6 +86,19 @@ export async function openRemediationSession(
  * Without --yes: ask on a terminal (showing what will happen), refuse otherwise. Returns false when
  * the user said no.
  */
+/** confirm(), and on a no: says that nothing changed (exit 0). True to go ahead. */
+export async function confirmOrStop(
+  ctx: CliContext,
+  yes: boolean | undefined,
+  summary: string,
+  setExit: (code: number) => void,
+): Promise<boolean> {
+  if (await confirm(ctx, yes, summary)) return true;
+  ctx.stderr.write('credsweep: nothing changed\n');
+  setExit(ExitCode.ok);
+  return false;
+}
+
 export async function confirm(ctx: CliContext, yes: boolean | undefined, summary: string): Promise<boolean> {
   if (yes) return true;
   if (!ctx.stdin.isTTY) {

@@ -8,10 +8,10 @@
 import { InputError } from '../errors.ts';
 import type { JournalEntry } from '../model/remediation-journal.ts';
 import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
-import { type EpochMs, parseIsoDateTime, toIso } from '../time.ts';
+import { type EpochMs, parseIsoDateTime } from '../time.ts';
 import { describeStepError } from './actions/action.ts';
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
-import { foldJournal, type JournalWriter, type StepHistory } from './journal.ts';
+import { foldJournal, journalEntries, type JournalWriter, type StepHistory } from './journal.ts';
 
 export type StepOutcome = 'done' | 'already_done' | 'skipped' | 'failed';
 
@@ -90,13 +90,7 @@ export function changedSincePlan(step: PlanStep, state: CredentialState): string
 
 export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): Promise<ApplyResult> {
   const { journal, now, runId } = options;
-  const entry = (fields: Omit<JournalEntry, 'v' | 'at' | 'runId' | 'phase'>): JournalEntry => ({
-    v: 1,
-    at: toIso(now()),
-    runId,
-    phase: 'apply',
-    ...fields,
-  });
+  const entry = journalEntries('apply', runId, now);
   journal.append(
     entry({
       type: 'run',

@@ -9,7 +9,16 @@ import type { CredentialState } from './actions/index.ts';
 import { InputError, UsageError } from '../errors.ts';
 import { type JournalEntry, journalEntrySchema } from '../model/remediation-journal.ts';
 import type { PlanStep } from '../model/remediation-plan.ts';
-import { type EpochMs, parseIsoDateTime } from '../time.ts';
+import { type EpochMs, parseIsoDateTime, toIso } from '../time.ts';
+
+/** Builds a run's journal entries: schema version, time of writing, run id and phase filled in. */
+export function journalEntries(
+  phase: JournalEntry['phase'],
+  runId: string,
+  now: () => EpochMs,
+): (fields: Omit<JournalEntry, 'v' | 'at' | 'runId' | 'phase'>) => JournalEntry {
+  return (fields) => ({ v: 1, at: toIso(now()), runId, phase, ...fields });
+}
 
 export class JournalWriter {
   private readonly fd: number;

@@ -5,10 +5,10 @@
  */
 import type { JournalEntry } from '../model/remediation-journal.ts';
 import type { PlanStep } from '../model/remediation-plan.ts';
-import { type EpochMs, toIso } from '../time.ts';
+import type { EpochMs } from '../time.ts';
 import { describeStepError } from './actions/action.ts';
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
-import { foldJournal, type JournalWriter, type StepHistory } from './journal.ts';
+import { foldJournal, journalEntries, type JournalWriter, type StepHistory } from './journal.ts';
 
 export type UndoOutcome = 'undone' | 'already_undone' | 'irreversible' | 'skipped' | 'failed';
 
@@ -48,13 +48,7 @@ export async function undoJournal(
   options: UndoOptions,
 ): Promise<UndoResult[]> {
   const { journal, now, runId } = options;
-  const entry = (fields: Omit<JournalEntry, 'v' | 'at' | 'runId' | 'phase'>): JournalEntry => ({
-    v: 1,
-    at: toIso(now()),
-    runId,
-    phase: 'undo',
-    ...fields,
-  });
+  const entry = journalEntries('undo', runId, now);
   journal.append(entry({ type: 'run' }));
   const preview = previewUndo(entries);
   const results: UndoResult[] = preview.irreversible.map((h) => ({

@@ -13,7 +13,7 @@ import type { CliContext } from '../context.ts';
 import {
   addConnectionOptions,
   type ConnectionFlags,
-  confirm,
+  confirmOrStop,
   maxPlanAgeOption,
   openRemediationSession,
 } from '../remediation-options.ts';
@@ -62,11 +62,7 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
     const irreversible = pending.filter((s) => !s.reversible).length;
     const accounts = new Set(pending.map((s) => s.accountId)).size;
     const summary = `${pending.length} step(s) in ${accounts} account(s): ${pending.length - irreversible} reversible, ${irreversible} irreversible`;
-    if (!(await confirm(ctx, flags.yes, summary))) {
-      ctx.stderr.write('credsweep: nothing changed\n');
-      setExit(ExitCode.ok);
-      return;
-    }
+    if (!(await confirmOrStop(ctx, flags.yes, summary, setExit))) return;
     const session = await openRemediationSession(ctx, flags);
     const journal = new JournalWriter(journalFile);
     try {

@@ -12,7 +12,7 @@ import type { CliContext } from '../context.ts';
 import {
   addConnectionOptions,
   type ConnectionFlags,
-  confirm,
+  confirmOrStop,
   openRemediationSession,
 } from '../remediation-options.ts';
 
@@ -39,11 +39,7 @@ export function undoCommand(ctx: CliContext, setExit: (code: number) => void): C
       return;
     }
     const summary = `reverse ${preview.reversible.length} step(s) (${preview.irreversible.length} cannot be undone)`;
-    if (!(await confirm(ctx, flags.yes, summary))) {
-      ctx.stderr.write('credsweep: nothing changed\n');
-      setExit(ExitCode.ok);
-      return;
-    }
+    if (!(await confirmOrStop(ctx, flags.yes, summary, setExit))) return;
     const session = await openRemediationSession(ctx, flags);
     const journal = new JournalWriter(journalFile);
     try {
