@@ -4,6 +4,7 @@
  * machine changes the absolute numbers but not the verdict.
  */
 import { cloudTrailBench } from './cloudtrail.bench.ts';
+import { cloudTrailS3Bench } from './cloudtrail-s3.bench.ts';
 import { credentialReportBench } from './credential-report.bench.ts';
 import { orgScanBench } from './org-scan.bench.ts';
 import { orgScanLoadBench } from './org-scan-load.bench.ts';
@@ -19,6 +20,7 @@ export interface Benchmark {
 const BENCHMARKS: Benchmark[] = [
   credentialReportBench,
   cloudTrailBench,
+  cloudTrailS3Bench,
   orgScanBench,
   orgScanLoadBench,
   scheduledRunBench,

@@ -25,6 +25,7 @@ export interface TrailFlags extends RemoteTrailFlags {
   includeTemporary?: boolean;
   output?: string;
   workers?: number;
+  inFlight?: number;
   maxInflatedMb?: number;
 }
 
@@ -81,6 +82,11 @@ export function trailCommand(ctx: CliContext, setExit: (code: number) => void): 
       new Option('--workers <n>', 'worker threads (default: one per core)')
         .argParser(parsePositiveInt(64))
         .hideHelp(),
+    )
+    .addOption(
+      new Option('--in-flight <n>', 'objects each worker reads at once (default 2 for files, 8 for S3)')
+        .argParser(parsePositiveInt(64))
+        .hideHelp(),
     );
   addRemoteTrailOptions(command);
   return command.action(async (paths: string[], flags: TrailFlags) => {
@@ -104,6 +110,7 @@ export function trailCommand(ctx: CliContext, setExit: (code: number) => void): 
       summary = await scanCloudTrail(paths, {
         ...window,
         workers: flags.workers,
+        ...(flags.inFlight ? { inFlight: flags.inFlight } : {}),
         s3: s3ConnectionFrom(flags, ctx.env),
         ...(flags.maxInflatedMb ? { maxInflatedBytes: flags.maxInflatedMb * 1024 * 1024 } : {}),
       });

@@ -30,6 +30,11 @@ const GUNZIP_CHUNK = 1 << 17;
  * such objects plus their copy in the scanner, which keeps the process well under 256 MB.
  */
 export const WHOLE_OBJECT_BYTES = 16 * 1024 * 1024;
+/**
+ * An S3 object is downloaded whole (then handled like a small file) only up to this many bytes as
+ * stored: a worker downloads several at once (scan.ts), and CloudTrail's gzip files are far smaller.
+ */
+export const S3_WHOLE_OBJECT_BYTES = 4 * 1024 * 1024;
 
 /**
  * A gzip object stops being read once it has inflated to this many bytes: a small file that inflates
@@ -174,7 +179,7 @@ export async function scanTrailObject(
           : createReadStream(object.path, { highWaterMark: READ_CHUNK });
     } else {
       if (!opener.s3) throw new Error('no S3 client for an s3:// object');
-      raw = await readUpTo(await opener.s3(object.bucket, object.key), WHOLE_OBJECT_BYTES);
+      raw = await readUpTo(await opener.s3(object.bucket, object.key), S3_WHOLE_OBJECT_BYTES);
     }
     const whole = Buffer.isBuffer(raw) ? inflateWhole(raw, maxInflated) : undefined;
     if (whole) scanner.scan(whole, true);

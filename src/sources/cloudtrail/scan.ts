@@ -25,6 +25,8 @@ export interface TrailScanOptions extends TrailReadOptions {
   workers?: number;
   /** How to reach S3 for s3:// paths. */
   s3?: S3Connection;
+  /** Objects each worker reads at once; default IN_FLIGHT_FILES, or IN_FLIGHT_S3 with S3 objects. */
+  inFlight?: number;
 }
 
 export interface WorkerSetup {
@@ -37,13 +39,19 @@ type FromWorker =
   | { type: 'crash'; message: string }
   | { type: 'state'; state: TrailAggregateState };
 
-/** Objects each worker holds at once: one being scanned, one waiting, so no worker idles. */
-const IN_FLIGHT_PER_WORKER = 2;
+/**
+ * Objects each worker holds at once. A local file: one being scanned, one being read, so no worker
+ * idles. An S3 object spends most of its time in the network, so a worker keeps several downloads
+ * going while it scans (each buffered whole only up to S3_WHOLE_OBJECT_BYTES, read-object.ts).
+ */
+const IN_FLIGHT_FILES = 2;
+const IN_FLIGHT_S3 = 8;
 const MAX_WORKERS = 8;
 const INLINE_BELOW = 4;
 /**
- * A worker holds at most two small objects (read whole, inflated, and their copy in the scanner) or
- * one chunk and one record of a large one; bounded heaps make V8 collect early, so the process stays
+ * A worker scans one object at a time: a small one read whole, inflated and copied into the scanner
+ * (≤ 16 MiB each), or one chunk and one record of a large one; besides it holds the objects being
+ * read (IN_FLIGHT_*: ≤ 4 MiB each from S3). Bounded heaps make V8 collect early, so the process stays
  * well under 256 MB however much is scanned. The young generation is sized for the strings of one
  * object: at 4 MB the collector ran twice as often and the scan took 10 % longer (bench cloudtrail).
  */
@@ -107,7 +115,9 @@ export async function scanTrailObjects(
     objects.length,
   );
   if (workers <= 0) return scanInline(objects, aggregatorOptions, options.s3);
-  return scanOnWorkers(objects, workers, { options: aggregatorOptions, s3: options.s3 });
+  const inFlight =
+    options.inFlight ?? (objects.some((o) => o.kind === 's3') ? IN_FLIGHT_S3 : IN_FLIGHT_FILES);
+  return scanOnWorkers(objects, workers, inFlight, { options: aggregatorOptions, s3: options.s3 });
 }
 
 async function scanInline(
@@ -148,6 +158,7 @@ function startWorker(setup: WorkerSetup): Worker {
 function scanOnWorkers(
   objects: readonly TrailObject[],
   count: number,
+  inFlight: number,
   setup: WorkerSetup,
 ): Promise<TrailAggregateState> {
   return new Promise((resolve, reject) => {
@@ -173,7 +184,7 @@ function scanOnWorkers(
       let finishing = false;
       let delivered = false;
       const send = () => {
-        while (outstanding < IN_FLIGHT_PER_WORKER && next < objects.length) {
+        while (outstanding < inFlight && next < objects.length) {
           feed(worker);
           outstanding++;
         }

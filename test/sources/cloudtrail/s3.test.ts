@@ -62,10 +62,16 @@ describe('CloudTrail in S3 (moto)', () => {
     assert.deepEqual(normalised(fromS3), normalised(fromDisk));
   });
 
-  it('reads objects on worker threads too', async () => {
+  it('reads objects on worker threads too, one or many downloads in flight per worker', async () => {
     const inline = await scanCloudTrail([`s3://${BUCKET}/${PREFIX}/`], { s3: connection(), workers: 0 });
-    const threaded = await scanCloudTrail([`s3://${BUCKET}/${PREFIX}/`], { s3: connection(), workers: 2 });
-    assert.deepEqual(threaded, inline);
+    for (const inFlight of [undefined, 1, 16]) {
+      const threaded = await scanCloudTrail([`s3://${BUCKET}/${PREFIX}/`], {
+        s3: connection(),
+        workers: 2,
+        ...(inFlight ? { inFlight } : {}),
+      });
+      assert.deepEqual(threaded, inline, `in flight: ${inFlight ?? 'default'}`);
+    }
   });
 
   it('lists only the date folders a window can need, and never digests or insights', async () => {
