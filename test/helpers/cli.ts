@@ -79,3 +79,15 @@ export function capturingContext(now = 0): { ctx: CliContext; stdout: () => stri
   };
   return { ctx, stdout: () => captured.stdout, stderr: () => captured.stderr };
 }
+
+/** The bundled demo report and the fixed moment `npm start` judges it at. */
+export const DEMO_REPORT = 'examples/demo/credential-report.csv';
+export const DEMO_AS_OF = '2026-11-01T18:00:00Z';
+
+/** `credsweep audit --report DEMO_REPORT --as-of DEMO_AS_OF --format FORMAT`, from the repository root. */
+export function auditDemo(format: string, options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  return runCredsweep(['audit', '--report', DEMO_REPORT, '--as-of', DEMO_AS_OF, '--format', format], {
+    cwd: REPO_ROOT,
+    ...options,
+  });
+}

@@ -9,7 +9,7 @@ import { assembleAuditReport } from '../../src/audit/audit-report.ts';
 import type { Finding } from '../../src/model/finding.ts';
 import { asffReporter, toAsffFindings } from '../../src/reporters/asff.ts';
 import { AS_OF, aFinding } from '../helpers/builders.ts';
-import { REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
+import { auditDemo } from '../helpers/cli.ts';
 
 /** BatchImportFindings' required top-level attributes (ASFF reference, "Required top-level attributes"). */
 const REQUIRED = [
@@ -32,18 +32,7 @@ const report = (findings: Finding[]) =>
 
 describe('asff reporter', () => {
   it('writes every required attribute for every finding of the demo audit', async () => {
-    const run = await runCredsweep(
-      [
-        'audit',
-        '--report',
-        'examples/demo/credential-report.csv',
-        '--as-of',
-        '2026-11-01T18:00:00Z',
-        '--format',
-        'asff',
-      ],
-      { cwd: REPO_ROOT, env: { AWS_REGION: '', AWS_DEFAULT_REGION: '' } },
-    );
+    const run = await auditDemo('asff', { env: { AWS_REGION: '', AWS_DEFAULT_REGION: '' } });
     assert.equal(run.code, 0, run.stderr);
     const findings = JSON.parse(run.stdout) as Array<Record<string, unknown>>;
     assert.equal(findings.length, 52);
@@ -58,18 +47,7 @@ describe('asff reporter', () => {
   });
 
   it("names the SDK's region (AWS_REGION) in ProductArn and the resources", async () => {
-    const run = await runCredsweep(
-      [
-        'audit',
-        '--report',
-        'examples/demo/credential-report.csv',
-        '--as-of',
-        '2026-11-01T18:00:00Z',
-        '--format',
-        'asff',
-      ],
-      { cwd: REPO_ROOT, env: { AWS_REGION: 'eu-west-1' } },
-    );
+    const run = await auditDemo('asff', { env: { AWS_REGION: 'eu-west-1' } });
     assert.equal(run.code, 0, run.stderr);
     const [first] = JSON.parse(run.stdout) as Array<{
       ProductArn: string;

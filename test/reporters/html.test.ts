@@ -15,11 +15,9 @@ import type { AuditReport, Finding } from '../../src/model/finding.ts';
 import { htmlReporter } from '../../src/reporters/html/index.ts';
 import { AS_OF } from '../helpers/builders.ts';
 import { launchChromium } from '../helpers/browser.ts';
-import { REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
+import { DEMO_AS_OF, DEMO_REPORT as DEMO, REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
-const DEMO = 'examples/demo/credential-report.csv';
-const DEMO_AS_OF = '2026-11-01T18:00:00Z';
 
 /** Each payload would set `window.__pwned` (or open a dialog) if the page ever parsed it as markup. */
 const PAYLOADS = [

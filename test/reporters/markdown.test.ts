@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { assembleAuditReport } from '../../src/audit/audit-report.ts';
 import { escapeMarkdown, MARKDOWN_ROW_LIMIT, renderMarkdown } from '../../src/reporters/markdown.ts';
 import { AS_OF, aFinding } from '../helpers/builders.ts';
-import { REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
+import { auditDemo } from '../helpers/cli.ts';
 
 /** Unescaped pipes, which GFM reads as cell separators. */
 function cellSeparators(line: string): number {
@@ -31,18 +31,7 @@ const HOSTILE = [
 
 describe('markdown reporter', () => {
   it('summarises the demo audit: counts, the unused table', async () => {
-    const run = await runCredsweep(
-      [
-        'audit',
-        '--report',
-        'examples/demo/credential-report.csv',
-        '--as-of',
-        '2026-11-01T18:00:00Z',
-        '--format',
-        'md',
-      ],
-      { cwd: REPO_ROOT },
-    );
+    const run = await auditDemo('md');
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^## credsweep: unused AWS IAM credentials\n/);
     assert.match(run.stdout, /\*\*22 unused\*\* of 52 credentials\./);

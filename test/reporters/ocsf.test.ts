@@ -15,7 +15,7 @@ import { Ajv } from 'ajv';
 import { assembleAuditReport } from '../../src/audit/audit-report.ts';
 import { ocsfReporter, toOcsfFindings } from '../../src/reporters/ocsf.ts';
 import { AS_OF, aFinding } from '../helpers/builders.ts';
-import { REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
+import { auditDemo } from '../helpers/cli.ts';
 
 const int = (values?: number[]) => (values ? { type: 'integer', enum: values } : { type: 'integer' });
 const text = { type: 'string', minLength: 1 };
@@ -77,18 +77,7 @@ describe('ocsf reporter', () => {
   const validate = new Ajv({ allErrors: true, strict: false }).compile(DETECTION_FINDING_REQUIRED);
 
   it('every finding of the demo audit is a Detection Finding with every required attribute', async () => {
-    const run = await runCredsweep(
-      [
-        'audit',
-        '--report',
-        'examples/demo/credential-report.csv',
-        '--as-of',
-        '2026-11-01T18:00:00Z',
-        '--format',
-        'ocsf',
-      ],
-      { cwd: REPO_ROOT },
-    );
+    const run = await auditDemo('ocsf');
     assert.equal(run.code, 0, run.stderr);
     const events = JSON.parse(run.stdout) as Array<Record<string, unknown>>;
     assert.equal(events.length, 52);
