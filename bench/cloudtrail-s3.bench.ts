@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mapBounded } from '../src/audit/map-bounded.ts';
 import { startFaultProxy } from '../test/helpers/fault-proxy.ts';
-import { MOTO_TEST_CREDENTIALS, startMoto } from '../test/helpers/moto.ts';
+import { MOTO_CLI_ENV, startMoto } from '../test/helpers/moto.ts';
 import { generateCloudTrail } from './generate-cloudtrail.ts';
 import { fmt, measureProcess } from './measure.ts';
 import type { Benchmark } from './run.ts';
@@ -79,10 +79,7 @@ export const cloudTrailS3Bench: Benchmark = {
           ],
           {
             ...process.env,
-            AWS_ACCESS_KEY_ID: MOTO_TEST_CREDENTIALS.accessKeyId,
-            AWS_SECRET_ACCESS_KEY: MOTO_TEST_CREDENTIALS.secretAccessKey,
-            AWS_REGION: 'us-east-1',
-            AWS_EC2_METADATA_DISABLED: 'true',
+            ...MOTO_CLI_ENV,
           },
         );
         if (run.code !== 0)

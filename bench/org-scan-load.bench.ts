@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFaultProxy } from '../test/helpers/fault-proxy.ts';
-import { MOTO_TEST_CREDENTIALS, startMoto } from '../test/helpers/moto.ts';
+import { MOTO_CLI_ENV, startMoto } from '../test/helpers/moto.ts';
 import { seedOrg } from '../test/helpers/seed-org.ts';
 import { fmt, measureProcess } from './measure.ts';
 import type { Benchmark } from './run.ts';
@@ -71,10 +71,7 @@ export const orgScanLoadBench: Benchmark = {
           ],
           {
             ...process.env,
-            AWS_ACCESS_KEY_ID: MOTO_TEST_CREDENTIALS.accessKeyId,
-            AWS_SECRET_ACCESS_KEY: MOTO_TEST_CREDENTIALS.secretAccessKey,
-            AWS_REGION: 'us-east-1',
-            AWS_EC2_METADATA_DISABLED: 'true',
+            ...MOTO_CLI_ENV,
           },
         );
         if (run.code !== 0)

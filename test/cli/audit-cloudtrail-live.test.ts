@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { AuditReport } from '../../src/model/finding.ts';
 import { runCredsweep } from '../helpers/cli.ts';
-import { MOTO_DEFAULT_ACCOUNT, MOTO_TEST_CREDENTIALS, type MotoServer, startMoto } from '../helpers/moto.ts';
+import { MOTO_DEFAULT_ACCOUNT, MOTO_CLI_ENV, type MotoServer, startMoto } from '../helpers/moto.ts';
 import { seedUser } from '../helpers/seed-iam.ts';
 import { aTrailRecord } from '../sources/cloudtrail/trail-tree.ts';
 
@@ -23,11 +23,7 @@ describe('credsweep audit --cloudtrail (live, moto)', () => {
   let trailFile: string;
   let busyKey: string;
   let twoKeys: string[];
-  const env = {
-    AWS_ACCESS_KEY_ID: MOTO_TEST_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: MOTO_TEST_CREDENTIALS.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-  };
+  const env = MOTO_CLI_ENV;
 
   before(async () => {
     moto = await startMoto();

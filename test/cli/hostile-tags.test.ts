@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, TagUserCommand } from '@aws-sdk/client-iam';
 import { parse } from 'csv-parse/sync';
 import { runCredsweep } from '../helpers/cli.ts';
-import { MOTO_TEST_CREDENTIALS, type MotoServer, startMoto } from '../helpers/moto.ts';
+import { MOTO_CLI_ENV, type MotoServer, startMoto } from '../helpers/moto.ts';
 
 const MARKUP = '<img src=x onerror=alert(1)>';
 const FORMULA = '=HYPERLINK("http://evil.example","x")';
@@ -49,13 +49,7 @@ function audit(format: string, exemptValue: string) {
       format,
     ],
     {
-      env: {
-        AWS_ACCESS_KEY_ID: MOTO_TEST_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: MOTO_TEST_CREDENTIALS.secretAccessKey,
-        AWS_SESSION_TOKEN: '',
-        AWS_PROFILE: '',
-        AWS_REGION: 'us-east-1',
-      },
+      env: MOTO_CLI_ENV,
     },
   );
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCredsweep } from '../helpers/cli.ts';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.ts';
-import { MOTO_TEST_CREDENTIALS, type MotoServer, startMoto } from '../helpers/moto.ts';
+import { MOTO_CLI_ENV, type MotoServer, startMoto } from '../helpers/moto.ts';
 import { type SeededOrg, seedOrg } from '../helpers/seed-org.ts';
 
 const AS_OF = '2027-06-01';
@@ -61,14 +61,7 @@ async function auditOrg(name: string, extraArgs: string[] = []) {
       ...extraArgs,
     ],
     {
-      env: {
-        AWS_ACCESS_KEY_ID: MOTO_TEST_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: MOTO_TEST_CREDENTIALS.secretAccessKey,
-        AWS_SESSION_TOKEN: '',
-        AWS_PROFILE: '',
-        AWS_REGION: 'us-east-1',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      },
+      env: MOTO_CLI_ENV,
       timeoutMs: 280_000,
     },
   );

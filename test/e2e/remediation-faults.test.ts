@@ -16,7 +16,7 @@ import { type PlanStep, remediationPlanSchema } from '../../src/model/remediatio
 import { foldJournal } from '../../src/remediation/journal.ts';
 import { runCredsweep } from '../helpers/cli.ts';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.ts';
-import { inAccount, MOTO_TEST_CREDENTIALS, type MotoServer, startMoto } from '../helpers/moto.ts';
+import { inAccount, MOTO_CLI_ENV, type MotoServer, startMoto } from '../helpers/moto.ts';
 import { type SeededOrg, seedOrg } from '../helpers/seed-org.ts';
 
 const FAULTS = { throttle: 0.2, serverError: 0.05, reset: 0.02, resetAfter: 0.02 };
@@ -45,15 +45,7 @@ after(async () => {
 
 function cli(args: string[]) {
   return runCredsweep(args, {
-    env: {
-      AWS_ACCESS_KEY_ID: MOTO_TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: MOTO_TEST_CREDENTIALS.secretAccessKey,
-      AWS_SESSION_TOKEN: '',
-      AWS_PROFILE: '',
-      AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL: proxy.url,
-      AWS_EC2_METADATA_DISABLED: 'true',
-    },
+    env: { ...MOTO_CLI_ENV, AWS_ENDPOINT_URL: proxy.url },
     timeoutMs: 280_000,
   });
 }

@@ -15,15 +15,10 @@ import type { AuditReport, Finding } from '../../src/model/finding.ts';
 import { type AsffFinding, toAsffFindings } from '../../src/reporters/asff.ts';
 import { AS_OF } from '../helpers/builders.ts';
 import { runCredsweep } from '../helpers/cli.ts';
-import { MOTO_DEFAULT_ACCOUNT, MOTO_TEST_CREDENTIALS, type MotoServer, startMoto } from '../helpers/moto.ts';
+import { MOTO_DEFAULT_ACCOUNT, MOTO_CLI_ENV, type MotoServer, startMoto } from '../helpers/moto.ts';
 
 const MOTO_ENV = {
-  AWS_ACCESS_KEY_ID: MOTO_TEST_CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: MOTO_TEST_CREDENTIALS.secretAccessKey,
-  AWS_SESSION_TOKEN: '',
-  AWS_PROFILE: '',
-  AWS_REGION: 'us-east-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
+  ...MOTO_CLI_ENV,
 };
 
 /**

@@ -32,6 +32,18 @@ export const MOTO_REGION = 'us-east-1';
 /** moto accepts any credentials; unknown keys run in the default account 123456789012 (§7.5). */
 export const MOTO_TEST_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
 export const MOTO_DEFAULT_ACCOUNT = '123456789012';
+/**
+ * What a credsweep process needs in its environment to reach moto as the test identity, and nothing
+ * from the machine's own AWS set-up (no session token, no profile, no instance metadata probe).
+ */
+export const MOTO_CLI_ENV = {
+  AWS_ACCESS_KEY_ID: MOTO_TEST_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: MOTO_TEST_CREDENTIALS.secretAccessKey,
+  AWS_SESSION_TOKEN: '',
+  AWS_PROFILE: '',
+  AWS_REGION: MOTO_REGION,
+  AWS_EC2_METADATA_DISABLED: 'true',
+} as const;
 
 export interface MotoClientConfig {
   region: string;
