@@ -13,6 +13,8 @@ import type { Browser, Page } from 'playwright-core';
 import { assembleAuditReport } from '../../src/audit/audit-report.ts';
 import type { AuditReport, Finding } from '../../src/model/finding.ts';
 import { htmlReporter } from '../../src/reporters/html/index.ts';
+import { PAGE_ROWS } from '../../src/reporters/html/sections.ts';
+import { writeCredentialReport } from '../../bench/generate-credential-report.ts';
 import { AS_OF } from '../helpers/builders.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { DEMO_AS_OF, DEMO_REPORT as DEMO, REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
@@ -271,6 +273,64 @@ describe('html report in headless Chromium', () => {
       assert.deepEqual(watch.requests, [], 'the report loads nothing from the network');
       assert.deepEqual(watch.errors, [], 'no script error and no CSP violation');
       await page.screenshot({ path: join(ARTIFACTS, 'html-report-full.png'), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a large report shows a page of matches at a time; counts, filters and sorting cover every row', async () => {
+    const csv = join(dir, 'large.csv');
+    await writeCredentialReport(csv, 1300, 99);
+    const htmlFile = join(dir, 'large.html');
+    const jsonFile = join(dir, 'large.json');
+    for (const [format, output] of [
+      ['html', htmlFile],
+      ['json', jsonFile],
+    ] as const) {
+      const run = await runCredsweep([
+        'audit',
+        '--report',
+        csv,
+        '--as-of',
+        DEMO_AS_OF,
+        '--format',
+        format,
+        '--output',
+        output,
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+    }
+    const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as AuditReport;
+    const total = json.findings.length;
+    assert.ok(total > 2 * PAGE_ROWS + 100, `${total} findings`);
+    const { page, watch } = await openReport(browser!, htmlFile);
+    try {
+      assert.equal(await visibleRowCount(page), PAGE_ROWS);
+      assert.equal(await page.locator('#shown-count').textContent(), String(total));
+      assert.equal(await page.locator('#page-count').textContent(), String(PAGE_ROWS));
+      await page.click('#show-more');
+      assert.equal(await visibleRowCount(page), 2 * PAGE_ROWS);
+      for (let click = 0; click < 10 && (await page.locator('#more-rows').isVisible()); click++) {
+        await page.click('#show-more');
+      }
+      assert.equal(await visibleRowCount(page), total);
+      assert.equal(await page.locator('#more-rows').isVisible(), false);
+      // A filter starts again from one page, and counts every match.
+      const unused = json.findings.filter((f) => f.status === 'unused').length;
+      await page.selectOption('#filter-status', 'unused');
+      assert.equal(await page.locator('#shown-count').textContent(), String(unused));
+      assert.equal(await visibleRowCount(page), Math.min(unused, PAGE_ROWS));
+      assert.deepEqual(new Set(await columnTexts(page, 0)), new Set(['unused']));
+      await page.selectOption('#filter-status', '');
+      // Sorting orders every row: the first page holds the smallest ages of the whole report.
+      await page.locator('#findings thead th', { hasText: 'days' }).locator('button').click();
+      const firstPage = (await columnTexts(page, 4)).map(Number);
+      const smallest = json.findings
+        .map((f) => f.ageDays)
+        .sort((a, b) => a - b)
+        .slice(0, PAGE_ROWS);
+      assert.deepEqual(firstPage, smallest);
+      assert.deepEqual(watch.errors, [], 'no script error and no CSP violation');
     } finally {
       await page.close();
     }

@@ -93,12 +93,20 @@ export function accountsTable(report: AuditReport): string {
   return `<table class="accounts"><thead><tr><th>account</th><th>audit</th><th class="num">credentials</th><th class="num">unused</th><th class="num">to review</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-function findingRow(f: Finding): string {
+/**
+ * Rows displayed at once. A large organisation's report holds tens of thousands of findings; laying
+ * them all out makes the page slow to open and to filter, so the table shows the first PAGE_ROWS that
+ * match and a button adds the next ones (the counts always cover every match). Kept in step with
+ * table-script.ts, which reads it from the table's data-page attribute.
+ */
+export const PAGE_ROWS = 500;
+
+function findingRow(f: Finding, index: number): string {
   const type = f.principalType === 'user' ? '' : ` <span class="muted">(${h(f.principalType)})</span>`;
   const notes = [f.neverUsed ? 'never used' : '', ...f.caveats.map(caveatLabel)].filter(Boolean).join('; ');
   const source = ACTIVITY_SOURCE_LABELS[f.lastActivitySource] ?? f.lastActivitySource;
   return [
-    `<tr data-status="${h(f.status)}" data-account="${h(f.accountId)}">`,
+    `<tr data-status="${h(f.status)}" data-account="${h(f.accountId)}"${index >= PAGE_ROWS ? ' hidden' : ''}>`,
     `<td data-sort="${STATUS_ORDER.indexOf(f.status as FindingStatus)}"><span class="pill ${h(f.status)}">${h(statusLabel(f.status))}</span></td>`,
     `<td><code>${h(f.accountId)}</code></td>`,
     `<td class="principal" data-sort="${h(f.principalName)}" title="${h(f.arn)}">${h(f.principalName)}${type}</td>`,
@@ -122,9 +130,9 @@ export function findingsTable(report: AuditReport, ordered: readonly Finding[]):
     '<input id="filter-text" type="search" placeholder="Filter by name, account, credential, reason…" aria-label="filter findings">',
     `<select id="filter-status" aria-label="status"><option value="">all statuses</option>${statuses.map((s) => option(s, statusLabel(s))).join('')}</select>`,
     `<select id="filter-account" aria-label="account"><option value="">all accounts</option>${accounts.map((a) => option(a, a)).join('')}</select>`,
-    `<span class="muted"><span id="shown-count">${h(ordered.length)}</span> of ${h(ordered.length)} shown</span>`,
+    `<span class="muted"><span id="shown-count">${h(ordered.length)}</span> of ${h(ordered.length)} match</span>`,
     '</div>',
-    '<table id="findings"><thead><tr>',
+    `<table id="findings" data-page="${PAGE_ROWS}"><thead><tr>`,
     header('status', 'number'),
     header('account', 'text'),
     header('principal', 'text'),
@@ -134,8 +142,9 @@ export function findingsTable(report: AuditReport, ordered: readonly Finding[]):
     header('notes', 'text'),
     header('reason', 'text'),
     '</tr></thead><tbody>',
-    ...ordered.map(findingRow),
+    ...ordered.map((f, i) => findingRow(f, i)),
     '</tbody></table>',
     '<p id="no-match" class="muted" hidden>No finding matches the filter.</p>',
+    `<p id="more-rows"${ordered.length > PAGE_ROWS ? '' : ' hidden'}><span class="muted">Showing the first <span id="page-count">${h(Math.min(PAGE_ROWS, ordered.length))}</span> of the matching findings.</span> <button id="show-more" type="button">show ${h(PAGE_ROWS)} more</button></p>`,
   ].join('');
 }

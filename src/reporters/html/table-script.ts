@@ -1,5 +1,6 @@
 /**
- * The findings table's only script: sort by a column, filter by text, status and account. It reads
+ * The findings table's only script: sort by a column, filter by text, status and account, and show
+ * the matches a page at a time (data-page rows, more on request: sections.ts PAGE_ROWS). It reads
  * and reorders the rows the server already rendered (escaped), and writes nothing but text content
  * and the `hidden` attribute, so no AWS-supplied value is ever parsed as HTML. The page's CSP allows
  * exactly this script, by its SHA-256 hash.
@@ -15,6 +16,10 @@ export const TABLE_SCRIPT = `(function () {
   var account = document.getElementById('filter-account');
   var shown = document.getElementById('shown-count');
   var empty = document.getElementById('no-match');
+  var more = document.getElementById('more-rows');
+  var pageCount = document.getElementById('page-count');
+  var page = Number(table.getAttribute('data-page')) || rows.length;
+  var limit = page;
 
   function applyFilter() {
     var needle = text.value.trim().toLowerCase();
@@ -25,11 +30,18 @@ export const TABLE_SCRIPT = `(function () {
       var match = (!wantStatus || row.getAttribute('data-status') === wantStatus) &&
         (!wantAccount || row.getAttribute('data-account') === wantAccount) &&
         (!needle || row.textContent.toLowerCase().indexOf(needle) !== -1);
-      row.hidden = !match;
+      row.hidden = !match || count >= limit;
       if (match) count += 1;
     });
     shown.textContent = String(count);
     empty.hidden = count !== 0;
+    more.hidden = count <= limit;
+    pageCount.textContent = String(Math.min(count, limit));
+  }
+
+  function refilter() {
+    limit = page;
+    applyFilter();
   }
 
   function sortKey(row, index, numeric) {
@@ -57,11 +69,16 @@ export const TABLE_SCRIPT = `(function () {
       });
       rows = keyed.map(function (k) { return k.row; });
       rows.forEach(function (row) { body.appendChild(row); });
+      applyFilter();
     });
   });
 
-  text.addEventListener('input', applyFilter);
-  status.addEventListener('change', applyFilter);
-  account.addEventListener('change', applyFilter);
+  text.addEventListener('input', refilter);
+  status.addEventListener('change', refilter);
+  account.addEventListener('change', refilter);
+  document.getElementById('show-more').addEventListener('click', function () {
+    limit += page;
+    applyFilter();
+  });
   applyFilter();
 })();`;
