@@ -26,8 +26,9 @@ export function describeTrailObject(o: TrailObject): string {
 const READ_CHUNK = 1 << 18;
 const GUNZIP_CHUNK = 1 << 17;
 /**
- * Objects up to this size (inflated, and as read) are handled whole. Each worker holds at most two
- * such objects plus their copy in the scanner, which keeps the process well under 256 MB.
+ * Objects up to this size (inflated, and as read) are handled whole. A worker inflates and scans one
+ * at a time (the object, its inflated bytes and their copy in the scanner) while the next ones are
+ * read (scan.ts IN_FLIGHT_*), which keeps the process well under 256 MB.
  */
 export const WHOLE_OBJECT_BYTES = 16 * 1024 * 1024;
 /**
