@@ -26,8 +26,9 @@ import {
 import { toIso } from '../time.ts';
 import { principalsByAccount } from './audit-credential-report.ts';
 
-export type LiveSource = 'report' | 'api';
-export const LIVE_SOURCES: readonly LiveSource[] = ['report', 'api'];
+import type { LiveSource } from './live-source.ts';
+
+export { LIVE_SOURCES, type LiveSource } from './live-source.ts';
 
 /** The IAM actions each source needs in the audited account. */
 export const ACCOUNT_AUDIT_PERMISSIONS: Record<LiveSource, readonly string[]> = {

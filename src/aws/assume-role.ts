@@ -11,7 +11,7 @@ import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 
 export const ASSUME_ROLE_PERMISSIONS = ['sts:AssumeRole'] as const;
-export const DEFAULT_ROLE_NAME = 'OrganizationAccountAccessRole';
+export { DEFAULT_ROLE_NAME } from './default-role.ts';
 export const DEFAULT_SESSION_NAME = 'credsweep-audit';
 /** One hour: the default MaxSessionDuration of a role, and longer than an account's audit. */
 const SESSION_SECONDS = 3600;

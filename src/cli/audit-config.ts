@@ -10,7 +10,6 @@ import { assembleAuditReport, type AuditMeta, type AuditTally } from '../audit/a
 import { ExemptionMatcher, exemptionWarnings } from '../config/exemptions.ts';
 import type { LoadedConfig } from '../config/load-config.ts';
 import { type TrendPoint, trend } from '../history/run-store.ts';
-import { openSqliteRunStore } from '../history/sqlite-run-store.ts';
 import type { AuditReport, Finding } from '../model/finding.ts';
 import type { ThresholdKind } from '../rules/rule.ts';
 import { givenOnCommandLine, loadCliConfig, resolveDbPath } from './config-options.ts';
@@ -87,7 +86,7 @@ export function auditPostProcess(ctx: CliContext, settings: AuditSettings, asOf:
 
     async trend(report) {
       if (!settings.dbPath) return undefined;
-      const store = await openSqliteRunStore(settings.dbPath);
+      const store = await openRunStore(settings.dbPath);
       try {
         return [...(await trend(store)), { runAt: report.generatedAt, unused: report.summary.unused ?? 0 }];
       } finally {
@@ -101,7 +100,7 @@ export function auditPostProcess(ctx: CliContext, settings: AuditSettings, asOf:
       }
       if (settings.dbPath && kept) {
         const report = { ...assembleAuditReport(meta, kept, tally.accountResults()), ...this.extras() };
-        const store = await openSqliteRunStore(settings.dbPath);
+        const store = await openRunStore(settings.dbPath);
         try {
           const run = await store.saveRun(report);
           ctx.stderr.write(`credsweep: stored as run ${run.id} in ${settings.dbPath}\n`);
@@ -111,4 +110,10 @@ export function auditPostProcess(ctx: CliContext, settings: AuditSettings, asOf:
       }
     },
   };
+}
+
+/** The history store, loaded only when a run uses it (sql.js is a few MB of WebAssembly). */
+async function openRunStore(path: string) {
+  const { openSqliteRunStore } = await import('../history/sqlite-run-store.ts');
+  return openSqliteRunStore(path);
 }

@@ -2,9 +2,9 @@ import { createReadStream } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { LIVE_SOURCES, type LiveSource } from '../../audit/audit-account.ts';
+import { LIVE_SOURCES, type LiveSource } from '../../audit/live-source.ts';
 import { auditCredentialReport } from '../../audit/audit-credential-report.ts';
-import { DEFAULT_ROLE_NAME } from '../../aws/assume-role.ts';
+import { DEFAULT_ROLE_NAME } from '../../aws/default-role.ts';
 import { ExitCode, InputError, UsageError } from '../../errors.ts';
 import type { Finding } from '../../model/finding.ts';
 import { DEFAULT_EXEMPTION, type ExemptionPolicy } from '../../rules/index.ts';
@@ -12,7 +12,6 @@ import { auditPostProcess, resolveAuditSettings } from '../audit-config.ts';
 import { collectPaths, scanAuditTrail } from '../audit-cloudtrail.ts';
 import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
-import { runLiveAudit } from '../live-audit.ts';
 import { oneOf, parseAccountIds, parseDays, parsePositiveInt } from '../options.ts';
 import { withReportOutputOptions } from '../report-options.ts';
 
@@ -120,6 +119,8 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
     const settings = await resolveAuditSettings(flags, command);
     const post = auditPostProcess(ctx, settings, flags.asOf ?? ctx.now());
     if (flags.report === undefined) {
+      // the live audit (and the AWS SDK) is loaded only for a live audit
+      const { runLiveAudit } = await import('../live-audit.ts');
       setExit(
         await runLiveAudit(ctx, {
           source: flags.source ?? 'report',

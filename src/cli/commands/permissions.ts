@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import { resolveAccountTargets } from '../../audit/audit-accounts.ts';
 import { auditPermissions, auditPermissionsInAccounts } from '../../audit/audit-permissions.ts';
 import { suggestReducedPolicies } from '../../audit/suggest-policy.ts';
-import { DEFAULT_ROLE_NAME } from '../../aws/assume-role.ts';
+import { DEFAULT_ROLE_NAME } from '../../aws/default-role.ts';
 import { type AwsConnection, createClients, createIamClient, destroyClients } from '../../aws/clients.ts';
 import { ExitCode, UsageError } from '../../errors.ts';
 import type { AccountResult, Finding } from '../../model/finding.ts';

@@ -5,8 +5,8 @@
  */
 import { Command, Option } from 'commander';
 import { auditAccounts, resolveAccountTargets } from '../../audit/audit-accounts.ts';
-import { LIVE_SOURCES, type LiveSource } from '../../audit/audit-account.ts';
-import { DEFAULT_ROLE_NAME } from '../../aws/assume-role.ts';
+import { LIVE_SOURCES, type LiveSource } from '../../audit/live-source.ts';
+import { DEFAULT_ROLE_NAME } from '../../aws/default-role.ts';
 import { createClients, destroyClients } from '../../aws/clients.ts';
 import { ExitCode, UsageError } from '../../errors.ts';
 import type { Finding } from '../../model/finding.ts';
