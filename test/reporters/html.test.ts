@@ -157,6 +157,29 @@ async function assertNothingExecuted(page: Page, watch: PageWatch, label: string
   );
 }
 
+/** The same audit as HTML (`<stem>.html`) and as JSON (parsed): the page is checked against the JSON. */
+async function auditToHtmlAndJson(
+  report: string,
+  stem: string,
+): Promise<{ htmlFile: string; json: AuditReport }> {
+  for (const format of ['html', 'json']) {
+    const run = await runCredsweep([
+      'audit',
+      '--report',
+      report,
+      '--as-of',
+      DEMO_AS_OF,
+      '--format',
+      format,
+      '--output',
+      `${stem}.${format}`,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, '', 'no warnings from chart rendering');
+  }
+  return { htmlFile: `${stem}.html`, json: JSON.parse(readFileSync(`${stem}.json`, 'utf8')) as AuditReport };
+}
+
 describe('html report in headless Chromium', () => {
   let browser: Browser | undefined;
   let dir: string;
@@ -173,27 +196,7 @@ describe('html report in headless Chromium', () => {
   });
 
   it('shows the counts of the JSON report, sorts and filters the table, and leaves a screenshot', async () => {
-    const htmlFile = join(dir, 'demo.html');
-    const jsonFile = join(dir, 'demo.json');
-    for (const [format, output] of [
-      ['html', htmlFile],
-      ['json', jsonFile],
-    ] as const) {
-      const run = await runCredsweep([
-        'audit',
-        '--report',
-        DEMO,
-        '--as-of',
-        DEMO_AS_OF,
-        '--format',
-        format,
-        '--output',
-        output,
-      ]);
-      assert.equal(run.code, 0, run.stderr);
-      assert.equal(run.stderr, '', 'no warnings from chart rendering');
-    }
-    const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as AuditReport;
+    const { htmlFile, json } = await auditToHtmlAndJson(DEMO, join(dir, 'demo'));
     const { page, watch } = await openReport(browser!, htmlFile);
     try {
       await page.screenshot({ path: join(ARTIFACTS, 'html-report.png') });
@@ -281,26 +284,7 @@ describe('html report in headless Chromium', () => {
   it('a large report shows a page of matches at a time; counts, filters and sorting cover every row', async () => {
     const csv = join(dir, 'large.csv');
     await writeCredentialReport(csv, 1300, 99);
-    const htmlFile = join(dir, 'large.html');
-    const jsonFile = join(dir, 'large.json');
-    for (const [format, output] of [
-      ['html', htmlFile],
-      ['json', jsonFile],
-    ] as const) {
-      const run = await runCredsweep([
-        'audit',
-        '--report',
-        csv,
-        '--as-of',
-        DEMO_AS_OF,
-        '--format',
-        format,
-        '--output',
-        output,
-      ]);
-      assert.equal(run.code, 0, run.stderr);
-    }
-    const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as AuditReport;
+    const { htmlFile, json } = await auditToHtmlAndJson(csv, join(dir, 'large'));
     const total = json.findings.length;
     assert.ok(total > 2 * PAGE_ROWS + 100, `${total} findings`);
     const { page, watch } = await openReport(browser!, htmlFile);
