@@ -102,13 +102,12 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
     if (fanOut) {
       ({ findings, accounts } = await inAccounts(connection, flags, options));
     } else {
+      // one account: the envelope lists it only when it failed, as before --accounts/--org existed
       const iam = createIamClient(connection);
-      let failures: AccountResult[];
-      ({ findings, failures } = await auditPermissions(iam, {
+      ({ findings, failures: accounts } = await auditPermissions(iam, {
         ...options,
         principals: flags.principal,
       }).finally(() => iam.destroy()));
-      accounts = failures;
     }
     const failures = accounts.filter((a) => a.status === 'failed');
     for (const f of failures) {
