@@ -1,7 +1,8 @@
 /**
  * Flag values validated once at the edge; the rest of the code gets typed, normalised options.
  */
-import { InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_ROLE_NAME } from '../aws/default-role.ts';
 import { parseAsOf } from '../time.ts';
 
 export function parseDays(text: string): number {
@@ -56,4 +57,16 @@ export function parseAccountIds(text: string, previous: string[] = []): string[]
     );
   }
   return [...previous, ...ids];
+}
+
+/**
+ * Which accounts, and how to get into them: `--accounts`, `--org`, `--role-name`, `--external-id`
+ * (audit, permissions). `prefix` starts each description (`live: ` where the command also reads files).
+ */
+export function withAccountTargetOptions(command: Command, prefix = ''): Command {
+  return command
+    .option('--accounts <ids>', `${prefix}these accounts (comma-separated), via --role-name`, parseAccountIds)
+    .option('--org', `${prefix}every ACTIVE account of the Organization, via --role-name`)
+    .option('--role-name <name>', `${prefix}role to assume in other accounts [default: ${DEFAULT_ROLE_NAME}]`)
+    .option('--external-id <id>', `${prefix}external id for AssumeRole`);
 }

@@ -4,7 +4,6 @@ import type { Readable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { LIVE_SOURCES, type LiveSource } from '../../audit/live-source.ts';
 import { auditCredentialReport } from '../../audit/audit-credential-report.ts';
-import { DEFAULT_ROLE_NAME } from '../../aws/default-role.ts';
 import { ExitCode, InputError, UsageError } from '../../errors.ts';
 import type { Finding } from '../../model/finding.ts';
 import { DEFAULT_EXEMPTION, type ExemptionPolicy } from '../../rules/index.ts';
@@ -12,7 +11,7 @@ import { auditPostProcess, resolveAuditSettings } from '../audit-config.ts';
 import { collectPaths, scanAuditTrail } from '../audit-cloudtrail.ts';
 import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
-import { oneOf, parseAccountIds, parseDays, parsePositiveInt } from '../options.ts';
+import { oneOf, parseDays, parsePositiveInt, withAccountTargetOptions } from '../options.ts';
 import { withReportOutputOptions } from '../report-options.ts';
 
 export interface AuditFlags {
@@ -63,28 +62,23 @@ function parseExemptTag(text: string): ExemptionPolicy {
 
 export function auditCommand(ctx: CliContext, setExit: (code: number) => void): Command {
   return withReportOutputOptions(
-    new Command('audit')
-      .description(
-        'find unused credentials: live from AWS (default), or in a credential report CSV (--report)',
-      )
-      .option(
-        '--report <file>',
-        'credential report CSV to audit (- for standard input) instead of asking AWS',
-      )
-      .addOption(
-        new Option(
-          '--source <source>',
-          'live: credential report, or the IAM API (knows key ids) [default: report]',
-        ).argParser(oneOf(LIVE_SOURCES)),
-      )
-      .option(
-        '--accounts <ids>',
-        'live: audit these accounts (comma-separated) via --role-name',
-        parseAccountIds,
-      )
-      .option('--org', 'live: audit every ACTIVE account of the Organization')
-      .option('--role-name <name>', `live: role to assume in other accounts [default: ${DEFAULT_ROLE_NAME}]`)
-      .option('--external-id <id>', 'live: external id for AssumeRole')
+    withAccountTargetOptions(
+      new Command('audit')
+        .description(
+          'find unused credentials: live from AWS (default), or in a credential report CSV (--report)',
+        )
+        .option(
+          '--report <file>',
+          'credential report CSV to audit (- for standard input) instead of asking AWS',
+        )
+        .addOption(
+          new Option(
+            '--source <source>',
+            'live: credential report, or the IAM API (knows key ids) [default: report]',
+          ).argParser(oneOf(LIVE_SOURCES)),
+        ),
+      'live: ',
+    )
       .addOption(
         new Option('--concurrency <n>', 'live: accounts audited at once [default: 8]').argParser(
           parsePositiveInt(64),

@@ -16,7 +16,7 @@ import type { AccessAdvisorGranularity } from '../../sources/access-advisor/serv
 import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
 import { connectionFromFlags } from '../live-audit.ts';
-import { oneOf, parseAccountIds, parseDays, parsePositiveInt } from '../options.ts';
+import { oneOf, parseDays, parsePositiveInt, withAccountTargetOptions } from '../options.ts';
 import { withReportOutputOptions } from '../report-options.ts';
 import { openPendingOutput } from '../output.ts';
 
@@ -46,31 +46,29 @@ function collect(value: string, previous: string[] = []): string[] {
 
 export function permissionsCommand(ctx: CliContext, setExit: (code: number) => void): Command {
   return withReportOutputOptions(
-    new Command('permissions')
-      .description(
-        'find granted services (and tracked actions) that users and roles do not use (Access Advisor)',
-      )
-      .option(
-        '--principal <arn>',
-        'a user or role ARN (repeatable or comma-separated; default: every user and role)',
-        collect,
-      )
-      .addOption(new Option('--days <n>', 'unused after this many days').default(90).argParser(parseDays))
-      .addOption(
-        new Option('--granularity <level>', 'service, or action (tracked actions too)')
-          .default('service')
-          .argParser(oneOf(['service', 'action'] as const)),
-      )
-      .option('--suggest-policy', 'print a reduced policy per principal for review (never applied)')
-      .addOption(
-        new Option('--concurrency <n>', 'principals evaluated at once')
-          .default(4)
-          .argParser(parsePositiveInt(64)),
-      )
-      .option('--accounts <ids>', 'these accounts (comma-separated), via --role-name', parseAccountIds)
-      .option('--org', 'every ACTIVE account of the Organization, via --role-name')
-      .option('--role-name <name>', `role to assume in other accounts [default: ${DEFAULT_ROLE_NAME}]`)
-      .option('--external-id <id>', 'external id for AssumeRole')
+    withAccountTargetOptions(
+      new Command('permissions')
+        .description(
+          'find granted services (and tracked actions) that users and roles do not use (Access Advisor)',
+        )
+        .option(
+          '--principal <arn>',
+          'a user or role ARN (repeatable or comma-separated; default: every user and role)',
+          collect,
+        )
+        .addOption(new Option('--days <n>', 'unused after this many days').default(90).argParser(parseDays))
+        .addOption(
+          new Option('--granularity <level>', 'service, or action (tracked actions too)')
+            .default('service')
+            .argParser(oneOf(['service', 'action'] as const)),
+        )
+        .option('--suggest-policy', 'print a reduced policy per principal for review (never applied)')
+        .addOption(
+          new Option('--concurrency <n>', 'principals evaluated at once')
+            .default(4)
+            .argParser(parsePositiveInt(64)),
+        ),
+    )
       .addOption(
         new Option('--account-concurrency <n>', 'with --accounts/--org: accounts at once')
           .default(4)
