@@ -8,6 +8,7 @@ import { cloudTrailS3Bench } from './cloudtrail-s3.bench.ts';
 import { credentialReportBench } from './credential-report.bench.ts';
 import { orgScanBench } from './org-scan.bench.ts';
 import { orgScanLoadBench } from './org-scan-load.bench.ts';
+import { remediationBench } from './remediation.bench.ts';
 import { reportFormatsBench } from './report-formats.bench.ts';
 import { scheduledRunBench } from './scheduled-run.bench.ts';
 
@@ -23,6 +24,7 @@ const BENCHMARKS: Benchmark[] = [
   cloudTrailS3Bench,
   orgScanBench,
   orgScanLoadBench,
+  remediationBench,
   scheduledRunBench,
   reportFormatsBench,
 ];

@@ -12,6 +12,16 @@ import type { CallerIdentity } from '../remediation/plan.ts';
 import { resolveCaller } from '../remediation/resolve-credentials.ts';
 import type { CliContext } from './context.ts';
 import { connectionFromFlags } from './live-audit.ts';
+import { parsePositiveInt } from './options.ts';
+
+/** Accounts apply and undo work on at once: one account's steps always run one after another. */
+export const DEFAULT_ACCOUNT_CONCURRENCY = 4;
+
+export function accountConcurrencyOption(): Option {
+  return new Option('--concurrency <n>', "accounts worked on at once (an account's steps run in order)")
+    .default(DEFAULT_ACCOUNT_CONCURRENCY)
+    .argParser(parsePositiveInt(64));
+}
 
 export interface ConnectionFlags {
   profile?: string;

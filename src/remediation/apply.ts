@@ -3,7 +3,8 @@
  * and skip it (`changed_since_plan`) when it was used after the plan's data was taken or its state
  * changed; write an fsync'd `intent`, make the one AWS call, write `done` or `failed`. A failing step
  * never stops the others. Re-running with the same journal resumes: steps already done are not
- * repeated, and a step that was in flight is re-checked (it may or may not have happened).
+ * repeated, and a step that was in flight is re-checked (it may or may not have happened). Steps of
+ * one account run in plan order; up to `concurrency` accounts are worked on at once (by-account.ts).
  */
 import { InputError } from '../errors.ts';
 import type { JournalEntry } from '../model/remediation-journal.ts';
@@ -11,6 +12,7 @@ import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
 import { type EpochMs, parseIsoDateTime } from '../time.ts';
 import { describeStepError } from './actions/action.ts';
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
+import { inAccountOrder } from './by-account.ts';
 import { foldJournal, journalEntries, type JournalWriter, type StepHistory } from './journal.ts';
 
 export type StepOutcome = 'done' | 'already_done' | 'skipped' | 'failed';
@@ -37,6 +39,8 @@ export interface ApplyOptions {
   planSha256: string;
   /** The key id this run signs with: never touched, whatever the plan says. */
   callerAccessKeyId: string | null;
+  /** Accounts worked on at once (default 1: one step at a time). */
+  concurrency?: number;
   /** Called at each step point (index counts the steps acted on in this run, from 1). */
   onPoint?: (point: StepPoint, index: number) => void;
 }
@@ -98,11 +102,13 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
     }),
   );
   const history = foldJournal(options.history);
-  const results: StepResult[] = [];
   let acted = 0;
-  for (const step of plan.steps) {
-    results.push(await applyStep(step, history.get(step.id)));
-  }
+  const results = await inAccountOrder(
+    plan.steps,
+    (step) => step.accountId,
+    options.concurrency ?? 1,
+    (step) => applyStep(step, history.get(step.id)),
+  );
   return { results, failed: results.filter((r) => r.outcome === 'failed').length };
 
   async function applyStep(step: PlanStep, past: StepHistory | undefined): Promise<StepResult> {

@@ -1,13 +1,15 @@
 /**
  * Reverses what a journal says was done, as far as AWS allows: deactivated keys and certificates are
  * made Active again; deleted keys and login profiles are listed as impossible to undo. Undo writes to
- * the same journal (phase `undo`), so it too can be interrupted and re-run.
+ * the same journal (phase `undo`), so it too can be interrupted and re-run. Like apply, one account's
+ * steps one after another, up to `concurrency` accounts at once.
  */
 import type { JournalEntry } from '../model/remediation-journal.ts';
 import type { PlanStep } from '../model/remediation-plan.ts';
 import type { EpochMs } from '../time.ts';
 import { describeStepError } from './actions/action.ts';
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
+import { inAccountOrder } from './by-account.ts';
 import { foldJournal, journalEntries, type JournalWriter, type StepHistory } from './journal.ts';
 
 export type UndoOutcome = 'undone' | 'already_undone' | 'irreversible' | 'skipped' | 'failed';
@@ -41,6 +43,8 @@ export interface UndoOptions {
   journal: JournalWriter;
   now: () => EpochMs;
   runId: string;
+  /** Accounts worked on at once (default 1). */
+  concurrency?: number;
 }
 
 export async function undoJournal(
@@ -59,8 +63,13 @@ export async function undoJournal(
         ? `${h.step.action} cannot be undone (the run was interrupted during this step: it may not have happened)`
         : `${h.step.action} cannot be undone`,
   }));
-  for (const h of preview.reversible) results.push(await undoStep(h));
-  return results;
+  const reversed = await inAccountOrder(
+    preview.reversible,
+    (h) => h.step.accountId,
+    options.concurrency ?? 1,
+    undoStep,
+  );
+  return [...results, ...reversed];
 
   async function undoStep(h: StepHistory): Promise<UndoResult> {
     const step = h.step;

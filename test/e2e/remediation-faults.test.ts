@@ -3,7 +3,8 @@
  * (test/helpers/fault-proxy.ts) injecting 20% throttling + 5% 5xx + 2% connection resets before the
  * call and 2% after it (moto ran the call, the answer is lost). Every step must end `done` or
  * `failed` in the journal, none applied twice, a re-run completes the rest, and `undo` restores
- * every deactivated key.
+ * every deactivated key. apply and undo work on 4 accounts at once (their default): one account's
+ * steps still begin in plan order, and several accounts really are in flight together.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -80,6 +81,24 @@ function doneCount(entries: JournalEntry[]): Map<string, number> {
   return n;
 }
 
+/** One run's journal entries: each account's steps begin in plan order. */
+function assertPlanOrderPerAccount(entries: JournalEntry[], steps: PlanStep[]): void {
+  const position = new Map(steps.map((s, i) => [s.id, i]));
+  const begun = new Set<string>();
+  const lastBegun = new Map<string, number>();
+  for (const e of entries) {
+    if (!e.step || begun.has(e.step.id)) continue;
+    const { id, accountId } = e.step;
+    begun.add(id);
+    const at = position.get(id)!;
+    assert.ok(
+      at > (lastBegun.get(accountId) ?? -1),
+      `account ${accountId}: step ${id} began out of plan order`,
+    );
+    lastBegun.set(accountId, at);
+  }
+}
+
 function updateAccessKeyCalls(): number {
   return [...proxy.callsByOperation().values()].reduce(
     (n, ops) => n + (ops.get('iam:UpdateAccessKey') ?? 0),
@@ -138,8 +157,11 @@ describe('apply and undo under injected faults (30 accounts, moto, fault proxy)'
     for (const [id, n] of doneCount(entries)) assert.equal(n, 1, `step ${id} done ${n} times`);
     failedFirst = [...folded.values()].filter((h) => h.state === 'apply_failed').length;
     assert.equal(first.code, failedFirst > 0 ? 3 : 0);
+    assertPlanOrderPerAccount(entries, steps);
+    const atOnce = proxy.mostAccountsInFlight();
+    assert.ok(atOnce > 1 && atOnce <= 4, `${atOnce} accounts in flight at once`);
     t.diagnostic(
-      `${steps.length} steps in 30 accounts; apply under faults: ${faults} faults in ${proxy.totalCalls()} calls, ${failedFirst} steps failed, ${Math.round(elapsed / 1000)} s`,
+      `${steps.length} steps in 30 accounts; apply under faults: ${faults} faults in ${proxy.totalCalls()} calls, ${failedFirst} steps failed, up to ${atOnce} accounts at once, ${Math.round(elapsed / 1000)} s`,
     );
   });
 
@@ -166,10 +188,15 @@ describe('apply and undo under injected faults (30 accounts, moto, fault proxy)'
   it('undo under the same faults (then again without) restores every deactivated key', async (t) => {
     assert.ok(deactivations.length > 0, 'needs the applied plan');
     proxy.configure({ rates: FAULTS });
+    proxy.resetCounters();
     const started = Date.now();
     const undo = await cli(['undo', journalFile(), '--yes', '--role-name', ROLE]);
     const elapsed = Date.now() - started;
     assert.ok([0, 3].includes(undo.code), undo.stdout + undo.stderr);
+    const undoEntries = (await journal(journalFile())).filter((e) => e.phase === 'undo');
+    assertPlanOrderPerAccount(undoEntries, steps);
+    const atOnce = proxy.mostAccountsInFlight();
+    assert.ok(atOnce > 1 && atOnce <= 4, `undo: ${atOnce} accounts in flight at once`);
     proxy.configure({ rates: {} });
     if (undo.code === 3) {
       const again = await cli(['undo', journalFile(), '--yes', '--role-name', ROLE]);
@@ -182,6 +209,8 @@ describe('apply and undo under injected faults (30 accounts, moto, fault proxy)'
       assert.equal(restored.get(id), 'Active', `${s.id} is active again`);
     }
     assert.deepEqual(restored, before, 'every key is as it was before apply');
-    t.diagnostic(`undo under faults: exit ${undo.code}, ${Math.round(elapsed / 1000)} s`);
+    t.diagnostic(
+      `undo under faults: exit ${undo.code}, up to ${atOnce} accounts at once, ${Math.round(elapsed / 1000)} s`,
+    );
   });
 });

@@ -192,13 +192,19 @@ describe('remediation: plan, apply, undo (moto)', () => {
     assert.equal(plan.caller.accessKeyId, ops.accessKeyId);
   });
 
-  it('apply refuses without --yes when there is no terminal, and changes nothing', async () => {
+  it('apply refuses without --yes when there is no terminal, or with a bad --concurrency, and changes nothing', async () => {
     await auditAndPlan();
     const before = await snapshot();
     const run = await cli(['apply', join(dir, 'plan.json')]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /^credsweep: refusing to change AWS without --yes.*5 step\(s\)/);
     assert.equal(run.stderr.trim().split('\n').length, 1);
+    for (const bad of ['0', '65', 'many']) {
+      const refused = await cli(['apply', join(dir, 'plan.json'), '--yes', '--concurrency', bad]);
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /^credsweep: .*--concurrency/);
+      assert.equal(refused.stderr.trim().split('\n').length, 1);
+    }
     const afterRefusal = await snapshot();
     assert.deepEqual({ ...afterRefusal, ops: undefined }, { ...before, ops: undefined });
   });

@@ -48,6 +48,12 @@ export interface FaultProxyOptions {
   delayMs?: number;
   /** Latency added to every call, faulted or not (the load benchmark's 50 ms). */
   latencyMs?: number;
+  /**
+   * The name of the random stream an account's calls draw their faults from (default: the account
+   * ID). moto invents member account IDs, so a test that wants the same faults in every run names
+   * the streams after something stable (`member-7`).
+   */
+  streamOf?: (account: string) => string;
 }
 
 export interface ProxiedCall {
@@ -69,13 +75,19 @@ export interface FaultProxy {
   /** Faults injected per account and kind. */
   faultsByAccount(): Map<string, Record<FaultKind, number>>;
   totalCalls(): number;
+  /** The most accounts that had a call in the proxy at the same moment. */
+  mostAccountsInFlight(): number;
   /** `delay` faults whose caller hung up before the answer came (the SDK's timeout fired). */
   abandonedDelays(): number;
-  /** Changes the rates from now on (counters are kept). */
+  /** Changes the rates from now on (counters and fault streams are kept). */
   configure(
     options: Partial<Pick<FaultProxyOptions, 'rates' | 'accounts' | 'delayMs' | 'latencyMs' | 'eligible'>>,
   ): void;
   registerAccessKey(accessKeyId: string, account: string): void;
+  /**
+   * Clears the counters and restarts every account's fault stream: the n-th call an account makes
+   * after a reset meets the same fault (or none) as its n-th call after any other reset.
+   */
   resetCounters(): void;
   close(): Promise<void>;
 }
@@ -149,13 +161,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const faults = new Map<string, Record<FaultKind, number>>();
   const sockets = new Set<Socket>();
   let abandoned = 0;
+  const inFlight = new Map<string, number>();
+  let mostAccountsInFlight = 0;
   const timers = new Set<NodeJS.Timeout>();
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
+  const streamOf = options.streamOf ?? ((account: string) => account);
   const randomFor = (account: string) => {
     let r = randoms.get(account);
     if (!r) {
-      r = seededRandom(seed ^ hash(account));
+      r = seededRandom(seed ^ hash(streamOf(account)));
       randoms.set(account, r);
     }
     return r;
@@ -259,6 +274,26 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     };
     const fault = pickFault(call);
     count(call, fault);
+    inFlight.set(account, (inFlight.get(account) ?? 0) + 1);
+    mostAccountsInFlight = Math.max(mostAccountsInFlight, inFlight.size);
+    try {
+      await answer(req, res, call, fault, body, service);
+    } finally {
+      const left = inFlight.get(account)! - 1;
+      if (left === 0) inFlight.delete(account);
+      else inFlight.set(account, left);
+    }
+  }
+
+  async function answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    call: ProxiedCall,
+    fault: FaultKind | undefined,
+    body: Buffer,
+    service: string | undefined,
+  ) {
+    const { account } = call;
     if (settings.latencyMs > 0) await sleep(settings.latencyMs);
 
     if (fault === 'reset') {
@@ -338,13 +373,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       };
     },
     abandonedDelays: () => abandoned,
+    mostAccountsInFlight: () => mostAccountsInFlight,
     registerAccessKey: (key, account) => {
       keyAccounts.set(key, account);
     },
     resetCounters() {
       calls.clear();
       faults.clear();
+      randoms.clear();
       abandoned = 0;
+      mostAccountsInFlight = inFlight.size;
     },
     async close() {
       for (const t of timers) clearTimeout(t);

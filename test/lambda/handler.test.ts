@@ -155,8 +155,11 @@ const at = (iso: string) => ({ time: iso, 'detail-type': 'Scheduled Event', sour
 describe('the scheduled Lambda', () => {
   it('first run: stores the report in S3, sends the summary to SNS and the webhook, warns owners', async () => {
     setEnv('org/', CONFIG);
-    const result = await scheduled(at(new Date().toISOString()));
+    // The run's own time, not the clock when an assertion runs (a test across midnight UTC).
+    const runAt = new Date();
+    const result = await scheduled(at(runAt.toISOString()));
     assert.equal(result.notified, true);
+    const inSeven = new Date(runAt.getTime() + 7 * 86_400_000).toISOString().slice(0, 10);
 
     const messages = await snsMessages();
     const summary = messages.find((m) => m.attributes.kind?.Value === 'summary')!;
@@ -187,16 +190,13 @@ describe('the scheduled Lambda', () => {
     );
     assert.match(aliceWarning.message, /claim an exemption: open a ticket in SEC/);
     // It crosses the threshold in 5 days, but nobody loses a key with less than the 7-day notice.
-    const inSeven = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
     assert.ok(aliceWarning.message.includes(`On ${inSeven},`), aliceWarning.message);
     // bob: the webhook his owner tag names, with at least the notice period before deactivation.
     const bob = posted.filter((p) => p.path === '/owner-bob');
     assert.equal(bob.length, 1);
     assert.match(
       bob[0]!.body.text,
-      new RegExp(
-        `access key ${bobKeyId} of bob will be deactivated on ${new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10)}`,
-      ),
+      new RegExp(`access key ${bobKeyId} of bob will be deactivated on ${inSeven}`),
     );
     // mallory's tag names a host that is not allowed: nothing is sent there, the run counts her unreachable.
     assert.ok(!posted.some((p) => p.path.includes('collect')));

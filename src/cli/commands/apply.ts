@@ -11,6 +11,7 @@ import { readRemediationPlan } from '../../remediation/read-files.ts';
 import { renderApplyResults } from '../../remediation/render.ts';
 import type { CliContext } from '../context.ts';
 import {
+  accountConcurrencyOption,
   addConnectionOptions,
   type ConnectionFlags,
   confirmOrStop,
@@ -20,6 +21,7 @@ import {
 
 interface ApplyFlags extends ConnectionFlags {
   yes?: boolean;
+  concurrency: number;
   journal?: string;
   maxPlanAge: number;
 }
@@ -44,6 +46,7 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
     .description('carry out a remediation plan (journalled; asks first unless --yes)')
     .argument('<plan>', 'the plan file (credsweep plan --output)')
     .option('--yes', 'do not ask for confirmation (required without a terminal)')
+    .addOption(accountConcurrencyOption())
     .option('--journal <file>', 'the journal to write and resume from (default: <plan>.journal.jsonl)')
     .addOption(maxPlanAgeOption());
   return addConnectionOptions(command).action(async (planFile: string, flags: ApplyFlags) => {
@@ -72,6 +75,7 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
         history,
         now: ctx.now,
         runId: randomUUID(),
+        concurrency: flags.concurrency,
         planFile,
         planSha256: sha256,
         callerAccessKeyId: session.caller.accessKeyId,

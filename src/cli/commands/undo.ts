@@ -10,6 +10,7 @@ import { renderUndoResults } from '../../remediation/render.ts';
 import { previewUndo, undoJournal } from '../../remediation/undo.ts';
 import type { CliContext } from '../context.ts';
 import {
+  accountConcurrencyOption,
   addConnectionOptions,
   type ConnectionFlags,
   confirmOrStop,
@@ -18,13 +19,15 @@ import {
 
 interface UndoFlags extends ConnectionFlags {
   yes?: boolean;
+  concurrency: number;
 }
 
 export function undoCommand(ctx: CliContext, setExit: (code: number) => void): Command {
   const command = new Command('undo')
     .description('reverse what an apply journal says was done, where AWS allows it')
     .argument('<journal>', 'the journal apply wrote')
-    .option('--yes', 'do not ask for confirmation (required without a terminal)');
+    .option('--yes', 'do not ask for confirmation (required without a terminal)')
+    .addOption(accountConcurrencyOption());
   return addConnectionOptions(command).action(async (journalFile: string, flags: UndoFlags) => {
     const entries = readJournal(journalFile);
     const preview = previewUndo(entries);
@@ -48,6 +51,7 @@ export function undoCommand(ctx: CliContext, setExit: (code: number) => void): C
         journal,
         now: ctx.now,
         runId: randomUUID(),
+        concurrency: flags.concurrency,
       });
       ctx.stdout.write(renderUndoResults(results));
       for (const r of results.filter((x) => x.outcome === 'failed')) {
