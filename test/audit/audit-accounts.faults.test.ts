@@ -12,7 +12,7 @@ import type { Finding } from '../../src/model/finding.ts';
 import { DEFAULT_EXEMPTION } from '../../src/rules/index.ts';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.ts';
 import { MOTO_TEST_CREDENTIALS, type MotoServer, startMoto } from '../helpers/moto.ts';
-import { seedOrg } from '../helpers/seed-org.ts';
+import { seedOrg, streamsByPlace } from '../helpers/seed-org.ts';
 
 const AS_OF = Date.UTC(2027, 5, 1);
 const AUDIT_ROLE = 'OrganizationAccountAccessRole';
@@ -22,8 +22,9 @@ let proxy: FaultProxy;
 
 before(async () => {
   moto = await startMoto();
-  proxy = await startFaultProxy({ target: moto.endpoint, seed: 99 });
-  await seedOrg(moto.clientConfig(), { members: 9, usersPerAccount: 4 });
+  const org = await seedOrg(moto.clientConfig(), { members: 9, usersPerAccount: 4 });
+  // The same faults in every run, whatever account IDs moto invents.
+  proxy = await startFaultProxy({ target: moto.endpoint, seed: 99, streamOf: streamsByPlace(org) });
 });
 after(async () => {
   await proxy?.close();

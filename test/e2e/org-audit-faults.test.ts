@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCredsweep } from '../helpers/cli.ts';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.ts';
 import { MOTO_CLI_ENV, type MotoServer, startMoto } from '../helpers/moto.ts';
-import { type SeededOrg, seedOrg } from '../helpers/seed-org.ts';
+import { type SeededOrg, seedOrg, streamsByPlace } from '../helpers/seed-org.ts';
 
 const AS_OF = '2027-06-01';
 const FAULTS = { throttle: 0.2, serverError: 0.05, reset: 0.02 };
@@ -27,16 +27,9 @@ let dir: string;
 
 before(async () => {
   moto = await startMoto();
-  // Fault streams named after each account's place in the org, not after the IDs moto invents:
-  // every run meets the same faults.
-  const streams = new Map<string, string>();
-  proxy = await startFaultProxy({
-    target: moto.endpoint,
-    seed: 20261123,
-    streamOf: (account) => streams.get(account) ?? account,
-  });
   org = await seedOrg(moto.clientConfig(), { members: 29, usersPerAccount: 4 });
-  for (const [i, id] of org.memberAccountIds.entries()) streams.set(id, `member-${i}`);
+  // Every run meets the same faults, whatever account IDs moto invents.
+  proxy = await startFaultProxy({ target: moto.endpoint, seed: 20261123, streamOf: streamsByPlace(org) });
   dir = await mkdtemp(join(tmpdir(), 'credsweep-faults-'));
 });
 after(async () => {

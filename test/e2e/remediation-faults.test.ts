@@ -18,7 +18,7 @@ import { foldJournal } from '../../src/remediation/journal.ts';
 import { runCredsweep } from '../helpers/cli.ts';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.ts';
 import { inAccount, MOTO_CLI_ENV, type MotoServer, startMoto } from '../helpers/moto.ts';
-import { type SeededOrg, seedOrg } from '../helpers/seed-org.ts';
+import { type SeededOrg, seedOrg, streamsByPlace } from '../helpers/seed-org.ts';
 
 const FAULTS = { throttle: 0.2, serverError: 0.05, reset: 0.02, resetAfter: 0.02 };
 const ROLE = 'OrganizationAccountAccessRole';
@@ -30,12 +30,13 @@ let dir: string;
 
 before(async () => {
   moto = await startMoto();
-  proxy = await startFaultProxy({ target: moto.endpoint, seed: 4 });
   // Keys created 300 days ago and never used: unused at today's date, so the plan deactivates them.
   await moto.setClockOffsetDays(-300);
   // Two users per account: one with an access key, one with a console password (kept: irreversible).
   org = await seedOrg(moto.clientConfig(), { members: 29, usersPerAccount: 2 });
   await moto.setClockOffsetDays(0);
+  // The same faults in every run, whatever account IDs moto invents.
+  proxy = await startFaultProxy({ target: moto.endpoint, seed: 4, streamOf: streamsByPlace(org) });
   dir = await mkdtemp(join(tmpdir(), 'credsweep-remediation-faults-'));
 });
 after(async () => {

@@ -29,6 +29,15 @@ export interface SeededOrg {
   allAccountIds: string[];
 }
 
+/**
+ * For the fault proxy's `streamOf`: each member's fault stream named after its place in the org
+ * (`member-7`) instead of the ID moto invented, so a seeded proxy injects the same faults every run.
+ */
+export function streamsByPlace(org: SeededOrg): (account: string) => string {
+  const names = new Map(org.memberAccountIds.map((id, i) => [id, `member-${i}`]));
+  return (account) => names.get(account) ?? account;
+}
+
 /** Creates the org and its members, then `usersPerAccount` users in each account. */
 export async function seedOrg(
   config: MotoClientConfig,
