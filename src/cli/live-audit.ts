@@ -2,13 +2,11 @@
  * `credsweep audit` without `--report`: the live audit's CLI edge. Validated flags in; clients,
  * progress bar and exit code out. The logic lives in src/audit/audit-accounts.ts.
  */
-import cliProgress from 'cli-progress';
 import { DEFAULT_ROLE_NAME } from '../aws/assume-role.ts';
 import { type AwsConnection, createClients, destroyClients } from '../aws/clients.ts';
 import type { LiveSource } from '../audit/audit-account.ts';
 import { auditAccounts, resolveAccountTargets } from '../audit/audit-accounts.ts';
 import { ExitCode, UsageError } from '../errors.ts';
-import type { AccountResult } from '../model/finding.ts';
 import type { ExemptionPolicy } from '../rules/index.ts';
 import type { ThresholdKind } from '../rules/rule.ts';
 import { realSleep } from '../sources/access-advisor/last-accessed.ts';
@@ -16,6 +14,7 @@ import type { AuditTrail } from './audit-cloudtrail.ts';
 import type { AuditPostProcess } from './audit-config.ts';
 import type { CliContext } from './context.ts';
 import { emitAudit } from './emit-audit.ts';
+import { startProgress } from './progress.ts';
 
 export interface LiveAuditFlags {
   source: LiveSource;
@@ -86,7 +85,7 @@ export async function runLiveAudit(ctx: CliContext, flags: LiveAuditFlags): Prom
       thresholdDays: flags.days,
       ...(flags.thresholds ? { thresholds: flags.thresholds } : {}),
     };
-    const progress = startProgress(ctx, targets.length);
+    const progress = startProgress(ctx, targets.length, 'accounts');
     let result: Awaited<ReturnType<typeof auditAccounts>>;
     try {
       result = await auditAccounts(connection, clients, targets, {
@@ -101,7 +100,7 @@ export async function runLiveAudit(ctx: CliContext, flags: LiveAuditFlags): Prom
         roleName: flags.roleName ?? DEFAULT_ROLE_NAME,
         partition,
         ...(flags.externalId ? { externalId: flags.externalId } : {}),
-        onAccountDone: progress.tick,
+        onAccountDone: (account) => progress.tick(account.status === 'failed'),
       });
     } finally {
       progress.stop();
@@ -131,30 +130,4 @@ export async function runLiveAudit(ctx: CliContext, flags: LiveAuditFlags): Prom
   } finally {
     destroyClients(clients);
   }
-}
-
-/** A bar on stderr when it is a terminal; nothing otherwise (pipes and CI logs stay clean). */
-function startProgress(
-  ctx: CliContext,
-  total: number,
-): { tick: (r: AccountResult) => void; stop: () => void } {
-  if (!ctx.stderr.isTTY) return { tick: () => {}, stop: () => {} };
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: ctx.stderr,
-      format: 'accounts {bar} {value}/{total} done, {failed} failed',
-      hideCursor: true,
-      clearOnComplete: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  let failed = 0;
-  bar.start(total, 0, { failed });
-  return {
-    tick: (r) => {
-      if (r.status === 'failed') failed += 1;
-      bar.increment(1, { failed });
-    },
-    stop: () => bar.stop(),
-  };
 }

@@ -41,6 +41,8 @@ export interface ApplyOptions {
   callerAccessKeyId: string | null;
   /** Accounts worked on at once (default 1: one step at a time). */
   concurrency?: number;
+  /** Called as each step ends, whatever its outcome (e.g. to move a progress bar). */
+  onStepDone?: (result: StepResult) => void;
   /** Called at each step point (index counts the steps acted on in this run, from 1). */
   onPoint?: (point: StepPoint, index: number) => void;
 }
@@ -107,7 +109,11 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
     plan.steps,
     (step) => step.accountId,
     options.concurrency ?? 1,
-    (step) => applyStep(step, history.get(step.id)),
+    async (step) => {
+      const result = await applyStep(step, history.get(step.id));
+      options.onStepDone?.(result);
+      return result;
+    },
   );
   return { results, failed: results.filter((r) => r.outcome === 'failed').length };
 

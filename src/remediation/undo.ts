@@ -45,6 +45,8 @@ export interface UndoOptions {
   runId: string;
   /** Accounts worked on at once (default 1). */
   concurrency?: number;
+  /** Called as each reversal ends, whatever its outcome (e.g. to move a progress bar). */
+  onStepDone?: (result: UndoResult) => void;
 }
 
 export async function undoJournal(
@@ -67,7 +69,11 @@ export async function undoJournal(
     preview.reversible,
     (h) => h.step.accountId,
     options.concurrency ?? 1,
-    undoStep,
+    async (h) => {
+      const result = await undoStep(h);
+      options.onStepDone?.(result);
+      return result;
+    },
   );
   return [...results, ...reversed];
 

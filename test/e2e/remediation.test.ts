@@ -5,6 +5,7 @@
  * excluded principals; `plan` changes nothing.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type RemediationPlan, remediationPlanSchema } from '../../src/model/remediation-plan.ts';
 import { readJournal } from '../../src/remediation/journal.ts';
-import { runCredsweep } from '../helpers/cli.ts';
+import { CLI, runCredsweep } from '../helpers/cli.ts';
 import { type MotoServer, startMoto } from '../helpers/moto.ts';
 import { seedUser } from '../helpers/seed-iam.ts';
 
@@ -80,19 +81,19 @@ describe('remediation: plan, apply, undo (moto)', () => {
   });
 
   /** Runs credsweep against moto, signing as `as` (default: the ops user). */
+  function cliEnv(as: { accessKeyId: string; secretAccessKey: string }) {
+    return {
+      AWS_ACCESS_KEY_ID: as.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: as.secretAccessKey,
+      AWS_SESSION_TOKEN: '',
+      AWS_PROFILE: '',
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+  }
   function cli(args: string[], as: { accessKeyId: string; secretAccessKey: string } = ops, env = {}) {
-    return runCredsweep(args, {
-      env: {
-        AWS_ACCESS_KEY_ID: as.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: as.secretAccessKey,
-        AWS_SESSION_TOKEN: '',
-        AWS_PROFILE: '',
-        AWS_REGION: 'us-east-1',
-        AWS_ENDPOINT_URL: moto.endpoint,
-        AWS_EC2_METADATA_DISABLED: 'true',
-        ...env,
-      },
-    });
+    return runCredsweep(args, { env: { ...cliEnv(as), ...env } });
   }
 
   const auditor = { accessKeyId: 'testing', secretAccessKey: 'testing' };
@@ -254,6 +255,33 @@ describe('remediation: plan, apply, undo (moto)', () => {
     assert.match(undo.stdout, /3 reversed, 1 cannot be undone, 0 skipped, 0 failed/);
     assert.deepEqual(Object.values(await keyStatus('alice')), ['Active', 'Active']);
     assert.deepEqual(await certStatus('gina'), ['Active']);
+  });
+
+  it('on a terminal, apply and undo show a progress bar of steps done / failed; in a pipe, none', async () => {
+    await auditAndPlan();
+    const plan = join(dir, 'plan.json');
+    // `script` runs the CLI on a real pseudo-terminal (as in test/cli/audit-live.test.ts).
+    const onTerminal = (args: string[]) =>
+      spawnSync(
+        'script',
+        ['-qec', [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' '), '/dev/null'],
+        {
+          env: { ...process.env, ...cliEnv(ops), NO_COLOR: '1', TERM: 'xterm' },
+          encoding: 'utf8',
+          timeout: 120_000,
+        },
+      );
+    const apply = onTerminal(['apply', plan, '--yes']);
+    assert.equal(apply.status, 0, apply.stdout);
+    assert.match(apply.stdout, /steps .* 5\/5 done, 0 failed/);
+    assert.match(apply.stdout, /5 done, 0 already done, 0 skipped, 0 failed/);
+    const undo = onTerminal(['undo', `${plan}.journal.jsonl`, '--yes']);
+    assert.equal(undo.status, 0, undo.stdout);
+    assert.match(undo.stdout, /reversals .* 4\/4 done, 0 failed/);
+    assert.match(undo.stdout, /4 reversed, 1 cannot be undone/);
+    const piped = await cli(['apply', plan, '--yes', '--journal', join(dir, 'again.jsonl')]);
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.doesNotMatch(piped.stderr + piped.stdout, /steps .*\/\d+ done/);
   });
 
   it('deletes login profiles only with --allow-irreversible, and undo says it cannot bring them back', async () => {

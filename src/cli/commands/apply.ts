@@ -10,6 +10,7 @@ import { foldJournal, JournalWriter, readJournal } from '../../remediation/journ
 import { readRemediationPlan } from '../../remediation/read-files.ts';
 import { renderApplyResults } from '../../remediation/render.ts';
 import type { CliContext } from '../context.ts';
+import { startProgress } from '../progress.ts';
 import {
   accountConcurrencyOption,
   addConnectionOptions,
@@ -68,6 +69,7 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
     if (!(await confirmOrStop(ctx, flags.yes, summary, setExit))) return;
     const session = await openRemediationSession(ctx, flags);
     const journal = new JournalWriter(journalFile);
+    const progress = startProgress(ctx, plan.steps.length, 'steps');
     try {
       const result = await applyPlan(plan, {
         clients: session.clients,
@@ -76,11 +78,13 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
         now: ctx.now,
         runId: randomUUID(),
         concurrency: flags.concurrency,
+        onStepDone: (r) => progress.tick(r.outcome === 'failed'),
         planFile,
         planSha256: sha256,
         callerAccessKeyId: session.caller.accessKeyId,
         ...(onPoint ? { onPoint } : {}),
       });
+      progress.stop();
       ctx.stdout.write(renderApplyResults(result.results));
       for (const r of result.results.filter((x) => x.outcome === 'failed')) {
         const target = r.step.accessKeyId ?? r.step.certificateId ?? r.step.principalName;
@@ -91,6 +95,7 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
       ctx.stdout.write(`journal: ${journalFile}\n`);
       setExit(result.failed > 0 ? ExitCode.awsFailure : ExitCode.ok);
     } finally {
+      progress.stop();
       journal.close();
       session.close();
     }

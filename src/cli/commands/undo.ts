@@ -9,6 +9,7 @@ import { JournalWriter, readJournal } from '../../remediation/journal.ts';
 import { renderUndoResults } from '../../remediation/render.ts';
 import { previewUndo, undoJournal } from '../../remediation/undo.ts';
 import type { CliContext } from '../context.ts';
+import { startProgress } from '../progress.ts';
 import {
   accountConcurrencyOption,
   addConnectionOptions,
@@ -45,6 +46,7 @@ export function undoCommand(ctx: CliContext, setExit: (code: number) => void): C
     if (!(await confirmOrStop(ctx, flags.yes, summary, setExit))) return;
     const session = await openRemediationSession(ctx, flags);
     const journal = new JournalWriter(journalFile);
+    const progress = startProgress(ctx, preview.reversible.length, 'reversals');
     try {
       const results = await undoJournal(entries, {
         clients: session.clients,
@@ -52,7 +54,9 @@ export function undoCommand(ctx: CliContext, setExit: (code: number) => void): C
         now: ctx.now,
         runId: randomUUID(),
         concurrency: flags.concurrency,
+        onStepDone: (r) => progress.tick(r.outcome === 'failed'),
       });
+      progress.stop();
       ctx.stdout.write(renderUndoResults(results));
       for (const r of results.filter((x) => x.outcome === 'failed')) {
         const target = r.step.accessKeyId ?? r.step.certificateId ?? r.step.principalName;
@@ -62,6 +66,7 @@ export function undoCommand(ctx: CliContext, setExit: (code: number) => void): C
       }
       setExit(results.some((r) => r.outcome === 'failed') ? ExitCode.awsFailure : ExitCode.ok);
     } finally {
+      progress.stop();
       journal.close();
       session.close();
     }

@@ -1,0 +1,33 @@
+/**
+ * `startProgress(ctx, total, what)`: a bar on stderr when it is a terminal, nothing otherwise (pipes
+ * and CI logs stay clean): `accounts ███░░ 12/30 done, 1 failed`. Cleared when stopped.
+ */
+import cliProgress from 'cli-progress';
+import type { CliContext } from './context.ts';
+
+export interface Progress {
+  tick(failed: boolean): void;
+  stop(): void;
+}
+
+export function startProgress(ctx: CliContext, total: number, what: string): Progress {
+  if (!ctx.stderr.isTTY) return { tick: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: ctx.stderr,
+      format: `${what} {bar} {value}/{total} done, {failed} failed`,
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let failed = 0;
+  bar.start(total, 0, { failed });
+  return {
+    tick: (isFailure) => {
+      if (isFailure) failed += 1;
+      bar.increment(1, { failed });
+    },
+    stop: () => bar.stop(),
+  };
+}
