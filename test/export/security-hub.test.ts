@@ -13,7 +13,7 @@ import { assembleAuditReport } from '../../src/audit/audit-report.ts';
 import { importFindingsToSecurityHub } from '../../src/export/security-hub.ts';
 import type { AuditReport, Finding } from '../../src/model/finding.ts';
 import { type AsffFinding, toAsffFindings } from '../../src/reporters/asff.ts';
-import { AS_OF } from '../helpers/builders.ts';
+import { AS_OF, aFinding } from '../helpers/builders.ts';
 import { runCredsweep } from '../helpers/cli.ts';
 import { MOTO_DEFAULT_ACCOUNT, MOTO_CLI_ENV, type MotoServer, startMoto } from '../helpers/moto.ts';
 
@@ -42,21 +42,14 @@ async function allFindings(client: SecurityHubClient): Promise<AwsSecurityFindin
 }
 
 function manyFindings(count: number): AuditReport {
-  const findings: Finding[] = Array.from({ length: count }, (_, i) => ({
-    accountId: MOTO_DEFAULT_ACCOUNT,
-    principalType: 'user',
-    principalName: `user-${i}`,
-    arn: `arn:aws:iam::${MOTO_DEFAULT_ACCOUNT}:user/user-${i}`,
-    credential: 'access_key_1',
-    status: i % 3 === 0 ? 'in_use' : 'unused',
-    lastUsed: '2026-01-01T00:00:00Z',
-    lastActivity: '2026-01-01T00:00:00Z',
-    lastActivitySource: 'last_used',
-    ageDays: 304,
-    neverUsed: false,
-    caveats: [],
-    reason: 'access key 1 last used 304 days ago (threshold 90)',
-  }));
+  const findings: Finding[] = Array.from({ length: count }, (_, i) =>
+    aFinding({
+      accountId: MOTO_DEFAULT_ACCOUNT,
+      principalName: `user-${i}`,
+      arn: `arn:aws:iam::${MOTO_DEFAULT_ACCOUNT}:user/user-${i}`,
+      status: i % 3 === 0 ? 'in_use' : 'unused',
+    }),
+  );
   return assembleAuditReport({ generatedAt: AS_OF, asOf: AS_OF, thresholdDays: 90 }, findings);
 }
 
