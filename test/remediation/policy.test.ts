@@ -12,11 +12,10 @@ describe('policies/remediation-policy.json', () => {
     assert.deepEqual(shipped, remediationPolicy());
   });
 
-  it('is the policy the README shows under "Remediating safely"', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const section = readme.slice(readme.indexOf('## Remediating safely'));
+  it('is the policy docs/remediation.md shows', () => {
+    const section = readFileSync(new URL('../../docs/remediation.md', import.meta.url), 'utf8');
     const json = /```json\n([\s\S]*?)\n```/.exec(section)?.[1];
-    assert.ok(json, 'the README section has the policy');
+    assert.ok(json, 'docs/remediation.md has the policy');
     assert.deepEqual(JSON.parse(json), remediationPolicy());
   });
 
