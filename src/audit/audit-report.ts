@@ -8,6 +8,7 @@ import {
   type Finding,
   type FindingStatus,
 } from '../model/finding.ts';
+import { compareSeverity, type SeverityLevel, severityOf } from '../rules/severity.ts';
 import { type EpochMs, toIso } from '../time.ts';
 
 export interface AuditMeta {
@@ -21,6 +22,8 @@ export interface AuditMeta {
 /** Counts findings per status and remembers the accounts seen, without keeping the findings. */
 export class AuditTally {
   readonly summary: Record<FindingStatus, number> = emptySummary();
+  /** Findings by severity (for `--fail-on severity:…`). */
+  readonly severities: Partial<Record<SeverityLevel, number>> = {};
   private readonly accounts = new Map<string, AccountResult>();
   /**
    * Optional envelope sections known only once every finding went past (the configuration file's
@@ -30,6 +33,8 @@ export class AuditTally {
 
   add(finding: Finding): void {
     this.summary[finding.status] += 1;
+    const level = severityOf(finding);
+    this.severities[level] = (this.severities[level] ?? 0) + 1;
     if (!this.accounts.has(finding.accountId)) {
       this.accounts.set(finding.accountId, { accountId: finding.accountId, status: 'ok' });
     }
@@ -69,7 +74,10 @@ export function assembleAuditReport(
   return { ...reportHeader(meta), accounts: tally.accountResults(), summary: tally.summary, findings };
 }
 
-/** Unused first, then what needs a look, then the rest; stable by account and principal. */
+/**
+ * Unused first, then what needs a look, then the rest; within a status the most severe first (a root
+ * key or one used from many IPs at the top); then the oldest; stable by account and principal.
+ */
 export const STATUS_ORDER: readonly FindingStatus[] = [
   'unused',
   'unverified',
@@ -83,6 +91,7 @@ export const STATUS_ORDER: readonly FindingStatus[] = [
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) ||
+    compareSeverity(severityOf(a), severityOf(b)) ||
     b.ageDays - a.ageDays ||
     a.accountId.localeCompare(b.accountId) ||
     a.principalName.localeCompare(b.principalName) ||

@@ -7,6 +7,11 @@ export interface CliContext {
   stderr: NodeJS.WriteStream;
   stdin: NodeJS.ReadStream;
   env: NodeJS.ProcessEnv;
+  /**
+   * The width tables printed to stdout must fit: the terminal's columns; undefined in a pipe or a
+   * file (every column at full width) and after `--wide` (program.ts clears it).
+   */
+  tableWidth?: number;
 }
 
 export function processContext(): CliContext {
@@ -16,6 +21,7 @@ export function processContext(): CliContext {
     stderr: process.stderr,
     stdin: process.stdin,
     env: process.env,
+    ...(process.stdout.isTTY && process.stdout.columns > 0 ? { tableWidth: process.stdout.columns } : {}),
   };
 }
 

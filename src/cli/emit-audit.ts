@@ -60,6 +60,7 @@ export async function emitAudit(ctx: CliContext, request: EmitRequest): Promise<
       await out.write(
         await reporter.render(report, {
           color: toTerminal && wantsColor(ctx.stdout, ctx.env),
+          ...(toTerminal && ctx.tableWidth !== undefined ? { width: ctx.tableWidth } : {}),
           // ASFF names the Security Hub region in ProductArn; the SDK's own variables say which.
           region: ctx.env.AWS_REGION || ctx.env.AWS_DEFAULT_REGION || undefined,
           ...(trend ? { trend } : {}),

@@ -14,6 +14,7 @@ import type { AuditTrail } from './audit-cloudtrail.ts';
 import type { AuditPostProcess } from './audit-config.ts';
 import type { CliContext } from './context.ts';
 import { emitAudit } from './emit-audit.ts';
+import { type FailOn, failOnExit } from './fail-on.ts';
 import { startProgress } from './progress.ts';
 
 export interface LiveAuditFlags {
@@ -36,7 +37,7 @@ export interface LiveAuditFlags {
   asOf?: number;
   format: string;
   output?: string;
-  failOn?: 'unused';
+  failOn?: FailOn;
 }
 
 /** Users described at once within one account (IAM's request quotas are per account). */
@@ -126,7 +127,7 @@ export async function runLiveAudit(ctx: CliContext, flags: LiveAuditFlags): Prom
       tagsOf: (finding) => result.tags.get(finding.arn),
     });
     if (failed.length > 0 || flags.trail?.exitCode) return ExitCode.awsFailure;
-    return flags.failOn === 'unused' && tally.summary.unused > 0 ? ExitCode.failOnMatched : ExitCode.ok;
+    return failOnExit(flags.failOn, tally);
   } finally {
     destroyClients(clients);
   }

@@ -70,3 +70,8 @@ export function withAccountTargetOptions(command: Command, prefix = ''): Command
     .option('--role-name <name>', `${prefix}role to assume in other accounts [default: ${DEFAULT_ROLE_NAME}]`)
     .option('--external-id <id>', `${prefix}external id for AssumeRole`);
 }
+
+/** `--wide`: tables show every column at full width instead of fitting the terminal (program.ts). */
+export function wideOption(): Option {
+  return new Option('--wide', 'tables: every column at full width, even on a terminal');
+}

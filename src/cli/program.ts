@@ -46,7 +46,11 @@ export async function buildProgram(
       writeErr: (s) => ctx.stderr.write(s),
       outputError: () => {},
     })
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (_program, action) => {
+      // `--wide`: every column at full width, even on a terminal
+      if (action.opts().wide) delete ctx.tableWidth;
+    });
   const named = argv?.find((a) => !a.startsWith('-'));
   const wanted = COMMANDS.some(([name]) => name === named)
     ? COMMANDS.filter(([name]) => name === named)

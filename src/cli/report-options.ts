@@ -5,7 +5,8 @@
  */
 import { type Command, Option } from 'commander';
 import { REPORTERS } from '../reporters/index.ts';
-import { asOfOption, oneOf } from './options.ts';
+import { parseFailOn } from './fail-on.ts';
+import { asOfOption, oneOf, wideOption } from './options.ts';
 
 /** Adds the options every command that writes findings shares (audit, permissions). */
 export function withReportOutputOptions(command: Command, subject: string): Command {
@@ -16,10 +17,12 @@ export function withReportOutputOptions(command: Command, subject: string): Comm
         .default('table')
         .argParser(oneOf(Object.keys(REPORTERS))),
     )
+    .addOption(wideOption())
     .option('--output <file>', 'write to this file instead of standard output (written only on success)')
     .addOption(
-      new Option('--fail-on <status>', `exit 1 when any ${subject} has this status`).argParser(
-        oneOf(['unused'] as const),
-      ),
+      new Option(
+        '--fail-on <what>',
+        `exit 1 when any ${subject} has one of these statuses or at least this severity (e.g. unused,inactive or severity:high)`,
+      ).argParser(parseFailOn),
     );
 }

@@ -5,67 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Finding, FindingStatus } from '../model/finding.ts';
-import { accessKeyUnused } from '../rules/access-key-unused.ts';
-import { userWithoutCredentials } from '../rules/no-credentials.ts';
-import { passwordUnused } from '../rules/password-unused.ts';
-import { roleUnused } from '../rules/role-unused.ts';
-import type { Severity } from '../rules/rule.ts';
-import { signingCertificateUnverified } from '../rules/signing-certificate.ts';
+import { ruleOf, type SeverityLevel, severityOf } from '../rules/severity.ts';
 
-export interface RuleFacts {
-  id: string;
-  title: string;
-  severity: Severity;
-}
-
-/** Access Advisor's permission findings come from `auditPermissions`, not a `Rule` object. */
-const PERMISSION_UNUSED: RuleFacts = {
-  id: 'permission-unused',
-  title: 'Granted service or action not used',
-  severity: 'medium',
-};
-
-export function ruleOf(f: Finding): RuleFacts {
-  switch (f.credential) {
-    case 'password':
-      return passwordUnused;
-    case 'access_key_1':
-    case 'access_key_2':
-      return accessKeyUnused;
-    case 'cert_1':
-    case 'cert_2':
-      return signingCertificateUnverified;
-    case 'none':
-      return userWithoutCredentials;
-    case 'role':
-      return roleUnused;
-    default:
-      return PERMISSION_UNUSED;
-  }
-}
-
-export type SeverityLevel = 'informational' | Severity;
-
-/**
- * How much a finding matters now: the rule's severity when the credential is unused (a root access
- * key or password one level higher: root cannot be restricted by policies), low for what needs a look
- * (inactive, unverified, no credentials), informational for the rest.
- */
-export function severityOf(f: Finding): SeverityLevel {
-  switch (f.status) {
-    case 'unused': {
-      const base = ruleOf(f).severity;
-      if (f.principalType !== 'root') return base;
-      return base === 'low' ? 'medium' : base === 'medium' ? 'high' : 'critical';
-    }
-    case 'unverified':
-    case 'inactive':
-    case 'no_credentials':
-      return 'low';
-    default:
-      return 'informational';
-  }
-}
+export type { RuleFacts } from '../rules/rule.ts';
+export { ruleOf, type SeverityLevel, severityOf };
 
 /** A problem to act on, a thing to review, or fine (in use, exempt, service-linked). */
 export function outcomeOf(status: FindingStatus | string): 'failed' | 'warning' | 'passed' {
@@ -125,9 +68,26 @@ export function principalLabel(f: Finding): string {
   return `IAM ${f.principalType} ${f.principalName}`;
 }
 
-/** `not_tracked_before_2014_10_20` → `not tracked before 2014-10-20`. */
+/** What each caveat means, in plain words (the JSON keeps the codes). */
+const CAVEAT_WORDS: Record<string, string> = {
+  not_tracked_before_2014_10_20: 'not tracked before 2014-10-20',
+  not_tracked_before_2015_04_22: 'not tracked before 2015-04-22',
+  password_gap_2018: 'sign-ins of 4-23 May 2018 not recorded',
+  report_stale: 'credential report over 4 hours old',
+  role_tracking_400_days: 'role use tracked for 400 days only',
+  key_used_from_many_ips: 'used from many IP addresses',
+  access_advisor_400_days: 'Access Advisor tracks 400 days only',
+  duplicate_report_rows: 'listed twice in the report (merged)',
+};
+
+/** `not_tracked_before_2014_10_20` → `not tracked before 2014-10-20`; unknown codes lose their `_`. */
 export function caveatLabel(caveat: string): string {
-  return caveat.replace(/(\d{4})_(\d{2})_(\d{2})/, '$1-$2-$3').replaceAll('_', ' ');
+  return CAVEAT_WORDS[caveat] ?? caveat.replace(/(\d{4})_(\d{2})_(\d{2})/, '$1-$2-$3').replaceAll('_', ' ');
+}
+
+/** A finding's notes in plain words: `never used · not tracked before 2014-10-20`. */
+export function notesOf(f: Finding, separator = ' · '): string {
+  return [f.neverUsed ? 'never used' : '', ...f.caveats.map(caveatLabel)].filter(Boolean).join(separator);
 }
 
 /** The partition of an ARN (`aws`, `aws-cn`, `aws-us-gov`, …); `aws` when it cannot tell. */

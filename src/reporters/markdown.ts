@@ -5,10 +5,10 @@
  */
 import { compareFindings, STATUS_ORDER } from '../audit/audit-report.ts';
 import type { AuditReport, ExemptionNotice, Finding } from '../model/finding.ts';
-import { caveatLabel, credentialLabel, statusLabel } from './finding-facts.ts';
+import { caveatLabel, credentialLabel, severityOf, statusLabel } from './finding-facts.ts';
 import type { Reporter } from './reporter.ts';
 
-/** Rows of the unused table; the rest are counted, and the JSON or HTML report has them all. */
+/** Rows of the unused table (most severe first); the rest are counted, and the JSON or HTML report has them all. */
 export const MARKDOWN_ROW_LIMIT = 200;
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
@@ -37,6 +37,7 @@ function unusedRow(f: Finding): string {
   const notes = [f.neverUsed ? 'never used' : '', ...f.caveats.map(caveatLabel)].filter(Boolean).join('; ');
   return row([
     escapeMarkdown(f.accountId),
+    severityOf(f),
     principal,
     escapeMarkdown(credentialLabel(f)),
     f.ageDays,
@@ -89,8 +90,8 @@ export function renderMarkdown(report: AuditReport): string {
   if (unused.length === 0) {
     lines.push('None.');
   } else {
-    lines.push(row(['account', 'principal', 'credential', 'days', 'last activity', 'notes']));
-    lines.push(row(['---', '---', '---', '---:', '---', '---']));
+    lines.push(row(['account', 'severity', 'principal', 'credential', 'days', 'last activity', 'notes']));
+    lines.push(row(['---', '---', '---', '---', '---:', '---', '---']));
     lines.push(...unused.slice(0, MARKDOWN_ROW_LIMIT).map(unusedRow));
     if (unused.length > MARKDOWN_ROW_LIMIT) {
       lines.push(

@@ -7,6 +7,8 @@ import type { AuditReport, Finding } from '../model/finding.ts';
 
 export interface RenderOptions {
   color: boolean;
+  /** The terminal's width that tables must fit; undefined in a pipe, a file or with `--wide`. */
+  width?: number;
   /** Unused counts of earlier runs, oldest first (from the history store); the HTML report charts them. */
   trend?: readonly TrendPoint[];
   /** The AWS region findings are imported into (ASFF's ProductArn and resource region); default us-east-1. */

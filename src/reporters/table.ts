@@ -1,10 +1,37 @@
+/**
+ * `--format table`: one line per credential, unused first and the most severe first within each
+ * status; fitted to the terminal when there is one (./fit-table.ts), every column in a pipe.
+ */
 import pc from 'picocolors';
 import { compareFindings } from '../audit/audit-report.ts';
 import type { AuditReport, Finding, FindingStatus } from '../model/finding.ts';
+import type { SeverityLevel } from '../rules/severity.ts';
+import { notesOf, severityOf } from './finding-facts.ts';
+import { type Column, constantsLine, fitTable, wrapText } from './fit-table.ts';
 import { printable } from './printable.ts';
 import type { RenderOptions, Reporter } from './reporter.ts';
 
-const HEADERS = ['STATUS', 'ACCOUNT', 'PRINCIPAL', 'CREDENTIAL', 'AGE', 'LAST ACTIVITY', 'NOTES'] as const;
+const COLUMNS: readonly Column[] = [
+  { header: 'STATUS', shorten: 'none' },
+  { header: 'SEVERITY', shorten: 'none' },
+  { header: 'ACCOUNT', shorten: 'none', constantLabel: 'account' },
+  { header: 'PRINCIPAL', minWidth: 12 },
+  { header: 'CREDENTIAL', minWidth: 12 },
+  { header: 'KEY ID', minWidth: 9, optional: 2 },
+  { header: 'AGE', align: 'right', shorten: 'none' },
+  { header: 'LAST ACTIVITY', shorten: 'none', optional: 3 },
+  { header: 'NOTES', shorten: 'end', minWidth: 12, optional: 1 },
+];
+const KEY_ID = 5;
+
+/** How a finding's last activity was known, in a word. */
+const ACTIVITY_WORDS: Record<string, string> = {
+  last_used: 'used',
+  last_changed: 'set',
+  last_rotated: 'created',
+  created: 'user created',
+  cloudtrail: 'CloudTrail',
+};
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -23,54 +50,91 @@ function statusColor(c: Colors, status: FindingStatus): (s: string) => string {
   }
 }
 
+function severityColor(c: Colors, level: SeverityLevel): (s: string) => string {
+  if (level === 'critical' || level === 'high') return (s) => c.bold(c.red(s));
+  if (level === 'medium') return c.yellow;
+  return c.dim;
+}
+
+function credentialWords(f: Finding): string {
+  const slot = /_(\d)$/.exec(f.credential)?.[1];
+  if (f.credential === 'permission') return `permission ${f.action ?? f.service ?? ''}`.trim();
+  if (f.credential.startsWith('access_key_')) return `access key ${slot}`;
+  if (f.credential.startsWith('cert_')) return `certificate ${slot}`;
+  return f.credential.replaceAll('_', ' ');
+}
+
 function row(f: Finding): string[] {
   const principal = f.principalType === 'user' ? f.principalName : `${f.principalName} (${f.principalType})`;
-  const notes = [f.neverUsed ? 'never used' : '', ...f.caveats].filter(Boolean).join(', ');
+  const severity = severityOf(f);
   return [
     f.status,
+    severity === 'informational' ? 'info' : severity,
     f.accountId,
     printable(principal),
-    f.credential === 'permission' ? printable(`permission ${f.action ?? f.service ?? ''}`) : f.credential,
+    printable(credentialWords(f)),
+    printable(f.accessKeyId ?? f.certificateId ?? ''),
     `${f.ageDays}d`,
-    `${f.lastActivity.slice(0, 10)} ${f.lastActivitySource}`,
-    printable(notes),
+    `${f.lastActivity.slice(0, 10)} ${ACTIVITY_WORDS[f.lastActivitySource] ?? f.lastActivitySource}`,
+    printable(notesOf(f)),
   ];
 }
 
-export function summaryLine(report: Pick<AuditReport, 'summary' | 'thresholdDays' | 'asOf'>): string {
+/** The footer's threshold: `threshold 90 days` or `thresholds: 90 days, access keys 60, roles 180`. */
+export function thresholdWords(report: Pick<AuditReport, 'thresholdDays' | 'thresholds'>): string {
+  const overrides = Object.entries(report.thresholds ?? {}).filter(([, d]) => d !== report.thresholdDays);
+  if (overrides.length === 0) return `threshold ${report.thresholdDays} days`;
+  const kinds = overrides.map(([kind, days]) => `${kind.replaceAll('_', ' ')} ${days}`);
+  return `thresholds ${report.thresholdDays} days, ${kinds.join(', ')}`;
+}
+
+export function summaryLine(
+  report: Pick<AuditReport, 'summary' | 'thresholdDays' | 'thresholds' | 'asOf'>,
+): string {
   const total = Object.values(report.summary).reduce((a, b) => a + b, 0);
   const parts = Object.entries(report.summary)
     .filter(([, n]) => n > 0)
     .map(([status, n]) => `${n} ${status.replace('_', ' ')}`);
-  return `${total} credential${total === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''} (threshold ${report.thresholdDays} days, as of ${report.asOf.slice(0, 10)})`;
+  return `${total} credential${total === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''} (${thresholdWords(report)}, as of ${report.asOf.slice(0, 10)})`;
+}
+
+/** The findings as table lines (constants line, header, rows), fitted to `width` when given. */
+export function findingsTableLines(findings: readonly Finding[], options: RenderOptions): string[] {
+  const c = pc.createColors(options.color);
+  const sorted = [...findings].sort(compareFindings);
+  const withKeyIds = sorted.map(row);
+  // A key id column only when some row has one (the credential report has none).
+  const keep = (_: unknown, i: number) => i !== KEY_ID || withKeyIds.some((r) => r[KEY_ID] !== '');
+  const columns = COLUMNS.filter(keep);
+  const rows = withKeyIds.map((r) => r.filter(keep));
+  const table = fitTable(columns, rows, {
+    ...(options.width !== undefined ? { width: options.width } : {}),
+    paint: (column, n, cell) => {
+      if (n === -1) return c.bold(cell);
+      if (column === 0) return statusColor(c, sorted[n]!.status)(cell);
+      if (column === 1) return severityColor(c, severityOf(sorted[n]!))(cell);
+      return cell;
+    },
+  });
+  const hidden =
+    table.dropped.length > 0
+      ? wrapText(`(${table.dropped.join(', ')} not shown: --wide shows every column)`, options.width)
+      : [];
+  return [...constantsLine(table, options.width), ...table.lines, ...hidden];
 }
 
 export const tableReporter: Reporter = {
   id: 'table',
-  description: 'a readable table, unused first (default)',
+  description: 'a readable table, unused and most severe first (default)',
   render(report: AuditReport, options: RenderOptions): string {
     const c = pc.createColors(options.color);
-    const findings = [...report.findings].sort(compareFindings);
-    const body = findings.map(row);
-    const widths = HEADERS.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-    const pad = (cellsOfRow: readonly string[]) =>
-      cellsOfRow.map((cell, i) => (i === cellsOfRow.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
-    const lines = [c.bold(pad(HEADERS))];
-    findings.forEach((f, i) => {
-      const cellsOfRow = body[i]!;
-      const text = pad(cellsOfRow);
-      const status = cellsOfRow[0]!;
-      lines.push(statusColor(c, f.status)(status) + text.slice(status.length));
-    });
+    const lines = findingsTableLines(report.findings, options);
     const failed = report.accounts.filter((a) => a.status === 'failed');
     for (const a of failed) {
-      lines.push(
-        c.red(
-          `account ${a.accountId} FAILED: ${a.error?.code ?? 'error'}: ${printable(a.error?.message ?? '')}`,
-        ),
-      );
+      const text = `account ${a.accountId} FAILED: ${a.error?.code ?? 'error'}: ${printable(a.error?.message ?? '')}`;
+      lines.push(...wrapText(text, options.width).map((l) => c.red(l)));
     }
-    lines.push('', summaryLine(report));
+    lines.push('', ...wrapText(summaryLine(report), options.width));
     return `${lines.join('\n')}\n`;
   },
 };

@@ -15,6 +15,7 @@ export const accessKeyUnused: Rule = {
   id: 'access-key-unused',
   title: 'Access key not used within the window',
   severity: 'high',
+  credentials: ['access_key_1', 'access_key_2'],
   rationale:
     'Long-term access keys that nobody uses can be leaked and used without anyone noticing; deactivate, then delete them.',
   evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {

@@ -6,6 +6,7 @@ export const userWithoutCredentials: Rule = {
   id: 'user-without-credentials',
   title: 'IAM user with no password, access key or signing certificate',
   severity: 'low',
+  credentials: ['none'],
   rationale: 'A user with no credentials cannot sign in or call AWS; it may be a leftover worth deleting.',
   evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
     if (

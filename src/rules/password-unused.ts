@@ -17,6 +17,7 @@ export const passwordUnused: Rule = {
   id: 'password-unused',
   title: 'Console password not used within the window',
   severity: 'medium',
+  credentials: ['password'],
   rationale:
     'A console password nobody signs in with is an open door: AWS recommends removing credentials that are not needed.',
   evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {

@@ -12,7 +12,22 @@ import type {
   ServiceAccess,
 } from '../sources/access-advisor/service-access.ts';
 import { type EpochMs, MS_PER_DAY } from '../time.ts';
-import { ageInWords, buildFinding, byThreshold, type EvaluationContext, thresholdNote } from './rule.ts';
+import {
+  ageInWords,
+  buildFinding,
+  byThreshold,
+  type EvaluationContext,
+  type RuleFacts,
+  thresholdNote,
+} from './rule.ts';
+
+/** Access Advisor's permission findings come from `auditPermissions`, not from the `RULES` registry. */
+export const permissionUnused: RuleFacts = {
+  id: 'permission-unused',
+  title: 'Granted service or action not used',
+  severity: 'medium',
+  credentials: ['permission'],
+};
 
 /**
  * Access Advisor keeps 400 days of data (IAM-UG:access_policies_access-advisor.md, AWS-SEMANTICS

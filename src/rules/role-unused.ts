@@ -19,6 +19,7 @@ export const roleUnused: Rule = {
   id: 'role-unused',
   title: 'IAM role not assumed within the window',
   severity: 'medium',
+  credentials: ['role'],
   rationale: 'A role nobody assumes still grants its permissions to whoever its trust policy names.',
   evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
     const role = principal.role;

@@ -23,12 +23,21 @@ export function thresholdFor(ctx: EvaluationContext, kind?: ThresholdKind): numb
   return (kind === undefined ? undefined : ctx.thresholds?.[kind]) ?? ctx.thresholdDays;
 }
 
-export type Severity = 'low' | 'medium' | 'high' | 'critical';
+/** How much an unused credential of a rule matters, lowest first (see ./severity.ts for a finding's). */
+export const RULE_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof RULE_SEVERITIES)[number];
 
-export interface Rule {
+/** What the reports say about a rule: its id, title and the severity of its unused credentials. */
+export interface RuleFacts {
   id: string;
   title: string;
+  /** The severity of a finding of this rule whose credential is unused (./severity.ts adjusts it). */
   severity: Severity;
+  /** The credential kinds this rule's findings carry: how a finding is traced back to its rule. */
+  credentials: readonly CredentialKind[];
+}
+
+export interface Rule extends RuleFacts {
   rationale: string;
   evaluate(principal: Principal, ctx: EvaluationContext): Finding[];
 }

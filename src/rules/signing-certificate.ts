@@ -6,6 +6,7 @@ export const signingCertificateUnverified: Rule = {
   id: 'signing-certificate-unverified',
   title: 'Active signing certificate whose use cannot be verified',
   severity: 'low',
+  credentials: ['cert_1', 'cert_2'],
   rationale:
     'AWS records no last use for X.509 signing certificates, so an active one cannot be proven unused: review it by hand.',
   evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {

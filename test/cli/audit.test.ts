@@ -49,7 +49,7 @@ describe('credsweep audit --report', () => {
     const run = await runCredsweep(['audit', '--report', DEMO, ...AS_OF]);
     assert.equal(run.code, 0, run.stderr);
     const lines = run.stdout.trimEnd().split('\n');
-    assert.match(lines[0]!, /^STATUS\s+ACCOUNT\s+PRINCIPAL\s+CREDENTIAL\s+AGE/);
+    assert.match(lines[0]!, /^STATUS\s+SEVERITY\s+ACCOUNT\s+PRINCIPAL\s+CREDENTIAL\s+AGE/);
     assert.match(lines[1]!, /^unused /);
     assert.match(lines.at(-1)!, /^\d+ credentials: \d+ unused, .* \(threshold 90 days, as of 2026-11-01\)$/);
     assert.doesNotMatch(run.stdout, /\u001b\[/, 'no colour when not a terminal');
@@ -153,7 +153,7 @@ describe('credsweep audit --report', () => {
       [['audit', '--report', DEMO, '--days', '1.5'], /whole number/],
       [['audit', '--report', DEMO, '--as-of', 'tomorrow'], /YYYY-MM-DD/],
       [['audit', '--report', DEMO, '--format', 'xml'], /one of/],
-      [['audit', '--report', DEMO, '--fail-on', 'everything'], /one of unused/],
+      [['audit', '--report', DEMO, '--fail-on', 'everything'], /expected statuses/],
       [['audit', '--bogus'], /unknown option '--bogus'/],
       [['audit', '--report', 'no/such/file.csv'], /no\/such\/file\.csv: no such file/],
       [['frobnicate'], /unknown command/],

@@ -110,8 +110,8 @@ describe('credsweep permissions', () => {
     const code = await runCli(['permissions', '--as-of', AS_OF, '--fail-on', 'unused', '--output', out], ctx);
     assert.equal(code, 1);
     const table = await readFile(out, 'utf8');
-    assert.match(table, /^unused\s+123456789012\s+AWSExampleUser01\s+permission s3\s/m);
-    assert.match(table, /^in_use\s+123456789012\s+app \(role\)\s+permission iam\s/m);
+    assert.match(table, /^unused\s+medium\s+123456789012\s+AWSExampleUser01\s+permission s3\s/m);
+    assert.match(table, /^in_use\s+info\s+123456789012\s+app \(role\)\s+permission iam\s/m);
   });
 
   it('--principal evaluates only the ARNs given, at action granularity', async () => {

@@ -235,14 +235,14 @@ describe('html report in headless Chromium', () => {
       // Sort by days: ascending, then descending.
       const days = page.locator('#findings thead th', { hasText: 'days' }).locator('button');
       await days.click();
-      const ascending = (await columnTexts(page, 4)).map(Number);
+      const ascending = (await columnTexts(page, 5)).map(Number);
       assert.deepEqual(
         ascending,
         [...ascending].sort((a, b) => a - b),
       );
       assert.equal(await page.locator('#findings thead th[aria-sort="ascending"]').textContent(), 'days');
       await days.click();
-      const descending = (await columnTexts(page, 4)).map(Number);
+      const descending = (await columnTexts(page, 5)).map(Number);
       assert.deepEqual(
         descending,
         [...ascending].sort((a, b) => b - a),
@@ -250,7 +250,7 @@ describe('html report in headless Chromium', () => {
       // Sort by principal name.
       await page.locator('#findings thead th', { hasText: 'principal' }).locator('button').click();
       const names = await page.$$eval('#findings tbody tr', (rows) =>
-        rows.map((r) => (r as HTMLTableRowElement).cells[2]!.getAttribute('data-sort')!.toLowerCase()),
+        rows.map((r) => (r as HTMLTableRowElement).cells[3]!.getAttribute('data-sort')!.toLowerCase()),
       );
       assert.deepEqual(
         names,
@@ -308,7 +308,7 @@ describe('html report in headless Chromium', () => {
       await page.selectOption('#filter-status', '');
       // Sorting orders every row: the first page holds the smallest ages of the whole report.
       await page.locator('#findings thead th', { hasText: 'days' }).locator('button').click();
-      const firstPage = (await columnTexts(page, 4)).map(Number);
+      const firstPage = (await columnTexts(page, 5)).map(Number);
       const smallest = json.findings
         .map((f) => f.ageDays)
         .sort((a, b) => a - b)

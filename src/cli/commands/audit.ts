@@ -4,13 +4,14 @@ import type { Readable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { LIVE_SOURCES, type LiveSource } from '../../audit/live-source.ts';
 import { auditCredentialReport } from '../../audit/audit-credential-report.ts';
-import { ExitCode, InputError, UsageError } from '../../errors.ts';
+import { InputError, UsageError } from '../../errors.ts';
 import type { Finding } from '../../model/finding.ts';
 import { DEFAULT_EXEMPTION, type ExemptionPolicy } from '../../rules/index.ts';
 import { auditPostProcess, resolveAuditSettings } from '../audit-config.ts';
 import { collectPaths, scanAuditTrail } from '../audit-cloudtrail.ts';
 import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
+import { type FailOn, failOnExit } from '../fail-on.ts';
 import { oneOf, parseDays, parsePositiveInt, withAccountTargetOptions } from '../options.ts';
 import { withReportOutputOptions } from '../report-options.ts';
 
@@ -20,7 +21,7 @@ export interface AuditFlags {
   asOf?: number;
   format: string;
   output?: string;
-  failOn?: 'unused';
+  failOn?: FailOn;
   source?: LiveSource;
   exemptTag?: ExemptionPolicy;
   accounts?: string[];
@@ -170,10 +171,7 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       ),
       post,
     });
-    setExit(
-      trail?.exitCode ||
-        (flags.failOn === 'unused' && tally.summary.unused > 0 ? ExitCode.failOnMatched : ExitCode.ok),
-    );
+    setExit(trail?.exitCode || failOnExit(flags.failOn, tally));
   });
 }
 

@@ -15,6 +15,7 @@ import { validatePrincipalArns } from '../../sources/access-advisor/principals.t
 import type { AccessAdvisorGranularity } from '../../sources/access-advisor/service-access.ts';
 import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
+import { countFindings, type FailOn, failOnExit } from '../fail-on.ts';
 import { connectionFromFlags } from '../live-audit.ts';
 import { oneOf, parseDays, parsePositiveInt, withAccountTargetOptions } from '../options.ts';
 import { withReportOutputOptions } from '../report-options.ts';
@@ -28,7 +29,7 @@ export interface PermissionsFlags {
   asOf?: number;
   format: string;
   output?: string;
-  failOn?: 'unused';
+  failOn?: FailOn;
   concurrency: number;
   accounts?: string[];
   org?: boolean;
@@ -131,14 +132,7 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
         accounts: () => accounts,
       });
     }
-    const unused = findings.some((f) => f.status === 'unused');
-    setExit(
-      failures.length > 0
-        ? ExitCode.awsFailure
-        : flags.failOn === 'unused' && unused
-          ? ExitCode.failOnMatched
-          : ExitCode.ok,
-    );
+    setExit(failures.length > 0 ? ExitCode.awsFailure : failOnExit(flags.failOn, countFindings(findings)));
   });
 }
 

@@ -10,7 +10,8 @@ import type {
   Finding,
   FindingStatus,
 } from '../../model/finding.ts';
-import { caveatLabel, credentialLabel, statusLabel } from '../finding-facts.ts';
+import { SEVERITY_LEVELS } from '../../rules/severity.ts';
+import { caveatLabel, credentialLabel, severityOf, statusLabel } from '../finding-facts.ts';
 import { escapeHtml as h } from './escape-html.ts';
 
 const ACTIVITY_SOURCE_LABELS: Record<string, string> = {
@@ -105,9 +106,11 @@ function findingRow(f: Finding, index: number): string {
   const type = f.principalType === 'user' ? '' : ` <span class="muted">(${h(f.principalType)})</span>`;
   const notes = [f.neverUsed ? 'never used' : '', ...f.caveats.map(caveatLabel)].filter(Boolean).join('; ');
   const source = ACTIVITY_SOURCE_LABELS[f.lastActivitySource] ?? f.lastActivitySource;
+  const severity = severityOf(f);
   return [
     `<tr data-status="${h(f.status)}" data-account="${h(f.accountId)}"${index >= PAGE_ROWS ? ' hidden' : ''}>`,
     `<td data-sort="${STATUS_ORDER.indexOf(f.status as FindingStatus)}"><span class="pill ${h(f.status)}">${h(statusLabel(f.status))}</span></td>`,
+    `<td class="severity" data-sort="${SEVERITY_LEVELS.indexOf(severity)}"><span class="severity-${h(severity)}">${h(severity)}</span></td>`,
     `<td><code>${h(f.accountId)}</code></td>`,
     `<td class="principal" data-sort="${h(f.principalName)}" title="${h(f.arn)}">${h(f.principalName)}${type}</td>`,
     `<td class="credential">${h(credentialLabel(f))}</td>`,
@@ -134,6 +137,7 @@ export function findingsTable(report: AuditReport, ordered: readonly Finding[]):
     '</div>',
     `<table id="findings" data-page="${PAGE_ROWS}"><thead><tr>`,
     header('status', 'number'),
+    header('severity', 'number'),
     header('account', 'text'),
     header('principal', 'text'),
     header('credential', 'text'),

@@ -50,6 +50,9 @@ td.notes { font-size: 12px; color: var(--warn); max-width: 160px; }
 .pill.exempt, .pill.service_linked { background: #eceff1; color: var(--muted); }
 .pill.failed { background: #fdecea; color: var(--failed); }
 .pill.ok { background: #e8f5e9; color: var(--in-use); }
+.severity-critical, .severity-high { color: var(--unused); font-weight: 600; }
+.severity-medium { color: var(--warn); }
+.severity-low, .severity-informational { color: var(--muted); }
 .muted { color: var(--muted); }
 .filters { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; margin-bottom: 10px; }
 .filters input, .filters select { font: inherit; padding: 5px 8px; border: 1px solid #c8ccd2; border-radius: 6px; background: #fff; }
