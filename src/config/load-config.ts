@@ -99,7 +99,7 @@ function throwIssue(
 function knownKeys(path: readonly PropertyKey[]): string {
   if (path.length === 0) return Object.keys(configSchema.shape).join(', ');
   if (path[0] === 'notifications')
-    return 'snsTopicArn, webhookUrl, ownerWarningDays, graceDays, ownerWebhookHosts, exemptionHowTo';
+    return 'snsTopicArn, ownerWarningDays, graceDays, ownerWebhookAllow, webhookTimeoutMs, exemptionHowTo';
   if (path[0] === 'exemptions') return 'principal, arn, tag, credentials, owner, reason, expires';
   return 'see the README';
 }

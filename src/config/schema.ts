@@ -46,6 +46,30 @@ export const exemptionSchema = z
   });
 export type Exemption = z.infer<typeof exemptionSchema>;
 
+/** One `ownerWebhookAllow` entry: an https URL prefix naming a host and a path, nothing else. */
+const ownerWebhookPrefix = z.string().superRefine((text, ctx) => {
+  const why = ownerWebhookPrefixProblem(text);
+  if (why) ctx.addIssue({ code: 'custom', message: why });
+});
+
+export function ownerWebhookPrefixProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'expected an https URL prefix such as https://hooks.slack.com/services/T0123/';
+  }
+  if (url.protocol !== 'https:') return 'expected https:';
+  if (url.port !== '') return 'expected the default port (no :port)';
+  if (url.username !== '' || url.password !== '') return 'expected no user:password@';
+  if (url.search !== '' || url.hash !== '' || text.includes('?') || text.includes('#'))
+    return 'expected no ? query or # fragment';
+  if (url.pathname === '/' || !url.pathname.endsWith('/'))
+    return 'expected a path ending in / (e.g. /services/T0123/): a host alone admits any workspace on it';
+  if (url.href !== text) return `expected it written as ${url.href}`;
+  return undefined;
+}
+
 export const notificationsSchema = z
   .object({
     /** SNS topic for the summary of changes and for owner warnings (owners with an email tag). */
@@ -53,14 +77,32 @@ export const notificationsSchema = z
       .string()
       .regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/, 'expected an SNS topic ARN')
       .optional(),
-    /** A Slack-compatible incoming webhook (POST {"text": …}). */
-    webhookUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+    /** Refused: a URL here travels in plain text (the Lambda's CREDSWEEP_CONFIG variable). */
+    webhookUrl: z
+      .undefined({
+        error:
+          'the team webhook URL is a secret: store it in Secrets Manager and give its ARN as WebhookSecretArn (CREDSWEEP_WEBHOOK_SECRET_ARN)',
+      })
+      .optional(),
     /** Warn a credential's owner this many days before its deactivation date. */
     ownerWarningDays: z.number().int().min(1).max(365).default(7),
     /** Days between crossing the threshold and the scheduled deactivation. */
     graceDays: z.number().int().min(0).max(365).default(0),
-    /** Hosts an `owner` tag may name as a webhook (a tag is not trusted to pick any URL). */
-    ownerWebhookHosts: z.array(z.string().min(1)).default([]),
+    /**
+     * URL prefixes an `owner` tag may name as a webhook, e.g. `https://hooks.slack.com/services/T0123/`:
+     * a tag is not trusted to pick where a notice (key id, ARN, account) goes. https only, the default
+     * port, no user info, no query; the path ends with `/` so `/T0123/` does not admit `/T01234/`.
+     */
+    ownerWebhookAllow: z.array(ownerWebhookPrefix).default([]),
+    /** Replaced by ownerWebhookAllow (a host alone let anyone who can tag a user pick the workspace). */
+    ownerWebhookHosts: z
+      .undefined({
+        error:
+          'replaced by ownerWebhookAllow: list URL prefixes such as https://hooks.slack.com/services/T0123/',
+      })
+      .optional(),
+    /** How long a webhook POST may take before it counts as failed (and is retried next run). */
+    webhookTimeoutMs: z.number().int().min(100).max(30_000).default(10_000),
     /** What the owner warning says about claiming an exemption. */
     exemptionHowTo: z
       .string()

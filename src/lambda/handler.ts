@@ -9,18 +9,20 @@
  *   { action: 'merge', runId }                     Step Functions: merge the partials, publish, notify
  *
  * Environment: CREDSWEEP_BUCKET (required), CREDSWEEP_PREFIX (default `credsweep/`),
- * CREDSWEEP_TOPIC_ARN, CREDSWEEP_WEBHOOK_URL, CREDSWEEP_ROLE_NAME, CREDSWEEP_EXTERNAL_ID,
- * CREDSWEEP_DAYS, CREDSWEEP_CONCURRENCY, CREDSWEEP_CONFIG (the configuration file's JSON/YAML text),
- * AWS_ENDPOINT_URL (tests).
+ * CREDSWEEP_TOPIC_ARN, CREDSWEEP_WEBHOOK_SECRET_ARN (the Secrets Manager secret holding the team
+ * webhook URL), CREDSWEEP_ROLE_NAME (default CredsweepAudit, infra/member-role.yaml),
+ * CREDSWEEP_EXTERNAL_ID, CREDSWEEP_DAYS, CREDSWEEP_CONCURRENCY, CREDSWEEP_CONFIG (the configuration
+ * file's JSON/YAML text), AWS_ENDPOINT_URL (tests).
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DEFAULT_ROLE_NAME } from '../aws/assume-role.ts';
 import { type AwsConnection, createClients, destroyClients } from '../aws/clients.ts';
 import { parseConfig } from '../config/load-config.ts';
 import { UsageError } from '../errors.ts';
 import { parseIsoDateTime, toIso } from '../time.ts';
-import { postJsonWithFetch } from './notify.ts';
+import { MEMBER_ROLE_NAME } from './member-role.ts';
+import { type PostJson, postJsonWithFetch } from './notify.ts';
 import {
   type CollectedAudit,
   collectOneAccount,
@@ -32,6 +34,7 @@ import {
   type ScheduledAuditSettings,
 } from './scheduled-audit.ts';
 import { RunStateBucket } from './run-state.ts';
+import { readSecretString } from './webhook-secret.ts';
 
 export type ScheduledEvent =
   | { action?: undefined; time?: string }
@@ -42,6 +45,10 @@ export type ScheduledEvent =
 export function settingsFromEnv(env: NodeJS.ProcessEnv): ScheduledAuditSettings {
   const bucket = env.CREDSWEEP_BUCKET;
   if (!bucket) throw new UsageError('CREDSWEEP_BUCKET is not set');
+  if (env.CREDSWEEP_WEBHOOK_URL)
+    throw new UsageError(
+      'CREDSWEEP_WEBHOOK_URL is no longer read (a webhook URL is a secret): store it in Secrets Manager and set CREDSWEEP_WEBHOOK_SECRET_ARN',
+    );
   const number = (name: string, fallback: number) => {
     const text = env[name];
     if (text === undefined || text === '') return fallback;
@@ -53,11 +60,11 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ScheduledAuditSettings 
     prefix: env.CREDSWEEP_PREFIX ?? 'credsweep/',
     config: parseConfig(env.CREDSWEEP_CONFIG ?? '', 'CREDSWEEP_CONFIG'),
     thresholdDays: number('CREDSWEEP_DAYS', 90),
-    roleName: env.CREDSWEEP_ROLE_NAME || DEFAULT_ROLE_NAME,
+    roleName: env.CREDSWEEP_ROLE_NAME || MEMBER_ROLE_NAME,
     concurrency: number('CREDSWEEP_CONCURRENCY', 8),
     ...(env.CREDSWEEP_EXTERNAL_ID ? { externalId: env.CREDSWEEP_EXTERNAL_ID } : {}),
     ...(env.CREDSWEEP_TOPIC_ARN ? { snsTopicArn: env.CREDSWEEP_TOPIC_ARN } : {}),
-    ...(env.CREDSWEEP_WEBHOOK_URL ? { webhookUrl: env.CREDSWEEP_WEBHOOK_URL } : {}),
+    ...(env.CREDSWEEP_WEBHOOK_SECRET_ARN ? { webhookSecretArn: env.CREDSWEEP_WEBHOOK_SECRET_ARN } : {}),
   };
 }
 
@@ -116,42 +123,59 @@ function resultOf(run: Awaited<ReturnType<typeof publishRun>>) {
   return {
     report: run.reportUri,
     summary: run.report.summary,
-    notified: run.summary !== undefined,
+    /** A team summary went out on at least one channel. */
+    notified: run.summaries.some((s) => s.outcome === 'sent'),
+    summaries: run.summaries,
     sent: run.sent,
     ownerWarnings: run.ownerWarnings.length,
+    /** Per owner: notices that failed this run (retried by the next). */
+    ownerNoticeFailures: run.ownerNoticeFailures,
     unreachableOwners: run.unreachableOwners.length,
   };
 }
 
-export async function handler(event: ScheduledEvent = {}) {
-  const env = process.env;
-  const settings = settingsFromEnv(env);
-  const connection: AwsConnection = {
-    ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
-    ...(env.AWS_ENDPOINT_URL ? { endpointUrl: env.AWS_ENDPOINT_URL } : {}),
-  };
-  const clients = createClients(connection);
-  const s3 = new S3Client({
-    ...(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL, forcePathStyle: true } : {}),
-  });
-  const sns = new SNSClient({ ...(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {}) });
-  try {
-    return await dispatch(
-      event,
-      {
-        connection,
-        clients,
-        s3,
-        sns,
-        postJson: postJsonWithFetch,
-        now: eventTime(event, Date.now),
-        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      },
-      settings,
-    );
-  } finally {
-    destroyClients(clients);
-    s3.destroy();
-    sns.destroy();
-  }
+/** What the edge lets a caller replace: the webhook delivery (tests reach a loopback server). */
+export interface HandlerOverrides {
+  postJson?: PostJson;
+  log?: (entry: object) => void;
 }
+
+export function createHandler(overrides: HandlerOverrides = {}) {
+  return async (event: ScheduledEvent = {}) => {
+    const env = process.env;
+    const settings = settingsFromEnv(env);
+    const connection: AwsConnection = {
+      ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
+      ...(env.AWS_ENDPOINT_URL ? { endpointUrl: env.AWS_ENDPOINT_URL } : {}),
+    };
+    const endpoint = env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {};
+    const clients = createClients(connection);
+    const s3 = new S3Client({ ...endpoint, ...(env.AWS_ENDPOINT_URL ? { forcePathStyle: true } : {}) });
+    const sns = new SNSClient(endpoint);
+    const secrets = new SecretsManagerClient(endpoint);
+    try {
+      return await dispatch(
+        event,
+        {
+          connection,
+          clients,
+          s3,
+          sns,
+          postJson: overrides.postJson ?? postJsonWithFetch,
+          readSecret: (id) => readSecretString(secrets, id),
+          ...(overrides.log ? { log: overrides.log } : {}),
+          now: eventTime(event, Date.now),
+          sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        },
+        settings,
+      );
+    } finally {
+      destroyClients(clients);
+      s3.destroy();
+      sns.destroy();
+      secrets.destroy();
+    }
+  };
+}
+
+export const handler = createHandler();

@@ -15,8 +15,8 @@ import { type EpochMs, MS_PER_DAY, parseIsoDateTime, toIso } from '../time.ts';
 export interface OwnerWarningSettings {
   warningDays: number;
   graceDays: number;
-  /** Hosts an `owner` tag may name as a webhook; any other URL is refused (a tag is not trusted). */
-  ownerWebhookHosts: readonly string[];
+  /** URL prefixes an `owner` tag may name as a webhook (ownerWebhookAllow); any other URL is refused. */
+  ownerWebhookAllow: readonly string[];
   exemptionHowTo: string;
 }
 
@@ -43,9 +43,20 @@ export interface OwnerWarningPlan {
   warned: WarnedState;
 }
 
-const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+// No `:` or `/`: `https://user@host/…` is a URL with user info, not an address.
+const EMAIL = /^[^\s@<>:/]+@[^\s@<>:/]+\.[^\s@<>:/]+$/;
 
-export function ownerTarget(tag: string | undefined, allowedHosts: readonly string[]): OwnerTarget | string {
+/**
+ * Where an `owner` tag may send a notice. Anyone with iam:TagUser writes the tag, so a URL must be
+ * https on the default port, carry no user info, and start with one of the allowed prefixes (host
+ * and path: `https://hooks.slack.com/services/T0123/` admits that workspace's hooks, not every
+ * workspace on the host). WHATWG URL parsing resolves `..` and `%2e%2e` segments and lower-cases
+ * the host first, so the prefix is compared on the URL that would be requested.
+ */
+export function ownerTarget(
+  tag: string | undefined,
+  allowedPrefixes: readonly string[],
+): OwnerTarget | string {
   if (tag === undefined || tag.trim() === '') return 'no owner tag';
   const value = tag.trim();
   if (EMAIL.test(value)) return { kind: 'email', address: value };
@@ -55,11 +66,14 @@ export function ownerTarget(tag: string | undefined, allowedHosts: readonly stri
   } catch {
     return 'owner tag is neither an email address nor a URL';
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    return `owner tag URL scheme ${url.protocol} refused`;
-  if (!allowedHosts.includes(url.hostname))
-    return `owner webhook host ${url.hostname} is not in ownerWebhookHosts`;
-  return { kind: 'webhook', url: url.toString() };
+  if (url.protocol !== 'https:') return `owner webhook scheme ${url.protocol} refused (https: only)`;
+  if (url.port !== '') return `owner webhook port ${url.port} refused (the default port only)`;
+  if (url.username !== '' || url.password !== '')
+    return 'owner webhook with user info (user:password@) refused';
+  const href = url.toString();
+  if (!allowedPrefixes.some((prefix) => href.startsWith(prefix) && href.length > prefix.length))
+    return `owner webhook on ${url.host} is not under an ownerWebhookAllow prefix`;
+  return { kind: 'webhook', url: href };
 }
 
 /** The credentials a scheduled remediation acts on: console passwords and active access keys. */
@@ -100,7 +114,7 @@ export function planOwnerWarnings(
     const crosses = startOfDay(lastActivity) + (thresholdFor(ctx, kind) + settings.graceDays) * MS_PER_DAY;
     const deactivate = Math.max(crosses, today + settings.warningDays * MS_PER_DAY);
     if (crosses - today > settings.warningDays * MS_PER_DAY) continue; // not yet within the notice period
-    const target = ownerTarget(tagsOf(finding)?.owner, settings.ownerWebhookHosts);
+    const target = ownerTarget(tagsOf(finding)?.owner, settings.ownerWebhookAllow);
     if (typeof target === 'string') {
       plan.unreachable.push({ finding, why: target });
       continue;

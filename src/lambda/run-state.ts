@@ -2,8 +2,9 @@
  * What a scheduled run keeps in its S3 bucket (private, encrypted; see infra/template.yaml):
  *
  *   <prefix>runs/<generatedAt>.json   every run's report (the stable JSON envelope)
- *   <prefix>latest.json               the last run whose notifications went out (the diff baseline)
- *   <prefix>state.json                owner warnings already sent
+ *   <prefix>latest.json               the last run (written every run, whatever its notices did)
+ *   <prefix>state.json                owner warnings delivered; per team channel, the run its last
+ *                                     summary covered (that channel's diff baseline)
  *   <prefix>partial/<runId>/<account>.json   one account's audit in the Step Functions fan-out
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -15,6 +16,11 @@ export const STATE_PERMISSIONS = ['s3:GetObject', 's3:PutObject', 's3:ListBucket
 
 export interface RunState {
   warned: WarnedState;
+  /**
+   * Per team channel, the key (`runs/<time>.json`) of the run its last summary covered; null: no
+   * summary went out yet. Absent in state written before it existed (then latest.json is the baseline).
+   */
+  summarised?: Partial<Record<'sns' | 'webhook', string | null>>;
 }
 
 export class RunStateBucket {
@@ -65,16 +71,32 @@ export class RunStateBucket {
   }
 
   async latestReport(): Promise<AuditReport | undefined> {
-    const raw = await this.getJson('latest.json');
+    return this.reportAt('latest.json');
+  }
+
+  /** A stored report by name (`latest.json`, `runs/<time>.json`); undefined when there is none. */
+  async reportAt(name: string): Promise<AuditReport | undefined> {
+    const raw = await this.getJson(name);
     if (raw === undefined) return undefined;
     const parsed = auditReportSchema.safeParse(raw);
     if (!parsed.success)
-      throw new InputError('not a credsweep report', `s3://${this.bucket}/${this.key('latest.json')}`);
+      throw new InputError('not a credsweep report', `s3://${this.bucket}/${this.key(name)}`);
     return parsed.data;
   }
 
   async state(): Promise<RunState> {
     const raw = (await this.getJson('state.json')) as Partial<RunState> | undefined;
-    return { warned: raw?.warned ?? {} };
+    const summarised = Object.fromEntries(
+      Object.entries(raw?.summarised ?? {}).filter(
+        ([channel, name]) =>
+          (channel === 'sns' || channel === 'webhook') && (name === null || isRunName(name)),
+      ),
+    );
+    return { warned: raw?.warned ?? {}, ...(raw?.summarised ? { summarised } : {}) };
   }
+}
+
+/** A key publishRun writes a run's report under; anything else in state.json is ignored. */
+function isRunName(name: unknown): name is string {
+  return typeof name === 'string' && /^runs\/[\w:.-]{1,64}\.json$/.test(name);
 }

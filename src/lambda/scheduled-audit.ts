@@ -22,15 +22,14 @@ import { assembleAuditReport } from '../audit/audit-report.ts';
 import type { AwsClients, AwsConnection } from '../aws/clients.ts';
 import { ExemptionMatcher } from '../config/exemptions.ts';
 import type { CredsweepConfig } from '../config/schema.ts';
-import { diffRuns } from '../history/diff-runs.ts';
 import type { AccountResult, AuditReport, Finding } from '../model/finding.ts';
 import { DEFAULT_EXEMPTION } from '../rules/index.ts';
 import type { EvaluationContext } from '../rules/rule.ts';
 import { toIso } from '../time.ts';
-import { NOTIFY_PERMISSIONS, type PostJson, postToWebhook, publishToTopic } from './notify.ts';
-import { type OwnerWarning, planOwnerWarnings } from './owner-warnings.ts';
+import { NOTIFY_PERMISSIONS, type PostJson } from './notify.ts';
+import { notifyRun, type RunNotices } from './notify-run.ts';
 import { RunStateBucket, STATE_PERMISSIONS } from './run-state.ts';
-import { failedAccountChanges, summariseRun } from './run-summary.ts';
+import { WEBHOOK_SECRET_PERMISSIONS } from './webhook-secret.ts';
 
 /** Every AWS action the function performs, by where it runs (infra/template.yaml grants exactly these). */
 export const SCHEDULED_AUDIT_PERMISSIONS = {
@@ -42,6 +41,7 @@ export const SCHEDULED_AUDIT_PERMISSIONS = {
     ...ACCOUNT_AUDIT_PERMISSIONS.api,
     ...STATE_PERMISSIONS,
     ...NOTIFY_PERMISSIONS,
+    ...WEBHOOK_SECRET_PERMISSIONS,
   ],
   /** The role assumed in each member account. */
   memberRole: [...ACCOUNT_AUDIT_PERMISSIONS.api],
@@ -58,7 +58,8 @@ export interface ScheduledAuditSettings {
   externalId?: string;
   concurrency: number;
   snsTopicArn?: string;
-  webhookUrl?: string;
+  /** The Secrets Manager secret holding the team webhook URL (a URL is a secret: never an env var). */
+  webhookSecretArn?: string;
 }
 
 export interface ScheduledAuditDeps {
@@ -67,6 +68,10 @@ export interface ScheduledAuditDeps {
   s3: S3Client;
   sns: SNSClient;
   postJson: PostJson;
+  /** Reads a Secrets Manager secret's string (the team webhook URL). */
+  readSecret: (secretId: string) => Promise<string>;
+  /** Where warnings go (one JSON line each; default: the function's log through console.warn). */
+  log?: (entry: object) => void;
   /** The run's time (the schedule event's `time`). */
   now: number;
   sleep: (ms: number) => Promise<void>;
@@ -79,14 +84,9 @@ export interface CollectedAudit {
   tags: Record<string, Record<string, string>>;
 }
 
-export interface PublishedRun {
+export interface PublishedRun extends RunNotices {
   reportUri: string;
   report: AuditReport;
-  /** undefined when nothing changed (nothing was sent). */
-  summary?: { subject: string; text: string };
-  sent: { sns: number; webhook: number };
-  ownerWarnings: OwnerWarning[];
-  unreachableOwners: { arn: string; credential: string; why: string }[];
 }
 
 function evaluationContext(deps: ScheduledAuditDeps, settings: ScheduledAuditSettings): EvaluationContext {
@@ -169,84 +169,21 @@ export async function publishRun(
   };
 
   const bucket = new RunStateBucket(deps.s3, settings.bucket, settings.prefix);
-  const reportUri = await bucket.putJson(`runs/${toIso(deps.now)}.json`, report);
+  const reportName = `runs/${toIso(deps.now)}.json`;
+  const reportUri = await bucket.putJson(reportName, report);
   const previous = await bucket.latestReport();
   const state = await bucket.state();
-
-  const changes = {
-    diff: diffRuns(previous ?? { findings: [], accounts: [] }, report),
-    ...failedAccountChanges(previous?.accounts, report.accounts),
-    firstRun: previous === undefined,
-  };
-  const summary = summariseRun(report, changes, reportUri);
-  const sent = { sns: 0, webhook: 0 };
-  const notifications = settings.config.notifications;
-  const topic = notifications?.snsTopicArn ?? settings.snsTopicArn;
-  const webhook = notifications?.webhookUrl ?? settings.webhookUrl;
-  if (summary) {
-    if (topic) {
-      await publishToTopic(deps.sns, topic, summary, { kind: 'summary' });
-      sent.sns += 1;
-    }
-    if (webhook) {
-      await postToWebhook(deps.postJson, webhook, summary);
-      sent.webhook += 1;
-    }
-  }
-
-  const plan = planOwnerWarnings(
-    report.findings,
+  const notified = await notifyRun(deps, settings, bucket, state, {
+    report,
+    reportName,
+    reportUri,
+    previous,
     tagsOf,
     ctx,
-    {
-      warningDays: notifications?.ownerWarningDays ?? 7,
-      graceDays: notifications?.graceDays ?? 0,
-      ownerWebhookHosts: notifications?.ownerWebhookHosts ?? [],
-      exemptionHowTo:
-        notifications?.exemptionHowTo ??
-        'add an exemption (principal, owner, reason, expires) to credsweep.config.yaml',
-    },
-    state.warned,
-  );
-  const unreachable = [...plan.unreachable];
-  for (const w of plan.warnings) {
-    if (w.target.kind === 'email') {
-      if (!topic) {
-        unreachable.push({
-          finding: w.finding,
-          why: 'owner is an email address but no SNS topic is configured',
-        });
-        delete plan.warned[w.identity];
-        continue;
-      }
-      // Email subscriptions filter on this attribute (a filter policy per owner address).
-      await publishToTopic(
-        deps.sns,
-        topic,
-        { subject: w.subject, text: w.message },
-        { kind: 'owner_warning', owner: w.target.address },
-      );
-      sent.sns += 1;
-    } else {
-      await postToWebhook(deps.postJson, w.target.url, { text: `${w.subject}\n${w.message}` });
-      sent.webhook += 1;
-    }
-  }
-
-  // Only now, with every notification out, does this run become the baseline: a failed send is
-  // retried by the next run instead of being lost.
+  });
+  // Notices never throw (a failed one is counted and retried next run), so the run always becomes
+  // the baseline and its state is always kept.
   await bucket.putJson('latest.json', report);
-  await bucket.putJson('state.json', { warned: plan.warned });
-  return {
-    reportUri,
-    report,
-    ...(summary ? { summary } : {}),
-    sent,
-    ownerWarnings: plan.warnings.filter((w) => w.target.kind === 'webhook' || topic),
-    unreachableOwners: unreachable.map((u) => ({
-      arn: u.finding.arn,
-      credential: u.finding.credential,
-      why: u.why,
-    })),
-  };
+  await bucket.putJson('state.json', notified.state);
+  return { reportUri, report, ...notified.result };
 }

@@ -32,7 +32,7 @@ describe('parseConfig', () => {
         '    reason: emergency access, sealed',
         '    expires: 2027-06-30',
         'notifications:',
-        '  webhookUrl: https://hooks.example.com/T000/B000',
+        '  ownerWebhookAllow: ["https://hooks.example.com/services/T000/"]',
       ].join('\n'),
       'c.yaml',
     );
@@ -50,7 +50,7 @@ describe('parseConfig', () => {
             expires: '2027-06-30',
           },
         ],
-        notifications: { webhookUrl: 'https://hooks.example.com/T000/B000' },
+        notifications: { ownerWebhookAllow: ['https://hooks.example.com/services/T000/'] },
       }),
       'c.json',
     );
@@ -88,10 +88,30 @@ describe('parseConfig', () => {
     ],
     ['bad account id', 'accounts: ["12345"]\n', 'accounts.0: expected a 12-digit AWS account id'],
     [
-      'webhook that is not http(s)',
-      'notifications:\n  webhookUrl: file:///etc/passwd\n',
-      'notifications.webhookUrl: expected an http(s) URL',
+      'a team webhook URL in plain text (it is a secret: Secrets Manager)',
+      'notifications:\n  webhookUrl: https://hooks.slack.com/services/T0/B0/x\n',
+      'credsweep.config.yaml:2: notifications.webhookUrl: the team webhook URL is a secret',
     ],
+    [
+      'the host-only owner allow-list of 0.1',
+      'notifications:\n  ownerWebhookHosts: [hooks.slack.com]\n',
+      'notifications.ownerWebhookHosts: replaced by ownerWebhookAllow',
+    ],
+    ...(
+      [
+        ['http://hooks.slack.com/services/T0123/', 'expected https:'],
+        ['https://hooks.slack.com:8443/services/T0123/', 'expected the default port'],
+        ['https://u:p@hooks.slack.com/services/T0123/', 'expected no user:password@'],
+        ['https://hooks.slack.com/', 'expected a path ending in /'],
+        ['https://hooks.slack.com/services/T0123', 'expected a path ending in /'],
+        ['https://hooks.slack.com/services/T0123/?x=1', 'expected no ? query'],
+        ['https://HOOKS.slack.com/services/T0123/', 'expected it written as https://hooks.slack.com/'],
+      ] as const
+    ).map(([prefix, why]): [string, string, string] => [
+      `owner webhook prefix ${prefix}`,
+      `notifications:\n  ownerWebhookAllow: ["${prefix}"]\n`,
+      `credsweep.config.yaml:2: notifications.ownerWebhookAllow.0: ${why}`,
+    ]),
     ['not YAML at all', 'days: [1, 2\n', 'credsweep.config.yaml:'],
     ['wrong type', '{"days": "ninety"}', 'days: Invalid input: expected number'],
   ];

@@ -30,13 +30,21 @@ const CFN_TAGS = ['Ref', 'Sub', 'GetAtt', 'If', 'Equals', 'Not', 'Condition'].fl
   (['scalar', 'seq'] as const).map((collection) => ({
     tag: `!${name}`,
     collection: collection === 'seq' ? ('seq' as const) : undefined,
-    resolve: (value: unknown) => ({ [name]: value }),
+    // A sequence arrives as a YAMLSeq node: made plain so `!If [cond, a, b]` can be read.
+    resolve: (value: unknown) => ({ [name]: (value as { toJSON?: () => unknown }).toJSON?.() ?? value }),
   })),
 );
 
 // biome-ignore lint/suspicious/noExplicitAny: walking an untyped CloudFormation tree
 type Json = Record<string, any>;
 const template = parse(text, { customTags: CFN_TAGS as never }) as Json;
+
+/** The statements of a list, with each `!If [cond, a, b]` counted as both a and b (AWS::NoValue dropped). */
+function everyBranch(statements: Json[]): Json[] {
+  return statements.flatMap((s) =>
+    s.If ? [s.If[1], s.If[2]].filter((b: Json) => b?.Ref !== 'AWS::NoValue') : [s],
+  );
+}
 
 describe('infra/template.yaml', () => {
   it('passes cfn-lint, single-process and with the Distributed Map fan-out', () => {
@@ -62,11 +70,12 @@ describe('infra/template.yaml', () => {
     const policy = template.Resources.FunctionRole.Properties.Policies.find(
       (p: Json) => p.PolicyName === 'CredsweepScheduledAudit',
     );
+    const statements = everyBranch(policy.PolicyDocument.Statement);
     const granted = new Set<string>(
-      policy.PolicyDocument.Statement.flatMap((s: Json) => (Array.isArray(s.Action) ? s.Action : [s.Action])),
+      statements.flatMap((s: Json) => (Array.isArray(s.Action) ? s.Action : [s.Action])),
     );
     assert.deepEqual([...granted].sort(), [...new Set(SCHEDULED_AUDIT_PERMISSIONS.function)].sort());
-    for (const s of policy.PolicyDocument.Statement) {
+    for (const s of statements) {
       assert.equal(s.Effect, 'Allow');
       const actions: string[] = Array.isArray(s.Action) ? s.Action : [s.Action];
       assert.ok(
@@ -92,6 +101,18 @@ describe('infra/template.yaml', () => {
     assert.equal(deny.Effect, 'Deny');
     assert.equal(deny.Condition.Bool['aws:SecureTransport'], 'false');
     assert.ok(template.Resources.NotificationTopic.Properties.KmsMasterKeyId);
+  });
+
+  it('the team webhook URL comes from Secrets Manager, readable only by the function, never an env var', () => {
+    assert.equal(template.Parameters.WebhookUrl, undefined);
+    const env = template.Resources.AuditFunction.Properties.Environment.Variables;
+    assert.equal(env.CREDSWEEP_WEBHOOK_URL, undefined);
+    assert.deepEqual(env.CREDSWEEP_WEBHOOK_SECRET_ARN, { Ref: 'WebhookSecretArn' });
+    const policy = template.Resources.FunctionRole.Properties.Policies.find(
+      (p: Json) => p.PolicyName === 'CredsweepScheduledAudit',
+    );
+    const read = everyBranch(policy.PolicyDocument.Statement).find((s) => s.Sid === 'ReadWebhookSecret');
+    assert.deepEqual(read?.Resource, { Ref: 'WebhookSecretArn' }, 'that one secret, not *');
   });
 
   it('the fan-out runs the same function per account from an S3 item list, then merges', () => {

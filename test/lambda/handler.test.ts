@@ -1,8 +1,11 @@
 /**
  * The scheduled Lambda, invoked in-process against a real moto_server (Organizations, IAM, STS, S3,
- * SNS) and a local HTTP server on 127.0.0.1 standing in for the Slack-compatible webhook and for an
- * owner's webhook. SNS messages are read back from moto's /moto-api/data.json (each topic's
- * `sent_notifications`: id, message, subject, attributes).
+ * SNS, Secrets Manager) and a local HTTP server on 127.0.0.1 standing in for the Slack-compatible
+ * webhook and for an owner's webhook. The URLs are real `https://hooks.slack.com/…` ones, checked by
+ * the production rules; only the delivery is injected (createHandler({ postJson })): the production
+ * fetch delivery, with a fetch that sends the request to the loopback server instead. SNS messages
+ * are read back from moto's /moto-api/data.json (each topic's `sent_notifications`: id, message,
+ * subject, attributes).
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -15,8 +18,10 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { handler, type RunResult } from '../../src/lambda/handler.ts';
+import { createHandler, type RunResult } from '../../src/lambda/handler.ts';
+import { postJsonWith } from '../../src/lambda/notify.ts';
 import { inAccount, MOTO_DEFAULT_ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
 import { seedUser } from '../helpers/seed-iam.ts';
 
@@ -30,6 +35,19 @@ let webhook: Server;
 let webhookBase: string;
 const posted: Posted[] = [];
 let topicArn: string;
+let secretArn: string;
+/** Every URL a notice was delivered to (before the test's fetch redirected it to the loopback server). */
+const requested: string[] = [];
+const SLACK = 'https://hooks.slack.com/services/T0123/';
+const TEAM_URL = 'https://hooks.slack.com/services/TEAM/B0/team-channel';
+const handler = createHandler({
+  postJson: postJsonWith((input, init) => {
+    const url = new URL(String(input));
+    requested.push(url.href);
+    return fetch(`${webhookBase}/${url.pathname.split('/').pop()}`, init);
+  }),
+  log: () => {},
+});
 let memberAccount: string;
 let bobKeyId: string;
 let aliceKeyId: string;
@@ -64,7 +82,7 @@ function setEnv(prefix: string, config: object): void {
     CREDSWEEP_BUCKET: BUCKET,
     CREDSWEEP_PREFIX: prefix,
     CREDSWEEP_TOPIC_ARN: topicArn,
-    CREDSWEEP_WEBHOOK_URL: `${webhookBase}/team-channel`,
+    CREDSWEEP_WEBHOOK_SECRET_ARN: secretArn,
     CREDSWEEP_CONFIG: JSON.stringify(config),
   });
   delete process.env.AWS_PROFILE;
@@ -74,7 +92,7 @@ const CONFIG = {
   days: 90,
   notifications: {
     ownerWarningDays: 7,
-    ownerWebhookHosts: ['127.0.0.1'],
+    ownerWebhookAllow: [SLACK],
     exemptionHowTo: 'open a ticket in SEC with principal, owner, reason and expiry',
   },
 };
@@ -119,7 +137,7 @@ before(async () => {
       name: 'bob',
       createdDaysAgo: 200,
       keys: [{ createdDaysAgo: 200 }],
-      tags: { owner: `${webhookBase}/owner-bob` },
+      tags: { owner: `${SLACK}owner-bob` },
     })
   ).keyIds[0]!;
   // mallory: her owner tag points anywhere; a tag is not trusted to choose where data goes.
@@ -129,7 +147,7 @@ before(async () => {
     keys: [{ createdDaysAgo: 300 }],
     tags: { owner: 'https://attacker.example/collect' },
   });
-  // carol, in the member account (audited through OrganizationAccountAccessRole), no owner tag.
+  // carol, in the member account (audited through CredsweepAudit, the function's default), no owner tag.
   const memberIam = inAccount(new IAMClient(config), memberAccount);
   await seedUser(moto, memberIam, { name: 'carol', createdDaysAgo: 150, keys: [{ createdDaysAgo: 150 }] });
   memberIam.destroy();
@@ -141,6 +159,11 @@ before(async () => {
   const sns = new SNSClient(config);
   topicArn = (await sns.send(new CreateTopicCommand({ Name: 'credsweep' }))).TopicArn!;
   sns.destroy();
+  const secrets = new SecretsManagerClient(config);
+  secretArn = (
+    await secrets.send(new CreateSecretCommand({ Name: 'credsweep/team-webhook', SecretString: TEAM_URL }))
+  ).ARN!;
+  secrets.destroy();
 });
 
 after(async () => {
@@ -200,6 +223,11 @@ describe('the scheduled Lambda', () => {
     );
     // mallory's tag names a host that is not allowed: nothing is sent there, the run counts her unreachable.
     assert.ok(!posted.some((p) => p.path.includes('collect')));
+    assert.deepEqual(
+      requested.sort(),
+      [TEAM_URL, `${SLACK}owner-bob`].sort(),
+      'only allowed URLs are requested',
+    );
     assert.equal(result.unreachableOwners, 2, 'mallory (host not allowed) and carol (no owner tag)');
     assert.equal(result.ownerWarnings, 2);
 
@@ -215,7 +243,9 @@ describe('the scheduled Lambda', () => {
       latest.accounts.map((a: { accountId: string; status: string }) => a.status),
       ['ok', 'ok'],
     );
-    const everything = JSON.stringify({ messages, posted, latest });
+    assert.deepEqual(result.ownerNoticeFailures, []);
+    const everything = JSON.stringify({ messages, posted, latest, result });
+    assert.ok(!everything.includes(TEAM_URL), 'the team webhook URL (a secret) is in no output');
     assert.ok(
       !/testing|SecretAccessKey|SessionToken/i.test(everything.replace(/credsweep-runs|Scheduled/g, '')),
       'no secrets',

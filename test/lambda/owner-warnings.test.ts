@@ -13,10 +13,11 @@ import { evaluatePrincipal } from '../../src/rules/index.ts';
 import { AS_OF, aKey, aUser, daysAgo } from '../helpers/builders.ts';
 
 const ctx = { asOf: AS_OF, thresholdDays: 90 };
+const ALLOW = 'https://hooks.slack.com/services/T0123/';
 const settings: OwnerWarningSettings = {
   warningDays: 7,
   graceDays: 0,
-  ownerWebhookHosts: ['hooks.example.com'],
+  ownerWebhookAllow: [ALLOW],
   exemptionHowTo: 'ask #security',
 };
 
@@ -91,17 +92,8 @@ describe('planOwnerWarnings', () => {
     assert.match(w!.message, /On 2026-11-08, the console password may be removed; that cannot be undone/);
   });
 
-  it('only trusts owner tags that are an email or a webhook on an allowed host', () => {
+  it('an email owner tag, or none', () => {
     assert.deepEqual(ownerTarget('bob@example.com', []), { kind: 'email', address: 'bob@example.com' });
-    assert.deepEqual(ownerTarget('https://hooks.example.com/x', ['hooks.example.com']), {
-      kind: 'webhook',
-      url: 'https://hooks.example.com/x',
-    });
-    assert.match(
-      ownerTarget('https://evil.example/x', ['hooks.example.com']) as string,
-      /not in ownerWebhookHosts/,
-    );
-    assert.match(ownerTarget('file:///etc/passwd', ['']) as string, /scheme file: refused/);
     assert.equal(ownerTarget(undefined, []), 'no owner tag');
     const plan = planOwnerWarnings([keyFinding(200)], () => undefined, ctx, settings, {});
     assert.deepEqual(
@@ -109,6 +101,54 @@ describe('planOwnerWarnings', () => {
       ['no owner tag'],
     );
   });
+
+  const accepted: [string, string, string][] = [
+    ['a hook under the allowed prefix', `${ALLOW}B1/xyz`, `${ALLOW}B1/xyz`],
+    [
+      'the explicit default port, which is the default port',
+      'https://hooks.slack.com:443/services/T0123/B1/x',
+      `${ALLOW}B1/x`,
+    ],
+    [
+      'an upper-case host (hosts are case-insensitive)',
+      'https://HOOKS.slack.com/services/T0123/B1/x',
+      `${ALLOW}B1/x`,
+    ],
+  ];
+  for (const [name, tag, url] of accepted) {
+    it(`owner webhook accepted: ${name}`, () => {
+      assert.deepEqual(ownerTarget(tag, [ALLOW]), { kind: 'webhook', url });
+    });
+  }
+
+  // A tag is written by anyone with iam:TagUser: each way out of the allowed workspace is refused.
+  const refused: [string, string, RegExp][] = [
+    ['http:', 'http://hooks.slack.com/services/T0123/B1/x', /scheme http: refused \(https: only\)/],
+    ['another port', 'https://hooks.slack.com:8443/services/T0123/B1/x', /port 8443 refused/],
+    [
+      'another path on the allowed host',
+      'https://hooks.slack.com/services/T9999/B1/x',
+      /not under an ownerWebhookAllow prefix/,
+    ],
+    ['a longer team id sharing the prefix text', 'https://hooks.slack.com/services/T01234/B1/x', /not under/],
+    ['a dot-dot walk out of the prefix', 'https://hooks.slack.com/services/T0123/../T9999/B1', /not under/],
+    ['an encoded dot-dot walk', 'https://hooks.slack.com/services/T0123/%2e%2e/T9999/B1', /not under/],
+    ['user:pass@', 'https://user:pass@hooks.slack.com/services/T0123/B1/x', /user info .* refused/],
+    ['user@ alone', 'https://attacker@hooks.slack.com/services/T0123/B1/x', /user info .* refused/],
+    ['another host', 'https://attacker.example/services/T0123/B1/x', /on attacker\.example is not under/],
+    ['a look-alike host', 'https://hooks.slack.com.attacker.example/services/T0123/B1', /not under/],
+    ['the prefix itself (no hook named)', ALLOW, /not under/],
+    ['file:', 'file:///etc/passwd', /scheme file: refused/],
+    ['no allow-list at all', `${ALLOW}B1/x`, /not under/],
+  ];
+  for (const [name, tag, why] of refused) {
+    it(`owner webhook refused: ${name}`, () => {
+      const allow = name === 'no allow-list at all' ? [] : [ALLOW];
+      const target = ownerTarget(tag, allow);
+      assert.equal(typeof target, 'string', JSON.stringify(target));
+      assert.match(target as string, why);
+    });
+  }
 });
 
 describe('summariseRun', () => {
