@@ -19,6 +19,10 @@ import {
 } from '../sources/iam-api/authorization-details.ts';
 import { collectUsersFromApi, IAM_USER_PERMISSIONS } from '../sources/iam-api/users.ts';
 import {
+  collectUnassignedMfaDevices,
+  VIRTUAL_MFA_DEVICE_PERMISSIONS,
+} from '../sources/iam-api/virtual-mfa-devices.ts';
+import {
   CREDENTIAL_REPORT_PERMISSIONS,
   fetchCredentialReport,
   type ReportPollOptions,
@@ -33,7 +37,7 @@ export { LIVE_SOURCES, type LiveSource } from './live-source.ts';
 /** The IAM actions each source needs in the audited account. */
 export const ACCOUNT_AUDIT_PERMISSIONS: Record<LiveSource, readonly string[]> = {
   report: [...CREDENTIAL_REPORT_PERMISSIONS, ...AUTHORIZATION_DETAILS_PERMISSIONS],
-  api: [...IAM_USER_PERMISSIONS, ...AUTHORIZATION_DETAILS_PERMISSIONS],
+  api: [...IAM_USER_PERMISSIONS, ...VIRTUAL_MFA_DEVICE_PERMISSIONS, ...AUTHORIZATION_DETAILS_PERMISSIONS],
 };
 
 /** AWS regenerates the report only when it is older than this (§1.5). */
@@ -75,6 +79,8 @@ export async function auditAccount(
     }
   } else {
     users = await collectUsersFromApi(iam, { concurrency: options.principalConcurrency });
+    // unassigned virtual MFA devices stand alone (no user); the API path only, like SSH keys
+    users.push(...(await collectUnassignedMfaDevices(iam, options.asOf)));
   }
   const { roles, userTags } = await collectAuthorizationDetails(iam);
 
@@ -82,6 +88,7 @@ export async function auditAccount(
   const tagsByArn = new Map(userTags);
   for (const role of roles) if (role.tags) tagsByArn.set(role.arn, role.tags);
   for (const user of users) {
+    if (user.tags) tagsByArn.set(user.arn, user.tags); // an MFA device's own tags
     const tags = userTags.get(user.arn);
     const principal = tags ? { ...user, tags } : user;
     for (const finding of evaluatePrincipal(principal, options, options.exemption)) {

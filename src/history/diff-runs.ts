@@ -16,6 +16,8 @@ export interface CredentialChange {
   arn: string;
   credential: Finding['credential'];
   accessKeyId?: string;
+  sshPublicKeyId?: string;
+  serviceSpecificCredentialId?: string;
   service?: string;
   action?: string;
   /** Absent for a credential the earlier run did not have. */
@@ -40,9 +42,20 @@ export interface RunDiff {
 }
 
 export function credentialIdentity(
-  f: Pick<Finding, 'accountId' | 'arn' | 'credential' | 'service' | 'action'>,
+  f: Pick<
+    Finding,
+    | 'accountId'
+    | 'arn'
+    | 'credential'
+    | 'service'
+    | 'action'
+    | 'sshPublicKeyId'
+    | 'serviceSpecificCredentialId'
+  >,
 ): string {
-  return [f.accountId, f.arn, f.credential, f.service ?? '', f.action ?? ''].join('\u0000');
+  // A user can hold several SSH keys and service-specific credentials: their id is their identity.
+  const ownId = f.sshPublicKeyId ?? f.serviceSpecificCredentialId ?? '';
+  return [f.accountId, f.arn, f.credential, f.service ?? '', f.action ?? '', ownId].join('\u0000');
 }
 
 function change(f: Finding, before: Finding | undefined, after: Finding | undefined): CredentialChange {
@@ -55,6 +68,9 @@ function change(f: Finding, before: Finding | undefined, after: Finding | undefi
   };
   const keyId = after?.accessKeyId ?? before?.accessKeyId;
   if (keyId !== undefined) c.accessKeyId = keyId;
+  if (f.sshPublicKeyId !== undefined) c.sshPublicKeyId = f.sshPublicKeyId;
+  if (f.serviceSpecificCredentialId !== undefined)
+    c.serviceSpecificCredentialId = f.serviceSpecificCredentialId;
   if (f.service !== undefined) c.service = f.service;
   if (f.action !== undefined) c.action = f.action;
   if (before) c.before = before.status;

@@ -2,7 +2,13 @@
 import type { CredentialChange, RunDiff } from './diff-runs.ts';
 
 export function describeChange(c: CredentialChange): string {
-  const what = [c.credential, c.accessKeyId, c.action ?? c.service].filter(Boolean).join(' ');
+  const what = [
+    c.credential,
+    c.accessKeyId ?? c.sshPublicKeyId ?? c.serviceSpecificCredentialId,
+    c.action ?? c.service,
+  ]
+    .filter(Boolean)
+    .join(' ');
   const transition = `${c.before ?? 'new'} → ${c.after ?? 'removed'}`;
   const age = c.ageDays === undefined ? '' : `, ${c.ageDays} days since last activity`;
   return `${c.accountId} ${c.principalName} ${what}: ${transition}${age}`;

@@ -14,6 +14,9 @@ export const CREDENTIAL_KINDS = [
   'none',
   'role',
   'permission',
+  'ssh_public_key',
+  'service_specific_credential',
+  'mfa_device',
 ] as const;
 export const FINDING_STATUSES = [
   'unused',
@@ -30,6 +33,10 @@ export const ACTIVITY_SOURCES = [
   'last_rotated',
   'created',
   'cloudtrail',
+  /** IAM Access Analyzer's unused-access finding (src/sources/access-analyzer/). */
+  'access_analyzer',
+  /** No date from AWS (an unassigned virtual MFA device): lastActivity is the as-of date it was listed at. */
+  'listed',
 ] as const;
 export const CAVEATS = [
   'not_tracked_before_2014_10_20',
@@ -39,12 +46,21 @@ export const CAVEATS = [
   'role_tracking_400_days',
   'key_used_from_many_ips',
   'access_advisor_400_days',
+  /** A Bedrock or CloudWatch Logs API key that never expires (../shared/AWS-SEMANTICS.md §9). */
+  'api_key_never_expires',
+  /** A Bedrock or CloudWatch Logs API key that expires more than a year after the as-of date. */
+  'api_key_far_expiry',
+  /** AWS keeps no date for an unassigned virtual MFA device. */
+  'no_date_from_aws',
 ] as const;
 
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 export type FindingStatus = (typeof FINDING_STATUSES)[number];
 export type ActivitySource = (typeof ACTIVITY_SOURCES)[number];
-export type Caveat = (typeof CAVEATS)[number];
+/** `access_analyzer_90_days`: the verdict came from an analyzer that looks back this many days. */
+export type Caveat = (typeof CAVEATS)[number] | `access_analyzer_${number}_days`;
+
+export const PRINCIPAL_TYPES = ['root', 'user', 'role', 'mfa_device'] as const;
 
 export const isoUtc = z
   .string()
@@ -52,7 +68,7 @@ export const isoUtc = z
 
 export const findingSchema = z.object({
   accountId: z.string(),
-  principalType: z.enum(['root', 'user', 'role']),
+  principalType: z.enum(PRINCIPAL_TYPES),
   principalName: z.string(),
   arn: z.string(),
   credential: z.enum(CREDENTIAL_KINDS),
@@ -72,6 +88,23 @@ export const findingSchema = z.object({
   service: z.string().optional(),
   /** `namespace:Action`, for permission findings at action granularity. */
   action: z.string().optional(),
+  sshPublicKeyId: z.string().optional(),
+  serviceSpecificCredentialId: z.string().optional(),
+  /** A service-specific credential's ExpirationDate; null: it never expires. */
+  expiresAt: isoUtc.nullable().optional(),
+  /**
+   * Present when IAM Access Analyzer's verdict on this credential differs from credsweep's: both
+   * verdicts and dates are listed, neither silently wins (src/audit/access-analyzer-evidence.ts).
+   */
+  disagreement: z
+    .object({
+      accessAnalyzer: z.enum(['unused', 'not_reported']),
+      accessAnalyzerLastAccessed: isoUtc.nullable(),
+      credsweep: z.enum(FINDING_STATUSES),
+      credsweepLastUsed: isoUtc.nullable(),
+      findingId: z.string().optional(),
+    })
+    .optional(),
 });
 export type Finding = z.infer<typeof findingSchema>;
 

@@ -5,7 +5,11 @@
  */
 import type { EpochMs } from '../time.ts';
 
-export type PrincipalType = 'root' | 'user' | 'role';
+/**
+ * `mfa_device` is an unassigned virtual MFA device: it belongs to no user, so it stands alone in the
+ * inventory as its own "principal" (its ARN is the device's serial number).
+ */
+export type PrincipalType = 'root' | 'user' | 'role' | 'mfa_device';
 
 export interface PasswordCredential {
   /** The password's last use, or null: never used, not tracked (before 2014-10-20), or unknown. */
@@ -34,6 +38,37 @@ export interface SigningCertificateCredential {
   certificateId?: string;
 }
 
+/**
+ * An SSH public key for CodeCommit (ListSSHPublicKeys). AWS records no last use for it
+ * (../shared/AWS-SEMANTICS.md §9); `lastUsed` is set only by evidence (CloudTrail).
+ */
+export interface SshPublicKeyCredential {
+  sshPublicKeyId: string;
+  active: boolean;
+  uploadedAt: EpochMs | null;
+  /** From evidence folded in before the rules run (CloudTrail); AWS itself keeps none. */
+  lastUsed?: EpochMs | null;
+}
+
+/**
+ * A service-specific credential (ListServiceSpecificCredentials, §9): CodeCommit Git credentials,
+ * Amazon Keyspaces passwords, Amazon Bedrock and CloudWatch Logs API keys. No last-use record.
+ */
+export interface ServiceSpecificCredential {
+  serviceSpecificCredentialId: string;
+  /** e.g. `codecommit.amazonaws.com`, `cassandra.amazonaws.com`, `bedrock.amazonaws.com`. */
+  serviceName: string;
+  status: 'Active' | 'Inactive' | 'Expired';
+  createdAt: EpochMs | null;
+  /** Only Bedrock and CloudWatch Logs API keys made with an expiry have one (§9). */
+  expiresAt: EpochMs | null;
+}
+
+/** An unassigned virtual MFA device (ListVirtualMFADevices AssignmentStatus=Unassigned, §9). */
+export interface VirtualMfaDevice {
+  serialNumber: string;
+}
+
 export interface RoleActivity {
   lastUsed: EpochMs | null;
   lastUsedRegion?: string | null;
@@ -50,11 +85,45 @@ export interface Principal {
   password: PasswordCredential | null;
   accessKeys: AccessKeyCredential[];
   signingCertificates: SigningCertificateCredential[];
+  /** IAM API path only (the credential report has neither). */
+  sshPublicKeys?: SshPublicKeyCredential[];
+  serviceSpecificCredentials?: ServiceSpecificCredential[];
+  /** Present for `mfa_device` only; such a principal has no credentials of its own. */
+  virtualMfaDevice?: VirtualMfaDevice;
   /** Present for roles only. */
   role?: RoleActivity;
   tags?: Record<string, string>;
+  /**
+   * What IAM Access Analyzer's unused-access findings said about this principal's credentials
+   * (src/sources/access-analyzer/), folded in before the rules run.
+   */
+  accessAnalyzer?: AccessAnalyzerEvidence;
   /** How many credential-report rows were merged into this principal, when more than one. */
   duplicateRows?: number;
   /** Where in the input this principal came from (for messages), e.g. `report.csv:12`. */
   origin?: string;
+}
+
+/** One Access Analyzer verdict on one credential (or permission) of a principal. */
+export interface AccessAnalyzerVerdict {
+  findingId: string;
+  /** The last use Access Analyzer knows, or null: never used in its tracking period. */
+  lastAccessed: EpochMs | null;
+}
+
+/**
+ * The ACTIVE unused-access findings of one analyzer for one principal (§3.4, §10). A credential with
+ * no verdict here was not reported unused by the analyzer (used within its tracking period, or too
+ * new to be evaluated: only entities that existed for the whole period are).
+ */
+export interface AccessAnalyzerEvidence {
+  analyzerArn: string;
+  /** The analyzer's `unusedAccessAge` in days. */
+  trackingDays: number;
+  role?: AccessAnalyzerVerdict;
+  password?: AccessAnalyzerVerdict;
+  /** By access key id. */
+  accessKeys: Record<string, AccessAnalyzerVerdict>;
+  /** Unused services and actions: `service` is the namespace (`s3`), `action` e.g. `s3:GetObject`. */
+  permissions: Array<AccessAnalyzerVerdict & { service: string; action?: string }>;
 }

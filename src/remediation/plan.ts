@@ -50,6 +50,12 @@ export interface PlanOptions {
 
 const CREDENTIALS = new Set(['password', 'access_key_1', 'access_key_2', 'cert_1', 'cert_2']);
 
+/** Credentials the planner acts on; an unassigned MFA device (no principal of its own) is report-only. */
+type PlannableFinding = Finding & { principalType: 'root' | 'user' | 'role' };
+function isPlannable(f: Finding): f is PlannableFinding {
+  return f.principalType !== 'mfa_device' && (CREDENTIALS.has(f.credential) || f.principalType === 'role');
+}
+
 /** Identifies a finding's credential (before its key id is known): `account/arn/credential`. */
 export function findingKey(f: Pick<Finding, 'accountId' | 'arn' | 'credential'>): string {
   return `${f.accountId}/${f.arn}/${f.credential}`;
@@ -74,7 +80,7 @@ export function assembleRemediationPlan(findings: readonly Finding[], options: P
   const steps: PlanStep[] = [];
   const skipped: SkippedCredential[] = [];
   for (const f of findings) {
-    if (!CREDENTIALS.has(f.credential) && f.principalType !== 'role') continue;
+    if (!isPlannable(f)) continue;
     const decision = decide(f, options, asOf);
     const ref = credentialRef(f);
     if ('skip' in decision) {
@@ -120,7 +126,7 @@ export function assembleRemediationPlan(findings: readonly Finding[], options: P
   };
 }
 
-function credentialRef(f: Finding) {
+function credentialRef(f: PlannableFinding) {
   return {
     accountId: f.accountId,
     principalType: f.principalType,

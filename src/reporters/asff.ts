@@ -50,7 +50,7 @@ export interface AsffFinding {
 }
 
 export interface AsffResource {
-  Type: 'AwsIamUser' | 'AwsIamRole' | 'AwsIamAccessKey' | 'AwsAccount';
+  Type: 'AwsIamUser' | 'AwsIamRole' | 'AwsIamAccessKey' | 'AwsAccount' | 'Other';
   Id: string;
   Partition: string;
   Region: string;
@@ -92,6 +92,10 @@ function resourcesOf(f: Finding, region: string): AsffResource[] {
     return [
       { Type: 'AwsAccount', Id: `AWS::::Account:${f.accountId}`, Partition: partition, Region: region },
     ];
+  }
+  if (f.principalType === 'mfa_device') {
+    // ASFF has no resource type for MFA devices.
+    return [{ Type: 'Other', Id: f.arn, Partition: partition, Region: region }];
   }
   const principal: AsffResource =
     f.principalType === 'role'

@@ -19,6 +19,10 @@ export const CSV_COLUMNS = [
   'accessKeyId',
   'lastUsedService',
   'lastUsedRegion',
+  'service',
+  'sshPublicKeyId',
+  'serviceSpecificCredentialId',
+  'expiresAt',
 ] as const;
 
 /**

@@ -9,6 +9,7 @@ import { ruleOf, type SeverityLevel, severityOf } from '../rules/severity.ts';
 
 export type { RuleFacts } from '../rules/rule.ts';
 export { ruleOf, type SeverityLevel, severityOf };
+import { serviceCredentialLabel } from '../rules/service-specific-credential.ts';
 
 /** A problem to act on, a thing to review, or fine (in use, exempt, service-linked). */
 export function outcomeOf(status: FindingStatus | string): 'failed' | 'warning' | 'passed' {
@@ -19,11 +20,17 @@ export function outcomeOf(status: FindingStatus | string): 'failed' | 'warning' 
 
 /**
  * The credential's identity across runs: account, principal ARN and credential slot (plus the
- * service or action of a permission finding). Slots, not key ids: the credential report has no key
- * ids, and a finding should update in place whichever source saw it.
+ * service or action of a permission finding, or the id of an SSH key or service-specific credential,
+ * of which a user can have several). Slots, not key ids: the credential report has no key ids, and a
+ * finding should update in place whichever source saw it.
  */
 export function findingKey(f: Finding): string {
-  const detail = f.credential === 'permission' ? `/${f.action ?? f.service ?? ''}` : '';
+  const detail =
+    f.credential === 'permission'
+      ? `/${f.action ?? f.service ?? ''}`
+      : f.credential === 'ssh_public_key' || f.credential === 'service_specific_credential'
+        ? `/${f.sshPublicKeyId ?? f.serviceSpecificCredentialId ?? ''}`
+        : '';
   return `${f.accountId}/${f.arn}/${f.credential}${detail}`;
 }
 
@@ -58,6 +65,14 @@ export function credentialLabel(f: Finding): string {
       return 'role (assumed)';
     case 'permission':
       return `permission ${f.action ?? f.service ?? ''}`.trim();
+    case 'ssh_public_key':
+      return f.sshPublicKeyId ? `SSH public key (${f.sshPublicKeyId})` : 'SSH public key';
+    case 'service_specific_credential': {
+      const label = serviceCredentialLabel(f.service ?? 'service');
+      return f.serviceSpecificCredentialId ? `${label} (${f.serviceSpecificCredentialId})` : label;
+    }
+    case 'mfa_device':
+      return 'unassigned virtual MFA device';
     default:
       return f.credential;
   }
@@ -65,6 +80,7 @@ export function credentialLabel(f: Finding): string {
 
 export function principalLabel(f: Finding): string {
   if (f.principalType === 'root') return `root user of ${f.accountId}`;
+  if (f.principalType === 'mfa_device') return `virtual MFA device ${f.principalName}`;
   return `IAM ${f.principalType} ${f.principalName}`;
 }
 

@@ -40,7 +40,12 @@ function findingStatus(f: Finding): { status_id: number; status: string } {
     : { status_id: 1, status: 'New' };
 }
 
-const RESOURCE_TYPES = { user: 'AWS::IAM::User', role: 'AWS::IAM::Role', root: 'AWS::::Account' } as const;
+const RESOURCE_TYPES = {
+  user: 'AWS::IAM::User',
+  role: 'AWS::IAM::Role',
+  root: 'AWS::::Account',
+  mfa_device: 'AWS::IAM::VirtualMFADevice',
+} as const;
 
 export interface OcsfDetectionFinding {
   activity_id: number;

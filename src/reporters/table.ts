@@ -73,7 +73,7 @@ function row(f: Finding): string[] {
     f.accountId,
     printable(principal),
     printable(credentialWords(f)),
-    printable(f.accessKeyId ?? f.certificateId ?? ''),
+    printable(f.accessKeyId ?? f.certificateId ?? f.sshPublicKeyId ?? f.serviceSpecificCredentialId ?? ''),
     `${f.ageDays}d`,
     `${f.lastActivity.slice(0, 10)} ${ACTIVITY_WORDS[f.lastActivitySource] ?? f.lastActivitySource}`,
     printable(notesOf(f)),

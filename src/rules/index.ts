@@ -8,7 +8,10 @@ import { userWithoutCredentials } from './no-credentials.ts';
 import { passwordUnused } from './password-unused.ts';
 import { roleUnused } from './role-unused.ts';
 import type { EvaluationContext, Rule } from './rule.ts';
+import { mfaDeviceUnassigned } from './mfa-device-unassigned.ts';
+import { serviceSpecificCredentialUnverified } from './service-specific-credential.ts';
 import { signingCertificateUnverified } from './signing-certificate.ts';
+import { sshPublicKeyUnverified } from './ssh-public-key.ts';
 
 export type { EvaluationContext, Rule } from './rule.ts';
 
@@ -16,8 +19,11 @@ export const RULES: readonly Rule[] = [
   passwordUnused,
   accessKeyUnused,
   signingCertificateUnverified,
+  sshPublicKeyUnverified,
+  serviceSpecificCredentialUnverified,
   userWithoutCredentials,
   roleUnused,
+  mfaDeviceUnassigned,
 ];
 
 export interface ExemptionPolicy {

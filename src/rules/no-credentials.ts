@@ -13,7 +13,9 @@ export const userWithoutCredentials: Rule = {
       principal.type !== 'user' ||
       principal.password ||
       principal.accessKeys.length > 0 ||
-      principal.signingCertificates.length > 0
+      principal.signingCertificates.length > 0 ||
+      (principal.sshPublicKeys?.length ?? 0) > 0 ||
+      (principal.serviceSpecificCredentials?.length ?? 0) > 0
     ) {
       return [];
     }

@@ -228,8 +228,11 @@ describe('live audit of one account (moto)', () => {
       'IAM:GetAccountAuthorizationDetails': 1,
       'IAM:GetLoginProfile': 2,
       'IAM:ListAccessKeys': 2,
+      'IAM:ListSSHPublicKeys': 2,
+      'IAM:ListServiceSpecificCredentials': 1,
       'IAM:ListSigningCertificates': 2,
       'IAM:ListUsers': 1,
+      'IAM:ListVirtualMFADevices': 1,
     });
     for (const operation of counter.byOperation.keys()) {
       const action = operation.replace(/^IAM:/, 'iam:');

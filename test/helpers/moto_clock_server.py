@@ -11,6 +11,11 @@ also in every moto module that was already imported and holds the original.
 The clock file holds one integer: the offset in milliseconds added to the real clock. The test
 process rewrites it (atomically, by rename) whenever it moves the clock; we re-read it only when
 its inode or mtime changes, so the common case costs one stat().
+
+moto 5.2.1 has no ListServiceSpecificCredentials (../shared/AWS-SEMANTICS.md §9: it raises
+NotImplementedError, a 500). Every `--source api` audit calls it, so the launcher answers it with an
+empty list, which is what AWS answers for an account that has none. Service-specific credentials
+themselves are tested with aws-sdk-client-mock (test/sources/iam-api/service-specific-credentials.test.ts).
 """
 
 import datetime
@@ -31,6 +36,20 @@ def exit_with_parent() -> None:
                 os._exit(0)
 
     threading.Thread(target=watch, daemon=True).start()
+
+
+def add_empty_service_specific_credentials() -> None:
+    """ListServiceSpecificCredentials: always an empty, untruncated list (see the module docstring)."""
+    from moto.core.responses import ActionResult
+    from moto.iam.responses import IamResponse
+
+    if hasattr(IamResponse, "list_service_specific_credentials"):
+        return  # a moto that implements it: use the real thing
+
+    def list_service_specific_credentials(self):  # type: ignore[no-untyped-def]
+        return ActionResult({"ServiceSpecificCredentials": [], "IsTruncated": False})
+
+    IamResponse.list_service_specific_credentials = list_service_specific_credentials  # type: ignore[attr-defined]
 
 
 def main() -> None:
@@ -69,6 +88,8 @@ def main() -> None:
     moto_utils.utcnow = shifted_utcnow
 
     from moto.server import main as moto_main
+
+    add_empty_service_specific_credentials()
 
     for name, module in list(sys.modules.items()):
         if name.startswith("moto") and getattr(module, "utcnow", None) is original:

@@ -1,7 +1,8 @@
 /**
  * Users and their credentials from the IAM API (`--source api`): ListUsers, then per user
- * ListAccessKeys, GetAccessKeyLastUsed per key, GetLoginProfile and ListSigningCertificates, with at
- * most `concurrency` users in flight.
+ * ListAccessKeys, GetAccessKeyLastUsed per key, GetLoginProfile, ListSigningCertificates and
+ * ListSSHPublicKeys, with at most `concurrency` users in flight; service-specific credentials once for
+ * the account (ListServiceSpecificCredentials AllUsers=true), else per user.
  *
  * The result has the credential report's shape (../shared/AWS-SEMANTICS.md §1.1) so the same rules
  * give the same findings: keys are numbered 1 and 2 by CreateDate (the report's order, §8 q.2), a
@@ -21,7 +22,18 @@ import {
   type User,
 } from '@aws-sdk/client-iam';
 import { mapBounded } from '../../audit/map-bounded.ts';
-import type { AccessKeyCredential, Principal, SigningCertificateCredential } from '../../model/inventory.ts';
+import type {
+  AccessKeyCredential,
+  Principal,
+  ServiceSpecificCredential,
+  SigningCertificateCredential,
+} from '../../model/inventory.ts';
+import {
+  listAllServiceSpecificCredentials,
+  listServiceSpecificCredentials,
+  SERVICE_SPECIFIC_CREDENTIAL_PERMISSIONS,
+} from './service-specific-credentials.ts';
+import { listSshPublicKeys, SSH_PUBLIC_KEY_PERMISSIONS } from './ssh-public-keys.ts';
 
 export const IAM_USER_PERMISSIONS = [
   'iam:ListUsers',
@@ -29,6 +41,8 @@ export const IAM_USER_PERMISSIONS = [
   'iam:GetAccessKeyLastUsed',
   'iam:GetLoginProfile',
   'iam:ListSigningCertificates',
+  ...SSH_PUBLIC_KEY_PERMISSIONS,
+  ...SERVICE_SPECIFIC_CREDENTIAL_PERMISSIONS,
 ] as const;
 
 const ACCOUNT_OF_ARN = /^arn:[^:]+:iam::(\d{12}):/;
@@ -48,19 +62,32 @@ export async function collectUsersFromApi(
   options: { concurrency: number },
 ): Promise<Principal[]> {
   const users = await listUsers(iam);
-  const principals = await mapBounded(users, options.concurrency, (user) => describeUser(iam, user));
+  // null: the account refused AllUsers, so each user is asked on its own
+  const serviceCredentials = users.length > 0 ? await listAllServiceSpecificCredentials(iam) : new Map();
+  const principals = await mapBounded(users, options.concurrency, (user) =>
+    describeUser(iam, user, serviceCredentials),
+  );
   return principals.filter((p): p is Principal => p !== null);
 }
 
-async function describeUser(iam: IAMClient, user: User): Promise<Principal | null> {
+async function describeUser(
+  iam: IAMClient,
+  user: User,
+  serviceCredentials: Map<string, ServiceSpecificCredential[]> | null,
+): Promise<Principal | null> {
   const accountId = user.Arn ? ACCOUNT_OF_ARN.exec(user.Arn)?.[1] : undefined;
   if (!user.UserName || !user.Arn || !user.CreateDate || !accountId) return null;
   const UserName = user.UserName;
-  const [accessKeys, password, signingCertificates] = await Promise.all([
-    describeAccessKeys(iam, UserName),
-    describePassword(iam, UserName, user.PasswordLastUsed),
-    describeSigningCertificates(iam, UserName),
-  ]);
+  const [accessKeys, password, signingCertificates, sshPublicKeys, serviceSpecificCredentials] =
+    await Promise.all([
+      describeAccessKeys(iam, UserName),
+      describePassword(iam, UserName, user.PasswordLastUsed),
+      describeSigningCertificates(iam, UserName),
+      listSshPublicKeys(iam, UserName),
+      serviceCredentials
+        ? Promise.resolve(serviceCredentials.get(UserName) ?? [])
+        : listServiceSpecificCredentials(iam, UserName),
+    ]);
   return {
     accountId,
     type: 'user',
@@ -70,6 +97,8 @@ async function describeUser(iam: IAMClient, user: User): Promise<Principal | nul
     password,
     accessKeys,
     signingCertificates,
+    sshPublicKeys,
+    serviceSpecificCredentials,
   };
 }
 

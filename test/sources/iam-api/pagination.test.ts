@@ -11,7 +11,9 @@ import {
   GetLoginProfileCommand,
   IAMClient,
   ListAccessKeysCommand,
+  ListServiceSpecificCredentialsCommand,
   ListSigningCertificatesCommand,
+  ListSSHPublicKeysCommand,
   ListUsersCommand,
   NoSuchEntityException,
 } from '@aws-sdk/client-iam';
@@ -44,6 +46,10 @@ describe('IAM API pagination', () => {
       .resolves({ Users: [user(3)], IsTruncated: false });
     iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [], IsTruncated: false });
     iam.on(ListSigningCertificatesCommand).resolves({ Certificates: [], IsTruncated: false });
+    iam.on(ListSSHPublicKeysCommand).resolves({ SSHPublicKeys: [], IsTruncated: false });
+    iam
+      .on(ListServiceSpecificCredentialsCommand)
+      .resolves({ ServiceSpecificCredentials: [], IsTruncated: false });
     iam.on(GetLoginProfileCommand).rejects(new NoSuchEntityException({ message: 'none', $metadata: {} }));
     const users = await collectUsersFromApi(new IAMClient({}), { concurrency: 2 });
     assert.deepEqual(

@@ -1,0 +1,108 @@
+/**
+ * Service-specific credentials: CodeCommit Git credentials, Amazon Keyspaces passwords, Amazon Bedrock
+ * and CloudWatch Logs API keys (../shared/AWS-SEMANTICS.md §9). AWS records no last use for any of
+ * them, so an active one is judged by age like a signing certificate: older than the threshold it is
+ * `unverified`. An expired one (status Expired, or an ExpirationDate before the as-of date) can no
+ * longer be used and reads `inactive`. A Bedrock or CloudWatch Logs API key that never expires, or
+ * expires more than a year out, gets its own caveat: AWS advises short-lived keys for those
+ * (WEB: docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_bedrock.html).
+ */
+import type { Caveat, Finding } from '../model/finding.ts';
+import type { Principal, ServiceSpecificCredential } from '../model/inventory.ts';
+import { MS_PER_DAY, toIso } from '../time.ts';
+import {
+  ageInWords,
+  buildFinding,
+  type EvaluationContext,
+  firstKnown,
+  type Rule,
+  thresholdFor,
+  thresholdNote,
+} from './rule.ts';
+
+/**
+ * The services whose service-specific credentials are API keys that can carry an expiry (§9; the
+ * CloudWatch Logs service name is unverified, so any credential with an ExpirationDate counts too:
+ * only API keys can have one).
+ */
+export const API_KEY_SERVICES = new Set(['bedrock.amazonaws.com', 'logs.amazonaws.com']);
+
+function isApiKey(credential: ServiceSpecificCredential): boolean {
+  return API_KEY_SERVICES.has(credential.serviceName) || credential.expiresAt !== null;
+}
+/** An API key expiring later than this after the as-of date counts as long-lived. */
+export const FAR_EXPIRY_DAYS = 365;
+
+const SERVICE_LABELS: Record<string, string> = {
+  'codecommit.amazonaws.com': 'CodeCommit Git credential',
+  'cassandra.amazonaws.com': 'Amazon Keyspaces credential',
+  'bedrock.amazonaws.com': 'Amazon Bedrock API key',
+  'logs.amazonaws.com': 'CloudWatch Logs API key',
+};
+
+export function serviceCredentialLabel(serviceName: string): string {
+  return SERVICE_LABELS[serviceName] ?? `${serviceName} credential`;
+}
+
+export const serviceSpecificCredentialUnverified: Rule = {
+  id: 'service-specific-credential-unverified',
+  title: 'Active service-specific credential older than the window, with no record of use',
+  severity: 'medium',
+  credentials: ['service_specific_credential'],
+  rationale:
+    'AWS keeps no last use for service-specific credentials (CodeCommit Git, Keyspaces, Bedrock and CloudWatch Logs API keys): an old active one may be forgotten; deactivate it unless its owner still needs it.',
+  evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
+    return (principal.serviceSpecificCredentials ?? []).map((c) => evaluateCredential(principal, c, ctx));
+  },
+};
+
+function evaluateCredential(
+  principal: Principal,
+  credential: ServiceSpecificCredential,
+  ctx: EvaluationContext,
+): Finding {
+  const activity = firstKnown([
+    [credential.createdAt, 'created'],
+    [principal.createdAt, 'created'],
+  ])!;
+  const expired =
+    credential.status === 'Expired' || (credential.expiresAt !== null && credential.expiresAt <= ctx.asOf);
+  const active = credential.status === 'Active' && !expired;
+  const caveats: Caveat[] = [];
+  if (active && isApiKey(credential)) {
+    if (credential.expiresAt === null) caveats.push('api_key_never_expires');
+    else if (credential.expiresAt - ctx.asOf > FAR_EXPIRY_DAYS * MS_PER_DAY)
+      caveats.push('api_key_far_expiry');
+  }
+  const threshold = thresholdFor(ctx);
+  const label = `${serviceCredentialLabel(credential.serviceName)} ${credential.serviceSpecificCredentialId}`;
+  const expiry =
+    credential.expiresAt === null
+      ? isApiKey(credential)
+        ? '; never expires'
+        : ''
+      : `; ${expired ? 'expired' : 'expires'} ${toIso(credential.expiresAt).slice(0, 10)}`;
+  const state = expired ? 'expired' : credential.status === 'Active' ? 'active' : 'inactive';
+  return buildFinding(
+    principal,
+    {
+      credential: 'service_specific_credential',
+      status: active ? (age) => (age >= threshold ? 'unverified' : 'in_use') : () => 'inactive',
+      lastUsed: null,
+      lastActivity: activity.at,
+      lastActivitySource: activity.source,
+      neverUsed: false,
+      caveats,
+      reason: (age) =>
+        `${label} is ${state}, created ${ageInWords(age)}${expiry}; AWS records no last use for service-specific credentials${
+          active ? ` ${thresholdNote(ctx)}` : ''
+        }`,
+      extra: {
+        service: credential.serviceName,
+        serviceSpecificCredentialId: credential.serviceSpecificCredentialId,
+        expiresAt: credential.expiresAt === null ? null : toIso(credential.expiresAt),
+      },
+    },
+    ctx,
+  );
+}
