@@ -81,6 +81,19 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   }
 }
 
+/** Every command that calls AWS says the same when it finds no credentials. */
+const CREDENTIALS_HINT =
+  'give --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login';
+
+function credentialsMissing(e: unknown): boolean {
+  const err = e as { name?: string; code?: string; message?: string };
+  return (
+    err?.name === 'CredentialsProviderError' ||
+    err?.code === 'CredentialsProviderError' ||
+    /CredentialsProviderError|Could not load credentials from any providers/.test(String(err?.message ?? ''))
+  );
+}
+
 export function reportError(e: unknown, ctx: CliContext): number {
   // The reader of our output went away (`credsweep audit … | head`): that is its choice, not an error.
   if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') return ExitCode.ok;
@@ -92,9 +105,13 @@ export function reportError(e: unknown, ctx: CliContext): number {
     ctx.stderr.write(`credsweep: ${message} (see credsweep --help)\n`);
     return ExitCode.usage;
   }
+  if (!isCredsweepError(e) && credentialsMissing(e)) {
+    ctx.stderr.write(`credsweep: no AWS credentials: ${(e as Error).message} (${CREDENTIALS_HINT})\n`);
+    return ExitCode.awsFailure;
+  }
   if (isCredsweepError(e)) {
     const where = e instanceof InputError ? `${e.location}: ` : '';
-    const hint = e.hint ? ` (${e.hint})` : '';
+    const hint = e.hint ? ` (${e.hint})` : credentialsMissing(e) ? ` (${CREDENTIALS_HINT})` : '';
     ctx.stderr.write(`credsweep: ${where}${e.message}${hint}\n`);
     if (e instanceof InternalError) ctx.stderr.write(`${e.stack}\n`);
     return e.exitCode;

@@ -7,6 +7,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } from 
 import { dirname } from 'node:path';
 import type { CredentialState } from './actions/index.ts';
 import { InputError, UsageError } from '../errors.ts';
+import { recogniseText, wrongFileMessage } from '../model/file-kinds.ts';
 import { type JournalEntry, journalEntrySchema } from '../model/remediation-journal.ts';
 import type { PlanStep } from '../model/remediation-plan.ts';
 import { type EpochMs, parseIsoDateTime, toIso } from '../time.ts';
@@ -119,10 +120,14 @@ export function readJournal(path: string, options: { missingOk?: boolean } = {})
     try {
       json = JSON.parse(line);
     } catch {
-      throw new InputError('not a credsweep journal line (invalid JSON)', path, i + 1);
+      throw (
+        notAJournal(text, path) ?? new InputError('not a credsweep journal line (invalid JSON)', path, i + 1)
+      );
     }
     const parsed = journalEntrySchema.safeParse(json);
     if (!parsed.success) {
+      const wrong = notAJournal(text, path);
+      if (wrong) throw wrong;
       const issue = parsed.error.issues[0]!;
       throw new InputError(
         `not a credsweep journal line: ${issue.path.join('.') || '(line)'}: ${issue.message}`,
@@ -132,6 +137,14 @@ export function readJournal(path: string, options: { missingOk?: boolean } = {})
     }
     return [parsed.data];
   });
+}
+
+/** A plan, an audit report, a credential report… given where a journal was wanted: what to do instead. */
+function notAJournal(text: string, path: string): InputError | undefined {
+  const kind = recogniseText(text);
+  return kind && kind !== 'journal'
+    ? new InputError(wrongFileMessage(kind, 'journal', path), path)
+    : undefined;
 }
 
 export type StepState =

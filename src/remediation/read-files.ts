@@ -7,9 +7,14 @@ import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { InputError } from '../errors.ts';
 import { type AuditReport, auditReportSchema } from '../model/finding.ts';
+import { type ExpectedFile, recogniseJson, recogniseText, wrongFileMessage } from '../model/file-kinds.ts';
 import { type RemediationPlan, remediationPlanSchema } from '../model/remediation-plan.ts';
 
-async function readJsonFile(path: string, what: string): Promise<{ json: unknown; text: string }> {
+async function readJsonFile(
+  path: string,
+  what: string,
+  expected: ExpectedFile,
+): Promise<{ json: unknown; text: string }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -20,27 +25,38 @@ async function readJsonFile(path: string, what: string): Promise<{ json: unknown
   try {
     return { json: JSON.parse(text), text };
   } catch (e) {
+    // Another file credsweep knows (a journal's JSON lines, a credential report CSV): say what it is.
+    const kind = recogniseText(text);
+    if (kind && kind !== expected) throw new InputError(wrongFileMessage(kind, expected, path), path);
     const position = /position (\d+)/.exec((e as Error).message);
     const line = position ? text.slice(0, Number(position[1])).split('\n').length : undefined;
     throw new InputError(`not ${what} (invalid JSON)`, path, line);
   }
 }
 
-function validate<T>(schema: z.ZodType<T>, json: unknown, path: string, what: string): T {
+function validate<T>(
+  schema: z.ZodType<T>,
+  json: unknown,
+  path: string,
+  what: string,
+  expected: ExpectedFile,
+): T {
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;
+  const kind = recogniseJson(json);
+  if (kind && kind !== expected) throw new InputError(wrongFileMessage(kind, expected, path), path);
   const issue = parsed.error.issues[0]!;
   const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
   throw new InputError(`not ${what}: ${where}: ${issue.message}`, path);
 }
 
 export async function readAuditReport(path: string): Promise<AuditReport> {
-  const { json } = await readJsonFile(path, 'a credsweep audit JSON');
-  return validate(auditReportSchema, json, path, 'a credsweep audit JSON');
+  const { json } = await readJsonFile(path, 'a credsweep audit JSON', 'audit-report');
+  return validate(auditReportSchema, json, path, 'a credsweep audit JSON', 'audit-report');
 }
 
 export async function readRemediationPlan(path: string): Promise<{ plan: RemediationPlan; sha256: string }> {
-  const { json, text } = await readJsonFile(path, 'a credsweep plan');
-  const plan = validate(remediationPlanSchema, json, path, 'a credsweep plan');
+  const { json, text } = await readJsonFile(path, 'a credsweep plan', 'plan');
+  const plan = validate(remediationPlanSchema, json, path, 'a credsweep plan', 'plan');
   return { plan, sha256: createHash('sha256').update(text).digest('hex') };
 }

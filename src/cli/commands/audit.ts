@@ -7,6 +7,7 @@ import { auditCredentialReport } from '../../audit/audit-credential-report.ts';
 import { InputError, UsageError } from '../../errors.ts';
 import type { Finding } from '../../model/finding.ts';
 import { DEFAULT_EXEMPTION, type ExemptionPolicy } from '../../rules/index.ts';
+import { checkReportStart } from '../../sources/credential-report/check-start.ts';
 import { auditPostProcess, resolveAuditSettings } from '../audit-config.ts';
 import { collectPaths, scanAuditTrail } from '../audit-cloudtrail.ts';
 import type { CliContext } from '../context.ts';
@@ -176,12 +177,12 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
 }
 
 async function openInput(ctx: CliContext, file: string): Promise<Readable> {
-  if (file === '-') return ctx.stdin;
+  if (file === '-') return checkReportStart(ctx.stdin, file);
   try {
     await access(file, constants.R_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, file);
   }
-  return createReadStream(file);
+  return checkReportStart(createReadStream(file), file);
 }
