@@ -13,7 +13,7 @@ import {
   evaluatePrincipal,
 } from '../rules/index.ts';
 import { mergeDuplicateRows } from '../sources/credential-report/merge-duplicate-rows.ts';
-import { parseCredentialReport } from '../sources/credential-report/parse-csv.ts';
+import { parseCredentialReportChunks } from '../sources/credential-report/parse-csv.ts';
 import { rowToPrincipal } from '../sources/credential-report/to-inventory.ts';
 
 export async function* auditCredentialReport(
@@ -33,15 +33,17 @@ export async function* auditCredentialReport(
 export async function* principalsByAccount(input: Readable, file: string): AsyncGenerator<Principal[]> {
   let account: string | undefined;
   let group = new Map<string, Principal>();
-  for await (const row of parseCredentialReport(input, file)) {
-    const principal = rowToPrincipal(row, file);
-    if (principal.accountId !== account) {
-      if (group.size > 0) yield [...group.values()];
-      group = new Map();
-      account = principal.accountId;
+  for await (const rows of parseCredentialReportChunks(input, file)) {
+    for (const row of rows) {
+      const principal = rowToPrincipal(row, file);
+      if (principal.accountId !== account) {
+        if (group.size > 0) yield [...group.values()];
+        group = new Map();
+        account = principal.accountId;
+      }
+      const earlier = group.get(principal.arn);
+      group.set(principal.arn, earlier ? mergeDuplicateRows(earlier, principal) : principal);
     }
-    const earlier = group.get(principal.arn);
-    group.set(principal.arn, earlier ? mergeDuplicateRows(earlier, principal) : principal);
   }
   if (group.size > 0) yield [...group.values()];
 }
