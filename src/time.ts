@@ -91,9 +91,30 @@ export function parseAsOf(text: string): EpochMs | null {
 
 /** ISO-8601 UTC with `Z`, seconds precision unless milliseconds are present. */
 export function toIso(ms: EpochMs): string {
+  if (ms % 1000 === 0 && ms >= YEAR_1000 && ms < YEAR_10000) {
+    // Whole seconds in four-digit years (every date AWS writes): the day's `YYYY-MM-DDT` from a small
+    // cache and the time by arithmetic, several times faster than a Date per call (a million-row
+    // report formats millions of these).
+    const day = Math.floor(ms / MS_PER_DAY);
+    let prefix = dayPrefixes.get(day);
+    if (prefix === undefined) {
+      if (dayPrefixes.size >= 1 << 14) dayPrefixes.clear();
+      prefix = new Date(day * MS_PER_DAY).toISOString().slice(0, 11);
+      dayPrefixes.set(day, prefix);
+    }
+    const seconds = (ms - day * MS_PER_DAY) / 1000;
+    const hour = Math.floor(seconds / 3600);
+    const minute = Math.floor(seconds / 60) % 60;
+    return `${prefix}${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[seconds % 60]}Z`;
+  }
   const iso = new Date(ms).toISOString();
   return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
 }
+
+const YEAR_1000 = Date.UTC(1000, 0, 1);
+const YEAR_10000 = Date.UTC(10000, 0, 1);
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
+const dayPrefixes = new Map<number, string>();
 
 /** Whole days from `from` to `to`, rounded down (negative when `to` is earlier). */
 export function wholeDaysBetween(from: EpochMs, to: EpochMs): number {

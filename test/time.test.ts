@@ -77,3 +77,39 @@ describe('wholeDaysBetween', () => {
     assert.equal(wholeDaysBetween(d, d - 1), -1);
   });
 });
+
+describe('toIso', () => {
+  // The reference: Date's own ISO form, `.000` dropped.
+  const byDate = (ms: number) => {
+    const iso = new Date(ms).toISOString();
+    return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+  };
+  it('agrees with Date for whole seconds, milliseconds, and years outside 1000–9999 (property)', () => {
+    const anyTime = fc.integer({ min: -62_135_596_800_000, max: 253_402_300_799_999 });
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          anyTime.map((ms) => ms - (((ms % 1000) + 1000) % 1000)),
+          anyTime,
+        ),
+        (ms) => {
+          assert.equal(toIso(ms), byDate(ms), String(ms));
+        },
+      ),
+      { numRuns: 5000, seed: 7 },
+    );
+  });
+  it('the edges of the four-digit years and of a day', () => {
+    for (const ms of [
+      Date.UTC(1000, 0, 1),
+      Date.UTC(1000, 0, 1) - 1000,
+      Date.UTC(9999, 11, 31, 23, 59, 59),
+      Date.UTC(10000, 0, 1),
+      Date.UTC(1969, 11, 31, 23, 59, 59),
+      0,
+      Date.UTC(2024, 1, 29, 23, 59, 59),
+    ]) {
+      assert.equal(toIso(ms), byDate(ms), String(ms));
+    }
+  });
+});

@@ -1,5 +1,5 @@
-import { stringify } from 'csv-stringify/sync';
 import type { AuditReport, Finding } from '../model/finding.ts';
+import { BatchedWrite } from './batched-write.ts';
 import type { Reporter } from './reporter.ts';
 
 export const CSV_COLUMNS = [
@@ -25,52 +25,70 @@ export const CSV_COLUMNS = [
   'expiresAt',
 ] as const;
 
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 /**
  * A spreadsheet opening the file would run a cell starting with = + - @ (or tab/CR, which some
  * strip first) as a formula. IAM names may hold `=+,.@-`, so text cells get a leading apostrophe
  * (OWASP's advice). Numbers are written as numbers and left alone.
  */
 export function neutraliseFormula(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return FORMULA_START.test(text) ? `'${text}` : text;
 }
 
-function cells(f: Finding): Array<string | number> {
-  return CSV_COLUMNS.map((column) => {
-    const value = f[column];
-    if (value === undefined || value === null) return '';
-    if (typeof value === 'number') return value;
-    if (typeof value === 'boolean') return value ? 'true' : 'false';
-    if (Array.isArray(value)) return neutraliseFormula(value.join(';'));
-    return neutraliseFormula(String(value));
-  });
+/** RFC 4180: a cell holding a comma, quote or line break is quoted, its quotes doubled. */
+function quoteCell(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-function rows(findings: Finding[], header: boolean): string {
-  return stringify(findings.map(cells), {
-    header,
-    columns: header ? [...CSV_COLUMNS] : undefined,
-    eof: true,
-  });
+function cellText(value: Finding[(typeof CSV_COLUMNS)[number]]): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  const text = Array.isArray(value) ? value.join(';') : String(value);
+  return quoteCell(neutraliseFormula(text));
 }
+
+function plainText(value: Finding[(typeof CSV_COLUMNS)[number]]): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return Array.isArray(value) ? value.join(';') : String(value);
+}
+
+// Joined as they are, the cells need no care when the line holds no quote or line break, exactly one
+// comma between each two cells (so none inside a cell), and no cell starts with a formula character.
+const NEEDS_CARE = /["\r\n]|(?:^|,)[=+\-@\t]/;
+const SEPARATORS = CSV_COLUMNS.length - 1;
+
+function commaCount(line: string): number {
+  let count = 0;
+  for (let at = line.indexOf(','); at !== -1; at = line.indexOf(',', at + 1)) count++;
+  return count;
+}
+
+/** One finding as a CSV line: one test of the whole line, and cell by cell only when it needs care. */
+export function csvLine(f: Finding): string {
+  const line = CSV_COLUMNS.map((column) => plainText(f[column])).join(',');
+  if (commaCount(line) === SEPARATORS && !NEEDS_CARE.test(line)) return `${line}\n`;
+  return `${CSV_COLUMNS.map((column) => cellText(f[column])).join(',')}\n`;
+}
+
+const HEADER_LINE = `${CSV_COLUMNS.join(',')}\n`;
 
 export const csvReporter: Reporter = {
   id: 'csv',
   description: 'one row per finding, safe to open in a spreadsheet',
   render(report: AuditReport): string {
-    return rows(report.findings, true);
+    return HEADER_LINE + report.findings.map(csvLine).join('');
   },
   async stream(_meta, findings, tally, write) {
-    let batch: Finding[] = [];
-    let header = true;
+    const out = new BatchedWrite(write);
+    out.add(HEADER_LINE);
     for await (const finding of findings) {
       tally.add(finding);
-      batch.push(finding);
-      if (batch.length >= 2000) {
-        await write(rows(batch, header));
-        header = false;
-        batch = [];
-      }
+      const full = out.add(csvLine(finding));
+      if (full) await full;
     }
-    if (batch.length > 0 || header) await write(rows(batch, header));
+    await out.end();
   },
 };

@@ -1,5 +1,6 @@
 import { reportHeader } from '../audit/audit-report.ts';
 import type { AuditReport } from '../model/finding.ts';
+import { BatchedWrite } from './batched-write.ts';
 import type { Reporter } from './reporter.ts';
 
 /**
@@ -14,25 +15,23 @@ export const jsonReporter: Reporter = {
     return `${JSON.stringify(report, null, 2)}\n`;
   },
   async stream(meta, findings, tally, write) {
+    const out = new BatchedWrite(write);
     const header = JSON.stringify(reportHeader(meta), null, 2);
-    await write(`${header.slice(0, -2)},\n  "findings": [`);
-    let first = true;
-    let batch = '';
+    out.add(`${header.slice(0, -2)},\n  "findings": [`);
+    let separator = '\n    ';
     for await (const finding of findings) {
       tally.add(finding);
-      batch += `${first ? '\n' : ',\n'}    ${JSON.stringify(finding)}`;
-      first = false;
-      if (batch.length > 1 << 16) {
-        await write(batch);
-        batch = '';
-      }
+      const full = out.add(separator + JSON.stringify(finding));
+      separator = ',\n    ';
+      if (full) await full;
     }
-    await write(`${batch}${first ? '' : '\n  '}],\n`);
-    await write(`  "accounts": ${JSON.stringify(tally.accountResults())},\n`);
+    out.add(`${separator === ',\n    ' ? '\n  ' : ''}],\n`);
+    out.add(`  "accounts": ${JSON.stringify(tally.accountResults())},\n`);
     let extras = '';
     for (const [key, value] of Object.entries(tally.envelopeExtras())) {
       if (value !== undefined) extras += `,\n  ${JSON.stringify(key)}: ${JSON.stringify(value)}`;
     }
-    await write(`  "summary": ${JSON.stringify(tally.summary)}${extras}\n}\n`);
+    out.add(`  "summary": ${JSON.stringify(tally.summary)}${extras}\n}\n`);
+    await out.end();
   },
 };
