@@ -16,7 +16,13 @@ import { CALLER_PERMISSIONS } from './audit-accounts.ts';
 
 export interface PolicyDocument {
   Version: '2012-10-17';
-  Statement: Array<{ Sid: string; Effect: 'Allow'; Action: string[]; Resource: string }>;
+  Statement: Array<{
+    Sid: string;
+    Effect: 'Allow';
+    Action: string[];
+    Resource: string;
+    Condition?: Record<string, Record<string, string>>;
+  }>;
 }
 
 export function liveAuditPolicy(roleName: string = DEFAULT_ROLE_NAME): PolicyDocument {
@@ -36,6 +42,10 @@ export function liveAuditPolicy(roleName: string = DEFAULT_ROLE_NAME): PolicyDoc
         Effect: 'Allow',
         Action: [...CALLER_PERMISSIONS.assumeRole],
         Resource: `arn:aws:iam::*:role/${roleName}`,
+        // Only roles in the caller's own organisation: a same-named role in an outside account is
+        // never assumed. (Auditing accounts of another organisation: put its o-… id here instead.)
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable
+        Condition: { StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' } },
       },
     ],
   };

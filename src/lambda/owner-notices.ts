@@ -7,6 +7,7 @@
  * at a deleted webhook must not keep the report, the state and the baseline from being written.
  */
 import { createHash } from 'node:crypto';
+import { mapBounded } from '../audit/map-bounded.ts';
 import { describeDeliveryFailure } from './notify.ts';
 import type { OwnerWarning, OwnerWarningPlan, WarnedState } from './owner-warnings.ts';
 
@@ -43,20 +44,18 @@ export async function sendOwnerNotices(
   send: SendOwnerWarning,
   ownerWebhookAllow: readonly string[],
 ): Promise<OwnerNotices> {
-  const delivered: OwnerWarning[] = [];
-  const failed: { warning: OwnerWarning; error: string }[] = [];
-  const queue = [...plan.warnings];
-  const worker = async () => {
-    for (let w = queue.shift(); w; w = queue.shift()) {
-      try {
-        await send(w);
-        delivered.push(w);
-      } catch (error) {
-        failed.push({ warning: w, error: describeDeliveryFailure(error) });
-      }
+  const outcomes = await mapBounded(plan.warnings, CONCURRENCY, async (warning) => {
+    try {
+      await send(warning);
+      return { warning };
+    } catch (error) {
+      return { warning, error: describeDeliveryFailure(error) };
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
+  });
+  const delivered = outcomes.filter((o) => o.error === undefined).map((o) => o.warning);
+  const failed = outcomes.flatMap((o) =>
+    o.error === undefined ? [] : [{ warning: o.warning, error: o.error }],
+  );
 
   const warned = { ...plan.warned };
   const byOwner = new Map<string, OwnerNoticeFailure>();
@@ -71,8 +70,6 @@ export async function sendOwnerNotices(
   }
   const failures = [...byOwner.values()].sort((a, b) => a.owner.localeCompare(b.owner));
   for (const f of failures) f.principals.sort();
-  // Completion order is not stable under concurrency; the result is.
-  delivered.sort((a, b) => a.identity.localeCompare(b.identity));
   return { delivered, failures, warned };
 }
 

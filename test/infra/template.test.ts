@@ -4,47 +4,19 @@
  * declares; the bucket is encrypted and private.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { parse } from 'yaml';
 import { SCHEDULED_AUDIT_PERMISSIONS } from '../../src/lambda/scheduled-audit.ts';
+import { MEMBER_ROLE_NAME } from '../../src/lambda/member-role.ts';
+import { cfnLint, everyBranch, type Json, readTemplate } from '../helpers/cfn.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
 const TEMPLATE = join(REPO_ROOT, 'infra/template.yaml');
-const text = readFileSync(TEMPLATE, 'utf8');
+const { text, template } = readTemplate(TEMPLATE);
 const dir = mkdtempSync(join(tmpdir(), 'credsweep-infra-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function cfnLint(file: string, ...args: string[]) {
-  const run = spawnSync('cfn-lint', [...args, '--', file], { encoding: 'utf8', timeout: 180_000 });
-  if (run.error)
-    throw new Error(`cfn-lint could not run (is it on PATH? pip install cfn-lint): ${run.error.message}`);
-  return { code: run.status, output: `${run.stdout}${run.stderr}` };
-}
-
-// CloudFormation's short-form tags (!Ref, !Sub, …) as plain values: enough to read the structure.
-const CFN_TAGS = ['Ref', 'Sub', 'GetAtt', 'If', 'Equals', 'Not', 'Condition'].flatMap((name) =>
-  (['scalar', 'seq'] as const).map((collection) => ({
-    tag: `!${name}`,
-    collection: collection === 'seq' ? ('seq' as const) : undefined,
-    // A sequence arrives as a YAMLSeq node: made plain so `!If [cond, a, b]` can be read.
-    resolve: (value: unknown) => ({ [name]: (value as { toJSON?: () => unknown }).toJSON?.() ?? value }),
-  })),
-);
-
-// biome-ignore lint/suspicious/noExplicitAny: walking an untyped CloudFormation tree
-type Json = Record<string, any>;
-const template = parse(text, { customTags: CFN_TAGS as never }) as Json;
-
-/** The statements of a list, with each `!If [cond, a, b]` counted as both a and b (AWS::NoValue dropped). */
-function everyBranch(statements: Json[]): Json[] {
-  return statements.flatMap((s) =>
-    s.If ? [s.If[1], s.If[2]].filter((b: Json) => b?.Ref !== 'AWS::NoValue') : [s],
-  );
-}
 
 describe('infra/template.yaml', () => {
   it('passes cfn-lint, single-process and with the Distributed Map fan-out', () => {
@@ -52,6 +24,13 @@ describe('infra/template.yaml', () => {
     assert.equal(single.code, 0, single.output);
     const fanOut = cfnLint(TEMPLATE, '--parameters', 'EnableFanOut=true');
     assert.equal(fanOut.code, 0, fanOut.output);
+    const pinned = cfnLint(
+      TEMPLATE,
+      '--parameters',
+      'OrganizationId=o-abcdefghij',
+      'WebhookSecretArn=arn:aws:secretsmanager:us-east-1:111122223333:secret:credsweep/team-AbCdEf',
+    );
+    assert.equal(pinned.code, 0, pinned.output);
   });
 
   it('cfn-lint really checks it: a broken state machine and a bad runtime are reported', () => {
@@ -101,6 +80,25 @@ describe('infra/template.yaml', () => {
     assert.equal(deny.Effect, 'Deny');
     assert.equal(deny.Condition.Bool['aws:SecureTransport'], 'false');
     assert.ok(template.Resources.NotificationTopic.Properties.KmsMasterKeyId);
+  });
+
+  it('least privilege by default: the member role is the read-only CredsweepAudit, within the organisation', () => {
+    assert.equal(template.Parameters.MemberRoleName.Default, MEMBER_ROLE_NAME);
+    assert.equal(MEMBER_ROLE_NAME, 'CredsweepAudit');
+    assert.doesNotMatch(template.Parameters.MemberRoleName.Default, /OrganizationAccountAccessRole/);
+    const policy = template.Resources.FunctionRole.Properties.Policies.find(
+      (p: Json) => p.PolicyName === 'CredsweepScheduledAudit',
+    );
+    const assume = everyBranch(policy.PolicyDocument.Statement).find((s) => s.Sid === 'AssumeMemberRole');
+    assert.deepEqual(assume?.Condition, {
+      StringEquals: {
+        'aws:ResourceOrgID': {
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable
+          If: ['HasOrganizationId', { Ref: 'OrganizationId' }, '${aws:PrincipalOrgID}'],
+        },
+      },
+    });
+    assert.ok(template.Outputs.FunctionRoleArn, 'the member role template needs the function role ARN');
   });
 
   it('the team webhook URL comes from Secrets Manager, readable only by the function, never an env var', () => {
