@@ -36,11 +36,17 @@ export class DeliveryError extends Error {
 
 /**
  * Why a send failed, in a few words that never carry the URL (a Slack webhook URL is a secret) or
- * a response body: `HTTP 404`, `timeout`, `network error ENOTFOUND`, `SNS AuthorizationError`.
+ * a response body: `HTTP 404`, `timeout`, `network error ENOTFOUND`, `redirect refused`, or the AWS
+ * error's name (`NotFoundException`).
  */
 export function describeDeliveryFailure(error: unknown): string {
-  const e = error as { name?: unknown; code?: unknown; cause?: { code?: unknown; name?: unknown } };
+  const e = error as {
+    name?: unknown;
+    code?: unknown;
+    cause?: { code?: unknown; name?: unknown; message?: unknown };
+  };
   if (error instanceof DeliveryError) return error.message;
+  if (e?.cause?.message === 'unexpected redirect') return 'redirect refused'; // fetch's redirect: 'error'
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || e?.cause?.name === 'TimeoutError')
     return 'timeout';
   const code = e?.cause?.code ?? e?.code;
