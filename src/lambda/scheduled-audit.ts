@@ -3,8 +3,9 @@
  *
  *   collectOrgAudit(deps, settings)          every account in one process (the default)
  *   collectOneAccount(deps, settings, id)    one account (a Step Functions Distributed Map item)
- *   publishRun(deps, settings, collected)    exemptions → report → S3 → diff against the last run →
- *                                            notify only what changed → owner warnings → state
+ *   publishRun(deps, settings, collected)    exemptions → report → S3 → notifyRun (team summary per
+ *                                            change, owner warnings; failures counted, never thrown)
+ *                                            → latest.json and state.json, every run
  *
  * The audit itself is the CLI's live audit (src/audit/audit-accounts.ts); this file only adds what a
  * schedule needs. "Now" is the EventBridge event's time, passed in by the handler.
