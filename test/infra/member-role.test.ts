@@ -38,7 +38,7 @@ describe('infra/member-role.yaml', () => {
     assert.deepEqual(
       [...new Set(granted)].sort(),
       [...new Set(SCHEDULED_AUDIT_PERMISSIONS.memberRole)].sort(),
-      'infra/member-role.yaml must list SCHEDULED_AUDIT_PERMISSIONS.memberRole',
+      'infra/member-role.yaml must list SCHEDULED_AUDIT_PERMISSIONS.memberRole: node --import tsx scripts/write-infra-policies.ts',
     );
     for (const s of statements) {
       assert.equal(s.Effect, 'Allow');

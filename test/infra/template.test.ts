@@ -53,7 +53,11 @@ describe('infra/template.yaml', () => {
     const granted = new Set<string>(
       statements.flatMap((s: Json) => (Array.isArray(s.Action) ? s.Action : [s.Action])),
     );
-    assert.deepEqual([...granted].sort(), [...new Set(SCHEDULED_AUDIT_PERMISSIONS.function)].sort());
+    assert.deepEqual(
+      [...granted].sort(),
+      [...new Set(SCHEDULED_AUDIT_PERMISSIONS.function)].sort(),
+      'a new audit call: node --import tsx scripts/write-infra-policies.ts',
+    );
     for (const s of statements) {
       assert.equal(s.Effect, 'Allow');
       const actions: string[] = Array.isArray(s.Action) ? s.Action : [s.Action];
