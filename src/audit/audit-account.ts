@@ -10,7 +10,7 @@
  */
 import { Readable } from 'node:stream';
 import type { IAMClient } from '@aws-sdk/client-iam';
-import type { AccountResult, Finding } from '../model/finding.ts';
+import type { AccountResult, Caveat, Finding } from '../model/finding.ts';
 import type { Principal } from '../model/inventory.ts';
 import { type EvaluationContext, type ExemptionPolicy, evaluatePrincipal } from '../rules/index.ts';
 import {
@@ -43,26 +43,34 @@ export const ACCOUNT_AUDIT_PERMISSIONS: Record<LiveSource, readonly string[]> = 
 /** AWS regenerates the report only when it is older than this (§1.5). */
 export const REPORT_STALE_AFTER_MS = 4 * 60 * 60 * 1000;
 
-export interface AccountAuditOptions extends EvaluationContext {
+export interface AccountCollectOptions {
   source: LiveSource;
-  exemption: ExemptionPolicy;
+  /** Judges the report's age (a report older than 4 hours at asOf is stale). */
+  asOf: number;
   /** Users described at once on the API path. */
   principalConcurrency: number;
   poll: ReportPollOptions;
 }
 
-export interface AccountAudit {
-  findings: Finding[];
-  result: AccountResult;
-  /** Tags of the account's users and roles, by ARN (for exemptions and owners applied after evaluation). */
-  tags: Map<string, Record<string, string>>;
+export interface AccountAuditOptions extends EvaluationContext, AccountCollectOptions {
+  exemption: ExemptionPolicy;
 }
 
-export async function auditAccount(
+/** One account's inventory: its users (with their tags) and roles, as collected. */
+export interface AccountInventory {
+  result: AccountResult;
+  /** Users first (report or API order), then roles. */
+  principals: Principal[];
+  /** Caveats every finding of a principal gets, by ARN (`report_stale` for the report's users). */
+  caveats: Map<string, Caveat[]>;
+}
+
+/** The collect stage of one account: credential report or IAM API, plus roles and tags. */
+export async function collectAccountInventory(
   iam: IAMClient,
   accountId: string,
-  options: AccountAuditOptions,
-): Promise<AccountAudit> {
+  options: AccountCollectOptions,
+): Promise<AccountInventory> {
   const result: AccountResult = { accountId, status: 'ok', source: options.source };
   let users: Principal[];
   let staleCaveat = false;
@@ -83,18 +91,42 @@ export async function auditAccount(
     users.push(...(await collectUnassignedMfaDevices(iam, options.asOf)));
   }
   const { roles, userTags } = await collectAuthorizationDetails(iam);
-
-  const findings: Finding[] = [];
-  const tagsByArn = new Map(userTags);
-  for (const role of roles) if (role.tags) tagsByArn.set(role.arn, role.tags);
+  const caveats = new Map<string, Caveat[]>();
+  const principals: Principal[] = [];
   for (const user of users) {
-    if (user.tags) tagsByArn.set(user.arn, user.tags); // an MFA device's own tags
     const tags = userTags.get(user.arn);
-    const principal = tags ? { ...user, tags } : user;
-    for (const finding of evaluatePrincipal(principal, options, options.exemption)) {
-      findings.push(staleCaveat ? { ...finding, caveats: [...finding.caveats, 'report_stale'] } : finding);
-    }
+    principals.push(tags ? { ...user, tags } : user);
+    if (staleCaveat) caveats.set(user.arn, ['report_stale']);
   }
-  for (const role of roles) findings.push(...evaluatePrincipal(role, options, options.exemption));
-  return { findings, result, tags: tagsByArn };
+  principals.push(...roles);
+  return { result, principals, caveats };
+}
+
+export interface AccountAudit {
+  findings: Finding[];
+  result: AccountResult;
+  /** Tags of the account's users and roles, by ARN (for exemptions and owners applied after evaluation). */
+  tags: Map<string, Record<string, string>>;
+}
+
+/** collectAccountInventory, then the rules and the exempt tag (runAudit adds config and evidence). */
+export async function auditAccount(
+  iam: IAMClient,
+  accountId: string,
+  options: AccountAuditOptions,
+): Promise<AccountAudit> {
+  const inventory = await collectAccountInventory(iam, accountId, options);
+  const findings: Finding[] = [];
+  const tags = new Map<string, Record<string, string>>();
+  for (const principal of inventory.principals) {
+    if (principal.tags) tags.set(principal.arn, principal.tags);
+    const evaluated = evaluatePrincipal(principal, options, options.exemption);
+    findings.push(...withCaveats(evaluated, inventory.caveats.get(principal.arn)));
+  }
+  return { findings, result: inventory.result, tags };
+}
+
+export function withCaveats(findings: Finding[], caveats: readonly Caveat[] | undefined): Finding[] {
+  if (!caveats || caveats.length === 0) return findings;
+  return findings.map((f) => ({ ...f, caveats: [...f.caveats, ...caveats] }));
 }

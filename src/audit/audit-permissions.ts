@@ -17,6 +17,7 @@ import {
 import type {
   AccessAdvisorGranularity,
   PermissionPrincipal,
+  ServiceAccess,
 } from '../sources/access-advisor/service-access.ts';
 import type { EpochMs } from '../time.ts';
 import { type AccountFanOut, type AccountTarget, fanOutAccounts } from './audit-accounts.ts';
@@ -52,10 +53,24 @@ function describeError(e: unknown): { code: string; message: string } {
   return { code, message };
 }
 
-export async function auditPermissions(
+/** One principal's inventory for the permissions audit: what Access Advisor says it uses. */
+export interface PermissionInventoryItem {
+  principal: PermissionPrincipal;
+  services: ServiceAccess[];
+}
+
+export interface PermissionInventory {
+  /** In ARN order. */
+  items: PermissionInventoryItem[];
+  /** Accounts with at least one principal that could not be collected (status `failed`). */
+  failures: AccountResult[];
+}
+
+/** The collect stage of the permissions audit in one account: principals, then Access Advisor. */
+export async function collectPermissionInventory(
   iam: IAMClient,
-  options: PermissionAuditOptions,
-): Promise<PermissionAuditResult> {
+  options: Omit<PermissionAuditOptions, 'asOf' | 'thresholdDays'>,
+): Promise<PermissionInventory> {
   const failures: PrincipalFailure[] = [];
   const principals: PermissionPrincipal[] = [];
   const arns = options.principals ?? [];
@@ -76,49 +91,64 @@ export async function auditPermissions(
     });
   }
   principals.sort((a, b) => a.arn.localeCompare(b.arn));
-  const perPrincipal = new Map<string, Finding[]>();
+  const perPrincipal = new Map<string, ServiceAccess[]>();
   await mapBounded(principals, options.concurrency, async (principal) => {
     try {
-      const services = await fetchServiceLastAccessed(iam, principal.arn, options.granularity, options.poll);
-      perPrincipal.set(principal.arn, evaluateServiceAccess(principal, services, options));
+      perPrincipal.set(
+        principal.arn,
+        await fetchServiceLastAccessed(iam, principal.arn, options.granularity, options.poll),
+      );
     } catch (e) {
       failures.push({ accountId: principal.accountId, arn: principal.arn, ...describeError(e) });
     }
   });
-  const findings = principals.flatMap((p) => perPrincipal.get(p.arn) ?? []);
-  return { findings, failures: summariseFailures(failures) };
+  const items = principals.flatMap((principal) => {
+    const services = perPrincipal.get(principal.arn);
+    return services ? [{ principal, services }] : [];
+  });
+  return { items, failures: summariseFailures(failures) };
+}
+
+/** collectPermissionInventory, then the rule (runAudit adds exemptions and the envelope). */
+export async function auditPermissions(
+  iam: IAMClient,
+  options: PermissionAuditOptions,
+): Promise<PermissionAuditResult> {
+  const { items, failures } = await collectPermissionInventory(iam, options);
+  const findings = items.flatMap((i) => evaluateServiceAccess(i.principal, i.services, options));
+  return { findings, failures };
 }
 
 const SOURCE = 'access-advisor';
 
 /**
- * auditPermissions in every target account (`--accounts`, `--org`: audit-accounts.ts), every user
- * and role of each. An account that cannot be reached or listed, or with a principal that could not
- * be evaluated, is `failed` with the reason; the others go on. `accounts` lists every target.
+ * collectPermissionInventory in every target account (`--accounts`, `--org`: audit-accounts.ts),
+ * every user and role of each. An account that cannot be reached or listed, or with a principal that
+ * could not be collected, is `failed` with the reason; the others go on. `accounts` lists every target.
  */
-export async function auditPermissionsInAccounts(
+export async function collectPermissionsInAccounts(
   connection: AwsConnection,
   callerClients: Pick<AwsClients, 'iam' | 'sts'>,
   targets: readonly AccountTarget[],
-  options: Omit<PermissionAuditOptions, 'principals'> &
+  options: Omit<PermissionAuditOptions, 'principals' | 'asOf' | 'thresholdDays'> &
     Omit<AccountFanOut, 'concurrency'> & {
       /** Accounts in flight at once (`concurrency` is principals in flight within one). */
       accountConcurrency: number;
     },
-): Promise<{ findings: Finding[]; accounts: AccountResult[] }> {
+): Promise<{ items: PermissionInventoryItem[]; accounts: AccountResult[] }> {
   const done = await fanOutAccounts(
     connection,
     callerClients,
     targets,
     { ...options, concurrency: options.accountConcurrency, source: SOURCE },
     async (iam, accountId) => {
-      const { findings, failures } = await auditPermissions(iam, options);
+      const { items, failures } = await collectPermissionInventory(iam, options);
       const result: AccountResult = failures[0] ?? { accountId, status: 'ok', source: SOURCE };
-      return { findings, result };
+      return { items, result };
     },
-    (result) => ({ findings: [] as Finding[], result }),
+    (result) => ({ items: [] as PermissionInventoryItem[], result }),
   );
-  return { findings: done.flatMap((d) => d.findings), accounts: done.map((d) => d.result) };
+  return { items: done.flatMap((d) => d.items), accounts: done.map((d) => d.result) };
 }
 
 function accountOf(arn: string): string {

@@ -30,3 +30,8 @@ export function requireDbPath(flag: string | undefined, loaded: LoadedConfig | u
   }
   return path;
 }
+
+/** The flag's value when the command line gave it, else undefined (the file or the default decides). */
+export function givenFlag<T>(command: Command, option: string, value: T): T | undefined {
+  return givenOnCommandLine(command, option) ? value : undefined;
+}

@@ -3,9 +3,9 @@
  */
 import { type AuditMeta, AuditTally, assembleAuditReport } from '../audit/audit-report.ts';
 import { UsageError } from '../errors.ts';
-import type { AccountResult, Finding } from '../model/finding.ts';
+import type { TrendPoint } from '../history/run-store.ts';
+import type { AccountResult, AuditReport, Finding } from '../model/finding.ts';
 import { REPORTERS, reporterFor } from '../reporters/index.ts';
-import type { AuditPostProcess } from './audit-config.ts';
 import { type CliContext, wantsColor } from './context.ts';
 import { openPendingOutput } from './output.ts';
 
@@ -14,12 +14,12 @@ export interface EmitRequest {
   output?: string;
   meta: AuditMeta;
   findings: AsyncIterable<Finding>;
-  /** Accounts known up front or failed (merged with those seen in findings). */
+  /** Accounts known up front or failed (merged with those seen in findings); read after the findings. */
   accounts?: () => AccountResult[];
-  /** The configuration file's exemptions and the history (`--db`), see ./audit-config.ts. */
-  post?: AuditPostProcess;
-  /** Tags by finding, when the source collected them (tag exemptions need them). */
-  tagsOf?: (finding: Finding) => Record<string, string> | undefined;
+  /** Envelope sections known once every finding went past (the configuration file's exemptions). */
+  extras?: () => Pick<AuditReport, 'exemptions'>;
+  /** The HTML report's trend (the history database). */
+  trend?: (report: Pick<AuditReport, 'generatedAt' | 'summary'>) => Promise<TrendPoint[] | undefined>;
 }
 
 export function requireReporter(format: string) {
@@ -35,9 +35,8 @@ export async function emitAudit(ctx: CliContext, request: EmitRequest): Promise<
   const reporter = requireReporter(request.format);
   const out = await openPendingOutput(request.output);
   const tally = new AuditTally();
-  const post = request.post;
-  if (post) tally.envelopeExtras = post.extras;
-  const findings = post ? post.findings(request.findings, request.tagsOf) : request.findings;
+  if (request.extras) tally.envelopeExtras = request.extras;
+  const findings = request.findings;
   try {
     if (reporter.stream) {
       const accounts = request.accounts;
@@ -51,9 +50,9 @@ export async function emitAudit(ctx: CliContext, request: EmitRequest): Promise<
       for await (const f of findings) all.push(f);
       const report = {
         ...assembleAuditReport(request.meta, all, request.accounts?.() ?? []),
-        ...post?.extras(),
+        ...request.extras?.(),
       };
-      const trend = await post?.trend(report);
+      const trend = await request.trend?.(report);
       for (const f of all) tally.add(f);
       for (const a of report.accounts) tally.setAccount(a);
       const toTerminal = request.output === undefined || request.output === '-';
@@ -72,6 +71,5 @@ export async function emitAudit(ctx: CliContext, request: EmitRequest): Promise<
     await out.abort();
     throw e;
   }
-  await post?.finish(request.meta, tally);
   return tally;
 }

@@ -7,11 +7,11 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { classifyAwsError } from '../aws/classify-error.ts';
 import { createStsClient } from '../aws/clients.ts';
 import { AwsAccessError, ExitCode, UsageError } from '../errors.ts';
-import { remediationClients } from '../remediation/clients.ts';
+import { partitionOf, remediationClients } from '../remediation/clients.ts';
 import type { CallerIdentity } from '../remediation/plan.ts';
 import { resolveCaller } from '../remediation/resolve-credentials.ts';
 import type { CliContext } from './context.ts';
-import { connectionFromFlags } from './live-audit.ts';
+import { connectionFromFlags } from '../audit/resolve-connection.ts';
 import { parsePositiveInt } from './options.ts';
 
 /** Accounts apply and undo work on at once: one account's steps always run one after another. */
@@ -79,6 +79,7 @@ export async function openRemediationSession(
     connection,
     sts,
     callerAccountId: caller.accountId,
+    partition: partitionOf(caller.arn),
     ...(flags.roleName ? { roleName: flags.roleName } : {}),
     ...(flags.externalId ? { externalId: flags.externalId } : {}),
   });

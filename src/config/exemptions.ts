@@ -150,3 +150,27 @@ export function exemptionWarnings(outcome: ExemptionOutcome, file: string): stri
     ),
   ];
 }
+
+/**
+ * One outcome from the outcomes of parts of one run (the Lambda's per-account partials, all with the
+ * same exemptions): counts add up; an exemption is stale only when it matched nothing in any part.
+ */
+export function mergeExemptionOutcomes(parts: readonly ExemptionOutcome[]): ExemptionOutcome | undefined {
+  if (parts.length === 0) return undefined;
+  const expired = new Map<number, ExemptionNotice>();
+  for (const part of parts) {
+    for (const n of part.expired) {
+      const known = expired.get(n.index);
+      expired.set(n.index, known ? { ...known, matched: known.matched + n.matched } : n);
+    }
+  }
+  const staleEverywhere = parts[0]!.stale.filter((n) =>
+    parts.every((p) => p.stale.some((s) => s.index === n.index)),
+  );
+  const byIndex = (a: ExemptionNotice, b: ExemptionNotice) => a.index - b.index;
+  return {
+    applied: parts.reduce((sum, p) => sum + p.applied, 0),
+    expired: [...expired.values()].sort(byIndex),
+    stale: staleEverywhere.sort(byIndex),
+  };
+}

@@ -3,29 +3,25 @@
  *
  *   collectOrgAudit(deps, settings)          every account in one process (the default)
  *   collectOneAccount(deps, settings, id)    one account (a Step Functions Distributed Map item)
- *   publishRun(deps, settings, collected)    exemptions → report → S3 → notifyRun (team summary per
- *                                            change, owner warnings; failures counted, never thrown)
- *                                            → latest.json and state.json, every run
+ *   publishRun(deps, settings, collected)    report (findings arrive judged) → S3 → notifyRun (team
+ *                                            summary per change, owner warnings; failures counted,
+ *                                            never thrown) → latest.json and state.json, every run
  *
- * The audit itself is the CLI's live audit (src/audit/audit-accounts.ts); this file only adds what a
- * schedule needs. "Now" is the EventBridge event's time, passed in by the handler.
+ * The audit itself is the library's runAudit (src/audit/run-audit.ts), the one `audit` and `plan`
+ * run, with the same settings resolver; this file only adds what a schedule needs.
+ * "Now" is the EventBridge event's time, passed in by the handler.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { ACCOUNT_AUDIT_PERMISSIONS } from '../audit/audit-account.ts';
-import {
-  type AccountTarget,
-  auditAccounts,
-  CALLER_PERMISSIONS,
-  resolveAccountTargets,
-} from '../audit/audit-accounts.ts';
+import { type AccountTarget, CALLER_PERMISSIONS, resolveAccountTargets } from '../audit/audit-accounts.ts';
 import { assembleAuditReport } from '../audit/audit-report.ts';
+import { assembleAudit, runAudit } from '../audit/run-audit.ts';
+import { type AuditSettings, resolveSettings } from '../audit/settings.ts';
 import type { AwsClients, AwsConnection } from '../aws/clients.ts';
-import { ExemptionMatcher } from '../config/exemptions.ts';
+import { mergeExemptionOutcomes } from '../config/exemptions.ts';
 import type { CredsweepConfig } from '../config/schema.ts';
-import type { AccountResult, AuditReport, Finding } from '../model/finding.ts';
-import { DEFAULT_EXEMPTION } from '../rules/index.ts';
-import type { EvaluationContext } from '../rules/rule.ts';
+import type { AccountResult, AuditReport, ExemptionOutcome, Finding } from '../model/finding.ts';
 import { toIso } from '../time.ts';
 import { NOTIFY_PERMISSIONS, type PostJson } from './notify.ts';
 import { notifyRun, type RunNotices } from './notify-run.ts';
@@ -79,10 +75,13 @@ export interface ScheduledAuditDeps {
 }
 
 export interface CollectedAudit {
+  /** Judged: evaluated, evidence and exemptions applied (runAudit). */
   findings: Finding[];
   accounts: AccountResult[];
-  /** Tags by principal ARN, for exemptions and owners. */
+  /** Tags by principal ARN, for owners. */
   tags: Record<string, Record<string, string>>;
+  /** The configuration file's exemptions: applied, expired, stale (merged over partials). */
+  exemptions?: ExemptionOutcome;
 }
 
 export interface PublishedRun extends RunNotices {
@@ -90,44 +89,57 @@ export interface PublishedRun extends RunNotices {
   report: AuditReport;
 }
 
-function evaluationContext(deps: ScheduledAuditDeps, settings: ScheduledAuditSettings): EvaluationContext {
-  return {
-    asOf: deps.now,
-    thresholdDays: settings.config.days ?? settings.thresholdDays,
-    ...(settings.config.thresholds ? { thresholds: settings.config.thresholds } : {}),
-  };
+/** The audit's settings for a run: the library's resolver, the environment's values as defaults. */
+export function auditSettingsFor(deps: ScheduledAuditDeps, settings: ScheduledAuditSettings): AuditSettings {
+  const resolved = resolveSettings(
+    {
+      source: 'api', // the API path knows key ids, which owner warnings name
+      ...(settings.externalId ? { externalId: settings.externalId } : {}),
+    },
+    {},
+    { file: 'CREDSWEEP_CONFIG', config: settings.config },
+    {
+      now: deps.now,
+      defaults: {
+        days: settings.thresholdDays,
+        roleName: settings.roleName,
+        concurrency: settings.concurrency,
+        org: true,
+      },
+    },
+  );
+  return { ...resolved, connection: deps.connection };
 }
 
 async function collect(
   deps: ScheduledAuditDeps,
   settings: ScheduledAuditSettings,
-  targets: AccountTarget[],
+  targets?: AccountTarget[],
 ): Promise<CollectedAudit> {
-  const result = await auditAccounts(deps.connection, deps.clients, targets, {
-    ...evaluationContext(deps, settings),
-    source: 'api', // the API path knows key ids, which owner warnings name
-    exemption: DEFAULT_EXEMPTION,
-    principalConcurrency: 4,
-    poll: { sleep: deps.sleep },
-    concurrency: settings.concurrency,
-    roleName: settings.config.roleName ?? settings.roleName,
-    ...(settings.externalId ? { externalId: settings.externalId } : {}),
+  const run = await runAudit(auditSettingsFor(deps, settings), {
+    clients: deps.clients,
+    sleep: deps.sleep,
+    ...(targets ? { targets } : {}),
   });
-  return { findings: result.findings, accounts: result.accounts, tags: Object.fromEntries(result.tags) };
+  const report = await assembleAudit(run);
+  return {
+    findings: report.findings,
+    accounts: run.accounts().sort((a, b) => a.accountId.localeCompare(b.accountId)),
+    tags: Object.fromEntries(run.tags),
+    ...(report.exemptions ? { exemptions: report.exemptions } : {}),
+  };
 }
 
 /** The accounts to audit: the configured list, else every ACTIVE account of the organisation. */
 export async function listTargets(deps: ScheduledAuditDeps, settings: ScheduledAuditSettings) {
-  const accounts = settings.config.accounts;
-  return resolveAccountTargets(deps.clients, accounts?.length ? { accounts } : { org: true });
+  return resolveAccountTargets(deps.clients, auditSettingsFor(deps, settings).targets);
 }
 
 export async function collectOrgAudit(
   deps: ScheduledAuditDeps,
   settings: ScheduledAuditSettings,
 ): Promise<CollectedAudit> {
-  const { targets } = await listTargets(deps, settings);
-  return collect(deps, settings, targets);
+  return collect(deps, settings);
 }
 
 export async function collectOneAccount(
@@ -139,10 +151,12 @@ export async function collectOneAccount(
 }
 
 export function mergeCollected(parts: readonly CollectedAudit[]): CollectedAudit {
+  const exemptions = mergeExemptionOutcomes(parts.flatMap((p) => (p.exemptions ? [p.exemptions] : [])));
   return {
     findings: parts.flatMap((p) => p.findings),
     accounts: parts.flatMap((p) => p.accounts).sort((a, b) => a.accountId.localeCompare(b.accountId)),
     tags: Object.assign({}, ...parts.map((p) => p.tags)),
+    ...(exemptions ? { exemptions } : {}),
   };
 }
 
@@ -151,10 +165,10 @@ export async function publishRun(
   settings: ScheduledAuditSettings,
   collected: CollectedAudit,
 ): Promise<PublishedRun> {
-  const ctx = evaluationContext(deps, settings);
+  const audit = auditSettingsFor(deps, settings);
+  const ctx = audit.evaluation;
   const tagsOf = (f: Finding) => collected.tags[f.arn];
-  const matcher = new ExemptionMatcher(settings.config.exemptions, ctx.asOf);
-  const findings = collected.findings.map((f) => matcher.apply(f, tagsOf(f)));
+  // Findings arrive judged (exemptions applied by runAudit); only the envelope is assembled here.
   const report: AuditReport = {
     ...assembleAuditReport(
       {
@@ -163,10 +177,10 @@ export async function publishRun(
         thresholdDays: ctx.thresholdDays,
         ...(ctx.thresholds ? { thresholds: ctx.thresholds } : {}),
       },
-      findings,
+      collected.findings,
       collected.accounts,
     ),
-    ...(matcher.size > 0 ? { exemptions: matcher.outcome() } : {}),
+    ...(collected.exemptions ? { exemptions: collected.exemptions } : {}),
   };
 
   const bucket = new RunStateBucket(deps.s3, settings.bucket, settings.prefix);

@@ -18,6 +18,21 @@ export interface RemediationConnection {
   /** Role assumed in every account other than the caller's; without it those accounts fail. */
   roleName?: string;
   externalId?: string;
+  /**
+   * The caller's partition (aws, aws-cn, aws-us-gov), from its ARN: member role ARNs and the root
+   * task policy ARN live in it. `aws` when absent.
+   */
+  partition?: string;
+}
+
+/** The partition of an ARN (`arn:aws-us-gov:…` → `aws-us-gov`), `aws` when it names none. */
+export function partitionOf(arn: string): string {
+  return /^arn:([\w-]+):/.exec(arn)?.[1] ?? 'aws';
+}
+
+/** The AWS-managed root task policy in the caller's partition. */
+export function rootTaskPolicyArn(partition = 'aws'): string {
+  return ROOT_TASK_POLICY_ARN.replace(/^arn:aws:/, `arn:${partition}:`);
 }
 
 /** The longest session AssumeRoot allows (900 s); one apply's root steps fit in it. */
@@ -48,6 +63,7 @@ export function remediationClients(c: RemediationConnection): RemediationClients
             accountId,
             roleName: c.roleName,
             sessionName: 'credsweep-remediation',
+            ...(c.partition ? { partition: c.partition } : {}),
             ...(c.externalId ? { externalId: c.externalId } : {}),
           });
           return keep(createIamClient({ ...c.connection, profile: undefined, credentials }));
@@ -64,7 +80,7 @@ export function remediationClients(c: RemediationConnection): RemediationClients
           const { Credentials } = await c.sts.send(
             new AssumeRootCommand({
               TargetPrincipal: accountId,
-              TaskPolicyArn: { arn: ROOT_TASK_POLICY_ARN },
+              TaskPolicyArn: { arn: rootTaskPolicyArn(c.partition) },
               DurationSeconds: ROOT_SESSION_SECONDS,
             }),
           );

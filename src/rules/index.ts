@@ -34,22 +34,37 @@ export interface ExemptionPolicy {
 
 export const DEFAULT_EXEMPTION: ExemptionPolicy = { tagKey: 'credsweep:exempt', tagValue: 'true' };
 
-/** All findings for one principal, in credential order. */
-export function evaluatePrincipal(
-  principal: Principal,
-  ctx: EvaluationContext,
+/** The rules' findings for one principal, in credential order (no exemption applied). */
+export function evaluateRules(principal: Principal, ctx: EvaluationContext): Finding[] {
+  const findings = RULES.flatMap((rule) => rule.evaluate(principal, ctx));
+  // The report listed this principal more than once; the rows were merged (newest evidence wins).
+  if (!principal.duplicateRows) return findings;
+  return findings.map((f) => ({ ...f, caveats: [...f.caveats, 'duplicate_report_rows'] }));
+}
+
+/**
+ * The exempt tag: every finding of a principal that carries it becomes `exempt`. Part of the audit's
+ * one exemption stage (src/audit/judge.ts), together with the configuration file's exemptions.
+ */
+export function exemptByTag(
+  findings: Finding[],
+  tags: Record<string, string> | undefined,
   exemption: ExemptionPolicy = DEFAULT_EXEMPTION,
 ): Finding[] {
-  let findings = RULES.flatMap((rule) => rule.evaluate(principal, ctx));
-  if (principal.duplicateRows) {
-    // The report listed this principal more than once; the rows were merged (newest evidence wins).
-    findings = findings.map((f) => ({ ...f, caveats: [...f.caveats, 'duplicate_report_rows'] }));
-  }
-  const tag = principal.tags?.[exemption.tagKey];
+  const tag = tags?.[exemption.tagKey];
   if (tag === undefined || tag.toLowerCase() !== exemption.tagValue.toLowerCase()) return findings;
   return findings.map((f) => ({
     ...f,
     status: 'exempt',
     reason: `exempt by tag ${exemption.tagKey}=${tag}; ${f.reason}`,
   }));
+}
+
+/** All findings for one principal, in credential order: the rules, then the exempt tag. */
+export function evaluatePrincipal(
+  principal: Principal,
+  ctx: EvaluationContext,
+  exemption: ExemptionPolicy = DEFAULT_EXEMPTION,
+): Finding[] {
+  return exemptByTag(evaluateRules(principal, ctx), principal.tags, exemption);
 }

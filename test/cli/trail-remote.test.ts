@@ -11,7 +11,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { CliContext } from '../../src/cli/context.ts';
-import { runRemoteTrail } from '../../src/cli/commands/trail-remote.ts';
+import { runRemoteTrail } from '../../src/cli/trail-remote.ts';
 import { UsageError } from '../../src/errors.ts';
 import { AGGREGATION_COLUMNS } from '../../src/sources/cloudtrail/athena-sql.ts';
 import { type MotoServer, startMoto } from '../helpers/moto.ts';

@@ -1,20 +1,23 @@
-import { createReadStream } from 'node:fs';
-import { access, constants } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+/**
+ * `credsweep audit`: flags and the configuration file → resolveSettings → runAudit (the library's
+ * one audit use case, src/audit/run-audit.ts) → the chosen reporter; exit code from the outcome.
+ */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { LIVE_SOURCES, type LiveSource } from '../../audit/live-source.ts';
-import { auditCredentialReport } from '../../audit/audit-credential-report.ts';
-import { InputError, UsageError } from '../../errors.ts';
-import type { Finding } from '../../model/finding.ts';
+import { runAudit } from '../../audit/run-audit.ts';
+import { resolveSettings } from '../../audit/settings.ts';
+import { exemptionWarnings } from '../../config/exemptions.ts';
+import { ExitCode } from '../../errors.ts';
 import { DEFAULT_EXEMPTION, type ExemptionPolicy } from '../../rules/index.ts';
-import { checkReportStart } from '../../sources/credential-report/check-start.ts';
-import { auditPostProcess, resolveAuditSettings } from '../audit-config.ts';
-import { collectPaths, scanAuditTrail } from '../audit-cloudtrail.ts';
+import { auditHistory } from '../audit-history.ts';
+import { givenFlag, loadCliConfig } from '../config-options.ts';
 import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
 import { type FailOn, failOnExit } from '../fail-on.ts';
 import { oneOf, parseDays, parsePositiveInt, withAccountTargetOptions } from '../options.ts';
+import { startProgress } from '../progress.ts';
 import { withReportOutputOptions } from '../report-options.ts';
+import { reportBadTrailFiles } from '../trail-files.ts';
 
 export interface AuditFlags {
   report?: string;
@@ -39,18 +42,9 @@ export interface AuditFlags {
   db?: string;
 }
 
-/** Flags that only make sense for a live audit (without --report). */
-const LIVE_ONLY_FLAGS = [
-  ['source', '--source'],
-  ['accounts', '--accounts'],
-  ['org', '--org'],
-  ['roleName', '--role-name'],
-  ['externalId', '--external-id'],
-  ['concurrency', '--concurrency'],
-  ['profile', '--profile'],
-  ['region', '--region'],
-  ['endpointUrl', '--endpoint-url'],
-] as const;
+function collectPaths(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
 
 function parseExemptTag(text: string): ExemptionPolicy {
   const eq = text.indexOf('=');
@@ -111,78 +105,44 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       .addOption(new Option('--days <n>', 'unused after this many days').default(90).argParser(parseDays)),
     'credential',
   ).action(async (flags: AuditFlags, command: Command) => {
-    const exemption = flags.exemptTag ?? DEFAULT_EXEMPTION;
-    const settings = await resolveAuditSettings(flags, command);
-    const post = auditPostProcess(ctx, settings, flags.asOf ?? ctx.now());
-    if (flags.report === undefined) {
-      // the live audit (and the AWS SDK) is loaded only for a live audit
-      const { runLiveAudit } = await import('../live-audit.ts');
-      setExit(
-        await runLiveAudit(ctx, {
-          source: flags.source ?? 'report',
-          accounts: settings.accounts,
-          org: flags.org,
-          roleName: settings.roleName,
-          externalId: flags.externalId,
-          concurrency: flags.concurrency ?? 8,
-          exemption,
-          profile: flags.profile,
-          region: flags.region,
-          endpointUrl: flags.endpointUrl,
-          days: settings.thresholdDays,
-          thresholds: settings.thresholds,
-          post,
-          trail: await scanAuditTrail(ctx, flags),
-          asOf: flags.asOf,
-          format: flags.format,
-          output: flags.output,
-          failOn: flags.failOn,
-        }),
+    const configFile = await loadCliConfig(flags.config);
+    const settings = resolveSettings(
+      { ...flags, days: givenFlag(command, 'days', flags.days) },
+      ctx.env,
+      configFile,
+      { now: ctx.now() },
+    );
+    const run = await runAudit(settings, {
+      stdin: ctx.stdin,
+      progress: (accounts) => startProgress(ctx, accounts, 'accounts'),
+    });
+    const badTrail = run.trail ? reportBadTrailFiles(ctx, run.trail) : ExitCode.ok;
+    const failed = run.accounts().filter((a) => a.status === 'failed');
+    for (const a of failed) {
+      ctx.stderr.write(
+        `credsweep: account ${a.accountId}: ${a.error?.code ?? 'Error'}: ${a.error?.message ?? 'failed'}\n`,
       );
-      return;
     }
-    const live = LIVE_ONLY_FLAGS.find(([key]) => flags[key] !== undefined);
-    if (live) throw new UsageError(`${live[1]} is for live audits; it cannot be combined with --report`);
-    const file = flags.report;
-    const input = await openInput(ctx, file);
-    const generatedAt = ctx.now();
-    const meta = {
-      generatedAt,
-      asOf: flags.asOf ?? generatedAt,
-      thresholdDays: settings.thresholdDays,
-      ...(settings.thresholds ? { thresholds: settings.thresholds } : {}),
+    const history = settings.dbPath ? auditHistory(ctx, settings.dbPath) : undefined;
+    const extras = () => {
+      const exemptions = run.exemptions();
+      return exemptions ? { exemptions } : {};
     };
-    const trail = await scanAuditTrail(ctx, flags);
-    const trailed = (findings: AsyncIterable<Finding>) => (trail ? trail.apply(findings, meta) : findings);
     const tally = await emitAudit(ctx, {
       format: flags.format,
       output: flags.output,
-      meta,
-      findings: trailed(
-        auditCredentialReport(
-          input,
-          file,
-          {
-            asOf: meta.asOf,
-            thresholdDays: meta.thresholdDays,
-            ...(meta.thresholds ? { thresholds: meta.thresholds } : {}),
-          },
-          exemption,
-        ),
-      ),
-      post,
+      meta: run.meta,
+      findings: history ? history.keep(run.findings) : run.findings,
+      accounts: run.accounts,
+      extras,
+      ...(history ? { trend: history.trend } : {}),
     });
-    setExit(trail?.exitCode || failOnExit(flags.failOn, tally));
+    const outcome = run.exemptions();
+    if (outcome && settings.configFile) {
+      for (const line of exemptionWarnings(outcome, settings.configFile)) ctx.stderr.write(`${line}\n`);
+    }
+    await history?.store(run.meta, tally, extras());
+    if (failed.length > 0 || badTrail) return setExit(ExitCode.awsFailure);
+    setExit(failOnExit(flags.failOn, tally));
   });
-}
-
-async function openInput(ctx: CliContext, file: string): Promise<Readable> {
-  if (file === '-') return checkReportStart(ctx.stdin, file);
-  try {
-    await access(file, constants.R_OK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, file);
-  }
-  return checkReportStart(createReadStream(file), file);
 }

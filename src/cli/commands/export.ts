@@ -13,7 +13,7 @@ import { readAuditReport } from '../../remediation/read-files.ts';
 import { toAsffFindings } from '../../reporters/asff.ts';
 import { printable } from '../../reporters/printable.ts';
 import type { CliContext } from '../context.ts';
-import { connectionFromFlags } from '../live-audit.ts';
+import { connectionFromFlags } from '../../audit/resolve-connection.ts';
 
 export interface ExportSecurityHubFlags {
   from: string;

@@ -3,20 +3,17 @@
  * Advisor, in the audit's JSON envelope; `--suggest-policy` prints reduced policies for review.
  */
 import { Command, Option } from 'commander';
-import { resolveAccountTargets } from '../../audit/audit-accounts.ts';
-import { auditPermissions, auditPermissionsInAccounts } from '../../audit/audit-permissions.ts';
+import { assembleAudit, runAudit } from '../../audit/run-audit.ts';
+import { resolveSettings } from '../../audit/settings.ts';
 import { suggestReducedPolicies } from '../../audit/suggest-policy.ts';
-import { DEFAULT_ROLE_NAME } from '../../aws/default-role.ts';
-import { type AwsConnection, createClients, createIamClient, destroyClients } from '../../aws/clients.ts';
-import { ExitCode, UsageError } from '../../errors.ts';
-import type { AccountResult, Finding } from '../../model/finding.ts';
-import { realSleep } from '../../sources/access-advisor/last-accessed.ts';
+import { exemptionWarnings } from '../../config/exemptions.ts';
+import { ExitCode } from '../../errors.ts';
 import { validatePrincipalArns } from '../../sources/access-advisor/principals.ts';
 import type { AccessAdvisorGranularity } from '../../sources/access-advisor/service-access.ts';
 import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
+import { givenFlag, loadCliConfig } from '../config-options.ts';
 import { countFindings, type FailOn, failOnExit } from '../fail-on.ts';
-import { connectionFromFlags } from '../live-audit.ts';
 import { oneOf, parseDays, parsePositiveInt, withAccountTargetOptions } from '../options.ts';
 import { withReportOutputOptions } from '../report-options.ts';
 import { openPendingOutput } from '../output.ts';
@@ -39,6 +36,7 @@ export interface PermissionsFlags {
   profile?: string;
   region?: string;
   endpointUrl?: string;
+  config?: string;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -77,45 +75,40 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
       )
       .option('--profile <name>', 'AWS shared-config profile')
       .option('--region <region>', 'AWS region for the IAM client (IAM is global)')
-      .option('--endpoint-url <url>', 'send AWS calls to this endpoint (e.g. a local emulator)'),
+      .option('--endpoint-url <url>', 'send AWS calls to this endpoint (e.g. a local emulator)')
+      .option(
+        '--config <file>',
+        'configuration file (default: ./credsweep.config.json|yaml|yml): thresholds.permission, exemptions; flags win',
+      ),
     'permission',
-  ).action(async (flags: PermissionsFlags) => {
+  ).action(async (flags: PermissionsFlags, command: Command) => {
     validatePrincipalArns(flags.principal ?? []);
-    const fanOut = Boolean(flags.org || flags.accounts?.length);
-    if (flags.org && flags.accounts?.length) throw new UsageError('--org and --accounts cannot be combined');
-    if (fanOut && flags.principal?.length) {
-      throw new UsageError('--principal names principals of this account: give it without --accounts/--org');
-    }
-    const generatedAt = ctx.now();
-    const meta = { generatedAt, asOf: flags.asOf ?? generatedAt, thresholdDays: flags.days };
-    const options = {
-      asOf: meta.asOf,
-      thresholdDays: meta.thresholdDays,
-      granularity: flags.granularity,
-      concurrency: flags.concurrency,
-      poll: { sleep: realSleep },
-    };
-    const connection = connectionFromFlags(flags, ctx.env);
-    let findings: Finding[];
-    let accounts: AccountResult[];
-    if (fanOut) {
-      ({ findings, accounts } = await inAccounts(connection, flags, options));
-    } else {
-      // one account: the envelope lists it only when it failed, as before --accounts/--org existed
-      const iam = createIamClient(connection);
-      ({ findings, failures: accounts } = await auditPermissions(iam, {
-        ...options,
-        principals: flags.principal,
-      }).finally(() => iam.destroy()));
-    }
-    const failures = accounts.filter((a) => a.status === 'failed');
+    const configFile = await loadCliConfig(flags.config);
+    const settings = resolveSettings(
+      {
+        ...flags,
+        days: givenFlag(command, 'days', flags.days),
+        concurrency: flags.accountConcurrency,
+        permissions: {
+          granularity: flags.granularity,
+          principalConcurrency: flags.concurrency,
+          ...(flags.principal ? { principals: flags.principal } : {}),
+        },
+      },
+      ctx.env,
+      configFile,
+      { now: ctx.now() },
+    );
+    const run = await runAudit(settings);
+    const report = await assembleAudit(run);
+    const failures = run.accounts().filter((a) => a.status === 'failed');
     for (const f of failures) {
       ctx.stderr.write(`credsweep: account ${f.accountId}: ${f.error?.message ?? 'failed'}\n`);
     }
     if (flags.suggestPolicy) {
       const out = await openPendingOutput(flags.output);
       try {
-        await out.write(`${JSON.stringify(suggestReducedPolicies(findings), null, 2)}\n`);
+        await out.write(`${JSON.stringify(suggestReducedPolicies(report.findings), null, 2)}\n`);
         await out.commit();
       } catch (e) {
         await out.abort();
@@ -125,37 +118,20 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
       await emitAudit(ctx, {
         format: flags.format,
         output: flags.output,
-        meta,
+        meta: run.meta,
         findings: (async function* () {
-          yield* findings;
+          yield* report.findings;
         })(),
-        accounts: () => accounts,
+        accounts: () => report.accounts,
+        extras: () => (report.exemptions ? { exemptions: report.exemptions } : {}),
       });
     }
-    setExit(failures.length > 0 ? ExitCode.awsFailure : failOnExit(flags.failOn, countFindings(findings)));
+    if (report.exemptions && settings.configFile) {
+      for (const line of exemptionWarnings(report.exemptions, settings.configFile))
+        ctx.stderr.write(`${line}\n`);
+    }
+    setExit(
+      failures.length > 0 ? ExitCode.awsFailure : failOnExit(flags.failOn, countFindings(report.findings)),
+    );
   });
-}
-
-/** `--accounts` / `--org`: the same audit in every target account (audit-permissions.ts). */
-async function inAccounts(
-  connection: AwsConnection,
-  flags: PermissionsFlags,
-  options: Omit<Parameters<typeof auditPermissionsInAccounts>[3], 'accountConcurrency' | 'roleName'>,
-): Promise<{ findings: Finding[]; accounts: AccountResult[] }> {
-  const clients = createClients(connection);
-  try {
-    const { targets, partition } = await resolveAccountTargets(clients, {
-      org: flags.org,
-      ...(flags.accounts ? { accounts: flags.accounts } : {}),
-    });
-    return await auditPermissionsInAccounts(connection, clients, targets, {
-      ...options,
-      accountConcurrency: flags.accountConcurrency,
-      roleName: flags.roleName ?? DEFAULT_ROLE_NAME,
-      partition,
-      ...(flags.externalId ? { externalId: flags.externalId } : {}),
-    });
-  } finally {
-    destroyClients(clients);
-  }
 }

@@ -4,21 +4,18 @@
  * key ids and the caller's identity; changes nothing.
  */
 import { Command, Option } from 'commander';
-import { auditAccounts, resolveAccountTargets } from '../../audit/audit-accounts.ts';
 import { LIVE_SOURCES, type LiveSource } from '../../audit/live-source.ts';
-import { DEFAULT_ROLE_NAME } from '../../aws/default-role.ts';
-import { createClients, destroyClients } from '../../aws/clients.ts';
-import { ExitCode, UsageError } from '../../errors.ts';
+import { assembleAudit, runAudit } from '../../audit/run-audit.ts';
+import { resolveSettings } from '../../audit/settings.ts';
+import { ExitCode } from '../../errors.ts';
 import type { Finding } from '../../model/finding.ts';
 import { deactivationDates, readJournal } from '../../remediation/journal.ts';
 import { assembleRemediationPlan } from '../../remediation/plan.ts';
 import { readAuditReport } from '../../remediation/read-files.ts';
 import { renderPlanTable } from '../../remediation/render.ts';
 import { resolveCredentialIds } from '../../remediation/resolve-credentials.ts';
-import { DEFAULT_EXEMPTION } from '../../rules/index.ts';
-import { realSleep } from '../../sources/access-advisor/last-accessed.ts';
+import { givenFlag, loadCliConfig } from '../config-options.ts';
 import type { CliContext } from '../context.ts';
-import { connectionFromFlags } from '../live-audit.ts';
 import { asOfOption, oneOf, parseAccountIds, parseDays, parsePositiveInt } from '../options.ts';
 import { openPendingOutput } from '../output.ts';
 import {
@@ -43,6 +40,7 @@ interface PlanFlags extends ConnectionFlags {
   accounts?: string[];
   org?: boolean;
   concurrency: number;
+  config?: string;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -95,19 +93,24 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
     )
     .option('--accounts <ids>', 'live audit: these accounts (comma-separated)', parseAccountIds)
     .option('--org', 'live audit: every active account of the Organization')
+    .option(
+      '--config <file>',
+      'live audit: configuration file (default: ./credsweep.config.json|yaml|yml); flags win',
+    )
     .addOption(
       new Option('--concurrency <n>', 'live audit: accounts at once')
         .default(4)
         .argParser(parsePositiveInt(64)),
     );
-  return addConnectionOptions(command).action(async (flags: PlanFlags) => {
-    setExit(await runPlan(ctx, flags));
+  return addConnectionOptions(command).action(async (flags: PlanFlags, self: Command) => {
+    setExit(await runPlan(ctx, flags, self));
   });
 }
 
-async function runPlan(ctx: CliContext, flags: PlanFlags): Promise<number> {
+async function runPlan(ctx: CliContext, flags: PlanFlags, command: Command): Promise<number> {
   const now = ctx.now();
-  const collected = flags.from !== undefined ? await fromFile(flags.from) : await liveAudit(ctx, flags, now);
+  const collected =
+    flags.from !== undefined ? await fromFile(flags.from) : await liveAudit(ctx, flags, command, now);
   const deactivatedAt = new Map<string, number>();
   for (const file of flags.journal) {
     for (const [key, at] of deactivationDates(readJournal(file))) deactivatedAt.set(key, at);
@@ -156,6 +159,8 @@ async function runPlan(ctx: CliContext, flags: PlanFlags): Promise<number> {
 
 interface CollectedFindings {
   findings: Finding[];
+  /** The caller's partition, when a live audit asked. */
+  partition?: string;
   generatedAt: number;
   thresholdDays: number;
   failures: { accountId: string; message: string }[];
@@ -174,40 +179,36 @@ async function fromFile(file: string): Promise<CollectedFindings> {
   };
 }
 
-async function liveAudit(ctx: CliContext, flags: PlanFlags, now: number): Promise<CollectedFindings> {
-  if (flags.org && flags.accounts?.length) {
-    throw new UsageError('--org and --accounts cannot be combined: choose one');
-  }
-  const connection = connectionFromFlags(flags, ctx.env);
-  const clients = createClients(connection);
-  try {
-    const { targets } = await resolveAccountTargets(clients, {
-      org: flags.org,
-      ...(flags.accounts ? { accounts: flags.accounts } : {}),
-    });
-    const result = await auditAccounts(connection, clients, targets, {
-      source: flags.source,
-      asOf: flags.asOf ?? now,
-      thresholdDays: flags.days,
-      exemption: DEFAULT_EXEMPTION,
-      principalConcurrency: 4,
-      poll: { sleep: realSleep },
-      concurrency: flags.concurrency,
-      roleName: flags.roleName ?? DEFAULT_ROLE_NAME,
-      ...(flags.externalId ? { externalId: flags.externalId } : {}),
-    });
-    return {
-      findings: result.findings,
-      generatedAt: now,
-      thresholdDays: flags.days,
-      failures: result.accounts
-        .filter((a) => a.status === 'failed')
-        .map((a) => ({
-          accountId: a.accountId,
-          message: `${a.error?.code ?? 'Error'}: ${a.error?.message ?? 'failed'}`,
-        })),
-    };
-  } finally {
-    destroyClients(clients);
-  }
+/** The live audit plan plans from: the same use case as `audit` (runAudit), config file included. */
+async function liveAudit(
+  ctx: CliContext,
+  flags: PlanFlags,
+  command: Command,
+  now: number,
+): Promise<CollectedFindings> {
+  const settings = resolveSettings(
+    {
+      ...flags,
+      days: givenFlag(command, 'days', flags.days),
+      source: givenFlag(command, 'source', flags.source),
+      concurrency: givenFlag(command, 'concurrency', flags.concurrency),
+    },
+    ctx.env,
+    await loadCliConfig(flags.config),
+    { now, defaults: { concurrency: 4 } },
+  );
+  const run = await runAudit(settings);
+  const report = await assembleAudit(run);
+  return {
+    findings: report.findings,
+    generatedAt: now,
+    thresholdDays: report.thresholdDays,
+    ...(run.partition ? { partition: run.partition } : {}),
+    failures: report.accounts
+      .filter((a) => a.status === 'failed')
+      .map((a) => ({
+        accountId: a.accountId,
+        message: `${a.error?.code ?? 'Error'}: ${a.error?.message ?? 'failed'}`,
+      })),
+  };
 }

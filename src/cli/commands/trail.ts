@@ -1,22 +1,22 @@
 /**
  * `credsweep trail PATH... [--since] [--until] [--format table|json] [--include-temporary]`: what the
  * CloudTrail logs say about access keys, role assumptions and console sign-ins. PATH is a log tree,
- * a file, or s3://bucket/prefix; --athena / --lookup / --athena-ddl (trail-remote.ts) read from AWS
+ * a file, or s3://bucket/prefix; --athena / --lookup / --athena-ddl (../trail-remote.ts) read from AWS
  * instead. A bad file is reported and skipped; the scan goes on and exits 3 at the end.
  */
 import { Command, Option } from 'commander';
-import { ExitCode, UsageError } from '../../errors.ts';
+import { s3ConnectionFrom } from '../../audit/resolve-connection.ts';
+import { UsageError } from '../../errors.ts';
 import type { TrailSummary } from '../../model/trail-summary.ts';
 import { renderTrailTable } from '../../reporters/trail-table.ts';
-import { printable } from '../../reporters/printable.ts';
 import { DEFAULT_MAX_INFLATED_BYTES } from '../../sources/cloudtrail/read-object.ts';
 import { scanCloudTrail } from '../../sources/cloudtrail/scan.ts';
-import type { S3Connection } from '../../sources/cloudtrail/s3-location.ts';
 import type { EpochMs } from '../../time.ts';
 import type { CliContext } from '../context.ts';
 import { oneOf, parseAsOfFlag, parsePositiveInt } from '../options.ts';
 import { openPendingOutput } from '../output.ts';
-import { addRemoteTrailOptions, type RemoteTrailFlags, wantsRemoteTrail } from './trail-remote-options.ts';
+import { addRemoteTrailOptions, type RemoteTrailFlags, wantsRemoteTrail } from '../trail-remote-options.ts';
+import { reportBadTrailFiles } from '../trail-files.ts';
 
 export interface TrailFlags extends RemoteTrailFlags {
   since?: EpochMs;
@@ -29,30 +29,10 @@ export interface TrailFlags extends RemoteTrailFlags {
   maxInflatedMb?: number;
 }
 
-/** Where s3:// paths are read from: the flags, else the SDK's usual environment. */
-export function s3ConnectionFrom(
-  flags: Pick<RemoteTrailFlags, 'region' | 'endpointUrl' | 'profile'>,
-  env: NodeJS.ProcessEnv,
-): S3Connection {
-  const endpointUrl = flags.endpointUrl ?? (env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined);
-  return {
-    region: flags.region?.[0] ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
-    ...(endpointUrl ? { endpointUrl } : {}),
-    ...(flags.profile ? { profile: flags.profile } : {}),
-  };
-}
-
 export function checkWindow(since: EpochMs | undefined, until: EpochMs | undefined): void {
   if (since !== undefined && until !== undefined && since >= until) {
     throw new UsageError('--since must be earlier than --until');
   }
-}
-
-/** One stderr line per bad file; the exit code for the scan. */
-export function reportBadFiles(ctx: CliContext, summary: TrailSummary): number {
-  for (const bad of summary.files.bad)
-    ctx.stderr.write(`credsweep: ${printable(bad.path)}: ${printable(bad.error)}\n`);
-  return summary.files.bad.length > 0 ? ExitCode.awsFailure : ExitCode.ok;
 }
 
 export function trailCommand(ctx: CliContext, setExit: (code: number) => void): Command {
@@ -98,7 +78,7 @@ export function trailCommand(ctx: CliContext, setExit: (code: number) => void): 
     };
     let summary: TrailSummary | null;
     if (wantsRemoteTrail(flags)) {
-      const { runRemoteTrail } = await import('./trail-remote.ts');
+      const { runRemoteTrail } = await import('../trail-remote.ts');
       summary = await runRemoteTrail(ctx, flags, window, paths);
       if (summary === null) return;
     } else {
@@ -111,7 +91,7 @@ export function trailCommand(ctx: CliContext, setExit: (code: number) => void): 
         ...window,
         workers: flags.workers,
         ...(flags.inFlight ? { inFlight: flags.inFlight } : {}),
-        s3: s3ConnectionFrom(flags, ctx.env),
+        s3: s3ConnectionFrom({ ...flags, region: flags.region?.[0] }, ctx.env),
         ...(flags.maxInflatedMb ? { maxInflatedBytes: flags.maxInflatedMb * 1024 * 1024 } : {}),
       });
     }
@@ -125,6 +105,6 @@ export function trailCommand(ctx: CliContext, setExit: (code: number) => void): 
       await out.abort();
       throw e;
     }
-    setExit(reportBadFiles(ctx, summary));
+    setExit(reportBadTrailFiles(ctx, summary));
   });
 }

@@ -1,19 +1,19 @@
 /**
  * The `credsweep trail` sources that are not files: `--athena TABLE` (the aggregation as SQL in
  * Athena), `--lookup` (the LookupEvents API) and `--athena-ddl` (prints the CREATE TABLE for a trail
- * bucket). trail.ts adds these options with `addRemoteTrailOptions` (trail-remote-options.ts) and
- * hands over with `runRemoteTrail`; rendering the summary stays in trail.ts.
+ * bucket). commands/trail.ts adds these options with `addRemoteTrailOptions` (trail-remote-options.ts) and
+ * hands over with `runRemoteTrail`; rendering the summary stays in commands/trail.ts.
  */
-import { createAthenaClient, createCloudTrailClient } from '../../aws/clients.ts';
-import { UsageError } from '../../errors.ts';
-import type { TrailSummary } from '../../model/trail-summary.ts';
-import { MS_PER_DAY, toIso } from '../../time.ts';
-import { runAthenaTrailQuery } from '../../sources/cloudtrail/athena.ts';
-import { athenaTrailDdl, checkRegionName, checkTableName } from '../../sources/cloudtrail/athena-sql.ts';
-import { LOOKUP_EVENTS_DAYS, lookupTrailEvents } from '../../sources/cloudtrail/lookup-events.ts';
-import type { CliContext } from '../context.ts';
-import { connectionFromFlags } from '../live-audit.ts';
-import { openPendingOutput } from '../output.ts';
+import { createAthenaClient, createCloudTrailClient } from '../aws/clients.ts';
+import { UsageError } from '../errors.ts';
+import type { TrailSummary } from '../model/trail-summary.ts';
+import { MS_PER_DAY, toIso } from '../time.ts';
+import { runAthenaTrailQuery } from '../sources/cloudtrail/athena.ts';
+import { athenaTrailDdl, checkRegionName, checkTableName } from '../sources/cloudtrail/athena-sql.ts';
+import { LOOKUP_EVENTS_DAYS, lookupTrailEvents } from '../sources/cloudtrail/lookup-events.ts';
+import type { CliContext } from './context.ts';
+import { connectionFromFlags } from '../audit/resolve-connection.ts';
+import { openPendingOutput } from './output.ts';
 import type { RemoteTrailFlags, TrailWindow } from './trail-remote-options.ts';
 
 const sleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));

@@ -4,7 +4,7 @@
  * Athena and CloudTrail SDK clients).
  */
 import { type Command, Option } from 'commander';
-import type { EpochMs } from '../../time.ts';
+import type { EpochMs } from '../time.ts';
 
 export interface RemoteTrailFlags {
   athena?: string;

@@ -1,0 +1,73 @@
+/**
+ * The audit's pure middle, one principal at a time (runAudit streams principals through it):
+ *
+ *   evidence  → CloudTrail's later uses folded in (merge-trail-evidence.ts)
+ *   evaluate  → the rules (src/rules/), or the permission rule for an Access Advisor item
+ *   exemptions → the exempt tag and the configuration file's exemptions, in one stage
+ *
+ * Nothing after this stage changes a finding's status.
+ */
+import type { ExemptionMatcher } from '../config/exemptions.ts';
+import type { Caveat, Finding } from '../model/finding.ts';
+import type { Principal } from '../model/inventory.ts';
+import { type EvaluationContext, type ExemptionPolicy, evaluateRules, exemptByTag } from '../rules/index.ts';
+import { evaluateServiceAccess } from '../rules/permission-unused.ts';
+import type {
+  AccessAdvisorGranularity,
+  PermissionPrincipal,
+  ServiceAccess,
+} from '../sources/access-advisor/service-access.ts';
+import { mergePrincipal, type TrailEvidence } from './merge-trail-evidence.ts';
+
+/** One principal as collected: its credentials, or (permissions audit) what Access Advisor saw. */
+export type InventoryItem =
+  | { kind: 'credentials'; principal: Principal; caveats?: readonly Caveat[] }
+  | {
+      kind: 'permissions';
+      principal: PermissionPrincipal;
+      services: readonly ServiceAccess[];
+      granularity: AccessAdvisorGranularity;
+    };
+
+export interface JudgeOptions {
+  evaluation: EvaluationContext;
+  /** CloudTrail's evidence (`--cloudtrail`), indexed. */
+  evidence?: { index: TrailEvidence; manyIps: number };
+  exemptTag: ExemptionPolicy;
+  /** The configuration file's exemptions; remembers what matched for the envelope. */
+  matcher?: ExemptionMatcher;
+}
+
+export function judgePrincipal(item: InventoryItem, options: JudgeOptions): Finding[] {
+  const evaluated = evaluateItem(item, options.evaluation);
+  const evidenced =
+    options.evidence && evaluated.length > 0
+      ? mergePrincipal(evaluated, options.evidence.index, {
+          ...options.evaluation,
+          manyIps: options.evidence.manyIps,
+        })
+      : evaluated;
+  const tags = item.kind === 'credentials' ? item.principal.tags : undefined;
+  return exemptFindings(evidenced, tags, options);
+}
+
+function evaluateItem(item: InventoryItem, ctx: EvaluationContext): Finding[] {
+  if (item.kind === 'permissions') {
+    return evaluateServiceAccess(item.principal, item.services, { ...ctx, granularity: item.granularity });
+  }
+  const findings = evaluateRules(item.principal, ctx);
+  if (!item.caveats?.length) return findings;
+  const caveats = item.caveats;
+  return findings.map((f) => ({ ...f, caveats: [...f.caveats, ...caveats] }));
+}
+
+/** The exemption stage: the exempt tag, then the configuration file (both can say why). */
+export function exemptFindings(
+  findings: Finding[],
+  tags: Record<string, string> | undefined,
+  options: Pick<JudgeOptions, 'exemptTag' | 'matcher'>,
+): Finding[] {
+  const tagged = exemptByTag(findings, tags, options.exemptTag);
+  const matcher = options.matcher;
+  return matcher ? tagged.map((f) => matcher.apply(f, tags)) : tagged;
+}

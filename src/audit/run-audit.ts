@@ -1,0 +1,151 @@
+/**
+ * The audit use case, the one every caller runs (audit, plan, permissions, the Lambda):
+ *
+ *   const settings = resolveSettings(flags, env, configFile, { now });   (./settings.ts)
+ *   const run = await runAudit(settings, deps);
+ *   for await (const finding of run.findings) …;  run.accounts(); run.exemptions();
+ *   — or — const report = await assembleAudit(run);
+ *
+ * Stages, in order:
+ *   1. collect     the credential report CSV (streamed, one account at a time), the live accounts
+ *                  (credential report or IAM API, roles and tags), or Access Advisor per principal;
+ *                  CloudTrail evidence (`--cloudtrail`) is scanned here too
+ *   2. inventory + evidence → 3. evaluate → 4. exemptions (tag and configuration file): ./judge.ts,
+ *                  one principal at a time, so the CSV path keeps its flat memory
+ *   5. assemble    the envelope (assembleAudit, or a streaming reporter with AuditTally)
+ * The live collect stage (and the AWS SDK) is loaded only for a live audit.
+ */
+import { createReadStream } from 'node:fs';
+import { access, constants } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { ExemptionMatcher } from '../config/exemptions.ts';
+import { InputError } from '../errors.ts';
+import type { AccountResult, AuditReport, ExemptionOutcome, Finding } from '../model/finding.ts';
+import type { TrailSummary } from '../model/trail-summary.ts';
+import { principalsByAccount } from './audit-credential-report.ts';
+import { type AuditMeta, assembleAuditReport } from './audit-report.ts';
+import { type InventoryItem, type JudgeOptions, judgePrincipal } from './judge.ts';
+import type { LiveCollectDeps } from './collect-live.ts';
+import { DEFAULT_MANY_IPS, indexTrailEvidence } from './merge-trail-evidence.ts';
+import type { AuditSettings } from './settings.ts';
+
+export interface AuditDeps extends Partial<LiveCollectDeps> {
+  /** Read for `report: '-'`. */
+  stdin?: Readable;
+}
+
+export interface AuditRun {
+  meta: AuditMeta;
+  /** The judged findings, in collection order; iterate once. */
+  findings: AsyncIterable<Finding>;
+  /** Every account seen or failed; complete once `findings` has been read to its end. */
+  accounts(): AccountResult[];
+  /** The configuration file's exemptions: applied, expired, stale (complete once read). */
+  exemptions(): ExemptionOutcome | undefined;
+  /** Tags of users and roles, by ARN, as collected (live audits; the CSV has none). */
+  tags: Map<string, Record<string, string>>;
+  /** What `--cloudtrail` scanned, bad files included. */
+  trail?: TrailSummary;
+  /** The caller's partition, when the audit asked AWS who the caller is. */
+  partition?: string;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): Promise<AuditRun> {
+  const meta: AuditMeta = {
+    generatedAt: settings.generatedAt,
+    asOf: settings.evaluation.asOf,
+    thresholdDays: settings.evaluation.thresholdDays,
+    ...(settings.evaluation.thresholds ? { thresholds: settings.evaluation.thresholds } : {}),
+  };
+  // 1. collect
+  const input = settings.input;
+  const reportInput = input.kind === 'report' ? await openReport(input.file, deps.stdin) : undefined;
+  const trail = settings.evidence ? await scanEvidence(settings.evidence) : undefined;
+  const tags = new Map<string, Record<string, string>>();
+  const accounts = new Map<string, AccountResult>();
+  let items: AsyncIterable<InventoryItem>;
+  let partition: string | undefined;
+  if (input.kind === 'report') {
+    items = reportItems(reportInput!, input.file);
+  } else {
+    const { collectLive } = await import('./collect-live.ts');
+    const live = await collectLive(settings, { sleep: realSleep, ...deps });
+    for (const a of live.accounts) accounts.set(a.accountId, a);
+    partition = live.partition;
+    items = (async function* () {
+      yield* live.items;
+    })();
+  }
+  // 2-4. inventory + evidence, evaluate, exemptions
+  const matcher =
+    settings.exemptions.length > 0 ? new ExemptionMatcher(settings.exemptions, meta.asOf) : undefined;
+  const judge: JudgeOptions = {
+    evaluation: settings.evaluation,
+    exemptTag: settings.exemptTag,
+    ...(matcher ? { matcher } : {}),
+    ...(trail
+      ? {
+          evidence: {
+            index: indexTrailEvidence(trail),
+            manyIps: settings.evidence?.manyIps ?? DEFAULT_MANY_IPS,
+          },
+        }
+      : {}),
+  };
+  async function* judged(): AsyncGenerator<Finding> {
+    for await (const item of items) {
+      if (item.kind === 'credentials' && item.principal.tags)
+        tags.set(item.principal.arn, item.principal.tags);
+      const accountId = item.principal.accountId;
+      if (!accounts.has(accountId)) accounts.set(accountId, { accountId, status: 'ok' });
+      yield* judgePrincipal(item, judge);
+    }
+  }
+  return {
+    meta,
+    findings: judged(),
+    accounts: () => [...accounts.values()],
+    exemptions: () => matcher?.outcome(),
+    tags,
+    ...(trail ? { trail } : {}),
+    ...(partition ? { partition } : {}),
+  };
+}
+
+/** 5. assemble: the whole envelope, for callers that keep every finding (plan, the Lambda). */
+export async function assembleAudit(run: AuditRun): Promise<AuditReport> {
+  const findings: Finding[] = [];
+  for await (const f of run.findings) findings.push(f);
+  const exemptions = run.exemptions();
+  return {
+    ...assembleAuditReport(run.meta, findings, run.accounts()),
+    ...(exemptions ? { exemptions } : {}),
+  };
+}
+
+async function* reportItems(input: Readable, file: string): AsyncGenerator<InventoryItem> {
+  for await (const principals of principalsByAccount(input, file)) {
+    for (const principal of principals) yield { kind: 'credentials', principal };
+  }
+}
+
+async function openReport(file: string, stdin: Readable | undefined): Promise<Readable> {
+  if (file === '-') {
+    if (!stdin) throw new InputError('no standard input to read the credential report from', file);
+    return stdin;
+  }
+  try {
+    await access(file, constants.R_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, file);
+  }
+  return createReadStream(file);
+}
+
+async function scanEvidence(evidence: NonNullable<AuditSettings['evidence']>): Promise<TrailSummary> {
+  const { scanCloudTrail } = await import('../sources/cloudtrail/scan.ts');
+  return scanCloudTrail(evidence.cloudtrail, { s3: evidence.s3 });
+}

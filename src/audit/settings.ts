@@ -1,0 +1,171 @@
+/**
+ * The audit's settings, resolved once for every caller (audit, plan, permissions, the Lambda):
+ *
+ *   resolveSettings(flags, env, configFile, { now, defaults? }) → AuditSettings
+ *
+ * Precedence: a flag given (not undefined) wins over the configuration file, which wins over the
+ * defaults; the environment says where AWS is (AWS_ENDPOINT_URL, AWS_REGION…). Pure: nothing is read
+ * here, "now" comes in. Contradictory flags are a UsageError (exit 2, one line).
+ */
+import type { AwsConnection } from '../aws/clients.ts';
+import { DEFAULT_ROLE_NAME } from '../aws/default-role.ts';
+import type { LoadedConfig } from '../config/load-config.ts';
+import type { Exemption } from '../config/schema.ts';
+import { UsageError } from '../errors.ts';
+import { DEFAULT_EXEMPTION, type EvaluationContext, type ExemptionPolicy } from '../rules/index.ts';
+import type { AccessAdvisorGranularity } from '../sources/access-advisor/service-access.ts';
+import type { S3Connection } from '../sources/cloudtrail/s3-location.ts';
+import type { EpochMs } from '../time.ts';
+import type { LiveSource } from './live-source.ts';
+import { connectionFromFlags, s3ConnectionFrom } from './resolve-connection.ts';
+
+/** What a caller's flags say; undefined means "not given" (the file or the default decides). */
+export interface AuditFlags {
+  /** A credential report CSV to audit instead of AWS (`-`: standard input). */
+  report?: string;
+  source?: LiveSource;
+  accounts?: readonly string[];
+  org?: boolean;
+  roleName?: string;
+  externalId?: string;
+  /** Accounts audited at once. */
+  concurrency?: number;
+  exemptTag?: ExemptionPolicy;
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+  days?: number;
+  asOf?: EpochMs;
+  /** CloudTrail evidence: log trees, files or s3:// prefixes. */
+  cloudtrail?: readonly string[];
+  manyIps?: number;
+  db?: string;
+  /** The permissions audit (Access Advisor) instead of the credential audit. */
+  permissions?: PermissionsFlags;
+}
+
+export interface PermissionsFlags {
+  granularity: AccessAdvisorGranularity;
+  /** User/role ARNs of the caller's account; every user and role when absent. */
+  principals?: readonly string[];
+  /** Principals evaluated at once within an account. */
+  principalConcurrency: number;
+}
+
+/** What applies when neither a flag nor the configuration file says. */
+export interface AuditDefaults {
+  days: number;
+  source: LiveSource;
+  concurrency: number;
+  roleName: string;
+  /** Without --accounts/--org or configured accounts: every account of the organisation. */
+  org: boolean;
+}
+
+export const AUDIT_DEFAULTS: AuditDefaults = {
+  days: 90,
+  source: 'report',
+  concurrency: 8,
+  roleName: DEFAULT_ROLE_NAME,
+  org: false,
+};
+
+/** Users described at once within one account (IAM's request quotas are per account). */
+export const PRINCIPAL_CONCURRENCY = 4;
+
+export type AuditInput =
+  | { kind: 'report'; file: string }
+  | { kind: 'live'; source: LiveSource }
+  | ({ kind: 'permissions' } & PermissionsFlags);
+
+export interface AuditSettings {
+  input: AuditInput;
+  /** Which accounts (live and permissions audits); neither: the caller's own. */
+  targets: { accounts?: readonly string[]; org?: boolean };
+  connection: AwsConnection;
+  fanOut: { concurrency: number; roleName: string; externalId?: string };
+  evaluation: EvaluationContext;
+  generatedAt: EpochMs;
+  /** The exemption stage: the exempt tag and the configuration file's exemptions. */
+  exemptTag: ExemptionPolicy;
+  exemptions: readonly Exemption[];
+  /** The configuration file the settings came from (named in warnings). */
+  configFile?: string;
+  evidence?: { cloudtrail: readonly string[]; manyIps?: number; s3: S3Connection };
+  dbPath?: string;
+}
+
+/** Flags that only make sense for a live audit (without --report). */
+const LIVE_ONLY_FLAGS = [
+  ['source', '--source'],
+  ['accounts', '--accounts'],
+  ['org', '--org'],
+  ['roleName', '--role-name'],
+  ['externalId', '--external-id'],
+  ['concurrency', '--concurrency'],
+  ['profile', '--profile'],
+  ['region', '--region'],
+  ['endpointUrl', '--endpoint-url'],
+] as const;
+
+export function resolveSettings(
+  flags: AuditFlags,
+  env: NodeJS.ProcessEnv,
+  configFile: LoadedConfig | undefined,
+  options: { now: EpochMs; defaults?: Partial<AuditDefaults> },
+): AuditSettings {
+  const defaults = { ...AUDIT_DEFAULTS, ...options.defaults };
+  const config = configFile?.config;
+  if (flags.report !== undefined) {
+    const live = LIVE_ONLY_FLAGS.find(([key]) => flags[key] !== undefined);
+    if (live) throw new UsageError(`${live[1]} is for live audits; it cannot be combined with --report`);
+  }
+  if (flags.org && flags.accounts?.length) {
+    throw new UsageError('--org and --accounts cannot be combined: choose one');
+  }
+  const principals = flags.permissions?.principals ?? [];
+  if (principals.length > 0 && (flags.org || flags.accounts?.length)) {
+    throw new UsageError('--principal names principals of this account: give it without --accounts/--org');
+  }
+  const input: AuditInput = flags.permissions
+    ? { kind: 'permissions', ...flags.permissions }
+    : flags.report !== undefined
+      ? { kind: 'report', file: flags.report }
+      : { kind: 'live', source: flags.source ?? defaults.source };
+  // --principal names this account's principals: configured accounts do not apply to it.
+  const configuredAccounts = principals.length > 0 ? undefined : config?.accounts;
+  const accounts = flags.accounts?.length ? flags.accounts : flags.org ? undefined : configuredAccounts;
+  const org = flags.org ?? (accounts?.length ? false : defaults.org);
+  const generatedAt = options.now;
+  const externalId = flags.externalId;
+  const dbPath = flags.db ?? config?.db;
+  return {
+    input,
+    targets: { ...(accounts?.length ? { accounts } : {}), ...(org ? { org } : {}) },
+    connection: input.kind === 'report' ? {} : connectionFromFlags(flags, env),
+    fanOut: {
+      concurrency: flags.concurrency ?? defaults.concurrency,
+      roleName: flags.roleName ?? config?.roleName ?? defaults.roleName,
+      ...(externalId ? { externalId } : {}),
+    },
+    evaluation: {
+      asOf: flags.asOf ?? generatedAt,
+      thresholdDays: flags.days ?? config?.days ?? defaults.days,
+      ...(config?.thresholds ? { thresholds: config.thresholds } : {}),
+    },
+    generatedAt,
+    exemptTag: flags.exemptTag ?? DEFAULT_EXEMPTION,
+    exemptions: config?.exemptions ?? [],
+    ...(configFile ? { configFile: configFile.file } : {}),
+    ...(flags.cloudtrail?.length
+      ? {
+          evidence: {
+            cloudtrail: flags.cloudtrail,
+            ...(flags.manyIps !== undefined ? { manyIps: flags.manyIps } : {}),
+            s3: s3ConnectionFrom(flags, env),
+          },
+        }
+      : {}),
+    ...(dbPath ? { dbPath } : {}),
+  };
+}
