@@ -16,7 +16,7 @@ import type {
   AccessAdvisorGranularity,
   PermissionPrincipal,
   ServiceAccess,
-} from '../sources/access-advisor/service-access.ts';
+} from '../model/service-access.ts';
 import { mergePrincipal, type TrailEvidence } from './merge-trail-evidence.ts';
 
 /** One principal as collected: its credentials, or (permissions audit) what Access Advisor saw. */

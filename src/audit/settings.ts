@@ -13,7 +13,7 @@ import type { LoadedConfig } from '../config/load-config.ts';
 import type { Exemption } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_EXEMPTION, type EvaluationContext, type ExemptionPolicy } from '../rules/index.ts';
-import type { AccessAdvisorGranularity } from '../sources/access-advisor/service-access.ts';
+import type { AccessAdvisorGranularity } from '../model/service-access.ts';
 import type { S3Connection } from '../sources/cloudtrail/s3-location.ts';
 import type { EpochMs } from '../time.ts';
 import type { LiveSource } from './live-source.ts';

@@ -10,7 +10,7 @@ import type {
   ActionAccess,
   PermissionPrincipal,
   ServiceAccess,
-} from '../sources/access-advisor/service-access.ts';
+} from '../model/service-access.ts';
 import { type EpochMs, MS_PER_DAY } from '../time.ts';
 import {
   ageInWords,
