@@ -1,4 +1,17 @@
 /** credsweep's library API. */
+export {
+  assembleAudit,
+  runAudit,
+  type AuditDeps,
+  type AuditRun,
+} from './audit/run-audit.ts';
+export {
+  AUDIT_DEFAULTS,
+  resolveSettings,
+  type AuditDefaults,
+  type AuditFlags,
+  type AuditSettings,
+} from './audit/settings.ts';
 export { AuditTally, assembleAuditReport, compareFindings, type AuditMeta } from './audit/audit-report.ts';
 export { auditCredentialReport } from './audit/audit-credential-report.ts';
 export {
@@ -125,4 +138,4 @@ export {
   type TrailRecord,
 } from './sources/cloudtrail/aggregate.ts';
 export { scanCloudTrail, S3_TRAIL_PERMISSIONS, type TrailScanOptions } from './sources/cloudtrail/scan.ts';
-export { indexTrailEvidence, mergeTrailEvidence } from './audit/merge-trail-evidence.ts';
+export { foldTrailEvidence, indexTrailEvidence } from './audit/fold-trail-evidence.ts';

@@ -1,7 +1,7 @@
 /**
  * The audit's pure middle, one principal at a time (runAudit streams principals through it):
  *
- *   evidence  → CloudTrail's later uses folded in (merge-trail-evidence.ts)
+ *   evidence  → CloudTrail's later uses folded into the inventory (fold-trail-evidence.ts)
  *   evaluate  → the rules (src/rules/), or the permission rule for an Access Advisor item
  *   exemptions → the exempt tag and the configuration file's exemptions, in one stage
  *
@@ -17,7 +17,7 @@ import type {
   PermissionPrincipal,
   ServiceAccess,
 } from '../model/service-access.ts';
-import { mergePrincipal, type TrailEvidence } from './merge-trail-evidence.ts';
+import { foldTrailEvidence, type TrailEvidence } from './fold-trail-evidence.ts';
 
 /** One principal as collected: its credentials, or (permissions audit) what Access Advisor saw. */
 export type InventoryItem =
@@ -39,16 +39,17 @@ export interface JudgeOptions {
 }
 
 export function judgePrincipal(item: InventoryItem, options: JudgeOptions): Finding[] {
-  const evaluated = evaluateItem(item, options.evaluation);
-  const evidenced =
-    options.evidence && evaluated.length > 0
-      ? mergePrincipal(evaluated, options.evidence.index, {
-          ...options.evaluation,
-          manyIps: options.evidence.manyIps,
-        })
-      : evaluated;
+  const evidence = options.evidence;
+  const inventory =
+    evidence && item.kind === 'credentials'
+      ? {
+          ...item,
+          principal: foldTrailEvidence(item.principal, evidence.index, { manyIps: evidence.manyIps }),
+        }
+      : item;
+  const evaluated = evaluateItem(inventory, options.evaluation);
   const tags = item.kind === 'credentials' ? item.principal.tags : undefined;
-  return exemptFindings(evidenced, tags, options);
+  return exemptFindings(evaluated, tags, options);
 }
 
 function evaluateItem(item: InventoryItem, ctx: EvaluationContext): Finding[] {

@@ -26,7 +26,7 @@ import { principalsByAccount } from './audit-credential-report.ts';
 import { type AuditMeta, assembleAuditReport } from './audit-report.ts';
 import { type InventoryItem, type JudgeOptions, judgePrincipal } from './judge.ts';
 import type { LiveCollectDeps } from './collect-live.ts';
-import { DEFAULT_MANY_IPS, indexTrailEvidence } from './merge-trail-evidence.ts';
+import { DEFAULT_MANY_IPS, indexTrailEvidence } from './fold-trail-evidence.ts';
 import type { AuditSettings } from './settings.ts';
 
 export interface AuditDeps extends Partial<LiveCollectDeps> {

@@ -16,6 +16,18 @@ export interface PasswordCredential {
   lastUsed: EpochMs | null;
   /** When it was set or last changed, if known. */
   lastChanged: EpochMs | null;
+  /** `cloudtrail` when lastUsed is a later use CloudTrail saw (`audit --cloudtrail`). */
+  lastUsedSource?: 'cloudtrail';
+}
+
+/** What CloudTrail saw of an access key (`audit --cloudtrail`), folded in before evaluation. */
+export interface KeyTrailEvidence {
+  /** The busiest source IPs. */
+  sourceIps: string[];
+  /** Distinct source IPs. */
+  sourceIpCount: number;
+  /** More distinct source IPs than this is `key_used_from_many_ips`. */
+  manyIps: number;
 }
 
 export interface AccessKeyCredential {
@@ -29,6 +41,9 @@ export interface AccessKeyCredential {
   accessKeyId?: string;
   lastUsedService?: string | null;
   lastUsedRegion?: string | null;
+  /** `cloudtrail` when lastUsed is a later use CloudTrail saw. */
+  lastUsedSource?: 'cloudtrail';
+  trail?: KeyTrailEvidence;
 }
 
 export interface SigningCertificateCredential {
@@ -73,6 +88,8 @@ export interface RoleActivity {
   lastUsed: EpochMs | null;
   lastUsedRegion?: string | null;
   path: string;
+  /** `cloudtrail` when lastUsed is a later AssumeRole CloudTrail saw. */
+  lastUsedSource?: 'cloudtrail';
 }
 
 export interface Principal {

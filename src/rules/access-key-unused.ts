@@ -7,6 +7,7 @@ import {
   type EvaluationContext,
   firstKnown,
   type Rule,
+  seenBy,
   thresholdNote,
 } from './rule.ts';
 import { ACCESS_KEY_TRACKING_START } from './tracking-dates.ts';
@@ -25,7 +26,7 @@ export const accessKeyUnused: Rule = {
 
 function evaluateKey(principal: Principal, key: AccessKeyCredential, ctx: EvaluationContext): Finding {
   const activity = firstKnown([
-    [key.lastUsed, 'last_used'],
+    [key.lastUsed, key.lastUsedSource ?? 'last_used'],
     [key.lastRotated, 'last_rotated'],
     [principal.createdAt, 'created'],
   ])!;
@@ -36,8 +37,16 @@ function evaluateKey(principal: Principal, key: AccessKeyCredential, ctx: Evalua
   const when = (age: number) =>
     neverUsed
       ? `never used; ${activity.source === 'created' ? 'user created' : 'created or rotated'} ${ageInWords(age)}`
-      : `last used ${ageInWords(age)}`;
+      : `last used ${ageInWords(age)}${seenBy(key.lastUsedSource)}`;
+  // CloudTrail's evidence (audit --cloudtrail): many source IPs suggest a shared or leaked key.
+  const trail = key.trail;
+  const manyIps = trail !== undefined && trail.sourceIpCount > trail.manyIps;
+  if (manyIps) caveats.push('key_used_from_many_ips');
+  const ipNote = manyIps
+    ? `; CloudTrail saw it from ${trail.sourceIpCount} source IPs (more than ${trail.manyIps}: shared or leaked?)`
+    : '';
   const extra: Partial<Finding> = {};
+  if (trail !== undefined) extra.sourceIps = trail.sourceIps;
   if (key.accessKeyId !== undefined) extra.accessKeyId = key.accessKeyId;
   if (key.lastUsedService !== undefined) extra.lastUsedService = key.lastUsedService;
   if (key.lastUsedRegion !== undefined) extra.lastUsedRegion = key.lastUsedRegion;
@@ -53,8 +62,8 @@ function evaluateKey(principal: Principal, key: AccessKeyCredential, ctx: Evalua
       caveats,
       reason: (age) =>
         key.active
-          ? `${label} ${when(age)} ${thresholdNote(ctx, 'access_key')}`
-          : `${label} is inactive; ${when(age)}`,
+          ? `${label} ${when(age)} ${thresholdNote(ctx, 'access_key')}${ipNote}`
+          : `${label} is inactive; ${when(age)}${ipNote}`,
       extra,
     },
     ctx,

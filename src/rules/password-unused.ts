@@ -8,6 +8,7 @@ import {
   type EvaluationContext,
   firstKnown,
   type Rule,
+  seenBy,
   thresholdFor,
   thresholdNote,
 } from './rule.ts';
@@ -24,7 +25,7 @@ export const passwordUnused: Rule = {
     const password = principal.password;
     if (!password) return [];
     const activity = firstKnown([
-      [password.lastUsed, 'last_used'],
+      [password.lastUsed, password.lastUsedSource ?? 'last_used'],
       [password.lastChanged, 'last_changed'],
       [principal.createdAt, 'created'],
     ])!;
@@ -52,7 +53,7 @@ export const passwordUnused: Rule = {
           reason: (age) =>
             neverUsed
               ? `console password never used; ${activity.source === 'created' ? 'user created' : 'set'} ${ageInWords(age)} ${thresholdNote(ctx, 'password')}`
-              : `console password last used ${ageInWords(age)} ${thresholdNote(ctx, 'password')}`,
+              : `console password last used ${ageInWords(age)}${seenBy(password.lastUsedSource)} ${thresholdNote(ctx, 'password')}`,
         },
         ctx,
       ),

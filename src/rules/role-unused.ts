@@ -8,6 +8,7 @@ import {
   type EvaluationContext,
   firstKnown,
   type Rule,
+  seenBy,
   thresholdNote,
 } from './rule.ts';
 
@@ -25,7 +26,7 @@ export const roleUnused: Rule = {
     const role = principal.role;
     if (principal.type !== 'role' || !role) return [];
     const activity = firstKnown([
-      [role.lastUsed, 'last_used'],
+      [role.lastUsed, role.lastUsedSource ?? 'last_used'],
       [principal.createdAt, 'created'],
     ])!;
     const neverUsed = role.lastUsed === null;
@@ -50,7 +51,7 @@ export const roleUnused: Rule = {
           reason: (age) => {
             const when = neverUsed
               ? `never used; created ${ageInWords(age)}`
-              : `last used ${ageInWords(age)}`;
+              : `last used ${ageInWords(age)}${seenBy(role.lastUsedSource)}`;
             return serviceLinked
               ? `service-linked role (managed by an AWS service); ${when}`
               : `role ${when} ${thresholdNote(ctx, 'role')}`;

@@ -52,6 +52,11 @@ export function firstKnown(
   return null;
 }
 
+/** ` according to CloudTrail` when the last use is CloudTrail's evidence (audit --cloudtrail). */
+export function seenBy(source: 'cloudtrail' | undefined): string {
+  return source === 'cloudtrail' ? ' according to CloudTrail' : '';
+}
+
 export function ageInWords(ageDays: number): string {
   if (ageDays < 0) return `${-ageDays} ${plural(-ageDays, 'day')} after the as-of date`;
   if (ageDays === 0) return 'today';

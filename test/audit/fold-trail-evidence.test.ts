@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  indexTrailEvidence,
-  mergeTrailEvidence,
-  type TrailMergeOptions,
-} from '../../src/audit/merge-trail-evidence.ts';
+import { foldTrailEvidence, indexTrailEvidence } from '../../src/audit/fold-trail-evidence.ts';
 import type { Finding } from '../../src/model/finding.ts';
 import type { Principal } from '../../src/model/inventory.ts';
 import type { TrailAccessKeyUse, TrailSummary } from '../../src/model/trail-summary.ts';
-import { evaluatePrincipal } from '../../src/rules/index.ts';
+import { type EvaluationContext, evaluatePrincipal } from '../../src/rules/index.ts';
 import { toIso } from '../../src/time.ts';
 import { AS_OF, aKey, aRole, aUser, daysAgo } from '../helpers/builders.ts';
 
 const ALICE = 'arn:aws:iam::111122223333:user/alice';
-const options: TrailMergeOptions = { asOf: AS_OF, thresholdDays: 90, manyIps: 10 };
+const options: EvaluationContext & { manyIps: number } = { asOf: AS_OF, thresholdDays: 90, manyIps: 10 };
 
 function keyUse(overrides: Partial<TrailAccessKeyUse> = {}): TrailAccessKeyUse {
   return {
@@ -42,19 +38,18 @@ function trail(parts: Partial<TrailSummary> = {}): TrailSummary {
   };
 }
 
+/** The evidence folded into the inventory, then the rules: the order runAudit judges in. */
 async function merged(principals: Principal[], summary: TrailSummary, opts = options): Promise<Finding[]> {
-  async function* findings() {
-    for (const p of principals) yield* evaluatePrincipal(p, opts);
-  }
-  const out: Finding[] = [];
-  for await (const f of mergeTrailEvidence(findings(), indexTrailEvidence(summary), opts)) out.push(f);
-  return out;
+  const evidence = indexTrailEvidence(summary);
+  return principals.flatMap((p) =>
+    evaluatePrincipal(foldTrailEvidence(p, evidence, { manyIps: opts.manyIps }), opts),
+  );
 }
 
 const keyFinding = (fs: Finding[], credential = 'access_key_1') =>
   fs.find((f) => f.credential === credential)!;
 
-describe('mergeTrailEvidence', () => {
+describe('foldTrailEvidence, then the rules', () => {
   it('a later use in the trail makes an unused key in use, source cloudtrail, with its source IPs', async () => {
     const user = aUser({ accessKeys: [aKey({ lastUsed: daysAgo(200) })] });
     const f = keyFinding(await merged([user], trail({ accessKeys: [keyUse()] })));
