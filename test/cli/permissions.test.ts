@@ -4,7 +4,7 @@
  * shaped like the IAM API reference's examples (test/sources/access-advisor/api-examples.ts).
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -100,6 +100,45 @@ describe('credsweep permissions', () => {
       .commandCalls(GenerateServiceLastAccessedDetailsCommand)
       .map((c) => c.args[0].input.Arn);
     assert.deepEqual(arns.sort(), [ROLE_ARN, USER_ARN]);
+  });
+
+  it('the configuration file: thresholds.permission judges the permissions, and its exemptions apply', async () => {
+    mockAccount();
+    iamMock.on(GetServiceLastAccessedDetailsCommand).resolves(GET_EXAMPLE);
+    const config = join(dir, 'permission-threshold.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        days: 90,
+        // iam was last used 38 days before AS_OF: in use at 90 days, unused at 30
+        thresholds: { permission: 30, access_key: 365 },
+        exemptions: [{ principal: 'app', owner: 'platform', reason: 'deploy role', expires: '2019-06-30' }],
+      }),
+    );
+    const { ctx } = context();
+    const out = join(dir, 'threshold.json');
+    const args = ['permissions', '--as-of', AS_OF, '--config', config, '--format', 'json', '--output', out];
+    assert.equal(await runCli(args, ctx), 0);
+    const report = auditReportSchema.parse(JSON.parse(await readFile(out, 'utf8')));
+    assert.deepEqual(
+      report.findings.map((f) => [f.arn, f.service, f.status]),
+      [
+        [ROLE_ARN, 'iam', 'exempt'],
+        [ROLE_ARN, 's3', 'exempt'],
+        [USER_ARN, 'iam', 'unused'],
+        [USER_ARN, 's3', 'unused'],
+      ],
+    );
+    assert.match(report.findings[2]!.reason, /\(threshold 30\)/);
+    assert.deepEqual(report.thresholds, { permission: 30, access_key: 365 });
+    assert.equal(report.exemptions?.applied, 2);
+    // --days is the default threshold; the per-kind one still decides permissions
+    const withDays = join(dir, 'threshold-days.json');
+    const { ctx: again } = context();
+    assert.equal(await runCli([...args.slice(0, -1), withDays, '--days', '365'], again), 0);
+    const judged = auditReportSchema.parse(JSON.parse(await readFile(withDays, 'utf8')));
+    assert.equal(judged.thresholdDays, 365);
+    assert.equal(judged.findings.find((f) => f.arn === USER_ARN && f.service === 'iam')?.status, 'unused');
   });
 
   it('--fail-on unused exits 1 when a service is unused; the table names the service', async () => {
