@@ -22,6 +22,7 @@ import { ExemptionMatcher } from '../config/exemptions.ts';
 import { InputError } from '../errors.ts';
 import type { AccountResult, AuditReport, ExemptionOutcome, Finding } from '../model/finding.ts';
 import type { TrailSummary } from '../model/trail-summary.ts';
+import { checkReportStart } from '../sources/credential-report/check-start.ts';
 import { principalsByAccount } from './audit-credential-report.ts';
 import { type AuditMeta, assembleAuditReport } from './audit-report.ts';
 import { type InventoryItem, type JudgeOptions, judgePrincipal } from './judge.ts';
@@ -134,7 +135,7 @@ async function* reportItems(input: Readable, file: string): AsyncGenerator<Inven
 async function openReport(file: string, stdin: Readable | undefined): Promise<Readable> {
   if (file === '-') {
     if (!stdin) throw new InputError('no standard input to read the credential report from', file);
-    return stdin;
+    return checkReportStart(stdin, file);
   }
   try {
     await access(file, constants.R_OK);
@@ -142,7 +143,7 @@ async function openReport(file: string, stdin: Readable | undefined): Promise<Re
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, file);
   }
-  return createReadStream(file);
+  return checkReportStart(createReadStream(file), file);
 }
 
 async function scanEvidence(evidence: NonNullable<AuditSettings['evidence']>): Promise<TrailSummary> {

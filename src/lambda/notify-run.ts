@@ -9,7 +9,7 @@ import { postToWebhook, publishToTopic } from './notify.ts';
 import { type OwnerNoticeFailure, sendOwnerNotices } from './owner-notices.ts';
 import { type OwnerWarning, planOwnerWarnings } from './owner-warnings.ts';
 import type { RunState, RunStateBucket } from './run-state.ts';
-import type { ScheduledAuditDeps, ScheduledAuditSettings } from './scheduled-audit.ts';
+import type { ScheduledAuditDeps, ScheduledAuditSettings } from './scheduled-audit-settings.ts';
 import { sendTeamSummaries, type TeamChannel, type TeamSummaryOutcome } from './team-summary.ts';
 import { readWebhookUrl } from './webhook-secret.ts';
 

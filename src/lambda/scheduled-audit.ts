@@ -11,22 +11,21 @@
  * run, with the same settings resolver; this file only adds what a schedule needs.
  * "Now" is the EventBridge event's time, passed in by the handler.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SNSClient } from '@aws-sdk/client-sns';
 import { ACCOUNT_AUDIT_PERMISSIONS } from '../audit/audit-account.ts';
 import { type AccountTarget, CALLER_PERMISSIONS, resolveAccountTargets } from '../audit/audit-accounts.ts';
 import { assembleAuditReport } from '../audit/audit-report.ts';
 import { assembleAudit, runAudit } from '../audit/run-audit.ts';
 import { type AuditSettings, resolveSettings } from '../audit/settings.ts';
-import type { AwsClients, AwsConnection } from '../aws/clients.ts';
 import { mergeExemptionOutcomes } from '../config/exemptions.ts';
-import type { CredsweepConfig } from '../config/schema.ts';
 import type { AccountResult, AuditReport, ExemptionOutcome, Finding } from '../model/finding.ts';
 import { toIso } from '../time.ts';
-import { NOTIFY_PERMISSIONS, type PostJson } from './notify.ts';
+import type { ScheduledAuditDeps, ScheduledAuditSettings } from './scheduled-audit-settings.ts';
+import { NOTIFY_PERMISSIONS } from './notify.ts';
 import { notifyRun, type RunNotices } from './notify-run.ts';
 import { RunStateBucket, STATE_PERMISSIONS } from './run-state.ts';
 import { WEBHOOK_SECRET_PERMISSIONS } from './webhook-secret.ts';
+
+export type { ScheduledAuditDeps, ScheduledAuditSettings } from './scheduled-audit-settings.ts';
 
 /** Every AWS action the function performs, by where it runs (infra/template.yaml grants exactly these). */
 export const SCHEDULED_AUDIT_PERMISSIONS = {
@@ -43,36 +42,6 @@ export const SCHEDULED_AUDIT_PERMISSIONS = {
   /** The role assumed in each member account. */
   memberRole: [...ACCOUNT_AUDIT_PERMISSIONS.api],
 } as const;
-
-export interface ScheduledAuditSettings {
-  bucket: string;
-  /** Key prefix in the bucket, e.g. `credsweep/`. */
-  prefix: string;
-  config: CredsweepConfig;
-  /** Default threshold when the config has none. */
-  thresholdDays: number;
-  roleName: string;
-  externalId?: string;
-  concurrency: number;
-  snsTopicArn?: string;
-  /** The Secrets Manager secret holding the team webhook URL (a URL is a secret: never an env var). */
-  webhookSecretArn?: string;
-}
-
-export interface ScheduledAuditDeps {
-  connection: AwsConnection;
-  clients: AwsClients;
-  s3: S3Client;
-  sns: SNSClient;
-  postJson: PostJson;
-  /** Reads a Secrets Manager secret's string (the team webhook URL). */
-  readSecret: (secretId: string) => Promise<string>;
-  /** Where warnings go (one JSON line each; default: the function's log through console.warn). */
-  log?: (entry: object) => void;
-  /** The run's time (the schedule event's `time`). */
-  now: number;
-  sleep: (ms: number) => Promise<void>;
-}
 
 export interface CollectedAudit {
   /** Judged: evaluated, evidence and exemptions applied (runAudit). */

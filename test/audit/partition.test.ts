@@ -99,6 +99,7 @@ describe('the caller’s partition in every role ARN', () => {
         s3: undefined as never,
         sns: undefined as never,
         postJson: async () => {},
+        readSecret: async () => '',
         now: Date.parse('2026-11-01T00:00:00Z'),
         sleep: async () => {},
       };
