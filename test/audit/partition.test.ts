@@ -16,10 +16,12 @@ import {
   STSClient,
 } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { capturingContext } from '../helpers/cli.ts';
 import { assembleAudit, runAudit } from '../../src/audit/run-audit.ts';
 import { resolveSettings } from '../../src/audit/settings.ts';
 import type { AwsClients } from '../../src/aws/clients.ts';
 import { collectOneAccount, collectOrgAudit } from '../../src/lambda/scheduled-audit.ts';
+import { openRemediationSession } from '../../src/cli/remediation-options.ts';
 import { partitionOf, remediationClients, rootTaskPolicyArn } from '../../src/remediation/clients.ts';
 
 const CALLER = '111111111111';
@@ -116,6 +118,26 @@ describe('the caller’s partition in every role ARN', () => {
       assert.deepEqual(assumedRoleArns(), [role, role]);
       assert.equal(whole.accounts[0]?.status, 'failed');
       assert.equal(item.accounts[0]?.status, 'failed');
+    });
+
+    it(`${partition}: plan/apply/undo's remediation session takes the partition from the caller's ARN`, async () => {
+      stsIn(partition);
+      const saved = { ...process.env };
+      Object.assign(process.env, {
+        AWS_ACCESS_KEY_ID: 'AKIATEST',
+        AWS_SECRET_ACCESS_KEY: 'x',
+        AWS_REGION: 'us-east-1',
+      });
+      delete process.env.AWS_PROFILE;
+      try {
+        const { ctx } = capturingContext(Date.now());
+        const session = await openRemediationSession(ctx, { roleName: 'CredsweepRemediation' });
+        await assert.rejects(session.clients.iam(MEMBER), /not authorised/);
+        session.close();
+      } finally {
+        process.env = saved;
+      }
+      assert.deepEqual(assumedRoleArns(), [`arn:${partition}:iam::${MEMBER}:role/CredsweepRemediation`]);
     });
 
     it(`${partition}: remediation clients assume roles and AssumeRoot's task policy in ${partition}`, async () => {
