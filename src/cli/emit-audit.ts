@@ -33,7 +33,12 @@ export function requireReporter(format: string) {
 /** Returns the tally (summary and accounts) of what was written. */
 export async function emitAudit(ctx: CliContext, request: EmitRequest): Promise<AuditTally> {
   const reporter = requireReporter(request.format);
-  const out = await openPendingOutput(request.output);
+  const toTerminal = request.output === undefined || request.output === '-';
+  const color = toTerminal && wantsColor(ctx.stdout, ctx.env);
+  const out = await openPendingOutput(request.output, {
+    stdout: ctx.stdout,
+    styled: color && !reporter.stream,
+  });
   const tally = new AuditTally();
   if (request.extras) tally.envelopeExtras = request.extras;
   const findings = request.findings;
@@ -55,10 +60,9 @@ export async function emitAudit(ctx: CliContext, request: EmitRequest): Promise<
       const trend = await request.trend?.(report);
       for (const f of all) tally.add(f);
       for (const a of report.accounts) tally.setAccount(a);
-      const toTerminal = request.output === undefined || request.output === '-';
       await out.write(
         await reporter.render(report, {
-          color: toTerminal && wantsColor(ctx.stdout, ctx.env),
+          color,
           ...(toTerminal && ctx.tableWidth !== undefined ? { width: ctx.tableWidth } : {}),
           // ASFF names the Security Hub region in ProductArn; the SDK's own variables say which.
           region: ctx.env.AWS_REGION || ctx.env.AWS_DEFAULT_REGION || undefined,

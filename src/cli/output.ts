@@ -1,13 +1,11 @@
 /**
- * Output that is all or nothing: everything goes to a temporary file first, which is renamed onto
- * `--output` (or copied to standard output) only when the command succeeded.
+ * Output that is all or nothing: everything goes to a temporary file first, published onto
+ * `--output` (or copied to standard output) only when the command succeeded. The rules for files
+ * (modes, FIFOs, devices, links, temporary files) are in src/files/safe-write.ts.
  */
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdtemp, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { openPendingFile, type PendingFile, pendingStream, streamSink } from '../files/safe-write.ts';
 import type { WriteChunk } from '../reporters/index.ts';
+import { styledWriter } from './terminal-guard.ts';
 
 export interface PendingOutput {
   write: WriteChunk;
@@ -17,36 +15,21 @@ export interface PendingOutput {
   abort(): Promise<void>;
 }
 
-export async function openPendingOutput(outputPath: string | undefined): Promise<PendingOutput> {
-  const target = outputPath === undefined || outputPath === '-' ? undefined : resolve(outputPath);
-  const dir = await mkdtemp(join(target ? dirname(target) : tmpdir(), '.credsweep-'));
-  const tempFile = join(dir, target ? basename(target) : 'stdout');
-  const stream: WriteStream = createWriteStream(tempFile);
-  let failure: Error | undefined;
-  stream.on('error', (e) => {
-    failure = e;
-  });
-  const closed = () => new Promise<void>((ok) => stream.end(ok));
-  return {
-    write: (chunk) =>
-      new Promise((ok, fail) => {
-        if (failure) return fail(failure);
-        if (stream.write(chunk)) ok();
-        else stream.once('drain', ok);
-      }),
-    async commit() {
-      await closed();
-      if (failure) throw failure;
-      try {
-        if (target) await rename(tempFile, target);
-        else await pipeline(createReadStream(tempFile), process.stdout, { end: false });
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    },
-    async abort() {
-      await closed();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+export interface OutputOptions {
+  /** Where output goes without `--output` (or with `-`): the context's standard output. */
+  stdout?: NodeJS.WritableStream;
+  /** The text carries credsweep's own colours (the audit table on a terminal). */
+  styled?: boolean;
+}
+
+export async function openPendingOutput(
+  outputPath: string | undefined,
+  options: OutputOptions = {},
+): Promise<PendingOutput> {
+  const stdout = options.stdout ?? process.stdout;
+  const file: PendingFile =
+    outputPath !== undefined && outputPath !== '-'
+      ? await openPendingFile(outputPath)
+      : await pendingStream(options.styled ? styledWriter(stdout) : streamSink(stdout));
+  return { write: (chunk) => file.write(chunk), commit: () => file.commit(), abort: () => file.abort() };
 }

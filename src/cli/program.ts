@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, InputError, InternalError, isCredsweepError } from '../errors.ts';
 import type { CliContext } from './context.ts';
+import { guardTerminal } from './terminal-guard.ts';
 
 export const VERSION = '0.1.0';
 
@@ -64,7 +65,9 @@ export async function buildProgram(
 }
 
 /** Runs the CLI and returns the exit code; never throws. */
-export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+export async function runCli(argv: string[], given: CliContext): Promise<number> {
+  // Every write to a terminal passes the one sanitiser (./terminal-guard.ts).
+  const ctx = guardTerminal(given);
   let exitCode: number = ExitCode.ok;
   try {
     const program = await buildProgram(

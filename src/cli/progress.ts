@@ -4,6 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { CliContext } from './context.ts';
+import { unguarded } from './terminal-guard.ts';
 
 export interface Progress {
   tick(failed: boolean): void;
@@ -14,7 +15,8 @@ export function startProgress(ctx: CliContext, total: number, what: string): Pro
   if (!ctx.stderr.isTTY) return { tick: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {
-      stream: ctx.stderr,
+      // cli-progress moves the cursor; the bar shows counts only, nothing from AWS.
+      stream: unguarded(ctx.stderr),
       format: `${what} {bar} {value}/{total} done, {failed} failed`,
       hideCursor: true,
       clearOnComplete: true,

@@ -52,7 +52,7 @@ export async function runRemoteTrail(
       table: flags.table,
       since: window.since,
     });
-    const out = await openPendingOutput(flags.output);
+    const out = await openPendingOutput(flags.output, { stdout: ctx.stdout });
     await out.write(ddl);
     await out.commit();
     return null;

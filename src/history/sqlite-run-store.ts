@@ -4,11 +4,12 @@
  * temporary file renamed over the old one), under an exclusive lock file so two runs cannot lose each
  * other's writes.
  */
-import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import initSqlJs, { type Database, type SqlValue } from 'sql.js';
 import { InputError } from '../errors.ts';
+import { writeFileSafely } from '../files/safe-write.ts';
 import type { AuditReport, Finding } from '../model/finding.ts';
 import type { RunStore, RunSummary, StoredRun } from './run-store.ts';
 
@@ -91,13 +92,8 @@ class SqliteRunStore implements RunStore {
       this.db.close();
       this.db = await loadDatabase(this.path);
       const id = this.insertRun(report);
-      const temp = `${this.path}.${process.pid}.tmp`;
-      try {
-        await writeFile(temp, this.db.export());
-        await rename(temp, this.path);
-      } finally {
-        await rm(temp, { force: true });
-      }
+      // A temporary file beside it (O_EXCL, 0600, removed on any exit) renamed over it; the file keeps its mode.
+      await writeFileSafely(this.path, this.db.export());
       return (await this.summaries(id))[0]!;
     });
   }

@@ -7,6 +7,8 @@ import { closeSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } from 
 import { dirname } from 'node:path';
 import type { CredentialState } from './actions/index.ts';
 import { InputError, UsageError } from '../errors.ts';
+import { openAppendOnly } from '../files/safe-write.ts';
+import { cannotWrite } from '../files/target.ts';
 import { recogniseText, wrongFileMessage } from '../model/file-kinds.ts';
 import { type JournalEntry, journalEntrySchema } from '../model/remediation-journal.ts';
 import type { PlanStep } from '../model/remediation-plan.ts';
@@ -28,11 +30,11 @@ export class JournalWriter {
     this.lockPath = `${path}.lock`;
     acquireLock(this.lockPath, path);
     try {
-      this.fd = openSync(path, 'a', 0o600);
+      // O_NOFOLLOW: a symbolic link planted where the journal goes is refused, not written through.
+      this.fd = openAppendOnly(path);
     } catch (e) {
       rmSync(this.lockPath, { force: true });
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new InputError(`cannot write the journal (${code})`, path);
+      throw e;
     }
     syncDirectory(dirname(path));
   }
@@ -63,7 +65,8 @@ function acquireLock(lockPath: string, journalPath: string): void {
       closeSync(fd);
       return;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw cannotWrite(e, journalPath, 'cannot lock the journal');
     }
     const pid = Number(readFileSync(lockPath, 'utf8').trim());
     if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {

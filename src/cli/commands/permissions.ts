@@ -106,7 +106,7 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
       ctx.stderr.write(`credsweep: account ${f.accountId}: ${f.error?.message ?? 'failed'}\n`);
     }
     if (flags.suggestPolicy) {
-      const out = await openPendingOutput(flags.output);
+      const out = await openPendingOutput(flags.output, { stdout: ctx.stdout });
       try {
         await out.write(`${JSON.stringify(suggestReducedPolicies(report.findings), null, 2)}\n`);
         await out.commit();

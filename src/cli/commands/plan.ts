@@ -139,7 +139,7 @@ async function runPlan(ctx: CliContext, flags: PlanFlags, command: Command): Pro
     });
     const json = `${JSON.stringify(plan, null, 2)}\n`;
     if (flags.output !== undefined) {
-      const out = await openPendingOutput(flags.output);
+      const out = await openPendingOutput(flags.output, { stdout: ctx.stdout });
       try {
         await out.write(json);
         await out.commit();

@@ -95,7 +95,7 @@ export function trailCommand(ctx: CliContext, setExit: (code: number) => void): 
         ...(flags.maxInflatedMb ? { maxInflatedBytes: flags.maxInflatedMb * 1024 * 1024 } : {}),
       });
     }
-    const out = await openPendingOutput(flags.output);
+    const out = await openPendingOutput(flags.output, { stdout: ctx.stdout });
     try {
       await out.write(
         flags.format === 'json' ? `${JSON.stringify(summary, null, 2)}\n` : renderTrailTable(summary),

@@ -1,0 +1,232 @@
+/**
+ * Every file credsweep writes (`--output`, the history database, HTML reports; the journal is
+ * appended, see `openAppendOnly`) goes through here, so the rules hold everywhere:
+ *
+ * - all or nothing: what is written goes to a temporary file first and is published on `commit()`;
+ *   `abort()` (or any exit before commit) leaves the target as it was;
+ * - a new file is created 0600 (it holds account data); an existing file keeps its mode (and, when
+ *   run as root, its owner);
+ * - the temporary file is created O_EXCL beside the target (so the rename is atomic and nobody can
+ *   have planted it) and is removed on every exit (./temp-files.ts);
+ * - a FIFO or character device (`/dev/stdout`, `/dev/null`, a terminal) is written to, never replaced:
+ *   the content is buffered in a temporary file that is unlinked the moment it is opened (nothing to
+ *   leave behind, even on SIGKILL) and copied to the target on commit;
+ * - a symbolic link is followed to the file or device it names and never replaced; see ./target.ts
+ *   for what is refused (exit 2, one line).
+ */
+import { randomBytes } from 'node:crypto';
+import { constants, openSync } from 'node:fs';
+import { chmod, chown, type FileHandle, lstat, open, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { InputError } from '../errors.ts';
+import { APPEND_NO_FOLLOW, CREATE_EXCLUSIVE, cannotWrite, inspectWriteTarget } from './target.ts';
+import { forgetTempFile, registerTempFile } from './temp-files.ts';
+
+export interface PendingFile {
+  write(chunk: string | Uint8Array): Promise<void>;
+  /** Publishes what was written. */
+  commit(): Promise<void>;
+  /** Throws away what was written; the target is left as it was. */
+  abort(): Promise<void>;
+}
+
+const FLUSH_AT = 64 * 1024;
+
+/** Writes through a FileHandle in 64 KiB blocks (reporters write many small chunks). */
+class BlockWriter {
+  private pending: Buffer[] = [];
+  private size = 0;
+  written = 0;
+  constructor(readonly handle: FileHandle) {}
+  async write(chunk: string | Uint8Array): Promise<void> {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
+    this.pending.push(bytes);
+    this.size += bytes.length;
+    if (this.size >= FLUSH_AT) await this.flush();
+  }
+  async flush(): Promise<void> {
+    if (this.size === 0) return;
+    const block = Buffer.concat(this.pending, this.size);
+    this.pending = [];
+    this.size = 0;
+    await this.handle.write(block, 0, block.length, this.written);
+    this.written += block.length;
+  }
+}
+
+/** A temporary file beside `target`, created 0600 with O_EXCL and registered for removal. */
+async function createTempBeside(
+  target: string,
+  requested: string,
+): Promise<{ path: string; handle: FileHandle }> {
+  const path = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.credsweep-tmp`);
+  let handle: FileHandle;
+  try {
+    handle = await open(path, CREATE_EXCLUSIVE, 0o600);
+  } catch (e) {
+    throw cannotWrite(e, requested, 'cannot create a temporary file beside it');
+  }
+  registerTempFile(path);
+  return { path, handle };
+}
+
+/** A read-write buffer file that has no name from the moment it exists. */
+async function openNamelessBuffer(): Promise<FileHandle> {
+  const path = join(tmpdir(), `.credsweep-${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600);
+  await rm(path, { force: true });
+  return handle;
+}
+
+/** Copies the first `length` bytes of `from` to `write`, 64 KiB at a time. */
+async function copyOut(from: FileHandle, length: number, write: (b: Buffer) => Promise<void>): Promise<void> {
+  const block = Buffer.allocUnsafe(FLUSH_AT);
+  for (let position = 0; position < length; ) {
+    const { bytesRead } = await from.read(block, 0, Math.min(FLUSH_AT, length - position), position);
+    if (bytesRead === 0) break;
+    await write(block.subarray(0, bytesRead));
+    position += bytesRead;
+  }
+}
+
+/** Opens `requested` (a path) for an all-or-nothing write under the rules above. */
+export async function openPendingFile(requested: string): Promise<PendingFile> {
+  const target = await inspectWriteTarget(requested);
+  if (target.kind === 'stream') {
+    return bufferedFor(async (from, length) => {
+      let device: FileHandle;
+      try {
+        // No O_CREAT and no O_TRUNC: if the device went away meanwhile, fail rather than make a file.
+        device = await open(target.path, constants.O_WRONLY);
+      } catch (e) {
+        throw cannotWrite(e, requested);
+      }
+      try {
+        await copyOut(from, length, async (b) => {
+          await device.write(b, 0, b.length, null);
+        });
+      } finally {
+        await device.close();
+      }
+    });
+  }
+  const temp = await createTempBeside(target.path, requested);
+  const out = new BlockWriter(temp.handle);
+  let settled = false;
+  const discard = async () => {
+    settled = true;
+    await temp.handle.close().catch(() => {});
+    await rm(temp.path, { force: true });
+    forgetTempFile(temp.path);
+  };
+  return {
+    write: (chunk) => out.write(chunk),
+    async commit() {
+      if (settled) return;
+      try {
+        await out.flush();
+        if (target.existing) {
+          await chmod(temp.path, target.existing.mode & 0o7777);
+          if (process.getuid?.() === 0) {
+            await chown(temp.path, target.existing.uid, target.existing.gid).catch(() => {});
+          }
+        }
+        await temp.handle.datasync();
+        await temp.handle.close();
+        // The target may have been swapped for a link or a device since we looked: never replace one.
+        const now = await lstat(target.path).catch(() => undefined);
+        if (now !== undefined && !now.isFile()) {
+          throw new InputError(
+            'changed into something that is not a file while credsweep ran; left as it is',
+            requested,
+          );
+        }
+        await rename(temp.path, target.path);
+        settled = true;
+        forgetTempFile(temp.path);
+      } catch (e) {
+        await discard();
+        throw e instanceof InputError ? e : cannotWrite(e, requested);
+      }
+    },
+    abort: () => (settled ? Promise.resolve() : discard()),
+  };
+}
+
+/**
+ * All-or-nothing output for a stream that cannot be replaced (standard output, a FIFO, a device):
+ * buffered in a nameless temporary file, handed to `publish` on commit.
+ */
+export async function bufferedFor(
+  publish: (from: FileHandle, length: number) => Promise<void>,
+): Promise<PendingFile> {
+  const handle = await openNamelessBuffer();
+  const out = new BlockWriter(handle);
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await handle.close();
+  };
+  return {
+    write: (chunk) => out.write(chunk),
+    async commit() {
+      try {
+        await out.flush();
+        await publish(handle, out.written);
+      } finally {
+        await close();
+      }
+    },
+    abort: close,
+  };
+}
+
+export interface OutputSink {
+  write(block: Uint8Array): Promise<void>;
+  end?(): Promise<void>;
+}
+
+/** Writes to a stream, waiting for each block to be taken (an EPIPE rejects). */
+export function streamSink(stream: NodeJS.WritableStream): OutputSink {
+  return {
+    write: (block) =>
+      new Promise<void>((ok, fail) => {
+        // copyOut reuses its block, so hand the stream a copy.
+        stream.write(Buffer.from(block), (e?: Error | null) => (e ? fail(e) : ok()));
+      }),
+  };
+}
+
+/** Standard output (or any sink), all or nothing. */
+export function pendingStream(sink: OutputSink): Promise<PendingFile> {
+  return bufferedFor(async (from, length) => {
+    await copyOut(from, length, (b) => sink.write(b));
+    await sink.end?.();
+  });
+}
+
+/** Writes `data` to `requested` under the rules above (the history database). */
+export async function writeFileSafely(requested: string, data: string | Uint8Array): Promise<void> {
+  const file = await openPendingFile(requested);
+  try {
+    await file.write(data);
+    await file.commit();
+  } catch (e) {
+    await file.abort();
+    throw e;
+  }
+}
+
+/**
+ * A file descriptor to append to (the journal): created 0600, a symbolic link refused (O_NOFOLLOW),
+ * a missing folder exit 2 with one line.
+ */
+export function openAppendOnly(requested: string): number {
+  try {
+    return openSync(requested, APPEND_NO_FOLLOW, 0o600);
+  } catch (e) {
+    throw cannotWrite(e, requested);
+  }
+}

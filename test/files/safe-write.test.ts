@@ -1,0 +1,211 @@
+/**
+ * Files written safely (issue 11, "Output files"): src/files/safe-write.ts in process, then through
+ * the real binary for what only a process shows (a reader that goes away, Ctrl-C, exit codes).
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { InputError } from '../../src/errors.ts';
+import { openAppendOnly, openPendingFile, writeFileSafely } from '../../src/files/safe-write.ts';
+import { liveTempFiles } from '../../src/files/temp-files.ts';
+import { CLI, DEMO_AS_OF, DEMO_REPORT, REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'credsweep-files-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const mode = async (path: string) => (await stat(path)).mode & 0o777;
+/** What is in `folder` besides the file `target` names: temporary files left behind. */
+const strays = async (folder: string, target = 'out.json') =>
+  (await readdir(folder)).filter((n) => n !== target);
+
+describe('openPendingFile', () => {
+  it('creates a new file 0600, whatever the umask', async () => {
+    const path = join(dir, 'new.json');
+    const old = process.umask(0o000);
+    try {
+      await writeFileSafely(path, '{}\n');
+    } finally {
+      process.umask(old);
+    }
+    assert.equal(await mode(path), 0o600);
+    assert.equal(await readFile(path, 'utf8'), '{}\n');
+  });
+
+  it('keeps the mode of an existing file (0600 stays 0600, 0640 stays 0640)', async () => {
+    for (const m of [0o600, 0o640]) {
+      const path = join(dir, `existing-${m.toString(8)}.json`);
+      await writeFile(path, 'old');
+      await chmod(path, m);
+      await writeFileSafely(path, 'new');
+      assert.equal(await mode(path), m);
+      assert.equal(await readFile(path, 'utf8'), 'new');
+    }
+  });
+
+  it('writes through a symbolic link to a file and keeps the link', async () => {
+    const real = join(dir, 'real.txt');
+    const link = join(dir, 'link.txt');
+    await writeFile(real, 'old');
+    await symlink(real, link);
+    await writeFileSafely(link, 'through');
+    assert.ok(lstatSync(link).isSymbolicLink(), 'the link is still a link');
+    assert.equal(readlinkSync(link), real);
+    assert.equal(await readFile(real, 'utf8'), 'through');
+  });
+
+  it('refuses a symbolic link to nothing (exit 2), creating nothing', async () => {
+    const link = join(dir, 'dangling');
+    await symlink(join(dir, 'planted-target'), link);
+    await assert.rejects(
+      writeFileSafely(link, 'x'),
+      (e) => e instanceof InputError && /symbolic link/.test(e.message),
+    );
+    assert.ok(!existsSync(join(dir, 'planted-target')));
+  });
+
+  it('writes to a FIFO and leaves it a FIFO', async () => {
+    const fifo = join(dir, 'fifo');
+    spawnSync('mkfifo', [fifo]);
+    const reader = spawn('cat', [fifo]);
+    let got = '';
+    reader.stdout.setEncoding('utf8').on('data', (d) => {
+      got += d;
+    });
+    const closed = new Promise((ok) => reader.on('close', ok));
+    await writeFileSafely(fifo, 'through the fifo\n');
+    await closed;
+    assert.equal(got, 'through the fifo\n');
+    assert.ok(lstatSync(fifo).isFIFO());
+  });
+
+  it('writes to /dev/null and leaves it a character device', async () => {
+    await writeFileSafely('/dev/null', 'discarded');
+    assert.ok(lstatSync('/dev/null').isCharacterDevice());
+  });
+
+  it('refuses a missing folder and a folder as target with an InputError', async () => {
+    await assert.rejects(
+      openPendingFile(join(dir, 'no-such-folder', 'out.json')),
+      (e) => e instanceof InputError && /folder .*no-such-folder does not exist/.test(e.message),
+    );
+    await mkdir(join(dir, 'a-folder'));
+    await assert.rejects(
+      openPendingFile(join(dir, 'a-folder')),
+      (e) => e instanceof InputError && /is a folder/.test(e.message),
+    );
+  });
+
+  it('abort leaves the target as it was and no temporary file; the temp file is O_EXCL beside it', async () => {
+    const folder = await mkdtemp(join(dir, 'abort-'));
+    const path = join(folder, 'out.json');
+    await writeFile(path, 'before');
+    const pending = await openPendingFile(path);
+    await pending.write('partial');
+    const temps = await strays(folder);
+    assert.equal(temps.length, 1, 'one temporary file, beside the target');
+    assert.equal((await stat(join(folder, temps[0]!))).mode & 0o777, 0o600);
+    assert.deepEqual(liveTempFiles(), [join(folder, temps[0]!)], 'registered for removal at exit');
+    await pending.abort();
+    assert.equal(await readFile(path, 'utf8'), 'before');
+    assert.deepEqual(await strays(folder), []);
+    assert.deepEqual(liveTempFiles(), []);
+  });
+
+  it('the journal is opened without following a symbolic link, created 0600', async () => {
+    const real = join(dir, 'journal-real');
+    const link = join(dir, 'journal-link');
+    await writeFile(real, '');
+    await symlink(real, link);
+    assert.throws(
+      () => openAppendOnly(link),
+      (e) => e instanceof InputError && /symbolic link/.test(e.message),
+    );
+    assert.throws(
+      () => openAppendOnly(join(dir, 'missing', 'j.jsonl')),
+      (e) => e instanceof InputError && /no such folder/.test(e.message),
+    );
+  });
+});
+
+describe('--output through the binary', () => {
+  const audit = (extra: string[], env?: NodeJS.ProcessEnv) =>
+    runCredsweep(['audit', '--report', DEMO_REPORT, '--as-of', DEMO_AS_OF, ...extra], { env });
+
+  it('a missing folder or a folder is exit 2 with one line, no stack trace', async () => {
+    for (const [target, what] of [
+      [join(dir, 'missing-folder', 'x.json'), /folder .* does not exist/],
+      [dir, /is a folder/],
+    ] as const) {
+      const run = await audit(['--output', target]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
+      assert.match(run.stderr, what);
+    }
+  });
+
+  it('--output onto an existing 0600 file keeps 0600; a new one is 0600', async () => {
+    const existing = join(dir, 'cli-existing.json');
+    await writeFile(existing, '');
+    await chmod(existing, 0o600);
+    assert.equal((await audit(['--format', 'json', '--output', existing])).code, 0);
+    assert.equal(await mode(existing), 0o600);
+    const fresh = join(dir, 'cli-fresh.html');
+    assert.equal((await audit(['--format', 'html', '--output', fresh])).code, 0);
+    assert.equal(await mode(fresh), 0o600);
+  });
+
+  it('`audit --format asff | head -c 100` leaves no temporary file under TMPDIR', async () => {
+    const tmp = await mkdtemp(join(dir, 'tmpdir-'));
+    const shell = spawnSync(
+      'sh',
+      [
+        '-c',
+        `"${process.execPath}" "${CLI}" audit --report ${DEMO_REPORT} --as-of ${DEMO_AS_OF} --format asff | head -c 100`,
+      ],
+      { cwd: REPO_ROOT, env: { ...process.env, TMPDIR: tmp, NO_COLOR: '1' }, encoding: 'utf8' },
+    );
+    assert.equal(shell.stdout.length, 100);
+    assert.deepEqual(await readdir(tmp), []);
+  });
+
+  it('Ctrl-C while the audit runs removes the temporary file beside --output', async () => {
+    const folder = await mkdtemp(join(dir, 'sigint-'));
+    const target = join(folder, 'out.json');
+    await writeFile(target, 'before');
+    // The report comes on standard input, held open, so the run waits with its temporary file open.
+    const child = spawn(
+      process.execPath,
+      [CLI, 'audit', '--report', '-', '--as-of', DEMO_AS_OF, '--output', target],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    );
+    child.stdin.write((await readFile(join(REPO_ROOT, DEMO_REPORT), 'utf8')).split('\n')[0]);
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d) => {
+      stderr += d;
+    });
+    for (let i = 0; i < 200 && (await strays(folder)).length === 0; i++) {
+      await new Promise((ok) => setTimeout(ok, 25));
+    }
+    assert.equal((await strays(folder)).length, 1, `the run opened its temporary file (${stderr})`);
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((ok) =>
+      child.on('exit', (code, signal) => ok([code, signal])),
+    );
+    child.kill('SIGINT');
+    const [, signal] = await exited;
+    assert.equal(signal, 'SIGINT', 'ends as interrupted');
+    assert.deepEqual(await strays(folder), []);
+    assert.equal(await readFile(target, 'utf8'), 'before');
+  });
+});
