@@ -7,6 +7,7 @@
  * `allowIrreversible`. Root, service-linked roles, roles, exempt and excluded principals and the
  * tool's own key are never planned, each listed with its reason.
  */
+import { globMatches } from '../config/glob.ts';
 import type { Finding } from '../model/finding.ts';
 import type {
   PlanStep,
@@ -61,14 +62,9 @@ export function findingKey(f: Pick<Finding, 'accountId' | 'arn' | 'credential'>)
   return `${f.accountId}/${f.arn}/${f.credential}`;
 }
 
-/** `*` matches any run of characters; everything else is literal. */
+/** `*` matches any run of characters; everything else is literal (linear time, src/config/glob.ts). */
 export function matchesPattern(pattern: string, values: readonly string[]): boolean {
-  const re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
-  return values.some((v) => re.test(v));
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return values.some((v) => globMatches(pattern, v));
 }
 
 type Decision =

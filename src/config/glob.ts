@@ -1,0 +1,60 @@
+/**
+ * Glob matching without regular expressions: `*` matches any run of characters (none included),
+ * `?` (where allowed) exactly one; everything else is literal. Exemption ARN globs and plan's
+ * `--include`/`--exclude` use it.
+ *
+ * A pattern turned into a regular expression (`.*` per star) backtracks exponentially:
+ * `arn:aws:iam::*:user/*a*a*a…*Z` with 18 stars against a 60-character name ran past 60 s. This is the
+ * classic greedy matcher that only ever returns to the most recent star, so it takes at most
+ * (text length + 1) × (pattern length + 1) steps: a few thousand for any real ARN.
+ */
+
+export interface GlobOptions {
+  /** `?` matches one character (exemption ARNs); otherwise it is literal (`--include`). */
+  questionMark?: boolean;
+  /** Counts the steps taken (tests assert the bound). */
+  counter?: { steps: number };
+}
+
+export function globMatches(pattern: string, text: string, options: GlobOptions = {}): boolean {
+  const one = options.questionMark === true;
+  let p = 0;
+  let t = 0;
+  let star = -1; // pattern index just after the last star seen
+  let resume = 0; // text index that star is currently taken to stop at
+  let steps = 0;
+  try {
+    while (t < text.length) {
+      steps += 1;
+      const c = pattern[p];
+      if (c === '*') {
+        star = ++p;
+        resume = t;
+      } else if (p < pattern.length && (c === text[t] || (one && c === '?'))) {
+        p += 1;
+        t += 1;
+      } else if (star !== -1) {
+        // Let the last star swallow one more character and retry the rest of the pattern from there.
+        p = star;
+        t = ++resume;
+      } else return false;
+    }
+    while (pattern[p] === '*') {
+      steps += 1;
+      p += 1;
+    }
+    return p === pattern.length;
+  } finally {
+    if (options.counter) options.counter.steps += steps;
+  }
+}
+
+/** A compiled glob with the `test` of a RegExp, so callers can keep their shape. */
+export interface Glob {
+  readonly pattern: string;
+  test(text: string): boolean;
+}
+
+export function compileGlob(pattern: string, options: Omit<GlobOptions, 'counter'> = {}): Glob {
+  return { pattern, test: (text) => globMatches(pattern, text, options) };
+}
