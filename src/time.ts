@@ -13,6 +13,19 @@ const ISO_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)$/i;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/**
+ * Years credsweep accepts: AWS has no credential before 1970, and `Date.UTC` reads years below 100 as
+ * 19xx (`0001-01-01` became 1901), so anything outside 1970–9999 is refused rather than reinterpreted.
+ * UTC offsets go from -12:00 to +14:00 in practice; beyond ±14:00 (or with 60+ minutes) is refused.
+ */
+export const FIRST_YEAR = 1970;
+export const LAST_YEAR = 9999;
+const MAX_OFFSET_MINUTES = 14 * 60;
+
+function yearInRange(year: number): boolean {
+  return year >= FIRST_YEAR && year <= LAST_YEAR;
+}
+
 /** Parses an ISO-8601 date-time; returns null when the text is not one (or names an impossible date). */
 export function parseIsoDateTime(text: string): EpochMs | null {
   const fast = awsUtcTimestamp(text);
@@ -20,6 +33,8 @@ export function parseIsoDateTime(text: string): EpochMs | null {
   const m = ISO_DATE_TIME.exec(text);
   if (!m) return null;
   const [, y, mo, d, h, mi, s = '0', frac = '0', zone] = m;
+  const offset = zoneOffsetMs(zone!);
+  if (!yearInRange(+y!) || offset === null) return null;
   const utc = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s, Math.floor(Number(`0.${frac}`) * 1000));
   const check = new Date(utc);
   if (
@@ -32,7 +47,7 @@ export function parseIsoDateTime(text: string): EpochMs | null {
   ) {
     return null;
   }
-  return utc - zoneOffsetMs(zone!);
+  return utc - offset;
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -62,6 +77,7 @@ function awsUtcTimestamp(text: string): EpochMs | null | undefined {
   // years before 100 are left to the general parser (Date.UTC reads them as 19xx)
   if (century < 1 || yy < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
   const year = century * 100 + yy;
+  if (!yearInRange(year)) return null;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const monthDays = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
   if (monthDays === undefined || day < 1 || day > monthDays || hour > 23 || minute > 59 || second > 59)
@@ -69,19 +85,23 @@ function awsUtcTimestamp(text: string): EpochMs | null | undefined {
   return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
-function zoneOffsetMs(zone: string): number {
+/** The offset in milliseconds, or null beyond ±14:00 or with 60 minutes or more. */
+function zoneOffsetMs(zone: string): number | null {
   if (zone === 'Z' || zone === 'z') return 0;
   const sign = zone[0] === '-' ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
   const hours = Number(digits.slice(0, 2));
   const minutes = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
-  return sign * (hours * 60 + minutes) * 60_000;
+  const total = hours * 60 + minutes;
+  if (minutes > 59 || total > MAX_OFFSET_MINUTES) return null;
+  return sign * total * 60_000;
 }
 
 /** `YYYY-MM-DD` (midnight UTC) or a full ISO-8601 date-time, as `--as-of` accepts. */
 export function parseAsOf(text: string): EpochMs | null {
   const d = ISO_DATE.exec(text);
   if (d) {
+    if (!yearInRange(+d[1]!)) return null;
     const utc = Date.UTC(+d[1]!, +d[2]! - 1, +d[3]!);
     const check = new Date(utc);
     return check.getUTCDate() === +d[3]! && check.getUTCMonth() === +d[2]! - 1 ? utc : null;

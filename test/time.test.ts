@@ -43,7 +43,7 @@ describe('parseIsoDateTime: the fast path for `YYYY-MM-DDTHH:MM:SS+00:00`', () =
         fc.integer({ min: 0, max: 61 }),
         (y, mo, d, h, mi, s) => {
           const text = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}+00:00`;
-          assert.equal(parseIsoDateTime(text), y < 100 ? null : byDate(text), text);
+          assert.equal(parseIsoDateTime(text), y < 1970 ? null : byDate(text), text);
         },
       ),
       { numRuns: 5000, seed: 1 },
@@ -54,6 +54,7 @@ describe('parseIsoDateTime: the fast path for `YYYY-MM-DDTHH:MM:SS+00:00`', () =
     assert.equal(toIso(parseIsoDateTime('2024-02-29T00:00:00+00:00')!), '2024-02-29T00:00:00Z');
     assert.equal(parseIsoDateTime('2023-02-29T00:00:00+00:00'), null);
     assert.equal(parseIsoDateTime('1900-02-29T00:00:00+00:00'), null);
+    assert.equal(parseIsoDateTime('1969-12-31T23:59:59+00:00'), null, 'before 1970');
     assert.equal(toIso(parseIsoDateTime('2000-02-29T00:00:00+00:00')!), '2000-02-29T00:00:00Z');
     assert.equal(toIso(parseIsoDateTime('2022-04-17t14:59:38+00:00')!), '2022-04-17T14:59:38Z');
     assert.equal(toIso(parseIsoDateTime('2022-04-17 14:59:38+00:00')!), '2022-04-17T14:59:38Z');
@@ -112,4 +113,30 @@ describe('toIso', () => {
       assert.equal(toIso(ms), byDate(ms), String(ms));
     }
   });
+});
+
+describe('dates outside 1970–9999 and offsets beyond ±14:00 are refused (issue 16, item 8)', () => {
+  const refused = [
+    '0001-01-01',
+    '0001-01-01T00:00:00Z',
+    '0099-12-31',
+    '1969-12-31',
+    '1900-01-01T00:00:00+00:00',
+    '2026-01-01T00:00:00+99:00',
+    '2026-01-01T00:00:00-14:01',
+    '2026-01-01T00:00:00+1460',
+    '2026-01-01T00:00:00+05:60',
+  ];
+  for (const text of refused) {
+    it(`${text} is not a date`, () => assert.equal(parseAsOf(text), null));
+  }
+  const accepted: [string, string][] = [
+    ['1970-01-01', '1970-01-01T00:00:00Z'],
+    ['9999-12-31', '9999-12-31T00:00:00Z'],
+    ['2026-01-01T14:00:00+14:00', '2026-01-01T00:00:00Z'],
+    ['2026-01-01T00:00:00-12:00', '2026-01-01T12:00:00Z'],
+  ];
+  for (const [text, iso] of accepted) {
+    it(`${text} is ${iso}`, () => assert.equal(toIso(parseAsOf(text)!), iso));
+  }
 });
