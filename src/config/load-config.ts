@@ -2,12 +2,21 @@
  * Finds, reads and validates the configuration file. JSON is parsed as YAML (a subset), so both get
  * the same error messages: `credsweep: <file>:<line>: <key.path>: <what>`.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isNode, LineCounter, parseDocument } from 'yaml';
+import { type Document, isNode, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.ts';
 import { type CredsweepConfig, configSchema } from './schema.ts';
+
+/**
+ * A configuration is a few kilobytes; these limits keep a hostile one (the Lambda reads its
+ * configuration from an environment variable anyone who can update the function can set) from
+ * exhausting memory: a size cap, and a cap on YAML alias expansions (a "billion laughs" alias bomb
+ * expands 9 aliases into 9⁷ nodes). Both are refused with the file and line, exit 2.
+ */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+export const MAX_ALIAS_EXPANSIONS = 100;
 
 /** Looked for in the working directory, in this order, when no `--config` is given. */
 export const CONFIG_FILE_NAMES = ['credsweep.config.json', 'credsweep.config.yaml', 'credsweep.config.yml'];
@@ -28,9 +37,10 @@ export async function loadConfig(
     const path = join(cwd, name);
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = await readCapped(path, name);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      if (e instanceof InputError) throw e;
       throw new InputError(`cannot read (${(e as NodeJS.ErrnoException).code})`, name);
     }
     return { file: name, config: parseConfig(text, name) };
@@ -40,15 +50,67 @@ export async function loadConfig(
 
 async function readText(file: string): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    return await readCapped(file, file);
   } catch (e) {
+    if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, file);
   }
 }
 
+/** At most MAX_CONFIG_BYTES + 1 bytes are read, so a huge file (or /dev/zero) is refused, not loaded. */
+async function readCapped(path: string, shownAs: string): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    const text = buffer.subarray(0, length).toString('utf8');
+    assertSize(text, shownAs);
+    return text;
+  } finally {
+    await handle.close();
+  }
+}
+
+function assertSize(text: string, file: string): void {
+  if (Buffer.byteLength(text, 'utf8') <= MAX_CONFIG_BYTES) return;
+  const line = text.slice(0, MAX_CONFIG_BYTES).split('\n').length;
+  throw new InputError(
+    `larger than the ${MAX_CONFIG_BYTES / 1024 / 1024} MiB a configuration may be`,
+    file,
+    line,
+  );
+}
+
+/** The document as plain data; an alias bomb is an input error at its first alias, not a crash. */
+function toData(doc: Document, lineCounter: LineCounter, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
+  } catch (e) {
+    let offset: number | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        offset = node.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    const line = offset === undefined ? undefined : lineCounter.linePos(offset).line;
+    const what =
+      e instanceof ReferenceError && /alias/i.test(e.message)
+        ? `YAML aliases expand past the limit of ${MAX_ALIAS_EXPANSIONS} (an alias bomb?)`
+        : `not valid JSON or YAML: ${(e as Error).message.split('\n')[0]}`;
+    throw new InputError(what, file, line);
+  }
+}
+
 /** Pure: text in, validated config out; errors name the file, the line and the key path. */
 export function parseConfig(text: string, file: string): CredsweepConfig {
+  assertSize(text, file);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const syntax = doc.errors[0];
@@ -60,7 +122,7 @@ export function parseConfig(text: string, file: string): CredsweepConfig {
       line,
     );
   }
-  const data = doc.toJS() ?? {};
+  const data = toData(doc, lineCounter, file) ?? {};
   const result = configSchema.safeParse(data);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;

@@ -144,3 +144,55 @@ describe('loadConfig', () => {
     await assert.rejects(loadConfig(join(dir, 'missing.yaml'), dir), /no such file/);
   });
 });
+
+describe('hostile configuration files (issue 16, items 7 and 8)', () => {
+  const bomb = [
+    'a: &a ["x","x","x","x","x","x","x","x","x"]',
+    'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+    'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+    'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]',
+    'e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]',
+    'f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]',
+    'g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]',
+  ].join('\n');
+
+  it('a YAML alias bomb is an input error at the file and line of its first alias', () => {
+    assert.equal(
+      errorOf(bomb),
+      'credsweep.config.yaml:2: YAML aliases expand past the limit of 100 (an alias bomb?)',
+    );
+  });
+
+  it('the same in the Lambda configuration (CREDSWEEP_CONFIG)', async () => {
+    const { settingsFromEnv } = await import('../../src/lambda/handler.ts');
+    assert.throws(
+      () => settingsFromEnv({ CREDSWEEP_BUCKET: 'b', CREDSWEEP_CONFIG: bomb }),
+      (e) => e instanceof InputError && e.location === 'CREDSWEEP_CONFIG:2' && /alias/.test(e.message),
+    );
+  });
+
+  it('a file over 1 MiB is refused with the line where the limit falls, without reading it all', async () => {
+    const text = `days: 90\n${'# padding\n'.repeat(200_000)}`;
+    assert.match(
+      errorOf(text),
+      /^credsweep\.config\.yaml:\d+: larger than the 1 MiB a configuration may be$/,
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'credsweep-config-'));
+    try {
+      writeFileSync(join(dir, 'big.yaml'), text);
+      await assert.rejects(loadConfig(join(dir, 'big.yaml'), dir), /larger than the 1 MiB/);
+      await assert.rejects(loadConfig('/dev/zero', dir), /larger than the 1 MiB/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an exemption expiring in year 0099 or 0001 is refused, not read as 1999 or 1901', () => {
+    for (const expires of ['0099-12-31', '0001-01-01', '1969-12-31']) {
+      assert.match(
+        errorOf(`exemptions:\n  - principal: x\n    owner: o\n    reason: r\n    expires: "${expires}"\n`),
+        /^credsweep\.config\.yaml:5: exemptions\.0\.expires: expected a date YYYY-MM-DD/,
+      );
+    }
+  });
+});
