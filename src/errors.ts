@@ -1,6 +1,7 @@
 /**
  * Typed errors. The CLI maps each to an exit code and prints one line; only InternalError is a bug.
  */
+import { redactSecrets } from './redact.ts';
 
 export const ExitCode = {
   ok: 0,
@@ -44,7 +45,7 @@ export class InputError extends CredsweepError {
   }
 }
 
-/** AWS refused or failed a call we cannot do without. */
+/** AWS refused or failed a call we cannot do without. Its message is redacted (src/redact.ts). */
 export class AwsAccessError extends CredsweepError {
   readonly code = 'aws';
   readonly exitCode = ExitCode.awsFailure;
@@ -54,7 +55,7 @@ export class AwsAccessError extends CredsweepError {
     readonly accountId?: string,
     hint?: string,
   ) {
-    super(message, hint);
+    super(redactSecrets(message), hint);
   }
 }
 

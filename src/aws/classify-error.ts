@@ -8,6 +8,8 @@
  * AWS error messages do not contain secrets, but an SDK or proxy error may echo a request, so every
  * message is redacted before it leaves here.
  */
+import { redactSecrets } from '../redact.ts';
+
 export interface ClassifiedAwsError {
   code: string;
   message: string;
@@ -31,14 +33,8 @@ const NETWORK = new Set([
   'TimeoutError',
 ]);
 
-// 40-character secret access keys and long base64 session tokens.
-const SECRET_SHAPED = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40,}(?![A-Za-z0-9/+=])/g;
-const SECRET_ASSIGNMENT =
-  /(secret[_-]?access[_-]?key|session[_-]?token|x-amz-security-token)(["']?\s*[:=]\s*["']?)[^\s"',;&]+/gi;
-
-export function redactSecrets(text: string): string {
-  return text.replace(SECRET_ASSIGNMENT, '$1$2[redacted]').replace(SECRET_SHAPED, '[redacted]');
-}
+// The one redaction lives in src/redact.ts (errors.ts needs it too); re-exported for existing callers.
+export { redactSecrets };
 
 export function classifyAwsError(e: unknown): ClassifiedAwsError {
   const err = (e ?? {}) as {

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, InputError, InternalError, isCredsweepError } from '../errors.ts';
 import type { CliContext } from './context.ts';
+import { redactSecrets } from '../redact.ts';
 import { guardTerminal } from './terminal-guard.ts';
 
 export const VERSION = '0.1.0';
@@ -120,8 +121,11 @@ export function reportError(e: unknown, ctx: CliContext): number {
     return e.exitCode;
   }
   const err = e as Error;
+  // An unexpected SDK error may echo its request: the same redaction as every AWS error (src/redact.ts).
   ctx.stderr.write(
-    `credsweep: internal error: ${err?.message ?? String(e)}\nThis is a bug in credsweep; please report it with the command you ran.\n${err?.stack ?? ''}\n`,
+    redactSecrets(
+      `credsweep: internal error: ${err?.message ?? String(e)}\nThis is a bug in credsweep; please report it with the command you ran.\n${err?.stack ?? ''}\n`,
+    ),
   );
   return ExitCode.internal;
 }

@@ -12,6 +12,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, gunzipSync } from 'node:zlib';
+import { classifyAwsError } from '../../aws/classify-error.ts';
 import { createTrailAggregator, type TrailAggregator, type TrailAggregatorOptions } from './aggregate.ts';
 import { aggregatingHandler } from './extract-record.ts';
 import { CloudTrailJsonScanner, JsonScanError } from './scan-json.ts';
@@ -255,7 +256,11 @@ export function describeObjectError(e: unknown): string | null {
   }
   if (err?.code === 'ERR_STRING_TOO_LONG') return 'a value is too large';
   if (typeof err?.syscall === 'string') return `cannot read (${err.code ?? err.message})`;
-  if (err?.$metadata !== undefined) return `S3: ${err.name ?? 'error'}: ${err.message}`;
+  if (err?.$metadata !== undefined) {
+    // classifyAwsError redacts: an endpoint may echo the request's x-amz-security-token.
+    const { code, message } = classifyAwsError(e);
+    return `S3: ${code}: ${message}`;
+  }
   if (e instanceof SyntaxError) return `invalid JSON (${e.message})`;
   return null;
 }

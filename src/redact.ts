@@ -1,0 +1,18 @@
+/**
+ * The one redaction: anything shaped like an AWS secret removed from text that came from AWS, an SDK
+ * or a proxy before it is printed or stored. AWS's own error messages hold no secrets, but an SDK or a
+ * proxy error may echo the request (an endpoint that answers GetObject with its `x-amz-security-token`
+ * header put the session token into `trail`'s output and `files.bad`). Applied by `classifyAwsError`
+ * (every AWS failure turned into `{code, message}`), by `AwsAccessError` (every AWS failure credsweep
+ * raises) and by the CLI's last-resort error line. Pure, no dependencies, so src/errors.ts can use it.
+ */
+
+// 40-character secret access keys, long base64 session tokens, 64-hex signatures.
+const SECRET_SHAPED = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40,}(?![A-Za-z0-9/+=])/g;
+// `SecretAccessKey=…`, `"SessionToken": "…"`, `X-Amz-Security-Token: …`, `X-Amz-Signature=…` (URL or header).
+const SECRET_ASSIGNMENT =
+  /(secret[_-]?access[_-]?key|session[_-]?token|security[_-]?token|x-amz-signature|signature)(["']?\s*[:=]\s*["']?)[^\s"',;&<]+/gi;
+
+export function redactSecrets(text: string): string {
+  return text.replace(SECRET_ASSIGNMENT, '$1$2[redacted]').replace(SECRET_SHAPED, '[redacted]');
+}
