@@ -190,12 +190,13 @@ describe('--output through the binary', () => {
         env: { ...process.env, NO_COLOR: '1' },
       },
     );
-    child.stdin.write((await readFile(join(REPO_ROOT, DEMO_REPORT), 'utf8')).split('\n')[0]);
+    child.stdin.write(`${(await readFile(join(REPO_ROOT, DEMO_REPORT), 'utf8')).split('\n')[0]}\n`);
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d) => {
       stderr += d;
     });
-    for (let i = 0; i < 200 && (await strays(folder)).length === 0; i++) {
+    // Up to 30 s for the process to start and open its temporary file (the test machine may be loaded).
+    for (let i = 0; i < 1200 && (await strays(folder)).length === 0; i++) {
       await new Promise((ok) => setTimeout(ok, 25));
     }
     assert.equal((await strays(folder)).length, 1, `the run opened its temporary file (${stderr})`);
