@@ -31,3 +31,8 @@ export function wantsColor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): 
   if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true;
   return Boolean(stream.isTTY) && env.TERM !== 'dumb';
 }
+
+/** The width tables on stdout fit: `{ width }` on a terminal, `{}` in a pipe or with --wide. */
+export function tableOptions(ctx: Pick<CliContext, 'tableWidth'>): { width?: number } {
+  return ctx.tableWidth === undefined ? {} : { width: ctx.tableWidth };
+}

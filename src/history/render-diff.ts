@@ -1,4 +1,6 @@
 /** Text for a run diff, shared by `credsweep diff` and the scheduled run's notifications. Pure. */
+import { type Column, renderTable, wrapText } from '../reporters/fit-table.ts';
+import { printable } from '../reporters/printable.ts';
 import type { CredentialChange, RunDiff } from './diff-runs.ts';
 
 export function describeChange(c: CredentialChange): string {
@@ -32,6 +34,65 @@ export function renderDiffText(diff: RunDiff, limit = Number.POSITIVE_INFINITY):
   if (diff.notAudited.length > 0) {
     lines.push(
       `Not audited this time (their credentials are not counted as removed): ${diff.notAudited.join(', ')}`,
+    );
+  }
+  if (lines.length === 0) lines.push('No changes.');
+  return `${lines.join('\n')}\n`;
+}
+
+const CHANGE_COLUMNS: readonly Column[] = [
+  { header: 'ACCOUNT', shorten: 'none', constantLabel: 'account' },
+  { header: 'PRINCIPAL', minWidth: 12 },
+  { header: 'CREDENTIAL', minWidth: 12 },
+  { header: 'KEY ID', minWidth: 9, optional: 1 },
+  { header: 'CHANGE', shorten: 'none' },
+  { header: 'AGE', align: 'right', shorten: 'none', optional: 2 },
+];
+
+function changeRow(c: CredentialChange): string[] {
+  const detail = c.action ?? c.service;
+  return [
+    c.accountId,
+    c.principalName,
+    `${c.credential.replaceAll('_', ' ')}${detail ? ` ${detail}` : ''}`,
+    c.accessKeyId ?? c.sshPublicKeyId ?? c.serviceSpecificCredentialId ?? '',
+    `${c.before ?? 'new'} → ${c.after ?? 'removed'}`,
+    c.ageDays === undefined ? '' : `${c.ageDays}d`,
+  ];
+}
+
+/** `credsweep diff`: one table per section, fitted to `width` when given (src/reporters/fit-table.ts). */
+export function renderDiffTable(diff: RunDiff, width?: number): string {
+  const sections: [string, CredentialChange[]][] = [
+    ['Newly unused', diff.newlyUnused],
+    ['Newly in use', diff.newlyInUse],
+    ['No longer unused (deactivated, exempted, …)', diff.resolved],
+    ['Removed', diff.removed],
+  ];
+  const lines: string[] = [];
+  for (const [title, changes] of sections) {
+    if (changes.length === 0) continue;
+    if (lines.length > 0) lines.push('');
+    lines.push(`${title} (${changes.length}):`);
+    const rows = changes.map((c) => changeRow(c).map(printable));
+    const keep = (_: unknown, i: number) => i !== 3 || rows.some((r) => r[3] !== '');
+    lines.push(
+      renderTable(
+        CHANGE_COLUMNS.filter(keep),
+        rows.map((r) => r.filter(keep)),
+        width === undefined ? undefined : width - 2,
+      )
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n'),
+    );
+  }
+  if (diff.notAudited.length > 0) {
+    lines.push(
+      ...wrapText(
+        `Not audited this time (their credentials are not counted as removed): ${diff.notAudited.join(', ')}`,
+        width,
+      ),
     );
   }
   if (lines.length === 0) lines.push('No changes.');

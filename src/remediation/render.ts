@@ -3,19 +3,43 @@
  * user name must not be able to drive the terminal.
  */
 import type { RemediationPlan } from '../model/remediation-plan.ts';
+import { type Column, renderTable, wrapText } from '../reporters/fit-table.ts';
 import { printable } from '../reporters/printable.ts';
 import type { StepResult } from './apply.ts';
 import type { UndoResult } from './undo.ts';
 
-function table(headers: readonly string[], rows: string[][]): string {
-  const cells = rows.map((r) => r.map(printable));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
-  const line = (r: readonly string[]) =>
-    r
-      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), ...cells.map(line)].join('\n');
+/** `width`: the terminal's, to fit (src/reporters/fit-table.ts); undefined prints every column whole. */
+function table(headers: readonly (Column | string)[], rows: string[][], width?: number): string {
+  return renderTable(
+    headers,
+    rows.map((r) => r.map(printable)),
+    width,
+  );
+}
+
+// Actions and key ids stay whole (they are what a reviewer checks); names are cut in the middle.
+const WHOLE = (header: string): Column => ({ header, shorten: 'none' });
+const NAME = (header: string): Column => ({ header, minWidth: 12 });
+const ACCOUNT: Column = { header: 'ACCOUNT', shorten: 'none', constantLabel: 'account' };
+const LAST = (header: string, optional: number): Column => ({
+  header,
+  shorten: 'end',
+  minWidth: 12,
+  optional,
+});
+
+const RESULT_COLUMNS = [
+  WHOLE('OUTCOME'),
+  WHOLE('ACTION'),
+  ACCOUNT,
+  NAME('PRINCIPAL'),
+  WHOLE('CREDENTIAL'),
+  LAST('DETAIL', 1),
+];
+
+/** Where the table goes: the terminal's width to fit, none in a pipe or with --wide. */
+export interface TableOptions {
+  width?: number;
 }
 
 function principal(s: { principalName: string; principalType: string }): string {
@@ -26,20 +50,37 @@ function target(s: { accessKeyId?: string; certificateId?: string; credential: s
   return s.accessKeyId ?? s.certificateId ?? s.credential;
 }
 
-export function renderPlanTable(plan: RemediationPlan): string {
+/** The credential in words (`access key 1`) and, when known, its id. */
+function credentialAndId(s: { accessKeyId?: string; certificateId?: string; credential: string }): string[] {
+  return [
+    s.credential.replace(/^cert_/, 'certificate_').replaceAll('_', ' '),
+    s.accessKeyId ?? s.certificateId ?? '',
+  ];
+}
+
+export function renderPlanTable(plan: RemediationPlan, options: TableOptions = {}): string {
   const out: string[] = [];
   if (plan.steps.length > 0) {
     out.push(
       table(
-        ['ACTION', 'ACCOUNT', 'PRINCIPAL', 'CREDENTIAL', 'UNDO', 'REASON'],
+        [
+          WHOLE('ACTION'),
+          ACCOUNT,
+          NAME('PRINCIPAL'),
+          NAME('CREDENTIAL'),
+          WHOLE('KEY ID'),
+          WHOLE('UNDO'),
+          LAST('REASON', 1),
+        ],
         plan.steps.map((s) => [
           s.action,
           s.accountId,
           principal(s),
-          target(s),
+          ...credentialAndId(s),
           s.reversible ? 'yes' : 'NO',
           s.reason,
         ]),
+        options.width,
       ),
     );
   }
@@ -47,26 +88,37 @@ export function renderPlanTable(plan: RemediationPlan): string {
     if (out.length > 0) out.push('');
     out.push(
       table(
-        ['SKIPPED', 'ACCOUNT', 'PRINCIPAL', 'CREDENTIAL', 'WHY'],
+        [
+          { header: 'SKIPPED', shorten: 'end', minWidth: 12 },
+          ACCOUNT,
+          NAME('PRINCIPAL'),
+          NAME('CREDENTIAL'),
+          WHOLE('KEY ID'),
+          LAST('WHY', 1),
+        ],
         plan.skipped.map((s) => [
           s.reason === 'irreversible' ? 'skipped (irreversible)' : s.reason,
           s.accountId,
           principal(s),
-          target(s),
+          ...credentialAndId(s),
           s.detail,
         ]),
+        options.width,
       ),
     );
   }
   const { steps, reversible, irreversible, skipped } = plan.summary;
   out.push(
     '',
-    `${steps} step${steps === 1 ? '' : 's'} (${reversible} reversible, ${irreversible} irreversible), ${skipped} skipped; data collected ${plan.dataCollectedAt}`,
+    ...wrapText(
+      `${steps} step${steps === 1 ? '' : 's'} (${reversible} reversible, ${irreversible} irreversible), ${skipped} skipped; data collected ${plan.dataCollectedAt}`,
+      options.width,
+    ),
   );
   return `${out.join('\n')}\n`;
 }
 
-export function renderApplyResults(results: readonly StepResult[]): string {
+export function renderApplyResults(results: readonly StepResult[], options: TableOptions = {}): string {
   const rows = results.map((r) => [
     r.outcome,
     r.step.action,
@@ -76,10 +128,10 @@ export function renderApplyResults(results: readonly StepResult[]): string {
     [r.reason, r.detail].filter(Boolean).join(': '),
   ]);
   const count = (o: string) => results.filter((r) => r.outcome === o).length;
-  return `${table(['OUTCOME', 'ACTION', 'ACCOUNT', 'PRINCIPAL', 'CREDENTIAL', 'DETAIL'], rows)}\n\n${count('done')} done, ${count('already_done')} already done, ${count('skipped')} skipped, ${count('failed')} failed\n`;
+  return `${table(RESULT_COLUMNS, rows, options.width)}\n\n${count('done')} done, ${count('already_done')} already done, ${count('skipped')} skipped, ${count('failed')} failed\n`;
 }
 
-export function renderUndoResults(results: readonly UndoResult[]): string {
+export function renderUndoResults(results: readonly UndoResult[], options: TableOptions = {}): string {
   const rows = results.map((r) => [
     r.outcome === 'irreversible' ? 'cannot undo' : r.outcome,
     r.step.action,
@@ -89,5 +141,5 @@ export function renderUndoResults(results: readonly UndoResult[]): string {
     r.detail ?? '',
   ]);
   const count = (o: string) => results.filter((r) => r.outcome === o).length;
-  return `${table(['OUTCOME', 'ACTION', 'ACCOUNT', 'PRINCIPAL', 'CREDENTIAL', 'DETAIL'], rows)}\n\n${count('undone') + count('already_undone')} reversed, ${count('irreversible')} cannot be undone, ${count('skipped')} skipped, ${count('failed')} failed\n`;
+  return `${table(RESULT_COLUMNS, rows, options.width)}\n\n${count('undone') + count('already_undone')} reversed, ${count('irreversible')} cannot be undone, ${count('skipped')} skipped, ${count('failed')} failed\n`;
 }

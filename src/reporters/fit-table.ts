@@ -206,3 +206,25 @@ export function constantsLine(table: Pick<FittedTable, 'constants'>, width?: num
   if (table.constants.length === 0) return [];
   return [fitLine(table.constants.join(' · '), width)];
 }
+
+/**
+ * A whole table as text: the constants line, the header and rows, and a note naming dropped columns.
+ * Columns are named by header; `ACCOUNT` is said once when constant, the last column is cut at its end.
+ */
+export function renderTable(
+  columns: readonly (Column | string)[],
+  rows: readonly (readonly string[])[],
+  width?: number,
+): string {
+  const specs = columns.map((c, i): Column => {
+    if (typeof c !== 'string') return c;
+    if (c === 'ACCOUNT') return { header: c, shorten: 'none', constantLabel: 'account' };
+    return i === columns.length - 1 ? { header: c, shorten: 'end', minWidth: 10 } : { header: c };
+  });
+  const table = fitTable(specs, rows, width === undefined ? {} : { width });
+  const note =
+    table.dropped.length > 0
+      ? wrapText(`(${table.dropped.join(', ')} not shown: --wide shows every column)`, width)
+      : [];
+  return [...constantsLine(table, width), ...table.lines, ...note].join('\n');
+}

@@ -4,24 +4,30 @@
  * every cell goes through printable().
  */
 import type { TrailSummary } from '../model/trail-summary.ts';
+import { type Column, renderTable, wrapText } from './fit-table.ts';
 import { printable } from './printable.ts';
 
-function table(headers: readonly string[], rows: string[][]): string {
-  const cells = [headers.slice(), ...rows].map((r) => r.map((c) => printable(c)));
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  return cells
-    .map((r) =>
-      r
-        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+function table(columns: readonly Column[], rows: string[][], width?: number): string {
+  return renderTable(
+    columns,
+    rows.map((r) => r.map((c) => printable(c))),
+    width,
+  );
 }
+
+const ARN: Column = { header: '', minWidth: 16 };
+const WHEN: Column = { header: '', shorten: 'none' };
+const COUNT: Column = { header: '', align: 'right', shorten: 'none' };
+const col = (base: Column, header: string, extra: Partial<Column> = {}): Column => ({
+  ...base,
+  header,
+  ...extra,
+});
 
 const day = (iso: string | null) => (iso === null ? '-' : iso.replace('T', ' ').replace(/Z$/, ''));
 
-export function renderTrailTable(summary: TrailSummary): string {
+/** `width`: the terminal's, to fit (every column whole without it). */
+export function renderTrailTable(summary: TrailSummary, width?: number): string {
   const parts: string[] = [];
   parts.push(`Access keys (${summary.accessKeys.length})`);
   parts.push(
@@ -29,15 +35,15 @@ export function renderTrailTable(summary: TrailSummary): string {
       ? '  none'
       : table(
           [
-            'ACCESS KEY',
-            'PRINCIPAL',
-            'FIRST SEEN',
-            'LAST SEEN',
-            'EVENTS',
-            'LAST EVENT',
-            'REGIONS',
-            'SERVICES',
-            'SOURCE IPS',
+            { header: 'ACCESS KEY', shorten: 'none' },
+            col(ARN, 'PRINCIPAL'),
+            col(WHEN, 'FIRST SEEN', { optional: 4 }),
+            col(WHEN, 'LAST SEEN'),
+            col(COUNT, 'EVENTS'),
+            { header: 'LAST EVENT', optional: 2 },
+            { header: 'REGIONS', optional: 3 },
+            col(COUNT, 'SERVICES', { optional: 5 }),
+            { header: 'SOURCE IPS', shorten: 'end', minWidth: 10, optional: 1 },
           ],
           summary.accessKeys.map((k) => [
             k.accessKeyId,
@@ -50,6 +56,7 @@ export function renderTrailTable(summary: TrailSummary): string {
             String(k.services.length),
             `${k.sourceIps.count}: ${k.sourceIps.top.join(', ')}${k.sourceIps.count > k.sourceIps.top.length ? ', …' : ''}`,
           ]),
+          width,
         ),
   );
   parts.push('', `Roles assumed (${summary.roles.length})`);
@@ -57,7 +64,13 @@ export function renderTrailTable(summary: TrailSummary): string {
     summary.roles.length === 0
       ? '  none'
       : table(
-          ['ROLE', 'LAST ASSUMED', 'BY', 'FROM', 'EVENTS'],
+          [
+            col(ARN, 'ROLE'),
+            col(WHEN, 'LAST ASSUMED'),
+            col(ARN, 'BY', { optional: 2 }),
+            { header: 'FROM', optional: 1, shorten: 'end' },
+            col(COUNT, 'EVENTS'),
+          ],
           summary.roles.map((r) => [
             r.roleArn,
             day(r.lastAssumed),
@@ -65,6 +78,7 @@ export function renderTrailTable(summary: TrailSummary): string {
             r.lastSourceIp ?? '-',
             String(r.assumeEvents),
           ]),
+          width,
         ),
   );
   parts.push('', `Console sign-ins (${summary.consoleLogins.length})`);
@@ -72,20 +86,25 @@ export function renderTrailTable(summary: TrailSummary): string {
     summary.consoleLogins.length === 0
       ? '  none'
       : table(
-          ['PRINCIPAL', 'LAST SUCCESS', 'SUCCESSES', 'FAILURES'],
+          [col(ARN, 'PRINCIPAL'), col(WHEN, 'LAST SUCCESS'), col(COUNT, 'SUCCESSES'), col(COUNT, 'FAILURES')],
           summary.consoleLogins.map((l) => [
             l.principalArn,
             day(l.lastSuccess),
             String(l.successes),
             String(l.failures),
           ]),
+          width,
         ),
   );
   parts.push(
     '',
-    `${summary.records} records in ${summary.files.scanned} files` +
-      (summary.files.bad.length > 0 ? `; ${summary.files.bad.length} bad files skipped:` : ''),
+    ...wrapText(
+      `${summary.records} records in ${summary.files.scanned} files` +
+        (summary.files.bad.length > 0 ? `; ${summary.files.bad.length} bad files skipped:` : ''),
+      width,
+    ),
   );
-  for (const bad of summary.files.bad) parts.push(printable(`  ${bad.path}: ${bad.error}`));
+  for (const bad of summary.files.bad)
+    parts.push(...wrapText(printable(`  ${bad.path}: ${bad.error}`), width));
   return `${parts.join('\n')}\n`;
 }

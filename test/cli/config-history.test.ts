@@ -160,7 +160,14 @@ describe('audit --db, history, diff', () => {
     );
     assert.ok(runs[1].summary.unused > runs[0].summary.unused);
     const table = await runCredsweep(['history', '--db', db]);
-    assert.match(table.stdout, /^ {3}2 {2}\S+ {2}unused/m);
+    assert.match(
+      table.stdout,
+      /^RUN {2}RUN AT \(UTC\) +AS OF +THRESHOLD {2}SOURCE +ACCOUNTS {2}UNUSED {2}CREDENTIALS$/m,
+    );
+    assert.match(
+      table.stdout,
+      /^ {2}2 {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}\d{4}-\d\d-\d\d +90 days {2}\S.* {2}1 +\d+ +\d+$/m,
+    );
 
     const diff = await runCredsweep(['diff', '--db', db, '--format', 'json']);
     assert.equal(diff.code, 0, diff.stderr);
@@ -176,7 +183,10 @@ describe('audit --db, history, diff', () => {
     assert.equal(d.newlyUnused.length, runs[1].summary.unused - runs[0].summary.unused);
 
     const text = await runCredsweep(['diff', '1', '2', '--db', db]);
-    assert.match(text.stdout, /^Run 1 \(.*\) → run 2 \(.*\)\nNewly unused \(\d+\):\n {2}210987654321 /);
+    assert.match(
+      text.stdout,
+      /^Run 1 \(.*\) → run 2 \(.*\)\nNewly unused \(\d+\):\n {2}ACCOUNT {7}PRINCIPAL .* CHANGE .*\n {2}210987654321 /,
+    );
     const same = await runCredsweep(['diff', '2', '2', '--db', db]);
     assert.match(same.stdout, /No changes\.\n$/);
   });
@@ -213,5 +223,13 @@ describe('audit --db, history, diff', () => {
     assert.match(missing.stderr, /^credsweep: .*history\.sqlite: no run 9/);
     const notId = await runCredsweep(['diff', 'latest', '--db', db]);
     assert.equal(notId.code, 2);
+    for (const command of ['history', 'diff']) {
+      const typo = await runCredsweep([command, '--db', join(dir, 'typo.db')]);
+      assert.equal(typo.code, 2, `${command}: a missing database is an input error`);
+      assert.match(
+        typo.stderr,
+        /^credsweep: .*typo\.db: no such history database \(`credsweep audit --db FILE` creates it\)\n$/,
+      );
+    }
   });
 });

@@ -9,7 +9,7 @@ import { applyPlan, checkPlanAge, type StepPoint } from '../../remediation/apply
 import { foldJournal, JournalWriter, readJournal } from '../../remediation/journal.ts';
 import { readRemediationPlan } from '../../remediation/read-files.ts';
 import { renderApplyResults } from '../../remediation/render.ts';
-import type { CliContext } from '../context.ts';
+import { type CliContext, tableOptions } from '../context.ts';
 import { startProgress } from '../progress.ts';
 import {
   accountConcurrencyOption,
@@ -19,6 +19,7 @@ import {
   maxPlanAgeOption,
   openRemediationSession,
 } from '../remediation-options.ts';
+import { wideOption } from '../options.ts';
 
 interface ApplyFlags extends ConnectionFlags {
   yes?: boolean;
@@ -47,6 +48,7 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
     .description('carry out a remediation plan (journalled; asks first unless --yes)')
     .argument('<plan>', 'the plan file (credsweep plan --output)')
     .option('--yes', 'do not ask for confirmation (required without a terminal)')
+    .addOption(wideOption())
     .addOption(accountConcurrencyOption())
     .option('--journal <file>', 'the journal to write and resume from (default: <plan>.journal.jsonl)')
     .addOption(maxPlanAgeOption());
@@ -85,7 +87,7 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
         ...(onPoint ? { onPoint } : {}),
       });
       progress.stop();
-      ctx.stdout.write(renderApplyResults(result.results));
+      ctx.stdout.write(renderApplyResults(result.results, tableOptions(ctx)));
       for (const r of result.results.filter((x) => x.outcome === 'failed')) {
         const target = r.step.accessKeyId ?? r.step.certificateId ?? r.step.principalName;
         ctx.stderr.write(

@@ -1,13 +1,15 @@
 /** `credsweep history` and `credsweep diff`: the runs `audit --db` stored, and what changed between two. */
+import { access, constants } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { InputError, UsageError } from '../../errors.ts';
 import { diffRuns } from '../../history/diff-runs.ts';
-import { renderDiffText } from '../../history/render-diff.ts';
+import { renderDiffTable } from '../../history/render-diff.ts';
+import { type Column, renderTable, wrapText } from '../../reporters/fit-table.ts';
 import type { RunStore, RunSummary } from '../../history/run-store.ts';
 import { openSqliteRunStore } from '../../history/sqlite-run-store.ts';
 import { loadCliConfig, requireDbPath } from '../config-options.ts';
 import type { CliContext } from '../context.ts';
-import { oneOf } from '../options.ts';
+import { oneOf, wideOption } from '../options.ts';
 
 interface HistoryFlags {
   db?: string;
@@ -15,8 +17,20 @@ interface HistoryFlags {
   format: 'table' | 'json';
 }
 
+/** history and diff only read: a database that does not exist is a mistake (a typo), not an empty history. */
 async function openStore(flags: HistoryFlags): Promise<{ store: RunStore; path: string }> {
   const path = requireDbPath(flags.db, await loadCliConfig(flags.config));
+  try {
+    await access(path, constants.R_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(
+      code === 'ENOENT' ? 'no such history database' : `cannot read the history database (${code})`,
+      path,
+      undefined,
+      code === 'ENOENT' ? '`credsweep audit --db FILE` creates it' : undefined,
+    );
+  }
   return { store: await openSqliteRunStore(path), path };
 }
 
@@ -26,12 +40,34 @@ const commonOptions = (command: Command) =>
     .option('--config <file>', 'configuration file (default: ./credsweep.config.json|yaml|yml)')
     .addOption(
       new Option('--format <format>', 'output format').default('table').argParser(oneOf(['table', 'json'])),
-    );
+    )
+    .addOption(wideOption());
 
-function runLine(r: RunSummary): string {
-  const accounts = r.accounts.length;
+const RUN_COLUMNS: readonly Column[] = [
+  { header: 'RUN', align: 'right', shorten: 'none' },
+  { header: 'RUN AT (UTC)', shorten: 'none' },
+  { header: 'AS OF', shorten: 'none', constantLabel: 'as of' },
+  { header: 'THRESHOLD', align: 'right', shorten: 'none', constantLabel: 'threshold' },
+  { header: 'SOURCE', constantLabel: 'source', optional: 1 },
+  { header: 'ACCOUNTS', shorten: 'none', constantLabel: 'accounts' },
+  { header: 'UNUSED', align: 'right', shorten: 'none' },
+  { header: 'CREDENTIALS', align: 'right', shorten: 'none' },
+];
+
+/** One row per run: when, judged as of when and with what threshold, from which source, how many accounts. */
+export function runRow(r: RunSummary): string[] {
   const failed = r.accounts.filter((a) => a.status !== 'ok').length;
-  return `${String(r.id).padStart(4)}  ${r.runAt}  unused ${String(r.summary.unused ?? 0).padStart(5)}  of ${String(r.findingCount).padStart(6)} credentials  ${accounts} account${accounts === 1 ? '' : 's'}${failed ? ` (${failed} failed)` : ''}`;
+  const sources = [...new Set(r.accounts.map((a) => a.source).filter(Boolean))].sort();
+  return [
+    String(r.id),
+    r.runAt.replace('T', ' ').slice(0, 16),
+    r.asOf.slice(0, 10),
+    `${r.thresholdDays} days`,
+    sources.length > 0 ? sources.join(', ') : 'credential report file',
+    `${r.accounts.length}${failed ? ` (${failed} failed)` : ''}`,
+    String(r.summary.unused ?? 0),
+    String(r.findingCount),
+  ];
 }
 
 export function historyCommand(ctx: CliContext): Command {
@@ -43,7 +79,7 @@ export function historyCommand(ctx: CliContext): Command {
       const runs = await store.listRuns();
       if (flags.format === 'json') ctx.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
       else if (runs.length === 0) ctx.stdout.write('No runs stored yet (run credsweep audit --db FILE).\n');
-      else ctx.stdout.write(`  id  run at                unused\n${runs.map(runLine).join('\n')}\n`);
+      else ctx.stdout.write(`${renderTable(RUN_COLUMNS, runs.map(runRow), ctx.tableWidth)}\n`);
     } finally {
       await store.close();
     }
@@ -83,8 +119,10 @@ export function diffCommand(ctx: CliContext): Command {
       if (flags.format === 'json') {
         ctx.stdout.write(`${JSON.stringify({ from: earlier.id, to: later.id, ...diff }, null, 2)}\n`);
       } else {
-        ctx.stdout.write(`Run ${earlier.id} (${earlier.runAt}) → run ${later.id} (${later.runAt})\n`);
-        ctx.stdout.write(renderDiffText(diff));
+        ctx.stdout.write(
+          `${wrapText(`Run ${earlier.id} (${earlier.runAt}) → run ${later.id} (${later.runAt})`, ctx.tableWidth).join('\n')}\n`,
+        );
+        ctx.stdout.write(renderDiffTable(diff, ctx.tableWidth));
       }
     } finally {
       await store.close();

@@ -15,8 +15,8 @@ import { readAuditReport } from '../../remediation/read-files.ts';
 import { renderPlanTable } from '../../remediation/render.ts';
 import { resolveCredentialIds } from '../../remediation/resolve-credentials.ts';
 import { givenFlag, loadCliConfig } from '../config-options.ts';
-import type { CliContext } from '../context.ts';
-import { asOfOption, oneOf, parseAccountIds, parseDays, parsePositiveInt } from '../options.ts';
+import { type CliContext, tableOptions } from '../context.ts';
+import { asOfOption, oneOf, parseAccountIds, parseDays, parsePositiveInt, wideOption } from '../options.ts';
 import { openPendingOutput } from '../output.ts';
 import {
   addConnectionOptions,
@@ -52,6 +52,7 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
     .description('plan the remediation of unused credentials (changes nothing)')
     .option('--from <file>', 'the audit JSON (credsweep audit --format json); without it, audit live first')
     .option('--output <file>', 'write the plan (JSON) here; apply reads it')
+    .addOption(wideOption())
     .addOption(
       new Option('--format <format>', 'what to print')
         .default('table')
@@ -148,7 +149,7 @@ async function runPlan(ctx: CliContext, flags: PlanFlags, command: Command): Pro
         throw e;
       }
     }
-    ctx.stdout.write(flags.format === 'json' ? json : renderPlanTable(plan));
+    ctx.stdout.write(flags.format === 'json' ? json : renderPlanTable(plan, tableOptions(ctx)));
     const failures = [...collected.failures, ...resolved.failures];
     for (const f of failures) ctx.stderr.write(`credsweep: account ${f.accountId}: ${f.message}\n`);
     return failures.length > 0 ? ExitCode.awsFailure : ExitCode.ok;

@@ -13,7 +13,7 @@ import { DEFAULT_MAX_INFLATED_BYTES } from '../../sources/cloudtrail/read-object
 import { scanCloudTrail } from '../../sources/cloudtrail/scan.ts';
 import type { EpochMs } from '../../time.ts';
 import type { CliContext } from '../context.ts';
-import { oneOf, parseAsOfFlag, parsePositiveInt } from '../options.ts';
+import { oneOf, parseAsOfFlag, parsePositiveInt, wideOption } from '../options.ts';
 import { openPendingOutput } from '../output.ts';
 import { addRemoteTrailOptions, type RemoteTrailFlags, wantsRemoteTrail } from '../trail-remote-options.ts';
 import { reportBadTrailFiles } from '../trail-files.ts';
@@ -52,6 +52,7 @@ export function trailCommand(ctx: CliContext, setExit: (code: number) => void): 
     )
     .option('--include-temporary', 'also report temporary (ASIA…) access keys')
     .option('--output <file>', 'write to this file instead of standard output')
+    .addOption(wideOption())
     .addOption(
       new Option(
         '--max-inflated-mb <n>',
@@ -98,7 +99,12 @@ export function trailCommand(ctx: CliContext, setExit: (code: number) => void): 
     const out = await openPendingOutput(flags.output, { stdout: ctx.stdout });
     try {
       await out.write(
-        flags.format === 'json' ? `${JSON.stringify(summary, null, 2)}\n` : renderTrailTable(summary),
+        flags.format === 'json'
+          ? `${JSON.stringify(summary, null, 2)}\n`
+          : renderTrailTable(
+              summary,
+              flags.output === undefined || flags.output === '-' ? ctx.tableWidth : undefined,
+            ),
       );
       await out.commit();
     } catch (e) {

@@ -8,7 +8,7 @@ import { ExitCode } from '../../errors.ts';
 import { JournalWriter, readJournal } from '../../remediation/journal.ts';
 import { renderUndoResults } from '../../remediation/render.ts';
 import { previewUndo, undoJournal } from '../../remediation/undo.ts';
-import type { CliContext } from '../context.ts';
+import { type CliContext, tableOptions } from '../context.ts';
 import { startProgress } from '../progress.ts';
 import {
   accountConcurrencyOption,
@@ -17,6 +17,7 @@ import {
   confirmOrStop,
   openRemediationSession,
 } from '../remediation-options.ts';
+import { wideOption } from '../options.ts';
 
 interface UndoFlags extends ConnectionFlags {
   yes?: boolean;
@@ -28,6 +29,7 @@ export function undoCommand(ctx: CliContext, setExit: (code: number) => void): C
     .description('reverse what an apply journal says was done, where AWS allows it')
     .argument('<journal>', 'the journal apply wrote')
     .option('--yes', 'do not ask for confirmation (required without a terminal)')
+    .addOption(wideOption())
     .addOption(accountConcurrencyOption());
   return addConnectionOptions(command).action(async (journalFile: string, flags: UndoFlags) => {
     const entries = readJournal(journalFile);
@@ -57,7 +59,7 @@ export function undoCommand(ctx: CliContext, setExit: (code: number) => void): C
         onStepDone: (r) => progress.tick(r.outcome === 'failed'),
       });
       progress.stop();
-      ctx.stdout.write(renderUndoResults(results));
+      ctx.stdout.write(renderUndoResults(results, tableOptions(ctx)));
       for (const r of results.filter((x) => x.outcome === 'failed')) {
         const target = r.step.accessKeyId ?? r.step.certificateId ?? r.step.principalName;
         ctx.stderr.write(
