@@ -82,7 +82,20 @@ function awsUtcTimestamp(text: string): EpochMs | null | undefined {
   const monthDays = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
   if (monthDays === undefined || day < 1 || day > monthDays || hour > 23 || minute > 59 || second > 59)
     return null;
-  return Date.UTC(year, month - 1, day, hour, minute, second);
+  return (daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second) * 1000;
+}
+
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil): integer
+ * arithmetic, without the Date.UTC call that dominated reading a million-row report.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 /** The offset in milliseconds, or null beyond ±14:00 or with 60 minutes or more. */

@@ -9,8 +9,15 @@ import { type EpochMs, parseIsoDateTime } from '../../time.ts';
 import type { ReportColumn, ReportRow } from './parse-csv.ts';
 
 export const ROOT_USER = '<root_account>';
-const NO_DATE = new Set(['n/a', 'no_information', 'not_supported', '']);
-const NOT_A_VALUE = new Set(['n/a', 'no_information', 'not_supported', '']);
+const NO_VALUE = new Set(['n/a', 'no_information', 'not_supported', '']);
+
+/** `N/A`, `no_information`, `not_supported` or empty, in any case: no date, no value. */
+function isNoValue(text: string): boolean {
+  // AWS's own spellings first: most cells of a report are one of them, and need no lower-cased copy.
+  if (text === 'N/A' || text === '' || text === 'no_information' || text === 'not_supported') return true;
+  // The longest of the words is 14 characters; a date or a name past that is a value.
+  return text.length <= 14 && NO_VALUE.has(text.toLowerCase());
+}
 const IAM_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d+):/;
 
 // Column names per slot, built once: a name assembled on every read costs a fresh string and its hash
@@ -36,14 +43,15 @@ export function rowToPrincipal(row: ReportRow, file: string): Principal {
 
   const date = (column: ReportColumn): EpochMs | null => {
     const text = read(column);
-    // The longest "no date" word is 14 characters; a date is longer, and skips the lower-casing.
-    if (text.length <= 14 && NO_DATE.has(text.toLowerCase())) return null;
+    if (isNoValue(text)) return null;
     const at = parseIsoDateTime(text);
     if (at === null) throw fail(column, 'not an ISO-8601 date-time:');
     return at;
   };
   const bool = (column: ReportColumn, allowNotSupported = false): boolean | 'not_supported' => {
-    const text = read(column).toLowerCase();
+    const raw = read(column);
+    // AWS writes lower case; other cases are accepted at the price of a lower-cased copy.
+    const text = raw === 'true' || raw === 'false' ? raw : raw.toLowerCase();
     if (text === 'true') return true;
     if (text === 'false') return false;
     if (allowNotSupported && text === 'not_supported') return 'not_supported';
@@ -55,7 +63,7 @@ export function rowToPrincipal(row: ReportRow, file: string): Principal {
   const text = (column: ReportColumn): string | null | undefined => {
     if (!row.has(column)) return undefined;
     const value = read(column);
-    return NOT_A_VALUE.has(value.toLowerCase()) ? null : value;
+    return isNoValue(value) ? null : value;
   };
 
   const name = read('user');
