@@ -1,0 +1,259 @@
+/**
+ * Everything needed to recreate an IAM role, captured before credsweep deletes it and journalled, so
+ * `undo` can bring the role back (AWS-SEMANTICS §11 "What a role consists of"): path, name,
+ * description, max session duration, trust policy, inline policy documents, attached managed policy
+ * ARNs, permissions boundary, tags and the instance profiles it belonged to. Policy documents come
+ * back from IAM URL-encoded; the record holds them decoded (JSON text as written).
+ *
+ * A recreated role gets a new RoleId: resource policies that named the old role by ARN now show the
+ * old unique id and must be edited by hand (AWS-SEMANTICS §11). Nothing here can restore that.
+ *
+ * Every step is written to converge when re-run after a fault (a throttled or reset request that did
+ * reach IAM): "already exists", "already attached" and "already gone" count as done.
+ */
+import {
+  AddRoleToInstanceProfileCommand,
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  type IAMClient,
+  type Role,
+  paginateListAttachedRolePolicies,
+  paginateListInstanceProfilesForRole,
+  paginateListRolePolicies,
+  paginateListRoleTags,
+  PutRolePolicyCommand,
+  RemoveRoleFromInstanceProfileCommand,
+} from '@aws-sdk/client-iam';
+import { z } from 'zod';
+
+export const roleRecordSchema = z.object({
+  roleName: z.string(),
+  path: z.string(),
+  /** The deleted role's unique id: a recreated role gets another one. */
+  roleId: z.string(),
+  arn: z.string(),
+  description: z.string().optional(),
+  maxSessionDuration: z.number().int().positive().optional(),
+  /** The trust policy, decoded JSON text. */
+  trustPolicy: z.string(),
+  inlinePolicies: z.array(z.object({ name: z.string(), document: z.string() })),
+  attachedPolicyArns: z.array(z.string()),
+  permissionsBoundaryArn: z.string().nullable(),
+  tags: z.array(z.object({ key: z.string(), value: z.string() })),
+  instanceProfiles: z.array(z.object({ name: z.string(), arn: z.string() })),
+});
+export type RoleRecord = z.infer<typeof roleRecordSchema>;
+
+/** What captureRoleRecord calls. */
+export const ROLE_RECORD_READ_PERMISSIONS = [
+  'iam:GetRole',
+  'iam:ListRolePolicies',
+  'iam:GetRolePolicy',
+  'iam:ListAttachedRolePolicies',
+  'iam:ListInstanceProfilesForRole',
+  'iam:ListRoleTags',
+] as const;
+/** What deleteRoleAndAttachments calls (after the reads). */
+export const ROLE_DELETE_PERMISSIONS = [
+  'iam:RemoveRoleFromInstanceProfile',
+  'iam:DeleteRolePolicy',
+  'iam:DetachRolePolicy',
+  'iam:DeleteRole',
+] as const;
+/** What recreateRole calls. */
+export const ROLE_RECREATE_PERMISSIONS = [
+  'iam:GetRole',
+  'iam:CreateRole',
+  'iam:TagRole',
+  'iam:PutRolePermissionsBoundary',
+  'iam:PutRolePolicy',
+  'iam:AttachRolePolicy',
+  'iam:AddRoleToInstanceProfile',
+  'iam:ListInstanceProfilesForRole',
+] as const;
+
+/** IAM's URL-encoded policy text, decoded; text that is not URL-encoded is returned as it is. */
+export function decodePolicyDocument(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function errorName(e: unknown): string | undefined {
+  return (e as { name?: string })?.name;
+}
+const isNoSuchEntity = (e: unknown) => ['NoSuchEntityException', 'NoSuchEntity'].includes(errorName(e) ?? '');
+const isAlreadyExists = (e: unknown) =>
+  ['EntityAlreadyExistsException', 'EntityAlreadyExists'].includes(errorName(e) ?? '');
+
+/** GetRole, or undefined when there is no such role. */
+export async function getRole(iam: IAMClient, roleName: string): Promise<Role | undefined> {
+  try {
+    return (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role;
+  } catch (e) {
+    if (isNoSuchEntity(e)) return undefined;
+    throw e;
+  }
+}
+
+/** The role as IAM has it now, or null when there is no such role. */
+export async function captureRoleRecord(iam: IAMClient, roleName: string): Promise<RoleRecord | null> {
+  const role = await getRole(iam, roleName);
+  if (!role?.RoleName || !role.RoleId || !role.Arn) return null;
+  const inlinePolicies: RoleRecord['inlinePolicies'] = [];
+  for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: roleName })) {
+    for (const name of page.PolicyNames ?? []) {
+      const got = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }));
+      inlinePolicies.push({ name, document: decodePolicyDocument(got.PolicyDocument ?? '') });
+    }
+  }
+  const attachedPolicyArns: string[] = [];
+  for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName })) {
+    for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) attachedPolicyArns.push(p.PolicyArn);
+  }
+  const tags: RoleRecord['tags'] = [];
+  for await (const page of paginateListRoleTags({ client: iam }, { RoleName: roleName })) {
+    for (const t of page.Tags ?? []) if (t.Key !== undefined) tags.push({ key: t.Key, value: t.Value ?? '' });
+  }
+  const instanceProfiles = await listInstanceProfiles(iam, roleName);
+  return {
+    roleName: role.RoleName,
+    path: role.Path ?? '/',
+    roleId: role.RoleId,
+    arn: role.Arn,
+    ...(role.Description !== undefined ? { description: role.Description } : {}),
+    ...(role.MaxSessionDuration !== undefined ? { maxSessionDuration: role.MaxSessionDuration } : {}),
+    trustPolicy: decodePolicyDocument(role.AssumeRolePolicyDocument ?? ''),
+    inlinePolicies: inlinePolicies.sort((a, b) => a.name.localeCompare(b.name)),
+    attachedPolicyArns: attachedPolicyArns.sort(),
+    permissionsBoundaryArn: role.PermissionsBoundary?.PermissionsBoundaryArn ?? null,
+    tags: tags.sort((a, b) => a.key.localeCompare(b.key)),
+    instanceProfiles,
+  };
+}
+
+async function listInstanceProfiles(
+  iam: IAMClient,
+  roleName: string,
+): Promise<RoleRecord['instanceProfiles']> {
+  const profiles: RoleRecord['instanceProfiles'] = [];
+  for await (const page of paginateListInstanceProfilesForRole({ client: iam }, { RoleName: roleName })) {
+    for (const p of page.InstanceProfiles ?? []) {
+      if (p.InstanceProfileName && p.Arn) profiles.push({ name: p.InstanceProfileName, arn: p.Arn });
+    }
+  }
+  return profiles.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Deletes the role: first out of its instance profiles (the profiles themselves stay), its inline
+ * policies deleted and its managed policies detached (DeleteRole refuses with DeleteConflict while any
+ * remain), then the role. Takes the record captured right before, so nothing is deleted that is not
+ * in the journal.
+ */
+export async function deleteRoleAndAttachments(iam: IAMClient, record: RoleRecord): Promise<void> {
+  const RoleName = record.roleName;
+  const gone = async (call: () => Promise<unknown>) => {
+    try {
+      await call();
+    } catch (e) {
+      if (!isNoSuchEntity(e)) throw e;
+    }
+  };
+  for (const p of record.instanceProfiles) {
+    await gone(() =>
+      iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: p.name, RoleName })),
+    );
+  }
+  for (const p of record.inlinePolicies) {
+    await gone(() => iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: p.name })));
+  }
+  for (const arn of record.attachedPolicyArns) {
+    await gone(() => iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: arn })));
+  }
+  await gone(() => iam.send(new DeleteRoleCommand({ RoleName })));
+}
+
+export interface RecreatedRole {
+  /** The new role's unique id (never the old one). */
+  roleId: string;
+  /** Instance profiles of the record that no longer exist: the role could not be put back in them. */
+  missingInstanceProfiles: string[];
+}
+
+/**
+ * Creates the role again from its record: same path, name, description, session duration, trust
+ * policy, boundary and tags; then its inline policies, managed policies and instance profiles.
+ * `skipInlinePolicy` leaves out an inline policy by name (the quarantine policy, which its own undo
+ * removes).
+ */
+export async function recreateRole(
+  iam: IAMClient,
+  record: RoleRecord,
+  options: { skipInlinePolicy?: (name: string) => boolean } = {},
+): Promise<RecreatedRole> {
+  const RoleName = record.roleName;
+  try {
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName,
+        Path: record.path,
+        AssumeRolePolicyDocument: record.trustPolicy,
+        ...(record.description !== undefined ? { Description: record.description } : {}),
+        ...(record.maxSessionDuration !== undefined ? { MaxSessionDuration: record.maxSessionDuration } : {}),
+        ...(record.permissionsBoundaryArn ? { PermissionsBoundary: record.permissionsBoundaryArn } : {}),
+        ...(record.tags.length > 0 ? { Tags: record.tags.map((t) => ({ Key: t.key, Value: t.value })) } : {}),
+      }),
+    );
+  } catch (e) {
+    // A retried CreateRole whose first attempt reached IAM: carry on with the rest.
+    if (!isAlreadyExists(e)) throw e;
+  }
+  for (const p of record.inlinePolicies) {
+    if (options.skipInlinePolicy?.(p.name)) continue;
+    await iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: p.name, PolicyDocument: p.document }));
+  }
+  for (const arn of record.attachedPolicyArns) {
+    await iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: arn }));
+  }
+  const already = new Set((await listInstanceProfiles(iam, RoleName)).map((p) => p.name));
+  const missingInstanceProfiles: string[] = [];
+  for (const p of record.instanceProfiles) {
+    if (already.has(p.name)) continue;
+    try {
+      await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: p.name, RoleName }));
+    } catch (e) {
+      if (!isNoSuchEntity(e)) throw e;
+      missingInstanceProfiles.push(p.name);
+    }
+  }
+  const created = await getRole(iam, RoleName);
+  return { roleId: created?.RoleId ?? '', missingInstanceProfiles };
+}
+
+/** The AWS service principals a trust policy names (`Principal.Service`), e.g. `lambda.amazonaws.com`. */
+export function trustedServices(trustPolicy: string): string[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(trustPolicy);
+  } catch {
+    return [];
+  }
+  const statements = (doc as { Statement?: unknown })?.Statement;
+  const list = Array.isArray(statements) ? statements : statements ? [statements] : [];
+  const services = new Set<string>();
+  for (const s of list) {
+    const service = (s as { Principal?: { Service?: unknown } })?.Principal?.Service;
+    for (const name of Array.isArray(service) ? service : service ? [service] : []) {
+      if (typeof name === 'string') services.add(name);
+    }
+  }
+  return [...services].sort();
+}
