@@ -5,9 +5,21 @@
 import type { Command } from 'commander';
 import { type LoadedConfig, loadConfig } from '../config/load-config.ts';
 import { UsageError } from '../errors.ts';
+import { printable } from '../reporters/printable.ts';
+import type { CliContext } from './context.ts';
 
-export async function loadCliConfig(flag: string | undefined): Promise<LoadedConfig | undefined> {
-  return loadConfig(flag, process.cwd());
+/**
+ * The configuration file, and (unless `--quiet`) one stderr line naming it, so a file found in the
+ * working directory never applies silently.
+ */
+export async function loadCliConfig(
+  flag: string | undefined,
+  ctx?: Pick<CliContext, 'stderr' | 'quiet'>,
+): Promise<LoadedConfig | undefined> {
+  const loaded = await loadConfig(flag, process.cwd());
+  if (loaded && ctx && !ctx.quiet)
+    ctx.stderr.write(`credsweep: using configuration file ${printable(loaded.file)}\n`);
+  return loaded;
 }
 
 /** True when the option's value came from the command line (not its default). */

@@ -12,6 +12,8 @@ export interface CliContext {
    * file (every column at full width) and after `--wide` (program.ts clears it).
    */
   tableWidth?: number;
+  /** `--quiet`: no notices on stderr (which configuration file was read); program.ts sets it. */
+  quiet?: boolean;
 }
 
 export function processContext(): CliContext {

@@ -75,3 +75,8 @@ export function withAccountTargetOptions(command: Command, prefix = ''): Command
 export function wideOption(): Option {
   return new Option('--wide', 'tables: every column at full width, even on a terminal');
 }
+
+/** `--quiet`: no line naming the configuration file read (program.ts); errors are still printed. */
+export function quietOption(): Option {
+  return new Option('--quiet', 'do not say which configuration file was read');
+}

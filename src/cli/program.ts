@@ -52,6 +52,7 @@ export async function buildProgram(
     .hook('preAction', (_program, action) => {
       // `--wide`: every column at full width, even on a terminal
       if (action.opts().wide) delete ctx.tableWidth;
+      if (action.opts().quiet) ctx.quiet = true;
     });
   const named = argv?.find((a) => !a.startsWith('-'));
   const wanted = COMMANDS.some(([name]) => name === named)

@@ -6,7 +6,7 @@
 import { type Command, Option } from 'commander';
 import { REPORTERS } from '../reporters/index.ts';
 import { parseFailOn } from './fail-on.ts';
-import { asOfOption, oneOf, wideOption } from './options.ts';
+import { asOfOption, oneOf, quietOption, wideOption } from './options.ts';
 
 /** Adds the options every command that writes findings shares (audit, permissions). */
 export function withReportOutputOptions(command: Command, subject: string): Command {
@@ -18,6 +18,7 @@ export function withReportOutputOptions(command: Command, subject: string): Comm
         .argParser(oneOf(Object.keys(REPORTERS))),
     )
     .addOption(wideOption())
+    .addOption(quietOption())
     .option('--output <file>', 'write to this file instead of standard output (written only on success)')
     .addOption(
       new Option(

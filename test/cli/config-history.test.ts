@@ -84,7 +84,7 @@ describe('audit --config', () => {
       report.exemptions.stale.map((n: { match: string }) => n.match),
       ['principal departed-contractor'],
     );
-    const warnings = run.stderr.trim().split('\n');
+    const warnings = run.stderr.trim().split('\n').filter((l) => !l.includes('using configuration file'));
     assert.equal(warnings.length, 2, run.stderr);
     assert.match(
       warnings[0]!,
@@ -107,6 +107,43 @@ describe('audit --config', () => {
     const report = JSON.parse(run.stdout);
     assert.equal(report.thresholdDays, 90);
     assert.equal(report.exemptions.applied, 1, 'the discovered file was used');
+  });
+
+  it('says which configuration file it read (not with --quiet) and the per-kind thresholds it applied', async () => {
+    const table = await runCredsweep(['audit', '--report', REPORT, '--as-of', AS_OF, '--config', config]);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stderr, /^credsweep: using configuration file .*credsweep\.config\.yaml$/m);
+    assert.match(table.stdout, /\(thresholds 100 days, access key 60, as of 2026-11-01\)\n$/);
+    const quiet = await runCredsweep([
+      'audit',
+      '--report',
+      REPORT,
+      '--as-of',
+      AS_OF,
+      '--config',
+      config,
+      '--quiet',
+    ]);
+    assert.doesNotMatch(quiet.stderr, /configuration file/);
+    const found = await runCredsweep(['audit', '--report', REPORT, '--as-of', AS_OF], { cwd: dir });
+    assert.match(
+      found.stderr,
+      /^credsweep: using configuration file credsweep\.config\.yaml$/m,
+      'found in the working directory',
+    );
+    const html = await runCredsweep([
+      'audit',
+      '--report',
+      REPORT,
+      '--as-of',
+      AS_OF,
+      '--config',
+      config,
+      '--format',
+      'html',
+    ]);
+    assert.match(html.stdout, />threshold 100 d</);
+    assert.match(html.stdout, />access key 60 d</, 'the chart marks the per-kind threshold too');
   });
 
   it('a bad key is one line naming the file, the line and the key path; exit 2', async () => {

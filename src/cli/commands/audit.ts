@@ -105,7 +105,7 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       .addOption(new Option('--days <n>', 'unused after this many days').default(90).argParser(parseDays)),
     'credential',
   ).action(async (flags: AuditFlags, command: Command) => {
-    const configFile = await loadCliConfig(flags.config);
+    const configFile = await loadCliConfig(flags.config, ctx);
     const settings = resolveSettings(
       { ...flags, days: givenFlag(command, 'days', flags.days) },
       ctx.env,

@@ -9,7 +9,7 @@ import type { RunStore, RunSummary } from '../../history/run-store.ts';
 import { openSqliteRunStore } from '../../history/sqlite-run-store.ts';
 import { loadCliConfig, requireDbPath } from '../config-options.ts';
 import type { CliContext } from '../context.ts';
-import { oneOf, wideOption } from '../options.ts';
+import { oneOf, quietOption, wideOption } from '../options.ts';
 
 interface HistoryFlags {
   db?: string;
@@ -18,8 +18,8 @@ interface HistoryFlags {
 }
 
 /** history and diff only read: a database that does not exist is a mistake (a typo), not an empty history. */
-async function openStore(flags: HistoryFlags): Promise<{ store: RunStore; path: string }> {
-  const path = requireDbPath(flags.db, await loadCliConfig(flags.config));
+async function openStore(ctx: CliContext, flags: HistoryFlags): Promise<{ store: RunStore; path: string }> {
+  const path = requireDbPath(flags.db, await loadCliConfig(flags.config, ctx));
   try {
     await access(path, constants.R_OK);
   } catch (e) {
@@ -41,7 +41,8 @@ const commonOptions = (command: Command) =>
     .addOption(
       new Option('--format <format>', 'output format').default('table').argParser(oneOf(['table', 'json'])),
     )
-    .addOption(wideOption());
+    .addOption(wideOption())
+    .addOption(quietOption());
 
 const RUN_COLUMNS: readonly Column[] = [
   { header: 'RUN', align: 'right', shorten: 'none' },
@@ -74,7 +75,7 @@ export function historyCommand(ctx: CliContext): Command {
   return commonOptions(
     new Command('history').description('list the audit runs stored with audit --db'),
   ).action(async (flags: HistoryFlags) => {
-    const { store } = await openStore(flags);
+    const { store } = await openStore(ctx, flags);
     try {
       const runs = await store.listRuns();
       if (flags.format === 'json') ctx.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
@@ -100,7 +101,7 @@ export function diffCommand(ctx: CliContext): Command {
       .argument('[runA]', 'the earlier run id (default: the one before runB)')
       .argument('[runB]', 'the later run id (default: the latest)'),
   ).action(async (runA: string | undefined, runB: string | undefined, flags: HistoryFlags) => {
-    const { store, path } = await openStore(flags);
+    const { store, path } = await openStore(ctx, flags);
     try {
       const runs = await store.listRuns();
       const laterId = runB === undefined ? runs.at(-1)?.id : parseRunId(runB);

@@ -83,7 +83,7 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
     'permission',
   ).action(async (flags: PermissionsFlags, command: Command) => {
     validatePrincipalArns(flags.principal ?? []);
-    const configFile = await loadCliConfig(flags.config);
+    const configFile = await loadCliConfig(flags.config, ctx);
     const settings = resolveSettings(
       {
         ...flags,

@@ -16,7 +16,15 @@ import { renderPlanTable } from '../../remediation/render.ts';
 import { resolveCredentialIds } from '../../remediation/resolve-credentials.ts';
 import { givenFlag, loadCliConfig } from '../config-options.ts';
 import { type CliContext, tableOptions } from '../context.ts';
-import { asOfOption, oneOf, parseAccountIds, parseDays, parsePositiveInt, wideOption } from '../options.ts';
+import {
+  asOfOption,
+  oneOf,
+  parseAccountIds,
+  parseDays,
+  parsePositiveInt,
+  quietOption,
+  wideOption,
+} from '../options.ts';
 import { openPendingOutput } from '../output.ts';
 import {
   addConnectionOptions,
@@ -53,6 +61,7 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
     .option('--from <file>', 'the audit JSON (credsweep audit --format json); without it, audit live first')
     .option('--output <file>', 'write the plan (JSON) here; apply reads it')
     .addOption(wideOption())
+    .addOption(quietOption())
     .addOption(
       new Option('--format <format>', 'what to print')
         .default('table')
@@ -195,7 +204,7 @@ async function liveAudit(
       concurrency: givenFlag(command, 'concurrency', flags.concurrency),
     },
     ctx.env,
-    await loadCliConfig(flags.config),
+    await loadCliConfig(flags.config, ctx),
     { now, defaults: { concurrency: 4 } },
   );
   const run = await runAudit(settings);

@@ -73,6 +73,17 @@ export function credentialAgeSpec(report: AuditReport): TopLevelSpec {
   const values = report.findings
     .filter((f) => f.credential !== 'none')
     .map((f) => ({ age: Math.min(Math.max(f.ageDays, 0), cap + step / 2), group: ageGroup(f) }));
+  // The default threshold, and each per-kind one from the configuration file that differs from it.
+  const rules = [
+    { days: report.thresholdDays, label: `threshold ${report.thresholdDays} d`, offset: 0 },
+    ...Object.entries(report.thresholds ?? {})
+      .filter(([, days]) => days !== report.thresholdDays)
+      .map(([kind, days], i) => ({
+        days,
+        label: `${kind.replaceAll('_', ' ')} ${days} d`,
+        offset: 14 * (i + 1),
+      })),
+  ].map((r) => ({ ...r, days: Math.min(r.days, cap + step) }));
   return {
     width: 520,
     height: 220,
@@ -99,14 +110,14 @@ export function credentialAgeSpec(report: AuditReport): TopLevelSpec {
           },
         },
       },
-      // One datum, so the rule and its label are drawn once (not once per finding).
+      // One datum per threshold, so each rule and its label are drawn once (not once per finding).
       {
-        data: { values: [{}] },
+        data: { values: rules },
         mark: { type: 'rule', color: '#111', strokeDash: [5, 3], strokeWidth: 1.5 },
-        encoding: { x: { datum: report.thresholdDays, type: 'quantitative' } },
+        encoding: { x: { field: 'days', type: 'quantitative' } },
       },
       {
-        data: { values: [{}] },
+        data: { values: rules },
         mark: {
           type: 'text',
           align: 'left',
@@ -117,9 +128,9 @@ export function credentialAgeSpec(report: AuditReport): TopLevelSpec {
           fontWeight: 'bold',
         },
         encoding: {
-          x: { datum: report.thresholdDays, type: 'quantitative' },
-          y: { value: 0 },
-          text: { value: `threshold ${report.thresholdDays} d` },
+          x: { field: 'days', type: 'quantitative' },
+          y: { field: 'offset', type: 'quantitative', scale: null },
+          text: { field: 'label', type: 'nominal' },
         },
       },
     ],
