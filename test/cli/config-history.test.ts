@@ -84,7 +84,10 @@ describe('audit --config', () => {
       report.exemptions.stale.map((n: { match: string }) => n.match),
       ['principal departed-contractor'],
     );
-    const warnings = run.stderr.trim().split('\n').filter((l) => !l.includes('using configuration file'));
+    const warnings = run.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.includes('using configuration file'));
     assert.equal(warnings.length, 2, run.stderr);
     assert.match(
       warnings[0]!,
