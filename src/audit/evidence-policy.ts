@@ -1,6 +1,6 @@
 /**
  * The least-privilege IAM policy for credsweep's evidence commands (`permissions`, `trail --lookup`,
- * `trail --athena`), built from the permissions those sources declare next to their AWS calls, so the
+ * `trail --athena`, `--access-analyzer`), built from the permissions those sources declare next to their AWS calls, so the
  * shipped policies/evidence-policy.json cannot drift from the code (a test regenerates and compares;
  * `node --import tsx scripts/write-evidence-policy.ts` rewrites it).
  *
@@ -11,6 +11,8 @@ import {
   ATHENA_RESULTS_PERMISSIONS,
   ATHENA_TRAIL_BUCKET_PERMISSIONS,
 } from '../sources/cloudtrail/athena.ts';
+import { FIND_ANALYZER_PERMISSIONS } from '../sources/access-analyzer/find-analyzer.ts';
+import { UNUSED_ACCESS_FINDING_PERMISSIONS } from '../sources/access-analyzer/unused-access-findings.ts';
 import { LAST_ACCESSED_PERMISSIONS } from '../sources/access-advisor/last-accessed.ts';
 import { PRINCIPAL_PERMISSIONS } from '../sources/access-advisor/principals.ts';
 import { LOOKUP_EVENTS_PERMISSIONS } from '../sources/cloudtrail/lookup-events.ts';
@@ -38,6 +40,13 @@ export function evidencePolicy(): EvidencePolicyDocument {
         Sid: 'CredsweepAccessAdvisor',
         Effect: 'Allow',
         Action: sorted([...PRINCIPAL_PERMISSIONS, ...LAST_ACCESSED_PERMISSIONS]),
+        Resource: '*',
+      },
+      {
+        // `audit --access-analyzer` and `permissions --access-analyzer`, with the caller's credentials
+        Sid: 'CredsweepAccessAnalyzerFindings',
+        Effect: 'Allow',
+        Action: sorted([...FIND_ANALYZER_PERMISSIONS, ...UNUSED_ACCESS_FINDING_PERMISSIONS]),
         Resource: '*',
       },
       {

@@ -1,7 +1,9 @@
 /**
  * The audit's pure middle, one principal at a time (runAudit streams principals through it):
  *
- *   evidence  → CloudTrail's later uses folded into the inventory (fold-trail-evidence.ts)
+ *   evidence  → CloudTrail's later uses folded into the inventory (fold-trail-evidence.ts), then
+ *               IAM Access Analyzer's (access-analyzer-evidence.ts), whose disagreements with
+ *               credsweep's own evidence are listed on the findings
  *   evaluate  → the rules (src/rules/), or the permission rule for an Access Advisor item
  *   exemptions → the exempt tag and the configuration file's exemptions, in one stage
  *
@@ -17,6 +19,11 @@ import type {
   PermissionPrincipal,
   ServiceAccess,
 } from '../model/service-access.ts';
+import {
+  type AccessAnalyzerInput,
+  annotateDisagreements,
+  foldAccessAnalyzerEvidence,
+} from './access-analyzer-evidence.ts';
 import { foldTrailEvidence, type TrailEvidence } from './fold-trail-evidence.ts';
 
 /** One principal as collected: its credentials, or (permissions audit) what Access Advisor saw. */
@@ -33,6 +40,8 @@ export interface JudgeOptions {
   evaluation: EvaluationContext;
   /** CloudTrail's evidence (`--cloudtrail`), indexed. */
   evidence?: { index: TrailEvidence; manyIps: number };
+  /** IAM Access Analyzer's unused-access findings (`--access-analyzer`). */
+  accessAnalyzer?: AccessAnalyzerInput;
   exemptTag: ExemptionPolicy;
   /** The configuration file's exemptions; remembers what matched for the envelope. */
   matcher?: ExemptionMatcher;
@@ -47,9 +56,24 @@ export function judgePrincipal(item: InventoryItem, options: JudgeOptions): Find
           principal: foldTrailEvidence(item.principal, evidence.index, { manyIps: evidence.manyIps }),
         }
       : item;
-  const evaluated = evaluateItem(inventory, options.evaluation);
+  const analyzer = options.accessAnalyzer;
+  const evaluated =
+    analyzer && inventory.kind === 'credentials' && analyzer.covers(inventory.principal.accountId)
+      ? evaluateWithAccessAnalyzer(inventory, analyzer, options.evaluation)
+      : evaluateItem(inventory, options.evaluation);
   const tags = item.kind === 'credentials' ? item.principal.tags : undefined;
   return exemptFindings(evaluated, tags, options);
+}
+
+function evaluateWithAccessAnalyzer(
+  item: InventoryItem & { kind: 'credentials' },
+  analyzer: AccessAnalyzerInput,
+  ctx: EvaluationContext,
+): Finding[] {
+  const evidence = analyzer.evidence.get(item.principal.arn);
+  const own = evidence ? { ...item.principal, accessAnalyzer: evidence } : item.principal;
+  const findings = evaluateItem({ ...item, principal: foldAccessAnalyzerEvidence(own) }, ctx);
+  return annotateDisagreements(own, findings, analyzer, ctx.asOf);
 }
 
 function evaluateItem(item: InventoryItem, ctx: EvaluationContext): Finding[] {

@@ -9,7 +9,8 @@
  * Stages, in order:
  *   1. collect     the credential report CSV (streamed, one account at a time), the live accounts
  *                  (credential report or IAM API, roles and tags), or Access Advisor per principal;
- *                  CloudTrail evidence (`--cloudtrail`) is scanned here too
+ *                  CloudTrail evidence (`--cloudtrail`) is scanned here too, and IAM Access
+ *                  Analyzer's findings (`--access-analyzer`) read
  *   2. inventory + evidence → 3. evaluate → 4. exemptions (tag and configuration file): ./judge.ts,
  *                  one principal at a time, so the CSV path keeps its flat memory
  *   5. assemble    the envelope (assembleAudit, or a streaming reporter with AuditTally)
@@ -26,6 +27,7 @@ import { checkReportStart } from '../sources/credential-report/check-start.ts';
 import { principalsByAccount } from './audit-credential-report.ts';
 import { type AuditMeta, assembleAuditReport } from './audit-report.ts';
 import { type InventoryItem, type JudgeOptions, judgePrincipal } from './judge.ts';
+import type { AccessAnalyzerOutcome } from './collect-access-analyzer.ts';
 import type { LiveCollectDeps } from './collect-live.ts';
 import { DEFAULT_MANY_IPS, indexTrailEvidence } from './fold-trail-evidence.ts';
 import type { AuditSettings } from './settings.ts';
@@ -49,6 +51,8 @@ export interface AuditRun {
   trail?: TrailSummary;
   /** The caller's partition, when the audit asked AWS who the caller is. */
   partition?: string;
+  /** What `--access-analyzer` found: the analyzer read, none, or the AWS error. */
+  accessAnalyzer?: AccessAnalyzerOutcome;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -68,10 +72,15 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
   const accounts = new Map<string, AccountResult>();
   let items: AsyncIterable<InventoryItem>;
   let partition: string | undefined;
+  let accessAnalyzer: AccessAnalyzerOutcome | undefined;
   if (input.kind === 'report') {
     items = reportItems(reportInput!, input.file);
   } else {
     const { collectLive } = await import('./collect-live.ts');
+    if (settings.accessAnalyzer !== undefined) {
+      const { collectAccessAnalyzer } = await import('./collect-access-analyzer.ts');
+      accessAnalyzer = await collectAccessAnalyzer(settings.connection, settings.accessAnalyzer);
+    }
     const live = await collectLive(settings, { sleep: realSleep, ...deps });
     for (const a of live.accounts) accounts.set(a.accountId, a);
     partition = live.partition;
@@ -94,6 +103,7 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
           },
         }
       : {}),
+    ...(accessAnalyzer && 'input' in accessAnalyzer ? { accessAnalyzer: accessAnalyzer.input } : {}),
   };
   async function* judged(): AsyncGenerator<Finding> {
     for await (const item of items) {
@@ -112,6 +122,7 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
     tags,
     ...(trail ? { trail } : {}),
     ...(partition ? { partition } : {}),
+    ...(accessAnalyzer ? { accessAnalyzer } : {}),
   };
 }
 

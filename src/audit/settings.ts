@@ -39,6 +39,8 @@ export interface AuditFlags {
   /** CloudTrail evidence: log trees, files or s3:// prefixes. */
   cloudtrail?: readonly string[];
   manyIps?: number;
+  /** IAM Access Analyzer evidence: `auto` or an analyzer ARN (live credential audits). */
+  accessAnalyzer?: string;
   db?: string;
   /** The permissions audit (Access Advisor) instead of the credential audit. */
   permissions?: PermissionsFlags;
@@ -92,6 +94,8 @@ export interface AuditSettings {
   /** The configuration file the settings came from (named in warnings). */
   configFile?: string;
   evidence?: { cloudtrail: readonly string[]; manyIps?: number; s3: S3Connection };
+  /** `--access-analyzer`: `auto` or an analyzer ARN, read with the caller's connection. */
+  accessAnalyzer?: string;
   dbPath?: string;
 }
 
@@ -106,6 +110,7 @@ const LIVE_ONLY_FLAGS = [
   ['profile', '--profile'],
   ['region', '--region'],
   ['endpointUrl', '--endpoint-url'],
+  ['accessAnalyzer', '--access-analyzer'],
 ] as const;
 
 export function resolveSettings(
@@ -165,6 +170,9 @@ export function resolveSettings(
             s3: s3ConnectionFrom(flags, env),
           },
         }
+      : {}),
+    ...(flags.accessAnalyzer !== undefined && input.kind === 'live'
+      ? { accessAnalyzer: flags.accessAnalyzer }
       : {}),
     ...(dbPath ? { dbPath } : {}),
   };

@@ -12,6 +12,7 @@
  * exponential backoff, ../shared/AWS-SEMANTICS.md §2 "IAM throttling"), so throttling in one account
  * slows that account down instead of failing it.
  */
+import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -95,6 +96,13 @@ export function createCloudTrailClient(
 }
 
 /** Security Hub is regional: findings land in the client's region. */
+export function createAccessAnalyzerClient(
+  connection: AwsConnection,
+  counter?: AwsCallCounter,
+): AccessAnalyzerClient {
+  return countCalls(new AccessAnalyzerClient(baseConfig(connection)), counter);
+}
+
 export function createSecurityHubClient(
   connection: AwsConnection,
   counter?: AwsCallCounter,

@@ -50,6 +50,8 @@ export const CAVEATS = [
   'api_key_never_expires',
   /** A Bedrock or CloudWatch Logs API key that expires more than a year after the as-of date. */
   'api_key_far_expiry',
+  /** IAM Access Analyzer's verdict differs from credsweep's evidence: see the finding's `disagreement`. */
+  'access_analyzer_disagrees',
   /** AWS keeps no date for an unassigned virtual MFA device. */
   'no_date_from_aws',
 ] as const;

@@ -16,9 +16,15 @@ export interface PasswordCredential {
   lastUsed: EpochMs | null;
   /** When it was set or last changed, if known. */
   lastChanged: EpochMs | null;
-  /** `cloudtrail` when lastUsed is a later use CloudTrail saw (`audit --cloudtrail`). */
-  lastUsedSource?: 'cloudtrail';
+  /** Where lastUsed came from when it is evidence: a later use CloudTrail or Access Analyzer saw. */
+  lastUsedSource?: EvidenceSource;
 }
+
+/**
+ * A last use learnt from evidence folded in before the rules, not the credential's own IAM record:
+ * `audit --cloudtrail` or `audit --access-analyzer`.
+ */
+export type EvidenceSource = 'cloudtrail' | 'access_analyzer';
 
 /** What CloudTrail saw of an access key (`audit --cloudtrail`), folded in before evaluation. */
 export interface KeyTrailEvidence {
@@ -41,8 +47,8 @@ export interface AccessKeyCredential {
   accessKeyId?: string;
   lastUsedService?: string | null;
   lastUsedRegion?: string | null;
-  /** `cloudtrail` when lastUsed is a later use CloudTrail saw. */
-  lastUsedSource?: 'cloudtrail';
+  /** Set when lastUsed is a later use CloudTrail or Access Analyzer saw. */
+  lastUsedSource?: EvidenceSource;
   trail?: KeyTrailEvidence;
 }
 
@@ -89,7 +95,7 @@ export interface RoleActivity {
   lastUsedRegion?: string | null;
   path: string;
   /** `cloudtrail` when lastUsed is a later AssumeRole CloudTrail saw. */
-  lastUsedSource?: 'cloudtrail';
+  lastUsedSource?: EvidenceSource;
 }
 
 export interface Principal {
@@ -119,6 +125,30 @@ export interface Principal {
   duplicateRows?: number;
   /** Where in the input this principal came from (for messages), e.g. `report.csv:12`. */
   origin?: string;
+}
+
+/** One Access Analyzer verdict on one credential (or permission) of a principal. */
+export interface AccessAnalyzerVerdict {
+  findingId: string;
+  /** The last use Access Analyzer knows, or null: never used in its tracking period. */
+  lastAccessed: EpochMs | null;
+}
+
+/**
+ * The ACTIVE unused-access findings of one analyzer for one principal (§3.4, §10). A credential with
+ * no verdict here was not reported unused by the analyzer (used within its tracking period, or too
+ * new to be evaluated: only entities that existed for the whole period are).
+ */
+export interface AccessAnalyzerEvidence {
+  analyzerArn: string;
+  /** The analyzer's `unusedAccessAge` in days. */
+  trackingDays: number;
+  role?: AccessAnalyzerVerdict;
+  password?: AccessAnalyzerVerdict;
+  /** By access key id. */
+  accessKeys: Record<string, AccessAnalyzerVerdict>;
+  /** Unused services and actions: `service` is the namespace (`s3`), `action` e.g. `s3:GetObject`. */
+  permissions: Array<AccessAnalyzerVerdict & { service: string; action?: string }>;
 }
 
 /** One Access Analyzer verdict on one credential (or permission) of a principal. */

@@ -3,7 +3,7 @@
  * evaluation date comes in through the context, never from the clock.
  */
 import type { ActivitySource, Caveat, CredentialKind, Finding, FindingStatus } from '../model/finding.ts';
-import type { Principal } from '../model/inventory.ts';
+import type { EvidenceSource, Principal } from '../model/inventory.ts';
 import { type EpochMs, toIso, wholeDaysBetween } from '../time.ts';
 
 export interface EvaluationContext {
@@ -52,9 +52,10 @@ export function firstKnown(
   return null;
 }
 
-/** ` according to CloudTrail` when the last use is CloudTrail's evidence (audit --cloudtrail). */
-export function seenBy(source: 'cloudtrail' | undefined): string {
-  return source === 'cloudtrail' ? ' according to CloudTrail' : '';
+/** ` according to CloudTrail` (or IAM Access Analyzer) when the last use is that evidence's. */
+export function seenBy(source: EvidenceSource | undefined): string {
+  if (source === 'cloudtrail') return ' according to CloudTrail';
+  return source === 'access_analyzer' ? ' according to IAM Access Analyzer' : '';
 }
 
 export function ageInWords(ageDays: number): string {

@@ -21,6 +21,8 @@ import { CALLER_PERMISSIONS } from '../../src/audit/audit-accounts.ts';
 import { SECURITY_HUB_EXPORT_PERMISSIONS } from '../../src/export/security-hub.ts';
 import { SCHEDULED_AUDIT_PERMISSIONS } from '../../src/lambda/scheduled-audit.ts';
 import { remediationPermissions } from '../../src/remediation/policy.ts';
+import { FIND_ANALYZER_PERMISSIONS } from '../../src/sources/access-analyzer/find-analyzer.ts';
+import { UNUSED_ACCESS_FINDING_PERMISSIONS } from '../../src/sources/access-analyzer/unused-access-findings.ts';
 import { LAST_ACCESSED_PERMISSIONS } from '../../src/sources/access-advisor/last-accessed.ts';
 import { PRINCIPAL_PERMISSIONS } from '../../src/sources/access-advisor/principals.ts';
 import {
@@ -62,6 +64,8 @@ function shippedPolicies(): { where: string; statements: Json[]; declared: reado
       ...CALLER_PERMISSIONS.assumeRole,
     ],
     'evidence-policy.json': [
+      ...FIND_ANALYZER_PERMISSIONS,
+      ...UNUSED_ACCESS_FINDING_PERMISSIONS,
       ...PRINCIPAL_PERMISSIONS,
       ...LAST_ACCESSED_PERMISSIONS,
       ...LOOKUP_EVENTS_PERMISSIONS,

@@ -4,6 +4,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { LIVE_SOURCES, type LiveSource } from '../../audit/live-source.ts';
+import { describeAccessAnalyzerOutcome } from '../../audit/describe-access-analyzer.ts';
 import { runAudit } from '../../audit/run-audit.ts';
 import { resolveSettings } from '../../audit/settings.ts';
 import { exemptionWarnings } from '../../config/exemptions.ts';
@@ -37,6 +38,8 @@ export interface AuditFlags {
   region?: string;
   endpointUrl?: string;
   cloudtrail?: string[];
+  /** true: the flag without a value (commander does not call the parser then), i.e. `auto`. */
+  accessAnalyzer?: string | true;
   manyIps?: number;
   config?: string;
   db?: string;
@@ -44,6 +47,15 @@ export interface AuditFlags {
 
 function collectPaths(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+const ANALYZER_ARN = /^arn:aws[a-z-]*:access-analyzer:[a-z0-9-]+:\d{12}:analyzer\/[A-Za-z0-9_.-]+$/;
+
+function parseAccessAnalyzer(value: string): string {
+  if (value === 'auto' || ANALYZER_ARN.test(value)) return value;
+  throw new InvalidArgumentError(
+    'expected auto or an analyzer ARN (arn:aws:access-analyzer:REGION:ACCOUNT:analyzer/NAME)',
+  );
 }
 
 function parseExemptTag(text: string): ExemptionPolicy {
@@ -98,6 +110,12 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       )
       .addOption(
         new Option(
+          '--access-analyzer [arn]',
+          "live: fold in an existing IAM Access Analyzer's unused-access findings (auto: Security Hub's, the organization's or the account's; never creates one) [default: auto]",
+        ).argParser(parseAccessAnalyzer),
+      )
+      .addOption(
+        new Option(
           '--many-ips <n>',
           'with --cloudtrail: more source IPs than this flag a key [default: 10]',
         ).argParser(parsePositiveInt(1_000_000)),
@@ -107,7 +125,11 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
   ).action(async (flags: AuditFlags, command: Command) => {
     const configFile = await loadCliConfig(flags.config, ctx);
     const settings = resolveSettings(
-      { ...flags, days: givenFlag(command, 'days', flags.days) },
+      {
+        ...flags,
+        days: givenFlag(command, 'days', flags.days),
+        accessAnalyzer: flags.accessAnalyzer === true ? 'auto' : flags.accessAnalyzer,
+      },
       ctx.env,
       configFile,
       { now: ctx.now() },
@@ -117,6 +139,9 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       progress: (accounts) => startProgress(ctx, accounts, 'accounts'),
     });
     const badTrail = run.trail ? reportBadTrailFiles(ctx, run.trail) : ExitCode.ok;
+    if (run.accessAnalyzer)
+      ctx.stderr.write(`credsweep: ${describeAccessAnalyzerOutcome(run.accessAnalyzer)}\n`);
+    const badAnalyzer = run.accessAnalyzer !== undefined && 'error' in run.accessAnalyzer;
     const failed = run.accounts().filter((a) => a.status === 'failed');
     for (const a of failed) {
       ctx.stderr.write(
@@ -142,7 +167,7 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       for (const line of exemptionWarnings(outcome, settings.configFile)) ctx.stderr.write(`${line}\n`);
     }
     await history?.store(run.meta, tally, extras());
-    if (failed.length > 0 || badTrail) return setExit(ExitCode.awsFailure);
+    if (failed.length > 0 || badTrail || badAnalyzer) return setExit(ExitCode.awsFailure);
     setExit(failOnExit(flags.failOn, tally));
   });
 }
