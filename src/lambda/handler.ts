@@ -11,7 +11,7 @@
  * Environment: CREDSWEEP_BUCKET (required), CREDSWEEP_PREFIX (default `credsweep/`),
  * CREDSWEEP_TOPIC_ARN, CREDSWEEP_WEBHOOK_SECRET_ARN (the Secrets Manager secret holding the team
  * webhook URL), CREDSWEEP_ROLE_NAME (default CredsweepAudit, infra/member-role.yaml),
- * CREDSWEEP_EXTERNAL_ID, CREDSWEEP_DAYS, CREDSWEEP_CONCURRENCY, CREDSWEEP_CONFIG (the configuration
+ * CREDSWEEP_EXTERNAL_ID, CREDSWEEP_ACCESS_ANALYZER (auto or an analyzer ARN), CREDSWEEP_DAYS, CREDSWEEP_CONCURRENCY, CREDSWEEP_CONFIG (the configuration
  * file's JSON/YAML text), AWS_ENDPOINT_URL (tests).
  */
 import { S3Client } from '@aws-sdk/client-s3';
@@ -65,6 +65,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ScheduledAuditSettings 
     ...(env.CREDSWEEP_EXTERNAL_ID ? { externalId: env.CREDSWEEP_EXTERNAL_ID } : {}),
     ...(env.CREDSWEEP_TOPIC_ARN ? { snsTopicArn: env.CREDSWEEP_TOPIC_ARN } : {}),
     ...(env.CREDSWEEP_WEBHOOK_SECRET_ARN ? { webhookSecretArn: env.CREDSWEEP_WEBHOOK_SECRET_ARN } : {}),
+    ...(env.CREDSWEEP_ACCESS_ANALYZER ? { accessAnalyzer: env.CREDSWEEP_ACCESS_ANALYZER } : {}),
   };
 }
 

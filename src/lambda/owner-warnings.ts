@@ -9,6 +9,7 @@
  */
 import type { Finding } from '../model/finding.ts';
 import { credentialIdentity } from '../history/diff-runs.ts';
+import { serviceCredentialLabel } from '../rules/service-specific-credential.ts';
 import { type EvaluationContext, type ThresholdKind, thresholdFor } from '../rules/rule.ts';
 import { type EpochMs, MS_PER_DAY, parseIsoDateTime, toIso } from '../time.ts';
 
@@ -76,12 +77,28 @@ export function ownerTarget(
   return { kind: 'webhook', url: href };
 }
 
-/** The credentials a scheduled remediation acts on: console passwords and active access keys. */
-function thresholdKind(f: Finding): ThresholdKind | undefined {
-  if (f.status !== 'unused' && f.status !== 'in_use') return undefined;
-  if (f.credential === 'password') return 'password';
-  if (f.credential === 'access_key_1' || f.credential === 'access_key_2') return 'access_key';
-  return undefined;
+/**
+ * The credentials a scheduled remediation acts on: console passwords, active access keys, and the
+ * active SSH public keys and service-specific credentials (judged by age at the default threshold:
+ * AWS records no use of them, so `unverified` is what an old one is). null: no notice for it.
+ */
+function thresholdKind(f: Finding): { kind?: ThresholdKind } | null {
+  const ageJudged = f.credential === 'ssh_public_key' || f.credential === 'service_specific_credential';
+  if (ageJudged) return f.status === 'unverified' || f.status === 'in_use' ? {} : null;
+  if (f.status !== 'unused' && f.status !== 'in_use') return null;
+  if (f.credential === 'password') return { kind: 'password' };
+  if (f.credential === 'access_key_1' || f.credential === 'access_key_2') return { kind: 'access_key' };
+  return null;
+}
+
+/** `the console password`, `access key AKIA…`, `SSH public key APKA…`, `Amazon Bedrock API key ACCA…`. */
+function credentialWords(f: Finding): string {
+  if (f.credential === 'password') return 'the console password';
+  if (f.credential === 'ssh_public_key') return `SSH public key ${f.sshPublicKeyId ?? ''}`.trim();
+  if (f.credential === 'service_specific_credential') {
+    return `${serviceCredentialLabel(f.service ?? '')} ${f.serviceSpecificCredentialId ?? ''}`.trim();
+  }
+  return `access key ${f.accessKeyId ?? `in slot ${f.credential.slice(-1)}`}`;
 }
 
 function day(ms: EpochMs): string {
@@ -102,8 +119,9 @@ export function planOwnerWarnings(
   const plan: OwnerWarningPlan = { warnings: [], unreachable: [], warned: {} };
   const today = startOfDay(ctx.asOf);
   for (const finding of findings) {
-    const kind = thresholdKind(finding);
-    if (kind === undefined) continue;
+    const judged = thresholdKind(finding);
+    if (judged === null) continue;
+    const kind = judged.kind;
     const identity = credentialIdentity(finding);
     const earlier = previouslyWarned[identity];
     if (earlier && earlier.lastActivity === finding.lastActivity) {
@@ -138,16 +156,20 @@ export function ownerMessage(
   deactivateOn: string,
   exemptionHowTo: string,
 ): { subject: string; message: string } {
-  const what =
-    f.credential === 'password'
-      ? 'the console password'
-      : `access key ${f.accessKeyId ?? `in slot ${f.credential.slice(-1)}`}`;
+  const what = credentialWords(f);
+  const ageJudged = f.credential === 'ssh_public_key' || f.credential === 'service_specific_credential';
   const action =
     f.credential === 'password'
       ? // Deleting a login profile cannot be undone (credsweep apply does it only with --allow-irreversible).
         'the console password may be removed; that cannot be undone (an administrator would have to set a new one)'
-      : 'the key will be deactivated (not deleted; credsweep undo reactivates it)';
-  const lastUse = f.lastUsed ? `was last used on ${f.lastUsed.slice(0, 10)}` : 'has never been used';
+      : ageJudged
+        ? 'it will be deactivated (not deleted; credsweep undo reactivates it)'
+        : 'the key will be deactivated (not deleted; credsweep undo reactivates it)';
+  const lastUse = f.lastUsed
+    ? `was last used on ${f.lastUsed.slice(0, 10)}`
+    : ageJudged
+      ? `was ${f.credential === 'ssh_public_key' ? 'uploaded' : 'created'} on ${f.lastActivity.slice(0, 10)} (AWS records no use of it)`
+      : 'has never been used';
   return {
     subject: `credsweep: ${what} of ${f.principalName} will be deactivated on ${deactivateOn}`.slice(0, 99),
     message: [

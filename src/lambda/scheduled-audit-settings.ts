@@ -22,6 +22,12 @@ export interface ScheduledAuditSettings {
   snsTopicArn?: string;
   /** The Secrets Manager secret holding the team webhook URL (a URL is a secret: never an env var). */
   webhookSecretArn?: string;
+  /**
+   * CREDSWEEP_ACCESS_ANALYZER: `auto` or an analyzer ARN. Folds an existing IAM Access Analyzer's
+   * unused-access findings into every run (docs/scheduling.md: one paginated read per run instead of
+   * per-principal Access Advisor jobs; free with Security Hub's analyzer, billed per principal otherwise).
+   */
+  accessAnalyzer?: string;
 }
 
 export interface ScheduledAuditDeps {

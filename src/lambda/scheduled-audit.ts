@@ -22,6 +22,8 @@ import { toIso } from '../time.ts';
 import type { ScheduledAuditDeps, ScheduledAuditSettings } from './scheduled-audit-settings.ts';
 import { NOTIFY_PERMISSIONS } from './notify.ts';
 import { notifyRun, type RunNotices } from './notify-run.ts';
+import { FIND_ANALYZER_PERMISSIONS } from '../sources/access-analyzer/find-analyzer.ts';
+import { UNUSED_ACCESS_FINDING_PERMISSIONS } from '../sources/access-analyzer/unused-access-findings.ts';
 import { RunStateBucket, STATE_PERMISSIONS } from './run-state.ts';
 import { WEBHOOK_SECRET_PERMISSIONS } from './webhook-secret.ts';
 
@@ -38,6 +40,9 @@ export const SCHEDULED_AUDIT_PERMISSIONS = {
     ...STATE_PERMISSIONS,
     ...NOTIFY_PERMISSIONS,
     ...WEBHOOK_SECRET_PERMISSIONS,
+    // CREDSWEEP_ACCESS_ANALYZER: read with the function's own role, once per run
+    ...FIND_ANALYZER_PERMISSIONS,
+    ...UNUSED_ACCESS_FINDING_PERMISSIONS,
   ],
   /** The role assumed in each member account. */
   memberRole: [...ACCOUNT_AUDIT_PERMISSIONS.api],
@@ -64,6 +69,7 @@ export function auditSettingsFor(deps: ScheduledAuditDeps, settings: ScheduledAu
     {
       source: 'api', // the API path knows key ids, which owner warnings name
       ...(settings.externalId ? { externalId: settings.externalId } : {}),
+      ...(settings.accessAnalyzer ? { accessAnalyzer: settings.accessAnalyzer } : {}),
     },
     {},
     { file: 'CREDSWEEP_CONFIG', config: settings.config },
