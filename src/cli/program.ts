@@ -71,6 +71,15 @@ export async function runCli(argv: string[], given: CliContext): Promise<number>
   // Every write to a terminal passes the one sanitiser (./terminal-guard.ts).
   const ctx = guardTerminal(given);
   let exitCode: number = ExitCode.ok;
+  // --version and the overview need no command module: answered before any is loaded.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    ctx.stdout.write(`${VERSION}\n`);
+    return ExitCode.ok;
+  }
+  if (argv.length === 0 || (argv.length === 1 && ['--help', '-h', 'help'].includes(argv[0]!))) {
+    ctx.stdout.write(overviewHelp());
+    return ExitCode.ok;
+  }
   try {
     const program = await buildProgram(
       ctx,
@@ -82,8 +91,61 @@ export async function runCli(argv: string[], given: CliContext): Promise<number>
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (e) {
-    return reportError(e, ctx);
+    return reportError(e, ctx, commandNamed(argv));
   }
+}
+
+/** The command `argv` runs, if it names one (for pointing to that command's help). */
+function commandNamed(argv: readonly string[]): string | undefined {
+  const named = argv.find((a) => !a.startsWith('-'));
+  return OVERVIEW_COMMANDS.some(([name]) => name === named) ? named : undefined;
+}
+
+/**
+ * What `credsweep`, `credsweep --help` and `credsweep help` print, without loading any command
+ * module (start-up: docs/performance.md). test/cli/help.test.ts keeps it in step with the commands.
+ */
+export const OVERVIEW_COMMANDS: ReadonlyArray<readonly [string, string]> = [
+  ['audit', 'find unused credentials: live from AWS (default), or in a credential report CSV (--report)'],
+  [
+    'permissions',
+    'find granted services (and tracked actions) that users and roles do not use (Access Advisor)',
+  ],
+  ['trail', 'what CloudTrail logs say about access keys, role assumptions and console sign-ins'],
+  ['plan', 'plan the remediation of unused credentials (changes nothing)'],
+  ['apply', 'carry out a remediation plan (journalled; asks first unless --yes)'],
+  ['undo', 'reverse what an apply journal says was done, where AWS allows it'],
+  ['history', 'list the audit runs stored with audit --db'],
+  ['diff', 'credentials newly unused, newly in use and removed between two runs (default: the last two)'],
+  ['export', 'send findings to security tooling'],
+];
+
+/** Every help ends with these. */
+export const EXIT_CODES =
+  '0 ok · 1 --fail-on matched · 2 usage or input error · 3 AWS failure (other accounts still reported) · 70 internal error (a bug)';
+
+export function overviewHelp(): string {
+  const width = Math.max(...OVERVIEW_COMMANDS.map(([name]) => name.length));
+  return [
+    'Usage: credsweep <command> [options]',
+    '',
+    'Find unused AWS IAM credentials and remove them safely.',
+    '',
+    'Commands:',
+    ...OVERVIEW_COMMANDS.map(([name, description]) => `  ${name.padEnd(width)}  ${description}`),
+    '',
+    'Options:',
+    '  -V, --version  print the version',
+    '  -h, --help     print this overview; credsweep <command> --help for one command',
+    '',
+    'Examples:',
+    '  credsweep audit --report credential-report.csv',
+    '  credsweep audit --format html --output report.html',
+    '  credsweep plan --from findings.json --output plan.json',
+    '',
+    `Exit codes: ${EXIT_CODES}`,
+    '',
+  ].join('\n');
 }
 
 /** Every command that calls AWS says the same when it finds no credentials. */
@@ -99,15 +161,18 @@ function credentialsMissing(e: unknown): boolean {
   );
 }
 
-export function reportError(e: unknown, ctx: CliContext): number {
+export function reportError(e: unknown, ctx: CliContext, command?: string): number {
   // The reader of our output went away (`credsweep audit … | head`): that is its choice, not an error.
   if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') return ExitCode.ok;
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) {
       return ExitCode.ok;
     }
-    const message = e.message.replace(/^error: /, '');
-    ctx.stderr.write(`credsweep: ${message} (see credsweep --help)\n`);
+    // commander puts its suggestion on a line of its own: one line here
+    const message = e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+    const help =
+      command && e.code !== 'commander.unknownCommand' ? `credsweep ${command} --help` : 'credsweep --help';
+    ctx.stderr.write(`credsweep: ${message} (see ${help})\n`);
     return ExitCode.usage;
   }
   if (!isCredsweepError(e) && credentialsMissing(e)) {

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// CI: the package as users get it. `npm pack`, install the tarball globally into an empty prefix and
+// run `credsweep --version` and the demo audit from there; install it into an empty project and run
+// the library example of docs/library.md against it.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const run = (cmd, args, options = {}) =>
+  execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...options });
+const work = mkdtempSync(join(tmpdir(), 'credsweep-package-'));
+const tarball = join(
+  work,
+  run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root }).trim().split('\n').at(-1),
+);
+console.log(`packed ${tarball}`);
+
+const prefix = join(work, 'prefix');
+run('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', tarball]);
+const bin = join(prefix, 'bin', 'credsweep');
+const version = run(bin, ['--version']).trim();
+const expected = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+if (version !== expected) throw new Error(`credsweep --version printed ${version}, expected ${expected}`);
+const demo = join(root, 'examples/demo/credential-report.csv');
+const audit = run(bin, ['audit', '--report', demo, '--as-of', '2026-11-01T18:00:00Z']);
+if (!/^52 credentials: 22 unused/m.test(audit))
+  throw new Error(`the demo audit from the global install:\n${audit}`);
+console.log(`global install: credsweep ${version}, demo audit ok`);
+
+const project = join(work, 'project');
+run('mkdir', ['-p', join(project, 'examples/demo')]);
+writeFileSync(
+  join(project, 'package.json'),
+  '{ "name": "uses-credsweep", "private": true, "type": "module" }\n',
+);
+writeFileSync(join(project, 'examples/demo/credential-report.csv'), readFileSync(demo));
+run('npm', ['install', '--no-audit', '--no-fund', tarball], { cwd: project });
+const doc = readFileSync(join(root, 'docs/library.md'), 'utf8');
+const example = /```js\n([\s\S]*?)```/.exec(doc)?.[1];
+if (!example) throw new Error('docs/library.md: no ```js example');
+writeFileSync(join(project, 'audit-report.mjs'), example);
+const printed = run(process.execPath, ['audit-report.mjs'], { cwd: project }).trim();
+const promised = /It prints `([^`]+)`/.exec(doc)?.[1];
+if (printed !== promised)
+  throw new Error(`docs/library.md example printed ${printed}, the page says ${promised}`);
+console.log(`library example against the tarball: ${printed}`);

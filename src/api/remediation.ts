@@ -1,0 +1,16 @@
+/**
+ * `credsweep/remediation`: carrying out a plan and undoing it (journalled), the action registry and
+ * the remediation policy. Plans themselves are assembled by the core (`assembleRemediationPlan`).
+ */
+export {
+  ACTIONS as REMEDIATION_ACTION_REGISTRY,
+  type CredentialState,
+  type RemediationAction,
+  type RemediationClients,
+} from '../remediation/actions/index.ts';
+export { applyPlan, checkPlanAge, type ApplyOptions, type StepResult } from '../remediation/apply.ts';
+export { undoJournal, previewUndo, type UndoResult } from '../remediation/undo.ts';
+export { JournalWriter, readJournal, deactivationDates } from '../remediation/journal.ts';
+export { remediationClients } from '../remediation/clients.ts';
+export { resolveCaller, resolveCredentialIds } from '../remediation/resolve-credentials.ts';
+export { remediationPolicy, remediationPermissions } from '../remediation/policy.ts';
