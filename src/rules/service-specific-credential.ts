@@ -61,8 +61,9 @@ function evaluateCredential(
   credential: ServiceSpecificCredential,
   ctx: EvaluationContext,
 ): Finding {
+  // the credential's own CreateDate plays `last_rotated`, as an access key's does on the API path
   const activity = firstKnown([
-    [credential.createdAt, 'created'],
+    [credential.createdAt, 'last_rotated'],
     [principal.createdAt, 'created'],
   ])!;
   const expired =

@@ -155,7 +155,7 @@ describe('service-specific credentials (aws-sdk-client-mock: moto has no such AP
     assert.match(byId.get('ACCA000000000000BEDR1')!.reason, /^Amazon Bedrock API key .* never expires/);
     assert.match(byId.get('ACCA000000000000BEDR2')!.reason, /is expired, .* expired 2026-10-27/);
     assert.match(byId.get('ACCA0000000000000LOGS')!.reason, /^CloudWatch Logs API key .* expires 2035-01-18/);
-    assert.equal(byId.get('ACCA0000000000000LOGS')!.lastActivitySource, 'created');
+    assert.equal(byId.get('ACCA0000000000000LOGS')!.lastActivitySource, 'last_rotated');
   });
 
   it('asks user by user when the account rejects AllUsers', async () => {
