@@ -5,7 +5,7 @@
  *   foldAccessAnalyzerEvidence(principal) → principal (later last uses adopted, source access_analyzer)
  *   annotateDisagreements(principal, findings, analyzer, asOf) → findings with `disagreement` where they differ
  *
- * An ACTIVE finding means "not used for at least the tracking period" (../shared/AWS-SEMANTICS.md
+ * An ACTIVE finding means "not used for at least the tracking period" (docs/aws-behaviour.md
  * §3.4, §10); its `lastAccessed`, when later than what IAM (or CloudTrail) says, becomes the
  * credential's last use. The analyzer evaluates only principals that existed for its whole tracking
  * period and re-scans every 24 hours (§10), so the two can honestly differ; where they do, the finding

@@ -6,7 +6,7 @@
  *
  * Both sources give the same findings for the same account; `api` adds key ids and last-used
  * service/Region. A report older than 4 hours at asOf marks the findings it produced
- * `report_stale` (AWS hands out a cached report up to 4 hours old, ../shared/AWS-SEMANTICS.md §1.5).
+ * `report_stale` (AWS hands out a cached report up to 4 hours old, docs/aws-behaviour.md §1.5).
  */
 import { Readable } from 'node:stream';
 import type { IAMClient } from '@aws-sdk/client-iam';

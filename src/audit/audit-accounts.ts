@@ -8,7 +8,7 @@
  *   auditAccounts(connection, callerClients, targets, options) → { findings, accounts }
  *
  * The caller's own account is audited with the caller's credentials, without AssumeRole (a
- * management account has no OrganizationAccountAccessRole of its own, ../shared/AWS-SEMANTICS.md §5).
+ * management account has no OrganizationAccountAccessRole of its own, docs/aws-behaviour.md §5).
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';

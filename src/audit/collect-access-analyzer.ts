@@ -2,7 +2,7 @@
  * The collect stage of `--access-analyzer [ARN|auto]`: the ACTIVE unused-access findings of an
  * existing IAM Access Analyzer analyzer, read once with the caller's credentials and Region before the
  * accounts are judged. credsweep never creates an analyzer: they are billed per principal analysed
- * (../shared/AWS-SEMANTICS.md §3.4), while the new Security Hub runs one at no extra cost (§10).
+ * (docs/aws-behaviour.md §3.4), while the new Security Hub runs one at no extra cost (§10).
  *
  *   collectAccessAnalyzer(connection, spec) → { analyzer, findings, input } | { analyzer: null } | { error }
  *

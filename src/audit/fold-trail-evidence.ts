@@ -43,7 +43,7 @@ export function indexTrailEvidence(summary: TrailSummary): TrailEvidence {
   };
   for (const k of summary.accessKeys) {
     evidence.keysById.set(k.accessKeyId, k);
-    // only long-term keys belong to a user's key slots (AWS-SEMANTICS §4.2)
+    // only long-term keys belong to a user's key slots (docs/aws-behaviour.md §4.2)
     if (k.principalArn !== null && k.accessKeyId.startsWith('AKIA')) {
       const list = evidence.keysByPrincipal.get(k.principalArn) ?? [];
       list.push(k);

@@ -9,7 +9,7 @@
  * (e.g. moto; the CLI passes `--endpoint-url` or AWS_ENDPOINT_URL), and `credentials` (e.g. from
  * assume-role). Without `credentials` or `profile` the SDK's default chain applies (env, shared
  * config, SSO, IMDS). Retries use the SDK's adaptive mode (client-side rate limiting on top of
- * exponential backoff, ../shared/AWS-SEMANTICS.md §2 "IAM throttling"), so throttling in one account
+ * exponential backoff, docs/aws-behaviour.md §2 "IAM throttling"), so throttling in one account
  * slows that account down instead of failing it.
  */
 import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';

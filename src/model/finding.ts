@@ -46,7 +46,7 @@ export const CAVEATS = [
   'role_tracking_400_days',
   'key_used_from_many_ips',
   'access_advisor_400_days',
-  /** A Bedrock or CloudWatch Logs API key that never expires (../shared/AWS-SEMANTICS.md §9). */
+  /** A Bedrock or CloudWatch Logs API key that never expires (docs/aws-behaviour.md §9). */
   'api_key_never_expires',
   /** A Bedrock or CloudWatch Logs API key that expires more than a year after the as-of date. */
   'api_key_far_expiry',

@@ -61,7 +61,7 @@ export interface SigningCertificateCredential {
 
 /**
  * An SSH public key for CodeCommit (ListSSHPublicKeys). AWS records no last use for it
- * (../shared/AWS-SEMANTICS.md §9); `lastUsed` is set only by evidence (CloudTrail).
+ * (docs/aws-behaviour.md §9); `lastUsed` is set only by evidence (CloudTrail).
  */
 export interface SshPublicKeyCredential {
   sshPublicKeyId: string;

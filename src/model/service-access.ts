@@ -21,7 +21,7 @@ export interface ServiceAccess {
   region: string | null;
   /**
    * null when IAM tracks no actions for this service (or the job was service-level). Which services
-   * have tracked actions is data, not a hard-coded list (AWS-SEMANTICS §3.1).
+   * have tracked actions is data, not a hard-coded list (docs/aws-behaviour.md §3.1).
    */
   trackedActions: ActionAccess[] | null;
 }

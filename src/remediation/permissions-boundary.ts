@@ -1,7 +1,7 @@
 /**
  * The restrict-permissions boundary: a managed policy that allows only the services a principal
  * uses (and, with action granularity, denies the tracked actions it does not use). The effective
- * permissions are the intersection of identity policies and boundary (AWS-SEMANTICS §11), and a
+ * permissions are the intersection of identity policies and boundary (docs/aws-behaviour.md §11), and a
  * principal has one boundary, so an existing boundary is kept in force by folding it in: its
  * statements stay as they are and a Deny on everything outside the services in use is added.
  * The managed policy's name is derived from its document, so the same boundary is created once,

@@ -215,7 +215,7 @@ function decideCertificate(f: Finding, o: PlanOptions): Decision {
   if (f.certificateId === undefined) {
     return { skip: 'unresolved', detail: o.unresolved?.get(findingKey(f)) ?? 'certificate id unknown' };
   }
-  // AWS records no last use for signing certificates (../shared/AWS-SEMANTICS.md §1.1, cols 19-22):
+  // AWS records no last use for signing certificates (docs/aws-behaviour.md §1.1, cols 19-22):
   // age since upload is all there is, so only deactivation (reversible) is ever planned.
   if (f.ageDays < o.thresholdDays) return { skip: 'recent', detail: f.reason };
   return {

@@ -1,6 +1,6 @@
 /**
  * The quarantine: an inline policy with a fixed name that denies everything, plus the console's
- * "revoke active sessions" statement (Deny when aws:TokenIssueTime is before now, AWS-SEMANTICS §11).
+ * "revoke active sessions" statement (Deny when aws:TokenIssueTime is before now, docs/aws-behaviour.md §11).
  * The deny-all alone blocks every session, old or new, while it is attached; the revoke statement is
  * what AWS itself writes for revocation, so a responder who narrows the deny-all by hand still keeps
  * the sessions issued before the quarantine out. An inline policy uses no managed-policy attachment

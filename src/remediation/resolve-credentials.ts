@@ -1,7 +1,7 @@
 /**
  * What the planner needs from AWS and the findings lack, read-only: the caller's identity and the key
  * id it signs with, the access key and certificate ids of credential-report findings (the report has
- * none: slot 1/2 is creation order, ../shared/AWS-SEMANTICS.md §8 item 2), and, with --include-root,
+ * none: slot 1/2 is creation order, docs/aws-behaviour.md §8 item 2), and, with --include-root,
  * which accounts allow sts:AssumeRoot and their root key ids.
  */
 import { type IAMClient, ListOrganizationsFeaturesCommand } from '@aws-sdk/client-iam';

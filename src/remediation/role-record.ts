@@ -1,12 +1,12 @@
 /**
  * Everything needed to recreate an IAM role, captured before credsweep deletes it and journalled, so
- * `undo` can bring the role back (AWS-SEMANTICS §11 "What a role consists of"): path, name,
+ * `undo` can bring the role back (docs/aws-behaviour.md §11 "What a role consists of"): path, name,
  * description, max session duration, trust policy, inline policy documents, attached managed policy
  * ARNs, permissions boundary, tags and the instance profiles it belonged to. Policy documents come
  * back from IAM URL-encoded; the record holds them decoded (JSON text as written).
  *
  * A recreated role gets a new RoleId: resource policies that named the old role by ARN now show the
- * old unique id and must be edited by hand (AWS-SEMANTICS §11). Nothing here can restore that.
+ * old unique id and must be edited by hand (docs/aws-behaviour.md §11). Nothing here can restore that.
  *
  * Every step is written to converge when re-run after a fault (a throttled or reset request that did
  * reach IAM): "already exists", "already attached" and "already gone" count as done.

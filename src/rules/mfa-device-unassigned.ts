@@ -1,6 +1,6 @@
 /**
  * Virtual MFA devices assigned to no user (ListVirtualMFADevices AssignmentStatus=Unassigned,
- * ../shared/AWS-SEMANTICS.md §9): a seed made for someone who never finished enrolling, or left over
+ * docs/aws-behaviour.md §9): a seed made for someone who never finished enrolling, or left over
  * when a user was removed. Whoever kept the seed could have it enabled on a user later. Report only:
  * credsweep plans nothing for them (DeleteVirtualMFADevice cannot be undone). AWS keeps no date for an
  * unassigned device, so the finding's date is the as-of date it was listed at.

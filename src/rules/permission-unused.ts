@@ -1,6 +1,6 @@
 /**
  * Unused permissions: one finding per service a principal's identity policies grant (Access Advisor
- * lists exactly those, AWS-SEMANTICS §3.1), and with action granularity one per tracked action of the
+ * lists exactly those, docs/aws-behaviour.md §3.1), and with action granularity one per tracked action of the
  * services still in use. Pure: Access Advisor's data and the evaluation date come in.
  */
 import type { Caveat, Finding } from '../model/finding.ts';
@@ -30,7 +30,7 @@ export const permissionUnused: RuleFacts = {
 };
 
 /**
- * Access Advisor keeps 400 days of data (IAM-UG:access_policies_access-advisor.md, AWS-SEMANTICS
+ * Access Advisor keeps 400 days of data (IAM-UG:access_policies_access-advisor.md, docs/aws-behaviour.md
  * §3.3): "never accessed" for a principal older than that only means "not within 400 days".
  */
 export const ACCESS_ADVISOR_TRACKING_DAYS = 400;

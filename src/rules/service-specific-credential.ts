@@ -1,6 +1,6 @@
 /**
  * Service-specific credentials: CodeCommit Git credentials, Amazon Keyspaces passwords, Amazon Bedrock
- * and CloudWatch Logs API keys (../shared/AWS-SEMANTICS.md §9). AWS records no last use for any of
+ * and CloudWatch Logs API keys (docs/aws-behaviour.md §9). AWS records no last use for any of
  * them, so an active one is judged by age like a signing certificate: older than the threshold it is
  * `unverified`. An expired one (status Expired, or an ExpirationDate before the as-of date) can no
  * longer be used and reads `inactive`. A Bedrock or CloudWatch Logs API key that never expires, or

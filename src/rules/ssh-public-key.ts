@@ -1,5 +1,5 @@
 /**
- * SSH public keys (CodeCommit). AWS records no last use for them (../shared/AWS-SEMANTICS.md §9):
+ * SSH public keys (CodeCommit). AWS records no last use for them (docs/aws-behaviour.md §9):
  * an active key older than the threshold cannot be proven used or unused, so it is `unverified`
  * unless evidence (CloudTrail, folded in before the rules) shows a use; then the use is judged like
  * an access key's.

@@ -1,5 +1,5 @@
 /**
- * Dates before which AWS recorded no last use (../shared/AWS-SEMANTICS.md §1.1, §1.4).
+ * Dates before which AWS recorded no last use (docs/aws-behaviour.md §1.1, §1.4).
  */
 
 /** `password_last_used` tracking began 2014-10-20 (IAM-UG:id_credentials_getting-report.md). */

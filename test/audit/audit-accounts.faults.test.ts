@@ -57,7 +57,7 @@ async function auditOrgInProcess() {
   }
 }
 
-/** The audit role's last use is set by the audit's own calls (AWS-SEMANTICS §7.1). */
+/** The audit role's last use is set by the audit's own calls (docs/aws-behaviour.md §7.1). */
 function comparable(findings: Finding[]) {
   return findings.map((f) =>
     f.principalName === AUDIT_ROLE ? { ...f, lastUsed: null, lastActivity: null, ageDays: 0 } : f,

@@ -1,6 +1,6 @@
 /**
  * auditPermissions' bounded concurrency and paging of the principal list, with aws-sdk-client-mock:
- * moto has no Access Advisor (AWS-SEMANTICS §7.3). Responses follow the IAM API reference's examples.
+ * moto has no Access Advisor (docs/aws-behaviour.md §7.3). Responses follow the IAM API reference's examples.
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';

@@ -101,7 +101,7 @@ describe('live audit of one account (moto)', () => {
       fs
         .map(essence)
         .sort((a, b) => `${a.principal}/${a.credential}`.localeCompare(`${b.principal}/${b.credential}`));
-    // moto's report has cert_N_last_rotated always N/A (AWS-SEMANTICS §7.2), so the report path falls
+    // moto's report has cert_N_last_rotated always N/A (docs/aws-behaviour.md §7.2), so the report path falls
     // back to the user's creation date where the API knows the upload date: compare certificates
     // without their date source. On AWS both carry the upload date.
     const withoutCertDates = (fs: ReturnType<typeof sort>) =>

@@ -1,7 +1,7 @@
 /**
  * `credsweep audit --source api --access-analyzer [auto|ARN]`, in process: IAM is a real moto_server
  * (users, keys and roles at shifted dates); IAM Access Analyzer is aws-sdk-client-mock, because moto
- * 5.2.1 has no Access Analyzer v2 (../shared/AWS-SEMANTICS.md §7.4), answering in the API model's
+ * 5.2.1 has no Access Analyzer v2 (docs/aws-behaviour.md §7.4), answering in the API model's
  * shapes (test/sources/access-analyzer/api-examples.ts).
  *
  * Shown: the analyzer's verdicts folded in before the rules (a role's last use learnt from it, with

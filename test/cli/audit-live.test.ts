@@ -4,7 +4,7 @@
  * live flags' usage errors.
  *
  * How an account really fails through moto: moto does not evaluate trust policies for cross-account
- * AssumeRole (AWS-SEMANTICS §7.5), but with IAM enforcement on (`moto.setIamEnforcement(true)`,
+ * AssumeRole (docs/aws-behaviour.md §7.5), but with IAM enforcement on (`moto.setIamEnforcement(true)`,
  * §7.3) it evaluates the *caller's* identity policies, with the role ARN as the resource. The
  * auditor's policy is the shipped policies/audit-policy.json plus one explicit Deny of
  * sts:AssumeRole on one member's role, so that member's AssumeRole is refused (AccessDenied) exactly

@@ -1,7 +1,7 @@
 /**
  * `credsweep permissions --org / --accounts`: the Access Advisor audit in every account of an
  * Organization. STS (GetCallerIdentity, AssumeRole) and Organizations are a real moto_server; IAM is
- * aws-sdk-client-mock because moto 5.2.1 has no Access Advisor (AWS-SEMANTICS §7.3). The IAM mock
+ * aws-sdk-client-mock because moto 5.2.1 has no Access Advisor (docs/aws-behaviour.md §7.3). The IAM mock
  * tells the accounts apart the way AWS does: by the credentials the client signs with (it asks moto's
  * GetCallerIdentity whose they are), so a user listed in an account carries that account's ARN.
  */

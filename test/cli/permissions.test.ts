@@ -1,6 +1,6 @@
 /**
  * `credsweep permissions` end to end, in process (runCli) so the IAM client can be mocked:
- * aws-sdk-client-mock because moto 5.2.1 has no Access Advisor (AWS-SEMANTICS §7.3). Responses are
+ * aws-sdk-client-mock because moto 5.2.1 has no Access Advisor (docs/aws-behaviour.md §7.3). Responses are
  * shaped like the IAM API reference's examples (test/sources/access-advisor/api-examples.ts).
  */
 import assert from 'node:assert/strict';

@@ -1,7 +1,7 @@
 /**
  * The remote `credsweep trail` sources through the CLI layer (runRemoteTrail): --athena-ddl output,
  * flag combinations, and --athena against moto_server's Athena (results injected through
- * /moto-api/static/athena/query-results, AWS-SEMANTICS §7.4).
+ * /moto-api/static/athena/query-results, docs/aws-behaviour.md §7.4).
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';

@@ -1,6 +1,6 @@
 /**
  * SSH public keys and unassigned virtual MFA devices, end to end through the built CLI against a real
- * moto_server with a shifted clock (moto implements both, ../shared/AWS-SEMANTICS.md §9): an old
+ * moto_server with a shifted clock (moto implements both, docs/aws-behaviour.md §9): an old
  * active key is `unverified` (AWS records no last use), a recent one `in_use`, an inactive one
  * `inactive`; an unassigned device is reported, an assigned one is not; the JSON validates against
  * the shipped schema; and no MFA seed ever reaches the output (moto returns seeds in the list call).

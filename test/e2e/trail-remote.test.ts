@@ -1,7 +1,7 @@
 /**
  * `credsweep trail --athena / --athena-ddl / --lookup` as a user runs them: the built binary against
  * moto_server. moto's Athena returns the rows queued through /moto-api/static/athena/query-results;
- * moto has no LookupEvents (AWS-SEMANTICS §7.4), which makes it a real failing Region here.
+ * moto has no LookupEvents (docs/aws-behaviour.md §7.4), which makes it a real failing Region here.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

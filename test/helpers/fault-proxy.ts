@@ -4,7 +4,7 @@
  * XML error `Throttling`; JSON-protocol services get `TooManyRequestsException`), HTTP 500/503,
  * connection resets (before the request reaches moto, or after moto ran it so only the answer is
  * lost), answers held past the SDK's timeout, and truncated bodies. Every call is attributed to an
- * account the way moto picks it (AWS-SEMANTICS §7.5): the `x-moto-account-id` header, else the
+ * account the way moto picks it (docs/aws-behaviour.md §7.5): the `x-moto-account-id` header, else the
  * account owning the signing access key, which the proxy learns from the AssumeRole and
  * CreateAccessKey answers passing through it (or from `registerAccessKey`), else moto's default.
  * An AssumeRole call itself counts for the account of the role it names (the member being

@@ -12,7 +12,7 @@
  *   await moto.setIamEnforcement(true);      // real signature + policy checks (AccessDenied), off on reset
  *
  * moto_server is started through test/helpers/moto_clock_server.py, which patches moto's clock
- * (`moto.core.utils.utcnow`, see ../shared/AWS-SEMANTICS.md §7.1) to "real now + offset", the offset
+ * (`moto.core.utils.utcnow`, see docs/aws-behaviour.md §7.1) to "real now + offset", the offset
  * being read from a file this helper rewrites. Creation dates, key last-used and role last-used then
  * land at the shifted time; moto's credential report GeneratedTime stays hard-coded (§7.2).
  *

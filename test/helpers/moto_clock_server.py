@@ -3,7 +3,7 @@
 Usage: python moto_clock_server.py <clock-file> <moto_server args...>
 
 moto reads its clock through ``moto.core.utils.utcnow`` (creation dates, key last-used, role
-last-used; see ../shared/AWS-SEMANTICS.md §7.1). Most moto modules bind it by name
+last-used; see docs/aws-behaviour.md §7.1). Most moto modules bind it by name
 (``from moto.core.utils import utcnow``), so we replace the function in ``moto.core.utils`` *before*
 the service backends are imported (moto's server imports them lazily, on the first request), and
 also in every moto module that was already imported and holds the original.
@@ -12,7 +12,7 @@ The clock file holds one integer: the offset in milliseconds added to the real c
 process rewrites it (atomically, by rename) whenever it moves the clock; we re-read it only when
 its inode or mtime changes, so the common case costs one stat().
 
-moto 5.2.1 has no ListServiceSpecificCredentials (../shared/AWS-SEMANTICS.md §9: it raises
+moto 5.2.1 has no ListServiceSpecificCredentials (docs/aws-behaviour.md §9: it raises
 NotImplementedError, a 500). Every `--source api` audit calls it, so the launcher answers it with an
 empty list, which is what AWS answers for an account that has none. Service-specific credentials
 themselves are tested with aws-sdk-client-mock (test/sources/iam-api/service-specific-credentials.test.ts).

@@ -6,7 +6,7 @@
  *   await seedRole(moto, iam, { name: 'deployer', createdDaysAgo: 500, usedDaysAgo: 50 });
  *
  * "Used" means a real request signed with the key (or with the role's session key), which is how
- * moto records last use (../shared/AWS-SEMANTICS.md §7.1). The clock is back at real time after
+ * moto records last use (docs/aws-behaviour.md §7.1). The clock is back at real time after
  * each call.
  */
 import {

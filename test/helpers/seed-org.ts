@@ -1,7 +1,7 @@
 /**
  * Seeds an Organization in moto for the fan-out tests and the load benchmark: the management
  * account (moto's default) creates `members` accounts (moto gives each an
- * OrganizationAccountAccessRole, AWS-SEMANTICS §7.5), and every account gets a few users whose
+ * OrganizationAccountAccessRole, docs/aws-behaviour.md §7.5), and every account gets a few users whose
  * credentials cover the states the rules tell apart (a never-used key, a password, an inactive key,
  * an exempt user). Seeding talks to moto directly, never through a fault proxy.
  */

@@ -1,6 +1,6 @@
 /**
  * The restrict-permissions boundary builder (pure), and the boundary calls against moto_server:
- * moto 5.2.1 has Put/DeleteRolePermissionsBoundary but not the user ones (AWS-SEMANTICS §11), so the
+ * moto 5.2.1 has Put/DeleteRolePermissionsBoundary but not the user ones (docs/aws-behaviour.md §11), so the
  * user calls are not exercised here.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * The rules of the credential kinds without a last-use record (../shared/AWS-SEMANTICS.md §9): SSH
+ * The rules of the credential kinds without a last-use record (docs/aws-behaviour.md §9): SSH
  * public keys, service-specific credentials and unassigned virtual MFA devices. Table-driven, at the
  * threshold's boundary.
  */

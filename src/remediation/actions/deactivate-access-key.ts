@@ -2,7 +2,7 @@ import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { type RemediationAction, statusToggleAction } from './action.ts';
 import { READ_ACCESS_KEY_PERMISSIONS, readAccessKey } from './read-access-key.ts';
 
-/** UpdateAccessKey to Inactive: reversible, undo sets it Active again (AWS-SEMANTICS §2 Remediation APIs). */
+/** UpdateAccessKey to Inactive: reversible, undo sets it Active again (docs/aws-behaviour.md §2 Remediation APIs). */
 export const deactivateAccessKey: RemediationAction = statusToggleAction({
   id: 'deactivate-access-key',
   permissions: [...READ_ACCESS_KEY_PERMISSIONS, 'iam:UpdateAccessKey'],

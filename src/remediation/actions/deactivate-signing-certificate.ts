@@ -38,7 +38,7 @@ async function readCertificate(
   certificateId: string,
 ): Promise<CredentialState> {
   const cert = (await listSigningCertificates(iam, userName)).find((c) => c.certificateId === certificateId);
-  // AWS records no last use for signing certificates (AWS-SEMANTICS §1.1): only the status can change.
+  // AWS records no last use for signing certificates (docs/aws-behaviour.md §1.1): only the status can change.
   if (!cert) return { exists: false, lastUsed: null, targetId: certificateId };
   return {
     exists: true,

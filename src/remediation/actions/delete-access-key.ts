@@ -2,7 +2,7 @@ import { DeleteAccessKeyCommand } from '@aws-sdk/client-iam';
 import type { RemediationAction } from './action.ts';
 import { READ_ACCESS_KEY_PERMISSIONS, readAccessKey } from './read-access-key.ts';
 
-/** DeleteAccessKey: irreversible (AWS-SEMANTICS §2 Remediation APIs); planned only for keys long inactive. */
+/** DeleteAccessKey: irreversible (docs/aws-behaviour.md §2 Remediation APIs); planned only for keys long inactive. */
 export const deleteAccessKey: RemediationAction = {
   id: 'delete-access-key',
   reversible: false,

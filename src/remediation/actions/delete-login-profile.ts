@@ -5,7 +5,7 @@ import { isNoSuchEntity, isoOrNull, type RemediationAction } from './action.ts';
  * DeleteLoginProfile: irreversible (the password is gone; a new one would be a different secret), so
  * planned only with --allow-irreversible. GetLoginProfile's 404 is the only test for "has a password";
  * PasswordLastUsed survives a deleted password, so it is read only to detect new use
- * (AWS-SEMANTICS §2 ListUsers/GetUser, GetLoginProfile).
+ * (docs/aws-behaviour.md §2 ListUsers/GetUser, GetLoginProfile).
  */
 export const deleteLoginProfile: RemediationAction = {
   id: 'delete-login-profile',

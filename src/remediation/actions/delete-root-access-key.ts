@@ -1,7 +1,7 @@
 /**
  * A member account's root access key, deleted in an sts:AssumeRoot session scoped by the AWS-managed
  * task policy IAMDeleteRootUserCredentials (centralised root access). In that session the IAM calls
- * run as root, so ListAccessKeys without UserName lists root's own keys (AWS-SEMANTICS §2
+ * run as root, so ListAccessKeys without UserName lists root's own keys (docs/aws-behaviour.md §2
  * ListAccessKeys). The report gives no root key ids: `plan` resolves them in the same kind of session
  * (slot = creation order, §8 item 2). Irreversible.
  */

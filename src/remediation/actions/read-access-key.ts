@@ -1,7 +1,7 @@
 /**
  * The current state of a user's access key: status from ListAccessKeys, last use from
  * GetAccessKeyLastUsed (current data, unlike the credential report's 4-hour cache:
- * ../shared/AWS-SEMANTICS.md §1.5, §2 GetAccessKeyLastUsed).
+ * docs/aws-behaviour.md §1.5, §2 GetAccessKeyLastUsed).
  */
 import { GetAccessKeyLastUsedCommand, type IAMClient, paginateListAccessKeys } from '@aws-sdk/client-iam';
 import { type CredentialState, isoOrNull } from './action.ts';
@@ -33,7 +33,7 @@ export interface ListedKey {
   createdAt: string | null;
 }
 
-/** A user's keys in creation order: the credential report's slot 1 and 2 (AWS-SEMANTICS §8 item 2). */
+/** A user's keys in creation order: the credential report's slot 1 and 2 (docs/aws-behaviour.md §8 item 2). */
 export async function listAccessKeys(iam: IAMClient, userName: string | undefined): Promise<ListedKey[]> {
   const keys: ListedKey[] = [];
   for await (const page of paginateListAccessKeys({ client: iam }, userName ? { UserName: userName } : {})) {

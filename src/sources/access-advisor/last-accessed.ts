@@ -1,7 +1,7 @@
 /**
  * Access Advisor for one principal: GenerateServiceLastAccessedDetails, poll
  * GetServiceLastAccessedDetails with backoff until the job leaves IN_PROGRESS, then read every page
- * (loop on Marker by hand: SDK v3 has no paginator for it, AWS-SEMANTICS §2).
+ * (loop on Marker by hand: SDK v3 has no paginator for it, docs/aws-behaviour.md §2).
  *
  * The JobId may only be read by the principal (same session) that generated it
  * (IAM-UG:access_policies_access-advisor.md), so generate and read with the same client.

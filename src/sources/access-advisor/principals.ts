@@ -33,7 +33,7 @@ function principalOf(
 
 /**
  * All users, then all roles. Service-linked roles are left out: their permissions belong to an AWS
- * service and cannot be reduced by the account (AWS-SEMANTICS §2).
+ * service and cannot be reduced by the account (docs/aws-behaviour.md §2).
  */
 export async function* listPermissionPrincipals(iam: IAMClient): AsyncGenerator<PermissionPrincipal> {
   for await (const page of paginateListUsers({ client: iam }, { MaxItems: 1000 })) {

@@ -1,6 +1,6 @@
 /**
  * Which IAM Access Analyzer unused-access analyzer to read (`--access-analyzer [ARN|auto]`).
- * credsweep never creates one: they cost money per principal analysed (../shared/AWS-SEMANTICS.md
+ * credsweep never creates one: they cost money per principal analysed (docs/aws-behaviour.md
  * §3.4), while the new Security Hub turns one on in every account at no extra cost (§10), so `auto`
  * looks for that first.
  *

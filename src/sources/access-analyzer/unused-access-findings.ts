@@ -1,7 +1,7 @@
 /**
  * The ACTIVE unused-access findings of one analyzer: ListFindingsV2 (filtered on status and the four
  * IAM finding types, paginated by nextToken), then GetFindingV2 per finding, whose `findingDetails`
- * page too (maxResults/nextToken; ../shared/AWS-SEMANTICS.md §3.4, §10). IAM authorises them as
+ * page too (maxResults/nextToken; docs/aws-behaviour.md §3.4, §10). IAM authorises them as
  * access-analyzer:ListFindings and access-analyzer:GetFinding (§3.4).
  */
 import {

@@ -3,7 +3,7 @@
  * stream of `TrailRecord`s in, a `TrailSummary` out. Pure; its state is structured-cloneable so that
  * worker threads can aggregate their share and the main thread merges them.
  *
- * Rules (issue 5; facts from ../shared/AWS-SEMANTICS.md §4.2–4.3):
+ * Rules (issue 5; facts from docs/aws-behaviour.md §4.2–4.3):
  * - accessKeys: records whose `userIdentity.accessKeyId` is a long-term key (`AKIA…`), or also a
  *   temporary one (`ASIA…`) with `includeTemporary`, whatever the errorCode (a denied call still
  *   proves the key is live). An IAMUser record can carry an ASIA key (console session): that is not
@@ -211,7 +211,7 @@ function addKeyUse(keys: Map<string, KeyState>, keyId: string, r: TrailRecord, a
 
 function assumedBy(r: TrailRecord): string | null {
   // AWS services assuming a role show only `invokedBy`; SAML and web-identity users only a
-  // principalId (AWS-SEMANTICS §4.3).
+  // principalId (docs/aws-behaviour.md §4.3).
   return r.identityArn ?? r.invokedBy ?? r.principalId;
 }
 
@@ -362,7 +362,7 @@ function summarise(s: TrailAggregateState): TrailSummary {
 }
 
 /**
- * eventTime as epoch ms. CloudTrail writes `2014-07-18T15:07:39Z` (AWS-SEMANTICS §4.2), parsed here
+ * eventTime as epoch ms. CloudTrail writes `2014-07-18T15:07:39Z` (docs/aws-behaviour.md §4.2), parsed here
  * without a regular expression because it runs once per record; anything else goes through
  * parseIsoDateTime (a time without a zone is read as UTC). null when it is not a time at all.
  */

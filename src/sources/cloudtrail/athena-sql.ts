@@ -2,7 +2,7 @@
  * The SQL credsweep sends to Athena, built from validated parts only (identifiers and dates are
  * checked here, so nothing from the command line is pasted into SQL unchecked):
  * - `athenaTrailDdl`: CREATE EXTERNAL TABLE with partition projection over a trail bucket, for one
- *   account or an organisation trail (AWS-SEMANTICS §4.1 layout, §4.6 DDL).
+ *   account or an organisation trail (docs/aws-behaviour.md §4.1 layout, §4.6 DDL).
  * - `athenaAggregationSql`: the trail aggregation of aggregate.ts as one query, one row per
  *   (kind, key); athena.ts folds the rows back into a TrailSummary.
  */
@@ -95,7 +95,7 @@ export interface TrailDdlOptions {
  * The columns are the Athena user guide's CloudTrail table (ATH-UG:cloudtrail-logs.md, 2023), with
  * the partitions `account`, `region`, `timestamp` projected so no MSCK REPAIR or crawler is needed.
  * `enum` projection keeps the account and Region lists in the table metadata (keep them to a few
- * dozen values each: table metadata is capped near 1 MB, AWS-SEMANTICS §4.6).
+ * dozen values each: table metadata is capped near 1 MB, docs/aws-behaviour.md §4.6).
  */
 export function athenaTrailDdl(options: TrailDdlOptions): string {
   const bucket = check(options.bucket, BUCKET, '--bucket');
@@ -170,7 +170,7 @@ export interface AggregationSqlOptions {
   until?: EpochMs;
   /**
    * Prune on the `timestamp` partition of the table --athena-ddl creates (default true). The path
-   * date is the *delivery* date, and a file can hold records from before it (AWS-SEMANTICS §4.1):
+   * date is the *delivery* date, and a file can hold records from before it (docs/aws-behaviour.md §4.1):
    * the lower bound is exact (delivery is never before the event), the upper bound is widened a day.
    */
   partitionPruning?: boolean;
@@ -197,7 +197,7 @@ function isoLiteral(ms: EpochMs): string {
  * source IP, so top-5 and distinct counts are computed exactly as aggregate.ts does), `role` (per
  * assumed role) and `login` (per console principal). "Last" values are the max of `eventtime TAB x`,
  * the same tie-break as aggregate.ts (CloudTrail writes eventTime in one fixed-width format,
- * AWS-SEMANTICS §4.2, so the text order is the time order).
+ * docs/aws-behaviour.md §4.2, so the text order is the time order).
  */
 export function athenaAggregationSql(options: AggregationSqlOptions): string {
   const table = checkTableName(options.table);

@@ -139,7 +139,7 @@ export function aggregatingHandler(agg: TrailAggregator, options: ExtractOptions
   const handler: RecordHandler = (buf, sp, at) => {
     seen += 1;
     if (sp[at + 2 * F.cloudTrailEvent]! >= 0) {
-      // lookup-events output: the record is JSON text inside the event (AWS-SEMANTICS §4.4)
+      // lookup-events output: the record is JSON text inside the event (docs/aws-behaviour.md §4.4)
       const inner = Buffer.from(spanString(buf, sp, at, F.cloudTrailEvent)!, 'utf8');
       const scanner = new CloudTrailJsonScanner(handler);
       try {
@@ -160,7 +160,7 @@ export function aggregatingHandler(agg: TrailAggregator, options: ExtractOptions
     const keyStart = sp[at + 2 * F.accessKeyId]!;
     if (keyStart >= 0 && sp[at + 2 * F.accessKeyId + 1]! - keyStart >= 4 && buf[keyStart] === 0x41 /* A */) {
       const second = buf[keyStart + 1];
-      // AKIA… long-term, ASIA… temporary (AWS-SEMANTICS §4.2)
+      // AKIA… long-term, ASIA… temporary (docs/aws-behaviour.md §4.2)
       if (
         buf[keyStart + 2] === 0x49 &&
         buf[keyStart + 3] === 0x41 &&

@@ -3,7 +3,7 @@
  * copied locally), single files, and the pruning of date folders outside --since/--until. The S3
  * listing (s3.ts) uses the same rules on key prefixes.
  *
- * Layout (../shared/AWS-SEMANTICS.md §4.1):
+ * Layout (docs/aws-behaviour.md §4.1):
  *   <prefix>/AWSLogs/<acct>/CloudTrail/<region>/YYYY/MM/DD/<file>.json.gz
  *   <prefix>/AWSLogs/<o-orgid>/<acct>/CloudTrail/<region>/YYYY/MM/DD/<file>.json.gz   (organisation trail)
  * `CloudTrail-Digest/` and `CloudTrail-Insight/` hold other kinds of file and are skipped.

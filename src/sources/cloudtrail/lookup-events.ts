@@ -1,7 +1,7 @@
 /**
  * `credsweep trail --lookup`: CloudTrail's LookupEvents API for accounts without a trail bucket.
  * Management events of the last 90 days only, one Region per call, at most 2 calls per second per
- * account and Region (AWS-SEMANTICS §4.4), so each Region gets its own token bucket and Regions run
+ * account and Region (docs/aws-behaviour.md §4.4), so each Region gets its own token bucket and Regions run
  * side by side. The full record is the JSON string in each event's `CloudTrailEvent`; it goes through
  * the same aggregation as log files (aggregate.ts).
  *
@@ -19,9 +19,9 @@ import { trailRecordFromObject } from './record-from-object.ts';
 /** Every AWS call this source makes, as IAM actions. */
 export const LOOKUP_EVENTS_PERMISSIONS = ['cloudtrail:LookupEvents'] as const;
 
-/** LookupEvents sees this far back (AWS-SEMANTICS §4.4). */
+/** LookupEvents sees this far back (docs/aws-behaviour.md §4.4). */
 export const LOOKUP_EVENTS_DAYS = 90;
-/** Calls per second per account and Region (AWS-SEMANTICS §4.4). */
+/** Calls per second per account and Region (docs/aws-behaviour.md §4.4). */
 export const LOOKUP_EVENTS_RATE = 2;
 /** MaxResults is 1–50; the documented default differs between sources, so it is always sent. */
 const PAGE_SIZE = 50;
@@ -90,7 +90,7 @@ async function lookupRegion(
   end: EpochMs,
   aggregator: TrailAggregator,
 ): Promise<void> {
-  // NextToken must be sent back with otherwise identical parameters (AWS-SEMANTICS §4.4).
+  // NextToken must be sent back with otherwise identical parameters (docs/aws-behaviour.md §4.4).
   const params = { StartTime: new Date(start), EndTime: new Date(end), MaxResults: PAGE_SIZE };
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_PAGES_PER_REGION; page++) {

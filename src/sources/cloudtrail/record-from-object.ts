@@ -1,6 +1,6 @@
 /**
  * The aggregation's fields from a CloudTrail record that is already a JS object: the record inside a
- * LookupEvents `CloudTrailEvent` string (AWS-SEMANTICS §4.4), or any parsed record. File scans use
+ * LookupEvents `CloudTrailEvent` string (docs/aws-behaviour.md §4.4), or any parsed record. File scans use
  * the faster byte-level extraction of scan-json.ts instead.
  */
 import { emptyTrailRecord, type TrailRecord } from './aggregate.ts';
@@ -33,7 +33,7 @@ export function trailRecordFromObject(value: unknown): TrailRecord | null {
     errorCode: text(field(value, 'errorCode')),
     identityType: text(field(identity, 'type')),
     identityArn: text(field(identity, 'arn')),
-    // CloudTrail may write an empty accessKeyId (console sign-ins, AWS-SEMANTICS §4.2).
+    // CloudTrail may write an empty accessKeyId (console sign-ins, docs/aws-behaviour.md §4.2).
     accessKeyId: accessKeyId === '' ? null : accessKeyId,
     principalId: text(field(identity, 'principalId')),
     invokedBy: text(field(identity, 'invokedBy')),

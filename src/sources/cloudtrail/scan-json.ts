@@ -11,7 +11,7 @@
  *
  * Accepted shapes: the native `{"Records":[…]}` file, a bare array of records, JSON lines (any
  * sequence of top-level record objects), and `aws cloudtrail lookup-events` output (`{"Events":[…]}`
- * or its lines), whose records sit as JSON text in `CloudTrailEvent` (AWS-SEMANTICS §4.4).
+ * or its lines), whose records sit as JSON text in `CloudTrailEvent` (docs/aws-behaviour.md §4.4).
  *
  * Chunks may split anything: when a chunk ends inside a record, the scanner asks for the bytes from
  * the record's start again together with the next chunk, so a record is always scanned from one

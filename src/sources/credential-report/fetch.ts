@@ -1,6 +1,6 @@
 /**
  * The credential report, live: GenerateCredentialReport, poll with backoff until it is COMPLETE,
- * then GetCredentialReport (../shared/AWS-SEMANTICS.md §1.5).
+ * then GetCredentialReport (docs/aws-behaviour.md §1.5).
  *
  *   fetchCredentialReport(iam, { sleep }) → { content: Uint8Array, generatedAt: EpochMs | null }
  *

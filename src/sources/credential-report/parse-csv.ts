@@ -1,6 +1,6 @@
 /**
  * Streams an IAM credential report (CSV) into rows keyed by column name. Columns are found by header
- * name, not position (AWS-SEMANTICS §1.1; a 16-column variant exists in the wild), extra columns are
+ * name, not position (docs/aws-behaviour.md §1.1; a 16-column variant exists in the wild), extra columns are
  * ignored, and every error names the file and line.
  *
  * The CSV grammar is papaparse's core parser, fed one decoded chunk at a time: it splits a chunk with

@@ -1,6 +1,6 @@
 /**
  * Turns one credential-report row into a Principal. Pure: the exact value semantics live here
- * (AWS-SEMANTICS §1.1–1.3): `N/A`, `no_information`, `not_supported` and empty mean "no date";
+ * (docs/aws-behaviour.md §1.1–1.3): `N/A`, `no_information`, `not_supported` and empty mean "no date";
  * booleans in any case; the root row is `<root_account>`.
  */
 import { InputError } from '../../errors.ts';

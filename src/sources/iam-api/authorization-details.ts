@@ -4,7 +4,7 @@
  *
  * One GAAD page carries up to 1000 principals with their tags, so user tags cost a page per 1000
  * users instead of a ListUserTags call per user. RoleLastUsed is kept by AWS for 400 days
- * (../shared/AWS-SEMANTICS.md §2 "GetRole / ListRoles"); moto never sets its Region (§7.1).
+ * (docs/aws-behaviour.md §2 "GetRole / ListRoles"); moto never sets its Region (§7.1).
  */
 import {
   type IAMClient,

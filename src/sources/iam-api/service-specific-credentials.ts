@@ -1,7 +1,7 @@
 /**
  * Service-specific credentials (CodeCommit Git, Amazon Keyspaces, Amazon Bedrock and CloudWatch Logs
  * API keys): ListServiceSpecificCredentials, paginated by Marker/IsTruncated (the SDK has no
- * paginator for it). `AllUsers=true` lists the whole account in one walk (../shared/AWS-SEMANTICS.md
+ * paginator for it). `AllUsers=true` lists the whole account in one walk (docs/aws-behaviour.md
  * §9); where AWS rejects that (an older endpoint or partition answering InvalidInput / Validation),
  * the caller falls back to one walk per user. Nothing here is ever a secret: the list call returns
  * no passwords.

@@ -1,6 +1,6 @@
 /**
  * A user's SSH public keys for CodeCommit: ListSSHPublicKeys (paginated, Marker/IsTruncated), which
- * gives SSHPublicKeyId, Status and UploadDate and no last use (../shared/AWS-SEMANTICS.md §9).
+ * gives SSHPublicKeyId, Status and UploadDate and no last use (docs/aws-behaviour.md §9).
  */
 import { type IAMClient, paginateListSSHPublicKeys } from '@aws-sdk/client-iam';
 import type { SshPublicKeyCredential } from '../../model/inventory.ts';

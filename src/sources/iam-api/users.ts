@@ -4,7 +4,7 @@
  * ListSSHPublicKeys, with at most `concurrency` users in flight; service-specific credentials once for
  * the account (ListServiceSpecificCredentials AllUsers=true), else per user.
  *
- * The result has the credential report's shape (../shared/AWS-SEMANTICS.md §1.1) so the same rules
+ * The result has the credential report's shape (docs/aws-behaviour.md §1.1) so the same rules
  * give the same findings: keys are numbered 1 and 2 by CreateDate (the report's order, §8 q.2), a
  * key's CreateDate plays `access_key_N_last_rotated`, the login profile's CreateDate plays
  * `password_last_changed`. Unlike the report, this path knows each key's id and its last-used

@@ -1,6 +1,6 @@
 /**
  * Virtual MFA devices assigned to no user: ListVirtualMFADevices(AssignmentStatus=Unassigned),
- * paginated (../shared/AWS-SEMANTICS.md §9). Only the serial number is kept: the response shape also
+ * paginated (docs/aws-behaviour.md §9). Only the serial number is kept: the response shape also
  * has Base32StringSeed and QRCodePNG (moto even fills them), which are secrets and never leave here.
  */
 import { type IAMClient, paginateListVirtualMFADevices } from '@aws-sdk/client-iam';

@@ -1,6 +1,6 @@
 /**
  * The Organization's member accounts (`--org`): ListAccounts, paginated, ACTIVE accounts only
- * (../shared/AWS-SEMANTICS.md §5). Callable from the management account or a delegated
+ * (docs/aws-behaviour.md §5). Callable from the management account or a delegated
  * administrator.
  */
 import { type OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organizations';

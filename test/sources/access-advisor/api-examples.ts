@@ -3,7 +3,7 @@
  * blocks of @aws-sdk/client-iam's GenerateServiceLastAccessedDetailsCommand and
  * GetServiceLastAccessedDetailsCommand, which reproduce the API reference), as the SDK deserialises
  * them (dates as Date). The action-level entry follows the documented TrackedActionLastAccessed shape.
- * moto has no Access Advisor (AWS-SEMANTICS §7.3), hence these.
+ * moto has no Access Advisor (docs/aws-behaviour.md §7.3), hence these.
  */
 import type {
   GenerateServiceLastAccessedDetailsCommandOutput,

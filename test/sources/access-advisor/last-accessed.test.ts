@@ -1,6 +1,6 @@
 /**
  * Access Advisor against aws-sdk-client-mock: moto 5.2.1 implements neither
- * GenerateServiceLastAccessedDetails nor GetServiceLastAccessedDetails (AWS-SEMANTICS §7.3), so these
+ * GenerateServiceLastAccessedDetails nor GetServiceLastAccessedDetails (docs/aws-behaviour.md §7.3), so these
  * tests use responses shaped exactly like the IAM API reference's examples (see api-examples.ts).
  */
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 /**
  * IAM Access Analyzer as a source, against aws-sdk-client-mock: moto 5.2.1 has no Access Analyzer v2
- * (../shared/AWS-SEMANTICS.md §7.4), so the answers are the API model's shapes (./api-examples.ts).
+ * (docs/aws-behaviour.md §7.4), so the answers are the API model's shapes (./api-examples.ts).
  * Covered: `auto` prefers the Security Hub managed analyzer, an explicit ARN, none found; ListFindingsV2
  * and GetFindingV2 both paginated; all four finding types mapped onto evidence; only ACTIVE findings.
  */

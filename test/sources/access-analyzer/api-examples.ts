@@ -1,6 +1,6 @@
 /**
  * IAM Access Analyzer answers in the shapes of the API model (botocore accessanalyzer service-2.json,
- * ../shared/AWS-SEMANTICS.md §3.4, §10): AnalyzerSummary, FindingSummaryV2, GetFindingV2 with
+ * docs/aws-behaviour.md §3.4, §10): AnalyzerSummary, FindingSummaryV2, GetFindingV2 with
  * findingDetails. moto 5.2.1 has no Access Analyzer (§7.4), so the tests feed these to
  * aws-sdk-client-mock.
  */

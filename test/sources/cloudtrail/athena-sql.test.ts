@@ -3,7 +3,7 @@
  * functions it uses defined as macros, over a table shaped like the Athena CloudTrail table; its rows,
  * folded by summaryFromAggregationRows, must equal what aggregate.ts computes from the same records.
  * That checks the SQL's semantics (filters, tie-breaks, counts), which moto's Athena cannot: moto
- * does not run queries (AWS-SEMANTICS §7.4).
+ * does not run queries (docs/aws-behaviour.md §7.4).
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';

@@ -1,6 +1,6 @@
 /**
  * `runAthenaTrailQuery` against moto_server's Athena: moto accepts the query and returns the rows
- * queued through POST /moto-api/static/athena/query-results (AWS-SEMANTICS §7.4); it does not run
+ * queued through POST /moto-api/static/athena/query-results (docs/aws-behaviour.md §7.4); it does not run
  * SQL (athena-sql.test.ts runs the same SQL in DuckDB). Two behaviours moto lacks are checked with
  * aws-sdk-client-mock below, and say so: GetQueryResults paging (moto ignores NextToken and returns
  * every row at once) and a FAILED query (moto's queries always succeed).

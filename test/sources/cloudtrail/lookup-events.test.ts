@@ -1,6 +1,6 @@
 /**
  * LookupEvents against aws-sdk-client-mock: moto 5.2.1 does not implement LookupEvents
- * (AWS-SEMANTICS §7.4). The responses carry each record as the JSON string `CloudTrailEvent`, as the
+ * (docs/aws-behaviour.md §7.4). The responses carry each record as the JSON string `CloudTrailEvent`, as the
  * API does (§4.4). Time is virtual (FakeClock): the 2-calls-per-second limit is checked without sleeping.
  */
 import assert from 'node:assert/strict';

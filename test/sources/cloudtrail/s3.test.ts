@@ -1,6 +1,6 @@
 /**
  * CloudTrail logs in S3, against moto_server's S3 (moto never writes trail logs itself, so the test
- * puts the delivery tree there, AWS-SEMANTICS §7.4): ListObjectsV2 listing with date pruning,
+ * puts the delivery tree there, docs/aws-behaviour.md §7.4): ListObjectsV2 listing with date pruning,
  * GetObject streaming, bad objects reported, same result as the same files on disk.
  */
 import assert from 'node:assert/strict';

@@ -97,7 +97,7 @@ describe('scanCloudTrail over a directory tree', () => {
   });
 });
 
-describe('isOutsideWindow (delivery-date folders, AWS-SEMANTICS §4.1)', () => {
+describe('isOutsideWindow (delivery-date folders, docs/aws-behaviour.md §4.1)', () => {
   const path = (date: string) => ['AWSLogs', '1', 'CloudTrail', 'us-east-1', ...date.split('/')];
   const since = day('2026-10-01T00:00:00Z');
   const until = day('2026-10-10T00:00:00Z');

@@ -1,6 +1,6 @@
 /**
  * The credential report's generation states that moto never produces (it answers STARTED then
- * COMPLETE and never raises ReportInProgress or ReportExpired, AWS-SEMANTICS §7.2), so this file uses
+ * COMPLETE and never raises ReportInProgress or ReportExpired, docs/aws-behaviour.md §7.2), so this file uses
  * aws-sdk-client-mock for IAM; the moto path is covered in test/audit/live-audit.test.ts.
  */
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 /**
  * Pagination of ListUsers and GetAccountAuthorizationDetails. moto answers both in one page whatever
- * MaxItems says (IsTruncated=false, AWS-SEMANTICS §7.3), so it cannot show that the markers are
+ * MaxItems says (IsTruncated=false, docs/aws-behaviour.md §7.3), so it cannot show that the markers are
  * followed; this file uses aws-sdk-client-mock for IAM for that one behaviour. Everything else about
  * these sources is tested against moto (test/audit/live-audit.test.ts).
  */

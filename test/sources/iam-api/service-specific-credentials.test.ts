@@ -1,6 +1,6 @@
 /**
  * Service-specific credentials through the IAM API path, against aws-sdk-client-mock: moto 5.2.1 has
- * no ListServiceSpecificCredentials (../shared/AWS-SEMANTICS.md §9), so the answers below are written
+ * no ListServiceSpecificCredentials (docs/aws-behaviour.md §9), so the answers below are written
  * in the shapes of the IAM API reference (ServiceSpecificCredentialMetadata: UserName, Status
  * Active|Inactive|Expired, ServiceUserName, ServiceCredentialAlias, CreateDate, ExpirationDate,
  * ServiceSpecificCredentialId, ServiceName; Marker/IsTruncated paging).
