@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -78,5 +88,26 @@ describe('the SQLite run store', () => {
     const junk = join(dir, 'junk.sqlite');
     writeFileSync(junk, 'this is not sqlite, just some text that is long enough to have a header'.repeat(20));
     await assert.rejects(openSqliteRunStore(junk), /not a credsweep history database/);
+  });
+
+  it('writes through an O_EXCL temporary file: a link planted at the old predictable name is never followed; 0600, mode kept', async () => {
+    const folder = mkdtempSync(join(dir, 'safe-'));
+    const path = join(folder, 'h.sqlite');
+    const victim = join(folder, 'victim');
+    writeFileSync(victim, 'precious');
+    symlinkSync(victim, `${path}.${process.pid}.tmp`);
+    const store = await openSqliteRunStore(path);
+    await store.saveRun(reportAt(AS_OF, 10));
+    assert.equal(readFileSync(victim, 'utf8'), 'precious');
+    assert.equal(statSync(path).mode & 0o777, 0o600, 'a new database is 0600');
+    chmodSync(path, 0o640);
+    await store.saveRun(reportAt(AS_OF, 20));
+    await store.close();
+    assert.equal(statSync(path).mode & 0o777, 0o640, 'an existing database keeps its mode');
+    assert.deepEqual(
+      readdirSync(folder).sort(),
+      ['h.sqlite', `h.sqlite.${process.pid}.tmp`, 'victim'],
+      'no temporary file left',
+    );
   });
 });
