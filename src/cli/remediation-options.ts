@@ -13,6 +13,7 @@ import { resolveCaller } from '../remediation/resolve-credentials.ts';
 import type { CliContext } from './context.ts';
 import { connectionFromFlags } from '../audit/resolve-connection.ts';
 import { parsePositiveInt } from './options.ts';
+import { unguarded } from './terminal-guard.ts';
 
 /** Accounts apply and undo work on at once: one account's steps always run one after another. */
 export const DEFAULT_ACCOUNT_CONCURRENCY = 4;
@@ -117,9 +118,12 @@ export async function confirm(ctx: CliContext, yes: boolean | undefined, summary
       `refusing to change AWS without --yes: standard input is not a terminal (${summary})`,
     );
   }
-  const rl = createInterface({ input: ctx.stdin, output: ctx.stderr });
+  // The summary (names from the plan) goes through the terminal guard; readline gets the raw stream,
+  // since on a terminal it moves the cursor (editing the answer) with escape sequences of its own.
+  ctx.stderr.write(`${summary}\n`);
+  const rl = createInterface({ input: ctx.stdin, output: unguarded(ctx.stderr) });
   try {
-    const answer = await rl.question(`${summary}\nProceed? [y/N] `);
+    const answer = await rl.question('Proceed? [y/N] ');
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();
