@@ -33,6 +33,15 @@ function guard(stream: Stream): Stream {
   const guarded = new Proxy(stream, {
     get(target, property) {
       if (property === 'write') return write;
+      // `end(chunk)` writes too: the chunk goes through `write` first.
+      if (property === 'end') {
+        return (chunk?: unknown, ...rest: unknown[]) => {
+          if (typeof chunk === 'string' || chunk instanceof Uint8Array) write(chunk);
+          const cb = [chunk, ...rest].find((a) => typeof a === 'function') as WriteCallback | undefined;
+          target.end(cb);
+          return guarded;
+        };
+      }
       const value = Reflect.get(target, property, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
