@@ -27,8 +27,15 @@ import {
   fetchCredentialReport,
   type ReportPollOptions,
 } from '../sources/credential-report/fetch.ts';
+import {
+  KEY_ID_PERMISSIONS,
+  type KeyIdPolicy,
+  needsKeyIds,
+  resolveKeyIds,
+} from '../sources/credential-report/resolve-key-ids.ts';
 import { toIso } from '../time.ts';
 import { principalsByAccount } from './audit-credential-report.ts';
+import { mapBounded } from './map-bounded.ts';
 
 import type { LiveSource } from './live-source.ts';
 
@@ -36,7 +43,7 @@ export { LIVE_SOURCES, type LiveSource } from './live-source.ts';
 
 /** The IAM actions each source needs in the audited account. */
 export const ACCOUNT_AUDIT_PERMISSIONS: Record<LiveSource, readonly string[]> = {
-  report: [...CREDENTIAL_REPORT_PERMISSIONS, ...AUTHORIZATION_DETAILS_PERMISSIONS],
+  report: [...CREDENTIAL_REPORT_PERMISSIONS, ...AUTHORIZATION_DETAILS_PERMISSIONS, ...KEY_ID_PERMISSIONS],
   api: [...IAM_USER_PERMISSIONS, ...VIRTUAL_MFA_DEVICE_PERMISSIONS, ...AUTHORIZATION_DETAILS_PERMISSIONS],
 };
 
@@ -50,6 +57,8 @@ export interface AccountCollectOptions {
   /** Users described at once on the API path. */
   principalConcurrency: number;
   poll: ReportPollOptions;
+  /** Report path: ask for the key ids of the users whose keys need one (./sources/credential-report/resolve-key-ids.ts). */
+  keyIds?: KeyIdPolicy;
 }
 
 export interface AccountAuditOptions extends EvaluationContext, AccountCollectOptions {
@@ -80,6 +89,12 @@ export async function collectAccountInventory(
     const label = `credential report of account ${accountId}`;
     for await (const group of principalsByAccount(Readable.from([Buffer.from(report.content)]), label)) {
       users.push(...group);
+    }
+    const policy = options.keyIds;
+    if (policy) {
+      users = await mapBounded(users, options.principalConcurrency, (user) =>
+        needsKeyIds(user, policy) ? resolveKeyIds(iam, user) : Promise.resolve(user),
+      );
     }
     if (report.generatedAt !== null) {
       result.reportGeneratedAt = toIso(report.generatedAt);

@@ -81,7 +81,12 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
       const { collectAccessAnalyzer } = await import('./collect-access-analyzer.ts');
       accessAnalyzer = await collectAccessAnalyzer(settings.connection, settings.accessAnalyzer);
     }
-    const live = await collectLive(settings, { sleep: realSleep, ...deps });
+    const evidenceArns = trail ? trailKeyOwners(trail) : undefined;
+    const live = await collectLive(settings, {
+      sleep: realSleep,
+      ...(evidenceArns ? { keyIdEvidenceArns: evidenceArns } : {}),
+      ...deps,
+    });
     for (const a of live.accounts) accounts.set(a.accountId, a);
     partition = live.partition;
     items = (async function* () {
@@ -160,4 +165,11 @@ async function openReport(file: string, stdin: Readable | undefined): Promise<Re
 async function scanEvidence(evidence: NonNullable<AuditSettings['evidence']>): Promise<TrailSummary> {
   const { scanCloudTrail } = await import('../sources/cloudtrail/scan.ts');
   return scanCloudTrail(evidence.cloudtrail, { s3: evidence.s3 });
+}
+
+/** Users whose keys CloudTrail saw: the report path resolves their key ids to match the evidence. */
+function trailKeyOwners(trail: TrailSummary): Set<string> {
+  const arns = new Set<string>();
+  for (const key of trail.accessKeys) if (key.principalArn) arns.add(key.principalArn);
+  return arns;
 }

@@ -36,7 +36,7 @@ export const SCHEDULED_AUDIT_PERMISSIONS = {
     ...CALLER_PERMISSIONS.identity,
     ...CALLER_PERMISSIONS.org,
     ...CALLER_PERMISSIONS.assumeRole,
-    ...ACCOUNT_AUDIT_PERMISSIONS.api,
+    ...ACCOUNT_AUDIT_PERMISSIONS.report,
     ...STATE_PERMISSIONS,
     ...NOTIFY_PERMISSIONS,
     ...WEBHOOK_SECRET_PERMISSIONS,
@@ -45,7 +45,7 @@ export const SCHEDULED_AUDIT_PERMISSIONS = {
     ...UNUSED_ACCESS_FINDING_PERMISSIONS,
   ],
   /** The role assumed in each member account. */
-  memberRole: [...ACCOUNT_AUDIT_PERMISSIONS.api],
+  memberRole: [...ACCOUNT_AUDIT_PERMISSIONS.report],
 } as const;
 
 export interface CollectedAudit {
@@ -67,7 +67,9 @@ export interface PublishedRun extends RunNotices {
 export function auditSettingsFor(deps: ScheduledAuditDeps, settings: ScheduledAuditSettings): AuditSettings {
   const resolved = resolveSettings(
     {
-      source: 'api', // the API path knows key ids, which owner warnings name
+      // The credential report, with the key ids of the keys that are unused, inactive or within the
+      // owner-warning window (owner warnings name them): a few calls per account, not 1–4 per user.
+      source: 'report',
       ...(settings.externalId ? { externalId: settings.externalId } : {}),
       ...(settings.accessAnalyzer ? { accessAnalyzer: settings.accessAnalyzer } : {}),
     },
