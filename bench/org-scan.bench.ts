@@ -1,6 +1,8 @@
 /**
  * An Organization scan against moto: 100 member accounts × 50 users (override with
- * CREDSWEEP_BENCH_ACCOUNTS / CREDSWEEP_BENCH_USERS), the report path vs the API path, wall time and
+ * CREDSWEEP_BENCH_ACCOUNTS / CREDSWEEP_BENCH_USERS), three paths: the report alone, the report with
+ * key ids where they matter (what the Lambda and live plan use: one ListAccessKeys per user with an
+ * inactive, unused or soon-unused key; every sixth user here has an inactive key), and the IAM API; wall time and
  * AWS calls per account (counted by the SDK middleware in src/aws/call-counter.ts), and the speed-up
  * of --concurrency 8 over --concurrency 1 measured in the same run.
  *
@@ -18,6 +20,7 @@ import {
   CreateUserCommand,
   GenerateCredentialReportCommand,
   IAMClient,
+  UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import {
   CreateAccountCommand,
@@ -56,7 +59,19 @@ async function seedOrganization(moto: MotoServer): Promise<void> {
       const UserName = `user-${String(u).padStart(3, '0')}`;
       await iam.send(new CreateUserCommand({ UserName }));
       // A realistic mix: most users have a key, a third a second key, a quarter a console password.
-      if (u % 5 !== 0) await iam.send(new CreateAccessKeyCommand({ UserName }));
+      if (u % 5 !== 0) {
+        const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName }));
+        // A key of every sixth user is inactive: the users whose key ids the report path resolves.
+        if (u % 6 === 0) {
+          await iam.send(
+            new UpdateAccessKeyCommand({
+              UserName,
+              AccessKeyId: AccessKey!.AccessKeyId!,
+              Status: 'Inactive',
+            }),
+          );
+        }
+      }
       if (u % 3 === 0) await iam.send(new CreateAccessKeyCommand({ UserName }));
       if (u % 4 === 0) {
         await iam.send(new CreateLoginProfileCommand({ UserName, Password: 'Bench-Password-1234' }));
@@ -116,7 +131,11 @@ interface ScanResult {
   findings: number;
 }
 
-async function scan(endpoint: string, source: LiveSource, concurrency: number): Promise<ScanResult> {
+type ScanPath = LiveSource | 'report+ids';
+
+async function scan(endpoint: string, path: ScanPath, concurrency: number): Promise<ScanResult> {
+  const source: LiveSource = path === 'api' ? 'api' : 'report';
+  const asOf = Date.now();
   const connection = {
     endpointUrl: endpoint,
     region: 'us-east-1',
@@ -129,8 +148,11 @@ async function scan(endpoint: string, source: LiveSource, concurrency: number): 
     const { targets } = await resolveAccountTargets(clients, { org: true });
     const result = await auditAccounts(connection, clients, targets, {
       source,
-      asOf: Date.now(),
+      asOf,
       thresholdDays: 90,
+      ...(path === 'report+ids'
+        ? { keyIds: { evaluation: { asOf, thresholdDays: 90 }, windowDays: 7 } }
+        : {}),
       exemption: DEFAULT_EXEMPTION,
       principalConcurrency: 4,
       poll: { sleep: (ms) => new Promise((ok) => setTimeout(ok, ms)) },
@@ -159,7 +181,7 @@ async function scan(endpoint: string, source: LiveSource, concurrency: number): 
 
 export const orgScanBench: Benchmark = {
   name: 'org-scan',
-  description: `--org scan of ${ACCOUNTS} moto accounts × ${USERS} users: report vs api, --concurrency 8 vs 1`,
+  description: `--org scan of ${ACCOUNTS} moto accounts × ${USERS} users: report, report + key ids, api; --concurrency 8 vs 1`,
   async run() {
     const moto = await startMoto();
     const proxy = await startLatencyProxy(moto.endpoint, RTT_MS);
@@ -167,12 +189,12 @@ export const orgScanBench: Benchmark = {
       const seedStart = performance.now();
       await seedOrganization(moto);
       console.log(`seeded ${ACCOUNTS} accounts × ${USERS} users in ${fmt(performance.now() - seedStart)} ms`);
-      const rows: Array<{ network: string; source: LiveSource; c1: ScanResult; c8: ScanResult }> = [];
+      const rows: Array<{ network: string; source: ScanPath; c1: ScanResult; c8: ScanResult }> = [];
       for (const [network, endpoint] of [
         ['loopback', moto.endpoint],
         [`+${RTT_MS} ms RTT`, proxy.endpoint],
       ] as const) {
-        for (const source of ['report', 'api'] as const) {
+        for (const source of ['report', 'report+ids', 'api'] as const) {
           const c8 = await scan(endpoint, source, 8);
           const c1 = await scan(endpoint, source, 1);
           for (const r of [c1, c8]) {
@@ -196,6 +218,13 @@ export const orgScanBench: Benchmark = {
       for (const network of new Set(rows.map((r) => r.network))) {
         const report = rows.find((r) => r.network === network && r.source === 'report')!;
         const api = rows.find((r) => r.network === network && r.source === 'api')!;
+        const ids = rows.find((r) => r.network === network && r.source === 'report+ids')!;
+        // the users seeded with an inactive key (a key: u % 5 ≠ 0; inactive: u % 6 = 0)
+        const model =
+          4 + Array.from({ length: USERS }, (_, u) => u).filter((u) => u % 5 !== 0 && u % 6 === 0).length;
+        console.log(
+          `${network}: report + key ids ${ids.c8.callsPerAccount.toFixed(1)} calls/account (target ≤ 4 + users with such a key = ${model} + 1 AssumeRole: ${ids.c8.callsPerAccount <= model + 1 ? 'met' : 'NOT met'}), ${(ids.c8.wallMs / report.c8.wallMs).toFixed(2)}× the report path's wall time, api ${(api.c8.wallMs / ids.c8.wallMs).toFixed(2)}× report + key ids`,
+        );
         console.log(
           `${network}: api path / report path at --concurrency 8: ${(api.c8.wallMs / report.c8.wallMs).toFixed(2)}× the wall time, ${(api.c8.callsPerAccount / report.c8.callsPerAccount).toFixed(1)}× the calls`,
         );

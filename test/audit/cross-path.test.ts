@@ -1,7 +1,8 @@
 /**
- * One account, one configuration, three callers: `audit --source api`, a live `plan --source api`
- * and the scheduled Lambda handler all run the library's runAudit with the same settings resolver,
- * so they must agree on every status, and plan must plan exactly the unused, non-exempt keys. Against
+ * One account, one configuration, several callers: `audit` and a live `plan` on both sources
+ * (`--source api`, and the credential report with key ids where they matter) and the scheduled Lambda
+ * handler all run the library's runAudit with the same settings resolver, so they must agree on every
+ * status, plan must plan exactly the unused, non-exempt keys, and both sources plan the same steps. Against
  * a real moto_server; the CLI runs in process (runCli) so each case takes a second or so.
  */
 import assert from 'node:assert/strict';
@@ -181,6 +182,29 @@ describe('audit, live plan and the Lambda judge the same account the same way', 
         .sort();
       assert.deepEqual(planned, unused, 'plan --source api plans exactly the unused, non-exempt keys');
       assert.equal(plan.steps.length, planned.length, 'nothing else planned');
+
+      // The credential-report path (the default, which the Lambda uses too): the same statuses, and
+      // the key ids it resolves where they matter give the same plan as the API path, step for step.
+      const viaReport = auditReportSchema.parse(
+        await cli(['audit', '--config', file, '--format', 'json'], join(dir, `audit-report-${index}.json`)),
+      );
+      assert.deepEqual(keyStatuses(viaReport), c.expected, 'audit (credential report)');
+      const apiIds = new Map(
+        audit.findings.map((f) => [`${f.principalName}/${f.credential}`, f.accessKeyId]),
+      );
+      for (const f of viaReport.findings.filter((x) => x.accessKeyId !== undefined)) {
+        assert.equal(
+          f.accessKeyId,
+          apiIds.get(`${f.principalName}/${f.credential}`),
+          "a resolved id is the API's",
+        );
+      }
+      const reportPlan = remediationPlanSchema.parse(
+        await cli(['plan', '--config', file], join(dir, `plan-report-${index}.json`)),
+      );
+      const stepsOf = (p: typeof plan) =>
+        p.steps.map((x) => `${x.action} ${x.principalName} ${x.accessKeyId}`).sort();
+      assert.deepEqual(stepsOf(reportPlan), stepsOf(plan), 'plan (credential report) = plan --source api');
     });
   }
 });

@@ -1,6 +1,6 @@
 /**
  * Key ids for the credential-report path, only where they matter. The report names access keys by
- * slot (1, 2: creation order, AWS-SEMANTICS §1.6), not by id; an id is needed only to act on a key
+ * slot (1, 2: creation order, docs/aws-behaviour.md §1.6), not by id; an id is needed only to act on a key
  * (plan, owner warnings) or to match CloudTrail evidence. So a user is asked for its keys only when
  * one of them is inactive, unused, or within `windowDays` of becoming unused, or when the caller has
  * CloudTrail evidence for the user: one ListAccessKeys call, and GetAccessKeyLastUsed only for a
