@@ -11,6 +11,7 @@ import { orgScanLoadBench } from './org-scan-load.bench.ts';
 import { remediationBench } from './remediation.bench.ts';
 import { reportFormatsBench } from './report-formats.bench.ts';
 import { scheduledRunBench } from './scheduled-run.bench.ts';
+import { startupBench } from './startup.bench.ts';
 
 export interface Benchmark {
   name: string;
@@ -27,6 +28,7 @@ const BENCHMARKS: Benchmark[] = [
   remediationBench,
   scheduledRunBench,
   reportFormatsBench,
+  startupBench,
 ];
 
 // The benchmarks' own SDK clients (seeding moto) would print the SDK's Node 20 notice mid-table.
