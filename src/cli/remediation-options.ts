@@ -55,6 +55,13 @@ export function maxPlanAgeOption(): Option {
     .argParser(parseDuration);
 }
 
+export function planKeyFileOption(): Option {
+  return new Option(
+    '--plan-key-file <file>',
+    'key for the plan HMAC and journal lines (default: $CREDSWEEP_PLAN_KEY; without either, plain SHA-256)',
+  );
+}
+
 export interface RemediationSession {
   caller: CallerIdentity;
   clients: ReturnType<typeof remediationClients>;
@@ -94,24 +101,30 @@ export async function openRemediationSession(
   };
 }
 
-/**
- * Without --yes: ask on a terminal (showing what will happen), refuse otherwise. Returns false when
- * the user said no.
- */
 /** confirm(), and on a no: says that nothing changed (exit 0). True to go ahead. */
 export async function confirmOrStop(
   ctx: CliContext,
   yes: boolean | undefined,
   summary: string,
   setExit: (code: number) => void,
+  listing?: string,
 ): Promise<boolean> {
-  if (await confirm(ctx, yes, summary)) return true;
+  if (await confirm(ctx, yes, summary, listing)) return true;
   ctx.stderr.write('credsweep: nothing changed\n');
   setExit(ExitCode.ok);
   return false;
 }
 
-export async function confirm(ctx: CliContext, yes: boolean | undefined, summary: string): Promise<boolean> {
+/**
+ * Without --yes: ask on a terminal, showing `listing` (every step) and `summary`; refuse otherwise
+ * (one line, with the summary). Returns false when the user said no.
+ */
+export async function confirm(
+  ctx: CliContext,
+  yes: boolean | undefined,
+  summary: string,
+  listing?: string,
+): Promise<boolean> {
   if (yes) return true;
   if (!ctx.stdin.isTTY) {
     throw new UsageError(
@@ -120,7 +133,7 @@ export async function confirm(ctx: CliContext, yes: boolean | undefined, summary
   }
   // The summary (names from the plan) goes through the terminal guard; readline gets the raw stream,
   // since on a terminal it moves the cursor (editing the answer) with escape sequences of its own.
-  ctx.stderr.write(`${summary}\n`);
+  ctx.stderr.write(`${listing ?? ''}${summary}\n`);
   const rl = createInterface({ input: ctx.stdin, output: unguarded(ctx.stderr) });
   try {
     const answer = await rl.question('Proceed? [y/N] ');

@@ -39,7 +39,8 @@ export function recogniseJson(json: unknown): FileKind | undefined {
   if (Array.isArray(json.Records)) return 'cloudtrail-log';
   if (Array.isArray(json.steps) && 'caller' in json) return 'plan';
   if (Array.isArray(json.findings) && 'summary' in json) return 'audit-report';
-  if (json.v === 1 && typeof json.runId === 'string' && typeof json.phase === 'string') return 'journal';
+  if ((json.v === 1 || json.v === 2) && typeof json.runId === 'string' && typeof json.phase === 'string')
+    return 'journal';
   if (Array.isArray(json.accessKeys) && 'files' in json) return 'trail-summary';
   return undefined;
 }

@@ -1,7 +1,9 @@
 /**
- * The remediation journal's line format (JSON Lines, one entry per line). `apply` writes an `intent`
- * before each AWS call that changes something and `done`/`failed` after; `undo` appends to the same
- * journal with phase `undo`. Every step entry carries the plan step itself, so undo needs nothing else.
+ * The remediation journal's line format (JSON Lines, one entry per line; v 2). `apply` writes an
+ * `intent` before each AWS call that changes something and `done`/`failed` after; `undo` appends to
+ * the same journal with phase `undo`. Every line names the digest of the plan it belongs to, and
+ * with a plan key (CREDSWEEP_PLAN_KEY / --plan-key-file) carries an HMAC of itself, so a line that
+ * was not written by credsweep for this plan is refused.
  */
 import { z } from 'zod';
 import { isoUtc } from './finding.ts';
@@ -17,20 +19,47 @@ export const credentialStateSchema = z.object({
 
 export const JOURNAL_ENTRY_TYPES = ['run', 'intent', 'done', 'failed', 'skipped'] as const;
 
+/** Why apply skipped a step (journal `skipped` lines and the summary). */
+export const APPLY_SKIP_REASONS = [
+  /** The access key credsweep itself signs with. */
+  'caller_key',
+  /** The live state no longer qualifies: used since, not unused now, gone, other status. */
+  'changed_since_plan',
+  /** The principal carries the exempt tag or matches a configuration exemption now. */
+  'exempt',
+  /** Irreversible, and the plan was not made with --allow-irreversible or apply was not given it. */
+  'irreversible',
+  /** The step's account is not one the plan's audit covered. */
+  'account_not_audited',
+  /** The action is not one for this principal type or credential kind. */
+  'action_mismatch',
+  /** The principal does not exist, or its live ARN is not the step's. */
+  'principal_mismatch',
+  /** An Inactive key credsweep's journals do not show it deactivating. */
+  'deactivation_unknown',
+  /** credsweep deactivated the key fewer than --delete-after days ago. */
+  'inactive_too_recent',
+] as const;
+export type ApplySkipReason = (typeof APPLY_SKIP_REASONS)[number];
+
 export const journalEntrySchema = z.object({
-  v: z.literal(1),
+  v: z.literal(2),
   at: isoUtc,
   runId: z.string(),
   phase: z.enum(['apply', 'undo']),
   type: z.enum(JOURNAL_ENTRY_TYPES),
-  /** On `run` lines: which plan (file and SHA-256) this run carries out. */
-  plan: z.object({ file: z.string(), sha256: z.string(), dataCollectedAt: isoUtc }).optional(),
+  /** The digest of the plan this line belongs to (the plan's `digest.value`). */
+  planDigest: z.string().min(1),
+  /** On `run` lines: which plan file this run carries out. */
+  plan: z.object({ file: z.string(), dataCollectedAt: isoUtc }).optional(),
   step: planStepSchema.optional(),
   /** The credential's state read right before acting. */
   before: credentialStateSchema.optional(),
-  /** On `skipped` lines: why (changed_since_plan, caller_key, irreversible, gone, …). */
+  /** On `skipped` lines: why (APPLY_SKIP_REASONS, or undo's not_confirmed, changed_since_apply, …). */
   reason: z.string().optional(),
   detail: z.string().optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** HMAC-SHA256 of the line without `mac`, with the plan key (present when a key was given). */
+  mac: z.string().optional(),
 });
 export type JournalEntry = z.infer<typeof journalEntrySchema>;

@@ -1,7 +1,7 @@
 /**
  * The remediation plan: the reviewable artifact between the pure planner and the journalled applier.
  * It crosses a file boundary (`plan --output plan.json`, `apply plan.json`), so this zod schema is its
- * contract (schemaVersion 1).
+ * contract (schemaVersion 2: v2 added `audit`, `options.journals` and `digest`).
  */
 import { z } from 'zod';
 import { CREDENTIAL_KINDS, isoUtc } from './finding.ts';
@@ -33,8 +33,10 @@ export const SKIP_REASONS = [
   /** A signing certificate uploaded less than the threshold ago (AWS records no use for certificates). */
   'recent',
   'already_inactive',
-  /** Inactive for fewer than `--delete-after` days. */
+  /** credsweep deactivated the key fewer than `--delete-after` days ago. */
   'inactive_too_recent',
+  /** An Inactive key credsweep's journals (`--journal`) do not show it deactivating: since when is unknown. */
+  'deactivation_unknown',
   /** The key or certificate id could not be resolved (or the account could not be read). */
   'unresolved',
   /** Root credentials of an account where the Organization has not centralised root access. */
@@ -75,21 +77,39 @@ export const skippedCredentialSchema = z.object({
 });
 export type SkippedCredential = z.infer<typeof skippedCredentialSchema>;
 
+/** How the plan's canonical content is sealed: SHA-256, or HMAC-SHA256 with the plan key. */
+export const planDigestSchema = z.object({
+  algorithm: z.enum(['sha256', 'hmac-sha256']),
+  value: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 hex digits'),
+});
+export type PlanDigest = z.infer<typeof planDigestSchema>;
+
+export const PLAN_SCHEMA_VERSION = 2;
+
 export const remediationPlanSchema = z.object({
-  schemaVersion: z.literal(1),
+  schemaVersion: z.literal(PLAN_SCHEMA_VERSION),
   /** When the plan was assembled. */
   createdAt: isoUtc,
   /** When the findings' data was collected (the audit's generatedAt): what --max-plan-age checks. */
   dataCollectedAt: isoUtc,
   /** The evaluation date (`--as-of`); it never changes the data's age. */
   asOf: isoUtc,
+  /** What the audit behind the plan covered and judged by: apply re-checks steps against it. */
+  audit: z.object({
+    /** Accounts the audit read successfully; a step elsewhere is skipped (account_not_audited). */
+    accounts: z.array(z.string()),
+    thresholdDays: z.number().int().min(0),
+    /** Per-kind thresholds (configuration file), when any differ from `thresholdDays`. */
+    thresholds: z.record(z.string(), z.number().int().min(0)),
+  }),
   options: z.object({
     deleteAfterDays: z.number().int().min(0),
     allowIrreversible: z.boolean(),
     includeRoot: z.boolean(),
     include: z.array(z.string()),
     exclude: z.array(z.string()),
-    thresholdDays: z.number().int().min(0),
+    /** credsweep journals read for when keys were deactivated (`--journal`); apply reads them again. */
+    journals: z.array(z.string()),
   }),
   caller: z.object({
     accountId: z.string(),
@@ -104,5 +124,9 @@ export const remediationPlanSchema = z.object({
   }),
   steps: z.array(planStepSchema),
   skipped: z.array(skippedCredentialSchema),
+  /** Of the canonical content without this field (src/remediation/plan-digest.ts). */
+  digest: planDigestSchema,
 });
+/** A plan before it is sealed. */
+export type UnsealedPlan = Omit<RemediationPlan, 'digest'>;
 export type RemediationPlan = z.infer<typeof remediationPlanSchema>;

@@ -1,26 +1,39 @@
 /**
- * Carries out a plan, journalled: for each step, re-read the credential's state right before acting
- * and skip it (`changed_since_plan`) when it was used after the plan's data was taken or its state
- * changed; write an fsync'd `intent`, make the one AWS call, write `done` or `failed`. A failing step
- * never stops the others. Re-running with the same journal resumes: steps already done are not
- * repeated, and a step that was in flight is re-checked (it may or may not have happened). Steps of
- * one account run in plan order; up to `concurrency` accounts are worked on at once (by-account.ts).
+ * Carries out a plan, journalled, re-deriving every step right before acting from live state and
+ * credsweep's own code — never from the step's `reversible`, `reason` or `expected`: the step only
+ * names a target (account, principal, credential id) and an action from the registry. In order:
+ *
+ *   account covered by the plan's audit → action fits the principal type and credential kind →
+ *   never the caller's key → irreversible only when plan and apply were both given
+ *   --allow-irreversible → the credential's live state → the principal's live ARN, tags and the
+ *   configuration's exemptions now → the action's eligibility re-check on the live state (the plan's
+ *   recorded thresholds re-applied to the current last use; for deletions credsweep's own journals) →
+ *   no use later than the plan knew of.
+ *
+ * Each failed check skips the step with a named reason (journal and summary). Then an fsync'd
+ * `intent`, the one AWS call, `done` or `failed`. A failing step never stops the others. Re-running
+ * with the same journal resumes: steps done are not repeated, a step in flight is re-checked. Steps
+ * of one account run in plan order; up to `concurrency` accounts at once (by-account.ts).
  */
 import { InputError } from '../errors.ts';
-import type { JournalEntry } from '../model/remediation-journal.ts';
+import type { ApplySkipReason, JournalEntry } from '../model/remediation-journal.ts';
 import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
+import type { ThresholdKind } from '../rules/rule.ts';
 import { type EpochMs, parseIsoDateTime } from '../time.ts';
-import { describeStepError } from './actions/action.ts';
+import { describeStepError, type EligibilityContext, epochSeconds } from './actions/action.ts';
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
 import { inAccountOrder } from './by-account.ts';
+import type { ExemptionCheck } from './exemptions.ts';
 import { foldJournal, journalEntries, type JournalWriter, type StepHistory } from './journal.ts';
+import type { PlanKey } from './plan-digest.ts';
+import { readPrincipal } from './principal.ts';
 
 export type StepOutcome = 'done' | 'already_done' | 'skipped' | 'failed';
 
 export interface StepResult {
   step: PlanStep;
   outcome: StepOutcome;
-  /** For skipped: changed_since_plan, caller_key; for done: completed_before_interruption when resumed. */
+  /** For skipped: an ApplySkipReason; for done: completed_before_interruption when resumed. */
   reason?: string;
   detail?: string;
 }
@@ -36,9 +49,16 @@ export interface ApplyOptions {
   now: () => EpochMs;
   runId: string;
   planFile: string;
-  planSha256: string;
+  /** With a plan key, every journal line carries an HMAC. */
+  key?: PlanKey | undefined;
   /** The key id this run signs with: never touched, whatever the plan says. */
   callerAccessKeyId: string | null;
+  /** apply's own --allow-irreversible (the plan's is needed too). */
+  allowIrreversible: boolean;
+  /** The exempt tag and the configuration's exemptions as they are now. */
+  exemptions: ExemptionCheck;
+  /** From credsweep's own journals (the plan's `options.journals`, read again): when it deactivated keys. */
+  deactivatedAt: ReadonlyMap<string, EpochMs>;
   /** Accounts worked on at once (default 1: one step at a time). */
   concurrency?: number;
   /** Called as each step ends, whatever its outcome (e.g. to move a progress bar). */
@@ -77,33 +97,35 @@ export function formatDuration(ms: number): string {
 /**
  * Why the credential no longer matches what the plan was made from, or null when it does. Any use
  * later than the last use the plan knew of counts, as does a different status or a missing credential.
+ * (This reads the step's `expected`, but can only make apply skip, never act.)
  */
 export function changedSincePlan(step: PlanStep, state: CredentialState): string | null {
   if (!state.exists) return 'the credential no longer exists';
   if (step.expected.status !== undefined && state.status !== step.expected.status) {
     return `status is ${state.status ?? 'unknown'}, the plan expected ${step.expected.status}`;
   }
-  if (state.lastUsed !== null) {
-    // Whole seconds: the credential report writes seconds only, GetAccessKeyLastUsed may carry
-    // milliseconds (moto does), and the same use must not look like a new one.
-    const now = Math.floor(parseIsoDateTime(state.lastUsed)! / 1000);
-    const known =
-      step.expected.lastUsed === null ? null : Math.floor(parseIsoDateTime(step.expected.lastUsed)! / 1000);
+  const now = epochSeconds(state.lastUsed);
+  if (now !== null) {
+    const known = epochSeconds(step.expected.lastUsed);
     if (known === null || now > known) return `used at ${state.lastUsed}, after the plan's data was taken`;
   }
   return null;
 }
 
+/** The plan's recorded threshold for a kind, else its default. */
+export function planThreshold(plan: RemediationPlan): (kind?: ThresholdKind) => number {
+  return (kind) => (kind === undefined ? undefined : plan.audit.thresholds[kind]) ?? plan.audit.thresholdDays;
+}
+
 export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): Promise<ApplyResult> {
   const { journal, now, runId } = options;
-  const entry = journalEntries('apply', runId, now);
+  const entry = journalEntries('apply', runId, now, { planDigest: plan.digest.value, key: options.key });
   journal.append(
-    entry({
-      type: 'run',
-      plan: { file: options.planFile, sha256: options.planSha256, dataCollectedAt: plan.dataCollectedAt },
-    }),
+    entry({ type: 'run', plan: { file: options.planFile, dataCollectedAt: plan.dataCollectedAt } }),
   );
   const history = foldJournal(options.history);
+  const audited = new Set(plan.audit.accounts);
+  const thresholdDays = planThreshold(plan);
   let acted = 0;
   const results = await inAccountOrder(
     plan.steps,
@@ -118,27 +140,48 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
   return { results, failed: results.filter((r) => r.outcome === 'failed').length };
 
   async function applyStep(step: PlanStep, past: StepHistory | undefined): Promise<StepResult> {
-    const action = ACTIONS[step.action];
     if (past?.state === 'applied') return { step, outcome: 'already_done', detail: 'done in an earlier run' };
-    const skip = (reason: string, detail: string): StepResult => {
-      journal.append(entry({ type: 'skipped', step, reason, detail }));
+    const action = ACTIONS[step.action];
+    const skip = (reason: ApplySkipReason, detail: string, before?: CredentialState): StepResult => {
+      journal.append(entry({ type: 'skipped', step, reason, detail, ...(before ? { before } : {}) }));
       return { step, outcome: 'skipped', reason, detail };
     };
+    const failed = (e: unknown, doing: string): StepResult => {
+      const error = describeStepError(e);
+      journal.append(entry({ type: 'failed', step, error, detail: doing }));
+      return { step, outcome: 'failed', reason: error.code, detail: `${doing}: ${error.message}` };
+    };
+    // What the plan file alone decides nothing about: where, what, whose, and how final.
+    if (!audited.has(step.accountId)) {
+      return skip('account_not_audited', `account ${step.accountId} is not one the plan's audit covered`);
+    }
+    if (
+      !action.principalTypes.includes(step.principalType) ||
+      !action.credentials.includes(step.credential)
+    ) {
+      return skip(
+        'action_mismatch',
+        `${action.id} is not an action for a ${step.principalType}'s ${step.credential}`,
+      );
+    }
     if (step.accessKeyId !== undefined && step.accessKeyId === options.callerAccessKeyId) {
       return skip('caller_key', 'credsweep is calling AWS with this access key');
     }
+    if (!action.reversible && !(plan.options.allowIrreversible && options.allowIrreversible)) {
+      const missingFlag = plan.options.allowIrreversible
+        ? 'apply was not given'
+        : 'the plan was not made with';
+      return skip('irreversible', `${action.id} cannot be undone and ${missingFlag} --allow-irreversible`);
+    }
+
     let state: CredentialState;
     try {
       state = await action.readState(options.clients, step);
     } catch (e) {
-      const error = describeStepError(e);
-      journal.append(entry({ type: 'failed', step, error, detail: 'reading the current state' }));
-      return {
-        step,
-        outcome: 'failed',
-        reason: error.code,
-        detail: `reading the current state: ${error.message}`,
-      };
+      return failed(e, 'reading the current state');
+    }
+    if (state.targetId !== undefined && state.targetId === options.callerAccessKeyId) {
+      return skip('caller_key', 'credsweep is calling AWS with this access key', state);
     }
     if (past?.state === 'apply_in_flight' && action.isDone(state)) {
       // Killed between the AWS call and the `done` line: the call went through.
@@ -147,8 +190,36 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
       );
       return { step, outcome: 'done', reason: 'completed_before_interruption' };
     }
+
+    let principal: Awaited<ReturnType<typeof readPrincipal>>;
+    try {
+      principal = await readPrincipal(() => options.clients.iam(step.accountId), step);
+    } catch (e) {
+      return failed(e, 'reading the principal');
+    }
+    if (!principal.exists)
+      return skip('principal_mismatch', `no ${step.principalType} ${step.principalName}`, state);
+    if (principal.arn !== undefined && principal.arn !== step.arn) {
+      return skip(
+        'principal_mismatch',
+        `the ${step.principalType}'s ARN is ${principal.arn}, not ${step.arn}`,
+        state,
+      );
+    }
+    const exempt = options.exemptions({ ...step, arn: principal.arn ?? step.arn }, principal.tags);
+    if (exempt !== null) return skip('exempt', exempt, state);
+
+    const ctx: EligibilityContext = {
+      now: now(),
+      thresholdDays,
+      deleteAfterDays: plan.options.deleteAfterDays,
+      deactivatedAt: (id) => options.deactivatedAt.get(id),
+    };
     const changed = changedSincePlan(step, state);
-    if (changed) return skip('changed_since_plan', changed);
+    if (changed) return skip('changed_since_plan', changed, state);
+    const ineligible = action.eligibility(state, ctx);
+    if (ineligible) return skip(ineligible.reason, ineligible.detail, state);
+
     acted += 1;
     journal.append(entry({ type: 'intent', step, before: state }));
     options.onPoint?.('after-intent', acted);

@@ -1,39 +1,49 @@
 /**
  * The journal: JSON Lines, each line written with one write() and fsync'd before the AWS call it
  * announces, so a run killed at any point leaves a journal that says what was done and what was in
- * flight. A torn last line (killed mid-write) is ignored; any other bad line is an input error.
+ * flight. A torn last line (killed mid-write) is ignored; any other bad line is an input error, and
+ * so is a line of another plan (its `planDigest`) or, with a plan key, a line whose HMAC is wrong.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CredentialState } from './actions/index.ts';
-import { InputError, UsageError } from '../errors.ts';
+import { InputError } from '../errors.ts';
 import { openAppendOnly } from '../files/safe-write.ts';
-import { cannotWrite } from '../files/target.ts';
 import { recogniseText, wrongFileMessage } from '../model/file-kinds.ts';
+import { acquireLock, type HeldLock } from './lock.ts';
+import { journalEntryMacValid, macJournalEntry, type PlanKey } from './plan-digest.ts';
 import { type JournalEntry, journalEntrySchema } from '../model/remediation-journal.ts';
 import type { PlanStep } from '../model/remediation-plan.ts';
 import { type EpochMs, parseIsoDateTime, toIso } from '../time.ts';
 
-/** Builds a run's journal entries: schema version, time of writing, run id and phase filled in. */
+/**
+ * Builds a run's journal entries: schema version, time of writing, run id, phase and the plan's
+ * digest filled in, and with a plan key the line's HMAC.
+ */
 export function journalEntries(
   phase: JournalEntry['phase'],
   runId: string,
   now: () => EpochMs,
-): (fields: Omit<JournalEntry, 'v' | 'at' | 'runId' | 'phase'>) => JournalEntry {
-  return (fields) => ({ v: 1, at: toIso(now()), runId, phase, ...fields });
+  seal: { planDigest: string; key?: PlanKey | undefined },
+): (fields: Omit<JournalEntry, 'v' | 'at' | 'runId' | 'phase' | 'planDigest' | 'mac'>) => JournalEntry {
+  return (fields) =>
+    macJournalEntry(
+      { v: 2, at: toIso(now()), runId, phase, planDigest: seal.planDigest, ...fields },
+      seal.key,
+    );
 }
 
 export class JournalWriter {
   private readonly fd: number;
-  private readonly lockPath: string;
+  private readonly lock: HeldLock;
   constructor(readonly path: string) {
-    this.lockPath = `${path}.lock`;
-    acquireLock(this.lockPath, path);
+    // One writer per journal: two applies (or an apply and an undo) interleaving would make it lie.
+    this.lock = acquireLock(`${path}.lock`, path, { file: path, what: 'cannot lock the journal' });
     try {
       // O_NOFOLLOW: a symbolic link planted where the journal goes is refused, not written through.
       this.fd = openAppendOnly(path);
     } catch (e) {
-      rmSync(this.lockPath, { force: true });
+      this.lock.release();
       throw e;
     }
     syncDirectory(dirname(path));
@@ -48,44 +58,7 @@ export class JournalWriter {
 
   close(): void {
     closeSync(this.fd);
-    rmSync(this.lockPath, { force: true });
-  }
-}
-
-/**
- * One writer per journal: two applies (or an apply and an undo) interleaving on the same credentials
- * would make the journal lie. The lock file holds the writer's pid; a lock left by a killed run (its
- * pid gone) is taken over, so resuming after SIGKILL just works.
- */
-function acquireLock(lockPath: string, journalPath: string): void {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lockPath, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
-        throw cannotWrite(e, journalPath, 'cannot lock the journal');
-    }
-    const pid = Number(readFileSync(lockPath, 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
-      throw new UsageError(
-        `${journalPath} is in use by another credsweep (pid ${pid})`,
-        `wait for it, or remove ${lockPath} if that process is not credsweep`,
-      );
-    }
-    rmSync(lockPath, { force: true });
-  }
-  throw new UsageError(`cannot lock ${journalPath}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    this.lock.release();
   }
 }
 
@@ -103,8 +76,20 @@ function syncDirectory(dir: string): void {
   }
 }
 
-/** The entries of a journal; `[]` when the file does not exist and `missingOk`. */
-export function readJournal(path: string, options: { missingOk?: boolean } = {}): JournalEntry[] {
+export interface ReadJournalOptions {
+  missingOk?: boolean;
+  /** Every line must carry this plan digest (default: the first line's). */
+  planDigest?: string;
+  /** With a plan key, every line's HMAC must be right. */
+  key?: PlanKey | undefined;
+}
+
+/**
+ * The entries of a journal; `[]` when the file does not exist and `missingOk`. Every line must parse,
+ * belong to one plan (`planDigest`) and, with a key, carry a right HMAC: otherwise an InputError
+ * naming the line (a journal credsweep did not write is not acted on).
+ */
+export function readJournal(path: string, options: ReadJournalOptions = {}): JournalEntry[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -117,6 +102,7 @@ export function readJournal(path: string, options: { missingOk?: boolean } = {})
   // Everything after the last newline is a line whose write never finished: the run was killed
   // mid-write, and the step it announced was not started (the intent is fsync'd before the AWS call).
   lines.pop();
+  let digest = options.planDigest;
   return lines.flatMap((line, i) => {
     if (line.trim() === '') return [];
     let json: unknown;
@@ -138,7 +124,20 @@ export function readJournal(path: string, options: { missingOk?: boolean } = {})
         i + 1,
       );
     }
-    return [parsed.data];
+    const entry = parsed.data;
+    digest ??= entry.planDigest;
+    if (entry.planDigest !== digest) {
+      throw new InputError(
+        `this line belongs to another plan (digest ${entry.planDigest.slice(0, 12)}…, expected ${digest.slice(0, 12)}…)`,
+        path,
+        i + 1,
+        'each plan has its own journal: give apply another --journal',
+      );
+    }
+    if (!journalEntryMacValid(entry, options.key)) {
+      throw new InputError('this line was not written with the plan key (HMAC mismatch)', path, i + 1);
+    }
+    return [entry];
   });
 }
 
@@ -181,6 +180,7 @@ export function foldJournal(entries: readonly JournalEntry[]): Map<string, StepH
         h.state = 'apply_in_flight';
         h.before = e.before;
       } else if (e.type === 'done') {
+        // Only a `done` line confirms a change (after the call, or a resume that saw it completed).
         h.state = 'applied';
         h.before = e.before ?? h.before;
         h.appliedAt = parseIsoDateTime(e.at) ?? undefined;
@@ -204,16 +204,33 @@ export function foldJournal(entries: readonly JournalEntry[]): Map<string, StepH
   return steps;
 }
 
+/** True when an undo has run on this journal (apply then refuses to act again unless told to). */
+export function wasUndone(entries: readonly JournalEntry[]): boolean {
+  return entries.some((e) => e.phase === 'undo' && e.step !== undefined);
+}
+
 /**
- * Access key id → when credsweep deactivated it (and has not undone it since): the age of the inactive
- * state for the `--delete-after` staging.
+ * Access key id → when credsweep deactivated it, confirmed by a `done` line and not touched by an
+ * undo since: the age of the inactive state for the `--delete-after` staging.
  */
 export function deactivationDates(entries: readonly JournalEntry[]): Map<string, EpochMs> {
   const dates = new Map<string, EpochMs>();
   for (const h of foldJournal(entries).values()) {
     if (h.step.action !== 'deactivate-access-key' || !h.step.accessKeyId) continue;
-    if ((h.state === 'applied' || h.state === 'undo_skipped') && h.appliedAt !== undefined) {
-      dates.set(h.step.accessKeyId, h.appliedAt);
+    if (h.state === 'applied' && h.appliedAt !== undefined) dates.set(h.step.accessKeyId, h.appliedAt);
+  }
+  return dates;
+}
+
+/** deactivationDates of several journals (the latest date wins: the key was Inactive since then at least). */
+export function deactivationDatesOf(
+  files: readonly string[],
+  key: PlanKey | undefined,
+): Map<string, EpochMs> {
+  const dates = new Map<string, EpochMs>();
+  for (const file of files) {
+    for (const [id, at] of deactivationDates(readJournal(file, { key }))) {
+      dates.set(id, Math.max(at, dates.get(id) ?? 0));
     }
   }
   return dates;

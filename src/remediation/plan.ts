@@ -2,21 +2,26 @@
  * The pure planner: audit findings in, a remediation plan out. No AWS, no clock: key ids, the caller's
  * identity and earlier deactivation dates are resolved by the caller and passed in.
  *
- * Staging: an unused active key or certificate is deactivated (reversible); a key that has been
- * inactive for at least `deleteAfterDays` is deleted; a console password is deleted only with
- * `allowIrreversible`. Root, service-linked roles, roles, exempt and excluded principals and the
- * tool's own key are never planned, each listed with its reason.
+ * Staging: an unused active key or certificate is deactivated (reversible). Irreversible steps only
+ * with `allowIrreversible`: a key credsweep's own journal shows it deactivated at least
+ * `deleteAfterDays` ago is deleted (an Inactive key with no such record is listed as
+ * `deactivation_unknown`); an unused console password is deleted; member-account root keys with
+ * `includeRoot`. Root, service-linked roles, roles, exempt and excluded principals and the tool's
+ * own key are never planned, each listed with its reason. The plan is sealed with a digest
+ * (plan-digest.ts).
  */
 import { globMatches } from '../config/glob.ts';
 import type { Finding } from '../model/finding.ts';
-import type {
-  PlanStep,
-  RemediationActionId,
-  RemediationPlan,
-  SkippedCredential,
-  SkipReason,
+import {
+  PLAN_SCHEMA_VERSION,
+  type PlanStep,
+  type RemediationActionId,
+  type RemediationPlan,
+  type SkippedCredential,
+  type SkipReason,
 } from '../model/remediation-plan.ts';
 import { type EpochMs, toIso, wholeDaysBetween } from '../time.ts';
+import { type PlanKey, sealPlan } from './plan-digest.ts';
 
 export interface CallerIdentity {
   accountId: string;
@@ -34,6 +39,14 @@ export interface PlanOptions {
   asOf?: EpochMs;
   /** The audit's threshold: certificates older than this are deactivated (AWS records no use). */
   thresholdDays: number;
+  /** The audit's per-kind thresholds (configuration file); apply re-applies them to the live last use. */
+  thresholds?: Readonly<Record<string, number>>;
+  /** Accounts the audit read successfully (default: the findings' accounts); apply acts nowhere else. */
+  auditedAccounts?: readonly string[];
+  /** The journals `deactivatedAt` was read from; apply reads them again. */
+  journals?: readonly string[];
+  /** Seal with an HMAC instead of a plain SHA-256. */
+  planKey?: PlanKey;
   deleteAfterDays: number;
   allowIrreversible: boolean;
   includeRoot: boolean;
@@ -43,12 +56,13 @@ export interface PlanOptions {
   caller: CallerIdentity;
   /** Access key id → when an earlier credsweep run deactivated it (from its journal). */
   deactivatedAt?: ReadonlyMap<string, EpochMs>;
-  /** findingKey(f) → why its key/certificate id could not be resolved. */
+  /** findingKey(f) → why its key/certificate id (or its principal's tags) could not be read. */
   unresolved?: ReadonlyMap<string, string>;
   /** Accounts whose root credentials may be removed with sts:AssumeRoot (centralised root access). */
   rootAccessAccounts?: ReadonlySet<string>;
 }
 
+const PLANNABLE = new Set(['unused', 'inactive', 'unverified']);
 const CREDENTIALS = new Set(['password', 'access_key_1', 'access_key_2', 'cert_1', 'cert_2']);
 
 /** Credentials the planner acts on; an unassigned MFA device (no principal of its own) is report-only. */
@@ -97,29 +111,38 @@ export function assembleRemediationPlan(findings: readonly Finding[], options: P
     });
   }
   const irreversible = steps.filter((s) => !s.reversible).length;
-  return {
-    schemaVersion: 1,
-    createdAt: toIso(options.createdAt),
-    dataCollectedAt: toIso(options.dataCollectedAt),
-    asOf: toIso(asOf),
-    options: {
-      deleteAfterDays: options.deleteAfterDays,
-      allowIrreversible: options.allowIrreversible,
-      includeRoot: options.includeRoot,
-      include: [...options.include],
-      exclude: [...options.exclude],
-      thresholdDays: options.thresholdDays,
+  const auditedAccounts = options.auditedAccounts ?? findings.map((f) => f.accountId);
+  return sealPlan(
+    {
+      schemaVersion: PLAN_SCHEMA_VERSION,
+      createdAt: toIso(options.createdAt),
+      dataCollectedAt: toIso(options.dataCollectedAt),
+      asOf: toIso(asOf),
+      audit: {
+        accounts: [...new Set(auditedAccounts)].sort(),
+        thresholdDays: options.thresholdDays,
+        thresholds: { ...options.thresholds },
+      },
+      options: {
+        deleteAfterDays: options.deleteAfterDays,
+        allowIrreversible: options.allowIrreversible,
+        includeRoot: options.includeRoot,
+        include: [...options.include],
+        exclude: [...options.exclude],
+        journals: [...(options.journals ?? [])],
+      },
+      caller: { ...options.caller },
+      summary: {
+        steps: steps.length,
+        reversible: steps.length - irreversible,
+        irreversible,
+        skipped: skipped.length,
+      },
+      steps,
+      skipped,
     },
-    caller: { ...options.caller },
-    summary: {
-      steps: steps.length,
-      reversible: steps.length - irreversible,
-      irreversible,
-      skipped: skipped.length,
-    },
-    steps,
-    skipped,
-  };
+    options.planKey,
+  );
 }
 
 function credentialRef(f: PlannableFinding) {
@@ -158,6 +181,8 @@ function decide(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
   if (f.accessKeyId !== undefined && f.accessKeyId === o.caller.accessKeyId) {
     return { skip: 'caller_key', detail: 'credsweep is calling AWS with this access key' };
   }
+  const unreadable = o.unresolved?.get(findingKey(f));
+  if (unreadable !== undefined && PLANNABLE.has(f.status)) return { skip: 'unresolved', detail: unreadable };
   if (f.principalType === 'root') return decideRoot(f, o);
 
   switch (f.credential) {
@@ -190,22 +215,33 @@ function decideAccessKey(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
       step: { action: 'deactivate-access-key', reversible: true, reason: `${f.reason}; reversible (undo)` },
     };
   }
-  // Inactive: how long for? Our own journal knows when we deactivated it; failing that the key's last
-  // activity is the latest it can have been active.
+  // Inactive: since when? Only credsweep's own journal knows (an admin may have deactivated it
+  // yesterday for forensics, whatever its last activity says), so without that record it stays.
   const since = o.deactivatedAt?.get(f.accessKeyId);
-  const days = since !== undefined ? wholeDaysBetween(since, asOf) : f.ageDays;
-  const basis = since !== undefined ? 'deactivated by credsweep' : 'last activity';
+  if (since === undefined) {
+    return {
+      skip: 'deactivation_unknown',
+      detail: `inactive since an unknown date: credsweep's journals (--journal) do not show it deactivating this key`,
+    };
+  }
+  const days = wholeDaysBetween(since, asOf);
   if (days < o.deleteAfterDays) {
     return {
       skip: 'inactive_too_recent',
-      detail: `inactive; ${basis} ${days} days ago, deleted after ${o.deleteAfterDays}`,
+      detail: `inactive; deactivated by credsweep ${days} days ago, deleted after ${o.deleteAfterDays}`,
+    };
+  }
+  if (!o.allowIrreversible) {
+    return {
+      skip: 'irreversible',
+      detail: `inactive; deactivated by credsweep ${days} days ago; deleting a key cannot be undone (--allow-irreversible)`,
     };
   }
   return {
     step: {
       action: 'delete-access-key',
       reversible: false,
-      reason: `inactive; ${basis} ${days} days ago (>= ${o.deleteAfterDays}); irreversible`,
+      reason: `inactive; deactivated by credsweep ${days} days ago (>= ${o.deleteAfterDays}); irreversible`,
     },
   };
 }
@@ -233,6 +269,12 @@ function decideRoot(f: Finding, o: PlanOptions): Decision {
     return { skip: 'root', detail: 'the root user is not remediable through IAM' };
   }
   if (f.status !== 'unused' && f.status !== 'inactive') return { skip: 'in_use', detail: f.reason };
+  if (!o.allowIrreversible) {
+    return {
+      skip: 'irreversible',
+      detail: `${f.reason}; deleting a root access key cannot be undone (--allow-irreversible)`,
+    };
+  }
   if (!o.rootAccessAccounts?.has(f.accountId)) {
     return {
       skip: 'root_access_not_centralised',

@@ -1,35 +1,54 @@
 /**
  * The least-privilege remediation policy, generated from what the actions and the planner declare
  * (policies/remediation-policy.json is this, written by scripts/generate-remediation-policy.ts; a test
- * checks the file matches, so the shipped policy cannot drift from the code).
+ * checks the file matches, so the shipped policy cannot drift from the code). Its last statement is a
+ * backstop in IAM itself: every change an action can make is denied on users and roles carrying the
+ * exempt tag, so IAM refuses even if the tool errs.
  */
+import { DEFAULT_EXEMPTION } from '../rules/index.ts';
 import { ACTIONS } from './actions/index.ts';
 import { ROOT_TASK_POLICY_ARN } from './actions/delete-root-access-key.ts';
+import { ROLE_PRINCIPAL_PERMISSIONS, USER_PRINCIPAL_PERMISSIONS } from './principal.ts';
 import { RESOLVE_PERMISSIONS, RESOLVE_ROOT_PERMISSIONS } from './resolve-credentials.ts';
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow' | 'Deny';
+  Action: string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string>>;
+}
 
 export interface PolicyDocument {
   Version: '2012-10-17';
-  Statement: {
-    Sid: string;
-    Effect: 'Allow';
-    Action: string[];
-    Resource: string;
-    Condition?: Record<string, Record<string, string>>;
-  }[];
+  Statement: PolicyStatement[];
 }
 
 /** Every permission plan, apply and undo use, sorted. */
 export function remediationPermissions(): string[] {
-  const all = new Set<string>([...RESOLVE_PERMISSIONS, ...RESOLVE_ROOT_PERMISSIONS]);
+  const all = new Set<string>([
+    ...RESOLVE_PERMISSIONS,
+    ...RESOLVE_ROOT_PERMISSIONS,
+    ...USER_PRINCIPAL_PERMISSIONS,
+    ...ROLE_PRINCIPAL_PERMISSIONS,
+  ]);
   for (const action of Object.values(ACTIONS)) {
     for (const p of [...action.permissions, ...action.undoPermissions]) all.add(p);
   }
   return [...all].sort();
 }
 
+/** The IAM calls that change something (every declared call that is not a Get or List), sorted. */
+export function remediationChanges(): string[] {
+  return remediationPermissions().filter((p) => p.startsWith('iam:') && !/^iam:(Get|List)/.test(p));
+}
+
+const ROLE_SCOPED = new Set<string>(ROLE_PRINCIPAL_PERMISSIONS);
+
 export function remediationPolicy(): PolicyDocument {
   const permissions = remediationPermissions();
-  const userScoped = permissions.filter((p) => p.startsWith('iam:') && p !== 'iam:ListOrganizationsFeatures');
+  const iam = permissions.filter((p) => p.startsWith('iam:') && p !== 'iam:ListOrganizationsFeatures');
+  const userScoped = iam.filter((p) => !ROLE_SCOPED.has(p));
   return {
     Version: '2012-10-17',
     Statement: [
@@ -47,6 +66,25 @@ export function remediationPolicy(): PolicyDocument {
         Action: permissions.filter((p) => p.startsWith('sts:')),
         Resource: '*',
         Condition: { StringEquals: { 'sts:TaskPolicyArn': ROOT_TASK_POLICY_ARN } },
+      },
+      {
+        Sid: 'RolePrincipals',
+        Effect: 'Allow',
+        Action: iam.filter((p) => ROLE_SCOPED.has(p)),
+        Resource: 'arn:aws:iam::*:role/*',
+      },
+      {
+        // The backstop: IAM itself refuses any change to a principal tagged exempt (tag values are
+        // compared as the tool does, ignoring case).
+        Sid: 'DenyChangesToExemptPrincipals',
+        Effect: 'Deny',
+        Action: remediationChanges(),
+        Resource: ['arn:aws:iam::*:user/*', 'arn:aws:iam::*:role/*'],
+        Condition: {
+          StringEqualsIgnoreCase: {
+            [`iam:ResourceTag/${DEFAULT_EXEMPTION.tagKey}`]: DEFAULT_EXEMPTION.tagValue,
+          },
+        },
       },
     ],
   };

@@ -2,9 +2,10 @@
  * Plain-text tables for plan, apply and undo (pure). IAM-supplied names pass through printable(): a
  * user name must not be able to drive the terminal.
  */
-import type { RemediationPlan } from '../model/remediation-plan.ts';
+import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
 import { type Column, renderTable, wrapText } from '../reporters/fit-table.ts';
 import { printable } from '../reporters/printable.ts';
+import { ACTIONS } from './actions/index.ts';
 import type { StepResult } from './apply.ts';
 import type { UndoResult } from './undo.ts';
 
@@ -77,7 +78,7 @@ export function renderPlanTable(plan: RemediationPlan, options: TableOptions = {
           s.accountId,
           principal(s),
           ...credentialAndId(s),
-          s.reversible ? 'yes' : 'NO',
+          ACTIONS[s.action].reversible ? 'yes' : 'NO',
           s.reason,
         ]),
         options.width,
@@ -118,6 +119,28 @@ export function renderPlanTable(plan: RemediationPlan, options: TableOptions = {
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * Every step the confirmation is about, irreversible ones first and marked; reversibility from the
+ * action registry, never from the step.
+ */
+export function renderStepListing(steps: readonly PlanStep[], options: TableOptions = {}): string {
+  const ordered = [
+    ...steps.filter((s) => !ACTIONS[s.action].reversible),
+    ...steps.filter((s) => ACTIONS[s.action].reversible),
+  ];
+  return `${table(
+    [WHOLE('REVERSIBLE'), WHOLE('ACTION'), ACCOUNT, NAME('PRINCIPAL'), WHOLE('CREDENTIAL')],
+    ordered.map((s) => [
+      ACTIONS[s.action].reversible ? 'yes' : '!! NO (irreversible)',
+      s.action,
+      s.accountId,
+      principal(s),
+      target(s),
+    ]),
+    options.width,
+  )}\n`;
+}
+
 export function renderApplyResults(results: readonly StepResult[], options: TableOptions = {}): string {
   const rows = results.map((r) => [
     r.outcome,
@@ -141,5 +164,5 @@ export function renderUndoResults(results: readonly UndoResult[], options: Table
     r.detail ?? '',
   ]);
   const count = (o: string) => results.filter((r) => r.outcome === o).length;
-  return `${table(RESULT_COLUMNS, rows, options.width)}\n\n${count('undone') + count('already_undone')} reversed, ${count('irreversible')} cannot be undone, ${count('skipped')} skipped, ${count('failed')} failed\n`;
+  return `${table(RESULT_COLUMNS, rows, options.width)}\n\n${count('undone') + count('already_undone')} reversed, ${count('irreversible')} cannot be undone, ${count('skipped')} skipped, ${count('failed')} failed, ${count('not_confirmed')} not confirmed\n`;
 }

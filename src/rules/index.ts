@@ -51,13 +51,22 @@ export function exemptByTag(
   tags: Record<string, string> | undefined,
   exemption: ExemptionPolicy = DEFAULT_EXEMPTION,
 ): Finding[] {
+  const byTag = exemptTagReason(tags, exemption);
+  if (byTag === undefined) return findings;
+  return findings.map((f) => ({ ...f, status: 'exempt', reason: `${byTag}; ${f.reason}` }));
+}
+
+/**
+ * `exempt by tag <key>=<value>` when the tags carry the exempt tag (value compared ignoring case),
+ * else undefined. Also asked by plan and apply (src/remediation/exemptions.ts) of live tags.
+ */
+export function exemptTagReason(
+  tags: Readonly<Record<string, string>> | undefined,
+  exemption: ExemptionPolicy = DEFAULT_EXEMPTION,
+): string | undefined {
   const tag = tags?.[exemption.tagKey];
-  if (tag === undefined || tag.toLowerCase() !== exemption.tagValue.toLowerCase()) return findings;
-  return findings.map((f) => ({
-    ...f,
-    status: 'exempt',
-    reason: `exempt by tag ${exemption.tagKey}=${tag}; ${f.reason}`,
-  }));
+  if (tag === undefined || tag.toLowerCase() !== exemption.tagValue.toLowerCase()) return undefined;
+  return `exempt by tag ${exemption.tagKey}=${tag}`;
 }
 
 /** All findings for one principal, in credential order: the rules, then the exempt tag. */

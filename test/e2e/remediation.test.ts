@@ -5,8 +5,8 @@
  * excluded principals; `plan` changes nothing.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -174,7 +174,6 @@ describe('remediation: plan, apply, undo (moto)', () => {
       'alice:access_key_1:deactivate-access-key',
       'alice:access_key_2:deactivate-access-key',
       'erin:access_key_1:deactivate-access-key',
-      'frank:access_key_1:delete-access-key',
       'gina:cert_1:deactivate-signing-certificate',
     ]);
     assert.deepEqual(
@@ -190,6 +189,8 @@ describe('remediation: plan, apply, undo (moto)', () => {
     assert.equal(skipped['carol:access_key_1'], 'exempt');
     assert.equal(skipped['dave:access_key_1'], 'excluded');
     assert.equal(skipped['bob:access_key_1'], 'in_use');
+    // Inactive since an unknown date (no credsweep journal says it deactivated it): never deleted.
+    assert.equal(skipped['frank:access_key_1'], 'deactivation_unknown');
     assert.equal(plan.caller.accessKeyId, ops.accessKeyId);
   });
 
@@ -198,7 +199,7 @@ describe('remediation: plan, apply, undo (moto)', () => {
     const before = await snapshot();
     const run = await cli(['apply', join(dir, 'plan.json')]);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^credsweep: refusing to change AWS without --yes.*5 step\(s\)/);
+    assert.match(run.stderr, /^credsweep: refusing to change AWS without --yes.*4 step\(s\)/);
     assert.equal(run.stderr.trim().split('\n').length, 1);
     for (const bad of ['0', '65', 'many']) {
       const refused = await cli(['apply', join(dir, 'plan.json'), '--yes', '--concurrency', bad]);
@@ -210,7 +211,7 @@ describe('remediation: plan, apply, undo (moto)', () => {
     assert.deepEqual({ ...afterRefusal, ops: undefined }, { ...before, ops: undefined });
   });
 
-  it('apply → keys Inactive, old inactive key deleted, a key used since the plan skipped, the rest untouched; undo → Active again', async () => {
+  it('apply → keys Inactive, a key used since the plan skipped, the rest untouched; undo → Active again', async () => {
     await auditAndPlan();
     // erin's key is used after the plan was made (moto records use without checking the secret, §7.1).
     const sts = new STSClient(moto.clientConfig({ accessKeyId: keys.erin![0]!, secretAccessKey: 'any' }));
@@ -220,10 +221,14 @@ describe('remediation: plan, apply, undo (moto)', () => {
     const run = await cli(['apply', join(dir, 'plan.json'), '--yes']);
     assert.equal(run.code, 0, run.stderr + run.stdout);
     assert.match(run.stdout, /skipped\s+deactivate-access-key\s+\d+\s+erin.*changed_since_plan: used at/);
-    assert.match(run.stdout, /4 done, 0 already done, 1 skipped, 0 failed/);
+    assert.match(run.stdout, /3 done, 0 already done, 1 skipped, 0 failed/);
 
     assert.deepEqual(Object.values(await keyStatus('alice')), ['Inactive', 'Inactive']);
-    assert.deepEqual(await keyStatus('frank'), {}, 'the long-inactive key is deleted');
+    assert.deepEqual(
+      Object.values(await keyStatus('frank')),
+      ['Inactive'],
+      'an Inactive key credsweep did not deactivate is never deleted',
+    );
     assert.deepEqual(await certStatus('gina'), ['Inactive']);
     assert.equal(await hasPassword('alice'), true, 'no login profile deleted without --allow-irreversible');
     assert.deepEqual(Object.values(await keyStatus('erin')), ['Active']);
@@ -235,8 +240,8 @@ describe('remediation: plan, apply, undo (moto)', () => {
     const journalFile = join(dir, 'plan.json.journal.jsonl');
     const journal = readJournal(journalFile);
     const types = journal.map((e) => e.type);
-    assert.equal(types.filter((t) => t === 'intent').length, 4);
-    assert.equal(types.filter((t) => t === 'done').length, 4);
+    assert.equal(types.filter((t) => t === 'intent').length, 3);
+    assert.equal(types.filter((t) => t === 'done').length, 3);
     const intents = journal.filter((e) => e.type === 'intent');
     assert.ok(
       intents.every((e) => e.before?.exists === true),
@@ -247,12 +252,21 @@ describe('remediation: plan, apply, undo (moto)', () => {
     // Applying again does nothing more.
     const again = await cli(['apply', join(dir, 'plan.json'), '--yes']);
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stdout, /0 done, 4 already done, 1 skipped/);
+    assert.match(again.stdout, /0 done, 3 already done, 1 skipped/);
 
     const undo = await cli(['undo', journalFile, '--yes']);
     assert.equal(undo.code, 0, undo.stderr + undo.stdout);
-    assert.match(undo.stdout, /cannot undo\s+delete-access-key\s+\d+\s+frank/);
-    assert.match(undo.stdout, /3 reversed, 1 cannot be undone, 0 skipped, 0 failed/);
+    assert.match(undo.stdout, /3 reversed, 0 cannot be undone, 0 skipped, 0 failed/);
+    assert.deepEqual(Object.values(await keyStatus('alice')), ['Active', 'Active']);
+
+    // After an undo, the same plan and journal are not applied again unless asked to.
+    const reapplied = await cli(['apply', join(dir, 'plan.json'), '--yes']);
+    assert.equal(reapplied.code, 2);
+    assert.match(
+      reapplied.stderr,
+      /^credsweep: an undo has reversed this plan \(journal .*\): refusing to apply it again/,
+    );
+    assert.equal(reapplied.stderr.trim().split('\n').length, 1);
     assert.deepEqual(Object.values(await keyStatus('alice')), ['Active', 'Active']);
     assert.deepEqual(await certStatus('gina'), ['Active']);
   });
@@ -273,20 +287,27 @@ describe('remediation: plan, apply, undo (moto)', () => {
       );
     const apply = onTerminal(['apply', plan, '--yes']);
     assert.equal(apply.status, 0, apply.stdout);
-    assert.match(apply.stdout, /steps .* 5\/5 done, 0 failed/);
-    assert.match(apply.stdout, /5 done, 0 already done, 0 skipped, 0 failed/);
+    assert.match(apply.stdout, /steps .* 4\/4 done, 0 failed/);
+    assert.match(apply.stdout, /4 done, 0 already done, 0 skipped, 0 failed/);
     const undo = onTerminal(['undo', `${plan}.journal.jsonl`, '--yes']);
     assert.equal(undo.status, 0, undo.stdout);
     assert.match(undo.stdout, /reversals .* 4\/4 done, 0 failed/);
-    assert.match(undo.stdout, /4 reversed, 1 cannot be undone/);
+    assert.match(undo.stdout, /4 reversed, 0 cannot be undone/);
     const piped = await cli(['apply', plan, '--yes', '--journal', join(dir, 'again.jsonl')]);
     assert.equal(piped.code, 0, piped.stderr);
     assert.doesNotMatch(piped.stderr + piped.stdout, /steps .*\/\d+ done/);
   });
 
-  it('deletes login profiles only with --allow-irreversible, and undo says it cannot bring them back', async () => {
+  it('deletes login profiles only with --allow-irreversible (plan and apply), and undo says it cannot bring them back', async () => {
     await auditAndPlan(['--allow-irreversible']);
-    const run = await cli(['apply', join(dir, 'plan.json'), '--yes']);
+    const withoutFlag = await cli(['apply', join(dir, 'plan.json'), '--yes']);
+    assert.equal(withoutFlag.code, 0, withoutFlag.stderr);
+    assert.match(
+      withoutFlag.stdout,
+      /skipped\s+delete-login-profile\s+\d+\s+alice.*irreversible: .*apply was not given --allow-irreversible/,
+    );
+    assert.equal(await hasPassword('alice'), true);
+    const run = await cli(['apply', join(dir, 'plan.json'), '--yes', '--allow-irreversible']);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(await hasPassword('alice'), false);
     const undo = await cli(['undo', join(dir, 'plan.json.journal.jsonl'), '--yes']);
@@ -317,7 +338,7 @@ describe('remediation: plan, apply, undo (moto)', () => {
       assert.deepEqual(Object.values(await keyStatus('erin')), ['Inactive']);
       const intents = readJournal(journalFile).filter((e) => e.type === 'intent' && e.phase === 'apply');
       const acted = new Set(intents.map((e) => e.step!.id));
-      assert.equal(acted.size, 5, 'every step was acted on once (an in-flight one re-checked)');
+      assert.equal(acted.size, 4, 'every step was acted on once (an in-flight one re-checked)');
 
       const undo = await cli(['undo', journalFile, '--yes']);
       assert.equal(undo.code, 0, undo.stderr + undo.stdout);
@@ -326,7 +347,47 @@ describe('remediation: plan, apply, undo (moto)', () => {
     });
   }
 
-  it('undo works from the partial journal of a killed run', async () => {
+  it('a second apply of the same plan is refused while one runs, whatever its --journal (a lock per plan digest)', async () => {
+    await auditAndPlan();
+    const plan = join(dir, 'plan.json');
+    const journalFile = `${plan}.journal.jsonl`;
+    // The first apply stops itself (SIGSTOP) right after its first intent: it is running, mid-plan.
+    const first = spawn(process.execPath, [CLI, 'apply', plan, '--yes'], {
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        ...cliEnv(ops),
+        CREDSWEEP_TEST_KILL_AT: 'after-intent:1:SIGSTOP',
+      },
+      stdio: 'ignore',
+    });
+    try {
+      const stopped = () =>
+        existsSync(journalFile) &&
+        readJournal(journalFile).some((e) => e.type === 'intent') &&
+        /^\d+ \(.*\) T/.test(readFileSync(`/proc/${first.pid}/stat`, 'utf8'));
+      for (let i = 0; i < 600 && !stopped(); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(stopped(), 'the first apply is stopped after its first intent');
+      const other = join(dir, 'other.jsonl');
+      const second = await cli(['apply', plan, '--yes', '--journal', other]);
+      assert.equal(second.code, 2, second.stdout);
+      assert.match(
+        second.stderr,
+        new RegExp(`^credsweep: plan .*plan\\.json is in use by another credsweep \\(pid ${first.pid}\\)`),
+      );
+      assert.equal(second.stderr.trim().split('\n').length, 1);
+      assert.equal(existsSync(other), false, 'the second apply wrote nothing');
+      assert.deepEqual(Object.values(await keyStatus('erin')), ['Active'], 'and changed nothing');
+    } finally {
+      first.kill('SIGKILL');
+      await new Promise((r) => first.once('close', r));
+    }
+    // The killed run's lock is taken over: resuming works.
+    const resumed = await cli(['apply', plan, '--yes']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+  });
+
+  it('undo works from the partial journal of a killed run, reversing only the steps it confirmed', async () => {
     await auditAndPlan();
     const plan = join(dir, 'plan.json');
     const killed = await cli(['apply', plan, '--yes'], ops, { CREDSWEEP_TEST_KILL_AT: 'after-call:2' });
@@ -334,8 +395,10 @@ describe('remediation: plan, apply, undo (moto)', () => {
     assert.deepEqual(Object.values(await keyStatus('alice')), ['Inactive', 'Inactive']);
     const undo = await cli(['undo', `${plan}.journal.jsonl`, '--yes']);
     assert.equal(undo.code, 0, undo.stderr + undo.stdout);
-    assert.match(undo.stdout, /2 reversed/);
-    assert.deepEqual(Object.values(await keyStatus('alice')), ['Active', 'Active']);
+    assert.match(undo.stdout, /1 reversed/);
+    // Step 2 has an intent and no `done`: credsweep cannot tell its change from a responder's.
+    assert.match(undo.stdout, /not_confirmed\s+deactivate-access-key\s+\d+\s+alice/);
+    assert.deepEqual(Object.values(await keyStatus('alice')), ['Active', 'Inactive']);
     assert.deepEqual(Object.values(await keyStatus('erin')), ['Active'], 'never touched');
   });
 
@@ -374,7 +437,6 @@ describe('remediation: plan, apply, undo (moto)', () => {
       'alice:deactivate-access-key',
       'alice:deactivate-access-key',
       'erin:deactivate-access-key',
-      'frank:delete-access-key',
       'gina:deactivate-signing-certificate',
     ]);
     assert.match(run.stdout, /deactivate-access-key\s+\d+\s+alice/);
@@ -409,10 +471,11 @@ describe('remediation: plan, apply, undo (moto)', () => {
       journalFile,
       '--delete-after',
       '0',
+      '--allow-irreversible',
     ]);
     const deletes = remediationPlanSchema
       .parse(JSON.parse(due.stdout))
-      .steps.filter((s) => s.principalName === 'alice')
+      .steps.filter((s) => s.principalName === 'alice' && s.credential !== 'password')
       .map((s) => s.action);
     assert.deepEqual(deletes, ['delete-access-key', 'delete-access-key']);
   });

@@ -23,6 +23,7 @@ import { ROOT_TASK_POLICY_ARN } from '../../src/remediation/actions/delete-root-
 import { applyPlan } from '../../src/remediation/apply.ts';
 import { remediationClients } from '../../src/remediation/clients.ts';
 import { JournalWriter, readJournal } from '../../src/remediation/journal.ts';
+import { exemptionCheck } from '../../src/remediation/exemptions.ts';
 import { assembleRemediationPlan } from '../../src/remediation/plan.ts';
 import { resolveCredentialIds } from '../../src/remediation/resolve-credentials.ts';
 
@@ -139,7 +140,7 @@ describe('delete-root-access-key (sts:AssumeRoot, mocked: moto lacks it)', () =>
       createdAt: Date.parse('2026-11-01T00:00:00Z'),
       thresholdDays: 90,
       deleteAfterDays: 30,
-      allowIrreversible: false,
+      allowIrreversible: true,
       includeRoot: true,
       include: [],
       exclude: [],
@@ -162,7 +163,7 @@ describe('delete-root-access-key (sts:AssumeRoot, mocked: moto lacks it)', () =>
       createdAt: Date.parse('2026-11-01T00:00:00Z'),
       thresholdDays: 90,
       deleteAfterDays: 30,
-      allowIrreversible: false,
+      allowIrreversible: true,
       includeRoot: true,
       include: [],
       exclude: [],
@@ -179,8 +180,10 @@ describe('delete-root-access-key (sts:AssumeRoot, mocked: moto lacks it)', () =>
       now: () => Date.parse('2026-11-01T01:00:00Z'),
       runId: 'run',
       planFile: 'plan.json',
-      planSha256: '0',
       callerAccessKeyId: 'AKIAOPS',
+      allowIrreversible: true,
+      exemptions: exemptionCheck([], 0),
+      deactivatedAt: new Map(),
     });
     journal.close();
     assert.equal(result.failed, 0);
@@ -207,7 +210,7 @@ describe('delete-root-access-key (sts:AssumeRoot, mocked: moto lacks it)', () =>
       createdAt: 0,
       thresholdDays: 90,
       deleteAfterDays: 30,
-      allowIrreversible: false,
+      allowIrreversible: true,
       includeRoot: true,
       include: [],
       exclude: [],
@@ -222,8 +225,10 @@ describe('delete-root-access-key (sts:AssumeRoot, mocked: moto lacks it)', () =>
       now: () => 0,
       runId: 'run',
       planFile: 'plan.json',
-      planSha256: '0',
       callerAccessKeyId: 'AKIAOPS',
+      allowIrreversible: true,
+      exemptions: exemptionCheck([], 0),
+      deactivatedAt: new Map(),
     });
     journal.close();
     assert.equal(result.failed, 1);

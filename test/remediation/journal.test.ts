@@ -28,7 +28,7 @@ const STEP: PlanStep = {
 };
 
 function line(type: JournalEntry['type'], at: string, extra: Partial<JournalEntry> = {}): JournalEntry {
-  return { v: 1, at, runId: 'r1', phase: 'apply', type, step: STEP, ...extra };
+  return { v: 2, at, runId: 'r1', phase: 'apply', type, planDigest: 'd1', step: STEP, ...extra };
 }
 
 describe('journal', () => {
@@ -44,7 +44,7 @@ describe('journal', () => {
   it('ignores a torn last line (the run was killed mid-write)', () => {
     const file = join(dir, 'torn.jsonl');
     writeFileSync(file, `${JSON.stringify(line('intent', '2026-11-01T00:00:00Z'))}\n`);
-    appendFileSync(file, '{"v":1,"at":"2026-11-01T00:00:0');
+    appendFileSync(file, '{"v":2,"at":"2026-11-01T00:00:0');
     assert.equal(readJournal(file).length, 1);
   });
 
@@ -55,7 +55,7 @@ describe('journal', () => {
       () => readJournal(file),
       (e) => e instanceof InputError && e.location === `${file}:1`,
     );
-    writeFileSync(file, `${JSON.stringify({ v: 2 })}\n`);
+    writeFileSync(file, `${JSON.stringify({ v: 3 })}\n`);
     assert.throws(
       () => readJournal(file),
       (e) => e instanceof InputError && /journal line/.test(e.message),

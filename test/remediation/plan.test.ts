@@ -56,24 +56,47 @@ describe('assembleRemediationPlan', () => {
     assert.deepEqual(step.expected, { status: 'Active', lastUsed: toIso(daysAgo(200)) });
     assert.match(step.reason, /200 days ago/);
     assert.deepEqual(plan.summary, { steps: 1, reversible: 1, irreversible: 0, skipped: 0 });
-    assert.equal(plan.schemaVersion, 1);
+    assert.equal(plan.schemaVersion, 2);
+    assert.equal(plan.digest.algorithm, 'sha256');
     assert.equal(plan.dataCollectedAt, toIso(AS_OF - 3_600_000));
   });
 
-  describe('deletes a key inactive for at least --delete-after days', () => {
+  describe('deletes a key credsweep deactivated at least --delete-after days ago, only with --allow-irreversible', () => {
     const cases = [
-      { name: 'age from last activity, 29 < 30', ageDays: 29, deactivated: undefined, expect: 'skip' },
-      { name: 'age from last activity, 30 >= 30', ageDays: 30, deactivated: undefined, expect: 'delete' },
+      // Its last activity says nothing about when it became inactive (an admin, yesterday, for forensics).
+      {
+        name: 'no journal record, last activity 29 days ago',
+        ageDays: 29,
+        deactivated: undefined,
+        allow: true,
+        expect: 'deactivation_unknown',
+      },
+      {
+        name: 'no journal record, last activity 400 days ago',
+        ageDays: 400,
+        deactivated: undefined,
+        allow: true,
+        expect: 'deactivation_unknown',
+      },
       {
         name: 'the journal knows it was deactivated 10 days ago',
         ageDays: 400,
         deactivated: 10,
-        expect: 'skip',
+        allow: true,
+        expect: 'inactive_too_recent',
       },
       {
-        name: 'the journal knows it was deactivated 31 days ago',
+        name: 'deactivated 31 days ago, without --allow-irreversible',
         ageDays: 5,
         deactivated: 31,
+        allow: false,
+        expect: 'irreversible',
+      },
+      {
+        name: 'deactivated 31 days ago, with --allow-irreversible',
+        ageDays: 5,
+        deactivated: 31,
+        allow: true,
         expect: 'delete',
       },
     ] as const;
@@ -84,13 +107,13 @@ describe('assembleRemediationPlan', () => {
           c.deactivated === undefined
             ? undefined
             : new Map([['AKIAALICE0000000001', daysAgo(c.deactivated)]]);
-        const plan = planOne(f, deactivatedAt ? { deactivatedAt } : {});
+        const plan = planOne(f, { allowIrreversible: c.allow, ...(deactivatedAt ? { deactivatedAt } : {}) });
         if (c.expect === 'delete') {
           assert.equal(plan.steps[0]?.action, 'delete-access-key');
           assert.equal(plan.steps[0]?.reversible, false);
           assert.equal(plan.steps[0]?.expected.status, 'Inactive');
         } else {
-          assert.equal(plan.skipped[0]?.reason, 'inactive_too_recent');
+          assert.equal(plan.skipped[0]?.reason, c.expect);
         }
       });
     }
@@ -177,10 +200,22 @@ describe('assembleRemediationPlan', () => {
       accessKeyId: 'AKIAROOT00000000001',
     });
     it('skipped without --include-root', () => assert.equal(skipReason(root), 'root'));
+    it('skipped without --allow-irreversible', () =>
+      assert.equal(
+        skipReason(root, { includeRoot: true, rootAccessAccounts: new Set(['444455556666']) }),
+        'irreversible',
+      ));
     it('skipped where root access is not centralised', () =>
-      assert.equal(skipReason(root, { includeRoot: true }), 'root_access_not_centralised'));
+      assert.equal(
+        skipReason(root, { includeRoot: true, allowIrreversible: true }),
+        'root_access_not_centralised',
+      ));
     it('deleted, irreversibly, where it is', () => {
-      const plan = planOne(root, { includeRoot: true, rootAccessAccounts: new Set(['444455556666']) });
+      const plan = planOne(root, {
+        includeRoot: true,
+        allowIrreversible: true,
+        rootAccessAccounts: new Set(['444455556666']),
+      });
       assert.equal(plan.steps[0]?.action, 'delete-root-access-key');
       assert.equal(plan.steps[0]?.reversible, false);
     });

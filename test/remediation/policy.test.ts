@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ACTIONS } from '../../src/remediation/actions/index.ts';
-import { remediationPermissions, remediationPolicy } from '../../src/remediation/policy.ts';
+import {
+  remediationChanges,
+  remediationPermissions,
+  remediationPolicy,
+} from '../../src/remediation/policy.ts';
 
 describe('policies/remediation-policy.json', () => {
   it('is exactly what the actions declare (regenerate: node --import tsx scripts/generate-remediation-policy.ts)', () => {
@@ -21,7 +25,8 @@ describe('policies/remediation-policy.json', () => {
 
   it('grants every permission an action declares, and nothing else', () => {
     const granted = remediationPolicy()
-      .Statement.flatMap((s) => s.Action)
+      .Statement.filter((s) => s.Effect === 'Allow')
+      .flatMap((s) => s.Action)
       .sort();
     assert.deepEqual(granted, remediationPermissions());
     for (const action of Object.values(ACTIONS)) {
@@ -36,6 +41,25 @@ describe('policies/remediation-policy.json', () => {
     assert.deepEqual(root?.Condition, {
       StringEquals: { 'sts:TaskPolicyArn': 'arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials' },
     });
+  });
+
+  it('denies every change an action can make on users and roles tagged exempt (the IAM backstop)', () => {
+    const deny = remediationPolicy().Statement.filter((s) => s.Effect === 'Deny');
+    assert.equal(deny.length, 1);
+    assert.deepEqual(deny[0]!.Resource, ['arn:aws:iam::*:user/*', 'arn:aws:iam::*:role/*']);
+    assert.deepEqual(deny[0]!.Condition, {
+      StringEqualsIgnoreCase: { 'iam:ResourceTag/credsweep:exempt': 'true' },
+    });
+    // Every call that changes AWS (act or undo) is in the Deny; no read is.
+    const changes = new Set<string>();
+    for (const action of Object.values(ACTIONS)) {
+      for (const p of [...action.permissions, ...action.undoPermissions]) {
+        if (p.startsWith('iam:') && !/^iam:(Get|List)/.test(p)) changes.add(p);
+      }
+    }
+    assert.deepEqual(deny[0]!.Action, [...changes].sort());
+    assert.deepEqual(deny[0]!.Action, remediationChanges());
+    assert.ok(deny[0]!.Action.includes('iam:UpdateAccessKey'));
   });
 
   it('every irreversible action has no undo, every reversible one has one', () => {

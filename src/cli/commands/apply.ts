@@ -1,14 +1,28 @@
 /**
- * `credsweep apply PLAN`: carries the plan out, journalled (see src/remediation/apply.ts). Asks for
- * confirmation on a terminal, refuses without --yes otherwise. Exit 3 when any step failed.
+ * `credsweep apply PLAN`: checks the plan's digest and validity, locks the plan (by digest) and its
+ * journal, lists every step and asks for confirmation on a terminal (refuses without --yes
+ * otherwise), then carries it out, re-deriving each step from live state (src/remediation/apply.ts).
+ * Exit 3 when any step failed.
  */
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import { ExitCode, UsageError } from '../../errors.ts';
+import { ACTIONS } from '../../remediation/actions/index.ts';
 import { applyPlan, checkPlanAge, type StepPoint } from '../../remediation/apply.ts';
-import { foldJournal, JournalWriter, readJournal } from '../../remediation/journal.ts';
+import { exemptionCheck } from '../../remediation/exemptions.ts';
+import {
+  deactivationDatesOf,
+  foldJournal,
+  JournalWriter,
+  readJournal,
+  wasUndone,
+} from '../../remediation/journal.ts';
+import { acquirePlanLock } from '../../remediation/lock.ts';
+import { resolvePlanKey } from '../../remediation/plan-digest.ts';
 import { readRemediationPlan } from '../../remediation/read-files.ts';
-import { renderApplyResults } from '../../remediation/render.ts';
+import { renderApplyResults, renderStepListing } from '../../remediation/render.ts';
+import { verifyPlan } from '../../remediation/verify-plan.ts';
+import { loadCliConfig } from '../config-options.ts';
 import { type CliContext, tableOptions } from '../context.ts';
 import { startProgress } from '../progress.ts';
 import {
@@ -18,6 +32,7 @@ import {
   confirmOrStop,
   maxPlanAgeOption,
   openRemediationSession,
+  planKeyFileOption,
 } from '../remediation-options.ts';
 import { wideOption } from '../options.ts';
 
@@ -26,20 +41,29 @@ interface ApplyFlags extends ConnectionFlags {
   concurrency: number;
   journal?: string;
   maxPlanAge: number;
+  allowIrreversible?: boolean;
+  reapply?: boolean;
+  config?: string;
+  planKeyFile?: string;
 }
 
 /**
- * Test hook: `CREDSWEEP_TEST_KILL_AT=<point>:<n>` SIGKILLs this process at that point of the n-th
- * step acted on (points: after-intent, after-call, after-done), to prove resume and undo work from
- * whatever the journal holds at that instant.
+ * Test hook: `CREDSWEEP_TEST_KILL_AT=<point>:<n>[:SIGSTOP]` SIGKILLs (or stops) this process at that
+ * point of the n-th step acted on (points: after-intent, after-call, after-done), to prove resume and
+ * undo work from whatever the journal holds at that instant, and that a running apply holds its locks.
  */
 function killHook(env: NodeJS.ProcessEnv): ((point: StepPoint, index: number) => void) | undefined {
   const spec = env.CREDSWEEP_TEST_KILL_AT;
   if (!spec) return undefined;
-  const m = /^(after-intent|after-call|after-done):(\d+)$/.exec(spec);
-  if (!m) throw new UsageError(`CREDSWEEP_TEST_KILL_AT: expected <after-intent|after-call|after-done>:<n>`);
+  const m = /^(after-intent|after-call|after-done):(\d+)(?::(SIGSTOP))?$/.exec(spec);
+  if (!m) {
+    throw new UsageError(
+      'CREDSWEEP_TEST_KILL_AT: expected <after-intent|after-call|after-done>:<n>[:SIGSTOP]',
+    );
+  }
+  const signal = m[3] === 'SIGSTOP' ? 'SIGSTOP' : 'SIGKILL';
   return (point, index) => {
-    if (point === m[1] && index === Number(m[2])) process.kill(process.pid, 'SIGKILL');
+    if (point === m[1] && index === Number(m[2])) process.kill(process.pid, signal);
   };
 }
 
@@ -51,55 +75,104 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
     .addOption(wideOption())
     .addOption(accountConcurrencyOption())
     .option('--journal <file>', 'the journal to write and resume from (default: <plan>.journal.jsonl)')
-    .addOption(maxPlanAgeOption());
+    .addOption(maxPlanAgeOption())
+    .option(
+      '--allow-irreversible',
+      'carry out irreversible steps (deletions); the plan must have been made with it too',
+    )
+    .option('--reapply', 'apply a plan again after an undo reversed it')
+    .option(
+      '--config <file>',
+      'configuration file whose exemptions apply now (default: ./credsweep.config.*)',
+    )
+    .addOption(planKeyFileOption());
   return addConnectionOptions(command).action(async (planFile: string, flags: ApplyFlags) => {
     const onPoint = killHook(ctx.env);
-    const { plan, sha256 } = await readRemediationPlan(planFile);
+    const key = resolvePlanKey(flags.planKeyFile, ctx.env);
+    const { plan } = await readRemediationPlan(planFile);
+    verifyPlan(plan, planFile, key);
     checkPlanAge(plan, planFile, ctx.now(), flags.maxPlanAge);
     const journalFile = flags.journal ?? `${planFile}.journal.jsonl`;
-    const history = readJournal(journalFile, { missingOk: true });
-    const past = foldJournal(history);
-    const pending = plan.steps.filter((s) => past.get(s.id)?.state !== 'applied');
-    if (pending.length === 0) {
-      ctx.stdout.write(`nothing to do: ${plan.steps.length} step(s), all done according to ${journalFile}\n`);
-      setExit(ExitCode.ok);
-      return;
-    }
-    const irreversible = pending.filter((s) => !s.reversible).length;
-    const accounts = new Set(pending.map((s) => s.accountId)).size;
-    const summary = `${pending.length} step(s) in ${accounts} account(s): ${pending.length - irreversible} reversible, ${irreversible} irreversible`;
-    if (!(await confirmOrStop(ctx, flags.yes, summary, setExit))) return;
-    const session = await openRemediationSession(ctx, flags);
-    const journal = new JournalWriter(journalFile);
-    const progress = startProgress(ctx, plan.steps.length, 'steps');
+    // One apply of a plan at a time, whatever its journal (held from before the prompt to the end).
+    const planLock = acquirePlanLock(plan.digest.value, planFile);
     try {
-      const result = await applyPlan(plan, {
-        clients: session.clients,
-        journal,
-        history,
-        now: ctx.now,
-        runId: randomUUID(),
-        concurrency: flags.concurrency,
-        onStepDone: (r) => progress.tick(r.outcome === 'failed'),
-        planFile,
-        planSha256: sha256,
-        callerAccessKeyId: session.caller.accessKeyId,
-        ...(onPoint ? { onPoint } : {}),
-      });
-      progress.stop();
-      ctx.stdout.write(renderApplyResults(result.results, tableOptions(ctx)));
-      for (const r of result.results.filter((x) => x.outcome === 'failed')) {
-        const target = r.step.accessKeyId ?? r.step.certificateId ?? r.step.principalName;
-        ctx.stderr.write(
-          `credsweep: account ${r.step.accountId}: ${r.step.action} ${target}: ${r.reason}: ${r.detail}\n`,
+      const history = readJournal(journalFile, { missingOk: true, planDigest: plan.digest.value, key });
+      if (wasUndone(history) && !flags.reapply) {
+        throw new UsageError(
+          `an undo has reversed this plan (journal ${journalFile}): refusing to apply it again`,
+          'pass --reapply to apply it again, or audit and plan afresh',
         );
       }
-      ctx.stdout.write(`journal: ${journalFile}\n`);
-      setExit(result.failed > 0 ? ExitCode.awsFailure : ExitCode.ok);
+      const past = foldJournal(history);
+      const pending = plan.steps.filter((s) => past.get(s.id)?.state !== 'applied');
+      if (pending.length === 0) {
+        ctx.stdout.write(
+          `nothing to do: ${plan.steps.length} step(s), all done according to ${journalFile}\n`,
+        );
+        setExit(ExitCode.ok);
+        return;
+      }
+      // Reversibility from the registry, never from the step.
+      const irreversible = pending.filter((s) => !ACTIONS[s.action].reversible).length;
+      const accounts = new Set(pending.map((s) => s.accountId)).size;
+      const summary = `${pending.length} step(s) in ${accounts} account(s): ${pending.length - irreversible} reversible, ${irreversible} irreversible`;
+      if (
+        !(await confirmOrStop(
+          ctx,
+          flags.yes,
+          summary,
+          setExit,
+          renderStepListing(pending, tableOptions(ctx)),
+        ))
+      )
+        return;
+      const loaded = await loadCliConfig(flags.config, ctx);
+      const deactivatedAt = pending.some((s) => s.action === 'delete-access-key')
+        ? deactivationDatesOf(plan.options.journals, key)
+        : new Map<string, number>();
+      const session = await openRemediationSession(ctx, flags);
+      let journal: JournalWriter;
+      try {
+        journal = new JournalWriter(journalFile);
+      } catch (e) {
+        session.close();
+        throw e;
+      }
+      const progress = startProgress(ctx, plan.steps.length, 'steps');
+      try {
+        const result = await applyPlan(plan, {
+          clients: session.clients,
+          journal,
+          history,
+          now: ctx.now,
+          runId: randomUUID(),
+          concurrency: flags.concurrency,
+          onStepDone: (r) => progress.tick(r.outcome === 'failed'),
+          planFile,
+          key,
+          callerAccessKeyId: session.caller.accessKeyId,
+          allowIrreversible: flags.allowIrreversible ?? false,
+          exemptions: exemptionCheck(loaded?.config.exemptions ?? [], ctx.now()),
+          deactivatedAt,
+          ...(onPoint ? { onPoint } : {}),
+        });
+        progress.stop();
+        ctx.stdout.write(renderApplyResults(result.results, tableOptions(ctx)));
+        for (const r of result.results.filter((x) => x.outcome === 'failed')) {
+          const target = r.step.accessKeyId ?? r.step.certificateId ?? r.step.principalName;
+          ctx.stderr.write(
+            `credsweep: account ${r.step.accountId}: ${r.step.action} ${target}: ${r.reason}: ${r.detail}\n`,
+          );
+        }
+        ctx.stdout.write(`journal: ${journalFile}\n`);
+        setExit(result.failed > 0 ? ExitCode.awsFailure : ExitCode.ok);
+      } finally {
+        progress.stop();
+        journal.close();
+        session.close();
+      }
     } finally {
-      progress.stop();
-      journal.close();
-      session.close();
+      planLock.release();
     }
   });
 }

@@ -1,7 +1,8 @@
 /**
- * `credsweep plan`: findings (from an audit JSON, or a live audit with the audit's flags) → a
- * remediation plan, printed as a table and written as JSON with --output. Reads AWS only to resolve
- * key ids and the caller's identity; changes nothing.
+ * `credsweep plan`: findings (from an audit JSON, or a live audit with the audit's flags) → the
+ * principals' tags and the configuration's exemptions applied → a remediation plan, sealed with its
+ * digest, printed as a table and written as JSON with --output. Reads AWS only for tags, key ids and
+ * the caller's identity; changes nothing.
  */
 import { Command, Option } from 'commander';
 import { LIVE_SOURCES, type LiveSource } from '../../audit/live-source.ts';
@@ -9,11 +10,15 @@ import { assembleAudit, runAudit } from '../../audit/run-audit.ts';
 import { resolveSettings } from '../../audit/settings.ts';
 import { ExitCode } from '../../errors.ts';
 import type { Finding } from '../../model/finding.ts';
-import { deactivationDates, readJournal } from '../../remediation/journal.ts';
+import { exemptionCheck } from '../../remediation/exemptions.ts';
+import { deactivationDatesOf } from '../../remediation/journal.ts';
 import { assembleRemediationPlan } from '../../remediation/plan.ts';
+import { resolvePlanKey } from '../../remediation/plan-digest.ts';
+import { applyPlanExemptions } from '../../remediation/plan-exemptions.ts';
 import { readAuditReport } from '../../remediation/read-files.ts';
 import { renderPlanTable } from '../../remediation/render.ts';
 import { resolveCredentialIds } from '../../remediation/resolve-credentials.ts';
+import { type LoadedConfig } from '../../config/load-config.ts';
 import { givenFlag, loadCliConfig } from '../config-options.ts';
 import { type CliContext, tableOptions } from '../context.ts';
 import {
@@ -30,6 +35,7 @@ import {
   addConnectionOptions,
   type ConnectionFlags,
   openRemediationSession,
+  planKeyFileOption,
 } from '../remediation-options.ts';
 
 interface PlanFlags extends ConnectionFlags {
@@ -49,6 +55,7 @@ interface PlanFlags extends ConnectionFlags {
   org?: boolean;
   concurrency: number;
   config?: string;
+  planKeyFile?: string;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -84,8 +91,15 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
       collect,
       [],
     )
-    .option('--allow-irreversible', 'also plan deleting unused console passwords (login profiles)')
-    .option('--include-root', 'delete unused root access keys of member accounts (sts:AssumeRoot)')
+    .option(
+      '--allow-irreversible',
+      'also plan irreversible steps: deleting access keys credsweep deactivated (--journal), unused console passwords, root keys',
+    )
+    .option(
+      '--include-root',
+      'delete unused root access keys of member accounts (sts:AssumeRoot; with --allow-irreversible)',
+    )
+    .addOption(planKeyFileOption())
     .option(
       '--journal <file>',
       'journals of earlier runs: when keys were deactivated (repeatable)',
@@ -105,7 +119,7 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
     .option('--org', 'live audit: every active account of the Organization')
     .option(
       '--config <file>',
-      'live audit: configuration file (default: ./credsweep.config.json|yaml|yml); flags win',
+      'configuration file (default: ./credsweep.config.json|yaml|yml): its exemptions apply to any audit, its settings to the live audit; flags win',
     )
     .addOption(
       new Option('--concurrency <n>', 'live audit: accounts at once')
@@ -119,15 +133,20 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
 
 async function runPlan(ctx: CliContext, flags: PlanFlags, command: Command): Promise<number> {
   const now = ctx.now();
+  const key = resolvePlanKey(flags.planKeyFile, ctx.env);
+  const loaded = await loadCliConfig(flags.config, ctx);
   const collected =
-    flags.from !== undefined ? await fromFile(flags.from) : await liveAudit(ctx, flags, command, now);
-  const deactivatedAt = new Map<string, number>();
-  for (const file of flags.journal) {
-    for (const [key, at] of deactivationDates(readJournal(file))) deactivatedAt.set(key, at);
-  }
+    flags.from !== undefined ? await fromFile(flags.from) : await liveAudit(ctx, flags, command, loaded, now);
+  const deactivatedAt = deactivationDatesOf(flags.journal, key);
   const session = await openRemediationSession(ctx, flags);
   try {
-    const resolved = await resolveCredentialIds(collected.findings, session.clients, {
+    // Whatever the audit knew: the tags of every principal it would plan, and the exemptions now.
+    const exempted = await applyPlanExemptions(
+      collected.findings,
+      session.clients,
+      exemptionCheck(loaded?.config.exemptions ?? [], flags.asOf ?? now),
+    );
+    const resolved = await resolveCredentialIds(exempted.findings, session.clients, {
       includeRoot: flags.includeRoot ?? false,
       caller: session.caller,
       callerIam: await session.clients.iam(session.caller.accountId),
@@ -137,6 +156,10 @@ async function runPlan(ctx: CliContext, flags: PlanFlags, command: Command): Pro
       createdAt: now,
       asOf: flags.asOf ?? now,
       thresholdDays: collected.thresholdDays,
+      thresholds: collected.thresholds,
+      auditedAccounts: collected.auditedAccounts,
+      journals: flags.journal,
+      ...(key ? { planKey: key } : {}),
       deleteAfterDays: flags.deleteAfter,
       allowIrreversible: flags.allowIrreversible ?? false,
       includeRoot: flags.includeRoot ?? false,
@@ -144,7 +167,7 @@ async function runPlan(ctx: CliContext, flags: PlanFlags, command: Command): Pro
       exclude: flags.exclude,
       caller: session.caller,
       deactivatedAt,
-      unresolved: resolved.unresolved,
+      unresolved: new Map([...exempted.unreadable, ...resolved.unresolved]),
       rootAccessAccounts: resolved.rootAccessAccounts,
     });
     const json = `${JSON.stringify(plan, null, 2)}\n`;
@@ -159,7 +182,7 @@ async function runPlan(ctx: CliContext, flags: PlanFlags, command: Command): Pro
       }
     }
     ctx.stdout.write(flags.format === 'json' ? json : renderPlanTable(plan, tableOptions(ctx)));
-    const failures = [...collected.failures, ...resolved.failures];
+    const failures = [...collected.failures, ...exempted.failures, ...resolved.failures];
     for (const f of failures) ctx.stderr.write(`credsweep: account ${f.accountId}: ${f.message}\n`);
     return failures.length > 0 ? ExitCode.awsFailure : ExitCode.ok;
   } finally {
@@ -173,6 +196,9 @@ interface CollectedFindings {
   partition?: string;
   generatedAt: number;
   thresholdDays: number;
+  thresholds: Record<string, number>;
+  /** Accounts the audit read successfully: the only ones apply will act in. */
+  auditedAccounts: string[];
   failures: { accountId: string; message: string }[];
 }
 
@@ -182,6 +208,8 @@ async function fromFile(file: string): Promise<CollectedFindings> {
     findings: report.findings,
     generatedAt: Date.parse(report.generatedAt),
     thresholdDays: report.thresholdDays,
+    thresholds: report.thresholds ?? {},
+    auditedAccounts: report.accounts.filter((a) => a.status === 'ok').map((a) => a.accountId),
     // Accounts the audit could not read have no findings: say so rather than plan nothing silently.
     failures: report.accounts
       .filter((a) => a.status === 'failed')
@@ -194,6 +222,7 @@ async function liveAudit(
   ctx: CliContext,
   flags: PlanFlags,
   command: Command,
+  loaded: LoadedConfig | undefined,
   now: number,
 ): Promise<CollectedFindings> {
   const settings = resolveSettings(
@@ -204,7 +233,7 @@ async function liveAudit(
       concurrency: givenFlag(command, 'concurrency', flags.concurrency),
     },
     ctx.env,
-    await loadCliConfig(flags.config, ctx),
+    loaded,
     { now, defaults: { concurrency: 4 } },
   );
   const run = await runAudit(settings);
@@ -213,6 +242,8 @@ async function liveAudit(
     findings: report.findings,
     generatedAt: now,
     thresholdDays: report.thresholdDays,
+    thresholds: report.thresholds ?? {},
+    auditedAccounts: report.accounts.filter((a) => a.status === 'ok').map((a) => a.accountId),
     ...(run.partition ? { partition: run.partition } : {}),
     failures: report.accounts
       .filter((a) => a.status === 'failed')

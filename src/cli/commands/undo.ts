@@ -1,12 +1,15 @@
 /**
- * `credsweep undo JOURNAL`: reactivates what apply deactivated, lists what cannot be undone (deleted
- * keys and login profiles). Same confirmation rule as apply. Exit 3 when any reversal failed.
+ * `credsweep undo JOURNAL`: reactivates what apply confirmed it deactivated (and what is still as it
+ * left it), lists what cannot be undone (deleted keys and login profiles) and what was never
+ * confirmed. Refuses a journal with a line that does not parse, belongs to another plan or (with a
+ * plan key) has a wrong HMAC. Same confirmation rule as apply. Exit 3 when any reversal failed.
  */
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import { ExitCode } from '../../errors.ts';
 import { JournalWriter, readJournal } from '../../remediation/journal.ts';
-import { renderUndoResults } from '../../remediation/render.ts';
+import { resolvePlanKey } from '../../remediation/plan-digest.ts';
+import { renderStepListing, renderUndoResults } from '../../remediation/render.ts';
 import { previewUndo, undoJournal } from '../../remediation/undo.ts';
 import { type CliContext, tableOptions } from '../context.ts';
 import { startProgress } from '../progress.ts';
@@ -16,12 +19,14 @@ import {
   type ConnectionFlags,
   confirmOrStop,
   openRemediationSession,
+  planKeyFileOption,
 } from '../remediation-options.ts';
 import { wideOption } from '../options.ts';
 
 interface UndoFlags extends ConnectionFlags {
   yes?: boolean;
   concurrency: number;
+  planKeyFile?: string;
 }
 
 export function undoCommand(ctx: CliContext, setExit: (code: number) => void): Command {
@@ -30,9 +35,11 @@ export function undoCommand(ctx: CliContext, setExit: (code: number) => void): C
     .argument('<journal>', 'the journal apply wrote')
     .option('--yes', 'do not ask for confirmation (required without a terminal)')
     .addOption(wideOption())
-    .addOption(accountConcurrencyOption());
+    .addOption(accountConcurrencyOption())
+    .addOption(planKeyFileOption());
   return addConnectionOptions(command).action(async (journalFile: string, flags: UndoFlags) => {
-    const entries = readJournal(journalFile);
+    const key = resolvePlanKey(flags.planKeyFile, ctx.env);
+    const entries = readJournal(journalFile, { key });
     const preview = previewUndo(entries);
     if (preview.reversible.length === 0) {
       for (const { step: s } of preview.irreversible) {
@@ -40,12 +47,18 @@ export function undoCommand(ctx: CliContext, setExit: (code: number) => void): C
           `cannot undo: ${s.action} ${s.accessKeyId ?? s.certificateId ?? s.principalName} (${s.accountId} ${s.principalName})\n`,
         );
       }
+      for (const { step: s } of preview.unconfirmed) {
+        ctx.stdout.write(
+          `not confirmed, left as it is: ${s.action} ${s.accessKeyId ?? s.certificateId ?? s.principalName} (${s.accountId} ${s.principalName})\n`,
+        );
+      }
       ctx.stdout.write('nothing to reverse\n');
       setExit(ExitCode.ok);
       return;
     }
-    const summary = `reverse ${preview.reversible.length} step(s) (${preview.irreversible.length} cannot be undone)`;
-    if (!(await confirmOrStop(ctx, flags.yes, summary, setExit))) return;
+    const summary = `reverse ${preview.reversible.length} step(s) (${preview.irreversible.length} cannot be undone, ${preview.unconfirmed.length} not confirmed)`;
+    const listing = renderStepListing(preview.reversible.map((h) => h.step));
+    if (!(await confirmOrStop(ctx, flags.yes, summary, setExit, listing))) return;
     const session = await openRemediationSession(ctx, flags);
     const journal = new JournalWriter(journalFile);
     const progress = startProgress(ctx, preview.reversible.length, 'reversals');
@@ -55,6 +68,8 @@ export function undoCommand(ctx: CliContext, setExit: (code: number) => void): C
         journal,
         now: ctx.now,
         runId: randomUUID(),
+        planDigest: entries[0]!.planDigest,
+        key,
         concurrency: flags.concurrency,
         onStepDone: (r) => progress.tick(r.outcome === 'failed'),
       });

@@ -1,12 +1,27 @@
 /**
- * What every remediation action declares: the IAM permissions it uses, how to read the credential's
- * current state (for re-verification right before acting), how to act, and how to undo if reversible.
+ * The action registry's contract: everything credsweep knows about one kind of remediation lives in
+ * its action — the IAM permissions it uses, whether it can be undone, how to read the credential's
+ * live state, the eligibility re-check `apply` runs on that live state right before acting, the one
+ * AWS call that acts, and the undo with its "still as credsweep left it" test.
+ *
+ * Adding an action (see docs/remediation.md "Adding an action"):
+ *   1. add its id to REMEDIATION_ACTIONS (src/model/remediation-plan.ts);
+ *   2. write `src/remediation/actions/<id>.ts` exporting a RemediationAction (statusToggleAction()
+ *      for anything that only flips Active/Inactive);
+ *   3. register it in ./index.ts, teach the planner (src/remediation/plan.ts) when to plan it;
+ *   4. regenerate policies/remediation-policy.json and add cases to the hostile-plan battery
+ *      (test/remediation/hostile-plan.test.ts).
+ * apply never reads a step's `reversible`, `reason` or `expected` to decide to act: only the step's
+ * target (account, principal, credential id) and this declaration.
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { classifyAwsError } from '../../aws/classify-error.ts';
 import { AwsAccessError } from '../../errors.ts';
-import { toIso } from '../../time.ts';
+import type { CredentialKind } from '../../model/finding.ts';
+import type { ApplySkipReason } from '../../model/remediation-journal.ts';
 import type { PlanStep, RemediationActionId } from '../../model/remediation-plan.ts';
+import type { ThresholdKind } from '../../rules/rule.ts';
+import { type EpochMs, parseIsoDateTime, toIso, wholeDaysBetween } from '../../time.ts';
 
 /** A credential's state as read from AWS right before (or after) a step. */
 export interface CredentialState {
@@ -27,18 +42,48 @@ export interface RemediationClients {
   rootIam(accountId: string): Promise<IAMClient>;
 }
 
+/** What an eligibility re-check may use besides the live state: credsweep's own facts, never the step's. */
+export interface EligibilityContext {
+  /** apply's now. */
+  now: EpochMs;
+  /** The plan's recorded threshold (days) for a kind of credential; no kind = the audit's default. */
+  thresholdDays(kind?: ThresholdKind): number;
+  /** The plan's --delete-after. */
+  deleteAfterDays: number;
+  /** When credsweep's own journals show it deactivated this access key (not undone since), if they do. */
+  deactivatedAt(accessKeyId: string): EpochMs | undefined;
+}
+
+/** Why a step no longer qualifies: a named reason (journal and summary) and a sentence. */
+export interface Ineligible {
+  reason: ApplySkipReason;
+  detail: string;
+}
+
 export interface RemediationAction {
   id: RemediationActionId;
+  /** From here, never from the plan's step: the prompt, the gate and undo use this. */
   reversible: boolean;
+  /** The principals and credential kinds this action is for; a step naming others is skipped. */
+  principalTypes: readonly PlanStep['principalType'][];
+  credentials: readonly CredentialKind[];
   /** Every IAM action `readState` and `act` call, for the least-privilege policy. */
   permissions: readonly string[];
   /** What `undo` calls (empty when irreversible). */
   undoPermissions: readonly string[];
+  /** The credential's live state (reads only). */
   readState(clients: RemediationClients, step: PlanStep): Promise<CredentialState>;
+  /** Re-derived from the live state right before acting: null when the credential still qualifies. */
+  eligibility(state: CredentialState, ctx: EligibilityContext): Ineligible | null;
   act(clients: RemediationClients, step: PlanStep, before: CredentialState): Promise<void>;
   /** True when `state` is what a successful `act` leaves (a step killed in flight may have completed). */
   isDone(state: CredentialState): boolean;
   undo?(clients: RemediationClients, step: PlanStep, before: CredentialState): Promise<void>;
+  /**
+   * Before undoing: true when the credential is still exactly as credsweep's `act` left it (`before`
+   * is the state journalled right before acting). Anything else (changed by hand, used since) is left alone.
+   */
+  isAsLeft?(state: CredentialState, before: CredentialState | undefined): boolean;
   /** True when `state` is what a successful `undo` leaves. */
   isUndone?(state: CredentialState): boolean;
 }
@@ -59,25 +104,85 @@ export function isoOrNull(d: Date | undefined | null): string | null {
   return d ? toIso(d.getTime()) : null;
 }
 
+/** Whole seconds: the credential report writes seconds only, GetAccessKeyLastUsed may carry milliseconds. */
+export function epochSeconds(iso: string | null | undefined): number | null {
+  if (iso === null || iso === undefined) return null;
+  const ms = parseIsoDateTime(iso);
+  return ms === null ? null : Math.floor(ms / 1000);
+}
+
+/**
+ * The usage re-check every usage-tracked credential shares: its last activity (last use, else
+ * creation) must be at least the plan's threshold for its kind ago, now.
+ */
+export function unusedForThreshold(
+  state: CredentialState,
+  ctx: EligibilityContext,
+  kind: ThresholdKind | undefined,
+  what: string,
+): Ineligible | null {
+  const activityIso = state.lastUsed ?? state.createdAt ?? null;
+  const activity = activityIso === null ? null : parseIsoDateTime(activityIso);
+  const threshold = ctx.thresholdDays(kind);
+  if (activity === null) {
+    return { reason: 'changed_since_plan', detail: `${what}: no last use or creation date to judge by` };
+  }
+  const days = wholeDaysBetween(activity, ctx.now);
+  if (days < threshold) {
+    const verb = state.lastUsed !== null ? 'last used' : 'created';
+    return {
+      reason: 'changed_since_plan',
+      detail: `${what} ${verb} ${days} days ago: not unused now (threshold ${threshold})`,
+    };
+  }
+  return null;
+}
+
+export function missing(state: CredentialState, what: string): Ineligible | null {
+  return state.exists ? null : { reason: 'changed_since_plan', detail: `${what} no longer exists` };
+}
+
+export function wrongStatus(state: CredentialState, wanted: string, what: string): Ineligible | null {
+  return state.status === wanted
+    ? null
+    : { reason: 'changed_since_plan', detail: `${what} is ${state.status ?? 'unknown'}, not ${wanted}` };
+}
+
 /**
  * An action that only flips a credential's Status: Inactive to act, Active to undo (access keys and
  * signing certificates). Acting and undoing call the same IAM action, so they need the same permissions.
+ * Undo only while the credential is Inactive and shows no use after the one journalled before acting.
  */
 export function statusToggleAction(spec: {
   id: RemediationActionId;
+  principalTypes: RemediationAction['principalTypes'];
+  credentials: readonly CredentialKind[];
   permissions: readonly string[];
   readState: RemediationAction['readState'];
+  /** The re-check beyond "exists and Active". */
+  eligibility(state: CredentialState, ctx: EligibilityContext): Ineligible | null;
   setStatus(iam: IAMClient, step: PlanStep, status: 'Active' | 'Inactive'): Promise<void>;
 }): RemediationAction {
   return {
     id: spec.id,
     reversible: true,
+    principalTypes: spec.principalTypes,
+    credentials: spec.credentials,
     permissions: spec.permissions,
     undoPermissions: spec.permissions,
     readState: spec.readState,
+    eligibility: (state, ctx) =>
+      missing(state, 'the credential') ??
+      wrongStatus(state, 'Active', 'the credential') ??
+      spec.eligibility(state, ctx),
     act: async (clients, step) => spec.setStatus(await clients.iam(step.accountId), step, 'Inactive'),
     isDone: (state) => state.exists && state.status === 'Inactive',
     undo: async (clients, step) => spec.setStatus(await clients.iam(step.accountId), step, 'Active'),
+    isAsLeft: (state, before) =>
+      state.exists &&
+      state.status === 'Inactive' &&
+      before !== undefined &&
+      (epochSeconds(state.lastUsed) ?? 0) <= (epochSeconds(before.lastUsed) ?? 0),
     isUndone: (state) => state.exists && state.status === 'Active',
   };
 }

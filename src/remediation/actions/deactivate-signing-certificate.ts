@@ -3,7 +3,13 @@ import {
   paginateListSigningCertificates,
   UpdateSigningCertificateCommand,
 } from '@aws-sdk/client-iam';
-import { type CredentialState, isoOrNull, type RemediationAction, statusToggleAction } from './action.ts';
+import {
+  type CredentialState,
+  isoOrNull,
+  type RemediationAction,
+  statusToggleAction,
+  unusedForThreshold,
+} from './action.ts';
 
 export const READ_SIGNING_CERTIFICATE_PERMISSIONS = ['iam:ListSigningCertificates'] as const;
 
@@ -52,6 +58,10 @@ async function readCertificate(
 /** UpdateSigningCertificate to Inactive: reversible. */
 export const deactivateSigningCertificate: RemediationAction = statusToggleAction({
   id: 'deactivate-signing-certificate',
+  principalTypes: ['user'],
+  credentials: ['cert_1', 'cert_2'],
+  // AWS records no use for certificates: uploaded at least the audit's default threshold ago.
+  eligibility: (state, ctx) => unusedForThreshold(state, ctx, undefined, 'the certificate'),
   permissions: [...READ_SIGNING_CERTIFICATE_PERMISSIONS, 'iam:UpdateSigningCertificate'],
   async readState(clients, step) {
     return readCertificate(await clients.iam(step.accountId), step.principalName, step.certificateId!);

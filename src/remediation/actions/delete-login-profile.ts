@@ -1,5 +1,5 @@
 import { DeleteLoginProfileCommand, GetLoginProfileCommand, GetUserCommand } from '@aws-sdk/client-iam';
-import { isNoSuchEntity, isoOrNull, type RemediationAction } from './action.ts';
+import { isNoSuchEntity, isoOrNull, missing, type RemediationAction, unusedForThreshold } from './action.ts';
 
 /**
  * DeleteLoginProfile: irreversible (the password is gone; a new one would be a different secret), so
@@ -10,6 +10,11 @@ import { isNoSuchEntity, isoOrNull, type RemediationAction } from './action.ts';
 export const deleteLoginProfile: RemediationAction = {
   id: 'delete-login-profile',
   reversible: false,
+  principalTypes: ['user'],
+  credentials: ['password'],
+  // Unused now by the plan's password threshold: last sign-in, else when the password was set.
+  eligibility: (state, ctx) =>
+    missing(state, 'the login profile') ?? unusedForThreshold(state, ctx, 'password', 'the password'),
   permissions: ['iam:GetLoginProfile', 'iam:GetUser', 'iam:DeleteLoginProfile'],
   undoPermissions: [],
   async readState(clients, step) {

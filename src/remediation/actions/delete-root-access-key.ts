@@ -6,14 +6,21 @@
  * (slot = creation order, §8 item 2). Irreversible.
  */
 import { DeleteAccessKeyCommand } from '@aws-sdk/client-iam';
-import type { RemediationAction } from './action.ts';
+import { type RemediationAction, unusedForThreshold } from './action.ts';
 import { readAccessKey } from './read-access-key.ts';
 
 export const ROOT_TASK_POLICY_ARN = 'arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials';
 
+const missingRootKey = { reason: 'changed_since_plan', detail: 'the root key no longer exists' } as const;
+
 export const deleteRootAccessKey: RemediationAction = {
   id: 'delete-root-access-key',
   reversible: false,
+  principalTypes: ['root'],
+  credentials: ['access_key_1', 'access_key_2'],
+  // Unused now by the plan's access-key threshold (Active or Inactive: root keys are deleted directly).
+  eligibility: (state, ctx) =>
+    state.exists ? unusedForThreshold(state, ctx, 'access_key', 'the root key') : missingRootKey,
   // The caller needs only sts:AssumeRoot; the IAM calls are granted by the task policy of the session.
   permissions: ['sts:AssumeRoot'],
   undoPermissions: [],

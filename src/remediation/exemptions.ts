@@ -1,0 +1,42 @@
+/**
+ * Is a principal's credential exempt now? The exempt tag (src/rules/index.ts) and the configuration
+ * file's exemptions (src/config/exemptions.ts: name, ARN glob, tag, expiry) — the same code the audit
+ * uses, asked again by `plan --from` (the credential report has no tags) and by `apply` right before
+ * each step (an exemption added after planning wins).
+ */
+import { ExemptionMatcher } from '../config/exemptions.ts';
+import type { Exemption } from '../config/schema.ts';
+import type { Finding } from '../model/finding.ts';
+import { DEFAULT_EXEMPTION, exemptTagReason } from '../rules/index.ts';
+import type { EpochMs } from '../time.ts';
+import type { Tags } from './principal.ts';
+
+export type CredentialRef = Pick<
+  Finding,
+  'accountId' | 'principalType' | 'principalName' | 'arn' | 'credential'
+>;
+
+/** Why the credential is exempt at `asOf`, or null. */
+export type ExemptionCheck = (credential: CredentialRef, tags: Tags) => string | null;
+
+export function exemptionCheck(exemptions: readonly Exemption[], asOf: EpochMs): ExemptionCheck {
+  const matcher = exemptions.length > 0 ? new ExemptionMatcher(exemptions, asOf) : undefined;
+  return (credential, tags) => {
+    const byTag = exemptTagReason(tags, DEFAULT_EXEMPTION);
+    if (byTag !== undefined) return byTag;
+    if (!matcher) return null;
+    const probe: Finding = {
+      ...credential,
+      status: 'unused',
+      lastUsed: null,
+      lastActivity: '1970-01-01T00:00:00Z',
+      lastActivitySource: 'created',
+      ageDays: 0,
+      neverUsed: true,
+      caveats: [],
+      reason: 'planned',
+    };
+    const judged = matcher.apply(probe, tags);
+    return judged.status === 'exempt' ? judged.reason : null;
+  };
+}
