@@ -33,7 +33,7 @@ export async function applyPlanExemptions(
   const failedAccounts = new Set<string>();
   const out: Finding[] = [];
   for (const f of findings) {
-    if (!PLANNABLE.has(f.status) || f.principalType === 'role') {
+    if (!PLANNABLE.has(f.status) || (f.principalType !== 'user' && f.principalType !== 'root')) {
       out.push(f);
       continue;
     }
@@ -42,7 +42,8 @@ export async function applyPlanExemptions(
       const k = `${f.accountId}/${f.principalName}`;
       let pending = tagsByPrincipal.get(k);
       if (!pending) {
-        pending = clients.iam(f.accountId).then((iam) => readPrincipalTags(iam, f));
+        const user = { ...f, principalType: 'user' as const };
+        pending = clients.iam(f.accountId).then((iam) => readPrincipalTags(iam, user));
         tagsByPrincipal.set(k, pending);
       }
       try {
