@@ -44,3 +44,20 @@ describe('confirmation before changing AWS', () => {
     });
   }
 });
+
+describe('the confirmation lists every step', () => {
+  it('on a terminal, the listing comes before the counts; without one, the refusal stays one line', async () => {
+    const { ctx, prompt } = context(true, 'n');
+    const listing =
+      'REVERSIBLE  ACTION\n!! NO (irreversible)  delete-login-profile\nyes  deactivate-access-key\n';
+    assert.equal(
+      await confirm(ctx, undefined, '2 step(s) in 1 account(s): 1 reversible, 1 irreversible', listing),
+      false,
+    );
+    assert.ok(prompt().startsWith(`${listing}2 step(s) in 1 account(s)`), prompt());
+    await assert.rejects(
+      confirm(context(false).ctx, undefined, '2 step(s)', listing),
+      (e) => e instanceof UsageError && !e.message.includes('\n'),
+    );
+  });
+});

@@ -1,0 +1,360 @@
+/**
+ * The hostile-plan battery (issue 11), against moto: a valid plan made from a credential report is
+ * tampered with as an attacker who can write the plan file would (re-sealing its SHA-256 digest, which
+ * needs no key), then verified and applied in process with real moto clients. For every tampering,
+ * nothing changes in moto and the refusal or the skip names the reason. The last case applies the
+ * untampered plan, to show the snapshot would have seen a change.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { GetAccessKeyLastUsedCommand, IAMClient } from '@aws-sdk/client-iam';
+import type { Exemption } from '../../src/config/schema.ts';
+import type { PlanStep, RemediationPlan } from '../../src/model/remediation-plan.ts';
+import { applyPlan, type StepResult } from '../../src/remediation/apply.ts';
+import { exemptionCheck } from '../../src/remediation/exemptions.ts';
+import { JournalWriter } from '../../src/remediation/journal.ts';
+import { type PlanKey, sealPlan } from '../../src/remediation/plan-digest.ts';
+import { verifyPlan } from '../../src/remediation/verify-plan.ts';
+import { MOTO_DEFAULT_ACCOUNT as ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
+import {
+  LATE_EXEMPTION,
+  MEMBER,
+  motoRemediationClients,
+  PLAN_CONFIG,
+  type RemediationFixture,
+  seedRemediationFixture,
+  snapshotCredentials,
+} from '../helpers/remediation-fixture.ts';
+
+interface RunOptions {
+  allowIrreversible?: boolean;
+  exemptions?: Exemption[];
+  key?: PlanKey;
+}
+type Outcome = { refused: Error } | { results: StepResult[] };
+
+describe('hostile plans: apply re-derives every step and changes nothing it should not (moto)', () => {
+  let moto: MotoServer;
+  let iam: IAMClient;
+  let dir: string;
+  let fx: RemediationFixture;
+  let baseline: Record<string, unknown>;
+  let runs = 0;
+
+  before(async () => {
+    moto = await startMoto();
+    iam = new IAMClient(moto.clientConfig());
+    dir = mkdtempSync(join(tmpdir(), 'credsweep-hostile-'));
+    fx = await seedRemediationFixture(moto, iam, dir);
+    baseline = await snapshotCredentials(moto, iam);
+  });
+  after(async () => {
+    iam.destroy();
+    await moto.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function lastUsed(keyId: string): Promise<string | null> {
+    const r = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: keyId }));
+    const d = r.AccessKeyLastUsed?.LastUsedDate;
+    return d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : null;
+  }
+
+  /** A step an attacker writes for a user's first key, with `expected` matching moto (so only live checks can stop it). */
+  async function keyStep(user: string, overrides: Partial<PlanStep> = {}): Promise<PlanStep> {
+    const accountId = overrides.accountId ?? ACCOUNT;
+    const keyId = fx.keys[user]![0]!;
+    const action = overrides.action ?? 'deactivate-access-key';
+    return {
+      id: `${accountId}/${action}/${keyId}`,
+      action,
+      accountId,
+      principalType: 'user',
+      principalName: user,
+      arn: `arn:aws:iam::${accountId}:user/${user}`,
+      credential: 'access_key_1',
+      accessKeyId: keyId,
+      reversible: true,
+      reason: 'forged',
+      expected: { status: 'Active', lastUsed: accountId === ACCOUNT ? await lastUsed(keyId) : null },
+      ...overrides,
+    };
+  }
+  function passwordStep(user: string, overrides: Partial<PlanStep> = {}): PlanStep {
+    return {
+      id: `${ACCOUNT}/delete-login-profile/${user}`,
+      action: 'delete-login-profile',
+      accountId: ACCOUNT,
+      principalType: 'user',
+      principalName: user,
+      arn: `arn:aws:iam::${ACCOUNT}:user/${user}`,
+      credential: 'password',
+      reversible: false,
+      reason: 'forged',
+      expected: { lastUsed: null },
+      ...overrides,
+    };
+  }
+  const validStep = (user: string) => fx.plan.steps.find((s) => s.principalName === user)!;
+
+  /** The valid plan with `edit` applied, its digest recomputed (as anyone can without a key) unless told not to. */
+  function tamper(edit: (p: RemediationPlan) => void, options: { reseal?: boolean; key?: PlanKey } = {}) {
+    const copy = structuredClone(fx.plan);
+    edit(copy);
+    if (options.reseal === false) return copy;
+    const { digest: _, ...content } = copy;
+    return sealPlan(content, options.key);
+  }
+
+  async function run(plan: RemediationPlan, options: RunOptions = {}): Promise<Outcome> {
+    try {
+      verifyPlan(plan, 'plan.json', options.key);
+    } catch (e) {
+      return { refused: e as Error };
+    }
+    const journal = new JournalWriter(join(dir, `run-${++runs}.jsonl`));
+    const clients = motoRemediationClients(moto, iam);
+    try {
+      const result = await applyPlan(plan, {
+        clients,
+        journal,
+        history: [],
+        now: Date.now,
+        runId: `run-${runs}`,
+        planFile: 'plan.json',
+        key: options.key,
+        callerAccessKeyId: fx.ops.accessKeyId,
+        allowIrreversible: options.allowIrreversible ?? false,
+        exemptions: exemptionCheck(options.exemptions ?? PLAN_CONFIG.exemptions, Date.now()),
+        deactivatedAt: new Map(),
+      });
+      return { results: result.results };
+    } finally {
+      journal.close();
+      clients.destroy();
+    }
+  }
+
+  it('the plan from a credential report lists exempt principals (tag and configuration) and plans no deletion', () => {
+    const skipped = Object.fromEntries(fx.plan.skipped.map((s) => [`${s.principalName}:${s.credential}`, s]));
+    assert.equal(skipped['carol:access_key_1']?.reason, 'exempt');
+    assert.match(skipped['carol:access_key_1']!.detail, /exempt by tag credsweep:exempt=true/);
+    assert.equal(skipped['erin:access_key_1']?.reason, 'exempt');
+    assert.match(skipped['erin:access_key_1']!.detail, /vendor integration/);
+    assert.equal(skipped['frank:access_key_1']?.reason, 'deactivation_unknown');
+    assert.equal(skipped['alice:password']?.reason, 'irreversible');
+    assert.equal(skipped['ops:access_key_1']?.reason, 'caller_key');
+    assert.deepEqual(fx.plan.steps.map((s) => `${s.principalName}:${s.action}`).sort(), [
+      'alice:deactivate-access-key',
+      'dave:deactivate-access-key',
+      'gina:deactivate-signing-certificate',
+    ]);
+    assert.deepEqual(fx.plan.audit.accounts, [ACCOUNT]);
+  });
+
+  const KEY = Buffer.from('k'.repeat(32));
+  const cases: {
+    name: string;
+    plan: () => Promise<RemediationPlan>;
+    options?: RunOptions;
+    expect: RegExp | { skipped: string; detail: RegExp };
+  }[] = [
+    {
+      name: 'any edit without recomputing the digest',
+      plan: async () =>
+        tamper((p) => (p.dataCollectedAt = new Date().toISOString().slice(0, 19) + 'Z'), { reseal: false }),
+      expect: /does not match its digest/,
+    },
+    {
+      name: 'a plan key is set, the edited plan re-sealed with plain SHA-256',
+      plan: async () => tamper((p) => p.steps.push(passwordStep('alice'))),
+      options: { key: KEY },
+      expect: /not sealed with the plan key/,
+    },
+    {
+      name: 'a plan key is set, the edited plan re-sealed with a guessed key',
+      plan: async () =>
+        tamper((p) => p.steps.push(passwordStep('alice')), { key: Buffer.from('g'.repeat(32)) }),
+      options: { key: KEY },
+      expect: /does not match its digest \(hmac-sha256\)/,
+    },
+    {
+      name: 'exempt by tag: a step for carol (the credential report had no tags)',
+      plan: async () => {
+        const carol = await keyStep('carol');
+        return tamper((p) => (p.steps = [carol]));
+      },
+      expect: { skipped: 'exempt', detail: /exempt by tag credsweep:exempt=true/ },
+    },
+    {
+      name: 'exempt by the configuration: an exemption added after planning wins (dave)',
+      plan: async () => tamper((p) => (p.steps = [validStep('dave')])),
+      options: { exemptions: [...PLAN_CONFIG.exemptions, LATE_EXEMPTION] },
+      expect: { skipped: 'exempt', detail: /incident 42/ },
+    },
+    {
+      name: 'delete-access-key on a key in use, reversible: true, expected.lastUsed in 2099',
+      plan: async () => {
+        const bob = await keyStep('bob', { action: 'delete-access-key', reversible: true });
+        return tamper(
+          (p) => (p.steps = [{ ...bob, expected: { status: 'Active', lastUsed: '2099-01-01T00:00:00Z' } }]),
+        );
+      },
+      expect: /expected\.lastUsed 2099-01-01T00:00:00Z is later than dataCollectedAt/,
+    },
+    {
+      name: 'delete-access-key on a key in use, reversible: true, both --allow-irreversible',
+      plan: async () => {
+        const bob = await keyStep('bob', { action: 'delete-access-key', reversible: true });
+        return tamper((p) => {
+          p.steps = [bob];
+          p.options.allowIrreversible = true;
+        });
+      },
+      options: { allowIrreversible: true },
+      expect: { skipped: 'changed_since_plan', detail: /is Active, not Inactive/ },
+    },
+    {
+      name: 'a key in use, expected edited to its real last use (the threshold re-applied)',
+      plan: async () => {
+        const bob = await keyStep('bob');
+        return tamper((p) => (p.steps = [bob]));
+      },
+      expect: {
+        skipped: 'changed_since_plan',
+        detail: /last used 5 days ago: not unused now \(threshold 90\)/,
+      },
+    },
+    {
+      name: 'a step in an account the audit never covered',
+      plan: async () => {
+        const mia = await keyStep('mia', { accountId: MEMBER });
+        return tamper((p) => (p.steps = [mia]));
+      },
+      expect: { skipped: 'account_not_audited', detail: new RegExp(`account ${MEMBER} is not one`) },
+    },
+    {
+      name: 'an irreversible step in a plan not made with --allow-irreversible (apply given it)',
+      plan: async () => tamper((p) => (p.steps = [passwordStep('alice')])),
+      options: { allowIrreversible: true },
+      expect: { skipped: 'irreversible', detail: /the plan was not made with --allow-irreversible/ },
+    },
+    {
+      name: 'options edited: allowIrreversible set in the plan, apply not given it',
+      plan: async () =>
+        tamper((p) => {
+          p.steps = [passwordStep('alice')];
+          p.options.allowIrreversible = true;
+        }),
+      expect: { skipped: 'irreversible', detail: /apply was not given --allow-irreversible/ },
+    },
+    {
+      name: 'reversible flipped on an irreversible step',
+      plan: async () => tamper((p) => (p.steps = [passwordStep('alice', { reversible: true })])),
+      expect: { skipped: 'irreversible', detail: /delete-login-profile cannot be undone/ },
+    },
+    {
+      name: 'action swapped: deactivate → delete-access-key on an Active key, both flags',
+      plan: async () =>
+        tamper((p) => {
+          p.steps = [{ ...validStep('alice'), action: 'delete-access-key', reversible: false }];
+          p.options.allowIrreversible = true;
+        }),
+      options: { allowIrreversible: true },
+      expect: { skipped: 'changed_since_plan', detail: /is Active, not Inactive/ },
+    },
+    {
+      name: 'action swapped to one for another kind of credential',
+      plan: async () =>
+        tamper((p) => (p.steps = [{ ...validStep('alice'), action: 'deactivate-signing-certificate' }])),
+      expect: { skipped: 'action_mismatch', detail: /not an action for a user's access_key_1/ },
+    },
+    {
+      name: "a key id of another user (alice's step, bob's key)",
+      plan: async () => tamper((p) => (p.steps = [{ ...validStep('alice'), accessKeyId: fx.keys.bob![0]! }])),
+      expect: { skipped: 'changed_since_plan', detail: /no longer exists/ },
+    },
+    {
+      name: "another principal's ARN on a step",
+      plan: async () =>
+        tamper((p) => (p.steps = [{ ...validStep('dave'), arn: `arn:aws:iam::${ACCOUNT}:user/bob` }])),
+      expect: { skipped: 'principal_mismatch', detail: /ARN is arn:aws:iam::\d+:user\/dave/ },
+    },
+    {
+      name: 'a duplicated step',
+      plan: async () => tamper((p) => p.steps.push(structuredClone(validStep('dave')))),
+      expect: /appears twice: the plan is invalid/,
+    },
+    {
+      name: 'the same key twice under different ids',
+      plan: async () => tamper((p) => p.steps.push({ ...validStep('dave'), id: 'other' })),
+      expect: /appears twice/,
+    },
+    {
+      name: "the caller's own key",
+      plan: async () => {
+        // (`plan` itself used this key after the audit: its expected last use is the audit's view, none.)
+        const ops = await keyStep('ops', { expected: { status: 'Active', lastUsed: null } });
+        return tamper((p) => (p.steps = [ops]));
+      },
+      expect: { skipped: 'caller_key', detail: /credsweep is calling AWS with this access key/ },
+    },
+    {
+      name: 'dataCollectedAt rewritten to before the last use the plan holds',
+      plan: async () =>
+        tamper(
+          (p) =>
+            (p.dataCollectedAt = new Date(Date.now() - 200 * 86_400_000).toISOString().slice(0, 19) + 'Z'),
+        ),
+      expect: /is later than dataCollectedAt/,
+    },
+    {
+      name: 'an Inactive key whose deactivation date is unknown, deleted with both flags',
+      plan: async () => {
+        const frank = await keyStep('frank', { action: 'delete-access-key', reversible: false });
+        return tamper((p) => {
+          p.steps = [{ ...frank, expected: { status: 'Inactive', lastUsed: frank.expected.lastUsed } }];
+          p.options.allowIrreversible = true;
+          p.options.deleteAfterDays = 0;
+        });
+      },
+      options: { allowIrreversible: true },
+      expect: { skipped: 'deactivation_unknown', detail: /journals do not show credsweep deactivating it/ },
+    },
+    {
+      name: 'a root-user step naming a user key',
+      plan: async () => tamper((p) => (p.steps = [{ ...validStep('alice'), principalType: 'root' }])),
+      expect: { skipped: 'action_mismatch', detail: /not an action for a root's access_key_1/ },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const outcome = await run(await c.plan(), c.options);
+      if (c.expect instanceof RegExp) {
+        assert.ok('refused' in outcome, 'the plan is refused as a whole');
+        assert.match(outcome.refused.message, c.expect);
+      } else {
+        assert.ok('results' in outcome, `refused: ${'refused' in outcome ? outcome.refused.message : ''}`);
+        assert.deepEqual(
+          outcome.results.map((r) => [r.outcome, r.reason]),
+          outcome.results.map(() => ['skipped', (c.expect as { skipped: string }).skipped]),
+        );
+        for (const r of outcome.results) assert.match(r.detail ?? '', c.expect.detail);
+      }
+      assert.deepEqual(await snapshotCredentials(moto, iam), baseline, 'nothing changed in moto');
+    });
+  }
+
+  it('control: the untampered plan does act (so the snapshot would have seen a change)', async () => {
+    const outcome = await run(fx.plan);
+    assert.ok('results' in outcome);
+    assert.deepEqual(
+      outcome.results.map((r) => `${r.step.principalName}:${r.outcome}`),
+      ['alice:done', 'dave:done', 'gina:done'],
+    );
+    assert.notDeepEqual(await snapshotCredentials(moto, iam), baseline);
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * undo reverses only credsweep's own, confirmed changes (issue 11 item 4), against moto: a step whose
+ * apply was interrupted before its `done` line is not reversed, even when a responder has since
+ * deactivated the key by hand; a journal with a forged line (wrong HMAC with a plan key), a line of
+ * another plan or an unparseable line is refused; a confirmed step whose credential is no longer as
+ * credsweep left it is left alone. (After an undo, apply refusing the plan: test/e2e/remediation.test.ts.)
+ */
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { IAMClient, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { InputError } from '../../src/errors.ts';
+import type { PlanStep } from '../../src/model/remediation-plan.ts';
+import { ACTIONS } from '../../src/remediation/actions/index.ts';
+import { journalEntries, JournalWriter, readJournal } from '../../src/remediation/journal.ts';
+import { undoJournal } from '../../src/remediation/undo.ts';
+import { type MotoServer, startMoto } from '../helpers/moto.ts';
+import {
+  motoRemediationClients,
+  type RemediationFixture,
+  seedRemediationFixture,
+} from '../helpers/remediation-fixture.ts';
+
+describe('undo reverses only confirmed changes, while the credential is as credsweep left it (moto)', () => {
+  let moto: MotoServer;
+  let iam: IAMClient;
+  let dir: string;
+  let fx: RemediationFixture;
+  let dave: PlanStep;
+  let files = 0;
+  const KEY = Buffer.from('a plan key of 32 bytes, for test');
+
+  before(async () => {
+    moto = await startMoto();
+    iam = new IAMClient(moto.clientConfig());
+    dir = mkdtempSync(join(tmpdir(), 'credsweep-undo-'));
+    fx = await seedRemediationFixture(moto, iam, dir);
+    dave = fx.plan.steps.find((s) => s.principalName === 'dave')!;
+  });
+  after(async () => {
+    iam.destroy();
+    await moto.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const setDave = (Status: 'Active' | 'Inactive') =>
+    iam.send(new UpdateAccessKeyCommand({ UserName: 'dave', AccessKeyId: dave.accessKeyId!, Status }));
+  const daveStatus = async () =>
+    (await ACTIONS[dave.action].readState(motoRemediationClients(moto, iam), dave)).status;
+
+  /** A journal credsweep itself would write for the plan: its run line, then `types` for dave's step. */
+  async function journalWith(types: ('intent' | 'done')[], key?: Buffer): Promise<string> {
+    const file = join(dir, `journal-${++files}.jsonl`);
+    const entry = journalEntries('apply', 'run-1', Date.now, { planDigest: fx.plan.digest.value, key });
+    const before = await ACTIONS[dave.action].readState(motoRemediationClients(moto, iam), dave);
+    const w = new JournalWriter(file);
+    w.append(entry({ type: 'run', plan: { file: 'plan.json', dataCollectedAt: fx.plan.dataCollectedAt } }));
+    for (const type of types) w.append(entry({ type, step: dave, before }));
+    w.close();
+    return file;
+  }
+
+  async function undo(file: string, key?: Buffer) {
+    const entries = readJournal(file, { key });
+    const journal = new JournalWriter(file);
+    const clients = motoRemediationClients(moto, iam);
+    try {
+      return await undoJournal(entries, {
+        clients,
+        journal,
+        now: Date.now,
+        runId: 'undo-1',
+        planDigest: entries[0]!.planDigest,
+        key,
+      });
+    } finally {
+      journal.close();
+      clients.destroy();
+    }
+  }
+
+  it('apply killed after its intent, a responder then deactivates the key by hand: undo leaves it Inactive', async () => {
+    const file = await journalWith(['intent']);
+    await setDave('Inactive'); // the responder, containing a leak
+    const results = await undo(file);
+    assert.deepEqual(
+      results.map((r) => r.outcome),
+      ['not_confirmed'],
+    );
+    assert.match(results[0]!.detail ?? '', /interrupted before confirming/);
+    assert.equal(await daveStatus(), 'Inactive');
+    await setDave('Active');
+  });
+
+  it('a confirmed step whose key was reactivated, used and deactivated again since is left alone', async () => {
+    const file = await journalWith(['intent', 'done']);
+    await setDave('Inactive');
+    await setDave('Active');
+    const sts = new STSClient(moto.clientConfig({ accessKeyId: dave.accessKeyId!, secretAccessKey: 'any' }));
+    await sts.send(new GetCallerIdentityCommand({})); // moto records the use (AWS-SEMANTICS §7.1)
+    sts.destroy();
+    await setDave('Inactive');
+    const results = await undo(file);
+    assert.deepEqual(
+      results.map((r) => r.outcome),
+      ['skipped'],
+    );
+    assert.match(results[0]!.detail ?? '', /not as credsweep left it .*last used/);
+    assert.equal(await daveStatus(), 'Inactive');
+    await setDave('Active');
+  });
+
+  it('a confirmed step still as credsweep left it is reversed (the control case)', async () => {
+    const file = await journalWith(['intent', 'done']);
+    await setDave('Inactive');
+    const results = await undo(file);
+    assert.deepEqual(
+      results.map((r) => r.outcome),
+      ['undone'],
+    );
+    assert.equal(await daveStatus(), 'Active');
+  });
+
+  it('with a plan key, a forged done line (no HMAC, or made with another key) is refused, naming the line', async () => {
+    for (const forgedWith of [undefined, Buffer.from('not the plan key, also 32 bytes!')]) {
+      const file = await journalWith([], KEY);
+      const forged = journalEntries('apply', 'run-1', Date.now, {
+        planDigest: fx.plan.digest.value,
+        key: forgedWith,
+      })({ type: 'done', step: dave, before: { exists: true, status: 'Active', lastUsed: null } });
+      appendFileSync(file, `${JSON.stringify(forged)}\n`);
+      await setDave('Inactive');
+      assert.throws(
+        () => readJournal(file, { key: KEY }),
+        (e) => e instanceof InputError && e.line === 2 && /HMAC mismatch/.test(e.message),
+      );
+      assert.equal(await daveStatus(), 'Inactive', 'nothing reversed');
+      await setDave('Active');
+    }
+  });
+
+  it("a line of another plan's digest, or a line that does not parse, is refused", async () => {
+    const file = await journalWith(['intent']);
+    const other = journalEntries('apply', 'run-2', Date.now, { planDigest: 'f'.repeat(64) })({
+      type: 'done',
+      step: dave,
+    });
+    appendFileSync(file, `${JSON.stringify(other)}\n`);
+    assert.throws(
+      () => readJournal(file),
+      (e) => e instanceof InputError && e.line === 3 && /belongs to another plan/.test(e.message),
+    );
+    const garbled = join(dir, 'garbled.jsonl');
+    writeFileSync(garbled, `{"v":2,"not":"a journal line"}\n`);
+    assert.throws(
+      () => readJournal(garbled),
+      (e) => e instanceof InputError && e.line === 1,
+    );
+  });
+});
