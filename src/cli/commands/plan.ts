@@ -18,7 +18,7 @@ import { applyPlanExemptions } from '../../remediation/plan-exemptions.ts';
 import { readAuditReport } from '../../remediation/read-files.ts';
 import { renderPlanTable } from '../../remediation/render.ts';
 import { resolveCredentialIds } from '../../remediation/resolve-credentials.ts';
-import { type LoadedConfig } from '../../config/load-config.ts';
+import type { LoadedConfig } from '../../config/load-config.ts';
 import { givenFlag, loadCliConfig } from '../config-options.ts';
 import { type CliContext, tableOptions } from '../context.ts';
 import {
