@@ -100,7 +100,7 @@ describe('undo reverses only confirmed changes, while the credential is as creds
     await setDave('Inactive');
     await setDave('Active');
     const sts = new STSClient(moto.clientConfig({ accessKeyId: dave.accessKeyId!, secretAccessKey: 'any' }));
-    await sts.send(new GetCallerIdentityCommand({})); // moto records the use (AWS-SEMANTICS §7.1)
+    await sts.send(new GetCallerIdentityCommand({})); // moto records the use (docs/aws-behaviour.md §7.1)
     sts.destroy();
     await setDave('Inactive');
     const results = await undo(file);
