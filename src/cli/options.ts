@@ -27,13 +27,17 @@ export function parsePositiveInt(max: number): (text: string) => number {
   };
 }
 
-export function oneOf<T extends string>(choices: readonly T[]): (text: string) => T {
-  return (text) => {
+/** A parser that accepts these values only; the help lists them (`choices`, read by ./help-style.ts). */
+export function oneOf<T extends string>(
+  choices: readonly T[],
+): ((text: string) => T) & { choices: readonly T[] } {
+  const parse = (text: string) => {
     if (!(choices as readonly string[]).includes(text)) {
       throw new InvalidArgumentError(`expected one of ${choices.join(', ')}`);
     }
     return text as T;
   };
+  return Object.assign(parse, { choices });
 }
 
 /** `--as-of`: the moment the audit is judged at (default now, read in the CLI context). */

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, InputError, InternalError, isCredsweepError } from '../errors.ts';
 import type { CliContext } from './context.ts';
+import { applyHelpStyle, EXIT_CODES_HELP } from './help-style.ts';
 import { redactSecrets } from '../redact.ts';
 import { guardTerminal } from './terminal-guard.ts';
 
@@ -62,6 +63,7 @@ export async function buildProgram(
   for (const factory of factories) program.addCommand(factory(ctx, setExit));
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ outputError: () => {} });
+    applyHelpStyle(command);
   }
   return program;
 }
@@ -121,8 +123,7 @@ export const OVERVIEW_COMMANDS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** Every help ends with these. */
-export const EXIT_CODES =
-  '0 ok · 1 --fail-on matched · 2 usage or input error · 3 AWS failure (other accounts still reported) · 70 internal error (a bug)';
+export const EXIT_CODES = EXIT_CODES_HELP;
 
 export function overviewHelp(): string {
   const width = Math.max(...OVERVIEW_COMMANDS.map(([name]) => name.length));

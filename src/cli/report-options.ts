@@ -5,7 +5,7 @@
  */
 import { type Command, Option } from 'commander';
 import { REPORTERS } from '../reporters/index.ts';
-import { parseFailOn } from './fail-on.ts';
+import { FAIL_ON_VALUES, parseFailOn } from './fail-on.ts';
 import { asOfOption, oneOf, quietOption, wideOption } from './options.ts';
 
 /** Adds the options every command that writes findings shares (audit, permissions). */
@@ -23,7 +23,7 @@ export function withReportOutputOptions(command: Command, subject: string): Comm
     .addOption(
       new Option(
         '--fail-on <what>',
-        `exit 1 when any ${subject} has one of these statuses or at least this severity (e.g. unused,inactive or severity:high)`,
+        `exit 1 when any ${subject} has one of these statuses or at least this severity, comma-separated (one of: ${FAIL_ON_VALUES.join(', ')})`,
       ).argParser(parseFailOn),
     );
 }

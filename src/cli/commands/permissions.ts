@@ -27,7 +27,9 @@ export interface PermissionsFlags {
   format: string;
   output?: string;
   failOn?: FailOn;
-  concurrency: number;
+  principalConcurrency: number;
+  /** The old name of --principal-concurrency (hidden). */
+  concurrency?: number;
   accounts?: string[];
   org?: boolean;
   roleName?: string;
@@ -63,10 +65,12 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
         )
         .option('--suggest-policy', 'print a reduced policy per principal for review (never applied)')
         .addOption(
-          new Option('--concurrency <n>', 'principals evaluated at once')
+          new Option('--principal-concurrency <n>', 'principals evaluated at once (was --concurrency)')
             .default(4)
             .argParser(parsePositiveInt(64)),
-        ),
+        )
+        // The old name: --concurrency means accounts in every other command; still accepted here.
+        .addOption(new Option('--concurrency <n>').argParser(parsePositiveInt(64)).hideHelp()),
     )
       .addOption(
         new Option('--account-concurrency <n>', 'with --accounts/--org: accounts at once')
@@ -91,7 +95,7 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
         concurrency: flags.accountConcurrency,
         permissions: {
           granularity: flags.granularity,
-          principalConcurrency: flags.concurrency,
+          principalConcurrency: flags.concurrency ?? flags.principalConcurrency,
           ...(flags.principal ? { principals: flags.principal } : {}),
         },
       },

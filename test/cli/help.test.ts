@@ -1,0 +1,94 @@
+/**
+ * One help style for every command (src/cli/help-style.ts): the walker reads every command's and
+ * subcommand's --help and checks allowed values, defaults written one way, examples and exit codes;
+ * the overview (printed without loading any command) matches the commands; one meaning per flag name.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Command } from 'commander';
+import { buildProgram, OVERVIEW_COMMANDS } from '../../src/cli/program.ts';
+import { capturingContext, runCredsweep } from '../helpers/cli.ts';
+
+async function helpOf(argv: string[]): Promise<string> {
+  const run = await runCredsweep([...argv, '--help']);
+  assert.equal(run.code, 0, `${argv.join(' ')}: ${run.stderr}`);
+  return run.stdout;
+}
+
+describe('help: one style for every command', async () => {
+  const { ctx } = capturingContext(0);
+  const program = await buildProgram(ctx, () => {});
+  const walk = (c: Command, path: string[]): string[][] => [
+    path,
+    ...c.commands.flatMap((s) => walk(s, [...path, s.name()])),
+  ];
+  const paths = program.commands.flatMap((c) => walk(c, [c.name()]));
+
+  it('the overview lists every command with its own description', () => {
+    assert.deepEqual(
+      OVERVIEW_COMMANDS.map(([name, description]) => [name, description]),
+      program.commands.map((c) => [c.name(), c.description()]),
+    );
+  });
+
+  for (const path of paths) {
+    it(`credsweep ${path.join(' ')} --help`, async () => {
+      const help = await helpOf(path);
+      assert.doesNotMatch(help, /\[default/, 'defaults are written (default: X)');
+      assert.doesNotMatch(help, /\(default [^:]|\(default: "/, 'defaults are written (default: X), unquoted');
+      assert.doesNotMatch(help, /\(default: \[\]\)/);
+      const command = path.reduce<Command>((c, name) => c.commands.find((s) => s.name() === name)!, program);
+      for (const option of command.options) {
+        const choices = (option as unknown as { parseArg?: { choices?: string[] } }).parseArg?.choices;
+        if (choices && !option.hidden)
+          assert.ok(
+            help.replace(/\s+/g, ' ').includes(`one of: ${choices.join(', ')}`),
+            `${option.flags} lists its values`,
+          );
+      }
+      if (path.length === 1) {
+        const examples =
+          /\nExamples:\n((?: {2}credsweep .*\n)+)/.exec(help)?.[1]?.trimEnd().split('\n') ?? [];
+        assert.ok(
+          examples.length >= 2 && examples.length <= 4,
+          `2-4 examples, got ${examples.length}:\n${help}`,
+        );
+        for (const e of examples) assert.match(e, new RegExp(`^ {2}credsweep ${path[0]}\\b`));
+        assert.match(
+          help,
+          /\nExit codes: 0 ok · 1 --fail-on matched · 2 usage or input error · 3 AWS failure/,
+        );
+      }
+    });
+  }
+
+  it('one meaning per flag name: --concurrency is accounts at once wherever it is shown', async () => {
+    const seen = new Map<string, string[]>();
+    for (const path of paths) {
+      const command = path.reduce<Command>((c, name) => c.commands.find((s) => s.name() === name)!, program);
+      for (const o of command.options) {
+        if (o.hidden || !o.long) continue;
+        seen.set(o.long, [...(seen.get(o.long) ?? []), `${path.join(' ')}: ${o.description}`]);
+      }
+    }
+    for (const d of seen.get('--concurrency') ?? []) assert.match(d, /accounts/, d);
+    for (const d of seen.get('--format') ?? []) assert.match(d, /one of: /, d);
+  });
+
+  it('bare credsweep prints the overview (no "(outputHelp)"), exit 0; unknown options point to the command help', async () => {
+    const bare = await runCredsweep([]);
+    assert.equal(bare.code, 0);
+    assert.match(bare.stdout, /^Usage: credsweep <command> \[options\]\n/);
+    assert.doesNotMatch(bare.stdout + bare.stderr, /outputHelp/);
+    const bogus = await runCredsweep(['audit', '--bogus']);
+    assert.equal(bogus.code, 2);
+    assert.equal(bogus.stderr, "credsweep: unknown option '--bogus' (see credsweep audit --help)\n");
+    const typo = await runCredsweep(['adit']);
+    assert.equal(
+      typo.stderr,
+      "credsweep: unknown command 'adit' (Did you mean audit?) (see credsweep --help)\n",
+    );
+    const old = await runCredsweep(['permissions', '--concurrency', '0']);
+    assert.equal(old.code, 2, 'the old --concurrency of permissions is still parsed');
+  });
+});
