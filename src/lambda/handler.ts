@@ -19,7 +19,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type AwsConnection, createClients, destroyClients } from '../aws/clients.ts';
 import { parseConfig } from '../config/load-config.ts';
-import { UsageError } from '../errors.ts';
+import { InputError, UsageError } from '../errors.ts';
 import { parseIsoDateTime, toIso } from '../time.ts';
 import { MEMBER_ROLE_NAME } from './member-role.ts';
 import { type PostJson, postJsonWithFetch } from './notify.ts';
@@ -67,6 +67,19 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ScheduledAuditSettings 
     ...(env.CREDSWEEP_WEBHOOK_SECRET_ARN ? { webhookSecretArn: env.CREDSWEEP_WEBHOOK_SECRET_ARN } : {}),
     ...(env.CREDSWEEP_ACCESS_ANALYZER ? { accessAnalyzer: env.CREDSWEEP_ACCESS_ANALYZER } : {}),
   };
+}
+
+/**
+ * The function's settings, or an error whose message alone says what is wrong and where: a failed
+ * invocation shows only `errorMessage`, so a bad CREDSWEEP_CONFIG names its variable and line there.
+ */
+function settingsOrClearError(env: NodeJS.ProcessEnv): ScheduledAuditSettings {
+  try {
+    return settingsFromEnv(env);
+  } catch (error) {
+    if (error instanceof InputError) throw new UsageError(`${error.location}: ${error.message}`, error.hint);
+    throw error;
+  }
 }
 
 /** The run's "now": the scheduled event's time, else the clock (read here, at the edge, only). */
@@ -144,7 +157,7 @@ export interface HandlerOverrides {
 export function createHandler(overrides: HandlerOverrides = {}) {
   return async (event: ScheduledEvent = {}) => {
     const env = process.env;
-    const settings = settingsFromEnv(env);
+    const settings = settingsOrClearError(env);
     const connection: AwsConnection = {
       ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
       ...(env.AWS_ENDPOINT_URL ? { endpointUrl: env.AWS_ENDPOINT_URL } : {}),
