@@ -12,6 +12,8 @@ export const REMEDIATION_ACTIONS = [
   'deactivate-signing-certificate',
   'delete-login-profile',
   'delete-root-access-key',
+  'deactivate-ssh-public-key',
+  'deactivate-service-specific-credential',
 ] as const;
 export type RemediationActionId = (typeof REMEDIATION_ACTIONS)[number];
 
@@ -52,6 +54,8 @@ const credentialRef = {
   credential: z.enum(CREDENTIAL_KINDS),
   accessKeyId: z.string().optional(),
   certificateId: z.string().optional(),
+  sshPublicKeyId: z.string().optional(),
+  serviceSpecificCredentialId: z.string().optional(),
 };
 
 export const planStepSchema = z.object({
@@ -69,6 +73,16 @@ export const planStepSchema = z.object({
   }),
 });
 export type PlanStep = z.infer<typeof planStepSchema>;
+
+/** The id of the credential a step or skipped credential names (key, certificate, SSH key, …), if any. */
+export function credentialIdOf(s: {
+  accessKeyId?: string | undefined;
+  certificateId?: string | undefined;
+  sshPublicKeyId?: string | undefined;
+  serviceSpecificCredentialId?: string | undefined;
+}): string | undefined {
+  return s.accessKeyId ?? s.certificateId ?? s.sshPublicKeyId ?? s.serviceSpecificCredentialId;
+}
 
 export const skippedCredentialSchema = z.object({
   ...credentialRef,

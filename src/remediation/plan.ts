@@ -63,7 +63,15 @@ export interface PlanOptions {
 }
 
 const PLANNABLE = new Set(['unused', 'inactive', 'unverified']);
-const CREDENTIALS = new Set(['password', 'access_key_1', 'access_key_2', 'cert_1', 'cert_2']);
+const CREDENTIALS = new Set([
+  'password',
+  'access_key_1',
+  'access_key_2',
+  'cert_1',
+  'cert_2',
+  'ssh_public_key',
+  'service_specific_credential',
+]);
 
 /** Credentials the planner acts on; an unassigned MFA device (no principal of its own) is report-only. */
 type PlannableFinding = Finding & { principalType: 'root' | 'user' | 'role' };
@@ -154,6 +162,10 @@ function credentialRef(f: PlannableFinding) {
     credential: f.credential,
     ...(f.accessKeyId !== undefined ? { accessKeyId: f.accessKeyId } : {}),
     ...(f.certificateId !== undefined ? { certificateId: f.certificateId } : {}),
+    ...(f.sshPublicKeyId !== undefined ? { sshPublicKeyId: f.sshPublicKeyId } : {}),
+    ...(f.serviceSpecificCredentialId !== undefined
+      ? { serviceSpecificCredentialId: f.serviceSpecificCredentialId }
+      : {}),
   };
 }
 
@@ -161,6 +173,8 @@ function stepId(f: Finding, action: RemediationActionId): string {
   const target =
     f.accessKeyId ??
     f.certificateId ??
+    f.sshPublicKeyId ??
+    f.serviceSpecificCredentialId ??
     (f.principalType === 'root' ? `root:${f.credential}` : f.principalName);
   return `${f.accountId}/${action}/${target}`;
 }
@@ -200,6 +214,15 @@ function decide(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
     case 'access_key_1':
     case 'access_key_2':
       return decideAccessKey(f, o, asOf);
+    case 'ssh_public_key':
+      return decideAgeJudged(f, f.sshPublicKeyId, 'deactivate-ssh-public-key', 'SSH key id');
+    case 'service_specific_credential':
+      return decideAgeJudged(
+        f,
+        f.serviceSpecificCredentialId,
+        'deactivate-service-specific-credential',
+        'credential id',
+      );
     default:
       return decideCertificate(f, o);
   }
@@ -244,6 +267,23 @@ function decideAccessKey(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
       reason: `inactive; deactivated by credsweep ${days} days ago (>= ${o.deleteAfterDays}); irreversible`,
     },
   };
+}
+
+/**
+ * SSH public keys and service-specific credentials: AWS records no use of them
+ * (../shared/AWS-SEMANTICS.md §9), so the audit judges them by age (`unverified` when old) or by a use
+ * CloudTrail saw (`unused`); either way only a reversible deactivation is ever planned.
+ */
+function decideAgeJudged(
+  f: Finding,
+  id: string | undefined,
+  action: 'deactivate-ssh-public-key' | 'deactivate-service-specific-credential',
+  what: string,
+): Decision {
+  if (f.status === 'inactive') return { skip: 'already_inactive', detail: f.reason };
+  if (f.status !== 'unverified' && f.status !== 'unused') return { skip: 'recent', detail: f.reason };
+  if (id === undefined) return { skip: 'unresolved', detail: `${what} unknown` };
+  return { step: { action, reversible: true, reason: `${f.reason}; reversible (undo)` } };
 }
 
 function decideCertificate(f: Finding, o: PlanOptions): Decision {

@@ -2,6 +2,7 @@
  * Plain-text tables for plan, apply and undo (pure). IAM-supplied names pass through printable(): a
  * user name must not be able to drive the terminal.
  */
+import { credentialIdOf } from '../model/remediation-plan.ts';
 import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
 import { type Column, renderTable, wrapText } from '../reporters/fit-table.ts';
 import { printable } from '../reporters/printable.ts';
@@ -47,16 +48,13 @@ function principal(s: { principalName: string; principalType: string }): string 
   return s.principalType === 'user' ? s.principalName : `${s.principalName} (${s.principalType})`;
 }
 
-function target(s: { accessKeyId?: string; certificateId?: string; credential: string }): string {
-  return s.accessKeyId ?? s.certificateId ?? s.credential;
+function target(s: Parameters<typeof credentialIdOf>[0] & { credential: string }): string {
+  return credentialIdOf(s) ?? s.credential;
 }
 
 /** The credential in words (`access key 1`) and, when known, its id. */
-function credentialAndId(s: { accessKeyId?: string; certificateId?: string; credential: string }): string[] {
-  return [
-    s.credential.replace(/^cert_/, 'certificate_').replaceAll('_', ' '),
-    s.accessKeyId ?? s.certificateId ?? '',
-  ];
+function credentialAndId(s: Parameters<typeof credentialIdOf>[0] & { credential: string }): string[] {
+  return [s.credential.replace(/^cert_/, 'certificate_').replaceAll('_', ' '), credentialIdOf(s) ?? ''];
 }
 
 export function renderPlanTable(plan: RemediationPlan, options: TableOptions = {}): string {

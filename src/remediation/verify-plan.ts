@@ -4,13 +4,13 @@
  * last use is later than the plan's data was collected (a real audit cannot have seen it).
  */
 import { InputError } from '../errors.ts';
-import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
+import { credentialIdOf, type PlanStep, type RemediationPlan } from '../model/remediation-plan.ts';
 import { parseIsoDateTime } from '../time.ts';
 import { type PlanKey, verifyPlanDigest } from './plan-digest.ts';
 
 /** The credential a step acts on, whatever its id says. */
 export function stepTarget(s: PlanStep): string {
-  const id = s.accessKeyId ?? s.certificateId ?? '';
+  const id = credentialIdOf(s) ?? '';
   return `${s.accountId}/${s.principalType}/${s.principalName.toLowerCase()}/${s.credential}/${id}`;
 }
 
@@ -22,7 +22,7 @@ export function verifyPlan(plan: RemediationPlan, file: string, key: PlanKey | u
   const credentialIds = new Set<string>();
   for (const [i, s] of plan.steps.entries()) {
     const where = `steps.${i} (${s.id})`;
-    const credentialId = s.accessKeyId ?? s.certificateId;
+    const credentialId = credentialIdOf(s);
     if (
       ids.has(s.id) ||
       targets.has(stepTarget(s)) ||

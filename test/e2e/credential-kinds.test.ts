@@ -10,71 +10,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import {
-  CreateUserCommand,
-  CreateVirtualMFADeviceCommand,
-  EnableMFADeviceCommand,
-  IAMClient,
-  UpdateSSHPublicKeyCommand,
-  UploadSSHPublicKeyCommand,
-} from '@aws-sdk/client-iam';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { type AuditReport, auditReportSchema, type Finding } from '../../src/model/finding.ts';
 import { REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
 import { MOTO_CLI_ENV, type MotoServer, startMoto } from '../helpers/moto.ts';
+import { seedCredentialKinds } from '../helpers/seed-credential-kinds.ts';
 
 const SHIPPED_SCHEMA = JSON.parse(readFileSync(join(REPO_ROOT, 'schemas/audit-report.schema.json'), 'utf8'));
-/** Public halves only (ssh-keygen -t ed25519), as UploadSSHPublicKey wants. */
-const PUBLIC_KEYS = [
-  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILHQ51krKibIkOa4ksuMlBg5Ia0nfKdy2E0+d1n/a9/T old',
-  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGh6m0v1mE4mVQ9lYbT3q6r6m0v1mE4mVQ9lYbT3q6r6 recent',
-  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ8s0s1mE4mVQ9lYbT3q6r6m0v1mE4mVQ9lYbT3q6rAB inactive',
-];
-
-export interface SeededKinds {
-  oldKey: string;
-  recentKey: string;
-  inactiveKey: string;
-  seeds: string[];
-}
-
-/** dev: created 300 days ago, with SSH keys uploaded 200 (active), 10 (active) and 200 (inactive) days ago. */
-export async function seedCredentialKinds(moto: MotoServer, iam: IAMClient): Promise<SeededKinds> {
-  const upload = async (daysAgo: number, body: string) => {
-    await moto.setClockOffsetDays(-daysAgo);
-    const { SSHPublicKey } = await iam.send(
-      new UploadSSHPublicKeyCommand({ UserName: 'dev', SSHPublicKeyBody: body }),
-    );
-    return SSHPublicKey!.SSHPublicKeyId!;
-  };
-  await moto.setClockOffsetDays(-300);
-  await iam.send(new CreateUserCommand({ UserName: 'dev' }));
-  await iam.send(new CreateUserCommand({ UserName: 'ops' }));
-  const oldKey = await upload(200, PUBLIC_KEYS[0]!);
-  const inactiveKey = await upload(200, PUBLIC_KEYS[2]!);
-  const recentKey = await upload(10, PUBLIC_KEYS[1]!);
-  await moto.setClockOffsetDays(0);
-  await iam.send(
-    new UpdateSSHPublicKeyCommand({ UserName: 'dev', SSHPublicKeyId: inactiveKey, Status: 'Inactive' }),
-  );
-  const seeds: string[] = [];
-  for (const name of ['spare-token', 'ops-token']) {
-    const { VirtualMFADevice } = await iam.send(
-      new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: name }),
-    );
-    seeds.push(Buffer.from(VirtualMFADevice!.Base32StringSeed!).toString('utf8'));
-  }
-  await iam.send(
-    new EnableMFADeviceCommand({
-      UserName: 'ops',
-      SerialNumber: 'arn:aws:iam::123456789012:mfa/ops-token',
-      AuthenticationCode1: '123456',
-      AuthenticationCode2: '654321',
-    }),
-  );
-  return { oldKey, recentKey, inactiveKey, seeds };
-}
-
 describe('SSH public keys and unassigned MFA devices (moto, CLI)', () => {
   let moto: MotoServer;
   let iam: IAMClient;

@@ -190,6 +190,38 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       expect: { skipped: 'exempt', detail: /exempt by tag credsweep:exempt=true/ },
     },
     {
+      name: 'deactivate-ssh-public-key for carol (exempt by tag): the exemption is read live',
+      plan: async () => {
+        const carol = await keyStep('carol');
+        const { accessKeyId: _, ...rest } = carol;
+        const ssh: PlanStep = {
+          ...rest,
+          id: `${ACCOUNT}/deactivate-ssh-public-key/APKAFORGED0000000001`,
+          action: 'deactivate-ssh-public-key',
+          credential: 'ssh_public_key',
+          sshPublicKeyId: 'APKAFORGED0000000001',
+        };
+        return tamper((p) => (p.steps = [ssh]));
+      },
+      expect: { skipped: 'exempt', detail: /exempt by tag credsweep:exempt=true/ },
+    },
+    {
+      name: 'deactivate-ssh-public-key for a key id alice does not have',
+      plan: async () => {
+        const alice = validStep('alice');
+        const { accessKeyId: _, ...rest } = alice;
+        const ssh: PlanStep = {
+          ...rest,
+          id: `${ACCOUNT}/deactivate-ssh-public-key/APKAFORGED0000000002`,
+          action: 'deactivate-ssh-public-key',
+          credential: 'ssh_public_key',
+          sshPublicKeyId: 'APKAFORGED0000000002',
+        };
+        return tamper((p) => (p.steps = [ssh]));
+      },
+      expect: { skipped: 'changed_since_plan', detail: /no longer exists/ },
+    },
+    {
       name: 'exempt by the configuration: an exemption added after planning wins (dave)',
       plan: async () => tamper((p) => (p.steps = [validStep('dave')])),
       options: { exemptions: [...PLAN_CONFIG.exemptions, LATE_EXEMPTION] },

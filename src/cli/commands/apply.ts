@@ -4,6 +4,7 @@
  * otherwise), then carries it out, re-deriving each step from live state (src/remediation/apply.ts).
  * Exit 3 when any step failed.
  */
+import { credentialIdOf } from '../../model/remediation-plan.ts';
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import { ExitCode, UsageError } from '../../errors.ts';
@@ -159,7 +160,7 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
         progress.stop();
         ctx.stdout.write(renderApplyResults(result.results, tableOptions(ctx)));
         for (const r of result.results.filter((x) => x.outcome === 'failed')) {
-          const target = r.step.accessKeyId ?? r.step.certificateId ?? r.step.principalName;
+          const target = credentialIdOf(r.step) ?? r.step.principalName;
           ctx.stderr.write(
             `credsweep: account ${r.step.accountId}: ${r.step.action} ${target}: ${r.reason}: ${r.detail}\n`,
           );

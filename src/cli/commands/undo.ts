@@ -4,6 +4,7 @@
  * confirmed. Refuses a journal with a line that does not parse, belongs to another plan or (with a
  * plan key) has a wrong HMAC. Same confirmation rule as apply. Exit 3 when any reversal failed.
  */
+import { credentialIdOf } from '../../model/remediation-plan.ts';
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import { ExitCode } from '../../errors.ts';
@@ -44,12 +45,12 @@ export function undoCommand(ctx: CliContext, setExit: (code: number) => void): C
     if (preview.reversible.length === 0) {
       for (const { step: s } of preview.irreversible) {
         ctx.stdout.write(
-          `cannot undo: ${s.action} ${s.accessKeyId ?? s.certificateId ?? s.principalName} (${s.accountId} ${s.principalName})\n`,
+          `cannot undo: ${s.action} ${credentialIdOf(s) ?? s.principalName} (${s.accountId} ${s.principalName})\n`,
         );
       }
       for (const { step: s } of preview.unconfirmed) {
         ctx.stdout.write(
-          `not confirmed, left as it is: ${s.action} ${s.accessKeyId ?? s.certificateId ?? s.principalName} (${s.accountId} ${s.principalName})\n`,
+          `not confirmed, left as it is: ${s.action} ${credentialIdOf(s) ?? s.principalName} (${s.accountId} ${s.principalName})\n`,
         );
       }
       ctx.stdout.write('nothing to reverse\n');
@@ -76,7 +77,7 @@ export function undoCommand(ctx: CliContext, setExit: (code: number) => void): C
       progress.stop();
       ctx.stdout.write(renderUndoResults(results, tableOptions(ctx)));
       for (const r of results.filter((x) => x.outcome === 'failed')) {
-        const target = r.step.accessKeyId ?? r.step.certificateId ?? r.step.principalName;
+        const target = credentialIdOf(r.step) ?? r.step.principalName;
         ctx.stderr.write(
           `credsweep: account ${r.step.accountId}: undo ${r.step.action} ${target}: ${r.detail}\n`,
         );

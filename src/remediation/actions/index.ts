@@ -2,7 +2,9 @@
 import type { RemediationActionId } from '../../model/remediation-plan.ts';
 import type { RemediationAction } from './action.ts';
 import { deactivateAccessKey } from './deactivate-access-key.ts';
+import { deactivateServiceSpecificCredential } from './deactivate-service-specific-credential.ts';
 import { deactivateSigningCertificate } from './deactivate-signing-certificate.ts';
+import { deactivateSshPublicKey } from './deactivate-ssh-public-key.ts';
 import { deleteAccessKey } from './delete-access-key.ts';
 import { deleteLoginProfile } from './delete-login-profile.ts';
 import { deleteRootAccessKey } from './delete-root-access-key.ts';
@@ -15,4 +17,6 @@ export const ACTIONS: Readonly<Record<RemediationActionId, RemediationAction>> =
   'deactivate-signing-certificate': deactivateSigningCertificate,
   'delete-login-profile': deleteLoginProfile,
   'delete-root-access-key': deleteRootAccessKey,
+  'deactivate-ssh-public-key': deactivateSshPublicKey,
+  'deactivate-service-specific-credential': deactivateServiceSpecificCredential,
 };

@@ -1,0 +1,53 @@
+/**
+ * UpdateServiceSpecificCredential to Inactive (undo: Active), reversible. AWS records no use of
+ * service-specific credentials (../shared/AWS-SEMANTICS.md §9): apply re-reads the credential
+ * (ListServiceSpecificCredentials for the user) and acts only while it is Active, not past its
+ * ExpirationDate, and created at least the plan's threshold ago. An Expired one is not Active, so it
+ * is never touched.
+ */
+import { UpdateServiceSpecificCredentialCommand } from '@aws-sdk/client-iam';
+import {
+  listServiceSpecificCredentials,
+  SERVICE_SPECIFIC_CREDENTIAL_PERMISSIONS,
+} from '../../sources/iam-api/service-specific-credentials.ts';
+import { toIso } from '../../time.ts';
+import {
+  type CredentialState,
+  type RemediationAction,
+  statusToggleAction,
+  unusedForThreshold,
+} from './action.ts';
+
+export const deactivateServiceSpecificCredential: RemediationAction = statusToggleAction({
+  id: 'deactivate-service-specific-credential',
+  principalTypes: ['user'],
+  credentials: ['service_specific_credential'],
+  eligibility: (state, ctx) => unusedForThreshold(state, ctx, undefined, 'the service-specific credential'),
+  permissions: [...SERVICE_SPECIFIC_CREDENTIAL_PERMISSIONS, 'iam:UpdateServiceSpecificCredential'],
+  async readState(clients, step): Promise<CredentialState> {
+    const id = step.serviceSpecificCredentialId!;
+    const iam = await clients.iam(step.accountId);
+    const credential = (await listServiceSpecificCredentials(iam, step.principalName)).find(
+      (c) => c.serviceSpecificCredentialId === id,
+    );
+    if (!credential) return { exists: false, lastUsed: null, targetId: id };
+    const expired = credential.expiresAt !== null && credential.expiresAt <= Date.now();
+    return {
+      exists: true,
+      // past its ExpirationDate it is as good as Expired, whatever Status says
+      status: expired ? 'Expired' : credential.status,
+      lastUsed: null,
+      targetId: id,
+      ...(credential.createdAt !== null ? { createdAt: toIso(credential.createdAt) } : {}),
+    };
+  },
+  async setStatus(iam, step, status) {
+    await iam.send(
+      new UpdateServiceSpecificCredentialCommand({
+        UserName: step.principalName,
+        ServiceSpecificCredentialId: step.serviceSpecificCredentialId!,
+        Status: status,
+      }),
+    );
+  },
+});

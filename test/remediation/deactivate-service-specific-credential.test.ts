@@ -1,0 +1,209 @@
+/**
+ * deactivate-service-specific-credential, applied and undone in process against aws-sdk-client-mock:
+ * moto 5.2.1 has no service-specific credential APIs (../shared/AWS-SEMANTICS.md §9), so a small
+ * stateful fake answers ListServiceSpecificCredentials / UpdateServiceSpecificCredential in the IAM
+ * API reference's shapes (plus GetUser / ListUserTags for apply's principal checks). Shown: the round
+ * trip (Active → Inactive → Active), and the hostile cases (a recent credential, an Expired one, an id
+ * under another user) change nothing.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import {
+  GetUserCommand,
+  IAMClient,
+  ListServiceSpecificCredentialsCommand,
+  ListUserTagsCommand,
+  type ServiceSpecificCredentialMetadata,
+  UpdateServiceSpecificCredentialCommand,
+} from '@aws-sdk/client-iam';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import type { PlanStep, RemediationPlan } from '../../src/model/remediation-plan.ts';
+import { applyPlan } from '../../src/remediation/apply.ts';
+import { exemptionCheck } from '../../src/remediation/exemptions.ts';
+import { JournalWriter, readJournal } from '../../src/remediation/journal.ts';
+import { sealPlan } from '../../src/remediation/plan-digest.ts';
+import { undoJournal } from '../../src/remediation/undo.ts';
+
+const ACCOUNT = '111122223333';
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 11, 1);
+
+describe('deactivate-service-specific-credential (aws-sdk-client-mock: moto has no such API)', () => {
+  let mock: AwsClientStub<IAMClient>;
+  let dir: string;
+  let state: ServiceSpecificCredentialMetadata[];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'credsweep-ssc-'));
+    const credential = (
+      id: string,
+      user: string,
+      overrides: Partial<ServiceSpecificCredentialMetadata> = {},
+    ) => ({
+      UserName: user,
+      Status: 'Active' as const,
+      ServiceName: 'bedrock.amazonaws.com',
+      ServiceSpecificCredentialId: id,
+      CreateDate: new Date(NOW - 200 * DAY),
+      ...overrides,
+    });
+    state = [
+      credential('ACCAOLDBEDROCKKEY0001', 'alice'),
+      credential('ACCARECENTBEDROCKKEY1', 'alice', { CreateDate: new Date(NOW - 5 * DAY) }),
+      credential('ACCAEXPIREDBEDROCKK01', 'alice', {
+        Status: 'Expired',
+        ExpirationDate: new Date(NOW - DAY),
+      }),
+      credential('ACCABOBSCODECOMMIT001', 'bob', { ServiceName: 'codecommit.amazonaws.com' }),
+    ];
+    mock = mockClient(IAMClient);
+    mock.on(ListServiceSpecificCredentialsCommand).callsFake((input) => ({
+      ServiceSpecificCredentials: state.filter((c) => c.UserName === input.UserName).map((c) => ({ ...c })),
+      IsTruncated: false,
+    }));
+    mock.on(UpdateServiceSpecificCredentialCommand).callsFake((input) => {
+      const c = state.find(
+        (x) =>
+          x.UserName === input.UserName &&
+          x.ServiceSpecificCredentialId === input.ServiceSpecificCredentialId,
+      );
+      if (!c)
+        throw Object.assign(new Error('no such credential'), {
+          name: 'NoSuchEntityException',
+          $metadata: {},
+        });
+      c.Status = input.Status;
+      return {};
+    });
+    mock.on(GetUserCommand).callsFake((input) => ({
+      User: {
+        UserName: input.UserName,
+        UserId: `AIDA${input.UserName}`,
+        Path: '/',
+        Arn: `arn:aws:iam::${ACCOUNT}:user/${input.UserName}`,
+        CreateDate: new Date(NOW - 1000 * DAY),
+      },
+    }));
+    mock.on(ListUserTagsCommand).resolves({ Tags: [], IsTruncated: false });
+  });
+  afterEach(() => {
+    mock.restore();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const step = (user: string, id: string): PlanStep => ({
+    id: `${ACCOUNT}/deactivate-service-specific-credential/${id}`,
+    action: 'deactivate-service-specific-credential',
+    accountId: ACCOUNT,
+    principalType: 'user',
+    principalName: user,
+    arn: `arn:aws:iam::${ACCOUNT}:user/${user}`,
+    credential: 'service_specific_credential',
+    serviceSpecificCredentialId: id,
+    reversible: true,
+    reason: 'test',
+    expected: { status: 'Active', lastUsed: null },
+  });
+
+  function planOf(steps: PlanStep[]): RemediationPlan {
+    const iso = new Date(NOW - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return sealPlan(
+      {
+        schemaVersion: 2,
+        createdAt: iso,
+        dataCollectedAt: iso,
+        asOf: iso,
+        audit: { accounts: [ACCOUNT], thresholdDays: 90, thresholds: {} },
+        options: {
+          deleteAfterDays: 30,
+          allowIrreversible: false,
+          includeRoot: false,
+          include: [],
+          exclude: [],
+          thresholdDays: 90,
+          journals: [],
+        },
+        caller: { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/ops`, accessKeyId: null },
+        summary: { steps: steps.length, reversible: steps.length, irreversible: 0, skipped: 0 },
+        steps,
+        skipped: [],
+      } as unknown as Omit<RemediationPlan, 'digest'>,
+      undefined,
+    );
+  }
+
+  const clients = () => {
+    const iam = new IAMClient({ region: 'us-east-1' });
+    return { iam: async () => iam, rootIam: async () => iam };
+  };
+
+  async function apply(plan: RemediationPlan, journalFile: string) {
+    const journal = new JournalWriter(journalFile);
+    try {
+      return await applyPlan(plan, {
+        clients: clients(),
+        journal,
+        history: [],
+        now: () => NOW,
+        runId: 'run-1',
+        planFile: 'plan.json',
+        callerAccessKeyId: null,
+        allowIrreversible: false,
+        exemptions: exemptionCheck([], NOW),
+        deactivatedAt: new Map(),
+      });
+    } finally {
+      journal.close();
+    }
+  }
+
+  const status = (id: string) => state.find((c) => c.ServiceSpecificCredentialId === id)?.Status;
+
+  it('round trip: apply makes the old credential Inactive, undo makes it Active again', async () => {
+    const plan = planOf([step('alice', 'ACCAOLDBEDROCKKEY0001')]);
+    const journalFile = join(dir, 'journal.jsonl');
+    const applied = await apply(plan, journalFile);
+    assert.equal(applied.failed, 0, JSON.stringify(applied.results));
+    assert.equal(status('ACCAOLDBEDROCKKEY0001'), 'Inactive');
+    const undoJournalWriter = new JournalWriter(journalFile);
+    const entries = readJournal(journalFile);
+    try {
+      const undone = await undoJournal(entries, {
+        clients: clients(),
+        journal: undoJournalWriter,
+        now: () => NOW + 60_000,
+        runId: 'undo-1',
+        planDigest: entries[0]!.planDigest,
+      });
+      assert.deepEqual(
+        undone.map((r) => r.outcome),
+        ['undone'],
+      );
+    } finally {
+      undoJournalWriter.close();
+    }
+    assert.equal(status('ACCAOLDBEDROCKKEY0001'), 'Active');
+  });
+
+  it('hostile steps: a recent credential, an Expired one and an id under another user change nothing', async () => {
+    const plan = planOf([
+      step('alice', 'ACCARECENTBEDROCKKEY1'),
+      step('alice', 'ACCAEXPIREDBEDROCKK01'),
+      step('alice', 'ACCABOBSCODECOMMIT001'),
+    ]);
+    const applied = await apply(plan, join(dir, 'journal.jsonl'));
+    assert.deepEqual(
+      applied.results.map((r) => r.outcome),
+      ['skipped', 'skipped', 'skipped'],
+      JSON.stringify(applied.results),
+    );
+    assert.equal(mock.commandCalls(UpdateServiceSpecificCredentialCommand).length, 0);
+    assert.deepEqual(
+      state.map((c) => c.Status),
+      ['Active', 'Active', 'Expired', 'Active'],
+    );
+  });
+});
