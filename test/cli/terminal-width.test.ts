@@ -129,6 +129,15 @@ describe('tables fit the terminal (80 and 120 columns)', () => {
     );
   });
 
+  it('the IAM API audit shows a key id column (the credential report has no key ids, so no column)', async () => {
+    const api = await runCredsweep(['audit', '--source', 'api'], {
+      env: { ...MOTO_CLI_ENV, AWS_ENDPOINT_URL: moto.endpoint },
+    });
+    assert.equal(api.code, 0, api.stderr);
+    assert.match(api.stdout, /^STATUS +SEVERITY +ACCOUNT +PRINCIPAL +CREDENTIAL +KEY ID +AGE/m);
+    assert.match(api.stdout, /^unused +high +123456789012 +bob +access key 1 +AKIA[A-Z0-9]{16} /m);
+  });
+
   it('--wide and a pipe: every column whole', async () => {
     const wide = await inTerminal(['audit', ...DEMO, ...AS_OF, '--wide'], 80);
     assert.match(
