@@ -15,6 +15,7 @@ import { ACCOUNT_AUDIT_PERMISSIONS } from '../audit/audit-account.ts';
 import { type AccountTarget, CALLER_PERMISSIONS, resolveAccountTargets } from '../audit/audit-accounts.ts';
 import { assembleAuditReport } from '../audit/audit-report.ts';
 import { assembleAudit, runAudit } from '../audit/run-audit.ts';
+import { describeAccessAnalyzerOutcome } from '../audit/describe-access-analyzer.ts';
 import { type AuditSettings, resolveSettings } from '../audit/settings.ts';
 import { mergeExemptionOutcomes } from '../config/exemptions.ts';
 import type { AccountResult, AuditReport, ExemptionOutcome, Finding } from '../model/finding.ts';
@@ -99,6 +100,11 @@ async function collect(
     ...(targets ? { targets } : {}),
   });
   const report = await assembleAudit(run);
+  if (run.accessAnalyzer && !('input' in run.accessAnalyzer)) {
+    // CREDSWEEP_ACCESS_ANALYZER: none found or unreadable; the run goes on without it, said in the log
+    const log = deps.log ?? ((entry: object) => console.warn(JSON.stringify(entry)));
+    log({ warning: 'access_analyzer', message: describeAccessAnalyzerOutcome(run.accessAnalyzer) });
+  }
   return {
     findings: report.findings,
     accounts: run.accounts().sort((a, b) => a.accountId.localeCompare(b.accountId)),
