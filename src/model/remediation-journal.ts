@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { isoUtc } from './finding.ts';
 import { planStepSchema } from './remediation-plan.ts';
+import { roleRecordSchema } from './role-record.ts';
 
 export const credentialStateSchema = z.object({
   exists: z.boolean(),
@@ -15,6 +16,8 @@ export const credentialStateSchema = z.object({
   lastUsed: isoUtc.nullable(),
   targetId: z.string().optional(),
   createdAt: z.string().optional(),
+  /** Role actions: the whole role as read (what delete-role's undo recreates it from). */
+  role: roleRecordSchema.optional(),
 });
 
 export const JOURNAL_ENTRY_TYPES = ['run', 'intent', 'done', 'failed', 'skipped'] as const;
@@ -39,6 +42,20 @@ export const APPLY_SKIP_REASONS = [
   'deactivation_unknown',
   /** credsweep deactivated the key fewer than --delete-after days ago. */
   'inactive_too_recent',
+  /** A service-linked role (path /aws-service-role/): managed by its AWS service. */
+  'service_linked',
+  /** A role whose trust policy names an AWS service principal (planned only with --include-service-roles). */
+  'service_role',
+  /** The role credsweep itself runs as. */
+  'caller_role',
+  /** delete-role: the role does not carry credsweep's quarantine now. */
+  'not_quarantined',
+  /** delete-role: credsweep's journals do not show credsweep quarantining this role (this RoleId). */
+  'quarantine_unknown',
+  /** delete-role: credsweep quarantined the role fewer than --delete-after days ago. */
+  'quarantine_too_recent',
+  /** quarantine-user: one of the user's credentials is in use. */
+  'in_use',
 ] as const;
 export type ApplySkipReason = (typeof APPLY_SKIP_REASONS)[number];
 

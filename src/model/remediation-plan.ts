@@ -14,6 +14,9 @@ export const REMEDIATION_ACTIONS = [
   'delete-root-access-key',
   'deactivate-ssh-public-key',
   'deactivate-service-specific-credential',
+  'quarantine-role',
+  'delete-role',
+  'quarantine-user',
 ] as const;
 export type RemediationActionId = (typeof REMEDIATION_ACTIONS)[number];
 
@@ -29,8 +32,18 @@ export const SKIP_REASONS = [
   'not_included',
   /** The access key the tool itself is calling with. */
   'caller_key',
-  /** Roles are reported, never deleted by credsweep. */
+  /** Roles are planned only with --roles. */
   'role',
+  /** A role whose trust policy names an AWS service principal (see --include-service-roles). */
+  'service_role',
+  /** The role credsweep itself runs as. */
+  'caller_role',
+  /** A quarantined role credsweep's journals do not show it quarantining. */
+  'quarantine_unknown',
+  /** credsweep quarantined the role fewer than `--delete-after` days ago. */
+  'quarantine_too_recent',
+  /** Already quarantined, and deleting it was not asked for (--allow-irreversible). */
+  'already_quarantined',
   'in_use',
   /** A signing certificate uploaded less than the threshold ago (AWS records no use for certificates). */
   'recent',
@@ -124,6 +137,10 @@ export const remediationPlanSchema = z.object({
     exclude: z.array(z.string()),
     /** credsweep journals read for when keys were deactivated (`--journal`); apply reads them again. */
     journals: z.array(z.string()),
+    /** `plan --roles`: unused roles are quarantined (and, with --allow-irreversible, deleted). */
+    roles: z.boolean().optional(),
+    /** Roles trusting an AWS service principal are planned too. */
+    includeServiceRoles: z.boolean().optional(),
   }),
   caller: z.object({
     accountId: z.string(),

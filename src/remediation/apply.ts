@@ -53,6 +53,8 @@ export interface ApplyOptions {
   key?: PlanKey | undefined;
   /** The key id this run signs with: never touched, whatever the plan says. */
   callerAccessKeyId: string | null;
+  /** The ARN this run calls AWS as (live); the role actions never touch that role. Default: the plan's. */
+  callerArn?: string;
   /** apply's own --allow-irreversible (the plan's is needed too). */
   allowIrreversible: boolean;
   /** The exempt tag and the configuration's exemptions as they are now. */
@@ -214,6 +216,8 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
       thresholdDays,
       deleteAfterDays: plan.options.deleteAfterDays,
       deactivatedAt: (id) => options.deactivatedAt.get(id),
+      includeServiceRoles: plan.options.includeServiceRoles ?? false,
+      callerArn: options.callerArn ?? plan.caller.arn,
     };
     const changed = changedSincePlan(step, state);
     if (changed) return skip('changed_since_plan', changed, state);
@@ -224,7 +228,7 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
     journal.append(entry({ type: 'intent', step, before: state }));
     options.onPoint?.('after-intent', acted);
     try {
-      await action.act(options.clients, step, state);
+      await action.act(options.clients, step, state, { now: now(), planDigest: plan.digest.value });
     } catch (e) {
       const error = describeStepError(e);
       journal.append(entry({ type: 'failed', step, before: state, error }));

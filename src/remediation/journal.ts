@@ -168,6 +168,8 @@ export interface StepHistory {
   lastReason?: string;
 }
 
+const RETRY_STATES = new Set<StepState>(['apply_failed', 'apply_in_flight', 'skipped']);
+
 /** What the journal says about each step, by step id, in order of first appearance. */
 export function foldJournal(entries: readonly JournalEntry[]): Map<string, StepHistory> {
   const steps = new Map<string, StepHistory>();
@@ -177,12 +179,15 @@ export function foldJournal(entries: readonly JournalEntry[]): Map<string, StepH
     const h: StepHistory = known ?? { step: e.step, state: 'skipped' };
     if (e.phase === 'apply') {
       if (e.type === 'intent') {
+        // A retry after a failed or interrupted attempt keeps the state from before the first one:
+        // a delete-role that failed part-way must still be undone from the whole role.
+        const retry = known !== undefined && RETRY_STATES.has(h.state) && h.before !== undefined;
         h.state = 'apply_in_flight';
-        h.before = e.before;
+        if (!retry) h.before = e.before;
       } else if (e.type === 'done') {
         // Only a `done` line confirms a change (after the call, or a resume that saw it completed).
         h.state = 'applied';
-        h.before = e.before ?? h.before;
+        h.before = h.before ?? e.before;
         h.appliedAt = parseIsoDateTime(e.at) ?? undefined;
       } else if (e.type === 'failed') {
         h.state = 'apply_failed';
@@ -216,8 +221,14 @@ export function wasUndone(entries: readonly JournalEntry[]): boolean {
 export function deactivationDates(entries: readonly JournalEntry[]): Map<string, EpochMs> {
   const dates = new Map<string, EpochMs>();
   for (const h of foldJournal(entries).values()) {
-    if (h.step.action !== 'deactivate-access-key' || !h.step.accessKeyId) continue;
-    if (h.state === 'applied' && h.appliedAt !== undefined) dates.set(h.step.accessKeyId, h.appliedAt);
+    if (h.state !== 'applied' || h.appliedAt === undefined) continue;
+    if (h.step.action === 'deactivate-access-key' && h.step.accessKeyId) {
+      dates.set(h.step.accessKeyId, h.appliedAt);
+    } else if (h.step.action === 'quarantine-role' && h.before?.targetId) {
+      // By RoleId for apply (a role deleted and recreated by hand is another role), by ARN for plan.
+      dates.set(h.before.targetId, h.appliedAt);
+      dates.set(h.step.arn, h.appliedAt);
+    }
   }
   return dates;
 }

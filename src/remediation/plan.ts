@@ -60,6 +60,10 @@ export interface PlanOptions {
   unresolved?: ReadonlyMap<string, string>;
   /** Accounts whose root credentials may be removed with sts:AssumeRoot (centralised root access). */
   rootAccessAccounts?: ReadonlySet<string>;
+  /** `--roles`: unused roles are quarantined; quarantined ones deleted after deleteAfterDays (irreversible). */
+  roles?: boolean;
+  /** `--include-service-roles`: roles whose trust policy names an AWS service are planned too (apply checks it live). */
+  includeServiceRoles?: boolean;
 }
 
 const PLANNABLE = new Set(['unused', 'inactive', 'unverified']);
@@ -113,7 +117,7 @@ export function assembleRemediationPlan(findings: readonly Finding[], options: P
       reversible,
       reason,
       expected: {
-        ...(f.credential === 'password' ? {} : { status: f.status === 'inactive' ? 'Inactive' : 'Active' }),
+        ...expectedStatus(f, action),
         lastUsed: f.lastUsed,
       },
     });
@@ -138,6 +142,8 @@ export function assembleRemediationPlan(findings: readonly Finding[], options: P
         include: [...options.include],
         exclude: [...options.exclude],
         journals: [...(options.journals ?? [])],
+        ...(options.roles ? { roles: true } : {}),
+        ...(options.includeServiceRoles ? { includeServiceRoles: true } : {}),
       },
       caller: { ...options.caller },
       summary: {
@@ -151,6 +157,12 @@ export function assembleRemediationPlan(findings: readonly Finding[], options: P
     },
     options.planKey,
   );
+}
+
+/** The status apply expects: none for passwords and delete-role (whose role is Quarantined), else Active/Inactive. */
+function expectedStatus(f: Finding, action: RemediationActionId): { status?: 'Active' | 'Inactive' } {
+  if (f.credential === 'password' || action === 'delete-role') return {};
+  return { status: f.status === 'inactive' ? 'Inactive' : 'Active' };
 }
 
 function credentialRef(f: PlannableFinding) {
@@ -184,7 +196,9 @@ function decide(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
   if (f.status === 'service_linked') {
     return { skip: 'service_linked', detail: 'service-linked roles are managed by their AWS service' };
   }
-  if (f.principalType === 'role') return { skip: 'role', detail: 'roles are reported, never deleted' };
+  if (f.principalType === 'role' && !o.roles) {
+    return { skip: 'role', detail: 'roles are planned only with --roles' };
+  }
   if (f.status === 'exempt') return { skip: 'exempt', detail: f.reason };
   const names = [f.principalName, f.arn, f.accountId];
   const excludedBy = o.exclude.find((p) => matchesPattern(p, names));
@@ -198,6 +212,7 @@ function decide(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
   const unreadable = o.unresolved?.get(findingKey(f));
   if (unreadable !== undefined && PLANNABLE.has(f.status)) return { skip: 'unresolved', detail: unreadable };
   if (f.principalType === 'root') return decideRoot(f, o);
+  if (f.principalType === 'role') return decideRole(f, o, asOf);
 
   switch (f.credential) {
     case 'password':
@@ -226,6 +241,54 @@ function decide(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
     default:
       return decideCertificate(f, o);
   }
+}
+
+/** The role credsweep runs as, from its assumed-role ARN (`arn:aws:sts::111:assumed-role/NAME/session`). */
+function isCallerRole(f: Finding, caller: CallerIdentity): boolean {
+  const m = /^arn:[\w-]+:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(caller.arn);
+  return m !== null && m[1] === f.accountId && m[2] === f.principalName;
+}
+
+/**
+ * Roles (`--roles`): an unused role is quarantined (reversible); one credsweep's journals show it
+ * quarantined at least deleteAfterDays ago is deleted (irreversible: its record is journalled and
+ * undo recreates it). Trust policies are not in the audit: apply skips a service's role live
+ * (service_role) unless --include-service-roles.
+ */
+function decideRole(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
+  if (isCallerRole(f, o.caller))
+    return { skip: 'caller_role', detail: 'credsweep is calling AWS as this role' };
+  if (f.status !== 'unused') return { skip: 'in_use', detail: f.reason };
+  const since = o.deactivatedAt?.get(f.arn);
+  if (since === undefined) {
+    return {
+      step: {
+        action: 'quarantine-role',
+        reversible: true,
+        reason: `${f.reason}; quarantined (undo removes it)`,
+      },
+    };
+  }
+  const days = wholeDaysBetween(since, asOf);
+  if (days < o.deleteAfterDays) {
+    return {
+      skip: 'quarantine_too_recent',
+      detail: `quarantined by credsweep ${days} days ago, deleted after ${o.deleteAfterDays}`,
+    };
+  }
+  if (!o.allowIrreversible) {
+    return {
+      skip: 'already_quarantined',
+      detail: `quarantined by credsweep ${days} days ago; deleting a role needs --allow-irreversible`,
+    };
+  }
+  return {
+    step: {
+      action: 'delete-role',
+      reversible: false,
+      reason: `quarantined by credsweep ${days} days ago (>= ${o.deleteAfterDays}); irreversible, undo recreates it with a new RoleId`,
+    },
+  };
 }
 
 function decideAccessKey(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {

@@ -43,12 +43,24 @@ export function remediationChanges(): string[] {
   return remediationPermissions().filter((p) => p.startsWith('iam:') && !/^iam:(Get|List)/.test(p));
 }
 
-const ROLE_SCOPED = new Set<string>(ROLE_PRINCIPAL_PERMISSIONS);
+/** Calls on an instance profile (the role actions take a role out of one and put it back). */
+const INSTANCE_PROFILE_SCOPED = new Set<string>([
+  'iam:AddRoleToInstanceProfile',
+  'iam:RemoveRoleFromInstanceProfile',
+]);
+/** Calls on a role: every declared IAM call naming a role (GetRole, PutRolePolicy, CreateRole, PassRole…). */
+function isRoleScoped(p: string): boolean {
+  return p.startsWith('iam:') && /Role/.test(p) && !INSTANCE_PROFILE_SCOPED.has(p);
+}
+/** Calls on a managed policy (restrict-permissions' boundaries). */
+const POLICY_SCOPED = /^iam:(CreatePolicy|DeletePolicy|GetPolicy|GetPolicyVersion|ListEntitiesForPolicy)$/;
 
 export function remediationPolicy(): PolicyDocument {
   const permissions = remediationPermissions();
   const iam = permissions.filter((p) => p.startsWith('iam:') && p !== 'iam:ListOrganizationsFeatures');
-  const userScoped = iam.filter((p) => !ROLE_SCOPED.has(p));
+  const userScoped = iam.filter(
+    (p) => !isRoleScoped(p) && !INSTANCE_PROFILE_SCOPED.has(p) && !POLICY_SCOPED.test(p),
+  );
   return {
     Version: '2012-10-17',
     Statement: [
@@ -70,8 +82,15 @@ export function remediationPolicy(): PolicyDocument {
       {
         Sid: 'RolePrincipals',
         Effect: 'Allow',
-        Action: iam.filter((p) => ROLE_SCOPED.has(p)),
+        Action: iam.filter(isRoleScoped),
         Resource: 'arn:aws:iam::*:role/*',
+      },
+      {
+        // Taking a role out of its instance profiles before deletion, putting it back on undo (profiles are never deleted).
+        Sid: 'RoleInstanceProfiles',
+        Effect: 'Allow',
+        Action: iam.filter((p) => INSTANCE_PROFILE_SCOPED.has(p)),
+        Resource: 'arn:aws:iam::*:instance-profile/*',
       },
       {
         // The backstop: IAM itself refuses any change to a principal tagged exempt (tag values are

@@ -29,25 +29,9 @@ import {
   PutRolePolicyCommand,
   RemoveRoleFromInstanceProfileCommand,
 } from '@aws-sdk/client-iam';
-import { z } from 'zod';
 
-export const roleRecordSchema = z.object({
-  roleName: z.string(),
-  path: z.string(),
-  /** The deleted role's unique id: a recreated role gets another one. */
-  roleId: z.string(),
-  arn: z.string(),
-  description: z.string().optional(),
-  maxSessionDuration: z.number().int().positive().optional(),
-  /** The trust policy, decoded JSON text. */
-  trustPolicy: z.string(),
-  inlinePolicies: z.array(z.object({ name: z.string(), document: z.string() })),
-  attachedPolicyArns: z.array(z.string()),
-  permissionsBoundaryArn: z.string().nullable(),
-  tags: z.array(z.object({ key: z.string(), value: z.string() })),
-  instanceProfiles: z.array(z.object({ name: z.string(), arn: z.string() })),
-});
-export type RoleRecord = z.infer<typeof roleRecordSchema>;
+export { type RoleRecord, roleRecordSchema } from '../model/role-record.ts';
+import type { RoleRecord } from '../model/role-record.ts';
 
 /** What captureRoleRecord calls. */
 export const ROLE_RECORD_READ_PERMISSIONS = [
@@ -74,6 +58,8 @@ export const ROLE_RECREATE_PERMISSIONS = [
   'iam:PutRolePolicy',
   'iam:AttachRolePolicy',
   'iam:AddRoleToInstanceProfile',
+  // Putting a role into an instance profile passes it (IAM-UG id_roles_use_switch-role-ec2_instance-profiles).
+  'iam:PassRole',
   'iam:ListInstanceProfilesForRole',
 ] as const;
 
@@ -158,7 +144,11 @@ async function listInstanceProfiles(
  * remain), then the role. Takes the record captured right before, so nothing is deleted that is not
  * in the journal.
  */
-export async function deleteRoleAndAttachments(iam: IAMClient, record: RoleRecord): Promise<void> {
+export async function deleteRoleAndAttachments(
+  iam: IAMClient,
+  record: RoleRecord,
+  options: { lastInlinePolicy?: string } = {},
+): Promise<void> {
   const RoleName = record.roleName;
   const gone = async (call: () => Promise<unknown>) => {
     try {
@@ -172,11 +162,16 @@ export async function deleteRoleAndAttachments(iam: IAMClient, record: RoleRecor
       iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: p.name, RoleName })),
     );
   }
-  for (const p of record.inlinePolicies) {
-    await gone(() => iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: p.name })));
-  }
+  // `lastInlinePolicy` (the quarantine) goes last: a deletion that fails part-way leaves the role
+  // quarantined, so a retry still finds it eligible and it is never left open.
+  const inline = [...record.inlinePolicies].sort(
+    (a, b) => Number(a.name === options.lastInlinePolicy) - Number(b.name === options.lastInlinePolicy),
+  );
   for (const arn of record.attachedPolicyArns) {
     await gone(() => iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: arn })));
+  }
+  for (const p of inline) {
+    await gone(() => iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: p.name })));
   }
   await gone(() => iam.send(new DeleteRoleCommand({ RoleName })));
 }
@@ -230,8 +225,13 @@ export async function recreateRole(
     try {
       await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: p.name, RoleName }));
     } catch (e) {
-      if (!isNoSuchEntity(e)) throw e;
-      missingInstanceProfiles.push(p.name);
+      if (isNoSuchEntity(e)) {
+        missingInstanceProfiles.push(p.name);
+        continue;
+      }
+      // A profile holds one role: a retried call whose first attempt went through says LimitExceeded.
+      const now = await listInstanceProfiles(iam, RoleName);
+      if (!now.some((q) => q.name === p.name)) throw e;
     }
   }
   const created = await getRole(iam, RoleName);

@@ -47,7 +47,8 @@ export function previewUndo(entries: readonly JournalEntry[]): UndoPreview {
   for (const h of foldJournal(entries).values()) {
     if (h.state === 'apply_in_flight') preview.unconfirmed.push(h);
     else if (!UNDO_CANDIDATES.has(h.state)) continue;
-    else (ACTIONS[h.step.action].reversible ? preview.reversible : preview.irreversible).push(h);
+    // delete-role is irreversible to apply (it needs --allow-irreversible) yet has an undo: it recreates the role.
+    else (ACTIONS[h.step.action].undo ? preview.reversible : preview.irreversible).push(h);
   }
   return preview;
 }
@@ -110,7 +111,7 @@ export async function undoJournal(
       journal.append(entry({ type: 'failed', step, error, detail: 'reading the current state' }));
       return { step, outcome: 'failed', detail: `${error.code}: ${error.message}` };
     }
-    if (h.state !== 'applied' && action.isUndone?.(state)) {
+    if (h.state !== 'applied' && action.isUndone?.(state, h.before)) {
       // An earlier undo got this far (its `done` line was not written).
       journal.append(entry({ type: 'done', step, before: state, reason: 'already_undone' }));
       return { step, outcome: 'already_undone' };
@@ -123,14 +124,15 @@ export async function undoJournal(
       return { step, outcome: 'skipped', detail };
     }
     journal.append(entry({ type: 'intent', step, before: state }));
+    let note: string | undefined | void;
     try {
-      await action.undo!(options.clients, step, state);
+      note = await action.undo!(options.clients, step, state, h.before);
     } catch (e) {
       const error = describeStepError(e);
       journal.append(entry({ type: 'failed', step, before: state, error }));
       return { step, outcome: 'failed', detail: `${error.code}: ${error.message}` };
     }
-    journal.append(entry({ type: 'done', step, before: state }));
-    return { step, outcome: 'undone' };
+    journal.append(entry({ type: 'done', step, before: state, ...(note ? { detail: note } : {}) }));
+    return { step, outcome: 'undone', ...(note ? { detail: note } : {}) };
   }
 }

@@ -34,6 +34,7 @@ import {
   trustedServices,
 } from '../../src/remediation/role-record.ts';
 import { MOTO_DEFAULT_ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
+import { seedFullRole } from '../helpers/seed-role.ts';
 
 const ALLOW_ALL = JSON.stringify({
   Version: '2012-10-17',
@@ -49,77 +50,9 @@ before(async () => {
 after(() => moto.stop());
 beforeEach(() => moto.reset());
 
-/** A role with everything a role can have: path, description, session length, trust, inline + managed policies, boundary, tags, instance profile. */
-async function seedFullRole(name = 'app-worker') {
-  const boundary = await iam.send(
-    new CreatePolicyCommand({
-      PolicyName: 'boundary',
-      PolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: ['s3:*', 'sqs:*'], Resource: '*' }],
-      }),
-    }),
-  );
-  const managed = await iam.send(
-    new CreatePolicyCommand({
-      PolicyName: 'read-queue',
-      PolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: 'sqs:ReceiveMessage', Resource: '*' }],
-      }),
-    }),
-  );
-  await iam.send(
-    new CreateRoleCommand({
-      RoleName: name,
-      Path: '/apps/',
-      Description: 'worker & friends',
-      MaxSessionDuration: 7200,
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { AWS: `arn:aws:iam::${MOTO_DEFAULT_ACCOUNT}:root` },
-            Action: 'sts:AssumeRole',
-          },
-        ],
-      }),
-      PermissionsBoundary: boundary.Policy!.Arn!,
-      Tags: [
-        { Key: 'owner', Value: 'team-a@example.com' },
-        { Key: 'cost centre', Value: '42 %' },
-      ],
-    }),
-  );
-  await iam.send(
-    new PutRolePolicyCommand({
-      RoleName: name,
-      PolicyName: 'read-bucket',
-      PolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: 's3:GetObject',
-            Resource: 'arn:aws:s3:::bucket/a b+c%/*',
-            Condition: { StringEquals: { 'aws:PrincipalTag/team': 'a&b' } },
-          },
-        ],
-      }),
-    }),
-  );
-  await iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: managed.Policy!.Arn! }));
-  await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: `${name}-profile` }));
-  await iam.send(
-    new AddRoleToInstanceProfileCommand({ InstanceProfileName: `${name}-profile`, RoleName: name }),
-  );
-  return { boundaryArn: boundary.Policy!.Arn!, managedArn: managed.Policy!.Arn! };
-}
-
 describe('role record', () => {
   it('captures every part of a role, decoded', async () => {
-    const { boundaryArn, managedArn } = await seedFullRole();
+    const { boundaryArn, managedArn } = await seedFullRole(iam);
     const record = (await captureRoleRecord(iam, 'app-worker'))!;
     assert.equal(record.path, '/apps/');
     assert.equal(record.description, 'worker & friends');
@@ -143,7 +76,7 @@ describe('role record', () => {
   });
 
   it('deletes the role but not its instance profile, and recreates it field by field with a new RoleId', async () => {
-    await seedFullRole();
+    await seedFullRole(iam);
     const original = (await captureRoleRecord(iam, 'app-worker'))!;
     await deleteRoleAndAttachments(iam, original);
     assert.equal(await getRole(iam, 'app-worker'), undefined);
@@ -183,7 +116,7 @@ describe('role record', () => {
   });
 
   it('recreates without the quarantine policy when told, and names missing instance profiles', async () => {
-    await seedFullRole();
+    await seedFullRole(iam);
     await iam.send(
       new PutRolePolicyCommand({
         RoleName: 'app-worker',

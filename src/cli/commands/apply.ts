@@ -128,7 +128,9 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
       )
         return;
       const loaded = await loadCliConfig(flags.config, ctx);
-      const deactivatedAt = pending.some((s) => s.action === 'delete-access-key')
+      const deactivatedAt = pending.some(
+        (s) => s.action === 'delete-access-key' || s.action === 'delete-role',
+      )
         ? deactivationDatesOf(plan.options.journals, key)
         : new Map<string, number>();
       const session = await openRemediationSession(ctx, flags);
@@ -152,6 +154,7 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
           planFile,
           key,
           callerAccessKeyId: session.caller.accessKeyId,
+          callerArn: session.caller.arn,
           allowIrreversible: flags.allowIrreversible ?? false,
           exemptions: exemptionCheck(loaded?.config.exemptions ?? [], ctx.now()),
           deactivatedAt,

@@ -47,6 +47,8 @@ interface PlanFlags extends ConnectionFlags {
   exclude: string[];
   allowIrreversible?: boolean;
   includeRoot?: boolean;
+  roles?: boolean;
+  includeServiceRoles?: boolean;
   journal: string[];
   asOf?: number;
   days: number;
@@ -75,7 +77,10 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
         .argParser(oneOf(['table', 'json'] as const)),
     )
     .addOption(
-      new Option('--delete-after <days>', 'delete access keys inactive for this many days')
+      new Option(
+        '--delete-after <days>',
+        'delete access keys inactive (roles quarantined) by credsweep for this many days',
+      )
         .default(30)
         .argParser(parseDays),
     )
@@ -99,6 +104,11 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
       '--include-root',
       'delete unused root access keys of member accounts (sts:AssumeRoot; with --allow-irreversible)',
     )
+    .option(
+      '--roles',
+      'quarantine unused roles (reversible); with --allow-irreversible delete roles credsweep quarantined --delete-after days ago (undo recreates them)',
+    )
+    .option('--include-service-roles', 'with --roles: also roles whose trust policy names an AWS service')
     .addOption(planKeyFileOption())
     .option(
       '--journal <file>',
@@ -163,6 +173,8 @@ async function runPlan(ctx: CliContext, flags: PlanFlags, command: Command): Pro
       deleteAfterDays: flags.deleteAfter,
       allowIrreversible: flags.allowIrreversible ?? false,
       includeRoot: flags.includeRoot ?? false,
+      roles: flags.roles ?? false,
+      includeServiceRoles: flags.includeServiceRoles ?? false,
       include: flags.include,
       exclude: flags.exclude,
       caller: session.caller,

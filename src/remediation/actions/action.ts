@@ -18,6 +18,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import { classifyAwsError } from '../../aws/classify-error.ts';
 import { AwsAccessError } from '../../errors.ts';
 import type { CredentialKind } from '../../model/finding.ts';
+import type { RoleRecord } from '../../model/role-record.ts';
 import type { ApplySkipReason } from '../../model/remediation-journal.ts';
 import type { PlanStep, RemediationActionId } from '../../model/remediation-plan.ts';
 import type { ThresholdKind } from '../../rules/rule.ts';
@@ -33,6 +34,8 @@ export interface CredentialState {
   /** The key or certificate id the state was read for (root keys are resolved at apply time). */
   targetId?: string;
   createdAt?: string;
+  /** Role actions: the whole role (journalled before acting: delete-role's undo recreates it from it). */
+  role?: RoleRecord;
 }
 
 /** IAM clients per account, built by the CLI (connection flags, --role-name, sts:AssumeRoot). */
@@ -50,8 +53,21 @@ export interface EligibilityContext {
   thresholdDays(kind?: ThresholdKind): number;
   /** The plan's --delete-after. */
   deleteAfterDays: number;
-  /** When credsweep's own journals show it deactivated this access key (not undone since), if they do. */
+  /**
+   * When credsweep's own journals show it deactivated this access key, or quarantined this role (by
+   * RoleId), not undone since, if they do.
+   */
   deactivatedAt(accessKeyId: string): EpochMs | undefined;
+  /** The plan's --include-service-roles. */
+  includeServiceRoles: boolean;
+  /** The ARN credsweep calls AWS as (an assumed-role ARN when it runs as a role). */
+  callerArn: string;
+}
+
+/** What an action's AWS call may need besides the target: apply's now and the plan it carries out. */
+export interface ActContext {
+  now: EpochMs;
+  planDigest: string;
 }
 
 /** Why a step no longer qualifies: a named reason (journal and summary) and a sentence. */
@@ -75,17 +91,26 @@ export interface RemediationAction {
   readState(clients: RemediationClients, step: PlanStep): Promise<CredentialState>;
   /** Re-derived from the live state right before acting: null when the credential still qualifies. */
   eligibility(state: CredentialState, ctx: EligibilityContext): Ineligible | null;
-  act(clients: RemediationClients, step: PlanStep, before: CredentialState): Promise<void>;
+  act(clients: RemediationClients, step: PlanStep, before: CredentialState, ctx: ActContext): Promise<void>;
   /** True when `state` is what a successful `act` leaves (a step killed in flight may have completed). */
   isDone(state: CredentialState): boolean;
-  undo?(clients: RemediationClients, step: PlanStep, before: CredentialState): Promise<void>;
+  /**
+   * `state` is read right before undoing, `journalled` the state journalled before acting. May return
+   * a sentence for the user (delete-role: the new RoleId).
+   */
+  undo?(
+    clients: RemediationClients,
+    step: PlanStep,
+    state: CredentialState,
+    journalled: CredentialState | undefined,
+  ): Promise<string | undefined | void>;
   /**
    * Before undoing: true when the credential is still exactly as credsweep's `act` left it (`before`
    * is the state journalled right before acting). Anything else (changed by hand, used since) is left alone.
    */
   isAsLeft?(state: CredentialState, before: CredentialState | undefined): boolean;
-  /** True when `state` is what a successful `undo` leaves. */
-  isUndone?(state: CredentialState): boolean;
+  /** True when `state` is what a successful `undo` leaves (`journalled`: the state journalled before acting). */
+  isUndone?(state: CredentialState, journalled?: CredentialState): boolean;
 }
 
 /** `{code, message}` for the journal and the summary: credsweep's own AwsAccessError keeps its AWS code. */

@@ -7,7 +7,10 @@ import { deactivateSigningCertificate } from './deactivate-signing-certificate.t
 import { deactivateSshPublicKey } from './deactivate-ssh-public-key.ts';
 import { deleteAccessKey } from './delete-access-key.ts';
 import { deleteLoginProfile } from './delete-login-profile.ts';
+import { deleteRole } from './delete-role.ts';
 import { deleteRootAccessKey } from './delete-root-access-key.ts';
+import { quarantineRole } from './quarantine-role.ts';
+import { quarantineUser } from './quarantine-user.ts';
 
 export type { CredentialState, RemediationAction, RemediationClients } from './action.ts';
 
@@ -19,4 +22,7 @@ export const ACTIONS: Readonly<Record<RemediationActionId, RemediationAction>> =
   'delete-root-access-key': deleteRootAccessKey,
   'deactivate-ssh-public-key': deactivateSshPublicKey,
   'deactivate-service-specific-credential': deactivateServiceSpecificCredential,
+  'quarantine-role': quarantineRole,
+  'delete-role': deleteRole,
+  'quarantine-user': quarantineUser,
 };

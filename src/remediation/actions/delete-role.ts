@@ -1,0 +1,101 @@
+import { wholeDaysBetween } from '../../time.ts';
+import { QUARANTINE_POLICY_NAME, QUARANTINE_TAG_KEYS } from '../quarantine-policy.ts';
+import {
+  ROLE_DELETE_PERMISSIONS,
+  ROLE_RECREATE_PERMISSIONS,
+  deleteRoleAndAttachments,
+  recreateRole,
+} from '../role-record.ts';
+import { type Ineligible, type RemediationAction, missing } from './action.ts';
+import { usedSince } from './quarantine-role.ts';
+import { QUARANTINED, READ_ROLE_PERMISSIONS, readRole, roleNeverCases } from './read-role.ts';
+
+/**
+ * Deletes a role credsweep quarantined at least --delete-after days ago (per its own journals, for
+ * this RoleId) and that shows no use since. Irreversible to apply (--allow-irreversible at plan and
+ * apply), yet it has an undo: the complete role was journalled right before (src/model/role-record.ts),
+ * the role is taken out of its instance profiles (never deleted), its inline policies deleted and its
+ * managed policies detached, then deleted. Undo recreates it as it was before credsweep touched it
+ * (without the quarantine policy and tags) and says that it has a new RoleId.
+ */
+export const deleteRole: RemediationAction = {
+  id: 'delete-role',
+  reversible: false,
+  principalTypes: ['role'],
+  credentials: ['role'],
+  permissions: [...READ_ROLE_PERMISSIONS, ...ROLE_DELETE_PERMISSIONS],
+  undoPermissions: [...READ_ROLE_PERMISSIONS, ...ROLE_RECREATE_PERMISSIONS],
+  async readState(clients, step) {
+    return readRole(await clients.iam(step.accountId), step.principalName);
+  },
+  eligibility(state, ctx): Ineligible | null {
+    const never = missing(state, 'the role') ?? roleNeverCases(state, ctx);
+    if (never) return never;
+    if (state.status !== QUARANTINED) {
+      return {
+        reason: 'not_quarantined',
+        detail: "the role does not carry credsweep's quarantine policy now",
+      };
+    }
+    const since = state.targetId === undefined ? undefined : ctx.deactivatedAt(state.targetId);
+    if (since === undefined) {
+      return {
+        reason: 'quarantine_unknown',
+        detail: "quarantined, but credsweep's journals do not show credsweep quarantining this role",
+      };
+    }
+    const days = wholeDaysBetween(since, ctx.now);
+    if (days < ctx.deleteAfterDays) {
+      return {
+        reason: 'quarantine_too_recent',
+        detail: `quarantined by credsweep ${days} days ago, deleted after ${ctx.deleteAfterDays}`,
+      };
+    }
+    if (usedSince(state.lastUsed, since)) {
+      return {
+        reason: 'changed_since_plan',
+        detail: `used at ${state.lastUsed}, after credsweep quarantined it`,
+      };
+    }
+    return null;
+  },
+  async act(clients, step, before) {
+    // Only what the journalled record names is removed: the record was fsync'd in the intent line.
+    await deleteRoleAndAttachments(await clients.iam(step.accountId), before.role!, {
+      lastInlinePolicy: QUARANTINE_POLICY_NAME,
+    });
+  },
+  isDone: (state) => !state.exists,
+  async undo(clients, step, _state, journalled) {
+    const record = journalled!.role!;
+    const quarantineTags = new Set<string>(QUARANTINE_TAG_KEYS);
+    const created = await recreateRole(
+      await clients.iam(step.accountId),
+      { ...record, tags: record.tags.filter((t) => !quarantineTags.has(t.key)) },
+      { skipInlinePolicy: (name) => name === QUARANTINE_POLICY_NAME },
+    );
+    const missingProfiles =
+      created.missingInstanceProfiles.length > 0
+        ? `; instance profile(s) ${created.missingInstanceProfiles.join(', ')} no longer exist, the role is in none of them`
+        : '';
+    return `role ${record.roleName} recreated with a new RoleId ${created.roleId} (was ${record.roleId}): resource policies that named the old role need attention${missingProfiles}`;
+  },
+  // Gone as credsweep left it, or half recreated by an earlier undo that failed part-way (the role
+  // has the journalled path and trust policy): recreateRole converges on the record either way.
+  isAsLeft: (state, before) =>
+    before?.role !== undefined &&
+    (!state.exists ||
+      (state.role?.path === before.role.path && state.role.trustPolicy === before.role.trustPolicy)),
+  isUndone: (state, journalled) => {
+    const want = journalled?.role;
+    const got = state.role;
+    if (!state.exists || !want || !got) return false;
+    const names = (r: typeof want) =>
+      JSON.stringify([
+        r.inlinePolicies.filter((p) => p.name !== QUARANTINE_POLICY_NAME).map((p) => p.name),
+        r.attachedPolicyArns,
+        r.instanceProfiles.map((p) => p.name),
+      ]);
+    return names(got) === names(want);
+  },
+};

@@ -1,0 +1,123 @@
+import {
+  DeleteUserPolicyCommand,
+  GetUserCommand,
+  GetUserPolicyCommand,
+  PutUserPolicyCommand,
+  TagUserCommand,
+  UntagUserCommand,
+} from '@aws-sdk/client-iam';
+import { parseIsoDateTime } from '../../time.ts';
+import {
+  QUARANTINE_POLICY_NAME,
+  QUARANTINE_TAG_KEYS,
+  isQuarantineDocument,
+  quarantinePolicyDocument,
+  quarantineTags,
+} from '../quarantine-policy.ts';
+import { decodePolicyDocument } from '../role-record.ts';
+import {
+  type CredentialState,
+  type RemediationAction,
+  isNoSuchEntity,
+  isoOrNull,
+  missing,
+  unusedForThreshold,
+  wrongStatus,
+} from './action.ts';
+import { READ_ACCESS_KEY_PERMISSIONS, readAccessKey, listAccessKeys } from './read-access-key.ts';
+import { NOT_QUARANTINED, QUARANTINED } from './read-role.ts';
+
+/**
+ * Quarantines a user none of whose credentials is in use (reversible): the same inline deny-all
+ * policy as quarantine-role, and the same tags, so a forgotten password or a key not yet found cannot
+ * be used. The reversible answer to an unused console password (delete-login-profile stays the
+ * irreversible one). Undo deletes the policy and the tags while the user is still the one quarantined.
+ * The user's last activity is its latest password or access-key use (else its creation).
+ */
+export const quarantineUser: RemediationAction = {
+  id: 'quarantine-user',
+  reversible: true,
+  principalTypes: ['user'],
+  credentials: ['none', 'password'],
+  permissions: [
+    'iam:GetUser',
+    'iam:GetUserPolicy',
+    ...READ_ACCESS_KEY_PERMISSIONS,
+    'iam:PutUserPolicy',
+    'iam:TagUser',
+  ],
+  undoPermissions: [
+    'iam:GetUser',
+    'iam:GetUserPolicy',
+    ...READ_ACCESS_KEY_PERMISSIONS,
+    'iam:DeleteUserPolicy',
+    'iam:UntagUser',
+  ],
+  async readState(clients, step) {
+    const iam = await clients.iam(step.accountId);
+    let user;
+    try {
+      user = (await iam.send(new GetUserCommand({ UserName: step.principalName }))).User;
+    } catch (e) {
+      if (isNoSuchEntity(e)) return { exists: false, lastUsed: null };
+      throw e;
+    }
+    let quarantined = false;
+    try {
+      const got = await iam.send(
+        new GetUserPolicyCommand({ UserName: step.principalName, PolicyName: QUARANTINE_POLICY_NAME }),
+      );
+      quarantined = isQuarantineDocument(decodePolicyDocument(got.PolicyDocument ?? ''));
+    } catch (e) {
+      if (!isNoSuchEntity(e)) throw e;
+    }
+    const uses = [isoOrNull(user?.PasswordLastUsed)];
+    for (const key of await listAccessKeys(iam, step.principalName)) {
+      uses.push((await readAccessKey(iam, step.principalName, key.accessKeyId)).lastUsed);
+    }
+    const latest = uses
+      .filter((u): u is string => u !== null)
+      .sort((a, b) => (parseIsoDateTime(a) ?? 0) - (parseIsoDateTime(b) ?? 0))
+      .at(-1);
+    const createdAt = isoOrNull(user?.CreateDate);
+    const state: CredentialState = {
+      exists: true,
+      status: quarantined ? QUARANTINED : NOT_QUARANTINED,
+      lastUsed: latest ?? null,
+      ...(user?.UserId ? { targetId: user.UserId } : {}),
+      ...(createdAt ? { createdAt } : {}),
+    };
+    return state;
+  },
+  eligibility: (state, ctx) =>
+    missing(state, 'the user') ??
+    wrongStatus(state, NOT_QUARANTINED, 'the user') ??
+    unusedForThreshold(state, ctx, undefined, "the user's latest credential"),
+  async act(clients, step, _before, ctx) {
+    const iam = await clients.iam(step.accountId);
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: step.principalName,
+        PolicyName: QUARANTINE_POLICY_NAME,
+        PolicyDocument: quarantinePolicyDocument(ctx.now),
+      }),
+    );
+    await iam.send(
+      new TagUserCommand({ UserName: step.principalName, Tags: quarantineTags(ctx.now, ctx.planDigest) }),
+    );
+  },
+  isDone: (state) => state.exists && state.status === QUARANTINED,
+  async undo(clients, step) {
+    const iam = await clients.iam(step.accountId);
+    await iam.send(
+      new DeleteUserPolicyCommand({ UserName: step.principalName, PolicyName: QUARANTINE_POLICY_NAME }),
+    );
+    await iam.send(new UntagUserCommand({ UserName: step.principalName, TagKeys: [...QUARANTINE_TAG_KEYS] }));
+  },
+  isAsLeft: (state, before) =>
+    state.exists &&
+    state.status === QUARANTINED &&
+    before !== undefined &&
+    state.targetId === before.targetId,
+  isUndone: (state) => state.exists && state.status === NOT_QUARANTINED,
+};

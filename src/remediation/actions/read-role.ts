@@ -1,0 +1,59 @@
+/**
+ * A role's live state for the role actions: the whole role record (journalled before acting, so
+ * delete-role's undo can recreate it), Quarantined when credsweep's quarantine policy is on it, its
+ * last use (RoleLastUsed) and RoleId. The "never" cases every role action shares are here too.
+ */
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { QUARANTINE_POLICY_NAME, isQuarantineDocument } from '../quarantine-policy.ts';
+import { ROLE_RECORD_READ_PERMISSIONS, captureRoleRecord, getRole, trustedServices } from '../role-record.ts';
+import { type CredentialState, type EligibilityContext, type Ineligible, isoOrNull } from './action.ts';
+
+export const READ_ROLE_PERMISSIONS = ROLE_RECORD_READ_PERMISSIONS;
+export const QUARANTINED = 'Quarantined';
+export const NOT_QUARANTINED = 'Active';
+const SERVICE_LINKED_PATH = '/aws-service-role/';
+
+export async function readRole(iam: IAMClient, roleName: string): Promise<CredentialState> {
+  const record = await captureRoleRecord(iam, roleName);
+  if (!record) return { exists: false, lastUsed: null };
+  // GetRole again for what the record does not keep (last use, creation): cheap, and current.
+  const role = await getRole(iam, roleName);
+  const quarantine = record.inlinePolicies.find((p) => p.name === QUARANTINE_POLICY_NAME);
+  const createdAt = isoOrNull(role?.CreateDate);
+  return {
+    exists: true,
+    status: quarantine && isQuarantineDocument(quarantine.document) ? QUARANTINED : NOT_QUARANTINED,
+    lastUsed: isoOrNull(role?.RoleLastUsed?.LastUsedDate),
+    targetId: record.roleId,
+    ...(createdAt ? { createdAt } : {}),
+    role: record,
+  };
+}
+
+/** The role name of an assumed-role ARN (`arn:aws:sts::111:assumed-role/NAME/session`), if it is one. */
+function callerRole(callerArn: string): { account: string; name: string } | null {
+  const m = /^arn:[\w-]+:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(callerArn);
+  return m ? { account: m[1]!, name: m[2]! } : null;
+}
+
+/** Never a service-linked role, a service's role (unless --include-service-roles), or credsweep's own role. */
+export function roleNeverCases(state: CredentialState, ctx: EligibilityContext): Ineligible | null {
+  const record = state.role;
+  if (!record) return { reason: 'changed_since_plan', detail: 'the role no longer exists' };
+  if (record.path.startsWith(SERVICE_LINKED_PATH)) {
+    return { reason: 'service_linked', detail: 'a service-linked role is managed by its AWS service' };
+  }
+  const services = trustedServices(record.trustPolicy);
+  if (services.length > 0 && !ctx.includeServiceRoles) {
+    return {
+      reason: 'service_role',
+      detail: `its trust policy names ${services.join(', ')} (--include-service-roles to include it)`,
+    };
+  }
+  const caller = callerRole(ctx.callerArn);
+  const account = /^arn:[\w-]+:iam::(\d{12}):/.exec(record.arn)?.[1];
+  if (caller && caller.name === record.roleName && caller.account === account) {
+    return { reason: 'caller_role', detail: 'credsweep is calling AWS as this role' };
+  }
+  return null;
+}

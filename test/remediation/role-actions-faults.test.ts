@@ -1,0 +1,196 @@
+/**
+ * The role steps under the fault proxy (test/helpers/fault-proxy.ts: 20 % throttling, 5 % 5xx, 2 %
+ * connection resets before the call and 2 % after it, when moto ran the call and the answer is
+ * lost), in process against moto_server: quarantine-role, delete-role and their undo each end `done`
+ * or `failed` in the journal, none twice; re-running completes the rest, and undo restores every
+ * role (deleted ones field by field, but their RoleId).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { IAMClient } from '@aws-sdk/client-iam';
+import type { JournalEntry } from '../../src/model/remediation-journal.ts';
+import type { RemediationPlan } from '../../src/model/remediation-plan.ts';
+import type { RemediationClients } from '../../src/remediation/actions/index.ts';
+import { applyPlan } from '../../src/remediation/apply.ts';
+import { exemptionCheck } from '../../src/remediation/exemptions.ts';
+import { deactivationDates, foldJournal, JournalWriter, readJournal } from '../../src/remediation/journal.ts';
+import { assembleRemediationPlan } from '../../src/remediation/plan.ts';
+import { captureRoleRecord, type RoleRecord } from '../../src/remediation/role-record.ts';
+import { undoJournal } from '../../src/remediation/undo.ts';
+import { MS_PER_DAY } from '../../src/time.ts';
+import { aFinding } from '../helpers/builders.ts';
+import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.ts';
+import { MOTO_DEFAULT_ACCOUNT as ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
+import { seedFullRole } from '../helpers/seed-role.ts';
+
+const FAULTS = { throttle: 0.2, serverError: 0.05, reset: 0.02, resetAfter: 0.02 };
+const ROLES = Array.from({ length: 4 }, (_, i) => `worker-${i}`);
+const CALLER = { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/ops`, accessKeyId: null };
+
+describe('role steps under faults (moto + fault proxy)', () => {
+  let moto: MotoServer;
+  let proxy: FaultProxy;
+  let direct: IAMClient;
+  let faulty: IAMClient;
+  let dir: string;
+  const originals = new Map<string, RoleRecord>();
+  let quarantineJournal = '';
+  const clients: RemediationClients = {
+    iam: async () => faulty,
+    rootIam: async () => {
+      throw new Error('not used');
+    },
+  };
+
+  before(async () => {
+    moto = await startMoto();
+    direct = new IAMClient(moto.clientConfig());
+    await moto.setClockOffsetDays(-200);
+    for (const name of ROLES) await seedFullRole(direct, name);
+    await moto.setClockOffsetDays(0);
+    for (const name of ROLES) originals.set(name, (await captureRoleRecord(direct, name))!);
+    proxy = await startFaultProxy({ target: moto.endpoint, seed: 14, rates: FAULTS });
+    // The SDK's own retries (3 attempts) ride out most faults; the rest end as failed steps.
+    faulty = new IAMClient({ ...moto.clientConfig(), endpoint: proxy.url, maxAttempts: 3 });
+    dir = mkdtempSync(join(tmpdir(), 'credsweep-role-faults-'));
+  });
+  after(async () => {
+    faulty?.destroy();
+    direct?.destroy();
+    await proxy?.close();
+    await moto?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function plan(
+    at: number,
+    extra: { allowIrreversible?: boolean; deactivatedAt?: Map<string, number> } = {},
+  ) {
+    const findings = ROLES.map((name) =>
+      aFinding({
+        accountId: ACCOUNT,
+        principalType: 'role',
+        principalName: name,
+        arn: `arn:aws:iam::${ACCOUNT}:role/apps/${name}`,
+        credential: 'role',
+        status: 'unused',
+        lastUsed: null,
+      }),
+    );
+    return assembleRemediationPlan(findings, {
+      dataCollectedAt: at,
+      createdAt: at,
+      thresholdDays: 90,
+      deleteAfterDays: 30,
+      allowIrreversible: extra.allowIrreversible ?? false,
+      includeRoot: false,
+      include: [],
+      exclude: [],
+      caller: CALLER,
+      roles: true,
+      ...(extra.deactivatedAt ? { deactivatedAt: extra.deactivatedAt } : {}),
+    });
+  }
+
+  /** Applies until every step is done (at most 5 runs), checking each run's journal as it goes. */
+  async function applyUntilDone(p: RemediationPlan, file: string, at: number, allowIrreversible = false) {
+    for (let run = 0; run < 5; run++) {
+      const history = readJournal(file, { missingOk: true });
+      const journal = new JournalWriter(file);
+      try {
+        await applyPlan(p, {
+          clients,
+          journal,
+          history,
+          now: () => at,
+          runId: `run-${run}`,
+          planFile: 'plan.json',
+          callerAccessKeyId: null,
+          callerArn: CALLER.arn,
+          allowIrreversible,
+          exemptions: exemptionCheck([], at),
+          deactivatedAt: quarantineJournal ? deactivationDates(readJournal(quarantineJournal)) : new Map(),
+        });
+      } finally {
+        journal.close();
+      }
+      const states = [...foldJournal(readJournal(file)).values()].map((h) => h.state);
+      if (states.every((s) => s === 'applied')) return run + 1;
+    }
+    assert.fail(
+      `steps still not done after 5 runs: ${JSON.stringify([...foldJournal(readJournal(file)).values()].map((h) => [h.step.id, h.state, h.lastReason]))}`,
+    );
+  }
+
+  function assertNoneTwice(entries: JournalEntry[], phase: 'apply' | 'undo') {
+    const done = new Map<string, number>();
+    for (const e of entries) {
+      if (e.phase === phase && e.type === 'done' && e.step)
+        done.set(e.step.id, (done.get(e.step.id) ?? 0) + 1);
+    }
+    for (const [id, n] of done) assert.equal(n, 1, `${id} done ${n} times`);
+    // Every step that began ended done or failed (or was re-checked and confirmed by a later run).
+    for (const h of foldJournal(entries).values()) {
+      assert.ok(!['apply_in_flight', 'undo_in_flight'].includes(h.state), `${h.step.id} left ${h.state}`);
+    }
+  }
+
+  it('quarantine, then delete after --delete-after days, then undo both: every role restored', async () => {
+    const t0 = Date.now();
+    quarantineJournal = join(dir, 'quarantine.jsonl');
+    const p1 = plan(t0);
+    await applyUntilDone(p1, quarantineJournal, t0);
+    assertNoneTwice(readJournal(quarantineJournal), 'apply');
+    for (const name of ROLES) {
+      const r = (await captureRoleRecord(direct, name))!;
+      assert.ok(
+        r.inlinePolicies.some((p) => p.name === 'CredsweepQuarantine'),
+        name,
+      );
+    }
+
+    const t31 = t0 + 31 * MS_PER_DAY;
+    await moto.setClockOffsetDays(31);
+    const p2 = plan(t31, {
+      allowIrreversible: true,
+      deactivatedAt: deactivationDates(readJournal(quarantineJournal)),
+    });
+    assert.equal(p2.steps.filter((s) => s.action === 'delete-role').length, ROLES.length);
+    const deleteJournal = join(dir, 'delete.jsonl');
+    await applyUntilDone(p2, deleteJournal, t31, true);
+    assertNoneTwice(readJournal(deleteJournal), 'apply');
+    for (const name of ROLES) assert.equal(await captureRoleRecord(direct, name), null, name);
+
+    // Undo the deletions until all are recreated (a failed reversal is retried by re-running undo).
+    for (let run = 0; run < 5; run++) {
+      const journal = new JournalWriter(deleteJournal);
+      try {
+        await undoJournal(readJournal(deleteJournal), {
+          clients,
+          journal,
+          now: () => t31,
+          runId: `undo-${run}`,
+          planDigest: p2.digest.value,
+        });
+      } finally {
+        journal.close();
+      }
+      if ([...foldJournal(readJournal(deleteJournal)).values()].every((h) => h.state === 'undone')) break;
+    }
+    assertNoneTwice(readJournal(deleteJournal), 'undo');
+    for (const name of ROLES) {
+      const { roleId: _old, ...want } = originals.get(name)!;
+      const { roleId: _new, ...got } = (await captureRoleRecord(direct, name))!;
+      assert.deepEqual(got, want, name);
+    }
+    assert.ok(proxy.totalCalls() > 0);
+    const faults = [...proxy.faultsByAccount().values()].reduce(
+      (n, f) => n + f.throttle + f.reset + f.resetAfter,
+      0,
+    );
+    assert.ok(faults > 10, `faults were injected (${faults})`);
+  });
+});
