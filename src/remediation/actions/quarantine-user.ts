@@ -5,6 +5,7 @@ import {
   PutUserPolicyCommand,
   TagUserCommand,
   UntagUserCommand,
+  type User,
 } from '@aws-sdk/client-iam';
 import { parseIsoDateTime } from '../../time.ts';
 import {
@@ -55,7 +56,7 @@ export const quarantineUser: RemediationAction = {
   ],
   async readState(clients, step) {
     const iam = await clients.iam(step.accountId);
-    let user;
+    let user: User | undefined;
     try {
       user = (await iam.send(new GetUserCommand({ UserName: step.principalName }))).User;
     } catch (e) {
