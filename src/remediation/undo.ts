@@ -124,9 +124,10 @@ export async function undoJournal(
       return { step, outcome: 'skipped', detail };
     }
     journal.append(entry({ type: 'intent', step, before: state }));
-    let note: string | undefined | void;
+    let note: string | undefined;
     try {
-      note = await action.undo!(options.clients, step, state, h.before);
+      const said = await action.undo!(options.clients, step, state, h.before);
+      note = typeof said === 'string' ? said : undefined;
     } catch (e) {
       const error = describeStepError(e);
       journal.append(entry({ type: 'failed', step, before: state, error }));

@@ -246,7 +246,7 @@ describe('role remediation: quarantine, delete, undo (moto)', () => {
   });
 
   /** The record journalled before deletion is the quarantined role: the original plus credsweep's policy and tags. */
-  function quarantinedNow(original: RoleRecord, journalled: RoleRecord): RoleRecord {
+  function quarantinedNow(_original: RoleRecord, journalled: RoleRecord): RoleRecord {
     assert.ok(journalled.inlinePolicies.some((p) => p.name === QUARANTINE_POLICY_NAME));
     return journalled;
   }

@@ -6,11 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import {
-  AttachRolePolicyCommand,
   CreateAccessKeyCommand,
-  AddRoleToInstanceProfileCommand,
-  CreateInstanceProfileCommand,
-  CreatePolicyCommand,
   CreateRoleCommand,
   CreateUserCommand,
   DeleteRolePolicyCommand,

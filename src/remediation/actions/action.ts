@@ -103,7 +103,7 @@ export interface RemediationAction {
     step: PlanStep,
     state: CredentialState,
     journalled: CredentialState | undefined,
-  ): Promise<string | undefined | void>;
+  ): Promise<unknown>;
   /**
    * Before undoing: true when the credential is still exactly as credsweep's `act` left it (`before`
    * is the state journalled right before acting). Anything else (changed by hand, used since) is left alone.

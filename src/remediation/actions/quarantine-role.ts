@@ -60,6 +60,7 @@ export const quarantineRole: RemediationAction = {
       new DeleteRolePolicyCommand({ RoleName: step.principalName, PolicyName: QUARANTINE_POLICY_NAME }),
     );
     await iam.send(new UntagRoleCommand({ RoleName: step.principalName, TagKeys: [...QUARANTINE_TAG_KEYS] }));
+    return undefined;
   },
   // A quarantined role cannot act, but a refused attempt may still count as use: it does not change
   // what credsweep left, so undo goes ahead; a role deleted and recreated by hand (new RoleId) is not.

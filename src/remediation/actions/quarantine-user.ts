@@ -114,6 +114,7 @@ export const quarantineUser: RemediationAction = {
       new DeleteUserPolicyCommand({ UserName: step.principalName, PolicyName: QUARANTINE_POLICY_NAME }),
     );
     await iam.send(new UntagUserCommand({ UserName: step.principalName, TagKeys: [...QUARANTINE_TAG_KEYS] }));
+    return undefined;
   },
   isAsLeft: (state, before) =>
     state.exists &&
