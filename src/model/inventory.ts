@@ -151,26 +151,3 @@ export interface AccessAnalyzerEvidence {
   permissions: Array<AccessAnalyzerVerdict & { service: string; action?: string }>;
 }
 
-/** One Access Analyzer verdict on one credential (or permission) of a principal. */
-export interface AccessAnalyzerVerdict {
-  findingId: string;
-  /** The last use Access Analyzer knows, or null: never used in its tracking period. */
-  lastAccessed: EpochMs | null;
-}
-
-/**
- * The ACTIVE unused-access findings of one analyzer for one principal (§3.4, §10). A credential with
- * no verdict here was not reported unused by the analyzer (used within its tracking period, or too
- * new to be evaluated: only entities that existed for the whole period are).
- */
-export interface AccessAnalyzerEvidence {
-  analyzerArn: string;
-  /** The analyzer's `unusedAccessAge` in days. */
-  trackingDays: number;
-  role?: AccessAnalyzerVerdict;
-  password?: AccessAnalyzerVerdict;
-  /** By access key id. */
-  accessKeys: Record<string, AccessAnalyzerVerdict>;
-  /** Unused services and actions: `service` is the namespace (`s3`), `action` e.g. `s3:GetObject`. */
-  permissions: Array<AccessAnalyzerVerdict & { service: string; action?: string }>;
-}
