@@ -150,4 +150,3 @@ export interface AccessAnalyzerEvidence {
   /** Unused services and actions: `service` is the namespace (`s3`), `action` e.g. `s3:GetObject`. */
   permissions: Array<AccessAnalyzerVerdict & { service: string; action?: string }>;
 }
-

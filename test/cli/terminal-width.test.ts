@@ -36,7 +36,6 @@ function inTerminal(args: string[], columns: number, env: NodeJS.ProcessEnv = {}
     });
     child.on('error', reject);
     child.on('close', (code) => {
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's escape sequences
       const lines = out
         .replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '')
         .split(/\r?\n/)
