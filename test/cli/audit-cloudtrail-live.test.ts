@@ -1,7 +1,8 @@
 /**
  * `credsweep audit --cloudtrail` on a live audit against moto: with the IAM API source the findings
- * know their key ids, so the trail's evidence lands on the right key even when a user has two; with
- * the credential report it lands only where it cannot be wrong.
+ * know their key ids, so the trail's evidence lands on the right key even when a user has two; the
+ * credential-report path resolves the key ids of the users the trail names (ListAccessKeys), so it
+ * lands on the right key there too.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -103,12 +104,14 @@ describe('credsweep audit --cloudtrail (live, moto)', () => {
     assert.deepEqual([idle.status, idle.lastActivitySource], ['unused', 'last_used']);
   });
 
-  it('--source report (no key ids): only the unambiguous user gets the evidence', async () => {
+  it('--source report: the key ids of users with CloudTrail evidence are resolved, so it lands on the right key', async () => {
     const r = await audit('report');
-    assert.equal(find(r, 'busy', 'access_key_1').lastActivitySource, 'cloudtrail');
-    for (const credential of ['access_key_1', 'access_key_2']) {
-      const f = find(r, 'two-keys', credential);
-      assert.deepEqual([f.status, f.lastActivitySource], ['unused', 'last_used']);
-    }
+    const busy = find(r, 'busy', 'access_key_1');
+    assert.deepEqual([busy.status, busy.lastActivitySource], ['in_use', 'cloudtrail']);
+    assert.ok(busy.caveats.includes('key_used_from_many_ips'));
+    const used = r.findings.find((f) => f.accessKeyId === twoKeys[1])!;
+    const idle = r.findings.find((f) => f.accessKeyId === twoKeys[0])!;
+    assert.deepEqual([used.status, used.lastActivitySource], ['in_use', 'cloudtrail']);
+    assert.deepEqual([idle.status, idle.lastActivitySource], ['unused', 'last_used']);
   });
 });

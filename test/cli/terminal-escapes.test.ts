@@ -122,9 +122,10 @@ describe('hostile names never drive the terminal', () => {
     const journal = join(dir, 'hostile.journal.jsonl');
     const lines = HOSTILE_NAMES.map((name, i) =>
       JSON.stringify({
-        v: 1,
+        v: 2,
         at: '2026-11-01T00:00:00Z',
         runId: 'r',
+        planDigest: 'a'.repeat(64),
         phase: 'apply',
         type: 'done',
         step: {
