@@ -3,29 +3,32 @@ import { type Column, renderTable, wrapText } from '../reporters/fit-table.ts';
 import { printable } from '../reporters/printable.ts';
 import type { CredentialChange, RunDiff } from './diff-runs.ts';
 
+/** The diff's sections in the order both renderings show them. */
+function diffSections(diff: RunDiff): [string, CredentialChange[]][] {
+  return [
+    ['Newly unused', diff.newlyUnused],
+    ['Newly in use', diff.newlyInUse],
+    ['No longer unused (deactivated, exempted, …)', diff.resolved],
+    ['Removed', diff.removed],
+  ];
+}
+
+/** The credential's own id, whichever kind it is (access key, SSH key, service-specific credential). */
+const credentialIdOf = (c: CredentialChange) =>
+  c.accessKeyId ?? c.sshPublicKeyId ?? c.serviceSpecificCredentialId;
+const transitionOf = (c: CredentialChange) => `${c.before ?? 'new'} → ${c.after ?? 'removed'}`;
+
 export function describeChange(c: CredentialChange): string {
-  const what = [
-    c.credential,
-    c.accessKeyId ?? c.sshPublicKeyId ?? c.serviceSpecificCredentialId,
-    c.action ?? c.service,
-  ]
-    .filter(Boolean)
-    .join(' ');
-  const transition = `${c.before ?? 'new'} → ${c.after ?? 'removed'}`;
+  const what = [c.credential, credentialIdOf(c), c.action ?? c.service].filter(Boolean).join(' ');
+  const transition = transitionOf(c);
   const age = c.ageDays === undefined ? '' : `, ${c.ageDays} days since last activity`;
   return `${c.accountId} ${c.principalName} ${what}: ${transition}${age}`;
 }
 
 /** Section by section; at most `limit` lines per section, then "… and N more". */
 export function renderDiffText(diff: RunDiff, limit = Number.POSITIVE_INFINITY): string {
-  const sections: [string, CredentialChange[]][] = [
-    ['Newly unused', diff.newlyUnused],
-    ['Newly in use', diff.newlyInUse],
-    ['No longer unused (deactivated, exempted, …)', diff.resolved],
-    ['Removed', diff.removed],
-  ];
   const lines: string[] = [];
-  for (const [title, changes] of sections) {
+  for (const [title, changes] of diffSections(diff)) {
     if (changes.length === 0) continue;
     lines.push(`${title} (${changes.length}):`);
     for (const c of changes.slice(0, limit)) lines.push(`  ${describeChange(c)}`);
@@ -55,22 +58,16 @@ function changeRow(c: CredentialChange): string[] {
     c.accountId,
     c.principalName,
     `${c.credential.replaceAll('_', ' ')}${detail ? ` ${detail}` : ''}`,
-    c.accessKeyId ?? c.sshPublicKeyId ?? c.serviceSpecificCredentialId ?? '',
-    `${c.before ?? 'new'} → ${c.after ?? 'removed'}`,
+    credentialIdOf(c) ?? '',
+    transitionOf(c),
     c.ageDays === undefined ? '' : `${c.ageDays}d`,
   ];
 }
 
 /** `credsweep diff`: one table per section, fitted to `width` when given (src/reporters/fit-table.ts). */
 export function renderDiffTable(diff: RunDiff, width?: number): string {
-  const sections: [string, CredentialChange[]][] = [
-    ['Newly unused', diff.newlyUnused],
-    ['Newly in use', diff.newlyInUse],
-    ['No longer unused (deactivated, exempted, …)', diff.resolved],
-    ['Removed', diff.removed],
-  ];
   const lines: string[] = [];
-  for (const [title, changes] of sections) {
+  for (const [title, changes] of diffSections(diff)) {
     if (changes.length === 0) continue;
     if (lines.length > 0) lines.push('');
     lines.push(`${title} (${changes.length}):`);
