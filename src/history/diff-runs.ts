@@ -4,6 +4,7 @@
  * data, so a rotated key in slot 1 reads as the same credential with fresh activity.
  */
 import type { AccountResult, Finding, FindingStatus } from '../model/finding.ts';
+import { instanceIdOf } from '../model/finding.ts';
 
 export interface RunSide {
   findings: readonly Finding[];
@@ -54,7 +55,7 @@ export function credentialIdentity(
   >,
 ): string {
   // A user can hold several SSH keys and service-specific credentials: their id is their identity.
-  const ownId = f.sshPublicKeyId ?? f.serviceSpecificCredentialId ?? '';
+  const ownId = instanceIdOf(f) ?? '';
   return [f.accountId, f.arn, f.credential, f.service ?? '', f.action ?? '', ownId].join('\u0000');
 }
 

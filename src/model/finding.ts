@@ -158,3 +158,23 @@ export type AuditReport = z.infer<typeof auditReportSchema>;
 export function emptySummary(): Record<FindingStatus, number> {
   return Object.fromEntries(FINDING_STATUSES.map((s) => [s, 0])) as Record<FindingStatus, number>;
 }
+
+type CredentialIds = Pick<
+  Finding,
+  'accessKeyId' | 'certificateId' | 'sshPublicKeyId' | 'serviceSpecificCredentialId'
+>;
+
+/**
+ * The id of a kind a principal can hold several of (SSH public keys, service-specific credentials):
+ * it tells two credentials of one user and kind apart. Undefined for every other kind.
+ */
+export function instanceIdOf(
+  f: Pick<Finding, 'sshPublicKeyId' | 'serviceSpecificCredentialId'>,
+): string | undefined {
+  return f.sshPublicKeyId ?? f.serviceSpecificCredentialId;
+}
+
+/** The id that names the credential itself, when it has one: key, certificate, SSH key or service credential. */
+export function credentialIdOf(f: CredentialIds): string | undefined {
+  return f.accessKeyId ?? f.certificateId ?? instanceIdOf(f);
+}

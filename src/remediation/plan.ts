@@ -12,6 +12,7 @@
  */
 import { globMatches } from '../config/glob.ts';
 import type { Finding } from '../model/finding.ts';
+import { credentialIdOf } from '../model/finding.ts';
 import {
   PLAN_SCHEMA_VERSION,
   type PlanStep,
@@ -182,12 +183,7 @@ function credentialRef(f: PlannableFinding) {
 }
 
 function stepId(f: Finding, action: RemediationActionId): string {
-  const target =
-    f.accessKeyId ??
-    f.certificateId ??
-    f.sshPublicKeyId ??
-    f.serviceSpecificCredentialId ??
-    (f.principalType === 'root' ? `root:${f.credential}` : f.principalName);
+  const target = credentialIdOf(f) ?? (f.principalType === 'root' ? `root:${f.credential}` : f.principalName);
   return `${f.accountId}/${action}/${target}`;
 }
 

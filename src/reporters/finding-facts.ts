@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Finding, FindingStatus } from '../model/finding.ts';
+import { instanceIdOf } from '../model/finding.ts';
 import { ruleOf, type SeverityLevel, severityOf } from '../rules/severity.ts';
 
 export type { RuleFacts } from '../rules/rule.ts';
@@ -29,7 +30,7 @@ export function findingKey(f: Finding): string {
     f.credential === 'permission'
       ? `/${f.action ?? f.service ?? ''}`
       : f.credential === 'ssh_public_key' || f.credential === 'service_specific_credential'
-        ? `/${f.sshPublicKeyId ?? f.serviceSpecificCredentialId ?? ''}`
+        ? `/${instanceIdOf(f) ?? ''}`
         : '';
   return `${f.accountId}/${f.arn}/${f.credential}${detail}`;
 }

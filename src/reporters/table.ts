@@ -5,6 +5,7 @@
 import pc from 'picocolors';
 import { compareFindings } from '../audit/audit-report.ts';
 import type { AuditReport, Finding, FindingStatus } from '../model/finding.ts';
+import { credentialIdOf } from '../model/finding.ts';
 import type { SeverityLevel } from '../rules/severity.ts';
 import { notesOf, severityOf } from './finding-facts.ts';
 import { type Column, constantsLine, fitTable, wrapText } from './fit-table.ts';
@@ -73,7 +74,7 @@ function row(f: Finding): string[] {
     f.accountId,
     printable(principal),
     printable(credentialWords(f)),
-    printable(f.accessKeyId ?? f.certificateId ?? f.sshPublicKeyId ?? f.serviceSpecificCredentialId ?? ''),
+    printable(credentialIdOf(f) ?? ''),
     `${f.ageDays}d`,
     `${f.lastActivity.slice(0, 10)} ${ACTIVITY_WORDS[f.lastActivitySource] ?? f.lastActivitySource}`,
     printable(notesOf(f)),
