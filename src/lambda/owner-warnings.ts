@@ -79,12 +79,15 @@ export function ownerTarget(
 
 /**
  * The credentials a scheduled remediation acts on: console passwords, active access keys, and the
- * active SSH public keys and service-specific credentials (judged by age at the default threshold:
- * AWS records no use of them, so `unverified` is what an old one is). null: no notice for it.
+ * active SSH public keys and service-specific credentials (judged by age at their kind's threshold:
+ * AWS records no use of them, so `unverified` is what an old one is, `unused` an SSH key CloudTrail
+ * last saw long ago). null: no notice for it.
  */
 function thresholdKind(f: Finding): { kind?: ThresholdKind } | null {
-  const ageJudged = f.credential === 'ssh_public_key' || f.credential === 'service_specific_credential';
-  if (ageJudged) return f.status === 'unverified' || f.status === 'in_use' ? {} : null;
+  if (f.credential === 'ssh_public_key' || f.credential === 'service_specific_credential')
+    return f.status === 'unverified' || f.status === 'in_use' || f.status === 'unused'
+      ? { kind: f.credential }
+      : null;
   if (f.status !== 'unused' && f.status !== 'in_use') return null;
   if (f.credential === 'password') return { kind: 'password' };
   if (f.credential === 'access_key_1' || f.credential === 'access_key_2') return { kind: 'access_key' };

@@ -14,8 +14,19 @@ export interface EvaluationContext {
   thresholds?: Partial<Record<ThresholdKind, number>>;
 }
 
-/** The credential kinds a threshold applies to (both access-key slots share one). */
-export const THRESHOLD_KINDS = ['password', 'access_key', 'role', 'permission'] as const;
+/**
+ * The credential kinds a threshold applies to (both access-key slots share one). SSH public keys and
+ * service-specific credentials have no last use in AWS: theirs is the age past which an active one is
+ * `unverified` (or, with CloudTrail evidence of an SSH key's use, `unused`).
+ */
+export const THRESHOLD_KINDS = [
+  'password',
+  'access_key',
+  'role',
+  'permission',
+  'ssh_public_key',
+  'service_specific_credential',
+] as const;
 export type ThresholdKind = (typeof THRESHOLD_KINDS)[number];
 
 /** The threshold for one kind of credential: its override, else the default. */

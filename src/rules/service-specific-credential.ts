@@ -75,7 +75,7 @@ function evaluateCredential(
     else if (credential.expiresAt - ctx.asOf > FAR_EXPIRY_DAYS * MS_PER_DAY)
       caveats.push('api_key_far_expiry');
   }
-  const threshold = thresholdFor(ctx);
+  const threshold = thresholdFor(ctx, 'service_specific_credential');
   const label = `${serviceCredentialLabel(credential.serviceName)} ${credential.serviceSpecificCredentialId}`;
   const expiry =
     credential.expiresAt === null
@@ -96,7 +96,7 @@ function evaluateCredential(
       caveats,
       reason: (age) =>
         `${label} is ${state}, created ${ageInWords(age)}${expiry}; AWS records no last use for service-specific credentials${
-          active ? ` ${thresholdNote(ctx)}` : ''
+          active ? ` ${thresholdNote(ctx, 'service_specific_credential')}` : ''
         }`,
       extra: {
         service: credential.serviceName,

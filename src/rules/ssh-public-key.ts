@@ -36,7 +36,7 @@ function evaluateKey(principal: Principal, key: SshPublicKeyCredential, ctx: Eva
     [key.uploadedAt, 'last_rotated'],
     [principal.createdAt, 'created'],
   ])!;
-  const threshold = thresholdFor(ctx);
+  const threshold = thresholdFor(ctx, 'ssh_public_key');
   const label = `SSH public key ${key.sshPublicKeyId}`;
   const when = (age: number) =>
     lastUsed !== null
@@ -49,7 +49,7 @@ function evaluateKey(principal: Principal, key: SshPublicKeyCredential, ctx: Eva
       status: !key.active
         ? () => 'inactive'
         : lastUsed !== null
-          ? byThreshold(ctx)
+          ? byThreshold(ctx, 'ssh_public_key')
           : (age) => (age >= threshold ? 'unverified' : 'in_use'),
       lastUsed,
       lastActivity: activity.at,
@@ -58,7 +58,7 @@ function evaluateKey(principal: Principal, key: SshPublicKeyCredential, ctx: Eva
       caveats: [],
       reason: (age) =>
         key.active
-          ? `${label} is active, ${when(age)} ${thresholdNote(ctx)}`
+          ? `${label} is active, ${when(age)} ${thresholdNote(ctx, 'ssh_public_key')}`
           : `${label} is inactive; ${when(age)}`,
       extra: { sshPublicKeyId: key.sshPublicKeyId },
     },

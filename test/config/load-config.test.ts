@@ -24,6 +24,8 @@ describe('parseConfig', () => {
         'thresholds:',
         '  access_key: 45',
         '  role: 180',
+        '  ssh_public_key: 365',
+        '  service_specific_credential: 120',
         'accounts: ["111122223333"]',
         'roleName: CredsweepAudit',
         'exemptions:',
@@ -39,7 +41,7 @@ describe('parseConfig', () => {
     const json = parseConfig(
       JSON.stringify({
         days: 60,
-        thresholds: { access_key: 45, role: 180 },
+        thresholds: { access_key: 45, role: 180, ssh_public_key: 365, service_specific_credential: 120 },
         accounts: ['111122223333'],
         roleName: 'CredsweepAudit',
         exemptions: [

@@ -48,6 +48,50 @@ describe('ssh-public-key-unverified', () => {
   });
 });
 
+describe('per-kind thresholds for SSH keys and service-specific credentials', () => {
+  const credential = {
+    serviceSpecificCredentialId: 'ACCAEXAMPLE',
+    serviceName: 'codecommit.amazonaws.com',
+    status: 'Active' as const,
+    createdAt: daysAgo(60),
+    expiresAt: null,
+  };
+  const user = aUser({
+    sshPublicKeys: [
+      sshKey({ uploadedAt: daysAgo(60) }),
+      sshKey({ sshPublicKeyId: 'APKASEEN', lastUsed: daysAgo(45) }),
+    ],
+    serviceSpecificCredentials: [credential],
+  });
+  const judged = (thresholds?: Record<string, number>) =>
+    evaluatePrincipal(user, { ...ctx, ...(thresholds ? { thresholds } : {}) }).map((f) => [
+      f.sshPublicKeyId ?? f.serviceSpecificCredentialId,
+      f.status,
+      /\(threshold (\d+)\)/.exec(f.reason)?.[1],
+    ]);
+
+  it('without one, the default threshold judges them', () => {
+    assert.deepEqual(judged(), [
+      ['APKAEIBAERJR2EXAMPLE', 'in_use', '90'],
+      ['APKASEEN', 'in_use', '90'],
+      ['ACCAEXAMPLE', 'in_use', '90'],
+    ]);
+  });
+
+  it('thresholds.ssh_public_key and thresholds.service_specific_credential each judge their own kind', () => {
+    assert.deepEqual(judged({ ssh_public_key: 30 }), [
+      ['APKAEIBAERJR2EXAMPLE', 'unverified', '30'],
+      ['APKASEEN', 'unused', '30'],
+      ['ACCAEXAMPLE', 'in_use', '90'],
+    ]);
+    assert.deepEqual(judged({ service_specific_credential: 60, access_key: 10 }), [
+      ['APKAEIBAERJR2EXAMPLE', 'in_use', '90'],
+      ['APKASEEN', 'in_use', '90'],
+      ['ACCAEXAMPLE', 'unverified', '60'],
+    ]);
+  });
+});
+
 describe('mfa-device-unassigned', () => {
   it('reports an unassigned device as unused, dated at the as-of date', () => {
     const device: Principal = {

@@ -22,7 +22,8 @@ export const deactivateServiceSpecificCredential: RemediationAction = statusTogg
   id: 'deactivate-service-specific-credential',
   principalTypes: ['user'],
   credentials: ['service_specific_credential'],
-  eligibility: (state, ctx) => unusedForThreshold(state, ctx, undefined, 'the service-specific credential'),
+  eligibility: (state, ctx) =>
+    unusedForThreshold(state, ctx, 'service_specific_credential', 'the service-specific credential'),
   permissions: [...SERVICE_SPECIFIC_CREDENTIAL_PERMISSIONS, 'iam:UpdateServiceSpecificCredential'],
   async readState(clients, step): Promise<CredentialState> {
     const id = step.serviceSpecificCredentialId!;

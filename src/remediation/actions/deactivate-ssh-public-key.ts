@@ -1,7 +1,7 @@
 /**
  * UpdateSSHPublicKey to Inactive (undo: Active), reversible. AWS records no use of SSH public keys
  * (../shared/AWS-SEMANTICS.md §9): apply re-reads the key (ListSSHPublicKeys) and acts only while it
- * is Active and was uploaded at least the plan's threshold ago.
+ * is Active and was uploaded at least the plan's `ssh_public_key` threshold ago.
  */
 import { paginateListSSHPublicKeys, UpdateSSHPublicKeyCommand } from '@aws-sdk/client-iam';
 import { SSH_PUBLIC_KEY_PERMISSIONS } from '../../sources/iam-api/ssh-public-keys.ts';
@@ -17,7 +17,7 @@ export const deactivateSshPublicKey: RemediationAction = statusToggleAction({
   id: 'deactivate-ssh-public-key',
   principalTypes: ['user'],
   credentials: ['ssh_public_key'],
-  eligibility: (state, ctx) => unusedForThreshold(state, ctx, undefined, 'the SSH public key'),
+  eligibility: (state, ctx) => unusedForThreshold(state, ctx, 'ssh_public_key', 'the SSH public key'),
   permissions: [...SSH_PUBLIC_KEY_PERMISSIONS, 'iam:UpdateSSHPublicKey'],
   async readState(clients, step): Promise<CredentialState> {
     const id = step.sshPublicKeyId!;
