@@ -16,6 +16,8 @@ export const credentialStateSchema = z.object({
   lastUsed: isoUtc.nullable(),
   targetId: z.string().optional(),
   createdAt: z.string().optional(),
+  /** quarantine-user: the user's live ARN. */
+  arn: z.string().optional(),
   /** Role actions: the whole role as read (what delete-role's undo recreates it from). */
   role: roleRecordSchema.optional(),
 });
@@ -48,6 +50,8 @@ export const APPLY_SKIP_REASONS = [
   'service_role',
   /** The role credsweep itself runs as. */
   'caller_role',
+  /** quarantine-user: the user credsweep itself calls AWS as. */
+  'caller_user',
   /** delete-role: the role does not carry credsweep's quarantine now. */
   'not_quarantined',
   /** delete-role: credsweep's journals do not show credsweep quarantining this role (this RoleId). */

@@ -38,6 +38,10 @@ export const SKIP_REASONS = [
   'service_role',
   /** The role credsweep itself runs as. */
   'caller_role',
+  /** quarantine-user: the user credsweep itself calls AWS as (or whose key it signs with). */
+  'caller_user',
+  /** quarantine-user: another credential of the user is in use (or not known to be unused). */
+  'credential_in_use',
   /** A quarantined role credsweep's journals do not show it quarantining. */
   'quarantine_unknown',
   /** credsweep quarantined the role fewer than `--delete-after` days ago. */
@@ -141,6 +145,8 @@ export const remediationPlanSchema = z.object({
     roles: z.boolean().optional(),
     /** Roles trusting an AWS service principal are planned too. */
     includeServiceRoles: z.boolean().optional(),
+    /** `plan --quarantine-users`: users none of whose credentials is in use are quarantined. */
+    quarantineUsers: z.boolean().optional(),
   }),
   caller: z.object({
     accountId: z.string(),

@@ -23,6 +23,7 @@ import {
 } from '../model/remediation-plan.ts';
 import { type EpochMs, toIso, wholeDaysBetween } from '../time.ts';
 import { type PlanKey, sealPlan } from './plan-digest.ts';
+import { judgeUsers, type UserVerdict, userKey } from './plan-users.ts';
 
 export interface CallerIdentity {
   accountId: string;
@@ -65,6 +66,11 @@ export interface PlanOptions {
   roles?: boolean;
   /** `--include-service-roles`: roles whose trust policy names an AWS service are planned too (apply checks it live). */
   includeServiceRoles?: boolean;
+  /**
+   * `--quarantine-users`: a user none of whose credentials is in use is quarantined (reversible); that
+   * replaces delete-login-profile as the answer to its unused console password.
+   */
+  quarantineUsers?: boolean;
 }
 
 const PLANNABLE = new Set(['unused', 'inactive', 'unverified']);
@@ -95,20 +101,32 @@ export function matchesPattern(pattern: string, values: readonly string[]): bool
 }
 
 type Decision =
-  | { step: { action: RemediationActionId; reversible: boolean; reason: string } }
+  | {
+      step: {
+        action: RemediationActionId;
+        reversible: boolean;
+        reason: string;
+        /** The last use apply compares to, when it is not the finding's own (quarantine-user: the user's). */
+        lastUsed?: string | null;
+      };
+    }
   | { skip: SkipReason; detail: string };
 
 export function assembleRemediationPlan(findings: readonly Finding[], options: PlanOptions): RemediationPlan {
   const asOf = options.asOf ?? options.createdAt;
   const steps: PlanStep[] = [];
   const skipped: SkippedCredential[] = [];
-  for (const f of findings) {
-    if (!isPlannable(f)) continue;
-    const decision = decide(f, options, asOf);
+  const users = options.quarantineUsers
+    ? judgeUsers(findings, { ...options, unresolved: options.unresolved, findingKey })
+    : new Map<string, UserVerdict>();
+  const plan = (f: PlannableFinding, listFiltered = true) => {
+    const decision = decide(f, options, asOf, users);
     const ref = credentialRef(f);
     if ('skip' in decision) {
+      // A user-level step filtered out by --include/--exclude: its credentials already say so.
+      if (!listFiltered && (decision.skip === 'excluded' || decision.skip === 'not_included')) return;
       skipped.push({ ...ref, reason: decision.skip, detail: decision.detail });
-      continue;
+      return;
     }
     const { action, reversible, reason } = decision.step;
     steps.push({
@@ -119,9 +137,14 @@ export function assembleRemediationPlan(findings: readonly Finding[], options: P
       reason,
       expected: {
         ...expectedStatus(f, action),
-        lastUsed: f.lastUsed,
+        lastUsed: decision.step.lastUsed !== undefined ? decision.step.lastUsed : f.lastUsed,
       },
     });
+  };
+  for (const f of findings) if (isPlannable(f)) plan(f);
+  // Users without a console password: their quarantine is a step of its own (credential `none`).
+  for (const v of users.values()) {
+    if (v.quarantine && !v.hasPassword) plan(userQuarantineFinding(v.first, v.lastUsed), false);
   }
   const irreversible = steps.filter((s) => !s.reversible).length;
   const auditedAccounts = options.auditedAccounts ?? findings.map((f) => f.accountId);
@@ -145,6 +168,7 @@ export function assembleRemediationPlan(findings: readonly Finding[], options: P
         journals: [...(options.journals ?? [])],
         ...(options.roles ? { roles: true } : {}),
         ...(options.includeServiceRoles ? { includeServiceRoles: true } : {}),
+        ...(options.quarantineUsers ? { quarantineUsers: true } : {}),
       },
       caller: { ...options.caller },
       summary: {
@@ -160,8 +184,12 @@ export function assembleRemediationPlan(findings: readonly Finding[], options: P
   );
 }
 
-/** The status apply expects: none for passwords and delete-role (whose role is Quarantined), else Active/Inactive. */
+/**
+ * The status apply expects: none for passwords and delete-role (whose role is Quarantined), `Active`
+ * (not quarantined) for quarantine-user, else Active/Inactive.
+ */
 function expectedStatus(f: Finding, action: RemediationActionId): { status?: 'Active' | 'Inactive' } {
+  if (action === 'quarantine-user') return { status: 'Active' };
   if (f.credential === 'password' || action === 'delete-role') return {};
   return { status: f.status === 'inactive' ? 'Inactive' : 'Active' };
 }
@@ -187,7 +215,31 @@ function stepId(f: Finding, action: RemediationActionId): string {
   return `${f.accountId}/${action}/${target}`;
 }
 
-function decide(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
+/** The user as a finding of its own, for a quarantine step that answers no single credential. */
+function userQuarantineFinding(first: Finding, lastUsed: string | null): PlannableFinding {
+  const {
+    accessKeyId: _k,
+    certificateId: _c,
+    sshPublicKeyId: _s,
+    serviceSpecificCredentialId: _x,
+    ...user
+  } = first;
+  return {
+    ...user,
+    principalType: 'user',
+    credential: 'none',
+    status: 'unused',
+    lastUsed,
+    reason: 'no credential of the user is in use',
+  };
+}
+
+function decide(
+  f: Finding,
+  o: PlanOptions,
+  asOf: EpochMs,
+  users: ReadonlyMap<string, UserVerdict>,
+): Decision {
   // Who is never planned, whatever the credential's state.
   if (f.status === 'service_linked') {
     return { skip: 'service_linked', detail: 'service-linked roles are managed by their AWS service' };
@@ -211,8 +263,18 @@ function decide(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
   if (f.principalType === 'role') return decideRole(f, o, asOf);
 
   switch (f.credential) {
+    case 'none':
+      // Only the user-level finding built above reaches here (its verdict is a quarantine).
+      return {
+        step: {
+          action: 'quarantine-user',
+          reversible: true,
+          reason: `${f.reason}; quarantined (undo removes it)`,
+        },
+      };
     case 'password':
       if (f.status !== 'unused') return { skip: 'in_use', detail: f.reason };
+      if (o.quarantineUsers) return decideUnusedPassword(f, o, users.get(userKey(f)));
       if (!o.allowIrreversible) {
         return {
           skip: 'irreversible',
@@ -237,6 +299,34 @@ function decide(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
     default:
       return decideCertificate(f, o);
   }
+}
+
+/**
+ * `--quarantine-users`: an unused console password is answered by quarantining its user (reversible)
+ * when none of the user's credentials is in use; otherwise by deleting it (irreversible), as without
+ * the flag, and the reason the user was not quarantined is said.
+ */
+function decideUnusedPassword(f: Finding, o: PlanOptions, user: UserVerdict | undefined): Decision {
+  if (user?.quarantine) {
+    return {
+      step: {
+        action: 'quarantine-user',
+        reversible: true,
+        reason: `${f.reason}; no credential of the user is in use: quarantined (undo removes it)`,
+        lastUsed: user.lastUsed,
+      },
+    };
+  }
+  const why = user ? `not quarantined: ${user.detail}` : 'not quarantined';
+  if (!o.allowIrreversible) {
+    return {
+      skip: user?.reason ?? 'irreversible',
+      detail: `${f.reason}; ${why}; deleting the login profile instead cannot be undone (--allow-irreversible)`,
+    };
+  }
+  return {
+    step: { action: 'delete-login-profile', reversible: false, reason: `${f.reason}; ${why}; irreversible` },
+  };
 }
 
 /** The role credsweep runs as, from its assumed-role ARN (`arn:aws:sts::111:assumed-role/NAME/session`). */

@@ -49,6 +49,7 @@ interface PlanFlags extends ConnectionFlags {
   includeRoot?: boolean;
   roles?: boolean;
   includeServiceRoles?: boolean;
+  quarantineUsers?: boolean;
   journal: string[];
   asOf?: number;
   days: number;
@@ -109,6 +110,10 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
       'quarantine unused roles (reversible); with --allow-irreversible delete roles credsweep quarantined --delete-after days ago (undo recreates them)',
     )
     .option('--include-service-roles', 'with --roles: also roles whose trust policy names an AWS service')
+    .option(
+      '--quarantine-users',
+      'quarantine users none of whose credentials is in use (reversible; instead of deleting an unused console password)',
+    )
     .addOption(planKeyFileOption())
     .option(
       '--journal <file>',
@@ -175,6 +180,7 @@ async function runPlan(ctx: CliContext, flags: PlanFlags, command: Command): Pro
       includeRoot: flags.includeRoot ?? false,
       roles: flags.roles ?? false,
       includeServiceRoles: flags.includeServiceRoles ?? false,
+      quarantineUsers: flags.quarantineUsers ?? false,
       include: flags.include,
       exclude: flags.exclude,
       caller: session.caller,

@@ -34,6 +34,8 @@ export interface CredentialState {
   /** The key or certificate id the state was read for (root keys are resolved at apply time). */
   targetId?: string;
   createdAt?: string;
+  /** quarantine-user: the user's live ARN (never the one credsweep calls AWS as). */
+  arn?: string;
   /** Role actions: the whole role (journalled before acting: delete-role's undo recreates it from it). */
   role?: RoleRecord;
 }

@@ -2,7 +2,10 @@ import {
   DeleteUserPolicyCommand,
   GetUserCommand,
   GetUserPolicyCommand,
+  type IAMClient,
   PutUserPolicyCommand,
+  paginateListSigningCertificates,
+  paginateListSSHPublicKeys,
   TagUserCommand,
   UntagUserCommand,
   type User,
@@ -18,6 +21,8 @@ import {
 import { decodePolicyDocument } from '../role-record.ts';
 import {
   type CredentialState,
+  type EligibilityContext,
+  type Ineligible,
   type RemediationAction,
   isNoSuchEntity,
   isoOrNull,
@@ -33,7 +38,9 @@ import { NOT_QUARANTINED, QUARANTINED } from './read-role.ts';
  * policy as quarantine-role, and the same tags, so a forgotten password or a key not yet found cannot
  * be used. The reversible answer to an unused console password (delete-login-profile stays the
  * irreversible one). Undo deletes the policy and the tags while the user is still the one quarantined.
- * The user's last activity is its latest password or access-key use (else its creation).
+ * The user's last activity is its latest password or access-key use, or the creation of its newest
+ * access key, SSH key or signing certificate (else of the user) when that is later: a credential added
+ * since the plan is a user about to be used. Never the user credsweep calls AWS as (caller_user).
  */
 export const quarantineUser: RemediationAction = {
   id: 'quarantine-user',
@@ -44,6 +51,8 @@ export const quarantineUser: RemediationAction = {
     'iam:GetUser',
     'iam:GetUserPolicy',
     ...READ_ACCESS_KEY_PERMISSIONS,
+    'iam:ListSSHPublicKeys',
+    'iam:ListSigningCertificates',
     'iam:PutUserPolicy',
     'iam:TagUser',
   ],
@@ -51,6 +60,8 @@ export const quarantineUser: RemediationAction = {
     'iam:GetUser',
     'iam:GetUserPolicy',
     ...READ_ACCESS_KEY_PERMISSIONS,
+    'iam:ListSSHPublicKeys',
+    'iam:ListSigningCertificates',
     'iam:DeleteUserPolicy',
     'iam:UntagUser',
   ],
@@ -73,19 +84,19 @@ export const quarantineUser: RemediationAction = {
       if (!isNoSuchEntity(e)) throw e;
     }
     const uses = [isoOrNull(user?.PasswordLastUsed)];
+    const created = [isoOrNull(user?.CreateDate)];
     for (const key of await listAccessKeys(iam, step.principalName)) {
       uses.push((await readAccessKey(iam, step.principalName, key.accessKeyId)).lastUsed);
+      created.push(key.createdAt);
     }
-    const latest = uses
-      .filter((u): u is string => u !== null)
-      .sort((a, b) => (parseIsoDateTime(a) ?? 0) - (parseIsoDateTime(b) ?? 0))
-      .at(-1);
-    const createdAt = isoOrNull(user?.CreateDate);
+    created.push(...(await uploadDates(iam, step.principalName)));
+    const createdAt = latestOf(created);
     const state: CredentialState = {
       exists: true,
       status: quarantined ? QUARANTINED : NOT_QUARANTINED,
-      lastUsed: latest ?? null,
+      lastUsed: latestOf(uses),
       ...(user?.UserId ? { targetId: user.UserId } : {}),
+      ...(user?.Arn ? { arn: user.Arn } : {}),
       ...(createdAt ? { createdAt } : {}),
     };
     return state;
@@ -93,7 +104,8 @@ export const quarantineUser: RemediationAction = {
   eligibility: (state, ctx) =>
     missing(state, 'the user') ??
     wrongStatus(state, NOT_QUARANTINED, 'the user') ??
-    unusedForThreshold(state, ctx, undefined, "the user's latest credential"),
+    callerUser(state, ctx) ??
+    unusedForThreshold(latestActivity(state), ctx, undefined, "the user's latest credential"),
   async act(clients, step, _before, ctx) {
     const iam = await clients.iam(step.accountId);
     await iam.send(
@@ -123,3 +135,38 @@ export const quarantineUser: RemediationAction = {
     state.targetId === before.targetId,
   isUndone: (state) => state.exists && state.status === NOT_QUARANTINED,
 };
+
+/** When the user's SSH public keys and signing certificates were uploaded (AWS records no use of them). */
+async function uploadDates(iam: IAMClient, UserName: string): Promise<(string | null)[]> {
+  const dates: (string | null)[] = [];
+  for await (const page of paginateListSSHPublicKeys({ client: iam }, { UserName })) {
+    for (const k of page.SSHPublicKeys ?? []) dates.push(isoOrNull(k.UploadDate));
+  }
+  for await (const page of paginateListSigningCertificates({ client: iam }, { UserName })) {
+    for (const c of page.Certificates ?? []) dates.push(isoOrNull(c.UploadDate));
+  }
+  return dates;
+}
+
+function latestOf(dates: readonly (string | null | undefined)[]): string | null {
+  return (
+    dates
+      .filter((d): d is string => typeof d === 'string')
+      .sort((a, b) => (parseIsoDateTime(a) ?? 0) - (parseIsoDateTime(b) ?? 0))
+      .at(-1) ?? null
+  );
+}
+
+/** Judged by the later of the last use and the newest creation (a credential added since counts). */
+function latestActivity(state: CredentialState): CredentialState {
+  const used = state.lastUsed === null ? null : parseIsoDateTime(state.lastUsed);
+  const created = state.createdAt === undefined ? null : parseIsoDateTime(state.createdAt);
+  return used !== null && created !== null && created > used ? { ...state, lastUsed: null } : state;
+}
+
+/** The IAM user credsweep signs as: never locked out by its own run. */
+function callerUser(state: CredentialState, ctx: EligibilityContext): Ineligible | null {
+  return state.arn !== undefined && state.arn === ctx.callerArn
+    ? { reason: 'caller_user', detail: 'credsweep is calling AWS as this user' }
+    : null;
+}
