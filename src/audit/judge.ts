@@ -2,7 +2,8 @@
  * The audit's pure middle, one principal at a time (runAudit streams principals through it):
  *
  *   evidence  → CloudTrail's later uses folded into the inventory (fold-trail-evidence.ts), then
- *               IAM Access Analyzer's (access-analyzer-evidence.ts), whose disagreements with
+ *               IAM Access Analyzer's (access-analyzer-evidence.ts; for the permissions audit merged
+ *               with Access Advisor's, access-analyzer-permissions.ts), whose disagreements with
  *               credsweep's own evidence are listed on the findings
  *   evaluate  → the rules (src/rules/), or the permission rule for an Access Advisor item
  *   exemptions → the exempt tag and the configuration file's exemptions, in one stage
@@ -24,6 +25,10 @@ import {
   annotateDisagreements,
   foldAccessAnalyzerEvidence,
 } from './access-analyzer-evidence.ts';
+import {
+  annotatePermissionDisagreements,
+  foldAccessAnalyzerPermissions,
+} from './access-analyzer-permissions.ts';
 import { foldTrailEvidence, type TrailEvidence } from './fold-trail-evidence.ts';
 
 /** One principal as collected: its credentials, or (permissions audit) what Access Advisor saw. */
@@ -57,10 +62,12 @@ export function judgePrincipal(item: InventoryItem, options: JudgeOptions): Find
         }
       : item;
   const analyzer = options.accessAnalyzer;
-  const evaluated =
-    analyzer && inventory.kind === 'credentials' && analyzer.covers(inventory.principal.accountId)
-      ? evaluateWithAccessAnalyzer(inventory, analyzer, options.evaluation)
-      : evaluateItem(inventory, options.evaluation);
+  const covered = analyzer?.covers(inventory.principal.accountId) ? analyzer : undefined;
+  const evaluated = !covered
+    ? evaluateItem(inventory, options.evaluation)
+    : inventory.kind === 'credentials'
+      ? evaluateWithAccessAnalyzer(inventory, covered, options.evaluation)
+      : evaluatePermissionsWithAccessAnalyzer(inventory, covered, options.evaluation);
   const tags = item.kind === 'credentials' ? item.principal.tags : undefined;
   return exemptFindings(evaluated, tags, options);
 }
@@ -74,6 +81,24 @@ function evaluateWithAccessAnalyzer(
   const own = evidence ? { ...item.principal, accessAnalyzer: evidence } : item.principal;
   const findings = evaluateItem({ ...item, principal: foldAccessAnalyzerEvidence(own) }, ctx);
   return annotateDisagreements(own, findings, analyzer, ctx.asOf);
+}
+
+function evaluatePermissionsWithAccessAnalyzer(
+  item: InventoryItem & { kind: 'permissions' },
+  analyzer: AccessAnalyzerInput,
+  ctx: EvaluationContext,
+): Finding[] {
+  const evidence = analyzer.evidence.get(item.principal.arn);
+  const services = foldAccessAnalyzerPermissions(item.services, evidence);
+  const findings = evaluateItem({ ...item, services }, ctx);
+  return annotatePermissionDisagreements(
+    item.principal,
+    item.services,
+    findings,
+    evidence,
+    analyzer,
+    ctx.asOf,
+  );
 }
 
 function evaluateItem(item: InventoryItem, ctx: EvaluationContext): Finding[] {

@@ -39,7 +39,7 @@ export interface AuditFlags {
   /** CloudTrail evidence: log trees, files or s3:// prefixes. */
   cloudtrail?: readonly string[];
   manyIps?: number;
-  /** IAM Access Analyzer evidence: `auto` or an analyzer ARN (live credential audits). */
+  /** IAM Access Analyzer evidence: `auto` or an analyzer ARN (live credential and permissions audits). */
   accessAnalyzer?: string;
   db?: string;
   /** The permissions audit (Access Advisor) instead of the credential audit. */
@@ -171,7 +171,7 @@ export function resolveSettings(
           },
         }
       : {}),
-    ...(flags.accessAnalyzer !== undefined && input.kind === 'live'
+    ...(flags.accessAnalyzer !== undefined && input.kind !== 'report'
       ? { accessAnalyzer: flags.accessAnalyzer }
       : {}),
     ...(dbPath ? { dbPath } : {}),

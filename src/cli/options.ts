@@ -12,6 +12,16 @@ export function parseDays(text: string): number {
   return Number(text);
 }
 
+const ANALYZER_ARN = /^arn:aws[a-z-]*:access-analyzer:[a-z0-9-]+:\d{12}:analyzer\/[A-Za-z0-9_.-]+$/;
+
+/** `--access-analyzer [arn]` (audit, permissions): `auto` or an analyzer ARN. */
+export function parseAccessAnalyzer(value: string): string {
+  if (value === 'auto' || ANALYZER_ARN.test(value)) return value;
+  throw new InvalidArgumentError(
+    'expected auto or an analyzer ARN (arn:aws:access-analyzer:REGION:ACCOUNT:analyzer/NAME)',
+  );
+}
+
 export function parseAsOfFlag(text: string): number {
   const at = parseAsOf(text);
   if (at === null) throw new InvalidArgumentError('expected YYYY-MM-DD or an ISO-8601 date-time');

@@ -147,6 +147,18 @@ export interface AccessAnalyzerEvidence {
   password?: AccessAnalyzerVerdict;
   /** By access key id. */
   accessKeys: Record<string, AccessAnalyzerVerdict>;
-  /** Unused services and actions: `service` is the namespace (`s3`), `action` e.g. `s3:GetObject`. */
-  permissions: Array<AccessAnalyzerVerdict & { service: string; action?: string }>;
+  /** UnusedPermission findings, by service namespace (`s3`). */
+  permissions: Record<string, AccessAnalyzerServiceVerdict>;
+}
+
+/**
+ * One service of an UnusedPermission finding (§3.4, §10). A finding that lists no action means the
+ * whole service is unused; one that lists actions means those actions are (action-level details
+ * exist only for the services IAM tracks actions of), and its `lastAccessed` is the service's.
+ */
+export interface AccessAnalyzerServiceVerdict extends AccessAnalyzerVerdict {
+  /** No action listed: the analyzer reports the whole service unused. */
+  wholeService: boolean;
+  /** The unused actions listed, by `namespace:Action` (`s3:GetObject`). */
+  actions: Record<string, AccessAnalyzerVerdict>;
 }

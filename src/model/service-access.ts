@@ -12,6 +12,8 @@ export interface ActionAccess {
   action: string;
   lastAccessed: EpochMs | null;
   region: string | null;
+  /** `access_analyzer` when the date (or the action itself) came from IAM Access Analyzer, not Access Advisor. */
+  source?: 'access_analyzer';
 }
 
 export interface ServiceAccess {
@@ -19,6 +21,8 @@ export interface ServiceAccess {
   namespace: string;
   lastAuthenticated: EpochMs | null;
   region: string | null;
+  /** `access_analyzer` when lastAuthenticated (or the service itself) came from IAM Access Analyzer. */
+  source?: 'access_analyzer';
   /**
    * null when IAM tracks no actions for this service (or the job was service-level). Which services
    * have tracked actions is data, not a hard-coded list (docs/aws-behaviour.md §3.1).

@@ -57,12 +57,15 @@ function permissionFinding(
     action?: string;
     lastUsed: EpochMs | null;
     region: string | null;
+    source: 'access_analyzer' | undefined;
   },
   ctx: EvaluationContext,
 ): Finding {
   const neverUsed = what.lastUsed === null;
+  const analyzer = what.source === 'access_analyzer';
   const extra: Partial<Finding> = { service: what.namespace, lastUsedRegion: what.region };
   if (what.action !== undefined) extra.action = what.action;
+  const period = analyzer ? "IAM Access Analyzer's tracking period" : "Access Advisor's tracking period";
   return buildFinding(
     asPrincipal(principal),
     {
@@ -70,13 +73,14 @@ function permissionFinding(
       status: byThreshold(ctx, 'permission'),
       lastUsed: what.lastUsed,
       lastActivity: what.lastUsed ?? principal.createdAt,
-      lastActivitySource: neverUsed ? 'created' : 'last_used',
+      lastActivitySource: neverUsed ? 'created' : analyzer ? 'access_analyzer' : 'last_used',
       neverUsed,
-      caveats: trackingCaveats(principal, what.lastUsed, ctx.asOf),
+      // the analyzer's own window is named by the judge stage (access_analyzer_<days>_days)
+      caveats: analyzer ? [] : trackingCaveats(principal, what.lastUsed, ctx.asOf),
       reason: (age) =>
         neverUsed
-          ? `${what.label} is granted but was never accessed in Access Advisor's tracking period; the ${principal.type} was created ${ageInWords(age)} ${thresholdNote(ctx, 'permission')}`
-          : `${what.label} was last accessed ${ageInWords(age)} ${thresholdNote(ctx, 'permission')}`,
+          ? `${what.label} is granted but was never accessed in ${period}; the ${principal.type} was created ${ageInWords(age)} ${thresholdNote(ctx, 'permission')}`
+          : `${what.label} was last accessed ${ageInWords(age)}${analyzer ? ' according to IAM Access Analyzer' : ''} ${thresholdNote(ctx, 'permission')}`,
       extra,
     },
     ctx,
@@ -101,6 +105,7 @@ function actionFindings(
           action,
           lastUsed: a.lastAccessed,
           region: a.region,
+          source: a.source,
         },
         ctx,
       );
@@ -126,6 +131,7 @@ export function evaluateServiceAccess(
         namespace: service.namespace,
         lastUsed: service.lastAuthenticated,
         region: service.region,
+        source: service.source,
       },
       ctx,
     );

@@ -15,7 +15,13 @@ import { givenFlag, loadCliConfig } from '../config-options.ts';
 import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
 import { type FailOn, failOnExit } from '../fail-on.ts';
-import { oneOf, parseDays, parsePositiveInt, withAccountTargetOptions } from '../options.ts';
+import {
+  oneOf,
+  parseAccessAnalyzer,
+  parseDays,
+  parsePositiveInt,
+  withAccountTargetOptions,
+} from '../options.ts';
 import { startProgress } from '../progress.ts';
 import { withReportOutputOptions } from '../report-options.ts';
 import { reportBadTrailFiles } from '../trail-files.ts';
@@ -47,15 +53,6 @@ export interface AuditFlags {
 
 function collectPaths(value: string, previous: string[] = []): string[] {
   return [...previous, value];
-}
-
-const ANALYZER_ARN = /^arn:aws[a-z-]*:access-analyzer:[a-z0-9-]+:\d{12}:analyzer\/[A-Za-z0-9_.-]+$/;
-
-function parseAccessAnalyzer(value: string): string {
-  if (value === 'auto' || ANALYZER_ARN.test(value)) return value;
-  throw new InvalidArgumentError(
-    'expected auto or an analyzer ARN (arn:aws:access-analyzer:REGION:ACCOUNT:analyzer/NAME)',
-  );
 }
 
 function parseExemptTag(text: string): ExemptionPolicy {

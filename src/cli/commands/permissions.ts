@@ -1,8 +1,10 @@
 /**
  * `credsweep permissions`: unused services (and tracked actions) per user and role, from Access
- * Advisor, in the audit's JSON envelope; `--suggest-policy` prints reduced policies for review.
+ * Advisor (merged with IAM Access Analyzer's unused-permission findings with `--access-analyzer`), in
+ * the audit's JSON envelope; `--suggest-policy` prints reduced policies for review.
  */
 import { Command, Option } from 'commander';
+import { describeAccessAnalyzerOutcome } from '../../audit/describe-access-analyzer.ts';
 import { assembleAudit, runAudit } from '../../audit/run-audit.ts';
 import { resolveSettings } from '../../audit/settings.ts';
 import { suggestReducedPolicies } from '../../audit/suggest-policy.ts';
@@ -14,7 +16,13 @@ import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
 import { givenFlag, loadCliConfig } from '../config-options.ts';
 import { countFindings, type FailOn, failOnExit } from '../fail-on.ts';
-import { oneOf, parseDays, parsePositiveInt, withAccountTargetOptions } from '../options.ts';
+import {
+  oneOf,
+  parseAccessAnalyzer,
+  parseDays,
+  parsePositiveInt,
+  withAccountTargetOptions,
+} from '../options.ts';
 import { withReportOutputOptions } from '../report-options.ts';
 import { openPendingOutput } from '../output.ts';
 
@@ -39,6 +47,8 @@ export interface PermissionsFlags {
   region?: string;
   endpointUrl?: string;
   config?: string;
+  /** true: the flag without a value, i.e. `auto`. */
+  accessAnalyzer?: string | true;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -64,6 +74,12 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
             .argParser(oneOf(['service', 'action'] as const)),
         )
         .option('--suggest-policy', 'print a reduced policy per principal for review (never applied)')
+        .addOption(
+          new Option(
+            '--access-analyzer [arn]',
+            "merge an existing IAM Access Analyzer's unused-permission findings (its action-level details where Access Advisor has none; auto: Security Hub's, the organization's or the account's; never creates one) [default: auto]",
+          ).argParser(parseAccessAnalyzer),
+        )
         .addOption(
           new Option('--principal-concurrency <n>', 'principals evaluated at once (was --concurrency)')
             .default(4)
@@ -93,6 +109,7 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
         ...flags,
         days: givenFlag(command, 'days', flags.days),
         concurrency: flags.accountConcurrency,
+        accessAnalyzer: flags.accessAnalyzer === true ? 'auto' : flags.accessAnalyzer,
         permissions: {
           granularity: flags.granularity,
           principalConcurrency: flags.concurrency ?? flags.principalConcurrency,
@@ -105,6 +122,9 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
     );
     const run = await runAudit(settings);
     const report = await assembleAudit(run);
+    if (run.accessAnalyzer)
+      ctx.stderr.write(`credsweep: ${describeAccessAnalyzerOutcome(run.accessAnalyzer)}\n`);
+    const badAnalyzer = run.accessAnalyzer !== undefined && 'error' in run.accessAnalyzer;
     const failures = run.accounts().filter((a) => a.status === 'failed');
     for (const f of failures) {
       ctx.stderr.write(`credsweep: account ${f.accountId}: ${f.error?.message ?? 'failed'}\n`);
@@ -135,7 +155,9 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
         ctx.stderr.write(`${line}\n`);
     }
     setExit(
-      failures.length > 0 ? ExitCode.awsFailure : failOnExit(flags.failOn, countFindings(report.findings)),
+      failures.length > 0 || badAnalyzer
+        ? ExitCode.awsFailure
+        : failOnExit(flags.failOn, countFindings(report.findings)),
     );
   });
 }

@@ -2,10 +2,14 @@
  * Access Analyzer's unused-access findings as evidence per principal ARN. Pure.
  *
  *   indexAccessAnalyzerEvidence(findings, analyzer) → Map<principal ARN, AccessAnalyzerEvidence>
+ *
+ * UnusedPermission details are kept per service: the whole service unused (no action listed), or the
+ * unused actions listed, as `namespace:Action`.
  */
-import type { AccessAnalyzerEvidence } from '../../model/inventory.ts';
+import type { AccessAnalyzerEvidence, AccessAnalyzerServiceVerdict } from '../../model/inventory.ts';
+import type { EpochMs } from '../../time.ts';
 import type { UnusedAccessAnalyzer } from './find-analyzer.ts';
-import type { UnusedAccessFinding } from './unused-access-findings.ts';
+import type { UnusedAccessDetail, UnusedAccessFinding } from './unused-access-findings.ts';
 
 export function indexAccessAnalyzerEvidence(
   findings: readonly UnusedAccessFinding[],
@@ -19,7 +23,7 @@ export function indexAccessAnalyzerEvidence(
         analyzerArn: analyzer.arn,
         trackingDays: analyzer.trackingDays,
         accessKeys: {},
-        permissions: [],
+        permissions: {},
       };
       byArn.set(arn, evidence);
     }
@@ -32,18 +36,37 @@ export function indexAccessAnalyzerEvidence(
       if (d.kind === 'role') evidence.role = verdict;
       else if (d.kind === 'password') evidence.password = verdict;
       else if (d.kind === 'access_key') evidence.accessKeys[d.accessKeyId] = verdict;
-      else {
-        evidence.permissions.push({ ...verdict, service: d.serviceNamespace });
-        for (const a of d.actions) {
-          evidence.permissions.push({
-            findingId: finding.id,
-            lastAccessed: a.lastAccessed,
-            service: d.serviceNamespace,
-            action: a.action,
-          });
-        }
-      }
+      else addPermission(evidence.permissions, finding.id, d);
     }
   }
   return byArn;
+}
+
+const later = (a: EpochMs | null, b: EpochMs | null) => (a === null ? b : b === null || a > b ? a : b);
+
+/** `s3:GetObject` whether the analyzer wrote the action with its namespace or without. */
+export function qualifiedAction(namespace: string, action: string): string {
+  return action.includes(':') ? action : `${namespace}:${action}`;
+}
+
+/** One UnusedPermission detail into the per-service index (two findings naming a service merge). */
+function addPermission(
+  permissions: Record<string, AccessAnalyzerServiceVerdict>,
+  findingId: string,
+  d: UnusedAccessDetail & { kind: 'permission' },
+): void {
+  const seen = permissions[d.serviceNamespace];
+  const entry: AccessAnalyzerServiceVerdict = seen
+    ? { ...seen, lastAccessed: later(seen.lastAccessed, d.lastAccessed) }
+    : { findingId, lastAccessed: d.lastAccessed, wholeService: false, actions: {} };
+  if (d.actions.length === 0) entry.wholeService = true;
+  for (const a of d.actions) {
+    const name = qualifiedAction(d.serviceNamespace, a.action);
+    const before = entry.actions[name];
+    entry.actions[name] = {
+      findingId: before?.findingId ?? findingId,
+      lastAccessed: before ? later(before.lastAccessed, a.lastAccessed) : a.lastAccessed,
+    };
+  }
+  permissions[d.serviceNamespace] = entry;
 }
