@@ -4,8 +4,9 @@
  *
  *   auditAccount(iam, accountId, options) → { findings, result }
  *
- * Both sources give the same findings for the same account; `api` adds key ids and last-used
- * service/Region. A report older than 4 hours at asOf marks the findings it produced
+ * Both sources give the same findings for the same account, every credential kind included (the
+ * report path lists what the report lacks: ./complete-report-users.ts); `api` adds every key id and
+ * last-used service/Region, the report path only the key ids that matter. A report older than 4 hours at asOf marks the findings it produced
  * `report_stale` (AWS hands out a cached report up to 4 hours old, docs/aws-behaviour.md §1.5).
  */
 import { Readable } from 'node:stream';
@@ -27,15 +28,10 @@ import {
   fetchCredentialReport,
   type ReportPollOptions,
 } from '../sources/credential-report/fetch.ts';
-import {
-  KEY_ID_PERMISSIONS,
-  type KeyIdPolicy,
-  needsKeyIds,
-  resolveKeyIds,
-} from '../sources/credential-report/resolve-key-ids.ts';
+import type { KeyIdPolicy } from '../sources/credential-report/resolve-key-ids.ts';
 import { toIso } from '../time.ts';
 import { principalsByAccount } from './audit-credential-report.ts';
-import { mapBounded } from './map-bounded.ts';
+import { completeReportUsers, REPORT_USER_PERMISSIONS } from './complete-report-users.ts';
 
 import type { LiveSource } from './live-source.ts';
 
@@ -43,7 +39,12 @@ export { LIVE_SOURCES, type LiveSource } from './live-source.ts';
 
 /** The IAM actions each source needs in the audited account. */
 export const ACCOUNT_AUDIT_PERMISSIONS: Record<LiveSource, readonly string[]> = {
-  report: [...CREDENTIAL_REPORT_PERMISSIONS, ...AUTHORIZATION_DETAILS_PERMISSIONS, ...KEY_ID_PERMISSIONS],
+  report: [
+    ...CREDENTIAL_REPORT_PERMISSIONS,
+    ...AUTHORIZATION_DETAILS_PERMISSIONS,
+    ...REPORT_USER_PERMISSIONS,
+    ...VIRTUAL_MFA_DEVICE_PERMISSIONS,
+  ],
   api: [...IAM_USER_PERMISSIONS, ...VIRTUAL_MFA_DEVICE_PERMISSIONS, ...AUTHORIZATION_DETAILS_PERMISSIONS],
 };
 
@@ -59,6 +60,8 @@ export interface AccountCollectOptions {
   poll: ReportPollOptions;
   /** Report path: ask for the key ids of the users whose keys need one (./sources/credential-report/resolve-key-ids.ts). */
   keyIds?: KeyIdPolicy;
+  /** Report path: list each user's SSH public keys (one call per user); default true. */
+  sshPublicKeys?: boolean;
 }
 
 export interface AccountAuditOptions extends EvaluationContext, AccountCollectOptions {
@@ -85,24 +88,27 @@ export async function collectAccountInventory(
   let staleCaveat = false;
   if (options.source === 'report') {
     const report = await fetchCredentialReport(iam, options.poll);
-    users = [];
+    const reportUsers: Principal[] = [];
     const label = `credential report of account ${accountId}`;
     for await (const group of principalsByAccount(Readable.from([Buffer.from(report.content)]), label)) {
-      users.push(...group);
+      reportUsers.push(...group);
     }
-    const policy = options.keyIds;
-    if (policy) {
-      users = await mapBounded(users, options.principalConcurrency, (user) =>
-        needsKeyIds(user, policy) ? resolveKeyIds(iam, user) : Promise.resolve(user),
-      );
-    }
+    // what the report lacks (service-specific credentials, SSH keys, key ids), then the MFA devices
+    const sshPublicKeys = options.sshPublicKeys ?? true;
+    users = await completeReportUsers(iam, reportUsers, {
+      concurrency: options.principalConcurrency,
+      sshPublicKeys,
+      ...(options.keyIds ? { keyIds: options.keyIds } : {}),
+    });
+    users.push(...(await collectUnassignedMfaDevices(iam, options.asOf)));
+    if (!sshPublicKeys) result.notListed = ['ssh_public_key'];
     if (report.generatedAt !== null) {
       result.reportGeneratedAt = toIso(report.generatedAt);
       staleCaveat = options.asOf - report.generatedAt > REPORT_STALE_AFTER_MS;
     }
   } else {
     users = await collectUsersFromApi(iam, { concurrency: options.principalConcurrency });
-    // unassigned virtual MFA devices stand alone (no user); the API path only, like SSH keys
+    // unassigned virtual MFA devices stand alone (no user)
     users.push(...(await collectUnassignedMfaDevices(iam, options.asOf)));
   }
   const { roles, userTags } = await collectAuthorizationDetails(iam);

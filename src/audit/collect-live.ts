@@ -20,14 +20,14 @@ export interface LiveCollectDeps {
   progress?: (accounts: number) => { tick(failed: boolean): void; stop(): void };
   /** Exactly these accounts (a Step Functions item), instead of the settings' selection. */
   targets?: readonly AccountTarget[];
-  /** Report path: days before a key becomes unused in which its id is wanted (owner warnings); 7. */
+  /**
+   * Report path: days before a key becomes unused in which its id is wanted (owner warnings); default
+   * the settings' reportPath.keyIdWindowDays (the configuration's notifications.ownerWarningDays).
+   */
   keyIdWindowDays?: number;
   /** Report path: users with CloudTrail evidence, whose key ids are wanted to match it. */
   keyIdEvidenceArns?: ReadonlySet<string>;
 }
-
-/** The owner-warning window the Lambda uses by default (config notifications.ownerWarningDays). */
-export const DEFAULT_KEY_ID_WINDOW_DAYS = 7;
 
 export interface LiveInventory {
   items: InventoryItem[];
@@ -103,9 +103,10 @@ export async function collectLive(settings: AuditSettings, deps: LiveCollectDeps
             asOf: settings.evaluation.asOf,
             principalConcurrency: PRINCIPAL_CONCURRENCY,
             poll,
+            sshPublicKeys: settings.reportPath.sshPublicKeys,
             keyIds: {
               evaluation: settings.evaluation,
-              windowDays: deps.keyIdWindowDays ?? DEFAULT_KEY_ID_WINDOW_DAYS,
+              windowDays: deps.keyIdWindowDays ?? settings.reportPath.keyIdWindowDays,
               ...(deps.keyIdEvidenceArns ? { evidenceArns: deps.keyIdEvidenceArns } : {}),
             },
           }),

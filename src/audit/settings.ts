@@ -44,6 +44,8 @@ export interface AuditFlags {
   db?: string;
   /** The permissions audit (Access Advisor) instead of the credential audit. */
   permissions?: PermissionsFlags;
+  /** Report path: list each user's SSH public keys (one ListSSHPublicKeys per user). */
+  sshPublicKeys?: boolean;
 }
 
 export interface PermissionsFlags {
@@ -62,6 +64,8 @@ export interface AuditDefaults {
   roleName: string;
   /** Without --accounts/--org or configured accounts: every account of the organisation. */
   org: boolean;
+  /** Report path: list SSH public keys (one call per user); the IAM API path always does. */
+  sshPublicKeys: boolean;
 }
 
 export const AUDIT_DEFAULTS: AuditDefaults = {
@@ -70,7 +74,11 @@ export const AUDIT_DEFAULTS: AuditDefaults = {
   concurrency: 8,
   roleName: DEFAULT_ROLE_NAME,
   org: false,
+  sshPublicKeys: true,
 };
+
+/** Days before a key becomes unused in which its id is wanted: the default ownerWarningDays. */
+export const DEFAULT_KEY_ID_WINDOW_DAYS = 7;
 
 /** Users described at once within one account (IAM's request quotas are per account). */
 export const PRINCIPAL_CONCURRENCY = 4;
@@ -80,12 +88,25 @@ export type AuditInput =
   | { kind: 'live'; source: LiveSource }
   | ({ kind: 'permissions' } & PermissionsFlags);
 
+/**
+ * What the credential-report path collects beyond the report (docs/scaling.md has the calls): the
+ * account-wide service-specific credentials and unassigned MFA devices always; SSH public keys when
+ * `sshPublicKeys` (one call per user); the key ids of keys within `keyIdWindowDays` of becoming unused
+ * (the configuration's notifications.ownerWarningDays, so owner warnings can name them).
+ */
+export interface ReportPathSettings {
+  sshPublicKeys: boolean;
+  keyIdWindowDays: number;
+}
+
 export interface AuditSettings {
   input: AuditInput;
   /** Which accounts (live and permissions audits); neither: the caller's own. */
   targets: { accounts?: readonly string[]; org?: boolean };
   connection: AwsConnection;
   fanOut: { concurrency: number; roleName: string; externalId?: string };
+  /** Live audits through the credential report (source `report`). */
+  reportPath: ReportPathSettings;
   evaluation: EvaluationContext;
   generatedAt: EpochMs;
   /** The exemption stage: the exempt tag and the configuration file's exemptions. */
@@ -111,6 +132,7 @@ const LIVE_ONLY_FLAGS = [
   ['region', '--region'],
   ['endpointUrl', '--endpoint-url'],
   ['accessAnalyzer', '--access-analyzer'],
+  ['sshPublicKeys', '--no-ssh-public-keys'],
 ] as const;
 
 export function resolveSettings(
@@ -152,6 +174,10 @@ export function resolveSettings(
       concurrency: flags.concurrency ?? defaults.concurrency,
       roleName: flags.roleName ?? config?.roleName ?? defaults.roleName,
       ...(externalId ? { externalId } : {}),
+    },
+    reportPath: {
+      sshPublicKeys: flags.sshPublicKeys ?? config?.sshPublicKeys ?? defaults.sshPublicKeys,
+      keyIdWindowDays: config?.notifications?.ownerWarningDays ?? DEFAULT_KEY_ID_WINDOW_DAYS,
     },
     evaluation: {
       asOf: flags.asOf ?? generatedAt,

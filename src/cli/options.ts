@@ -85,6 +85,17 @@ export function withAccountTargetOptions(command: Command, prefix = ''): Command
     .option('--external-id <id>', `${prefix}external id for AssumeRole`);
 }
 
+/**
+ * `--no-ssh-public-keys`: the credential-report path skips its one ListSSHPublicKeys per user (the
+ * configuration's `sshPublicKeys: false`); the accounts then say SSH keys were not listed.
+ */
+export function noSshPublicKeysOption(prefix = ''): Option {
+  return new Option(
+    '--no-ssh-public-keys',
+    `${prefix}credential-report path: do not list each user's SSH public keys (one call per user; --source api always does)`,
+  );
+}
+
 /** `--wide`: tables show every column at full width instead of fitting the terminal (program.ts). */
 export function wideOption(): Option {
   return new Option('--wide', 'tables: every column at full width, even on a terminal');

@@ -126,6 +126,12 @@ export const configSchema = z
       .string()
       .regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name')
       .optional(),
+    /**
+     * Live audits on the credential-report path (the default, and the Lambda's): list each user's SSH
+     * public keys, one ListSSHPublicKeys call per user (docs/scaling.md). false: SSH keys are not
+     * audited there (the accounts say so); `--source api` always lists them.
+     */
+    sshPublicKeys: z.boolean().optional(),
     /** The history database (`--db` overrides it). */
     db: z.string().min(1).optional(),
     notifications: notificationsSchema.optional(),

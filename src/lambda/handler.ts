@@ -11,7 +11,8 @@
  * Environment: CREDSWEEP_BUCKET (required), CREDSWEEP_PREFIX (default `credsweep/`),
  * CREDSWEEP_TOPIC_ARN, CREDSWEEP_WEBHOOK_SECRET_ARN (the Secrets Manager secret holding the team
  * webhook URL), CREDSWEEP_ROLE_NAME (default CredsweepAudit, infra/member-role.yaml),
- * CREDSWEEP_EXTERNAL_ID, CREDSWEEP_ACCESS_ANALYZER (auto or an analyzer ARN), CREDSWEEP_DAYS, CREDSWEEP_CONCURRENCY, CREDSWEEP_CONFIG (the configuration
+ * CREDSWEEP_EXTERNAL_ID, CREDSWEEP_ACCESS_ANALYZER (auto or an analyzer ARN), CREDSWEEP_SSH_PUBLIC_KEYS
+ * (false: no ListSSHPublicKeys per user), CREDSWEEP_DAYS, CREDSWEEP_CONCURRENCY, CREDSWEEP_CONFIG (the configuration
  * file's JSON/YAML text), AWS_ENDPOINT_URL (tests).
  */
 import { S3Client } from '@aws-sdk/client-s3';
@@ -66,7 +67,15 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ScheduledAuditSettings 
     ...(env.CREDSWEEP_TOPIC_ARN ? { snsTopicArn: env.CREDSWEEP_TOPIC_ARN } : {}),
     ...(env.CREDSWEEP_WEBHOOK_SECRET_ARN ? { webhookSecretArn: env.CREDSWEEP_WEBHOOK_SECRET_ARN } : {}),
     ...(env.CREDSWEEP_ACCESS_ANALYZER ? { accessAnalyzer: env.CREDSWEEP_ACCESS_ANALYZER } : {}),
+    ...sshPublicKeysFromEnv(env.CREDSWEEP_SSH_PUBLIC_KEYS),
   };
+}
+
+/** CREDSWEEP_SSH_PUBLIC_KEYS: true|false; unset or empty: the configuration (default true) decides. */
+function sshPublicKeysFromEnv(text: string | undefined): { sshPublicKeys?: boolean } {
+  if (text === undefined || text === '') return {};
+  if (text === 'true' || text === 'false') return { sshPublicKeys: text === 'true' };
+  throw new UsageError(`CREDSWEEP_SSH_PUBLIC_KEYS: expected true or false, got '${text}'`);
 }
 
 /**

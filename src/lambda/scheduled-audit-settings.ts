@@ -28,6 +28,11 @@ export interface ScheduledAuditSettings {
    * per-principal Access Advisor jobs; free with Security Hub's analyzer, billed per principal otherwise).
    */
   accessAnalyzer?: string;
+  /**
+   * CREDSWEEP_SSH_PUBLIC_KEYS: false skips the one ListSSHPublicKeys call per user (docs/scaling.md);
+   * unset: the configuration's `sshPublicKeys`, else true.
+   */
+  sshPublicKeys?: boolean;
 }
 
 export interface ScheduledAuditDeps {

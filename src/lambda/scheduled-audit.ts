@@ -69,10 +69,12 @@ export function auditSettingsFor(deps: ScheduledAuditDeps, settings: ScheduledAu
   const resolved = resolveSettings(
     {
       // The credential report, with the key ids of the keys that are unused, inactive or within the
-      // owner-warning window (owner warnings name them): a few calls per account, not 1–4 per user.
+      // owner-warning window (notifications.ownerWarningDays: owner warnings name them), the account's
+      // service-specific credentials and unassigned MFA devices, and each user's SSH keys (1 call a user).
       source: 'report',
       ...(settings.externalId ? { externalId: settings.externalId } : {}),
       ...(settings.accessAnalyzer ? { accessAnalyzer: settings.accessAnalyzer } : {}),
+      ...(settings.sshPublicKeys !== undefined ? { sshPublicKeys: settings.sshPublicKeys } : {}),
     },
     {},
     { file: 'CREDSWEEP_CONFIG', config: settings.config },

@@ -116,6 +116,8 @@ export const accountResultSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   source: z.string().optional(),
   reportGeneratedAt: isoUtc.optional(),
+  /** Credential kinds not collected in this account, by choice (`sshPublicKeys: false`): not audited. */
+  notListed: z.array(z.enum(CREDENTIAL_KINDS)).optional(),
 });
 export type AccountResult = z.infer<typeof accountResultSchema>;
 

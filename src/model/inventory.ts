@@ -108,7 +108,7 @@ export interface Principal {
   password: PasswordCredential | null;
   accessKeys: AccessKeyCredential[];
   signingCertificates: SigningCertificateCredential[];
-  /** IAM API path only (the credential report has neither). */
+  /** Not in the credential report: listed beside it (src/audit/complete-report-users.ts) or by the IAM API path. */
   sshPublicKeys?: SshPublicKeyCredential[];
   serviceSpecificCredentials?: ServiceSpecificCredential[];
   /** Present for `mfa_device` only; such a principal has no credentials of its own. */

@@ -1,7 +1,8 @@
 /**
  * Live audit of one account against a real moto_server: the credential-report path and the IAM
  * API path give the same findings; roles, service-linked roles, exempt tags, report staleness,
- * report polling and more than 100 users and roles.
+ * report polling and more than 100 users and roles. The report path's calls, key ids and new
+ * credential kinds: report-path-calls.test.ts.
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -210,57 +211,6 @@ describe('live audit of one account (moto)', () => {
       assert.equal(findings.filter((x) => x.credential === 'role').length, 120, source);
       assert.equal(new Set(findings.map((x) => x.arn)).size, 240, source);
     }
-  });
-
-  it('the report path asks for key ids only where they matter: the calls the model predicts', async () => {
-    await seedVariedAccount(); // alice: an unused key; bob: an inactive one; carol, dave: no keys
-    await seedUser(moto, iam, {
-      name: 'erin',
-      createdDaysAgo: 100,
-      keys: [{ createdDaysAgo: 100, usedDaysAgo: 5 }],
-    });
-    await seedUser(moto, iam, {
-      name: 'frank',
-      createdDaysAgo: 100,
-      keys: [{ createdDaysAgo: 100, usedDaysAgo: 85 }],
-    });
-    const keyIds = { evaluation: { asOf: Date.now(), thresholdDays: 90 }, windowDays: 7 };
-    const counter = new AwsCallCounter();
-    const counted = countCalls(new IAMClient(moto.clientConfig()), counter);
-    const viaReport = await auditAccount(counted, ACCOUNT, options('report', { keyIds }));
-    counted.destroy();
-    // Model: the report (GenerateCredentialReport until COMPLETE: twice in moto, then one
-    // GetCredentialReport) + authorization details (1 page) = 4, + one ListAccessKeys per user with an
-    // unused, inactive or soon-unused key (alice, bob, frank: 85 days is within 7 of 90).
-    assert.deepEqual(Object.fromEntries([...counter.byOperation].sort()), {
-      'IAM:GenerateCredentialReport': 2,
-      'IAM:GetAccountAuthorizationDetails': 1,
-      'IAM:GetCredentialReport': 1,
-      'IAM:ListAccessKeys': 3,
-    });
-    assert.equal(counter.total, 4 + 3);
-    for (const operation of counter.byOperation.keys()) {
-      assert.ok(ACCOUNT_AUDIT_PERMISSIONS.report.includes(operation.replace(/^IAM:/, 'iam:')), operation);
-    }
-    // The same findings as the API path, apart from which keys carry an id; an id given is the API's.
-    const viaApi = await auditAccount(iam, ACCOUNT, options('api'));
-    const sort = (fs: Finding[]) =>
-      fs.map(essence).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-    const noCertDates = (fs: ReturnType<typeof sort>) =>
-      fs.map((f) => (f.credential.startsWith('cert_') ? { ...f, lastActivitySource: '-', ageDays: -1 } : f));
-    assert.deepEqual(noCertDates(sort(viaReport.findings)), noCertDates(sort(viaApi.findings)));
-    const api = byKey(viaApi.findings);
-    const withId = viaReport.findings.filter((f) => f.accessKeyId !== undefined);
-    assert.deepEqual(withId.map((f) => `${f.principalName}/${f.credential}`).sort(), [
-      'alice/access_key_1',
-      'alice/access_key_2',
-      'bob/access_key_1',
-      'bob/access_key_2',
-      'frank/access_key_1',
-    ]);
-    for (const f of withId)
-      assert.equal(f.accessKeyId, api.get(`${f.principalName}/${f.credential}`)?.accessKeyId);
-    assert.equal(byKey(viaReport.findings).get('erin/access_key_1')?.accessKeyId, undefined);
   });
 
   it('the api path makes the calls it declares, and no more', async () => {

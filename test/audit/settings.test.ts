@@ -125,4 +125,33 @@ describe('resolveSettings', () => {
     assert.deepEqual(settings.targets, {});
     assert.equal(settings.input.kind, 'permissions');
   });
+
+  it('the report path: SSH keys listed unless the flag or the file says not; key-id window = ownerWarningDays', () => {
+    const none = resolveSettings({}, {}, undefined, { now: NOW });
+    assert.deepEqual(none.reportPath, { sshPublicKeys: true, keyIdWindowDays: 7 });
+    const fromFile = resolveSettings(
+      {},
+      {},
+      file({ sshPublicKeys: false, notifications: { ownerWarningDays: 21 } }),
+      { now: NOW },
+    );
+    assert.deepEqual(fromFile.reportPath, { sshPublicKeys: false, keyIdWindowDays: 21 });
+    // notifications without ownerWarningDays: the schema's default, 7
+    assert.equal(
+      resolveSettings({}, {}, file({ notifications: {} }), { now: NOW }).reportPath.keyIdWindowDays,
+      7,
+    );
+    const flagged = resolveSettings({ sshPublicKeys: true }, {}, file({ sshPublicKeys: false }), {
+      now: NOW,
+    });
+    assert.equal(flagged.reportPath.sshPublicKeys, true, 'a flag wins over the file');
+    assert.equal(
+      resolveSettings({ sshPublicKeys: false }, {}, undefined, { now: NOW }).reportPath.sshPublicKeys,
+      false,
+    );
+    assert.throws(
+      () => resolveSettings({ report: 'r.csv', sshPublicKeys: false }, {}, undefined, { now: NOW }),
+      (e) => e instanceof UsageError && /--no-ssh-public-keys is for live audits/.test(e.message),
+    );
+  });
 });

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { createHandler } from '../../src/lambda/handler.ts';
+import { createHandler, settingsFromEnv } from '../../src/lambda/handler.ts';
+import { auditSettingsFor } from '../../src/lambda/scheduled-audit.ts';
 
 const saved = { ...process.env };
 afterEach(() => {
@@ -37,5 +38,31 @@ describe('the scheduled Lambda with a bad CREDSWEEP_CONFIG', () => {
       assert.match(error.message, /^CREDSWEEP_CONFIG(:\d+)?: /);
       return true;
     });
+  });
+});
+
+describe('CREDSWEEP_SSH_PUBLIC_KEYS (the report path lists SSH keys, one call per user, unless false)', () => {
+  const deps = { now: 0, connection: {} } as unknown as Parameters<typeof auditSettingsFor>[0];
+  const sshOf = (env: Record<string, string>, config = '') =>
+    auditSettingsFor(deps, settingsFromEnv({ CREDSWEEP_BUCKET: 'b', CREDSWEEP_CONFIG: config, ...env }))
+      .reportPath.sshPublicKeys;
+
+  it('unset: the configuration decides (default true); true/false win over it; anything else is refused', () => {
+    assert.equal(sshOf({}), true);
+    assert.equal(sshOf({}, '{"sshPublicKeys": false}'), false);
+    assert.equal(sshOf({ CREDSWEEP_SSH_PUBLIC_KEYS: 'false' }), false);
+    assert.equal(sshOf({ CREDSWEEP_SSH_PUBLIC_KEYS: 'true' }, '{"sshPublicKeys": false}'), true);
+    assert.throws(
+      () => settingsFromEnv({ CREDSWEEP_BUCKET: 'b', CREDSWEEP_SSH_PUBLIC_KEYS: 'no' }),
+      /^UsageError: CREDSWEEP_SSH_PUBLIC_KEYS: expected true or false, got 'no'$/,
+    );
+  });
+
+  it('the key-id window is the configuration’s ownerWarningDays', () => {
+    const settings = settingsFromEnv({
+      CREDSWEEP_BUCKET: 'b',
+      CREDSWEEP_CONFIG: '{"notifications": {"ownerWarningDays": 14}}',
+    });
+    assert.equal(auditSettingsFor(deps, settings).reportPath.keyIdWindowDays, 14);
   });
 });

@@ -16,6 +16,7 @@ import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
 import { type FailOn, failOnExit } from '../fail-on.ts';
 import {
+  noSshPublicKeysOption,
   oneOf,
   parseAccessAnalyzer,
   parseDays,
@@ -47,6 +48,8 @@ export interface AuditFlags {
   /** true: the flag without a value (commander does not call the parser then), i.e. `auto`. */
   accessAnalyzer?: string | true;
   manyIps?: number;
+  /** false: --no-ssh-public-keys given. */
+  sshPublicKeys?: boolean;
   config?: string;
   db?: string;
 }
@@ -95,6 +98,7 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
           `users and roles with this tag are exempt [default: ${DEFAULT_EXEMPTION.tagKey}=${DEFAULT_EXEMPTION.tagValue}]`,
         ).argParser(parseExemptTag),
       )
+      .addOption(noSshPublicKeysOption('live: '))
       .option('--profile <name>', 'live: AWS shared-config/SSO profile')
       .option('--region <region>', 'live: AWS region for the clients (IAM is global)')
       .option('--endpoint-url <url>', 'live: send AWS calls here (e.g. moto); also AWS_ENDPOINT_URL')
@@ -125,6 +129,7 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       {
         ...flags,
         days: givenFlag(command, 'days', flags.days),
+        sshPublicKeys: givenFlag(command, 'sshPublicKeys', flags.sshPublicKeys),
         accessAnalyzer: flags.accessAnalyzer === true ? 'auto' : flags.accessAnalyzer,
       },
       ctx.env,

@@ -26,6 +26,7 @@ import {
   oneOf,
   parseAccountIds,
   parseDays,
+  noSshPublicKeysOption,
   parsePositiveInt,
   quietOption,
   wideOption,
@@ -57,6 +58,8 @@ interface PlanFlags extends ConnectionFlags {
   accounts?: string[];
   org?: boolean;
   concurrency: number;
+  /** false: --no-ssh-public-keys given. */
+  sshPublicKeys?: boolean;
   config?: string;
   planKeyFile?: string;
 }
@@ -140,7 +143,8 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
       new Option('--concurrency <n>', 'live audit: accounts at once')
         .default(4)
         .argParser(parsePositiveInt(64)),
-    );
+    )
+    .addOption(noSshPublicKeysOption('live audit: '));
   return addConnectionOptions(command).action(async (flags: PlanFlags, self: Command) => {
     setExit(await runPlan(ctx, flags, self));
   });
@@ -249,6 +253,7 @@ async function liveAudit(
       days: givenFlag(command, 'days', flags.days),
       source: givenFlag(command, 'source', flags.source),
       concurrency: givenFlag(command, 'concurrency', flags.concurrency),
+      sshPublicKeys: givenFlag(command, 'sshPublicKeys', flags.sshPublicKeys),
     },
     ctx.env,
     loaded,
