@@ -33,11 +33,11 @@ mkdirSync(`${root}.credsweep/demo`, { recursive: true });
 demo('audit', ...EVIDENCE, '--as-of', AS_OF, '--format', 'html', '--output', html);
 console.log(`\nHTML report: ${html} (open it in a browser; it loads nothing from the network)\n`);
 demo('trail', 'examples/demo/cloudtrail'); // who used each key, from which source IPs (examples/demo/cloudtrail/README.md)
-// The kinds only `audit --source api` sees (SSH keys, service-specific credentials, unassigned MFA
-// devices), from the recorded inventory in examples/demo/iam-api-inventory.json.
+// The kinds a credential report CSV lacks and a live audit lists (SSH keys, service-specific
+// credentials, unassigned MFA devices), from the recorded inventory in examples/demo/iam-api-inventory.json.
 const { kindsDemoTable } = await import('./demo-kinds.mjs');
 console.log(
-  '\nSSH public keys, service-specific credentials and unassigned MFA devices (what `audit --source api` adds; recorded in examples/demo/iam-api-inventory.json):\n',
+  '\nSSH public keys, service-specific credentials and unassigned MFA devices (what a live audit adds to the credential report; recorded in examples/demo/iam-api-inventory.json):\n',
 );
 process.stdout.write(
   await kindsDemoTable(AS_OF, {
