@@ -20,7 +20,34 @@ export const credentialStateSchema = z.object({
   arn: z.string().optional(),
   /** Role actions: the whole role as read (what delete-role's undo recreates it from). */
   role: roleRecordSchema.optional(),
+  /** restrict-permissions: the principal's boundary as read, and the one the step would set. */
+  boundary: z
+    .object({
+      /** The boundary the principal has (journalled before acting: what undo restores; null: none). */
+      currentArn: z.string().nullable(),
+      /** The principal's path (a service-linked role's is /aws-service-role/). */
+      path: z.string(),
+      /** The boundary derived live (apply only; absent when already restricted or undoing). */
+      target: z
+        .object({
+          policyArn: z.string(),
+          policyName: z.string(),
+          document: z.string(),
+          servicesInUse: z.array(z.string()),
+          unusedActions: z.array(z.string()),
+          /** The managed policy existed before the step (false: the step creates it, undo may delete it). */
+          policyExisted: z.boolean(),
+          /** An existing policy of that name holds exactly the derived document. */
+          policyMatches: z.boolean(),
+        })
+        .optional(),
+      /** Why no boundary can be derived now (no service in use, too large, …). */
+      problem: z.string().optional(),
+    })
+    .optional(),
 });
+
+export type CredentialBoundary = NonNullable<z.infer<typeof credentialStateSchema>['boundary']>;
 
 export const JOURNAL_ENTRY_TYPES = ['run', 'intent', 'done', 'failed', 'skipped'] as const;
 

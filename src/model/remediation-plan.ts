@@ -17,6 +17,7 @@ export const REMEDIATION_ACTIONS = [
   'quarantine-role',
   'delete-role',
   'quarantine-user',
+  'restrict-permissions',
 ] as const;
 export type RemediationActionId = (typeof REMEDIATION_ACTIONS)[number];
 
@@ -60,6 +61,14 @@ export const SKIP_REASONS = [
   'unresolved',
   /** Root credentials of an account where the Organization has not centralised root access. */
   'root_access_not_centralised',
+  /** restrict-permissions: no granted service is in use (a boundary would deny everything: quarantine instead). */
+  'no_service_in_use',
+  /** restrict-permissions: every granted service (and tracked action) is in use. */
+  'all_in_use',
+  /** restrict-permissions: the principal's boundary is already one credsweep set. */
+  'already_restricted',
+  /** restrict-permissions: the boundary cannot be built (too large for a managed policy, bad existing boundary). */
+  'boundary_invalid',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
@@ -75,6 +84,24 @@ const credentialRef = {
   serviceSpecificCredentialId: z.string().optional(),
 };
 
+/**
+ * restrict-permissions: what the plan was made from. apply derives all of it again from live state
+ * (Access Advisor, the current boundary) and skips the step when anything differs: these fields can
+ * only make apply skip, never decide what it writes.
+ */
+export const restrictionSchema = z.object({
+  granularity: z.enum(['service', 'action']),
+  /** Service namespaces in use: the only ones the boundary allows. */
+  servicesInUse: z.array(z.string()),
+  /** `namespace:Action` tracked actions not used, denied (action granularity). */
+  unusedActions: z.array(z.string()),
+  /** The principal's boundary when the plan was made (null: none): kept in force by intersecting. */
+  previousBoundaryArn: z.string().nullable(),
+  /** The managed policy the step sets as boundary (its name derives from its document). */
+  policyName: z.string(),
+});
+export type Restriction = z.infer<typeof restrictionSchema>;
+
 export const planStepSchema = z.object({
   /** Stable across plans for the same credential and action: `<account>/<action>/<target>`. */
   id: z.string(),
@@ -88,6 +115,7 @@ export const planStepSchema = z.object({
     /** The last use the plan's data knew of (null: none); any later use means changed_since_plan. */
     lastUsed: isoUtc.nullable(),
   }),
+  restriction: restrictionSchema.optional(),
 });
 export type PlanStep = z.infer<typeof planStepSchema>;
 
@@ -147,6 +175,8 @@ export const remediationPlanSchema = z.object({
     includeServiceRoles: z.boolean().optional(),
     /** `plan --quarantine-users`: users none of whose credentials is in use are quarantined. */
     quarantineUsers: z.boolean().optional(),
+    /** `plan --permissions`: unused services are fenced off with a permissions boundary. */
+    permissions: z.boolean().optional(),
   }),
   caller: z.object({
     accountId: z.string(),

@@ -176,9 +176,17 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
       return skip('irreversible', `${action.id} cannot be undone and ${missingFlag} --allow-irreversible`);
     }
 
+    const ctx: EligibilityContext = {
+      now: now(),
+      thresholdDays,
+      deleteAfterDays: plan.options.deleteAfterDays,
+      deactivatedAt: (id) => options.deactivatedAt.get(id),
+      includeServiceRoles: plan.options.includeServiceRoles ?? false,
+      callerArn: options.callerArn ?? plan.caller.arn,
+    };
     let state: CredentialState;
     try {
-      state = await action.readState(options.clients, step);
+      state = await action.readState(options.clients, step, ctx);
     } catch (e) {
       return failed(e, 'reading the current state');
     }
@@ -211,17 +219,9 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
     const exempt = options.exemptions({ ...step, arn: principal.arn ?? step.arn }, principal.tags);
     if (exempt !== null) return skip('exempt', exempt, state);
 
-    const ctx: EligibilityContext = {
-      now: now(),
-      thresholdDays,
-      deleteAfterDays: plan.options.deleteAfterDays,
-      deactivatedAt: (id) => options.deactivatedAt.get(id),
-      includeServiceRoles: plan.options.includeServiceRoles ?? false,
-      callerArn: options.callerArn ?? plan.caller.arn,
-    };
     const changed = changedSincePlan(step, state);
     if (changed) return skip('changed_since_plan', changed, state);
-    const ineligible = action.eligibility(state, ctx);
+    const ineligible = action.eligibility(state, ctx, step);
     if (ineligible) return skip(ineligible.reason, ineligible.detail, state);
 
     acted += 1;

@@ -24,6 +24,7 @@ import {
 import { type EpochMs, toIso, wholeDaysBetween } from '../time.ts';
 import { type PlanKey, sealPlan } from './plan-digest.ts';
 import { judgeUsers, type UserVerdict, userKey } from './plan-users.ts';
+import { type PermissionPlanOptions, planRestrictions } from './plan-permissions.ts';
 
 export interface CallerIdentity {
   accountId: string;
@@ -71,6 +72,8 @@ export interface PlanOptions {
    * replaces delete-login-profile as the answer to its unused console password.
    */
   quarantineUsers?: boolean;
+  /** `--permissions`: permission findings become restrict-permissions steps (plan-permissions.ts). */
+  permissions?: Pick<PermissionPlanOptions, 'granularity' | 'boundaries'>;
 }
 
 const PLANNABLE = new Set(['unused', 'inactive', 'unverified']);
@@ -87,6 +90,8 @@ const CREDENTIALS = new Set([
 /** Credentials the planner acts on; an unassigned MFA device (no principal of its own) is report-only. */
 type PlannableFinding = Finding & { principalType: 'root' | 'user' | 'role' };
 function isPlannable(f: Finding): f is PlannableFinding {
+  // Permission findings are planned per principal, with --permissions only (plan-permissions.ts).
+  if (f.credential === 'permission') return false;
   return f.principalType !== 'mfa_device' && (CREDENTIALS.has(f.credential) || f.principalType === 'role');
 }
 
@@ -146,6 +151,16 @@ export function assembleRemediationPlan(findings: readonly Finding[], options: P
   for (const v of users.values()) {
     if (v.quarantine && !v.hasPassword) plan(userQuarantineFinding(v.first, v.lastUsed), false);
   }
+  if (options.permissions) {
+    const restricted = planRestrictions(findings, {
+      ...options.permissions,
+      include: options.include,
+      exclude: options.exclude,
+      callerArn: options.caller.arn,
+    });
+    steps.push(...restricted.steps);
+    skipped.push(...restricted.skipped);
+  }
   const irreversible = steps.filter((s) => !s.reversible).length;
   const auditedAccounts = options.auditedAccounts ?? findings.map((f) => f.accountId);
   return sealPlan(
@@ -169,6 +184,7 @@ export function assembleRemediationPlan(findings: readonly Finding[], options: P
         ...(options.roles ? { roles: true } : {}),
         ...(options.includeServiceRoles ? { includeServiceRoles: true } : {}),
         ...(options.quarantineUsers ? { quarantineUsers: true } : {}),
+        ...(options.permissions ? { permissions: true } : {}),
       },
       caller: { ...options.caller },
       summary: {

@@ -10,6 +10,7 @@ import { ACTIONS } from './actions/index.ts';
 import { ROOT_TASK_POLICY_ARN } from './actions/delete-root-access-key.ts';
 import { ROLE_PRINCIPAL_PERMISSIONS, USER_PRINCIPAL_PERMISSIONS } from './principal.ts';
 import { RESOLVE_PERMISSIONS, RESOLVE_ROOT_PERMISSIONS } from './resolve-credentials.ts';
+import { LAST_ACCESSED_PERMISSIONS } from '../sources/access-advisor/last-accessed.ts';
 
 export interface PolicyStatement {
   Sid: string;
@@ -38,10 +39,18 @@ export function remediationPermissions(): string[] {
   return [...all].sort();
 }
 
-/** The IAM calls that change something (every declared call that is not a Get or List), sorted. */
+/**
+ * The IAM calls that change a user or role (every declared call that is not a read), sorted: what the
+ * exempt-tag Deny covers. Not in it: Access Advisor's Generate… (starts a report, changes nothing) and
+ * the calls on credsweep's own boundary policies (a policy carries no principal's tag).
+ */
 export function remediationChanges(): string[] {
-  return remediationPermissions().filter((p) => p.startsWith('iam:') && !/^iam:(Get|List)/.test(p));
+  return remediationPermissions().filter(
+    (p) => p.startsWith('iam:') && !READS.test(p) && !POLICY_SCOPED.test(p) && !ACCESS_ADVISOR.has(p),
+  );
 }
+const READS = /^iam:(Get|List)/;
+const ACCESS_ADVISOR = new Set<string>(LAST_ACCESSED_PERMISSIONS);
 
 /** Calls on an instance profile (the role actions take a role out of one and put it back). */
 const INSTANCE_PROFILE_SCOPED = new Set<string>([
@@ -54,12 +63,15 @@ function isRoleScoped(p: string): boolean {
 }
 /** Calls on a managed policy (restrict-permissions' boundaries). */
 const POLICY_SCOPED = /^iam:(CreatePolicy|DeletePolicy|GetPolicy|GetPolicyVersion|ListEntitiesForPolicy)$/;
+/** Reading any policy (a principal's current boundary may be any managed policy, AWS's too). */
+const POLICY_READS = /^iam:(GetPolicy|GetPolicyVersion)$/;
 
 export function remediationPolicy(): PolicyDocument {
   const permissions = remediationPermissions();
   const iam = permissions.filter((p) => p.startsWith('iam:') && p !== 'iam:ListOrganizationsFeatures');
   const userScoped = iam.filter(
-    (p) => !isRoleScoped(p) && !INSTANCE_PROFILE_SCOPED.has(p) && !POLICY_SCOPED.test(p),
+    (p) =>
+      !isRoleScoped(p) && !INSTANCE_PROFILE_SCOPED.has(p) && !POLICY_SCOPED.test(p) && !ACCESS_ADVISOR.has(p),
   );
   return {
     Version: '2012-10-17',
@@ -91,6 +103,27 @@ export function remediationPolicy(): PolicyDocument {
         Effect: 'Allow',
         Action: iam.filter((p) => INSTANCE_PROFILE_SCOPED.has(p)),
         Resource: 'arn:aws:iam::*:instance-profile/*',
+      },
+      {
+        // restrict-permissions re-reads Access Advisor for a user or role right before acting.
+        Sid: 'AccessAdvisor',
+        Effect: 'Allow',
+        Action: iam.filter((p) => ACCESS_ADVISOR.has(p)),
+        Resource: '*',
+      },
+      {
+        // restrict-permissions' boundaries: created, and deleted by undo, only under /credsweep/.
+        Sid: 'BoundaryPolicies',
+        Effect: 'Allow',
+        Action: iam.filter((p) => POLICY_SCOPED.test(p) && !POLICY_READS.test(p)),
+        Resource: 'arn:aws:iam::*:policy/credsweep/*',
+      },
+      {
+        // Reading a principal's current boundary (any managed policy) and credsweep's own.
+        Sid: 'ReadPolicies',
+        Effect: 'Allow',
+        Action: iam.filter((p) => POLICY_READS.test(p)),
+        Resource: 'arn:aws:iam::*:policy/*',
       },
       {
         // The backstop: IAM itself refuses any change to a principal tagged exempt (tag values are

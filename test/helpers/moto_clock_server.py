@@ -16,6 +16,10 @@ moto 5.2.1 has no ListServiceSpecificCredentials (docs/aws-behaviour.md §9: it 
 NotImplementedError, a 500). Every `--source api` audit calls it, so the launcher answers it with an
 empty list, which is what AWS answers for an account that has none. Service-specific credentials
 themselves are tested with aws-sdk-client-mock (test/sources/iam-api/service-specific-credentials.test.ts).
+
+moto 5.2.1's ListEntitiesForPolicy lists only attachments as permissions policy; AWS lists a role
+whose permissions boundary is the policy too (without PolicyUsageFilter, or with PermissionsBoundary).
+The launcher adds those roles (restrict-permissions' undo asks before deleting its boundary policy).
 """
 
 import datetime
@@ -50,6 +54,34 @@ def add_empty_service_specific_credentials() -> None:
         return ActionResult({"ServiceSpecificCredentials": [], "IsTruncated": False})
 
     IamResponse.list_service_specific_credentials = list_service_specific_credentials  # type: ignore[attr-defined]
+
+
+def count_role_boundaries_as_policy_entities() -> None:
+    """ListEntitiesForPolicy: roles whose permissions boundary is the policy count too (see the docstring)."""
+    from moto.iam.responses import IamResponse
+
+    original = IamResponse.list_entities_for_policy
+
+    def list_entities_for_policy(self):  # type: ignore[no-untyped-def]
+        result = original(self)
+        usage = self._get_param("PolicyUsageFilter")
+        entity = self._get_param("EntityFilter")
+        if usage not in (None, "PermissionsBoundary") or entity not in (None, "Role"):
+            return result
+        policy_arn = self._get_param("PolicyArn")
+        listed = getattr(result, "result", None)
+        if not isinstance(listed, dict):
+            return result
+        roles = list(listed.get("PolicyRoles") or [])
+        if usage == "PermissionsBoundary":
+            roles = []
+        for role in self.backend.roles.values():
+            if getattr(role, "permissions_boundary_arn", None) == policy_arn and role not in roles:
+                roles.append(role)
+        listed["PolicyRoles"] = roles
+        return result
+
+    IamResponse.list_entities_for_policy = list_entities_for_policy  # type: ignore[method-assign]
 
 
 def main() -> None:
@@ -90,6 +122,7 @@ def main() -> None:
     from moto.server import main as moto_main
 
     add_empty_service_specific_credentials()
+    count_role_boundaries_as_policy_entities()
 
     for name, module in list(sys.modules.items()):
         if name.startswith("moto") and getattr(module, "utcnow", None) is original:

@@ -50,16 +50,40 @@ describe('policies/remediation-policy.json', () => {
     assert.deepEqual(deny[0]!.Condition, {
       StringEqualsIgnoreCase: { 'iam:ResourceTag/credsweep:exempt': 'true' },
     });
-    // Every call that changes AWS (act or undo) is in the Deny; no read is.
+    // Every call that changes a user or role (act or undo) is in the Deny; no read is, nor Access
+    // Advisor's report job, nor the calls on credsweep's own boundary policies (no principal's tag).
     const changes = new Set<string>();
+    const notOnPrincipals = /^iam:(Get|List|GenerateServiceLastAccessedDetails$|CreatePolicy$|DeletePolicy$)/;
     for (const action of Object.values(ACTIONS)) {
       for (const p of [...action.permissions, ...action.undoPermissions]) {
-        if (p.startsWith('iam:') && !/^iam:(Get|List)/.test(p)) changes.add(p);
+        if (p.startsWith('iam:') && !notOnPrincipals.test(p)) changes.add(p);
       }
     }
     assert.deepEqual(deny[0]!.Action, [...changes].sort());
     assert.deepEqual(deny[0]!.Action, remediationChanges());
     assert.ok(deny[0]!.Action.includes('iam:UpdateAccessKey'));
+    for (const p of [
+      'iam:PutRolePermissionsBoundary',
+      'iam:PutUserPermissionsBoundary',
+      'iam:DeleteRolePermissionsBoundary',
+      'iam:DeleteUserPermissionsBoundary',
+    ])
+      assert.ok(deny[0]!.Action.includes(p), p);
+  });
+
+  it("scopes restrict-permissions' policy calls to credsweep's /credsweep/ policies (reads: any policy)", () => {
+    const byId = new Map(remediationPolicy().Statement.map((s) => [s.Sid, s]));
+    assert.deepEqual(byId.get('BoundaryPolicies'), {
+      Sid: 'BoundaryPolicies',
+      Effect: 'Allow',
+      Action: ['iam:CreatePolicy', 'iam:DeletePolicy', 'iam:ListEntitiesForPolicy'],
+      Resource: 'arn:aws:iam::*:policy/credsweep/*',
+    });
+    assert.deepEqual(byId.get('ReadPolicies')?.Action, ['iam:GetPolicy', 'iam:GetPolicyVersion']);
+    assert.deepEqual(byId.get('AccessAdvisor')?.Action, [
+      'iam:GenerateServiceLastAccessedDetails',
+      'iam:GetServiceLastAccessedDetails',
+    ]);
   });
 
   it('every reversible action has an undo; of the irreversible ones only delete-role (it recreates the role)', () => {

@@ -8,13 +8,15 @@ import { Command, Option } from 'commander';
 import { LIVE_SOURCES, type LiveSource } from '../../audit/live-source.ts';
 import { assembleAudit, runAudit } from '../../audit/run-audit.ts';
 import { resolveSettings } from '../../audit/settings.ts';
-import { ExitCode } from '../../errors.ts';
+import { ExitCode, InputError, UsageError } from '../../errors.ts';
 import type { Finding } from '../../model/finding.ts';
 import { exemptionCheck } from '../../remediation/exemptions.ts';
 import { deactivationDatesOf } from '../../remediation/journal.ts';
 import { assembleRemediationPlan } from '../../remediation/plan.ts';
 import { resolvePlanKey } from '../../remediation/plan-digest.ts';
 import { applyPlanExemptions } from '../../remediation/plan-exemptions.ts';
+import { readPlanBoundaries } from '../../remediation/read-boundaries.ts';
+import type { AccessAdvisorGranularity } from '../../sources/access-advisor/service-access.ts';
 import { readAuditReport } from '../../remediation/read-files.ts';
 import { renderPlanTable } from '../../remediation/render.ts';
 import { resolveCredentialIds } from '../../remediation/resolve-credentials.ts';
@@ -51,6 +53,9 @@ interface PlanFlags extends ConnectionFlags {
   roles?: boolean;
   includeServiceRoles?: boolean;
   quarantineUsers?: boolean;
+  permissions?: boolean;
+  granularity?: AccessAdvisorGranularity;
+  accessAnalyzer?: string;
   journal: string[];
   asOf?: number;
   days: number;
@@ -117,6 +122,20 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
       '--quarantine-users',
       'quarantine users none of whose credentials is in use (reversible; instead of deleting an unused console password)',
     )
+    .option(
+      '--permissions',
+      "fence off users' and roles' unused services with a permissions boundary (restrict-permissions, reversible): from --from <permissions JSON> or a live permissions audit",
+    )
+    .addOption(
+      new Option(
+        '--granularity <level>',
+        'with --permissions, live: service, or action (deny unused tracked actions too)',
+      ).argParser(oneOf(['service', 'action'] as const)),
+    )
+    .option(
+      '--access-analyzer <arn|auto>',
+      'with --permissions, live: IAM Access Analyzer unused-permission findings too',
+    )
     .addOption(planKeyFileOption())
     .option(
       '--journal <file>',
@@ -154,8 +173,16 @@ async function runPlan(ctx: CliContext, flags: PlanFlags, command: Command): Pro
   const now = ctx.now();
   const key = resolvePlanKey(flags.planKeyFile, ctx.env);
   const loaded = await loadCliConfig(flags.config, ctx);
+  if (!flags.permissions && (flags.granularity !== undefined || flags.accessAnalyzer !== undefined)) {
+    throw new UsageError('--granularity and --access-analyzer are for --permissions');
+  }
+  if (flags.from !== undefined && (flags.granularity !== undefined || flags.accessAnalyzer !== undefined)) {
+    throw new UsageError('--granularity and --access-analyzer are for the live audit; not with --from');
+  }
   const collected =
-    flags.from !== undefined ? await fromFile(flags.from) : await liveAudit(ctx, flags, command, loaded, now);
+    flags.from !== undefined
+      ? await fromFile(flags.from, flags.permissions ?? false)
+      : await liveAudit(ctx, flags, command, loaded, now);
   const deactivatedAt = deactivationDatesOf(flags.journal, key);
   const session = await openRemediationSession(ctx, flags);
   try {
@@ -165,6 +192,10 @@ async function runPlan(ctx: CliContext, flags: PlanFlags, command: Command): Pro
       session.clients,
       exemptionCheck(loaded?.config.exemptions ?? [], flags.asOf ?? now),
     );
+    const check = exemptionCheck(loaded?.config.exemptions ?? [], flags.asOf ?? now);
+    const boundaries = flags.permissions
+      ? await readPlanBoundaries(exempted.findings, session.clients, check)
+      : undefined;
     const resolved = await resolveCredentialIds(exempted.findings, session.clients, {
       includeRoot: flags.includeRoot ?? false,
       caller: session.caller,
@@ -191,6 +222,14 @@ async function runPlan(ctx: CliContext, flags: PlanFlags, command: Command): Pro
       deactivatedAt,
       unresolved: new Map([...exempted.unreadable, ...resolved.unresolved]),
       rootAccessAccounts: resolved.rootAccessAccounts,
+      ...(boundaries
+        ? {
+            permissions: {
+              granularity: flags.granularity ?? collected.granularity,
+              boundaries: boundaries.boundaries,
+            },
+          }
+        : {}),
     });
     const json = `${JSON.stringify(plan, null, 2)}\n`;
     if (flags.output !== undefined) {
@@ -204,7 +243,12 @@ async function runPlan(ctx: CliContext, flags: PlanFlags, command: Command): Pro
       }
     }
     ctx.stdout.write(flags.format === 'json' ? json : renderPlanTable(plan, tableOptions(ctx)));
-    const failures = [...collected.failures, ...exempted.failures, ...resolved.failures];
+    const failures = [
+      ...collected.failures,
+      ...exempted.failures,
+      ...(boundaries?.failures ?? []),
+      ...resolved.failures,
+    ];
     for (const f of failures) ctx.stderr.write(`credsweep: account ${f.accountId}: ${f.message}\n`);
     return failures.length > 0 ? ExitCode.awsFailure : ExitCode.ok;
   } finally {
@@ -219,15 +263,31 @@ interface CollectedFindings {
   generatedAt: number;
   thresholdDays: number;
   thresholds: Record<string, number>;
+  /** Access Advisor's granularity of the permission findings (action when any names an action). */
+  granularity: AccessAdvisorGranularity;
   /** Accounts the audit read successfully: the only ones apply will act in. */
   auditedAccounts: string[];
   failures: { accountId: string; message: string }[];
 }
 
-async function fromFile(file: string): Promise<CollectedFindings> {
+function granularityOf(findings: readonly Finding[]): AccessAdvisorGranularity {
+  return findings.some((f) => f.credential === 'permission' && f.action !== undefined) ? 'action' : 'service';
+}
+
+async function fromFile(file: string, permissions: boolean): Promise<CollectedFindings> {
   const report = await readAuditReport(file);
+  const isPermissionsAudit =
+    report.accounts.some((a) => a.source === 'access-advisor') ||
+    report.findings.some((f) => f.credential === 'permission');
+  if (permissions && !isPermissionsAudit) {
+    throw new InputError(
+      'not a permissions audit: --permissions plans from `credsweep permissions --format json` output',
+      file,
+    );
+  }
   return {
     findings: report.findings,
+    granularity: granularityOf(report.findings),
     generatedAt: Date.parse(report.generatedAt),
     thresholdDays: report.thresholdDays,
     thresholds: report.thresholds ?? {},
@@ -247,13 +307,17 @@ async function liveAudit(
   loaded: LoadedConfig | undefined,
   now: number,
 ): Promise<CollectedFindings> {
+  const { permissions, ...auditFlags } = flags;
   const settings = resolveSettings(
     {
-      ...flags,
+      ...auditFlags,
       days: givenFlag(command, 'days', flags.days),
       source: givenFlag(command, 'source', flags.source),
       concurrency: givenFlag(command, 'concurrency', flags.concurrency),
       sshPublicKeys: givenFlag(command, 'sshPublicKeys', flags.sshPublicKeys),
+      ...(permissions
+        ? { permissions: { granularity: flags.granularity ?? 'service', principalConcurrency: 4 } }
+        : {}),
     },
     ctx.env,
     loaded,
@@ -263,6 +327,7 @@ async function liveAudit(
   const report = await assembleAudit(run);
   return {
     findings: report.findings,
+    granularity: granularityOf(report.findings),
     generatedAt: now,
     thresholdDays: report.thresholdDays,
     thresholds: report.thresholds ?? {},

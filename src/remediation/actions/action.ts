@@ -19,7 +19,7 @@ import { classifyAwsError } from '../../aws/classify-error.ts';
 import { AwsAccessError } from '../../errors.ts';
 import type { CredentialKind } from '../../model/finding.ts';
 import type { RoleRecord } from '../../model/role-record.ts';
-import type { ApplySkipReason } from '../../model/remediation-journal.ts';
+import type { ApplySkipReason, CredentialBoundary } from '../../model/remediation-journal.ts';
 import type { PlanStep, RemediationActionId } from '../../model/remediation-plan.ts';
 import type { ThresholdKind } from '../../rules/rule.ts';
 import { type EpochMs, parseIsoDateTime, toIso, wholeDaysBetween } from '../../time.ts';
@@ -38,6 +38,8 @@ export interface CredentialState {
   arn?: string;
   /** Role actions: the whole role (journalled before acting: delete-role's undo recreates it from it). */
   role?: RoleRecord;
+  /** restrict-permissions: the principal's boundary, and the one apply derived live (journalled before acting). */
+  boundary?: CredentialBoundary;
 }
 
 /** IAM clients per account, built by the CLI (connection flags, --role-name, sts:AssumeRoot). */
@@ -89,10 +91,16 @@ export interface RemediationAction {
   permissions: readonly string[];
   /** What `undo` calls (empty when irreversible). */
   undoPermissions: readonly string[];
-  /** The credential's live state (reads only). */
-  readState(clients: RemediationClients, step: PlanStep): Promise<CredentialState>;
-  /** Re-derived from the live state right before acting: null when the credential still qualifies. */
-  eligibility(state: CredentialState, ctx: EligibilityContext): Ineligible | null;
+  /**
+   * The credential's live state (reads only). apply passes its eligibility context (restrict-permissions
+   * derives the boundary from live Access Advisor with the plan's threshold); undo passes none.
+   */
+  readState(clients: RemediationClients, step: PlanStep, ctx?: EligibilityContext): Promise<CredentialState>;
+  /**
+   * Re-derived from the live state right before acting: null when the credential still qualifies.
+   * `step` is the plan's step (apply always passes it): it may only make the re-check fail (a difference from what was planned).
+   */
+  eligibility(state: CredentialState, ctx: EligibilityContext, step?: PlanStep): Ineligible | null;
   act(clients: RemediationClients, step: PlanStep, before: CredentialState, ctx: ActContext): Promise<void>;
   /** True when `state` is what a successful `act` leaves (a step killed in flight may have completed). */
   isDone(state: CredentialState): boolean;

@@ -11,6 +11,7 @@ import { deleteRole } from './delete-role.ts';
 import { deleteRootAccessKey } from './delete-root-access-key.ts';
 import { quarantineRole } from './quarantine-role.ts';
 import { quarantineUser } from './quarantine-user.ts';
+import { restrictPermissions } from './restrict-permissions.ts';
 
 export type { CredentialState, RemediationAction, RemediationClients } from './action.ts';
 
@@ -25,4 +26,5 @@ export const ACTIONS: Readonly<Record<RemediationActionId, RemediationAction>> =
   'quarantine-role': quarantineRole,
   'delete-role': deleteRole,
   'quarantine-user': quarantineUser,
+  'restrict-permissions': restrictPermissions,
 };

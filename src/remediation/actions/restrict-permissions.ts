@@ -1,0 +1,261 @@
+import {
+  CreatePolicyCommand,
+  DeletePolicyCommand,
+  DeleteRolePermissionsBoundaryCommand,
+  DeleteUserPermissionsBoundaryCommand,
+  type IAMClient,
+  PutRolePermissionsBoundaryCommand,
+  PutUserPermissionsBoundaryCommand,
+} from '@aws-sdk/client-iam';
+import type { PlanStep } from '../../model/remediation-plan.ts';
+import { evaluateServiceAccess } from '../../rules/permission-unused.ts';
+import {
+  LAST_ACCESSED_PERMISSIONS,
+  fetchServiceLastAccessed,
+  realSleep,
+} from '../../sources/access-advisor/last-accessed.ts';
+import {
+  BOUNDARY_READ_PERMISSIONS,
+  countPolicyEntities,
+  readBoundaryPrincipal,
+  readManagedPolicy,
+  sameDocument,
+} from '../boundary-reads.ts';
+import { BOUNDARY_POLICY_PATH, BoundaryError, buildBoundary } from '../permissions-boundary.ts';
+import { boundaryPolicyArn, isCredsweepBoundary, restrictionFacts, sameRestriction } from '../restriction.ts';
+import {
+  type CredentialState,
+  type EligibilityContext,
+  type Ineligible,
+  type RemediationAction,
+  isoOrNull,
+  missing,
+} from './action.ts';
+
+export const RESTRICTED = 'Restricted';
+export const UNRESTRICTED = 'Unrestricted';
+/** Written on every boundary policy credsweep creates: undo deletes only such a policy. */
+export const BOUNDARY_POLICY_DESCRIPTION =
+  'credsweep restrict-permissions boundary (created by credsweep; its undo deletes it when nothing uses it)';
+const SERVICE_LINKED_PATH = '/aws-service-role/';
+
+type Boundary = NonNullable<CredentialState['boundary']>;
+type Target = NonNullable<Boundary['target']>;
+
+/**
+ * Fences off a user's or role's unused services (reversible): a managed permissions boundary
+ * (src/remediation/permissions-boundary.ts) allowing only the services in use, denying the unused
+ * tracked actions with action granularity, an existing boundary kept in force by intersecting. apply
+ * derives that boundary again from live Access Advisor with the plan's threshold and the principal's
+ * current boundary, and acts only when it is the one planned. The journal keeps the previous boundary;
+ * undo puts it back (or removes the boundary when there was none) and deletes the managed policy when
+ * credsweep created it and nothing else has it attached.
+ */
+export const restrictPermissions: RemediationAction = {
+  id: 'restrict-permissions',
+  reversible: true,
+  principalTypes: ['user', 'role'],
+  credentials: ['permission'],
+  permissions: [
+    ...BOUNDARY_READ_PERMISSIONS,
+    ...LAST_ACCESSED_PERMISSIONS,
+    'iam:CreatePolicy',
+    'iam:PutRolePermissionsBoundary',
+    'iam:PutUserPermissionsBoundary',
+  ],
+  undoPermissions: [
+    ...BOUNDARY_READ_PERMISSIONS,
+    'iam:PutRolePermissionsBoundary',
+    'iam:PutUserPermissionsBoundary',
+    'iam:DeleteRolePermissionsBoundary',
+    'iam:DeleteUserPermissionsBoundary',
+    'iam:ListEntitiesForPolicy',
+    'iam:DeletePolicy',
+  ],
+  async readState(clients, step, ctx) {
+    const iam = await clients.iam(step.accountId);
+    const type = step.principalType === 'role' ? 'role' : 'user';
+    const live = await readBoundaryPrincipal(iam, { type, name: step.principalName });
+    if (!live) return { exists: false, lastUsed: null };
+    const restricted = isCredsweepBoundary(live.boundaryArn);
+    const boundary: Boundary = { currentArn: live.boundaryArn, path: live.path };
+    const state: CredentialState = {
+      exists: true,
+      status: restricted ? RESTRICTED : UNRESTRICTED,
+      lastUsed: null,
+      targetId: live.id,
+      ...(live.createdAt ? { createdAt: isoOrNull(new Date(live.createdAt))! } : {}),
+      boundary,
+    };
+    // Undo reads no Access Advisor; nor does apply for a principal it will skip anyway.
+    const r = step.restriction;
+    if (!ctx || restricted || !r || live.path.startsWith(SERVICE_LINKED_PATH)) return state;
+    const services = await fetchServiceLastAccessed(iam, live.arn, r.granularity, { sleep: realSleep });
+    const findings = evaluateServiceAccess(
+      { accountId: step.accountId, type, name: step.principalName, arn: live.arn, createdAt: live.createdAt },
+      services,
+      { asOf: ctx.now, thresholdDays: ctx.thresholdDays('permission'), granularity: r.granularity },
+    );
+    const facts = restrictionFacts(findings);
+    state.lastUsed = facts.fencedLastUsed;
+    try {
+      const existing = live.boundaryArn ? await readManagedPolicy(iam, live.boundaryArn) : null;
+      if (live.boundaryArn && !existing) {
+        boundary.problem = `the current boundary ${live.boundaryArn} cannot be read`;
+        return state;
+      }
+      const built = buildBoundary({
+        servicesInUse: facts.servicesInUse,
+        unusedActions: facts.unusedActions,
+        existingBoundary: existing?.document ?? null,
+      });
+      const policyArn = boundaryPolicyArn(live.arn, step.accountId, built.policyName);
+      const policy = await readManagedPolicy(iam, policyArn);
+      const target: Target = {
+        policyArn,
+        policyName: built.policyName,
+        document: built.document,
+        servicesInUse: facts.servicesInUse,
+        unusedActions: facts.unusedActions,
+        policyExisted: policy !== null,
+        policyMatches: policy !== null && sameDocument(policy.document, built.document),
+      };
+      boundary.target = target;
+    } catch (e) {
+      if (!(e instanceof BoundaryError)) throw e;
+      boundary.problem = e.message;
+    }
+    return state;
+  },
+  eligibility: (state, ctx, step) =>
+    step
+      ? (missing(state, `the ${step.principalType}`) ?? restrictionCheck(state, ctx, step))
+      : { reason: 'action_mismatch', detail: 'restrict-permissions is re-checked against its step' },
+  async act(clients, step, before) {
+    const iam = await clients.iam(step.accountId);
+    const target = before.boundary?.target;
+    if (!target) throw new Error('restrict-permissions: no boundary derived before acting');
+    if (!target.policyExisted) {
+      try {
+        await iam.send(
+          new CreatePolicyCommand({
+            PolicyName: target.policyName,
+            Path: BOUNDARY_POLICY_PATH,
+            PolicyDocument: target.document,
+            Description: BOUNDARY_POLICY_DESCRIPTION,
+          }),
+        );
+      } catch (e) {
+        // A retry after a fault: the policy is there; it must hold exactly this document.
+        if ((e as { name?: string })?.name !== 'EntityAlreadyExistsException') throw e;
+        const now = await readManagedPolicy(iam, target.policyArn);
+        if (!now || !sameDocument(now.document, target.document)) throw e;
+      }
+    }
+    await setBoundary(iam, step, target.policyArn);
+  },
+  isDone: (state) => state.exists && state.status === RESTRICTED,
+  async undo(clients, step, _state, journalled) {
+    const iam = await clients.iam(step.accountId);
+    const previous = journalled?.boundary?.currentArn ?? null;
+    const target = journalled?.boundary?.target;
+    await setBoundary(iam, step, previous);
+    const restored = previous ? `boundary ${previous} restored` : 'boundary removed (it had none)';
+    if (!target) return restored;
+    const others = await countPolicyEntities(iam, target.policyArn);
+    if (others > 0) return `${restored}; policy ${target.policyName} kept (attached to ${others} other)`;
+    const policy = await readManagedPolicy(iam, target.policyArn);
+    if (!policy) return restored;
+    if (target.policyExisted && policy.description !== BOUNDARY_POLICY_DESCRIPTION) {
+      return `${restored}; policy ${target.policyName} kept (credsweep did not create it)`;
+    }
+    await iam.send(new DeletePolicyCommand({ PolicyArn: target.policyArn }));
+    return `${restored}; policy ${target.policyName} deleted (nothing else used it)`;
+  },
+  // Still carrying the boundary this step set, on the same principal (same UserId/RoleId).
+  isAsLeft: (state, before) =>
+    state.exists &&
+    before?.boundary?.target !== undefined &&
+    state.targetId === before.targetId &&
+    state.boundary?.currentArn === before.boundary.target.policyArn,
+  isUndone: (state, journalled) =>
+    state.exists &&
+    journalled?.boundary !== undefined &&
+    state.boundary?.currentArn === journalled.boundary.currentArn,
+};
+
+async function setBoundary(iam: IAMClient, step: PlanStep, arn: string | null): Promise<void> {
+  const name = step.principalName;
+  if (step.principalType === 'role') {
+    if (arn)
+      await iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: name, PermissionsBoundary: arn }));
+    else await iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: name }));
+  } else if (arn) {
+    await iam.send(new PutUserPermissionsBoundaryCommand({ UserName: name, PermissionsBoundary: arn }));
+  } else {
+    await iam.send(new DeleteUserPermissionsBoundaryCommand({ UserName: name }));
+  }
+}
+
+const changed = (detail: string): Ineligible => ({ reason: 'changed_since_plan', detail });
+
+/** The never cases, then the live derivation against what was planned. */
+function restrictionCheck(
+  state: CredentialState,
+  ctx: EligibilityContext,
+  step: PlanStep,
+): Ineligible | null {
+  const r = step.restriction;
+  const b = state.boundary;
+  if (!r) return { reason: 'action_mismatch', detail: 'the step names no restriction' };
+  if (!b) return changed('the principal could not be read');
+  if (step.principalType === 'role' && b.path.startsWith(SERVICE_LINKED_PATH)) {
+    return { reason: 'service_linked', detail: 'a service-linked role is managed by its AWS service' };
+  }
+  const caller = callerOf(ctx.callerArn);
+  if (
+    caller &&
+    caller.account === step.accountId &&
+    caller.type === step.principalType &&
+    caller.name === step.principalName
+  ) {
+    return step.principalType === 'role'
+      ? { reason: 'caller_role', detail: 'credsweep is calling AWS as this role' }
+      : { reason: 'caller_user', detail: 'credsweep is calling AWS as this user' };
+  }
+  if (state.status === RESTRICTED) return changed(`it already has credsweep's boundary ${b.currentArn}`);
+  if (b.currentArn !== r.previousBoundaryArn) {
+    return changed(
+      `its boundary is ${b.currentArn ?? 'none'} now, the plan was made with ${r.previousBoundaryArn ?? 'none'}`,
+    );
+  }
+  if (b.problem) return changed(b.problem);
+  const t = b.target;
+  if (!t) return changed('no boundary could be derived from live Access Advisor');
+  if (!sameRestriction(t, r)) {
+    return changed(
+      `in use now: ${list(t.servicesInUse)}${t.unusedActions.length ? `; unused actions ${list(t.unusedActions)}` : ''} (the plan: ${list(r.servicesInUse)}${r.unusedActions.length ? `; ${list(r.unusedActions)}` : ''})`,
+    );
+  }
+  if (t.policyName !== r.policyName) {
+    return changed(
+      `the boundary would be ${t.policyName}, the plan's is ${r.policyName} (the current boundary's document changed)`,
+    );
+  }
+  if (t.policyExisted && !t.policyMatches) {
+    return changed(`a policy ${t.policyArn} exists with another document`);
+  }
+  return null;
+}
+
+function list(xs: readonly string[]): string {
+  return xs.length ? xs.join(', ') : 'none';
+}
+
+/** The principal credsweep calls AWS as: an assumed role's name, or an IAM user. */
+function callerOf(arn: string): { account: string; type: 'user' | 'role'; name: string } | null {
+  const role = /^arn:[\w-]+:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(arn);
+  if (role) return { account: role[1]!, type: 'role', name: role[2]! };
+  const user = /^arn:[\w-]+:iam::(\d{12}):user\/(?:[^/]+\/)*([^/]+)$/.exec(arn);
+  return user ? { account: user[1]!, type: 'user', name: user[2]! } : null;
+}
