@@ -108,6 +108,24 @@ export const notificationsSchema = z
       .string()
       .min(1)
       .default('add an exemption (principal, owner, reason, expires) to credsweep.config.yaml'),
+    /**
+     * The role, user and permission steps the scheduled `plan` takes (its flags), so the Lambda warns
+     * owners before them as before key deactivations. Off by default: the Lambda cannot see which
+     * flags the team's plan + apply job uses.
+     */
+    plannedSteps: z
+      .object({
+        /** `plan --roles`: unused roles are quarantined. */
+        roles: z.boolean().default(false),
+        /** `plan --roles --allow-irreversible --delete-after N`: roles quarantined N days ago are deleted. */
+        deleteRolesAfterDays: z.number().int().min(0).max(3650).optional(),
+        /** `plan --quarantine-users`: users none of whose credentials is in use are quarantined. */
+        quarantineUsers: z.boolean().default(false),
+        /** `plan --permissions`: a permissions boundary for unused services (the Lambda reads CREDSWEEP_ACCESS_ANALYZER). */
+        permissions: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type NotificationsConfig = z.infer<typeof notificationsSchema>;

@@ -154,6 +154,8 @@ function resultOf(run: Awaited<ReturnType<typeof publishRun>>) {
     /** Per owner: notices that failed this run (retried by the next). */
     ownerNoticeFailures: run.ownerNoticeFailures,
     unreachableOwners: run.unreachableOwners.length,
+    /** The scheduled plan's steps due within the notice period, by step (`quarantine-role: 2`). */
+    upcoming: run.upcoming,
   };
 }
 

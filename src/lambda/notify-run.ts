@@ -7,9 +7,10 @@ import type { AuditReport, Finding } from '../model/finding.ts';
 import type { EvaluationContext } from '../rules/rule.ts';
 import { postToWebhook, publishToTopic } from './notify.ts';
 import { type OwnerNoticeFailure, sendOwnerNotices } from './owner-notices.ts';
-import { type OwnerWarning, planOwnerWarnings } from './owner-warnings.ts';
+import { type OwnerWarning, planOwnerWarnings, type UpcomingSteps, upcomingSteps } from './owner-warnings.ts';
 import type { RunState, RunStateBucket } from './run-state.ts';
 import type { ScheduledAuditDeps, ScheduledAuditSettings } from './scheduled-audit-settings.ts';
+import { planStepWarnings, type UnusedPermissions } from './step-warnings.ts';
 import { sendTeamSummaries, type TeamChannel, type TeamSummaryOutcome } from './team-summary.ts';
 import { readWebhookUrl } from './webhook-secret.ts';
 
@@ -20,7 +21,9 @@ export interface RunNotices {
   ownerWarnings: OwnerWarning[];
   /** Owner notices that failed this run, per owner; each is retried by the next run. */
   ownerNoticeFailures: OwnerNoticeFailure[];
-  unreachableOwners: { arn: string; credential: string; why: string }[];
+  unreachableOwners: { arn: string; credential: string; step: string; why: string }[];
+  /** The scheduled plan's steps due within the notice period, by step (announced or not). */
+  upcoming: UpcomingSteps;
 }
 
 export async function notifyRun(
@@ -35,6 +38,8 @@ export async function notifyRun(
     previous: AuditReport | undefined;
     tagsOf: (f: Finding) => Record<string, string> | undefined;
     ctx: EvaluationContext;
+    /** What users and roles have not used (IAM Access Analyzer), for restrict-permissions notices. */
+    unusedPermissions?: readonly UnusedPermissions[];
   },
 ): Promise<{ result: RunNotices; state: RunState }> {
   const notifications = settings.config.notifications;
@@ -47,6 +52,38 @@ export async function notifyRun(
     ...(topic ? (['sns'] as const) : []),
     ...(settings.webhookSecretArn ? (['webhook'] as const) : []),
   ];
+  const warningSettings = {
+    warningDays: notifications?.ownerWarningDays ?? 7,
+    graceDays: notifications?.graceDays ?? 0,
+    ownerWebhookAllow,
+    exemptionHowTo:
+      notifications?.exemptionHowTo ??
+      'add an exemption (principal, owner, reason, expires) to credsweep.config.yaml',
+  };
+  // The principal steps first: a user to be quarantined is not also told its password goes.
+  const steps = planStepWarnings(
+    run.report.findings,
+    run.tagsOf,
+    run.ctx,
+    warningSettings,
+    state.warned,
+    notifications?.plannedSteps ?? {},
+    run.unusedPermissions,
+  );
+  const credentials = planOwnerWarnings(
+    run.report.findings.filter((f) => !(f.credential === 'password' && steps.quarantinedUsers.has(f.arn))),
+    run.tagsOf,
+    run.ctx,
+    warningSettings,
+    state.warned,
+  );
+  const plan = {
+    warnings: [...credentials.warnings, ...steps.warnings],
+    unreachable: [...credentials.unreachable, ...steps.unreachable],
+    warned: { ...credentials.warned, ...steps.warned },
+  };
+  const upcoming = upcomingSteps(plan);
+
   const summaries = await sendTeamSummaries(
     bucket,
     channels,
@@ -58,32 +95,19 @@ export async function notifyRun(
       }
       sent[channel] += 1;
     },
-    run,
+    { ...run, upcoming },
     state,
     run.previous,
   );
 
-  const plan = planOwnerWarnings(
-    run.report.findings,
-    run.tagsOf,
-    run.ctx,
-    {
-      warningDays: notifications?.ownerWarningDays ?? 7,
-      graceDays: notifications?.graceDays ?? 0,
-      ownerWebhookAllow,
-      exemptionHowTo:
-        notifications?.exemptionHowTo ??
-        'add an exemption (principal, owner, reason, expires) to credsweep.config.yaml',
-    },
-    state.warned,
-  );
-  const unreachable = plan.unreachable.map((u) => ({ finding: u.finding, why: u.why }));
+  const unreachable = plan.unreachable.map((u) => ({ finding: u.finding, step: u.step, why: u.why }));
   const sendable: OwnerWarning[] = [];
   const warned = { ...plan.warned };
   for (const w of plan.warnings) {
     if (w.target.kind === 'email' && !topic) {
       unreachable.push({
         finding: w.finding,
+        step: w.step,
         why: 'owner is an email address but no SNS topic is configured',
       });
       delete warned[w.identity];
@@ -124,8 +148,10 @@ export async function notifyRun(
       unreachableOwners: unreachable.map((u) => ({
         arn: u.finding.arn,
         credential: u.finding.credential,
+        step: u.step,
         why: u.why,
       })),
+      upcoming,
     },
     state: { warned: notices.warned, summarised: summaries.summarised },
   };

@@ -23,9 +23,27 @@ export interface OwnerWarningSettings {
 
 export type OwnerTarget = { kind: 'email'; address: string } | { kind: 'webhook'; url: string };
 
+/** The step of the scheduled `plan` + `apply` a notice announces (src/lambda/step-warnings.ts: the principal steps). */
+export const ANNOUNCED_STEPS = [
+  'deactivate-access-key',
+  'delete-login-profile',
+  'deactivate-ssh-public-key',
+  'deactivate-service-specific-credential',
+  'quarantine-role',
+  'delete-role',
+  'quarantine-user',
+  'restrict-permissions',
+] as const;
+export type AnnouncedStep = (typeof ANNOUNCED_STEPS)[number];
+
+/** Steps due within the notice period, by step: announced now or earlier, or with an unreachable owner. */
+export type UpcomingSteps = Partial<Record<AnnouncedStep, number>>;
+
 export interface OwnerWarning {
   identity: string;
+  step: AnnouncedStep;
   target: OwnerTarget;
+  /** The credential's finding; for a principal step, the principal's own finding (its role or user). */
   finding: Finding;
   /** YYYY-MM-DD (UTC). */
   deactivateOn: string;
@@ -33,13 +51,20 @@ export interface OwnerWarning {
   message: string;
 }
 
-/** Per credential identity: the lastActivity it was warned about and the date announced. */
-export type WarnedState = Record<string, { lastActivity: string; deactivateOn: string; warnedAt: string }>;
+/**
+ * Per credential identity (or principal step): the lastActivity it was warned about and the date
+ * announced. A restrict-permissions notice also keeps the unused services it named (`detail`): more
+ * of them is a new notice. `step` is absent in state written before it existed.
+ */
+export type WarnedState = Record<
+  string,
+  { lastActivity: string; deactivateOn: string; warnedAt: string; step?: AnnouncedStep; detail?: string }
+>;
 
 export interface OwnerWarningPlan {
   warnings: OwnerWarning[];
   /** Credentials due for a warning whose owner tag is missing or unusable, with why. */
-  unreachable: { finding: Finding; why: string }[];
+  unreachable: { finding: Finding; step: AnnouncedStep; why: string }[];
   /** The state to carry to the next run. */
   warned: WarnedState;
 }
@@ -83,14 +108,21 @@ export function ownerTarget(
  * AWS records no use of them, so `unverified` is what an old one is, `unused` an SSH key CloudTrail
  * last saw long ago). null: no notice for it.
  */
-function thresholdKind(f: Finding): { kind?: ThresholdKind } | null {
-  if (f.credential === 'ssh_public_key' || f.credential === 'service_specific_credential')
-    return f.status === 'unverified' || f.status === 'in_use' || f.status === 'unused'
-      ? { kind: f.credential }
-      : null;
+function thresholdKind(f: Finding): { kind?: ThresholdKind; step: AnnouncedStep } | null {
+  if (f.credential === 'ssh_public_key' || f.credential === 'service_specific_credential') {
+    if (f.status !== 'unverified' && f.status !== 'in_use' && f.status !== 'unused') return null;
+    return {
+      kind: f.credential,
+      step:
+        f.credential === 'ssh_public_key'
+          ? 'deactivate-ssh-public-key'
+          : 'deactivate-service-specific-credential',
+    };
+  }
   if (f.status !== 'unused' && f.status !== 'in_use') return null;
-  if (f.credential === 'password') return { kind: 'password' };
-  if (f.credential === 'access_key_1' || f.credential === 'access_key_2') return { kind: 'access_key' };
+  if (f.credential === 'password') return { kind: 'password', step: 'delete-login-profile' };
+  if (f.credential === 'access_key_1' || f.credential === 'access_key_2')
+    return { kind: 'access_key', step: 'deactivate-access-key' };
   return null;
 }
 
@@ -104,12 +136,38 @@ function credentialWords(f: Finding): string {
   return `access key ${f.accessKeyId ?? `in slot ${f.credential.slice(-1)}`}`;
 }
 
-function day(ms: EpochMs): string {
+export function day(ms: EpochMs): string {
   return toIso(ms).slice(0, 10);
 }
 
-function startOfDay(ms: EpochMs): EpochMs {
+export function startOfDay(ms: EpochMs): EpochMs {
   return Math.floor(ms / MS_PER_DAY) * MS_PER_DAY;
+}
+
+/**
+ * The date a step announced now is due: the day it becomes due (`dueMs`), but never sooner than the
+ * notice period from today. null: not yet within the notice period, no notice this run.
+ */
+export function noticeDate(
+  dueMs: EpochMs,
+  asOf: EpochMs,
+  settings: Pick<OwnerWarningSettings, 'warningDays'>,
+): string | null {
+  const today = startOfDay(asOf);
+  const notice = settings.warningDays * MS_PER_DAY;
+  if (dueMs - today > notice) return null;
+  return day(Math.max(dueMs, today + notice));
+}
+
+/** How many of each step a plan holds: announced (now or before) or with an unreachable owner. */
+export function upcomingSteps(plan: Pick<OwnerWarningPlan, 'warned' | 'unreachable'>): UpcomingSteps {
+  const counts: UpcomingSteps = {};
+  const add = (step: AnnouncedStep | undefined) => {
+    if (step) counts[step] = (counts[step] ?? 0) + 1;
+  };
+  for (const entry of Object.values(plan.warned)) add(entry.step);
+  for (const u of plan.unreachable) add(u.step);
+  return counts;
 }
 
 export function planOwnerWarnings(
@@ -120,30 +178,34 @@ export function planOwnerWarnings(
   previouslyWarned: WarnedState,
 ): OwnerWarningPlan {
   const plan: OwnerWarningPlan = { warnings: [], unreachable: [], warned: {} };
-  const today = startOfDay(ctx.asOf);
   for (const finding of findings) {
     const judged = thresholdKind(finding);
     if (judged === null) continue;
-    const kind = judged.kind;
+    const { kind, step } = judged;
     const identity = credentialIdentity(finding);
     const earlier = previouslyWarned[identity];
     if (earlier && earlier.lastActivity === finding.lastActivity) {
-      plan.warned[identity] = earlier; // told already; keep the announced date
+      plan.warned[identity] = { ...earlier, step }; // told already; keep the announced date
       continue;
     }
     const lastActivity = parseIsoDateTime(finding.lastActivity)!;
     const crosses = startOfDay(lastActivity) + (thresholdFor(ctx, kind) + settings.graceDays) * MS_PER_DAY;
-    const deactivate = Math.max(crosses, today + settings.warningDays * MS_PER_DAY);
-    if (crosses - today > settings.warningDays * MS_PER_DAY) continue; // not yet within the notice period
+    const deactivateOn = noticeDate(crosses, ctx.asOf, settings);
+    if (deactivateOn === null) continue; // not yet within the notice period
     const target = ownerTarget(tagsOf(finding)?.owner, settings.ownerWebhookAllow);
     if (typeof target === 'string') {
-      plan.unreachable.push({ finding, why: target });
+      plan.unreachable.push({ finding, step, why: target });
       continue;
     }
-    const deactivateOn = day(deactivate);
-    plan.warned[identity] = { lastActivity: finding.lastActivity, deactivateOn, warnedAt: toIso(ctx.asOf) };
+    plan.warned[identity] = {
+      lastActivity: finding.lastActivity,
+      deactivateOn,
+      warnedAt: toIso(ctx.asOf),
+      step,
+    };
     plan.warnings.push({
       identity,
+      step,
       target,
       finding,
       deactivateOn,

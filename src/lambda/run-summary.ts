@@ -6,6 +6,7 @@ import type { RunDiff } from '../history/diff-runs.ts';
 import { isEmptyDiff } from '../history/diff-runs.ts';
 import { renderDiffText } from '../history/render-diff.ts';
 import type { AccountResult, AuditReport } from '../model/finding.ts';
+import { ANNOUNCED_STEPS, type AnnouncedStep, type UpcomingSteps } from './owner-warnings.ts';
 
 export interface RunChanges {
   diff: RunDiff;
@@ -31,10 +32,34 @@ export function failedAccountChanges(
 /** Lines of changes shown per section; the full list is in the stored report. */
 const LIMIT = 20;
 
+const STEP_WORDS: Record<AnnouncedStep, [string, string]> = {
+  'deactivate-access-key': ['access key deactivation', 'access key deactivations'],
+  'delete-login-profile': ['console password removal', 'console password removals'],
+  'deactivate-ssh-public-key': ['SSH key deactivation', 'SSH key deactivations'],
+  'deactivate-service-specific-credential': [
+    'service-specific credential deactivation',
+    'service-specific credential deactivations',
+  ],
+  'quarantine-role': ['role quarantine', 'role quarantines'],
+  'delete-role': ['role deletion', 'role deletions'],
+  'quarantine-user': ['user quarantine', 'user quarantines'],
+  'restrict-permissions': ['permissions restriction', 'permissions restrictions'],
+};
+
+/** `Due within the notice period: 2 access key deactivations, 1 role quarantine.`, or undefined for none. */
+export function describeUpcoming(upcoming: UpcomingSteps | undefined): string | undefined {
+  const parts = ANNOUNCED_STEPS.flatMap((step) => {
+    const n = upcoming?.[step] ?? 0;
+    return n > 0 ? [`${n} ${STEP_WORDS[step][n === 1 ? 0 : 1]}`] : [];
+  });
+  return parts.length ? `Due within the owners' notice period: ${parts.join(', ')}.` : undefined;
+}
+
 export function summariseRun(
   report: Pick<AuditReport, 'summary' | 'accounts' | 'asOf'>,
   changes: RunChanges,
   reportLocation: string,
+  upcoming?: UpcomingSteps,
 ): { subject: string; text: string } | undefined {
   const quiet =
     isEmptyDiff(changes.diff) && changes.newlyFailed.length === 0 && changes.recovered.length === 0;
@@ -48,6 +73,8 @@ export function summariseRun(
     ? 'first run'
     : `since the last run: ${d.newlyUnused.length} newly unused, ${d.newlyInUse.length} back in use, ${d.resolved.length} resolved, ${d.removed.length} removed`;
   const lines = [`credsweep ${report.asOf.slice(0, 10)}: ${counts}; ${since}.`];
+  const due = describeUpcoming(upcoming);
+  if (due) lines.push(due);
   if (!isEmptyDiff(d)) lines.push('', renderDiffText(d, LIMIT).trimEnd());
   for (const a of changes.newlyFailed) {
     lines.push(

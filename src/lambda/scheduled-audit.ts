@@ -26,6 +26,7 @@ import { notifyRun, type RunNotices } from './notify-run.ts';
 import { FIND_ANALYZER_PERMISSIONS } from '../sources/access-analyzer/find-analyzer.ts';
 import { UNUSED_ACCESS_FINDING_PERMISSIONS } from '../sources/access-analyzer/unused-access-findings.ts';
 import { RunStateBucket, STATE_PERMISSIONS } from './run-state.ts';
+import { type UnusedPermissions, unusedPermissionsFromAnalyzer } from './step-warnings.ts';
 import { WEBHOOK_SECRET_PERMISSIONS } from './webhook-secret.ts';
 
 export type { ScheduledAuditDeps, ScheduledAuditSettings } from './scheduled-audit-settings.ts';
@@ -57,6 +58,8 @@ export interface CollectedAudit {
   tags: Record<string, Record<string, string>>;
   /** The configuration file's exemptions: applied, expired, stale (merged over partials). */
   exemptions?: ExemptionOutcome;
+  /** plannedSteps.permissions: what users and roles have not used, from IAM Access Analyzer. */
+  unusedPermissions?: UnusedPermissions[];
 }
 
 export interface PublishedRun extends RunNotices {
@@ -96,22 +99,42 @@ async function collect(
   settings: ScheduledAuditSettings,
   targets?: AccountTarget[],
 ): Promise<CollectedAudit> {
-  const run = await runAudit(auditSettingsFor(deps, settings), {
+  const audit = auditSettingsFor(deps, settings);
+  const run = await runAudit(audit, {
     clients: deps.clients,
     sleep: deps.sleep,
     ...(targets ? { targets } : {}),
   });
   const report = await assembleAudit(run);
-  if (run.accessAnalyzer && !('input' in run.accessAnalyzer)) {
+  const accounts = run.accounts().sort((a, b) => a.accountId.localeCompare(b.accountId));
+  const log = deps.log ?? ((entry: object) => console.warn(JSON.stringify(entry)));
+  const analyzer = run.accessAnalyzer;
+  if (analyzer && !('input' in analyzer)) {
     // CREDSWEEP_ACCESS_ANALYZER: none found or unreadable; the run goes on without it, said in the log
-    const log = deps.log ?? ((entry: object) => console.warn(JSON.stringify(entry)));
-    log({ warning: 'access_analyzer', message: describeAccessAnalyzerOutcome(run.accessAnalyzer) });
+    log({ warning: 'access_analyzer', message: describeAccessAnalyzerOutcome(analyzer) });
   }
+  // Unused permissions come from the analyzer's one paginated read, never from Access Advisor
+  // jobs per principal (docs/scheduling.md: their cost does not fit a scheduled run).
+  const wantsPermissions = settings.config.notifications?.plannedSteps?.permissions === true;
+  if (wantsPermissions && !settings.accessAnalyzer) {
+    log({
+      warning: 'planned_steps',
+      message:
+        'notifications.plannedSteps.permissions: no restrict-permissions notices without CREDSWEEP_ACCESS_ANALYZER (the function does not run Access Advisor per principal)',
+    });
+  }
+  const unusedPermissions =
+    wantsPermissions && analyzer && 'input' in analyzer
+      ? unusedPermissionsFromAnalyzer(analyzer.input.evidence, audit.evaluation).filter((u) =>
+          accounts.some((a) => a.accountId === u.accountId && a.status === 'ok'),
+        )
+      : undefined;
   return {
     findings: report.findings,
-    accounts: run.accounts().sort((a, b) => a.accountId.localeCompare(b.accountId)),
+    accounts,
     tags: Object.fromEntries(run.tags),
     ...(report.exemptions ? { exemptions: report.exemptions } : {}),
+    ...(unusedPermissions ? { unusedPermissions } : {}),
   };
 }
 
@@ -142,7 +165,17 @@ export function mergeCollected(parts: readonly CollectedAudit[]): CollectedAudit
     accounts: parts.flatMap((p) => p.accounts).sort((a, b) => a.accountId.localeCompare(b.accountId)),
     tags: Object.assign({}, ...parts.map((p) => p.tags)),
     ...(exemptions ? { exemptions } : {}),
+    ...(parts.some((p) => p.unusedPermissions) ? { unusedPermissions: mergeUnusedPermissions(parts) } : {}),
   };
+}
+
+/** Each fan-out item read the same analyzer: one entry per principal, the accounts' own. */
+function mergeUnusedPermissions(parts: readonly CollectedAudit[]): UnusedPermissions[] {
+  const audited = new Set(parts.flatMap((p) => p.accounts.map((a) => a.accountId)));
+  const byArn = new Map<string, UnusedPermissions>();
+  for (const u of parts.flatMap((p) => p.unusedPermissions ?? []))
+    if (audited.has(u.accountId)) byArn.set(u.arn, u);
+  return [...byArn.values()].sort((a, b) => a.arn.localeCompare(b.arn));
 }
 
 export async function publishRun(
@@ -180,6 +213,7 @@ export async function publishRun(
     previous,
     tagsOf,
     ctx,
+    ...(collected.unusedPermissions ? { unusedPermissions: collected.unusedPermissions } : {}),
   });
   // Notices never throw (a failed one is counted and retried next run), so the run always becomes
   // the baseline and its state is always kept.

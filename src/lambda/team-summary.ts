@@ -10,6 +10,7 @@
 import { diffRuns } from '../history/diff-runs.ts';
 import type { AuditReport } from '../model/finding.ts';
 import { describeDeliveryFailure } from './notify.ts';
+import type { UpcomingSteps } from './owner-warnings.ts';
 import type { RunState, RunStateBucket } from './run-state.ts';
 import { failedAccountChanges, summariseRun } from './run-summary.ts';
 
@@ -35,7 +36,7 @@ export async function sendTeamSummaries(
   bucket: RunStateBucket,
   channels: readonly TeamChannel[],
   send: SendSummary,
-  run: { report: AuditReport; reportName: string; reportUri: string },
+  run: { report: AuditReport; reportName: string; reportUri: string; upcoming?: UpcomingSteps },
   state: RunState,
   previousLatest: AuditReport | undefined,
 ): Promise<TeamSummaries> {
@@ -58,6 +59,7 @@ export async function sendTeamSummaries(
         firstRun: baseline === undefined,
       },
       run.reportUri,
+      run.upcoming,
     );
     if (!summary) {
       outcomes.push({ channel, outcome: 'quiet' });
