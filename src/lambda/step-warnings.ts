@@ -19,7 +19,7 @@
 import type { Finding } from '../model/finding.ts';
 import type { AccessAnalyzerEvidence } from '../model/inventory.ts';
 import { QUARANTINED_AT_TAG } from '../remediation/quarantine-policy.ts';
-import { type EvaluationContext, thresholdFor } from '../rules/rule.ts';
+import { type EvaluationContext, type ThresholdKind, thresholdFor } from '../rules/rule.ts';
 import { type EpochMs, MS_PER_DAY, parseIsoDateTime, toIso } from '../time.ts';
 import {
   type AnnouncedStep,
@@ -212,7 +212,28 @@ function roleSteps(
   return due;
 }
 
-const USER_CREDENTIALS = new Set(['password', 'access_key_1', 'access_key_2']);
+/** The credentials `plan --quarantine-users` weighs (src/remediation/plan-users.ts), with the threshold each is judged by. */
+const USER_CREDENTIAL_KINDS: Record<string, ThresholdKind | undefined> = {
+  password: 'password',
+  access_key_1: 'access_key',
+  access_key_2: 'access_key',
+  cert_1: undefined,
+  cert_2: undefined,
+  ssh_public_key: 'ssh_public_key',
+  service_specific_credential: 'service_specific_credential',
+};
+
+/**
+ * The day a user's credential stops counting as in use, as the planner judges it: inactive and
+ * unverified (an old key AWS records no use of) already have; the rest when their last activity
+ * crosses their kind's threshold (a signing certificate: its upload, the default threshold).
+ */
+function credentialIdleFrom(f: Finding, ctx: EvaluationContext): EpochMs {
+  const isCert = f.credential === 'cert_1' || f.credential === 'cert_2';
+  if (f.status === 'inactive' || (f.status === 'unverified' && !isCert)) return Number.NEGATIVE_INFINITY;
+  const kind = USER_CREDENTIAL_KINDS[f.credential];
+  return startOfDay(parseIsoDateTime(f.lastActivity)!) + thresholdFor(ctx, kind) * MS_PER_DAY;
+}
 
 function userSteps(
   byArn: ReadonlyMap<string, Finding[]>,
@@ -226,23 +247,25 @@ function userSteps(
     if (first.principalType !== 'user') continue;
     if (all.some((f) => f.status === 'exempt')) continue;
     if (tagsOf(first)?.[QUARANTINED_AT_TAG] !== undefined) continue; // quarantined already
-    const held = all.filter((f) => USER_CREDENTIALS.has(f.credential) && f.status !== 'inactive');
-    if (held.length === 0) continue; // nothing a quarantine would stop
-    // Like the action: the latest password or key use, else (never used) the earliest date known.
+    const held = all.filter((f) => f.credential in USER_CREDENTIAL_KINDS);
+    if (held.length === 0) continue; // no credential: nothing a quarantine would lock out
+    // Due the day the last of its credentials stops counting as in use.
+    const idleFrom = Math.max(...held.map((f) => credentialIdleFrom(f, ctx)));
+    const dueMs = Number.isFinite(idleFrom) ? idleFrom : startOfDay(ctx.asOf);
     const uses = held.flatMap((f) => (f.lastUsed ? [parseIsoDateTime(f.lastUsed)!] : []));
-    const activity =
-      uses.length > 0 ? Math.max(...uses) : Math.min(...held.map((f) => parseIsoDateTime(f.lastActivity)!));
+    const lastUse = uses.length > 0 ? toIso(Math.max(...uses)) : null;
     const finding = held.find((f) => f.credential === 'password') ?? held[0]!;
     const who = `user ${first.principalName} (account ${first.accountId})`;
     due.push({
       step: 'quarantine-user',
       finding,
-      lastActivity: toIso(activity),
-      dueMs: startOfDay(activity) + (thresholdFor(ctx) + settings.graceDays) * MS_PER_DAY,
+      // news when any credential is used (or added) since: its idle day moves
+      lastActivity: toIso(dueMs),
+      dueMs: dueMs + settings.graceDays * MS_PER_DAY,
       words: {
         subject: `user ${first.principalName} will be quarantined`,
         lines: [
-          `No credential of the ${who} (console password, access keys) ${uses.length > 0 ? `has been used since ${dayOf(toIso(activity))}` : 'has ever been used'}.`,
+          `The ${who} holds ${held.length} credential(s) (${[...new Set(held.map((f) => f.credential))].join(', ')}), ${lastUse ? `none used since ${dayOf(lastUse)}` : 'none ever used'}.`,
           'On {date}, it will be quarantined: a deny-all inline policy (CredsweepQuarantine), so that no credential of it can be used; nothing is deleted, and `credsweep undo` removes it.',
         ],
       },

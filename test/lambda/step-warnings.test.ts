@@ -176,7 +176,10 @@ describe('notices before role, user and permission steps', () => {
     const [w] = plan.warnings;
     assert.equal(w!.step, 'quarantine-user');
     assert.equal(w!.deactivateOn, IN_SEVEN, 'the key crosses in 2 days: full notice');
-    assert.match(w!.message, /No credential of the user bob .* has been used since 2026-08-05\./);
+    assert.match(
+      w!.message,
+      /^The user bob \(account 111122223333\) holds 2 credential\(s\) \(password, access_key_1\), none used since 2026-08-05\./,
+    );
     assert.match(w!.message, /deny-all inline policy \(CredsweepQuarantine\).*`credsweep undo` removes it/);
     assert.deepEqual([...plan.quarantinedUsers], ['arn:aws:iam::111122223333:user/bob']);
 
@@ -184,6 +187,33 @@ describe('notices before role, user and permission steps', () => {
     assert.deepEqual(keyInUse.warnings, [], 'a key used 10 days ago: not quarantined');
     const exempt = user('bob', 200, 200).map((f, i) => (i === 0 ? { ...f, status: 'exempt' as const } : f));
     assert.deepEqual(planStepWarnings(exempt, owner, ctx, settings, {}, ALL).warnings, []);
+    const recentSshKey = evaluatePrincipal(
+      aUser({
+        name: 'bob',
+        arn: 'arn:aws:iam::111122223333:user/bob',
+        password: { lastUsed: daysAgo(200), lastChanged: daysAgo(500) },
+        sshPublicKeys: [{ sshPublicKeyId: 'APKABOB', active: true, uploadedAt: daysAgo(10) }],
+      }),
+      ctx,
+    );
+    assert.deepEqual(
+      planStepWarnings(recentSshKey, owner, ctx, settings, {}, ALL).warnings,
+      [],
+      'an SSH key uploaded 10 days ago counts as in use, as plan --quarantine-users judges it',
+    );
+    const onlyInactive = evaluatePrincipal(
+      aUser({
+        name: 'bob',
+        arn: 'arn:aws:iam::111122223333:user/bob',
+        accessKeys: [aKey({ active: false })],
+      }),
+      ctx,
+    );
+    assert.equal(
+      planStepWarnings(onlyInactive, owner, ctx, settings, {}, ALL).warnings[0]?.deactivateOn,
+      IN_SEVEN,
+      'an inactive key is not in use: due now, after the notice',
+    );
     const already = () => ({ owner: 'bob@example.com', 'credsweep:quarantined-at': '2026-10-01T00:00:00Z' });
     assert.deepEqual(planStepWarnings(user('bob', 200, 200), already, ctx, settings, {}, ALL).warnings, []);
   });
