@@ -7,7 +7,10 @@
  *   marked as seen by CloudTrail. Every matched key also carries its source IPs (the busiest few)
  *   and how many distinct addresses used it: more than `manyIps` is the caveat
  *   `key_used_from_many_ips` (a shared or leaked key, one reason AWS gives for looking at CloudTrail).
- * - Likewise a password (a later successful ConsoleLogin) and a role (a later successful AssumeRole*).
+ * - Likewise a password (a later successful ConsoleLogin), a role (a later successful AssumeRole*)
+ *   and an SSH public key (IAM API source): a CodeCommit call over SSH names the key id (`APKA…`)
+ *   where an access key's would be (src/sources/cloudtrail/aggregate.ts), matched by exact id only.
+ *   AWS keeps no last use of SSH keys, so this is the only evidence that one is in use.
  * - A use the trail saw before the credential existed (never used by the report, and created or
  *   rotated after the event) belongs to some other, since deleted credential and is ignored.
  *
@@ -81,6 +84,19 @@ export function foldTrailEvidence(
       return withKeyUse(key, use, principal.createdAt, options);
     });
     if (changed) folded = { ...folded, accessKeys };
+  }
+  if (principal.sshPublicKeys?.length) {
+    let changed = false;
+    const sshPublicKeys = principal.sshPublicKeys.map((key) => {
+      const use = evidence.keysById.get(key.sshPublicKeyId);
+      // by exact key id, and never a use recorded for some other principal
+      if (!use || (use.principalArn !== null && use.principalArn !== principal.arn)) return key;
+      const seen = laterUse(key.lastUsed ?? null, key.uploadedAt ?? principal.createdAt, use.lastSeen);
+      if (seen === null) return key;
+      changed = true;
+      return { ...key, lastUsed: seen };
+    });
+    if (changed) folded = { ...folded, sshPublicKeys };
   }
   const login = folded.password ? evidence.lastLogin.get(principal.arn) : undefined;
   if (folded.password && login !== undefined) {

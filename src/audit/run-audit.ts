@@ -170,6 +170,8 @@ async function scanEvidence(evidence: NonNullable<AuditSettings['evidence']>): P
 /** Users whose keys CloudTrail saw: the report path resolves their key ids to match the evidence. */
 function trailKeyOwners(trail: TrailSummary): Set<string> {
   const arns = new Set<string>();
-  for (const key of trail.accessKeys) if (key.principalArn) arns.add(key.principalArn);
+  // not for SSH public keys (APKA…): the report path has none to match
+  for (const key of trail.accessKeys)
+    if (key.principalArn && !key.accessKeyId.startsWith('APKA')) arns.add(key.principalArn);
   return arns;
 }

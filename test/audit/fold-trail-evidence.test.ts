@@ -180,3 +180,59 @@ describe('foldTrailEvidence, then the rules', () => {
     );
   });
 });
+
+describe('SSH public keys: CloudTrail evidence of use (CodeCommit over SSH names the key id)', () => {
+  const sshUse = (overrides: Partial<TrailAccessKeyUse> = {}) =>
+    keyUse({
+      accessKeyId: 'APKAALICE1',
+      services: ['codecommit.amazonaws.com'],
+      lastEventName: 'GitPull',
+      ...overrides,
+    });
+  const withKey = (overrides: Partial<NonNullable<Principal['sshPublicKeys']>[number]> = {}) =>
+    aUser({
+      sshPublicKeys: [{ sshPublicKeyId: 'APKAALICE1', active: true, uploadedAt: daysAgo(200), ...overrides }],
+    });
+  const sshFinding = (fs: Finding[]) => fs.find((f) => f.credential === 'ssh_public_key')!;
+  const judged = (f: Finding) => [f.status, f.ageDays, f.lastActivitySource];
+
+  it('an old active key the trail saw used is not unverified: in use, or unused past the threshold', async () => {
+    assert.deepEqual(judged(sshFinding(await merged([withKey()], trail()))), [
+      'unverified',
+      200,
+      'last_rotated',
+    ]);
+    const recent = sshFinding(await merged([withKey()], trail({ accessKeys: [sshUse()] })));
+    assert.deepEqual(judged(recent), ['in_use', 3, 'cloudtrail']);
+    assert.match(recent.reason, /last used 3 days ago according to CloudTrail/);
+    const long = sshUse({ lastSeen: toIso(daysAgo(120)), firstSeen: toIso(daysAgo(150)) });
+    assert.deepEqual(judged(sshFinding(await merged([withKey()], trail({ accessKeys: [long] })))), [
+      'unused',
+      120,
+      'cloudtrail',
+    ]);
+  });
+
+  it('matches by exact key id only, never another principal’s, never a use before the upload', async () => {
+    const cases: Array<[string, TrailAccessKeyUse]> = [
+      ['another key id', sshUse({ accessKeyId: 'APKAOTHER' })],
+      ['another principal', sshUse({ principalArn: 'arn:aws:iam::111122223333:user/bob' })],
+      ['before the upload', sshUse({ lastSeen: toIso(daysAgo(250)), firstSeen: toIso(daysAgo(260)) })],
+      ['an access key of the same user', keyUse()],
+    ];
+    for (const [name, use] of cases) {
+      const f = sshFinding(await merged([withKey()], trail({ accessKeys: [use] })));
+      assert.deepEqual(judged(f), ['unverified', 200, 'last_rotated'], name);
+    }
+  });
+
+  it('an inactive key stays inactive; the per-kind threshold judges the use', async () => {
+    const inactive = sshFinding(
+      await merged([withKey({ active: false })], trail({ accessKeys: [sshUse()] })),
+    );
+    assert.equal(inactive.status, 'inactive');
+    const strict = { ...options, thresholds: { ssh_public_key: 2 } };
+    const f = sshFinding(await merged([withKey()], trail({ accessKeys: [sshUse()] }), strict));
+    assert.deepEqual(judged(f), ['unused', 3, 'cloudtrail']);
+  });
+});

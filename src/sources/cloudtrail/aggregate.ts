@@ -4,9 +4,9 @@
  * worker threads can aggregate their share and the main thread merges them.
  *
  * Rules (issue 5; facts from docs/aws-behaviour.md §4.2–4.3):
- * - accessKeys: records whose `userIdentity.accessKeyId` is a long-term key (`AKIA…`), or also a
- *   temporary one (`ASIA…`) with `includeTemporary`, whatever the errorCode (a denied call still
- *   proves the key is live). An IAMUser record can carry an ASIA key (console session): that is not
+ * - accessKeys: records whose `userIdentity.accessKeyId` is a long-term key (`AKIA…`) or an SSH
+ *   public key (`APKA…`, CodeCommit over SSH), or also a temporary one (`ASIA…`) with
+ *   `includeTemporary`, whatever the errorCode (a denied call still proves the key is live). An IAMUser record can carry an ASIA key (console session): that is not
  *   the user's long-term key, so it is only counted as a temporary key.
  * - roles: successful AssumeRole / AssumeRoleWithSAML / AssumeRoleWithWebIdentity, keyed by
  *   `requestParameters.roleArn` (the issued key in `responseElements.credentials` is not the caller's).
@@ -171,8 +171,20 @@ export function createTrailAggregator(options: TrailAggregatorOptions = {}): Tra
 }
 
 function isCountedKey(keyId: string, includeTemporary: boolean): boolean {
-  return keyId.startsWith('AKIA') || (includeTemporary && keyId.startsWith('ASIA'));
+  return (
+    keyId.startsWith('AKIA') ||
+    keyId.startsWith(SSH_PUBLIC_KEY_ID_PREFIX) ||
+    (includeTemporary && keyId.startsWith('ASIA'))
+  );
 }
+
+/**
+ * IAM's SSH public key ids start `APKA` (ListSSHPublicKeys, docs/aws-behaviour.md §9). A CodeCommit
+ * Git call over SSH is recorded with the key id in `userIdentity.accessKeyId` (unverified: AWS's
+ * CodeCommit CloudTrail examples show HTTPS calls only), so such records are counted like a long-term
+ * key's; the audit matches them to an SSH key by exact id only, so a wrong guess can only miss a use.
+ */
+export const SSH_PUBLIC_KEY_ID_PREFIX = 'APKA';
 
 function later(at: EpochMs, name: string | null, thanAt: EpochMs, thanName: string | null): boolean {
   return at > thanAt || (at === thanAt && (name ?? '') > (thanName ?? ''));

@@ -217,9 +217,10 @@ export function athenaAggregationSql(options: AggregationSqlOptions): string {
       `try(from_iso8601_timestamp(eventtime)) < from_iso8601_timestamp('${isoLiteral(options.until)}')`,
     );
   }
+  // long-term keys and SSH public keys (CodeCommit over SSH, aggregate.ts), and temporary keys if asked
   const keyFilter = options.includeTemporary
-    ? `(access_key_id LIKE 'AKIA%' OR access_key_id LIKE 'ASIA%')`
-    : `access_key_id LIKE 'AKIA%'`;
+    ? `(access_key_id LIKE 'AKIA%' OR access_key_id LIKE 'APKA%' OR access_key_id LIKE 'ASIA%')`
+    : `(access_key_id LIKE 'AKIA%' OR access_key_id LIKE 'APKA%')`;
   const success = `json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Success'`;
   const roleArn = `json_extract_scalar(requestparameters, '$.roleArn')`;
   return `WITH e AS (

@@ -160,11 +160,13 @@ export function aggregatingHandler(agg: TrailAggregator, options: ExtractOptions
     const keyStart = sp[at + 2 * F.accessKeyId]!;
     if (keyStart >= 0 && sp[at + 2 * F.accessKeyId + 1]! - keyStart >= 4 && buf[keyStart] === 0x41 /* A */) {
       const second = buf[keyStart + 1];
-      // AKIA… long-term, ASIA… temporary (docs/aws-behaviour.md §4.2)
+      const third = buf[keyStart + 2];
+      const fourth = buf[keyStart + 3];
+      // AKIA… long-term, ASIA… temporary (docs/aws-behaviour.md §4.2), APKA… an SSH public key
+      // CodeCommit authenticated (§9)
       if (
-        buf[keyStart + 2] === 0x49 &&
-        buf[keyStart + 3] === 0x41 &&
-        (second === 0x4b || (includeTemporary && second === 0x53))
+        (third === 0x49 && fourth === 0x41 && (second === 0x4b || (includeTemporary && second === 0x53))) ||
+        (second === 0x50 && third === 0x4b && fourth === 0x41)
       ) {
         fields = KEY_FIELDS;
       }

@@ -6,6 +6,7 @@
  * does not run queries (docs/aws-behaviour.md §7.4).
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,9 @@ import { trailRecordFromObject } from '../../../src/sources/cloudtrail/record-fr
 import { type CloudTrailObject, GENERATED_START, generateTrailRecords } from './trail-records.ts';
 
 const DAY = 86_400_000;
+const codecommitSsh: { Records: CloudTrailObject[] } = JSON.parse(
+  readFileSync(new URL('../../fixtures/codecommit-ssh/gitpull-gitpush-ssh.json', import.meta.url), 'utf8'),
+);
 
 function athenaRow(r: CloudTrailObject) {
   const id = (r.userIdentity ?? {}) as Record<string, unknown>;
@@ -56,6 +60,8 @@ describe('Athena aggregation SQL, run by DuckDB, equals aggregate.ts', () => {
   let conn: DuckDBConnection;
   const records = [
     ...generateTrailRecords(3000),
+    // CodeCommit Git calls over SSH, signed with an SSH public key id (APKA…), and one over HTTPS
+    ...codecommitSsh.Records,
     // A record without eventTime, a key with an empty id, a denied call from a key.
     { eventName: 'GetObject', eventSource: 's3.amazonaws.com', userIdentity: { accessKeyId: 'AKIANOTIME' } },
     {
@@ -131,6 +137,22 @@ describe('Athena aggregation SQL, run by DuckDB, equals aggregate.ts', () => {
       assert.deepEqual(actual, expected);
     });
   }
+
+  it('counts SSH public key ids (APKA…) like long-term keys, temporary keys or not', async () => {
+    for (const options of [{}, { includeTemporary: true }]) {
+      const ssh = (await viaSql(options)).accessKeys.find((k) => k.accessKeyId === 'APKAEIBAERJR2EXAMPLE');
+      assert.deepEqual(
+        [ssh?.principalArn, ssh?.events, ssh?.lastSeen, ssh?.lastEventName, ssh?.services],
+        [
+          'arn:aws:iam::123456789012:user/dev',
+          2,
+          '2026-11-21T18:20:02Z',
+          'GitPush',
+          ['codecommit.amazonaws.com'],
+        ],
+      );
+    }
+  });
 
   it('real records (test/fixtures/cloudtrail: invictus-ir native files, stratus-red-team arrays)', async () => {
     const real = await realRecords();
