@@ -216,7 +216,11 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
         state,
       );
     }
-    const exempt = options.exemptions({ ...step, arn: principal.arn ?? step.arn }, principal.tags);
+    // A step that locks the whole principal out is exempt when any of its credentials is.
+    let exempt: string | null = null;
+    for (const credential of action.locksOut ?? [step.credential]) {
+      exempt ??= options.exemptions({ ...step, credential, arn: principal.arn ?? step.arn }, principal.tags);
+    }
     if (exempt !== null) return skip('exempt', exempt, state);
 
     const changed = changedSincePlan(step, state);

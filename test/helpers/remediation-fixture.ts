@@ -27,6 +27,7 @@ import {
   GetLoginProfileCommand,
   IAMClient,
   ListAccessKeysCommand,
+  GetAccountAuthorizationDetailsCommand,
   ListSigningCertificatesCommand,
   ListUsersCommand,
 } from '@aws-sdk/client-iam';
@@ -144,7 +145,10 @@ export function motoRemediationClients(
   };
 }
 
-/** Every user's credentials as moto has them now, in both accounts (statuses, last uses, passwords, certs). */
+/**
+ * Every user's credentials as moto has them now, in both accounts (statuses, last uses, passwords,
+ * certs), the default account's users' inline policies, tags and boundaries, and its roles whole.
+ */
 export async function snapshotCredentials(
   moto: MotoServer,
   iam: IAMClient,
@@ -155,29 +159,55 @@ export async function snapshotCredentials(
     [MOTO_DEFAULT_ACCOUNT, iam],
     [MEMBER, member],
   ] as const) {
-    for (const u of (await client.send(new ListUsersCommand({}))).Users ?? []) {
-      const name = u.UserName!;
-      const listed =
-        (await client.send(new ListAccessKeysCommand({ UserName: name }))).AccessKeyMetadata ?? [];
-      const keyStates: string[] = [];
-      for (const k of listed) {
-        const used = await client.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: k.AccessKeyId! }));
-        keyStates.push(
-          `${k.AccessKeyId}:${k.Status}:${used.AccessKeyLastUsed?.LastUsedDate?.toISOString() ?? '-'}`,
-        );
-      }
-      let password = true;
-      try {
-        await client.send(new GetLoginProfileCommand({ UserName: name }));
-      } catch {
-        password = false;
-      }
-      const certs =
-        (await client.send(new ListSigningCertificatesCommand({ UserName: name }))).Certificates ?? [];
-      out[`${account}/${name}`] = { keys: keyStates, password, certs: certs.map((c) => c.Status) };
-    }
+    const users = (await client.send(new ListUsersCommand({}))).Users ?? [];
+    // One user's reads in sequence, the users at once (moto_server answers requests in threads).
+    const states = await Promise.all(
+      users.map(async (u) => {
+        const name = u.UserName!;
+        const listed =
+          (await client.send(new ListAccessKeysCommand({ UserName: name }))).AccessKeyMetadata ?? [];
+        const keyStates: string[] = [];
+        for (const k of listed) {
+          const used = await client.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: k.AccessKeyId! }));
+          keyStates.push(
+            `${k.AccessKeyId}:${k.Status}:${used.AccessKeyLastUsed?.LastUsedDate?.toISOString() ?? '-'}`,
+          );
+        }
+        let password = true;
+        try {
+          await client.send(new GetLoginProfileCommand({ UserName: name }));
+        } catch {
+          password = false;
+        }
+        const certs =
+          (await client.send(new ListSigningCertificatesCommand({ UserName: name }))).Certificates ?? [];
+        return [name, { keys: keyStates, password, certs: certs.map((c) => c.Status) }] as const;
+      }),
+    );
+    for (const [name, state] of states) out[`${account}/${name}`] = state;
   }
   member.destroy();
+  // Inline policies, tags and boundaries of users, and roles whole, in one call (not ~10 per principal).
+  const details = await iam.send(new GetAccountAuthorizationDetailsCommand({}));
+  for (const u of details.UserDetailList ?? []) {
+    const user = out[`${MOTO_DEFAULT_ACCOUNT}/${u.UserName}`] as Record<string, unknown>;
+    user.policies = (u.UserPolicyList ?? []).map((p) => `${p.PolicyName}:${p.PolicyDocument}`).sort();
+    user.tags = (u.Tags ?? []).map((t) => `${t.Key}=${t.Value}`).sort();
+    user.boundary = u.PermissionsBoundary?.PermissionsBoundaryArn ?? null;
+  }
+  for (const r of details.RoleDetailList ?? []) {
+    out[`role/${r.RoleName}`] = {
+      id: r.RoleId,
+      path: r.Path,
+      trust: r.AssumeRolePolicyDocument,
+      policies: (r.RolePolicyList ?? []).map((p) => `${p.PolicyName}:${p.PolicyDocument}`).sort(),
+      attached: (r.AttachedManagedPolicies ?? []).map((p) => p.PolicyArn).sort(),
+      tags: (r.Tags ?? []).map((t) => `${t.Key}=${t.Value}`).sort(),
+      boundary: r.PermissionsBoundary?.PermissionsBoundaryArn ?? null,
+      profiles: (r.InstanceProfileList ?? []).map((p) => p.InstanceProfileName).sort(),
+      lastUsed: r.RoleLastUsed?.LastUsedDate?.toISOString() ?? null,
+    };
+  }
   return out;
 }
 

@@ -2,13 +2,20 @@
 import {
   AddRoleToInstanceProfileCommand,
   AttachRolePolicyCommand,
+  CreateAccessKeyCommand,
   CreateInstanceProfileCommand,
   CreatePolicyCommand,
   CreateRoleCommand,
+  CreateServiceLinkedRoleCommand,
+  CreateUserCommand,
+  GetRoleCommand,
   type IAMClient,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { MOTO_DEFAULT_ACCOUNT } from './moto.ts';
+import { QUARANTINE_POLICY_NAME, quarantinePolicyDocument } from '../../src/remediation/quarantine-policy.ts';
+import { MS_PER_DAY } from '../../src/time.ts';
+import { MOTO_DEFAULT_ACCOUNT, type MotoServer } from './moto.ts';
+import { seedRole } from './seed-iam.ts';
 
 /** A role with everything a role can have: path, description, session length, trust, inline + managed policies, boundary, tags, instance profile. */
 export async function seedFullRole(
@@ -79,4 +86,59 @@ export async function seedFullRole(
     new AddRoleToInstanceProfileCommand({ InstanceProfileName: `${name}-profile`, RoleName: name }),
   );
   return { boundaryArn: boundary.Policy!.Arn!, managedArn: managed.Policy!.Arn! };
+}
+
+/**
+ * The roles and users the hostile-plan battery aims role and user steps at (all created 200 days ago
+ * unless said): `victim` (plain, unused), `lambda-fn` (trusts lambda.amazonaws.com), `credsweep-ops`
+ * (the role a case runs credsweep as), `kept` (tagged credsweep:exempt=true), `vendor-role` (exempt by
+ * a configuration exemption), `busy-role` (used 5 days ago), `parked` (carries credsweep's quarantine,
+ * applied 10 days ago per the journal the case passes), `by-hand` (the same quarantine put on by
+ * someone else), a service-linked role, and the user `hank` (a key created 2 days ago, never used).
+ */
+export async function seedHostileRoles(moto: MotoServer, iam: IAMClient) {
+  const arns: Record<string, string> = {};
+  const roleIds: Record<string, string> = {};
+  for (const [name, spec] of [
+    ['victim', {}],
+    ['credsweep-ops', {}],
+    ['kept', { tags: { 'credsweep:exempt': 'true' } }],
+    ['vendor-role', {}],
+    ['busy-role', { usedDaysAgo: 5 }],
+    ['parked', {}],
+    ['by-hand', {}],
+  ] as const) {
+    arns[name] = await seedRole(moto, iam, { name, createdDaysAgo: 200, ...spec });
+  }
+  await moto.setClockOffsetDays(-200);
+  try {
+    await seedFullRole(iam, 'lambda-fn', { trust: { Service: 'lambda.amazonaws.com' } });
+    arns['lambda-fn'] = `arn:aws:iam::${MOTO_DEFAULT_ACCOUNT}:role/apps/lambda-fn`;
+    const linked = await iam.send(
+      new CreateServiceLinkedRoleCommand({ AWSServiceName: 'elasticbeanstalk.amazonaws.com' }),
+    );
+    arns.linked = linked.Role!.Arn!;
+    await iam.send(new CreateUserCommand({ UserName: 'hank' }));
+  } finally {
+    await moto.setClockOffsetDays(-2);
+  }
+  try {
+    await iam.send(new CreateAccessKeyCommand({ UserName: 'hank' }));
+  } finally {
+    await moto.setClockOffsetDays(0);
+  }
+  for (const name of ['parked', 'by-hand']) {
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: name,
+        PolicyName: QUARANTINE_POLICY_NAME,
+        PolicyDocument: quarantinePolicyDocument(Date.now() - 10 * MS_PER_DAY),
+      }),
+    );
+  }
+  for (const name of Object.keys(arns)) {
+    const roleName = name === 'linked' ? arns.linked!.split('/').at(-1)! : name;
+    roleIds[name] = (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role!.RoleId!;
+  }
+  return { arns, roleIds, linkedName: arns.linked!.split('/').at(-1)! };
 }

@@ -4,13 +4,20 @@
  * needs no key), then verified and applied in process with real moto clients. For every tampering,
  * nothing changes in moto and the refusal or the skip names the reason. The last case applies the
  * untampered plan, to show the snapshot would have seen a change.
+ *
+ * Role and user steps (issue 14) are forged the same way against the roles and users of
+ * seedHostileRoles: a service-linked role, a service's role without --include-service-roles, the role
+ * credsweep runs as, exempt roles (tag and configuration), a role used since the plan, delete-role
+ * without the flag at apply, before --delete-after, or of a quarantine credsweep did not make;
+ * quarantine-user on a user with a credential in use or created since, on the caller's user, on an
+ * exempt one; and edited steps (wrong principal type, ARN, account, credential).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { GetAccessKeyLastUsedCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetAccessKeyLastUsedCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Exemption } from '../../src/config/schema.ts';
 import type { PlanStep, RemediationPlan } from '../../src/model/remediation-plan.ts';
 import { applyPlan, type StepResult } from '../../src/remediation/apply.ts';
@@ -18,6 +25,7 @@ import { exemptionCheck } from '../../src/remediation/exemptions.ts';
 import { JournalWriter } from '../../src/remediation/journal.ts';
 import { type PlanKey, sealPlan } from '../../src/remediation/plan-digest.ts';
 import { verifyPlan } from '../../src/remediation/verify-plan.ts';
+import { MS_PER_DAY } from '../../src/time.ts';
 import { MOTO_DEFAULT_ACCOUNT as ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
 import {
   LATE_EXEMPTION,
@@ -28,11 +36,16 @@ import {
   seedRemediationFixture,
   snapshotCredentials,
 } from '../helpers/remediation-fixture.ts';
+import { seedHostileRoles } from '../helpers/seed-role.ts';
 
 interface RunOptions {
   allowIrreversible?: boolean;
   exemptions?: Exemption[];
   key?: PlanKey;
+  /** The ARN credsweep calls AWS as (default: the plan's caller). */
+  callerArn?: string;
+  /** credsweep's journals: when it deactivated keys or quarantined roles (by RoleId). */
+  deactivatedAt?: Map<string, number>;
 }
 type Outcome = { refused: Error } | { results: StepResult[] };
 
@@ -42,6 +55,9 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
   let dir: string;
   let fx: RemediationFixture;
   let baseline: Record<string, unknown>;
+  let roles: Awaited<ReturnType<typeof seedHostileRoles>>;
+  /** credsweep's journal as a case sees it: `parked` quarantined by credsweep 10 days ago (filled once seeded). */
+  const parkedTenDaysAgo = new Map<string, number>();
   let runs = 0;
 
   before(async () => {
@@ -49,6 +65,8 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     iam = new IAMClient(moto.clientConfig());
     dir = mkdtempSync(join(tmpdir(), 'credsweep-hostile-'));
     fx = await seedRemediationFixture(moto, iam, dir);
+    roles = await seedHostileRoles(moto, iam);
+    parkedTenDaysAgo.set(roles.roleIds.parked!, Date.now() - 10 * MS_PER_DAY);
     baseline = await snapshotCredentials(moto, iam);
   });
   after(async () => {
@@ -98,6 +116,58 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       ...overrides,
     };
   }
+  /** A role step an attacker writes (`linked`: the service-linked role). */
+  function roleStep(name: string, overrides: Partial<PlanStep> = {}): PlanStep {
+    const action = overrides.action ?? 'quarantine-role';
+    const principalName = name === 'linked' ? roles.linkedName : name;
+    return {
+      id: `${ACCOUNT}/${action}/${principalName}`,
+      action,
+      accountId: ACCOUNT,
+      principalType: 'role',
+      principalName,
+      arn: roles.arns[name]!,
+      credential: 'role',
+      reversible: action !== 'delete-role',
+      reason: 'forged',
+      expected: action === 'delete-role' ? { lastUsed: null } : { status: 'Active', lastUsed: null },
+      ...overrides,
+    };
+  }
+  async function roleLastUsed(name: string): Promise<string | null> {
+    const d = (await iam.send(new GetRoleCommand({ RoleName: name }))).Role?.RoleLastUsed?.LastUsedDate;
+    return d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : null;
+  }
+  /** A quarantine-user step with `expected` matching moto (its keys' latest use). */
+  async function userStep(user: string, overrides: Partial<PlanStep> = {}): Promise<PlanStep> {
+    const uses = await Promise.all((fx.keys[user] ?? []).map(lastUsed));
+    const latest =
+      uses
+        .filter((u): u is string => u !== null)
+        .sort()
+        .at(-1) ?? null;
+    return {
+      id: `${ACCOUNT}/quarantine-user/${user}`,
+      action: 'quarantine-user',
+      accountId: ACCOUNT,
+      principalType: 'user',
+      principalName: user,
+      arn: `arn:aws:iam::${ACCOUNT}:user/${user}`,
+      credential: 'none',
+      reversible: true,
+      reason: 'forged',
+      expected: { status: 'Active', lastUsed: latest },
+      ...overrides,
+    };
+  }
+  /** The valid plan with only `steps` (re-sealed), and --allow-irreversible in it when `irreversible`. */
+  const only = (steps: PlanStep[], irreversible = false) =>
+    tamper((p) => {
+      p.steps = steps;
+      if (irreversible) p.options.allowIrreversible = true;
+    });
+  const withFlag = { allowIrreversible: true };
+  const EXEMPTION = { owner: 'sec', expires: '2099-12-31' };
   const validStep = (user: string) => fx.plan.steps.find((s) => s.principalName === user)!;
 
   /** The valid plan with `edit` applied, its digest recomputed (as anyone can without a key) unless told not to. */
@@ -127,9 +197,10 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
         planFile: 'plan.json',
         key: options.key,
         callerAccessKeyId: fx.ops.accessKeyId,
+        ...(options.callerArn ? { callerArn: options.callerArn } : {}),
         allowIrreversible: options.allowIrreversible ?? false,
         exemptions: exemptionCheck(options.exemptions ?? PLAN_CONFIG.exemptions, Date.now()),
-        deactivatedAt: new Map(),
+        deactivatedAt: options.deactivatedAt ?? new Map(),
       });
       return { results: result.results };
     } finally {
@@ -361,6 +432,165 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       plan: async () => tamper((p) => (p.steps = [{ ...validStep('alice'), principalType: 'root' }])),
       expect: { skipped: 'action_mismatch', detail: /not an action for a root's access_key_1/ },
     },
+    // Role steps (issue 14): each never case, at apply, whatever the plan says.
+    {
+      name: 'quarantine-role of a service-linked role',
+      plan: async () => only([roleStep('linked')]),
+      expect: { skipped: 'service_linked', detail: /managed by its AWS service/ },
+    },
+    {
+      name: "quarantine-role of a service's role, the plan made without --include-service-roles",
+      plan: async () => only([roleStep('lambda-fn')]),
+      expect: { skipped: 'service_role', detail: /trust policy names lambda\.amazonaws\.com/ },
+    },
+    {
+      name: 'quarantine-role of the role credsweep runs as',
+      plan: async () => only([roleStep('credsweep-ops')]),
+      options: { callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/credsweep-ops/run` },
+      expect: { skipped: 'caller_role', detail: /credsweep is calling AWS as this role/ },
+    },
+    {
+      name: 'quarantine-role of a role tagged credsweep:exempt=true',
+      plan: async () => only([roleStep('kept')]),
+      expect: { skipped: 'exempt', detail: /exempt by tag credsweep:exempt=true/ },
+    },
+    {
+      name: 'quarantine-role of a role exempt by the configuration',
+      plan: async () => only([roleStep('vendor-role')]),
+      options: {
+        exemptions: [
+          ...PLAN_CONFIG.exemptions,
+          { arn: 'arn:aws:iam::*:role/vendor-*', reason: 'vendor role', ...EXEMPTION },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /vendor role/ },
+    },
+    {
+      name: 'quarantine-role of a role used since the plan',
+      plan: async () => only([roleStep('busy-role')]),
+      expect: { skipped: 'changed_since_plan', detail: /used at .*, after the plan's data was taken/ },
+    },
+    {
+      name: 'quarantine-role of a role in use, expected edited to its real last use (the threshold re-applied)',
+      plan: async () =>
+        only([
+          roleStep('busy-role', {
+            expected: { status: 'Active', lastUsed: await roleLastUsed('busy-role') },
+          }),
+        ]),
+      expect: {
+        skipped: 'changed_since_plan',
+        detail: /the role last used 5 days ago: not unused now \(threshold 90\)/,
+      },
+    },
+    {
+      name: 'delete-role, the plan made with --allow-irreversible, apply not given it',
+      plan: async () => only([roleStep('parked', { action: 'delete-role' })], true),
+      options: { deactivatedAt: new Map() },
+      expect: { skipped: 'irreversible', detail: /delete-role cannot be undone and apply was not given/ },
+    },
+    {
+      name: 'delete-role before --delete-after days since credsweep quarantined it',
+      plan: async () => only([roleStep('parked', { action: 'delete-role' })], true),
+      options: {
+        ...withFlag,
+        deactivatedAt: parkedTenDaysAgo,
+      },
+      expect: {
+        skipped: 'quarantine_too_recent',
+        detail: /quarantined by credsweep 10 days ago, deleted after 30/,
+      },
+    },
+    {
+      name: 'delete-role of a role quarantined by hand (no credsweep journal shows it), 100 days later',
+      plan: async () => only([roleStep('by-hand', { action: 'delete-role' })], true),
+      options: withFlag,
+      expect: {
+        skipped: 'quarantine_unknown',
+        detail: /journals do not show credsweep quarantining this role/,
+      },
+    },
+    {
+      name: 'delete-role of a role never quarantined, reversible: true',
+      plan: async () => only([roleStep('victim', { action: 'delete-role', reversible: true })], true),
+      options: withFlag,
+      expect: { skipped: 'not_quarantined', detail: /does not carry credsweep's quarantine policy/ },
+    },
+    {
+      name: 'quarantine-role aimed at a user',
+      plan: async () =>
+        only([roleStep('victim', { principalType: 'user', principalName: 'bob', credential: 'none' })]),
+      expect: { skipped: 'action_mismatch', detail: /quarantine-role is not an action for a user's none/ },
+    },
+    {
+      name: 'quarantine-role in an account the audit never covered',
+      plan: async () => only([roleStep('victim', { accountId: MEMBER })]),
+      expect: { skipped: 'account_not_audited', detail: new RegExp(`account ${MEMBER} is not one`) },
+    },
+    {
+      name: "quarantine-role whose ARN names another path than the role's",
+      plan: async () => only([roleStep('victim', { arn: `arn:aws:iam::${ACCOUNT}:role/apps/victim` })]),
+      expect: { skipped: 'principal_mismatch', detail: /ARN is arn:aws:iam::\d+:role\/victim/ },
+    },
+    {
+      name: 'a role step with expected.lastUsed in 2099',
+      plan: async () =>
+        only([roleStep('victim', { expected: { status: 'Active', lastUsed: '2099-01-01T00:00:00Z' } })]),
+      expect: /expected\.lastUsed 2099-01-01T00:00:00Z is later than dataCollectedAt/,
+    },
+    // quarantine-user: the whole user, so every credential of it counts.
+    {
+      name: 'quarantine-user on a user with a credential in use (bob, key used 5 days ago)',
+      plan: async () => only([await userStep('bob')]),
+      expect: {
+        skipped: 'changed_since_plan',
+        detail: /latest credential last used 5 days ago: not unused now/,
+      },
+    },
+    {
+      name: 'quarantine-user on a user with a key created since (hank, 2 days ago, never used)',
+      plan: async () => only([await userStep('hank')]),
+      expect: {
+        skipped: 'changed_since_plan',
+        detail: /latest credential created 2 days ago: not unused now/,
+      },
+    },
+    {
+      name: 'quarantine-user on the user credsweep calls AWS as',
+      // (`plan` signed with ops' key after the audit: the forger moves dataCollectedAt past that use.)
+      plan: async () => {
+        const ops = await userStep('ops');
+        return tamper((p) => {
+          p.steps = [ops];
+          p.dataCollectedAt = new Date(Date.now() + 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+        });
+      },
+      expect: { skipped: 'caller_user', detail: /credsweep is calling AWS as this user/ },
+    },
+    {
+      name: 'quarantine-user on a user tagged credsweep:exempt=true',
+      plan: async () => only([await userStep('carol')]),
+      expect: { skipped: 'exempt', detail: /exempt by tag credsweep:exempt=true/ },
+    },
+    {
+      name: 'quarantine-user on a user only whose access keys a configuration exemption covers',
+      plan: async () => only([await userStep('alice')]),
+      options: {
+        exemptions: [
+          ...PLAN_CONFIG.exemptions,
+          { principal: 'alice', credentials: ['access_key'], reason: 'CI key', ...EXEMPTION },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /CI key/ },
+    },
+    {
+      name: 'quarantine-user with its credential swapped to a key slot',
+      plan: async () => only([await userStep('alice', { credential: 'access_key_1' })]),
+      expect: {
+        skipped: 'action_mismatch',
+        detail: /quarantine-user is not an action for a user's access_key_1/,
+      },
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -388,5 +618,18 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       ['alice:done', 'dave:done', 'gina:done'],
     );
     assert.notDeepEqual(await snapshotCredentials(moto, iam), baseline);
+  });
+
+  it('control: valid role and user steps do act (so the snapshot would have seen them)', async () => {
+    const before = await snapshotCredentials(moto, iam);
+    const outcome = await run(only([roleStep('victim'), await userStep('gina')]));
+    assert.ok('results' in outcome);
+    assert.deepEqual(
+      outcome.results.map((r) => `${r.step.principalName}:${r.outcome}`),
+      ['victim:done', 'gina:done'],
+    );
+    const after = await snapshotCredentials(moto, iam);
+    assert.notDeepEqual(after['role/victim'], before['role/victim']);
+    assert.notDeepEqual(after[`${ACCOUNT}/gina`], before[`${ACCOUNT}/gina`]);
   });
 });

@@ -87,6 +87,11 @@ export interface RemediationAction {
   /** The principals and credential kinds this action is for; a step naming others is skipped. */
   principalTypes: readonly PlanStep['principalType'][];
   credentials: readonly CredentialKind[];
+  /**
+   * A step that locks out the whole principal (quarantine-user) is exempt when an exemption covers any
+   * of these credential kinds (a configuration exemption may name only some kinds: `credentials:`).
+   */
+  locksOut?: readonly CredentialKind[];
   /** Every IAM action `readState` and `act` call, for the least-privilege policy. */
   permissions: readonly string[];
   /** What `undo` calls (empty when irreversible). */

@@ -47,6 +47,16 @@ export const quarantineUser: RemediationAction = {
   reversible: true,
   principalTypes: ['user'],
   credentials: ['none', 'password'],
+  locksOut: [
+    'none',
+    'password',
+    'access_key_1',
+    'access_key_2',
+    'cert_1',
+    'cert_2',
+    'ssh_public_key',
+    'service_specific_credential',
+  ],
   permissions: [
     'iam:GetUser',
     'iam:GetUserPolicy',
