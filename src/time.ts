@@ -65,8 +65,19 @@ function twoDigits(text: string, i: number): number {
  * which the general parser then reads. Same answers as the general parser (a test checks).
  */
 function awsUtcTimestamp(text: string): EpochMs | null | undefined {
-  if (text.length !== 25 || !text.endsWith('+00:00') || text[4] !== '-' || text[7] !== '-') return undefined;
-  if (text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') return undefined;
+  // Character codes, not one-character strings: - (45), T (84), : (58), + (43), 0 (48).
+  if (text.length !== 25 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
+  if (text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58)
+    return undefined;
+  if (
+    text.charCodeAt(19) !== 43 ||
+    text.charCodeAt(20) !== 48 ||
+    text.charCodeAt(21) !== 48 ||
+    text.charCodeAt(22) !== 58 ||
+    text.charCodeAt(23) !== 48 ||
+    text.charCodeAt(24) !== 48
+  )
+    return undefined;
   const century = twoDigits(text, 0);
   const yy = twoDigits(text, 2);
   const month = twoDigits(text, 5);

@@ -4,6 +4,7 @@
  *   const settings = resolveSettings(flags, env, configFile, { now });   (./settings.ts)
  *   const run = await runAudit(settings, deps);
  *   for await (const finding of run.findings) …;  run.accounts(); run.exemptions();
+ *   — or, a batch at a time (one account of a credential report) — for await (const batch of run.findingBatches) …;
  *   — or — const report = await assembleAudit(run);
  *
  * Stages, in order:
@@ -39,8 +40,13 @@ export interface AuditDeps extends Partial<LiveCollectDeps> {
 
 export interface AuditRun {
   meta: AuditMeta;
-  /** The judged findings, in collection order; iterate once. */
+  /** The judged findings, in collection order; iterate once (this or `findingBatches`). */
   findings: AsyncIterable<Finding>;
+  /**
+   * The same findings in batches (a credential report's account at a time): a million-row report
+   * pays one await per batch instead of one per finding. Iterate once (this or `findings`).
+   */
+  findingBatches: AsyncIterable<readonly Finding[]>;
   /** Every account seen or failed; complete once `findings` has been read to its end. */
   accounts(): AccountResult[];
   /** The configuration file's exemptions: applied, expired, stale (complete once read). */
@@ -70,7 +76,7 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
   const trail = settings.evidence ? await scanEvidence(settings.evidence) : undefined;
   const tags = new Map<string, Record<string, string>>();
   const accounts = new Map<string, AccountResult>();
-  let items: AsyncIterable<InventoryItem>;
+  let items: AsyncIterable<readonly InventoryItem[]>;
   let partition: string | undefined;
   let accessAnalyzer: AccessAnalyzerOutcome | undefined;
   if (input.kind === 'report') {
@@ -90,7 +96,7 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
     for (const a of live.accounts) accounts.set(a.accountId, a);
     partition = live.partition;
     items = (async function* () {
-      yield* live.items;
+      yield live.items;
     })();
   }
   // 2-4. inventory + evidence, evaluate, exemptions
@@ -110,18 +116,24 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
       : {}),
     ...(accessAnalyzer && 'input' in accessAnalyzer ? { accessAnalyzer: accessAnalyzer.input } : {}),
   };
-  async function* judged(): AsyncGenerator<Finding> {
-    for await (const item of items) {
-      if (item.kind === 'credentials' && item.principal.tags)
-        tags.set(item.principal.arn, item.principal.tags);
-      const accountId = item.principal.accountId;
-      if (!accounts.has(accountId)) accounts.set(accountId, { accountId, status: 'ok' });
-      yield* judgePrincipal(item, judge);
+  async function* judged(): AsyncGenerator<readonly Finding[]> {
+    for await (const batch of items) {
+      const findings: Finding[] = [];
+      for (const item of batch) {
+        if (item.kind === 'credentials' && item.principal.tags)
+          tags.set(item.principal.arn, item.principal.tags);
+        const accountId = item.principal.accountId;
+        if (!accounts.has(accountId)) accounts.set(accountId, { accountId, status: 'ok' });
+        for (const finding of judgePrincipal(item, judge)) findings.push(finding);
+      }
+      if (findings.length > 0) yield findings;
     }
   }
+  const findingBatches = judged();
   return {
     meta,
-    findings: judged(),
+    findings: eachFinding(findingBatches),
+    findingBatches,
     accounts: () => [...accounts.values()],
     exemptions: () => matcher?.outcome(),
     tags,
@@ -142,9 +154,14 @@ export async function assembleAudit(run: AuditRun): Promise<AuditReport> {
   };
 }
 
-async function* reportItems(input: Readable, file: string): AsyncGenerator<InventoryItem> {
+async function* eachFinding(batches: AsyncIterable<readonly Finding[]>): AsyncGenerator<Finding> {
+  for await (const batch of batches) yield* batch;
+}
+
+/** A credential report's principals, an account at a time. */
+async function* reportItems(input: Readable, file: string): AsyncGenerator<InventoryItem[]> {
   for await (const principals of principalsByAccount(input, file)) {
-    for (const principal of principals) yield { kind: 'credentials', principal };
+    yield principals.map((principal) => ({ kind: 'credentials', principal }));
   }
 }
 

@@ -13,7 +13,8 @@ export interface EmitRequest {
   format: string;
   output?: string;
   meta: AuditMeta;
-  findings: AsyncIterable<Finding>;
+  /** The findings in batches (runAudit's `findingBatches`, or one array). */
+  findingBatches: AsyncIterable<readonly Finding[]> | Iterable<readonly Finding[]>;
   /** Accounts known up front or failed (merged with those seen in findings); read after the findings. */
   accounts?: () => AccountResult[];
   /** Envelope sections known once every finding went past (the configuration file's exemptions). */
@@ -41,18 +42,18 @@ export async function emitAudit(ctx: CliContext, request: EmitRequest): Promise<
   });
   const tally = new AuditTally();
   if (request.extras) tally.envelopeExtras = request.extras;
-  const findings = request.findings;
+  const batches = request.findingBatches;
   try {
     if (reporter.stream) {
       const accounts = request.accounts;
-      async function* withAccounts(): AsyncGenerator<Finding> {
-        yield* findings;
+      async function* withAccounts(): AsyncGenerator<readonly Finding[]> {
+        yield* batches;
         for (const a of accounts?.() ?? []) tally.setAccount(a);
       }
       await reporter.stream(request.meta, withAccounts(), tally, out.write);
     } else {
       const all: Finding[] = [];
-      for await (const f of findings) all.push(f);
+      for await (const batch of batches) for (const f of batch) all.push(f);
       const report = {
         ...assembleAuditReport(request.meta, all, request.accounts?.() ?? []),
         ...request.extras?.(),

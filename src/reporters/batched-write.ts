@@ -1,7 +1,8 @@
 /**
- * Collects the many small strings a streaming reporter makes into large chunks, and keeps one chunk
- * being written while the next is built: the output file's writes overlap the audit instead of
- * pausing it, and a caller awaits only once per chunk, not once per finding.
+ * Collects the many small strings a streaming reporter makes into large chunks, and writes them in
+ * order, one after another, while the next ones are built: the output file's writes overlap the audit
+ * instead of pausing it, and a caller awaits once per batch of findings (`drained`), not once per
+ * finding or per chunk.
  */
 import type { WriteChunk } from './reporter.ts';
 
@@ -11,29 +12,40 @@ const CHUNK_CHARS = 1 << 16;
 
 export class BatchedWrite {
   private buffer = '';
+  /** The last chunk's write; each write starts when the one before it is done. */
   private inFlight: Promise<void> = Promise.resolve();
+  /** The write before the last one: `drained` waits for it, so one chunk stays in flight. */
+  private previous: Promise<void> = Promise.resolve();
 
   constructor(private readonly write: WriteChunk) {}
 
-  /** Adds text; returns a promise to await only when a chunk went out (back-pressure). */
-  add(text: string): Promise<void> | undefined {
+  /** Adds text; a full chunk is sent on its way (in order after the chunks before it). */
+  add(text: string): void {
     this.buffer += text;
-    return this.buffer.length >= CHUNK_CHARS ? this.flush() : undefined;
+    if (this.buffer.length >= CHUNK_CHARS) this.send();
+  }
+
+  /**
+   * Back-pressure: resolves when at most one chunk is still being written (rejects if a write failed).
+   * A streaming reporter calls it once per batch of findings.
+   */
+  async drained(): Promise<void> {
+    await this.previous;
   }
 
   /** Writes what is gathered and waits until everything written so far is accepted. */
   async end(): Promise<void> {
-    await this.flush();
+    this.send();
     await this.inFlight;
   }
 
-  private async flush(): Promise<void> {
+  private send(): void {
     const chunk = this.buffer;
     this.buffer = '';
-    await this.inFlight;
     if (chunk.length === 0) return;
-    this.inFlight = this.write(chunk);
-    // Awaited at the next flush; until then a failed write must not count as unhandled.
+    this.previous = this.inFlight;
+    this.inFlight = this.previous.then(() => this.write(chunk));
+    // Awaited by drained() or end(); until then a failed write must not count as unhandled.
     this.inFlight.catch(() => {});
   }
 }

@@ -68,9 +68,14 @@ function commaCount(line: string): number {
 
 /** One finding as a CSV line: one test of the whole line, and cell by cell only when it needs care. */
 export function csvLine(f: Finding): string {
-  const line = CSV_COLUMNS.map((column) => plainText(f[column])).join(',');
+  const line = plainLine(f);
   if (commaCount(line) === SEPARATORS && !NEEDS_CARE.test(line)) return `${line}\n`;
   return `${CSV_COLUMNS.map((column) => cellText(f[column])).join(',')}\n`;
+}
+
+/** The cells as they are, joined (CSV_COLUMNS spelled out: a million findings pay no map and join). */
+function plainLine(f: Finding): string {
+  return `${f.accountId},${f.principalType},${plainText(f.principalName)},${plainText(f.arn)},${f.credential},${f.status},${plainText(f.lastUsed)},${plainText(f.lastActivity)},${f.lastActivitySource},${plainText(f.ageDays)},${plainText(f.neverUsed)},${plainText(f.caveats)},${plainText(f.reason)},${plainText(f.accessKeyId)},${plainText(f.lastUsedService)},${plainText(f.lastUsedRegion)},${plainText(f.service)},${plainText(f.sshPublicKeyId)},${plainText(f.serviceSpecificCredentialId)},${plainText(f.expiresAt)}`;
 }
 
 const HEADER_LINE = `${CSV_COLUMNS.join(',')}\n`;
@@ -81,13 +86,15 @@ export const csvReporter: Reporter = {
   render(report: AuditReport): string {
     return HEADER_LINE + report.findings.map(csvLine).join('');
   },
-  async stream(_meta, findings, tally, write) {
+  async stream(_meta, findingBatches, tally, write) {
     const out = new BatchedWrite(write);
     out.add(HEADER_LINE);
-    for await (const finding of findings) {
-      tally.add(finding);
-      const full = out.add(csvLine(finding));
-      if (full) await full;
+    for await (const batch of findingBatches) {
+      for (const finding of batch) {
+        tally.add(finding);
+        out.add(csvLine(finding));
+      }
+      await out.drained();
     }
     await out.end();
   },

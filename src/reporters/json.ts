@@ -14,16 +14,18 @@ export const jsonReporter: Reporter = {
   render(report: AuditReport): string {
     return `${JSON.stringify(report, null, 2)}\n`;
   },
-  async stream(meta, findings, tally, write) {
+  async stream(meta, findingBatches, tally, write) {
     const out = new BatchedWrite(write);
     const header = JSON.stringify(reportHeader(meta), null, 2);
     out.add(`${header.slice(0, -2)},\n  "findings": [`);
     let separator = '\n    ';
-    for await (const finding of findings) {
-      tally.add(finding);
-      const full = out.add(separator + JSON.stringify(finding));
-      separator = ',\n    ';
-      if (full) await full;
+    for await (const batch of findingBatches) {
+      for (const finding of batch) {
+        tally.add(finding);
+        out.add(separator + JSON.stringify(finding));
+        separator = ',\n    ';
+      }
+      await out.drained();
     }
     out.add(`${separator === ',\n    ' ? '\n  ' : ''}],\n`);
     out.add(`  "accounts": ${JSON.stringify(tally.accountResults())},\n`);

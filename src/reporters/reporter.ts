@@ -29,10 +29,13 @@ export interface Reporter {
   description: string;
   /** Formats that need async work (the HTML report's charts) return a promise. */
   render(report: AuditReport, options: RenderOptions): string | Promise<string>;
-  /** Streams findings; the tally is complete (accounts, summary) once `findings` is exhausted. */
+  /**
+   * Streams findings, a batch at a time (an account of a credential report: one await per batch, not
+   * per finding); the tally is complete (accounts, summary) once `findingBatches` is exhausted.
+   */
   stream?(
     meta: AuditMeta,
-    findings: AsyncIterable<Finding>,
+    findingBatches: AsyncIterable<readonly Finding[]>,
     tally: AuditTally,
     write: WriteChunk,
   ): Promise<void>;

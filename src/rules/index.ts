@@ -36,7 +36,12 @@ export const DEFAULT_EXEMPTION: ExemptionPolicy = { tagKey: 'credsweep:exempt', 
 
 /** The rules' findings for one principal, in credential order (no exemption applied). */
 export function evaluateRules(principal: Principal, ctx: EvaluationContext): Finding[] {
-  const findings = RULES.flatMap((rule) => rule.evaluate(principal, ctx));
+  // A loop, not flatMap: this runs for every principal of a million-row report.
+  const findings: Finding[] = [];
+  for (const rule of RULES) {
+    const found = rule.evaluate(principal, ctx);
+    for (let i = 0; i < found.length; i++) findings.push(found[i]!);
+  }
   // The report listed this principal more than once; the rows were merged (newest evidence wins).
   if (!principal.duplicateRows) return findings;
   return findings.map((f) => ({ ...f, caveats: [...f.caveats, 'duplicate_report_rows'] }));

@@ -13,9 +13,17 @@ export type SeverityLevel = (typeof SEVERITY_LEVELS)[number];
 
 const RULE_FACTS: readonly RuleFacts[] = [...RULES, permissionUnused];
 
+// Looked up for every finding a report counts: a map, not a search through the rules.
+const RULE_BY_CREDENTIAL = new Map<string, RuleFacts>();
+for (const rule of RULE_FACTS) {
+  for (const credential of rule.credentials) {
+    if (!RULE_BY_CREDENTIAL.has(credential)) RULE_BY_CREDENTIAL.set(credential, rule);
+  }
+}
+
 /** The rule whose findings carry this credential kind. */
 export function ruleOf(f: Pick<Finding, 'credential'>): RuleFacts {
-  return RULE_FACTS.find((rule) => rule.credentials.includes(f.credential)) ?? permissionUnused;
+  return RULE_BY_CREDENTIAL.get(f.credential) ?? permissionUnused;
 }
 
 function raise(level: Severity): Severity {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
-import { AuditTally } from '../../src/audit/audit-report.ts';
+import { AuditTally, assembleAuditReport } from '../../src/audit/audit-report.ts';
 import type { Finding } from '../../src/model/finding.ts';
 import { CSV_COLUMNS, csvReporter } from '../../src/reporters/csv.ts';
 import { jsonReporter } from '../../src/reporters/json.ts';
@@ -15,12 +15,14 @@ import { aFinding } from '../helpers/builders.ts';
 
 const META = { generatedAt: Date.UTC(2026, 10, 1), asOf: Date.UTC(2026, 10, 1), thresholdDays: 90 };
 
+/** Streams the findings in batches of up to three (an empty batch first), as runAudit hands them over. */
 async function streamed(reporter: typeof csvReporter, findings: Finding[]): Promise<string> {
   let out = '';
-  async function* each() {
-    yield* findings;
+  async function* batches() {
+    yield [];
+    for (let i = 0; i < findings.length; i += 3) yield findings.slice(i, i + 3);
   }
-  await reporter.stream!(META, each(), new AuditTally(), async (chunk) => {
+  await reporter.stream!(META, batches(), new AuditTally(), async (chunk) => {
     out += chunk;
   });
   return out;
@@ -87,6 +89,35 @@ describe('streaming JSON writer', () => {
       assert.deepEqual(parsed.findings, findings);
       assert.equal(parsed.summary.unused, count);
       assert.deepEqual(parsed.accounts, count ? [{ accountId: '111122223333', status: 'ok' }] : []);
+    }
+  });
+});
+
+describe('streamed chunks', () => {
+  it('reach the output one at a time, in order, even when the envelope after the findings is larger than a chunk', async () => {
+    // 3 000 accounts: the accounts line alone is ~130 000 characters, two chunks. The writer before
+    // this one sent that line's chunk and the summary's without waiting between them, and the file
+    // writer, which takes one write at a time, put the summary over a finding.
+    const findings = Array.from({ length: 3_000 }, (_, i) =>
+      aFinding({ accountId: String(100_000_000_000 + i), principalName: `user-${i}` }),
+    );
+    for (const reporter of [jsonReporter, csvReporter]) {
+      let out = '';
+      let writing = false;
+      async function* batches() {
+        for (let i = 0; i < findings.length; i += 500) yield findings.slice(i, i + 500);
+      }
+      await reporter.stream!(META, batches(), new AuditTally(), async (chunk) => {
+        assert.equal(writing, false, `${reporter.id}: a write started before the one before it was done`);
+        writing = true;
+        await new Promise((resolve) => setImmediate(resolve));
+        out += chunk;
+        writing = false;
+      });
+      const whole = reporter.render(assembleAuditReport(META, findings), { color: false }) as string;
+      // the streamed JSON has its keys in another order (findings first)
+      if (reporter === jsonReporter) assert.deepEqual(JSON.parse(out), JSON.parse(whole));
+      else assert.equal(out, whole);
     }
   });
 });

@@ -159,7 +159,7 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       format: flags.format,
       output: flags.output,
       meta: run.meta,
-      findings: history ? history.keep(run.findings) : run.findings,
+      findingBatches: history ? history.keep(run.findingBatches) : run.findingBatches,
       accounts: run.accounts,
       extras,
       ...(history ? { trend: history.trend } : {}),

@@ -143,9 +143,7 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
         format: flags.format,
         output: flags.output,
         meta: run.meta,
-        findings: (async function* () {
-          yield* report.findings;
-        })(),
+        findingBatches: [report.findings],
         accounts: () => report.accounts,
         extras: () => (report.exemptions ? { exemptions: report.exemptions } : {}),
       });

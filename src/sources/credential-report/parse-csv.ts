@@ -46,9 +46,15 @@ const KNOWN_COLUMNS = new Map<string, string>([...REQUIRED_COLUMNS, ...OPTIONAL_
 
 export type ReportColumn = (typeof REQUIRED_COLUMNS)[number] | (typeof OPTIONAL_COLUMNS)[number];
 
+/** Where each known column sits in a record (-1: the report has no such column), fixed by the header. */
+export type ReportLayout = { readonly [C in ReportColumn]: number };
+
 export interface ReportRow {
   /** 1-based line of the record's start in the file (the header is line 1). */
   line: number;
+  /** The record's raw cells, read through `layout` (the hot path: no lookup by name per cell). */
+  readonly cells: readonly string[];
+  readonly layout: ReportLayout;
   /** Reads a column's raw text; undefined when the report has no such column. */
   get(column: ReportColumn): string | undefined;
   has(column: ReportColumn): boolean;
@@ -95,12 +101,13 @@ type ColumnIndex = ReadonlyMap<string, number>;
 class CsvReportRow implements ReportRow {
   constructor(
     readonly line: number,
-    private readonly record: readonly string[],
+    readonly cells: readonly string[],
     private readonly columns: ColumnIndex,
+    readonly layout: ReportLayout,
   ) {}
   get(column: ReportColumn): string | undefined {
     const i = this.columns.get(column);
-    return i === undefined ? undefined : this.record[i];
+    return i === undefined ? undefined : this.cells[i];
   }
   has(column: ReportColumn): boolean {
     return this.columns.has(column);
@@ -115,6 +122,7 @@ interface PapaError {
 /** The parsing state between chunks: the unparsed tail and the line it starts on. */
 class ReportReader {
   columns: ColumnIndex | null = null;
+  private layout: ReportLayout | null = null;
   private width = 0;
   private pending = '';
   /** The 1-based line on which `pending` starts. */
@@ -174,6 +182,7 @@ class ReportReader {
       if (record.length === 1 && record[0] === '') continue;
       if (this.columns === null) {
         this.columns = headerIndex(record, this.file, line);
+        this.layout = layoutOf(this.columns);
         this.width = record.length;
       } else if (record.length !== this.width) {
         throw new InputError(
@@ -182,7 +191,7 @@ class ReportReader {
           line,
         );
       } else {
-        rows.push(new CsvReportRow(line, record, this.columns));
+        rows.push(new CsvReportRow(line, record, this.columns, this.layout!));
       }
     }
     return rows;
@@ -213,6 +222,12 @@ function headerIndex(header: string[], file: string, line: number): Map<string, 
     );
   }
   return index;
+}
+
+function layoutOf(columns: ColumnIndex): ReportLayout {
+  const layout: Record<string, number> = {};
+  for (const column of [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS]) layout[column] = columns.get(column) ?? -1;
+  return layout as ReportLayout;
 }
 
 /** The line end of the first record: `\r\n`, `\n` or a lone `\r` (old Mac exports). */
