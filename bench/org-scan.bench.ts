@@ -1,10 +1,13 @@
 /**
  * An Organization scan against moto: 100 member accounts × 50 users (override with
- * CREDSWEEP_BENCH_ACCOUNTS / CREDSWEEP_BENCH_USERS), three paths: the report alone, the report with
- * key ids where they matter (what the Lambda and live plan use: one ListAccessKeys per user with an
- * inactive, unused or soon-unused key; every sixth user here has an inactive key), and the IAM API; wall time and
- * AWS calls per account (counted by the SDK middleware in src/aws/call-counter.ts), and the speed-up
- * of --concurrency 8 over --concurrency 1 measured in the same run.
+ * CREDSWEEP_BENCH_ACCOUNTS / CREDSWEEP_BENCH_USERS), four paths: the credential report with the
+ * account-wide listings of the kinds it lacks (service-specific credentials, unassigned MFA devices)
+ * but no SSH keys and no key ids (`report`); the same with key ids where they matter (`report+ids`:
+ * one ListAccessKeys per user with an inactive, unused or soon-unused key; every sixth user here has
+ * an inactive key); the same with each user's SSH keys (`report+ids+ssh`: one ListSSHPublicKeys per
+ * user, what the Lambda and live plan use by default); and the IAM API. Every tenth user has an SSH
+ * key. Wall time and AWS calls per account (counted by the SDK middleware in
+ * src/aws/call-counter.ts), and the speed-up of --concurrency 8 over --concurrency 1 in the same run.
  *
  * Two network conditions, both measured here: moto on loopback (~1 ms a call, moto's own CPU the
  * bottleneck), and the same moto behind a loopback proxy that holds each request for
@@ -21,6 +24,7 @@ import {
   GenerateCredentialReportCommand,
   IAMClient,
   UpdateAccessKeyCommand,
+  UploadSSHPublicKeyCommand,
 } from '@aws-sdk/client-iam';
 import {
   CreateAccountCommand,
@@ -41,6 +45,9 @@ import type { Benchmark } from './run.ts';
 const ACCOUNTS = Number(process.env.CREDSWEEP_BENCH_ACCOUNTS ?? 100);
 const USERS = Number(process.env.CREDSWEEP_BENCH_USERS ?? 50);
 const RTT_MS = Number(process.env.CREDSWEEP_BENCH_RTT_MS ?? 20);
+/** A public key body (ssh-keygen -t ed25519) for UploadSSHPublicKey. */
+const SSH_PUBLIC_KEY =
+  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILHQ51krKibIkOa4ksuMlBg5Ia0nfKdy2E0+d1n/a9/T bench';
 
 async function seedOrganization(moto: MotoServer): Promise<void> {
   const organizations = new OrganizationsClient(moto.clientConfig());
@@ -75,6 +82,9 @@ async function seedOrganization(moto: MotoServer): Promise<void> {
       if (u % 3 === 0) await iam.send(new CreateAccessKeyCommand({ UserName }));
       if (u % 4 === 0) {
         await iam.send(new CreateLoginProfileCommand({ UserName, Password: 'Bench-Password-1234' }));
+      }
+      if (u % 10 === 0) {
+        await iam.send(new UploadSSHPublicKeyCommand({ UserName, SSHPublicKeyBody: SSH_PUBLIC_KEY }));
       }
     }
     await iam.send(new GenerateCredentialReportCommand({}));
@@ -131,7 +141,8 @@ interface ScanResult {
   findings: number;
 }
 
-type ScanPath = LiveSource | 'report+ids';
+type ScanPath = LiveSource | 'report+ids' | 'report+ids+ssh';
+const PATHS: readonly ScanPath[] = ['report', 'report+ids', 'report+ids+ssh', 'api'];
 
 async function scan(endpoint: string, path: ScanPath, concurrency: number): Promise<ScanResult> {
   const source: LiveSource = path === 'api' ? 'api' : 'report';
@@ -150,9 +161,10 @@ async function scan(endpoint: string, path: ScanPath, concurrency: number): Prom
       source,
       asOf,
       thresholdDays: 90,
-      ...(path === 'report+ids'
+      ...(path.startsWith('report+ids')
         ? { keyIds: { evaluation: { asOf, thresholdDays: 90 }, windowDays: 7 } }
         : {}),
+      sshPublicKeys: path === 'report+ids+ssh',
       exemption: DEFAULT_EXEMPTION,
       principalConcurrency: 4,
       poll: { sleep: (ms) => new Promise((ok) => setTimeout(ok, ms)) },
@@ -181,7 +193,7 @@ async function scan(endpoint: string, path: ScanPath, concurrency: number): Prom
 
 export const orgScanBench: Benchmark = {
   name: 'org-scan',
-  description: `--org scan of ${ACCOUNTS} moto accounts × ${USERS} users: report, report + key ids, api; --concurrency 8 vs 1`,
+  description: `--org scan of ${ACCOUNTS} moto accounts × ${USERS} users: report, + key ids, + SSH keys (the default), api; --concurrency 8 vs 1`,
   async run() {
     const moto = await startMoto();
     const proxy = await startLatencyProxy(moto.endpoint, RTT_MS);
@@ -194,7 +206,7 @@ export const orgScanBench: Benchmark = {
         ['loopback', moto.endpoint],
         [`+${RTT_MS} ms RTT`, proxy.endpoint],
       ] as const) {
-        for (const source of ['report', 'report+ids', 'api'] as const) {
+        for (const source of PATHS) {
           const c8 = await scan(endpoint, source, 8);
           const c1 = await scan(endpoint, source, 1);
           for (const r of [c1, c8]) {
@@ -215,18 +227,28 @@ export const orgScanBench: Benchmark = {
           `| ${r.network} | ${r.source} | ${r.c8.callsPerAccount.toFixed(1)} | ${fmt(r.c1.wallMs)} ms | ${fmt(r.c8.wallMs)} ms | ${(r.c1.wallMs / r.c8.wallMs).toFixed(2)}× |`,
         );
       }
+      // the users seeded with an inactive key (a key: u % 5 ≠ 0; inactive: u % 6 = 0)
+      const withIds = Array.from({ length: USERS }, (_, u) => u).filter(
+        (u) => u % 5 !== 0 && u % 6 === 0,
+      ).length;
+      // the model (docs/scaling.md), + 1 AssumeRole; the report generated while seeding: 1 Generate
+      const model: Record<string, number> = {
+        report: 3 + 2 + 1,
+        'report+ids': 3 + 2 + withIds + 1,
+        'report+ids+ssh': 3 + 2 + USERS + withIds + 1,
+      };
       for (const network of new Set(rows.map((r) => r.network))) {
-        const report = rows.find((r) => r.network === network && r.source === 'report')!;
-        const api = rows.find((r) => r.network === network && r.source === 'api')!;
-        const ids = rows.find((r) => r.network === network && r.source === 'report+ids')!;
-        // the users seeded with an inactive key (a key: u % 5 ≠ 0; inactive: u % 6 = 0)
-        const model =
-          4 + Array.from({ length: USERS }, (_, u) => u).filter((u) => u % 5 !== 0 && u % 6 === 0).length;
+        const at = (source: ScanPath) => rows.find((r) => r.network === network && r.source === source)!;
+        for (const source of ['report', 'report+ids', 'report+ids+ssh'] as const) {
+          const calls = at(source).c8.callsPerAccount;
+          console.log(
+            `${network}: ${source} ${calls.toFixed(1)} calls/account, model ${model[source]}: ${calls === model[source] ? 'exact' : 'NOT the model'}; ${(at(source).c8.wallMs / at('report').c8.wallMs).toFixed(2)}× the report path's wall time at --concurrency 8`,
+          );
+        }
+        const api = at('api');
+        const ssh = at('report+ids+ssh');
         console.log(
-          `${network}: report + key ids ${ids.c8.callsPerAccount.toFixed(1)} calls/account (target ≤ 4 + users with such a key = ${model} + 1 AssumeRole: ${ids.c8.callsPerAccount <= model + 1 ? 'met' : 'NOT met'}), ${(ids.c8.wallMs / report.c8.wallMs).toFixed(2)}× the report path's wall time, api ${(api.c8.wallMs / ids.c8.wallMs).toFixed(2)}× report + key ids`,
-        );
-        console.log(
-          `${network}: api path / report path at --concurrency 8: ${(api.c8.wallMs / report.c8.wallMs).toFixed(2)}× the wall time, ${(api.c8.callsPerAccount / report.c8.callsPerAccount).toFixed(1)}× the calls`,
+          `${network}: api ${api.c8.callsPerAccount.toFixed(1)} calls/account, ${(api.c8.callsPerAccount / ssh.c8.callsPerAccount).toFixed(1)}× the calls and ${(api.c8.wallMs / ssh.c8.wallMs).toFixed(2)}× the wall time of report+ids+ssh at --concurrency 8`,
         );
       }
     } finally {
