@@ -10,7 +10,8 @@
  * none of whose credentials is used is announced for quarantine instead of its password's removal;
  * with CREDSWEEP_ACCESS_ANALYZER the unused permissions come from the analyzer's one read (no Access
  * Advisor job for any principal) and are announced as restrict-permissions; the run's result and
- * the team summary count the upcoming steps; a second run repeats nothing.
+ * the team summary count the upcoming steps; an old SSH key (listed on the report path) is announced
+ * by its id; a second run repeats nothing.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -20,13 +21,14 @@ import {
   ListAnalyzersCommand,
   ListFindingsV2Command,
 } from '@aws-sdk/client-accessanalyzer';
-import { IAMClient } from '@aws-sdk/client-iam';
+import { IAMClient, TagUserCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHandler, type RunResult } from '../../src/lambda/handler.ts';
 import { postJsonWith } from '../../src/lambda/notify.ts';
 import { MOTO_DEFAULT_ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
+import { seedCredentialKinds } from '../helpers/seed-credential-kinds.ts';
 import { seedRole, seedUser } from '../helpers/seed-iam.ts';
 import {
   aFindingV2,
@@ -54,6 +56,7 @@ const iamOperations: string[] = [];
 const originalSend = IAMClient.prototype.send;
 let moto: MotoServer;
 let topicArn: string;
+let oldSshKey: string;
 const savedEnv = { ...process.env };
 
 async function snsMessages() {
@@ -111,6 +114,10 @@ before(async () => {
     keys: [{ createdDaysAgo: 200 }],
     tags: { owner: `${SLACK}owner-dave` },
   });
+  // dev (the new kinds, listed on the report path too): SSH keys uploaded 200 days ago (active → its
+  // deactivation announced), 10 days ago (active, so dev is not quarantined) and 200 (inactive).
+  oldSshKey = (await seedCredentialKinds(moto, iam)).oldKey;
+  await iam.send(new TagUserCommand({ UserName: 'dev', Tags: [{ Key: 'owner', Value: 'dev@example.com' }] }));
   iam.destroy();
   const s3 = new S3Client(moto.s3ClientConfig());
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
@@ -221,18 +228,26 @@ describe('the scheduled Lambda before role, user and permission steps', () => {
       'the quarantine replaces the password removal',
     );
 
+    // The new kinds: the old SSH key's owner is told, by the key's id; no quarantine for dev (a recent key).
+    assert.deepEqual(
+      to('dev@example.com').map((m) => m.subject),
+      [`credsweep: SSH public key ${oldSshKey} of dev will be deactivated on ${inSeven}`],
+    );
+    assert.match(to('dev@example.com')[0]!.message, /was uploaded on .* \(AWS records no use of it\)/);
+
     assert.deepEqual(result.upcoming, {
       'deactivate-access-key': 1,
+      'deactivate-ssh-public-key': 1,
       'quarantine-role': 1,
       'delete-role': 1,
       'quarantine-user': 1,
       'restrict-permissions': 1,
     });
-    assert.equal(result.ownerWarnings, 5);
+    assert.equal(result.ownerWarnings, 6);
     const summary = messages.find((m) => m.attributes.kind?.Value === 'summary')!;
     assert.match(
       summary.message,
-      /Due within the owners' notice period: 1 access key deactivation, 1 role quarantine, 1 role deletion, 1 user quarantine, 1 permissions restriction\./,
+      /Due within the owners' notice period: 1 access key deactivation, 1 SSH key deactivation, 1 role quarantine, 1 role deletion, 1 user quarantine, 1 permissions restriction\./,
     );
 
     // The unused permissions came from the analyzer's one read with the function's role …
