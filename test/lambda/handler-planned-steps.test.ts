@@ -22,7 +22,7 @@ import {
   ListFindingsV2Command,
 } from '@aws-sdk/client-accessanalyzer';
 import { IAMClient, TagUserCommand } from '@aws-sdk/client-iam';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHandler, type RunResult } from '../../src/lambda/handler.ts';
@@ -253,6 +253,18 @@ describe('the scheduled Lambda before role, user and permission steps', () => {
     // The unused permissions came from the analyzer's one read with the function's role …
     assert.equal(analyzerMock.commandCalls(ListFindingsV2Command).length, 1);
     assert.equal(analyzerMock.commandCalls(GetFindingV2Command).length, 1);
+    // … its verdicts are evidence in the stored report (the analyzer's tracking period as a caveat) …
+    const s3 = new S3Client(moto.s3ClientConfig());
+    const stored = JSON.parse(
+      await (
+        await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'credsweep/latest.json' }))
+      ).Body!.transformToString(),
+    ) as { findings: { principalName: string; caveats: string[] }[] };
+    s3.destroy();
+    assert.ok(
+      stored.findings.find((f) => f.principalName === 'api')?.caveats.includes('access_analyzer_90_days'),
+      'the api role was judged with the analyzer',
+    );
     // … and no principal got an Access Advisor job.
     assert.ok(iamOperations.includes('GetAccountAuthorizationDetails'), 'the spy sees the audit');
     assert.deepEqual(
