@@ -16,8 +16,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { GetAccessKeyLastUsedCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import {
+  CreatePolicyCommand,
+  CreateServiceLinkedRoleCommand,
+  GetAccessKeyLastUsedCommand,
+  GetRoleCommand,
+  IAMClient,
+  PutRolePermissionsBoundaryCommand,
+  TagRoleCommand,
+} from '@aws-sdk/client-iam';
 import type { Exemption } from '../../src/config/schema.ts';
 import type { PlanStep, RemediationPlan } from '../../src/model/remediation-plan.ts';
 import { applyPlan, type StepResult } from '../../src/remediation/apply.ts';
@@ -37,6 +45,16 @@ import {
   snapshotCredentials,
 } from '../helpers/remediation-fixture.ts';
 import { seedHostileRoles } from '../helpers/seed-role.ts';
+import {
+  ORG_BOUNDARY,
+  planPermissions,
+  RESTRICT_CALLER,
+  seedRestrictPrincipals,
+  snapshotBoundaries,
+  stubbedClients,
+  usualServices,
+} from '../helpers/restrict-fixture.ts';
+import { aService, type RestrictStubs, restrictStubs } from '../helpers/restrict-stubs.ts';
 
 interface RunOptions {
   allowIrreversible?: boolean;
@@ -631,5 +649,271 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     const after = await snapshotCredentials(moto, iam);
     assert.notDeepEqual(after['role/victim'], before['role/victim']);
     assert.notDeepEqual(after[`${ACCOUNT}/gina`], before[`${ACCOUNT}/gina`]);
+  });
+});
+
+/**
+ * restrict-permissions in the battery: a valid `plan --permissions` (test/helpers/restrict-fixture.ts;
+ * Access Advisor and user boundaries client-mocked there, moto has neither) is tampered with, or the
+ * world changes after planning; apply derives the boundary again from live state each time and skips
+ * with the named reason, and no boundary or policy changes.
+ */
+describe('hostile plans: restrict-permissions steps are re-derived live (moto)', () => {
+  let moto: MotoServer;
+  let stubs: RestrictStubs;
+  let iam: IAMClient;
+  let dir: string;
+  let now: number;
+  let valid: RemediationPlan;
+  let arns: string[];
+  let runs = 0;
+  const principals = { roles: ['worker', 'guarded', 'credsweep-ops'], users: ['deploy'] };
+
+  before(async () => {
+    moto = await startMoto();
+    dir = mkdtempSync(join(tmpdir(), 'credsweep-hostile-restrict-'));
+  });
+  after(async () => {
+    await moto.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    await moto.reset();
+    stubs = restrictStubs(moto);
+    iam = stubs.iam;
+    now = Date.now();
+    ({ arns } = await seedRestrictPrincipals(moto, iam, {
+      roles: [
+        { name: 'worker', path: '/apps/' },
+        { name: 'guarded', boundary: true },
+        { name: 'credsweep-ops' },
+      ],
+      users: [{ name: 'deploy' }],
+    }));
+    usualServices(stubs, arns, now);
+    valid = await planPermissions(iam, now);
+  });
+  afterEach(() => stubs.restore());
+
+  const stepOf = (p: RemediationPlan, name: string) => p.steps.find((s) => s.principalName === name)!;
+  function forged(edit: (p: RemediationPlan) => void): RemediationPlan {
+    const copy = structuredClone(valid);
+    edit(copy);
+    const { digest: _, ...content } = copy;
+    return sealPlan(content, undefined);
+  }
+  async function run(p: RemediationPlan, exemptTag = false): Promise<StepResult[]> {
+    verifyPlan(p, 'plan.json', undefined);
+    if (exemptTag) {
+      await iam.send(
+        new TagRoleCommand({ RoleName: 'worker', Tags: [{ Key: 'credsweep:exempt', Value: 'true' }] }),
+      );
+    }
+    const journal = new JournalWriter(join(dir, `restrict-${++runs}.jsonl`));
+    try {
+      const { results } = await applyPlan(p, {
+        clients: stubbedClients(iam),
+        journal,
+        history: [],
+        now: () => now,
+        runId: `restrict-${runs}`,
+        planFile: 'plan.json',
+        callerAccessKeyId: null,
+        callerArn: RESTRICT_CALLER.arn,
+        allowIrreversible: false,
+        exemptions: exemptionCheck([], now),
+        deactivatedAt: new Map(),
+      });
+      return results;
+    } finally {
+      journal.close();
+    }
+  }
+
+  it('the valid plan restricts worker, guarded and deploy, and never the role credsweep runs as', () => {
+    assert.deepEqual(
+      valid.steps.map((s) => `${s.principalType}/${s.principalName}`),
+      ['role/worker', 'role/guarded', 'user/deploy'],
+    );
+    assert.deepEqual(
+      valid.skipped.map((s) => [s.principalName, s.reason]),
+      [['credsweep-ops', 'caller_role']],
+    );
+  });
+
+  const cases: {
+    name: string;
+    plan: () => Promise<RemediationPlan> | RemediationPlan;
+    exemptTag?: boolean;
+    expect: { skipped: string; detail: RegExp };
+  }[] = [
+    {
+      name: 'a fenced-off service used since the plan (Access Advisor now says ec2 was used yesterday)',
+      plan: () => {
+        stubs.services.set(arns[0]!, [
+          aService('s3', 3, now),
+          aService('ec2', 1, now),
+          aService('sqs', 200, now),
+        ]);
+        return forged((p) => (p.steps = [stepOf(p, 'worker')]));
+      },
+      expect: { skipped: 'changed_since_plan', detail: /used at .*after the plan|in use now: ec2, s3/ },
+    },
+    {
+      name: 'the boundary changed since the plan (someone set another one)',
+      plan: async () => {
+        const other = await iam.send(
+          new CreatePolicyCommand({
+            PolicyName: 'late-boundary',
+            PolicyDocument: JSON.stringify(ORG_BOUNDARY),
+          }),
+        );
+        await iam.send(
+          new PutRolePermissionsBoundaryCommand({
+            RoleName: 'worker',
+            PermissionsBoundary: other.Policy!.Arn!,
+          }),
+        );
+        return forged((p) => (p.steps = [stepOf(p, 'worker')]));
+      },
+      expect: {
+        skipped: 'changed_since_plan',
+        detail: /its boundary is .*late-boundary now, the plan was made with none/,
+      },
+    },
+    {
+      name: 'an exempt tag added after planning',
+      plan: () => forged((p) => (p.steps = [stepOf(p, 'worker')])),
+      exemptTag: true,
+      expect: { skipped: 'exempt', detail: /credsweep:exempt/ },
+    },
+    {
+      name: 'a forged step for the role credsweep runs as',
+      plan: () =>
+        forged((p) => {
+          const w = stepOf(p, 'worker');
+          p.steps = [
+            {
+              ...w,
+              id: `${ACCOUNT}/restrict-permissions/role/credsweep-ops`,
+              principalName: 'credsweep-ops',
+              arn: arns[2]!,
+            },
+          ];
+        }),
+      expect: { skipped: 'caller_role', detail: /calling AWS as this role/ },
+    },
+    {
+      name: 'a forged step for a service-linked role',
+      plan: async () => {
+        const linked = await iam.send(
+          new CreateServiceLinkedRoleCommand({ AWSServiceName: 'elasticbeanstalk.amazonaws.com' }),
+        );
+        const { RoleName, Arn } = linked.Role!;
+        return forged((p) => {
+          const w = stepOf(p, 'worker');
+          p.steps = [
+            {
+              ...w,
+              id: `${ACCOUNT}/restrict-permissions/role/${RoleName}`,
+              principalName: RoleName!,
+              arn: Arn!,
+            },
+          ];
+        });
+      },
+      expect: { skipped: 'service_linked', detail: /managed by its AWS service/ },
+    },
+    {
+      name: 'a step in an account the audit did not cover',
+      plan: () =>
+        forged((p) => {
+          const w = stepOf(p, 'worker');
+          p.steps = [{ ...w, accountId: MEMBER, arn: w.arn.replace(ACCOUNT, MEMBER) }];
+        }),
+      expect: { skipped: 'account_not_audited', detail: /not one the plan's audit covered/ },
+    },
+    {
+      name: 'a forged restriction that fences off a service in use (s3 removed from the services in use)',
+      plan: () =>
+        forged((p) => {
+          const w = stepOf(p, 'worker');
+          p.steps = [{ ...w, restriction: { ...w.restriction!, servicesInUse: ['sqs'] } }];
+        }),
+      expect: { skipped: 'changed_since_plan', detail: /in use now: s3 \(the plan: sqs\)/ },
+    },
+    {
+      name: 'a forged previous boundary (the plan claims one the role does not have)',
+      plan: () =>
+        forged((p) => {
+          const w = stepOf(p, 'worker');
+          const g = stepOf(p, 'guarded');
+          p.steps = [
+            {
+              ...w,
+              restriction: { ...w.restriction!, previousBoundaryArn: g.restriction!.previousBoundaryArn },
+            },
+          ];
+        }),
+      expect: {
+        skipped: 'changed_since_plan',
+        detail: /its boundary is none now, the plan was made with .*org-guardrail/,
+      },
+    },
+    {
+      name: 'a step with no restriction',
+      plan: () =>
+        forged((p) => {
+          const { restriction: _, ...w } = stepOf(p, 'worker');
+          p.steps = [w];
+        }),
+      expect: { skipped: 'action_mismatch', detail: /names no restriction/ },
+    },
+    {
+      name: "restrict-permissions edited onto a user's password",
+      plan: () => forged((p) => (p.steps = [{ ...stepOf(p, 'deploy'), credential: 'password' }])),
+      expect: { skipped: 'action_mismatch', detail: /not an action for a user's password/ },
+    },
+    {
+      name: 'a policy squatting on the planned boundary name with another document',
+      plan: async () => {
+        const w = stepOf(valid, 'worker');
+        await iam.send(
+          new CreatePolicyCommand({
+            PolicyName: w.restriction!.policyName,
+            Path: '/credsweep/',
+            PolicyDocument: JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+            }),
+          }),
+        );
+        return forged((p) => (p.steps = [stepOf(p, 'worker')]));
+      },
+      expect: { skipped: 'changed_since_plan', detail: /exists with another document/ },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const p = await c.plan();
+      const baseline = await snapshotBoundaries(iam, principals);
+      const results = await run(p, c.exemptTag);
+      assert.deepEqual(
+        results.map((r) => [r.outcome, r.reason]),
+        results.map(() => ['skipped', c.expect.skipped]),
+      );
+      for (const r of results) assert.match(r.detail ?? '', c.expect.detail);
+      assert.deepEqual(await snapshotBoundaries(iam, principals), baseline, 'no boundary or policy changed');
+    });
+  }
+
+  it('control: the untampered plan does act', async () => {
+    const baseline = await snapshotBoundaries(iam, principals);
+    const results = await run(valid);
+    assert.deepEqual(
+      results.map((r) => r.outcome),
+      ['done', 'done', 'done'],
+    );
+    assert.notDeepEqual(await snapshotBoundaries(iam, principals), baseline);
   });
 });

@@ -16,46 +16,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import {
-  CreatePolicyCommand,
   CreateRoleCommand,
-  CreateUserCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
   GetUserCommand,
   type IAMClient,
   PutRolePermissionsBoundaryCommand,
-  PutUserPermissionsBoundaryCommand,
   TagRoleCommand,
 } from '@aws-sdk/client-iam';
-import { auditPermissions } from '../../src/audit/audit-permissions.ts';
 import type { RemediationPlan } from '../../src/model/remediation-plan.ts';
-import type { RemediationClients } from '../../src/remediation/actions/index.ts';
 import { BOUNDARY_POLICY_DESCRIPTION } from '../../src/remediation/actions/restrict-permissions.ts';
 import { applyPlan, type StepResult } from '../../src/remediation/apply.ts';
 import { exemptionCheck } from '../../src/remediation/exemptions.ts';
 import { JournalWriter, readJournal } from '../../src/remediation/journal.ts';
-import { assembleRemediationPlan } from '../../src/remediation/plan.ts';
-import { readPlanBoundaries } from '../../src/remediation/read-boundaries.ts';
 import { type UndoResult, undoJournal } from '../../src/remediation/undo.ts';
 import { MOTO_DEFAULT_ACCOUNT as ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
+import {
+  ASSUME_FROM_ACCOUNT,
+  ORG_BOUNDARY,
+  planPermissions,
+  RESTRICT_CALLER,
+  seedRestrictPrincipals,
+  stubbedClients,
+  usualServices,
+} from '../helpers/restrict-fixture.ts';
 import { aService, type RestrictStubs, restrictStubs } from '../helpers/restrict-stubs.ts';
-
-const CALLER = {
-  accountId: ACCOUNT,
-  arn: `arn:aws:sts::${ACCOUNT}:assumed-role/credsweep-ops/run`,
-  accessKeyId: null,
-};
-const ORG_BOUNDARY = {
-  Version: '2012-10-17',
-  Statement: [{ Sid: 'OrgGuardrail', Effect: 'Allow', Action: ['s3:*', 'sqs:*', 'ec2:*'], Resource: '*' }],
-};
-const ASSUME = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' },
-  ],
-});
 
 describe('restrict-permissions: plan --permissions → apply → undo (moto)', () => {
   let moto: MotoServer;
@@ -81,83 +67,20 @@ describe('restrict-permissions: plan --permissions → apply → undo (moto)', (
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const clients = (): RemediationClients => ({
-    iam: async () => iam,
-    rootIam: async () => {
-      throw new Error('no root here');
-    },
-  });
+  const clients = () => stubbedClients(iam);
 
-  /** Principals created 300 days ago (moto's clock moved back), Access Advisor: s3 in use, ec2 and sqs not. */
   async function seed(options: { role?: string; user?: string; boundary?: boolean } = {}) {
-    await moto.setClockOffsetDays(-300);
-    let boundaryArn: string | undefined;
-    if (options.boundary) {
-      boundaryArn = (
-        await iam.send(
-          new CreatePolicyCommand({
-            PolicyName: 'org-guardrail',
-            PolicyDocument: JSON.stringify(ORG_BOUNDARY),
-          }),
-        )
-      ).Policy!.Arn!;
-    }
-    const arns: string[] = [];
-    if (options.role) {
-      const role = await iam.send(
-        new CreateRoleCommand({ RoleName: options.role, Path: '/apps/', AssumeRolePolicyDocument: ASSUME }),
-      );
-      arns.push(role.Role!.Arn!);
-      if (boundaryArn) {
-        await iam.send(
-          new PutRolePermissionsBoundaryCommand({ RoleName: options.role, PermissionsBoundary: boundaryArn }),
-        );
-      }
-    }
-    if (options.user) {
-      const user = await iam.send(new CreateUserCommand({ UserName: options.user }));
-      arns.push(user.User!.Arn!);
-      if (boundaryArn) {
-        await iam.send(
-          new PutUserPermissionsBoundaryCommand({ UserName: options.user, PermissionsBoundary: boundaryArn }),
-        );
-      }
-    }
-    await moto.setClockOffsetDays(0);
-    for (const arn of arns) {
-      stubs.services.set(arn, [
-        aService('s3', 3, now),
-        aService('ec2', null, now),
-        aService('sqs', 200, now),
-      ]);
-    }
-    return { arns, boundaryArn };
+    const seeded = await seedRestrictPrincipals(moto, iam, {
+      roles: options.role
+        ? [{ name: options.role, path: '/apps/', boundary: options.boundary ?? false }]
+        : [],
+      users: options.user ? [{ name: options.user, boundary: options.boundary ?? false }] : [],
+    });
+    usualServices(stubs, seeded.arns, now);
+    return seeded;
   }
 
-  async function plan(): Promise<RemediationPlan> {
-    const audit = await auditPermissions(iam, {
-      asOf: now,
-      thresholdDays: 90,
-      granularity: 'service',
-      concurrency: 2,
-      poll: { sleep: async () => {} },
-    });
-    const check = exemptionCheck([], now);
-    const { boundaries } = await readPlanBoundaries(audit.findings, clients(), check);
-    return assembleRemediationPlan(audit.findings, {
-      dataCollectedAt: now,
-      createdAt: now,
-      thresholdDays: 90,
-      auditedAccounts: [ACCOUNT],
-      deleteAfterDays: 30,
-      allowIrreversible: false,
-      includeRoot: false,
-      include: [],
-      exclude: [],
-      caller: CALLER,
-      permissions: { granularity: 'service', boundaries },
-    });
-  }
+  const plan = () => planPermissions(iam, now);
 
   async function apply(p: RemediationPlan): Promise<{ results: StepResult[]; journal: string }> {
     const file = join(dir, `run-${++runs}.jsonl`);
@@ -171,7 +94,7 @@ describe('restrict-permissions: plan --permissions → apply → undo (moto)', (
         runId: `run-${runs}`,
         planFile: 'plan.json',
         callerAccessKeyId: null,
-        callerArn: CALLER.arn,
+        callerArn: RESTRICT_CALLER.arn,
         allowIrreversible: false,
         exemptions: exemptionCheck([], now),
         deactivatedAt: new Map(),
@@ -282,12 +205,48 @@ describe('restrict-permissions: plan --permissions → apply → undo (moto)', (
     }
   }
 
+  it('with action granularity the unused tracked actions of a service in use are denied too, and apply re-derives them', async () => {
+    const { arns } = await seed({ role: 'worker' });
+    const s3 = {
+      ...aService('s3', 3, now),
+      TrackedActionsLastAccessed: [
+        {
+          ActionName: 'GetObject',
+          LastAccessedTime: new Date(now - 3 * 86_400_000),
+          LastAccessedRegion: 'us-east-1',
+        },
+        { ActionName: 'PutObject' },
+      ],
+    };
+    stubs.services.set(arns[0]!, [s3, aService('ec2', null, now)]);
+    const p = await planPermissions(iam, now, { granularity: 'action' });
+    assert.deepEqual(p.steps[0]?.restriction?.unusedActions, ['s3:PutObject']);
+    assert.equal(p.steps[0]?.restriction?.granularity, 'action');
+    const { results, journal } = await apply(p);
+    assert.deepEqual(
+      results.map((r) => r.outcome),
+      ['done'],
+    );
+    const doc = await policyDocument((await roleBoundary('worker'))!);
+    assert.deepEqual(doc?.Statement, [
+      { Sid: 'CredsweepServicesInUse', Effect: 'Allow', Action: ['s3:*'], Resource: '*' },
+      { Sid: 'CredsweepUnusedActions', Effect: 'Deny', Action: ['s3:PutObject'], Resource: '*' },
+    ]);
+    assert.deepEqual(
+      (await undo(p, journal)).map((u) => u.outcome),
+      ['undone'],
+    );
+    assert.equal(await roleBoundary('worker'), null);
+  });
+
   it("undo keeps credsweep's boundary policy while another principal has it attached", async () => {
     await seed({ role: 'worker' });
     const p = await plan();
     const { journal } = await apply(p);
     const set = (await roleBoundary('worker'))!;
-    await iam.send(new CreateRoleCommand({ RoleName: 'copycat', AssumeRolePolicyDocument: ASSUME }));
+    await iam.send(
+      new CreateRoleCommand({ RoleName: 'copycat', AssumeRolePolicyDocument: ASSUME_FROM_ACCOUNT }),
+    );
     await iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: 'copycat', PermissionsBoundary: set }));
 
     const undone = await undo(p, journal);
@@ -327,8 +286,12 @@ describe('restrict-permissions: plan --permissions → apply → undo (moto)', (
   it('plans nothing for a principal with every service in use, none in use, or an exempt tag, each with its reason', async () => {
     await seed({ role: 'busy' });
     await moto.setClockOffsetDays(-300);
-    await iam.send(new CreateRoleCommand({ RoleName: 'idle', AssumeRolePolicyDocument: ASSUME }));
-    await iam.send(new CreateRoleCommand({ RoleName: 'special', AssumeRolePolicyDocument: ASSUME }));
+    await iam.send(
+      new CreateRoleCommand({ RoleName: 'idle', AssumeRolePolicyDocument: ASSUME_FROM_ACCOUNT }),
+    );
+    await iam.send(
+      new CreateRoleCommand({ RoleName: 'special', AssumeRolePolicyDocument: ASSUME_FROM_ACCOUNT }),
+    );
     await moto.setClockOffsetDays(0);
     await iam.send(
       new TagRoleCommand({ RoleName: 'special', Tags: [{ Key: 'credsweep:exempt', Value: 'true' }] }),
