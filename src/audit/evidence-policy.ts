@@ -12,6 +12,7 @@ import {
   ATHENA_TRAIL_BUCKET_PERMISSIONS,
 } from '../sources/cloudtrail/athena.ts';
 import { FIND_ANALYZER_PERMISSIONS } from '../sources/access-analyzer/find-analyzer.ts';
+import { FINDING_RECOMMENDATION_PERMISSIONS } from '../sources/access-analyzer/finding-recommendation.ts';
 import { UNUSED_ACCESS_FINDING_PERMISSIONS } from '../sources/access-analyzer/unused-access-findings.ts';
 import { LAST_ACCESSED_PERMISSIONS } from '../sources/access-advisor/last-accessed.ts';
 import { PRINCIPAL_PERMISSIONS } from '../sources/access-advisor/principals.ts';
@@ -43,10 +44,15 @@ export function evidencePolicy(): EvidencePolicyDocument {
         Resource: '*',
       },
       {
-        // `audit --access-analyzer` and `permissions --access-analyzer`, with the caller's credentials
+        // `audit --access-analyzer` and `permissions --access-analyzer` (its recommendations with
+        // --suggest-policy), with the caller's credentials
         Sid: 'CredsweepAccessAnalyzerFindings',
         Effect: 'Allow',
-        Action: sorted([...FIND_ANALYZER_PERMISSIONS, ...UNUSED_ACCESS_FINDING_PERMISSIONS]),
+        Action: sorted([
+          ...FIND_ANALYZER_PERMISSIONS,
+          ...UNUSED_ACCESS_FINDING_PERMISSIONS,
+          ...FINDING_RECOMMENDATION_PERMISSIONS,
+        ]),
         Resource: '*',
       },
       {

@@ -8,6 +8,7 @@
  * identity policies grant, so it removes the unused services and never widens anything.
  */
 import type { Finding } from '../model/finding.ts';
+import type { FindingRecommendation } from '../sources/access-analyzer/finding-recommendation.ts';
 
 export interface PolicyStatement {
   Sid: string;
@@ -22,6 +23,12 @@ export interface SuggestedPolicy {
   removedServices: string[];
   removedActions: string[];
   policy: { Version: '2012-10-17'; Statement: PolicyStatement[] };
+  /**
+   * With `--access-analyzer`: IAM Access Analyzer's own recommendation for the principal's
+   * UnusedPermission findings (GetFindingRecommendation), per finding, as AWS gave it; credsweep's
+   * `policy` above is the boundary it suggests either way.
+   */
+  accessAnalyzerRecommendations?: FindingRecommendation[];
 }
 
 export interface PolicySuggestions {
@@ -33,16 +40,24 @@ export interface PolicySuggestions {
 export const SUGGESTION_NOTE =
   'For review only; credsweep never applies it. Attach as a permissions boundary to drop the unused services and actions (a boundary narrows what the identity policies grant, never widens it).';
 
-/** Suggestions for every principal with permission findings, in ARN order. */
-export function suggestReducedPolicies(findings: readonly Finding[]): PolicySuggestions {
+/**
+ * Suggestions for every principal with permission findings, in ARN order; `recommendations` (by
+ * principal ARN) are IAM Access Analyzer's, attached as they are.
+ */
+export function suggestReducedPolicies(
+  findings: readonly Finding[],
+  recommendations?: ReadonlyMap<string, FindingRecommendation[]>,
+): PolicySuggestions {
   const byPrincipal = new Map<string, Finding[]>();
   for (const f of findings) {
     if (f.credential !== 'permission' || f.service === undefined) continue;
     byPrincipal.set(f.arn, [...(byPrincipal.get(f.arn) ?? []), f]);
   }
-  const suggestions = [...byPrincipal.keys()]
-    .sort()
-    .map((arn) => suggestReducedPolicy(arn, byPrincipal.get(arn)!));
+  const suggestions = [...byPrincipal.keys()].sort().map((arn) => {
+    const suggestion = suggestReducedPolicy(arn, byPrincipal.get(arn)!);
+    const recommended = recommendations?.get(arn);
+    return recommended?.length ? { ...suggestion, accessAnalyzerRecommendations: recommended } : suggestion;
+  });
   return { schemaVersion: 1, note: SUGGESTION_NOTE, suggestions };
 }
 

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import {
   AccessAnalyzerClient,
+  GetFindingRecommendationCommand,
   GetFindingV2Command,
   ListAnalyzersCommand,
   ListFindingsV2Command,
@@ -226,6 +227,9 @@ describe('permissions --access-analyzer (mocked Access Advisor and Access Analyz
   it('--suggest-policy drops the unused actions only the analyzer knows', async () => {
     mockAccessAdvisor();
     mockAnalyzer();
+    analyzerMock
+      .on(GetFindingRecommendationCommand)
+      .rejects(Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' }));
     const { ctx, stderr } = capturingContext(NOW);
     const out = join(dir, 'policy.json');
     const args = ['permissions', '--principal', ROLE_ARN, '--granularity', 'action', '--access-analyzer'];

@@ -22,6 +22,7 @@ import { SECURITY_HUB_EXPORT_PERMISSIONS } from '../../src/export/security-hub.t
 import { SCHEDULED_AUDIT_PERMISSIONS } from '../../src/lambda/scheduled-audit.ts';
 import { remediationPermissions } from '../../src/remediation/policy.ts';
 import { FIND_ANALYZER_PERMISSIONS } from '../../src/sources/access-analyzer/find-analyzer.ts';
+import { FINDING_RECOMMENDATION_PERMISSIONS } from '../../src/sources/access-analyzer/finding-recommendation.ts';
 import { UNUSED_ACCESS_FINDING_PERMISSIONS } from '../../src/sources/access-analyzer/unused-access-findings.ts';
 import { LAST_ACCESSED_PERMISSIONS } from '../../src/sources/access-advisor/last-accessed.ts';
 import { PRINCIPAL_PERMISSIONS } from '../../src/sources/access-advisor/principals.ts';
@@ -66,6 +67,7 @@ function shippedPolicies(): { where: string; statements: Json[]; declared: reado
     'evidence-policy.json': [
       ...FIND_ANALYZER_PERMISSIONS,
       ...UNUSED_ACCESS_FINDING_PERMISSIONS,
+      ...FINDING_RECOMMENDATION_PERMISSIONS,
       ...PRINCIPAL_PERMISSIONS,
       ...LAST_ACCESSED_PERMISSIONS,
       ...LOOKUP_EVENTS_PERMISSIONS,

@@ -4,12 +4,16 @@
  * the audit's JSON envelope; `--suggest-policy` prints reduced policies for review.
  */
 import { Command, Option } from 'commander';
+import type { AccessAnalyzerOutcome } from '../../audit/collect-access-analyzer.ts';
 import { describeAccessAnalyzerOutcome } from '../../audit/describe-access-analyzer.ts';
 import { assembleAudit, runAudit } from '../../audit/run-audit.ts';
 import { resolveSettings } from '../../audit/settings.ts';
 import { suggestReducedPolicies } from '../../audit/suggest-policy.ts';
 import { exemptionWarnings } from '../../config/exemptions.ts';
+import type { AwsConnection } from '../../aws/clients.ts';
 import { ExitCode } from '../../errors.ts';
+import type { AuditReport } from '../../model/finding.ts';
+import type { FindingRecommendation } from '../../sources/access-analyzer/finding-recommendation.ts';
 import { validatePrincipalArns } from '../../sources/access-advisor/principals.ts';
 import type { AccessAdvisorGranularity } from '../../sources/access-advisor/service-access.ts';
 import type { CliContext } from '../context.ts';
@@ -125,14 +129,23 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
     if (run.accessAnalyzer)
       ctx.stderr.write(`credsweep: ${describeAccessAnalyzerOutcome(run.accessAnalyzer)}\n`);
     const badAnalyzer = run.accessAnalyzer !== undefined && 'error' in run.accessAnalyzer;
+    let badRecommendations = false;
     const failures = run.accounts().filter((a) => a.status === 'failed');
     for (const f of failures) {
       ctx.stderr.write(`credsweep: account ${f.accountId}: ${f.error?.message ?? 'failed'}\n`);
     }
     if (flags.suggestPolicy) {
+      const recommendations = await analyzerRecommendations(
+        ctx,
+        settings.connection,
+        run.accessAnalyzer,
+        report,
+      );
+      if (recommendations === 'failed') badRecommendations = true;
+      const byPrincipal = recommendations === 'failed' ? undefined : recommendations;
       const out = await openPendingOutput(flags.output, { stdout: ctx.stdout });
       try {
-        await out.write(`${JSON.stringify(suggestReducedPolicies(report.findings), null, 2)}\n`);
+        await out.write(`${JSON.stringify(suggestReducedPolicies(report.findings, byPrincipal), null, 2)}\n`);
         await out.commit();
       } catch (e) {
         await out.abort();
@@ -153,9 +166,35 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
         ctx.stderr.write(`${line}\n`);
     }
     setExit(
-      failures.length > 0 || badAnalyzer
+      failures.length > 0 || badAnalyzer || badRecommendations
         ? ExitCode.awsFailure
         : failOnExit(flags.failOn, countFindings(report.findings)),
     );
   });
+}
+
+/**
+ * With an analyzer read: its recommendations for the principals with permission findings (one line
+ * and 'failed' when they cannot be read: the suggestions are printed without them, exit 3).
+ */
+async function analyzerRecommendations(
+  ctx: CliContext,
+  connection: AwsConnection,
+  outcome: AccessAnalyzerOutcome | undefined,
+  report: AuditReport,
+): Promise<Map<string, FindingRecommendation[]> | undefined | 'failed'> {
+  if (!outcome || !('input' in outcome)) return undefined;
+  const { collectFindingRecommendations } = await import('../../audit/collect-recommendations.ts');
+  const arns = [...new Set(report.findings.filter((f) => f.credential === 'permission').map((f) => f.arn))];
+  const read = await collectFindingRecommendations(
+    connection,
+    outcome.analyzer.arn,
+    outcome.input.evidence,
+    arns,
+  );
+  if ('byPrincipal' in read) return read.byPrincipal;
+  ctx.stderr.write(
+    `credsweep: IAM Access Analyzer recommendations: ${read.error.code}: ${read.error.message}; suggested without them\n`,
+  );
+  return 'failed';
 }
