@@ -1,0 +1,163 @@
+/**
+ * `plan --permissions` through the CLI, in process (runCli) against moto_server: `permissions
+ * --format json` → `plan --permissions --from` → `apply --yes` → `undo --yes` sets a role's boundary
+ * to credsweep's and restores it; a file that is not a permissions audit, and the live-only flags
+ * without --permissions or with --from, are usage errors (exit 2, one line).
+ *
+ * aws-sdk-client-mock on every IAMClient, for Access Advisor only (moto 5.2.1 has none,
+ * docs/aws-behaviour.md §7.3): every other call goes through to moto (sinon's callThrough).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import {
+  GenerateServiceLastAccessedDetailsCommand,
+  GetPolicyCommand,
+  GetRoleCommand,
+  GetServiceLastAccessedDetailsCommand,
+  IAMClient,
+  type ServiceLastAccessed,
+} from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import { runCli } from '../../src/cli/program.ts';
+import { remediationPlanSchema } from '../../src/model/remediation-plan.ts';
+import { capturingContext } from '../helpers/cli.ts';
+import { MOTO_CLI_ENV, type MotoServer, startMoto } from '../helpers/moto.ts';
+import { seedRestrictPrincipals } from '../helpers/restrict-fixture.ts';
+import { aService } from '../helpers/restrict-stubs.ts';
+
+const iamMock = mockClient(IAMClient);
+
+describe('credsweep plan --permissions (moto, in process)', () => {
+  let moto: MotoServer;
+  let iam: IAMClient;
+  let dir: string;
+  const saved: Record<string, string | undefined> = {};
+  const services = new Map<string, ServiceLastAccessed[]>();
+
+  before(async () => {
+    moto = await startMoto();
+    for (const [k, v] of Object.entries(MOTO_CLI_ENV)) {
+      saved[k] = process.env[k];
+      process.env[k] = v;
+    }
+  });
+  after(async () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    iamMock.restore();
+    await moto.stop();
+  });
+  beforeEach(async () => {
+    await moto.reset();
+    iamMock.reset();
+    iamMock.send.callThrough();
+    iamMock
+      .on(GenerateServiceLastAccessedDetailsCommand)
+      .callsFake(async (input) => ({ JobId: `job:${input.Arn}` }));
+    iamMock.on(GetServiceLastAccessedDetailsCommand).callsFake(async (input) => ({
+      JobStatus: 'COMPLETED',
+      JobCreationDate: new Date(),
+      ServicesLastAccessed: services.get(input.JobId.slice('job:'.length)) ?? [],
+      IsTruncated: false,
+    }));
+    iam = new IAMClient(moto.clientConfig());
+    dir = mkdtempSync(join(tmpdir(), 'credsweep-plan-permissions-'));
+  });
+  afterEach(() => {
+    iam.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function cli(args: string[]) {
+    const run = capturingContext(Date.now());
+    run.ctx.env = { ...MOTO_CLI_ENV };
+    const code = await runCli([...args], run.ctx);
+    return { code, stdout: run.stdout(), stderr: run.stderr() };
+  }
+  const endpoint = () => ['--endpoint-url', moto.endpoint];
+  const boundaryOf = async (name: string) =>
+    (await iam.send(new GetRoleCommand({ RoleName: name }))).Role?.PermissionsBoundary
+      ?.PermissionsBoundaryArn ?? null;
+
+  it('permissions JSON → plan --permissions --from → apply → undo: the boundary is set, then exactly what it was', async () => {
+    const { arns, boundaryArn } = await seedRestrictPrincipals(moto, iam, {
+      roles: [{ name: 'worker', boundary: true }],
+    });
+    const now = Date.now();
+    services.set(arns[0]!, [aService('s3', 3, now), aService('ec2', null, now), aService('sqs', 200, now)]);
+
+    const perms = join(dir, 'permissions.json');
+    const audited = await cli(['permissions', ...endpoint(), '--format', 'json', '--output', perms]);
+    assert.equal(audited.code, 0, audited.stderr);
+
+    const planFile = join(dir, 'plan.json');
+    const planned = await cli([
+      'plan',
+      '--permissions',
+      '--from',
+      perms,
+      ...endpoint(),
+      '--output',
+      planFile,
+    ]);
+    assert.equal(planned.code, 0, planned.stderr);
+    assert.match(planned.stdout, /restrict-permissions/);
+    const plan = remediationPlanSchema.parse(JSON.parse(readFileSync(planFile, 'utf8')));
+    assert.equal(plan.options.permissions, true);
+    assert.deepEqual(
+      plan.steps.map((s) => [
+        s.action,
+        s.principalName,
+        s.restriction?.servicesInUse,
+        s.restriction?.previousBoundaryArn,
+      ]),
+      [['restrict-permissions', 'worker', ['s3'], boundaryArn]],
+    );
+
+    const journal = join(dir, 'journal.jsonl');
+    const applied = await cli(['apply', planFile, '--yes', '--journal', journal, ...endpoint()]);
+    assert.equal(applied.code, 0, applied.stderr);
+    const set = await boundaryOf('worker');
+    assert.match(set ?? '', /:policy\/credsweep\/CredsweepBoundary-[0-9a-f]{16}$/);
+
+    const undone = await cli(['undo', journal, '--yes', ...endpoint()]);
+    assert.equal(undone.code, 0, undone.stderr);
+    assert.equal(await boundaryOf('worker'), boundaryArn, 'the previous boundary is back');
+    await assert.rejects(iam.send(new GetPolicyCommand({ PolicyArn: set! })), {
+      name: 'NoSuchEntityException',
+    });
+  });
+
+  it('a file that is not a permissions audit, and live-only flags misused, are usage errors (exit 2, one line)', async () => {
+    const audit = join(dir, 'audit.json');
+    writeFileSync(
+      audit,
+      JSON.stringify({
+        schemaVersion: 1,
+        generatedAt: '2026-11-01T00:00:00Z',
+        asOf: '2026-11-01T00:00:00Z',
+        thresholdDays: 90,
+        accounts: [{ accountId: '123456789012', status: 'ok', source: 'credential-report' }],
+        summary: { total: 0, unused: 0, inUse: 0, exempt: 0 },
+        findings: [],
+      }),
+    );
+    const cases: [string[], RegExp][] = [
+      [['plan', '--permissions', '--from', audit], /not a permissions audit/],
+      [['plan', '--granularity', 'action'], /--granularity and --access-analyzer are for --permissions/],
+      [['plan', '--permissions', '--from', audit, '--access-analyzer', 'auto'], /not with --from/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await cli([...args, ...endpoint()]);
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, message);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+      assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+    }
+  });
+});
