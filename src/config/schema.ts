@@ -12,13 +12,16 @@ const isoDay = z
   .string()
   .refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && parseAsOf(s) !== null, 'expected a date YYYY-MM-DD');
 
-/** Which credential kinds an exemption covers; `access_key` covers both slots. */
+/** Which credential kinds an exemption covers; `access_key` and `cert` cover both slots. */
 export const EXEMPTION_CREDENTIALS = [
   'password',
   'access_key',
   'cert',
   'role',
   'permission',
+  'ssh_public_key',
+  'service_specific_credential',
+  'mfa_device',
   'none',
 ] as const;
 

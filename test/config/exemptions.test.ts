@@ -49,6 +49,38 @@ describe('ExemptionMatcher', () => {
     assert.equal(passwordOnly.apply(f!).status, 'unused');
   });
 
+  it('credentials: ssh_public_key and service_specific_credential exempt only those kinds', () => {
+    const dev = aUser({
+      name: 'dev',
+      arn: 'arn:aws:iam::111122223333:user/dev',
+      password: { lastUsed: daysAgo(200), lastChanged: null },
+      sshPublicKeys: [{ sshPublicKeyId: 'APKADEV', active: true, uploadedAt: daysAgo(300) }],
+      serviceSpecificCredentials: [
+        {
+          serviceSpecificCredentialId: 'ACCADEV',
+          serviceName: 'codecommit.amazonaws.com',
+          status: 'Active',
+          createdAt: daysAgo(300),
+          expiresAt: null,
+        },
+      ],
+    });
+    const statuses = (credentials: Exemption['credentials']) => {
+      const m = new ExemptionMatcher([exemption({ principal: 'dev', credentials })], AS_OF);
+      return evaluatePrincipal(dev, ctx).map((f) => [f.credential, m.apply(f).status]);
+    };
+    assert.deepEqual(statuses(['ssh_public_key']), [
+      ['password', 'unused'],
+      ['ssh_public_key', 'exempt'],
+      ['service_specific_credential', 'unverified'],
+    ]);
+    assert.deepEqual(statuses(['service_specific_credential']), [
+      ['password', 'unused'],
+      ['ssh_public_key', 'unverified'],
+      ['service_specific_credential', 'exempt'],
+    ]);
+  });
+
   it('applies through the whole expiry day, then stops applying and says so', () => {
     const e = exemption({ principal: 'break-glass', expires: '2026-10-31' });
     const [f] = evaluatePrincipal(breakGlass, ctx);
