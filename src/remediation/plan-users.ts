@@ -9,6 +9,8 @@
 import type { Finding } from '../model/finding.ts';
 import type { SkipReason } from '../model/remediation-plan.ts';
 import { parseIsoDateTime } from '../time.ts';
+import type { PlannableFinding } from './plan.ts';
+import type { Decision } from './plan-decision.ts';
 
 /** Whether a user is quarantined, and when not, the named reason. */
 export type UserVerdict =
@@ -105,4 +107,55 @@ function notInUse(f: Finding, thresholdDays: number): boolean {
   if (f.status === 'unused' || f.status === 'inactive') return true;
   if (f.status !== 'unverified') return false;
   return f.credential === 'cert_1' || f.credential === 'cert_2' ? f.ageDays >= thresholdDays : true;
+}
+
+/** The user as a finding of its own, for a quarantine step that answers no single credential. */
+export function userQuarantineFinding(first: Finding, lastUsed: string | null): PlannableFinding {
+  const {
+    accessKeyId: _k,
+    certificateId: _c,
+    sshPublicKeyId: _s,
+    serviceSpecificCredentialId: _x,
+    ...user
+  } = first;
+  return {
+    ...user,
+    principalType: 'user',
+    credential: 'none',
+    status: 'unused',
+    lastUsed,
+    reason: 'no credential of the user is in use',
+  };
+}
+
+/**
+ * `--quarantine-users`: an unused console password is answered by quarantining its user (reversible)
+ * when none of the user's credentials is in use; otherwise by deleting it (irreversible), as without
+ * the flag, and the reason the user was not quarantined is said.
+ */
+export function decideUnusedPassword(
+  f: Finding,
+  o: { allowIrreversible: boolean },
+  user: UserVerdict | undefined,
+): Decision {
+  if (user?.quarantine) {
+    return {
+      step: {
+        action: 'quarantine-user',
+        reversible: true,
+        reason: `${f.reason}; no credential of the user is in use: quarantined (undo removes it)`,
+        lastUsed: user.lastUsed,
+      },
+    };
+  }
+  const why = user ? `not quarantined: ${user.detail}` : 'not quarantined';
+  if (!o.allowIrreversible) {
+    return {
+      skip: user?.reason ?? 'irreversible',
+      detail: `${f.reason}; ${why}; deleting the login profile instead cannot be undone (--allow-irreversible)`,
+    };
+  }
+  return {
+    step: { action: 'delete-login-profile', reversible: false, reason: `${f.reason}; ${why}; irreversible` },
+  };
 }

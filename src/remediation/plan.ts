@@ -7,8 +7,9 @@
  * `deleteAfterDays` ago is deleted (an Inactive key with no such record is listed as
  * `deactivation_unknown`); an unused console password is deleted; member-account root keys with
  * `includeRoot`. Root, service-linked roles, roles, exempt and excluded principals and the tool's
- * own key are never planned, each listed with its reason. The plan is sealed with a digest
- * (plan-digest.ts).
+ * own key are never planned, each listed with its reason. Roles with `roles` (plan-roles.ts), users
+ * none of whose credentials is in use with `quarantineUsers` (plan-users.ts), unused permissions with
+ * `permissions` (plan-permissions.ts). The plan is sealed with a digest (plan-digest.ts).
  */
 import { globMatches } from '../config/glob.ts';
 import type { Finding } from '../model/finding.ts';
@@ -19,11 +20,18 @@ import {
   type RemediationActionId,
   type RemediationPlan,
   type SkippedCredential,
-  type SkipReason,
 } from '../model/remediation-plan.ts';
 import { type EpochMs, toIso, wholeDaysBetween } from '../time.ts';
 import { type PlanKey, sealPlan } from './plan-digest.ts';
-import { judgeUsers, type UserVerdict, userKey } from './plan-users.ts';
+import type { Decision } from './plan-decision.ts';
+import { decideRole } from './plan-roles.ts';
+import {
+  decideUnusedPassword,
+  judgeUsers,
+  type UserVerdict,
+  userKey,
+  userQuarantineFinding,
+} from './plan-users.ts';
 import { type PermissionPlanOptions, planRestrictions } from './plan-permissions.ts';
 
 export interface CallerIdentity {
@@ -88,7 +96,7 @@ const CREDENTIALS = new Set([
 ]);
 
 /** Credentials the planner acts on; an unassigned MFA device (no principal of its own) is report-only. */
-type PlannableFinding = Finding & { principalType: 'root' | 'user' | 'role' };
+export type PlannableFinding = Finding & { principalType: 'root' | 'user' | 'role' };
 function isPlannable(f: Finding): f is PlannableFinding {
   // Permission findings are planned per principal, with --permissions only (plan-permissions.ts).
   if (f.credential === 'permission') return false;
@@ -104,18 +112,6 @@ export function findingKey(f: Pick<Finding, 'accountId' | 'arn' | 'credential'>)
 export function matchesPattern(pattern: string, values: readonly string[]): boolean {
   return values.some((v) => globMatches(pattern, v));
 }
-
-type Decision =
-  | {
-      step: {
-        action: RemediationActionId;
-        reversible: boolean;
-        reason: string;
-        /** The last use apply compares to, when it is not the finding's own (quarantine-user: the user's). */
-        lastUsed?: string | null;
-      };
-    }
-  | { skip: SkipReason; detail: string };
 
 export function assembleRemediationPlan(findings: readonly Finding[], options: PlanOptions): RemediationPlan {
   const asOf = options.asOf ?? options.createdAt;
@@ -231,25 +227,6 @@ function stepId(f: Finding, action: RemediationActionId): string {
   return `${f.accountId}/${action}/${target}`;
 }
 
-/** The user as a finding of its own, for a quarantine step that answers no single credential. */
-function userQuarantineFinding(first: Finding, lastUsed: string | null): PlannableFinding {
-  const {
-    accessKeyId: _k,
-    certificateId: _c,
-    sshPublicKeyId: _s,
-    serviceSpecificCredentialId: _x,
-    ...user
-  } = first;
-  return {
-    ...user,
-    principalType: 'user',
-    credential: 'none',
-    status: 'unused',
-    lastUsed,
-    reason: 'no credential of the user is in use',
-  };
-}
-
 function decide(
   f: Finding,
   o: PlanOptions,
@@ -315,82 +292,6 @@ function decide(
     default:
       return decideCertificate(f, o);
   }
-}
-
-/**
- * `--quarantine-users`: an unused console password is answered by quarantining its user (reversible)
- * when none of the user's credentials is in use; otherwise by deleting it (irreversible), as without
- * the flag, and the reason the user was not quarantined is said.
- */
-function decideUnusedPassword(f: Finding, o: PlanOptions, user: UserVerdict | undefined): Decision {
-  if (user?.quarantine) {
-    return {
-      step: {
-        action: 'quarantine-user',
-        reversible: true,
-        reason: `${f.reason}; no credential of the user is in use: quarantined (undo removes it)`,
-        lastUsed: user.lastUsed,
-      },
-    };
-  }
-  const why = user ? `not quarantined: ${user.detail}` : 'not quarantined';
-  if (!o.allowIrreversible) {
-    return {
-      skip: user?.reason ?? 'irreversible',
-      detail: `${f.reason}; ${why}; deleting the login profile instead cannot be undone (--allow-irreversible)`,
-    };
-  }
-  return {
-    step: { action: 'delete-login-profile', reversible: false, reason: `${f.reason}; ${why}; irreversible` },
-  };
-}
-
-/** The role credsweep runs as, from its assumed-role ARN (`arn:aws:sts::111:assumed-role/NAME/session`). */
-function isCallerRole(f: Finding, caller: CallerIdentity): boolean {
-  const m = /^arn:[\w-]+:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(caller.arn);
-  return m !== null && m[1] === f.accountId && m[2] === f.principalName;
-}
-
-/**
- * Roles (`--roles`): an unused role is quarantined (reversible); one credsweep's journals show it
- * quarantined at least deleteAfterDays ago is deleted (irreversible: its record is journalled and
- * undo recreates it). Trust policies are not in the audit: apply skips a service's role live
- * (service_role) unless --include-service-roles.
- */
-function decideRole(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
-  if (isCallerRole(f, o.caller))
-    return { skip: 'caller_role', detail: 'credsweep is calling AWS as this role' };
-  if (f.status !== 'unused') return { skip: 'in_use', detail: f.reason };
-  const since = o.deactivatedAt?.get(f.arn);
-  if (since === undefined) {
-    return {
-      step: {
-        action: 'quarantine-role',
-        reversible: true,
-        reason: `${f.reason}; quarantined (undo removes it)`,
-      },
-    };
-  }
-  const days = wholeDaysBetween(since, asOf);
-  if (days < o.deleteAfterDays) {
-    return {
-      skip: 'quarantine_too_recent',
-      detail: `quarantined by credsweep ${days} days ago, deleted after ${o.deleteAfterDays}`,
-    };
-  }
-  if (!o.allowIrreversible) {
-    return {
-      skip: 'already_quarantined',
-      detail: `quarantined by credsweep ${days} days ago; deleting a role needs --allow-irreversible`,
-    };
-  }
-  return {
-    step: {
-      action: 'delete-role',
-      reversible: false,
-      reason: `quarantined by credsweep ${days} days ago (>= ${o.deleteAfterDays}); irreversible, undo recreates it with a new RoleId`,
-    },
-  };
 }
 
 function decideAccessKey(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
