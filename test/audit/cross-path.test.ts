@@ -2,7 +2,9 @@
  * One account, one configuration, several callers: `audit` and a live `plan` on both sources
  * (`--source api`, and the credential report with key ids where they matter) and the scheduled Lambda
  * handler all run the library's runAudit with the same settings resolver, so they must agree on every
- * status, plan must plan exactly the unused, non-exempt keys, and both sources plan the same steps. Against
+ * status, plan must plan exactly the unused, non-exempt keys, and both sources plan the same steps; the
+ * kinds the credential report lacks (an SSH public key, an unassigned virtual MFA device) are reported
+ * alike by every path, the Lambda's included, and planned alike by both sources. Against
  * a real moto_server; the CLI runs in process (runCli) so each case takes a second or so.
  */
 import assert from 'node:assert/strict';
@@ -10,12 +12,17 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { IAMClient } from '@aws-sdk/client-iam';
+import {
+  CreateUserCommand,
+  CreateVirtualMFADeviceCommand,
+  IAMClient,
+  UploadSSHPublicKeyCommand,
+} from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { runCli } from '../../src/cli/program.ts';
 import { handler } from '../../src/lambda/handler.ts';
 import { type AuditReport, auditReportSchema } from '../../src/model/finding.ts';
-import { remediationPlanSchema } from '../../src/model/remediation-plan.ts';
+import { credentialIdOf, remediationPlanSchema } from '../../src/model/remediation-plan.ts';
 import { capturingContext } from '../helpers/cli.ts';
 import { MOTO_CLI_ENV, MOTO_DEFAULT_ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
 import { seedUser } from '../helpers/seed-iam.ts';
@@ -108,6 +115,18 @@ before(async () => {
   });
   await seedUser(moto, iam, { name: 'dave', createdDaysAgo: 400, keys: [{ createdDaysAgo: 400 }] });
   await seedUser(moto, iam, { name: 'erin', createdDaysAgo: 120, keys: [{ createdDaysAgo: 120 }] });
+  // What only a listing beside the report finds: an SSH key uploaded 200 days ago, a spare MFA device.
+  await moto.setClockOffsetDays(-200);
+  await iam.send(new CreateUserCommand({ UserName: 'gitops' }));
+  await iam.send(
+    new UploadSSHPublicKeyCommand({
+      UserName: 'gitops',
+      SSHPublicKeyBody:
+        'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILHQ51krKibIkOa4ksuMlBg5Ia0nfKdy2E0+d1n/a9/T cross-path',
+    }),
+  );
+  await moto.setClockOffsetDays(0);
+  await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'spare-token' }));
   iam.destroy();
   const s3 = new S3Client(moto.s3ClientConfig());
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
@@ -125,6 +144,14 @@ const keyStatuses = (report: Pick<AuditReport, 'findings'>) =>
     report.findings
       .filter((f) => f.principalType === 'user' && f.credential === 'access_key_1')
       .map((f) => [f.principalName, f.status]),
+  );
+
+/** The SSH key's and the unassigned MFA device's statuses (credentials the report lacks). */
+const otherKinds = (report: Pick<AuditReport, 'findings'>) =>
+  Object.fromEntries(
+    report.findings
+      .filter((f) => f.credential === 'ssh_public_key' || f.credential === 'mfa_device')
+      .map((f) => [`${f.principalName}/${f.credential}`, f.status]),
   );
 
 /** Runs the CLI in process; returns what it wrote to `--output`. */
@@ -168,6 +195,9 @@ describe('audit, live plan and the Lambda judge the same account the same way', 
       const lambda = await lambdaReport(config);
       assert.deepEqual(keyStatuses(audit), c.expected, 'audit --source api');
       assert.deepEqual(keyStatuses(lambda), c.expected, 'the Lambda handler');
+      const kinds = otherKinds(audit);
+      assert.deepEqual(Object.keys(kinds).sort(), ['gitops/ssh_public_key', 'spare-token/mfa_device']);
+      assert.deepEqual(otherKinds(lambda), kinds, 'the Lambda (credential report) sees them too');
 
       const plan = remediationPlanSchema.parse(
         await cli(['plan', '--source', 'api', '--config', file], join(dir, `plan-${index}.json`)),
@@ -181,7 +211,9 @@ describe('audit, live plan and the Lambda judge the same account the same way', 
         .map(([name]) => name)
         .sort();
       assert.deepEqual(planned, unused, 'plan --source api plans exactly the unused, non-exempt keys');
-      assert.equal(plan.steps.length, planned.length, 'nothing else planned');
+      const sshSteps = plan.steps.filter((s) => s.action === 'deactivate-ssh-public-key');
+      assert.equal(sshSteps.length, kinds['gitops/ssh_public_key'] === 'unverified' ? 1 : 0);
+      assert.equal(plan.steps.length, planned.length + sshSteps.length, 'nothing else planned');
 
       // The credential-report path (the default, which the Lambda uses too): the same statuses, and
       // the key ids it resolves where they matter give the same plan as the API path, step for step.
@@ -189,6 +221,7 @@ describe('audit, live plan and the Lambda judge the same account the same way', 
         await cli(['audit', '--config', file, '--format', 'json'], join(dir, `audit-report-${index}.json`)),
       );
       assert.deepEqual(keyStatuses(viaReport), c.expected, 'audit (credential report)');
+      assert.deepEqual(otherKinds(viaReport), kinds, 'audit (credential report): the same other kinds');
       const apiIds = new Map(
         audit.findings.map((f) => [`${f.principalName}/${f.credential}`, f.accessKeyId]),
       );
@@ -203,7 +236,7 @@ describe('audit, live plan and the Lambda judge the same account the same way', 
         await cli(['plan', '--config', file], join(dir, `plan-report-${index}.json`)),
       );
       const stepsOf = (p: typeof plan) =>
-        p.steps.map((x) => `${x.action} ${x.principalName} ${x.accessKeyId}`).sort();
+        p.steps.map((x) => `${x.action} ${x.principalName} ${credentialIdOf(x)}`).sort();
       assert.deepEqual(stepsOf(reportPlan), stepsOf(plan), 'plan (credential report) = plan --source api');
     });
   }
