@@ -27,12 +27,14 @@ export type AccessAnalyzerOutcome =
 export async function collectAccessAnalyzer(
   connection: AwsConnection,
   spec: string,
+  /** Only these accounts' findings (the run audits only them); absent: every finding. */
+  accounts?: readonly string[],
 ): Promise<AccessAnalyzerOutcome> {
   const client = createAccessAnalyzerClient(connection);
   try {
     const analyzer = await findUnusedAccessAnalyzer(client, spec);
     if (!analyzer) return { analyzer: null, spec };
-    const findings = await listUnusedAccessFindings(client, analyzer.arn);
+    const findings = await listUnusedAccessFindings(client, analyzer.arn, accounts);
     const owner = analyzer.arn.split(':')[4];
     return {
       analyzer,

@@ -85,7 +85,12 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
     const { collectLive } = await import('./collect-live.ts');
     if (settings.accessAnalyzer !== undefined) {
       const { collectAccessAnalyzer } = await import('./collect-access-analyzer.ts');
-      accessAnalyzer = await collectAccessAnalyzer(settings.connection, settings.accessAnalyzer);
+      // A run given its targets (a fan-out item) reads only their findings, not the whole organization's.
+      accessAnalyzer = await collectAccessAnalyzer(
+        settings.connection,
+        settings.accessAnalyzer,
+        deps.targets?.map((t) => t.accountId),
+      );
     }
     const evidenceArns = trail ? trailKeyOwners(trail) : undefined;
     const live = await collectLive(settings, {

@@ -11,7 +11,8 @@
  * with CREDSWEEP_ACCESS_ANALYZER the unused permissions come from the analyzer's one read (no Access
  * Advisor job for any principal) and are announced as restrict-permissions; the run's result and
  * the team summary count the upcoming steps; an old SSH key (listed on the report path) is announced
- * by its id; a second run repeats nothing.
+ * by its id; a fan-out item asks the analyzer for its own account's findings only (filter
+ * resourceOwnerAccount), not the whole organization's; a second run repeats nothing.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -273,6 +274,25 @@ describe('the scheduled Lambda before role, user and permission steps', () => {
       'no GenerateServiceLastAccessedDetails / GetServiceLastAccessedDetails',
     );
     assert.deepEqual(logged, []);
+  });
+
+  it("the whole run read every account's findings; a fan-out item reads only its account's", async () => {
+    const [whole] = analyzerMock.commandCalls(ListFindingsV2Command);
+    assert.equal(whole!.args[0].input.filter?.resourceOwnerAccount, undefined);
+    analyzerMock.resetHistory();
+    const runId = new Date(Date.now() + 1_800_000).toISOString();
+    const item = (await handler({
+      action: 'audit-account',
+      runId,
+      accountId: ACCOUNT,
+      assumeRole: false,
+    } as never)) as {
+      status: string;
+    };
+    assert.equal(item.status, 'ok');
+    const calls = analyzerMock.commandCalls(ListFindingsV2Command);
+    assert.equal(calls.length, 1);
+    assert.deepEqual(calls[0]!.args[0].input.filter?.resourceOwnerAccount, { eq: [ACCOUNT] });
   });
 
   it('a second run repeats no notice and still counts the steps', async () => {

@@ -76,16 +76,33 @@ export function toDetail(d: FindingDetails): UnusedAccessDetail | null {
   return null; // external or internal access, or a detail kind this version does not know
 }
 
+/** A filter criterion's `eq` takes at most this many values. */
+const MAX_FILTER_VALUES = 20;
+
+/**
+ * `accounts`: only findings of these accounts' principals (filter key resourceOwnerAccount), for a
+ * run that audits a few accounts of an organization analyzer (a Step Functions item: one account),
+ * which would otherwise read every account's findings.
+ */
 export async function listUnusedAccessFindings(
   client: AccessAnalyzerClient,
   analyzerArn: string,
+  accounts?: readonly string[],
 ): Promise<UnusedAccessFinding[]> {
   const summaries: Array<{ id: string; findingType: UnusedAccessFindingType }> = [];
+  const byAccount: Record<string, { eq: string[] }> =
+    accounts && accounts.length > 0 && accounts.length <= MAX_FILTER_VALUES
+      ? { resourceOwnerAccount: { eq: [...accounts] } }
+      : {};
   const pages = paginateListFindingsV2(
     { client },
     {
       analyzerArn,
-      filter: { status: { eq: ['ACTIVE'] }, findingType: { eq: [...UNUSED_ACCESS_FINDING_TYPES] } },
+      filter: {
+        status: { eq: ['ACTIVE'] },
+        findingType: { eq: [...UNUSED_ACCESS_FINDING_TYPES] },
+        ...byAccount,
+      },
     },
   );
   for await (const page of pages) {
