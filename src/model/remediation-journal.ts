@@ -18,6 +18,8 @@ export const credentialStateSchema = z.object({
   createdAt: z.string().optional(),
   /** quarantine-user: the user's live ARN. */
   arn: z.string().optional(),
+  /** quarantine-user: each credential it could still use, its latest activity and threshold kind. */
+  activity: z.array(z.object({ what: z.string(), kind: z.string().optional(), at: z.string() })).optional(),
   /** Role actions: the whole role as read (what delete-role's undo recreates it from). */
   role: roleRecordSchema.optional(),
   /** restrict-permissions: the principal's boundary as read, and the one the step would set. */

@@ -562,7 +562,7 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       plan: async () => only([await userStep('bob')]),
       expect: {
         skipped: 'changed_since_plan',
-        detail: /latest credential last used 5 days ago: not unused now/,
+        detail: /the user's access key AKIA\w+ last used 5 days ago: not unused now \(threshold 90\)/,
       },
     },
     {
@@ -570,7 +570,7 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       plan: async () => only([await userStep('hank')]),
       expect: {
         skipped: 'changed_since_plan',
-        detail: /latest credential created 2 days ago: not unused now/,
+        detail: /the user's access key AKIA\w+ created 2 days ago: not unused now \(threshold 90\)/,
       },
     },
     {

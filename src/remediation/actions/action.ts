@@ -36,6 +36,8 @@ export interface CredentialState {
   createdAt?: string;
   /** quarantine-user: the user's live ARN (never the one credsweep calls AWS as). */
   arn?: string;
+  /** quarantine-user: each credential it could still use, its latest activity and threshold kind. */
+  activity?: { what: string; kind?: string; at: string }[];
   /** Role actions: the whole role (journalled before acting: delete-role's undo recreates it from it). */
   role?: RoleRecord;
   /** restrict-permissions: the principal's boundary, and the one apply derived live (journalled before acting). */

@@ -2,15 +2,13 @@ import {
   DeleteUserPolicyCommand,
   GetUserCommand,
   GetUserPolicyCommand,
-  type IAMClient,
   PutUserPolicyCommand,
-  paginateListSigningCertificates,
-  paginateListSSHPublicKeys,
   TagUserCommand,
   UntagUserCommand,
   type User,
 } from '@aws-sdk/client-iam';
-import { parseIsoDateTime } from '../../time.ts';
+import type { ThresholdKind } from '../../rules/rule.ts';
+import { parseIsoDateTime, wholeDaysBetween } from '../../time.ts';
 import {
   QUARANTINE_POLICY_NAME,
   QUARANTINE_TAG_KEYS,
@@ -25,12 +23,10 @@ import {
   type Ineligible,
   type RemediationAction,
   isNoSuchEntity,
-  isoOrNull,
   missing,
-  unusedForThreshold,
   wrongStatus,
 } from './action.ts';
-import { READ_ACCESS_KEY_PERMISSIONS, readAccessKey, listAccessKeys } from './read-access-key.ts';
+import { READ_USER_ACTIVITY_PERMISSIONS, readUserActivity } from './read-user-activity.ts';
 import { NOT_QUARANTINED, QUARANTINED } from './read-role.ts';
 
 /**
@@ -38,9 +34,9 @@ import { NOT_QUARANTINED, QUARANTINED } from './read-role.ts';
  * policy as quarantine-role, and the same tags, so a forgotten password or a key not yet found cannot
  * be used. The reversible answer to an unused console password (delete-login-profile stays the
  * irreversible one). Undo deletes the policy and the tags while the user is still the one quarantined.
- * The user's last activity is its latest password or access-key use, or the creation of its newest
- * access key, SSH key or signing certificate (else of the user) when that is later: a credential added
- * since the plan is a user about to be used. Never the user credsweep calls AWS as (caller_user).
+ * apply re-checks every Active credential of the user by its kind's threshold (read-user-activity.ts:
+ * last use, or creation when later, so a credential added since the plan counts). Never the user
+ * credsweep calls AWS as (caller_user).
  */
 export const quarantineUser: RemediationAction = {
   id: 'quarantine-user',
@@ -60,18 +56,14 @@ export const quarantineUser: RemediationAction = {
   permissions: [
     'iam:GetUser',
     'iam:GetUserPolicy',
-    ...READ_ACCESS_KEY_PERMISSIONS,
-    'iam:ListSSHPublicKeys',
-    'iam:ListSigningCertificates',
+    ...READ_USER_ACTIVITY_PERMISSIONS,
     'iam:PutUserPolicy',
     'iam:TagUser',
   ],
   undoPermissions: [
     'iam:GetUser',
     'iam:GetUserPolicy',
-    ...READ_ACCESS_KEY_PERMISSIONS,
-    'iam:ListSSHPublicKeys',
-    'iam:ListSigningCertificates',
+    ...READ_USER_ACTIVITY_PERMISSIONS,
     'iam:DeleteUserPolicy',
     'iam:UntagUser',
   ],
@@ -93,21 +85,15 @@ export const quarantineUser: RemediationAction = {
     } catch (e) {
       if (!isNoSuchEntity(e)) throw e;
     }
-    const uses = [isoOrNull(user?.PasswordLastUsed)];
-    const created = [isoOrNull(user?.CreateDate)];
-    for (const key of await listAccessKeys(iam, step.principalName)) {
-      uses.push((await readAccessKey(iam, step.principalName, key.accessKeyId)).lastUsed);
-      created.push(key.createdAt);
-    }
-    created.push(...(await uploadDates(iam, step.principalName)));
-    const createdAt = latestOf(created);
+    const read = await readUserActivity(iam, step.principalName, user ?? {});
     const state: CredentialState = {
       exists: true,
       status: quarantined ? QUARANTINED : NOT_QUARANTINED,
-      lastUsed: latestOf(uses),
+      lastUsed: read.lastUsed,
       ...(user?.UserId ? { targetId: user.UserId } : {}),
       ...(user?.Arn ? { arn: user.Arn } : {}),
-      ...(createdAt ? { createdAt } : {}),
+      ...(read.createdAt ? { createdAt: read.createdAt } : {}),
+      activity: read.activity,
     };
     return state;
   },
@@ -115,7 +101,7 @@ export const quarantineUser: RemediationAction = {
     missing(state, 'the user') ??
     wrongStatus(state, NOT_QUARANTINED, 'the user') ??
     callerUser(state, ctx) ??
-    unusedForThreshold(latestActivity(state), ctx, undefined, "the user's latest credential"),
+    inUse(state, ctx),
   async act(clients, step, _before, ctx) {
     const iam = await clients.iam(step.accountId);
     await iam.send(
@@ -146,32 +132,22 @@ export const quarantineUser: RemediationAction = {
   isUndone: (state) => state.exists && state.status === NOT_QUARANTINED,
 };
 
-/** When the user's SSH public keys and signing certificates were uploaded (AWS records no use of them). */
-async function uploadDates(iam: IAMClient, UserName: string): Promise<(string | null)[]> {
-  const dates: (string | null)[] = [];
-  for await (const page of paginateListSSHPublicKeys({ client: iam }, { UserName })) {
-    for (const k of page.SSHPublicKeys ?? []) dates.push(isoOrNull(k.UploadDate));
+/** Each credential the user could still use, judged by its kind's threshold now. */
+export function inUse(state: CredentialState, ctx: EligibilityContext): Ineligible | null {
+  for (const a of state.activity ?? []) {
+    const at = parseIsoDateTime(a.at);
+    // A ThresholdKind as written by read-user-activity.ts (the journal keeps it as text).
+    const threshold = ctx.thresholdDays(a.kind as ThresholdKind | undefined);
+    if (at === null) return { reason: 'changed_since_plan', detail: `the user's ${a.what}: date unreadable` };
+    const days = wholeDaysBetween(at, ctx.now);
+    if (days < threshold) {
+      return {
+        reason: 'changed_since_plan',
+        detail: `the user's ${a.what} ${days} days ago: not unused now (threshold ${threshold})`,
+      };
+    }
   }
-  for await (const page of paginateListSigningCertificates({ client: iam }, { UserName })) {
-    for (const c of page.Certificates ?? []) dates.push(isoOrNull(c.UploadDate));
-  }
-  return dates;
-}
-
-function latestOf(dates: readonly (string | null | undefined)[]): string | null {
-  return (
-    dates
-      .filter((d): d is string => typeof d === 'string')
-      .sort((a, b) => (parseIsoDateTime(a) ?? 0) - (parseIsoDateTime(b) ?? 0))
-      .at(-1) ?? null
-  );
-}
-
-/** Judged by the later of the last use and the newest creation (a credential added since counts). */
-function latestActivity(state: CredentialState): CredentialState {
-  const used = state.lastUsed === null ? null : parseIsoDateTime(state.lastUsed);
-  const created = state.createdAt === undefined ? null : parseIsoDateTime(state.createdAt);
-  return used !== null && created !== null && created > used ? { ...state, lastUsed: null } : state;
+  return null;
 }
 
 /** The IAM user credsweep signs as: never locked out by its own run. */
