@@ -10,7 +10,8 @@
  * CREDENTIAL_REPORT_BENCH_RUNS=3 repeats the 1M case and prints min / median / max.
  * The reports are generated once (seeded) into CREDSWEEP_BENCH_DATA (default bench/.data) and reused.
  */
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +66,42 @@ function spread(values: number[], digits = 2): string {
 
 function median(values: number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+async function countLines(file: string): Promise<number> {
+  let lines = 0;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
+  }
+  return lines;
+}
+
+/**
+ * The JSON output is whole: it ends with its summary, whose counts add up to the findings the CSV
+ * output lists, one line each. (A writer that let two chunks overlap once put the summary over a
+ * finding; timing alone would not have shown it.)
+ */
+export async function checkJsonOutput(json: string, csv: string): Promise<string> {
+  const size = statSync(json).size;
+  const tailSize = Math.min(size, 1 << 20);
+  const handle = await open(json, 'r');
+  const tail = Buffer.alloc(tailSize);
+  await handle.read(tail, 0, tailSize, size - tailSize);
+  await handle.close();
+  const lines = tail.toString('utf8').split('\n');
+  const summaryLine = lines.find((line) => line.startsWith('  "summary": '));
+  const csvFindings = (await countLines(csv)) - 1;
+  if (!tail.toString('utf8').endsWith('}\n') || !summaryLine)
+    return 'JSON output BROKEN: no summary at its end';
+  const summary = JSON.parse(summaryLine.slice('  "summary": '.length).replace(/,$/, '')) as Record<
+    string,
+    number
+  >;
+  const counted = Object.values(summary).reduce((a, b) => a + b, 0);
+  // the envelope's lines around the findings: { schemaVersion generatedAt asOf thresholdDays "findings": [ … ], accounts summary }
+  const findingLines = (await countLines(json)) - 10;
+  const whole = counted === csvFindings && findingLines === csvFindings;
+  return `JSON output ${whole ? 'whole' : 'BROKEN'}: summary counts ${counted.toLocaleString('en-US')}, ${findingLines.toLocaleString('en-US')} finding lines, CSV ${csvFindings.toLocaleString('en-US')} rows`;
 }
 
 function verdict(ok: boolean): string {
@@ -137,6 +174,7 @@ export const credentialReportBench: Benchmark = {
     console.log(
       `ratios within each run: parser/csv-parse ${spread(ratio('parser', 'csvParse'))}, JSON/DuckDB ${spread(jsonVsDuck)}, CSV/DuckDB ${spread(ratio('csv', 'duck'))}, JSON/parser ${spread(ratio('json', 'parser'))}`,
     );
+    console.log(await checkJsonOutput(out('out-1m.json'), out('out-1m.csv')));
     if (comparison) {
       const agree = comparison.differ === 0 && comparison.onlyDuckDb === 0 && comparison.onlyCredsweep === 0;
       console.log(
