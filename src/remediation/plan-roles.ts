@@ -5,7 +5,7 @@
  */
 import type { Finding } from '../model/finding.ts';
 import { type EpochMs, wholeDaysBetween } from '../time.ts';
-import type { CallerIdentity, PlanOptions } from './plan.ts';
+import type { CallerIdentity, PlanOptions } from './plan-options.ts';
 import type { Decision } from './plan-decision.ts';
 
 /** The role credsweep runs as, from its assumed-role ARN (`arn:aws:sts::111:assumed-role/NAME/session`). */

@@ -9,7 +9,7 @@
 import type { Finding } from '../model/finding.ts';
 import type { SkipReason } from '../model/remediation-plan.ts';
 import { parseIsoDateTime } from '../time.ts';
-import type { PlannableFinding } from './plan.ts';
+import type { PlannableFinding } from './plan-options.ts';
 import type { Decision } from './plan-decision.ts';
 
 /** Whether a user is quarantined, and when not, the named reason. */

@@ -22,8 +22,9 @@ import {
   type SkippedCredential,
 } from '../model/remediation-plan.ts';
 import { type EpochMs, toIso, wholeDaysBetween } from '../time.ts';
-import { type PlanKey, sealPlan } from './plan-digest.ts';
+import { sealPlan } from './plan-digest.ts';
 import type { Decision } from './plan-decision.ts';
+import type { PlannableFinding, PlanOptions } from './plan-options.ts';
 import { decideRole } from './plan-roles.ts';
 import {
   decideUnusedPassword,
@@ -32,57 +33,9 @@ import {
   userKey,
   userQuarantineFinding,
 } from './plan-users.ts';
-import { type PermissionPlanOptions, planRestrictions } from './plan-permissions.ts';
+import { planRestrictions } from './plan-permissions.ts';
 
-export interface CallerIdentity {
-  accountId: string;
-  arn: string;
-  /** The access key id the SDK signs with (null when unknown). */
-  accessKeyId: string | null;
-}
-
-export interface PlanOptions {
-  /** When the findings' data was collected (the audit's generatedAt). */
-  dataCollectedAt: EpochMs;
-  /** When the plan is assembled (the CLI's now). */
-  createdAt: EpochMs;
-  /** The evaluation date; defaults to `createdAt`. */
-  asOf?: EpochMs;
-  /** The audit's threshold: certificates older than this are deactivated (AWS records no use). */
-  thresholdDays: number;
-  /** The audit's per-kind thresholds (configuration file); apply re-applies them to the live last use. */
-  thresholds?: Readonly<Record<string, number>>;
-  /** Accounts the audit read successfully (default: the findings' accounts); apply acts nowhere else. */
-  auditedAccounts?: readonly string[];
-  /** The journals `deactivatedAt` was read from; apply reads them again. */
-  journals?: readonly string[];
-  /** Seal with an HMAC instead of a plain SHA-256. */
-  planKey?: PlanKey;
-  deleteAfterDays: number;
-  allowIrreversible: boolean;
-  includeRoot: boolean;
-  /** Principal names, ARNs or account ids, `*` as wildcard; empty = everything. */
-  include: readonly string[];
-  exclude: readonly string[];
-  caller: CallerIdentity;
-  /** Access key id → when an earlier credsweep run deactivated it (from its journal). */
-  deactivatedAt?: ReadonlyMap<string, EpochMs>;
-  /** findingKey(f) → why its key/certificate id (or its principal's tags) could not be read. */
-  unresolved?: ReadonlyMap<string, string>;
-  /** Accounts whose root credentials may be removed with sts:AssumeRoot (centralised root access). */
-  rootAccessAccounts?: ReadonlySet<string>;
-  /** `--roles`: unused roles are quarantined; quarantined ones deleted after deleteAfterDays (irreversible). */
-  roles?: boolean;
-  /** `--include-service-roles`: roles whose trust policy names an AWS service are planned too (apply checks it live). */
-  includeServiceRoles?: boolean;
-  /**
-   * `--quarantine-users`: a user none of whose credentials is in use is quarantined (reversible); that
-   * replaces delete-login-profile as the answer to its unused console password.
-   */
-  quarantineUsers?: boolean;
-  /** `--permissions`: permission findings become restrict-permissions steps (plan-permissions.ts). */
-  permissions?: Pick<PermissionPlanOptions, 'granularity' | 'boundaries'>;
-}
+export type { CallerIdentity, PlannableFinding, PlanOptions } from './plan-options.ts';
 
 const PLANNABLE = new Set(['unused', 'inactive', 'unverified']);
 const CREDENTIALS = new Set([
@@ -96,7 +49,6 @@ const CREDENTIALS = new Set([
 ]);
 
 /** Credentials the planner acts on; an unassigned MFA device (no principal of its own) is report-only. */
-export type PlannableFinding = Finding & { principalType: 'root' | 'user' | 'role' };
 function isPlannable(f: Finding): f is PlannableFinding {
   // Permission findings are planned per principal, with --permissions only (plan-permissions.ts).
   if (f.credential === 'permission') return false;
