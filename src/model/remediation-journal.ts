@@ -43,6 +43,11 @@ export const credentialStateSchema = z.object({
           policyMatches: z.boolean(),
         })
         .optional(),
+      /**
+       * Undo: the boundary policy this step set still exists, is attached to nothing and credsweep made
+       * it (an undo that failed after restoring the boundary left it behind).
+       */
+      leftoverPolicy: z.boolean().optional(),
       /** Why no boundary can be derived now (no service in use, too large, …). */
       problem: z.string().optional(),
     })

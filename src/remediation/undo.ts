@@ -105,7 +105,7 @@ export async function undoJournal(
     const action = ACTIONS[step.action];
     let state: CredentialState;
     try {
-      state = await action.readState(options.clients, step);
+      state = await action.readState(options.clients, step, undefined, h.before);
     } catch (e) {
       const error = describeStepError(e);
       journal.append(entry({ type: 'failed', step, error, detail: 'reading the current state' }));

@@ -32,6 +32,9 @@ export interface RestrictStubs {
   userBoundaries: Map<string, string>;
   /** How many Access Advisor jobs were started. */
   jobs(): number;
+  /** The mock on `iam` (a test may add a fault), and a client straight to moto. */
+  mock: ReturnType<typeof mockClient>;
+  direct: IAMClient;
   restore(): void;
 }
 
@@ -47,8 +50,12 @@ export function aService(namespace: string, daysAgo: number | null, now: number)
   };
 }
 
-export function restrictStubs(moto: MotoServer): RestrictStubs {
-  const iam = new IAMClient(moto.clientConfig());
+/** `through`: the client credsweep is handed talks to this endpoint instead (e.g. a fault proxy). */
+export function restrictStubs(
+  moto: MotoServer,
+  through?: { endpoint: string; maxAttempts?: number },
+): RestrictStubs {
+  const iam = new IAMClient({ ...moto.clientConfig(), ...through });
   const direct = new IAMClient(moto.clientConfig());
   const services = new Map<string, ServiceLastAccessed[]>();
   const userBoundaries = new Map<string, string>();
@@ -105,6 +112,8 @@ export function restrictStubs(moto: MotoServer): RestrictStubs {
     services,
     userBoundaries,
     jobs: () => jobs,
+    mock,
+    direct,
     restore() {
       mock.restore();
       iam.destroy();

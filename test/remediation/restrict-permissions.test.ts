@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import {
   CreateRoleCommand,
+  DeletePolicyCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
@@ -258,6 +259,33 @@ describe('restrict-permissions: plan --permissions → apply → undo (moto)', (
     assert.equal(await roleBoundary('worker'), null);
     assert.ok(await policyDocument(set), 'the policy is kept');
     assert.equal(await roleBoundary('copycat'), set);
+  });
+
+  it('an undo that failed after restoring the boundary is finished by the next undo (the policy is not left behind)', async () => {
+    await seed({ role: 'worker' });
+    const p = await plan();
+    const { journal } = await apply(p);
+    const set = (await roleBoundary('worker'))!;
+    let calls = 0;
+    stubs.mock.on(DeletePolicyCommand).callsFake(async (input) => {
+      calls += 1;
+      if (calls === 1) throw Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
+      return stubs.direct.send(new DeletePolicyCommand(input));
+    });
+    assert.deepEqual(
+      (await undo(p, journal)).map((u) => u.outcome),
+      ['failed'],
+    );
+    assert.equal(await roleBoundary('worker'), null, 'the boundary was restored before the failure');
+    assert.ok(await policyDocument(set), 'the policy is still there');
+
+    const again = await undo(p, journal);
+    assert.deepEqual(
+      again.map((u) => u.outcome),
+      ['undone'],
+    );
+    assert.match(again[0]!.detail ?? '', /deleted/);
+    assert.equal(await policyDocument(set), null);
   });
 
   it('two principals that use the same services share one boundary policy; undoing both deletes it', async () => {

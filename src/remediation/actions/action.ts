@@ -100,9 +100,16 @@ export interface RemediationAction {
   undoPermissions: readonly string[];
   /**
    * The credential's live state (reads only). apply passes its eligibility context (restrict-permissions
-   * derives the boundary from live Access Advisor with the plan's threshold); undo passes none.
+   * derives the boundary from live Access Advisor with the plan's threshold); undo passes none, but the
+   * state journalled before acting.
    */
-  readState(clients: RemediationClients, step: PlanStep, ctx?: EligibilityContext): Promise<CredentialState>;
+  readState(
+    clients: RemediationClients,
+    step: PlanStep,
+    ctx?: EligibilityContext,
+    /** Undo: the state journalled before acting (restrict-permissions looks for the policy it made). */
+    journalled?: CredentialState,
+  ): Promise<CredentialState>;
   /**
    * Re-derived from the live state right before acting: null when the credential still qualifies.
    * `step` is the plan's step (apply always passes it): it may only make the re-check fail (a difference from what was planned).

@@ -28,6 +28,7 @@ import {
   type EligibilityContext,
   type Ineligible,
   type RemediationAction,
+  isNoSuchEntity,
   isoOrNull,
   missing,
 } from './action.ts';
@@ -72,7 +73,7 @@ export const restrictPermissions: RemediationAction = {
     'iam:ListEntitiesForPolicy',
     'iam:DeletePolicy',
   ],
-  async readState(clients, step, ctx) {
+  async readState(clients, step, ctx, journalled) {
     const iam = await clients.iam(step.accountId);
     const type = step.principalType === 'role' ? 'role' : 'user';
     const live = await readBoundaryPrincipal(iam, { type, name: step.principalName });
@@ -87,6 +88,11 @@ export const restrictPermissions: RemediationAction = {
       ...(live.createdAt ? { createdAt: isoOrNull(new Date(live.createdAt))! } : {}),
       boundary,
     };
+    const made = journalled?.boundary?.target;
+    if (made) {
+      boundary.leftoverPolicy =
+        live.boundaryArn !== made.policyArn && (await deletablePolicy(iam, made)) !== 'keep';
+    }
     // Undo reads no Access Advisor; nor does apply for a principal it will skip anyway.
     const r = step.restriction;
     if (!ctx || restricted || !r || live.path.startsWith(SERVICE_LINKED_PATH)) return state;
@@ -162,27 +168,48 @@ export const restrictPermissions: RemediationAction = {
     await setBoundary(iam, step, previous);
     const restored = previous ? `boundary ${previous} restored` : 'boundary removed (it had none)';
     if (!target) return restored;
-    const others = await countPolicyEntities(iam, target.policyArn);
-    if (others > 0) return `${restored}; policy ${target.policyName} kept (attached to ${others} other)`;
-    const policy = await readManagedPolicy(iam, target.policyArn);
-    if (!policy) return restored;
-    if (target.policyExisted && policy.description !== BOUNDARY_POLICY_DESCRIPTION) {
-      return `${restored}; policy ${target.policyName} kept (credsweep did not create it)`;
+    const verdict = await deletablePolicy(iam, target);
+    if (verdict === 'gone') return restored;
+    if (verdict === 'keep') {
+      const others = await countPolicyEntities(iam, target.policyArn);
+      return others > 0
+        ? `${restored}; policy ${target.policyName} kept (attached to ${others} other)`
+        : `${restored}; policy ${target.policyName} kept (credsweep did not create it)`;
     }
-    await iam.send(new DeletePolicyCommand({ PolicyArn: target.policyArn }));
+    try {
+      await iam.send(new DeletePolicyCommand({ PolicyArn: target.policyArn }));
+    } catch (e) {
+      // A retry after a lost answer: the first attempt deleted it.
+      if (!isNoSuchEntity(e)) throw e;
+    }
     return `${restored}; policy ${target.policyName} deleted (nothing else used it)`;
   },
-  // Still carrying the boundary this step set, on the same principal (same UserId/RoleId).
+  // Still carrying the boundary this step set, on the same principal (same UserId/RoleId) — or
+  // already back to the previous one with credsweep's policy left behind by an undo that failed.
   isAsLeft: (state, before) =>
     state.exists &&
     before?.boundary?.target !== undefined &&
     state.targetId === before.targetId &&
-    state.boundary?.currentArn === before.boundary.target.policyArn,
+    (state.boundary?.currentArn === before.boundary.target.policyArn ||
+      (state.boundary?.currentArn === before.boundary.currentArn && state.boundary.leftoverPolicy === true)),
   isUndone: (state, journalled) =>
     state.exists &&
     journalled?.boundary !== undefined &&
-    state.boundary?.currentArn === journalled.boundary.currentArn,
+    state.boundary?.currentArn === journalled.boundary.currentArn &&
+    state.boundary.leftoverPolicy !== true,
 };
+
+/**
+ * What undo does with the boundary policy a step set: delete it when it exists, nothing has it
+ * attached and credsweep created it (the journal says this step did, or its description is
+ * credsweep's: another step of the plan may have created it), else keep it.
+ */
+async function deletablePolicy(iam: IAMClient, target: Target): Promise<'delete' | 'keep' | 'gone'> {
+  const policy = await readManagedPolicy(iam, target.policyArn);
+  if (!policy) return 'gone';
+  if (target.policyExisted && policy.description !== BOUNDARY_POLICY_DESCRIPTION) return 'keep';
+  return (await countPolicyEntities(iam, target.policyArn)) > 0 ? 'keep' : 'delete';
+}
 
 async function setBoundary(iam: IAMClient, step: PlanStep, arn: string | null): Promise<void> {
   const name = step.principalName;
