@@ -21,6 +21,7 @@ import {
   PutUserPermissionsBoundaryCommand,
 } from '@aws-sdk/client-iam';
 import { auditPermissions } from '../../src/audit/audit-permissions.ts';
+import type { Finding } from '../../src/model/finding.ts';
 import type { RemediationPlan } from '../../src/model/remediation-plan.ts';
 import type { RemediationClients } from '../../src/remediation/actions/index.ts';
 import { exemptionCheck } from '../../src/remediation/exemptions.ts';
@@ -118,9 +119,13 @@ export async function seedRestrictPrincipals(
 export async function planPermissions(
   iam: IAMClient,
   now: number,
-  overrides: Partial<PlanOptions> & { granularity?: 'service' | 'action' } = {},
+  overrides: Partial<PlanOptions> & {
+    granularity?: 'service' | 'action';
+    /** Edits the audit's findings before planning (e.g. adds what Access Analyzer would have said). */
+    editFindings?: (findings: Finding[]) => Finding[];
+  } = {},
 ): Promise<RemediationPlan> {
-  const { granularity = 'service', ...options } = overrides;
+  const { granularity = 'service', editFindings = (f) => f, ...options } = overrides;
   const audit = await auditPermissions(iam, {
     asOf: now,
     thresholdDays: 90,
@@ -128,12 +133,9 @@ export async function planPermissions(
     concurrency: 2,
     poll: { sleep: async () => {} },
   });
-  const { boundaries } = await readPlanBoundaries(
-    audit.findings,
-    stubbedClients(iam),
-    exemptionCheck([], now),
-  );
-  return assembleRemediationPlan(audit.findings, {
+  const findings = editFindings(audit.findings);
+  const { boundaries } = await readPlanBoundaries(findings, stubbedClients(iam), exemptionCheck([], now));
+  return assembleRemediationPlan(findings, {
     dataCollectedAt: now,
     createdAt: now,
     thresholdDays: 90,

@@ -240,6 +240,33 @@ describe('restrict-permissions: plan --permissions → apply → undo (moto)', (
     assert.equal(await roleBoundary('worker'), null);
   });
 
+  it('a verdict only Access Analyzer gave (plan --permissions --access-analyzer) is planned, but apply, which re-reads Access Advisor only, skips the step', async () => {
+    await seed({ role: 'worker' });
+    const p = await planPermissions(iam, now, {
+      granularity: 'action',
+      editFindings: (findings) => {
+        const s3 = findings.find((f) => f.service === 's3' && f.action === undefined)!;
+        const analyzer = {
+          ...s3,
+          action: 's3:DeleteObject',
+          status: 'unused' as const,
+          lastUsed: null,
+          lastActivitySource: 'access_analyzer' as const,
+          reason: 'action s3:DeleteObject unused (IAM Access Analyzer)',
+        };
+        return [...findings, analyzer];
+      },
+    });
+    assert.deepEqual(p.steps[0]?.restriction?.unusedActions, ['s3:DeleteObject']);
+    const { results } = await apply(p);
+    assert.deepEqual(
+      results.map((r) => [r.outcome, r.reason]),
+      [['skipped', 'changed_since_plan']],
+    );
+    assert.match(results[0]!.detail ?? '', /in use now: s3 \(the plan: s3; s3:DeleteObject\)/);
+    assert.equal(await roleBoundary('worker'), null, 'nothing set');
+  });
+
   it("undo keeps credsweep's boundary policy while another principal has it attached", async () => {
     await seed({ role: 'worker' });
     const p = await plan();
