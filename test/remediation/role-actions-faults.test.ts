@@ -3,14 +3,24 @@
  * connection resets before the call and 2 % after it, when moto ran the call and the answer is
  * lost), in process against moto_server: quarantine-role, delete-role and their undo each end `done`
  * or `failed` in the journal, none twice; re-running completes the rest, and undo restores every
- * role (deleted ones field by field, but their RoleId).
+ * role (deleted ones field by field, but their RoleId). quarantine-user (with the users' key
+ * deactivations) the same way. And a quarantine whose deny-all call fails after its tags went on
+ * leaves the role or user not quarantined: the re-run acts, undo restores it exactly.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { IAMClient } from '@aws-sdk/client-iam';
+import {
+  CreateAccessKeyCommand,
+  CreateLoginProfileCommand,
+  CreateUserCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  ListUserPoliciesCommand,
+  ListUserTagsCommand,
+} from '@aws-sdk/client-iam';
 import type { JournalEntry } from '../../src/model/remediation-journal.ts';
 import type { RemediationPlan } from '../../src/model/remediation-plan.ts';
 import type { RemediationClients } from '../../src/remediation/actions/index.ts';
@@ -125,6 +135,25 @@ describe('role steps under faults (moto + fault proxy)', () => {
     );
   }
 
+  /** Undoes until every step is reversed (a failed reversal is retried by re-running undo). */
+  async function undoUntilDone(p: RemediationPlan, file: string, at: number) {
+    for (let run = 0; run < 5; run++) {
+      const journal = new JournalWriter(file);
+      try {
+        await undoJournal(readJournal(file), {
+          clients,
+          journal,
+          now: () => at,
+          runId: `undo-${run}`,
+          planDigest: p.digest.value,
+        });
+      } finally {
+        journal.close();
+      }
+      if ([...foldJournal(readJournal(file)).values()].every((h) => h.state === 'undone')) return;
+    }
+  }
+
   function assertNoneTwice(entries: JournalEntry[], phase: 'apply' | 'undo') {
     const done = new Map<string, number>();
     for (const e of entries) {
@@ -165,21 +194,7 @@ describe('role steps under faults (moto + fault proxy)', () => {
     for (const name of ROLES) assert.equal(await captureRoleRecord(direct, name), null, name);
 
     // Undo the deletions until all are recreated (a failed reversal is retried by re-running undo).
-    for (let run = 0; run < 5; run++) {
-      const journal = new JournalWriter(deleteJournal);
-      try {
-        await undoJournal(readJournal(deleteJournal), {
-          clients,
-          journal,
-          now: () => t31,
-          runId: `undo-${run}`,
-          planDigest: p2.digest.value,
-        });
-      } finally {
-        journal.close();
-      }
-      if ([...foldJournal(readJournal(deleteJournal)).values()].every((h) => h.state === 'undone')) break;
-    }
+    await undoUntilDone(p2, deleteJournal, t31);
     assertNoneTwice(readJournal(deleteJournal), 'undo');
     for (const name of ROLES) {
       const { roleId: _old, ...want } = originals.get(name)!;
@@ -192,5 +207,194 @@ describe('role steps under faults (moto + fault proxy)', () => {
       0,
     );
     assert.ok(faults > 10, `faults were injected (${faults})`);
+  });
+
+  it("quarantine-user and the users' key deactivations under faults, then undo: every user as before", async () => {
+    const users = ['idle-0', 'idle-1'];
+    await moto.setClockOffsetDays(-200);
+    for (const UserName of users) {
+      await direct.send(new CreateUserCommand({ UserName }));
+      await direct.send(new CreateLoginProfileCommand({ UserName, Password: 'Seed-Password-1234' }));
+      await direct.send(new CreateAccessKeyCommand({ UserName }));
+    }
+    await moto.setClockOffsetDays(0);
+    const at = Date.now();
+    const findings = [];
+    for (const name of users) {
+      const key = (await direct.send(new ListAccessKeysCommand({ UserName: name }))).AccessKeyMetadata![0]!;
+      const user = {
+        accountId: ACCOUNT,
+        principalType: 'user' as const,
+        principalName: name,
+        arn: `arn:aws:iam::${ACCOUNT}:user/${name}`,
+        lastUsed: null,
+        status: 'unused' as const,
+      };
+      findings.push(aFinding({ ...user, credential: 'password' }));
+      findings.push(aFinding({ ...user, credential: 'access_key_1', accessKeyId: key.AccessKeyId! }));
+    }
+    const p = assembleRemediationPlan(findings, {
+      dataCollectedAt: at,
+      createdAt: at,
+      thresholdDays: 90,
+      deleteAfterDays: 30,
+      allowIrreversible: false,
+      includeRoot: false,
+      include: [],
+      exclude: [],
+      caller: CALLER,
+      quarantineUsers: true,
+    });
+    assert.equal(p.steps.filter((s) => s.action === 'quarantine-user').length, users.length);
+    const file = join(dir, 'users.jsonl');
+    await applyUntilDone(p, file, at);
+    assertNoneTwice(readJournal(file), 'apply');
+    for (const UserName of users) {
+      assert.deepEqual((await direct.send(new ListUserPoliciesCommand({ UserName }))).PolicyNames, [
+        'CredsweepQuarantine',
+      ]);
+    }
+    await undoUntilDone(p, file, at);
+    assertNoneTwice(readJournal(file), 'undo');
+    for (const UserName of users) {
+      assert.deepEqual(
+        (await direct.send(new ListUserPoliciesCommand({ UserName }))).PolicyNames,
+        [],
+        UserName,
+      );
+      assert.deepEqual((await direct.send(new ListUserTagsCommand({ UserName }))).Tags, [], UserName);
+      const keys = (await direct.send(new ListAccessKeysCommand({ UserName }))).AccessKeyMetadata ?? [];
+      assert.deepEqual(
+        keys.map((k) => k.Status),
+        ['Active'],
+        UserName,
+      );
+    }
+  });
+
+  it('a quarantine failing between its tags and its deny-all leaves the principal open; the re-run completes it and undo restores it', async () => {
+    await moto.setClockOffsetDays(-200);
+    await seedFullRole(direct, 'half-done');
+    await direct.send(new CreateUserCommand({ UserName: 'half-user' }));
+    await moto.setClockOffsetDays(0);
+    const original = (await captureRoleRecord(direct, 'half-done'))!;
+    // Real moto, but the second of each quarantine's two changes (tags, deny-all) fails once, as after
+    // the SDK's retries: whichever comes second, the principal must not be left locked out.
+    const changes = new Map<string, number>();
+    const flaky = new IAMClient(moto.clientConfig());
+    flaky.middlewareStack.add(
+      (next, context) => async (args) => {
+        const kind = /^(?:Tag|Put)(Role|User)(?:Policy)?Command$/.exec(context.commandName ?? '')?.[1];
+        if (kind) {
+          const n = (changes.get(kind) ?? 0) + 1;
+          changes.set(kind, n);
+          if (n === 2)
+            throw Object.assign(new Error('injected'), { name: 'ServiceUnavailable', $metadata: {} });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failSecondChange' },
+    );
+    const at = Date.now();
+    const role = {
+      accountId: ACCOUNT,
+      principalName: 'half-done',
+      arn: `arn:aws:iam::${ACCOUNT}:role/apps/half-done`,
+      status: 'unused' as const,
+      lastUsed: null,
+    };
+    const user = {
+      accountId: ACCOUNT,
+      principalName: 'half-user',
+      arn: `arn:aws:iam::${ACCOUNT}:user/half-user`,
+      status: 'unused' as const,
+      lastUsed: null,
+    };
+    const p = assembleRemediationPlan(
+      [
+        aFinding({ ...role, principalType: 'role', credential: 'role' }),
+        aFinding({ ...user, credential: 'password' }),
+      ],
+      {
+        dataCollectedAt: at,
+        createdAt: at,
+        thresholdDays: 90,
+        deleteAfterDays: 30,
+        allowIrreversible: false,
+        includeRoot: false,
+        include: [],
+        exclude: [],
+        caller: CALLER,
+        roles: true,
+        quarantineUsers: true,
+      },
+    );
+    assert.deepEqual(
+      p.steps.map((s) => s.action),
+      ['quarantine-role', 'quarantine-user'],
+    );
+    const file = join(dir, 'half.jsonl');
+    const flakyClients: RemediationClients = { iam: async () => flaky, rootIam: clients.rootIam };
+    const applyOnce = async (run: number) => {
+      const journal = new JournalWriter(file);
+      try {
+        return (
+          await applyPlan(p, {
+            clients: flakyClients,
+            journal,
+            history: readJournal(file, { missingOk: true }),
+            now: () => at,
+            runId: `half-${run}`,
+            planFile: 'plan.json',
+            callerAccessKeyId: null,
+            callerArn: CALLER.arn,
+            allowIrreversible: false,
+            exemptions: exemptionCheck([], at),
+            deactivatedAt: new Map(),
+          })
+        ).results.map((r) => r.outcome);
+      } finally {
+        journal.close();
+      }
+    };
+    assert.deepEqual(await applyOnce(1), ['failed', 'failed']);
+    const open = (await captureRoleRecord(direct, 'half-done'))!;
+    assert.ok(
+      !open.inlinePolicies.some((x) => x.name === 'CredsweepQuarantine'),
+      'not locked out by a failed step',
+    );
+    assert.deepEqual(
+      (await direct.send(new ListUserPoliciesCommand({ UserName: 'half-user' }))).PolicyNames,
+      [],
+    );
+    assert.deepEqual(await applyOnce(2), ['done', 'done']);
+    assert.ok(
+      (await captureRoleRecord(direct, 'half-done'))!.inlinePolicies.some(
+        (x) => x.name === 'CredsweepQuarantine',
+      ),
+    );
+    const journal = new JournalWriter(file);
+    try {
+      const undone = await undoJournal(readJournal(file), {
+        clients: flakyClients,
+        journal,
+        now: () => at,
+        runId: 'half-undo',
+        planDigest: p.digest.value,
+      });
+      assert.deepEqual(
+        undone.map((r) => r.outcome),
+        ['undone', 'undone'],
+      );
+    } finally {
+      journal.close();
+      flaky.destroy();
+    }
+    assert.deepEqual(await captureRoleRecord(direct, 'half-done'), original);
+    assert.deepEqual(
+      (await direct.send(new ListUserPoliciesCommand({ UserName: 'half-user' }))).PolicyNames,
+      [],
+    );
+    assert.deepEqual((await direct.send(new ListUserTagsCommand({ UserName: 'half-user' }))).Tags, []);
   });
 });

@@ -42,6 +42,11 @@ export const quarantineRole: RemediationAction = {
     unusedForThreshold(state, ctx, 'role', 'the role'),
   async act(clients, step, _before, ctx) {
     const iam = await clients.iam(step.accountId);
+    // Tags first, the deny-all last: a run that fails between the two leaves the principal not
+    // quarantined (a re-run acts again), never locked out with no journalled step for undo to reverse.
+    await iam.send(
+      new TagRoleCommand({ RoleName: step.principalName, Tags: quarantineTags(ctx.now, ctx.planDigest) }),
+    );
     await iam.send(
       new PutRolePolicyCommand({
         RoleName: step.principalName,
@@ -49,17 +54,16 @@ export const quarantineRole: RemediationAction = {
         PolicyDocument: quarantinePolicyDocument(ctx.now),
       }),
     );
-    await iam.send(
-      new TagRoleCommand({ RoleName: step.principalName, Tags: quarantineTags(ctx.now, ctx.planDigest) }),
-    );
   },
   isDone: (state) => state.exists && state.status === QUARANTINED,
   async undo(clients, step) {
     const iam = await clients.iam(step.accountId);
+    // The tags first, the deny-all last: an undo that fails between the two leaves the principal still
+    // quarantined, as credsweep left it, so re-running undo finishes it.
+    await iam.send(new UntagRoleCommand({ RoleName: step.principalName, TagKeys: [...QUARANTINE_TAG_KEYS] }));
     await iam.send(
       new DeleteRolePolicyCommand({ RoleName: step.principalName, PolicyName: QUARANTINE_POLICY_NAME }),
     );
-    await iam.send(new UntagRoleCommand({ RoleName: step.principalName, TagKeys: [...QUARANTINE_TAG_KEYS] }));
     return undefined;
   },
   // A quarantined role cannot act, but a refused attempt may still count as use: it does not change

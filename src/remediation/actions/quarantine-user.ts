@@ -104,6 +104,11 @@ export const quarantineUser: RemediationAction = {
     inUse(state, ctx),
   async act(clients, step, _before, ctx) {
     const iam = await clients.iam(step.accountId);
+    // Tags first, the deny-all last: a run that fails between the two leaves the principal not
+    // quarantined (a re-run acts again), never locked out with no journalled step for undo to reverse.
+    await iam.send(
+      new TagUserCommand({ UserName: step.principalName, Tags: quarantineTags(ctx.now, ctx.planDigest) }),
+    );
     await iam.send(
       new PutUserPolicyCommand({
         UserName: step.principalName,
@@ -111,17 +116,16 @@ export const quarantineUser: RemediationAction = {
         PolicyDocument: quarantinePolicyDocument(ctx.now),
       }),
     );
-    await iam.send(
-      new TagUserCommand({ UserName: step.principalName, Tags: quarantineTags(ctx.now, ctx.planDigest) }),
-    );
   },
   isDone: (state) => state.exists && state.status === QUARANTINED,
   async undo(clients, step) {
     const iam = await clients.iam(step.accountId);
+    // The tags first, the deny-all last: an undo that fails between the two leaves the principal still
+    // quarantined, as credsweep left it, so re-running undo finishes it.
+    await iam.send(new UntagUserCommand({ UserName: step.principalName, TagKeys: [...QUARANTINE_TAG_KEYS] }));
     await iam.send(
       new DeleteUserPolicyCommand({ UserName: step.principalName, PolicyName: QUARANTINE_POLICY_NAME }),
     );
-    await iam.send(new UntagUserCommand({ UserName: step.principalName, TagKeys: [...QUARANTINE_TAG_KEYS] }));
     return undefined;
   },
   isAsLeft: (state, before) =>
