@@ -124,7 +124,7 @@ function decide(list: readonly PermissionFinding[], o: PermissionPlanOptions): D
   ].join('; ');
   const kept = boundary.arn ? `; its boundary ${boundary.arn} stays in force (intersected)` : '';
   return {
-    reason: `not used past the threshold: ${fenced}; boundary ${policyName} allows only ${facts.servicesInUse.join(', ')}${kept}; reversible (undo)`,
+    reason: `allow only ${facts.servicesInUse.join(', ')}: ${fenced} not used past the threshold${kept}; boundary ${policyName}; reversible (undo)`,
     fencedLastUsed: facts.fencedLastUsed,
     restriction: {
       granularity: o.granularity,

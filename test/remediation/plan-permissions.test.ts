@@ -88,7 +88,7 @@ describe('plan --permissions (pure)', () => {
     assert.deepEqual(step.expected, { lastUsed: '2026-04-01T00:00:00Z' });
     assert.match(
       step.reason,
-      /services ec2, sqs; actions s3:PutObject; boundary CredsweepBoundary-[0-9a-f]{16} allows only s3/,
+      /^allow only s3: services ec2, sqs; actions s3:PutObject not used past the threshold; boundary CredsweepBoundary-[0-9a-f]{16}; reversible \(undo\)$/,
     );
     assert.deepEqual(p.summary, { steps: 1, reversible: 1, irreversible: 0, skipped: 0 });
   });
