@@ -1,7 +1,8 @@
 /**
  * `plan --permissions` through the CLI, in process (runCli) against moto_server: `permissions
  * --format json` → `plan --permissions --from` → `apply --yes` → `undo --yes` sets a role's boundary
- * to credsweep's and restores it; a file that is not a permissions audit, and the live-only flags
+ * to credsweep's and restores it; live `plan --permissions` runs the permissions audit itself; a file
+ * that is not a permissions audit, and the live-only flags
  * without --permissions or with --from, are usage errors (exit 2, one line).
  *
  * aws-sdk-client-mock on every IAMClient, for Access Advisor only (moto 5.2.1 has none,
@@ -131,6 +132,38 @@ describe('credsweep plan --permissions (moto, in process)', () => {
     await assert.rejects(iam.send(new GetPolicyCommand({ PolicyArn: set! })), {
       name: 'NoSuchEntityException',
     });
+  });
+
+  it('live: plan --permissions runs the permissions audit itself (--granularity action)', async () => {
+    const { arns } = await seedRestrictPrincipals(moto, iam, { roles: [{ name: 'worker' }] });
+    const now = Date.now();
+    services.set(arns[0]!, [aService('s3', 3, now), aService('ec2', null, now)]);
+    const planFile = join(dir, 'live-plan.json');
+    const planned = await cli([
+      'plan',
+      '--permissions',
+      '--granularity',
+      'action',
+      ...endpoint(),
+      '--output',
+      planFile,
+    ]);
+    assert.equal(planned.code, 0, planned.stderr);
+    const plan = remediationPlanSchema.parse(JSON.parse(readFileSync(planFile, 'utf8')));
+    assert.deepEqual(
+      plan.steps.map((s) => [
+        s.action,
+        s.principalName,
+        s.restriction?.granularity,
+        s.restriction?.servicesInUse,
+      ]),
+      [['restrict-permissions', 'worker', 'action', ['s3']]],
+    );
+    assert.deepEqual(plan.audit.accounts, ['123456789012']);
+    const generated = iamMock
+      .commandCalls(GenerateServiceLastAccessedDetailsCommand)
+      .map((c) => c.args[0].input);
+    assert.deepEqual(generated, [{ Arn: arns[0], Granularity: 'ACTION_LEVEL' }]);
   });
 
   it('a file that is not a permissions audit, and live-only flags misused, are usage errors (exit 2, one line)', async () => {
