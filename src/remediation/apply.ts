@@ -57,6 +57,8 @@ export interface ApplyOptions {
   callerArn?: string;
   /** apply's own --allow-irreversible (the plan's is needed too). */
   allowIrreversible: boolean;
+  /** apply's own --include-service-roles (the plan's is needed too): a service's role is acted on only with both. */
+  includeServiceRoles?: boolean;
   /** The exempt tag and the configuration's exemptions as they are now. */
   exemptions: ExemptionCheck;
   /** From credsweep's own journals (the plan's `options.journals`, read again): when it deactivated keys. */
@@ -181,7 +183,8 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
       thresholdDays,
       deleteAfterDays: plan.options.deleteAfterDays,
       deactivatedAt: (id) => options.deactivatedAt.get(id),
-      includeServiceRoles: plan.options.includeServiceRoles ?? false,
+      includeServiceRoles:
+        (plan.options.includeServiceRoles ?? false) && (options.includeServiceRoles ?? false),
       callerArn: options.callerArn ?? plan.caller.arn,
     };
     let state: CredentialState;

@@ -173,7 +173,13 @@ describe('plan --roles / --quarantine-users through the CLI (moto)', () => {
       'lambda-fn',
     ]);
     assert.equal(withService.options.includeServiceRoles, true);
-    assert.equal((await cli(['apply', p2, '--yes'])).code, 0);
+    // apply needs the flag too, like --allow-irreversible: the plan's word alone is not enough.
+    const without = await cli(['apply', p2, '--yes']);
+    assert.match(
+      without.stdout,
+      /skipped\s+quarantine-role\s+\d+\s+lambda-fn \(role\)\s+role\s+service_role: /,
+    );
+    assert.equal((await cli(['apply', p2, '--yes', '--include-service-roles'])).code, 0);
     assert.ok(
       (await captureRoleRecord(iam, 'lambda-fn'))!.inlinePolicies.some(
         (p) => p.name === QUARANTINE_POLICY_NAME,

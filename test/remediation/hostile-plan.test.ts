@@ -58,6 +58,8 @@ import { aService, type RestrictStubs, restrictStubs } from '../helpers/restrict
 
 interface RunOptions {
   allowIrreversible?: boolean;
+  /** apply's own --include-service-roles. */
+  includeServiceRoles?: boolean;
   exemptions?: Exemption[];
   key?: PlanKey;
   /** The ARN credsweep calls AWS as (default: the plan's caller). */
@@ -217,6 +219,7 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
         callerAccessKeyId: fx.ops.accessKeyId,
         ...(options.callerArn ? { callerArn: options.callerArn } : {}),
         allowIrreversible: options.allowIrreversible ?? false,
+        includeServiceRoles: options.includeServiceRoles ?? false,
         exemptions: exemptionCheck(options.exemptions ?? PLAN_CONFIG.exemptions, Date.now()),
         deactivatedAt: options.deactivatedAt ?? new Map(),
       });
@@ -459,6 +462,21 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     {
       name: "quarantine-role of a service's role, the plan made without --include-service-roles",
       plan: async () => only([roleStep('lambda-fn')]),
+      expect: { skipped: 'service_role', detail: /trust policy names lambda\.amazonaws\.com/ },
+    },
+    {
+      name: "quarantine-role of a service's role, includeServiceRoles edited into the plan (apply not given it)",
+      plan: async () =>
+        tamper((p) => {
+          p.steps = [roleStep('lambda-fn')];
+          p.options.includeServiceRoles = true;
+        }),
+      expect: { skipped: 'service_role', detail: /at plan and at apply/ },
+    },
+    {
+      name: "quarantine-role of a service's role, apply given --include-service-roles but the plan not",
+      plan: async () => only([roleStep('lambda-fn')]),
+      options: { includeServiceRoles: true },
       expect: { skipped: 'service_role', detail: /trust policy names lambda\.amazonaws\.com/ },
     },
     {

@@ -43,6 +43,7 @@ interface ApplyFlags extends ConnectionFlags {
   journal?: string;
   maxPlanAge: number;
   allowIrreversible?: boolean;
+  includeServiceRoles?: boolean;
   reapply?: boolean;
   config?: string;
   planKeyFile?: string;
@@ -80,6 +81,10 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
     .option(
       '--allow-irreversible',
       'carry out irreversible steps (deletions); the plan must have been made with it too',
+    )
+    .option(
+      '--include-service-roles',
+      'quarantine roles whose trust policy names an AWS service; the plan must have been made with it too',
     )
     .option('--reapply', 'apply a plan again after an undo reversed it')
     .option(
@@ -156,6 +161,7 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
           callerAccessKeyId: session.caller.accessKeyId,
           callerArn: session.caller.arn,
           allowIrreversible: flags.allowIrreversible ?? false,
+          includeServiceRoles: flags.includeServiceRoles ?? false,
           exemptions: exemptionCheck(loaded?.config.exemptions ?? [], ctx.now()),
           deactivatedAt,
           ...(onPoint ? { onPoint } : {}),

@@ -47,7 +47,7 @@ export function roleNeverCases(state: CredentialState, ctx: EligibilityContext):
   if (services.length > 0 && !ctx.includeServiceRoles) {
     return {
       reason: 'service_role',
-      detail: `its trust policy names ${services.join(', ')} (--include-service-roles to include it)`,
+      detail: `its trust policy names ${services.join(', ')} (--include-service-roles at plan and at apply to include it)`,
     };
   }
   const caller = callerRole(ctx.callerArn);
