@@ -99,6 +99,15 @@ export const restrictionSchema = z.object({
   previousBoundaryArn: z.string().nullable(),
   /** The managed policy the step sets as boundary (its name derives from its document). */
   policyName: z.string(),
+  /**
+   * The permission findings were judged with IAM Access Analyzer's UnusedPermission findings too
+   * (`access_analyzer_<days>_days`): apply reads the ACTIVE findings of the analyzer credsweep itself
+   * resolves (apply's --access-analyzer, else `auto`), never one named here; a different ARN here
+   * (a live plan records the one it read) makes apply skip the step.
+   */
+  accessAnalyzer: z
+    .object({ trackingDays: z.number().int().positive(), analyzerArn: z.string().optional() })
+    .optional(),
 });
 export type Restriction = z.infer<typeof restrictionSchema>;
 

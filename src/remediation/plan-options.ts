@@ -51,7 +51,7 @@ export interface PlanOptions {
    */
   quarantineUsers?: boolean;
   /** `--permissions`: permission findings become restrict-permissions steps (plan-permissions.ts). */
-  permissions?: Pick<PermissionPlanOptions, 'granularity' | 'boundaries'>;
+  permissions?: Pick<PermissionPlanOptions, 'granularity' | 'boundaries' | 'analyzerArn'>;
 }
 
 /** A finding the planner plans per credential (permission findings are planned per principal). */

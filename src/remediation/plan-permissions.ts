@@ -23,6 +23,8 @@ export interface PermissionPlanOptions {
   include: readonly string[];
   exclude: readonly string[];
   callerArn: string;
+  /** The analyzer a live audit read (`--access-analyzer`), recorded on the steps it judged. */
+  analyzerArn?: string;
 }
 
 type PermissionFinding = Finding & { principalType: 'user' | 'role' };
@@ -132,6 +134,7 @@ function decide(list: readonly PermissionFinding[], o: PermissionPlanOptions): D
       unusedActions: facts.unusedActions,
       previousBoundaryArn: boundary.arn,
       policyName,
+      ...analyzerOf(list, o.analyzerArn),
     },
   };
 }
@@ -142,4 +145,21 @@ function isCaller(f: PermissionFinding, callerArn: string): boolean {
     return m !== null && m[1] === f.accountId && m[2] === f.principalName;
   }
   return callerArn === f.arn;
+}
+
+/** The analyzer that judged the principal's findings, from their `access_analyzer_<days>_days` caveat. */
+function analyzerOf(
+  list: readonly PermissionFinding[],
+  analyzerArn: string | undefined,
+): { accessAnalyzer?: { trackingDays: number; analyzerArn?: string } } {
+  for (const f of list) {
+    for (const c of f.caveats) {
+      const m = /^access_analyzer_(\d+)_days$/.exec(c);
+      if (m) {
+        const trackingDays = Number(m[1]);
+        return { accessAnalyzer: { trackingDays, ...(analyzerArn ? { analyzerArn } : {}) } };
+      }
+    }
+  }
+  return {};
 }

@@ -123,9 +123,11 @@ export async function planPermissions(
     granularity?: 'service' | 'action';
     /** Edits the audit's findings before planning (e.g. adds what Access Analyzer would have said). */
     editFindings?: (findings: Finding[]) => Finding[];
+    /** The analyzer a live `plan --permissions --access-analyzer` read (recorded on its steps). */
+    analyzerArn?: string;
   } = {},
 ): Promise<RemediationPlan> {
-  const { granularity = 'service', editFindings = (f) => f, ...options } = overrides;
+  const { granularity = 'service', editFindings = (f) => f, analyzerArn, ...options } = overrides;
   const audit = await auditPermissions(iam, {
     asOf: now,
     thresholdDays: 90,
@@ -146,7 +148,7 @@ export async function planPermissions(
     include: [],
     exclude: [],
     caller: RESTRICT_CALLER,
-    permissions: { granularity, boundaries },
+    permissions: { granularity, boundaries, ...(analyzerArn ? { analyzerArn } : {}) },
     ...options,
   });
 }

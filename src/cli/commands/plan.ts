@@ -227,6 +227,7 @@ async function runPlan(ctx: CliContext, flags: PlanFlags, command: Command): Pro
             permissions: {
               granularity: flags.granularity ?? collected.granularity,
               boundaries: boundaries.boundaries,
+              ...(collected.analyzerArn ? { analyzerArn: collected.analyzerArn } : {}),
             },
           }
         : {}),
@@ -267,6 +268,8 @@ interface CollectedFindings {
   granularity: AccessAdvisorGranularity;
   /** Accounts the audit read successfully: the only ones apply will act in. */
   auditedAccounts: string[];
+  /** The IAM Access Analyzer analyzer a live audit read (--access-analyzer), if any. */
+  analyzerArn?: string;
   failures: { accountId: string; message: string }[];
 }
 
@@ -333,6 +336,9 @@ async function liveAudit(
     thresholds: report.thresholds ?? {},
     auditedAccounts: report.accounts.filter((a) => a.status === 'ok').map((a) => a.accountId),
     ...(run.partition ? { partition: run.partition } : {}),
+    ...(run.accessAnalyzer && 'analyzer' in run.accessAnalyzer && run.accessAnalyzer.analyzer
+      ? { analyzerArn: run.accessAnalyzer.analyzer.arn }
+      : {}),
     failures: report.accounts
       .filter((a) => a.status === 'failed')
       .map((a) => ({
