@@ -83,7 +83,8 @@ function evaluateWithAccessAnalyzer(
   return annotateDisagreements(own, findings, analyzer, ctx.asOf);
 }
 
-function evaluatePermissionsWithAccessAnalyzer(
+/** The permissions audit's merge of Access Advisor with the analyzer (apply's restrict-permissions re-check uses it too). */
+export function evaluatePermissionsWithAccessAnalyzer(
   item: InventoryItem & { kind: 'permissions' },
   analyzer: AccessAnalyzerInput,
   ctx: EvaluationContext,

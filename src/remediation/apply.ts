@@ -24,6 +24,7 @@ import { describeStepError, type EligibilityContext, epochSeconds } from './acti
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
 import { inAccountOrder } from './by-account.ts';
 import type { ExemptionCheck } from './exemptions.ts';
+import type { LiveAccessAnalyzer } from './live-access-analyzer.ts';
 import { foldJournal, journalEntries, type JournalWriter, type StepHistory } from './journal.ts';
 import type { PlanKey } from './plan-digest.ts';
 import { readPrincipal } from './principal.ts';
@@ -63,6 +64,8 @@ export interface ApplyOptions {
   exemptions: ExemptionCheck;
   /** From credsweep's own journals (the plan's `options.journals`, read again): when it deactivated keys. */
   deactivatedAt: ReadonlyMap<string, EpochMs>;
+  /** IAM Access Analyzer as apply resolved it (restrict-permissions steps planned with its evidence). */
+  accessAnalyzer?: LiveAccessAnalyzer;
   /** Accounts worked on at once (default 1: one step at a time). */
   concurrency?: number;
   /** Called as each step ends, whatever its outcome (e.g. to move a progress bar). */
@@ -186,6 +189,7 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
       includeServiceRoles:
         (plan.options.includeServiceRoles ?? false) && (options.includeServiceRoles ?? false),
       callerArn: options.callerArn ?? plan.caller.arn,
+      ...(options.accessAnalyzer ? { accessAnalyzer: options.accessAnalyzer } : {}),
     };
     let state: CredentialState;
     try {

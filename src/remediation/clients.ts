@@ -1,12 +1,14 @@
 /**
  * RemediationClients over the shared SDK factory: the caller's account uses the base connection,
  * other accounts an assumed role (--role-name), member-account root an sts:AssumeRoot session scoped
- * to deleting root credentials. Sessions are made once per account and reused.
+ * to deleting root credentials. Sessions are made once per account and reused. IAM Access Analyzer
+ * (restrict-permissions steps planned with its verdicts) is read in the caller's account, like the audit.
  */
+import type { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRootCommand, type STSClient } from '@aws-sdk/client-sts';
 import { assumeRoleInAccount } from '../aws/assume-role.ts';
-import { type AwsConnection, createIamClient } from '../aws/clients.ts';
+import { type AwsConnection, createAccessAnalyzerClient, createIamClient } from '../aws/clients.ts';
 import { AwsAccessError } from '../errors.ts';
 import type { RemediationClients } from './actions/index.ts';
 import { ROOT_TASK_POLICY_ARN } from './actions/delete-root-access-key.ts';
@@ -38,7 +40,12 @@ export function rootTaskPolicyArn(partition = 'aws'): string {
 /** The longest session AssumeRoot allows (900 s); one apply's root steps fit in it. */
 const ROOT_SESSION_SECONDS = 900;
 
-export function remediationClients(c: RemediationConnection): RemediationClients & { destroy(): void } {
+export function remediationClients(c: RemediationConnection): RemediationClients & {
+  /** IAM Access Analyzer in the caller's account and Region (where the audit reads it too). */
+  accessAnalyzer(): AccessAnalyzerClient;
+  destroy(): void;
+} {
+  let analyzer: AccessAnalyzerClient | undefined;
   const iam = new Map<string, Promise<IAMClient>>();
   const rootIam = new Map<string, Promise<IAMClient>>();
   const made: IAMClient[] = [];
@@ -103,7 +110,12 @@ export function remediationClients(c: RemediationConnection): RemediationClients
       }
       return client;
     },
+    accessAnalyzer() {
+      analyzer ??= createAccessAnalyzerClient(c.connection);
+      return analyzer;
+    },
     destroy() {
+      analyzer?.destroy();
       for (const client of made) client.destroy();
     },
   };

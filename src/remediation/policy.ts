@@ -112,6 +112,15 @@ export function remediationPolicy(): PolicyDocument {
         Resource: '*',
       },
       {
+        // A restrict-permissions step planned with IAM Access Analyzer's verdicts: apply finds the
+        // analyzer (ListAnalyzers) and re-reads its findings for the principal (ListFindingsV2 and
+        // GetFindingV2, authorised as ListFindings and GetFinding), in the caller's account. Reads only.
+        Sid: 'AccessAnalyzerFindings',
+        Effect: 'Allow',
+        Action: permissions.filter((p) => p.startsWith('access-analyzer:')),
+        Resource: '*',
+      },
+      {
         // restrict-permissions' boundaries: created, and deleted by undo, only under /credsweep/.
         Sid: 'BoundaryPolicies',
         Effect: 'Allow',

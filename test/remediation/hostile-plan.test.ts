@@ -31,6 +31,7 @@ import type { PlanStep, RemediationPlan } from '../../src/model/remediation-plan
 import { applyPlan, type StepResult } from '../../src/remediation/apply.ts';
 import { exemptionCheck } from '../../src/remediation/exemptions.ts';
 import { JournalWriter } from '../../src/remediation/journal.ts';
+import { resolveLiveAccessAnalyzer } from '../../src/remediation/live-access-analyzer.ts';
 import { type PlanKey, sealPlan } from '../../src/remediation/plan-digest.ts';
 import { verifyPlan } from '../../src/remediation/verify-plan.ts';
 import { MS_PER_DAY } from '../../src/time.ts';
@@ -55,6 +56,7 @@ import {
   usualServices,
 } from '../helpers/restrict-fixture.ts';
 import { aService, type RestrictStubs, restrictStubs } from '../helpers/restrict-stubs.ts';
+import { type AnalyzerStubs, analyzerStubs, OTHER_ANALYZER_ARN } from '../helpers/analyzer-stubs.ts';
 
 interface RunOptions {
   allowIrreversible?: boolean;
@@ -672,7 +674,8 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
 
 /**
  * restrict-permissions in the battery: a valid `plan --permissions` (test/helpers/restrict-fixture.ts;
- * Access Advisor and user boundaries client-mocked there, moto has neither) is tampered with, or the
+ * Access Advisor and user boundaries client-mocked there, IAM Access Analyzer in
+ * test/helpers/analyzer-stubs.ts: moto has none of them) is tampered with, or the
  * world changes after planning; apply derives the boundary again from live state each time and skips
  * with the named reason, and no boundary or policy changes.
  */
@@ -685,6 +688,7 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
   let valid: RemediationPlan;
   let arns: string[];
   let runs = 0;
+  let analyzer: AnalyzerStubs;
   const principals = { roles: ['worker', 'guarded', 'credsweep-ops'], users: ['deploy'] };
 
   before(async () => {
@@ -698,6 +702,7 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
   beforeEach(async () => {
     await moto.reset();
     stubs = restrictStubs(moto);
+    analyzer = analyzerStubs();
     iam = stubs.iam;
     now = Date.now();
     ({ arns } = await seedRestrictPrincipals(moto, iam, {
@@ -711,7 +716,10 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
     usualServices(stubs, arns, now);
     valid = await planPermissions(iam, now);
   });
-  afterEach(() => stubs.restore());
+  afterEach(() => {
+    stubs.restore();
+    analyzer.restore();
+  });
 
   const stepOf = (p: RemediationPlan, name: string) => p.steps.find((s) => s.principalName === name)!;
   function forged(edit: (p: RemediationPlan) => void): RemediationPlan {
@@ -722,6 +730,8 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
   }
   async function run(p: RemediationPlan, exemptTag = false): Promise<StepResult[]> {
     verifyPlan(p, 'plan.json', undefined);
+    // credsweep's own analyzer (apply's auto lookup), whatever the plan names
+    const accessAnalyzer = await resolveLiveAccessAnalyzer(analyzer.client, 'auto');
     if (exemptTag) {
       await iam.send(
         new TagRoleCommand({ RoleName: 'worker', Tags: [{ Key: 'credsweep:exempt', Value: 'true' }] }),
@@ -741,6 +751,7 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
         allowIrreversible: false,
         exemptions: exemptionCheck([], now),
         deactivatedAt: new Map(),
+        accessAnalyzer,
       });
       return results;
     } finally {
@@ -876,6 +887,28 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
       expect: {
         skipped: 'changed_since_plan',
         detail: /its boundary is none now, the plan was made with .*org-guardrail/,
+      },
+    },
+    {
+      // IAM Access Analyzer client-mocked (test/helpers/analyzer-stubs.ts): credsweep's analyzer is
+      // ANALYZER_ARN; the edit names another one, whose findings could fence off more
+      name: 'an edited plan naming another IAM Access Analyzer analyzer than the one credsweep resolves',
+      plan: () =>
+        forged((p) => {
+          const w = stepOf(p, 'worker');
+          p.steps = [
+            {
+              ...w,
+              restriction: {
+                ...w.restriction!,
+                accessAnalyzer: { trackingDays: 90, analyzerArn: OTHER_ANALYZER_ARN },
+              },
+            },
+          ];
+        }),
+      expect: {
+        skipped: 'changed_since_plan',
+        detail: /evidence from .*someone-elses, but credsweep reads .*credsweep-unused/,
       },
     },
     {

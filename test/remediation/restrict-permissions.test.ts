@@ -240,7 +240,7 @@ describe('restrict-permissions: plan --permissions → apply → undo (moto)', (
     assert.equal(await roleBoundary('worker'), null);
   });
 
-  it('a verdict only Access Analyzer gave (plan --permissions --access-analyzer) is planned, but apply, which re-reads Access Advisor only, skips the step', async () => {
+  it("a verdict not marked as an analyzer's (no access_analyzer_<days>_days caveat, so the plan records no analyzer) is re-checked against Access Advisor alone: skipped (the analyzer path: restrict-permissions-analyzer.test.ts)", async () => {
     await seed({ role: 'worker' });
     const p = await planPermissions(iam, now, {
       granularity: 'action',

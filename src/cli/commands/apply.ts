@@ -18,6 +18,10 @@ import {
   readJournal,
   wasUndone,
 } from '../../remediation/journal.ts';
+import {
+  type LiveAccessAnalyzer,
+  resolveLiveAccessAnalyzer,
+} from '../../remediation/live-access-analyzer.ts';
 import { acquirePlanLock } from '../../remediation/lock.ts';
 import { resolvePlanKey } from '../../remediation/plan-digest.ts';
 import { readRemediationPlan } from '../../remediation/read-files.ts';
@@ -45,6 +49,7 @@ interface ApplyFlags extends ConnectionFlags {
   allowIrreversible?: boolean;
   includeServiceRoles?: boolean;
   reapply?: boolean;
+  accessAnalyzer?: string;
   config?: string;
   planKeyFile?: string;
 }
@@ -87,6 +92,10 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
       'quarantine roles whose trust policy names an AWS service; the plan must have been made with it too',
     )
     .option('--reapply', 'apply a plan again after an undo reversed it')
+    .option(
+      '--access-analyzer <arn|auto>',
+      'the IAM Access Analyzer analyzer whose findings restrict-permissions steps planned with one are re-checked against (default: auto)',
+    )
     .option(
       '--config <file>',
       'configuration file whose exemptions apply now (default: ./credsweep.config.*)',
@@ -139,6 +148,23 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
         ? deactivationDatesOf(plan.options.journals, key)
         : new Map<string, number>();
       const session = await openRemediationSession(ctx, flags);
+      // Steps planned with IAM Access Analyzer's verdicts re-read the analyzer credsweep resolves
+      // itself (the flag, else auto), never the one the plan names.
+      const wantsAnalyzer = pending.some((s) => s.restriction?.accessAnalyzer !== undefined);
+      let accessAnalyzer: LiveAccessAnalyzer | undefined;
+      try {
+        accessAnalyzer = wantsAnalyzer
+          ? await resolveLiveAccessAnalyzer(session.clients.accessAnalyzer(), flags.accessAnalyzer ?? 'auto')
+          : undefined;
+      } catch (e) {
+        session.close();
+        throw e;
+      }
+      if (accessAnalyzer && 'unavailable' in accessAnalyzer) {
+        ctx.stderr.write(
+          `credsweep: ${accessAnalyzer.unavailable}: steps planned with its findings are skipped\n`,
+        );
+      }
       let journal: JournalWriter;
       try {
         journal = new JournalWriter(journalFile);
@@ -164,6 +190,7 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
           includeServiceRoles: flags.includeServiceRoles ?? false,
           exemptions: exemptionCheck(loaded?.config.exemptions ?? [], ctx.now()),
           deactivatedAt,
+          ...(accessAnalyzer ? { accessAnalyzer } : {}),
           ...(onPoint ? { onPoint } : {}),
         });
         progress.stop();

@@ -22,6 +22,7 @@ import type { RoleRecord } from '../../model/role-record.ts';
 import type { ApplySkipReason, CredentialBoundary } from '../../model/remediation-journal.ts';
 import type { PlanStep, RemediationActionId } from '../../model/remediation-plan.ts';
 import type { ThresholdKind } from '../../rules/rule.ts';
+import type { LiveAccessAnalyzer } from '../live-access-analyzer.ts';
 import { type EpochMs, parseIsoDateTime, toIso, wholeDaysBetween } from '../../time.ts';
 
 /** A credential's state as read from AWS right before (or after) a step. */
@@ -68,6 +69,8 @@ export interface EligibilityContext {
   includeServiceRoles: boolean;
   /** The ARN credsweep calls AWS as (an assumed-role ARN when it runs as a role). */
   callerArn: string;
+  /** The IAM Access Analyzer apply resolved itself (--access-analyzer or auto), when a step needs one. */
+  accessAnalyzer?: LiveAccessAnalyzer;
 }
 
 /** What an action's AWS call may need besides the target: apply's now and the plan it carries out. */

@@ -7,7 +7,9 @@ import {
   PutRolePermissionsBoundaryCommand,
   PutUserPermissionsBoundaryCommand,
 } from '@aws-sdk/client-iam';
+import { evaluatePermissionsWithAccessAnalyzer } from '../../audit/judge.ts';
 import type { PlanStep } from '../../model/remediation-plan.ts';
+import type { PermissionPrincipal } from '../../model/service-access.ts';
 import { evaluateServiceAccess } from '../../rules/permission-unused.ts';
 import {
   LAST_ACCESSED_PERMISSIONS,
@@ -21,6 +23,7 @@ import {
   readManagedPolicy,
   sameDocument,
 } from '../boundary-reads.ts';
+import { analyzerInputFor, LIVE_ACCESS_ANALYZER_PERMISSIONS } from '../live-access-analyzer.ts';
 import { BOUNDARY_POLICY_PATH, BoundaryError, buildBoundary } from '../permissions-boundary.ts';
 import { boundaryPolicyArn, isCredsweepBoundary, restrictionFacts, sameRestriction } from '../restriction.ts';
 import {
@@ -47,8 +50,9 @@ type Target = NonNullable<Boundary['target']>;
  * Fences off a user's or role's unused services (reversible): a managed permissions boundary
  * (src/remediation/permissions-boundary.ts) allowing only the services in use, denying the unused
  * tracked actions with action granularity, an existing boundary kept in force by intersecting. apply
- * derives that boundary again from live Access Advisor with the plan's threshold and the principal's
- * current boundary, and acts only when it is the one planned. The journal keeps the previous boundary;
+ * derives that boundary again from live Access Advisor (merged, for a step planned with IAM Access
+ * Analyzer's verdicts, with the ACTIVE findings of the analyzer apply resolves itself) with the plan's
+ * threshold and the principal's current boundary, and acts only when it is the one planned. The journal keeps the previous boundary;
  * undo puts it back (or removes the boundary when there was none) and deletes the managed policy when
  * credsweep created it and nothing else has it attached.
  */
@@ -60,6 +64,8 @@ export const restrictPermissions: RemediationAction = {
   permissions: [
     ...BOUNDARY_READ_PERMISSIONS,
     ...LAST_ACCESSED_PERMISSIONS,
+    // a step planned with IAM Access Analyzer's verdicts: its findings for the principal, re-read
+    ...LIVE_ACCESS_ANALYZER_PERMISSIONS,
     'iam:CreatePolicy',
     'iam:PutRolePermissionsBoundary',
     'iam:PutUserPermissionsBoundary',
@@ -96,12 +102,36 @@ export const restrictPermissions: RemediationAction = {
     // Undo reads no Access Advisor; nor does apply for a principal it will skip anyway.
     const r = step.restriction;
     if (!ctx || restricted || !r || live.path.startsWith(SERVICE_LINKED_PATH)) return state;
+    // Planned with the analyzer's verdicts: the same analyzer's findings now, read from the one
+    // credsweep resolved itself (src/remediation/live-access-analyzer.ts), never from the plan.
+    const analyzed = r.accessAnalyzer
+      ? await analyzerInputFor(ctx.accessAnalyzer, r.accessAnalyzer, step.accountId, live.arn)
+      : undefined;
+    if (analyzed && 'problem' in analyzed) {
+      boundary.problem = analyzed.problem;
+      return state;
+    }
     const services = await fetchServiceLastAccessed(iam, live.arn, r.granularity, { sleep: realSleep });
-    const findings = evaluateServiceAccess(
-      { accountId: step.accountId, type, name: step.principalName, arn: live.arn, createdAt: live.createdAt },
-      services,
-      { asOf: ctx.now, thresholdDays: ctx.thresholdDays('permission'), granularity: r.granularity },
-    );
+    const principal: PermissionPrincipal = {
+      accountId: step.accountId,
+      type,
+      name: step.principalName,
+      arn: live.arn,
+      createdAt: live.createdAt,
+    };
+    const judging = {
+      asOf: ctx.now,
+      thresholdDays: ctx.thresholdDays('permission'),
+      granularity: r.granularity,
+    };
+    // The audit's own merge of Access Advisor with the analyzer (src/audit/judge.ts), or Access Advisor alone.
+    const findings = analyzed
+      ? evaluatePermissionsWithAccessAnalyzer(
+          { kind: 'permissions', principal, services, granularity: r.granularity },
+          analyzed.input,
+          judging,
+        )
+      : evaluateServiceAccess(principal, services, judging);
     const facts = restrictionFacts(findings);
     state.lastUsed = facts.fencedLastUsed;
     try {

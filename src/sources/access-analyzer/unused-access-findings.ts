@@ -88,6 +88,8 @@ export async function listUnusedAccessFindings(
   client: AccessAnalyzerClient,
   analyzerArn: string,
   accounts?: readonly string[],
+  /** Only this principal's findings (filter key resource): apply's re-check of one principal. */
+  resource?: string,
 ): Promise<UnusedAccessFinding[]> {
   const summaries: Array<{ id: string; findingType: UnusedAccessFindingType }> = [];
   const byAccount: Record<string, { eq: string[] }> =
@@ -102,6 +104,7 @@ export async function listUnusedAccessFindings(
         status: { eq: ['ACTIVE'] },
         findingType: { eq: [...UNUSED_ACCESS_FINDING_TYPES] },
         ...byAccount,
+        ...(resource ? { resource: { eq: [resource] } } : {}),
       },
     },
   );
@@ -109,7 +112,8 @@ export async function listUnusedAccessFindings(
     for (const f of page.findings ?? []) {
       const type = f.findingType as UnusedAccessFindingType | undefined;
       // the filter should have done it; a finding of another kind or state is not ours to read
-      if (f.id && f.status === 'ACTIVE' && type && UNUSED_ACCESS_FINDING_TYPES.includes(type)) {
+      const wanted = !resource || f.resource === undefined || f.resource === resource;
+      if (f.id && f.status === 'ACTIVE' && type && UNUSED_ACCESS_FINDING_TYPES.includes(type) && wanted) {
         summaries.push({ id: f.id, findingType: type });
       }
     }
