@@ -44,7 +44,8 @@ export function anAnalyzer(arn: string, trackingDays = 90): AnalyzerSummary {
   };
 }
 
-export function analyzerStubs(): AnalyzerStubs {
+/** `everyClient`: mock every AccessAnalyzerClient (the CLI makes its own), not only `client`. */
+export function analyzerStubs(options: { everyClient?: boolean } = {}): AnalyzerStubs {
   const client = new AccessAnalyzerClient({
     region: 'us-east-1',
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
@@ -52,7 +53,7 @@ export function analyzerStubs(): AnalyzerStubs {
   const analyzers = [anAnalyzer(ANALYZER_ARN)];
   const unusedPermissions = new Map<string, Record<string, string[]>>();
   const listed: ListFindingsV2CommandInput[] = [];
-  const mock = mockClient(client);
+  const mock = mockClient(options.everyClient ? AccessAnalyzerClient : client);
   mock.on(ListAnalyzersCommand).callsFake(async (input: { type?: string }) => ({
     analyzers: analyzers.filter((a) => input.type === undefined || a.type === input.type),
   }));

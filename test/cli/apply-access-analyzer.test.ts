@@ -1,0 +1,172 @@
+/**
+ * `plan --permissions --access-analyzer auto` → `apply --yes` → `undo --yes` through the CLI, in
+ * process (runCli) against moto_server: the live plan records the analyzer it read on the step, apply
+ * (no flag: `auto`) resolves the analyzer itself, re-reads its findings for the role and sets the
+ * boundary that denies the action only the analyzer reported unused; undo removes it. apply given
+ * `--access-analyzer` naming an analyzer that does not exist says so in one line and skips the step.
+ *
+ * aws-sdk-client-mock for what moto 5 lacks only: Access Advisor on every IAMClient (every other IAM
+ * call goes through to moto, sinon's callThrough) and IAM Access Analyzer on every
+ * AccessAnalyzerClient (test/helpers/analyzer-stubs.ts).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import {
+  GenerateServiceLastAccessedDetailsCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetServiceLastAccessedDetailsCommand,
+  IAMClient,
+  type ServiceLastAccessed,
+} from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import { runCli } from '../../src/cli/program.ts';
+import { remediationPlanSchema } from '../../src/model/remediation-plan.ts';
+import {
+  ANALYZER_ARN,
+  type AnalyzerStubs,
+  analyzerStubs,
+  OTHER_ANALYZER_ARN,
+} from '../helpers/analyzer-stubs.ts';
+import { capturingContext } from '../helpers/cli.ts';
+import { MOTO_CLI_ENV, type MotoServer, startMoto } from '../helpers/moto.ts';
+import { seedRestrictPrincipals } from '../helpers/restrict-fixture.ts';
+import { aService } from '../helpers/restrict-stubs.ts';
+
+const iamMock = mockClient(IAMClient);
+
+describe('credsweep apply: restrict-permissions planned with IAM Access Analyzer (moto, in process)', () => {
+  let moto: MotoServer;
+  let iam: IAMClient;
+  let analyzer: AnalyzerStubs;
+  let dir: string;
+  const saved: Record<string, string | undefined> = {};
+  const services = new Map<string, ServiceLastAccessed[]>();
+
+  before(async () => {
+    moto = await startMoto();
+    for (const [k, v] of Object.entries(MOTO_CLI_ENV)) {
+      saved[k] = process.env[k];
+      process.env[k] = v;
+    }
+  });
+  after(async () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    iamMock.restore();
+    await moto.stop();
+  });
+  beforeEach(async () => {
+    await moto.reset();
+    iamMock.reset();
+    iamMock.send.callThrough();
+    iamMock
+      .on(GenerateServiceLastAccessedDetailsCommand)
+      .callsFake(async (input) => ({ JobId: `job:${input.Arn}` }));
+    iamMock.on(GetServiceLastAccessedDetailsCommand).callsFake(async (input) => ({
+      JobStatus: 'COMPLETED',
+      JobCreationDate: new Date(),
+      ServicesLastAccessed: services.get(input.JobId.slice('job:'.length)) ?? [],
+      IsTruncated: false,
+    }));
+    analyzer = analyzerStubs({ everyClient: true });
+    iam = new IAMClient(moto.clientConfig());
+    dir = mkdtempSync(join(tmpdir(), 'credsweep-apply-analyzer-'));
+  });
+  afterEach(() => {
+    analyzer.restore();
+    iam.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function cli(args: string[]) {
+    const run = capturingContext(Date.now());
+    run.ctx.env = { ...MOTO_CLI_ENV };
+    const code = await runCli([...args, '--endpoint-url', moto.endpoint], run.ctx);
+    return { code, stdout: run.stdout(), stderr: run.stderr() };
+  }
+  const boundaryOf = async (name: string) =>
+    (await iam.send(new GetRoleCommand({ RoleName: name }))).Role?.PermissionsBoundary
+      ?.PermissionsBoundaryArn ?? null;
+
+  async function livePlan(): Promise<string> {
+    const { arns } = await seedRestrictPrincipals(moto, iam, { roles: [{ name: 'worker' }] });
+    const now = Date.now();
+    services.set(arns[0]!, [aService('s3', 3, now), aService('ec2', null, now)]);
+    analyzer.unusedPermissions.set(arns[0]!, { s3: ['DeleteObject'] });
+    const planFile = join(dir, 'plan.json');
+    const planned = await cli([
+      'plan',
+      '--permissions',
+      '--granularity',
+      'action',
+      '--access-analyzer',
+      'auto',
+      '--output',
+      planFile,
+    ]);
+    assert.equal(planned.code, 0, planned.stderr);
+    const plan = remediationPlanSchema.parse(JSON.parse(readFileSync(planFile, 'utf8')));
+    assert.deepEqual(
+      plan.steps.map((s) => [s.principalName, s.restriction?.unusedActions, s.restriction?.accessAnalyzer]),
+      [['worker', ['s3:DeleteObject'], { trackingDays: 90, analyzerArn: ANALYZER_ARN }]],
+    );
+    return planFile;
+  }
+
+  it('live plan → apply --yes (auto) → undo --yes: the analyzer-only unused action is denied, then the role is as before', async () => {
+    const planFile = await livePlan();
+    const journal = join(dir, 'journal.jsonl');
+    const listedBefore = analyzer.listed.length;
+    const applied = await cli(['apply', planFile, '--yes', '--journal', journal]);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(applied.stdout, /done/);
+    assert.deepEqual(
+      analyzer.listed.slice(listedBefore).map((i) => [i.analyzerArn, i.filter?.resource?.eq?.length]),
+      [[ANALYZER_ARN, 1]],
+    );
+    const set = (await boundaryOf('worker'))!;
+    const policy = (await iam.send(new GetPolicyCommand({ PolicyArn: set }))).Policy!;
+    const version = await iam.send(
+      new GetPolicyVersionCommand({ PolicyArn: set, VersionId: policy.DefaultVersionId! }),
+    );
+    assert.deepEqual(JSON.parse(decodeURIComponent(version.PolicyVersion!.Document!)).Statement, [
+      { Sid: 'CredsweepServicesInUse', Effect: 'Allow', Action: ['s3:*'], Resource: '*' },
+      { Sid: 'CredsweepUnusedActions', Effect: 'Deny', Action: ['s3:DeleteObject'], Resource: '*' },
+    ]);
+
+    const undone = await cli(['undo', journal, '--yes']);
+    assert.equal(undone.code, 0, undone.stderr);
+    assert.equal(await boundaryOf('worker'), null);
+    await assert.rejects(iam.send(new GetPolicyCommand({ PolicyArn: set })), {
+      name: 'NoSuchEntityException',
+    });
+  });
+
+  it('apply --access-analyzer naming an analyzer that does not exist: one line, the step skipped, nothing set', async () => {
+    const planFile = await livePlan();
+    const applied = await cli([
+      'apply',
+      planFile,
+      '--yes',
+      '--journal',
+      join(dir, 'j.jsonl'),
+      '--access-analyzer',
+      OTHER_ANALYZER_ARN,
+    ]);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.equal(applied.stderr.trim().split('\n').length, 1, applied.stderr);
+    assert.match(
+      applied.stderr,
+      /no active unused-access analyzer .*someone-elses: steps planned with its findings are skipped/,
+    );
+    assert.match(applied.stdout, /changed_since_plan/);
+    assert.equal(await boundaryOf('worker'), null);
+  });
+});
