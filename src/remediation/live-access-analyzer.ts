@@ -32,7 +32,8 @@ export const LIVE_ACCESS_ANALYZER_PERMISSIONS = [
 
 export type LiveAccessAnalyzer =
   | { analyzer: UnusedAccessAnalyzer; client: AccessAnalyzerClient }
-  | { unavailable: string };
+  /** `failed`: AWS refused or failed (apply exits 3), not merely no analyzer found. */
+  | { unavailable: string; failed?: true };
 
 export async function resolveLiveAccessAnalyzer(
   client: AccessAnalyzerClient,
@@ -50,7 +51,7 @@ export async function resolveLiveAccessAnalyzer(
   } catch (e) {
     if (e instanceof TypeError || e instanceof RangeError) throw e; // a bug in credsweep, not AWS
     const { code, message } = classifyAwsError(e);
-    return { unavailable: `IAM Access Analyzer could not be read: ${code}: ${message}` };
+    return { unavailable: `IAM Access Analyzer could not be read: ${code}: ${message}`, failed: true };
   }
 }
 

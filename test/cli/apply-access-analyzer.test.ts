@@ -3,7 +3,8 @@
  * process (runCli) against moto_server: the live plan records the analyzer it read on the step, apply
  * (no flag: `auto`) resolves the analyzer itself, re-reads its findings for the role and sets the
  * boundary that denies the action only the analyzer reported unused; undo removes it. apply given
- * `--access-analyzer` naming an analyzer that does not exist says so in one line and skips the step.
+ * `--access-analyzer` naming an analyzer that does not exist says so in one line and skips the step;
+ * an analyzer AWS refuses to list: one line, the step skipped, exit 3.
  *
  * aws-sdk-client-mock for what moto 5 lacks only: Access Advisor on every IAMClient (every other IAM
  * call goes through to moto, sinon's callThrough) and IAM Access Analyzer on every
@@ -166,6 +167,21 @@ describe('credsweep apply: restrict-permissions planned with IAM Access Analyzer
       applied.stderr,
       /no active unused-access analyzer .*someone-elses: steps planned with its findings are skipped/,
     );
+    assert.match(applied.stdout, /changed_since_plan/);
+    assert.equal(await boundaryOf('worker'), null);
+  });
+
+  it('IAM Access Analyzer unreadable at apply (AccessDenied): one line, the step skipped, exit 3', async () => {
+    const planFile = await livePlan();
+    analyzer.listAnalyzersError = Object.assign(new Error('not authorized to perform ListAnalyzers'), {
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 403 },
+    });
+    const applied = await cli(['apply', planFile, '--yes', '--journal', join(dir, 'j.jsonl')]);
+    assert.equal(applied.code, 3, applied.stderr);
+    assert.equal(applied.stderr.trim().split('\n').length, 1, applied.stderr);
+    assert.match(applied.stderr, /IAM Access Analyzer could not be read: AccessDenied/);
+    assert.doesNotMatch(applied.stderr, /\n\s+at /, 'no stack trace');
     assert.match(applied.stdout, /changed_since_plan/);
     assert.equal(await boundaryOf('worker'), null);
   });

@@ -30,6 +30,8 @@ export interface AnalyzerStubs {
   unusedPermissions: Map<string, Record<string, string[]>>;
   /** Every ListFindingsV2 input, in order. */
   listed: ListFindingsV2CommandInput[];
+  /** Set: ListAnalyzers fails with it (e.g. AccessDeniedException). */
+  listAnalyzersError?: Error;
   restore(): void;
 }
 
@@ -54,9 +56,10 @@ export function analyzerStubs(options: { everyClient?: boolean } = {}): Analyzer
   const unusedPermissions = new Map<string, Record<string, string[]>>();
   const listed: ListFindingsV2CommandInput[] = [];
   const mock = mockClient(options.everyClient ? AccessAnalyzerClient : client);
-  mock.on(ListAnalyzersCommand).callsFake(async (input: { type?: string }) => ({
-    analyzers: analyzers.filter((a) => input.type === undefined || a.type === input.type),
-  }));
+  mock.on(ListAnalyzersCommand).callsFake(async (input: { type?: string }) => {
+    if (stubs.listAnalyzersError) throw stubs.listAnalyzersError;
+    return { analyzers: analyzers.filter((a) => input.type === undefined || a.type === input.type) };
+  });
   const idOf = (arn: string) => `finding-${arn.split('/').pop()}`;
   mock.on(ListFindingsV2Command).callsFake(async (input: ListFindingsV2CommandInput) => {
     listed.push(input);
@@ -96,7 +99,7 @@ export function analyzerStubs(options: { everyClient?: boolean } = {}): Analyzer
       })),
     };
   });
-  return {
+  const stubs: AnalyzerStubs = {
     client,
     analyzers,
     unusedPermissions,
@@ -106,4 +109,5 @@ export function analyzerStubs(options: { everyClient?: boolean } = {}): Analyzer
       client.destroy();
     },
   };
+  return stubs;
 }

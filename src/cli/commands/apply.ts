@@ -202,7 +202,8 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
           );
         }
         ctx.stdout.write(`journal: ${journalFile}\n`);
-        setExit(result.failed > 0 ? ExitCode.awsFailure : ExitCode.ok);
+        const analyzerFailed = accessAnalyzer !== undefined && 'failed' in accessAnalyzer;
+        setExit(result.failed > 0 || analyzerFailed ? ExitCode.awsFailure : ExitCode.ok);
       } finally {
         progress.stop();
         journal.close();
