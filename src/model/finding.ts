@@ -18,6 +18,16 @@ export const CREDENTIAL_KINDS = [
   'service_specific_credential',
   'mfa_device',
 ] as const;
+/** The credentials an IAM user signs in or calls AWS with (the kinds a user quarantine locks out). */
+export const USER_CREDENTIAL_KINDS = [
+  'password',
+  'access_key_1',
+  'access_key_2',
+  'cert_1',
+  'cert_2',
+  'ssh_public_key',
+  'service_specific_credential',
+] as const satisfies readonly (typeof CREDENTIAL_KINDS)[number][];
 export const FINDING_STATUSES = [
   'unused',
   'in_use',

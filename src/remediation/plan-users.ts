@@ -6,7 +6,7 @@
  * at all is not quarantined (there is nothing to lock out). apply re-reads the user live
  * (quarantine-user.ts) and re-checks all of this it can see.
  */
-import type { Finding } from '../model/finding.ts';
+import { type Finding, USER_CREDENTIAL_KINDS } from '../model/finding.ts';
 import type { SkipReason } from '../model/remediation-plan.ts';
 import { parseIsoDateTime } from '../time.ts';
 import type { PlannableFinding } from './plan-options.ts';
@@ -33,15 +33,7 @@ export interface UserJudgement {
   findingKey(f: Finding): string;
 }
 
-const USER_CREDENTIALS = new Set([
-  'password',
-  'access_key_1',
-  'access_key_2',
-  'cert_1',
-  'cert_2',
-  'ssh_public_key',
-  'service_specific_credential',
-]);
+const USER_CREDENTIALS: ReadonlySet<string> = new Set(USER_CREDENTIAL_KINDS);
 /** The credentials apply's live read of the user sees a last use of (GetUser, GetAccessKeyLastUsed). */
 const LIVE_USE = new Set(['password', 'access_key_1', 'access_key_2']);
 

@@ -13,7 +13,7 @@
  */
 import { globMatches } from '../config/glob.ts';
 import type { Finding } from '../model/finding.ts';
-import { credentialIdOf } from '../model/finding.ts';
+import { credentialIdOf, USER_CREDENTIAL_KINDS } from '../model/finding.ts';
 import {
   PLAN_SCHEMA_VERSION,
   type PlanStep,
@@ -38,15 +38,7 @@ import { planRestrictions } from './plan-permissions.ts';
 export type { CallerIdentity, PlannableFinding, PlanOptions } from './plan-options.ts';
 
 const PLANNABLE = new Set(['unused', 'inactive', 'unverified']);
-const CREDENTIALS = new Set([
-  'password',
-  'access_key_1',
-  'access_key_2',
-  'cert_1',
-  'cert_2',
-  'ssh_public_key',
-  'service_specific_credential',
-]);
+const CREDENTIALS: ReadonlySet<string> = new Set(USER_CREDENTIAL_KINDS);
 
 /** Credentials the planner acts on; an unassigned MFA device (no principal of its own) is report-only. */
 function isPlannable(f: Finding): f is PlannableFinding {

@@ -7,6 +7,7 @@ import {
   UntagUserCommand,
   type User,
 } from '@aws-sdk/client-iam';
+import { USER_CREDENTIAL_KINDS } from '../../model/finding.ts';
 import type { ThresholdKind } from '../../rules/rule.ts';
 import { parseIsoDateTime, wholeDaysBetween } from '../../time.ts';
 import {
@@ -43,16 +44,7 @@ export const quarantineUser: RemediationAction = {
   reversible: true,
   principalTypes: ['user'],
   credentials: ['none', 'password'],
-  locksOut: [
-    'none',
-    'password',
-    'access_key_1',
-    'access_key_2',
-    'cert_1',
-    'cert_2',
-    'ssh_public_key',
-    'service_specific_credential',
-  ],
+  locksOut: ['none', ...USER_CREDENTIAL_KINDS],
   permissions: [
     'iam:GetUser',
     'iam:GetUserPolicy',
