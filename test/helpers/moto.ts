@@ -19,7 +19,7 @@
  * If moto_server (or a Python that can import moto) is missing, startMoto throws: tests never skip.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,18 +154,27 @@ export async function startMoto(): Promise<MotoServer> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
+    // moto logs every request on stderr. It goes to a file, not a pipe to this process: a test that
+    // blocks its event loop (spawnSync of the CLI) would stop draining a pipe, and once the pipe's
+    // 64 KiB were full moto would hang in mid-request (it did: audit-live's terminal test on Node 24).
+    const logFile = join(dir, `moto-${attempt}.log`);
+    const logFd = openSync(logFile, 'a', 0o600);
     const child = spawn(python, [LAUNCHER, clockFile, '-H', '127.0.0.1', '-p', String(port)], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'ignore', logFd],
       env: { ...process.env, PYTHONUNBUFFERED: '1' },
     });
-    let output = '';
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      output = (output + d).slice(-20_000);
-    });
+    closeSync(logFd);
+    const output = () => {
+      try {
+        return readFileSync(logFile, 'utf8').slice(-20_000);
+      } catch {
+        return '';
+      }
+    };
     const killOnExit = () => child.kill('SIGKILL');
     process.on('exit', killOnExit);
     try {
-      await waitUntilAnswering(endpoint, child, () => output);
+      await waitUntilAnswering(endpoint, child, output);
     } catch (error) {
       process.off('exit', killOnExit);
       child.kill('SIGKILL');
