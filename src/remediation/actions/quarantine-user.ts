@@ -1,22 +1,8 @@
-import {
-  DeleteUserPolicyCommand,
-  GetUserCommand,
-  GetUserPolicyCommand,
-  PutUserPolicyCommand,
-  TagUserCommand,
-  UntagUserCommand,
-  type User,
-} from '@aws-sdk/client-iam';
+import { GetUserCommand, GetUserPolicyCommand, type User } from '@aws-sdk/client-iam';
 import { USER_CREDENTIAL_KINDS } from '../../model/finding.ts';
 import type { ThresholdKind } from '../../rules/rule.ts';
 import { parseIsoDateTime, wholeDaysBetween } from '../../time.ts';
-import {
-  QUARANTINE_POLICY_NAME,
-  QUARANTINE_TAG_KEYS,
-  isQuarantineDocument,
-  quarantinePolicyDocument,
-  quarantineTags,
-} from '../quarantine-policy.ts';
+import { QUARANTINE_POLICY_NAME, isQuarantineDocument } from '../quarantine-policy.ts';
 import { decodePolicyDocument } from '../role-record.ts';
 import {
   type CredentialState,
@@ -27,6 +13,7 @@ import {
   missing,
   wrongStatus,
 } from './action.ts';
+import { quarantineLifecycle } from './quarantine-calls.ts';
 import { READ_USER_ACTIVITY_PERMISSIONS, readUserActivity } from './read-user-activity.ts';
 import { NOT_QUARANTINED, QUARANTINED } from './read-role.ts';
 
@@ -94,38 +81,7 @@ export const quarantineUser: RemediationAction = {
     wrongStatus(state, NOT_QUARANTINED, 'the user') ??
     callerUser(state, ctx) ??
     inUse(state, ctx),
-  async act(clients, step, _before, ctx) {
-    const iam = await clients.iam(step.accountId);
-    // Tags first, the deny-all last: a run that fails between the two leaves the principal not
-    // quarantined (a re-run acts again), never locked out with no journalled step for undo to reverse.
-    await iam.send(
-      new TagUserCommand({ UserName: step.principalName, Tags: quarantineTags(ctx.now, ctx.planDigest) }),
-    );
-    await iam.send(
-      new PutUserPolicyCommand({
-        UserName: step.principalName,
-        PolicyName: QUARANTINE_POLICY_NAME,
-        PolicyDocument: quarantinePolicyDocument(ctx.now),
-      }),
-    );
-  },
-  isDone: (state) => state.exists && state.status === QUARANTINED,
-  async undo(clients, step) {
-    const iam = await clients.iam(step.accountId);
-    // The tags first, the deny-all last: an undo that fails between the two leaves the principal still
-    // quarantined, as credsweep left it, so re-running undo finishes it.
-    await iam.send(new UntagUserCommand({ UserName: step.principalName, TagKeys: [...QUARANTINE_TAG_KEYS] }));
-    await iam.send(
-      new DeleteUserPolicyCommand({ UserName: step.principalName, PolicyName: QUARANTINE_POLICY_NAME }),
-    );
-    return undefined;
-  },
-  isAsLeft: (state, before) =>
-    state.exists &&
-    state.status === QUARANTINED &&
-    before !== undefined &&
-    state.targetId === before.targetId,
-  isUndone: (state) => state.exists && state.status === NOT_QUARANTINED,
+  ...quarantineLifecycle('user'),
 };
 
 /** Each credential the user could still use, judged by its kind's threshold now. */
