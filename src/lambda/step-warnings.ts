@@ -16,7 +16,7 @@
  * Service-linked and exempt principals never get a step, so never a notice. A role whose trust policy
  * names an AWS service is not known here (apply skips it without --include-service-roles).
  */
-import type { Finding } from '../model/finding.ts';
+import type { Finding, UserCredentialKind } from '../model/finding.ts';
 import type { AccessAnalyzerEvidence } from '../model/inventory.ts';
 import { QUARANTINED_AT_TAG } from '../remediation/quarantine-policy.ts';
 import { type EvaluationContext, type ThresholdKind, thresholdFor } from '../rules/rule.ts';
@@ -212,8 +212,11 @@ function roleSteps(
   return due;
 }
 
-/** The credentials `plan --quarantine-users` weighs (src/remediation/plan-users.ts), with the threshold each is judged by. */
-const USER_CREDENTIAL_KINDS: Record<string, ThresholdKind | undefined> = {
+/**
+ * The credentials `plan --quarantine-users` weighs (USER_CREDENTIAL_KINDS, as src/remediation/plan-users.ts
+ * does), with the threshold each is judged by: typed by that list, so a kind added there must be mapped here.
+ */
+const USER_CREDENTIAL_THRESHOLDS: Record<UserCredentialKind, ThresholdKind | undefined> = {
   password: 'password',
   access_key_1: 'access_key',
   access_key_2: 'access_key',
@@ -231,7 +234,7 @@ const USER_CREDENTIAL_KINDS: Record<string, ThresholdKind | undefined> = {
 function credentialIdleFrom(f: Finding, ctx: EvaluationContext): EpochMs {
   const isCert = f.credential === 'cert_1' || f.credential === 'cert_2';
   if (f.status === 'inactive' || (f.status === 'unverified' && !isCert)) return Number.NEGATIVE_INFINITY;
-  const kind = USER_CREDENTIAL_KINDS[f.credential];
+  const kind = USER_CREDENTIAL_THRESHOLDS[f.credential as UserCredentialKind];
   return startOfDay(parseIsoDateTime(f.lastActivity)!) + thresholdFor(ctx, kind) * MS_PER_DAY;
 }
 
@@ -247,7 +250,7 @@ function userSteps(
     if (first.principalType !== 'user') continue;
     if (all.some((f) => f.status === 'exempt')) continue;
     if (tagsOf(first)?.[QUARANTINED_AT_TAG] !== undefined) continue; // quarantined already
-    const held = all.filter((f) => f.credential in USER_CREDENTIAL_KINDS);
+    const held = all.filter((f) => f.credential in USER_CREDENTIAL_THRESHOLDS);
     if (held.length === 0) continue; // no credential: nothing a quarantine would lock out
     // Due the day the last of its credentials stops counting as in use.
     const idleFrom = Math.max(...held.map((f) => credentialIdleFrom(f, ctx)));

@@ -28,6 +28,7 @@ export const USER_CREDENTIAL_KINDS = [
   'ssh_public_key',
   'service_specific_credential',
 ] as const satisfies readonly (typeof CREDENTIAL_KINDS)[number][];
+export type UserCredentialKind = (typeof USER_CREDENTIAL_KINDS)[number];
 export const FINDING_STATUSES = [
   'unused',
   'in_use',
