@@ -1,6 +1,6 @@
 /**
  * A role as credsweep journals it before deleting it: everything needed to recreate it
- * (src/remediation/role-record.ts captures and recreates; AWS-SEMANTICS §11). It crosses a file
+ * (src/remediation/role-record.ts captures and recreates; docs/aws-behaviour.md §11). It crosses a file
  * boundary (the journal), so this schema is its contract.
  */
 import { z } from 'zod';

@@ -281,7 +281,7 @@ function decideAccessKey(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
 
 /**
  * SSH public keys and service-specific credentials: AWS records no use of them
- * (../shared/AWS-SEMANTICS.md §9), so the audit judges them by age (`unverified` when old) or by a use
+ * (docs/aws-behaviour.md §9), so the audit judges them by age (`unverified` when old) or by a use
  * CloudTrail saw (`unused`); either way only a reversible deactivation is ever planned.
  */
 function decideAgeJudged(

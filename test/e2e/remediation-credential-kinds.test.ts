@@ -1,6 +1,6 @@
 /**
  * SSH public keys through plan → apply → undo, end to end through the built CLI against a real
- * moto_server (moto implements ListSSHPublicKeys and UpdateSSHPublicKey, ../shared/AWS-SEMANTICS.md
+ * moto_server (moto implements ListSSHPublicKeys and UpdateSSHPublicKey, docs/aws-behaviour.md
  * §9): the old active key is planned and deactivated, the recent and the inactive one are not; undo
  * makes it Active again. Plus the hostile cases for the new action: a forged step for the recent key
  * or for another user's key id changes nothing.

@@ -1,6 +1,6 @@
 /**
  * Seeds SSH public keys and virtual MFA devices in moto at past dates (moto implements both,
- * ../shared/AWS-SEMANTICS.md §9): user dev with SSH keys uploaded 200 days ago (active), 10 days ago
+ * docs/aws-behaviour.md §9): user dev with SSH keys uploaded 200 days ago (active), 10 days ago
  * (active) and 200 days ago (inactive); user ops with an assigned device; one unassigned device.
  */
 import {

@@ -1,6 +1,6 @@
 /**
  * deactivate-service-specific-credential, applied and undone in process against aws-sdk-client-mock:
- * moto 5.2.1 has no service-specific credential APIs (../shared/AWS-SEMANTICS.md §9), so a small
+ * moto 5.2.1 has no service-specific credential APIs (docs/aws-behaviour.md §9), so a small
  * stateful fake answers ListServiceSpecificCredentials / UpdateServiceSpecificCredential in the IAM
  * API reference's shapes (plus GetUser / ListUserTags for apply's principal checks). Shown: the round
  * trip (Active → Inactive → Active), and the hostile cases (a recent credential, an Expired one, an id

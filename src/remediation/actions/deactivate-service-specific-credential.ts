@@ -1,6 +1,6 @@
 /**
  * UpdateServiceSpecificCredential to Inactive (undo: Active), reversible. AWS records no use of
- * service-specific credentials (../shared/AWS-SEMANTICS.md §9): apply re-reads the credential
+ * service-specific credentials (docs/aws-behaviour.md §9): apply re-reads the credential
  * (ListServiceSpecificCredentials for the user) and acts only while it is Active, not past its
  * ExpirationDate, and created at least the plan's threshold ago. An Expired one is not Active, so it
  * is never touched.

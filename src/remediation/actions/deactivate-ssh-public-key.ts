@@ -1,6 +1,6 @@
 /**
  * UpdateSSHPublicKey to Inactive (undo: Active), reversible. AWS records no use of SSH public keys
- * (../shared/AWS-SEMANTICS.md §9): apply re-reads the key (ListSSHPublicKeys) and acts only while it
+ * (docs/aws-behaviour.md §9): apply re-reads the key (ListSSHPublicKeys) and acts only while it
  * is Active and was uploaded at least the plan's `ssh_public_key` threshold ago.
  */
 import { paginateListSSHPublicKeys, UpdateSSHPublicKeyCommand } from '@aws-sdk/client-iam';

@@ -5,7 +5,7 @@ import { NOT_QUARANTINED, READ_ROLE_PERMISSIONS, readRole, roleNeverCases } from
 /**
  * Quarantines an unused role (reversible): the inline deny-all + revoke-older-sessions policy
  * CredsweepQuarantine and two tags saying when and by which plan (src/remediation/quarantine-policy.ts,
- * AWS-SEMANTICS §11). Nothing else about the role changes. Undo deletes that policy and those tags,
+ * docs/aws-behaviour.md §11). Nothing else about the role changes. Undo deletes that policy and those tags,
  * while the role is still the one credsweep quarantined (same RoleId) and still quarantined.
  */
 export const quarantineRole: RemediationAction = {
