@@ -81,6 +81,7 @@ export async function* parseCredentialReportChunks(
     for await (const text of decodeReportText(input)) {
       const rows = reader.push(text, false);
       if (rows.length > 0) yield rows;
+      if (reader.failure) throw reader.failure;
     }
   } catch (e) {
     if (e instanceof InputError) throw e;
@@ -92,6 +93,7 @@ export async function* parseCredentialReportChunks(
   }
   const rows = reader.push('', true);
   if (rows.length > 0) yield rows;
+  if (reader.failure) throw reader.failure;
   if (reader.columns === null)
     throw new InputError('empty file: expected a credential report header', file, 1);
 }
@@ -119,9 +121,25 @@ interface PapaError {
   row?: number;
 }
 
-/** The parsing state between chunks: the unparsed tail and the line it starts on. */
-class ReportReader {
+/** Where a reader starts in the middle of a report: after its header, at a record's first line. */
+export interface ReportResume {
+  /** The header's cells, as the report spells them. */
+  header: readonly string[];
+  newline: '\n' | '\r\n';
+  /** The 1-based line of the first record to read. */
+  line: number;
+}
+
+/**
+ * The parsing state between chunks: the unparsed tail and the line it starts on. A bad record is
+ * `failure`, handed out after the rows before it (push returns them), so the error a caller sees is
+ * the first bad line in file order however the input was cut into chunks (the report audit's worker
+ * threads each read a part of the file: src/audit/report-workers/).
+ */
+export class ReportReader {
   columns: ColumnIndex | null = null;
+  /** The first bad record (or over-long tail); no rows after it are read. */
+  failure: InputError | undefined;
   private layout: ReportLayout | null = null;
   private width = 0;
   private pending = '';
@@ -132,8 +150,25 @@ class ReportReader {
 
   constructor(private readonly file: string) {}
 
-  /** Parses what `text` completes; `last` parses the tail too (end of input). */
+  /** A reader for a part of a report that starts at a record, the header read elsewhere. */
+  static resume(file: string, at: ReportResume): ReportReader {
+    const reader = new ReportReader(file);
+    reader.columns = headerIndex([...at.header], file, 1);
+    reader.layout = layoutOf(reader.columns);
+    reader.width = at.header.length;
+    reader.newline = at.newline;
+    reader.line = at.line;
+    return reader;
+  }
+
+  /** Whether everything pushed so far ended at a record's end (no unfinished record is held). */
+  get atRecordStart(): boolean {
+    return this.pending === '';
+  }
+
+  /** Parses what `text` completes; `last` parses the tail too (end of input). Check `failure` after. */
   push(text: string, last: boolean): ReportRow[] {
+    if (this.failure) return [];
     const input = this.pending + text;
     this.newline ??= detectNewline(input) ?? (last ? '\n' : undefined);
     if (this.newline === undefined) {
@@ -152,14 +187,14 @@ class ReportReader {
       result.errors,
       last || !oneLineEach(input, consumed, result.data.length, this.newline),
     );
-    if (!last) this.keepTail(input.slice(consumed));
+    if (!last && !this.failure) this.keepTail(input.slice(consumed));
     return rows;
   }
 
   private keepTail(tail: string): void {
     this.pending = tail;
     if (tail.length > MAX_RECORD_CHARS) {
-      throw new InputError('not valid CSV: a record is larger than 1 MiB', this.file, this.line);
+      this.failure = new InputError('not valid CSV: a record is larger than 1 MiB', this.file, this.line);
     }
   }
 
@@ -178,18 +213,22 @@ class ReportReader {
       const record = records[r]!;
       const line = this.line;
       this.line += multiLine ? 1 + lineBreaksIn(record, lineBreak) : 1;
-      if (r === firstError) throw this.quoteError(errors.find((e) => (e.row ?? 0) === r)!, line);
+      if (r === firstError) {
+        this.failure = this.quoteError(errors.find((e) => (e.row ?? 0) === r)!, line);
+        break;
+      }
       if (record.length === 1 && record[0] === '') continue;
       if (this.columns === null) {
         this.columns = headerIndex(record, this.file, line);
         this.layout = layoutOf(this.columns);
         this.width = record.length;
       } else if (record.length !== this.width) {
-        throw new InputError(
+        this.failure = new InputError(
           `expected ${this.width} fields as in the header, found ${record.length}`,
           this.file,
           line,
         );
+        break;
       } else {
         rows.push(new CsvReportRow(line, record, this.columns, this.layout!));
       }

@@ -20,6 +20,11 @@ function isNoValue(text: string): boolean {
 }
 const IAM_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d+):/;
 
+/** The account a row's `arn` cell (trimmed) puts its principal in, as rowToPrincipal reads it; undefined: not an IAM ARN. */
+export function accountOfReportArn(arn: string): string | undefined {
+  return IAM_ARN.exec(arn)?.[1];
+}
+
 // The columns of each slot, named once (the names appear only in error messages).
 const KEY_COLUMN_NAMES = ([1, 2] as const).map((slot) => ({
   active: `access_key_${slot}_active`,
