@@ -1,13 +1,13 @@
-import type { Caveat, Finding } from '../model/finding.ts';
+import type { ActivitySource, Caveat, Finding } from '../model/finding.ts';
 import type { AccessKeyCredential, Principal } from '../model/inventory.ts';
 import {
+  ageDaysOf,
   ageInWords,
   buildFinding,
-  byThreshold,
   type EvaluationContext,
-  firstKnown,
   type Rule,
   seenBy,
+  statusByThreshold,
   thresholdNote,
 } from './rule.ts';
 import { ACCESS_KEY_TRACKING_START } from './tracking-dates.ts';
@@ -20,24 +20,33 @@ export const accessKeyUnused: Rule = {
   rationale:
     'Long-term access keys that nobody uses can be leaked and used without anyone noticing; deactivate, then delete them.',
   evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
-    return principal.accessKeys.map((key) => evaluateKey(principal, key, ctx));
+    const keys = principal.accessKeys;
+    // Many users have none: no array made by map for them.
+    if (keys.length === 0) return [];
+    return keys.map((key) => evaluateKey(principal, key, ctx));
   },
 };
 
+// A slot's label, made once rather than for each key.
+const KEY_LABELS = ['access key 1', 'access key 2'] as const;
+
 function evaluateKey(principal: Principal, key: AccessKeyCredential, ctx: EvaluationContext): Finding {
-  const activity = firstKnown([
-    [key.lastUsed, key.lastUsedSource ?? 'last_used'],
-    [key.lastRotated, 'last_rotated'],
-    [principal.createdAt, 'created'],
-  ])!;
+  // The first known of: the last use, the last rotation, the user's creation.
+  const lastActivity = key.lastUsed ?? key.lastRotated ?? principal.createdAt;
+  const lastActivitySource: ActivitySource =
+    key.lastUsed !== null
+      ? (key.lastUsedSource ?? 'last_used')
+      : key.lastRotated !== null
+        ? 'last_rotated'
+        : 'created';
+  const ageDays = ageDaysOf(lastActivity, ctx);
   const neverUsed = key.lastUsed === null;
   const caveats: Caveat[] = [];
-  if (neverUsed && activity.at < ACCESS_KEY_TRACKING_START) caveats.push('not_tracked_before_2015_04_22');
-  const label = `access key ${key.slot}`;
-  const when = (age: number) =>
-    neverUsed
-      ? `never used; ${activity.source === 'created' ? 'user created' : 'created or rotated'} ${ageInWords(age)}`
-      : `last used ${ageInWords(age)}${seenBy(key.lastUsedSource)}`;
+  if (neverUsed && lastActivity < ACCESS_KEY_TRACKING_START) caveats.push('not_tracked_before_2015_04_22');
+  const label = KEY_LABELS[key.slot - 1]!;
+  const when = neverUsed
+    ? `never used; ${lastActivitySource === 'created' ? 'user created' : 'created or rotated'} ${ageInWords(ageDays)}`
+    : `last used ${ageInWords(ageDays)}${seenBy(key.lastUsedSource)}`;
   // CloudTrail's evidence (audit --cloudtrail): many source IPs suggest a shared or leaked key.
   const trail = key.trail;
   const manyIps = trail !== undefined && trail.sourceIpCount > trail.manyIps;
@@ -45,27 +54,22 @@ function evaluateKey(principal: Principal, key: AccessKeyCredential, ctx: Evalua
   const ipNote = manyIps
     ? `; CloudTrail saw it from ${trail.sourceIpCount} source IPs (more than ${trail.manyIps}: shared or leaked?)`
     : '';
-  const extra: Partial<Finding> = {};
-  if (trail !== undefined) extra.sourceIps = trail.sourceIps;
-  if (key.accessKeyId !== undefined) extra.accessKeyId = key.accessKeyId;
-  if (key.lastUsedService !== undefined) extra.lastUsedService = key.lastUsedService;
-  if (key.lastUsedRegion !== undefined) extra.lastUsedRegion = key.lastUsedRegion;
-  return buildFinding(
-    principal,
-    {
-      credential: key.slot === 1 ? 'access_key_1' : 'access_key_2',
-      status: key.active ? byThreshold(ctx, 'access_key') : () => 'inactive',
-      lastUsed: key.lastUsed,
-      lastActivity: activity.at,
-      lastActivitySource: activity.source,
-      neverUsed,
-      caveats,
-      reason: (age) =>
-        key.active
-          ? `${label} ${when(age)} ${thresholdNote(ctx, 'access_key')}${ipNote}`
-          : `${label} is inactive; ${when(age)}${ipNote}`,
-      extra,
-    },
-    ctx,
-  );
+  const finding = buildFinding(principal, {
+    credential: key.slot === 1 ? 'access_key_1' : 'access_key_2',
+    status: key.active ? statusByThreshold(ageDays, ctx, 'access_key') : 'inactive',
+    lastUsed: key.lastUsed,
+    lastActivity,
+    lastActivitySource,
+    ageDays,
+    neverUsed,
+    caveats,
+    reason: key.active
+      ? `${label} ${when} ${thresholdNote(ctx, 'access_key')}${ipNote}`
+      : `${label} is inactive; ${when}${ipNote}`,
+  });
+  if (trail !== undefined) finding.sourceIps = trail.sourceIps;
+  if (key.accessKeyId !== undefined) finding.accessKeyId = key.accessKeyId;
+  if (key.lastUsedService !== undefined) finding.lastUsedService = key.lastUsedService;
+  if (key.lastUsedRegion !== undefined) finding.lastUsedRegion = key.lastUsedRegion;
+  return finding;
 }

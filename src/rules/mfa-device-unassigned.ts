@@ -7,7 +7,7 @@
  */
 import type { Finding } from '../model/finding.ts';
 import type { Principal } from '../model/inventory.ts';
-import { buildFinding, type EvaluationContext, type Rule } from './rule.ts';
+import { ageDaysOf, buildFinding, type EvaluationContext, type Rule } from './rule.ts';
 
 export const mfaDeviceUnassigned: Rule = {
   id: 'mfa-device-unassigned',
@@ -19,21 +19,17 @@ export const mfaDeviceUnassigned: Rule = {
   evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
     if (principal.type !== 'mfa_device' || !principal.virtualMfaDevice) return [];
     return [
-      buildFinding(
-        principal,
-        {
-          credential: 'mfa_device',
-          status: () => 'unused',
-          lastUsed: null,
-          lastActivity: ctx.asOf,
-          lastActivitySource: 'listed',
-          neverUsed: true,
-          caveats: ['no_date_from_aws'],
-          reason: () =>
-            `virtual MFA device ${principal.virtualMfaDevice!.serialNumber} is assigned to no user; delete it if nobody is enrolling with it (report only)`,
-        },
-        ctx,
-      ),
+      buildFinding(principal, {
+        credential: 'mfa_device',
+        status: 'unused',
+        lastUsed: null,
+        lastActivity: ctx.asOf,
+        lastActivitySource: 'listed',
+        ageDays: ageDaysOf(ctx.asOf, ctx),
+        neverUsed: true,
+        caveats: ['no_date_from_aws'],
+        reason: `virtual MFA device ${principal.virtualMfaDevice.serialNumber} is assigned to no user; delete it if nobody is enrolling with it (report only)`,
+      }),
     ];
   },
 };

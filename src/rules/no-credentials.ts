@@ -1,6 +1,6 @@
 import type { Finding } from '../model/finding.ts';
 import type { Principal } from '../model/inventory.ts';
-import { ageInWords, buildFinding, type EvaluationContext, type Rule } from './rule.ts';
+import { ageDaysOf, ageInWords, buildFinding, type EvaluationContext, type Rule } from './rule.ts';
 
 export const userWithoutCredentials: Rule = {
   id: 'user-without-credentials',
@@ -19,22 +19,19 @@ export const userWithoutCredentials: Rule = {
     ) {
       return [];
     }
+    const ageDays = ageDaysOf(principal.createdAt, ctx);
     return [
-      buildFinding(
-        principal,
-        {
-          credential: 'none',
-          status: () => 'no_credentials',
-          lastUsed: null,
-          lastActivity: principal.createdAt,
-          lastActivitySource: 'created',
-          neverUsed: false,
-          caveats: [],
-          reason: (age) =>
-            `user has no password, access key or signing certificate; created ${ageInWords(age)}`,
-        },
-        ctx,
-      ),
+      buildFinding(principal, {
+        credential: 'none',
+        status: 'no_credentials',
+        lastUsed: null,
+        lastActivity: principal.createdAt,
+        lastActivitySource: 'created',
+        ageDays,
+        neverUsed: false,
+        caveats: [],
+        reason: `user has no password, access key or signing certificate; created ${ageInWords(ageDays)}`,
+      }),
     ];
   },
 };

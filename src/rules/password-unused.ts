@@ -1,14 +1,14 @@
-import type { Caveat, Finding } from '../model/finding.ts';
+import type { ActivitySource, Caveat, Finding } from '../model/finding.ts';
 import type { Principal } from '../model/inventory.ts';
 import { daysBefore } from '../time.ts';
 import {
+  ageDaysOf,
   ageInWords,
   buildFinding,
-  byThreshold,
   type EvaluationContext,
-  firstKnown,
   type Rule,
   seenBy,
+  statusByThreshold,
   thresholdFor,
   thresholdNote,
 } from './rule.ts';
@@ -24,14 +24,18 @@ export const passwordUnused: Rule = {
   evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
     const password = principal.password;
     if (!password) return [];
-    const activity = firstKnown([
-      [password.lastUsed, password.lastUsedSource ?? 'last_used'],
-      [password.lastChanged, 'last_changed'],
-      [principal.createdAt, 'created'],
-    ])!;
+    // The first known of: the last sign-in, the last change, the user's creation.
+    const lastActivity = password.lastUsed ?? password.lastChanged ?? principal.createdAt;
+    const lastActivitySource: ActivitySource =
+      password.lastUsed !== null
+        ? (password.lastUsedSource ?? 'last_used')
+        : password.lastChanged !== null
+          ? 'last_changed'
+          : 'created';
+    const ageDays = ageDaysOf(lastActivity, ctx);
     const neverUsed = password.lastUsed === null;
     const caveats: Caveat[] = [];
-    if (neverUsed && activity.at < PASSWORD_TRACKING_START) caveats.push('not_tracked_before_2014_10_20');
+    if (neverUsed && lastActivity < PASSWORD_TRACKING_START) caveats.push('not_tracked_before_2014_10_20');
     if (
       password.lastUsed !== null &&
       password.lastUsed < PASSWORD_GAP_2018_END &&
@@ -40,23 +44,19 @@ export const passwordUnused: Rule = {
       caveats.push('password_gap_2018');
     }
     return [
-      buildFinding(
-        principal,
-        {
-          credential: 'password',
-          status: byThreshold(ctx, 'password'),
-          lastUsed: password.lastUsed,
-          lastActivity: activity.at,
-          lastActivitySource: activity.source,
-          neverUsed,
-          caveats,
-          reason: (age) =>
-            neverUsed
-              ? `console password never used; ${activity.source === 'created' ? 'user created' : 'set'} ${ageInWords(age)} ${thresholdNote(ctx, 'password')}`
-              : `console password last used ${ageInWords(age)}${seenBy(password.lastUsedSource)} ${thresholdNote(ctx, 'password')}`,
-        },
-        ctx,
-      ),
+      buildFinding(principal, {
+        credential: 'password',
+        status: statusByThreshold(ageDays, ctx, 'password'),
+        lastUsed: password.lastUsed,
+        lastActivity,
+        lastActivitySource,
+        ageDays,
+        neverUsed,
+        caveats,
+        reason: neverUsed
+          ? `console password never used; ${lastActivitySource === 'created' ? 'user created' : 'set'} ${ageInWords(ageDays)} ${thresholdNote(ctx, 'password')}`
+          : `console password last used ${ageInWords(ageDays)}${seenBy(password.lastUsedSource)} ${thresholdNote(ctx, 'password')}`,
+      }),
     ];
   },
 };

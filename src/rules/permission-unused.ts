@@ -13,11 +13,12 @@ import type {
 } from '../model/service-access.ts';
 import { type EpochMs, MS_PER_DAY } from '../time.ts';
 import {
+  ageDaysOf,
   ageInWords,
   buildFinding,
-  byThreshold,
   type EvaluationContext,
   type RuleFacts,
+  statusByThreshold,
   thresholdNote,
 } from './rule.ts';
 
@@ -63,28 +64,27 @@ function permissionFinding(
 ): Finding {
   const neverUsed = what.lastUsed === null;
   const analyzer = what.source === 'access_analyzer';
-  const extra: Partial<Finding> = { service: what.namespace, lastUsedRegion: what.region };
-  if (what.action !== undefined) extra.action = what.action;
   const period = analyzer ? "IAM Access Analyzer's tracking period" : "Access Advisor's tracking period";
-  return buildFinding(
-    asPrincipal(principal),
-    {
-      credential: 'permission',
-      status: byThreshold(ctx, 'permission'),
-      lastUsed: what.lastUsed,
-      lastActivity: what.lastUsed ?? principal.createdAt,
-      lastActivitySource: neverUsed ? 'created' : analyzer ? 'access_analyzer' : 'last_used',
-      neverUsed,
-      // the analyzer's own window is named by the judge stage (access_analyzer_<days>_days)
-      caveats: analyzer ? [] : trackingCaveats(principal, what.lastUsed, ctx.asOf),
-      reason: (age) =>
-        neverUsed
-          ? `${what.label} is granted but was never accessed in ${period}; the ${principal.type} was created ${ageInWords(age)} ${thresholdNote(ctx, 'permission')}`
-          : `${what.label} was last accessed ${ageInWords(age)}${analyzer ? ' according to IAM Access Analyzer' : ''} ${thresholdNote(ctx, 'permission')}`,
-      extra,
-    },
-    ctx,
-  );
+  const lastActivity = what.lastUsed ?? principal.createdAt;
+  const ageDays = ageDaysOf(lastActivity, ctx);
+  const finding = buildFinding(asPrincipal(principal), {
+    credential: 'permission',
+    status: statusByThreshold(ageDays, ctx, 'permission'),
+    lastUsed: what.lastUsed,
+    lastActivity,
+    lastActivitySource: neverUsed ? 'created' : analyzer ? 'access_analyzer' : 'last_used',
+    ageDays,
+    neverUsed,
+    // the analyzer's own window is named by the judge stage (access_analyzer_<days>_days)
+    caveats: analyzer ? [] : trackingCaveats(principal, what.lastUsed, ctx.asOf),
+    reason: neverUsed
+      ? `${what.label} is granted but was never accessed in ${period}; the ${principal.type} was created ${ageInWords(ageDays)} ${thresholdNote(ctx, 'permission')}`
+      : `${what.label} was last accessed ${ageInWords(ageDays)}${analyzer ? ' according to IAM Access Analyzer' : ''} ${thresholdNote(ctx, 'permission')}`,
+  });
+  finding.service = what.namespace;
+  finding.lastUsedRegion = what.region;
+  if (what.action !== undefined) finding.action = what.action;
+  return finding;
 }
 
 function actionFindings(

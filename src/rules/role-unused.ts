@@ -2,13 +2,13 @@ import type { Caveat, Finding } from '../model/finding.ts';
 import type { Principal } from '../model/inventory.ts';
 import { MS_PER_DAY } from '../time.ts';
 import {
+  ageDaysOf,
   ageInWords,
   buildFinding,
-  byThreshold,
   type EvaluationContext,
-  firstKnown,
   type Rule,
   seenBy,
+  statusByThreshold,
   thresholdNote,
 } from './rule.ts';
 
@@ -25,41 +25,32 @@ export const roleUnused: Rule = {
   evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
     const role = principal.role;
     if (principal.type !== 'role' || !role) return [];
-    const activity = firstKnown([
-      [role.lastUsed, role.lastUsedSource ?? 'last_used'],
-      [principal.createdAt, 'created'],
-    ])!;
+    // The first known of: the last use, the role's creation.
+    const lastActivity = role.lastUsed ?? principal.createdAt;
+    const ageDays = ageDaysOf(lastActivity, ctx);
     const neverUsed = role.lastUsed === null;
     const serviceLinked = role.path.startsWith(SERVICE_LINKED_PATH);
     const caveats: Caveat[] = [];
     if (neverUsed && ctx.asOf - principal.createdAt > ROLE_TRACKING_DAYS * MS_PER_DAY) {
       caveats.push('role_tracking_400_days');
     }
-    const extra: Partial<Finding> = {};
-    if (role.lastUsedRegion !== undefined) extra.lastUsedRegion = role.lastUsedRegion;
-    return [
-      buildFinding(
-        principal,
-        {
-          credential: 'role',
-          status: serviceLinked ? () => 'service_linked' : byThreshold(ctx, 'role'),
-          lastUsed: role.lastUsed,
-          lastActivity: activity.at,
-          lastActivitySource: activity.source,
-          neverUsed,
-          caveats,
-          reason: (age) => {
-            const when = neverUsed
-              ? `never used; created ${ageInWords(age)}`
-              : `last used ${ageInWords(age)}${seenBy(role.lastUsedSource)}`;
-            return serviceLinked
-              ? `service-linked role (managed by an AWS service); ${when}`
-              : `role ${when} ${thresholdNote(ctx, 'role')}`;
-          },
-          extra,
-        },
-        ctx,
-      ),
-    ];
+    const when = neverUsed
+      ? `never used; created ${ageInWords(ageDays)}`
+      : `last used ${ageInWords(ageDays)}${seenBy(role.lastUsedSource)}`;
+    const finding = buildFinding(principal, {
+      credential: 'role',
+      status: serviceLinked ? 'service_linked' : statusByThreshold(ageDays, ctx, 'role'),
+      lastUsed: role.lastUsed,
+      lastActivity,
+      lastActivitySource: role.lastUsed !== null ? (role.lastUsedSource ?? 'last_used') : 'created',
+      ageDays,
+      neverUsed,
+      caveats,
+      reason: serviceLinked
+        ? `service-linked role (managed by an AWS service); ${when}`
+        : `role ${when} ${thresholdNote(ctx, 'role')}`,
+    });
+    if (role.lastUsedRegion !== undefined) finding.lastUsedRegion = role.lastUsedRegion;
+    return [finding];
   },
 };

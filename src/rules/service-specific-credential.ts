@@ -11,10 +11,10 @@ import type { Caveat, Finding } from '../model/finding.ts';
 import type { Principal, ServiceSpecificCredential } from '../model/inventory.ts';
 import { MS_PER_DAY, toIso } from '../time.ts';
 import {
+  ageDaysOf,
   ageInWords,
   buildFinding,
   type EvaluationContext,
-  firstKnown,
   type Rule,
   thresholdFor,
   thresholdNote,
@@ -52,7 +52,10 @@ export const serviceSpecificCredentialUnverified: Rule = {
   rationale:
     'AWS keeps no last use for service-specific credentials (CodeCommit Git, Keyspaces, Bedrock and CloudWatch Logs API keys): an old active one may be forgotten; deactivate it unless its owner still needs it.',
   evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
-    return (principal.serviceSpecificCredentials ?? []).map((c) => evaluateCredential(principal, c, ctx));
+    const credentials = principal.serviceSpecificCredentials;
+    // A credential report has none: no arrays made for its users.
+    if (credentials === undefined || credentials.length === 0) return [];
+    return credentials.map((c) => evaluateCredential(principal, c, ctx));
   },
 };
 
@@ -62,10 +65,8 @@ function evaluateCredential(
   ctx: EvaluationContext,
 ): Finding {
   // the credential's own CreateDate plays `last_rotated`, as an access key's does on the API path
-  const activity = firstKnown([
-    [credential.createdAt, 'last_rotated'],
-    [principal.createdAt, 'created'],
-  ])!;
+  const lastActivity = credential.createdAt ?? principal.createdAt;
+  const ageDays = ageDaysOf(lastActivity, ctx);
   const expired =
     credential.status === 'Expired' || (credential.expiresAt !== null && credential.expiresAt <= ctx.asOf);
   const active = credential.status === 'Active' && !expired;
@@ -84,26 +85,21 @@ function evaluateCredential(
         : ''
       : `; ${expired ? 'expired' : 'expires'} ${toIso(credential.expiresAt).slice(0, 10)}`;
   const state = expired ? 'expired' : credential.status === 'Active' ? 'active' : 'inactive';
-  return buildFinding(
-    principal,
-    {
-      credential: 'service_specific_credential',
-      status: active ? (age) => (age >= threshold ? 'unverified' : 'in_use') : () => 'inactive',
-      lastUsed: null,
-      lastActivity: activity.at,
-      lastActivitySource: activity.source,
-      neverUsed: false,
-      caveats,
-      reason: (age) =>
-        `${label} is ${state}, created ${ageInWords(age)}${expiry}; AWS records no last use for service-specific credentials${
-          active ? ` ${thresholdNote(ctx, 'service_specific_credential')}` : ''
-        }`,
-      extra: {
-        service: credential.serviceName,
-        serviceSpecificCredentialId: credential.serviceSpecificCredentialId,
-        expiresAt: credential.expiresAt === null ? null : toIso(credential.expiresAt),
-      },
-    },
-    ctx,
-  );
+  const finding = buildFinding(principal, {
+    credential: 'service_specific_credential',
+    status: active ? (ageDays >= threshold ? 'unverified' : 'in_use') : 'inactive',
+    lastUsed: null,
+    lastActivity,
+    lastActivitySource: credential.createdAt !== null ? 'last_rotated' : 'created',
+    ageDays,
+    neverUsed: false,
+    caveats,
+    reason: `${label} is ${state}, created ${ageInWords(ageDays)}${expiry}; AWS records no last use for service-specific credentials${
+      active ? ` ${thresholdNote(ctx, 'service_specific_credential')}` : ''
+    }`,
+  });
+  finding.service = credential.serviceName;
+  finding.serviceSpecificCredentialId = credential.serviceSpecificCredentialId;
+  finding.expiresAt = credential.expiresAt === null ? null : toIso(credential.expiresAt);
+  return finding;
 }

@@ -1,6 +1,6 @@
 import type { Finding } from '../model/finding.ts';
-import type { Principal } from '../model/inventory.ts';
-import { ageInWords, buildFinding, type EvaluationContext, firstKnown, type Rule } from './rule.ts';
+import type { Principal, SigningCertificateCredential } from '../model/inventory.ts';
+import { ageDaysOf, ageInWords, buildFinding, type EvaluationContext, type Rule } from './rule.ts';
 
 export const signingCertificateUnverified: Rule = {
   id: 'signing-certificate-unverified',
@@ -10,33 +10,39 @@ export const signingCertificateUnverified: Rule = {
   rationale:
     'AWS records no last use for X.509 signing certificates, so an active one cannot be proven unused: review it by hand.',
   evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
-    return principal.signingCertificates.map((cert) => {
-      const activity = firstKnown([
-        [cert.lastRotated, 'last_rotated'],
-        [principal.createdAt, 'created'],
-      ])!;
-      const label = `signing certificate ${cert.slot}`;
-      const since = activity.source === 'created' ? 'user created' : 'uploaded or rotated';
-      const extra: Partial<Finding> = {};
-      if (cert.certificateId !== undefined) extra.certificateId = cert.certificateId;
-      return buildFinding(
-        principal,
-        {
-          credential: cert.slot === 1 ? 'cert_1' : 'cert_2',
-          status: () => (cert.active ? 'unverified' : 'inactive'),
-          lastUsed: null,
-          lastActivity: activity.at,
-          lastActivitySource: activity.source,
-          neverUsed: false,
-          caveats: [],
-          reason: (age) =>
-            cert.active
-              ? `${label} is active; AWS records no last use for certificates (${since} ${ageInWords(age)})`
-              : `${label} is inactive (${since} ${ageInWords(age)})`,
-          extra,
-        },
-        ctx,
-      );
-    });
+    const certificates = principal.signingCertificates;
+    // Most users have none: no array made by map for them.
+    if (certificates.length === 0) return [];
+    return certificates.map((cert) => evaluateCertificate(principal, cert, ctx));
   },
 };
+
+// A slot's label, made once rather than for each certificate.
+const CERT_LABELS = ['signing certificate 1', 'signing certificate 2'] as const;
+
+function evaluateCertificate(
+  principal: Principal,
+  cert: SigningCertificateCredential,
+  ctx: EvaluationContext,
+): Finding {
+  // The first known of: the last upload or rotation, the user's creation.
+  const lastActivity = cert.lastRotated ?? principal.createdAt;
+  const since = cert.lastRotated !== null ? 'uploaded or rotated' : 'user created';
+  const ageDays = ageDaysOf(lastActivity, ctx);
+  const label = CERT_LABELS[cert.slot - 1]!;
+  const finding = buildFinding(principal, {
+    credential: cert.slot === 1 ? 'cert_1' : 'cert_2',
+    status: cert.active ? 'unverified' : 'inactive',
+    lastUsed: null,
+    lastActivity,
+    lastActivitySource: cert.lastRotated !== null ? 'last_rotated' : 'created',
+    ageDays,
+    neverUsed: false,
+    caveats: [],
+    reason: cert.active
+      ? `${label} is active; AWS records no last use for certificates (${since} ${ageInWords(ageDays)})`
+      : `${label} is inactive (${since} ${ageInWords(ageDays)})`,
+  });
+  if (cert.certificateId !== undefined) finding.certificateId = cert.certificateId;
+  return finding;
+}

@@ -7,12 +7,12 @@
 import type { Finding } from '../model/finding.ts';
 import type { Principal, SshPublicKeyCredential } from '../model/inventory.ts';
 import {
+  ageDaysOf,
   ageInWords,
   buildFinding,
-  byThreshold,
   type EvaluationContext,
-  firstKnown,
   type Rule,
+  statusByThreshold,
   thresholdFor,
   thresholdNote,
 } from './rule.ts';
@@ -25,43 +25,44 @@ export const sshPublicKeyUnverified: Rule = {
   rationale:
     'AWS keeps no last use for SSH public keys (CodeCommit): an old active key may be forgotten; deactivate it unless its owner still needs it.',
   evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
-    return (principal.sshPublicKeys ?? []).map((key) => evaluateKey(principal, key, ctx));
+    const keys = principal.sshPublicKeys;
+    // A credential report has none: no arrays made for its users.
+    if (keys === undefined || keys.length === 0) return [];
+    return keys.map((key) => evaluateKey(principal, key, ctx));
   },
 };
 
 function evaluateKey(principal: Principal, key: SshPublicKeyCredential, ctx: EvaluationContext): Finding {
   const lastUsed = key.lastUsed ?? null;
-  const activity = firstKnown([
-    [lastUsed, 'cloudtrail'],
-    [key.uploadedAt, 'last_rotated'],
-    [principal.createdAt, 'created'],
-  ])!;
+  // The first known of: a use CloudTrail saw, the upload, the user's creation.
+  const lastActivity = lastUsed ?? key.uploadedAt ?? principal.createdAt;
+  const ageDays = ageDaysOf(lastActivity, ctx);
   const threshold = thresholdFor(ctx, 'ssh_public_key');
   const label = `SSH public key ${key.sshPublicKeyId}`;
-  const when = (age: number) =>
+  const when =
     lastUsed !== null
-      ? `last used ${ageInWords(age)} according to CloudTrail`
-      : `uploaded ${ageInWords(age)}; AWS records no last use for SSH keys`;
-  return buildFinding(
-    principal,
-    {
-      credential: 'ssh_public_key',
-      status: !key.active
-        ? () => 'inactive'
-        : lastUsed !== null
-          ? byThreshold(ctx, 'ssh_public_key')
-          : (age) => (age >= threshold ? 'unverified' : 'in_use'),
-      lastUsed,
-      lastActivity: activity.at,
-      lastActivitySource: activity.source,
-      neverUsed: false,
-      caveats: [],
-      reason: (age) =>
-        key.active
-          ? `${label} is active, ${when(age)} ${thresholdNote(ctx, 'ssh_public_key')}`
-          : `${label} is inactive; ${when(age)}`,
-      extra: { sshPublicKeyId: key.sshPublicKeyId },
-    },
-    ctx,
-  );
+      ? `last used ${ageInWords(ageDays)} according to CloudTrail`
+      : `uploaded ${ageInWords(ageDays)}; AWS records no last use for SSH keys`;
+  const finding = buildFinding(principal, {
+    credential: 'ssh_public_key',
+    status: !key.active
+      ? 'inactive'
+      : lastUsed !== null
+        ? statusByThreshold(ageDays, ctx, 'ssh_public_key')
+        : ageDays >= threshold
+          ? 'unverified'
+          : 'in_use',
+    lastUsed,
+    lastActivity,
+    lastActivitySource:
+      lastUsed !== null ? 'cloudtrail' : key.uploadedAt !== null ? 'last_rotated' : 'created',
+    ageDays,
+    neverUsed: false,
+    caveats: [],
+    reason: key.active
+      ? `${label} is active, ${when} ${thresholdNote(ctx, 'ssh_public_key')}`
+      : `${label} is inactive; ${when}`,
+  });
+  finding.sshPublicKeyId = key.sshPublicKeyId;
+  return finding;
 }
