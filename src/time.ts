@@ -135,30 +135,66 @@ export function parseAsOf(text: string): EpochMs | null {
 
 /** ISO-8601 UTC with `Z`, seconds precision unless milliseconds are present. */
 export function toIso(ms: EpochMs): string {
-  if (ms % 1000 === 0 && ms >= YEAR_1000 && ms < YEAR_10000) {
-    // Whole seconds in four-digit years (every date AWS writes): the day's `YYYY-MM-DDT` from a small
-    // cache and the time by arithmetic, several times faster than a Date per call (a million-row
-    // report formats millions of these).
-    const day = Math.floor(ms / MS_PER_DAY);
-    let prefix = dayPrefixes.get(day);
-    if (prefix === undefined) {
-      if (dayPrefixes.size >= 1 << 14) dayPrefixes.clear();
-      prefix = new Date(day * MS_PER_DAY).toISOString().slice(0, 11);
-      dayPrefixes.set(day, prefix);
-    }
-    const seconds = (ms - day * MS_PER_DAY) / 1000;
-    const hour = Math.floor(seconds / 3600);
-    const minute = Math.floor(seconds / 60) % 60;
-    return `${prefix}${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[seconds % 60]}Z`;
-  }
+  if (ms % 1000 === 0 && ms >= YEAR_1000 && ms < YEAR_10000) return wholeSecondIso(ms);
   const iso = new Date(ms).toISOString();
   return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
 }
 
 const YEAR_1000 = Date.UTC(1000, 0, 1);
 const YEAR_10000 = Date.UTC(10000, 0, 1);
-const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
-const dayPrefixes = new Map<number, string>();
+
+/**
+ * `YYYY-MM-DDTHH:MM:SSZ` of whole seconds in four-digit years (every date AWS writes): the date by
+ * integer arithmetic (H. Hinnant's civil_from_days, the inverse of daysFromCivil) and the text made
+ * in one piece by String.fromCharCode, several times faster than a Date per call. A million-row
+ * report formats millions of these; a string joined from parts would also have to be flattened
+ * again by JSON.stringify and by the writer.
+ */
+function wholeSecondIso(ms: EpochMs): string {
+  const days = Math.floor(ms / MS_PER_DAY);
+  const seconds = (ms - days * MS_PER_DAY) / 1000;
+  const hour = Math.floor(seconds / 3600);
+  const minute = Math.floor(seconds / 60) % 60;
+  const second = seconds % 60;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthIndex = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthIndex + 2) / 5) + 1;
+  const month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  // character codes: 0 is 48, - 45, T 84, : 58, Z 90
+  return String.fromCharCode(
+    48 + Math.floor(year / 1000),
+    48 + (Math.floor(year / 100) % 10),
+    48 + (Math.floor(year / 10) % 10),
+    48 + (year % 10),
+    45,
+    48 + Math.floor(month / 10),
+    48 + (month % 10),
+    45,
+    48 + Math.floor(day / 10),
+    48 + (day % 10),
+    84,
+    48 + Math.floor(hour / 10),
+    48 + (hour % 10),
+    58,
+    48 + Math.floor(minute / 10),
+    48 + (minute % 10),
+    58,
+    48 + Math.floor(second / 10),
+    48 + (second % 10),
+    90,
+  );
+}
 
 /** Whole days from `from` to `to`, rounded down (negative when `to` is earlier). */
 export function wholeDaysBetween(from: EpochMs, to: EpochMs): number {
