@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // `npm test`: sets up what the tests need (the build, moto_server, Chromium), then runs every test
 // with Node's test runner. With CI=true a missing tool is a failure, never a skip.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { tsImport } from 'tsx/esm/api';
 
 const root = new URL('..', import.meta.url).pathname;
 
 const args = process.argv.slice(2);
+/** Test files run at once (each in its own process). */
+const CONCURRENCY = 2;
 
 function have(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -45,13 +48,7 @@ if (!existsSync(chromium)) {
   }
 }
 
-// 3. The CLI tests spawn the real binary, so build it.
-execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-  cwd: root,
-  stdio: 'inherit',
-});
-
-// 4. Every *.test.ts under test/ (or the files/folders given).
+// 3. Every *.test.ts under test/ (or the files/folders given).
 function collect(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -66,17 +63,46 @@ const files = targets
   .sort();
 if (files.length === 0) stop('no test files found');
 
+// 4. moto_servers for the whole run, started while the build runs: a test file leases one instead
+// of starting its own (~3 s each; test/helpers/moto-pool.ts). One more than the files run at once,
+// as a few files hold two.
+const motoFiles = files.filter((f) => readFileSync(join(root, f), 'utf8').includes('startMoto('));
+const { MOTO_POOL_ENV, startMotoPool } = await tsImport('../test/helpers/moto-pool.ts', import.meta.url);
+const motoPool =
+  motoFiles.length > 1 ? startMotoPool(Math.min(motoFiles.length, CONCURRENCY + 1)) : undefined;
+motoPool?.catch(() => {}); // awaited after the build
+
+// 5. The CLI tests spawn the real binary, so build it.
+const built = await new Promise((resolve) => {
+  const tsc = spawn(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
+  tsc.on('close', (code) => resolve(code === 0));
+});
+const pool = await motoPool?.catch((e) => stop(`could not start moto_server: ${e.message}`));
+if (!built) {
+  await pool?.stop();
+  stop('the build (tsc -p tsconfig.build.json) failed');
+}
+
 // Tests talk to moto only: never let the SDK's credential chain probe the EC2 metadata address.
 const env = {
   ...process.env,
   CREDSWEEP_CHROMIUM: chromium,
   NO_COLOR: '1',
   AWS_EC2_METADATA_DISABLED: 'true',
+  ...(pool ? { [MOTO_POOL_ENV]: pool.dir } : {}),
 };
 delete env.FORCE_COLOR;
 const run = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files],
+  ['--import', 'tsx', '--test', `--test-concurrency=${CONCURRENCY}`, '--test-timeout=300000', ...files],
   { cwd: root, stdio: 'inherit', env },
 );
+await pool?.stop();
 process.exit(run.status ?? 1);

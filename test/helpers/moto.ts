@@ -1,8 +1,8 @@
 /**
  * A real moto_server per test file, with a movable clock.
  *
- *   const moto = await startMoto();          // free loopback port, waits until it answers
- *   after(() => moto.stop());                // also killed on process exit
+ *   const moto = await startMoto();          // this file's alone, reset; answering on loopback
+ *   after(() => moto.stop());                // kills it, or gives a pooled one back; also on exit
  *   beforeEach(() => moto.reset());          // POST /moto-api/reset (also puts the clock back)
  *   new IAMClient(moto.clientConfig());      // region us-east-1, static test credentials, endpoint
  *   new S3Client(moto.s3ClientConfig());     // + forcePathStyle
@@ -16,16 +16,15 @@
  * being read from a file this helper rewrites. Creation dates, key last-used and role last-used then
  * land at the shifted time; moto's credential report GeneratedTime stays hard-coded (§7.2).
  *
+ * Under `npm test` the server is leased from a pool the run started once (moto-pool.ts: a server
+ * costs ~3 s to start), reset before the file gets it; otherwise startMoto spawns one (moto-launch.ts).
+ *
  * If moto_server (or a Python that can import moto) is missing, startMoto throws: tests never skip.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { renameSync, writeFileSync } from 'node:fs';
+import { launchMoto } from './moto-launch.ts';
+import { leasePooledMoto, type PooledMoto } from './moto-pool.ts';
 
-const LAUNCHER = fileURLToPath(new URL('./moto_clock_server.py', import.meta.url));
 const DAY_MS = 86_400_000;
 
 export const MOTO_REGION = 'us-east-1';
@@ -71,174 +70,75 @@ export interface MotoServer {
   s3ClientConfig(credentials?: MotoClientConfig['credentials']): MotoClientConfig & { forcePathStyle: true };
 }
 
-let cachedPython: string | undefined;
-
-/** The Python that runs moto_server: $CREDSWEEP_MOTO_PYTHON, moto_server's shebang, python3, python. */
-function findMotoPython(): string {
-  if (cachedPython) return cachedPython;
-  const which = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' });
-  const motoServerPath = which.status === 0 ? which.stdout.trim() : '';
-  if (!motoServerPath) {
-    throw new Error(
-      "moto_server is not on PATH: the AWS integration tests need it. Install it with: pip install 'moto[server]>=5,<6'",
-    );
-  }
-  const candidates: string[] = [];
-  if (process.env.CREDSWEEP_MOTO_PYTHON) candidates.push(process.env.CREDSWEEP_MOTO_PYTHON);
-  try {
-    const firstLine = readFileSync(motoServerPath, 'utf8').split('\n', 1)[0] ?? '';
-    const shebang = /^#!\s*(\S*python[\d.]*)\s*$/.exec(firstLine);
-    if (shebang?.[1]) candidates.push(shebang[1]);
-  } catch {
-    // a binary or unreadable launcher: fall through to python3
-  }
-  candidates.push('python3', 'python');
-  for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', 'import moto.server'], { stdio: 'ignore', timeout: 30_000 });
-    if (probe.status === 0) {
-      cachedPython = python;
-      return python;
-    }
-  }
-  throw new Error(
-    `moto_server is at ${motoServerPath} but no Python that can import moto.server was found ` +
-      `(tried ${candidates.join(', ')}); set CREDSWEEP_MOTO_PYTHON to moto's interpreter`,
-  );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntilAnswering(
-  endpoint: string,
-  child: ChildProcess,
-  output: () => string,
-): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `moto_server exited before answering (code ${child.exitCode}): ${output().slice(-2000)}`,
-      );
-    }
-    try {
-      const response = await fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(2_000) });
-      await response.arrayBuffer();
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`moto_server did not answer at ${endpoint} within 30 s: ${output().slice(-2000)}`);
-}
-
+/**
+ * A moto_server for this test file alone: one leased from the run's pool (moto-pool.ts, started by
+ * scripts/test.mjs) after a full reset, or else a new process.
+ */
 export async function startMoto(): Promise<MotoServer> {
-  const python = findMotoPython();
-  const dir = mkdtempSync(join(tmpdir(), 'credsweep-moto-'));
-  const clockFile = join(dir, 'clock-offset-ms');
-  writeFileSync(clockFile, '0');
-
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    const endpoint = `http://127.0.0.1:${port}`;
-    // moto logs every request on stderr. It goes to a file, not a pipe to this process: a test that
-    // blocks its event loop (spawnSync of the CLI) would stop draining a pipe, and once the pipe's
-    // 64 KiB were full moto would hang in mid-request (it did: audit-live's terminal test on Node 24).
-    const logFile = join(dir, `moto-${attempt}.log`);
-    const logFd = openSync(logFile, 'a', 0o600);
-    const child = spawn(python, [LAUNCHER, clockFile, '-H', '127.0.0.1', '-p', String(port)], {
-      stdio: ['ignore', 'ignore', logFd],
-      env: { ...process.env, PYTHONUNBUFFERED: '1' },
-    });
-    closeSync(logFd);
-    const output = () => {
-      try {
-        return readFileSync(logFile, 'utf8').slice(-20_000);
-      } catch {
-        return '';
-      }
-    };
-    const killOnExit = () => child.kill('SIGKILL');
-    process.on('exit', killOnExit);
+  const lease = leasePooledMoto();
+  if (lease) {
+    // Whatever the last holder left: a moved clock, IAM enforcement on, resources in any account.
+    const server = motoServer(lease, async () => lease.release(), { dirty: true });
     try {
-      await waitUntilAnswering(endpoint, child, output);
-    } catch (error) {
-      process.off('exit', killOnExit);
-      child.kill('SIGKILL');
-      lastError = error;
-      continue; // most likely the port was taken between freePort() and bind: try another
+      await server.reset();
+      return server;
+    } catch {
+      // The pooled server is gone (its lease stays taken, so nobody else tries it): start our own.
     }
-
-    let offsetMs = 0;
-    let enforcing = false;
-    const setIamEnforcement = async (on: boolean) => {
-      const response = await fetch(`${endpoint}/moto-api/reset-auth`, {
-        method: 'POST',
-        body: on ? '0' : 'inf',
-      });
-      await response.arrayBuffer();
-      if (!response.ok) throw new Error(`moto reset-auth failed: HTTP ${response.status}`);
-      enforcing = on;
-    };
-    const writeOffset = (ms: number) => {
-      offsetMs = Math.round(ms);
-      const tmp = `${clockFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, String(offsetMs));
-      renameSync(tmp, clockFile); // a new inode: the launcher notices and re-reads
-    };
-    const config = (credentials: MotoClientConfig['credentials'] = { ...MOTO_TEST_CREDENTIALS }) => ({
-      region: MOTO_REGION,
-      endpoint,
-      credentials,
-      maxAttempts: 2,
-    });
-    return {
-      endpoint,
-      port,
-      async reset() {
-        if (offsetMs !== 0) writeOffset(0);
-        if (enforcing) await setIamEnforcement(false);
-        const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
-        await response.arrayBuffer();
-        if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
-      },
-      setIamEnforcement,
-      async stop() {
-        process.off('exit', killOnExit);
-        if (child.exitCode === null && child.signalCode === null) {
-          const exited = new Promise((r) => child.once('exit', r));
-          child.kill('SIGTERM');
-          const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-          await exited;
-          clearTimeout(timer);
-        }
-        rmSync(dir, { recursive: true, force: true });
-      },
-      async setClock(at) {
-        writeOffset((typeof at === 'number' ? at : at.getTime()) - Date.now());
-      },
-      async setClockOffsetDays(days) {
-        writeOffset(days * DAY_MS);
-      },
-      clientConfig: config,
-      s3ClientConfig: (credentials) => ({ ...config(credentials), forcePathStyle: true as const }),
-    };
   }
-  rmSync(dir, { recursive: true, force: true });
-  throw lastError instanceof Error ? lastError : new Error(String(lastError));
+  const launched = await launchMoto();
+  return motoServer(launched, launched.stop, { dirty: false });
+}
+
+function motoServer(
+  { endpoint, port, clockFile }: PooledMoto,
+  stop: () => Promise<void>,
+  { dirty }: { dirty: boolean },
+): MotoServer {
+  let offsetMs = dirty ? Number.NaN : 0;
+  let enforcing = dirty;
+  const setIamEnforcement = async (on: boolean) => {
+    const response = await fetch(`${endpoint}/moto-api/reset-auth`, {
+      method: 'POST',
+      body: on ? '0' : 'inf',
+    });
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`moto reset-auth failed: HTTP ${response.status}`);
+    enforcing = on;
+  };
+  const writeOffset = (ms: number) => {
+    offsetMs = Math.round(ms);
+    const tmp = `${clockFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, String(offsetMs));
+    renameSync(tmp, clockFile); // a new inode: the launcher notices and re-reads
+  };
+  const config = (credentials: MotoClientConfig['credentials'] = { ...MOTO_TEST_CREDENTIALS }) => ({
+    region: MOTO_REGION,
+    endpoint,
+    credentials,
+    maxAttempts: 2,
+  });
+  return {
+    endpoint,
+    port,
+    async reset() {
+      if (offsetMs !== 0) writeOffset(0);
+      if (enforcing) await setIamEnforcement(false);
+      const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
+    },
+    setIamEnforcement,
+    stop,
+    async setClock(at) {
+      writeOffset((typeof at === 'number' ? at : at.getTime()) - Date.now());
+    },
+    async setClockOffsetDays(days) {
+      writeOffset(days * DAY_MS);
+    },
+    clientConfig: config,
+    s3ClientConfig: (credentials) => ({ ...config(credentials), forcePathStyle: true as const }),
+  };
 }
 
 interface MiddlewareClient {
