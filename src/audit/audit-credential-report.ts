@@ -13,7 +13,11 @@ import {
   evaluatePrincipal,
 } from '../rules/index.ts';
 import { mergeDuplicateRows } from '../sources/credential-report/merge-duplicate-rows.ts';
-import { parseCredentialReportChunks } from '../sources/credential-report/parse-csv.ts';
+import {
+  parseCredentialReportChunks,
+  type ReportResume,
+  type ReportRow,
+} from '../sources/credential-report/parse-csv.ts';
 import { rowToPrincipal } from '../sources/credential-report/to-inventory.ts';
 
 export async function* auditCredentialReport(
@@ -29,21 +33,49 @@ export async function* auditCredentialReport(
   }
 }
 
-/** Principals of a credential report, one account's contiguous rows at a time, duplicates merged. */
-export async function* principalsByAccount(input: Readable, file: string): AsyncGenerator<Principal[]> {
-  let account: string | undefined;
-  let group = new Map<string, Principal>();
-  for await (const rows of parseCredentialReportChunks(input, file)) {
+/**
+ * Principals of a credential report, one account's contiguous rows at a time, duplicates merged;
+ * `resume` reads a part of a file that starts at a record (after its header, elsewhere).
+ */
+export async function* principalsByAccount(
+  input: Readable,
+  file: string,
+  resume?: ReportResume,
+): AsyncGenerator<Principal[]> {
+  const groups = new AccountGroups(file);
+  for await (const rows of parseCredentialReportChunks(input, file, resume)) {
     for (const row of rows) {
-      const principal = rowToPrincipal(row, file);
-      if (principal.accountId !== account) {
-        if (group.size > 0) yield [...group.values()];
-        group = new Map();
-        account = principal.accountId;
-      }
-      const earlier = group.get(principal.arn);
-      group.set(principal.arn, earlier ? mergeDuplicateRows(earlier, principal) : principal);
+      const done = groups.add(row);
+      if (done) yield done;
     }
   }
-  if (group.size > 0) yield [...group.values()];
+  const last = groups.end();
+  if (last) yield last;
+}
+
+/** Rows to principals, grouped by account as they come (the report audit's worker threads use it too). */
+export class AccountGroups {
+  private account: string | undefined;
+  private group = new Map<string, Principal>();
+
+  constructor(private readonly file: string) {}
+
+  /** Adds a row (in file order); returns the account's principals it completed, if it began another. */
+  add(row: ReportRow): Principal[] | undefined {
+    const principal = rowToPrincipal(row, this.file);
+    let done: Principal[] | undefined;
+    if (principal.accountId !== this.account) {
+      if (this.group.size > 0) done = [...this.group.values()];
+      this.group = new Map();
+      this.account = principal.accountId;
+    }
+    const earlier = this.group.get(principal.arn);
+    this.group.set(principal.arn, earlier ? mergeDuplicateRows(earlier, principal) : principal);
+    return done;
+  }
+
+  /** The last account's principals, if any. */
+  end(): Principal[] | undefined {
+    return this.group.size > 0 ? [...this.group.values()] : undefined;
+  }
 }

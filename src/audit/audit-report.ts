@@ -19,6 +19,14 @@ export interface AuditMeta {
   thresholds?: Record<string, number>;
 }
 
+/** What a tally counted, as plain data (a worker thread's part of a report audit, posted back). */
+export interface TallyCounts {
+  summary: Record<FindingStatus, number>;
+  severities: Partial<Record<SeverityLevel, number>>;
+  /** The accounts findings were counted in. */
+  accountIds: string[];
+}
+
 /** Counts findings per status and remembers the accounts seen, without keeping the findings. */
 export class AuditTally {
   readonly summary: Record<FindingStatus, number> = emptySummary();
@@ -37,6 +45,23 @@ export class AuditTally {
     this.severities[level] = (this.severities[level] ?? 0) + 1;
     if (!this.accounts.has(finding.accountId)) {
       this.accounts.set(finding.accountId, { accountId: finding.accountId, status: 'ok' });
+    }
+  }
+
+  /** The counts as plain data. */
+  counts(): TallyCounts {
+    return { summary: this.summary, severities: this.severities, accountIds: [...this.accounts.keys()] };
+  }
+
+  /** Adds the counts of findings tallied elsewhere (as if each had been `add`ed here). */
+  addCounts(counts: TallyCounts): void {
+    for (const [status, n] of Object.entries(counts.summary)) this.summary[status as FindingStatus] += n;
+    for (const [level, n] of Object.entries(counts.severities)) {
+      const key = level as SeverityLevel;
+      this.severities[key] = (this.severities[key] ?? 0) + n;
+    }
+    for (const accountId of counts.accountIds) {
+      if (!this.accounts.has(accountId)) this.accounts.set(accountId, { accountId, status: 'ok' });
     }
   }
 

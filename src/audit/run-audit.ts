@@ -18,13 +18,18 @@
  * The live collect stage (and the AWS SDK) is loaded only for a live audit.
  */
 import { createReadStream } from 'node:fs';
-import { access, constants } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
-import { ExemptionMatcher } from '../config/exemptions.ts';
+import { ExemptionMatcher, mergeExemptionOutcomes } from '../config/exemptions.ts';
 import { InputError } from '../errors.ts';
 import type { AccountResult, AuditReport, ExemptionOutcome, Finding } from '../model/finding.ts';
+import type { PartFormat } from './report-workers/audit-part.ts';
+import type { ParallelOptions } from './report-workers/audit-report-parallel.ts';
 import type { TrailSummary } from '../model/trail-summary.ts';
+import type { StreamBatch } from '../reporters/reporter.ts';
 import { checkReportStart } from '../sources/credential-report/check-start.ts';
+import type { ReportResume } from '../sources/credential-report/parse-csv.ts';
 import { principalsByAccount } from './audit-credential-report.ts';
 import { type AuditMeta, assembleAuditReport } from './audit-report.ts';
 import { type InventoryItem, type JudgeOptions, judgePrincipal } from './judge.ts';
@@ -36,7 +41,17 @@ import type { AuditSettings } from './settings.ts';
 export interface AuditDeps extends Partial<LiveCollectDeps> {
   /** Read for `report: '-'`. */
   stdin?: Readable;
+  /** How a report file is cut for worker threads (tests cut small files into many small parts). */
+  reportParts?: Pick<ParallelOptions, 'partBytes' | 'runPart'> & { parallelFromBytes?: number };
 }
+
+/**
+ * A report file smaller than this is audited on the main thread: starting the workers (~60 ms each)
+ * would cost more than they save below a few MB (measured: docs/performance.md).
+ */
+const PARALLEL_FROM_BYTES = 16 << 20;
+/** Worker threads by default: one per core, at most this many. */
+const MAX_DEFAULT_JOBS = 8;
 
 export interface AuditRun {
   meta: AuditMeta;
@@ -59,6 +74,14 @@ export interface AuditRun {
   partition?: string;
   /** What `--access-analyzer` found: the analyzer read, none, or the AWS error. */
   accessAnalyzer?: AccessAnalyzerOutcome;
+  /**
+   * The same findings for the json or csv reporter's `stream`, parts of them rendered already: a
+   * credential report file (not standard input, not with `--cloudtrail`) of a few MB or more is cut
+   * at account boundaries and audited on `settings.jobs` worker threads, each part's findings
+   * rendered there by the reporter's own per-finding text. Undefined where that does not apply
+   * (iterate `findingBatches`). Iterate once, instead of `findings` / `findingBatches`.
+   */
+  streamFor(format: string): AsyncIterable<StreamBatch> | undefined;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -73,6 +96,7 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
   // 1. collect
   const input = settings.input;
   const reportInput = input.kind === 'report' ? await openReport(input.file, deps.stdin) : undefined;
+  const reportBytes = input.kind === 'report' && input.file !== '-' ? (await stat(input.file)).size : 0;
   const trail = settings.evidence ? await scanEvidence(settings.evidence) : undefined;
   const tags = new Map<string, Record<string, string>>();
   const accounts = new Map<string, AccountResult>();
@@ -121,7 +145,7 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
       : {}),
     ...(accessAnalyzer && 'input' in accessAnalyzer ? { accessAnalyzer: accessAnalyzer.input } : {}),
   };
-  async function* judged(): AsyncGenerator<readonly Finding[]> {
+  async function* judged(items: AsyncIterable<readonly InventoryItem[]>): AsyncGenerator<readonly Finding[]> {
     for await (const batch of items) {
       const findings: Finding[] = [];
       for (const item of batch) {
@@ -134,13 +158,66 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
       if (findings.length > 0) yield findings;
     }
   }
-  const findingBatches = judged();
+  const findingBatches = judged(items);
+  const workers = settings.jobs ?? Math.min(availableParallelism(), MAX_DEFAULT_JOBS);
+  let partsOutcome: ExemptionOutcome | undefined;
+  const exemptions = () => {
+    const outcome = matcher?.outcome();
+    return outcome && partsOutcome ? mergeExemptionOutcomes([outcome, partsOutcome]) : outcome;
+  };
+  /** 1-5 on worker threads, part by part; what they cannot cut goes through `judged` here. */
+  async function* onWorkers(file: string, format: PartFormat): AsyncGenerator<StreamBatch> {
+    const { auditReportOnWorkers } = await import('./report-workers/audit-report-parallel.ts');
+    let serialInput: Readable | undefined = reportInput;
+    try {
+      const parts = auditReportOnWorkers(
+        file,
+        {
+          file,
+          format,
+          evaluation: settings.evaluation,
+          exemptTag: settings.exemptTag,
+          exemptions: settings.exemptions,
+        },
+        { ...deps.reportParts, workers },
+      );
+      for await (const part of parts) {
+        if (part.kind === 'rest') {
+          const resume: ReportResume | undefined =
+            part.offset === 0
+              ? undefined
+              : { header: part.start!.header, newline: part.start!.newline, line: part.line };
+          const rest = resume ? createReadStream(file, { start: part.offset }) : serialInput!;
+          if (!resume) serialInput = undefined;
+          yield* judged(reportItems(rest, file, resume));
+          continue;
+        }
+        for (const accountId of part.accountIds) {
+          if (!accounts.has(accountId)) accounts.set(accountId, { accountId, status: 'ok' });
+        }
+        if (part.exemptions)
+          partsOutcome = partsOutcome
+            ? mergeExemptionOutcomes([partsOutcome, part.exemptions])
+            : part.exemptions;
+        yield { rendered: part.rendered, counts: part.counts };
+      }
+    } finally {
+      serialInput?.destroy();
+    }
+  }
+  const streamFor = (format: string): AsyncIterable<StreamBatch> | undefined => {
+    if (input.kind !== 'report' || input.file === '-' || trail || workers < 2) return undefined;
+    if (format !== 'json' && format !== 'csv') return undefined;
+    if (reportBytes < (deps.reportParts?.parallelFromBytes ?? PARALLEL_FROM_BYTES)) return undefined;
+    return onWorkers(input.file, format);
+  };
   return {
     meta,
     findings: eachFinding(findingBatches),
     findingBatches,
     accounts: () => [...accounts.values()],
-    exemptions: () => matcher?.outcome(),
+    exemptions,
+    streamFor,
     tags,
     ...(trail ? { trail } : {}),
     ...(partition ? { partition } : {}),
@@ -163,9 +240,13 @@ async function* eachFinding(batches: AsyncIterable<readonly Finding[]>): AsyncGe
   for await (const batch of batches) yield* batch;
 }
 
-/** A credential report's principals, an account at a time. */
-async function* reportItems(input: Readable, file: string): AsyncGenerator<InventoryItem[]> {
-  for await (const principals of principalsByAccount(input, file)) {
+/** A credential report's principals, an account at a time (`resume`: from a record mid-file). */
+async function* reportItems(
+  input: Readable,
+  file: string,
+  resume?: ReportResume,
+): AsyncGenerator<InventoryItem[]> {
+  for await (const principals of principalsByAccount(input, file, resume)) {
     yield principals.map((principal) => ({ kind: 'credentials', principal }));
   }
 }

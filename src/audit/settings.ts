@@ -46,6 +46,8 @@ export interface AuditFlags {
   permissions?: PermissionsFlags;
   /** Report path: list each user's SSH public keys (one ListSSHPublicKeys per user). */
   sshPublicKeys?: boolean;
+  /** Worker threads for a credential report file (`--jobs`; 1: none); else CREDSWEEP_JOBS, else one per core. */
+  jobs?: number;
 }
 
 export interface PermissionsFlags {
@@ -118,6 +120,23 @@ export interface AuditSettings {
   /** `--access-analyzer`: `auto` or an analyzer ARN, read with the caller's connection. */
   accessAnalyzer?: string;
   dbPath?: string;
+  /** Worker threads auditing a credential report file; undefined: one per core (runAudit caps it). */
+  jobs?: number;
+}
+
+/** The most worker threads `--jobs` / CREDSWEEP_JOBS may ask for. */
+export const MAX_JOBS = 64;
+
+/** CREDSWEEP_JOBS, validated: a whole number from 1 to MAX_JOBS. */
+function jobsFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.CREDSWEEP_JOBS;
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_JOBS) {
+    throw new UsageError(
+      `CREDSWEEP_JOBS: expected a whole number from 1 to ${MAX_JOBS}, found ${JSON.stringify(text)}`,
+    );
+  }
+  return Number(text);
 }
 
 /** Flags that only make sense for a live audit (without --report). */
@@ -166,6 +185,10 @@ export function resolveSettings(
   const generatedAt = options.now;
   const externalId = flags.externalId;
   const dbPath = flags.db ?? config?.db;
+  if (flags.jobs !== undefined && input.kind !== 'report') {
+    throw new UsageError('--jobs is for audits of a credential report file (--report FILE)');
+  }
+  const jobs = flags.jobs ?? (input.kind === 'report' ? jobsFromEnv(env) : undefined);
   return {
     input,
     targets: { ...(accounts?.length ? { accounts } : {}), ...(org ? { org } : {}) },
@@ -201,5 +224,6 @@ export function resolveSettings(
       ? { accessAnalyzer: flags.accessAnalyzer }
       : {}),
     ...(dbPath ? { dbPath } : {}),
+    ...(jobs !== undefined ? { jobs } : {}),
   };
 }

@@ -2,10 +2,11 @@
  * Writes an audit in the chosen format, streaming where the format allows, all-or-nothing.
  */
 import { type AuditMeta, AuditTally, assembleAuditReport } from '../audit/audit-report.ts';
-import { UsageError } from '../errors.ts';
+import { InternalError, UsageError } from '../errors.ts';
 import type { TrendPoint } from '../history/run-store.ts';
 import type { AccountResult, AuditReport, Finding } from '../model/finding.ts';
 import { REPORTERS, reporterFor } from '../reporters/index.ts';
+import { isRendered, type StreamBatch } from '../reporters/reporter.ts';
 import { type CliContext, wantsColor } from './context.ts';
 import { openPendingOutput } from './output.ts';
 
@@ -13,8 +14,11 @@ export interface EmitRequest {
   format: string;
   output?: string;
   meta: AuditMeta;
-  /** The findings in batches (runAudit's `findingBatches`, or one array). */
-  findingBatches: AsyncIterable<readonly Finding[]> | Iterable<readonly Finding[]>;
+  /**
+   * The findings in batches (runAudit's `findingBatches`, or one array), or for the json and csv
+   * formats runAudit's `streamFor(format)` (some batches rendered on worker threads already).
+   */
+  findingBatches: AsyncIterable<StreamBatch> | Iterable<StreamBatch>;
   /** Accounts known up front or failed (merged with those seen in findings); read after the findings. */
   accounts?: () => AccountResult[];
   /** Envelope sections known once every finding went past (the configuration file's exemptions). */
@@ -46,14 +50,17 @@ export async function emitAudit(ctx: CliContext, request: EmitRequest): Promise<
   try {
     if (reporter.stream) {
       const accounts = request.accounts;
-      async function* withAccounts(): AsyncGenerator<readonly Finding[]> {
+      async function* withAccounts(): AsyncGenerator<StreamBatch> {
         yield* batches;
         for (const a of accounts?.() ?? []) tally.setAccount(a);
       }
       await reporter.stream(request.meta, withAccounts(), tally, out.write);
     } else {
       const all: Finding[] = [];
-      for await (const batch of batches) for (const f of batch) all.push(f);
+      for await (const batch of batches) {
+        if (isRendered(batch)) throw new InternalError(`the ${request.format} format got rendered findings`);
+        for (const f of batch) all.push(f);
+      }
       const report = {
         ...assembleAuditReport(request.meta, all, request.accounts?.() ?? []),
         ...request.extras?.(),

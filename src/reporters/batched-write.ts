@@ -29,6 +29,15 @@ export class BatchedWrite {
     if (this.buffer.length >= CHUNK_CHARS) this.send();
   }
 
+  /** Adds bytes rendered elsewhere, written as they are after what was added before. */
+  addBytes(bytes: Uint8Array): void {
+    this.send();
+    if (bytes.length === 0) return;
+    this.inFlight = this.inFlight.then(() => this.write(bytes));
+    this.inFlight.catch(() => {});
+    this.queued.push(this.inFlight);
+  }
+
   /**
    * Back-pressure: resolves when at most QUEUED_CHUNKS chunks are still to be written (rejects if a
    * write failed). A streaming reporter calls it once per batch of findings.

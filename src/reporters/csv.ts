@@ -1,6 +1,6 @@
 import type { AuditReport, Finding } from '../model/finding.ts';
 import { BatchedWrite } from './batched-write.ts';
-import type { Reporter } from './reporter.ts';
+import { isRendered, type Reporter } from './reporter.ts';
 
 export const CSV_COLUMNS = [
   'accountId',
@@ -110,9 +110,14 @@ export const csvReporter: Reporter = {
     const out = new BatchedWrite(write);
     out.add(HEADER_LINE);
     for await (const batch of findingBatches) {
-      for (const finding of batch) {
-        tally.add(finding);
-        out.add(csvLine(finding));
+      if (isRendered(batch)) {
+        tally.addCounts(batch.counts);
+        out.addBytes(batch.rendered);
+      } else {
+        for (const finding of batch) {
+          tally.add(finding);
+          out.add(csvLine(finding));
+        }
       }
       await out.drained();
     }

@@ -1,7 +1,16 @@
 import { reportHeader } from '../audit/audit-report.ts';
-import type { AuditReport } from '../model/finding.ts';
+import type { AuditReport, Finding } from '../model/finding.ts';
 import { BatchedWrite } from './batched-write.ts';
-import type { Reporter } from './reporter.ts';
+import { isRendered, type Reporter } from './reporter.ts';
+
+/**
+ * One finding in the streamed envelope's findings array, with the separator before it; the first
+ * finding of the array is written without its leading comma.
+ */
+export function jsonFindingText(finding: Finding): string {
+  return `,\n    ${JSON.stringify(finding)}`;
+}
+const COMMA = 0x2c;
 
 /**
  * The stable JSON envelope (schemaVersion 1, schemas/audit-report.schema.json). Streaming writes the
@@ -18,16 +27,25 @@ export const jsonReporter: Reporter = {
     const out = new BatchedWrite(write);
     const header = JSON.stringify(reportHeader(meta), null, 2);
     out.add(`${header.slice(0, -2)},\n  "findings": [`);
-    let separator = '\n    ';
+    let empty = true;
     for await (const batch of findingBatches) {
-      for (const finding of batch) {
-        tally.add(finding);
-        out.add(separator + JSON.stringify(finding));
-        separator = ',\n    ';
+      if (isRendered(batch)) {
+        const { rendered } = batch;
+        tally.addCounts(batch.counts);
+        if (rendered.length === 0) continue;
+        out.addBytes(empty && rendered[0] === COMMA ? rendered.subarray(1) : rendered);
+        empty = false;
+      } else {
+        for (const finding of batch) {
+          tally.add(finding);
+          const text = jsonFindingText(finding);
+          out.add(empty ? text.slice(1) : text);
+          empty = false;
+        }
       }
       await out.drained();
     }
-    out.add(`${separator === ',\n    ' ? '\n  ' : ''}],\n`);
+    out.add(`${empty ? '' : '\n  '}],\n`);
     out.add(`  "accounts": ${JSON.stringify(tally.accountResults())},\n`);
     let extras = '';
     for (const [key, value] of Object.entries(tally.envelopeExtras())) {

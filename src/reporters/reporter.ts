@@ -2,7 +2,7 @@
  * Reporters turn an audit into text. Every reporter can render a whole report; the ones whose format
  * allows it also stream, so a million-row audit never sits in memory.
  */
-import type { AuditMeta, AuditTally } from '../audit/audit-report.ts';
+import type { AuditMeta, AuditTally, TallyCounts } from '../audit/audit-report.ts';
 import type { AuditReport, Finding } from '../model/finding.ts';
 
 export interface RenderOptions {
@@ -22,7 +22,24 @@ export interface TrendPoint {
 }
 
 /** Where streamed output goes; resolves when the chunk is accepted (back-pressure). */
-export type WriteChunk = (chunk: string) => Promise<void>;
+export type WriteChunk = (chunk: string | Uint8Array) => Promise<void>;
+
+/**
+ * Findings already rendered, in order, by the streaming reporter's own per-finding text (json:
+ * jsonFindingText, csv: csvLine) and encoded as UTF-8, with their tally: what the credential report
+ * audit's worker threads hand back (src/audit/report-workers/).
+ */
+export interface RenderedFindings {
+  readonly rendered: Uint8Array;
+  readonly counts: TallyCounts;
+}
+
+/** What a streaming reporter takes: findings, or findings rendered already. */
+export type StreamBatch = readonly Finding[] | RenderedFindings;
+
+export function isRendered(batch: StreamBatch): batch is RenderedFindings {
+  return !Array.isArray(batch);
+}
 
 export interface Reporter {
   id: string;
@@ -31,11 +48,12 @@ export interface Reporter {
   render(report: AuditReport, options: RenderOptions): string | Promise<string>;
   /**
    * Streams findings, a batch at a time (an account of a credential report: one await per batch, not
-   * per finding); the tally is complete (accounts, summary) once `findingBatches` is exhausted.
+   * per finding), some perhaps rendered already (json and csv); the tally is complete (accounts,
+   * summary) once `findingBatches` is exhausted.
    */
   stream?(
     meta: AuditMeta,
-    findingBatches: AsyncIterable<readonly Finding[]>,
+    findingBatches: AsyncIterable<StreamBatch>,
     tally: AuditTally,
     write: WriteChunk,
   ): Promise<void>;

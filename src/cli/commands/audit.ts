@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { LIVE_SOURCES, type LiveSource } from '../../audit/live-source.ts';
 import { describeAccessAnalyzerOutcome } from '../../audit/describe-access-analyzer.ts';
 import { runAudit } from '../../audit/run-audit.ts';
-import { resolveSettings } from '../../audit/settings.ts';
+import { MAX_JOBS, resolveSettings } from '../../audit/settings.ts';
 import { exemptionWarnings } from '../../config/exemptions.ts';
 import { ExitCode } from '../../errors.ts';
 import { DEFAULT_EXEMPTION, type ExemptionPolicy } from '../../rules/index.ts';
@@ -52,6 +52,7 @@ export interface AuditFlags {
   sshPublicKeys?: boolean;
   config?: string;
   db?: string;
+  jobs?: number;
 }
 
 function collectPaths(value: string, previous: string[] = []): string[] {
@@ -97,6 +98,12 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
           '--exempt-tag <key[=value]>',
           `users and roles with this tag are exempt [default: ${DEFAULT_EXEMPTION.tagKey}=${DEFAULT_EXEMPTION.tagValue}]`,
         ).argParser(parseExemptTag),
+      )
+      .addOption(
+        new Option(
+          '--jobs <n>',
+          'with --report FILE: worker threads (1: none; json and csv output) [default: CREDSWEEP_JOBS or one per core, at most 8]',
+        ).argParser(parsePositiveInt(MAX_JOBS)),
       )
       .addOption(noSshPublicKeysOption('live: '))
       .option('--profile <name>', 'live: AWS shared-config/SSO profile')
@@ -159,7 +166,10 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       format: flags.format,
       output: flags.output,
       meta: run.meta,
-      findingBatches: history ? history.keep(run.findingBatches) : run.findingBatches,
+      // The history keeps Finding objects; json and csv can take findings rendered on worker threads.
+      findingBatches: history
+        ? history.keep(run.findingBatches)
+        : (run.streamFor(flags.format) ?? run.findingBatches),
       accounts: run.accounts,
       extras,
       ...(history ? { trend: history.trend } : {}),

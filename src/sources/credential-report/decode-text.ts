@@ -43,3 +43,14 @@ export async function* decodeReportText(input: Readable): AsyncGenerator<string>
   const rest = (head ? emit(head) : '') + decoder.end();
   if (rest.length > 0) yield rest;
 }
+
+/** UTF-8 bytes to text as they come, with no look for a byte-order mark (the middle of a file). */
+export async function* decodeUtf8(input: Readable): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    if (text.length > 0) yield text;
+  }
+  const rest = decoder.end();
+  if (rest.length > 0) yield rest;
+}

@@ -12,7 +12,7 @@
 import type { Readable } from 'node:stream';
 import Papa from 'papaparse';
 import { InputError } from '../../errors.ts';
-import { decodeReportText } from './decode-text.ts';
+import { decodeReportText, decodeUtf8 } from './decode-text.ts';
 
 export const REQUIRED_COLUMNS = [
   'user',
@@ -75,10 +75,12 @@ const MAX_RECORD_CHARS = 1 << 20;
 export async function* parseCredentialReportChunks(
   input: Readable,
   file: string,
+  resume?: ReportResume,
 ): AsyncGenerator<ReportRow[]> {
-  const reader = new ReportReader(file);
+  const reader = resume ? ReportReader.resume(file, resume) : new ReportReader(file);
   try {
-    for await (const text of decodeReportText(input)) {
+    // Resumed mid-file, the text is UTF-8 with no byte-order mark to look for.
+    for await (const text of resume ? decodeUtf8(input) : decodeReportText(input)) {
       const rows = reader.push(text, false);
       if (rows.length > 0) yield rows;
       if (reader.failure) throw reader.failure;
