@@ -159,7 +159,7 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
     }
   }
   const findingBatches = judged(items);
-  const workers = settings.jobs ?? Math.min(availableParallelism(), MAX_DEFAULT_JOBS);
+  const jobs = settings.jobs ?? Math.min(availableParallelism(), MAX_DEFAULT_JOBS);
   let partsOutcome: ExemptionOutcome | undefined;
   const exemptions = () => {
     const outcome = matcher?.outcome();
@@ -179,7 +179,7 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
           exemptTag: settings.exemptTag,
           exemptions: settings.exemptions,
         },
-        { ...deps.reportParts, workers },
+        { ...deps.reportParts, threads: jobs },
       );
       for await (const part of parts) {
         if (part.kind === 'rest') {
@@ -199,14 +199,14 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
           partsOutcome = partsOutcome
             ? mergeExemptionOutcomes([partsOutcome, part.exemptions])
             : part.exemptions;
-        yield { rendered: part.rendered, counts: part.counts };
+        yield { rendered: part.rendered, counts: part.counts, release: part.release };
       }
     } finally {
       serialInput?.destroy();
     }
   }
   const streamFor = (format: string): AsyncIterable<StreamBatch> | undefined => {
-    if (input.kind !== 'report' || input.file === '-' || trail || workers < 2) return undefined;
+    if (input.kind !== 'report' || input.file === '-' || trail || jobs < 2) return undefined;
     if (format !== 'json' && format !== 'csv') return undefined;
     if (reportBytes < (deps.reportParts?.parallelFromBytes ?? PARALLEL_FROM_BYTES)) return undefined;
     return onWorkers(input.file, format);

@@ -40,6 +40,14 @@ class BlockWriter {
   written = 0;
   constructor(readonly handle: FileHandle) {}
   async write(chunk: string | Uint8Array): Promise<void> {
+    if (typeof chunk !== 'string' && chunk.length >= FLUSH_AT) {
+      // A large block (a part of the report audit rendered on a worker thread) is written as it is,
+      // not copied; it is written before this returns, so the caller may reuse it after.
+      await this.flush();
+      await this.handle.write(chunk, 0, chunk.length, this.written);
+      this.written += chunk.length;
+      return;
+    }
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
     this.pending.push(bytes);
     this.size += bytes.length;

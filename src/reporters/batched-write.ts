@@ -20,6 +20,7 @@ export class BatchedWrite {
   private inFlight: Promise<void> = Promise.resolve();
   /** Chunks sent and maybe not yet written, oldest first. */
   private queued: Promise<void>[] = [];
+  private holdsBlock = false;
 
   constructor(private readonly write: WriteChunk) {}
 
@@ -29,11 +30,18 @@ export class BatchedWrite {
     if (this.buffer.length >= CHUNK_CHARS) this.send();
   }
 
-  /** Adds bytes rendered elsewhere, written as they are after what was added before. */
-  addBytes(bytes: Uint8Array): void {
+  /** Adds bytes rendered elsewhere, written as they are after what was added before; then `written`. */
+  addBytes(bytes: Uint8Array, written?: () => void): void {
     this.send();
-    if (bytes.length === 0) return;
-    this.inFlight = this.inFlight.then(() => this.write(bytes));
+    if (bytes.length === 0) {
+      written?.();
+      return;
+    }
+    this.holdsBlock = true;
+    this.inFlight = this.inFlight.then(async () => {
+      await this.write(bytes);
+      written?.();
+    });
     this.inFlight.catch(() => {});
     this.queued.push(this.inFlight);
   }
@@ -43,7 +51,10 @@ export class BatchedWrite {
    * write failed). A streaming reporter calls it once per batch of findings.
    */
   async drained(): Promise<void> {
-    while (this.queued.length > QUEUED_CHUNKS) await this.queued.shift();
+    // A block added whole (addBytes: megabytes rendered on a worker thread) waits for the one before.
+    const limit = this.holdsBlock ? 1 : QUEUED_CHUNKS;
+    this.holdsBlock = false;
+    while (this.queued.length > limit) await this.queued.shift();
   }
 
   /** Writes what is gathered and waits until everything written so far is accepted. */

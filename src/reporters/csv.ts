@@ -112,7 +112,7 @@ export const csvReporter: Reporter = {
     for await (const batch of findingBatches) {
       if (isRendered(batch)) {
         tally.addCounts(batch.counts);
-        out.addBytes(batch.rendered);
+        out.addBytes(batch.rendered, batch.release);
       } else {
         for (const finding of batch) {
           tally.add(finding);

@@ -32,9 +32,8 @@ export const jsonReporter: Reporter = {
       if (isRendered(batch)) {
         const { rendered } = batch;
         tally.addCounts(batch.counts);
-        if (rendered.length === 0) continue;
-        out.addBytes(empty && rendered[0] === COMMA ? rendered.subarray(1) : rendered);
-        empty = false;
+        out.addBytes(empty && rendered[0] === COMMA ? rendered.subarray(1) : rendered, batch.release);
+        if (rendered.length > 0) empty = false;
       } else {
         for (const finding of batch) {
           tally.add(finding);

@@ -32,6 +32,8 @@ export type WriteChunk = (chunk: string | Uint8Array) => Promise<void>;
 export interface RenderedFindings {
   readonly rendered: Uint8Array;
   readonly counts: TallyCounts;
+  /** Called once `rendered` is written: its buffer may be filled again. */
+  release?(): void;
 }
 
 /** What a streaming reporter takes: findings, or findings rendered already. */

@@ -1,8 +1,12 @@
 /**
  * The credential report audit on worker threads. The main thread reads the file as bytes and cuts it
  * into parts of about PART_BYTES at account boundaries (cut-report.ts), counting each part's first
- * line; workers audit the parts (audit-part.ts) and hand back the findings rendered by the
- * reporter's per-finding text; the results come out in file order, a bounded number in flight.
+ * line; `threads - 1` workers and the main thread itself audit the parts (audit-part.ts), the main
+ * thread taking one while the next in line is still with a worker (one worker fewer: ~30 MB less
+ * peak RSS, and the main thread's code is warm), and hand back the findings rendered by the
+ * reporter's per-finding text; the results come out in file order, a bounded number in flight. The
+ * buffers go round (parts' bytes back to the cutter, written findings back to be rendered into
+ * again), so memory stays flat.
  *
  * A part that failed throws its InputError when its turn comes, so the error is the first bad line in
  * file order, as the serial audit reports it. Where cutting does not apply (a file the cutter does not
@@ -13,7 +17,14 @@ import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { InternalError } from '../../errors.ts';
-import { inputErrorOf, type Part, type PartResult, type PartSetup } from './audit-part.ts';
+import {
+  auditPart,
+  inputErrorOf,
+  keepSpareBuffer,
+  type Part,
+  type PartResult,
+  type PartSetup,
+} from './audit-part.ts';
 import { countLineBreaks, findAccountCut, type ReportStart, readReportStart } from './cut-report.ts';
 
 /** The file from here on is for the serial code (offset 0: all of it). */
@@ -25,11 +36,12 @@ export interface RestOfReport {
   start?: ReportStart;
 }
 
-export type ParallelOutput = (PartResult & { kind: 'done' }) | RestOfReport;
+/** A part's findings; `release` once its bytes are written, so their buffer is filled again. */
+export type ParallelOutput = (PartResult & { kind: 'done'; release(): void }) | RestOfReport;
 
 export interface ParallelOptions {
-  /** Worker threads (≥ 1). */
-  workers: number;
+  /** Threads auditing parts (≥ 2): this one and threads - 1 workers. */
+  threads: number;
   /** The size a part is cut at (the next account boundary after it); tests make it small. */
   partBytes?: number;
   /** Audits a part instead of a worker thread (tests: on this thread, finishing in any order). */
@@ -38,21 +50,42 @@ export interface ParallelOptions {
 
 interface PartRunner {
   run(part: Part): Promise<PartResult>;
+  /** A buffer for a worker to render into (transferred). */
+  giveSpare(buffer: ArrayBuffer): void;
+  /** Parts sent and not yet back. */
+  waiting(): number;
   close(): Promise<void>;
 }
 
-// Parts of 2 MiB: ~115 for the 1M-row bench report, whose messages cost nothing next to the audit;
-// larger parts only hold more memory (each part's findings are ~2.7× its size as JSON).
-const PART_BYTES = 2 << 20;
+/** A part in file order: audited by a worker (`pending`), or by this thread (`part`, then `result`). */
+interface QueuedPart {
+  offset: number;
+  line: number;
+  pending?: Promise<PartResult>;
+  part?: Part;
+  result?: PartResult;
+}
+
+/** Parts per worker at once: the one it audits and the next, so it never waits for this thread. */
+const WORKER_DEPTH = 2;
+/** Parts this thread holds for itself. */
+const MAIN_DEPTH = 1;
+
+// Parts of 256 KiB (~900 for the 1M-row bench report): each part's findings are ~2.8× its size as
+// JSON, and a few parts are held at once; with 2 MiB parts the 1M-row audit peaked at 200-260 MB RSS,
+// with 1 MiB 160-180 MB, 512 KiB 141-145 MB, 256 KiB 131-143 MB, at the same CPU time (noisy).
+const PART_BYTES = 256 << 10;
 // An account (IAM: at most 5 000 users, ~1.2 MB) always ends well within this; a file where none
 // does (no account boundary, or a quote never closed) is read serially from there on.
-const MAX_PART_BYTES = 32 << 20;
+const MAX_PART_BYTES = 8 << 20;
 const HEAD_BYTES = 1 << 16;
 /**
  * A worker audits one part at a time: its bytes, their text, one account's rows and the part's
- * rendered findings. Bounded heaps make V8 collect early (the process stays ≤ 150 MB peak RSS).
+ * rendered findings. A small young generation keeps its heap small (a young generation of 8 MB
+ * measured ~9 MB more peak RSS than 4 MB, at no gain in time); the old generation only grows as far
+ * as a large part needs (up to MAX_PART_BYTES).
  */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 };
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
 
 export async function* auditReportOnWorkers(
   file: string,
@@ -60,7 +93,7 @@ export async function* auditReportOnWorkers(
   options: ParallelOptions,
 ): AsyncGenerator<ParallelOutput> {
   const handle = await open(file, 'r');
-  let pool: PartRunner | undefined;
+  let runner: PartRunner | undefined;
   try {
     const head = Buffer.allocUnsafe(HEAD_BYTES);
     const { bytesRead } = await handle.read(head, 0, HEAD_BYTES, 0);
@@ -70,35 +103,59 @@ export async function* auditReportOnWorkers(
       return;
     }
     const cutter = new PartCutter(handle, start, options.partBytes ?? PART_BYTES);
-    const inFlight = options.workers * 2 + 1;
-    const queue: { part: { offset: number; line: number }; result: Promise<PartResult> }[] = [];
+    const partSetup: PartSetup = { ...setup, start };
+    const workers = options.threads - 1;
+    const queue: QueuedPart[] = [];
     let rest: RestOfReport | undefined;
     let read = false;
     for (;;) {
-      while (!read && !rest && queue.length < inFlight) {
+      while (!read && !rest && queue.length < workers * WORKER_DEPTH + MAIN_DEPTH) {
         const next = await cutter.next();
         if (next === undefined) read = true;
         else if ('kind' in next) rest = { ...next, start };
         else if (queue.length === 0 && next.offset === 0 && next.last) {
           rest = { kind: 'rest', offset: 0, line: 1 }; // one part: not worth a worker
         } else {
-          pool ??= partRunner(options, { ...setup, start });
-          queue.push({ part: { offset: next.offset, line: next.line }, result: pool.run(next) });
+          runner ??= partRunner(options, workers, partSetup, (input) => cutter.recycle(input));
+          const at = { offset: next.offset, line: next.line };
+          // Each worker keeps one part queued behind the one it audits; the others are this thread's.
+          queue.push(
+            runner.waiting() < workers * WORKER_DEPTH
+              ? { ...at, pending: runner.run(next) }
+              : { ...at, part: next },
+          );
         }
       }
-      const first = queue.shift();
-      if (!first) break;
-      const result = await first.result;
+      const head = queue[0];
+      if (!head) break;
+      if (!head.result && !head.part) {
+        // While the head's worker is busy, this thread audits a part of its own.
+        const own = queue.find((q) => q.part);
+        if (own) {
+          own.result = auditPart(own.part!, partSetup);
+          cutter.recycle(own.part!.bytes.buffer as ArrayBuffer);
+          own.part = undefined;
+          continue;
+        }
+      }
+      queue.shift();
+      let result: PartResult;
+      if (head.part) {
+        result = auditPart(head.part, partSetup);
+        cutter.recycle(head.part.bytes.buffer as ArrayBuffer);
+      } else result = head.result ?? (await head.pending!);
       if (result.kind === 'failed') throw inputErrorOf(result.error);
       if (result.kind === 'unaligned') {
-        yield { kind: 'rest', ...first.part, start };
+        yield { kind: 'rest', offset: head.offset, line: head.line, start };
         return;
       }
-      yield result;
+      const buffer = result.rendered.buffer as ArrayBuffer;
+      const spareTo = runner;
+      yield { ...result, release: () => keepSpareBuffer(buffer) || spareTo?.giveSpare(buffer) };
     }
     if (rest) yield rest;
   } finally {
-    await pool?.close();
+    await runner?.close();
     await handle.close();
   }
 }
@@ -110,6 +167,8 @@ class PartCutter {
   private offset = 0;
   private line = 1;
   private atEnd = false;
+  /** Buffers of parts audited, to read the next parts into (see keepSpareBuffer). */
+  private spares: ArrayBuffer[] = [];
 
   constructor(
     private readonly handle: FileHandle,
@@ -137,13 +196,22 @@ class PartCutter {
       line: this.line,
       last: cut === -1,
     };
-    const next = Buffer.allocUnsafeSlow(this.buffer.length);
+    const spare = this.spares.pop();
+    const next =
+      spare && spare.byteLength >= this.buffer.length
+        ? Buffer.from(spare)
+        : Buffer.allocUnsafeSlow(this.buffer.length);
     this.buffer.copy(next, 0, end, this.filled);
     this.line += countLineBreaks(part.bytes);
     this.offset += end;
     this.filled -= end;
     this.buffer = next;
     return part;
+  }
+
+  /** A part's buffer, done with. */
+  recycle(buffer: ArrayBuffer): void {
+    if (this.spares.length < 2) this.spares.push(buffer);
   }
 
   private grow(): void {
@@ -167,28 +235,38 @@ class PartCutter {
   }
 }
 
-function partRunner(options: ParallelOptions, setup: PartSetup): PartRunner {
+function partRunner(
+  options: ParallelOptions,
+  workers: number,
+  setup: PartSetup,
+  recycle: (input: ArrayBuffer) => void,
+): PartRunner {
   const runPart = options.runPart;
-  if (!runPart) return new WorkerPool(options.workers, setup);
+  if (!runPart) return new WorkerPool(workers, setup, recycle);
+  let waiting = 0;
   return {
     run(part) {
-      const result = runPart(part, setup);
+      waiting++;
+      const result = runPart(part, setup).finally(() => waiting--);
       result.catch(() => {});
       return result;
     },
+    waiting: () => waiting,
+    giveSpare: () => {},
     close: async () => {},
   };
 }
 
-type Reply = { id: number; result: PartResult } | { id: number; crash: string };
+type Reply = { id: number; result: PartResult; input: Uint8Array } | { id: number; crash: string };
 
 /** Workers that each audit one part at a time; a part goes to the one with the fewest waiting. */
 class WorkerPool implements PartRunner {
   private readonly workers: { worker: Worker; waiting: Map<number, Pending> }[] = [];
   private nextId = 0;
   private failure: Error | undefined;
+  private spareTo = 0;
 
-  constructor(count: number, setup: PartSetup) {
+  constructor(count: number, setup: PartSetup, recycle: (input: ArrayBuffer) => void) {
     for (let i = 0; i < count; i++) {
       const worker = startWorker(setup);
       const waiting = new Map<number, Pending>();
@@ -201,7 +279,10 @@ class WorkerPool implements PartRunner {
         const pending = waiting.get(reply.id);
         waiting.delete(reply.id);
         if ('crash' in reply) pending?.reject(new InternalError(`report audit worker: ${reply.crash}`));
-        else pending?.resolve(reply.result);
+        else {
+          recycle(reply.input.buffer as ArrayBuffer);
+          pending?.resolve(reply.result);
+        }
       });
       worker.on('error', (e) => fail(new InternalError(`report audit worker: ${e.stack ?? e.message}`)));
       worker.on('exit', (code) => fail(new InternalError(`report audit worker exited early (code ${code})`)));
@@ -209,8 +290,21 @@ class WorkerPool implements PartRunner {
     }
   }
 
+  giveSpare(buffer: ArrayBuffer): void {
+    const { worker } = this.workers[this.spareTo++ % this.workers.length]!;
+    worker.postMessage({ spare: buffer }, [buffer]);
+  }
+
+  waiting(): number {
+    return this.workers.reduce((sum, w) => sum + w.waiting.size, 0);
+  }
+
   run(part: Part): Promise<PartResult> {
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.failure) {
+      const failed = Promise.reject(this.failure);
+      failed.catch(() => {});
+      return failed;
+    }
     const target = this.workers.reduce((a, b) => (b.waiting.size < a.waiting.size ? b : a));
     const id = this.nextId++;
     const result = new Promise<PartResult>((resolve, reject) => target.waiting.set(id, { resolve, reject }));
