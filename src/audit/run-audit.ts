@@ -46,8 +46,9 @@ export interface AuditDeps extends Partial<LiveCollectDeps> {
 }
 
 /**
- * A report file smaller than this is audited on the main thread: starting the workers (~60 ms each)
- * would cost more than they save below a few MB (measured: docs/performance.md).
+ * Without --jobs / CREDSWEEP_JOBS, a report file smaller than this is audited on the main thread
+ * alone: a worker's start (~0.2 s of CPU loading its modules, and its code cold) costs about what
+ * it saves on a few MB (measured: docs/performance.md).
  */
 const PARALLEL_FROM_BYTES = 16 << 20;
 /** Worker threads by default: one per core, at most this many. */
@@ -208,7 +209,9 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
   const streamFor = (format: string): AsyncIterable<StreamBatch> | undefined => {
     if (input.kind !== 'report' || input.file === '-' || trail || jobs < 2) return undefined;
     if (format !== 'json' && format !== 'csv') return undefined;
-    if (reportBytes < (deps.reportParts?.parallelFromBytes ?? PARALLEL_FROM_BYTES)) return undefined;
+    // Threads asked for (--jobs, CREDSWEEP_JOBS) are used whatever the file's size.
+    const from = settings.jobs !== undefined ? 0 : (deps.reportParts?.parallelFromBytes ?? PARALLEL_FROM_BYTES);
+    if (reportBytes < from) return undefined;
     return onWorkers(input.file, format);
   };
   return {

@@ -68,8 +68,8 @@ interface QueuedPart {
 
 /** Parts per worker at once: the one it audits and the next, so it never waits for this thread. */
 const WORKER_DEPTH = 2;
-/** Parts this thread holds for itself. */
-const MAIN_DEPTH = 1;
+/** Parts cut ahead beyond the workers' (for this thread to take). */
+const MAIN_DEPTH = 2;
 
 // Parts of 256 KiB (~900 for the 1M-row bench report): each part's findings are ~2.8× its size as
 // JSON, and a few parts are held at once; with 2 MiB parts the 1M-row audit peaked at 200-260 MB RSS,
@@ -80,12 +80,13 @@ const PART_BYTES = 256 << 10;
 const MAX_PART_BYTES = 8 << 20;
 const HEAD_BYTES = 1 << 16;
 /**
- * A worker audits one part at a time: its bytes, their text, one account's rows and the part's
- * rendered findings. A small young generation keeps its heap small (a young generation of 8 MB
- * measured ~9 MB more peak RSS than 4 MB, at no gain in time); the old generation only grows as far
- * as a large part needs (up to MAX_PART_BYTES).
+ * A worker audits one part at a time: its bytes, their text, one account's principals and the
+ * part's rendered findings. The young generation is the trade between memory and the collector: an
+ * account's principals outlive a 4 MB one (GC was 37 % of the worker's time, 884 ms of a 20 MB
+ * report), 16 MB took GC to 15 % but the 1M-row audit's peak RSS past 150 MB; 8 MB is between. The
+ * old generation only grows as far as a large part needs (up to MAX_PART_BYTES).
  */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 };
 
 export async function* auditReportOnWorkers(
   file: string,
@@ -115,26 +116,28 @@ export async function* auditReportOnWorkers(
         else if ('kind' in next) rest = { ...next, start };
         else if (queue.length === 0 && next.offset === 0 && next.last) {
           rest = { kind: 'rest', offset: 0, line: 1 }; // one part: not worth a worker
-        } else {
-          runner ??= partRunner(options, workers, partSetup, (input) => cutter.recycle(input));
-          const at = { offset: next.offset, line: next.line };
-          // Each worker keeps one part queued behind the one it audits; the others are this thread's.
-          queue.push(
-            runner.waiting() < workers * WORKER_DEPTH
-              ? { ...at, pending: runner.run(next) }
-              : { ...at, part: next },
-          );
-        }
+        } else queue.push({ offset: next.offset, line: next.line, part: next });
       }
       const head = queue[0];
       if (!head) break;
-      if (!head.result && !head.part) {
-        // While the head's worker is busy, this thread audits a part of its own.
+      // Each worker keeps one part queued behind the one it audits, the earliest parts not taken.
+      runner ??= partRunner(options, workers, partSetup, (input) => cutter.recycle(input));
+      for (const q of queue) {
+        if (runner.waiting() >= workers * WORKER_DEPTH) break;
+        if (q.part && q !== head) {
+          q.pending = runner.run(q.part);
+          q.part = undefined;
+        }
+      }
+      if (!head.part && !head.result) {
+        // While the head is with a worker, this thread audits the next part nobody has taken.
         const own = queue.find((q) => q.part);
         if (own) {
           own.result = auditPart(own.part!, partSetup);
           cutter.recycle(own.part!.bytes.buffer as ArrayBuffer);
           own.part = undefined;
+          // Let the workers' replies in before the next turn.
+          await new Promise((resolve) => setImmediate(resolve));
           continue;
         }
       }

@@ -260,15 +260,16 @@ describe('report audit on worker threads: errors as the serial audit reports the
 });
 
 describe('report audit on worker threads: when it applies', () => {
-  it('not for a small file, standard input, one job, --cloudtrail, or a format other than json and csv', async () => {
+  it('not for a small file (unless --jobs says), standard input, one job, --cloudtrail, or a format other than json and csv', async () => {
     const file = reportFile(REPORT);
     const run = async (flags: Partial<AuditFlags>, deps: AuditDeps = {}) =>
       runAudit(
         resolveSettings({ report: file, asOf: AS_OF, jobs: 2, ...flags }, {}, undefined, { now: NOW }),
         deps,
       );
-    const small = await run({});
+    const small = await run({ jobs: undefined });
     assert.equal(small.streamFor('json'), undefined);
+    assert.ok((await run({ jobs: 2 })).streamFor('json'), 'threads asked for: any size');
     const forced = { reportParts: { parallelFromBytes: 0 } };
     assert.equal((await run({ jobs: 1 }, forced)).streamFor('json'), undefined);
     assert.equal((await run({}, forced)).streamFor('table'), undefined);
