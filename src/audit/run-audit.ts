@@ -210,7 +210,8 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
     if (input.kind !== 'report' || input.file === '-' || trail || jobs < 2) return undefined;
     if (format !== 'json' && format !== 'csv') return undefined;
     // Threads asked for (--jobs, CREDSWEEP_JOBS) are used whatever the file's size.
-    const from = settings.jobs !== undefined ? 0 : (deps.reportParts?.parallelFromBytes ?? PARALLEL_FROM_BYTES);
+    const from =
+      settings.jobs !== undefined ? 0 : (deps.reportParts?.parallelFromBytes ?? PARALLEL_FROM_BYTES);
     if (reportBytes < from) return undefined;
     return onWorkers(input.file, format);
   };
