@@ -33,6 +33,8 @@ export class AuditTally {
   /** Findings by severity (for `--fail-on severity:…`). */
   readonly severities: Partial<Record<SeverityLevel, number>> = {};
   private readonly accounts = new Map<string, AccountResult>();
+  /** The account of the finding before: an account's findings come together, one lookup per account. */
+  private lastAccountId: string | undefined;
   /**
    * Optional envelope sections known only once every finding went past (the configuration file's
    * exemption outcome); reporters add them after the summary.
@@ -43,8 +45,11 @@ export class AuditTally {
     this.summary[finding.status] += 1;
     const level = severityOf(finding);
     this.severities[level] = (this.severities[level] ?? 0) + 1;
-    if (!this.accounts.has(finding.accountId)) {
-      this.accounts.set(finding.accountId, { accountId: finding.accountId, status: 'ok' });
+    if (finding.accountId !== this.lastAccountId) {
+      this.lastAccountId = finding.accountId;
+      if (!this.accounts.has(finding.accountId)) {
+        this.accounts.set(finding.accountId, { accountId: finding.accountId, status: 'ok' });
+      }
     }
   }
 

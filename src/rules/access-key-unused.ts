@@ -5,6 +5,7 @@ import {
   ageInWords,
   buildFinding,
   type EvaluationContext,
+  NO_FINDINGS,
   type Rule,
   seenBy,
   statusByThreshold,
@@ -19,10 +20,10 @@ export const accessKeyUnused: Rule = {
   credentials: ['access_key_1', 'access_key_2'],
   rationale:
     'Long-term access keys that nobody uses can be leaked and used without anyone noticing; deactivate, then delete them.',
-  evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
+  evaluate(principal: Principal, ctx: EvaluationContext): readonly Finding[] {
     const keys = principal.accessKeys;
     // Many users have none: no array made by map for them.
-    if (keys.length === 0) return [];
+    if (keys.length === 0) return NO_FINDINGS;
     return keys.map((key) => evaluateKey(principal, key, ctx));
   },
 };

@@ -7,7 +7,7 @@
  */
 import type { Finding } from '../model/finding.ts';
 import type { Principal } from '../model/inventory.ts';
-import { ageDaysOf, buildFinding, type EvaluationContext, type Rule } from './rule.ts';
+import { ageDaysOf, buildFinding, type EvaluationContext, NO_FINDINGS, type Rule } from './rule.ts';
 
 export const mfaDeviceUnassigned: Rule = {
   id: 'mfa-device-unassigned',
@@ -16,8 +16,8 @@ export const mfaDeviceUnassigned: Rule = {
   credentials: ['mfa_device'],
   rationale:
     'An unassigned virtual MFA device is a leftover secret: whoever kept its seed could have it enabled on a user. Delete it if nobody is enrolling with it.',
-  evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
-    if (principal.type !== 'mfa_device' || !principal.virtualMfaDevice) return [];
+  evaluate(principal: Principal, ctx: EvaluationContext): readonly Finding[] {
+    if (principal.type !== 'mfa_device' || !principal.virtualMfaDevice) return NO_FINDINGS;
     return [
       buildFinding(principal, {
         credential: 'mfa_device',

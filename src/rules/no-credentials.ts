@@ -1,6 +1,13 @@
 import type { Finding } from '../model/finding.ts';
 import type { Principal } from '../model/inventory.ts';
-import { ageDaysOf, ageInWords, buildFinding, type EvaluationContext, type Rule } from './rule.ts';
+import {
+  ageDaysOf,
+  ageInWords,
+  buildFinding,
+  type EvaluationContext,
+  NO_FINDINGS,
+  type Rule,
+} from './rule.ts';
 
 export const userWithoutCredentials: Rule = {
   id: 'user-without-credentials',
@@ -8,7 +15,7 @@ export const userWithoutCredentials: Rule = {
   severity: 'low',
   credentials: ['none'],
   rationale: 'A user with no credentials cannot sign in or call AWS; it may be a leftover worth deleting.',
-  evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
+  evaluate(principal: Principal, ctx: EvaluationContext): readonly Finding[] {
     if (
       principal.type !== 'user' ||
       principal.password ||
@@ -17,7 +24,7 @@ export const userWithoutCredentials: Rule = {
       (principal.sshPublicKeys?.length ?? 0) > 0 ||
       (principal.serviceSpecificCredentials?.length ?? 0) > 0
     ) {
-      return [];
+      return NO_FINDINGS;
     }
     const ageDays = ageDaysOf(principal.createdAt, ctx);
     return [

@@ -6,6 +6,7 @@ import {
   ageInWords,
   buildFinding,
   type EvaluationContext,
+  NO_FINDINGS,
   type Rule,
   seenBy,
   statusByThreshold,
@@ -21,9 +22,9 @@ export const passwordUnused: Rule = {
   credentials: ['password'],
   rationale:
     'A console password nobody signs in with is an open door: AWS recommends removing credentials that are not needed.',
-  evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
+  evaluate(principal: Principal, ctx: EvaluationContext): readonly Finding[] {
     const password = principal.password;
-    if (!password) return [];
+    if (!password) return NO_FINDINGS;
     // The first known of: the last sign-in, the last change, the user's creation.
     const lastActivity = password.lastUsed ?? password.lastChanged ?? principal.createdAt;
     const lastActivitySource: ActivitySource =

@@ -6,6 +6,7 @@ import {
   ageInWords,
   buildFinding,
   type EvaluationContext,
+  NO_FINDINGS,
   type Rule,
   seenBy,
   statusByThreshold,
@@ -22,9 +23,9 @@ export const roleUnused: Rule = {
   severity: 'medium',
   credentials: ['role'],
   rationale: 'A role nobody assumes still grants its permissions to whoever its trust policy names.',
-  evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
+  evaluate(principal: Principal, ctx: EvaluationContext): readonly Finding[] {
     const role = principal.role;
-    if (principal.type !== 'role' || !role) return [];
+    if (principal.type !== 'role' || !role) return NO_FINDINGS;
     // The first known of: the last use, the role's creation.
     const lastActivity = role.lastUsed ?? principal.createdAt;
     const ageDays = ageDaysOf(lastActivity, ctx);

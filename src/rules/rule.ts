@@ -50,8 +50,15 @@ export interface RuleFacts {
 
 export interface Rule extends RuleFacts {
   rationale: string;
-  evaluate(principal: Principal, ctx: EvaluationContext): Finding[];
+  /** Its findings for the principal; NO_FINDINGS (shared, frozen) when it has nothing to say. */
+  evaluate(principal: Principal, ctx: EvaluationContext): readonly Finding[];
 }
+
+/**
+ * What a rule returns for a principal without a credential of its kind: one frozen list, not a new
+ * empty one per rule and principal (eight rules, a million rows).
+ */
+export const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
 
 /** ` according to CloudTrail` (or IAM Access Analyzer) when the last use is that evidence's. */
 export function seenBy(source: EvidenceSource | undefined): string {

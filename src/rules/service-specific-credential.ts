@@ -15,6 +15,7 @@ import {
   ageInWords,
   buildFinding,
   type EvaluationContext,
+  NO_FINDINGS,
   type Rule,
   thresholdFor,
   thresholdNote,
@@ -51,10 +52,10 @@ export const serviceSpecificCredentialUnverified: Rule = {
   credentials: ['service_specific_credential'],
   rationale:
     'AWS keeps no last use for service-specific credentials (CodeCommit Git, Keyspaces, Bedrock and CloudWatch Logs API keys): an old active one may be forgotten; deactivate it unless its owner still needs it.',
-  evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
+  evaluate(principal: Principal, ctx: EvaluationContext): readonly Finding[] {
     const credentials = principal.serviceSpecificCredentials;
     // A credential report has none: no arrays made for its users.
-    if (credentials === undefined || credentials.length === 0) return [];
+    if (credentials === undefined || credentials.length === 0) return NO_FINDINGS;
     return credentials.map((c) => evaluateCredential(principal, c, ctx));
   },
 };

@@ -1,6 +1,13 @@
 import type { Finding } from '../model/finding.ts';
 import type { Principal, SigningCertificateCredential } from '../model/inventory.ts';
-import { ageDaysOf, ageInWords, buildFinding, type EvaluationContext, type Rule } from './rule.ts';
+import {
+  ageDaysOf,
+  ageInWords,
+  buildFinding,
+  type EvaluationContext,
+  NO_FINDINGS,
+  type Rule,
+} from './rule.ts';
 
 export const signingCertificateUnverified: Rule = {
   id: 'signing-certificate-unverified',
@@ -9,10 +16,10 @@ export const signingCertificateUnverified: Rule = {
   credentials: ['cert_1', 'cert_2'],
   rationale:
     'AWS records no last use for X.509 signing certificates, so an active one cannot be proven unused: review it by hand.',
-  evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
+  evaluate(principal: Principal, ctx: EvaluationContext): readonly Finding[] {
     const certificates = principal.signingCertificates;
     // Most users have none: no array made by map for them.
-    if (certificates.length === 0) return [];
+    if (certificates.length === 0) return NO_FINDINGS;
     return certificates.map((cert) => evaluateCertificate(principal, cert, ctx));
   },
 };

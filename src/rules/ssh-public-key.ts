@@ -11,6 +11,7 @@ import {
   ageInWords,
   buildFinding,
   type EvaluationContext,
+  NO_FINDINGS,
   type Rule,
   statusByThreshold,
   thresholdFor,
@@ -24,10 +25,10 @@ export const sshPublicKeyUnverified: Rule = {
   credentials: ['ssh_public_key'],
   rationale:
     'AWS keeps no last use for SSH public keys (CodeCommit): an old active key may be forgotten; deactivate it unless its owner still needs it.',
-  evaluate(principal: Principal, ctx: EvaluationContext): Finding[] {
+  evaluate(principal: Principal, ctx: EvaluationContext): readonly Finding[] {
     const keys = principal.sshPublicKeys;
     // A credential report has none: no arrays made for its users.
-    if (keys === undefined || keys.length === 0) return [];
+    if (keys === undefined || keys.length === 0) return NO_FINDINGS;
     return keys.map((key) => evaluateKey(principal, key, ctx));
   },
 };
