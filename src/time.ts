@@ -151,46 +151,44 @@ const YEAR_10000 = Date.UTC(10000, 0, 1);
  * again by JSON.stringify and by the writer.
  */
 function wholeSecondIso(ms: EpochMs): string {
+  // Every value below is a whole number from 0 to a few million (days since 0000-03-01, as
+  // civil_from_days shifts them, are positive from year 1000 on), so `(a / b) | 0` is the floor, and
+  // V8 compiles it to integer arithmetic rather than floating-point division.
   const days = Math.floor(ms / MS_PER_DAY);
-  const seconds = (ms - days * MS_PER_DAY) / 1000;
-  const hour = Math.floor(seconds / 3600);
-  const minute = Math.floor(seconds / 60) % 60;
+  const seconds = ((ms - days * MS_PER_DAY) / 1000) | 0;
+  const hour = (seconds / 3600) | 0;
+  const minute = ((seconds / 60) | 0) % 60;
   const second = seconds % 60;
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
+  const z = (days + 719_468) | 0;
+  const era = (z / 146_097) | 0;
   const dayOfEra = z - era * 146_097;
-  const yearOfEra = Math.floor(
-    (dayOfEra -
-      Math.floor(dayOfEra / 1460) +
-      Math.floor(dayOfEra / 36_524) -
-      Math.floor(dayOfEra / 146_096)) /
-      365,
-  );
-  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  const monthIndex = Math.floor((5 * dayOfYear + 2) / 153);
-  const day = dayOfYear - Math.floor((153 * monthIndex + 2) / 5) + 1;
+  const yearOfEra =
+    ((dayOfEra - ((dayOfEra / 1460) | 0) + ((dayOfEra / 36_524) | 0) - ((dayOfEra / 146_096) | 0)) / 365) | 0;
+  const dayOfYear = dayOfEra - (365 * yearOfEra + ((yearOfEra / 4) | 0) - ((yearOfEra / 100) | 0));
+  const monthIndex = ((5 * dayOfYear + 2) / 153) | 0;
+  const day = dayOfYear - (((153 * monthIndex + 2) / 5) | 0) + 1;
   const month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9;
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
   // character codes: 0 is 48, - 45, T 84, : 58, Z 90
   return String.fromCharCode(
-    48 + Math.floor(year / 1000),
-    48 + (Math.floor(year / 100) % 10),
-    48 + (Math.floor(year / 10) % 10),
+    48 + ((year / 1000) | 0),
+    48 + (((year / 100) | 0) % 10),
+    48 + (((year / 10) | 0) % 10),
     48 + (year % 10),
     45,
-    48 + Math.floor(month / 10),
+    48 + ((month / 10) | 0),
     48 + (month % 10),
     45,
-    48 + Math.floor(day / 10),
+    48 + ((day / 10) | 0),
     48 + (day % 10),
     84,
-    48 + Math.floor(hour / 10),
+    48 + ((hour / 10) | 0),
     48 + (hour % 10),
     58,
-    48 + Math.floor(minute / 10),
+    48 + ((minute / 10) | 0),
     48 + (minute % 10),
     58,
-    48 + Math.floor(second / 10),
+    48 + ((second / 10) | 0),
     48 + (second % 10),
     90,
   );
