@@ -2,7 +2,8 @@
  * Auditing a credential report: a 5 000-user report (the IAM maximum per account) and a 1 000 000-row
  * organisation-wide export (230 MB, 2 004 accounts). In the same run, on the same file:
  *   - csv-parse alone (the parser credsweep used before) and credsweep's parser alone, reading the file;
- *   - credsweep `audit --report` to JSON and to CSV, as processes (start-up included), peak RSS;
+ *   - credsweep `audit --report` to JSON and to CSV, as processes (start-up included), peak RSS, with
+ *     `--jobs <cores>` and the default one thread (outputs compared byte for byte, ratios printed);
  *   - DuckDB (2 threads, in this process, start-up not counted): read_csv + the password and access-key
  *     rules in SQL, findings written as JSON; its verdicts are checked against credsweep's CSV output.
  * Targets (1M rows): JSON ≤ 5 s, CSV ≤ 6 s, peak RSS ≤ 150 MB; the 5 000-user account ≤ 150 MB;
@@ -12,7 +13,7 @@
  */
 import { createReadStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareWithCredsweep, duckDbAudit } from './credential-report-duckdb.ts';
@@ -29,6 +30,8 @@ const CPU = join(ROOT, 'bench/report-cpu.mjs');
 const PARSE_ONLY = join(ROOT, 'bench/parse-only.mjs');
 const AS_OF = '2026-11-01';
 const TARGET = { jsonS: 5, csvS: 6, rssMb: 150, accountRssMb: 150, vsDuckDb: 0.35 };
+/** Threads for the threaded audits (`--jobs`): the main thread and one worker per further core. */
+const JOBS = Math.min(availableParallelism(), 8);
 
 interface Measured {
   s: number;
@@ -43,8 +46,39 @@ async function node(args: string[]): Promise<Measured> {
   return { s: m.wallMs / 1000, cpuS: cpu ? Number(cpu[1]) / 1000 : Number.NaN, rssMb: m.peakRssMb };
 }
 
-function audit(file: string, format: 'json' | 'csv', output: string): Promise<Measured> {
-  return node([CLI, 'audit', '--report', file, '--as-of', AS_OF, '--format', format, '--output', output]);
+/** `jobs`: `--jobs N`; undefined: the default (one thread per core for a large file). */
+function audit(file: string, format: 'json' | 'csv', output: string, jobs?: number): Promise<Measured> {
+  const args = [CLI, 'audit', '--report', file, '--as-of', AS_OF, '--format', format, '--output', output];
+  return node(jobs === undefined ? args : [...args, '--jobs', String(jobs)]);
+}
+
+/**
+ * Whether two outputs are the same bytes, apart from the JSON envelope's generatedAt (its third
+ * line, of fixed length): the worker threads' output against one thread's.
+ */
+async function sameOutput(a: string, b: string): Promise<boolean> {
+  if (statSync(a).size !== statSync(b).size) return false;
+  const [fa, fb] = [await open(a, 'r'), await open(b, 'r')];
+  try {
+    const block = 1 << 20;
+    const [ba, bb] = [Buffer.alloc(block), Buffer.alloc(block)];
+    for (let at = 0; ; at += block) {
+      const [ra, rb] = [await fa.read(ba, 0, block, at), await fb.read(bb, 0, block, at)];
+      if (ra.bytesRead === 0) return true;
+      let [ta, tb] = [ba.subarray(0, ra.bytesRead), bb.subarray(0, rb.bytesRead)];
+      if (at === 0) {
+        const stamp = /"generatedAt": "[^"]*"/;
+        [ta, tb] = [
+          Buffer.from(ta.toString('latin1').replace(stamp, ''), 'latin1'),
+          Buffer.from(tb.toString('latin1').replace(stamp, ''), 'latin1'),
+        ];
+      }
+      if (!ta.equals(tb)) return false;
+    }
+  } finally {
+    await fa.close();
+    await fb.close();
+  }
 }
 
 /** The seeded report, generated once: a `.partial` file is renamed only when complete. */
@@ -128,13 +162,22 @@ export const credentialReportBench: Benchmark = {
       `5 000-user account → JSON: ${fmt(account.s, 2)} s, peak RSS ${fmt(account.rssMb)} MB (target ≤ ${TARGET.accountRssMb} MB: ${verdict(account.rssMb <= TARGET.accountRssMb)})`,
     );
 
-    const runs: Array<Record<'csvParse' | 'parser' | 'json' | 'csv' | 'duck', Measured>> = [];
+    const runs: Array<Record<'csvParse' | 'parser' | 'json' | 'csv' | 'json1' | 'csv1' | 'duck', Measured>> =
+      [];
+    const identical: boolean[] = [];
     let comparison: Awaited<ReturnType<typeof compareWithCredsweep>> | undefined;
     for (let i = 0; i < RUNS; i++) {
       const csvParse = await node([PARSE_ONLY, 'csv-parse', big]);
       const parser = await node([PARSE_ONLY, 'credsweep', big]);
-      const json = await audit(big, 'json', out('out-1m.json'));
-      const csv = await audit(big, 'csv', out('out-1m.csv'));
+      const json = await audit(big, 'json', out('out-1m.json'), JOBS);
+      const csv = await audit(big, 'csv', out('out-1m.csv'), JOBS);
+      // The same audits the default way (one thread), in the same run, and their outputs compared.
+      const json1 = await audit(big, 'json', out('out-1m-1thread.json'));
+      const csv1 = await audit(big, 'csv', out('out-1m-1thread.csv'));
+      identical.push(
+        (await sameOutput(out('out-1m.json'), out('out-1m-1thread.json'))) &&
+          (await sameOutput(out('out-1m.csv'), out('out-1m-1thread.csv'))),
+      );
       const started = performance.now();
       const cpuStart = process.cpuUsage();
       const duckRun = await duckDbAudit(big, out('out-1m-duckdb.json'), asOf, 90);
@@ -146,11 +189,12 @@ export const credentialReportBench: Benchmark = {
       };
       if (i === RUNS - 1) comparison = await compareWithCredsweep(duckRun, out('out-1m.csv'));
       else duckRun.db.closeSync();
-      runs.push({ csvParse, parser, json, csv, duck });
+      runs.push({ csvParse, parser, json, csv, json1, csv1, duck });
       console.log(
         `run ${i + 1}: csv-parse ${fmt(csvParse.s, 2)} s | credsweep parser ${fmt(parser.s, 2)} s (${fmt(parser.s / csvParse.s, 2)}× csv-parse) | ` +
-          `audit→JSON ${fmt(json.s, 2)} s, ${fmt(json.rssMb)} MB (${fmt(json.s / duck.s, 2)}× DuckDB) | ` +
-          `audit→CSV ${fmt(csv.s, 2)} s, ${fmt(csv.rssMb)} MB (${fmt(csv.s / duck.s, 2)}× DuckDB) | DuckDB ${fmt(duck.s, 2)} s`,
+          `--jobs ${JOBS}: audit→JSON ${fmt(json.s, 2)} s, ${fmt(json.rssMb)} MB (${fmt(json.s / duck.s, 2)}× DuckDB) | ` +
+          `audit→CSV ${fmt(csv.s, 2)} s, ${fmt(csv.rssMb)} MB (${fmt(csv.s / duck.s, 2)}× DuckDB) | ` +
+          `1 thread (default): JSON ${fmt(json1.s, 2)} s, CSV ${fmt(csv1.s, 2)} s | DuckDB ${fmt(duck.s, 2)} s | load ${fmt(loadavg()[0]!)}`,
       );
     }
 
@@ -160,8 +204,10 @@ export const credentialReportBench: Benchmark = {
     for (const [label, key] of [
       ['csv-parse alone', 'csvParse'],
       ['credsweep parser alone', 'parser'],
-      ['credsweep audit → JSON', 'json'],
-      ['credsweep audit → CSV', 'csv'],
+      [`credsweep audit --jobs ${JOBS} → JSON`, 'json'],
+      [`credsweep audit --jobs ${JOBS} → CSV`, 'csv'],
+      ['  one thread (default) → JSON', 'json1'],
+      ['  one thread (default) → CSV', 'csv1'],
       ['DuckDB read_csv + rules → JSON', 'duck'],
     ] as const) {
       console.log(
@@ -174,6 +220,12 @@ export const credentialReportBench: Benchmark = {
     console.log(
       `ratios within each run: parser/csv-parse ${spread(ratio('parser', 'csvParse'))}, JSON/DuckDB ${spread(jsonVsDuck)}, CSV/DuckDB ${spread(ratio('csv', 'duck'))}, JSON/parser ${spread(ratio('json', 'parser'))}`,
     );
+    const cpuRatio = (a: keyof (typeof runs)[number], b: keyof (typeof runs)[number]) =>
+      runs.map((r) => r[a].cpuS / r[b].cpuS);
+    console.log(
+      `--jobs ${JOBS} vs one thread, within each run: JSON wall ${spread(ratio('json', 'json1'))}× CPU ${spread(cpuRatio('json', 'json1'))}×; CSV wall ${spread(ratio('csv', 'csv1'))}× CPU ${spread(cpuRatio('csv', 'csv1'))}×; ` +
+        `outputs ${identical.every(Boolean) ? 'byte-identical (JSON apart from generatedAt)' : 'DIFFER'}`,
+    );
     console.log(await checkJsonOutput(out('out-1m.json'), out('out-1m.csv')));
     if (comparison) {
       const agree = comparison.differ === 0 && comparison.onlyDuckDb === 0 && comparison.onlyCredsweep === 0;
@@ -181,7 +233,12 @@ export const credentialReportBench: Benchmark = {
         `verdicts: ${comparison.compared.toLocaleString('en-US')} password and access-key findings compared, ${comparison.differ} differ, ${comparison.onlyDuckDb} only in DuckDB, ${comparison.onlyCredsweep} only in credsweep: ${agree ? 'DuckDB and credsweep agree' : 'DISAGREE'}`,
       );
     }
-    const rss = Math.max(...col('json', 'rssMb'), ...col('csv', 'rssMb'));
+    const rss = Math.max(
+      ...col('json', 'rssMb'),
+      ...col('csv', 'rssMb'),
+      ...col('json1', 'rssMb'),
+      ...col('csv1', 'rssMb'),
+    );
     console.log(
       `targets: JSON ≤ ${TARGET.jsonS} s ${verdict(median(col('json', 's')) <= TARGET.jsonS)}; CSV ≤ ${TARGET.csvS} s ${verdict(median(col('csv', 's')) <= TARGET.csvS)}; ` +
         `peak RSS ≤ ${TARGET.rssMb} MB ${verdict(rss <= TARGET.rssMb)} (${fmt(rss)}); 5 000-user account ≤ ${TARGET.accountRssMb} MB ${verdict(account.rssMb <= TARGET.accountRssMb)}; ` +

@@ -18,8 +18,7 @@
  * The live collect stage (and the AWS SDK) is loaded only for a live audit.
  */
 import { createReadStream } from 'node:fs';
-import { access, constants, stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { access, constants } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { ExemptionMatcher, mergeExemptionOutcomes } from '../config/exemptions.ts';
 import { InputError } from '../errors.ts';
@@ -42,17 +41,8 @@ export interface AuditDeps extends Partial<LiveCollectDeps> {
   /** Read for `report: '-'`. */
   stdin?: Readable;
   /** How a report file is cut for worker threads (tests cut small files into many small parts). */
-  reportParts?: Pick<ParallelOptions, 'partBytes' | 'runPart'> & { parallelFromBytes?: number };
+  reportParts?: Pick<ParallelOptions, 'partBytes' | 'runPart'>;
 }
-
-/**
- * Without --jobs / CREDSWEEP_JOBS, a report file smaller than this is audited on the main thread
- * alone: a worker's start (~0.2 s of CPU loading its modules, and its code cold) costs about what
- * it saves on a few MB (measured: docs/performance.md).
- */
-const PARALLEL_FROM_BYTES = 16 << 20;
-/** Worker threads by default: one per core, at most this many. */
-const MAX_DEFAULT_JOBS = 8;
 
 export interface AuditRun {
   meta: AuditMeta;
@@ -76,11 +66,11 @@ export interface AuditRun {
   /** What `--access-analyzer` found: the analyzer read, none, or the AWS error. */
   accessAnalyzer?: AccessAnalyzerOutcome;
   /**
-   * The same findings for the json or csv reporter's `stream`, parts of them rendered already: a
-   * credential report file (not standard input, not with `--cloudtrail`) of a few MB or more is cut
-   * at account boundaries and audited on `settings.jobs` worker threads, each part's findings
-   * rendered there by the reporter's own per-finding text. Undefined where that does not apply
-   * (iterate `findingBatches`). Iterate once, instead of `findings` / `findingBatches`.
+   * The same findings for the json or csv reporter's `stream`, parts of them rendered already: with
+   * `settings.jobs` ≥ 2, a credential report file (not standard input, not with `--cloudtrail`) is
+   * cut at account boundaries and audited by this thread and jobs-1 worker threads, each part's
+   * findings rendered there by the reporter's own per-finding text. Undefined where that does not
+   * apply (iterate `findingBatches`). Iterate once, instead of `findings` / `findingBatches`.
    */
   streamFor(format: string): AsyncIterable<StreamBatch> | undefined;
 }
@@ -97,7 +87,6 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
   // 1. collect
   const input = settings.input;
   const reportInput = input.kind === 'report' ? await openReport(input.file, deps.stdin) : undefined;
-  const reportBytes = input.kind === 'report' && input.file !== '-' ? (await stat(input.file)).size : 0;
   const trail = settings.evidence ? await scanEvidence(settings.evidence) : undefined;
   const tags = new Map<string, Record<string, string>>();
   const accounts = new Map<string, AccountResult>();
@@ -160,7 +149,10 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
     }
   }
   const findingBatches = judged(items);
-  const jobs = settings.jobs ?? Math.min(availableParallelism(), MAX_DEFAULT_JOBS);
+  // One thread unless --jobs / CREDSWEEP_JOBS asks for more: on the shared 2-core machine the threads
+  // cost 23-28 % more CPU and up to 157 MB peak RSS (target 150) for no gain in wall time
+  // (docs/performance.md, "Worker threads").
+  const jobs = settings.jobs ?? 1;
   let partsOutcome: ExemptionOutcome | undefined;
   const exemptions = () => {
     const outcome = matcher?.outcome();
@@ -209,10 +201,7 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
   const streamFor = (format: string): AsyncIterable<StreamBatch> | undefined => {
     if (input.kind !== 'report' || input.file === '-' || trail || jobs < 2) return undefined;
     if (format !== 'json' && format !== 'csv') return undefined;
-    // Threads asked for (--jobs, CREDSWEEP_JOBS) are used whatever the file's size.
-    const from =
-      settings.jobs !== undefined ? 0 : (deps.reportParts?.parallelFromBytes ?? PARALLEL_FROM_BYTES);
-    if (reportBytes < from) return undefined;
+    // A file of one part is audited here alone (auditReportOnWorkers starts no worker for it).
     return onWorkers(input.file, format);
   };
   return {

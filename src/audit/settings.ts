@@ -46,7 +46,7 @@ export interface AuditFlags {
   permissions?: PermissionsFlags;
   /** Report path: list each user's SSH public keys (one ListSSHPublicKeys per user). */
   sshPublicKeys?: boolean;
-  /** Worker threads for a credential report file (`--jobs`; 1: none); else CREDSWEEP_JOBS, else one per core. */
+  /** Threads auditing a credential report file (`--jobs`; 1: this one only); else CREDSWEEP_JOBS, else 1. */
   jobs?: number;
 }
 
@@ -120,7 +120,7 @@ export interface AuditSettings {
   /** `--access-analyzer`: `auto` or an analyzer ARN, read with the caller's connection. */
   accessAnalyzer?: string;
   dbPath?: string;
-  /** Worker threads auditing a credential report file; undefined: one per core (runAudit caps it). */
+  /** Threads auditing a credential report file (this one and jobs-1 workers); undefined: 1. */
   jobs?: number;
 }
 

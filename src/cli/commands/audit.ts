@@ -102,7 +102,7 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       .addOption(
         new Option(
           '--jobs <n>',
-          'with --report FILE: worker threads (1: none; json and csv output) [default: CREDSWEEP_JOBS or one per core, at most 8]',
+          'with --report FILE and json or csv output: threads auditing it (N: this one and N-1 workers) [default: CREDSWEEP_JOBS or 1]',
         ).argParser(parsePositiveInt(MAX_JOBS)),
       )
       .addOption(noSshPublicKeysOption('live: '))

@@ -145,7 +145,7 @@ async function parallel(
   const settings = resolveSettings({ report: file, asOf: AS_OF, jobs: 2 }, {}, config, { now: NOW });
   return settle(
     (async () => {
-      const run = await runAudit(settings, { reportParts: { partBytes, parallelFromBytes: 0, ...deps } });
+      const run = await runAudit(settings, { reportParts: { partBytes, ...deps } });
       const batches = run.streamFor(format);
       assert.ok(batches, 'parallel applies');
       return write(run, format, batches);
@@ -260,17 +260,16 @@ describe('report audit on worker threads: errors as the serial audit reports the
 });
 
 describe('report audit on worker threads: when it applies', () => {
-  it('not for a small file (unless --jobs says), standard input, one job, --cloudtrail, or a format other than json and csv', async () => {
+  it('only when --jobs asks for it, not for standard input, --cloudtrail, or a format other than json and csv', async () => {
     const file = reportFile(REPORT);
     const run = async (flags: Partial<AuditFlags>, deps: AuditDeps = {}) =>
       runAudit(
         resolveSettings({ report: file, asOf: AS_OF, jobs: 2, ...flags }, {}, undefined, { now: NOW }),
         deps,
       );
-    const small = await run({ jobs: undefined });
-    assert.equal(small.streamFor('json'), undefined);
+    assert.equal((await run({ jobs: undefined })).streamFor('json'), undefined, 'one thread by default');
     assert.ok((await run({ jobs: 2 })).streamFor('json'), 'threads asked for: any size');
-    const forced = { reportParts: { parallelFromBytes: 0 } };
+    const forced = {};
     assert.equal((await run({ jobs: 1 }, forced)).streamFor('json'), undefined);
     assert.equal((await run({}, forced)).streamFor('table'), undefined);
     assert.equal((await run({}, forced)).streamFor('html'), undefined);
