@@ -19,6 +19,8 @@ interface CompiledExemption {
   index: number;
   exemption: Exemption;
   active: boolean;
+  /** `exemption.principal` lower-cased, once. */
+  principal?: string;
   arn?: Glob;
   matched: number;
 }
@@ -50,36 +52,42 @@ export function describeExemptionMatch(e: Exemption): string {
   return parts.join(' and ');
 }
 
-function matches(c: CompiledExemption, finding: Finding, tags: Tags): boolean {
-  const e = c.exemption;
+/** Whether the exemption's principal, ARN and tag match (given `name`, the principal's name lower-cased). */
+function matchesPrincipal(c: CompiledExemption, arn: string, name: string, tags: Tags): boolean {
   // IAM names are unique regardless of case (IAM-UG:reference_iam-quotas.md), so compare them so.
-  if (e.principal !== undefined && e.principal.toLowerCase() !== finding.principalName.toLowerCase()) {
-    return false;
-  }
-  if (c.arn !== undefined && !c.arn.test(finding.arn)) return false;
-  if (e.tag !== undefined) {
-    const value = tags?.[e.tag.key];
-    if (value === undefined || (e.tag.value !== undefined && value !== e.tag.value)) return false;
-  }
-  if (
-    e.credentials !== undefined &&
-    !e.credentials.includes(exemptionCredential(finding.credential) as never)
-  ) {
-    return false;
+  if (c.principal !== undefined && c.principal !== name) return false;
+  if (c.arn !== undefined && !c.arn.test(arn)) return false;
+  const tag = c.exemption.tag;
+  if (tag !== undefined) {
+    const value = tags?.[tag.key];
+    if (value === undefined || (tag.value !== undefined && value !== tag.value)) return false;
   }
   return true;
+}
+
+function matchesCredential(c: CompiledExemption, finding: Finding): boolean {
+  const credentials = c.exemption.credentials;
+  return credentials === undefined || credentials.includes(exemptionCredential(finding.credential) as never);
 }
 
 /** Applies exemptions finding by finding, remembering what matched for the outcome. */
 export class ExemptionMatcher {
   private readonly compiled: CompiledExemption[];
   private applied = 0;
+  /**
+   * Which exemptions match the principal of the last finding asked about without tags (a credential
+   * report has none): a principal's findings come one after another, and the name and ARN glob match
+   * each of them alike; only the credential differs. With tags, every call matches afresh (a tags
+   * object read again may be the same object changed).
+   */
+  private untagged: { arn: string; name: string; matches: boolean[] } | undefined;
 
   constructor(exemptions: readonly Exemption[], asOf: EpochMs) {
     this.compiled = exemptions.map((exemption, index) => ({
       index,
       exemption,
       active: isExemptionActive(exemption, asOf),
+      ...(exemption.principal === undefined ? {} : { principal: exemption.principal.toLowerCase() }),
       ...(exemption.arn === undefined ? {} : { arn: arnGlob(exemption.arn) }),
       matched: 0,
     }));
@@ -91,9 +99,11 @@ export class ExemptionMatcher {
 
   /** The finding, made `exempt` by the first active exemption that matches it. */
   apply(finding: Finding, tags?: Tags): Finding {
+    const subject = this.subjectMatches(finding, tags);
     let result = finding;
-    for (const c of this.compiled) {
-      if (!matches(c, finding, tags)) continue;
+    for (let i = 0; i < this.compiled.length; i++) {
+      const c = this.compiled[i]!;
+      if (!subject[i] || !matchesCredential(c, finding)) continue;
       c.matched += 1;
       if (!c.active || result !== finding) continue;
       const e = c.exemption;
@@ -105,6 +115,17 @@ export class ExemptionMatcher {
       };
     }
     return result;
+  }
+
+  private subjectMatches(finding: Finding, tags: Tags): boolean[] {
+    const last = this.untagged;
+    if (tags === undefined && last && last.arn === finding.arn && last.name === finding.principalName) {
+      return last.matches;
+    }
+    const name = finding.principalName.toLowerCase();
+    const matches = this.compiled.map((c) => matchesPrincipal(c, finding.arn, name, tags));
+    if (tags === undefined) this.untagged = { arn: finding.arn, name: finding.principalName, matches };
+    return matches;
   }
 
   /** Expired exemptions (known from the start) and stale ones (known once every finding went past). */

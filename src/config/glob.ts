@@ -56,5 +56,19 @@ export interface Glob {
 }
 
 export function compileGlob(pattern: string, options: Omit<GlobOptions, 'counter'> = {}): Glob {
-  return { pattern, test: (text) => globMatches(pattern, text, options) };
+  // A match starts with the pattern's literal text before its first wildcard and ends with the text
+  // after its last: two native string calls turn most texts away (an exemption's ARN glob is asked
+  // of every finding of an audit) before the step-by-step matcher runs.
+  const wildcard = options.questionMark === true ? /[*?]/ : /\*/;
+  const first = pattern.search(wildcard);
+  const last = Math.max(
+    pattern.lastIndexOf('*'),
+    options.questionMark === true ? pattern.lastIndexOf('?') : -1,
+  );
+  const prefix = first === -1 ? pattern : pattern.slice(0, first);
+  const suffix = last === -1 ? pattern : pattern.slice(last + 1);
+  return {
+    pattern,
+    test: (text) => text.startsWith(prefix) && text.endsWith(suffix) && globMatches(pattern, text, options),
+  };
 }

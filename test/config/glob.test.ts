@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
-import { globMatches } from '../../src/config/glob.ts';
+import { compileGlob, globMatches } from '../../src/config/glob.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
 const STARS_18 = `arn:aws:iam::*:user/${'*a'.repeat(16)}*Z`;
@@ -55,6 +55,20 @@ describe('globMatches', () => {
           globMatches(pattern, text, { questionMark }) === oracle(pattern, text, questionMark),
       ),
       { seed: 42, numRuns: 2000 },
+    );
+  });
+
+  it('a compiled glob (which first checks the literal text before the first and after the last wildcard) answers as globMatches (fast-check, seed 42)', () => {
+    const char = fc.constantFrom('a', 'b', '*', '?', ':');
+    fc.assert(
+      fc.property(
+        fc.string({ unit: char, maxLength: 8 }),
+        fc.string({ unit: fc.constantFrom('a', 'b', ':', '?', '*'), maxLength: 10 }),
+        fc.boolean(),
+        (pattern, text, questionMark) =>
+          compileGlob(pattern, { questionMark }).test(text) === globMatches(pattern, text, { questionMark }),
+      ),
+      { seed: 42, numRuns: 5000 },
     );
   });
 
