@@ -42,8 +42,18 @@ export const CONNECTION_TIMEOUT_MS = 5_000;
 
 /** IAM and Organizations are global; us-east-1 is where their endpoints live. */
 export const DEFAULT_REGION = 'us-east-1';
-/** Attempts per call, including the first (adaptive retry). */
+/** Attempts per call, including the first (adaptive retry), unless AWS_MAX_ATTEMPTS says otherwise. */
 export const MAX_ATTEMPTS = 8;
+
+/**
+ * The attempts per call: MAX_ATTEMPTS, or the SDK's own AWS_MAX_ATTEMPTS when it is a positive
+ * integer. A `maxAttempts` in the client config hides that variable from the SDK, so it is read here
+ * (as the SDK reads its other AWS_* variables); anything else in it is ignored.
+ */
+export function maxAttempts(env: NodeJS.ProcessEnv = process.env): number {
+  const configured = Number(env.AWS_MAX_ATTEMPTS);
+  return Number.isInteger(configured) && configured >= 1 ? configured : MAX_ATTEMPTS;
+}
 
 export interface AwsClients {
   iam: IAMClient;
@@ -57,7 +67,7 @@ function baseConfig(connection: AwsConnection) {
   return {
     region: connection.region ?? DEFAULT_REGION,
     retryMode: 'adaptive',
-    maxAttempts: MAX_ATTEMPTS,
+    maxAttempts: maxAttempts(),
     requestHandler: {
       requestTimeout: connection.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
       connectionTimeout: CONNECTION_TIMEOUT_MS,

@@ -215,13 +215,11 @@ describe('secrets never reach output, logs or error messages', () => {
   });
 
   it('AWS failures: endpoint refusing connections, moto enforcing signatures (AccessDenied / bad signature)', async () => {
-    const refused = await runAndScan([
-      'permissions',
-      '--endpoint-url',
-      'http://127.0.0.1:1',
-      '--as-of',
-      '2026-11-01',
-    ]);
+    // One attempt: a refused connection is the same failure the eighth time.
+    const refused = await runAndScan(
+      ['permissions', '--endpoint-url', 'http://127.0.0.1:1', '--as-of', '2026-11-01'],
+      secretEnv({ AWS_MAX_ATTEMPTS: '1' }),
+    );
     assert.equal(refused.code, 3, refused.stderr);
     await moto.setIamEnforcement(true);
     try {

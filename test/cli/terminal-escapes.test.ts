@@ -144,7 +144,10 @@ describe('hostile names never drive the terminal', () => {
       }),
     );
     await writeFile(journal, `${lines.join('\n')}\n`);
-    const run = await onTerminal(['undo', journal, '--endpoint-url', 'http://127.0.0.1:9']);
+    const run = await onTerminal(['undo', journal, '--endpoint-url', 'http://127.0.0.1:9'], {
+      NO_COLOR: '1',
+      AWS_MAX_ATTEMPTS: '1', // nothing listens there: one refused connection is enough
+    });
     assertTerminalSafe(run, 'undo');
     assert.match(run.stdout + run.stderr, /wipe\\u001b\[2J/);
   });

@@ -5,7 +5,7 @@
  */
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { fromIni } from '@aws-sdk/credential-providers';
-import { DEFAULT_REGION, MAX_ATTEMPTS } from '../../aws/clients.ts';
+import { DEFAULT_REGION, maxAttempts } from '../../aws/clients.ts';
 import { classifyAwsError } from '../../aws/classify-error.ts';
 import { AwsAccessError } from '../../errors.ts';
 import { parseS3Url, type S3Connection } from './s3-location.ts';
@@ -18,7 +18,7 @@ export function createS3Client(connection: S3Connection): S3Client {
   return new S3Client({
     region: connection.region ?? DEFAULT_REGION,
     retryMode: 'adaptive',
-    maxAttempts: MAX_ATTEMPTS,
+    maxAttempts: maxAttempts(),
     // a trail bucket often lives in another Region than the one configured
     followRegionRedirects: true,
     ...(connection.endpointUrl ? { endpoint: connection.endpointUrl, forcePathStyle: true } : {}),
