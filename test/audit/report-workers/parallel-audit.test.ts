@@ -7,10 +7,11 @@
  * so the file stays fast; one runs real worker threads. No moto: a report file is all it reads.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { AuditTally } from '../../../src/audit/audit-report.ts';
 import { auditPart, type Part, type PartSetup } from '../../../src/audit/report-workers/audit-part.ts';
@@ -280,6 +281,22 @@ describe('report audit on worker threads: when it applies', () => {
     );
     assert.equal((await run({ cloudtrail: [DIR] }, forced)).streamFor('json'), undefined);
     assert.ok((await run({}, forced)).streamFor('csv'));
+  });
+});
+
+describe('report audit on worker threads: real reports', () => {
+  it('every real credential report among the fixtures, cut into small parts, audits as the serial code does', async () => {
+    const dir = fileURLToPath(new URL('../../fixtures/credential-reports/', import.meta.url));
+    const reports = readdirSync(dir).filter((f) => f.endsWith('.csv'));
+    assert.ok(reports.length >= 9);
+    for (const name of reports) {
+      const file = join(dir, name);
+      for (const format of ['json', 'csv'] as const) {
+        const expected = await serial(file, format);
+        for (const size of [1, 200])
+          assertSame(await parallel(file, format, size), expected, `${name}, ${size}`);
+      }
+    }
   });
 });
 
