@@ -76,8 +76,9 @@ const MAIN_DEPTH = 2;
 // with 1 MiB 160-180 MB, 512 KiB 141-145 MB, 256 KiB 131-143 MB, at the same CPU time (noisy).
 const PART_BYTES = 256 << 10;
 // An account (IAM: at most 5 000 users, ~1.2 MB) always ends well within this; a file where none
-// does (no account boundary, or a quote never closed) is read serially from there on.
-const MAX_PART_BYTES = 8 << 20;
+// does (no account boundary, or a quote never closed) is read serially from there on, so a worker
+// never holds more than this part's principals (within WORKER_LIMITS' old generation).
+const MAX_PART_BYTES = 4 << 20;
 const HEAD_BYTES = 1 << 16;
 /**
  * A worker audits one part at a time: its bytes, their text, one account's principals and the
@@ -86,7 +87,7 @@ const HEAD_BYTES = 1 << 16;
  * report), 16 MB took GC to 15 % but the 1M-row audit's peak RSS past 150 MB; 8 MB is between. The
  * old generation only grows as far as a large part needs (up to MAX_PART_BYTES).
  */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 };
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 };
 
 export async function* auditReportOnWorkers(
   file: string,
