@@ -235,6 +235,28 @@ describe('report audit on worker threads: errors as the serial audit reports the
       for (const size of PART_SIZES)
         assertSame(await parallel(file, format, size), expected, `parts of ${size}`);
     }
+    // Parts of 90 bytes: lines 1-5 (this thread), 6-12 (from carol's, line 6) and 13 (grace's) go to
+    // the worker, whose parts finish in reverse file order, so line 13's part fails first.
+    const early = [...ROWS];
+    early[4] = early[4]!.replace('2020-01-01T00:00:00+00:00', 'yesterday');
+    early[10] = `${early[10]},extra`;
+    const earlyFile = reportFile(bad(early));
+    const failures: number[] = [];
+    const reversed = (part: Part, setup: PartSetup) =>
+      new Promise<ReturnType<typeof auditPart>>((resolve) =>
+        setTimeout(
+          () => {
+            const result = auditPart(part, setup);
+            if (result.kind === 'failed') failures.push(result.error.line!);
+            resolve(result);
+          },
+          40 - part.line * 2,
+        ),
+      );
+    const thrown = await parallel(earlyFile, 'json', 90, undefined, { runPart: reversed });
+    assert.deepEqual(failures, [13, 6], 'the later part failed first');
+    assertSame(thrown, await serial(earlyFile, 'json'), 'the first bad line in file order');
+    assert.equal((thrown as InputError).line, 6);
   });
   it('a quote never closed, a quote in the middle of a field, a missing column', async () => {
     await assertParallelIsSerial(
