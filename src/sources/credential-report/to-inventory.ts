@@ -16,7 +16,11 @@ function isNoValue(text: string): boolean {
   // AWS's own spellings first: most cells of a report are one of them, and need no lower-cased copy.
   if (text === 'N/A' || text === '' || text === 'no_information' || text === 'not_supported') return true;
   // The longest of the words is 14 characters; a date or a name past that is a value.
-  return text.length <= 14 && NO_VALUE.has(text.toLowerCase());
+  if (text.length > 14) return false;
+  // Each word starts with n: a region or service name (us-east-1, s3) needs no lower-cased copy.
+  const first = text.charCodeAt(0);
+  if (first < 128 && first !== 110 /* n */ && first !== 78 /* N */) return false;
+  return NO_VALUE.has(text.toLowerCase());
 }
 const IAM_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d+):/;
 
