@@ -2,21 +2,28 @@
 // CI: the package as users get it. `npm pack`, install the tarball globally into an empty prefix and
 // run `credsweep --version` and the demo audit from there; install it into an empty project and run
 // the library example of docs/library.md against it.
+//
+//   node scripts/check-package.mjs [TARBALL]
+//
+// Given a TARBALL (.ci/run packs first), it checks that one and never touches dist/, so it can run
+// while the tests do (the installs wait on npm for a minute or more).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const run = (cmd, args, options = {}) =>
   execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...options });
 const work = mkdtempSync(join(tmpdir(), 'credsweep-package-'));
-const tarball = join(
-  work,
-  run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root }).trim().split('\n').at(-1),
-);
-console.log(`packed ${tarball}`);
+const tarball = process.argv[2]
+  ? resolve(process.argv[2])
+  : join(
+      work,
+      run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root }).trim().split('\n').at(-1),
+    );
+console.log(`${process.argv[2] ? 'checking' : 'packed'} ${tarball}`);
 
 const prefix = join(work, 'prefix');
 run('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', tarball]);
