@@ -18,8 +18,19 @@ import {
   Agent,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { ConfiguredRetryStrategy } from '@smithy/util-retry';
 import { seededRandom } from '../../bench/seeded-random.ts';
 import { MOTO_DEFAULT_ACCOUNT } from './moto.ts';
+
+/**
+ * For an in-process SDK client behind the proxy in a test about what retries do, not how long they
+ * wait: the SDK's standard strategy (the same attempts, the same retry quota) with no backoff between
+ * attempts. The default backoff waits up to 0.5 s x 2^n per throttled attempt, and 20% throttling
+ * kept these tests waiting most of their time.
+ */
+export function retryWithoutBackoff(maxAttempts: number): ConfiguredRetryStrategy {
+  return new ConfiguredRetryStrategy(maxAttempts, () => 0);
+}
 
 export type FaultKind = 'throttle' | 'serverError' | 'reset' | 'resetAfter' | 'delay' | 'truncate';
 export const FAULT_KINDS: readonly FaultKind[] = [

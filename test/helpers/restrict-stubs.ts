@@ -20,6 +20,7 @@ import {
   PutUserPermissionsBoundaryCommand,
   type ServiceLastAccessed,
 } from '@aws-sdk/client-iam';
+import type { RetryStrategyV2 } from '@smithy/types';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { MotoServer } from './moto.ts';
 
@@ -53,7 +54,7 @@ export function aService(namespace: string, daysAgo: number | null, now: number)
 /** `through`: the client credsweep is handed talks to this endpoint instead (e.g. a fault proxy). */
 export function restrictStubs(
   moto: MotoServer,
-  through?: { endpoint: string; maxAttempts?: number },
+  through?: { endpoint: string; maxAttempts?: number; retryStrategy?: RetryStrategyV2 },
 ): RestrictStubs {
   const iam = new IAMClient({ ...moto.clientConfig(), ...through });
   const direct = new IAMClient(moto.clientConfig());

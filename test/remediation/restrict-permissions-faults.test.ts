@@ -20,7 +20,7 @@ import { applyPlan } from '../../src/remediation/apply.ts';
 import { exemptionCheck } from '../../src/remediation/exemptions.ts';
 import { foldJournal, JournalWriter, readJournal } from '../../src/remediation/journal.ts';
 import { undoJournal } from '../../src/remediation/undo.ts';
-import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.ts';
+import { type FaultProxy, retryWithoutBackoff, startFaultProxy } from '../helpers/fault-proxy.ts';
 import { type MotoServer, startMoto } from '../helpers/moto.ts';
 import {
   planPermissions,
@@ -54,7 +54,11 @@ describe('restrict-permissions under faults (moto + fault proxy)', () => {
     proxy = await startFaultProxy({ target: moto.endpoint, seed: 2, rates: FAULTS });
     // The SDK's own retries (3 attempts) ride out most faults; the rest end as failed steps (seed 2:
     // a failed apply step and two failed reversals, completed by re-running).
-    faulty = restrictStubs(moto, { endpoint: proxy.url, maxAttempts: 3 });
+    faulty = restrictStubs(moto, {
+      endpoint: proxy.url,
+      maxAttempts: 3,
+      retryStrategy: retryWithoutBackoff(3),
+    });
     usualServices(faulty, arns, now);
     dir = mkdtempSync(join(tmpdir(), 'credsweep-restrict-faults-'));
   });

@@ -32,7 +32,7 @@ import { captureRoleRecord, type RoleRecord } from '../../src/remediation/role-r
 import { undoJournal } from '../../src/remediation/undo.ts';
 import { MS_PER_DAY } from '../../src/time.ts';
 import { aFinding } from '../helpers/builders.ts';
-import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.ts';
+import { type FaultProxy, retryWithoutBackoff, startFaultProxy } from '../helpers/fault-proxy.ts';
 import { MOTO_DEFAULT_ACCOUNT as ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
 import { seedFullRole } from '../helpers/seed-role.ts';
 
@@ -64,7 +64,12 @@ describe('role steps under faults (moto + fault proxy)', () => {
     for (const name of ROLES) originals.set(name, (await captureRoleRecord(direct, name))!);
     proxy = await startFaultProxy({ target: moto.endpoint, seed: 14, rates: FAULTS });
     // The SDK's own retries (3 attempts) ride out most faults; the rest end as failed steps.
-    faulty = new IAMClient({ ...moto.clientConfig(), endpoint: proxy.url, maxAttempts: 3 });
+    faulty = new IAMClient({
+      ...moto.clientConfig(),
+      endpoint: proxy.url,
+      maxAttempts: 3,
+      retryStrategy: retryWithoutBackoff(3),
+    });
     dir = mkdtempSync(join(tmpdir(), 'credsweep-role-faults-'));
   });
   after(async () => {
