@@ -13,9 +13,10 @@ const args = process.argv.slice(2);
 /**
  * Test files run at once, each in its own process: one more than the cores, because a file spends
  * much of its time waiting (on moto, on the SDK's retry backoff, on the CLI processes it spawns),
- * and with one per core a 2-core machine sat ~30% idle through the suite.
+ * and with one per core a 2-core machine sat ~30% idle through the suite. At most 8: each file may
+ * hold a moto_server (~100 MB), and the pool starts one more than this.
  */
-const CONCURRENCY = availableParallelism() + 1;
+const CONCURRENCY = Math.min(availableParallelism() + 1, 8);
 
 function have(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
