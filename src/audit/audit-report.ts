@@ -1,13 +1,8 @@
 /**
  * Assembles the audit's JSON envelope (schemaVersion 1) from findings as they stream past.
  */
-import {
-  type AccountResult,
-  type AuditReport,
-  emptySummary,
-  type Finding,
-  type FindingStatus,
-} from '../model/finding.ts';
+import type { AccountResult, AuditReport, Finding } from '../model/finding.ts';
+import { emptySummary, type FindingStatus } from '../model/finding-status.ts';
 import { compareSeverity, type SeverityLevel, severityOf } from '../rules/severity.ts';
 import { type EpochMs, toIso } from '../time.ts';
 

@@ -4,6 +4,9 @@
  * generated from them.
  */
 import { z } from 'zod';
+import { FINDING_STATUSES } from './finding-status.ts';
+
+export { emptySummary, FINDING_STATUSES, type FindingStatus } from './finding-status.ts';
 
 export const CREDENTIAL_KINDS = [
   'password',
@@ -29,15 +32,6 @@ export const USER_CREDENTIAL_KINDS = [
   'service_specific_credential',
 ] as const satisfies readonly (typeof CREDENTIAL_KINDS)[number][];
 export type UserCredentialKind = (typeof USER_CREDENTIAL_KINDS)[number];
-export const FINDING_STATUSES = [
-  'unused',
-  'in_use',
-  'inactive',
-  'unverified',
-  'no_credentials',
-  'exempt',
-  'service_linked',
-] as const;
 export const ACTIVITY_SOURCES = [
   'last_used',
   'last_changed',
@@ -68,7 +62,6 @@ export const CAVEATS = [
 ] as const;
 
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
-export type FindingStatus = (typeof FINDING_STATUSES)[number];
 export type ActivitySource = (typeof ACTIVITY_SOURCES)[number];
 /** `access_analyzer_90_days`: the verdict came from an analyzer that looks back this many days. */
 export type Caveat = (typeof CAVEATS)[number] | `access_analyzer_${number}_days`;
@@ -167,10 +160,6 @@ export const auditReportSchema = z.object({
   exemptions: exemptionOutcomeSchema.optional(),
 });
 export type AuditReport = z.infer<typeof auditReportSchema>;
-
-export function emptySummary(): Record<FindingStatus, number> {
-  return Object.fromEntries(FINDING_STATUSES.map((s) => [s, 0])) as Record<FindingStatus, number>;
-}
 
 type CredentialIds = Pick<
   Finding,
