@@ -71,10 +71,12 @@ const WORKER_DEPTH = 2;
 /** Parts cut ahead beyond the workers' (for this thread to take). */
 const MAIN_DEPTH = 2;
 
-// Parts of 256 KiB (~900 for the 1M-row bench report): each part's findings are ~2.8× its size as
-// JSON, and a few parts are held at once; with 2 MiB parts the 1M-row audit peaked at 200-260 MB RSS,
-// with 1 MiB 160-180 MB, 512 KiB 141-145 MB, 256 KiB 131-143 MB, at the same CPU time (noisy).
-const PART_BYTES = 256 << 10;
+// Parts of 64 KiB, cut at the next account boundary after it (~2 000 parts for the 1M-row bench
+// report, one 500-user account each): each part's findings are ~2.8× its size as JSON, and a few
+// parts are held at once; with 2 MiB parts the 1M-row audit peaked at 200-260 MB RSS, with 1 MiB
+// 160-180 MB, 512 KiB 141-145 MB, 256 KiB 146-152 MB, 64 KiB 136-144 MB, and 64 KiB took no more
+// CPU than 256 KiB (10.3-12.2 s against 11.4-12.7 s; 32 KiB no better), the worker's start-up aside.
+const PART_BYTES = 64 << 10;
 // An account (IAM: at most 5 000 users, ~1.2 MB) always ends well within this; a file where none
 // does (no account boundary, or a quote never closed) is read serially from there on, so a worker
 // never holds more than this part's principals (within WORKER_LIMITS' old generation).
