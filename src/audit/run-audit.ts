@@ -18,13 +18,15 @@
  * The live collect stage (and the AWS SDK) is loaded only for a live audit.
  */
 import { createReadStream } from 'node:fs';
-import { access, constants } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { ExemptionMatcher, mergeExemptionOutcomes } from '../config/exemptions.ts';
 import { InputError } from '../errors.ts';
 import type { AccountResult, AuditReport, ExemptionOutcome, Finding } from '../model/finding.ts';
 import type { PartFormat } from './report-workers/audit-part.ts';
 import type { ParallelOptions } from './report-workers/audit-report-parallel.ts';
+import { defaultReportJobs } from './report-workers/report-jobs.ts';
 import type { TrailSummary } from '../model/trail-summary.ts';
 import type { StreamBatch } from '../reporters/reporter.ts';
 import { checkReportStart } from '../sources/credential-report/check-start.ts';
@@ -67,7 +69,8 @@ export interface AuditRun {
   accessAnalyzer?: AccessAnalyzerOutcome;
   /**
    * The same findings for the json or csv reporter's `stream`, parts of them rendered already: with
-   * `settings.jobs` ≥ 2, a credential report file (not standard input, not with `--cloudtrail`) is
+   * `settings.jobs` ≥ 2 (default: 16 MiB or more, report-workers/report-jobs.ts), a credential report
+   * regular file (not standard input or a FIFO, not with `--cloudtrail`) is
    * cut at account boundaries and audited by this thread and jobs-1 worker threads, each part's
    * findings rendered there by the reporter's own per-finding text. Undefined where that does not
    * apply (iterate `findingBatches`). Iterate once, instead of `findings` / `findingBatches`.
@@ -149,10 +152,13 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
     }
   }
   const findingBatches = judged(items);
-  // One thread unless --jobs / CREDSWEEP_JOBS asks for more: on the shared 2-core machine the threads
-  // cost 23-28 % more CPU and up to 157 MB peak RSS (target 150) for no gain in wall time
-  // (docs/performance.md, "Worker threads").
-  const jobs = settings.jobs ?? 1;
+  // --jobs / CREDSWEEP_JOBS, else threads for a large file (./report-workers/report-jobs.ts). Only a
+  // regular file is cut: a FIFO or process substitution (`--report <(zcat …)`) can be read once only.
+  const reportFile =
+    input.kind === 'report' && input.file !== '-' ? await stat(input.file).catch(() => undefined) : undefined;
+  const jobs = !reportFile?.isFile()
+    ? 1
+    : (settings.jobs ?? defaultReportJobs(reportFile.size, availableParallelism()));
   let partsOutcome: ExemptionOutcome | undefined;
   const exemptions = () => {
     const outcome = matcher?.outcome();

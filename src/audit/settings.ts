@@ -46,7 +46,7 @@ export interface AuditFlags {
   permissions?: PermissionsFlags;
   /** Report path: list each user's SSH public keys (one ListSSHPublicKeys per user). */
   sshPublicKeys?: boolean;
-  /** Threads auditing a credential report file (`--jobs`; 1: this one only); else CREDSWEEP_JOBS, else 1. */
+  /** Threads auditing a credential report file (`--jobs`; 1: this one only); else CREDSWEEP_JOBS, else by size (report-workers/report-jobs.ts). */
   jobs?: number;
 }
 
@@ -120,7 +120,7 @@ export interface AuditSettings {
   /** `--access-analyzer`: `auto` or an analyzer ARN, read with the caller's connection. */
   accessAnalyzer?: string;
   dbPath?: string;
-  /** Threads auditing a credential report file (this one and jobs-1 workers); undefined: 1. */
+  /** Threads auditing a credential report file (this one and jobs-1 workers); undefined: by its size (report-workers/report-jobs.ts). */
   jobs?: number;
 }
 

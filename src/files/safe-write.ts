@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors.ts';
 import { APPEND_NO_FOLLOW, CREATE_EXCLUSIVE, cannotWrite, inspectWriteTarget } from './target.ts';
-import { forgetTempFile, registerTempFile } from './temp-files.ts';
+import { createTempFile, forgetTempFile } from './temp-files.ts';
 
 export interface PendingFile {
   write(chunk: string | Uint8Array): Promise<void>;
@@ -72,11 +72,11 @@ async function createTempBeside(
   const path = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.credsweep-tmp`);
   let handle: FileHandle;
   try {
-    handle = await open(path, CREATE_EXCLUSIVE, 0o600);
+    // Registered for removal from before it exists: a Ctrl-C mid-open cannot leave it behind.
+    handle = await createTempFile(path, () => open(path, CREATE_EXCLUSIVE, 0o600));
   } catch (e) {
     throw cannotWrite(e, requested, 'cannot create a temporary file beside it');
   }
-  registerTempFile(path);
   return { path, handle };
 }
 

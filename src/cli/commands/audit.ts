@@ -102,7 +102,7 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       .addOption(
         new Option(
           '--jobs <n>',
-          'with --report FILE and json or csv output: threads auditing it (N: this one and N-1 workers) [default: CREDSWEEP_JOBS or 1]',
+          'with --report FILE and json or csv output: threads auditing it (N: this one and N-1 workers) [default: CREDSWEEP_JOBS, else one per core (at most 4) for a file of 16 MiB or more]',
         ).argParser(parsePositiveInt(MAX_JOBS)),
       )
       .addOption(noSshPublicKeysOption('live: '))
