@@ -15,7 +15,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { InternalError } from '../../errors.ts';
 import {
   auditPart,
@@ -26,6 +26,7 @@ import {
   type PartSetup,
 } from './audit-part.ts';
 import { countLineBreaks, findAccountCut, type ReportStart, readReportStart } from './cut-report.ts';
+import { startWorkerBeside } from '../../threads/start-worker.ts';
 
 /** The file from here on is for the serial code (offset 0: all of it). */
 export interface RestOfReport {
@@ -332,12 +333,8 @@ interface Pending {
 }
 
 function startWorker(setup: PartSetup): Worker {
-  const options = { workerData: setup, resourceLimits: WORKER_LIMITS };
-  if (import.meta.url.endsWith('.js'))
-    return new Worker(new URL('./part-worker.js', import.meta.url), options);
-  // Run from source (tests, benchmarks under tsx): load tsx in the worker first, since Node 20 does
-  // not pass the parent's module hooks on to worker threads (as src/sources/cloudtrail/scan.ts).
-  const source = new URL('./part-worker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`;
-  return new Worker(boot, { ...options, eval: true });
+  return startWorkerBeside(import.meta.url, 'part-worker', {
+    workerData: setup,
+    resourceLimits: WORKER_LIMITS,
+  });
 }

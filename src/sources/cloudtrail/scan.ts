@@ -4,7 +4,7 @@
  * streams a large one (read-object.ts), so memory stays flat however much is read.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { InternalError } from '../../errors.ts';
 import type { TrailSummary } from '../../model/trail-summary.ts';
 import { createTrailAggregator, type TrailAggregateState } from './aggregate.ts';
@@ -17,6 +17,7 @@ import {
   type TrailReadOptions,
 } from './read-object.ts';
 import { isS3Url, parseS3Url, type S3Connection } from './s3-location.ts';
+import { startWorkerBeside } from '../../threads/start-worker.ts';
 
 export { S3_TRAIL_PERMISSIONS } from './s3-location.ts';
 
@@ -145,14 +146,10 @@ async function scanInline(
 }
 
 function startWorker(setup: WorkerSetup): Worker {
-  const options = { workerData: setup, resourceLimits: WORKER_LIMITS };
-  if (import.meta.url.endsWith('.js'))
-    return new Worker(new URL('./scan-worker.js', import.meta.url), options);
-  // Run from source (tests, benchmarks under tsx): load tsx in the worker first, since Node 20 does
-  // not pass the parent's module hooks on to worker threads.
-  const source = new URL('./scan-worker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`;
-  return new Worker(boot, { ...options, eval: true });
+  return startWorkerBeside(import.meta.url, 'scan-worker', {
+    workerData: setup,
+    resourceLimits: WORKER_LIMITS,
+  });
 }
 
 function scanOnWorkers(
