@@ -113,6 +113,14 @@ function auditRecords(part: Part, setup: PartSetup): PartResult {
     }
     out.write(text);
   };
+  /** Parses `text` (`last`: to the end of input) and judges each account it completes. */
+  const feed = (text: string, last: boolean) => {
+    for (const row of reader.push(text, last)) {
+      const done = groups.add(row);
+      if (done) judgeAccount(done);
+    }
+    if (reader.failure) throw reader.failure;
+  };
   const decoder = new StringDecoder('utf8');
   const bytes = Buffer.from(part.bytes.buffer, part.bytes.byteOffset, part.bytes.length);
   let bomChecked = !first;
@@ -127,20 +135,11 @@ function auditRecords(part: Part, setup: PartSetup): PartResult {
       bomChecked = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    for (const row of reader.push(text, false)) {
-      const done = groups.add(row);
-      if (done) judgeAccount(done);
-    }
-    if (reader.failure) throw reader.failure;
+    feed(text, false);
   }
   const rest = decoder.end();
-  if (part.last) {
-    for (const row of reader.push(rest, true)) {
-      const done = groups.add(row);
-      if (done) judgeAccount(done);
-    }
-    if (reader.failure) throw reader.failure;
-  } else if (rest.length > 0 || !reader.atRecordStart) {
+  if (part.last) feed(rest, true);
+  else if (rest.length > 0 || !reader.atRecordStart) {
     return { kind: 'unaligned' };
   }
   const lastGroup = groups.end();

@@ -110,6 +110,12 @@ export async function* auditReportOnWorkers(
     const cutter = new PartCutter(handle, start, options.partBytes ?? PART_BYTES);
     const partSetup: PartSetup = { ...setup, start };
     const workers = options.threads - 1;
+    /** A part audited on this thread; its buffer goes back to the cutter. */
+    const auditHere = (part: Part): PartResult => {
+      const result = auditPart(part, partSetup);
+      cutter.recycle(part.bytes.buffer as ArrayBuffer);
+      return result;
+    };
     const queue: QueuedPart[] = [];
     let rest: RestOfReport | undefined;
     let read = false;
@@ -137,8 +143,7 @@ export async function* auditReportOnWorkers(
         // While the head is with a worker, this thread audits the next part nobody has taken.
         const own = queue.find((q) => q.part);
         if (own) {
-          own.result = auditPart(own.part!, partSetup);
-          cutter.recycle(own.part!.bytes.buffer as ArrayBuffer);
+          own.result = auditHere(own.part!);
           own.part = undefined;
           // Let the workers' replies in before the next turn.
           await new Promise((resolve) => setImmediate(resolve));
@@ -147,10 +152,8 @@ export async function* auditReportOnWorkers(
       }
       queue.shift();
       let result: PartResult;
-      if (head.part) {
-        result = auditPart(head.part, partSetup);
-        cutter.recycle(head.part.bytes.buffer as ArrayBuffer);
-      } else result = head.result ?? (await head.pending!);
+      if (head.part) result = auditHere(head.part);
+      else result = head.result ?? (await head.pending!);
       if (result.kind === 'failed') throw inputErrorOf(result.error);
       if (result.kind === 'unaligned') {
         yield { kind: 'rest', offset: head.offset, line: head.line, start };
