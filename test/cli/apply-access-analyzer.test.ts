@@ -16,11 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import {
-  GenerateServiceLastAccessedDetailsCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
-  GetServiceLastAccessedDetailsCommand,
   IAMClient,
   type ServiceLastAccessed,
 } from '@aws-sdk/client-iam';
@@ -34,9 +32,9 @@ import {
   OTHER_ANALYZER_ARN,
 } from '../helpers/analyzer-stubs.ts';
 import { capturingContext } from '../helpers/cli.ts';
-import { MOTO_CLI_ENV, type MotoServer, startMoto } from '../helpers/moto.ts';
+import { MOTO_CLI_ENV, type MotoServer, setMotoCliEnv, startMoto } from '../helpers/moto.ts';
 import { seedRestrictPrincipals } from '../helpers/restrict-fixture.ts';
-import { aService } from '../helpers/restrict-stubs.ts';
+import { aService, stubAccessAdvisor } from '../helpers/restrict-stubs.ts';
 
 const iamMock = mockClient(IAMClient);
 
@@ -45,21 +43,15 @@ describe('credsweep apply: restrict-permissions planned with IAM Access Analyzer
   let iam: IAMClient;
   let analyzer: AnalyzerStubs;
   let dir: string;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv: () => void;
   const services = new Map<string, ServiceLastAccessed[]>();
 
   before(async () => {
     moto = await startMoto();
-    for (const [k, v] of Object.entries(MOTO_CLI_ENV)) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
+    restoreEnv = setMotoCliEnv();
   });
   after(async () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    restoreEnv();
     iamMock.restore();
     await moto.stop();
   });
@@ -67,15 +59,7 @@ describe('credsweep apply: restrict-permissions planned with IAM Access Analyzer
     await moto.reset();
     iamMock.reset();
     iamMock.send.callThrough();
-    iamMock
-      .on(GenerateServiceLastAccessedDetailsCommand)
-      .callsFake(async (input) => ({ JobId: `job:${input.Arn}` }));
-    iamMock.on(GetServiceLastAccessedDetailsCommand).callsFake(async (input) => ({
-      JobStatus: 'COMPLETED',
-      JobCreationDate: new Date(),
-      ServicesLastAccessed: services.get(input.JobId.slice('job:'.length)) ?? [],
-      IsTruncated: false,
-    }));
+    stubAccessAdvisor(iamMock, services);
     analyzer = analyzerStubs({ everyClient: true });
     iam = new IAMClient(moto.clientConfig());
     dir = mkdtempSync(join(tmpdir(), 'credsweep-apply-analyzer-'));

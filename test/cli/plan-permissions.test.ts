@@ -17,7 +17,6 @@ import {
   GenerateServiceLastAccessedDetailsCommand,
   GetPolicyCommand,
   GetRoleCommand,
-  GetServiceLastAccessedDetailsCommand,
   IAMClient,
   type ServiceLastAccessed,
 } from '@aws-sdk/client-iam';
@@ -25,9 +24,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { runCli } from '../../src/cli/program.ts';
 import { remediationPlanSchema } from '../../src/model/remediation-plan.ts';
 import { capturingContext } from '../helpers/cli.ts';
-import { MOTO_CLI_ENV, type MotoServer, startMoto } from '../helpers/moto.ts';
+import { MOTO_CLI_ENV, type MotoServer, setMotoCliEnv, startMoto } from '../helpers/moto.ts';
 import { seedRestrictPrincipals } from '../helpers/restrict-fixture.ts';
-import { aService } from '../helpers/restrict-stubs.ts';
+import { aService, stubAccessAdvisor } from '../helpers/restrict-stubs.ts';
 
 const iamMock = mockClient(IAMClient);
 
@@ -35,21 +34,15 @@ describe('credsweep plan --permissions (moto, in process)', () => {
   let moto: MotoServer;
   let iam: IAMClient;
   let dir: string;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv: () => void;
   const services = new Map<string, ServiceLastAccessed[]>();
 
   before(async () => {
     moto = await startMoto();
-    for (const [k, v] of Object.entries(MOTO_CLI_ENV)) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
+    restoreEnv = setMotoCliEnv();
   });
   after(async () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    restoreEnv();
     iamMock.restore();
     await moto.stop();
   });
@@ -57,15 +50,7 @@ describe('credsweep plan --permissions (moto, in process)', () => {
     await moto.reset();
     iamMock.reset();
     iamMock.send.callThrough();
-    iamMock
-      .on(GenerateServiceLastAccessedDetailsCommand)
-      .callsFake(async (input) => ({ JobId: `job:${input.Arn}` }));
-    iamMock.on(GetServiceLastAccessedDetailsCommand).callsFake(async (input) => ({
-      JobStatus: 'COMPLETED',
-      JobCreationDate: new Date(),
-      ServicesLastAccessed: services.get(input.JobId.slice('job:'.length)) ?? [],
-      IsTruncated: false,
-    }));
+    stubAccessAdvisor(iamMock, services);
     iam = new IAMClient(moto.clientConfig());
     dir = mkdtempSync(join(tmpdir(), 'credsweep-plan-permissions-'));
   });

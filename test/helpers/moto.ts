@@ -44,6 +44,24 @@ export const MOTO_CLI_ENV = {
   AWS_EC2_METADATA_DISABLED: 'true',
 } as const;
 
+/**
+ * Puts MOTO_CLI_ENV into this process's environment, for a CLI run in process whose SDK clients read
+ * it; returns what puts the environment back as it was.
+ */
+export function setMotoCliEnv(): () => void {
+  const saved: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(MOTO_CLI_ENV)) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+  return () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+}
+
 export interface MotoClientConfig {
   region: string;
   endpoint: string;

@@ -16,9 +16,12 @@ import {
   GetServiceLastAccessedDetailsCommand,
   GetUserCommand,
   IAMClient,
+  type IAMClientResolvedConfig,
   ListEntitiesForPolicyCommand,
   PutUserPermissionsBoundaryCommand,
+  type ServiceInputTypes,
   type ServiceLastAccessed,
+  type ServiceOutputTypes,
 } from '@aws-sdk/client-iam';
 import type { RetryStrategyV2 } from '@smithy/types';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -52,6 +55,33 @@ export function aService(namespace: string, daysAgo: number | null, now: number)
 }
 
 /** `through`: the client credsweep is handed talks to this endpoint instead (e.g. a fault proxy). */
+type IamStub = ReturnType<typeof mockClient<ServiceInputTypes, ServiceOutputTypes, IAMClientResolvedConfig>>;
+
+/**
+ * Access Advisor on an IAM stub (moto has neither GenerateServiceLastAccessedDetails nor
+ * GetServiceLastAccessedDetails): a principal's job is `job:<arn>`, completed at once, answering
+ * `services.get(arn)`; `onJob` is told of each job started. `mock` is a client's stub or
+ * `mockClient(IAMClient)` (every client the CLI makes).
+ */
+export function stubAccessAdvisor(
+  mock: IamStub,
+  services: ReadonlyMap<string, ServiceLastAccessed[]>,
+  onJob: () => void = () => {},
+): void {
+  mock.on(GenerateServiceLastAccessedDetailsCommand).callsFake(async (input: { Arn: string }) => {
+    onJob();
+    return { JobId: `job:${input.Arn}` };
+  });
+  mock.on(GetServiceLastAccessedDetailsCommand).callsFake(async (input: { JobId: string }) => ({
+    JobStatus: 'COMPLETED',
+    JobType: 'SERVICE_LEVEL',
+    JobCreationDate: new Date(),
+    JobCompletionDate: new Date(),
+    ServicesLastAccessed: services.get(input.JobId.slice('job:'.length)) ?? [],
+    IsTruncated: false,
+  }));
+}
+
 export function restrictStubs(
   moto: MotoServer,
   through?: { endpoint: string; maxAttempts?: number; retryStrategy?: RetryStrategyV2 },
@@ -63,18 +93,9 @@ export function restrictStubs(
   let jobs = 0;
   const mock = mockClient(iam);
   mock.send.callThrough();
-  mock.on(GenerateServiceLastAccessedDetailsCommand).callsFake(async (input: { Arn: string }) => {
+  stubAccessAdvisor(mock, services, () => {
     jobs += 1;
-    return { JobId: `job:${input.Arn}` };
   });
-  mock.on(GetServiceLastAccessedDetailsCommand).callsFake(async (input: { JobId: string }) => ({
-    JobStatus: 'COMPLETED',
-    JobType: 'SERVICE_LEVEL',
-    JobCreationDate: new Date(),
-    JobCompletionDate: new Date(),
-    ServicesLastAccessed: services.get(input.JobId.slice('job:'.length)) ?? [],
-    IsTruncated: false,
-  }));
   mock.on(PutUserPermissionsBoundaryCommand).callsFake(async (input) => {
     await direct.send(new GetUserCommand({ UserName: input.UserName }));
     userBoundaries.set(input.UserName, input.PermissionsBoundary);
