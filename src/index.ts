@@ -81,6 +81,7 @@ export {
   type CallerIdentity,
   type PlanOptions,
 } from './remediation/plan.ts';
-export { loadConfig, parseConfig, CONFIG_FILE_NAMES, type LoadedConfig } from './config/load-config.ts';
+export { loadConfig, CONFIG_FILE_NAMES, type LoadedConfig } from './config/load-config.ts';
+export { parseConfig } from './config/parse-config.ts';
 export { configSchema, type CredsweepConfig, type Exemption } from './config/schema.ts';
 export { ExemptionMatcher, applyExemptions, exemptionWarnings } from './config/exemptions.ts';

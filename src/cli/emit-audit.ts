@@ -5,8 +5,8 @@ import { type AuditMeta, AuditTally, assembleAuditReport } from '../audit/audit-
 import { InternalError, UsageError } from '../errors.ts';
 import type { TrendPoint } from '../history/run-store.ts';
 import type { AccountResult, AuditReport, Finding } from '../model/finding.ts';
-import { REPORTERS, reporterFor } from '../reporters/index.ts';
-import { isRendered, type StreamBatch } from '../reporters/reporter.ts';
+import { FORMAT_NAMES, loadReporter } from '../reporters/load-reporter.ts';
+import { isRendered, type Reporter, type StreamBatch } from '../reporters/reporter.ts';
 import { type CliContext, wantsColor } from './context.ts';
 import { openPendingOutput } from './output.ts';
 
@@ -27,17 +27,17 @@ export interface EmitRequest {
   trend?: (report: Pick<AuditReport, 'generatedAt' | 'summary'>) => Promise<TrendPoint[] | undefined>;
 }
 
-export function requireReporter(format: string) {
-  const reporter = reporterFor(format);
+export async function requireReporter(format: string): Promise<Reporter> {
+  const reporter = await loadReporter(format);
   if (!reporter) {
-    throw new UsageError(`unknown format '${format}' (one of ${Object.keys(REPORTERS).join(', ')})`);
+    throw new UsageError(`unknown format '${format}' (one of ${FORMAT_NAMES.join(', ')})`);
   }
   return reporter;
 }
 
 /** Returns the tally (summary and accounts) of what was written. */
 export async function emitAudit(ctx: CliContext, request: EmitRequest): Promise<AuditTally> {
-  const reporter = requireReporter(request.format);
+  const reporter = await requireReporter(request.format);
   const toTerminal = request.output === undefined || request.output === '-';
   const color = toTerminal && wantsColor(ctx.stdout, ctx.env);
   const out = await openPendingOutput(request.output, {

@@ -4,7 +4,8 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { ExitCode } from '../errors.ts';
-import { FINDING_STATUSES, type Finding, type FindingStatus } from '../model/finding.ts';
+import type { Finding } from '../model/finding.ts';
+import { FINDING_STATUSES, type FindingStatus } from '../model/finding-status.ts';
 import { SEVERITY_LEVELS, type SeverityLevel, severityOf } from '../rules/severity.ts';
 
 export interface FailOn {

@@ -2,7 +2,8 @@
  * `startProgress(ctx, total, what)`: a bar on stderr when it is a terminal, nothing otherwise (pipes
  * and CI logs stay clean): `accounts ███░░ 12/30 done, 1 failed`. Cleared when stopped.
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressModule from 'cli-progress';
 import type { CliContext } from './context.ts';
 import { unguarded } from './terminal-guard.ts';
 
@@ -13,6 +14,9 @@ export interface Progress {
 
 export function startProgress(ctx: CliContext, total: number, what: string): Progress {
   if (!ctx.stderr.isTTY) return { tick: () => {}, stop: () => {} };
+  // Loaded only for a terminal (its 16 files are start-up every piped run would pay); CommonJS, so
+  // a synchronous require keeps this function synchronous.
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof cliProgressModule;
   const bar = new cliProgress.SingleBar(
     {
       // cli-progress moves the cursor; the bar shows counts only, nothing from AWS.

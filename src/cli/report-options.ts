@@ -1,10 +1,9 @@
 /**
- * The output options of the commands that write findings (audit, permissions). Apart from options.ts
- * because the --format choices come from the reporter registry, which loads every reporter: the
- * commands that write no findings (trail, history…) start faster without it.
+ * The output options of the commands that write findings (audit, permissions). The --format choices
+ * are the reporters' names; a reporter is loaded only once its format is chosen (load-reporter.ts).
  */
 import { type Command, Option } from 'commander';
-import { REPORTERS } from '../reporters/index.ts';
+import { FORMAT_NAMES } from '../reporters/load-reporter.ts';
 import { FAIL_ON_VALUES, parseFailOn } from './fail-on.ts';
 import { asOfOption, oneOf, quietOption, wideOption } from './options.ts';
 
@@ -13,9 +12,7 @@ export function withReportOutputOptions(command: Command, subject: string): Comm
   return command
     .addOption(asOfOption())
     .addOption(
-      new Option('--format <format>', 'output format')
-        .default('table')
-        .argParser(oneOf(Object.keys(REPORTERS))),
+      new Option('--format <format>', 'output format').default('table').argParser(oneOf(FORMAT_NAMES)),
     )
     .addOption(wideOption())
     .addOption(quietOption())

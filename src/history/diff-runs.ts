@@ -4,7 +4,7 @@
  * data, so a rotated key in slot 1 reads as the same credential with fresh activity.
  */
 import type { AccountResult, Finding, FindingStatus } from '../model/finding.ts';
-import { instanceIdOf } from '../model/finding.ts';
+import { instanceIdOf } from '../model/credential-ids.ts';
 
 export interface RunSide {
   findings: readonly Finding[];

@@ -19,7 +19,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type AwsConnection, createClients, destroyClients } from '../aws/clients.ts';
-import { parseConfig } from '../config/load-config.ts';
+import { parseConfig } from '../config/parse-config.ts';
 import { InputError, UsageError } from '../errors.ts';
 import { parseIsoDateTime, toIso } from '../time.ts';
 import { MEMBER_ROLE_NAME } from './member-role.ts';

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { FINDING_STATUSES } from './finding-status.ts';
 
+export { credentialIdOf, instanceIdOf } from './credential-ids.ts';
 export { emptySummary, FINDING_STATUSES, type FindingStatus } from './finding-status.ts';
 
 export const CREDENTIAL_KINDS = [
@@ -160,23 +161,3 @@ export const auditReportSchema = z.object({
   exemptions: exemptionOutcomeSchema.optional(),
 });
 export type AuditReport = z.infer<typeof auditReportSchema>;
-
-type CredentialIds = Pick<
-  Finding,
-  'accessKeyId' | 'certificateId' | 'sshPublicKeyId' | 'serviceSpecificCredentialId'
->;
-
-/**
- * The id of a kind a principal can hold several of (SSH public keys, service-specific credentials):
- * it tells two credentials of one user and kind apart. Undefined for every other kind.
- */
-export function instanceIdOf(
-  f: Pick<Finding, 'sshPublicKeyId' | 'serviceSpecificCredentialId'>,
-): string | undefined {
-  return f.sshPublicKeyId ?? f.serviceSpecificCredentialId;
-}
-
-/** The id that names the credential itself, when it has one: key, certificate, SSH key or service credential. */
-export function credentialIdOf(f: CredentialIds): string | undefined {
-  return f.accessKeyId ?? f.certificateId ?? instanceIdOf(f);
-}

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Finding, FindingStatus } from '../model/finding.ts';
-import { instanceIdOf } from '../model/finding.ts';
+import { instanceIdOf } from '../model/credential-ids.ts';
 import { ruleOf, type SeverityLevel, severityOf } from '../rules/severity.ts';
 
 export type { RuleFacts } from '../rules/rule.ts';

@@ -5,7 +5,7 @@
 import pc from 'picocolors';
 import { compareFindings } from '../audit/audit-report.ts';
 import type { AuditReport, Finding, FindingStatus } from '../model/finding.ts';
-import { credentialIdOf } from '../model/finding.ts';
+import { credentialIdOf } from '../model/credential-ids.ts';
 import type { SeverityLevel } from '../rules/severity.ts';
 import { notesOf, severityOf } from './finding-facts.ts';
 import { type Column, constantsLine, fitTable, wrapText } from './fit-table.ts';

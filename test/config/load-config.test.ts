@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { loadConfig, parseConfig } from '../../src/config/load-config.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { parseConfig } from '../../src/config/parse-config.ts';
 import { InputError } from '../../src/errors.ts';
 
 function errorOf(text: string, file = 'credsweep.config.yaml'): string {
