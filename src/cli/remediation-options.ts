@@ -1,17 +1,12 @@
 /**
- * What plan, apply and undo share at the CLI edge: the connection flags (the same as audit's), the
- * AWS session for remediation, and the confirmation rule (ask on a terminal; refuse without one).
+ * What plan, apply and undo share at the CLI edge: the connection flags (the same as audit's) and
+ * the confirmation rule (ask on a terminal; refuse without one). The AWS session is in
+ * ./remediation-session.ts: the flags load no AWS SDK.
  */
 import { createInterface } from 'node:readline/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { classifyAwsError } from '../aws/classify-error.ts';
-import { createStsClient } from '../aws/clients.ts';
-import { AwsAccessError, ExitCode, UsageError } from '../errors.ts';
-import { partitionOf, remediationClients } from '../remediation/clients.ts';
-import type { CallerIdentity } from '../remediation/plan.ts';
-import { resolveCaller } from '../remediation/resolve-credentials.ts';
+import { ExitCode, UsageError } from '../errors.ts';
 import type { CliContext } from './context.ts';
-import { connectionFromFlags } from '../audit/resolve-connection.ts';
 import { parsePositiveInt } from './options.ts';
 import { unguarded } from './terminal-guard.ts';
 
@@ -60,45 +55,6 @@ export function planKeyFileOption(): Option {
     '--plan-key-file <file>',
     'key for the plan HMAC and journal lines (default: $CREDSWEEP_PLAN_KEY; without either, plain SHA-256)',
   );
-}
-
-export interface RemediationSession {
-  caller: CallerIdentity;
-  clients: ReturnType<typeof remediationClients>;
-  close(): void;
-}
-
-/** The caller's identity (and signing key), and per-account IAM clients. */
-export async function openRemediationSession(
-  ctx: CliContext,
-  flags: ConnectionFlags,
-): Promise<RemediationSession> {
-  const connection = connectionFromFlags(flags, ctx.env);
-  const sts = createStsClient(connection);
-  let caller: CallerIdentity;
-  try {
-    caller = await resolveCaller(sts);
-  } catch (e) {
-    sts.destroy();
-    const { code, message } = classifyAwsError(e);
-    throw new AwsAccessError(`sts:GetCallerIdentity: ${code}: ${message}`, code);
-  }
-  const clients = remediationClients({
-    connection,
-    sts,
-    callerAccountId: caller.accountId,
-    partition: partitionOf(caller.arn),
-    ...(flags.roleName ? { roleName: flags.roleName } : {}),
-    ...(flags.externalId ? { externalId: flags.externalId } : {}),
-  });
-  return {
-    caller,
-    clients,
-    close() {
-      clients.destroy();
-      sts.destroy();
-    },
-  };
 }
 
 /** confirm(), and on a no: says that nothing changed (exit 0). True to go ahead. */

@@ -21,7 +21,7 @@ import { assembleAudit, runAudit } from '../../src/audit/run-audit.ts';
 import { resolveSettings } from '../../src/audit/settings.ts';
 import type { AwsClients } from '../../src/aws/clients.ts';
 import { collectOneAccount, collectOrgAudit } from '../../src/lambda/scheduled-audit.ts';
-import { openRemediationSession } from '../../src/cli/remediation-options.ts';
+import { openRemediationSession } from '../../src/cli/remediation-session.ts';
 import { partitionOf, remediationClients, rootTaskPolicyArn } from '../../src/remediation/clients.ts';
 
 const CALLER = '111111111111';

@@ -1,0 +1,172 @@
+/**
+ * What `credsweep apply` does once its flags are parsed (./commands/apply.ts defines them), loaded only
+ * when it runs: `apply --help` and a usage error load no AWS SDK (start-up: docs/performance.md).
+ */
+import { credentialIdOf } from '../../model/remediation-plan.ts';
+import { randomUUID } from 'node:crypto';
+import { ExitCode, UsageError } from '../../errors.ts';
+import { ACTIONS } from '../../remediation/actions/index.ts';
+import { applyPlan, checkPlanAge, type StepPoint } from '../../remediation/apply.ts';
+import { exemptionCheck } from '../../remediation/exemptions.ts';
+import {
+  deactivationDatesOf,
+  foldJournal,
+  JournalWriter,
+  readJournal,
+  wasUndone,
+} from '../../remediation/journal.ts';
+import {
+  type LiveAccessAnalyzer,
+  resolveLiveAccessAnalyzer,
+} from '../../remediation/live-access-analyzer.ts';
+import { acquirePlanLock } from '../../remediation/lock.ts';
+import { resolvePlanKey } from '../../remediation/plan-digest.ts';
+import { readRemediationPlan } from '../../remediation/read-files.ts';
+import { renderApplyResults, renderStepListing } from '../../remediation/render.ts';
+import { verifyPlan } from '../../remediation/verify-plan.ts';
+import { loadCliConfig } from '../config-options.ts';
+import { type CliContext, tableOptions } from '../context.ts';
+import { startProgress } from '../progress.ts';
+import { type ConnectionFlags, confirmOrStop } from '../remediation-options.ts';
+import { openRemediationSession } from '../remediation-session.ts';
+
+export interface ApplyFlags extends ConnectionFlags {
+  yes?: boolean;
+  concurrency: number;
+  journal?: string;
+  maxPlanAge: number;
+  allowIrreversible?: boolean;
+  includeServiceRoles?: boolean;
+  reapply?: boolean;
+  accessAnalyzer?: string;
+  config?: string;
+  planKeyFile?: string;
+}
+
+/**
+ * Test hook: `CREDSWEEP_TEST_KILL_AT=<point>:<n>[:SIGSTOP]` SIGKILLs (or stops) this process at that
+ * point of the n-th step acted on (points: after-intent, after-call, after-done), to prove resume and
+ * undo work from whatever the journal holds at that instant, and that a running apply holds its locks.
+ */
+function killHook(env: NodeJS.ProcessEnv): ((point: StepPoint, index: number) => void) | undefined {
+  const spec = env.CREDSWEEP_TEST_KILL_AT;
+  if (!spec) return undefined;
+  const m = /^(after-intent|after-call|after-done):(\d+)(?::(SIGSTOP))?$/.exec(spec);
+  if (!m) {
+    throw new UsageError(
+      'CREDSWEEP_TEST_KILL_AT: expected <after-intent|after-call|after-done>:<n>[:SIGSTOP]',
+    );
+  }
+  const signal = m[3] === 'SIGSTOP' ? 'SIGSTOP' : 'SIGKILL';
+  return (point, index) => {
+    if (point === m[1] && index === Number(m[2])) process.kill(process.pid, signal);
+  };
+}
+
+export async function runApply(
+  ctx: CliContext,
+  planFile: string,
+  flags: ApplyFlags,
+  setExit: (code: number) => void,
+): Promise<void> {
+  const onPoint = killHook(ctx.env);
+  const key = resolvePlanKey(flags.planKeyFile, ctx.env);
+  const { plan } = await readRemediationPlan(planFile);
+  verifyPlan(plan, planFile, key);
+  checkPlanAge(plan, planFile, ctx.now(), flags.maxPlanAge);
+  const journalFile = flags.journal ?? `${planFile}.journal.jsonl`;
+  // One apply of a plan at a time, whatever its journal (held from before the prompt to the end).
+  const planLock = acquirePlanLock(plan.digest.value, planFile);
+  try {
+    const history = readJournal(journalFile, { missingOk: true, planDigest: plan.digest.value, key });
+    if (wasUndone(history) && !flags.reapply) {
+      throw new UsageError(
+        `an undo has reversed this plan (journal ${journalFile}): refusing to apply it again`,
+        'pass --reapply to apply it again, or audit and plan afresh',
+      );
+    }
+    const past = foldJournal(history);
+    const pending = plan.steps.filter((s) => past.get(s.id)?.state !== 'applied');
+    if (pending.length === 0) {
+      ctx.stdout.write(`nothing to do: ${plan.steps.length} step(s), all done according to ${journalFile}\n`);
+      setExit(ExitCode.ok);
+      return;
+    }
+    // Reversibility from the registry, never from the step.
+    const irreversible = pending.filter((s) => !ACTIONS[s.action].reversible).length;
+    const accounts = new Set(pending.map((s) => s.accountId)).size;
+    const summary = `${pending.length} step(s) in ${accounts} account(s): ${pending.length - irreversible} reversible, ${irreversible} irreversible`;
+    if (
+      !(await confirmOrStop(ctx, flags.yes, summary, setExit, renderStepListing(pending, tableOptions(ctx))))
+    )
+      return;
+    const loaded = await loadCliConfig(flags.config, ctx);
+    const deactivatedAt = pending.some((s) => s.action === 'delete-access-key' || s.action === 'delete-role')
+      ? deactivationDatesOf(plan.options.journals, key)
+      : new Map<string, number>();
+    const session = await openRemediationSession(ctx, flags);
+    // Steps planned with IAM Access Analyzer's verdicts re-read the analyzer credsweep resolves
+    // itself (the flag, else auto), never the one the plan names.
+    const wantsAnalyzer = pending.some((s) => s.restriction?.accessAnalyzer !== undefined);
+    let accessAnalyzer: LiveAccessAnalyzer | undefined;
+    try {
+      accessAnalyzer = wantsAnalyzer
+        ? await resolveLiveAccessAnalyzer(session.clients.accessAnalyzer(), flags.accessAnalyzer ?? 'auto')
+        : undefined;
+    } catch (e) {
+      session.close();
+      throw e;
+    }
+    if (accessAnalyzer && 'unavailable' in accessAnalyzer) {
+      ctx.stderr.write(
+        `credsweep: ${accessAnalyzer.unavailable}: steps planned with its findings are skipped\n`,
+      );
+    }
+    let journal: JournalWriter;
+    try {
+      journal = new JournalWriter(journalFile);
+    } catch (e) {
+      session.close();
+      throw e;
+    }
+    const progress = startProgress(ctx, plan.steps.length, 'steps');
+    try {
+      const result = await applyPlan(plan, {
+        clients: session.clients,
+        journal,
+        history,
+        now: ctx.now,
+        runId: randomUUID(),
+        concurrency: flags.concurrency,
+        onStepDone: (r) => progress.tick(r.outcome === 'failed'),
+        planFile,
+        key,
+        callerAccessKeyId: session.caller.accessKeyId,
+        callerArn: session.caller.arn,
+        allowIrreversible: flags.allowIrreversible ?? false,
+        includeServiceRoles: flags.includeServiceRoles ?? false,
+        exemptions: exemptionCheck(loaded?.config.exemptions ?? [], ctx.now()),
+        deactivatedAt,
+        ...(accessAnalyzer ? { accessAnalyzer } : {}),
+        ...(onPoint ? { onPoint } : {}),
+      });
+      progress.stop();
+      ctx.stdout.write(renderApplyResults(result.results, tableOptions(ctx)));
+      for (const r of result.results.filter((x) => x.outcome === 'failed')) {
+        const target = credentialIdOf(r.step) ?? r.step.principalName;
+        ctx.stderr.write(
+          `credsweep: account ${r.step.accountId}: ${r.step.action} ${target}: ${r.reason}: ${r.detail}\n`,
+        );
+      }
+      ctx.stdout.write(`journal: ${journalFile}\n`);
+      const analyzerFailed = accessAnalyzer !== undefined && 'failed' in accessAnalyzer;
+      setExit(result.failed > 0 || analyzerFailed ? ExitCode.awsFailure : ExitCode.ok);
+    } finally {
+      progress.stop();
+      journal.close();
+      session.close();
+    }
+  } finally {
+    planLock.release();
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * What `credsweep plan` does once its flags are parsed (./commands/plan.ts defines them), loaded only
+ * when it runs: `plan --help` and a usage error load no AWS SDK (start-up: docs/performance.md).
+ */
+import type { Command } from 'commander';
+import type { LiveSource } from '../../audit/live-source.ts';
+import { assembleAudit, runAudit } from '../../audit/run-audit.ts';
+import { resolveSettings } from '../../audit/settings.ts';
+import { ExitCode, InputError, UsageError } from '../../errors.ts';
+import type { Finding } from '../../model/finding.ts';
+import { exemptionCheck } from '../../remediation/exemptions.ts';
+import { deactivationDatesOf } from '../../remediation/journal.ts';
+import { assembleRemediationPlan } from '../../remediation/plan.ts';
+import { resolvePlanKey } from '../../remediation/plan-digest.ts';
+import { applyPlanExemptions } from '../../remediation/plan-exemptions.ts';
+import { readPlanBoundaries } from '../../remediation/read-boundaries.ts';
+import type { AccessAdvisorGranularity } from '../../sources/access-advisor/service-access.ts';
+import { readAuditReport } from '../../remediation/read-files.ts';
+import { renderPlanTable } from '../../remediation/render.ts';
+import { resolveCredentialIds } from '../../remediation/resolve-credentials.ts';
+import type { LoadedConfig } from '../../config/load-config.ts';
+import { givenFlag, loadCliConfig } from '../config-options.ts';
+import { type CliContext, tableOptions } from '../context.ts';
+import { openPendingOutput } from '../output.ts';
+import type { ConnectionFlags } from '../remediation-options.ts';
+import { openRemediationSession } from '../remediation-session.ts';
+
+export interface PlanFlags extends ConnectionFlags {
+  from?: string;
+  output?: string;
+  format: 'table' | 'json';
+  deleteAfter: number;
+  include: string[];
+  exclude: string[];
+  allowIrreversible?: boolean;
+  includeRoot?: boolean;
+  roles?: boolean;
+  includeServiceRoles?: boolean;
+  quarantineUsers?: boolean;
+  permissions?: boolean;
+  granularity?: AccessAdvisorGranularity;
+  accessAnalyzer?: string;
+  journal: string[];
+  asOf?: number;
+  days: number;
+  source: LiveSource;
+  accounts?: string[];
+  org?: boolean;
+  concurrency: number;
+  /** false: --no-ssh-public-keys given. */
+  sshPublicKeys?: boolean;
+  config?: string;
+  planKeyFile?: string;
+}
+
+export async function runPlan(ctx: CliContext, flags: PlanFlags, command: Command): Promise<number> {
+  const now = ctx.now();
+  const key = resolvePlanKey(flags.planKeyFile, ctx.env);
+  const loaded = await loadCliConfig(flags.config, ctx);
+  if (!flags.permissions && (flags.granularity !== undefined || flags.accessAnalyzer !== undefined)) {
+    throw new UsageError('--granularity and --access-analyzer are for --permissions');
+  }
+  if (flags.from !== undefined && (flags.granularity !== undefined || flags.accessAnalyzer !== undefined)) {
+    throw new UsageError('--granularity and --access-analyzer are for the live audit; not with --from');
+  }
+  const collected =
+    flags.from !== undefined
+      ? await fromFile(flags.from, flags.permissions ?? false)
+      : await liveAudit(ctx, flags, command, loaded, now);
+  const deactivatedAt = deactivationDatesOf(flags.journal, key);
+  const session = await openRemediationSession(ctx, flags);
+  try {
+    // Whatever the audit knew: the tags of every principal it would plan, and the exemptions now.
+    const exempted = await applyPlanExemptions(
+      collected.findings,
+      session.clients,
+      exemptionCheck(loaded?.config.exemptions ?? [], flags.asOf ?? now),
+    );
+    const check = exemptionCheck(loaded?.config.exemptions ?? [], flags.asOf ?? now);
+    const boundaries = flags.permissions
+      ? await readPlanBoundaries(exempted.findings, session.clients, check)
+      : undefined;
+    const resolved = await resolveCredentialIds(exempted.findings, session.clients, {
+      includeRoot: flags.includeRoot ?? false,
+      caller: session.caller,
+      callerIam: await session.clients.iam(session.caller.accountId),
+    });
+    const plan = assembleRemediationPlan(resolved.findings, {
+      dataCollectedAt: collected.generatedAt,
+      createdAt: now,
+      asOf: flags.asOf ?? now,
+      thresholdDays: collected.thresholdDays,
+      thresholds: collected.thresholds,
+      auditedAccounts: collected.auditedAccounts,
+      journals: flags.journal,
+      ...(key ? { planKey: key } : {}),
+      deleteAfterDays: flags.deleteAfter,
+      allowIrreversible: flags.allowIrreversible ?? false,
+      includeRoot: flags.includeRoot ?? false,
+      roles: flags.roles ?? false,
+      includeServiceRoles: flags.includeServiceRoles ?? false,
+      quarantineUsers: flags.quarantineUsers ?? false,
+      include: flags.include,
+      exclude: flags.exclude,
+      caller: session.caller,
+      deactivatedAt,
+      unresolved: new Map([...exempted.unreadable, ...resolved.unresolved]),
+      rootAccessAccounts: resolved.rootAccessAccounts,
+      ...(boundaries
+        ? {
+            permissions: {
+              granularity: flags.granularity ?? collected.granularity,
+              boundaries: boundaries.boundaries,
+              ...(collected.analyzerArn ? { analyzerArn: collected.analyzerArn } : {}),
+            },
+          }
+        : {}),
+    });
+    const json = `${JSON.stringify(plan, null, 2)}\n`;
+    if (flags.output !== undefined) {
+      const out = await openPendingOutput(flags.output, { stdout: ctx.stdout });
+      try {
+        await out.write(json);
+        await out.commit();
+      } catch (e) {
+        await out.abort();
+        throw e;
+      }
+    }
+    ctx.stdout.write(flags.format === 'json' ? json : renderPlanTable(plan, tableOptions(ctx)));
+    const failures = [
+      ...collected.failures,
+      ...exempted.failures,
+      ...(boundaries?.failures ?? []),
+      ...resolved.failures,
+    ];
+    for (const f of failures) ctx.stderr.write(`credsweep: account ${f.accountId}: ${f.message}\n`);
+    return failures.length > 0 ? ExitCode.awsFailure : ExitCode.ok;
+  } finally {
+    session.close();
+  }
+}
+
+interface CollectedFindings {
+  findings: Finding[];
+  /** The caller's partition, when a live audit asked. */
+  partition?: string;
+  generatedAt: number;
+  thresholdDays: number;
+  thresholds: Record<string, number>;
+  /** Access Advisor's granularity of the permission findings (action when any names an action). */
+  granularity: AccessAdvisorGranularity;
+  /** Accounts the audit read successfully: the only ones apply will act in. */
+  auditedAccounts: string[];
+  /** The IAM Access Analyzer analyzer a live audit read (--access-analyzer), if any. */
+  analyzerArn?: string;
+  failures: { accountId: string; message: string }[];
+}
+
+function granularityOf(findings: readonly Finding[]): AccessAdvisorGranularity {
+  return findings.some((f) => f.credential === 'permission' && f.action !== undefined) ? 'action' : 'service';
+}
+
+async function fromFile(file: string, permissions: boolean): Promise<CollectedFindings> {
+  const report = await readAuditReport(file);
+  const isPermissionsAudit =
+    report.accounts.some((a) => a.source === 'access-advisor') ||
+    report.findings.some((f) => f.credential === 'permission');
+  if (permissions && !isPermissionsAudit) {
+    throw new InputError(
+      'not a permissions audit: --permissions plans from `credsweep permissions --format json` output',
+      file,
+    );
+  }
+  return {
+    findings: report.findings,
+    granularity: granularityOf(report.findings),
+    generatedAt: Date.parse(report.generatedAt),
+    thresholdDays: report.thresholdDays,
+    thresholds: report.thresholds ?? {},
+    auditedAccounts: report.accounts.filter((a) => a.status === 'ok').map((a) => a.accountId),
+    // Accounts the audit could not read have no findings: say so rather than plan nothing silently.
+    failures: report.accounts
+      .filter((a) => a.status === 'failed')
+      .map((a) => ({ accountId: a.accountId, message: `not audited: ${a.error?.message ?? 'failed'}` })),
+  };
+}
+
+/** The live audit plan plans from: the same use case as `audit` (runAudit), config file included. */
+async function liveAudit(
+  ctx: CliContext,
+  flags: PlanFlags,
+  command: Command,
+  loaded: LoadedConfig | undefined,
+  now: number,
+): Promise<CollectedFindings> {
+  const { permissions, ...auditFlags } = flags;
+  const settings = resolveSettings(
+    {
+      ...auditFlags,
+      days: givenFlag(command, 'days', flags.days),
+      source: givenFlag(command, 'source', flags.source),
+      concurrency: givenFlag(command, 'concurrency', flags.concurrency),
+      sshPublicKeys: givenFlag(command, 'sshPublicKeys', flags.sshPublicKeys),
+      ...(permissions
+        ? { permissions: { granularity: flags.granularity ?? 'service', principalConcurrency: 4 } }
+        : {}),
+    },
+    ctx.env,
+    loaded,
+    { now, defaults: { concurrency: 4 } },
+  );
+  const run = await runAudit(settings);
+  const report = await assembleAudit(run);
+  return {
+    findings: report.findings,
+    granularity: granularityOf(report.findings),
+    generatedAt: now,
+    thresholdDays: report.thresholdDays,
+    thresholds: report.thresholds ?? {},
+    auditedAccounts: report.accounts.filter((a) => a.status === 'ok').map((a) => a.accountId),
+    ...(run.partition ? { partition: run.partition } : {}),
+    ...(run.accessAnalyzer && 'analyzer' in run.accessAnalyzer && run.accessAnalyzer.analyzer
+      ? { analyzerArn: run.accessAnalyzer.analyzer.arn }
+      : {}),
+    failures: report.accounts
+      .filter((a) => a.status === 'failed')
+      .map((a) => ({
+        accountId: a.accountId,
+        message: `${a.error?.code ?? 'Error'}: ${a.error?.message ?? 'failed'}`,
+      })),
+  };
+}
