@@ -10,7 +10,8 @@
  * the caller says so (the CLI in one line; a failure makes it exit 3 like any AWS failure).
  */
 import { classifyAwsError } from '../aws/classify-error.ts';
-import { type AwsConnection, createAccessAnalyzerClient } from '../aws/clients.ts';
+import { createAccessAnalyzerClient } from '../aws/access-analyzer-client.ts';
+import type { AwsConnection } from '../aws/clients.ts';
 import {
   findUnusedAccessAnalyzer,
   type UnusedAccessAnalyzer,

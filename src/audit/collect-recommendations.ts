@@ -7,7 +7,8 @@
  *   collectFindingRecommendations(connection, analyzerArn, evidence, principalArns) → { byPrincipal } | { error }
  */
 import { classifyAwsError } from '../aws/classify-error.ts';
-import { type AwsConnection, createAccessAnalyzerClient } from '../aws/clients.ts';
+import { createAccessAnalyzerClient } from '../aws/access-analyzer-client.ts';
+import type { AwsConnection } from '../aws/clients.ts';
 import {
   type FindingRecommendation,
   readFindingRecommendation,

@@ -3,7 +3,10 @@
  *
  *   createClients(connection, counter?) → { iam, sts, organizations }
  *   createIamClient / createStsClient / createOrganizationsClient(connection, counter?)
- *   createAthenaClient / createCloudTrailClient(connection, counter?)   (regional)
+ *   createAthenaClient / createCloudTrailClient (./trail-clients.ts), createAccessAnalyzerClient
+ *   (./access-analyzer-client.ts), createSecurityHubClient (./security-hub-client.ts): apart, since
+ *   each SDK client package costs 0.1-0.3 s of CPU to load, which a run that never calls the service
+ *   should not pay (start-up: docs/performance.md)
  *
  * `AwsConnection` says where and as whom: `profile` (shared config/SSO), `region`, `endpointUrl`
  * (e.g. moto; the CLI passes `--endpoint-url` or AWS_ENDPOINT_URL), and `credentials` (e.g. from
@@ -12,12 +15,8 @@
  * exponential backoff, docs/aws-behaviour.md §2 "IAM throttling"), so throttling in one account
  * slows that account down instead of failing it.
  */
-import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
-import { AthenaClient } from '@aws-sdk/client-athena';
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromIni } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
@@ -61,7 +60,17 @@ export interface AwsClients {
   organizations: OrganizationsClient;
 }
 
-function baseConfig(connection: AwsConnection) {
+/** The configuration every client gets: region, adaptive retries, timeouts, endpoint, credentials. */
+export interface ClientConfig {
+  region: string;
+  retryMode: string;
+  maxAttempts: number;
+  requestHandler: { requestTimeout: number; connectionTimeout: number; throwOnRequestTimeout: boolean };
+  endpoint?: string;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+}
+
+export function clientConfig(connection: AwsConnection): ClientConfig {
   const credentials =
     connection.credentials ?? (connection.profile ? fromIni({ profile: connection.profile }) : undefined);
   return {
@@ -79,45 +88,18 @@ function baseConfig(connection: AwsConnection) {
 }
 
 export function createIamClient(connection: AwsConnection, counter?: AwsCallCounter): IAMClient {
-  return countCalls(new IAMClient(baseConfig(connection)), counter);
+  return countCalls(new IAMClient(clientConfig(connection)), counter);
 }
 
 export function createStsClient(connection: AwsConnection, counter?: AwsCallCounter): STSClient {
-  return countCalls(new STSClient(baseConfig(connection)), counter);
+  return countCalls(new STSClient(clientConfig(connection)), counter);
 }
 
 export function createOrganizationsClient(
   connection: AwsConnection,
   counter?: AwsCallCounter,
 ): OrganizationsClient {
-  return countCalls(new OrganizationsClient(baseConfig(connection)), counter);
-}
-
-/** Athena and CloudTrail are regional: pass the Region of the table or of the events. */
-export function createAthenaClient(connection: AwsConnection, counter?: AwsCallCounter): AthenaClient {
-  return countCalls(new AthenaClient(baseConfig(connection)), counter);
-}
-
-export function createCloudTrailClient(
-  connection: AwsConnection,
-  counter?: AwsCallCounter,
-): CloudTrailClient {
-  return countCalls(new CloudTrailClient(baseConfig(connection)), counter);
-}
-
-/** Security Hub is regional: findings land in the client's region. */
-export function createAccessAnalyzerClient(
-  connection: AwsConnection,
-  counter?: AwsCallCounter,
-): AccessAnalyzerClient {
-  return countCalls(new AccessAnalyzerClient(baseConfig(connection)), counter);
-}
-
-export function createSecurityHubClient(
-  connection: AwsConnection,
-  counter?: AwsCallCounter,
-): SecurityHubClient {
-  return countCalls(new SecurityHubClient(baseConfig(connection)), counter);
+  return countCalls(new OrganizationsClient(clientConfig(connection)), counter);
 }
 
 export function createClients(connection: AwsConnection, counter?: AwsCallCounter): AwsClients {

@@ -4,7 +4,7 @@
  * bucket). commands/trail.ts adds these options with `addRemoteTrailOptions` (trail-remote-options.ts) and
  * hands over with `runRemoteTrail`; rendering the summary stays in commands/trail.ts.
  */
-import { createAthenaClient, createCloudTrailClient } from '../aws/clients.ts';
+import { createAthenaClient, createCloudTrailClient } from '../aws/trail-clients.ts';
 import { UsageError } from '../errors.ts';
 import type { TrailSummary } from '../model/trail-summary.ts';
 import { MS_PER_DAY, toIso } from '../time.ts';

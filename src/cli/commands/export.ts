@@ -6,7 +6,8 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { Command } from 'commander';
 import { classifyAwsError } from '../../aws/classify-error.ts';
-import { createSecurityHubClient, createStsClient, DEFAULT_REGION } from '../../aws/clients.ts';
+import { createStsClient, DEFAULT_REGION } from '../../aws/clients.ts';
+import { createSecurityHubClient } from '../../aws/security-hub-client.ts';
 import { AwsAccessError, ExitCode, UsageError } from '../../errors.ts';
 import { importFindingsToSecurityHub } from '../../export/security-hub.ts';
 import { readAuditReport } from '../../remediation/read-files.ts';
