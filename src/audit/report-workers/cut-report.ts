@@ -70,11 +70,18 @@ export function findAccountCut(bytes: Buffer, from: number, start: ReportStart):
   let lineStart = lf + 1;
   countQuotesBefore(lineStart);
   const previousStart = lf === 0 ? 0 : bytes.lastIndexOf(LF, lf - 1) + 1;
-  let previousAccount = accountOfLine(bytes, previousStart, lf, start);
+  let previousAccount =
+    bytes.subarray(previousStart, lf).indexOf(QUOTE) === -1
+      ? accountKeyOfLine(bytes, previousStart, lf, start.arnColumn)
+      : undefined;
   for (;;) {
     const lineEnd = bytes.indexOf(LF, lineStart);
     if (lineEnd === -1) return -1;
-    const account = accountOfLine(bytes, lineStart, lineEnd, start);
+    // The first quote at or after lineStart is nextQuote: the line holds one if it comes before its end.
+    const account =
+      nextQuote === -1 || nextQuote > lineEnd
+        ? accountKeyOfLine(bytes, lineStart, lineEnd, start.arnColumn)
+        : undefined;
     const recordEnd = start.newline === '\n' || (lf > 0 && bytes[lf - 1] === CR);
     if (
       quotes % 2 === 0 &&
@@ -92,20 +99,69 @@ export function findAccountCut(bytes: Buffer, from: number, start: ReportStart):
 }
 
 /**
- * The account of a line that is one whole record (no quote in it), read from its `arn` cell as
- * rowToPrincipal reads it; undefined for any other line (blank, quoted, too few cells, no IAM ARN).
+ * An account id as a value to compare: up to 14 digits, the number times 16 plus the count of digits
+ * (so `012` and `12` differ, as the texts do); longer ones, the digits' text.
  */
-function accountOfLine(bytes: Buffer, start: number, end: number, report: ReportStart): string | undefined {
-  const line = bytes.subarray(start, end);
-  if (line.indexOf(QUOTE) !== -1) return undefined;
-  let cellStart = 0;
-  for (let column = 0; column < report.arnColumn; column++) {
-    const comma = line.indexOf(COMMA, cellStart);
+type AccountKey = number | string;
+
+/**
+ * The account of a line with no quote in it (a whole record), read from its `arn` cell as
+ * rowToPrincipal reads it (accountOfReportArn of the trimmed cell); undefined for any other line
+ * (blank, too few cells, no IAM ARN). A million-row report has a million lines to look at: the
+ * usual cell, starting `arn:`, is matched byte by byte without making a string.
+ */
+function accountKeyOfLine(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  arnColumn: number,
+): AccountKey | undefined {
+  let cell = start;
+  for (let column = 0; column < arnColumn; column++) {
+    const comma = indexOfByte(bytes, COMMA, cell, end);
     if (comma === -1) return undefined;
-    cellStart = comma + 1;
+    cell = comma + 1;
   }
-  const comma = line.indexOf(COMMA, cellStart);
-  return accountOfReportArn(line.toString('utf8', cellStart, comma === -1 ? line.length : comma).trim());
+  let cellEnd = indexOfByte(bytes, COMMA, cell, end);
+  if (cellEnd === -1) cellEnd = end;
+  if (bytes[cell] !== 0x61 /* a */) {
+    // Space or another character a trim might take away: read it as text.
+    const account = accountOfReportArn(bytes.toString('utf8', cell, cellEnd).trim());
+    return account === undefined ? undefined : accountKeyOfDigits(account);
+  }
+  return accountKeyOfArnBytes(bytes, cell, cellEnd);
+}
+
+function indexOfByte(bytes: Buffer, byte: number, from: number, end: number): number {
+  for (let at = from; at < end; at++) if (bytes[at] === byte) return at;
+  return -1;
+}
+
+const ARN_AWS = [0x61, 0x72, 0x6e, 0x3a, 0x61, 0x77, 0x73]; // arn:aws
+const IAM = [0x3a, 0x69, 0x61, 0x6d, 0x3a, 0x3a]; // :iam::
+
+/** `^arn:aws(?:-[a-z]+)*:iam::(\d+):` (accountOfReportArn's expression) on bytes[at, end). */
+function accountKeyOfArnBytes(bytes: Buffer, start: number, end: number): AccountKey | undefined {
+  let at = start;
+  if (end - at < ARN_AWS.length + IAM.length + 2) return undefined;
+  for (const b of ARN_AWS) if (bytes[at++] !== b) return undefined;
+  while (bytes[at] === 0x2d /* - */) {
+    const first = ++at;
+    while (at < end && bytes[at]! >= 0x61 && bytes[at]! <= 0x7a) at++;
+    if (at === first) return undefined;
+  }
+  if (end - at < IAM.length) return undefined;
+  for (const b of IAM) if (bytes[at++] !== b) return undefined;
+  const digits = at;
+  let value = 0;
+  while (at < end && bytes[at]! >= 0x30 && bytes[at]! <= 0x39) value = value * 10 + bytes[at++]! - 0x30;
+  const count = at - digits;
+  if (count === 0 || at >= end || bytes[at] !== 0x3a /* : */) return undefined;
+  return count <= 14 ? value * 16 + count : bytes.toString('latin1', digits, at);
+}
+
+function accountKeyOfDigits(digits: string): AccountKey {
+  return digits.length <= 14 ? Number(digits) * 16 + digits.length : digits;
 }
 
 /** Line breaks (`\n`) in `bytes`: the parser numbers lines by them in `\n` and `\r\n` files alike. */

@@ -5,12 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import {
   countLineBreaks,
   findAccountCut,
   readReportStart,
   type ReportStart,
 } from '../../../src/audit/report-workers/cut-report.ts';
+import { accountOfReportArn } from '../../../src/sources/credential-report/to-inventory.ts';
 
 const HEADER = 'user,arn,user_creation_time,password_enabled';
 const row = (name: string, account: string) =>
@@ -108,6 +110,120 @@ describe('findAccountCut', () => {
       '',
     ].join('\n');
     assert.equal(findAccountCut(bytes(spaced), 1, START), spaced.indexOf(row('c', '2')));
+  });
+});
+
+describe('findAccountCut reads the account as accountOfReportArn does', () => {
+  const at = (lines: string[]) => {
+    const text = [HEADER, ...lines, ''].join('\n');
+    return findAccountCut(bytes(text), 1, START);
+  };
+  const second = (lines: string[]) => Buffer.byteLength([HEADER, lines[0]].join('\n')) + 1;
+  const arnRow = (arn: string) => `u,${arn},2020-01-01T00:00:00+00:00,false`;
+  const cases: [string, string, string, boolean][] = [
+    ['another partition, same account', 'arn:aws:iam::111:user/a', 'arn:aws-cn:iam::111:user/b', false],
+    ['partitions with more parts', 'arn:aws-us-gov:iam::1:user/a', 'arn:aws-iso-b:iam::2:user/b', true],
+    ['leading zeros are another account', 'arn:aws:iam::012:user/a', 'arn:aws:iam::12:user/b', true],
+    [
+      'long ids, equal',
+      'arn:aws:iam::1234567890123456789:user/a',
+      'arn:aws:iam::1234567890123456789:u',
+      false,
+    ],
+    [
+      'long ids, unequal',
+      'arn:aws:iam::1234567890123456789:user/a',
+      'arn:aws:iam::1234567890123456788:u',
+      true,
+    ],
+    ['14 and 15 digits', 'arn:aws:iam::12345678901234:user/a', 'arn:aws:iam::123456789012345:u', true],
+    ['a space before, same account', ' arn:aws:iam::111:user/a', 'arn:aws:iam::111:user/b', false],
+    ['a no-break space before', '\u00a0arn:aws:iam::111:user/a', 'arn:aws:iam::222:user/b', true],
+    ['no colon after the id', 'arn:aws:iam::111:user/a', 'arn:aws:iam::222', false],
+    ['no id', 'arn:aws:iam::111:user/a', 'arn:aws:iam:::user/b', false],
+    ['an empty partition part', 'arn:aws:iam::111:user/a', 'arn:aws-:iam::222:user/b', false],
+    ['an upper-case partition part', 'arn:aws:iam::111:user/a', 'arn:aws-CN:iam::222:user/b', false],
+    ['not IAM', 'arn:aws:iam::111:user/a', 'arn:aws:sts::222:assumed-role/r', false],
+    ['a prefix of an ARN', 'arn:aws:iam::111:user/a', 'arn:aws', false],
+  ];
+  for (const [what, first, next, cuts] of cases) {
+    it(`${what}: ${cuts ? 'a cut' : 'no cut'}`, () => {
+      const lines = [arnRow(first), arnRow(next)];
+      assert.equal(at(lines), cuts ? second(lines) : -1);
+      assert.equal(
+        accountOfReportArn(first.trim()) !== accountOfReportArn(next.trim()) &&
+          accountOfReportArn(next.trim()) !== undefined &&
+          accountOfReportArn(first.trim()) !== undefined,
+        cuts,
+      );
+    });
+  }
+  it('the arn in the last column, before \r\n', () => {
+    const header = 'user,user_creation_time,arn';
+    const start = { header: header.split(','), newline: '\r\n' as const, arnColumn: 2 };
+    const text = `${header}\r\na,t,arn:aws:iam::111:user/a\r\nb,t,arn:aws:iam::222:user/b\r\n`;
+    assert.equal(findAccountCut(bytes(text), 1, start), text.indexOf('b,t'));
+  });
+
+  /** The cut as specified, on text: each line's account by accountOfReportArn of its trimmed arn cell. */
+  function referenceCut(buffer: Buffer, from: number, start: ReportStart): number {
+    const lines: { start: number; end: number }[] = [];
+    for (let s = 0; s < buffer.length; ) {
+      const lf = buffer.indexOf(0x0a, s);
+      if (lf === -1) break;
+      lines.push({ start: s, end: lf });
+      s = lf + 1;
+    }
+    const accountOf = (l: { start: number; end: number }) => {
+      const text = buffer.toString('utf8', l.start, l.end);
+      if (text.includes('"')) return undefined;
+      const cells = text.split(',');
+      return cells.length > start.arnColumn ? accountOfReportArn(cells[start.arnColumn]!.trim()) : undefined;
+    };
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (line.start < from) continue;
+      const quotes = [...buffer.subarray(0, line.start)].filter((b) => b === 0x22).length;
+      const recordEnd = start.newline === '\n' || buffer[line.start - 2] === 0x0d;
+      const account = accountOf(line);
+      const previous = accountOf(lines[i - 1]!);
+      if (quotes % 2 === 0 && recordEnd && account && previous && account !== previous) return line.start;
+    }
+    return -1;
+  }
+
+  it('equals the reference on random lines (fixed seed)', () => {
+    const arn = fc.oneof(
+      fc
+        .constantFrom('111', '0111', '222', '12345678901234567', '12345678901234568')
+        .map((id) => `arn:aws:iam::${id}:user/x`),
+      fc.constantFrom(
+        'arn:aws-cn:iam::111:user/x',
+        ' arn:aws:iam::222:user/y ',
+        '\u00a0arn:aws:iam::111:user/z',
+        'arn:aws:sts::111:x',
+        'arn:aws:iam::333',
+        '',
+        'not-an-arn',
+      ),
+    );
+    const line = fc.oneof(
+      { weight: 6, arbitrary: arn.map((a) => `u,${a},t,false`) },
+      { weight: 1, arbitrary: fc.constantFrom('', 'junk', '"q,uoted",arn:aws:iam::444:user/q,t,f', 'x,"') },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(line, { minLength: 1, maxLength: 14 }),
+        fc.constantFrom<'\n' | '\r\n'>('\n', '\r\n'),
+        fc.nat(400),
+        (lines, newline, from) => {
+          const buffer = bytes([HEADER, ...lines, ''].join(newline));
+          const start = { ...START, newline };
+          assert.equal(findAccountCut(buffer, from, start), referenceCut(buffer, from, start));
+        },
+      ),
+      { numRuns: 400, seed: 42 },
+    );
   });
 });
 
