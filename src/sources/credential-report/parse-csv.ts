@@ -187,7 +187,7 @@ export class ReportReader {
     const rows = this.toRows(
       result.data,
       result.errors,
-      last || !oneLineEach(input, consumed, result.data.length, this.newline),
+      last || !oneRecordPerLine(input, consumed, result.data.length, this.newline),
     );
     if (!last && !this.failure) this.keepTail(input.slice(consumed));
     return rows;
@@ -281,7 +281,11 @@ function detectNewline(text: string): '\n' | '\r\n' | '\r' | undefined {
 }
 
 /** Whether `text` up to `end` holds exactly `records` line breaks, i.e. no record spans two lines. */
-function oneLineEach(text: string, end: number, records: number, newline: string): boolean {
+function oneRecordPerLine(text: string, end: number, records: number, newline: string): boolean {
+  // With no quote, papaparse splits at each line end, a record a line; only in a \r\n report can a
+  // bare \n (a line break the lines are numbered by) sit inside a record. Most chunks of a report
+  // have no quote: one search instead of one per line.
+  if (newline !== '\r\n' && text.indexOf('"') === -1) return true;
   const lineBreak = newline === '\r' ? '\r' : '\n';
   let count = 0;
   for (let at = text.indexOf(lineBreak); at !== -1 && at < end; at = text.indexOf(lineBreak, at + 1)) count++;

@@ -29,6 +29,33 @@ export function accountOfReportArn(arn: string): string | undefined {
   return IAM_ARN.exec(arn)?.[1];
 }
 
+// An account's rows come together: the row before's ARN up to its account id's end
+// (`arn:aws:iam::123456789012:`) and that account, so most rows need no match of the expression
+// (the match is the same: it is decided within that prefix).
+let previousArnStart = '';
+let previousAccountId = '';
+
+function accountOfArn(arn: string): string | undefined {
+  if (previousArnStart !== '' && arn.startsWith(previousArnStart)) return previousAccountId;
+  const match = IAM_ARN.exec(arn);
+  if (!match) return undefined;
+  previousArnStart = match[0];
+  previousAccountId = match[1]!;
+  return previousAccountId;
+}
+
+// `file:` of the file before, for each principal's origin (`file:line`).
+let originFile: string | undefined;
+let originPrefix = '';
+
+function originOf(file: string, line: number): string {
+  if (file !== originFile) {
+    originFile = file;
+    originPrefix = `${file}:`;
+  }
+  return originPrefix + line;
+}
+
 // The columns of each slot, named once (the names appear only in error messages).
 const KEY_COLUMN_NAMES = ([1, 2] as const).map((slot) => ({
   active: `access_key_${slot}_active`,
@@ -137,8 +164,8 @@ export function rowToPrincipal(row: ReportRow, file: string): Principal {
   const name = cellAt(row, at.user);
   if (name === '') throw new InputError('column user: empty user name', file, row.line);
   const arn = cellAt(row, at.arn);
-  const account = IAM_ARN.exec(arn);
-  if (!account) throw failAt(row, at.arn, 'arn', 'not an IAM ARN:', file);
+  const accountId = accountOfArn(arn);
+  if (accountId === undefined) throw failAt(row, at.arn, 'arn', 'not an IAM ARN:', file);
   const createdAt = dateAt(row, at.user_creation_time, 'user_creation_time', file);
   if (createdAt === null)
     throw failAt(
@@ -194,7 +221,7 @@ export function rowToPrincipal(row: ReportRow, file: string): Principal {
   if (cert2) signingCertificates.push(cert2);
 
   return {
-    accountId: account[1]!,
+    accountId,
     type: name === ROOT_USER ? 'root' : 'user',
     name,
     arn,
@@ -202,7 +229,7 @@ export function rowToPrincipal(row: ReportRow, file: string): Principal {
     password,
     accessKeys,
     signingCertificates,
-    origin: `${file}:${row.line}`,
+    origin: originOf(file, row.line),
   };
 }
 

@@ -27,3 +27,38 @@ describe('rowToPrincipal: the words for no value', () => {
     it(`"${cell}" is a value`, async () => assert.deepEqual(await keyRegionAndService(cell), [cell, cell]));
   }
 });
+
+describe('rowToPrincipal: the account of each row', () => {
+  // rowToPrincipal reuses the account of the row before when an ARN starts as that row's did.
+  const rowOf = (arn: string, line: number) =>
+    `u${line},${arn},2020-01-01T00:00:00+00:00,false,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,N/A`;
+  const arns = [
+    'arn:aws:iam::111:user/a',
+    'arn:aws:iam::111:user/b',
+    'arn:aws:iam::1112:user/c',
+    'arn:aws:iam::111:user/d',
+    'arn:aws-cn:iam::111:user/e',
+    'arn:aws-cn:iam::111:role/f',
+    'arn:aws:iam::0111:user/g',
+    'arn:aws:iam::111:user/h',
+  ];
+  it('is read from its own ARN, whatever the row before (and origin names file and line)', async () => {
+    const text = `${HEADER}\n${arns.map((a, i) => rowOf(a, i + 2)).join('\n')}\n`;
+    const seen: { accountId: string; arn: string; origin?: string }[] = [];
+    for await (const principals of principalsByAccount(Readable.from([text]), 'r.csv'))
+      seen.push(...principals);
+    assert.deepEqual(
+      seen.map((p) => [p.accountId, p.arn, p.origin]),
+      arns.map((a, i) => [/::(\d+):/.exec(a)![1], a, `r.csv:${i + 2}`]),
+    );
+  });
+  it('an ARN that is not IAM after one that was still fails', async () => {
+    const text = `${HEADER}\n${rowOf(arns[0]!, 2)}\n${rowOf('arn:aws:iam:111:user/x', 3)}\n`;
+    await assert.rejects(
+      (async () => {
+        for await (const _ of principalsByAccount(Readable.from([text]), 'r.csv'));
+      })(),
+      /not an IAM ARN/,
+    );
+  });
+});
