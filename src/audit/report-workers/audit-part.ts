@@ -70,6 +70,7 @@ export type PartResult =
 // The serial audit reads the file in 64 KiB blocks, and its parser checks the record-size limit at
 // each block's end: a part is parsed in pieces ending at the same file offsets.
 const READ_BLOCK = 1 << 16;
+const TEXT_FLUSH_CHARS = 1 << 14;
 
 export function auditPart(part: Part, setup: PartSetup): PartResult {
   try {
@@ -109,6 +110,12 @@ function auditRecords(part: Part, setup: PartSetup): PartResult {
       for (const finding of judgePrincipal({ kind: 'credentials', principal }, judge)) {
         tally.add(finding);
         text += findingText(finding);
+      }
+      // Encoded some kilobytes at a time: held for the whole account (~300 KB of JSON), the text
+      // outlived the young generation's collections (copied, then promoted) and was flattened whole.
+      if (text.length >= TEXT_FLUSH_CHARS) {
+        out.write(text);
+        text = '';
       }
     }
     out.write(text);
@@ -159,7 +166,10 @@ function auditRecords(part: Part, setup: PartSetup): PartResult {
  * (its heap is small), so without them ~90 MB of written parts waited there to be freed.
  */
 const spareBuffers: ArrayBuffer[] = [];
-const MAX_SPARE_BUFFERS = 2;
+// As many as can be written and not yet handed back at once (a few queued writes, this thread's parts
+// cut ahead): a buffer dropped for want of room waits for a collection as garbage, and with room for 2
+// the 1M-row audit peaked ~10 MB higher.
+const MAX_SPARE_BUFFERS = 6;
 
 export function keepSpareBuffer(buffer: ArrayBuffer): boolean {
   if (spareBuffers.length >= MAX_SPARE_BUFFERS) return false;
