@@ -21,6 +21,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { fromIni } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { type AwsCallCounter, countCalls } from './call-counter.ts';
+import { DEFAULT_REGION } from './default-region.ts';
 
 export interface AwsConnection {
   profile?: string;
@@ -39,8 +40,7 @@ export interface AwsConnection {
 export const REQUEST_TIMEOUT_MS = 60_000;
 export const CONNECTION_TIMEOUT_MS = 5_000;
 
-/** IAM and Organizations are global; us-east-1 is where their endpoints live. */
-export const DEFAULT_REGION = 'us-east-1';
+export { DEFAULT_REGION } from './default-region.ts';
 /** Attempts per call, including the first (adaptive retry), unless AWS_MAX_ATTEMPTS says otherwise. */
 export const MAX_ATTEMPTS = 8;
 

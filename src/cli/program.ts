@@ -2,7 +2,7 @@
  * The command line: parse flags, build the context, call the library, set the exit code. Every
  * known error becomes one line on stderr and an exit code; only a bug prints more.
  */
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { ExitCode, InputError, InternalError, isCredsweepError } from '../errors.ts';
 import type { CliContext } from './context.ts';
 import { applyHelpStyle, EXIT_CODES_HELP } from './help-style.ts';
@@ -12,6 +12,12 @@ import { guardTerminal } from './terminal-guard.ts';
 export const VERSION = '0.1.0';
 
 type SetExit = (code: number) => void;
+
+/**
+ * commander, loaded by the first program built: `--version` and the overview answer without it
+ * (its 8 files are ~40 ms of CPU). A CommanderError can only come from a program built after that.
+ */
+let commander: typeof import('commander') | undefined;
 type CommandLoader = () => Promise<(ctx: CliContext, setExit: SetExit) => Command>;
 
 /**
@@ -40,7 +46,8 @@ export async function buildProgram(
   setExit: SetExit,
   argv?: readonly string[],
 ): Promise<Command> {
-  const program = new Command('credsweep')
+  commander ??= await import('commander');
+  const program = new commander.Command('credsweep')
     .description('Find unused AWS IAM credentials and remove them safely')
     .version(VERSION)
     .showSuggestionAfterError()
@@ -165,7 +172,7 @@ function credentialsMissing(e: unknown): boolean {
 export function reportError(e: unknown, ctx: CliContext, command?: string): number {
   // The reader of our output went away (`credsweep audit … | head`): that is its choice, not an error.
   if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') return ExitCode.ok;
-  if (e instanceof CommanderError) {
+  if (commander && e instanceof commander.CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) {
       return ExitCode.ok;
     }
