@@ -101,18 +101,23 @@ function plainLine(f: Finding): string {
 
 const NO_OPTIONAL_CELLS = ',,,,,,,\n';
 
-/** The cells after the reason (accessKeyId … expiresAt), each with its comma before it, and the line end. */
+/**
+ * The cells after the reason (accessKeyId … expiresAt), each with its comma before it, and the line
+ * end. The common shapes first, each a template of few pieces: none of them, then an access key's
+ * (its last service and region, and its id when the source knows it).
+ */
 function optionalCells(f: Finding): string {
   if (
-    f.accessKeyId === undefined &&
-    f.lastUsedService === undefined &&
-    f.lastUsedRegion === undefined &&
     f.service === undefined &&
     f.sshPublicKeyId === undefined &&
     f.serviceSpecificCredentialId === undefined &&
     f.expiresAt === undefined
   ) {
-    return NO_OPTIONAL_CELLS;
+    if (f.accessKeyId === undefined) {
+      if (f.lastUsedService === undefined && f.lastUsedRegion === undefined) return NO_OPTIONAL_CELLS;
+      return `,,${plainText(f.lastUsedService)},${plainText(f.lastUsedRegion)},,,,\n`;
+    }
+    return `,${plainText(f.accessKeyId)},${plainText(f.lastUsedService)},${plainText(f.lastUsedRegion)},,,,\n`;
   }
   return `,${plainText(f.accessKeyId)},${plainText(f.lastUsedService)},${plainText(f.lastUsedRegion)},${plainText(f.service)},${plainText(f.sshPublicKeyId)},${plainText(f.serviceSpecificCredentialId)},${plainText(f.expiresAt)}\n`;
 }
