@@ -37,8 +37,9 @@ const EXAMPLES: Record<string, readonly string[]> = {
 export const EXIT_CODES_HELP =
   '0 ok · 1 --fail-on matched · 2 usage or input error · 3 AWS failure (other accounts still reported) · 70 internal error (a bug)';
 
-// `[default: x]`, `(default: x)`, `(default x)` in a hand-written description.
-const WRITTEN_DEFAULT = /\s*[[(]default:?\s+([^\])]+)[\])]/;
+// `[default: x]`, `(default: x)`, `(default x)` in a hand-written description; x runs to the bracket
+// that closes the one it opened with, so `[default: one per core (at most 4)]` is read whole.
+const WRITTEN_DEFAULT = /\s*(?:\[default:?\s+([^\]]+)\]|\(default:?\s+([^)]+)\))/;
 
 function styleOption(option: Option): void {
   const o = option as Option & {
@@ -46,8 +47,9 @@ function styleOption(option: Option): void {
     defaultValueDescription?: string;
   };
   let description = o.description;
-  const written = WRITTEN_DEFAULT.exec(description);
-  if (written) description = description.replace(WRITTEN_DEFAULT, '');
+  const match = WRITTEN_DEFAULT.exec(description);
+  const written = match ? (match[1] ?? match[2]) : undefined;
+  if (match) description = description.replace(WRITTEN_DEFAULT, '');
   const choices = o.parseArg?.choices;
   if (choices && !description.includes('one of:')) description += ` (one of: ${choices.join(', ')})`;
   if (o.defaultValue !== undefined) {
@@ -56,9 +58,9 @@ function styleOption(option: Option): void {
       ? value.length === 0
         ? 'none'
         : value.join(', ')
-      : (written?.[1] ?? String(value));
+      : (written ?? String(value));
   } else if (written) {
-    description += ` (default: ${written[1]})`;
+    description += ` (default: ${written})`;
   }
   o.description = description;
 }

@@ -39,6 +39,18 @@ describe('help: one style for every command', async () => {
       assert.doesNotMatch(help, /\(default: \[\]\)/);
       const command = path.reduce<Command>((c, name) => c.commands.find((s) => s.name() === name)!, program);
       for (const option of command.options) {
+        const described = `${option.description} ${
+          (option as unknown as { defaultValueDescription?: string }).defaultValueDescription ?? ''
+        }`;
+        for (const [open, close] of [
+          ['(', ')'],
+          ['[', ']'],
+        ] as const)
+          assert.equal(
+            described.split(open).length,
+            described.split(close).length,
+            `${option.flags}: every ${open} closed in ${JSON.stringify(described)}`,
+          );
         const choices = (option as unknown as { parseArg?: { choices?: string[] } }).parseArg?.choices;
         if (choices && !option.hidden)
           assert.ok(
