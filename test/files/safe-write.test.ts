@@ -87,6 +87,38 @@ describe('openPendingFile', () => {
     assert.ok(lstatSync(fifo).isFIFO());
   });
 
+  it('large blocks (written as they are) and small chunks land in order, to a file and to a FIFO', async () => {
+    // A block of 64 KiB or more (a part rendered on a report audit thread) is written at once.
+    const block = (byte: number, size: number) => new Uint8Array(size).fill(byte);
+    const pieces: (string | Uint8Array)[] = [
+      'head\n',
+      block(0x61, 70_000),
+      'mid',
+      block(0x62, 1 << 16),
+      'x'.repeat(70_000),
+      block(0x63, 200_000),
+      'end\n',
+    ];
+    const expected = Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+    const path = join(dir, 'blocks.out');
+    const file = await openPendingFile(path);
+    for (const piece of pieces) await file.write(piece);
+    await file.commit();
+    assert.deepEqual(await readFile(path), expected);
+
+    const fifo = join(dir, 'blocks.fifo');
+    spawnSync('mkfifo', [fifo]);
+    const reader = spawn('cat', [fifo]);
+    const chunks: Buffer[] = [];
+    reader.stdout.on('data', (d: Buffer) => chunks.push(d));
+    const closed = new Promise((ok) => reader.on('close', ok));
+    const throughFifo = await openPendingFile(fifo);
+    for (const piece of pieces) await throughFifo.write(piece);
+    await throughFifo.commit();
+    await closed;
+    assert.deepEqual(Buffer.concat(chunks), expected);
+  });
+
   it('writes to /dev/null and leaves it a character device', async () => {
     await writeFileSafely('/dev/null', 'discarded');
     assert.ok(lstatSync('/dev/null').isCharacterDevice());
