@@ -81,8 +81,18 @@ const motoPool =
   motoFiles.length > 1 ? startMotoPool(Math.min(motoFiles.length, CONCURRENCY + 1)) : undefined;
 motoPool?.catch(() => {}); // awaited after the build
 
-// 5. The CLI tests spawn the real binary, so build it.
+// 5. The CLI tests spawn the real binary, so build it. With CREDSWEEP_TEST_BUILT=1 the dist/ already
+// there is used as it is: .ci/run builds once (npm pack) and runs the Node 20 and Node 24 suites at
+// the same time, and a second build would rewrite dist/ under the other run's CLI processes.
+const useBuilt = process.env.CREDSWEEP_TEST_BUILT === '1';
+if (useBuilt && !existsSync(join(root, 'dist/cli/main.js'))) {
+  stop('CREDSWEEP_TEST_BUILT=1 but dist/cli/main.js is missing: run `npm run build` first');
+}
 const built = await new Promise((resolve) => {
+  if (useBuilt) {
+    resolve(true);
+    return;
+  }
   const tsc = spawn(
     process.execPath,
     [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
