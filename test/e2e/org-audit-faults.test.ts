@@ -109,10 +109,13 @@ describe('org audit under injected faults (30 accounts, moto, fault proxy)', () 
 
       it('fault-free baseline: every account ok', async () => {
         proxy.configure({ rates: {}, accounts: {} });
-        // moto keeps each account's credential report once generated, so only a second run is a
-        // fair baseline: later runs skip the STARTED → COMPLETE poll just as it does.
-        const first = await auditOrg(`${source}-warm-up`, ['--source', source]);
-        assert.equal(first.run.code, 0, first.run.stderr);
+        // moto keeps each account's credential report once generated, so on the report path only a
+        // second run is a fair baseline: later runs skip the STARTED → COMPLETE poll just as it does.
+        // The API path reads no credential report: its first run makes the calls every run makes.
+        if (source === 'report') {
+          const first = await auditOrg(`${source}-warm-up`, ['--source', source]);
+          assert.equal(first.run.code, 0, first.run.stderr);
+        }
         baseline = await auditOrg(`${source}-baseline`, ['--source', source]);
         assert.equal(baseline.run.code, 0, baseline.run.stderr);
         assert.equal(baseline.report!.accounts.length, 30);
