@@ -16,7 +16,16 @@ const args = process.argv.slice(2);
  * and with one per core a 2-core machine sat ~30% idle through the suite. At most 8: each file may
  * hold a moto_server (~100 MB), and the pool starts one more than this.
  */
-const CONCURRENCY = Math.min(availableParallelism() + 1, 8);
+const CONCURRENCY = concurrency();
+
+/** One more than the cores, at most 8; CREDSWEEP_TEST_CONCURRENCY=N (1-8) for N (.ci/run: two suites at once). */
+function concurrency() {
+  const given = process.env.CREDSWEEP_TEST_CONCURRENCY;
+  if (given === undefined || given === '') return Math.min(availableParallelism() + 1, 8);
+  if (!/^[1-8]$/.test(given))
+    stop(`CREDSWEEP_TEST_CONCURRENCY must be a whole number from 1 to 8, not ${given}`);
+  return Number(given);
+}
 
 function have(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
