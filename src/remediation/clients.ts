@@ -8,7 +8,6 @@ import type { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRootCommand, type STSClient } from '@aws-sdk/client-sts';
 import { assumeRoleInAccount } from '../aws/assume-role.ts';
-import { createAccessAnalyzerClient } from '../aws/access-analyzer-client.ts';
 import { type AwsConnection, createIamClient } from '../aws/clients.ts';
 import { AwsAccessError } from '../errors.ts';
 import type { RemediationClients } from './actions/index.ts';
@@ -42,11 +41,15 @@ export function rootTaskPolicyArn(partition = 'aws'): string {
 const ROOT_SESSION_SECONDS = 900;
 
 export function remediationClients(c: RemediationConnection): RemediationClients & {
-  /** IAM Access Analyzer in the caller's account and Region (where the audit reads it too). */
-  accessAnalyzer(): AccessAnalyzerClient;
+  /**
+   * IAM Access Analyzer in the caller's account and Region (where the audit reads it too). Its SDK
+   * package is loaded by the first call: only an apply with steps planned with an analyzer needs it.
+   */
+  accessAnalyzer(): Promise<AccessAnalyzerClient>;
   destroy(): void;
 } {
-  let analyzer: AccessAnalyzerClient | undefined;
+  let analyzer: Promise<AccessAnalyzerClient> | undefined;
+  let analyzerMade: AccessAnalyzerClient | undefined;
   const iam = new Map<string, Promise<IAMClient>>();
   const rootIam = new Map<string, Promise<IAMClient>>();
   const made: IAMClient[] = [];
@@ -112,11 +115,14 @@ export function remediationClients(c: RemediationConnection): RemediationClients
       return client;
     },
     accessAnalyzer() {
-      analyzer ??= createAccessAnalyzerClient(c.connection);
+      analyzer ??= import('../aws/access-analyzer-client.ts').then(({ createAccessAnalyzerClient }) => {
+        analyzerMade = createAccessAnalyzerClient(c.connection);
+        return analyzerMade;
+      });
       return analyzer;
     },
     destroy() {
-      analyzer?.destroy();
+      analyzerMade?.destroy();
       for (const client of made) client.destroy();
     },
   };

@@ -111,7 +111,10 @@ export async function runApply(
     let accessAnalyzer: LiveAccessAnalyzer | undefined;
     try {
       accessAnalyzer = wantsAnalyzer
-        ? await resolveLiveAccessAnalyzer(session.clients.accessAnalyzer(), flags.accessAnalyzer ?? 'auto')
+        ? await resolveLiveAccessAnalyzer(
+            await session.clients.accessAnalyzer(),
+            flags.accessAnalyzer ?? 'auto',
+          )
         : undefined;
     } catch (e) {
       session.close();

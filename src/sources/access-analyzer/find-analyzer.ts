@@ -10,12 +10,7 @@
  * account and Region (ListAnalyzers), preferring one managed by Security Hub (`managedBy`, §10), then
  * an organization analyzer (it sees every member), then the account's. null when there is none.
  */
-import {
-  type AccessAnalyzerClient,
-  type AnalyzerSummary,
-  paginateListAnalyzers,
-  type Type,
-} from '@aws-sdk/client-accessanalyzer';
+import type { AccessAnalyzerClient, AnalyzerSummary, Type } from '@aws-sdk/client-accessanalyzer';
 
 export const FIND_ANALYZER_PERMISSIONS = ['access-analyzer:ListAnalyzers'] as const;
 
@@ -37,6 +32,9 @@ const UNUSED_ACCESS_TYPES: readonly UnusedAccessAnalyzer['type'][] = [
 const DEFAULT_TRACKING_DAYS = 90;
 
 async function listUnusedAccessAnalyzers(client: AccessAnalyzerClient): Promise<UnusedAccessAnalyzer[]> {
+  // The SDK package is loaded by the first call, not with this module: apply and plan import it
+  // for its permissions (start-up: docs/performance.md).
+  const { paginateListAnalyzers } = await import('@aws-sdk/client-accessanalyzer');
   const found: UnusedAccessAnalyzer[] = [];
   for (const type of UNUSED_ACCESS_TYPES) {
     for await (const page of paginateListAnalyzers({ client }, { type: type as Type })) {

@@ -4,12 +4,7 @@
  * page too (maxResults/nextToken; docs/aws-behaviour.md §3.4, §10). IAM authorises them as
  * access-analyzer:ListFindings and access-analyzer:GetFinding (§3.4).
  */
-import {
-  type AccessAnalyzerClient,
-  type FindingDetails,
-  paginateGetFindingV2,
-  paginateListFindingsV2,
-} from '@aws-sdk/client-accessanalyzer';
+import type { AccessAnalyzerClient, FindingDetails } from '@aws-sdk/client-accessanalyzer';
 import { mapBounded } from '../../audit/map-bounded.ts';
 import type { EpochMs } from '../../time.ts';
 
@@ -96,6 +91,9 @@ export async function listUnusedAccessFindings(
     accounts && accounts.length > 0 && accounts.length <= MAX_FILTER_VALUES
       ? { resourceOwnerAccount: { eq: [...accounts] } }
       : {};
+  // The SDK package is loaded by the first call, not with this module: apply imports it for its
+  // permissions (start-up: docs/performance.md).
+  const { paginateListFindingsV2 } = await import('@aws-sdk/client-accessanalyzer');
   const pages = paginateListFindingsV2(
     { client },
     {
@@ -129,6 +127,7 @@ async function getFinding(
 ): Promise<UnusedAccessFinding | null> {
   let head: Omit<UnusedAccessFinding, 'details' | 'findingType' | 'id'> | null = null;
   const details: UnusedAccessDetail[] = [];
+  const { paginateGetFindingV2 } = await import('@aws-sdk/client-accessanalyzer');
   for await (const page of paginateGetFindingV2({ client }, { analyzerArn, id: summary.id })) {
     if (page.status !== undefined && page.status !== 'ACTIVE') return null; // resolved meanwhile
     if (!head && page.resource && page.resourceOwnerAccount) {
