@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { SCHEDULED_AUDIT_PERMISSIONS } from '../../src/lambda/scheduled-audit.ts';
 import { MEMBER_ROLE_NAME } from '../../src/lambda/member-role.ts';
-import { cfnLint, everyBranch, type Json, readTemplate } from '../helpers/cfn.ts';
+import { cfnLint, cfnLintEach, everyBranch, type Json, readTemplate } from '../helpers/cfn.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
 const TEMPLATE = join(REPO_ROOT, 'infra/template.yaml');
@@ -20,17 +20,19 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('infra/template.yaml', () => {
   it('passes cfn-lint, single-process and with the Distributed Map fan-out', () => {
-    const single = cfnLint(TEMPLATE);
-    assert.equal(single.code, 0, single.output);
-    const fanOut = cfnLint(TEMPLATE, '--parameters', 'EnableFanOut=true');
-    assert.equal(fanOut.code, 0, fanOut.output);
-    const pinned = cfnLint(
-      TEMPLATE,
-      '--parameters',
-      'OrganizationId=o-abcdefghij',
-      'WebhookSecretArn=arn:aws:secretsmanager:us-east-1:111122223333:secret:credsweep/team-AbCdEf',
-    );
-    assert.equal(pinned.code, 0, pinned.output);
+    const [single, fanOut, pinned] = cfnLintEach([
+      [TEMPLATE],
+      [TEMPLATE, '--parameters', 'EnableFanOut=true'],
+      [
+        TEMPLATE,
+        '--parameters',
+        'OrganizationId=o-abcdefghij',
+        'WebhookSecretArn=arn:aws:secretsmanager:us-east-1:111122223333:secret:credsweep/team-AbCdEf',
+      ],
+    ]);
+    assert.equal(single!.code, 0, single!.output);
+    assert.equal(fanOut!.code, 0, fanOut!.output);
+    assert.equal(pinned!.code, 0, pinned!.output);
   });
 
   it('cfn-lint really checks it: a broken state machine and a bad runtime are reported', () => {
