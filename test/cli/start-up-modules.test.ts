@@ -7,30 +7,11 @@
  * the cut from quietly coming back.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const IMPORT = /^\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm;
+import { staticModuleGraph } from '../helpers/module-graph.ts';
 
 /** The packages a dist module loads through static imports, its own and its imports' (transitively). */
-function packagesLoaded(entry: string): string[] {
-  const files = new Set<string>();
-  const packages = new Set<string>();
-  const walk = (file: string) => {
-    if (files.has(file)) return;
-    files.add(file);
-    for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
-      const specifier = (m[1] ?? m[2])!;
-      if (specifier.startsWith('.')) walk(resolve(dirname(file), specifier));
-      else if (!specifier.startsWith('node:')) packages.add(specifier);
-    }
-  };
-  walk(resolve(root, entry));
-  return [...packages].sort();
-}
+const packagesLoaded = (entry: string): string[] => staticModuleGraph(entry).packages;
 
 describe('CLI start-up: packages loaded before they are needed', () => {
   it('--version and the overview load no package, commander included', () => {

@@ -6,33 +6,12 @@
  * than papaparse. Static imports only: the worker has no dynamic ones.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const IMPORT = /^\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm;
-
-function moduleGraph(entry: string): { files: string[]; packages: string[] } {
-  const files = new Set<string>();
-  const packages = new Set<string>();
-  const walk = (file: string) => {
-    if (files.has(file)) return;
-    files.add(file);
-    for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
-      const specifier = (m[1] ?? m[2])!;
-      if (specifier.startsWith('.')) walk(resolve(dirname(file), specifier));
-      else if (!specifier.startsWith('node:')) packages.add(specifier);
-    }
-  };
-  walk(resolve(root, entry));
-  return { files: [...files].map((f) => relative(root, f)).sort(), packages: [...packages].sort() };
-}
+import { staticModuleGraph } from '../../helpers/module-graph.ts';
 
 describe('report audit worker modules', () => {
   it('loads papaparse and no other package (no zod, no schemas, no AWS SDK)', () => {
-    const { files, packages } = moduleGraph('dist/audit/report-workers/part-worker.js');
+    const { files, packages } = staticModuleGraph('dist/audit/report-workers/part-worker.js');
     assert.deepEqual(packages, ['papaparse']);
     assert.ok(files.includes('dist/audit/judge.js'), files.join('\n'));
     assert.ok(!files.includes('dist/model/finding.js'), files.join('\n'));
