@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InputError } from '../../src/errors.ts';
-import { openAppendOnly, openPendingFile, writeFileSafely } from '../../src/files/safe-write.ts';
+import { openAppendOnly, openPendingFile, SYNC_EVERY, writeFileSafely } from '../../src/files/safe-write.ts';
 import { liveTempFiles } from '../../src/files/temp-files.ts';
 import { CLI, DEMO_AS_OF, DEMO_REPORT, REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
 
@@ -117,6 +117,31 @@ describe('openPendingFile', () => {
     await throughFifo.commit();
     await closed;
     assert.deepEqual(Buffer.concat(chunks), expected);
+  });
+
+  it('a file larger than SYNC_EVERY, flushed in the background as it is written: whole, in order; abort mid-flush leaves nothing', async () => {
+    // Blocks of 1 MiB with their index in every byte, past three background flushes; then the same
+    // written and aborted while a flush may be running.
+    const block = (i: number) => Buffer.alloc(1 << 20, i % 251);
+    const blocks = Math.ceil((SYNC_EVERY * 3) / (1 << 20)) + 1;
+    const folder = await mkdtemp(join(dir, 'big-'));
+    const path = join(folder, 'out.json');
+    const file = await openPendingFile(path);
+    for (let i = 0; i < blocks; i++) await file.write(block(i));
+    await file.write('end\n');
+    await file.commit();
+    const written = await readFile(path);
+    assert.equal(written.length, blocks * (1 << 20) + 4);
+    for (let i = 0; i < blocks; i++) assert.equal(written[i * (1 << 20) + 12_345], i % 251, `block ${i}`);
+    assert.equal(written.subarray(-4).toString(), 'end\n');
+    assert.deepEqual(await strays(folder), []);
+
+    const aborted = await openPendingFile(path);
+    for (let i = 0; i < blocks; i++) await aborted.write(block(i + 7));
+    await aborted.abort();
+    assert.deepEqual(await readFile(path), written, 'the target as it was');
+    assert.deepEqual(await strays(folder), []);
+    assert.deepEqual(liveTempFiles(), []);
   });
 
   it('writes to /dev/null and leaves it a character device', async () => {
