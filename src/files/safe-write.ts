@@ -95,7 +95,8 @@ class BlockWriter {
 
   /** Starts a flush of what was written so far when SYNC_EVERY more bytes were, and none is running. */
   private syncInBackground(): void {
-    if (this.syncEvery === undefined || this.syncing || this.written - this.syncedFrom < this.syncEvery) return;
+    if (this.syncEvery === undefined || this.syncing || this.written - this.syncedFrom < this.syncEvery)
+      return;
     this.syncedFrom = this.written;
     this.syncing = this.handle
       .datasync()
