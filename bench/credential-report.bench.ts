@@ -31,6 +31,13 @@ const CPU = join(ROOT, 'bench/report-cpu.mjs');
 const PARSE_ONLY = join(ROOT, 'bench/parse-only.mjs');
 const AS_OF = '2026-11-01';
 const TARGET = { jsonS: 5, csvS: 6, rssMb: 150, accountRssMb: 150, vsDuckDb: 0.35 };
+/**
+ * csv-parse alone on this file when the issue set the targets (its table: 11.9 s, Node 20). This VM's
+ * speed varies by up to 1.8× from hour to hour (csv-parse 11.9-21.7 s on 2026-12-01), so the targets
+ * in seconds are also judged as the same-run ratio the project measures by: a run's seconds × 11.9 s
+ * ÷ that run's csv-parse time.
+ */
+const FILED_CSV_PARSE_S = 11.9;
 /** Threads for the threaded audits (`--jobs`): the main thread and one worker per further core. */
 const JOBS = Math.min(availableParallelism(), 8);
 
@@ -153,7 +160,7 @@ export const credentialReportBench: Benchmark = {
     const out = (name: string) => join(DATA, name);
     const asOf = Date.parse(`${AS_OF}T00:00:00Z`);
     console.log(
-      `1M-row report ${fmt(statSync(big).size / 1e6)} MB; load average at start ${loadavg()
+      `node ${process.version}; 1M-row report ${fmt(statSync(big).size / 1e6)} MB; load average at start ${loadavg()
         .map((l) => fmt(l))
         .join(' ')} on 2 cores shared`,
     );
@@ -244,6 +251,12 @@ export const credentialReportBench: Benchmark = {
       `targets: JSON ≤ ${TARGET.jsonS} s ${verdict(median(col('json', 's')) <= TARGET.jsonS)}; CSV ≤ ${TARGET.csvS} s ${verdict(median(col('csv', 's')) <= TARGET.csvS)}; ` +
         `peak RSS ≤ ${TARGET.rssMb} MB ${verdict(rss <= TARGET.rssMb)} (${fmt(rss)}); 5 000-user account ≤ ${TARGET.accountRssMb} MB ${verdict(account.rssMb <= TARGET.accountRssMb)}; ` +
         `JSON ≤ ${TARGET.vsDuckDb} × DuckDB ${verdict(median(jsonVsDuck) <= TARGET.vsDuckDb)} (${fmt(median(jsonVsDuck), 2)}×)`,
+    );
+    const scaled = (key: 'json' | 'csv') => runs.map((r) => (r[key].s * FILED_CSV_PARSE_S) / r.csvParse.s);
+    console.log(
+      `targets at the speed the issue was filed at (each run × ${FILED_CSV_PARSE_S} s ÷ its csv-parse time; the issue measured on Node 20): ` +
+        `JSON ${spread(scaled('json'))} s ≤ ${TARGET.jsonS} s ${verdict(median(scaled('json')) <= TARGET.jsonS)}; ` +
+        `CSV ${spread(scaled('csv'))} s ≤ ${TARGET.csvS} s ${verdict(median(scaled('csv')) <= TARGET.csvS)}`,
     );
   },
 };
