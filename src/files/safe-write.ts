@@ -54,6 +54,8 @@ class BlockWriter {
     private readonly syncEvery?: number,
   ) {}
   async write(chunk: string | Uint8Array): Promise<void> {
+    // A background flush that failed fails the write that follows: nothing more is written in vain.
+    if (this.syncFailure !== undefined) throw this.syncFailure;
     if (typeof chunk !== 'string' && chunk.length >= FLUSH_AT) {
       // A large block (a part of the report audit rendered on a worker thread) is written as it is,
       // not copied; it is written before this returns, so the caller may reuse it after. Written

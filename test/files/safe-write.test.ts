@@ -5,7 +5,19 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  type FileHandle,
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -119,29 +131,91 @@ describe('openPendingFile', () => {
     assert.deepEqual(Buffer.concat(chunks), expected);
   });
 
-  it('a file larger than SYNC_EVERY, flushed in the background as it is written: whole, in order; abort mid-flush leaves nothing', async () => {
-    // Blocks of 1 MiB with their index in every byte, past three background flushes; then the same
-    // written and aborted while a flush may be running.
-    const block = (i: number) => Buffer.alloc(1 << 20, i % 251);
-    const blocks = Math.ceil((SYNC_EVERY * 3) / (1 << 20)) + 1;
-    const folder = await mkdtemp(join(dir, 'big-'));
-    const path = join(folder, 'out.json');
-    const file = await openPendingFile(path);
-    for (let i = 0; i < blocks; i++) await file.write(block(i));
-    await file.write('end\n');
-    await file.commit();
-    const written = await readFile(path);
-    assert.equal(written.length, blocks * (1 << 20) + 4);
-    for (let i = 0; i < blocks; i++) assert.equal(written[i * (1 << 20) + 12_345], i % 251, `block ${i}`);
-    assert.equal(written.subarray(-4).toString(), 'end\n');
-    assert.deepEqual(await strays(folder), []);
+  describe('background flushes (SYNC_EVERY)', () => {
+    // FileHandle.datasync wrapped for these tests (its prototype, from a handle): calls counted, each
+    // flush's end awaitable, and a failure injected where asked.
+    let proto: { datasync(this: FileHandle): Promise<void> };
+    let original: (this: FileHandle) => Promise<void>;
+    let calls = 0;
+    let running: Promise<void> | undefined;
+    let failNext = false;
+    before(async () => {
+      const probe = await open('/dev/null');
+      proto = Object.getPrototypeOf(probe);
+      await probe.close();
+      original = proto.datasync;
+      proto.datasync = function (this: FileHandle) {
+        calls++;
+        const fail = failNext;
+        failNext = false;
+        const done = fail
+          ? Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }))
+          : original.call(this);
+        running = done.then(
+          () => {},
+          () => {},
+        );
+        return done;
+      };
+    });
+    after(() => {
+      proto.datasync = original;
+    });
+    const MiB = 1 << 20;
+    const block = (i: number) => Buffer.alloc(MiB, i % 251);
+    const blocks = Math.ceil((SYNC_EVERY * 3) / MiB) + 1;
 
-    const aborted = await openPendingFile(path);
-    for (let i = 0; i < blocks; i++) await aborted.write(block(i + 7));
-    await aborted.abort();
-    assert.deepEqual(await readFile(path), written, 'the target as it was');
-    assert.deepEqual(await strays(folder), []);
-    assert.deepEqual(liveTempFiles(), []);
+    it('flushes every SYNC_EVERY bytes while writing, one at a time; the file whole and in order', async () => {
+      const folder = await mkdtemp(join(dir, 'big-'));
+      const path = join(folder, 'out.json');
+      calls = 0;
+      const file = await openPendingFile(path);
+      for (let i = 0; i < blocks; i++) {
+        await file.write(block(i));
+        await running; // each flush ends before the next block, so the next one can start
+      }
+      assert.equal(calls, 3, 'a flush at each SYNC_EVERY written');
+      await file.write('end\n');
+      await file.commit();
+      assert.equal(calls, 4, 'and the last one at commit');
+      const written = await readFile(path);
+      assert.equal(written.length, blocks * MiB + 4);
+      for (let i = 0; i < blocks; i++) assert.equal(written[i * MiB + 12_345], i % 251, `block ${i}`);
+      assert.equal(written.subarray(-4).toString(), 'end\n');
+      assert.deepEqual(await strays(folder), []);
+    });
+
+    it('abort while a flush runs leaves the target as it was and no temporary file', async () => {
+      const folder = await mkdtemp(join(dir, 'abort-big-'));
+      const path = join(folder, 'out.json');
+      await writeFile(path, 'previous\n');
+      calls = 0;
+      const file = await openPendingFile(path);
+      for (let i = 0; i < SYNC_EVERY / MiB + 1; i++) await file.write(block(i));
+      assert.equal(calls, 1, 'a flush started');
+      await file.abort();
+      assert.equal(await readFile(path, 'utf8'), 'previous\n');
+      assert.deepEqual(await strays(folder), []);
+      assert.deepEqual(liveTempFiles(), []);
+    });
+
+    it('a failed flush fails the next write and the commit (one line, exit 2), the target as it was', async () => {
+      const folder = await mkdtemp(join(dir, 'eio-'));
+      const path = join(folder, 'out.json');
+      await writeFile(path, 'previous\n');
+      const file = await openPendingFile(path);
+      failNext = true;
+      for (let i = 0; i < SYNC_EVERY / MiB; i++) await file.write(block(i));
+      await running;
+      await assert.rejects(file.write(block(0)), /EIO/);
+      await assert.rejects(
+        file.commit(),
+        (e) => e instanceof InputError && /cannot write \(EIO\)/.test(e.message),
+      );
+      assert.equal(await readFile(path, 'utf8'), 'previous\n');
+      assert.deepEqual(await strays(folder), []);
+      assert.deepEqual(liveTempFiles(), []);
+    });
   });
 
   it('writes to /dev/null and leaves it a character device', async () => {
