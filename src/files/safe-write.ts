@@ -19,7 +19,7 @@ import { constants, openSync, writeSync } from 'node:fs';
 import { chmod, chown, type FileHandle, lstat, open, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { InputError } from '../errors.ts';
+import { InputError, isCredsweepError } from '../errors.ts';
 import { APPEND_NO_FOLLOW, CREATE_EXCLUSIVE, cannotWrite, inspectWriteTarget } from './target.ts';
 import { createTempFile, forgetTempFile } from './temp-files.ts';
 
@@ -111,6 +111,16 @@ class BlockWriter {
   }
 }
 
+/**
+ * A write that failed: the system's error (a full disk, an I/O error, a flush that failed in the
+ * background) as one line about the file; anything else is credsweep's own and goes on as it is.
+ */
+function failedWrite(e: unknown, requested: string, what?: string): never {
+  if (e instanceof Error && !isCredsweepError(e) && typeof (e as NodeJS.ErrnoException).code === 'string')
+    throw cannotWrite(e, requested, what);
+  throw e;
+}
+
 /** A temporary file beside `target`, created 0600 with O_EXCL and registered for removal. */
 async function createTempBeside(
   target: string,
@@ -162,6 +172,8 @@ export async function openPendingFile(requested: string): Promise<PendingFile> {
         await copyOut(from, length, async (b) => {
           await device.write(b, 0, b.length, null);
         });
+      } catch (e) {
+        failedWrite(e, requested);
       } finally {
         await device.close();
       }
@@ -177,7 +189,7 @@ export async function openPendingFile(requested: string): Promise<PendingFile> {
     forgetTempFile(temp.path);
   };
   return {
-    write: (chunk) => out.write(chunk),
+    write: (chunk) => out.write(chunk).catch((e: unknown) => failedWrite(e, requested)),
     async commit() {
       if (settled) return;
       try {
@@ -226,7 +238,8 @@ export async function bufferedFor(
     await handle.close();
   };
   return {
-    write: (chunk) => out.write(chunk),
+    write: (chunk) =>
+      out.write(chunk).catch((e: unknown) => failedWrite(e, tmpdir(), 'cannot buffer the output there')),
     async commit() {
       try {
         await out.flush();
@@ -258,8 +271,14 @@ export function streamSink(stream: NodeJS.WritableStream): OutputSink {
 /** Standard output (or any sink), all or nothing. */
 export function pendingStream(sink: OutputSink): Promise<PendingFile> {
   return bufferedFor(async (from, length) => {
-    await copyOut(from, length, (b) => sink.write(b));
-    await sink.end?.();
+    try {
+      await copyOut(from, length, (b) => sink.write(b));
+      await sink.end?.();
+    } catch (e) {
+      // A reader that went away (EPIPE) ends the command quietly, as a pipe to `head` expects.
+      if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') throw e;
+      failedWrite(e, 'standard output');
+    }
   });
 }
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readlinkSync } from 'node:fs';
 import {
   chmod,
   type FileHandle,
@@ -200,6 +200,7 @@ describe('openPendingFile', () => {
     });
 
     it('a failed flush fails the next write and the commit (one line, exit 2), the target as it was', async () => {
+      // (the write's error is an InputError, which the CLI prints as one line and exit 2)
       const folder = await mkdtemp(join(dir, 'eio-'));
       const path = join(folder, 'out.json');
       await writeFile(path, 'previous\n');
@@ -207,7 +208,10 @@ describe('openPendingFile', () => {
       failNext = true;
       for (let i = 0; i < SYNC_EVERY / MiB; i++) await file.write(block(i));
       await running;
-      await assert.rejects(file.write(block(0)), /EIO/);
+      await assert.rejects(
+        file.write(block(0)),
+        (e) => e instanceof InputError && e.message === 'cannot write (EIO)' && e.file === path,
+      );
       await assert.rejects(
         file.commit(),
         (e) => e instanceof InputError && /cannot write \(EIO\)/.test(e.message),
@@ -280,6 +284,29 @@ describe('--output through the binary', () => {
       assert.equal(run.code, 2, run.stderr);
       assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
       assert.match(run.stderr, what);
+    }
+  });
+
+  it('a device that refuses the bytes (/dev/full), as --output or as standard output: exit 2, one line', async () => {
+    const run = await audit(['--output', '/dev/full']);
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.stderr, 'credsweep: /dev/full: cannot write (no space left on the device)\n');
+    const full = openSync('/dev/full', 'w');
+    try {
+      const shell = spawnSync(
+        process.execPath,
+        [CLI, 'audit', '--report', DEMO_REPORT, '--as-of', DEMO_AS_OF],
+        {
+          cwd: REPO_ROOT,
+          env: { ...process.env, NO_COLOR: '1' },
+          stdio: ['ignore', full, 'pipe'],
+          encoding: 'utf8',
+        },
+      );
+      assert.equal(shell.status, 2, shell.stderr);
+      assert.equal(shell.stderr, 'credsweep: standard output: cannot write (no space left on the device)\n');
+    } finally {
+      closeSync(full);
     }
   });
 
