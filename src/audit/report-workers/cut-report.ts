@@ -157,11 +157,21 @@ function accountKeyOfArnBytes(bytes: Buffer, start: number, end: number): Accoun
   while (at < end && bytes[at]! >= 0x30 && bytes[at]! <= 0x39) value = value * 10 + bytes[at++]! - 0x30;
   const count = at - digits;
   if (count === 0 || at >= end || bytes[at] !== 0x3a /* : */) return undefined;
-  return count <= 14 ? value * 16 + count : bytes.toString('latin1', digits, at);
+  return count <= EXACT_DIGITS ? numericKey(value, count) : bytes.toString('latin1', digits, at);
 }
 
 function accountKeyOfDigits(digits: string): AccountKey {
-  return digits.length <= 14 ? Number(digits) * 16 + digits.length : digits;
+  return digits.length <= EXACT_DIGITS ? numericKey(Number(digits), digits.length) : digits;
+}
+
+/**
+ * The two readers above (bytes, and text for a cell a trim may change) must give equal keys for equal
+ * ids, since a line read one way is compared with the line before read the other: one rule for both.
+ * Up to 14 digits a number is exact (below 2^53 even times 16).
+ */
+const EXACT_DIGITS = 14;
+function numericKey(value: number, count: number): number {
+  return value * 16 + count;
 }
 
 /** Line breaks (`\n`) in `bytes`: the parser numbers lines by them in `\n` and `\r\n` files alike. */
