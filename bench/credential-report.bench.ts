@@ -33,7 +33,7 @@ const AS_OF = '2026-11-01';
 const TARGET = { jsonS: 5, csvS: 6, rssMb: 150, accountRssMb: 150, vsDuckDb: 0.35 };
 /**
  * csv-parse alone on this file when the issue set the targets (its table: 11.9 s, Node 20). This VM's
- * speed varies by up to 1.8× from hour to hour (csv-parse 11.9-21.7 s on 2026-12-01), so the targets
+ * speed varies by up to 2.2× from hour to hour (csv-parse 11.9-26 s on 2026-12-01), so the targets
  * in seconds are also judged as the same-run ratio the project measures by: a run's seconds × 11.9 s
  * ÷ that run's csv-parse time.
  */
