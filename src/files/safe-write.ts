@@ -237,12 +237,13 @@ export async function bufferedFor(
     closed = true;
     await handle.close();
   };
+  const bufferFailed = (e: unknown) => failedWrite(e, tmpdir(), 'cannot buffer the output there');
   return {
-    write: (chunk) =>
-      out.write(chunk).catch((e: unknown) => failedWrite(e, tmpdir(), 'cannot buffer the output there')),
+    write: (chunk) => out.write(chunk).catch(bufferFailed),
     async commit() {
       try {
-        await out.flush();
+        // The last chunks reach the buffer here: a full TMPDIR fails as a write to it does.
+        await out.flush().catch(bufferFailed);
         await publish(handle, out.written);
       } finally {
         await close();

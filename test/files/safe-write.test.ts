@@ -22,7 +22,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InputError } from '../../src/errors.ts';
-import { openAppendOnly, openPendingFile, SYNC_EVERY, writeFileSafely } from '../../src/files/safe-write.ts';
+import {
+  openAppendOnly,
+  openPendingFile,
+  pendingStream,
+  SYNC_EVERY,
+  writeFileSafely,
+} from '../../src/files/safe-write.ts';
 import { liveTempFiles } from '../../src/files/temp-files.ts';
 import { CLI, DEMO_AS_OF, DEMO_REPORT, REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
 
@@ -220,6 +226,36 @@ describe('openPendingFile', () => {
       assert.deepEqual(await strays(folder), []);
       assert.deepEqual(liveTempFiles(), []);
     });
+  });
+
+  it('standard output buffered in a TMPDIR that is full: the write or the commit fails with one line', async () => {
+    // FileHandle.write wrapped to fail as a full disk does (ENOSPC), for the nameless buffer file.
+    const probe = await open('/dev/null');
+    const proto: { write(this: FileHandle, ...args: unknown[]): Promise<unknown> } =
+      Object.getPrototypeOf(probe);
+    await probe.close();
+    const original = proto.write;
+    proto.write = () =>
+      Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+    const expected = (e: unknown) =>
+      e instanceof InputError &&
+      e.message === 'cannot buffer the output there (no space left on the device)' &&
+      e.file === tmpdir();
+    const published: Buffer[] = [];
+    const sink = { write: async (b: Uint8Array) => void published.push(Buffer.from(b)) };
+    try {
+      const small = await pendingStream(sink);
+      await small.write('a few bytes, held until commit');
+      await assert.rejects(small.commit(), expected);
+      const large = await pendingStream(sink);
+      // Chunks below 64 KiB are gathered; the one that brings them to 64 KiB writes them to the buffer.
+      await large.write('x'.repeat(40_000));
+      await assert.rejects(large.write('y'.repeat(40_000)), expected);
+      await large.abort();
+    } finally {
+      proto.write = original;
+    }
+    assert.deepEqual(published, [], 'nothing reached standard output');
   });
 
   it('writes to /dev/null and leaves it a character device', async () => {
