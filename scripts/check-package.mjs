@@ -8,7 +8,7 @@
 // Given a TARBALL (.ci/run packs first), it checks that one and never touches dist/, so it can run
 // while the tests do (the installs wait on npm for a minute or more).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const run = (cmd, args, options = {}) =>
   execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...options });
+// The installs (~230 MB) are removed however the check ends.
 const work = mkdtempSync(join(tmpdir(), 'credsweep-package-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 const tarball = process.argv[2]
   ? resolve(process.argv[2])
   : join(

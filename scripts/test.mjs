@@ -2,8 +2,8 @@
 // `npm test`: sets up what the tests need (the build, moto_server, Chromium), then runs every test
 // with Node's test runner. With CI=true a missing tool is a failure, never a skip.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, constants, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 
@@ -35,6 +35,17 @@ function stop(message) {
   console.error(`npm test: ${message}`);
   process.exit(1);
 }
+
+// 0. One temporary folder for the whole run, removed when it ends: every test file, CLI process and
+// moto_server gets it as TMPDIR. The tests write ~350 MB of scratch files per run (big reports,
+// 100 MB inputs) and not every file removes its own; under the shared /tmp a developer's disk
+// filled up after a few dozen runs.
+const runTmp = mkdtempSync(join(tmpdir(), 'credsweep-test-'));
+process.env.TMPDIR = runTmp;
+process.on('exit', () => rmSync(runTmp, { recursive: true, force: true }));
+// Ctrl-C reaches the test runner too; once it has stopped, exit through the clean-up above.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+  process.on(signal, () => process.exit(128 + constants.signals[signal]));
 
 // 1. moto_server: the AWS emulator every integration test talks to.
 if (!have('moto_server')) {
