@@ -215,7 +215,7 @@ export async function openPendingFile(requested: string): Promise<PendingFile> {
         forgetTempFile(temp.path);
       } catch (e) {
         await discard();
-        throw e instanceof InputError ? e : cannotWrite(e, requested);
+        failedWrite(e, requested);
       }
     },
     abort: () => (settled ? Promise.resolve() : discard()),

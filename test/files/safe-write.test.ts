@@ -145,6 +145,8 @@ describe('openPendingFile', () => {
     let calls = 0;
     let running: Promise<void> | undefined;
     let failNext = false;
+    /** Thrown by the next flush, as a bug in credsweep's own code would throw. */
+    let bugNext: Error | undefined;
     before(async () => {
       const probe = await open('/dev/null');
       proto = Object.getPrototypeOf(probe);
@@ -153,10 +155,14 @@ describe('openPendingFile', () => {
       proto.datasync = function (this: FileHandle) {
         calls++;
         const fail = failNext;
+        const bug = bugNext;
         failNext = false;
-        const done = fail
-          ? Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }))
-          : original.call(this);
+        bugNext = undefined;
+        const done = bug
+          ? Promise.reject(bug)
+          : fail
+            ? Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }))
+            : original.call(this);
         running = done.then(
           () => {},
           () => {},
@@ -222,6 +228,22 @@ describe('openPendingFile', () => {
         file.commit(),
         (e) => e instanceof InputError && /cannot write \(EIO\)/.test(e.message),
       );
+      assert.equal(await readFile(path, 'utf8'), 'previous\n');
+      assert.deepEqual(await strays(folder), []);
+      assert.deepEqual(liveTempFiles(), []);
+    });
+
+    it('a failure at commit that is not the system\'s (a bug) is not dressed up as "cannot write"', async () => {
+      // Only errors with an errno code become the one line; anything else reaches the CLI's
+      // internal-error handler as it is, so a bug is reported as one. The target stays as it was.
+      const folder = await mkdtemp(join(dir, 'bug-'));
+      const path = join(folder, 'out.json');
+      await writeFile(path, 'previous\n');
+      const file = await openPendingFile(path);
+      await file.write('new\n');
+      const bug = new TypeError('x is not a function');
+      bugNext = bug;
+      await assert.rejects(file.commit(), (e) => e === bug);
       assert.equal(await readFile(path, 'utf8'), 'previous\n');
       assert.deepEqual(await strays(folder), []);
       assert.deepEqual(liveTempFiles(), []);
