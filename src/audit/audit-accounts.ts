@@ -147,7 +147,14 @@ export async function fanOutAccounts<R extends { result: AccountResult }>(
         accountId: target.accountId,
         status: 'failed',
         ...(options.source ? { source: options.source } : {}),
-        error: { code, message: target.assumeRole && !ownClient ? `AssumeRole: ${message}` : message },
+        error: {
+          code,
+          // (classifyAwsError names the call itself when AWS's answer did not: not twice)
+          message:
+            target.assumeRole && !ownClient && !message.startsWith('AssumeRole: ')
+              ? `AssumeRole: ${message}`
+              : message,
+        },
       };
       options.onAccountDone?.(result);
       return failed(result);

@@ -18,7 +18,8 @@ export class AwsCallCounter {
   }
 }
 
-interface MiddlewareClient {
+/** The part of an SDK v3 client a middleware is added through. */
+export interface MiddlewareClient {
   middlewareStack: {
     add(
       middleware: (

@@ -9,6 +9,7 @@
  * message is redacted before it leaves here.
  */
 import { redactSecrets } from '../redact.ts';
+import { failedOperation } from './failed-call.ts';
 
 export interface ClassifiedAwsError {
   code: string;
@@ -44,15 +45,42 @@ export function classifyAwsError(e: unknown): ClassifiedAwsError {
     message?: string;
     $metadata?: { httpStatusCode?: number };
     $fault?: string;
+    $response?: { statusCode?: number; headers?: Record<string, string | undefined> };
   };
   const rawCode =
     err.Code ?? (err.name && err.name !== 'Error' ? err.name : undefined) ?? err.code ?? 'Error';
-  const code = String(rawCode);
+  let code = String(rawCode);
   let message = typeof err.message === 'string' && err.message !== '' ? err.message : String(e);
-  if (message === 'UnknownError' && err.$metadata?.httpStatusCode) {
-    message = `HTTP ${err.$metadata.httpStatusCode}`;
+  const operation = failedOperation(e);
+  const status = err.$metadata?.httpStatusCode ?? err.$response?.statusCode;
+  if (message === 'UnknownError' && status) {
+    message = `${operation ? `${operation}: ` : ''}HTTP ${status}`;
+  } else if (err.$response) {
+    const type = contentType(err.$response.headers);
+    if (isNotAwsAnswer(message, type)) {
+      // An answer that is not AWS's (a web page from a proxy or a wrong endpoint, an emulator without
+      // the operation): the SDK's own message is about XML tags and a hidden field, or just "Unknown".
+      code = 'UnexpectedResponse';
+      const what = [status ? `HTTP ${status}` : undefined, type].filter(Boolean).join(', ');
+      message = `${operation ? `${operation}: ` : ''}the endpoint's answer is not an AWS response${what ? ` (${what})` : ''}`;
+    }
   }
   const transient =
     THROTTLING.has(code) || NETWORK.has(code) || err.$fault === 'server' || /socket hang up/i.test(message);
   return { code, message: redactSecrets(message.replace(/\s+/g, ' ').trim()), transient };
+}
+
+/**
+ * AWS's APIs answer in XML, JSON or CBOR, never with a web page: an answer the SDK could not read,
+ * or a text/html one, came from something else.
+ */
+function isNotAwsAnswer(message: string, type: string | undefined): boolean {
+  return /Deserialization error/.test(message) || type === 'text/html';
+}
+
+/** The media type of a response (`text/html`), without its parameters; undefined if none or odd. */
+function contentType(headers: Record<string, string | undefined> | undefined): string | undefined {
+  const value = headers?.['content-type'] ?? headers?.['Content-Type'];
+  const type = value?.split(';')[0]?.trim().toLowerCase();
+  return type && /^[a-z0-9.+-]{1,40}\/[a-z0-9.+-]{1,60}$/.test(type) ? type : undefined;
 }

@@ -21,6 +21,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { fromIni } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { type AwsCallCounter, countCalls } from './call-counter.ts';
+import { nameFailedCalls } from './failed-call.ts';
 import { DEFAULT_REGION } from './default-region.ts';
 
 export interface AwsConnection {
@@ -88,18 +89,18 @@ export function clientConfig(connection: AwsConnection): ClientConfig {
 }
 
 export function createIamClient(connection: AwsConnection, counter?: AwsCallCounter): IAMClient {
-  return countCalls(new IAMClient(clientConfig(connection)), counter);
+  return countCalls(nameFailedCalls(new IAMClient(clientConfig(connection))), counter);
 }
 
 export function createStsClient(connection: AwsConnection, counter?: AwsCallCounter): STSClient {
-  return countCalls(new STSClient(clientConfig(connection)), counter);
+  return countCalls(nameFailedCalls(new STSClient(clientConfig(connection))), counter);
 }
 
 export function createOrganizationsClient(
   connection: AwsConnection,
   counter?: AwsCallCounter,
 ): OrganizationsClient {
-  return countCalls(new OrganizationsClient(clientConfig(connection)), counter);
+  return countCalls(nameFailedCalls(new OrganizationsClient(clientConfig(connection))), counter);
 }
 
 export function createClients(connection: AwsConnection, counter?: AwsCallCounter): AwsClients {

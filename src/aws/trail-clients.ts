@@ -2,16 +2,17 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { type AwsCallCounter, countCalls } from './call-counter.ts';
+import { nameFailedCalls } from './failed-call.ts';
 import { type AwsConnection, clientConfig } from './clients.ts';
 
 /** Athena and CloudTrail are regional: pass the Region of the table or of the events. */
 export function createAthenaClient(connection: AwsConnection, counter?: AwsCallCounter): AthenaClient {
-  return countCalls(new AthenaClient(clientConfig(connection)), counter);
+  return countCalls(nameFailedCalls(new AthenaClient(clientConfig(connection))), counter);
 }
 
 export function createCloudTrailClient(
   connection: AwsConnection,
   counter?: AwsCallCounter,
 ): CloudTrailClient {
-  return countCalls(new CloudTrailClient(clientConfig(connection)), counter);
+  return countCalls(nameFailedCalls(new CloudTrailClient(clientConfig(connection))), counter);
 }

@@ -19,6 +19,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type AwsConnection, createClients, destroyClients } from '../aws/clients.ts';
+import { nameFailedCalls } from '../aws/failed-call.ts';
 import { parseConfig } from '../config/parse-config.ts';
 import { InputError, UsageError } from '../errors.ts';
 import { parseIsoDateTime, toIso } from '../time.ts';
@@ -175,9 +176,11 @@ export function createHandler(overrides: HandlerOverrides = {}) {
     };
     const endpoint = env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {};
     const clients = createClients(connection);
-    const s3 = new S3Client({ ...endpoint, ...(env.AWS_ENDPOINT_URL ? { forcePathStyle: true } : {}) });
-    const sns = new SNSClient(endpoint);
-    const secrets = new SecretsManagerClient(endpoint);
+    const s3 = nameFailedCalls(
+      new S3Client({ ...endpoint, ...(env.AWS_ENDPOINT_URL ? { forcePathStyle: true } : {}) }),
+    );
+    const sns = nameFailedCalls(new SNSClient(endpoint));
+    const secrets = nameFailedCalls(new SecretsManagerClient(endpoint));
     try {
       return await dispatch(
         event,

@@ -98,3 +98,43 @@ describe('account fan-out under timeouts, truncated bodies and lost answers', ()
     t.diagnostic(`injected ${JSON.stringify(faults)} in ${proxy.totalCalls()} calls`);
   });
 });
+
+describe("a call answered with a web page instead of AWS's answer", () => {
+  it('fails that account alone, naming the call and what came back; the others are audited', async () => {
+    // moto_server answers an operation it lacks with an HTML page and HTTP 500 (plain moto 5 does for
+    // ListServiceSpecificCredentials); so do proxies and a wrong --endpoint-url. The SDK's own
+    // message for it is about mismatched XML tags and a hidden field.
+    const previous = process.env.AWS_MAX_ATTEMPTS;
+    process.env.AWS_MAX_ATTEMPTS = '2'; // the page is an HTTP 500, which the SDK retries: not 8 times here
+    try {
+      proxy.configure({ rates: {}, accounts: {} });
+      const baseline = await auditOrgInProcess();
+      const member = baseline.accounts.map((a) => a.accountId).find((id) => id !== '123456789012')!;
+      proxy.configure({
+        accounts: { [member]: { webPage: 1 } },
+        eligible: (call) => call.operation === 'iam:ListServiceSpecificCredentials',
+      });
+      const run = await auditOrgInProcess();
+      const failed = run.accounts.filter((a) => a.status !== 'ok');
+      assert.deepEqual(failed, [
+        {
+          accountId: member,
+          status: 'failed',
+          source: 'api',
+          error: {
+            code: 'UnexpectedResponse',
+            message:
+              "ListServiceSpecificCredentials: the endpoint's answer is not an AWS response (HTTP 500, text/html)",
+          },
+        },
+      ]);
+      const others = (findings: Finding[]) => comparable(findings.filter((f) => f.accountId !== member));
+      assert.deepEqual(others(run.findings), others(baseline.findings));
+      assert.equal(run.findings.filter((f) => f.accountId === member).length, 0);
+    } finally {
+      if (previous === undefined) delete process.env.AWS_MAX_ATTEMPTS;
+      else process.env.AWS_MAX_ATTEMPTS = previous;
+      proxy.configure({ rates: {}, accounts: {}, eligible: (call) => !call.path.startsWith('/moto-api') });
+    }
+  });
+});

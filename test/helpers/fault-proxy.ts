@@ -3,7 +3,8 @@
  * injects faults at configurable, seeded rates: IAM/STS throttling (HTTP 400 with the query-protocol
  * XML error `Throttling`; JSON-protocol services get `TooManyRequestsException`), HTTP 500/503,
  * connection resets (before the request reaches moto, or after moto ran it so only the answer is
- * lost), answers held past the SDK's timeout, and truncated bodies. Every call is attributed to an
+ * lost), answers held past the SDK's timeout, truncated bodies, and a web page instead of AWS's answer
+ * (HTTP 500 text/html, as moto_server gives for an operation it lacks, or a proxy's error page). Every call is attributed to an
  * account the way moto picks it (docs/aws-behaviour.md §7.5): the `x-moto-account-id` header, else the
  * account owning the signing access key, which the proxy learns from the AssumeRole and
  * CreateAccessKey answers passing through it (or from `registerAccessKey`), else moto's default.
@@ -32,7 +33,14 @@ export function retryWithoutBackoff(maxAttempts: number): ConfiguredRetryStrateg
   return new ConfiguredRetryStrategy(maxAttempts, () => 0);
 }
 
-export type FaultKind = 'throttle' | 'serverError' | 'reset' | 'resetAfter' | 'delay' | 'truncate';
+export type FaultKind =
+  | 'throttle'
+  | 'serverError'
+  | 'reset'
+  | 'resetAfter'
+  | 'delay'
+  | 'truncate'
+  | 'webPage';
 export const FAULT_KINDS: readonly FaultKind[] = [
   'throttle',
   'serverError',
@@ -40,6 +48,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'resetAfter',
   'delay',
   'truncate',
+  'webPage',
 ];
 
 /** Probabilities (0..1) per call; they are tried in FAULT_KINDS order and at most one applies. */
@@ -326,6 +335,17 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         ...(isJsonProtocol(req) ? { 'x-amzn-query-error': `${code};Sender` } : {}),
       });
       res.end(err.body);
+      return;
+    }
+
+    if (fault === 'webPage') {
+      const page =
+        '<!doctype html>\n<html><head><title>500 Internal Server Error</title></head><body></body></html>\n';
+      res.writeHead(500, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-length': Buffer.byteLength(page),
+      });
+      res.end(page);
       return;
     }
 
