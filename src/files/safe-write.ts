@@ -17,9 +17,9 @@
 import { randomBytes } from 'node:crypto';
 import { constants, openSync, writeSync } from 'node:fs';
 import { chmod, chown, type FileHandle, lstat, open, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { InputError, isCredsweepError } from '../errors.ts';
+import { InputError, InternalError, isCredsweepError } from '../errors.ts';
 import { APPEND_NO_FOLLOW, CREATE_EXCLUSIVE, cannotWrite, inspectWriteTarget } from './target.ts';
 import { createTempFile, forgetTempFile } from './temp-files.ts';
 
@@ -63,7 +63,7 @@ class BlockWriter {
       // libuv's thread pool had it wait 2.1-3.9 s of the 1M-row JSON audit (load 8-10; 0.5 s since).
       await this.flush();
       for (let done = 0; done < chunk.length; ) {
-        done += writeSync(this.handle.fd, chunk, done, chunk.length - done, this.written + done);
+        done += progress(writeSync(this.handle.fd, chunk, done, chunk.length - done, this.written + done));
       }
       this.written += chunk.length;
       this.syncInBackground();
@@ -80,7 +80,7 @@ class BlockWriter {
     const block = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.size);
     this.pending = [];
     this.size = 0;
-    await this.handle.write(block, 0, block.length, this.written);
+    await writeAll(this.handle, block, this.written);
     this.written += block.length;
     this.syncInBackground();
   }
@@ -112,13 +112,48 @@ class BlockWriter {
 }
 
 /**
+ * Writes all of `block` at `position` (null: at the handle's current offset, for a device or FIFO). A
+ * write may take fewer bytes than it was given (a file-size limit, a disk all but full): the rest is
+ * written by the next call, which then fails with the system's error (EFBIG, ENOSPC) rather than the
+ * output being published short.
+ */
+async function writeAll(handle: FileHandle, block: Uint8Array, position: number | null): Promise<void> {
+  for (let done = 0; done < block.length; ) {
+    const at = position === null ? null : position + done;
+    done += progress((await handle.write(block, done, block.length - done, at)).bytesWritten);
+  }
+}
+
+/** A write's byte count; none at all is an I/O error (the loop above would never end). */
+function progress(bytesWritten: number): number {
+  if (bytesWritten > 0) return bytesWritten;
+  throw Object.assign(new Error('EIO: the write took no bytes'), {
+    code: 'EIO',
+    errno: -osConstants.errno.EIO,
+  });
+}
+
+/**
  * A write that failed: the system's error (a full disk, an I/O error, a flush that failed in the
  * background) as one line about the file; anything else is credsweep's own and goes on as it is.
  */
 function failedWrite(e: unknown, requested: string, what?: string): never {
-  if (e instanceof Error && !isCredsweepError(e) && typeof (e as NodeJS.ErrnoException).code === 'string')
-    throw cannotWrite(e, requested, what);
+  if (isSystemError(e)) throw cannotWrite(e, requested, what);
   throw e;
+}
+
+/**
+ * An error the operating system reported (libuv's: a code and an errno), not one of Node's own
+ * (ERR_INVALID_ARG_TYPE, a FileHandle used after close: a code but no errno), which is a bug.
+ */
+function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  const err = e as NodeJS.ErrnoException;
+  return (
+    e instanceof Error &&
+    !isCredsweepError(e) &&
+    typeof err.code === 'string' &&
+    typeof err.errno === 'number'
+  );
 }
 
 /** A temporary file beside `target`, created 0600 with O_EXCL and registered for removal. */
@@ -132,25 +167,40 @@ async function createTempBeside(
     // Registered for removal from before it exists: a Ctrl-C mid-open cannot leave it behind.
     handle = await createTempFile(path, () => open(path, CREATE_EXCLUSIVE, 0o600));
   } catch (e) {
-    throw cannotWrite(e, requested, 'cannot create a temporary file beside it');
+    failedWrite(e, requested, 'cannot create a temporary file beside it');
   }
   return { path, handle };
 }
 
-/** A read-write buffer file that has no name from the moment it exists. */
+/**
+ * A read-write buffer file in TMPDIR that loses its name as soon as it is open (registered for removal
+ * until then, so a Ctrl-C in between leaves nothing); a TMPDIR that cannot hold it is one line.
+ */
 async function openNamelessBuffer(): Promise<FileHandle> {
   const path = join(tmpdir(), `.credsweep-${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600);
-  await rm(path, { force: true });
+  let handle: FileHandle;
+  try {
+    handle = await createTempFile(path, () =>
+      open(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600),
+    );
+    await rm(path, { force: true });
+  } catch (e) {
+    failedWrite(e, tmpdir(), 'cannot buffer the output there');
+  }
+  forgetTempFile(path);
   return handle;
 }
 
-/** Copies the first `length` bytes of `from` to `write`, 64 KiB at a time. */
+/** Copies the first `length` bytes of the buffer `from` to `write`, 64 KiB at a time. */
 async function copyOut(from: FileHandle, length: number, write: (b: Buffer) => Promise<void>): Promise<void> {
   const block = Buffer.allocUnsafe(FLUSH_AT);
   for (let position = 0; position < length; ) {
-    const { bytesRead } = await from.read(block, 0, Math.min(FLUSH_AT, length - position), position);
-    if (bytesRead === 0) break;
+    const { bytesRead } = await from
+      .read(block, 0, Math.min(FLUSH_AT, length - position), position)
+      .catch((e: unknown) => failedWrite(e, tmpdir(), 'cannot read the output back from its buffer'));
+    // Everything written to the buffer was written whole (writeAll), so it cannot end early.
+    if (bytesRead === 0)
+      throw new InternalError(`the output's buffer ends at ${position} of ${length} bytes`);
     await write(block.subarray(0, bytesRead));
     position += bytesRead;
   }
@@ -166,17 +216,23 @@ export async function openPendingFile(requested: string): Promise<PendingFile> {
         // No O_CREAT and no O_TRUNC: if the device went away meanwhile, fail rather than make a file.
         device = await open(target.path, constants.O_WRONLY);
       } catch (e) {
-        throw cannotWrite(e, requested);
+        failedWrite(e, requested);
       }
       try {
-        await copyOut(from, length, async (b) => {
-          await device.write(b, 0, b.length, null);
-        });
+        // Swapped for a file since we looked (a FIFO removed and a file put there): never written over.
+        const now = await device.stat();
+        if (!now.isFIFO() && !now.isCharacterDevice()) {
+          throw new InputError(
+            'changed from a FIFO or device into something else while credsweep ran; left as it is',
+            requested,
+          );
+        }
+        await copyOut(from, length, (b) => writeAll(device, b, null));
       } catch (e) {
+        await device.close().catch(() => {});
         failedWrite(e, requested);
-      } finally {
-        await device.close();
       }
+      await device.close().catch((e: unknown) => failedWrite(e, requested));
     });
   }
   const temp = await createTempBeside(target.path, requested);
@@ -185,8 +241,15 @@ export async function openPendingFile(requested: string): Promise<PendingFile> {
   const discard = async () => {
     settled = true;
     await temp.handle.close().catch(() => {});
-    await rm(temp.path, { force: true });
-    forgetTempFile(temp.path);
+    // Kept registered if it cannot be removed now: the exit handler tries again. Never hides the
+    // failure that led here.
+    if (
+      await rm(temp.path, { force: true }).then(
+        () => true,
+        () => false,
+      )
+    )
+      forgetTempFile(temp.path);
   };
   return {
     write: (chunk) => out.write(chunk).catch((e: unknown) => failedWrite(e, requested)),
@@ -232,15 +295,17 @@ export async function bufferedFor(
   const handle = await openNamelessBuffer();
   const out = new BlockWriter(handle);
   let closed = false;
+  /** The buffer has no name: a failure to close it loses nothing, and must not hide another. */
   const close = async () => {
     if (closed) return;
     closed = true;
-    await handle.close();
+    await handle.close().catch(() => {});
   };
   const bufferFailed = (e: unknown) => failedWrite(e, tmpdir(), 'cannot buffer the output there');
   return {
     write: (chunk) => out.write(chunk).catch(bufferFailed),
     async commit() {
+      if (closed) return; // committed or aborted already
       try {
         // The last chunks reach the buffer here: a full TMPDIR fails as a write to it does.
         await out.flush().catch(bufferFailed);

@@ -62,6 +62,7 @@ export function cannotWrite(e: unknown, requested: string, what = 'cannot write'
     EPERM: 'permission denied',
     EROFS: 'read-only file system',
     ENOSPC: 'no space left on the device',
+    EFBIG: 'file too large',
     EISDIR: 'is a folder',
     ENOTDIR: 'a part of the path is not a folder',
     ENOENT: 'no such folder',

@@ -161,7 +161,9 @@ describe('openPendingFile', () => {
         const done = bug
           ? Promise.reject(bug)
           : fail
-            ? Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }))
+            ? Promise.reject(
+                Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO', errno: -5 }),
+              )
             : original.call(this);
         running = done.then(
           () => {},
@@ -258,7 +260,9 @@ describe('openPendingFile', () => {
     await probe.close();
     const original = proto.write;
     proto.write = () =>
-      Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+      Promise.reject(
+        Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28 }),
+      );
     const expected = (e: unknown) =>
       e instanceof InputError &&
       e.message === 'cannot buffer the output there (no space left on the device)' &&
@@ -278,6 +282,29 @@ describe('openPendingFile', () => {
       proto.write = original;
     }
     assert.deepEqual(published, [], 'nothing reached standard output');
+  });
+
+  it('a misuse of the file (a bug) is not dressed up as "cannot write": wrong type, write after abort', async () => {
+    // Node's own errors have a code (ERR_INVALID_ARG_TYPE, EBADF for a closed FileHandle) but no errno.
+    const file = await openPendingFile(join(await mkdtemp(join(dir, 'misuse-')), 'out.json'));
+    await assert.rejects(file.write(123 as unknown as string), (e) => !(e instanceof InputError));
+    await file.abort();
+    await assert.rejects(file.write(new Uint8Array(70_000)), (e) => !(e instanceof InputError));
+  });
+
+  it('a FIFO swapped for a file before the commit is not written over', async () => {
+    const folder = await mkdtemp(join(dir, 'swapped-'));
+    const fifo = join(folder, 'out.json');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const file = await openPendingFile(fifo);
+    await file.write('{"new":1}\n');
+    await rm(fifo);
+    await writeFile(fifo, 'A FILE PUT THERE THAT IS LONGER THAN THE OUTPUT\n');
+    await assert.rejects(
+      file.commit(),
+      (e) => e instanceof InputError && /changed from a FIFO or device into something else/.test(e.message),
+    );
+    assert.equal(await readFile(fifo, 'utf8'), 'A FILE PUT THERE THAT IS LONGER THAN THE OUTPUT\n');
   });
 
   it('writes to /dev/null and leaves it a character device', async () => {
@@ -365,6 +392,52 @@ describe('--output through the binary', () => {
       assert.equal(shell.stderr, 'credsweep: standard output: cannot write (no space left on the device)\n');
     } finally {
       closeSync(full);
+    }
+  });
+
+  // A write the system takes only part of (here the file-size limit, 8 × 512 bytes in sh; Node
+  // ignores SIGXFSZ, so the next write fails with EFBIG): the 22 KB JSON is never published or
+  // printed short. Before, the first 4096 bytes were, with exit 0.
+  const limited = (extra: string, env: NodeJS.ProcessEnv = {}) =>
+    spawnSync(
+      'sh',
+      [
+        '-c',
+        `ulimit -f 8; exec "${process.execPath}" "${CLI}" audit --report ${DEMO_REPORT} --as-of ${DEMO_AS_OF} --format json ${extra}`,
+      ],
+      { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8' },
+    );
+
+  it('a write cut short by a file-size limit: --output left as it was, exit 2, one line', async () => {
+    const folder = await mkdtemp(join(dir, 'short-'));
+    const target = join(folder, 'out.json');
+    await writeFile(target, 'previous\n');
+    const run = limited(`--output "${target}"`);
+    assert.equal(run.status, 2, run.stderr);
+    assert.equal(run.stderr, `credsweep: ${target}: cannot write (file too large)\n`);
+    assert.equal(await readFile(target, 'utf8'), 'previous\n');
+    assert.deepEqual(await strays(folder), []);
+  });
+
+  it('a write cut short by a file-size limit: nothing on standard output, exit 2, one line', async () => {
+    const tmp = await mkdtemp(join(dir, 'short-tmp-'));
+    const run = limited('', { TMPDIR: tmp });
+    assert.equal(run.status, 2, run.stderr);
+    assert.equal(run.stdout, '');
+    assert.equal(run.stderr, `credsweep: ${tmp}: cannot buffer the output there (file too large)\n`);
+    assert.deepEqual(await readdir(tmp), []);
+  });
+
+  it('a TMPDIR that does not exist, or is a file: exit 2, one line', async () => {
+    const file = join(dir, 'tmpdir-is-a-file');
+    await writeFile(file, '');
+    for (const [tmp, why] of [
+      [join(dir, 'no-such-tmpdir'), 'no such folder'],
+      [file, 'a part of the path is not a folder'],
+    ] as const) {
+      const run = await audit([], { TMPDIR: tmp });
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stderr, `credsweep: ${tmp}: cannot buffer the output there (${why})\n`);
     }
   });
 
