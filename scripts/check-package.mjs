@@ -10,15 +10,19 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const run = (cmd, args, options = {}) =>
   execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...options });
-// The installs (~230 MB) are removed however the check ends.
-const work = mkdtempSync(join(tmpdir(), 'credsweep-package-'));
+// The installs (~230 MB) are removed when the check ends, and with a TARBALL they are made in its
+// folder, which .ci/run removes even when it stops the check with a signal.
+const work = mkdtempSync(
+  join(process.argv[2] ? dirname(resolve(process.argv[2])) : tmpdir(), 'credsweep-package-'),
+);
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => process.exit(1));
 const tarball = process.argv[2]
   ? resolve(process.argv[2])
   : join(

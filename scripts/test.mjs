@@ -42,10 +42,26 @@ function stop(message) {
 // filled up after a few dozen runs.
 const runTmp = mkdtempSync(join(tmpdir(), 'credsweep-test-'));
 process.env.TMPDIR = runTmp;
-process.on('exit', () => rmSync(runTmp, { recursive: true, force: true }));
-// Ctrl-C reaches the test runner too; once it has stopped, exit through the clean-up above.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'])
-  process.on(signal, () => process.exit(128 + constants.signals[signal]));
+process.on('exit', () => {
+  try {
+    rmSync(runTmp, { recursive: true, force: true });
+  } catch {
+    // (never in the way of the other exit handlers: the moto_servers' SIGKILL)
+  }
+});
+/** The test runner's process, while it runs; and the exit status a signal asked for. */
+let testRun;
+let signalled;
+// A signal (Ctrl-C, a CI job cancelled) is passed on to the test runner, whose end then ends this run
+// with 128 + the signal's number; before the tests start, it ends this run at once. Either way the
+// exit handlers stop the moto_servers and remove the run's TMPDIR.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    signalled = 128 + constants.signals[signal];
+    if (testRun && testRun.exitCode === null && testRun.signalCode === null) testRun.kill(signal);
+    else process.exit(signalled);
+  });
+}
 
 // 1. moto_server: the AWS emulator every integration test talks to.
 if (!have('moto_server')) {
@@ -138,10 +154,15 @@ const env = {
   ...(pool ? { [MOTO_POOL_ENV]: pool.dir } : {}),
 };
 delete env.FORCE_COLOR;
-const run = spawnSync(
+// Spawned, not spawnSync: this process must stay able to take a signal and pass it on.
+testRun = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${CONCURRENCY}`, '--test-timeout=300000', ...files],
   { cwd: root, stdio: 'inherit', env },
 );
+const status = await new Promise((resolve) => {
+  testRun.on('error', () => resolve(1));
+  testRun.on('close', (code, signal) => resolve(code ?? (signal ? 128 + constants.signals[signal] : 1)));
+});
 await pool?.stop();
-process.exit(run.status ?? 1);
+process.exit(signalled ?? status);
