@@ -170,8 +170,6 @@ function credentialsMissing(e: unknown): boolean {
 }
 
 export function reportError(e: unknown, ctx: CliContext, command?: string): number {
-  // The reader of our output went away (`credsweep audit … | head`): that is its choice, not an error.
-  if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') return ExitCode.ok;
   if (commander && e instanceof commander.CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) {
       return ExitCode.ok;

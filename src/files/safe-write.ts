@@ -230,6 +230,7 @@ export async function openPendingFile(requested: string): Promise<PendingFile> {
         await copyOut(from, length, (b) => writeAll(device, b, null));
       } catch (e) {
         await device.close().catch(() => {});
+        if (readerWentAway(e)) return; // as on standard output (pendingStream)
         failedWrite(e, requested);
       }
       await device.close().catch((e: unknown) => failedWrite(e, requested));
@@ -334,18 +335,25 @@ export function streamSink(stream: NodeJS.WritableStream): OutputSink {
   };
 }
 
-/** Standard output (or any sink), all or nothing. */
+/**
+ * Standard output (or any sink), all or nothing. A reader that went away (EPIPE: `| head`) took what
+ * it wanted: the copy stops there and the commit succeeds, so the command goes on to what follows its
+ * output (the history of `--db`, the exit code of `--fail-on` or of a failed account).
+ */
 export function pendingStream(sink: OutputSink): Promise<PendingFile> {
   return bufferedFor(async (from, length) => {
     try {
       await copyOut(from, length, (b) => sink.write(b));
       await sink.end?.();
     } catch (e) {
-      // A reader that went away (EPIPE) ends the command quietly, as a pipe to `head` expects.
-      if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') throw e;
-      failedWrite(e, 'standard output');
+      if (!readerWentAway(e)) failedWrite(e, 'standard output');
     }
   });
+}
+
+/** A pipe or FIFO whose reader closed it: EPIPE from a write, not a failure of the writer. */
+function readerWentAway(e: unknown): boolean {
+  return isSystemError(e) && e.code === 'EPIPE';
 }
 
 /** Writes `data` to `requested` under the rules above (the history database). */

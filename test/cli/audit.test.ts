@@ -1,12 +1,13 @@
 /** `credsweep audit --report`, run as a user runs it: the built binary in a real process. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   createWriteStream,
   existsSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { once } from 'node:events';
@@ -240,25 +241,70 @@ describe('credsweep audit --report', () => {
     });
   });
 
-  it('stops quietly when the reader goes away (`credsweep audit … | head`)', async () => {
-    const dir = scratch();
-    const file = join(dir, 'many.csv');
-    const lines = readFileSync(join(REPO_ROOT, DEMO), 'utf8').trimEnd().split('\n').slice(1);
-    const blocks = Array.from({ length: 200 }, (_, i) =>
-      lines.map((l) => l.replaceAll('210987654321', String(100000000000 + i))).join('\n'),
-    );
-    writeFileSync(file, `${HEADER}\n${blocks.join('\n')}\n`);
-    const child = spawn(process.execPath, [CLI, 'audit', '--report', file, '--format', 'json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+  describe('when the reader goes away (`credsweep audit … | head`)', () => {
+    /** A report of 200 accounts (the JSON is well past a pipe's 64 KiB), in a fresh folder. */
+    const manyAccounts = () => {
+      const dir = scratch();
+      const file = join(dir, 'many.csv');
+      const lines = readFileSync(join(REPO_ROOT, DEMO), 'utf8').trimEnd().split('\n').slice(1);
+      const blocks = Array.from({ length: 200 }, (_, i) =>
+        lines.map((l) => l.replaceAll('210987654321', String(100000000000 + i))).join('\n'),
+      );
+      writeFileSync(file, `${HEADER}\n${blocks.join('\n')}\n`);
+      return { dir, file };
+    };
+    /** Runs credsweep with its standard output closed after the first chunk, as `| head -c 1` does. */
+    const readOnlyTheStart = async (args: string[]) => {
+      const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d) => {
+        stderr += d;
+      });
+      child.stdout.once('data', () => child.stdout.destroy());
+      const [code] = await once(child, 'close');
+      return { code, stderr };
+    };
+
+    it('stops quietly, exit 0', async () => {
+      const { file } = manyAccounts();
+      assert.deepEqual(await readOnlyTheStart(['audit', '--report', file, '--format', 'json']), {
+        code: 0,
+        stderr: '',
+      });
+      // --output /dev/stdout, a pipe written to as a FIFO: the same quiet end (a real pipe here;
+      // Node gives a child's standard output as a socket, which credsweep does not write to)
+      const piped = spawnSync(
+        'bash',
+        [
+          '-c',
+          `set -o pipefail; "${process.execPath}" "${CLI}" audit --report "${file}" --format json --output /dev/stdout | head -c 1 >/dev/null`,
+        ],
+        { encoding: 'utf8' },
+      );
+      assert.deepEqual({ code: piped.status, stderr: piped.stderr }, { code: 0, stderr: '' });
     });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d) => {
-      stderr += d;
+
+    it('keeps the exit code of --fail-on (a CI gate behind `| head` still fails)', async () => {
+      const { file } = manyAccounts();
+      const run = await readOnlyTheStart([
+        'audit',
+        '--report',
+        file,
+        '--format',
+        'json',
+        '--fail-on',
+        'unused',
+      ]);
+      assert.deepEqual(run, { code: 1, stderr: '' });
     });
-    child.stdout.once('data', () => child.stdout.destroy());
-    const [code] = await once(child, 'close');
-    assert.equal(stderr, '');
-    assert.equal(code, 0);
+
+    it('still stores the run with --db', async () => {
+      const { dir, file } = manyAccounts();
+      const db = join(dir, 'history.sqlite');
+      const run = await readOnlyTheStart(['audit', '--report', file, '--format', 'json', '--db', db]);
+      assert.deepEqual(run, { code: 0, stderr: `credsweep: stored as run 1 in ${db}\n` });
+      assert.ok(statSync(db).size > 0);
+    });
   });
 
   describe('a 100 MB file', () => {
