@@ -57,7 +57,7 @@ export function classifyAwsError(e: unknown): ClassifiedAwsError {
     message = `${operation ? `${operation}: ` : ''}HTTP ${status}`;
   } else if (err.$response) {
     const type = contentType(err.$response.headers);
-    if (isNotAwsAnswer(message, type)) {
+    if (isNotAwsAnswer(code, message, type)) {
       // An answer that is not AWS's (a web page from a proxy or a wrong endpoint, an emulator without
       // the operation): the SDK's own message is about XML tags and a hidden field, or just "Unknown".
       code = 'UnexpectedResponse';
@@ -71,11 +71,13 @@ export function classifyAwsError(e: unknown): ClassifiedAwsError {
 }
 
 /**
- * AWS's APIs answer in XML, JSON or CBOR, never with a web page: an answer the SDK could not read,
- * or a text/html one, came from something else.
+ * An answer that did not come from AWS: one the SDK could not read at all, or a web page (text/html)
+ * in which it found no error code. A page that does carry one is AWS's error, whatever its media type
+ * says (moto labels its XML errors text/html).
  */
-function isNotAwsAnswer(message: string, type: string | undefined): boolean {
-  return /Deserialization error/.test(message) || type === 'text/html';
+function isNotAwsAnswer(code: string, message: string, type: string | undefined): boolean {
+  if (/Deserialization error/.test(message)) return true;
+  return type === 'text/html' && (code === 'Unknown' || code === 'UnknownError' || code === 'Error');
 }
 
 /** The media type of a response (`text/html`), without its parameters; undefined if none or odd. */

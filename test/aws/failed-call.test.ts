@@ -113,6 +113,16 @@ describe('a failed call', () => {
     });
   });
 
+  it("an XML error labelled text/html (as moto labels them) is still AWS's: its code and message", async () => {
+    answer = {
+      status: 403,
+      contentType: 'text/html; charset=utf-8',
+      body: '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized</Message></Error><RequestId>r</RequestId></ErrorResponse>',
+    };
+    const { code, message } = classifyAwsError(await iamCall());
+    assert.deepEqual({ code, message }, { code: 'AccessDenied', message: 'not authorized' });
+  });
+
   it("AWS's own JSON error keeps its code and message", async () => {
     answer = {
       status: 400,
