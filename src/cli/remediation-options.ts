@@ -73,7 +73,9 @@ export async function confirmOrStop(
 
 /**
  * Without --yes: ask on a terminal, showing `listing` (every step) and `summary`; refuse otherwise
- * (one line, with the summary). Returns false when the user said no.
+ * (one line, with the summary). Returns false when the user said no. Both ends must be the terminal:
+ * with standard error elsewhere (`2>&1 | head`, `2> log`) the steps and the question would not be
+ * seen, and an answer typed blind is no confirmation.
  */
 export async function confirm(
   ctx: CliContext,
@@ -85,6 +87,11 @@ export async function confirm(
   if (!ctx.stdin.isTTY) {
     throw new UsageError(
       `refusing to change AWS without --yes: standard input is not a terminal (${summary})`,
+    );
+  }
+  if (!ctx.stderr.isTTY) {
+    throw new UsageError(
+      `refusing to change AWS without --yes: standard error is not a terminal, so the steps could not be shown (${summary})`,
     );
   }
   // The summary (names from the plan) goes through the terminal guard; readline gets the raw stream,
