@@ -3,6 +3,8 @@
  * known error becomes one line on stderr and an exit code; only a bug prints more.
  */
 import type { Command } from 'commander';
+import { classifyAwsError } from '../aws/classify-error.ts';
+import { failedOperation } from '../aws/failed-call.ts';
 import { ExitCode, InputError, InternalError, isCredsweepError } from '../errors.ts';
 import type { CliContext } from './context.ts';
 import { applyHelpStyle, EXIT_CODES_HELP } from './help-style.ts';
@@ -191,6 +193,14 @@ export function reportError(e: unknown, ctx: CliContext, command?: string): numb
     ctx.stderr.write(`credsweep: ${where}${e.message}${hint}\n`);
     if (e instanceof InternalError) ctx.stderr.write(`${e.stack}\n`);
     return e.exitCode;
+  }
+  // An AWS call's failure that no command turned into its own error (src/aws/failed-call.ts names it):
+  // one line and exit 3, as for every other AWS failure, never a stack trace.
+  const operation = failedOperation(e);
+  if (operation !== undefined) {
+    const { code, message } = classifyAwsError(e, { callNamed: true });
+    ctx.stderr.write(`credsweep: ${operation} failed: ${code}: ${message}\n`);
+    return ExitCode.awsFailure;
   }
   const err = e as Error;
   // An unexpected SDK error may echo its request: the same redaction as every AWS error (src/redact.ts).

@@ -1,0 +1,78 @@
+/**
+ * An AWS call's failure that no command turns into its own error still ends the run with one line and
+ * exit 3, never an internal error with a stack trace: `trail --athena` (Athena, which moto serves only
+ * in part) against a local HTTP server answering as Athena does when access is denied, and as a
+ * proxy's error page.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { runCredsweep } from '../helpers/cli.ts';
+
+let answer: { status: number; contentType: string; body: string };
+let server: Server;
+let endpoint: string;
+
+before(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(answer.status, { 'content-type': answer.contentType });
+      res.end(answer.body);
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => new Promise<void>((ok) => server.close(() => ok())));
+
+const trail = () =>
+  runCredsweep(
+    [
+      'trail',
+      '--athena',
+      'cloudtrail_logs',
+      '--athena-output',
+      's3://results-bucket/q/',
+      '--endpoint-url',
+      endpoint,
+    ],
+    {
+      env: {
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_REGION: 'us-east-1',
+        AWS_MAX_ATTEMPTS: '1',
+      },
+    },
+  );
+
+describe('an AWS call that fails where the command does not catch it', () => {
+  it("AWS's own error: exit 3 and one line naming the call", async () => {
+    answer = {
+      status: 400,
+      contentType: 'application/x-amz-json-1.1',
+      body: JSON.stringify({
+        __type: 'AccessDeniedException',
+        Message: 'not authorized to perform athena:StartQueryExecution',
+      }),
+    };
+    const run = await trail();
+    assert.equal(run.code, 3, run.stderr);
+    assert.equal(
+      run.stderr,
+      'credsweep: StartQueryExecution failed: AccessDeniedException: not authorized to perform athena:StartQueryExecution\n',
+    );
+  });
+
+  it('a web page instead: exit 3 and one line', async () => {
+    answer = { status: 502, contentType: 'text/html', body: '<html><title>Bad gateway</title></html>' };
+    const run = await trail();
+    assert.equal(run.code, 3, run.stderr);
+    assert.equal(
+      run.stderr,
+      "credsweep: StartQueryExecution failed: UnexpectedResponse: the endpoint's answer is not an AWS response (HTTP 502, text/html)\n",
+    );
+  });
+});
