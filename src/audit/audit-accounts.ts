@@ -74,7 +74,7 @@ async function callAsCaller<T>(what: string, call: () => Promise<T>): Promise<T>
   try {
     return await call();
   } catch (e) {
-    const { code, message } = classifyAwsError(e);
+    const { code, message } = classifyAwsError(e, { callNamed: true });
     const hint =
       code === 'CredentialsProviderError'
         ? 'give --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login'
@@ -142,19 +142,13 @@ export async function fanOutAccounts<R extends { result: AccountResult }>(
       return done;
     } catch (e) {
       if (!isAccountFailure(e)) throw e;
-      const { code, message } = classifyAwsError(e);
+      const assumeRoleFailed = target.assumeRole && !ownClient;
+      const { code, message } = classifyAwsError(e, { callNamed: assumeRoleFailed });
       const result: AccountResult = {
         accountId: target.accountId,
         status: 'failed',
         ...(options.source ? { source: options.source } : {}),
-        error: {
-          code,
-          // (classifyAwsError names the call itself when AWS's answer did not: not twice)
-          message:
-            target.assumeRole && !ownClient && !message.startsWith('AssumeRole: ')
-              ? `AssumeRole: ${message}`
-              : message,
-        },
+        error: { code, message: assumeRoleFailed ? `AssumeRole: ${message}` : message },
       };
       options.onAccountDone?.(result);
       return failed(result);

@@ -37,7 +37,12 @@ const NETWORK = new Set([
 // The one redaction lives in src/redact.ts (errors.ts needs it too); re-exported for existing callers.
 export { redactSecrets };
 
-export function classifyAwsError(e: unknown): ClassifiedAwsError {
+export interface ClassifyOptions {
+  /** The caller's message names the call already (`GetCallerIdentity failed: …`): not again. */
+  callNamed?: boolean;
+}
+
+export function classifyAwsError(e: unknown, options: ClassifyOptions = {}): ClassifiedAwsError {
   const err = (e ?? {}) as {
     name?: string;
     code?: string;
@@ -51,9 +56,10 @@ export function classifyAwsError(e: unknown): ClassifiedAwsError {
     err.Code ?? (err.name && err.name !== 'Error' ? err.name : undefined) ?? err.code ?? 'Error';
   let code = String(rawCode);
   let message = typeof err.message === 'string' && err.message !== '' ? err.message : String(e);
-  const operation = failedOperation(e);
+  const operation = options.callNamed ? undefined : failedOperation(e);
   const status = err.$metadata?.httpStatusCode ?? err.$response?.statusCode;
-  if (message === 'UnknownError' && status) {
+  // (the query protocol says 'Unknown' for an error without a body, the JSON ones 'UnknownError')
+  if ((message === 'UnknownError' || message === 'Unknown') && status) {
     message = `${operation ? `${operation}: ` : ''}HTTP ${status}`;
   } else if (err.$response) {
     const type = contentType(err.$response.headers);

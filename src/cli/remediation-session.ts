@@ -27,7 +27,7 @@ export async function openRemediationSession(
     caller = await resolveCaller(sts);
   } catch (e) {
     sts.destroy();
-    const { code, message } = classifyAwsError(e);
+    const { code, message } = classifyAwsError(e, { callNamed: true });
     throw new AwsAccessError(`sts:GetCallerIdentity: ${code}: ${message}`, code);
   }
   const clients = remediationClients({

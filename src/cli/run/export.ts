@@ -39,7 +39,7 @@ export async function runExportSecurityHub(
     try {
       caller = (await sts.send(new GetCallerIdentityCommand({}))).Account ?? '';
     } catch (e) {
-      const { code, message } = classifyAwsError(e);
+      const { code, message } = classifyAwsError(e, { callNamed: true });
       throw new AwsAccessError(`sts:GetCallerIdentity failed: ${code}: ${message}`, code);
     }
     const findings = toAsffFindings(report, { region, productAccountId: caller });

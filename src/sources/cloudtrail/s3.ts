@@ -7,6 +7,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { fromIni } from '@aws-sdk/credential-providers';
 import { DEFAULT_REGION, maxAttempts } from '../../aws/clients.ts';
 import { classifyAwsError } from '../../aws/classify-error.ts';
+import { nameFailedCalls } from '../../aws/failed-call.ts';
 import { AwsAccessError } from '../../errors.ts';
 import { parseS3Url, type S3Connection } from './s3-location.ts';
 import { isOutsideWindow, isTrailFileName, SKIPPED_FOLDERS, type TrailWindow } from './locate.ts';
@@ -15,15 +16,17 @@ import type { TrailObject } from './read-object.ts';
 export { isS3Url, parseS3Url, S3_TRAIL_PERMISSIONS, type S3Connection } from './s3-location.ts';
 
 export function createS3Client(connection: S3Connection): S3Client {
-  return new S3Client({
-    region: connection.region ?? DEFAULT_REGION,
-    retryMode: 'adaptive',
-    maxAttempts: maxAttempts(),
-    // a trail bucket often lives in another Region than the one configured
-    followRegionRedirects: true,
-    ...(connection.endpointUrl ? { endpoint: connection.endpointUrl, forcePathStyle: true } : {}),
-    ...(connection.profile ? { credentials: fromIni({ profile: connection.profile }) } : {}),
-  });
+  return nameFailedCalls(
+    new S3Client({
+      region: connection.region ?? DEFAULT_REGION,
+      retryMode: 'adaptive',
+      maxAttempts: maxAttempts(),
+      // a trail bucket often lives in another Region than the one configured
+      followRegionRedirects: true,
+      ...(connection.endpointUrl ? { endpoint: connection.endpointUrl, forcePathStyle: true } : {}),
+      ...(connection.profile ? { credentials: fromIni({ profile: connection.profile }) } : {}),
+    }),
+  );
 }
 
 function wanted(key: string): boolean {
