@@ -58,18 +58,16 @@ export function classifyAwsError(e: unknown, options: ClassifyOptions = {}): Cla
   let message = typeof err.message === 'string' && err.message !== '' ? err.message : String(e);
   const operation = options.callNamed ? undefined : failedOperation(e);
   const status = err.$metadata?.httpStatusCode ?? err.$response?.statusCode;
-  // (the query protocol says 'Unknown' for an error without a body, the JSON ones 'UnknownError')
-  if ((message === 'UnknownError' || message === 'Unknown') && status) {
+  const type = err.$response ? contentType(err.$response.headers) : undefined;
+  if (err.$response && isNotAwsAnswer(code, message, type)) {
+    // An answer that is not AWS's (a web page from a proxy or a wrong endpoint, an emulator without
+    // the operation): the SDK's own message is about XML tags and a hidden field, or just "Unknown".
+    code = 'UnexpectedResponse';
+    const what = [status ? `HTTP ${status}` : undefined, type].filter(Boolean).join(', ');
+    message = `${operation ? `${operation}: ` : ''}the endpoint's answer is not an AWS response${what ? ` (${what})` : ''}`;
+  } else if ((message === 'UnknownError' || message === 'Unknown') && status) {
+    // an error without a body: the query protocol says 'Unknown', the JSON ones 'UnknownError'
     message = `${operation ? `${operation}: ` : ''}HTTP ${status}`;
-  } else if (err.$response) {
-    const type = contentType(err.$response.headers);
-    if (isNotAwsAnswer(code, message, type)) {
-      // An answer that is not AWS's (a web page from a proxy or a wrong endpoint, an emulator without
-      // the operation): the SDK's own message is about XML tags and a hidden field, or just "Unknown".
-      code = 'UnexpectedResponse';
-      const what = [status ? `HTTP ${status}` : undefined, type].filter(Boolean).join(', ');
-      message = `${operation ? `${operation}: ` : ''}the endpoint's answer is not an AWS response${what ? ` (${what})` : ''}`;
-    }
   }
   const transient =
     THROTTLING.has(code) || NETWORK.has(code) || err.$fault === 'server' || /socket hang up/i.test(message);

@@ -123,6 +123,19 @@ describe('a failed call', () => {
     assert.deepEqual({ code, message }, { code: 'AccessDenied', message: 'not authorized' });
   });
 
+  it('an error without a body: the call and the HTTP status, not "Unknown"', async () => {
+    answer = { status: 503, contentType: 'text/xml', body: '' };
+    assert.equal(classifyAwsError(await iamCall()).message, 'ListServiceSpecificCredentials: HTTP 503');
+  });
+
+  it('a caller that names the call itself (callNamed) gets the message without it', async () => {
+    answer = { status: 500, contentType: 'text/html', body: WERKZEUG_500 };
+    assert.equal(
+      classifyAwsError(await iamCall(), { callNamed: true }).message,
+      "the endpoint's answer is not an AWS response (HTTP 500, text/html)",
+    );
+  });
+
   it("AWS's own JSON error keeps its code and message", async () => {
     answer = {
       status: 400,
