@@ -5,38 +5,21 @@
  * XML and JSON, keep AWS's own code and message.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { IAMClient, ListServiceSpecificCredentialsCommand } from '@aws-sdk/client-iam';
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { classifyAwsError } from '../../src/aws/classify-error.ts';
 import { failedOperation, nameFailedCalls } from '../../src/aws/failed-call.ts';
+import { type CannedHttp, startCannedHttp } from '../helpers/canned-http.ts';
 
-interface Answer {
-  status: number;
-  contentType: string;
-  body: string;
-}
-let answer: Answer;
-let server: Server;
-let endpoint: string;
-
+let server: CannedHttp;
 before(async () => {
-  server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(answer.status, { 'content-type': answer.contentType });
-      res.end(answer.body);
-    });
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startCannedHttp();
 });
-after(() => new Promise<void>((ok) => server.close(() => ok())));
+after(() => server.close());
 
 const config = () => ({
-  endpoint,
+  endpoint: server.endpoint,
   region: 'us-east-1',
   credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
   maxAttempts: 1,
@@ -65,7 +48,7 @@ const WERKZEUG_500 =
 
 describe('a failed call', () => {
   it('an HTML page, not well-formed: the call, the status and the media type, not the XML parser', async () => {
-    answer = { status: 500, contentType: 'text/html; charset=utf-8', body: WERKZEUG_500 };
+    server.answer = { status: 500, contentType: 'text/html; charset=utf-8', body: WERKZEUG_500 };
     const e = await iamCall();
     assert.equal(failedOperation(e), 'ListServiceSpecificCredentials');
     assert.deepEqual(classifyAwsError(e), {
@@ -77,7 +60,7 @@ describe('a failed call', () => {
   });
 
   it('a well-formed HTML page (the SDK reads it as an error named "Unknown"): the same', async () => {
-    answer = {
+    server.answer = {
       status: 502,
       contentType: 'text/html',
       body: '<html><head><title>Bad gateway</title></head><body>proxy</body></html>',
@@ -91,7 +74,7 @@ describe('a failed call', () => {
   });
 
   it('a media type that is not one is left out of the message', async () => {
-    answer = { status: 500, contentType: 'text/html,<script>; x', body: WERKZEUG_500 };
+    server.answer = { status: 500, contentType: 'text/html,<script>; x', body: WERKZEUG_500 };
     const { message } = classifyAwsError(await iamCall());
     assert.equal(
       message,
@@ -100,7 +83,7 @@ describe('a failed call', () => {
   });
 
   it("AWS's own XML error keeps its code and message", async () => {
-    answer = {
+    server.answer = {
       status: 403,
       contentType: 'text/xml',
       body: '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/a is not authorized to perform: iam:ListServiceSpecificCredentials</Message></Error><RequestId>r</RequestId></ErrorResponse>',
@@ -114,7 +97,7 @@ describe('a failed call', () => {
   });
 
   it("an XML error labelled text/html (as moto labels them) is still AWS's: its code and message", async () => {
-    answer = {
+    server.answer = {
       status: 403,
       contentType: 'text/html; charset=utf-8',
       body: '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized</Message></Error><RequestId>r</RequestId></ErrorResponse>',
@@ -124,12 +107,12 @@ describe('a failed call', () => {
   });
 
   it('an error without a body: the call and the HTTP status, not "Unknown"', async () => {
-    answer = { status: 503, contentType: 'text/xml', body: '' };
+    server.answer = { status: 503, contentType: 'text/xml', body: '' };
     assert.equal(classifyAwsError(await iamCall()).message, 'ListServiceSpecificCredentials: HTTP 503');
   });
 
   it('a caller that names the call itself (callNamed) gets the message without it', async () => {
-    answer = { status: 500, contentType: 'text/html', body: WERKZEUG_500 };
+    server.answer = { status: 500, contentType: 'text/html', body: WERKZEUG_500 };
     assert.equal(
       classifyAwsError(await iamCall(), { callNamed: true }).message,
       "the endpoint's answer is not an AWS response (HTTP 500, text/html)",
@@ -137,7 +120,7 @@ describe('a failed call', () => {
   });
 
   it("AWS's own JSON error keeps its code and message", async () => {
-    answer = {
+    server.answer = {
       status: 400,
       contentType: 'application/x-amz-json-1.1',
       body: JSON.stringify({

@@ -5,27 +5,15 @@
  * proxy's error page.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { runCredsweep } from '../helpers/cli.ts';
+import { type CannedHttp, startCannedHttp } from '../helpers/canned-http.ts';
 
-let answer: { status: number; contentType: string; body: string };
-let server: Server;
-let endpoint: string;
-
+let server: CannedHttp;
 before(async () => {
-  server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(answer.status, { 'content-type': answer.contentType });
-      res.end(answer.body);
-    });
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startCannedHttp();
 });
-after(() => new Promise<void>((ok) => server.close(() => ok())));
+after(() => server.close());
 
 const trail = () =>
   runCredsweep(
@@ -36,7 +24,7 @@ const trail = () =>
       '--athena-output',
       's3://results-bucket/q/',
       '--endpoint-url',
-      endpoint,
+      server.endpoint,
     ],
     {
       env: {
@@ -50,7 +38,7 @@ const trail = () =>
 
 describe('an AWS call that fails where the command does not catch it', () => {
   it("AWS's own error: exit 3 and one line naming the call", async () => {
-    answer = {
+    server.answer = {
       status: 400,
       contentType: 'application/x-amz-json-1.1',
       body: JSON.stringify({
@@ -67,7 +55,11 @@ describe('an AWS call that fails where the command does not catch it', () => {
   });
 
   it('a web page instead: exit 3 and one line', async () => {
-    answer = { status: 502, contentType: 'text/html', body: '<html><title>Bad gateway</title></html>' };
+    server.answer = {
+      status: 502,
+      contentType: 'text/html',
+      body: '<html><title>Bad gateway</title></html>',
+    };
     const run = await trail();
     assert.equal(run.code, 3, run.stderr);
     assert.equal(
