@@ -33,3 +33,22 @@ export async function openPendingOutput(
       : await pendingStream(options.styled ? styledWriter(stdout) : streamSink(stdout));
   return { write: (chunk) => file.write(chunk), commit: () => file.commit(), abort: () => file.abort() };
 }
+
+/**
+ * Writes `text` whole to `outputPath` (undefined or `-`: standard output), all or nothing: a write
+ * the system refuses is one line and exit 2 (src/files/safe-write.ts), `--output` left as it was.
+ */
+export async function writeOutput(
+  outputPath: string | undefined,
+  text: string,
+  options: OutputOptions = {},
+): Promise<void> {
+  const out = await openPendingOutput(outputPath, options);
+  try {
+    await out.write(text);
+    await out.commit();
+  } catch (e) {
+    await out.abort();
+    throw e;
+  }
+}

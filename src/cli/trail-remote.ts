@@ -13,7 +13,7 @@ import { athenaTrailDdl, checkRegionName, checkTableName } from '../sources/clou
 import { LOOKUP_EVENTS_DAYS, lookupTrailEvents } from '../sources/cloudtrail/lookup-events.ts';
 import type { CliContext } from './context.ts';
 import { connectionFromFlags } from '../audit/resolve-connection.ts';
-import { openPendingOutput } from './output.ts';
+import { writeOutput } from './output.ts';
 import type { RemoteTrailFlags, TrailWindow } from './trail-remote-options.ts';
 
 const sleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));
@@ -52,9 +52,7 @@ export async function runRemoteTrail(
       table: flags.table,
       since: window.since,
     });
-    const out = await openPendingOutput(flags.output, { stdout: ctx.stdout });
-    await out.write(ddl);
-    await out.commit();
+    await writeOutput(flags.output, ddl, { stdout: ctx.stdout });
     return null;
   }
   if (flags.athena) {

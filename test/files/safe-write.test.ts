@@ -390,6 +390,20 @@ describe('--output through the binary', () => {
       );
       assert.equal(shell.status, 2, shell.stderr);
       assert.equal(shell.stderr, 'credsweep: standard output: cannot write (no space left on the device)\n');
+      // `history` prints to standard output too: the same one line, not exit 0 with nothing written
+      const db = join(await mkdtemp(join(dir, 'history-')), 'h.sqlite');
+      assert.equal((await audit(['--db', db, '--output', '/dev/null'])).code, 0);
+      const history = spawnSync(process.execPath, [CLI, 'history', '--db', db], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', full, 'pipe'],
+        encoding: 'utf8',
+      });
+      assert.equal(history.status, 2, history.stderr);
+      assert.equal(
+        history.stderr,
+        'credsweep: standard output: cannot write (no space left on the device)\n',
+      );
     } finally {
       closeSync(full);
     }

@@ -10,6 +10,7 @@ import { openSqliteRunStore } from '../../history/sqlite-run-store.ts';
 import { loadCliConfig, requireDbPath } from '../config-options.ts';
 import type { CliContext } from '../context.ts';
 import { oneOf, quietOption, wideOption } from '../options.ts';
+import { writeOutput } from '../output.ts';
 
 interface HistoryFlags {
   db?: string;
@@ -78,9 +79,13 @@ export function historyCommand(ctx: CliContext): Command {
     const { store } = await openStore(ctx, flags);
     try {
       const runs = await store.listRuns();
-      if (flags.format === 'json') ctx.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
-      else if (runs.length === 0) ctx.stdout.write('No runs stored yet (run credsweep audit --db FILE).\n');
-      else ctx.stdout.write(`${renderTable(RUN_COLUMNS, runs.map(runRow), ctx.tableWidth)}\n`);
+      const text =
+        flags.format === 'json'
+          ? `${JSON.stringify(runs, null, 2)}\n`
+          : runs.length === 0
+            ? 'No runs stored yet (run credsweep audit --db FILE).\n'
+            : `${renderTable(RUN_COLUMNS, runs.map(runRow), ctx.tableWidth)}\n`;
+      await writeOutput(undefined, text, { stdout: ctx.stdout });
     } finally {
       await store.close();
     }
@@ -117,14 +122,11 @@ export function diffCommand(ctx: CliContext): Command {
       if (!earlier)
         throw new InputError(`no run ${runA ?? 'before run ' + later.id} (see credsweep history)`, path);
       const diff = diffRuns(earlier, later);
-      if (flags.format === 'json') {
-        ctx.stdout.write(`${JSON.stringify({ from: earlier.id, to: later.id, ...diff }, null, 2)}\n`);
-      } else {
-        ctx.stdout.write(
-          `${wrapText(`Run ${earlier.id} (${earlier.runAt}) → run ${later.id} (${later.runAt})`, ctx.tableWidth).join('\n')}\n`,
-        );
-        ctx.stdout.write(renderDiffTable(diff, ctx.tableWidth));
-      }
+      const text =
+        flags.format === 'json'
+          ? `${JSON.stringify({ from: earlier.id, to: later.id, ...diff }, null, 2)}\n`
+          : `${wrapText(`Run ${earlier.id} (${earlier.runAt}) → run ${later.id} (${later.runAt})`, ctx.tableWidth).join('\n')}\n${renderDiffTable(diff, ctx.tableWidth)}`;
+      await writeOutput(undefined, text, { stdout: ctx.stdout });
     } finally {
       await store.close();
     }

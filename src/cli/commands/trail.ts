@@ -14,7 +14,7 @@ import { scanCloudTrail } from '../../sources/cloudtrail/scan.ts';
 import type { EpochMs } from '../../time.ts';
 import type { CliContext } from '../context.ts';
 import { oneOf, parseAsOfFlag, parsePositiveInt, wideOption } from '../options.ts';
-import { openPendingOutput } from '../output.ts';
+import { writeOutput } from '../output.ts';
 import { addRemoteTrailOptions, type RemoteTrailFlags, wantsRemoteTrail } from '../trail-remote-options.ts';
 import { reportBadTrailFiles } from '../trail-files.ts';
 
@@ -96,21 +96,16 @@ export function trailCommand(ctx: CliContext, setExit: (code: number) => void): 
         ...(flags.maxInflatedMb ? { maxInflatedBytes: flags.maxInflatedMb * 1024 * 1024 } : {}),
       });
     }
-    const out = await openPendingOutput(flags.output, { stdout: ctx.stdout });
-    try {
-      await out.write(
-        flags.format === 'json'
-          ? `${JSON.stringify(summary, null, 2)}\n`
-          : renderTrailTable(
-              summary,
-              flags.output === undefined || flags.output === '-' ? ctx.tableWidth : undefined,
-            ),
-      );
-      await out.commit();
-    } catch (e) {
-      await out.abort();
-      throw e;
-    }
+    await writeOutput(
+      flags.output,
+      flags.format === 'json'
+        ? `${JSON.stringify(summary, null, 2)}\n`
+        : renderTrailTable(
+            summary,
+            flags.output === undefined || flags.output === '-' ? ctx.tableWidth : undefined,
+          ),
+      { stdout: ctx.stdout },
+    );
     setExit(reportBadTrailFiles(ctx, summary));
   });
 }

@@ -19,7 +19,7 @@ import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
 import { givenFlag, loadCliConfig } from '../config-options.ts';
 import { countFindings, type FailOn, failOnExit } from '../fail-on.ts';
-import { openPendingOutput } from '../output.ts';
+import { writeOutput } from '../output.ts';
 
 export interface PermissionsFlags {
   principal?: string[];
@@ -89,14 +89,11 @@ export async function runPermissions(
     );
     if (recommendations === 'failed') badRecommendations = true;
     const byPrincipal = recommendations === 'failed' ? undefined : recommendations;
-    const out = await openPendingOutput(flags.output, { stdout: ctx.stdout });
-    try {
-      await out.write(`${JSON.stringify(suggestReducedPolicies(report.findings, byPrincipal), null, 2)}\n`);
-      await out.commit();
-    } catch (e) {
-      await out.abort();
-      throw e;
-    }
+    await writeOutput(
+      flags.output,
+      `${JSON.stringify(suggestReducedPolicies(report.findings, byPrincipal), null, 2)}\n`,
+      { stdout: ctx.stdout },
+    );
   } else {
     await emitAudit(ctx, {
       format: flags.format,

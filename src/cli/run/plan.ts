@@ -21,7 +21,7 @@ import { resolveCredentialIds } from '../../remediation/resolve-credentials.ts';
 import type { LoadedConfig } from '../../config/load-config.ts';
 import { givenFlag, loadCliConfig } from '../config-options.ts';
 import { type CliContext, tableOptions } from '../context.ts';
-import { openPendingOutput } from '../output.ts';
+import { writeOutput } from '../output.ts';
 import type { ConnectionFlags } from '../remediation-options.ts';
 import { openRemediationSession } from '../remediation-session.ts';
 
@@ -117,17 +117,10 @@ export async function runPlan(ctx: CliContext, flags: PlanFlags, command: Comman
         : {}),
     });
     const json = `${JSON.stringify(plan, null, 2)}\n`;
-    if (flags.output !== undefined) {
-      const out = await openPendingOutput(flags.output, { stdout: ctx.stdout });
-      try {
-        await out.write(json);
-        await out.commit();
-      } catch (e) {
-        await out.abort();
-        throw e;
-      }
-    }
-    ctx.stdout.write(flags.format === 'json' ? json : renderPlanTable(plan, tableOptions(ctx)));
+    if (flags.output !== undefined) await writeOutput(flags.output, json, { stdout: ctx.stdout });
+    await writeOutput(undefined, flags.format === 'json' ? json : renderPlanTable(plan, tableOptions(ctx)), {
+      stdout: ctx.stdout,
+    });
     const failures = [
       ...collected.failures,
       ...exempted.failures,
