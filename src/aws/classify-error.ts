@@ -54,7 +54,9 @@ export function classifyAwsError(e: unknown, options: ClassifyOptions = {}): Cla
   };
   const rawCode =
     err.Code ?? (err.name && err.name !== 'Error' ? err.name : undefined) ?? err.code ?? 'Error';
-  let code = String(rawCode);
+  // A code is a name (AccessDenied, ThrottlingException): anything else from the wire (a newline, a
+  // secret-shaped string) is not passed on as one.
+  let code = /^[A-Za-z0-9._:-]{1,100}$/.test(String(rawCode)) ? String(rawCode) : 'Error';
   let message = typeof err.message === 'string' && err.message !== '' ? err.message : String(e);
   const operation = options.callNamed ? undefined : failedOperation(e);
   const status = err.$metadata?.httpStatusCode ?? err.$response?.statusCode;

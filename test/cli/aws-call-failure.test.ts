@@ -5,7 +5,13 @@
  * proxy's error page.
  */
 import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
+import { nameFailedCalls } from '../../src/aws/failed-call.ts';
+import type { CliContext } from '../../src/cli/context.ts';
+import { reportError } from '../../src/cli/program.ts';
+import { ExitCode } from '../../src/errors.ts';
 import { runCredsweep } from '../helpers/cli.ts';
 import { type CannedHttp, startCannedHttp } from '../helpers/canned-http.ts';
 
@@ -66,5 +72,44 @@ describe('an AWS call that fails where the command does not catch it', () => {
       run.stderr,
       "credsweep: StartQueryExecution failed: UnexpectedResponse: the endpoint's answer is not an AWS response (HTTP 502, text/html)\n",
     );
+  });
+
+  it("a code that is not a name (a newline, a secret-shaped text) is not printed: one line, 'Error'", async () => {
+    server.answer = {
+      status: 400,
+      contentType: 'application/x-amz-json-1.1',
+      body: JSON.stringify({
+        __type: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\ncredsweep: all fine',
+        Message: 'refused',
+      }),
+    };
+    const run = await trail();
+    assert.equal(run.code, 3, run.stderr);
+    assert.equal(run.stderr, 'credsweep: StartQueryExecution failed: Error: refused\n');
+  });
+
+  it("JavaScript's own error inside a call (a credentials provider that throws) is a bug, not exit 3", async () => {
+    const iam = nameFailedCalls(
+      new IAMClient({
+        endpoint: server.endpoint,
+        region: 'us-east-1',
+        maxAttempts: 1,
+        credentials: async () => {
+          throw new TypeError("Cannot read properties of undefined (reading 'key')");
+        },
+      }),
+    );
+    const error = await iam.send(new ListUsersCommand({})).then(
+      () => assert.fail('the call succeeded'),
+      (e: unknown) => e,
+    );
+    const stderr = new PassThrough();
+    let printed = '';
+    stderr.on('data', (d) => {
+      printed += d;
+    });
+    const ctx = { stderr } as unknown as CliContext;
+    assert.equal(reportError(error, ctx), ExitCode.internal);
+    assert.match(printed, /^credsweep: internal error: Cannot read properties of undefined/);
   });
 });

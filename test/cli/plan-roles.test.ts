@@ -8,7 +8,8 @@
  * other named, applied and undone.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -24,7 +25,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { type RemediationPlan, remediationPlanSchema } from '../../src/model/remediation-plan.ts';
 import { QUARANTINE_POLICY_NAME } from '../../src/remediation/quarantine-policy.ts';
 import { captureRoleRecord, type RoleRecord } from '../../src/remediation/role-record.ts';
-import { runCredsweep } from '../helpers/cli.ts';
+import { CLI, REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
 import { MOTO_DEFAULT_ACCOUNT as ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
 import { seedRole, seedUser } from '../helpers/seed-iam.ts';
 import { seedFullRole } from '../helpers/seed-role.ts';
@@ -279,6 +280,40 @@ describe('plan --roles / --quarantine-users through the CLI (moto)', () => {
       keys.map((k) => `${k.AccessKeyId}:${k.Status}`),
       [`${old.keyIds[0]}:Active`],
     );
+  });
+
+  it('plan --output - prints the plan once; a refused standard output publishes no --output', async () => {
+    await seedUser(moto, iam, { name: 'old-key', createdDaysAgo: 200, keys: [{ createdDaysAgo: 200 }] });
+    const findings = await audit('findings.json');
+    // `--output -` is standard output: one plan there, valid JSON (it used to be printed twice)
+    const once = await cli(['plan', '--from', findings, '--output', '-', '--format', 'json']);
+    assert.equal(once.code, 0, once.stderr);
+    remediationPlanSchema.parse(JSON.parse(once.stdout));
+    // standard output refused (/dev/full): exit 2, one line, and plan.json not published
+    const file = join(dir, 'plan.json');
+    const full = openSync('/dev/full', 'w');
+    try {
+      const run = spawnSync(process.execPath, [CLI, 'plan', '--from', findings, '--output', file], {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          NO_COLOR: '1',
+          AWS_ACCESS_KEY_ID: 'testing',
+          AWS_SECRET_ACCESS_KEY: 'testing',
+          AWS_SESSION_TOKEN: '',
+          AWS_PROFILE: '',
+          AWS_REGION: 'us-east-1',
+          AWS_ENDPOINT_URL: moto.endpoint,
+        },
+        stdio: ['ignore', full, 'pipe'],
+        encoding: 'utf8',
+      });
+      assert.equal(run.status, 2, run.stderr);
+      assert.equal(run.stderr, 'credsweep: standard output: cannot write (no space left on the device)\n');
+      assert.equal(existsSync(file), false);
+    } finally {
+      closeSync(full);
+    }
   });
 
   after(() => rmSync(dir, { recursive: true, force: true }));

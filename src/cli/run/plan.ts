@@ -117,17 +117,22 @@ export async function runPlan(ctx: CliContext, flags: PlanFlags, command: Comman
         : {}),
     });
     const json = `${JSON.stringify(plan, null, 2)}\n`;
-    if (flags.output !== undefined) await writeOutput(flags.output, json, { stdout: ctx.stdout });
-    await writeOutput(undefined, flags.format === 'json' ? json : renderPlanTable(plan, tableOptions(ctx)), {
-      stdout: ctx.stdout,
-    });
     const failures = [
       ...collected.failures,
       ...exempted.failures,
       ...(boundaries?.failures ?? []),
       ...resolved.failures,
     ];
+    // The failed accounts are said first: a refused write after them cannot hide them.
     for (const f of failures) ctx.stderr.write(`credsweep: account ${f.accountId}: ${f.message}\n`);
+    // What standard output shows comes before --output is published (a refused standard output leaves
+    // no plan file behind); `--output -` is standard output itself, so the plan is printed once.
+    const toStdout = flags.output === '-';
+    if (!toStdout) {
+      const shown = flags.format === 'json' ? json : renderPlanTable(plan, tableOptions(ctx));
+      await writeOutput(undefined, shown, { stdout: ctx.stdout });
+    }
+    if (flags.output !== undefined) await writeOutput(flags.output, json, { stdout: ctx.stdout });
     return failures.length > 0 ? ExitCode.awsFailure : ExitCode.ok;
   } finally {
     session.close();
