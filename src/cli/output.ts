@@ -3,7 +3,13 @@
  * `--output` (or copied to standard output) only when the command succeeded. The rules for files
  * (modes, FIFOs, devices, links, temporary files) are in src/files/safe-write.ts.
  */
-import { openPendingFile, type PendingFile, pendingStream, streamSink } from '../files/safe-write.ts';
+import {
+  openPendingFile,
+  type PendingFile,
+  pendingStream,
+  streamSink,
+  writeWhole,
+} from '../files/safe-write.ts';
 import type { WriteChunk } from '../reporters/index.ts';
 import { styledWriter } from './terminal-guard.ts';
 
@@ -43,12 +49,5 @@ export async function writeOutput(
   text: string,
   options: OutputOptions = {},
 ): Promise<void> {
-  const out = await openPendingOutput(outputPath, options);
-  try {
-    await out.write(text);
-    await out.commit();
-  } catch (e) {
-    await out.abort();
-    throw e;
-  }
+  await writeWhole(await openPendingOutput(outputPath, options), text);
 }

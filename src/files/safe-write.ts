@@ -358,7 +358,11 @@ function readerWentAway(e: unknown): boolean {
 
 /** Writes `data` to `requested` under the rules above (the history database). */
 export async function writeFileSafely(requested: string, data: string | Uint8Array): Promise<void> {
-  const file = await openPendingFile(requested);
+  await writeWhole(await openPendingFile(requested), data);
+}
+
+/** Writes `data` to a pending file and publishes it; on any failure, throws it away. */
+export async function writeWhole(file: PendingFile, data: string | Uint8Array): Promise<void> {
   try {
     await file.write(data);
     await file.commit();
