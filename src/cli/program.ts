@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { classifyAwsError } from '../aws/classify-error.ts';
-import { failedOperation } from '../aws/failed-call.ts';
+import { failedAwsCall } from '../aws/failed-call.ts';
 import { ExitCode, InputError, InternalError, isCredsweepError } from '../errors.ts';
 import type { CliContext } from './context.ts';
 import { applyHelpStyle, EXIT_CODES_HELP } from './help-style.ts';
@@ -171,31 +171,6 @@ function credentialsMissing(e: unknown): boolean {
   );
 }
 
-/**
- * A failed call's error that came from AWS or the way there: an answer (the SDK's `$metadata`,
- * `$response` or `$fault`), the network or the system (an errno), a timeout. Not JavaScript's own
- * errors (a TypeError in a credentials provider or a middleware is a bug, named or not).
- */
-function isAwsAnswerOrNetworkFailure(e: unknown): boolean {
-  const err = e as {
-    $metadata?: unknown;
-    $response?: unknown;
-    $fault?: unknown;
-    errno?: unknown;
-    name?: unknown;
-  };
-  // (an answer the SDK could not parse is a SyntaxError with the $response: AWS's side, not ours)
-  if (err.$metadata !== undefined || err.$response !== undefined || err.$fault !== undefined) return true;
-  if (
-    e instanceof TypeError ||
-    e instanceof RangeError ||
-    e instanceof ReferenceError ||
-    e instanceof SyntaxError
-  )
-    return false;
-  return typeof err.errno === 'number' || err.name === 'TimeoutError';
-}
-
 export function reportError(e: unknown, ctx: CliContext, command?: string): number {
   if (commander && e instanceof commander.CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) {
@@ -221,8 +196,8 @@ export function reportError(e: unknown, ctx: CliContext, command?: string): numb
   }
   // An AWS call's failure that no command turned into its own error (src/aws/failed-call.ts names it):
   // one line and exit 3, as for every other AWS failure, never a stack trace.
-  const operation = failedOperation(e);
-  if (operation !== undefined && isAwsAnswerOrNetworkFailure(e)) {
+  const operation = failedAwsCall(e);
+  if (operation !== undefined) {
     const { code, message } = classifyAwsError(e, { callNamed: true });
     ctx.stderr.write(redactSecrets(`credsweep: ${operation} failed: ${code}: ${message}\n`));
     return ExitCode.awsFailure;
