@@ -4,11 +4,13 @@
  * (modes, FIFOs, devices, links, temporary files) are in src/files/safe-write.ts.
  */
 import {
+  type OutputSink,
   openPendingFile,
   type PendingFile,
   pendingStream,
   streamSink,
   writeWhole,
+  writeWholeTo,
 } from '../files/safe-write.ts';
 import type { WriteChunk } from '../reporters/index.ts';
 import { styledWriter } from './terminal-guard.ts';
@@ -32,22 +34,31 @@ export async function openPendingOutput(
   outputPath: string | undefined,
   options: OutputOptions = {},
 ): Promise<PendingOutput> {
-  const stdout = options.stdout ?? process.stdout;
-  const file: PendingFile =
-    outputPath !== undefined && outputPath !== '-'
-      ? await openPendingFile(outputPath)
-      : await pendingStream(options.styled ? styledWriter(stdout) : streamSink(stdout));
+  const file: PendingFile = toFile(outputPath)
+    ? await openPendingFile(outputPath)
+    : await pendingStream(stdoutSink(options));
   return { write: (chunk) => file.write(chunk), commit: () => file.commit(), abort: () => file.abort() };
 }
 
 /**
  * Writes `text` whole to `outputPath` (undefined or `-`: standard output), all or nothing: a write
  * the system refuses is one line and exit 2 (src/files/safe-write.ts), `--output` left as it was.
+ * The text is whole already, so standard output gets it straight, with no temporary buffer.
  */
 export async function writeOutput(
   outputPath: string | undefined,
   text: string,
   options: OutputOptions = {},
 ): Promise<void> {
-  await writeWhole(await openPendingOutput(outputPath, options), text);
+  if (toFile(outputPath)) await writeWhole(await openPendingFile(outputPath), text);
+  else await writeWholeTo(stdoutSink(options), text);
+}
+
+function toFile(outputPath: string | undefined): outputPath is string {
+  return outputPath !== undefined && outputPath !== '-';
+}
+
+function stdoutSink(options: OutputOptions): OutputSink {
+  const stdout = options.stdout ?? process.stdout;
+  return options.styled ? styledWriter(stdout) : streamSink(stdout);
 }

@@ -9,6 +9,7 @@ import { ExitCode, InputError, InternalError, isCredsweepError } from '../errors
 import type { CliContext } from './context.ts';
 import { applyHelpStyle, EXIT_CODES_HELP } from './help-style.ts';
 import { redactSecrets } from '../redact.ts';
+import { writeOutput } from './output.ts';
 import { guardTerminal } from './terminal-guard.ts';
 
 export const VERSION = '0.1.0';
@@ -47,6 +48,8 @@ export async function buildProgram(
   ctx: CliContext,
   setExit: SetExit,
   argv?: readonly string[],
+  /** Where commander's own output (help, version) goes; default: standard output as it comes. */
+  print: (text: string) => void = (text) => ctx.stdout.write(text),
 ): Promise<Command> {
   commander ??= await import('commander');
   const program = new commander.Command('credsweep')
@@ -54,7 +57,7 @@ export async function buildProgram(
     .version(VERSION)
     .showSuggestionAfterError()
     .configureOutput({
-      writeOut: (s) => ctx.stdout.write(s),
+      writeOut: print,
       writeErr: (s) => ctx.stderr.write(s),
       outputError: () => {},
     })
@@ -71,7 +74,11 @@ export async function buildProgram(
   const factories = await Promise.all(wanted.map(([, load]) => load()));
   for (const factory of factories) program.addCommand(factory(ctx, setExit));
   for (const command of program.commands) {
-    command.exitOverride().configureOutput({ outputError: () => {} });
+    command.exitOverride().configureOutput({
+      writeOut: print,
+      writeErr: (s) => ctx.stderr.write(s),
+      outputError: () => {},
+    });
     applyHelpStyle(command);
   }
   return program;
@@ -82,24 +89,34 @@ export async function runCli(argv: string[], given: CliContext): Promise<number>
   // Every write to a terminal passes the one sanitiser (./terminal-guard.ts).
   const ctx = guardTerminal(given);
   let exitCode: number = ExitCode.ok;
-  // --version and the overview need no command module: answered before any is loaded.
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-    ctx.stdout.write(`${VERSION}\n`);
-    return ExitCode.ok;
-  }
-  if (argv.length === 0 || (argv.length === 1 && ['--help', '-h', 'help'].includes(argv[0]!))) {
-    ctx.stdout.write(overviewHelp());
-    return ExitCode.ok;
-  }
+  // What commander prints (a command's --help, the version), written out once it is done, checked
+  // as every output is: a standard output that refuses it is one line and exit 2, not exit 0.
+  let printed = '';
   try {
+    // --version and the overview need no command module: answered before any is loaded.
+    if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+      await writeOutput(undefined, `${VERSION}\n`, { stdout: ctx.stdout });
+      return ExitCode.ok;
+    }
+    if (argv.length === 0 || (argv.length === 1 && ['--help', '-h', 'help'].includes(argv[0]!))) {
+      await writeOutput(undefined, overviewHelp(), { stdout: ctx.stdout });
+      return ExitCode.ok;
+    }
     const program = await buildProgram(
       ctx,
       (code) => {
         exitCode = code;
       },
       argv,
+      (text) => {
+        printed += text;
+      },
     );
-    await program.parseAsync(argv, { from: 'user' });
+    try {
+      await program.parseAsync(argv, { from: 'user' });
+    } finally {
+      if (printed !== '') await writeOutput(undefined, printed, { stdout: ctx.stdout });
+    }
     return exitCode;
   } catch (e) {
     return reportError(e, ctx, commandNamed(argv));

@@ -351,6 +351,20 @@ export function pendingStream(sink: OutputSink): Promise<PendingFile> {
   });
 }
 
+/**
+ * Text already whole in memory to standard output (or any sink): nothing to buffer first, so no
+ * temporary file (and no usable TMPDIR) is needed. A reader that went away took what it wanted, as in
+ * pendingStream; any other refusal is one line and exit 2.
+ */
+export async function writeWholeTo(sink: OutputSink, data: string | Uint8Array): Promise<void> {
+  try {
+    if (data.length > 0) await sink.write(typeof data === 'string' ? Buffer.from(data) : data);
+    await sink.end?.();
+  } catch (e) {
+    if (!readerWentAway(e)) failedWrite(e, 'standard output');
+  }
+}
+
 /** A pipe or FIFO whose reader closed it: EPIPE from a write, not a failure of the writer. */
 function readerWentAway(e: unknown): boolean {
   return isSystemError(e) && e.code === 'EPIPE';

@@ -19,7 +19,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InputError } from '../../src/errors.ts';
 import {
@@ -406,6 +406,54 @@ describe('--output through the binary', () => {
       );
     } finally {
       closeSync(full);
+    }
+  });
+
+  it('help and status lines onto /dev/full: exit 2, one line (they were lost with exit 0)', async () => {
+    const journal = join(await mkdtemp(join(dir, 'status-')), 'empty.jsonl');
+    await writeFile(journal, '', { mode: 0o600 });
+    const full = openSync('/dev/full', 'w');
+    try {
+      for (const args of [
+        ['--version'],
+        ['--help'],
+        ['audit', '--help'],
+        ['help', 'plan'],
+        ['undo', journal], // "nothing to reverse"
+      ]) {
+        const run = spawnSync(process.execPath, [CLI, ...args], {
+          cwd: REPO_ROOT,
+          env: { ...process.env, NO_COLOR: '1' },
+          stdio: ['ignore', full, 'pipe'],
+          encoding: 'utf8',
+        });
+        assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+        assert.equal(
+          run.stderr,
+          'credsweep: standard output: cannot write (no space left on the device)\n',
+          args.join(' '),
+        );
+      }
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  it('output made whole in memory needs no TMPDIR: --version, help, history, undo with nothing to reverse', async () => {
+    const db = join(await mkdtemp(join(dir, 'no-tmpdir-')), 'h.sqlite');
+    assert.equal((await audit(['--db', db, '--output', '/dev/null'])).code, 0);
+    const journal = join(dirname(db), 'empty.jsonl');
+    await writeFile(journal, '', { mode: 0o600 });
+    const env = { TMPDIR: join(dir, 'no-such-tmpdir') };
+    for (const [args, expected] of [
+      [['--version'], /^\d+\.\d+\.\d+\n$/],
+      [['audit', '--help'], /^Usage: credsweep audit/],
+      [['history', '--db', db], /credential report file/],
+      [['undo', journal], /^nothing to reverse\n$/],
+    ] as const) {
+      const run = await runCredsweep([...args], { env });
+      assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stdout, expected, args.join(' '));
     }
   });
 

@@ -26,6 +26,7 @@ import { renderApplyResults, renderStepListing } from '../../remediation/render.
 import { verifyPlan } from '../../remediation/verify-plan.ts';
 import { loadCliConfig } from '../config-options.ts';
 import { type CliContext, tableOptions } from '../context.ts';
+import { writeOutput } from '../output.ts';
 import { startProgress } from '../progress.ts';
 import { type ConnectionFlags, confirmOrStop } from '../remediation-options.ts';
 import { openRemediationSession } from '../remediation-session.ts';
@@ -88,7 +89,11 @@ export async function runApply(
     const past = foldJournal(history);
     const pending = plan.steps.filter((s) => past.get(s.id)?.state !== 'applied');
     if (pending.length === 0) {
-      ctx.stdout.write(`nothing to do: ${plan.steps.length} step(s), all done according to ${journalFile}\n`);
+      await writeOutput(
+        undefined,
+        `nothing to do: ${plan.steps.length} step(s), all done according to ${journalFile}\n`,
+        { stdout: ctx.stdout },
+      );
       setExit(ExitCode.ok);
       return;
     }

@@ -10,6 +10,7 @@ import { resolvePlanKey } from '../../remediation/plan-digest.ts';
 import { renderStepListing, renderUndoResults } from '../../remediation/render.ts';
 import { previewUndo, undoJournal } from '../../remediation/undo.ts';
 import { type CliContext, tableOptions } from '../context.ts';
+import { writeOutput } from '../output.ts';
 import { startProgress } from '../progress.ts';
 import { type ConnectionFlags, confirmOrStop } from '../remediation-options.ts';
 import { openRemediationSession } from '../remediation-session.ts';
@@ -30,17 +31,14 @@ export async function runUndo(
   const entries = readJournal(journalFile, { key });
   const preview = previewUndo(entries);
   if (preview.reversible.length === 0) {
+    let text = '';
     for (const { step: s } of preview.irreversible) {
-      ctx.stdout.write(
-        `cannot undo: ${s.action} ${credentialIdOf(s) ?? s.principalName} (${s.accountId} ${s.principalName})\n`,
-      );
+      text += `cannot undo: ${s.action} ${credentialIdOf(s) ?? s.principalName} (${s.accountId} ${s.principalName})\n`;
     }
     for (const { step: s } of preview.unconfirmed) {
-      ctx.stdout.write(
-        `not confirmed, left as it is: ${s.action} ${credentialIdOf(s) ?? s.principalName} (${s.accountId} ${s.principalName})\n`,
-      );
+      text += `not confirmed, left as it is: ${s.action} ${credentialIdOf(s) ?? s.principalName} (${s.accountId} ${s.principalName})\n`;
     }
-    ctx.stdout.write('nothing to reverse\n');
+    await writeOutput(undefined, `${text}nothing to reverse\n`, { stdout: ctx.stdout });
     setExit(ExitCode.ok);
     return;
   }
