@@ -13,6 +13,8 @@ import {
   writeWholeTo,
 } from '../files/safe-write.ts';
 import type { WriteChunk } from '../reporters/index.ts';
+import { InputError, isCredsweepError } from '../errors.ts';
+import type { CliContext } from './context.ts';
 import { styledWriter } from './terminal-guard.ts';
 
 export interface PendingOutput {
@@ -61,4 +63,22 @@ function toFile(outputPath: string | undefined): outputPath is string {
 function stdoutSink(options: OutputOptions): OutputSink {
   const stdout = options.stdout ?? process.stdout;
   return options.styled ? styledWriter(stdout) : streamSink(stdout);
+}
+
+/**
+ * What a command prints once it has changed AWS (apply's and undo's results, export's count). A
+ * standard output that refuses it cannot take the change back, so the refusal is one line on
+ * standard error saying where the record of what was done is (`record`), and the exit code stays the
+ * command's (exit 2 says nothing was done). False when it was refused.
+ */
+export async function printAfterChange(ctx: CliContext, text: string, record: string): Promise<boolean> {
+  try {
+    await writeOutput(undefined, text, { stdout: ctx.stdout });
+    return true;
+  } catch (e) {
+    if (!isCredsweepError(e)) throw e;
+    const where = e instanceof InputError ? `${e.location}: ` : '';
+    ctx.stderr.write(`credsweep: ${where}${e.message}; ${record}\n`);
+    return false;
+  }
 }

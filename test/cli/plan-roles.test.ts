@@ -316,5 +316,53 @@ describe('plan --roles / --quarantine-users through the CLI (moto)', () => {
     }
   });
 
+  it('apply and undo onto a standard output that refuses (/dev/full): AWS changed, one line naming the journal, exit 0', async () => {
+    await seedUser(moto, iam, { name: 'old-key', createdDaysAgo: 200, keys: [{ createdDaysAgo: 200 }] });
+    const findings = await audit('findings.json');
+    const planFile = join(dir, 'plan.json');
+    await planTo(planFile, ['--from', findings]);
+    const journal = `${planFile}.journal.jsonl`;
+    const full = openSync('/dev/full', 'w');
+    const onFull = (args: string[]) =>
+      spawnSync(process.execPath, [CLI, ...args], {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          NO_COLOR: '1',
+          AWS_ACCESS_KEY_ID: 'testing',
+          AWS_SECRET_ACCESS_KEY: 'testing',
+          AWS_SESSION_TOKEN: '',
+          AWS_PROFILE: '',
+          AWS_REGION: 'us-east-1',
+          AWS_ENDPOINT_URL: moto.endpoint,
+        },
+        stdio: ['ignore', full, 'pipe'],
+        encoding: 'utf8',
+      });
+    const keyStatus = async () =>
+      (await iam.send(new ListAccessKeysCommand({ UserName: 'old-key' }))).AccessKeyMetadata!.map(
+        (k) => k.Status,
+      );
+    try {
+      const applied = onFull(['apply', planFile, '--yes']);
+      assert.equal(applied.status, 0, applied.stderr);
+      assert.equal(
+        applied.stderr,
+        `credsweep: standard output: cannot write (no space left on the device); what was done is in the journal ${journal}\n`,
+      );
+      assert.deepEqual(await keyStatus(), ['Inactive']);
+      // the journal is the record: undo reads it, and its refused results say so too
+      const undone = onFull(['undo', journal, '--yes']);
+      assert.equal(undone.status, 0, undone.stderr);
+      assert.equal(
+        undone.stderr,
+        `credsweep: standard output: cannot write (no space left on the device); what was reversed is in the journal ${journal}\n`,
+      );
+      assert.deepEqual(await keyStatus(), ['Active']);
+    } finally {
+      closeSync(full);
+    }
+  });
+
   after(() => rmSync(dir, { recursive: true, force: true }));
 });

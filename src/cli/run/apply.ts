@@ -26,7 +26,7 @@ import { renderApplyResults, renderStepListing } from '../../remediation/render.
 import { verifyPlan } from '../../remediation/verify-plan.ts';
 import { loadCliConfig } from '../config-options.ts';
 import { type CliContext, tableOptions } from '../context.ts';
-import { writeOutput } from '../output.ts';
+import { printAfterChange, writeOutput } from '../output.ts';
 import { startProgress } from '../progress.ts';
 import { type ConnectionFlags, confirmOrStop } from '../remediation-options.ts';
 import { openRemediationSession } from '../remediation-session.ts';
@@ -159,14 +159,19 @@ export async function runApply(
         ...(onPoint ? { onPoint } : {}),
       });
       progress.stop();
-      ctx.stdout.write(renderApplyResults(result.results, tableOptions(ctx)));
+      const record = `what was done is in the journal ${journalFile}`;
+      const shown = await printAfterChange(
+        ctx,
+        renderApplyResults(result.results, tableOptions(ctx)),
+        record,
+      );
       for (const r of result.results.filter((x) => x.outcome === 'failed')) {
         const target = credentialIdOf(r.step) ?? r.step.principalName;
         ctx.stderr.write(
           `credsweep: account ${r.step.accountId}: ${r.step.action} ${target}: ${r.reason}: ${r.detail}\n`,
         );
       }
-      ctx.stdout.write(`journal: ${journalFile}\n`);
+      if (shown) await printAfterChange(ctx, `journal: ${journalFile}\n`, record);
       const analyzerFailed = accessAnalyzer !== undefined && 'failed' in accessAnalyzer;
       setExit(result.failed > 0 || analyzerFailed ? ExitCode.awsFailure : ExitCode.ok);
     } finally {

@@ -12,6 +12,7 @@ import { readAuditReport } from '../../remediation/read-files.ts';
 import { toAsffFindings } from '../../reporters/asff.ts';
 import { printable } from '../../reporters/printable.ts';
 import type { CliContext } from '../context.ts';
+import { printAfterChange } from '../output.ts';
 import { connectionFromFlags } from '../../audit/resolve-connection.ts';
 
 export interface ExportSecurityHubFlags {
@@ -44,8 +45,10 @@ export async function runExportSecurityHub(
     }
     const findings = toAsffFindings(report, { region, productAccountId: caller });
     const result = await importFindingsToSecurityHub(hub, findings);
-    ctx.stdout.write(
+    await printAfterChange(
+      ctx,
       `imported ${result.imported} of ${findings.length} findings into Security Hub (account ${caller}, ${region}) in ${result.batches} batch${result.batches === 1 ? '' : 'es'}\n`,
+      `Security Hub has what was imported (account ${caller}, ${region})`,
     );
     for (const refused of result.refused.slice(0, MAX_REFUSALS_SHOWN)) {
       ctx.stderr.write(

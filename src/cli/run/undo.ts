@@ -10,7 +10,7 @@ import { resolvePlanKey } from '../../remediation/plan-digest.ts';
 import { renderStepListing, renderUndoResults } from '../../remediation/render.ts';
 import { previewUndo, undoJournal } from '../../remediation/undo.ts';
 import { type CliContext, tableOptions } from '../context.ts';
-import { writeOutput } from '../output.ts';
+import { printAfterChange, writeOutput } from '../output.ts';
 import { startProgress } from '../progress.ts';
 import { type ConnectionFlags, confirmOrStop } from '../remediation-options.ts';
 import { openRemediationSession } from '../remediation-session.ts';
@@ -60,7 +60,11 @@ export async function runUndo(
       onStepDone: (r) => progress.tick(r.outcome === 'failed'),
     });
     progress.stop();
-    ctx.stdout.write(renderUndoResults(results, tableOptions(ctx)));
+    await printAfterChange(
+      ctx,
+      renderUndoResults(results, tableOptions(ctx)),
+      `what was reversed is in the journal ${journalFile}`,
+    );
     for (const r of results.filter((x) => x.outcome === 'failed')) {
       const target = credentialIdOf(r.step) ?? r.step.principalName;
       ctx.stderr.write(
