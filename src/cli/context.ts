@@ -14,6 +14,8 @@ export interface CliContext {
   tableWidth?: number;
   /** `--quiet`: no notices on stderr (which configuration file was read); program.ts sets it. */
   quiet?: boolean;
+  /** `--wide`: every column at full width, on standard error's terminal too; program.ts sets it. */
+  wide?: boolean;
 }
 
 export function processContext(): CliContext {
@@ -37,4 +39,14 @@ export function wantsColor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): 
 /** The width tables on stdout fit: `{ width }` on a terminal, `{}` in a pipe or with --wide. */
 export function tableOptions(ctx: Pick<CliContext, 'tableWidth'>): { width?: number } {
   return ctx.tableWidth === undefined ? {} : { width: ctx.tableWidth };
+}
+
+/**
+ * The width a table on standard error fits (the steps a confirmation lists): that terminal's
+ * columns, which may differ from standard output's (`apply plan.json | tee log` on an 80-column
+ * terminal: standard output is a pipe); `{}` off a terminal or with --wide.
+ */
+export function stderrTableOptions(ctx: Pick<CliContext, 'stderr' | 'wide'>): { width?: number } {
+  const { isTTY, columns } = ctx.stderr;
+  return ctx.wide || !isTTY || !(columns > 0) ? {} : { width: columns };
 }

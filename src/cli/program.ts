@@ -64,7 +64,10 @@ export async function buildProgram(
     .exitOverride()
     .hook('preAction', (_program, action) => {
       // `--wide`: every column at full width, even on a terminal
-      if (action.opts().wide) delete ctx.tableWidth;
+      if (action.opts().wide) {
+        delete ctx.tableWidth;
+        ctx.wide = true;
+      }
       if (action.opts().quiet) ctx.quiet = true;
     });
   const named = argv?.find((a) => !a.startsWith('-'));

@@ -25,7 +25,7 @@ import { readRemediationPlan } from '../../remediation/read-files.ts';
 import { renderApplyResults, renderStepListing } from '../../remediation/render.ts';
 import { verifyPlan } from '../../remediation/verify-plan.ts';
 import { loadCliConfig } from '../config-options.ts';
-import { type CliContext, tableOptions } from '../context.ts';
+import { type CliContext, stderrTableOptions, tableOptions } from '../context.ts';
 import { printAfterChange, writeOutput } from '../output.ts';
 import { startProgress } from '../progress.ts';
 import { type ConnectionFlags, confirmOrStop } from '../remediation-options.ts';
@@ -102,7 +102,13 @@ export async function runApply(
     const accounts = new Set(pending.map((s) => s.accountId)).size;
     const summary = `${pending.length} step(s) in ${accounts} account(s): ${pending.length - irreversible} reversible, ${irreversible} irreversible`;
     if (
-      !(await confirmOrStop(ctx, flags.yes, summary, setExit, renderStepListing(pending, tableOptions(ctx))))
+      !(await confirmOrStop(
+        ctx,
+        flags.yes,
+        summary,
+        setExit,
+        renderStepListing(pending, stderrTableOptions(ctx)),
+      ))
     )
       return;
     const loaded = await loadCliConfig(flags.config, ctx);

@@ -9,7 +9,7 @@ import { JournalWriter, readJournal } from '../../remediation/journal.ts';
 import { resolvePlanKey } from '../../remediation/plan-digest.ts';
 import { renderStepListing, renderUndoResults } from '../../remediation/render.ts';
 import { previewUndo, undoJournal } from '../../remediation/undo.ts';
-import { type CliContext, tableOptions } from '../context.ts';
+import { type CliContext, stderrTableOptions, tableOptions } from '../context.ts';
 import { printAfterChange, writeOutput } from '../output.ts';
 import { startProgress } from '../progress.ts';
 import { type ConnectionFlags, confirmOrStop } from '../remediation-options.ts';
@@ -43,7 +43,10 @@ export async function runUndo(
     return;
   }
   const summary = `reverse ${preview.reversible.length} step(s) (${preview.irreversible.length} cannot be undone, ${preview.unconfirmed.length} not confirmed)`;
-  const listing = renderStepListing(preview.reversible.map((h) => h.step));
+  const listing = renderStepListing(
+    preview.reversible.map((h) => h.step),
+    stderrTableOptions(ctx),
+  );
   if (!(await confirmOrStop(ctx, flags.yes, summary, setExit, listing))) return;
   const session = await openRemediationSession(ctx, flags);
   const journal = new JournalWriter(journalFile);
