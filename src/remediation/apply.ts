@@ -190,6 +190,9 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
         (plan.options.includeServiceRoles ?? false) && (options.includeServiceRoles ?? false),
       callerArn: options.callerArn ?? plan.caller.arn,
       ...(options.accessAnalyzer ? { accessAnalyzer: options.accessAnalyzer } : {}),
+      ...((past?.state === 'apply_failed' || past?.state === 'apply_in_flight') && past.before
+        ? { interrupted: past.before }
+        : {}),
     };
     let state: CredentialState;
     try {

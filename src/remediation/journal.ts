@@ -166,6 +166,11 @@ export interface StepHistory {
   before?: CredentialState;
   appliedAt?: EpochMs;
   lastReason?: string;
+  /**
+   * The state the last undo line of an unfinished undo journalled (an undo's intent, or what it
+   * reached on the way: delete-role's recreated role): what a re-run of undo may carry on from.
+   */
+  undoing?: CredentialState;
 }
 
 const RETRY_STATES = new Set<StepState>(['apply_failed', 'apply_in_flight', 'skipped']);
@@ -184,6 +189,7 @@ export function foldJournal(entries: readonly JournalEntry[]): Map<string, StepH
         const retry = known !== undefined && RETRY_STATES.has(h.state) && h.before !== undefined;
         h.state = 'apply_in_flight';
         if (!retry) h.before = e.before;
+        h.undoing = undefined;
       } else if (e.type === 'done') {
         // Only a `done` line confirms a change (after the call, or a resume that saw it completed).
         h.state = 'applied';
@@ -196,6 +202,7 @@ export function foldJournal(entries: readonly JournalEntry[]): Map<string, StepH
       }
     } else if (e.type === 'intent') {
       h.state = 'undo_in_flight';
+      h.undoing = e.before;
     } else if (e.type === 'done') {
       h.state = 'undone';
     } else if (e.type === 'failed') {

@@ -8,6 +8,9 @@ import { type Column, renderTable, wrapText } from '../reporters/fit-table.ts';
 import { printable } from '../reporters/printable.ts';
 import { ACTIONS } from './actions/index.ts';
 import type { StepResult } from './apply.ts';
+import type { StepHistory } from './journal.ts';
+import { QUARANTINE_POLICY_NAME } from './quarantine-policy.ts';
+import { trustedPrincipals } from './role-record.ts';
 import type { UndoResult } from './undo.ts';
 
 /** `width`: the terminal's, to fit (src/reporters/fit-table.ts); undefined prints every column whole. */
@@ -163,4 +166,29 @@ export function renderUndoResults(results: readonly UndoResult[], options: Table
   ]);
   const count = (o: string) => results.filter((r) => r.outcome === o).length;
   return `${table(RESULT_COLUMNS, rows, options.width)}\n\n${count('undone') + count('already_undone')} reversed, ${count('irreversible')} cannot be undone, ${count('skipped')} skipped, ${count('failed')} failed, ${count('not_confirmed')} not confirmed\n`;
+}
+
+/**
+ * What undo would write into AWS from the journal itself (a deleted role recreated: who it trusts,
+ * its policies and instance profiles), for the confirmation: a role's trust and permissions are the
+ * journal's word, so they are shown whole. '' when no step recreates anything.
+ */
+export function renderRecreations(histories: readonly StepHistory[], options: { sealed: boolean }): string {
+  let text = '';
+  for (const h of histories) {
+    const role = h.before?.role;
+    if (!ACTIONS[h.step.action].undoWritesJournalledPolicies || !role) continue;
+    const list = (items: readonly string[]) => (items.length > 0 ? items.map(printable).join(', ') : 'none');
+    text +=
+      `recreates role ${printable(role.roleName)} in account ${printable(h.step.accountId)} as the journal records it:\n` +
+      `  trusted by: ${list(trustedPrincipals(role.trustPolicy))}\n` +
+      `  inline policies: ${list(role.inlinePolicies.filter((p) => p.name !== QUARANTINE_POLICY_NAME).map((p) => p.name))}\n` +
+      `  managed policies: ${list(role.attachedPolicyArns)}\n` +
+      `  instance profiles: ${list(role.instanceProfiles.map((p) => p.name))}\n`;
+  }
+  if (text !== '' && !options.sealed) {
+    text +=
+      'this journal is not sealed with a plan key: roles are recreated from it only with --trust-unsigned-journal\n';
+  }
+  return text;
 }

@@ -176,6 +176,25 @@ export async function deleteRoleAndAttachments(
   await gone(() => iam.send(new DeleteRoleCommand({ RoleName })));
 }
 
+/**
+ * True when `live` is `record` with only some of its parts taken away: the same RoleId (when `sameId`),
+ * path and trust policy, and no inline policy (by name and document), managed policy or instance
+ * profile that the record lacks. What a deletion or a recreation that stopped part-way leaves; a role
+ * changed by anyone since (a policy added or edited, another role of the same name) is not.
+ */
+export function withinRecord(live: RoleRecord, record: RoleRecord, options: { sameId: boolean }): boolean {
+  if (options.sameId && live.roleId !== record.roleId) return false;
+  if (live.path !== record.path || live.trustPolicy !== record.trustPolicy) return false;
+  const documents = new Map(record.inlinePolicies.map((p) => [p.name, p.document]));
+  const attached = new Set(record.attachedPolicyArns);
+  const profiles = new Set(record.instanceProfiles.map((p) => p.name));
+  return (
+    live.inlinePolicies.every((p) => documents.get(p.name) === p.document) &&
+    live.attachedPolicyArns.every((arn) => attached.has(arn)) &&
+    live.instanceProfiles.every((p) => profiles.has(p.name))
+  );
+}
+
 export interface RecreatedRole {
   /** The new role's unique id (never the old one). */
   roleId: string;
@@ -192,25 +211,22 @@ export interface RecreatedRole {
 export async function recreateRole(
   iam: IAMClient,
   record: RoleRecord,
-  options: { skipInlinePolicy?: (name: string) => boolean } = {},
+  options: {
+    skipInlinePolicy?: (name: string) => boolean;
+    /** The RoleId of the role created (or found, on a re-run), before anything is put into it. */
+    onCreated?: (roleId: string) => void;
+    /** A re-run of an undo that created this role (this RoleId) already. */
+    created?: string;
+  } = {},
 ): Promise<RecreatedRole> {
   const RoleName = record.roleName;
-  try {
-    await iam.send(
-      new CreateRoleCommand({
-        RoleName,
-        Path: record.path,
-        AssumeRolePolicyDocument: record.trustPolicy,
-        ...(record.description !== undefined ? { Description: record.description } : {}),
-        ...(record.maxSessionDuration !== undefined ? { MaxSessionDuration: record.maxSessionDuration } : {}),
-        ...(record.permissionsBoundaryArn ? { PermissionsBoundary: record.permissionsBoundaryArn } : {}),
-        ...(record.tags.length > 0 ? { Tags: record.tags.map((t) => ({ Key: t.key, Value: t.value })) } : {}),
-      }),
-    );
-  } catch (e) {
-    // A retried CreateRole whose first attempt reached IAM: carry on with the rest.
-    if (!isAlreadyExists(e)) throw e;
+  let roleId = options.created;
+  if (roleId === undefined) roleId = await createRole(iam, record);
+  else {
+    const live = await getRole(iam, RoleName);
+    if (live?.RoleId !== roleId) throw new RoleTakenError(RoleName, live?.RoleId);
   }
+  options.onCreated?.(roleId);
   for (const p of record.inlinePolicies) {
     if (options.skipInlinePolicy?.(p.name)) continue;
     await iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: p.name, PolicyDocument: p.document }));
@@ -234,8 +250,48 @@ export async function recreateRole(
       if (!now.some((q) => q.name === p.name)) throw e;
     }
   }
-  const created = await getRole(iam, RoleName);
-  return { roleId: created?.RoleId ?? '', missingInstanceProfiles };
+  return { roleId, missingInstanceProfiles };
+}
+
+/**
+ * CreateRole from the record; its RoleId. "Already exists" is a retried CreateRole whose first attempt
+ * reached IAM only while the role there is the record's bare beginnings (its path and trust policy,
+ * nothing in it the record lacks): a role someone else made under the name meanwhile is refused, never
+ * written into.
+ */
+async function createRole(iam: IAMClient, record: RoleRecord): Promise<string> {
+  const RoleName = record.roleName;
+  try {
+    const created = await iam.send(
+      new CreateRoleCommand({
+        RoleName,
+        Path: record.path,
+        AssumeRolePolicyDocument: record.trustPolicy,
+        ...(record.description !== undefined ? { Description: record.description } : {}),
+        ...(record.maxSessionDuration !== undefined ? { MaxSessionDuration: record.maxSessionDuration } : {}),
+        ...(record.permissionsBoundaryArn ? { PermissionsBoundary: record.permissionsBoundaryArn } : {}),
+        ...(record.tags.length > 0 ? { Tags: record.tags.map((t) => ({ Key: t.key, Value: t.value })) } : {}),
+      }),
+    );
+    if (created.Role?.RoleId) return created.Role.RoleId;
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+  }
+  const live = await captureRoleRecord(iam, RoleName);
+  if (!live || !withinRecord(live, record, { sameId: false })) {
+    throw new RoleTakenError(RoleName, live?.roleId);
+  }
+  return live.roleId;
+}
+
+/** Undo found a role of the name that it did not create: left alone. */
+export class RoleTakenError extends Error {
+  override readonly name = 'RoleTaken';
+  constructor(roleName: string, roleId: string | undefined) {
+    super(
+      `a role named ${roleName} was created by someone else meanwhile${roleId ? ` (RoleId ${roleId})` : ''}: left as it is, nothing recreated`,
+    );
+  }
 }
 
 /** The AWS service principals a trust policy names (`Principal.Service`), e.g. `lambda.amazonaws.com`. */
@@ -256,4 +312,35 @@ export function trustedServices(trustPolicy: string): string[] {
     }
   }
   return [...services].sort();
+}
+
+/**
+ * Every principal a trust policy's Allow statements name (`Principal`: AWS accounts and roles,
+ * services, federated providers; `*` for anyone), for a person to check before a role is recreated.
+ * NotPrincipal and conditions are not read: this is what it names, not whom it admits.
+ */
+export function trustedPrincipals(trustPolicy: string): string[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(trustPolicy);
+  } catch {
+    return ['(the trust policy is not JSON)'];
+  }
+  const statements = (doc as { Statement?: unknown })?.Statement;
+  const list = Array.isArray(statements) ? statements : statements ? [statements] : [];
+  const names = new Set<string>();
+  for (const s of list) {
+    const statement = s as { Effect?: unknown; Principal?: unknown };
+    if (statement?.Effect !== 'Allow') continue;
+    const principal = statement.Principal;
+    if (typeof principal === 'string') names.add(principal);
+    else if (principal && typeof principal === 'object') {
+      for (const value of Object.values(principal)) {
+        for (const name of Array.isArray(value) ? value : [value]) {
+          if (typeof name === 'string') names.add(name);
+        }
+      }
+    }
+  }
+  return [...names].sort();
 }

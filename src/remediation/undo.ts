@@ -63,6 +63,11 @@ export interface UndoOptions {
   key?: PlanKey | undefined;
   /** Accounts worked on at once (default 1). */
   concurrency?: number;
+  /**
+   * Undo what the journal holds even though it is not sealed with a plan key (a role recreated with
+   * the trust and permission policies an unsealed journal names): `undo --trust-unsigned-journal`.
+   */
+  trustUnsignedJournal?: boolean;
   /** Called as each reversal ends, whatever its outcome (e.g. to move a progress bar). */
   onStepDone?: (result: UndoResult) => void;
 }
@@ -103,6 +108,15 @@ export async function undoJournal(
   async function undoStep(h: StepHistory): Promise<UndoResult> {
     const step = h.step;
     const action = ACTIONS[step.action];
+    if (action.undoWritesJournalledPolicies && !options.key && !options.trustUnsignedJournal) {
+      // A condition on the journal, not on AWS: nothing is read or journalled, and the step stays
+      // reversible for an undo given the key or --trust-unsigned-journal.
+      return {
+        step,
+        outcome: 'skipped',
+        detail: `${step.action}'s undo writes what the journal holds (trust and permission policies), and this journal is not sealed with a plan key: give the key it was written with, or --trust-unsigned-journal to take it as written`,
+      };
+    }
     let state: CredentialState;
     try {
       state = await action.readState(options.clients, step, undefined, h.before);
@@ -111,22 +125,27 @@ export async function undoJournal(
       journal.append(entry({ type: 'failed', step, error, detail: 'reading the current state' }));
       return { step, outcome: 'failed', detail: `${error.code}: ${error.message}` };
     }
-    if (h.state !== 'applied' && action.isUndone?.(state, h.before)) {
+    // An earlier undo's progress counts only while it is unfinished (not after an apply again).
+    const undoing = h.state === 'applied' ? undefined : h.undoing;
+    if (h.state !== 'applied' && action.isUndone?.(state, h.before, undoing)) {
       // An earlier undo got this far (its `done` line was not written).
       journal.append(entry({ type: 'done', step, before: state, reason: 'already_undone' }));
       return { step, outcome: 'already_undone' };
     }
-    if (!action.isAsLeft?.(state, h.before)) {
+    if (!action.isAsLeft?.(state, h.before, undoing)) {
       const detail = !state.exists
         ? 'the credential no longer exists'
-        : `not as credsweep left it (status ${state.status ?? 'unknown'}${state.lastUsed ? `, last used ${state.lastUsed}` : ''})`;
+        : (action.notAsLeftDetail?.(state, undoing) ??
+          `not as credsweep left it (status ${state.status ?? 'unknown'}${state.lastUsed ? `, last used ${state.lastUsed}` : ''})`);
       journal.append(entry({ type: 'skipped', step, before: state, reason: 'changed_since_apply', detail }));
       return { step, outcome: 'skipped', detail };
     }
     journal.append(entry({ type: 'intent', step, before: state }));
+    const progress = (reached: CredentialState, detail: string) =>
+      journal.append(entry({ type: 'intent', step, before: reached, detail }));
     let note: string | undefined;
     try {
-      const said = await action.undo!(options.clients, step, state, h.before);
+      const said = await action.undo!(options.clients, step, state, h.before, progress);
       note = typeof said === 'string' ? said : undefined;
     } catch (e) {
       const error = describeStepError(e);

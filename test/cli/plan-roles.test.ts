@@ -217,8 +217,16 @@ describe('plan --roles / --quarantine-users through the CLI (moto)', () => {
     );
     assert.deepEqual(profile.InstanceProfile?.Roles, [], 'the instance profile stays');
 
-    // undo: the role as it was before credsweep quarantined it, with a new RoleId, and it says so.
-    const u3 = await cli(['undo', join(dir, 'delete.jsonl'), '--yes']);
+    // undo: no role recreated from a journal without a plan key, unless the user takes it as written
+    const unsealed = await cli(['undo', join(dir, 'delete.jsonl'), '--yes']);
+    assert.equal(unsealed.code, 0, unsealed.stderr);
+    assert.match(
+      unsealed.stdout,
+      /skipped\s+delete-role\s+\d+\s+app-worker \(role\).*not sealed with a plan key/,
+    );
+    assert.equal(await captureRoleRecord(iam, 'app-worker'), null);
+    // then: the role as it was before credsweep quarantined it, with a new RoleId, and it says so.
+    const u3 = await cli(['undo', join(dir, 'delete.jsonl'), '--yes', '--trust-unsigned-journal']);
     assert.equal(u3.code, 0, u3.stderr);
     assert.match(u3.stdout + u3.stderr, /new RoleId AROA\w+ \(was AROA\w+\)/);
     const restored = (await captureRoleRecord(iam, 'app-worker'))!;

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PlanStep } from '../../src/model/remediation-plan.ts';
-import { renderStepListing } from '../../src/remediation/render.ts';
+import type { StepHistory } from '../../src/remediation/journal.ts';
+import { QUARANTINE_POLICY_NAME } from '../../src/remediation/quarantine-policy.ts';
+import { renderRecreations, renderStepListing } from '../../src/remediation/render.ts';
+import type { RoleRecord } from '../../src/remediation/role-record.ts';
 
 function step(action: PlanStep['action'], name: string, reversible: boolean): PlanStep {
   return {
@@ -36,5 +39,60 @@ describe('renderStepListing (the confirmation prompt)', () => {
     assert.match(lines[2]!, /^yes\s+deactivate-access-key\s+111122223333\s+alice\s+AKIAALICE$/);
     assert.match(lines[3]!, /^yes\s+deactivate-access-key\s+111122223333\s+carol\s+AKIACAROL$/);
     assert.equal(lines.length, 4);
+  });
+});
+
+describe('renderRecreations (what undo would write from the journal)', () => {
+  const role: RoleRecord = {
+    roleName: 'app\u001b[2Jworker',
+    path: '/',
+    roleId: 'AROAEXAMPLE',
+    arn: 'arn:aws:iam::111122223333:role/app-worker',
+    trustPolicy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: ['arn:aws:iam::999999999999:root'], Service: 'ec2.amazonaws.com' },
+        },
+        { Effect: 'Deny', Principal: '*' },
+      ],
+    }),
+    inlinePolicies: [
+      { name: 'read-bucket', document: '{}' },
+      { name: QUARANTINE_POLICY_NAME, document: '{}' },
+    ],
+    attachedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+    permissionsBoundaryArn: null,
+    tags: [],
+    instanceProfiles: [],
+  };
+  const history = (action: PlanStep['action']): StepHistory => ({
+    step: { ...step('deactivate-access-key', 'x', true), action },
+    state: 'applied',
+    before: { exists: true, lastUsed: null, role },
+  });
+
+  it("shows a recreated role's trust, policies and profiles whole, without the quarantine, names made printable", () => {
+    const text = renderRecreations([history('delete-role')], { sealed: true });
+    assert.equal(
+      text,
+      [
+        'recreates role app\\u001b[2Jworker in account 111122223333 as the journal records it:',
+        '  trusted by: arn:aws:iam::999999999999:root, ec2.amazonaws.com',
+        '  inline policies: read-bucket',
+        '  managed policies: arn:aws:iam::aws:policy/AdministratorAccess',
+        '  instance profiles: none',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says that an unsealed journal needs --trust-unsigned-journal; nothing for steps that recreate nothing', () => {
+    assert.match(
+      renderRecreations([history('delete-role')], { sealed: false }),
+      /not sealed with a plan key: roles are recreated from it only with --trust-unsigned-journal\n$/,
+    );
+    assert.equal(renderRecreations([history('quarantine-role')], { sealed: false }), '');
   });
 });

@@ -151,6 +151,8 @@ describe('role steps under faults (moto + fault proxy)', () => {
           now: () => at,
           runId: `undo-${run}`,
           planDigest: p.digest.value,
+          // the role mechanics, on journals these tests write themselves (unsealed: no plan key)
+          trustUnsignedJournal: true,
         });
       } finally {
         journal.close();

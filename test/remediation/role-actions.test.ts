@@ -129,6 +129,8 @@ describe('role remediation: quarantine, delete, undo (moto)', () => {
         now: Date.now,
         runId: `undo-${++runs}`,
         planDigest: p.digest.value,
+        // the role mechanics, on journals these tests write themselves (unsealed: no plan key)
+        trustUnsignedJournal: true,
       });
     } finally {
       journal.close();

@@ -15,6 +15,10 @@ export function undoCommand(ctx: CliContext, setExit: (code: number) => void): C
     .description('reverse what an apply journal says was done, where AWS allows it')
     .argument('<journal>', 'the journal apply wrote')
     .option('--yes', 'do not ask for confirmation (required without a terminal)')
+    .option(
+      '--trust-unsigned-journal',
+      'recreate deleted roles from a journal not sealed with a plan key, taking its trust and permission policies as written',
+    )
     .addOption(wideOption())
     .addOption(accountConcurrencyOption())
     .addOption(planKeyFileOption());

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ExitCode } from '../../errors.ts';
 import { JournalWriter, readJournal } from '../../remediation/journal.ts';
 import { resolvePlanKey } from '../../remediation/plan-digest.ts';
-import { renderStepListing, renderUndoResults } from '../../remediation/render.ts';
+import { renderRecreations, renderStepListing, renderUndoResults } from '../../remediation/render.ts';
 import { previewUndo, undoJournal } from '../../remediation/undo.ts';
 import { type CliContext, stderrTableOptions, tableOptions } from '../context.ts';
 import { printAfterChange, writeOutput } from '../output.ts';
@@ -17,6 +17,7 @@ import { openRemediationSession } from '../remediation-session.ts';
 
 export interface UndoFlags extends ConnectionFlags {
   yes?: boolean;
+  trustUnsignedJournal?: boolean;
   concurrency: number;
   planKeyFile?: string;
 }
@@ -43,10 +44,12 @@ export async function runUndo(
     return;
   }
   const summary = `reverse ${preview.reversible.length} step(s) (${preview.irreversible.length} cannot be undone, ${preview.unconfirmed.length} not confirmed)`;
-  const listing = renderStepListing(
-    preview.reversible.map((h) => h.step),
-    stderrTableOptions(ctx),
-  );
+  // What recreating a role writes comes from the journal: shown whole, so the answer is informed.
+  const listing =
+    renderStepListing(
+      preview.reversible.map((h) => h.step),
+      stderrTableOptions(ctx),
+    ) + renderRecreations(preview.reversible, { sealed: key !== undefined });
   if (!(await confirmOrStop(ctx, flags.yes, summary, setExit, listing))) return;
   const session = await openRemediationSession(ctx, flags);
   const journal = new JournalWriter(journalFile);
@@ -59,6 +62,7 @@ export async function runUndo(
       runId: randomUUID(),
       planDigest: entries[0]!.planDigest,
       key,
+      trustUnsignedJournal: flags.trustUnsignedJournal ?? false,
       concurrency: flags.concurrency,
       onStepDone: (r) => progress.tick(r.outcome === 'failed'),
     });

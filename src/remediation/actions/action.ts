@@ -71,6 +71,11 @@ export interface EligibilityContext {
   callerArn: string;
   /** The IAM Access Analyzer apply resolved itself (--access-analyzer or auto), when a step needs one. */
   accessAnalyzer?: LiveAccessAnalyzer;
+  /**
+   * The state journalled before an earlier attempt at this very step that failed or was interrupted
+   * (credsweep's journal, read again): delete-role finishes a deletion it began on this role.
+   */
+  interrupted?: CredentialState;
 }
 
 /** What an action's AWS call may need besides the target: apply's now and the plan it carries out. */
@@ -123,21 +128,36 @@ export interface RemediationAction {
   isDone(state: CredentialState): boolean;
   /**
    * `state` is read right before undoing, `journalled` the state journalled before acting. May return
-   * a sentence for the user (delete-role: the new RoleId).
+   * a sentence for the user (delete-role: the new RoleId). `progress` journals a state reached on
+   * the way (delete-role: the role it created, by RoleId), so an undo re-run after a failure knows
+   * what it made itself.
    */
   undo?(
     clients: RemediationClients,
     step: PlanStep,
     state: CredentialState,
     journalled: CredentialState | undefined,
+    progress: (state: CredentialState, detail: string) => void,
   ): Promise<unknown>;
   /**
    * Before undoing: true when the credential is still exactly as credsweep's `act` left it (`before`
-   * is the state journalled right before acting). Anything else (changed by hand, used since) is left alone.
+   * is the state journalled right before acting; `undoing` the last state an earlier, unfinished undo
+   * of this step journalled). Anything else (changed by hand, used since) is left alone.
    */
-  isAsLeft?(state: CredentialState, before: CredentialState | undefined): boolean;
-  /** True when `state` is what a successful `undo` leaves (`journalled`: the state journalled before acting). */
-  isUndone?(state: CredentialState, journalled?: CredentialState): boolean;
+  isAsLeft?(state: CredentialState, before: CredentialState | undefined, undoing?: CredentialState): boolean;
+  /** Why isAsLeft said no, when the generic sentence (status, last use) would not say. */
+  notAsLeftDetail?(state: CredentialState, undoing?: CredentialState): string | undefined;
+  /**
+   * True when `state` is what a successful `undo` leaves (`journalled`: the state journalled before
+   * acting; `undoing`: the last state an earlier, unfinished undo journalled).
+   */
+  isUndone?(state: CredentialState, journalled?: CredentialState, undoing?: CredentialState): boolean;
+  /**
+   * The undo writes into AWS what the journal holds, not only a status (delete-role: a whole role, its
+   * trust and permission policies): it needs a journal sealed with the plan key, or the user's word
+   * (`undo --trust-unsigned-journal`), since anyone who can write an unsealed journal chooses it.
+   */
+  undoWritesJournalledPolicies?: true;
 }
 
 /** `{code, message}` for the journal and the summary: credsweep's own AwsAccessError keeps its AWS code. */

@@ -5,8 +5,9 @@ import {
   ROLE_RECREATE_PERMISSIONS,
   deleteRoleAndAttachments,
   recreateRole,
+  withinRecord,
 } from '../role-record.ts';
-import { type Ineligible, type RemediationAction, missing } from './action.ts';
+import { type CredentialState, type Ineligible, type RemediationAction, missing } from './action.ts';
 import { usedSince } from './quarantine-role.ts';
 import { QUARANTINED, READ_ROLE_PERMISSIONS, readRole, roleNeverCases } from './read-role.ts';
 
@@ -25,13 +26,18 @@ export const deleteRole: RemediationAction = {
   credentials: ['role'],
   permissions: [...READ_ROLE_PERMISSIONS, ...ROLE_DELETE_PERMISSIONS],
   undoPermissions: [...READ_ROLE_PERMISSIONS, ...ROLE_RECREATE_PERMISSIONS],
+  undoWritesJournalledPolicies: true,
   async readState(clients, step) {
     return readRole(await clients.iam(step.accountId), step.principalName);
   },
   eligibility(state, ctx): Ineligible | null {
     const never = missing(state, 'the role') ?? roleNeverCases(state, ctx);
     if (never) return never;
-    if (state.status !== QUARANTINED) {
+    // A deletion that stopped part-way (DeleteRole failed, or the run was killed) took the quarantine
+    // with the rest: the re-run finishes it on the role the journal recorded, unchanged since but for
+    // what the deletion removed. The other checks below still hold.
+    const resuming = resumesDeletion(state, ctx.interrupted);
+    if (state.status !== QUARANTINED && !resuming) {
       return {
         reason: 'not_quarantined',
         detail: "the role does not carry credsweep's quarantine policy now",
@@ -66,13 +72,25 @@ export const deleteRole: RemediationAction = {
     });
   },
   isDone: (state) => !state.exists,
-  async undo(clients, step, _state, journalled) {
+  async undo(clients, step, state, journalled, progress) {
     const record = journalled!.role!;
     const quarantineTags = new Set<string>(QUARANTINE_TAG_KEYS);
     const created = await recreateRole(
       await clients.iam(step.accountId),
       { ...record, tags: record.tags.filter((t) => !quarantineTags.has(t.key)) },
-      { skipInlinePolicy: (name) => name === QUARANTINE_POLICY_NAME },
+      {
+        skipInlinePolicy: (name) => name === QUARANTINE_POLICY_NAME,
+        // isAsLeft let a role exist only when an earlier run of this undo made it (this RoleId).
+        ...(state.exists && state.targetId ? { created: state.targetId } : {}),
+        onCreated: (roleId) => {
+          if (roleId !== state.targetId) {
+            progress(
+              { exists: true, lastUsed: null, targetId: roleId },
+              `recreated the role as RoleId ${roleId}`,
+            );
+          }
+        },
+      },
     );
     const missingProfiles =
       created.missingInstanceProfiles.length > 0
@@ -80,16 +98,21 @@ export const deleteRole: RemediationAction = {
         : '';
     return `role ${record.roleName} recreated with a new RoleId ${created.roleId} (was ${record.roleId}): resource policies that named the old role need attention${missingProfiles}`;
   },
-  // Gone as credsweep left it, or half recreated by an earlier undo that failed part-way (the role
-  // has the journalled path and trust policy): recreateRole converges on the record either way.
-  isAsLeft: (state, before) =>
+  // Gone as credsweep left it, or half recreated by an earlier run of this undo: the role the journal
+  // says that run created (its RoleId), holding nothing the record lacks. A role someone else made
+  // under the name since is another role, never written into.
+  isAsLeft: (state, before, undoing) =>
     before?.role !== undefined &&
     (!state.exists ||
-      (state.role?.path === before.role.path && state.role.trustPolicy === before.role.trustPolicy)),
-  isUndone: (state, journalled) => {
+      (recreatedByUndo(state, undoing) && withinRecord(state.role!, before.role, { sameId: false }))),
+  notAsLeftDetail: (state, undoing) =>
+    recreatedByUndo(state, undoing)
+      ? 'the role this undo recreated was changed since (a policy or profile the journal does not have)'
+      : `a role of this name exists (RoleId ${state.targetId ?? 'unknown'}) that credsweep did not recreate: left as it is`,
+  isUndone: (state, journalled, undoing) => {
     const want = journalled?.role;
     const got = state.role;
-    if (!state.exists || !want || !got) return false;
+    if (!state.exists || !want || !got || !recreatedByUndo(state, undoing)) return false;
     const names = (r: typeof want) =>
       JSON.stringify([
         r.inlinePolicies.filter((p) => p.name !== QUARANTINE_POLICY_NAME).map((p) => p.name),
@@ -99,3 +122,24 @@ export const deleteRole: RemediationAction = {
     return names(got) === names(want);
   },
 };
+
+/** The live role is the one an earlier run of this undo created (the RoleId it journalled). */
+function recreatedByUndo(state: CredentialState, undoing: CredentialState | undefined): boolean {
+  return (
+    state.role !== undefined &&
+    undoing?.exists === true &&
+    undoing.targetId !== undefined &&
+    undoing.targetId === state.targetId
+  );
+}
+
+/**
+ * An earlier attempt at this delete-role stopped part-way on this very role: the journal recorded it
+ * whole (`interrupted`), and the live role is that record with only parts taken away.
+ */
+function resumesDeletion(state: CredentialState, interrupted: CredentialState | undefined): boolean {
+  const record = interrupted?.role;
+  return (
+    state.role !== undefined && record !== undefined && withinRecord(state.role, record, { sameId: true })
+  );
+}
