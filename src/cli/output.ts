@@ -15,6 +15,7 @@ import {
 import type { WriteChunk } from '../reporters/index.ts';
 import { InputError, isCredsweepError } from '../errors.ts';
 import type { CliContext } from './context.ts';
+import { terminalText } from '../reporters/printable.ts';
 import { styledWriter } from './terminal-guard.ts';
 
 export interface PendingOutput {
@@ -37,7 +38,7 @@ export async function openPendingOutput(
   options: OutputOptions = {},
 ): Promise<PendingOutput> {
   const file: PendingFile = toFile(outputPath)
-    ? await openPendingFile(outputPath)
+    ? await openPendingFile(outputPath, { forTerminal: guardedText })
     : await pendingStream(stdoutSink(options));
   return { write: (chunk) => file.write(chunk), commit: () => file.commit(), abort: () => file.abort() };
 }
@@ -52,9 +53,13 @@ export async function writeOutput(
   text: string,
   options: OutputOptions = {},
 ): Promise<void> {
-  if (toFile(outputPath)) await writeWhole(await openPendingFile(outputPath), text);
+  if (toFile(outputPath))
+    await writeWhole(await openPendingFile(outputPath, { forTerminal: guardedText }), text);
   else await writeWholeTo(stdoutSink(options), text);
 }
+
+/** A terminal named as --output gets what standard output on a terminal gets (./terminal-guard.ts). */
+const guardedText = (text: string) => terminalText(text);
 
 function toFile(outputPath: string | undefined): outputPath is string {
   return outputPath !== undefined && outputPath !== '-';

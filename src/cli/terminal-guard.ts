@@ -3,7 +3,8 @@
  * wraps the context's streams once, so no command, reporter or error path can forget. Standard error
  * is always wrapped (it is human text, and CI logs end up in terminals); standard output only when it
  * is a terminal, so files and pipes get the exact bytes of JSON, CSV, HTML… To a terminal those are
- * shown as data: an ESC in a CSV cell appears as `\u001b`, it does not clear the screen.
+ * shown as data: an ESC in a CSV cell appears as `\u001b`, it does not clear the screen. A terminal
+ * named as --output (/dev/tty) gets the same treatment where it is opened (../cli/output.ts).
  *
  * Two writers bypass the plain wrapper on purpose: the audit table's own colours (`writeStyled`, which
  * keeps only `ESC [ … m` colour sequences, its cells having passed `printable`), and the progress bar

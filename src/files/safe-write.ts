@@ -19,6 +19,8 @@ import { constants, openSync, writeSync } from 'node:fs';
 import { chmod, chown, type FileHandle, lstat, open, rename, rm } from 'node:fs/promises';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { isatty } from 'node:tty';
 import { InputError, InternalError, isCredsweepError } from '../errors.ts';
 import { APPEND_NO_FOLLOW, CREATE_EXCLUSIVE, cannotWrite, inspectWriteTarget } from './target.ts';
 import { createTempFile, forgetTempFile } from './temp-files.ts';
@@ -206,8 +208,20 @@ async function copyOut(from: FileHandle, length: number, write: (b: Buffer) => P
   }
 }
 
+export interface PendingFileOptions {
+  /**
+   * What text becomes when the target turns out to be a terminal (`--output /dev/tty`, or
+   * `/dev/stdout` on one): the CLI's terminal guard, so a name from AWS or a file cannot drive the
+   * terminal by another path than standard output. Applied to whole characters, block by block.
+   */
+  forTerminal?: (text: string) => string;
+}
+
 /** Opens `requested` (a path) for an all-or-nothing write under the rules above. */
-export async function openPendingFile(requested: string): Promise<PendingFile> {
+export async function openPendingFile(
+  requested: string,
+  options: PendingFileOptions = {},
+): Promise<PendingFile> {
   const target = await inspectWriteTarget(requested);
   if (target.kind === 'stream') {
     return bufferedFor(async (from, length) => {
@@ -227,7 +241,15 @@ export async function openPendingFile(requested: string): Promise<PendingFile> {
             requested,
           );
         }
-        await copyOut(from, length, (b) => writeAll(device, b, null));
+        const forTerminal = options.forTerminal;
+        if (forTerminal && isatty(device.fd)) {
+          const decoder = new StringDecoder('utf8');
+          const send = (text: string) => writeAll(device, Buffer.from(forTerminal(text), 'utf8'), null);
+          await copyOut(from, length, (b) => send(decoder.write(b)));
+          await send(decoder.end());
+        } else {
+          await copyOut(from, length, (b) => writeAll(device, b, null));
+        }
       } catch (e) {
         await device.close().catch(() => {});
         if (readerWentAway(e)) return; // as on standard output (pendingStream)

@@ -7,6 +7,7 @@
  * closed loopback port.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,9 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { CliContext } from '../../src/cli/context.ts';
 import { runCli } from '../../src/cli/program.ts';
-import { DEMO_AS_OF, DEMO_REPORT, REPO_ROOT } from '../helpers/cli.ts';
+import { CLI, DEMO_AS_OF, DEMO_REPORT, REPO_ROOT } from '../helpers/cli.ts';
+
+const shellQuote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 
 export const HOSTILE_NAMES = [
   'evil\u001b]52;c;ZXZpbA==\u0007',
@@ -94,6 +97,36 @@ describe('hostile names never drive the terminal', () => {
       assertTerminalSafe(run, format);
       if (format === 'table' || format === 'csv')
         assert.match(run.stdout, /evil\\u001b\]52;c;ZXZpbA==\\u0007/);
+    });
+  }
+
+  // A real pseudo-terminal (`script`): a terminal named as --output gets the guard standard output
+  // gets (before, --output /dev/tty or /dev/stdout on a terminal wrote the names' ESC and C1 raw).
+  for (const target of ['/dev/tty', '/dev/stdout']) {
+    it(`audit --output ${target} on a terminal`, async () => {
+      const argv = [
+        process.execPath,
+        CLI,
+        'audit',
+        '--report',
+        report,
+        '--as-of',
+        DEMO_AS_OF,
+        '--format',
+        'csv',
+        '--output',
+        target,
+      ];
+      const shown = spawnSync('script', ['-qec', argv.map(shellQuote).join(' '), '/dev/null'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, NO_COLOR: '1', TERM: 'xterm' },
+        encoding: 'utf8',
+      });
+      assert.equal(shown.status, 0, shown.stderr);
+      // the terminal's own line ends (onlcr: \r\n) are not the output's
+      const text = shown.stdout.replaceAll('\r\n', '\n');
+      assertTerminalSafe({ stdout: text, stderr: '' }, target);
+      assert.match(text, /wipe\\u001b\[2J/);
     });
   }
 
