@@ -4,6 +4,7 @@
  *
  *   auditHistory(ctx, dbPath) → { keep(findingBatches), trend(report), store(meta, tally, extras) }
  */
+import { printable } from '../reporters/printable.ts';
 import { type AuditMeta, type AuditTally, assembleAuditReport } from '../audit/audit-report.ts';
 import { type TrendPoint, trend } from '../history/run-store.ts';
 import type { AuditReport, Finding } from '../model/finding.ts';
@@ -39,7 +40,7 @@ export function auditHistory(ctx: CliContext, dbPath: string): AuditHistory {
       const store = await openRunStore(dbPath);
       try {
         const run = await store.saveRun(report);
-        ctx.stderr.write(`credsweep: stored as run ${run.id} in ${dbPath}\n`);
+        ctx.stderr.write(`credsweep: stored as run ${run.id} in ${printable(dbPath)}\n`);
       } finally {
         await store.close();
       }

@@ -15,7 +15,7 @@ import {
 import type { WriteChunk } from '../reporters/index.ts';
 import { InputError, isCredsweepError } from '../errors.ts';
 import type { CliContext } from './context.ts';
-import { terminalText } from '../reporters/printable.ts';
+import { printable, terminalText } from '../reporters/printable.ts';
 import { styledWriter } from './terminal-guard.ts';
 
 export interface PendingOutput {
@@ -83,7 +83,7 @@ export async function printAfterChange(ctx: CliContext, text: string, record: st
   } catch (e) {
     if (!isCredsweepError(e)) throw e;
     const where = e instanceof InputError ? `${e.location}: ` : '';
-    ctx.stderr.write(`credsweep: ${where}${e.message}; ${record}\n`);
+    ctx.stderr.write(`credsweep: ${printable(`${where}${e.message}`)}; ${record}\n`);
     return false;
   }
 }

@@ -9,6 +9,7 @@ import { ExitCode, InputError, InternalError, isCredsweepError } from '../errors
 import type { CliContext } from './context.ts';
 import { applyHelpStyle, EXIT_CODES_HELP } from './help-style.ts';
 import { redactSecrets } from '../redact.ts';
+import { printable } from '../reporters/printable.ts';
 import { writeOutput } from './output.ts';
 import { guardTerminal } from './terminal-guard.ts';
 
@@ -200,17 +201,20 @@ export function reportError(e: unknown, ctx: CliContext, command?: string): numb
     const message = e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
     const help =
       command && e.code !== 'commander.unknownCommand' ? `credsweep ${command} --help` : 'credsweep --help';
-    ctx.stderr.write(`credsweep: ${message} (see ${help})\n`);
+    ctx.stderr.write(`credsweep: ${printable(message)} (see ${help})\n`);
     return ExitCode.usage;
   }
   if (!isCredsweepError(e) && credentialsMissing(e)) {
-    ctx.stderr.write(`credsweep: no AWS credentials: ${(e as Error).message} (${CREDENTIALS_HINT})\n`);
+    ctx.stderr.write(
+      `credsweep: no AWS credentials: ${printable((e as Error).message)} (${CREDENTIALS_HINT})\n`,
+    );
     return ExitCode.awsFailure;
   }
   if (isCredsweepError(e)) {
     const where = e instanceof InputError ? `${e.location}: ` : '';
     const hint = e.hint ? ` (${e.hint})` : credentialsMissing(e) ? ` (${CREDENTIALS_HINT})` : '';
-    ctx.stderr.write(`credsweep: ${where}${e.message}${hint}\n`);
+    // One line, whatever a path or a value it quotes holds (a newline in a file name): printable.
+    ctx.stderr.write(`credsweep: ${printable(`${where}${e.message}${hint}`)}\n`);
     if (e instanceof InternalError) ctx.stderr.write(`${e.stack}\n`);
     return e.exitCode;
   }
@@ -219,7 +223,7 @@ export function reportError(e: unknown, ctx: CliContext, command?: string): numb
   const operation = failedAwsCall(e);
   if (operation !== undefined) {
     const { code, message } = classifyAwsError(e, { callNamed: true });
-    ctx.stderr.write(redactSecrets(`credsweep: ${operation} failed: ${code}: ${message}\n`));
+    ctx.stderr.write(redactSecrets(`credsweep: ${operation} failed: ${code}: ${printable(message)}\n`));
     return ExitCode.awsFailure;
   }
   const err = e as Error;

@@ -6,6 +6,7 @@
  * stops applying and is reported (with how many credentials it would still have covered); an active
  * one that matched nothing in the run is reported as stale, so exemptions do not outlive their reason.
  */
+import { printable } from '../reporters/printable.ts';
 import type { CredentialKind, ExemptionNotice, ExemptionOutcome, Finding } from '../model/finding.ts';
 import { type EpochMs, MS_PER_DAY, parseAsOf } from '../time.ts';
 import { compileGlob, type Glob } from './glob.ts';
@@ -160,11 +161,11 @@ export function exemptionWarnings(outcome: ExemptionOutcome, file: string): stri
   return [
     ...outcome.expired.map(
       (n) =>
-        `credsweep: warning: ${file}: exemption ${n.index + 1} (${n.match}, owner ${n.owner}) expired on ${n.expires} and no longer applies${n.matched ? ` (${n.matched} finding${n.matched === 1 ? '' : 's'} affected)` : ''}`,
+        `credsweep: warning: ${printable(file)}: exemption ${n.index + 1} (${printable(n.match)}, owner ${printable(n.owner)}) expired on ${n.expires} and no longer applies${n.matched ? ` (${n.matched} finding${n.matched === 1 ? '' : 's'} affected)` : ''}`,
     ),
     ...outcome.stale.map(
       (n) =>
-        `credsweep: warning: ${file}: exemption ${n.index + 1} (${n.match}, owner ${n.owner}) matches nothing (stale); remove it or fix its match`,
+        `credsweep: warning: ${printable(file)}: exemption ${n.index + 1} (${printable(n.match)}, owner ${printable(n.owner)}) matches nothing (stale); remove it or fix its match`,
     ),
   ];
 }

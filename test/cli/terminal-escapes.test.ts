@@ -269,6 +269,43 @@ describe('hostile names never drive the terminal', () => {
   });
 });
 
+describe('an error or warning stays one line, whatever newline a path or a value holds', () => {
+  it('a newline in a path given, in the --output path, in an exemption from the configuration file', async () => {
+    const config = join(dir, 'newline.yaml');
+    await writeFile(
+      config,
+      'exemptions:\n  - principal: "x\\ncredsweep: ok"\n    owner: "o\\nthere"\n    reason: r\n    expires: 2020-01-01\n',
+    );
+    for (const [argv, lines] of [
+      [['audit', '--report', join(dir, 'a\nb.csv')], 1],
+      [
+        ['audit', '--report', report, '--as-of', DEMO_AS_OF, '--output', join(dir, 'no\nfolder', 'o.json')],
+        1,
+      ],
+      // "using configuration file …" and the expired exemption's warning: one line each
+      [
+        [
+          'audit',
+          '--report',
+          report,
+          '--as-of',
+          DEMO_AS_OF,
+          '--config',
+          config,
+          '--output',
+          join(dir, 'o.json'),
+        ],
+        2,
+      ],
+    ] as const) {
+      const run = await onTerminal([...argv]);
+      assert.equal(run.stderr.trimEnd().split('\n').length, lines, run.stderr);
+      assert.match(run.stderr, /\\u000a/, 'the newline shown as its code');
+      assert.doesNotMatch(run.stderr, /^credsweep: ok/m, 'no line forged');
+    }
+  });
+});
+
 describe('dates outside 1970–9999 through the CLI (issue 16, item 8)', () => {
   it('--as-of 0001-01-01 and +99:00 are exit 2, not 1901', async () => {
     for (const asOf of ['0001-01-01', '2026-11-01T00:00:00+99:00']) {

@@ -2,6 +2,7 @@
  * What `credsweep permissions` does once its flags are parsed (./commands/permissions.ts defines
  * them), loaded only when it runs: `permissions --help` and a usage error load no AWS SDK.
  */
+import { printable } from '../../reporters/printable.ts';
 import type { Command } from 'commander';
 import type { AccessAnalyzerOutcome } from '../../audit/collect-access-analyzer.ts';
 import { describeAccessAnalyzerOutcome } from '../../audit/describe-access-analyzer.ts';
@@ -78,7 +79,7 @@ export async function runPermissions(
   let badRecommendations = false;
   const failures = run.accounts().filter((a) => a.status === 'failed');
   for (const f of failures) {
-    ctx.stderr.write(`credsweep: account ${f.accountId}: ${f.error?.message ?? 'failed'}\n`);
+    ctx.stderr.write(`credsweep: account ${f.accountId}: ${printable(f.error?.message ?? 'failed')}\n`);
   }
   if (flags.suggestPolicy) {
     const recommendations = await analyzerRecommendations(

@@ -2,6 +2,7 @@
  * What `credsweep plan` does once its flags are parsed (./commands/plan.ts defines them), loaded only
  * when it runs: `plan --help` and a usage error load no AWS SDK (start-up: docs/performance.md).
  */
+import { printable } from '../../reporters/printable.ts';
 import type { Command } from 'commander';
 import type { LiveSource } from '../../audit/live-source.ts';
 import { assembleAudit, runAudit } from '../../audit/run-audit.ts';
@@ -124,7 +125,8 @@ export async function runPlan(ctx: CliContext, flags: PlanFlags, command: Comman
       ...resolved.failures,
     ];
     // The failed accounts are said first: a refused write after them cannot hide them.
-    for (const f of failures) ctx.stderr.write(`credsweep: account ${f.accountId}: ${f.message}\n`);
+    for (const f of failures)
+      ctx.stderr.write(`credsweep: account ${f.accountId}: ${printable(f.message)}\n`);
     // What standard output shows comes before --output is published (a refused standard output leaves
     // no plan file behind); `--output -` is standard output itself, so the plan is printed once.
     const toStdout = flags.output === '-';
