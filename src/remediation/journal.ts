@@ -101,7 +101,12 @@ export function readJournal(path: string, options: ReadJournalOptions = {}): Jou
   const lines = text.split('\n');
   // Everything after the last newline is a line whose write never finished: the run was killed
   // mid-write, and the step it announced was not started (the intent is fsync'd before the AWS call).
-  lines.pop();
+  // Such a line is the start of one credsweep writes; anything else there (a plan, a report or `[]`
+  // with no newline at the end) is not a journal, and must not read as an empty one.
+  const torn = lines.pop()!;
+  if (!LINE_START.startsWith(torn) && !torn.startsWith(LINE_START)) {
+    throw notAJournal(text, path) ?? new InputError('not a credsweep journal line', path, lines.length + 1);
+  }
   let digest = options.planDigest;
   return lines.flatMap((line, i) => {
     if (line.trim() === '') return [];
@@ -140,6 +145,9 @@ export function readJournal(path: string, options: ReadJournalOptions = {}): Jou
     return [entry];
   });
 }
+
+/** How every line JournalWriter writes begins (JSON.stringify keeps journalEntries' key order). */
+const LINE_START = '{"v":2,"at":"';
 
 /** A plan, an audit report, a credential report… given where a journal was wanted: what to do instead. */
 function notAJournal(text: string, path: string): InputError | undefined {

@@ -48,6 +48,26 @@ describe('journal', () => {
     assert.equal(readJournal(file).length, 1);
   });
 
+  it('an unterminated last line that is not the start of a journal line is no journal, not an empty one', () => {
+    // before, a plan or report saved without its last newline read as an empty journal: "nothing to reverse"
+    const minified = join(dir, 'minified-report.json');
+    writeFileSync(minified, JSON.stringify({ schemaVersion: 1, findings: [], summary: {}, accounts: [] }));
+    assert.throws(
+      () => readJournal(minified),
+      (e) => e instanceof InputError && /not a credsweep apply journal/.test(e.message),
+    );
+    const array = join(dir, 'array.json');
+    writeFileSync(array, '[]');
+    assert.throws(
+      () => readJournal(array),
+      (e) => e instanceof InputError && e.line === 1 && e.message === 'not a credsweep journal line',
+    );
+    // a torn first line of a real journal is still a run killed before anything was done
+    const torn = join(dir, 'torn-first.jsonl');
+    writeFileSync(torn, '{"v":2,"at":"2026-11-01T');
+    assert.deepEqual(readJournal(torn), []);
+  });
+
   it('rejects a bad line elsewhere with its line number', () => {
     const file = join(dir, 'bad.jsonl');
     writeFileSync(file, `not json\n${JSON.stringify(line('done', '2026-11-01T00:00:00Z'))}\n`);
