@@ -409,8 +409,8 @@ export async function writeWhole(file: PendingFile, data: string | Uint8Array): 
 }
 
 /**
- * A file descriptor to append to (the journal): created 0600, a symbolic link refused (O_NOFOLLOW),
- * a missing folder exit 2 with one line.
+ * A file descriptor to append to (the journal), readable: created 0600, a symbolic link refused
+ * (O_NOFOLLOW), a missing folder exit 2 with one line.
  */
 export function openAppendOnly(requested: string): number {
   try {

@@ -94,6 +94,9 @@ async function statOrUndefined(path: string, requested: string): Promise<Stats |
 /** Flags for a new file nobody else may have made first (O_EXCL never follows a link). */
 export const CREATE_EXCLUSIVE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
 
-/** Append, creating it 0600, refusing a symbolic link where the file should be. */
+/**
+ * Append, creating it 0600, refusing a symbolic link where the file should be; readable too, so the
+ * journal's writer can look at the line it follows through the same descriptor.
+ */
 export const APPEND_NO_FOLLOW =
-  constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+  constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;

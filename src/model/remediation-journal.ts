@@ -114,7 +114,13 @@ export const journalEntrySchema = z.object({
   reason: z.string().optional(),
   detail: z.string().optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
-  /** HMAC-SHA256 of the line without `mac`, with the plan key (present when a key was given). */
+  /**
+   * With a plan key: the `mac` of the line before this one in the journal ('' on the first), so the
+   * lines form a chain the HMACs seal: a line added, copied, moved or removed breaks it. Absent on
+   * the lines of a journal written before lines were chained.
+   */
+  prev: z.string().optional(),
+  /** HMAC-SHA256 of the line without `mac` (`prev` included), with the plan key (present when a key was given). */
   mac: z.string().optional(),
 });
 export type JournalEntry = z.infer<typeof journalEntrySchema>;

@@ -126,7 +126,11 @@ export function planThreshold(plan: RemediationPlan): (kind?: ThresholdKind) => 
 
 export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): Promise<ApplyResult> {
   const { journal, now, runId } = options;
-  const entry = journalEntries('apply', runId, now, { planDigest: plan.digest.value, key: options.key });
+  const entry = journalEntries('apply', runId, now, {
+    planDigest: plan.digest.value,
+    key: options.key,
+    journal,
+  });
   journal.append(
     entry({ type: 'run', plan: { file: options.planFile, dataCollectedAt: plan.dataCollectedAt } }),
   );

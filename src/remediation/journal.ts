@@ -4,10 +4,10 @@
  * flight. A torn last line (killed mid-write) is ignored; any other bad line is an input error, and
  * so is a line of another plan (its `planDigest`) or, with a plan key, a line whose HMAC is wrong.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CredentialState } from './actions/index.ts';
-import { InputError } from '../errors.ts';
+import { InputError, InternalError } from '../errors.ts';
 import { openAppendOnly } from '../files/safe-write.ts';
 import { recogniseText, wrongFileMessage } from '../model/file-kinds.ts';
 import { acquireLock, type HeldLock } from './lock.ts';
@@ -18,30 +18,51 @@ import { type EpochMs, parseIsoDateTime, toIso } from '../time.ts';
 
 /**
  * Builds a run's journal entries: schema version, time of writing, run id, phase and the plan's
- * digest filled in, and with a plan key the line's HMAC.
+ * digest filled in, and with a plan key the line's HMAC, chained to the line `journal` holds last
+ * (append it there next: the writer checks).
  */
 export function journalEntries(
   phase: JournalEntry['phase'],
   runId: string,
   now: () => EpochMs,
-  seal: { planDigest: string; key?: PlanKey | undefined },
-): (fields: Omit<JournalEntry, 'v' | 'at' | 'runId' | 'phase' | 'planDigest' | 'mac'>) => JournalEntry {
-  return (fields) =>
-    macJournalEntry(
-      { v: 2, at: toIso(now()), runId, phase, planDigest: seal.planDigest, ...fields },
+  seal: { planDigest: string; key?: PlanKey | undefined; journal?: Pick<JournalWriter, 'lastMac'> },
+): (
+  fields: Omit<JournalEntry, 'v' | 'at' | 'runId' | 'phase' | 'planDigest' | 'mac' | 'prev'>,
+) => JournalEntry {
+  return (fields) => {
+    const prev = seal.key ? seal.journal?.lastMac() : undefined; // '' at a new journal's start
+    return macJournalEntry(
+      {
+        v: 2,
+        at: toIso(now()),
+        runId,
+        phase,
+        planDigest: seal.planDigest,
+        ...fields,
+        ...(prev !== undefined ? { prev } : {}),
+      },
       seal.key,
     );
+  };
 }
 
 export class JournalWriter {
   private readonly fd: number;
   private readonly lock: HeldLock;
+  /** The `mac` of the journal's last line (what the next sealed line chains to). */
+  private last: string | undefined;
   constructor(readonly path: string) {
     // One writer per journal: two applies (or an apply and an undo) interleaving would make it lie.
     this.lock = acquireLock(`${path}.lock`, path, { file: path, what: 'cannot lock the journal' });
     try {
       // O_NOFOLLOW: a symbolic link planted where the journal goes is refused, not written through.
       this.fd = openAppendOnly(path);
+      try {
+        this.last = this.resumeAfterLastLine();
+      } catch (e) {
+        closeSync(this.fd);
+        throw e;
+      }
     } catch (e) {
       this.lock.release();
       throw e;
@@ -49,11 +70,48 @@ export class JournalWriter {
     syncDirectory(dirname(path));
   }
 
+  /**
+   * Looks at what is there before appending: a regular file (a FIFO or device would hang or lie),
+   * whose torn last line (a write that never finished: readJournal ignores it) is cut off, so the next
+   * line does not land on its end and turn both into a line no reader can parse. Returns the last
+   * whole line's `mac`.
+   */
+  private resumeAfterLastLine(): string | undefined {
+    if (!fstatSync(this.fd).isFile()) {
+      throw new InputError('not a regular file: a journal is a file credsweep appends to', this.path);
+    }
+    const text = readFileSync(this.fd, 'utf8');
+    const end = text.lastIndexOf('\n') + 1;
+    if (end < text.length) {
+      ftruncateSync(this.fd, Buffer.byteLength(text.slice(0, end), 'utf8'));
+      fsyncSync(this.fd);
+    }
+    // A new journal's first sealed line names the chain's start (''), so a copy of it cannot pass for
+    // the start of an older, unchained journal.
+    if (text.slice(0, end).trim() === '') return '';
+    const lines = text.slice(0, end).trimEnd().split('\n');
+    try {
+      const mac = (JSON.parse(lines.at(-1) ?? '') as { mac?: unknown }).mac;
+      return typeof mac === 'string' ? mac : undefined;
+    } catch {
+      return undefined; // not a journal line: readJournal refuses the file, naming the line
+    }
+  }
+
+  /** The `mac` of the line written last (sealed lines chain to it). */
+  lastMac(): string | undefined {
+    return this.last;
+  }
+
   append(entry: JournalEntry): void {
+    if (entry.mac !== undefined && entry.prev !== this.last) {
+      throw new InternalError('a sealed journal line was built for another place in the journal');
+    }
     const line = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
     let written = 0;
     while (written < line.length) written += writeSync(this.fd, line, written);
     fsyncSync(this.fd);
+    if (entry.mac !== undefined) this.last = entry.mac;
   }
 
   close(): void {
@@ -108,6 +166,8 @@ export function readJournal(path: string, options: ReadJournalOptions = {}): Jou
     throw notAJournal(text, path) ?? new InputError('not a credsweep journal line', path, lines.length + 1);
   }
   let digest = options.planDigest;
+  let chained = false;
+  let previous: string | undefined = '';
   return lines.flatMap((line, i) => {
     if (line.trim() === '') return [];
     let json: unknown;
@@ -141,6 +201,19 @@ export function readJournal(path: string, options: ReadJournalOptions = {}): Jou
     }
     if (!journalEntryMacValid(entry, options.key)) {
       throw new InputError('this line was not written with the plan key (HMAC mismatch)', path, i + 1);
+    }
+    if (options.key) {
+      // Sealed lines chain: each names the line before it. Lines before the first that does are a
+      // journal written before lines were chained, and are read as they are.
+      chained ||= entry.prev !== undefined;
+      if (chained && entry.prev !== previous) {
+        throw new InputError(
+          'this line does not follow the line before it: a line was added, copied, moved or removed',
+          path,
+          i + 1,
+        );
+      }
+      previous = entry.mac;
     }
     return [entry];
   });

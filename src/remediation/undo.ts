@@ -77,7 +77,11 @@ export async function undoJournal(
   options: UndoOptions,
 ): Promise<UndoResult[]> {
   const { journal, now, runId } = options;
-  const entry = journalEntries('undo', runId, now, { planDigest: options.planDigest, key: options.key });
+  const entry = journalEntries('undo', runId, now, {
+    planDigest: options.planDigest,
+    key: options.key,
+    journal,
+  });
   journal.append(entry({ type: 'run' }));
   const preview = previewUndo(entries);
   const results: UndoResult[] = [

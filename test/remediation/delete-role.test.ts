@@ -331,7 +331,7 @@ describe('delete-role: a deletion stopped part-way, a role of the same name, an 
     /** A journal written by hand: a delete-role of a role that grants another account everything. */
     function forgedJournal(key?: PlanKey): { file: string; step: PlanStep } {
       const file = join(dir, key ? 'forged-sealed.jsonl' : 'forged.jsonl');
-      const entry = journalEntries('apply', 'forged', Date.now, { planDigest: 'a'.repeat(64), key });
+
       const arn = `arn:aws:iam::${ACCOUNT}:role/backdoor`;
       const step: PlanStep = {
         id: `${ACCOUNT}/delete-role/backdoor`,
@@ -376,6 +376,11 @@ describe('delete-role: a deletion stopped part-way, a role of the same name, an 
       };
       const state = { exists: true, status: 'Quarantined', lastUsed: null, targetId: role.roleId, role };
       const writer = new JournalWriter(file);
+      const entry = journalEntries('apply', 'forged', Date.now, {
+        planDigest: 'a'.repeat(64),
+        key,
+        journal: writer,
+      });
       writer.append(
         entry({ type: 'run', plan: { file: 'plan.json', dataCollectedAt: '2026-11-01T00:00:00Z' } }),
       );

@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { InputError, UsageError } from '../../src/errors.ts';
+import { InputError, InternalError, UsageError } from '../../src/errors.ts';
 import type { JournalEntry } from '../../src/model/remediation-journal.ts';
 import type { PlanStep } from '../../src/model/remediation-plan.ts';
 import { changedSincePlan, checkPlanAge } from '../../src/remediation/apply.ts';
-import { deactivationDates, foldJournal, JournalWriter, readJournal } from '../../src/remediation/journal.ts';
+import {
+  deactivationDates,
+  foldJournal,
+  JournalWriter,
+  journalEntries,
+  readJournal,
+} from '../../src/remediation/journal.ts';
 import { assembleRemediationPlan } from '../../src/remediation/plan.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'credsweep-journal-'));
@@ -66,6 +73,55 @@ describe('journal', () => {
     const torn = join(dir, 'torn-first.jsonl');
     writeFileSync(torn, '{"v":2,"at":"2026-11-01T');
     assert.deepEqual(readJournal(torn), []);
+  });
+
+  it('a run appending after a torn last line cuts it off first (it used to land on its end: a line no reader could parse)', () => {
+    const file = join(dir, 'torn-then-resumed.jsonl');
+    writeFileSync(file, `${JSON.stringify(line('intent', '2026-11-01T00:00:00Z'))}\n`);
+    appendFileSync(file, '{"v":2,"at":"2026-11-01T00:00:0');
+    const w = new JournalWriter(file);
+    w.append(line('done', '2026-11-01T00:00:02Z'));
+    w.close();
+    assert.deepEqual(
+      readJournal(file).map((e) => e.type),
+      ['intent', 'done'],
+    );
+  });
+
+  it('a FIFO or device where the journal goes is refused, not read or written forever', () => {
+    const fifo = join(dir, 'journal.fifo');
+    execFileSync('mkfifo', [fifo]);
+    assert.throws(
+      () => new JournalWriter(fifo),
+      (e) => e instanceof InputError && /not a regular file/.test(e.message),
+    );
+    assert.throws(
+      () => new JournalWriter('/dev/null'),
+      (e) => e instanceof InputError && /not a regular file/.test(e.message),
+    );
+  });
+
+  it("with a plan key, a new journal's lines chain from '' (the start), each naming the line before it", () => {
+    const file = join(dir, 'chained.jsonl');
+    const key = Buffer.from('a plan key of 32 bytes, for test');
+    const w = new JournalWriter(file);
+    const entry = journalEntries('apply', 'r1', () => Date.UTC(2026, 10, 1), {
+      planDigest: 'd1',
+      key,
+      journal: w,
+    });
+    w.append(entry({ type: 'run' }));
+    w.append(entry({ type: 'intent', step: STEP }));
+    // built for the end of the journal, then not appended there: a bug, refused
+    const stale = entry({ type: 'done', step: STEP });
+    w.append(entry({ type: 'done', step: STEP }));
+    assert.throws(() => w.append(stale), InternalError);
+    w.close();
+    const read = readJournal(file, { key });
+    assert.deepEqual(
+      read.map((e) => e.prev),
+      ['', read[0]!.mac, read[1]!.mac],
+    );
   });
 
   it('rejects a bad line elsewhere with its line number', () => {

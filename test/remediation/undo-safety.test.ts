@@ -6,7 +6,7 @@
  * credsweep left it is left alone. (After an undo, apply refusing the plan: test/e2e/remediation.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +16,7 @@ import { InputError } from '../../src/errors.ts';
 import type { PlanStep } from '../../src/model/remediation-plan.ts';
 import { ACTIONS } from '../../src/remediation/actions/index.ts';
 import { journalEntries, JournalWriter, readJournal } from '../../src/remediation/journal.ts';
+import { macJournalEntry } from '../../src/remediation/plan-digest.ts';
 import { undoJournal } from '../../src/remediation/undo.ts';
 import { type MotoServer, startMoto } from '../helpers/moto.ts';
 import {
@@ -54,9 +55,13 @@ describe('undo reverses only confirmed changes, while the credential is as creds
   /** A journal credsweep itself would write for the plan: its run line, then `types` for dave's step. */
   async function journalWith(types: ('intent' | 'done')[], key?: Buffer): Promise<string> {
     const file = join(dir, `journal-${++files}.jsonl`);
-    const entry = journalEntries('apply', 'run-1', Date.now, { planDigest: fx.plan.digest.value, key });
     const before = await ACTIONS[dave.action].readState(motoRemediationClients(moto, iam), dave);
     const w = new JournalWriter(file);
+    const entry = journalEntries('apply', 'run-1', Date.now, {
+      planDigest: fx.plan.digest.value,
+      key,
+      journal: w,
+    });
     w.append(entry({ type: 'run', plan: { file: 'plan.json', dataCollectedAt: fx.plan.dataCollectedAt } }));
     for (const type of types) w.append(entry({ type, step: dave, before }));
     w.close();
@@ -140,6 +145,62 @@ describe('undo reverses only confirmed changes, while the credential is as creds
       assert.equal(await daveStatus(), 'Inactive', 'nothing reversed');
       await setDave('Active');
     }
+  });
+
+  // From an adversarial review: each line's HMAC covered that line alone, so a copy of the apply's own
+  // `done` line appended after an undo brought the step back as applied, and undo reactivated the key
+  // a responder had deactivated since. Sealed lines now chain (each names the line before it).
+  it('with a plan key, a copied, moved or removed line is refused: a replayed done line reactivates nothing', async () => {
+    const file = await journalWith(['intent', 'done'], KEY);
+    await setDave('Inactive'); // as apply left it
+    assert.deepEqual(
+      (await undo(file, KEY)).map((r) => r.outcome),
+      ['undone'],
+    );
+    assert.equal(await daveStatus(), 'Active');
+    await setDave('Inactive'); // a responder, containing a leak
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const done = lines.findIndex((l) => l.includes('"type":"done"') && l.includes('"phase":"apply"'));
+    for (const [what, edited] of [
+      ['the apply done line copied to the end', [...lines, lines[done]!]],
+      [
+        'the undo lines moved before the apply',
+        [lines[0]!, ...lines.slice(done + 1), ...lines.slice(1, done + 1)],
+      ],
+      ['a line in the middle removed', [...lines.slice(0, done), ...lines.slice(done + 1)]],
+    ] as const) {
+      const tampered = join(dir, `tampered-${++files}.jsonl`);
+      writeFileSync(tampered, `${edited.join('\n')}\n`);
+      assert.throws(
+        () => readJournal(tampered, { key: KEY }),
+        (e) => e instanceof InputError && /does not follow the line before it/.test(e.message),
+        what,
+      );
+    }
+    assert.equal(await daveStatus(), 'Inactive', "the responder's deactivation stands");
+    await setDave('Active');
+  });
+
+  it('a sealed journal written before lines were chained is still read, and what is appended to it chains on', async () => {
+    const file = await journalWith(['intent', 'done'], KEY);
+    // as an earlier version wrote it: every line sealed on its own, no `prev`
+    const legacy = readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => {
+        const { prev: _, mac: __, ...content } = JSON.parse(l);
+        return JSON.stringify(macJournalEntry(content, KEY));
+      });
+    writeFileSync(file, `${legacy.join('\n')}\n`);
+    assert.equal(readJournal(file, { key: KEY }).length, 3);
+    await setDave('Inactive');
+    assert.deepEqual(
+      (await undo(file, KEY)).map((r) => r.outcome),
+      ['undone'],
+    );
+    const entries = readJournal(file, { key: KEY });
+    assert.equal(entries.length, 6);
+    assert.equal(entries[3]!.prev, entries[2]!.mac, 'the undo chains on from the last legacy line');
   });
 
   it("a line of another plan's digest, or a line that does not parse, is refused", async () => {
