@@ -35,7 +35,7 @@ export interface CredentialState {
   /** The key or certificate id the state was read for (root keys are resolved at apply time). */
   targetId?: string;
   createdAt?: string;
-  /** quarantine-user: the user's live ARN (never the one credsweep calls AWS as). */
+  /** quarantine-user, restrict-permissions: the principal's live ARN (what the caller check compares). */
   arn?: string;
   /** quarantine-user: each credential it could still use, its latest activity and threshold kind. */
   activity?: { what: string; kind?: string; at: string }[];
