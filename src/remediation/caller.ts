@@ -1,13 +1,25 @@
 /**
- * Who credsweep runs as, and the one test plan and apply share for "never the credential credsweep
- * itself runs with": the base caller (an IAM user, or the role of an assumed-role session) in its
- * own account. Pure.
+ * Who credsweep runs as, account by account, and the one test plan and apply share for "never the
+ * credential credsweep itself runs with". In the caller's own account that is the base caller (an
+ * IAM user, or the role of an assumed-role session); in every other account, the role credsweep
+ * assumes there (`--role-name`; plan's live audit assumes its own, which may be another). Pure.
  *
  * apply compares the caller with the principal's live name (its live ARN, its role record), never
  * with the step's `principalName`, which a forged plan could spell in other case: IAM names are
  * unique case-insensitively and its Get calls find `Ops` by `ops` (docs/aws-behaviour.md §2), so a
  * step for `OPS` acts on `ops`. Names compare case-insensitively for the same reason.
  */
+
+/** Who credsweep is: what plan options and apply's eligibility context carry. */
+export interface RunsAs {
+  /** The ARN credsweep calls AWS as (sts:GetCallerIdentity): a user's, or an assumed role's session. */
+  callerArn: string;
+  /**
+   * The roles credsweep assumes in every account other than the caller's (`--role-name`, a path may
+   * lead: `audit/CredsweepAudit`); none when it works in the caller's account only.
+   */
+  memberRoleNames: readonly string[];
+}
 
 /** The principal a check is about: its account, type and name (at apply: as IAM has it now). */
 export interface PrincipalRef {
@@ -44,14 +56,30 @@ export function sameIamName(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
-/** caller_role / caller_user when `p` is the principal credsweep calls AWS as, else null. */
-export function callerSkip(p: PrincipalRef, callerArn: string): CallerSkip | null {
-  const base = parseCaller(callerArn);
-  const own = base?.principal;
-  if (!own || base.accountId !== p.accountId || own.type !== p.type || !sameIamName(own.name, p.name)) {
-    return null;
+/** `Name` of `--role-name audit/Name`: a role's name is unique in its account whatever its path. */
+export function roleNameOf(roleName: string): string {
+  return roleName.split('/').filter(Boolean).at(-1) ?? roleName;
+}
+
+/**
+ * caller_role / caller_user when `p` is a principal credsweep runs as in `p.accountId`, else null.
+ * A caller ARN of no known form leaves the caller's account unknown: every account then counts as
+ * another, where the assumed roles are credsweep.
+ */
+export function callerSkip(p: PrincipalRef, runsAs: RunsAs): CallerSkip | null {
+  const base = parseCaller(runsAs.callerArn);
+  if (base?.accountId === p.accountId) {
+    const own = base.principal;
+    if (!own || own.type !== p.type || !sameIamName(own.name, p.name)) return null;
+    return own.type === 'role'
+      ? { reason: 'caller_role', detail: 'credsweep is calling AWS as this role' }
+      : { reason: 'caller_user', detail: 'credsweep is calling AWS as this user' };
   }
-  return own.type === 'role'
-    ? { reason: 'caller_role', detail: 'credsweep is calling AWS as this role' }
-    : { reason: 'caller_user', detail: 'credsweep is calling AWS as this user' };
+  if (p.type === 'role' && runsAs.memberRoleNames.some((r) => sameIamName(roleNameOf(r), p.name))) {
+    return {
+      reason: 'caller_role',
+      detail: `credsweep runs as this role in account ${p.accountId} (the role it assumes there, --role-name)`,
+    };
+  }
+  return null;
 }

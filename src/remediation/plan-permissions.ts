@@ -8,7 +8,7 @@ import { globMatches } from '../config/glob.ts';
 import type { Finding } from '../model/finding.ts';
 import type { PlanStep, SkippedCredential, SkipReason } from '../model/remediation-plan.ts';
 import type { AccessAdvisorGranularity } from '../model/service-access.ts';
-import { callerSkip } from './caller.ts';
+import { callerSkip, type RunsAs } from './caller.ts';
 import { BoundaryError, buildBoundary } from './permissions-boundary.ts';
 import { isCredsweepBoundary, restrictionFacts } from './restriction.ts';
 
@@ -17,13 +17,13 @@ export type PlanBoundary =
   | { arn: string | null; document: string | null; exempt?: string }
   | { unreadable: string };
 
-export interface PermissionPlanOptions {
+/** RunsAs: never the caller, nor the role credsweep assumes in another account. */
+export interface PermissionPlanOptions extends RunsAs {
   granularity: AccessAdvisorGranularity;
   /** Principal ARN → its boundary now (and an exemption found while reading it). */
   boundaries: ReadonlyMap<string, PlanBoundary>;
   include: readonly string[];
   exclude: readonly string[];
-  callerArn: string;
   /** The analyzer a live audit read (`--access-analyzer`), recorded on the steps it judged. */
   analyzerArn?: string;
 }
@@ -89,10 +89,7 @@ function decide(list: readonly PermissionFinding[], o: PermissionPlanOptions): D
   if (o.include.length > 0 && !o.include.some((p) => names.some((n) => globMatches(p, n)))) {
     return { skip: 'not_included', detail: 'matches no --include pattern' };
   }
-  const caller = callerSkip(
-    { accountId: f.accountId, type: f.principalType, name: f.principalName },
-    o.callerArn,
-  );
+  const caller = callerSkip({ accountId: f.accountId, type: f.principalType, name: f.principalName }, o);
   if (caller) return { skip: caller.reason, detail: caller.detail };
   const boundary = o.boundaries.get(f.arn);
   if (!boundary) return { skip: 'unresolved', detail: "the principal's boundary was not read" };

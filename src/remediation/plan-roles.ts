@@ -1,6 +1,6 @@
 /**
- * `plan --roles`, pure: what the planner does with an unused role. The caller's own role is never
- * planned; the never cases the audit cannot see (a service's trust policy, a service-linked path
+ * `plan --roles`, pure: what the planner does with an unused role. The roles credsweep runs as (the
+ * caller's own, and the --role-name role it assumes in every other account) are never planned; the never cases the audit cannot see (a service's trust policy, a service-linked path
  * rechecked) are apply's (src/remediation/actions/read-role.ts).
  */
 import type { Finding } from '../model/finding.ts';
@@ -17,10 +17,16 @@ import type { Decision } from './plan-decision.ts';
  */
 export function decideRole(
   f: Finding,
-  o: Pick<PlanOptions, 'caller' | 'deactivatedAt' | 'deleteAfterDays' | 'allowIrreversible'>,
+  o: Pick<
+    PlanOptions,
+    'caller' | 'memberRoleNames' | 'deactivatedAt' | 'deleteAfterDays' | 'allowIrreversible'
+  >,
   asOf: EpochMs,
 ): Decision {
-  const caller = callerSkip({ accountId: f.accountId, type: 'role', name: f.principalName }, o.caller.arn);
+  const caller = callerSkip(
+    { accountId: f.accountId, type: 'role', name: f.principalName },
+    { callerArn: o.caller.arn, memberRoleNames: o.memberRoleNames ?? [] },
+  );
   if (caller) return { skip: caller.reason, detail: caller.detail };
   if (f.status !== 'unused') return { skip: 'in_use', detail: f.reason };
   const since = o.deactivatedAt?.get(f.arn);

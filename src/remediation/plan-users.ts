@@ -65,7 +65,8 @@ function judgeUser(credentials: readonly Finding[], j: UserJudgement): UserVerdi
   );
   const caller = callerSkip(
     { accountId: first.accountId, type: 'user', name: first.principalName },
-    j.caller.arn,
+    // only the base caller can be a user (what credsweep assumes elsewhere is a role)
+    { callerArn: j.caller.arn, memberRoleNames: [] },
   );
   if (caller !== null || callerKey !== undefined) {
     return { quarantine: false, reason: 'caller_user', detail: 'credsweep is calling AWS as this user' };

@@ -22,6 +22,7 @@ import type { RoleRecord } from '../../model/role-record.ts';
 import type { ApplySkipReason, CredentialBoundary } from '../../model/remediation-journal.ts';
 import type { PlanStep, RemediationActionId } from '../../model/remediation-plan.ts';
 import type { ThresholdKind } from '../../rules/rule.ts';
+import type { RunsAs } from '../caller.ts';
 import type { LiveAccessAnalyzer } from '../live-access-analyzer.ts';
 import { type EpochMs, parseIsoDateTime, toIso, wholeDaysBetween } from '../../time.ts';
 
@@ -52,8 +53,12 @@ export interface RemediationClients {
   rootIam(accountId: string): Promise<IAMClient>;
 }
 
-/** What an eligibility re-check may use besides the live state: credsweep's own facts, never the step's. */
-export interface EligibilityContext {
+/**
+ * What an eligibility re-check may use besides the live state: credsweep's own facts, never the step's.
+ * Who credsweep runs as (RunsAs: the caller's ARN, the roles it assumes in other accounts) is apply's
+ * own session, never the plan's word.
+ */
+export interface EligibilityContext extends RunsAs {
   /** apply's now. */
   now: EpochMs;
   /** The plan's recorded threshold (days) for a kind of credential; no kind = the audit's default. */
@@ -67,8 +72,6 @@ export interface EligibilityContext {
   deactivatedAt(accessKeyId: string): EpochMs | undefined;
   /** The plan's --include-service-roles. */
   includeServiceRoles: boolean;
-  /** The ARN credsweep calls AWS as (an assumed-role ARN when it runs as a role). */
-  callerArn: string;
   /** The IAM Access Analyzer apply resolved itself (--access-analyzer or auto), when a step needs one. */
   accessAnalyzer?: LiveAccessAnalyzer;
 }

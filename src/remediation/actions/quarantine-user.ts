@@ -106,5 +106,5 @@ export function inUse(state: CredentialState, ctx: EligibilityContext): Ineligib
 /** The IAM user credsweep signs as, by its live ARN: never locked out by its own run. */
 function callerUser(state: CredentialState, ctx: EligibilityContext): Ineligible | null {
   const live = state.arn === undefined ? null : principalOfArn(state.arn);
-  return live ? callerSkip(live, ctx.callerArn) : null;
+  return live ? callerSkip(live, ctx) : null;
 }

@@ -47,5 +47,5 @@ export function roleNeverCases(state: CredentialState, ctx: EligibilityContext):
   }
   // The live record's name and account, never the step's.
   const account = principalOfArn(record.arn)?.accountId ?? '';
-  return callerSkip({ accountId: account, type: 'role', name: record.roleName }, ctx.callerArn);
+  return callerSkip({ accountId: account, type: 'role', name: record.roleName }, ctx);
 }

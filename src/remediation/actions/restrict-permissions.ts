@@ -278,7 +278,7 @@ function restrictionCheck(
       type: step.principalType,
       name: step.principalName,
     },
-    ctx.callerArn,
+    ctx,
   );
   if (caller) return caller;
   if (state.status === RESTRICTED) return changed(`it already has credsweep's boundary ${b.currentArn}`);
