@@ -167,8 +167,12 @@ export function epochSeconds(iso: string | null | undefined): number | null {
 }
 
 /**
- * The usage re-check every usage-tracked credential shares: its last activity (last use, else
- * creation) must be at least the plan's threshold for its kind ago, now.
+ * The usage re-check every usage-tracked credential shares: its last activity must be at least the
+ * plan's threshold for its kind ago, now. The last activity is the later of its last use and its
+ * creation: a console password's PasswordLastUsed is the user's and survives a deleted password
+ * (docs/aws-behaviour.md §2), so a password set yesterday after a sign-in 200 days ago is new, not
+ * unused (quarantine-user judges the same way, read-user-activity.ts). Other credentials are not used
+ * before they exist, so for them it is their last use.
  */
 export function unusedForThreshold(
   state: CredentialState,
@@ -176,15 +180,17 @@ export function unusedForThreshold(
   kind: ThresholdKind | undefined,
   what: string,
 ): Ineligible | null {
-  const activityIso = state.lastUsed ?? state.createdAt ?? null;
-  const activity = activityIso === null ? null : parseIsoDateTime(activityIso);
+  const used = state.lastUsed === null ? null : parseIsoDateTime(state.lastUsed);
+  const created = state.createdAt === undefined ? null : parseIsoDateTime(state.createdAt);
+  const createdLater = created !== null && (used === null || created > used);
+  const activity = createdLater ? created : used;
   const threshold = ctx.thresholdDays(kind);
-  if (activity === null) {
+  if (activity === null || (state.lastUsed !== null && used === null)) {
     return { reason: 'changed_since_plan', detail: `${what}: no last use or creation date to judge by` };
   }
   const days = wholeDaysBetween(activity, ctx.now);
   if (days < threshold) {
-    const verb = state.lastUsed !== null ? 'last used' : 'created';
+    const verb = !createdLater ? 'last used' : used !== null ? 'created after its last use,' : 'created';
     return {
       reason: 'changed_since_plan',
       detail: `${what} ${verb} ${days} days ago: not unused now (threshold ${threshold})`,
