@@ -34,7 +34,7 @@ export interface CallerSkip {
 }
 
 /** The base caller's account and, when it is an IAM user or an assumed role, that principal. */
-export function parseCaller(
+function parseCaller(
   callerArn: string,
 ): { accountId: string; principal?: { type: 'user' | 'role'; name: string } } | null {
   const role = /^arn:[\w-]+:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(callerArn);
@@ -52,12 +52,12 @@ export function principalOfArn(arn: string): PrincipalRef | null {
   return m ? { accountId: m[1]!, type: m[2]!, name: m[3]! } : null;
 }
 
-export function sameIamName(a: string, b: string): boolean {
+function sameIamName(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
 /** `Name` of `--role-name audit/Name`: a role's name is unique in its account whatever its path. */
-export function roleNameOf(roleName: string): string {
+function roleNameOf(roleName: string): string {
   return roleName.split('/').filter(Boolean).at(-1) ?? roleName;
 }
 
