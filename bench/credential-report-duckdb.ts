@@ -4,7 +4,8 @@
  * findings as JSON; and the check that its verdicts and credsweep's agree for those credentials.
  * The rules as in src/rules/password-unused.ts and access-key-unused.ts: a password exists unless
  * password_enabled is false; a key slot exists when active or ever rotated; the last activity is the
- * first known of last used, last changed/rotated, created; an inactive key is `inactive`, else
+ * first known of last used, last changed/rotated, created (a password's change when later than its
+ * last use); an inactive key is `inactive`, else
  * `unused` at threshold days or more, else `in_use`. (AWS writes every date in UTC: `+00:00`.)
  */
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -37,7 +38,9 @@ function findingsSql(report: string, asOf: number, thresholdDays: number): strin
     ),
     c AS (
       SELECT account_id, name, arn, 'password' AS credential, NULL::BOOLEAN AS active,
-        coalesce(password_used, password_changed, created) AS activity, password_used IS NULL AS never_used
+        CASE WHEN password_changed > password_used OR password_used IS NULL
+          THEN coalesce(password_changed, created) ELSE password_used END AS activity,
+        password_used IS NULL AS never_used
       FROM r WHERE password_enabled <> 'false'
       UNION ALL ${key(1)}
       UNION ALL ${key(2)}

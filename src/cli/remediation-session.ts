@@ -11,6 +11,8 @@ import type { ConnectionFlags } from './remediation-options.ts';
 
 export interface RemediationSession {
   caller: CallerIdentity;
+  /** The role assumed in every account other than the caller's (--role-name), when given. */
+  memberRoleNames: readonly string[];
   clients: ReturnType<typeof remediationClients>;
   close(): void;
 }
@@ -40,6 +42,7 @@ export async function openRemediationSession(
   });
   return {
     caller,
+    memberRoleNames: flags.roleName ? [flags.roleName] : [],
     clients,
     close() {
       clients.destroy();

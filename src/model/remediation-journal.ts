@@ -16,7 +16,7 @@ export const credentialStateSchema = z.object({
   lastUsed: isoUtc.nullable(),
   targetId: z.string().optional(),
   createdAt: z.string().optional(),
-  /** quarantine-user: the user's live ARN. */
+  /** quarantine-user, restrict-permissions: the principal's live ARN. */
   arn: z.string().optional(),
   /** quarantine-user: each credential it could still use, its latest activity and threshold kind. */
   activity: z.array(z.object({ what: z.string(), kind: z.string().optional(), at: z.string() })).optional(),

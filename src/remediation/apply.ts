@@ -4,7 +4,8 @@
  * names a target (account, principal, credential id) and an action from the registry. In order:
  *
  *   account covered by the plan's audit → action fits the principal type and credential kind →
- *   never the caller's key → irreversible only when plan and apply were both given
+ *   never the caller's key (nor, in the actions' re-checks, the user or role credsweep runs as in that
+ *   account: src/remediation/caller.ts) → irreversible only when plan and apply were both given
  *   --allow-irreversible → the credential's live state → the principal's live ARN, tags and the
  *   configuration's exemptions now → the action's eligibility re-check on the live state (the plan's
  *   recorded thresholds re-applied to the current last use; for deletions credsweep's own journals) →
@@ -56,6 +57,11 @@ export interface ApplyOptions {
   callerAccessKeyId: string | null;
   /** The ARN this run calls AWS as (live); the role actions never touch that role. Default: the plan's. */
   callerArn?: string;
+  /**
+   * The roles this run assumes in every account other than the caller's (`--role-name`): never acted
+   * on there. Default none (the clients work in the caller's account only).
+   */
+  memberRoleNames?: readonly string[];
   /** apply's own --allow-irreversible (the plan's is needed too). */
   allowIrreversible: boolean;
   /** apply's own --include-service-roles (the plan's is needed too): a service's role is acted on only with both. */
@@ -193,6 +199,7 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
       includeServiceRoles:
         (plan.options.includeServiceRoles ?? false) && (options.includeServiceRoles ?? false),
       callerArn: options.callerArn ?? plan.caller.arn,
+      memberRoleNames: options.memberRoleNames ?? [],
       ...(options.accessAnalyzer ? { accessAnalyzer: options.accessAnalyzer } : {}),
       ...((past?.state === 'apply_failed' || past?.state === 'apply_in_flight') && past.before
         ? { interrupted: past.before }

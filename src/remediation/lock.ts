@@ -1,10 +1,27 @@
 /**
- * One lock file mechanism for remediation: a file created O_EXCL holding the owner's pid. A lock left
- * by a killed run (its pid gone) is taken over, so resuming after SIGKILL just works. Used per journal
- * (two writers would make it lie) and per plan digest (two applies of one plan with different
- * journals would both act).
+ * One lock file mechanism for remediation: a file holding the owner's pid, created whole (written to
+ * a temporary file of our own, then linked into place: link fails when the lock exists, and the lock
+ * is never seen empty). Used per journal (two writers would make it lie) and per plan digest (two
+ * applies of one plan with different journals would both act).
+ *
+ * A lock left by a killed run (its pid gone) is taken over, so resuming after SIGKILL just works. Two
+ * runs may find the same stale lock at once, and removing it by name would remove whatever is there
+ * by then, perhaps the other's new lock. So a takeover first claims that very file — an O_EXCL
+ * `<lock>.takeover-<inode>`: one claim per stale file, one winner — then checks it is still that file
+ * (inode and pid) and renames its own lock over it; the loser finds the winner's live lock. A run
+ * killed holding a claim leaves the lock stuck rather than shared: the error names the files.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
@@ -15,6 +32,11 @@ export interface HeldLock {
   release(): void;
 }
 
+/** Test hook: called when a run has found the lock stale, before it takes it over. */
+export interface LockHooks {
+  onStale?(): void;
+}
+
 /**
  * Takes `lockPath` for this process, or throws a UsageError naming `what` and the pid holding it;
  * a lock that cannot be created at all is an InputError about `onError.file` (one line, exit 2).
@@ -23,36 +45,131 @@ export function acquireLock(
   lockPath: string,
   what: string,
   onError: { file: string; what: string } = { file: lockPath, what: 'cannot lock' },
+  hooks: LockHooks = {},
 ): HeldLock {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lockPath, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return { path: lockPath, release: () => rmSync(lockPath, { force: true }) };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotWrite(e, onError.file, onError.what);
-    }
-    let pid = Number.NaN;
-    try {
-      pid = Number(readFileSync(lockPath, 'utf8').trim());
-    } catch {
-      // removed in between: try again
-    }
-    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
-      throw new UsageError(
-        `${what} is in use by another credsweep (pid ${pid})`,
-        `wait for it, or remove ${lockPath} if that process is not credsweep`,
-      );
-    }
-    rmSync(lockPath, { force: true });
+  const mine = `${lockPath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    writeWhole(mine, String(process.pid));
+  } catch (e) {
+    throw cannotWrite(e, onError.file, onError.what);
   }
-  throw new UsageError(`cannot lock ${what}`);
+  try {
+    // Three rounds: a fresh lock; a stale one taken over; a round after losing a takeover, which
+    // then finds the winner's lock.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        placeLock(mine, lockPath);
+        return held(lockPath);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotWrite(e, onError.file, onError.what);
+      }
+      const seen = readLock(lockPath);
+      if (seen === null) continue; // released in between: try again
+      if (Number.isInteger(seen.pid) && seen.pid > 0 && isAlive(seen.pid))
+        throw inUse(what, seen.pid, lockPath);
+      hooks.onStale?.();
+      if (takeOver(lockPath, seen, mine, what)) return held(lockPath);
+    }
+    throw new UsageError(`cannot lock ${what}`);
+  } finally {
+    rmSync(mine, { force: true });
+  }
 }
 
 /** The lock of a plan, by its digest: one apply of a plan at a time on this machine, whatever the journal. */
 export function acquirePlanLock(planDigest: string, planFile: string, dir: string = tmpdir()): HeldLock {
   return acquireLock(join(dir, `credsweep-plan-${planDigest.slice(0, 32)}.lock`), `plan ${planFile}`);
+}
+
+/** A lock file as read: its inode, its text and the pid in it (NaN when it holds none). */
+interface SeenLock {
+  ino: number;
+  text: string;
+  pid: number;
+}
+
+function readLock(lockPath: string): SeenLock | null {
+  try {
+    const { ino } = lstatSync(lockPath);
+    const text = readFileSync(lockPath, 'utf8');
+    return { ino, text, pid: Number(text.trim()) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Replaces the stale lock `seen` with `mine` when this run wins its claim and it is still that file;
+ * false when another run got there first (the caller looks again).
+ */
+function takeOver(lockPath: string, seen: SeenLock, mine: string, what: string): boolean {
+  const claim = `${lockPath}.takeover-${seen.ino}`;
+  try {
+    writeWhole(claim, String(process.pid));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const by = Number((readLockText(claim) ?? '').trim());
+    if (Number.isInteger(by) && by > 0 && isAlive(by)) throw inUse(what, by, lockPath);
+    throw new UsageError(
+      `cannot lock ${what}: a takeover of its stale lock was interrupted`,
+      `remove ${lockPath} and ${claim} if no credsweep is running`,
+    );
+  }
+  try {
+    const now = readLock(lockPath);
+    // Only this claim's holder replaces that file; anything else there now is someone's new lock.
+    if (now === null || now.ino !== seen.ino || now.text !== seen.text) return false;
+    renameSync(mine, lockPath);
+    return true;
+  } finally {
+    rmSync(claim, { force: true });
+  }
+}
+
+/**
+ * Links `mine` (written whole) into place; where the file system has no hard links (some network and
+ * FUSE mounts), creates the lock O_EXCL instead. Either fails with EEXIST when a lock is there.
+ */
+function placeLock(mine: string, lockPath: string): void {
+  try {
+    linkSync(mine, lockPath);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
+    writeWhole(lockPath, String(process.pid));
+  }
+}
+
+function held(lockPath: string): HeldLock {
+  return { path: lockPath, release: () => rmSync(lockPath, { force: true }) };
+}
+
+/** Creates `file` (O_EXCL, 0600) holding `text`, or nothing when the write fails. */
+function writeWhole(file: string, text: string): void {
+  const fd = openSync(file, 'wx', 0o600);
+  try {
+    writeSync(fd, text);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(file, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+}
+
+function readLockText(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function inUse(what: string, pid: number, lockPath: string): UsageError {
+  return new UsageError(
+    `${what} is in use by another credsweep (pid ${pid})`,
+    `wait for it, or remove ${lockPath} if that process is not credsweep`,
+  );
 }
 
 function isAlive(pid: number): boolean {

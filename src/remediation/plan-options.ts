@@ -35,6 +35,11 @@ export interface PlanOptions {
   include: readonly string[];
   exclude: readonly string[];
   caller: CallerIdentity;
+  /**
+   * The roles credsweep assumes in every account other than the caller's (`--role-name`; plan's live
+   * audit's role too): never planned there, like the caller (src/remediation/caller.ts). Default none.
+   */
+  memberRoleNames?: readonly string[];
   /** Access key id → when an earlier credsweep run deactivated it (from its journal). */
   deactivatedAt?: ReadonlyMap<string, EpochMs>;
   /** findingKey(f) → why its key/certificate id (or its principal's tags) could not be read. */

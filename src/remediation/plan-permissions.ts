@@ -8,6 +8,7 @@ import { globMatches } from '../config/glob.ts';
 import type { Finding } from '../model/finding.ts';
 import type { PlanStep, SkippedCredential, SkipReason } from '../model/remediation-plan.ts';
 import type { AccessAdvisorGranularity } from '../model/service-access.ts';
+import { callerSkip, type RunsAs } from './caller.ts';
 import { BoundaryError, buildBoundary } from './permissions-boundary.ts';
 import { isCredsweepBoundary, restrictionFacts } from './restriction.ts';
 
@@ -16,13 +17,13 @@ export type PlanBoundary =
   | { arn: string | null; document: string | null; exempt?: string }
   | { unreadable: string };
 
-export interface PermissionPlanOptions {
+/** RunsAs: never the caller, nor the role credsweep assumes in another account. */
+export interface PermissionPlanOptions extends RunsAs {
   granularity: AccessAdvisorGranularity;
   /** Principal ARN → its boundary now (and an exemption found while reading it). */
   boundaries: ReadonlyMap<string, PlanBoundary>;
   include: readonly string[];
   exclude: readonly string[];
-  callerArn: string;
   /** The analyzer a live audit read (`--access-analyzer`), recorded on the steps it judged. */
   analyzerArn?: string;
 }
@@ -88,11 +89,8 @@ function decide(list: readonly PermissionFinding[], o: PermissionPlanOptions): D
   if (o.include.length > 0 && !o.include.some((p) => names.some((n) => globMatches(p, n)))) {
     return { skip: 'not_included', detail: 'matches no --include pattern' };
   }
-  if (isCaller(f, o.callerArn)) {
-    return f.principalType === 'role'
-      ? { skip: 'caller_role', detail: 'credsweep is calling AWS as this role' }
-      : { skip: 'caller_user', detail: 'credsweep is calling AWS as this user' };
-  }
+  const caller = callerSkip({ accountId: f.accountId, type: f.principalType, name: f.principalName }, o);
+  if (caller) return { skip: caller.reason, detail: caller.detail };
   const boundary = o.boundaries.get(f.arn);
   if (!boundary) return { skip: 'unresolved', detail: "the principal's boundary was not read" };
   if ('unreadable' in boundary) return { skip: 'unresolved', detail: boundary.unreadable };
@@ -137,14 +135,6 @@ function decide(list: readonly PermissionFinding[], o: PermissionPlanOptions): D
       ...analyzerOf(list, o.analyzerArn),
     },
   };
-}
-
-function isCaller(f: PermissionFinding, callerArn: string): boolean {
-  if (f.principalType === 'role') {
-    const m = /^arn:[\w-]+:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(callerArn);
-    return m !== null && m[1] === f.accountId && m[2] === f.principalName;
-  }
-  return callerArn === f.arn;
 }
 
 /** The analyzer that judged the principal's findings, from their `access_analyzer_<days>_days` caveat. */

@@ -1,18 +1,13 @@
 /**
- * `plan --roles`, pure: what the planner does with an unused role. The caller's own role is never
- * planned; the never cases the audit cannot see (a service's trust policy, a service-linked path
+ * `plan --roles`, pure: what the planner does with an unused role. The roles credsweep runs as (the
+ * caller's own, and the --role-name role it assumes in every other account) are never planned; the never cases the audit cannot see (a service's trust policy, a service-linked path
  * rechecked) are apply's (src/remediation/actions/read-role.ts).
  */
 import type { Finding } from '../model/finding.ts';
 import { type EpochMs, wholeDaysBetween } from '../time.ts';
-import type { CallerIdentity, PlanOptions } from './plan-options.ts';
+import { callerSkip } from './caller.ts';
+import type { PlanOptions } from './plan-options.ts';
 import type { Decision } from './plan-decision.ts';
-
-/** The role credsweep runs as, from its assumed-role ARN (`arn:aws:sts::111:assumed-role/NAME/session`). */
-function isCallerRole(f: Finding, caller: CallerIdentity): boolean {
-  const m = /^arn:[\w-]+:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(caller.arn);
-  return m !== null && m[1] === f.accountId && m[2] === f.principalName;
-}
 
 /**
  * Roles (`--roles`): an unused role is quarantined (reversible); one credsweep's journals show it
@@ -22,11 +17,17 @@ function isCallerRole(f: Finding, caller: CallerIdentity): boolean {
  */
 export function decideRole(
   f: Finding,
-  o: Pick<PlanOptions, 'caller' | 'deactivatedAt' | 'deleteAfterDays' | 'allowIrreversible'>,
+  o: Pick<
+    PlanOptions,
+    'caller' | 'memberRoleNames' | 'deactivatedAt' | 'deleteAfterDays' | 'allowIrreversible'
+  >,
   asOf: EpochMs,
 ): Decision {
-  if (isCallerRole(f, o.caller))
-    return { skip: 'caller_role', detail: 'credsweep is calling AWS as this role' };
+  const caller = callerSkip(
+    { accountId: f.accountId, type: 'role', name: f.principalName },
+    { callerArn: o.caller.arn, memberRoleNames: o.memberRoleNames ?? [] },
+  );
+  if (caller) return { skip: caller.reason, detail: caller.detail };
   if (f.status !== 'unused') return { skip: 'in_use', detail: f.reason };
   const since = o.deactivatedAt?.get(f.arn);
   if (since === undefined) {

@@ -9,6 +9,7 @@
 import { type Finding, USER_CREDENTIAL_KINDS } from '../model/finding.ts';
 import type { SkipReason } from '../model/remediation-plan.ts';
 import { parseIsoDateTime } from '../time.ts';
+import { callerSkip } from './caller.ts';
 import type { PlannableFinding } from './plan-options.ts';
 import type { Decision } from './plan-decision.ts';
 
@@ -62,7 +63,12 @@ function judgeUser(credentials: readonly Finding[], j: UserJudgement): UserVerdi
   const callerKey = credentials.find(
     (f) => f.accessKeyId !== undefined && f.accessKeyId === j.caller.accessKeyId,
   );
-  if (first.arn === j.caller.arn || callerKey !== undefined) {
+  const caller = callerSkip(
+    { accountId: first.accountId, type: 'user', name: first.principalName },
+    // only the base caller can be a user (what credsweep assumes elsewhere is a role)
+    { callerArn: j.caller.arn, memberRoleNames: [] },
+  );
+  if (caller !== null || callerKey !== undefined) {
     return { quarantine: false, reason: 'caller_user', detail: 'credsweep is calling AWS as this user' };
   }
   const exempt = credentials.find((f) => f.status === 'exempt');

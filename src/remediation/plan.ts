@@ -97,6 +97,7 @@ export function assembleRemediationPlan(findings: readonly Finding[], options: P
       include: options.include,
       exclude: options.exclude,
       callerArn: options.caller.arn,
+      memberRoleNames: options.memberRoleNames ?? [],
     });
     steps.push(...restricted.steps);
     skipped.push(...restricted.skipped);

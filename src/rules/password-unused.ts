@@ -25,14 +25,19 @@ export const passwordUnused: Rule = {
   evaluate(principal: Principal, ctx: EvaluationContext): readonly Finding[] {
     const password = principal.password;
     if (!password) return NO_FINDINGS;
-    // The first known of: the last sign-in, the last change, the user's creation.
-    const lastActivity = password.lastUsed ?? password.lastChanged ?? principal.createdAt;
-    const lastActivitySource: ActivitySource =
-      password.lastUsed !== null
+    // The later of the last sign-in and the last change (else the user's creation): PasswordLastUsed is
+    // the user's and outlives a deleted password, so a password set or reset after the last sign-in is a
+    // new one somebody is about to use, not an unused one (docs/aws-behaviour.md §2; apply judges the
+    // same way, src/remediation/actions/action.ts unusedForThreshold).
+    const changedLater =
+      password.lastChanged !== null &&
+      (password.lastUsed === null || password.lastChanged > password.lastUsed);
+    const lastActivity = changedLater ? password.lastChanged! : (password.lastUsed ?? principal.createdAt);
+    const lastActivitySource: ActivitySource = changedLater
+      ? 'last_changed'
+      : password.lastUsed !== null
         ? (password.lastUsedSource ?? 'last_used')
-        : password.lastChanged !== null
-          ? 'last_changed'
-          : 'created';
+        : 'created';
     const ageDays = ageDaysOf(lastActivity, ctx);
     const neverUsed = password.lastUsed === null;
     const caveats: Caveat[] = [];
@@ -56,7 +61,9 @@ export const passwordUnused: Rule = {
         caveats,
         reason: neverUsed
           ? `console password never used; ${lastActivitySource === 'created' ? 'user created' : 'set'} ${ageInWords(ageDays)} ${thresholdNote(ctx, 'password')}`
-          : `console password last used ${ageInWords(ageDays)}${seenBy(password.lastUsedSource)} ${thresholdNote(ctx, 'password')}`,
+          : changedLater
+            ? `console password set ${ageInWords(ageDays)}, after its last use ${ageInWords(ageDaysOf(password.lastUsed!, ctx))}${seenBy(password.lastUsedSource)} ${thresholdNote(ctx, 'password')}`
+            : `console password last used ${ageInWords(ageDays)}${seenBy(password.lastUsedSource)} ${thresholdNote(ctx, 'password')}`,
       }),
     ];
   },

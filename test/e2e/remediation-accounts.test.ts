@@ -1,10 +1,11 @@
 /**
  * Remediation across accounts against moto_server: findings from two accounts, the same role assumed
  * in each (--role-name); a step in an account credsweep cannot reach fails alone (exit 3, naming the
- * account and why) and a second run with the role finishes the plan.
+ * account and why) and a second run with the role finishes the plan. The role assumed there is
+ * credsweep's own in that account: never planned, never acted on.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,11 +14,13 @@ import {
   CreateUserCommand,
   IAMClient,
   ListAccessKeysCommand,
+  ListRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
 import { remediationPlanSchema } from '../../src/model/remediation-plan.ts';
 import { runCredsweep } from '../helpers/cli.ts';
 import { inAccount, MOTO_DEFAULT_ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
-import { seedUser } from '../helpers/seed-iam.ts';
+import { seedRole, seedUser } from '../helpers/seed-iam.ts';
+import { sealPlan } from '../../src/remediation/plan-digest.ts';
 
 const MEMBER = '111111111111';
 
@@ -115,5 +118,58 @@ describe('remediation across accounts (moto)', () => {
     assert.equal(undo.code, 0, undo.stdout + undo.stderr);
     assert.deepEqual(await status(iam, 'amy'), ['Active']);
     assert.deepEqual(await status(member, 'mia'), ['Active']);
+  });
+
+  it('plan --roles never plans, and apply never quarantines, the --role-name role in the member account it is assumed in', async () => {
+    await seedRole(moto, member, { name: 'Remediator', createdDaysAgo: 200 });
+    await seedRole(moto, member, { name: 'idle', createdDaysAgo: 200 });
+    const accounts = `${MOTO_DEFAULT_ACCOUNT},${MEMBER}`;
+    const made = await cli([
+      'plan',
+      '--accounts',
+      accounts,
+      '--role-name',
+      'Remediator',
+      '--roles',
+      '--format',
+      'json',
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    const plan = remediationPlanSchema.parse(JSON.parse(made.stdout));
+    const inMember = (name: string) => (s: { accountId: string; principalName: string }) =>
+      s.accountId === MEMBER && s.principalName === name;
+    assert.equal(plan.skipped.find(inMember('Remediator'))?.reason, 'caller_role');
+    const idle = plan.steps.find(inMember('idle'));
+    assert.equal(idle?.action, 'quarantine-role');
+
+    // A plan edited to quarantine it anyway (re-sealed, as anyone can without a key), past every other
+    // check: apply's own AssumeRole uses the role, so the forged plan claims data from the future, a use
+    // then, and a role threshold of 0.
+    const future = '2099-01-01T00:00:00Z';
+    const { digest: _, ...content } = plan;
+    const forged = sealPlan(
+      {
+        ...content,
+        dataCollectedAt: future,
+        audit: { ...content.audit, thresholds: { ...content.audit.thresholds, role: 0 } },
+        steps: [
+          {
+            ...idle!,
+            id: `${MEMBER}/quarantine-role/Remediator`,
+            principalName: 'Remediator',
+            arn: `arn:aws:iam::${MEMBER}:role/Remediator`,
+            expected: { status: 'Active', lastUsed: future },
+          },
+        ],
+      },
+      undefined,
+    );
+    const planFile = join(dir, 'forged-roles.json');
+    writeFileSync(planFile, JSON.stringify(forged));
+    const applied = await cli(['apply', planFile, '--yes', '--role-name', 'Remediator']);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.match(applied.stdout, /skipped\s+quarantine-role\s+111111111111\s+Remediator.*caller_role/);
+    const policies = await member.send(new ListRolePoliciesCommand({ RoleName: 'Remediator' }));
+    assert.deepEqual(policies.PolicyNames, []);
   });
 });

@@ -147,7 +147,8 @@ export function motoRemediationClients(
 
 /**
  * Every user's credentials as moto has them now, in both accounts (statuses, last uses, passwords,
- * certs), the default account's users' inline policies, tags and boundaries, and its roles whole.
+ * certs), the default account's users' inline policies, tags and boundaries, and its roles whole;
+ * the member account's roles' inline policies and tags.
  */
 export async function snapshotCredentials(
   moto: MotoServer,
@@ -185,6 +186,12 @@ export async function snapshotCredentials(
       }),
     );
     for (const [name, state] of states) out[`${account}/${name}`] = state;
+  }
+  for (const r of (await member.send(new GetAccountAuthorizationDetailsCommand({}))).RoleDetailList ?? []) {
+    out[`${MEMBER}/role/${r.RoleName}`] = {
+      policies: (r.RolePolicyList ?? []).map((p) => `${p.PolicyName}:${p.PolicyDocument}`).sort(),
+      tags: (r.Tags ?? []).map((t) => `${t.Key}=${t.Value}`).sort(),
+    };
   }
   member.destroy();
   // Inline policies, tags and boundaries of users, and roles whole, in one call (not ~10 per principal).

@@ -9,12 +9,13 @@ import {
   CreateServiceLinkedRoleCommand,
   CreateUserCommand,
   GetRoleCommand,
-  type IAMClient,
+  IAMClient,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { QUARANTINE_POLICY_NAME, quarantinePolicyDocument } from '../../src/remediation/quarantine-policy.ts';
 import { MS_PER_DAY } from '../../src/time.ts';
-import { MOTO_DEFAULT_ACCOUNT, type MotoServer } from './moto.ts';
+import { inAccount, MOTO_DEFAULT_ACCOUNT, type MotoServer } from './moto.ts';
+import { MEMBER } from './remediation-fixture.ts';
 import { seedRole } from './seed-iam.ts';
 
 /** A role with everything a role can have: path, description, session length, trust, inline + managed policies, boundary, tags, instance profile. */
@@ -127,6 +128,13 @@ export async function seedHostileRoles(moto: MotoServer, iam: IAMClient) {
   } finally {
     await moto.setClockOffsetDays(0);
   }
+  // The role credsweep assumes in the member account (--role-name Remediator), unused as far as IAM knows.
+  const member = inAccount(new IAMClient(moto.clientConfig()), MEMBER);
+  try {
+    arns['member:Remediator'] = await seedRole(moto, member, { name: 'Remediator', createdDaysAgo: 200 });
+  } finally {
+    member.destroy();
+  }
   for (const name of ['parked', 'by-hand']) {
     await iam.send(
       new PutRolePolicyCommand({
@@ -136,7 +144,7 @@ export async function seedHostileRoles(moto: MotoServer, iam: IAMClient) {
       }),
     );
   }
-  for (const name of Object.keys(arns)) {
+  for (const name of Object.keys(arns).filter((n) => !n.startsWith('member:'))) {
     const roleName = name === 'linked' ? arns.linked!.split('/').at(-1)! : name;
     roleIds[name] = (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role!.RoleId!;
   }

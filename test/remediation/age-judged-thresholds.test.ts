@@ -22,6 +22,7 @@ function context(thresholds: Partial<Record<ThresholdKind, number>>): Eligibilit
     deactivatedAt: () => undefined,
     includeServiceRoles: false,
     callerArn: 'arn:aws:iam::111122223333:user/ops',
+    memberRoleNames: [],
   };
 }
 

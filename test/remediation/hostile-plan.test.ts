@@ -7,7 +7,7 @@
  *
  * Role and user steps (issue 14) are forged the same way against the roles and users of
  * seedHostileRoles: a service-linked role, a service's role without --include-service-roles, the role
- * credsweep runs as, exempt roles (tag and configuration), a role used since the plan, delete-role
+ * credsweep runs as (and the --role-name role it assumes in a member account), exempt roles (tag and configuration), a role used since the plan, delete-role
  * without the flag at apply, before --delete-after, or of a quarantine credsweep did not make;
  * quarantine-user on a user with a credential in use or created since, on the caller's user, on an
  * exempt one; and edited steps (wrong principal type, ARN, account, credential).
@@ -66,6 +66,8 @@ interface RunOptions {
   key?: PlanKey;
   /** The ARN credsweep calls AWS as (default: the plan's caller). */
   callerArn?: string;
+  /** apply's --role-name: the role it assumes in every other account. */
+  memberRoleNames?: string[];
   /** credsweep's journals: when it deactivated keys or quarantined roles (by RoleId). */
   deactivatedAt?: Map<string, number>;
 }
@@ -220,6 +222,7 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
         key: options.key,
         callerAccessKeyId: fx.ops.accessKeyId,
         ...(options.callerArn ? { callerArn: options.callerArn } : {}),
+        ...(options.memberRoleNames ? { memberRoleNames: options.memberRoleNames } : {}),
         allowIrreversible: options.allowIrreversible ?? false,
         includeServiceRoles: options.includeServiceRoles ?? false,
         exemptions: exemptionCheck(options.exemptions ?? PLAN_CONFIG.exemptions, Date.now()),
@@ -486,6 +489,22 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       plan: async () => only([roleStep('credsweep-ops')]),
       options: { callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/credsweep-ops/run` },
       expect: { skipped: 'caller_role', detail: /credsweep is calling AWS as this role/ },
+    },
+    {
+      name: 'quarantine-role of the --role-name role in the member account apply assumes it in (audit edited to cover it)',
+      plan: async () =>
+        tamper((p) => {
+          p.audit.accounts = [ACCOUNT, MEMBER];
+          p.steps = [
+            roleStep('member:Remediator', {
+              id: `${MEMBER}/quarantine-role/Remediator`,
+              accountId: MEMBER,
+              principalName: 'Remediator',
+            }),
+          ];
+        }),
+      options: { memberRoleNames: ['Remediator'] },
+      expect: { skipped: 'caller_role', detail: /runs as this role in account 111111111111/ },
     },
     {
       name: 'quarantine-role of a role tagged credsweep:exempt=true',

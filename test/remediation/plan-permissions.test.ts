@@ -166,6 +166,22 @@ describe('plan --permissions (pure)', () => {
       detail: /calling AWS as this role/,
     },
     {
+      name: 'the role credsweep assumes in a member account (--role-name)',
+      findings: [
+        perm('Remediator', 's3', 'in_use', {
+          accountId: '444455556666',
+          arn: 'arn:aws:iam::444455556666:role/Remediator',
+        }),
+        perm('Remediator', 'ec2', 'unused', {
+          accountId: '444455556666',
+          arn: 'arn:aws:iam::444455556666:role/Remediator',
+        }),
+      ],
+      overrides: { memberRoleNames: ['Remediator'] },
+      reason: 'caller_role',
+      detail: /runs as this role in account 444455556666/,
+    },
+    {
       name: 'the user credsweep runs as',
       findings: [perm('me', 's3', 'in_use', { type: 'user' }), perm('me', 'ec2', 'unused', { type: 'user' })],
       overrides: { caller: { accountId: ACCOUNT, arn: arnOf('user', 'me'), accessKeyId: null } },

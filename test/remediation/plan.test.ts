@@ -33,6 +33,17 @@ const OPTIONS: PlanOptions = {
   },
 };
 
+/** The role credsweep assumes in member account 444455556666 (--role-name Remediator). */
+const MEMBER_ROLE: Partial<Finding> = {
+  accountId: '444455556666',
+  principalType: 'role',
+  principalName: 'Remediator',
+  arn: 'arn:aws:iam::444455556666:role/Remediator',
+  credential: 'role',
+  accessKeyId: undefined,
+  reason: 'role last used 200 days ago (threshold 90)',
+};
+
 function planOne(f: Finding, options: Partial<PlanOptions> = {}) {
   const plan = assembleRemediationPlan([f], { ...OPTIONS, ...options });
   remediationPlanSchema.parse(plan);
@@ -170,11 +181,38 @@ describe('assembleRemediationPlan', () => {
       ['an excluded account', {}, { exclude: ['111122223333'] }, 'excluded'],
       ['a principal outside --include', {}, { include: ['bob'] }, 'not_included'],
       ["the caller's own key", { accessKeyId: 'AKIAOPS000000000001' }, {}, 'caller_key'],
+      [
+        'the role credsweep assumes in a member account (--role-name), unused',
+        { ...MEMBER_ROLE, status: 'unused' },
+        { roles: true, memberRoleNames: ['Remediator'] },
+        'caller_role',
+      ],
+      [
+        'that role named with a path and in other case (--role-name ops/REMEDIATOR)',
+        { ...MEMBER_ROLE, status: 'unused' },
+        { roles: true, memberRoleNames: ['ops/REMEDIATOR'] },
+        'caller_role',
+      ],
       ['a key whose id could not be resolved', { accessKeyId: undefined }, {}, 'unresolved'],
     ];
     for (const [name, finding, options, reason] of cases) {
       it(name, () => assert.equal(skipReason(aFinding(finding), options), reason));
     }
+    it("a role named like --role-name in the caller's own account is planned (credsweep runs there as the caller)", () => {
+      const own = {
+        ...MEMBER_ROLE,
+        accountId: '111122223333',
+        arn: 'arn:aws:iam::111122223333:role/Remediator',
+      };
+      const plan = planOne(aFinding({ ...own, status: 'unused' }), {
+        roles: true,
+        memberRoleNames: ['Remediator'],
+      });
+      assert.deepEqual(
+        plan.steps.map((s) => s.action),
+        ['quarantine-role'],
+      );
+    });
     it('exclusion wins over inclusion', () => {
       assert.equal(skipReason(aFinding(), { include: ['alice'], exclude: ['alice'] }), 'excluded');
     });

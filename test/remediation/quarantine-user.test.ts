@@ -18,6 +18,7 @@ function ctx(thresholds: Record<string, number> = {}): EligibilityContext {
     deactivatedAt: () => undefined,
     includeServiceRoles: false,
     callerArn: 'arn:aws:iam::111122223333:user/ops',
+    memberRoleNames: [],
   };
 }
 const user = (activity: CredentialState['activity']): CredentialState => ({

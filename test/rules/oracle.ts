@@ -31,9 +31,11 @@ export function oracle(row: Record<string, string>, asOf: number, days: number):
 
   if (row.password_enabled!.toLowerCase() !== 'false') {
     const used = date(row.password_last_used);
+    const changed = date(row.password_last_changed);
+    // A password changed after its last use is judged from the change.
     const [at, src] = pick([
+      [changed !== null && (used === null || changed > used) ? changed : null, 'last_changed'],
       [used, 'last_used'],
-      [date(row.password_last_changed), 'last_changed'],
       [created, 'created'],
     ]);
     const caveats: string[] = [];

@@ -4,6 +4,7 @@ import type { Finding } from '../../src/model/finding.ts';
 import type { Principal } from '../../src/model/inventory.ts';
 import { evaluatePrincipal } from '../../src/rules/index.ts';
 import { AS_OF, aCert, aKey, aRole, aUser, daysAgo } from '../helpers/builders.ts';
+import { toIso } from '../../src/time.ts';
 
 const ctx = { asOf: AS_OF, thresholdDays: 90 };
 const only = (p: Principal, credential: string): Finding => {
@@ -60,6 +61,18 @@ describe('password: fallbacks and caveats', () => {
       [f.lastActivitySource, f.neverUsed, f.ageDays, f.lastUsed],
       ['last_changed', true, 200, null],
     );
+  });
+  it('set after its last use (reset yesterday, last signed in 200 days ago) → judged from the change: in_use', () => {
+    const f = only(aUser({ password: { lastUsed: daysAgo(200), lastChanged: daysAgo(1) } }), 'password');
+    assert.deepEqual(
+      [f.status, f.lastActivitySource, f.ageDays, f.neverUsed, f.lastUsed],
+      ['in_use', 'last_changed', 1, false, toIso(daysAgo(200))],
+    );
+    assert.match(f.reason, /console password set 1 day ago, after its last use 200 days ago/);
+  });
+  it('changed before its last use → last_used', () => {
+    const f = only(aUser({ password: { lastUsed: daysAgo(100), lastChanged: daysAgo(300) } }), 'password');
+    assert.deepEqual([f.status, f.lastActivitySource, f.ageDays], ['unused', 'last_used', 100]);
   });
   it('never used, never changed → created', () => {
     const f = only(

@@ -157,6 +157,7 @@ export async function runApply(
         key,
         callerAccessKeyId: session.caller.accessKeyId,
         callerArn: session.caller.arn,
+        memberRoleNames: session.memberRoleNames,
         allowIrreversible: flags.allowIrreversible ?? false,
         includeServiceRoles: flags.includeServiceRoles ?? false,
         exemptions: exemptionCheck(loaded?.config.exemptions ?? [], ctx.now()),

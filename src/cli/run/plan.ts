@@ -104,6 +104,13 @@ export async function runPlan(ctx: CliContext, flags: PlanFlags, command: Comman
       include: flags.include,
       exclude: flags.exclude,
       caller: session.caller,
+      // What this run assumes in the other accounts, and what its live audit did (its default too).
+      memberRoleNames: [
+        ...new Set([
+          ...session.memberRoleNames,
+          ...(collected.auditRoleName ? [collected.auditRoleName] : []),
+        ]),
+      ],
       deactivatedAt,
       unresolved: new Map([...exempted.unreadable, ...resolved.unresolved]),
       rootAccessAccounts: resolved.rootAccessAccounts,
@@ -154,6 +161,8 @@ interface CollectedFindings {
   auditedAccounts: string[];
   /** The IAM Access Analyzer analyzer a live audit read (--access-analyzer), if any. */
   analyzerArn?: string;
+  /** The role a live audit assumed in the accounts other than the caller's (an audit file does not say). */
+  auditRoleName?: string;
   failures: { accountId: string; message: string }[];
 }
 
@@ -220,6 +229,7 @@ async function liveAudit(
     thresholds: report.thresholds ?? {},
     auditedAccounts: report.accounts.filter((a) => a.status === 'ok').map((a) => a.accountId),
     ...(run.partition ? { partition: run.partition } : {}),
+    auditRoleName: settings.fanOut.roleName,
     ...(run.accessAnalyzer && 'analyzer' in run.accessAnalyzer && run.accessAnalyzer.analyzer
       ? { analyzerArn: run.accessAnalyzer.analyzer.arn }
       : {}),

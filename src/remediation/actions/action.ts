@@ -22,6 +22,7 @@ import type { RoleRecord } from '../../model/role-record.ts';
 import type { ApplySkipReason, CredentialBoundary } from '../../model/remediation-journal.ts';
 import type { PlanStep, RemediationActionId } from '../../model/remediation-plan.ts';
 import type { ThresholdKind } from '../../rules/rule.ts';
+import type { RunsAs } from '../caller.ts';
 import type { LiveAccessAnalyzer } from '../live-access-analyzer.ts';
 import { type EpochMs, parseIsoDateTime, toIso, wholeDaysBetween } from '../../time.ts';
 
@@ -35,7 +36,7 @@ export interface CredentialState {
   /** The key or certificate id the state was read for (root keys are resolved at apply time). */
   targetId?: string;
   createdAt?: string;
-  /** quarantine-user: the user's live ARN (never the one credsweep calls AWS as). */
+  /** quarantine-user, restrict-permissions: the principal's live ARN (what the caller check compares). */
   arn?: string;
   /** quarantine-user: each credential it could still use, its latest activity and threshold kind. */
   activity?: { what: string; kind?: string; at: string }[];
@@ -52,8 +53,12 @@ export interface RemediationClients {
   rootIam(accountId: string): Promise<IAMClient>;
 }
 
-/** What an eligibility re-check may use besides the live state: credsweep's own facts, never the step's. */
-export interface EligibilityContext {
+/**
+ * What an eligibility re-check may use besides the live state: credsweep's own facts, never the step's.
+ * Who credsweep runs as (RunsAs: the caller's ARN, the roles it assumes in other accounts) is apply's
+ * own session, never the plan's word.
+ */
+export interface EligibilityContext extends RunsAs {
   /** apply's now. */
   now: EpochMs;
   /** The plan's recorded threshold (days) for a kind of credential; no kind = the audit's default. */
@@ -67,8 +72,6 @@ export interface EligibilityContext {
   deactivatedAt(accessKeyId: string): EpochMs | undefined;
   /** The plan's --include-service-roles. */
   includeServiceRoles: boolean;
-  /** The ARN credsweep calls AWS as (an assumed-role ARN when it runs as a role). */
-  callerArn: string;
   /** The IAM Access Analyzer apply resolved itself (--access-analyzer or auto), when a step needs one. */
   accessAnalyzer?: LiveAccessAnalyzer;
   /**
@@ -184,8 +187,12 @@ export function epochSeconds(iso: string | null | undefined): number | null {
 }
 
 /**
- * The usage re-check every usage-tracked credential shares: its last activity (last use, else
- * creation) must be at least the plan's threshold for its kind ago, now.
+ * The usage re-check every usage-tracked credential shares: its last activity must be at least the
+ * plan's threshold for its kind ago, now. The last activity is the later of its last use and its
+ * creation: a console password's PasswordLastUsed is the user's and survives a deleted password
+ * (docs/aws-behaviour.md §2), so a password set yesterday after a sign-in 200 days ago is new, not
+ * unused (quarantine-user judges the same way, read-user-activity.ts). Other credentials are not used
+ * before they exist, so for them it is their last use.
  */
 export function unusedForThreshold(
   state: CredentialState,
@@ -193,15 +200,17 @@ export function unusedForThreshold(
   kind: ThresholdKind | undefined,
   what: string,
 ): Ineligible | null {
-  const activityIso = state.lastUsed ?? state.createdAt ?? null;
-  const activity = activityIso === null ? null : parseIsoDateTime(activityIso);
+  const used = state.lastUsed === null ? null : parseIsoDateTime(state.lastUsed);
+  const created = state.createdAt === undefined ? null : parseIsoDateTime(state.createdAt);
+  const createdLater = created !== null && (used === null || created > used);
+  const activity = createdLater ? created : used;
   const threshold = ctx.thresholdDays(kind);
-  if (activity === null) {
+  if (activity === null || (state.lastUsed !== null && used === null)) {
     return { reason: 'changed_since_plan', detail: `${what}: no last use or creation date to judge by` };
   }
   const days = wholeDaysBetween(activity, ctx.now);
   if (days < threshold) {
-    const verb = state.lastUsed !== null ? 'last used' : 'created';
+    const verb = !createdLater ? 'last used' : used !== null ? 'created after its last use,' : 'created';
     return {
       reason: 'changed_since_plan',
       detail: `${what} ${verb} ${days} days ago: not unused now (threshold ${threshold})`,

@@ -12,7 +12,8 @@ export const deleteLoginProfile: RemediationAction = {
   reversible: false,
   principalTypes: ['user'],
   credentials: ['password'],
-  // Unused now by the plan's password threshold: last sign-in, else when the password was set.
+  // Unused now by the plan's password threshold: the later of the last sign-in and when the password was
+  // set (GetLoginProfile's CreateDate: a password re-created since its last use is a new one).
   eligibility: (state, ctx) =>
     missing(state, 'the login profile') ?? unusedForThreshold(state, ctx, 'password', 'the password'),
   permissions: ['iam:GetLoginProfile', 'iam:GetUser', 'iam:DeleteLoginProfile'],

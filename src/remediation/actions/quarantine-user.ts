@@ -2,6 +2,7 @@ import { GetUserCommand, GetUserPolicyCommand, type User } from '@aws-sdk/client
 import { USER_CREDENTIAL_KINDS } from '../../model/finding.ts';
 import type { ThresholdKind } from '../../rules/rule.ts';
 import { parseIsoDateTime, wholeDaysBetween } from '../../time.ts';
+import { callerSkip, principalOfArn } from '../caller.ts';
 import { QUARANTINE_POLICY_NAME, isQuarantineDocument } from '../quarantine-policy.ts';
 import { decodePolicyDocument } from '../role-record.ts';
 import {
@@ -102,9 +103,8 @@ export function inUse(state: CredentialState, ctx: EligibilityContext): Ineligib
   return null;
 }
 
-/** The IAM user credsweep signs as: never locked out by its own run. */
+/** The IAM user credsweep signs as, by its live ARN: never locked out by its own run. */
 function callerUser(state: CredentialState, ctx: EligibilityContext): Ineligible | null {
-  return state.arn !== undefined && state.arn === ctx.callerArn
-    ? { reason: 'caller_user', detail: 'credsweep is calling AWS as this user' }
-    : null;
+  const live = state.arn === undefined ? null : principalOfArn(state.arn);
+  return live ? callerSkip(live, ctx) : null;
 }

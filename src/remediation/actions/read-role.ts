@@ -4,6 +4,7 @@
  * last use (RoleLastUsed) and RoleId. The "never" cases every role action shares are here too.
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
+import { callerSkip, principalOfArn } from '../caller.ts';
 import { QUARANTINE_POLICY_NAME, isQuarantineDocument } from '../quarantine-policy.ts';
 import { ROLE_RECORD_READ_PERMISSIONS, captureRoleRecord, getRole, trustedServices } from '../role-record.ts';
 import { type CredentialState, type EligibilityContext, type Ineligible, isoOrNull } from './action.ts';
@@ -30,12 +31,6 @@ export async function readRole(iam: IAMClient, roleName: string): Promise<Creden
   };
 }
 
-/** The role name of an assumed-role ARN (`arn:aws:sts::111:assumed-role/NAME/session`), if it is one. */
-function callerRole(callerArn: string): { account: string; name: string } | null {
-  const m = /^arn:[\w-]+:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(callerArn);
-  return m ? { account: m[1]!, name: m[2]! } : null;
-}
-
 /** Never a service-linked role, a service's role (unless --include-service-roles), or credsweep's own role. */
 export function roleNeverCases(state: CredentialState, ctx: EligibilityContext): Ineligible | null {
   const record = state.role;
@@ -50,10 +45,7 @@ export function roleNeverCases(state: CredentialState, ctx: EligibilityContext):
       detail: `its trust policy names ${services.join(', ')} (--include-service-roles at plan and at apply to include it)`,
     };
   }
-  const caller = callerRole(ctx.callerArn);
-  const account = /^arn:[\w-]+:iam::(\d{12}):/.exec(record.arn)?.[1];
-  if (caller && caller.name === record.roleName && caller.account === account) {
-    return { reason: 'caller_role', detail: 'credsweep is calling AWS as this role' };
-  }
-  return null;
+  // The live record's name and account, never the step's.
+  const account = principalOfArn(record.arn)?.accountId ?? '';
+  return callerSkip({ accountId: account, type: 'role', name: record.roleName }, ctx);
 }

@@ -23,6 +23,7 @@ import {
   readManagedPolicy,
   sameDocument,
 } from '../boundary-reads.ts';
+import { callerSkip, principalOfArn } from '../caller.ts';
 import { analyzerInputFor, LIVE_ACCESS_ANALYZER_PERMISSIONS } from '../live-access-analyzer.ts';
 import { BOUNDARY_POLICY_PATH, BoundaryError, buildBoundary } from '../permissions-boundary.ts';
 import { boundaryPolicyArn, isCredsweepBoundary, restrictionFacts, sameRestriction } from '../restriction.ts';
@@ -91,6 +92,8 @@ export const restrictPermissions: RemediationAction = {
       status: restricted ? RESTRICTED : UNRESTRICTED,
       lastUsed: null,
       targetId: live.id,
+      // The live ARN: the caller check compares with it, never with the step's principalName.
+      ...(live.arn ? { arn: live.arn } : {}),
       ...(live.createdAt ? { createdAt: isoOrNull(new Date(live.createdAt))! } : {}),
       boundary,
     };
@@ -269,17 +272,15 @@ function restrictionCheck(
   if (step.principalType === 'role' && b.path.startsWith(SERVICE_LINKED_PATH)) {
     return { reason: 'service_linked', detail: 'a service-linked role is managed by its AWS service' };
   }
-  const caller = callerOf(ctx.callerArn);
-  if (
-    caller &&
-    caller.account === step.accountId &&
-    caller.type === step.principalType &&
-    caller.name === step.principalName
-  ) {
-    return step.principalType === 'role'
-      ? { reason: 'caller_role', detail: 'credsweep is calling AWS as this role' }
-      : { reason: 'caller_user', detail: 'credsweep is calling AWS as this user' };
-  }
+  const caller = callerSkip(
+    principalOfArn(state.arn ?? '') ?? {
+      accountId: step.accountId,
+      type: step.principalType,
+      name: step.principalName,
+    },
+    ctx,
+  );
+  if (caller) return caller;
   if (state.status === RESTRICTED) return changed(`it already has credsweep's boundary ${b.currentArn}`);
   if (b.currentArn !== r.previousBoundaryArn) {
     return changed(
@@ -307,12 +308,4 @@ function restrictionCheck(
 
 function list(xs: readonly string[]): string {
   return xs.length ? xs.join(', ') : 'none';
-}
-
-/** The principal credsweep calls AWS as: an assumed role's name, or an IAM user. */
-function callerOf(arn: string): { account: string; type: 'user' | 'role'; name: string } | null {
-  const role = /^arn:[\w-]+:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(arn);
-  if (role) return { account: role[1]!, type: 'role', name: role[2]! };
-  const user = /^arn:[\w-]+:iam::(\d{12}):user\/(?:[^/]+\/)*([^/]+)$/.exec(arn);
-  return user ? { account: user[1]!, type: 'user', name: user[2]! } : null;
 }

@@ -1,0 +1,94 @@
+/**
+ * The lock file (src/remediation/lock.ts), on the real file system with no AWS: a fresh lock, a live
+ * one refused, a stale one (its pid gone) taken over — and two runs finding the same stale lock at
+ * once, the interleaving driven through the onStale hook rather than timing: only one holds the lock,
+ * the other is refused naming it, and no temporary or claim file is left behind.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { UsageError } from '../../src/errors.ts';
+import { acquireLock, type HeldLock } from '../../src/remediation/lock.ts';
+
+/** The pid of a process that has exited (its lock is stale). */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', '']);
+  return child.pid!;
+}
+
+describe('acquireLock', () => {
+  let dir: string;
+  let n = 0;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'credsweep-lock-unit-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const lockPath = () => join(dir, `${++n}.lock`);
+  /** Files beside the lock (temporary and claim files would show up here). */
+  const beside = (path: string) => readdirSync(dir).filter((f) => f.startsWith(path.split('/').at(-1)!));
+
+  it('a fresh lock holds this pid, mode 0600, nothing else beside it; release removes it', () => {
+    const path = lockPath();
+    const lock = acquireLock(path, 'the thing');
+    assert.equal(readFileSync(path, 'utf8'), String(process.pid));
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    assert.deepEqual(beside(path), [path.split('/').at(-1)]);
+    lock.release();
+    assert.deepEqual(beside(path), []);
+  });
+
+  it('a live lock is refused, naming its pid', () => {
+    const path = lockPath();
+    const lock = acquireLock(path, 'the thing');
+    assert.throws(
+      () => acquireLock(path, 'the thing'),
+      (e: unknown) => {
+        assert.ok(e instanceof UsageError);
+        assert.match(
+          e.message,
+          new RegExp(`the thing is in use by another credsweep \\(pid ${process.pid}\\)`),
+        );
+        return true;
+      },
+    );
+    lock.release();
+  });
+
+  it('a stale lock (its pid gone) is taken over: mode 0600, no temporary or claim file left', () => {
+    const path = lockPath();
+    writeFileSync(path, String(deadPid()), { mode: 0o600 });
+    const lock = acquireLock(path, 'the thing');
+    assert.equal(readFileSync(path, 'utf8'), String(process.pid));
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    assert.deepEqual(beside(path), [path.split('/').at(-1)]);
+    lock.release();
+  });
+
+  it('an empty or garbled lock (a writer killed mid-write by an older version) is stale too', () => {
+    const path = lockPath();
+    writeFileSync(path, '', { mode: 0o600 });
+    acquireLock(path, 'the thing').release();
+  });
+
+  it('two runs take over one stale lock at once: one holds it, the other is refused and removes nothing', () => {
+    const path = lockPath();
+    writeFileSync(path, String(deadPid()), { mode: 0o600 });
+    // B has read the dead pid; before it acts, A takes the lock over whole.
+    let a: HeldLock | undefined;
+    const b = () =>
+      acquireLock(path, 'the thing', undefined, {
+        onStale: () => {
+          a ??= acquireLock(path, 'the thing');
+        },
+      });
+    assert.throws(b, /the thing is in use by another credsweep/);
+    assert.ok(a, 'A took the stale lock over');
+    assert.equal(readFileSync(path, 'utf8'), String(process.pid), "A's lock is still there");
+    assert.deepEqual(beside(path), [path.split('/').at(-1)], 'no temporary or claim file left');
+    a.release();
+    assert.deepEqual(beside(path), []);
+  });
+});
