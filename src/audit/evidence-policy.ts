@@ -68,9 +68,10 @@ export function evidencePolicy(): EvidencePolicyDocument {
         Resource: '*',
       },
       {
-        Sid: 'CredsweepAthenaReadTrailBucket',
+        // The trail bucket, read by `trail s3://…` and `audit --cloudtrail s3://…` (the file scan:
+        // ListBucket, GetObject) and by Athena as the caller (GetBucketLocation too)
+        Sid: 'CredsweepReadTrailBucket',
         Effect: 'Allow',
-        // the same bucket read by `trail s3://…` (file scan) and by Athena
         Action: sorted([...ATHENA_TRAIL_BUCKET_PERMISSIONS, ...S3_TRAIL_PERMISSIONS]),
         Resource: ['arn:aws:s3:::TRAIL_BUCKET', 'arn:aws:s3:::TRAIL_BUCKET/*'],
       },

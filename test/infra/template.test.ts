@@ -119,6 +119,22 @@ describe('infra/template.yaml', () => {
     assert.deepEqual(read?.Resource, { Ref: 'WebhookSecretArn' }, 'that one secret, not *');
   });
 
+  it('IAM Access Analyzer is a parameter (AccessAnalyzer → CREDSWEEP_ACCESS_ANALYZER), off by default', () => {
+    const parameter = template.Parameters.AccessAnalyzer;
+    assert.equal(parameter.Default, '');
+    const allowed = new RegExp(parameter.AllowedPattern);
+    for (const value of [
+      '',
+      'auto',
+      'arn:aws:access-analyzer:us-east-1:111122223333:analyzer/_AccessAnalyzerFor-1',
+    ]) {
+      assert.match(value, allowed);
+    }
+    assert.doesNotMatch('analyzer/x', allowed);
+    const env = template.Resources.AuditFunction.Properties.Environment.Variables;
+    assert.deepEqual(env.CREDSWEEP_ACCESS_ANALYZER, { Ref: 'AccessAnalyzer' });
+  });
+
   it('the fan-out runs the same function per account from an S3 item list, then merges', () => {
     const states = template.Resources.FanOutStateMachine.Properties.Definition.States;
     assert.equal(states.ListAccounts.Parameters.Payload.action, 'list-accounts');
