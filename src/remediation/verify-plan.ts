@@ -1,11 +1,12 @@
 /**
  * What makes a plan file unusable as a whole (exit 2, one line, before any AWS call): a digest that
  * does not match its content (plan-digest.ts), a step that appears twice, or a step whose expected
- * last use is later than the plan's data was collected (a real audit cannot have seen it).
+ * last use is later than the plan's data was collected (a real audit cannot have seen it), or a plan
+ * dated after now.
  */
 import { InputError } from '../errors.ts';
 import { credentialIdOf, type PlanStep, type RemediationPlan } from '../model/remediation-plan.ts';
-import { parseIsoDateTime } from '../time.ts';
+import { type EpochMs, parseIsoDateTime, toIso } from '../time.ts';
 import { type PlanKey, verifyPlanDigest } from './plan-digest.ts';
 
 /** The credential a step acts on, whatever its id says. */
@@ -38,6 +39,29 @@ export function verifyPlan(plan: RemediationPlan, file: string, key: PlanKey | u
     if (lastUsed !== null && Math.floor(lastUsed / 1000) > Math.floor(collected / 1000)) {
       throw new InputError(
         `${where}: expected.lastUsed ${s.expected.lastUsed} is later than dataCollectedAt ${plan.dataCollectedAt}: the plan is invalid`,
+        file,
+      );
+    }
+  }
+}
+
+/** How far a plan's own clock may run ahead of apply's (two machines' clocks, NTP aside). */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * A plan made, or its data collected, later than now is not one a real run made: apply's "used since
+ * the plan" check counts from that date, and a forged future date (an unsealed plan) would hide any
+ * use before it. Exit 2, one line, before any AWS call.
+ */
+export function checkPlanNotFromFuture(plan: RemediationPlan, file: string, now: EpochMs): void {
+  for (const [field, value] of [
+    ['dataCollectedAt', plan.dataCollectedAt],
+    ['createdAt', plan.createdAt],
+  ] as const) {
+    const at = parseIsoDateTime(value);
+    if (at !== null && at > now + CLOCK_SKEW_MS) {
+      throw new InputError(
+        `${field} ${value} is later than now (${toIso(now)}): the plan is invalid (edited, or a clock is wrong)`,
         file,
       );
     }

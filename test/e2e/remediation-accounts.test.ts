@@ -5,6 +5,7 @@
  * credsweep's own in that account: never planned, never acted on.
  */
 import assert from 'node:assert/strict';
+import { toIso } from '../../src/time.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,29 +144,38 @@ describe('remediation across accounts (moto)', () => {
     assert.equal(idle?.action, 'quarantine-role');
 
     // A plan edited to quarantine it anyway (re-sealed, as anyone can without a key), past every other
-    // check: apply's own AssumeRole uses the role, so the forged plan claims data from the future, a use
-    // then, and a role threshold of 0.
-    const future = '2099-01-01T00:00:00Z';
-    const { digest: _, ...content } = plan;
-    const forged = sealPlan(
-      {
-        ...content,
-        dataCollectedAt: future,
-        audit: { ...content.audit, thresholds: { ...content.audit.thresholds, role: 0 } },
-        steps: [
-          {
-            ...idle!,
-            id: `${MEMBER}/quarantine-role/Remediator`,
-            principalName: 'Remediator',
-            arn: `arn:aws:iam::${MEMBER}:role/Remediator`,
-            expected: { status: 'Active', lastUsed: future },
-          },
-        ],
-      },
-      undefined,
-    );
+    // check: apply's own AssumeRole uses the role, so the forged plan claims data from a few minutes
+    // ahead (within the clock skew apply allows; a later date is refused outright), a use then, and a
+    // role threshold of 0.
+    const forge = (future: string) => {
+      const { digest: _, ...content } = plan;
+      return sealPlan(
+        {
+          ...content,
+          dataCollectedAt: future,
+          audit: { ...content.audit, thresholds: { ...content.audit.thresholds, role: 0 } },
+          steps: [
+            {
+              ...idle!,
+              id: `${MEMBER}/quarantine-role/Remediator`,
+              principalName: 'Remediator',
+              arn: `arn:aws:iam::${MEMBER}:role/Remediator`,
+              expected: { status: 'Active', lastUsed: future },
+            },
+          ],
+        },
+        undefined,
+      );
+    };
     const planFile = join(dir, 'forged-roles.json');
-    writeFileSync(planFile, JSON.stringify(forged));
+    writeFileSync(planFile, JSON.stringify(forge('2099-01-01T00:00:00Z')));
+    const refused = await cli(['apply', planFile, '--yes', '--role-name', 'Remediator']);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /dataCollectedAt 2099-01-01T00:00:00Z is later than now/);
+    writeFileSync(
+      planFile,
+      JSON.stringify(forge(toIso(Math.floor((Date.now() + 4 * 60_000) / 1000) * 1000))),
+    );
     const applied = await cli(['apply', planFile, '--yes', '--role-name', 'Remediator']);
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     assert.match(applied.stdout, /skipped\s+quarantine-role\s+111111111111\s+Remediator.*caller_role/);

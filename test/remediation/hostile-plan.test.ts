@@ -33,7 +33,7 @@ import { exemptionCheck } from '../../src/remediation/exemptions.ts';
 import { JournalWriter } from '../../src/remediation/journal.ts';
 import { resolveLiveAccessAnalyzer } from '../../src/remediation/live-access-analyzer.ts';
 import { type PlanKey, sealPlan } from '../../src/remediation/plan-digest.ts';
-import { verifyPlan } from '../../src/remediation/verify-plan.ts';
+import { checkPlanNotFromFuture, verifyPlan } from '../../src/remediation/verify-plan.ts';
 import { MS_PER_DAY } from '../../src/time.ts';
 import { MOTO_DEFAULT_ACCOUNT as ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
 import {
@@ -206,6 +206,7 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
   async function run(plan: RemediationPlan, options: RunOptions = {}): Promise<Outcome> {
     try {
       verifyPlan(plan, 'plan.json', options.key);
+      checkPlanNotFromFuture(plan, 'plan.json', Date.now());
     } catch (e) {
       return { refused: e as Error };
     }
@@ -333,6 +334,17 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
         );
       },
       expect: /expected\.lastUsed 2099-01-01T00:00:00Z is later than dataCollectedAt/,
+    },
+    {
+      name: 'a key used today, the plan dated 2099 with that use (so nothing reads as used since the plan)',
+      plan: async () => {
+        const bob = await keyStep('bob');
+        return tamper((p) => {
+          p.dataCollectedAt = '2099-01-01T00:00:00Z';
+          p.steps = [{ ...bob, expected: { status: 'Active', lastUsed: '2099-01-01T00:00:00Z' } }];
+        });
+      },
+      expect: /dataCollectedAt 2099-01-01T00:00:00Z is later than now/,
     },
     {
       name: 'delete-access-key on a key in use, reversible: true, both --allow-irreversible',

@@ -23,7 +23,7 @@ import { acquirePlanLock } from '../../remediation/lock.ts';
 import { resolvePlanKey } from '../../remediation/plan-digest.ts';
 import { readRemediationPlan } from '../../remediation/read-files.ts';
 import { renderApplyResults, renderStepListing } from '../../remediation/render.ts';
-import { verifyPlan } from '../../remediation/verify-plan.ts';
+import { checkPlanNotFromFuture, verifyPlan } from '../../remediation/verify-plan.ts';
 import { loadCliConfig } from '../config-options.ts';
 import { type CliContext, stderrTableOptions, tableOptions } from '../context.ts';
 import { printAfterChange, writeOutput } from '../output.ts';
@@ -74,6 +74,7 @@ export async function runApply(
   const key = resolvePlanKey(flags.planKeyFile, ctx.env);
   const { plan } = await readRemediationPlan(planFile);
   verifyPlan(plan, planFile, key);
+  checkPlanNotFromFuture(plan, planFile, ctx.now());
   checkPlanAge(plan, planFile, ctx.now(), flags.maxPlanAge);
   const journalFile = flags.journal ?? `${planFile}.journal.jsonl`;
   // One apply of a plan at a time, whatever its journal (held from before the prompt to the end).
