@@ -154,6 +154,9 @@ const LIVE_ONLY_FLAGS = [
   ['sshPublicKeys', '--no-ssh-public-keys'],
 ] as const;
 
+/** How to reach S3, which a report audit may need for --cloudtrail s3://… (s3ConnectionFrom). */
+const S3_CONNECTION_FLAGS: ReadonlySet<string> = new Set(['profile', 'region', 'endpointUrl']);
+
 export function resolveSettings(
   flags: AuditFlags,
   env: NodeJS.ProcessEnv,
@@ -163,8 +166,18 @@ export function resolveSettings(
   const defaults = { ...AUDIT_DEFAULTS, ...options.defaults };
   const config = configFile?.config;
   if (flags.report !== undefined) {
-    const live = LIVE_ONLY_FLAGS.find(([key]) => flags[key] !== undefined);
-    if (live) throw new UsageError(`${live[1]} is for live audits; it cannot be combined with --report`);
+    // A report audit calls AWS only to read CloudTrail evidence in S3: the connection flags choose how.
+    const readsS3 = flags.cloudtrail?.some((c) => c.startsWith('s3://')) ?? false;
+    const live = LIVE_ONLY_FLAGS.find(
+      ([key]) => flags[key] !== undefined && !(readsS3 && S3_CONNECTION_FLAGS.has(key)),
+    );
+    if (live) {
+      throw new UsageError(
+        S3_CONNECTION_FLAGS.has(live[0])
+          ? `${live[1]} is for live audits and for --cloudtrail s3://…; with --report alone it has nothing to connect to`
+          : `${live[1]} is for live audits; it cannot be combined with --report`,
+      );
+    }
   }
   if (flags.org && flags.accounts?.length) {
     throw new UsageError('--org and --accounts cannot be combined: choose one');

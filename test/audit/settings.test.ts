@@ -87,6 +87,35 @@ describe('resolveSettings', () => {
     );
   });
 
+  it('a report audit takes --profile, --region and --endpoint-url for --cloudtrail s3://… (they were refused), not alone', () => {
+    const flags = {
+      report: 'r.csv',
+      cloudtrail: ['s3://trail-bucket/AWSLogs/'],
+      profile: 'logs',
+      region: 'eu-west-1',
+      endpointUrl: 'http://127.0.0.1:5000',
+    };
+    const settings = resolveSettings(flags, {}, undefined, { now: NOW });
+    assert.deepEqual(settings.evidence?.s3, {
+      profile: 'logs',
+      region: 'eu-west-1',
+      endpointUrl: 'http://127.0.0.1:5000',
+    });
+    assert.deepEqual(settings.connection, {}, 'no live audit connection');
+    assert.throws(
+      () =>
+        resolveSettings({ report: 'r.csv', cloudtrail: ['trail/'], profile: 'logs' }, {}, undefined, {
+          now: NOW,
+        }),
+      (e) =>
+        e instanceof UsageError && /--profile is for live audits and for --cloudtrail s3:/.test(e.message),
+    );
+    assert.throws(
+      () => resolveSettings({ ...flags, org: true }, {}, undefined, { now: NOW }),
+      (e) => e instanceof UsageError && /--org is for live audits/.test(e.message),
+    );
+  });
+
   it('contradictions are usage errors', () => {
     const cases: [Parameters<typeof resolveSettings>[0], RegExp][] = [
       [{ report: 'r.csv', org: true }, /--org is for live audits/],
