@@ -4,11 +4,12 @@
  * temporary file renamed over the old one), under an exclusive lock file so two runs cannot lose each
  * other's writes.
  */
-import { open, readFile, rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import initSqlJs, { type Database, type SqlValue } from 'sql.js';
 import { InputError } from '../errors.ts';
+import { MIB, readWholeFile } from '../files/read-whole.ts';
 import { writeFileSafely } from '../files/safe-write.ts';
 import type { AuditReport, Finding } from '../model/finding.ts';
 import type { RunStore, RunSummary, StoredRun } from './run-store.ts';
@@ -37,6 +38,12 @@ CREATE TABLE IF NOT EXISTS findings (
 CREATE INDEX IF NOT EXISTS findings_by_run ON findings(run_id);
 `;
 
+/**
+ * sql.js holds the whole database in memory, as read and again as written back (its export): past
+ * 1 GiB a run would need several GB.
+ */
+const MAX_DATABASE_BYTES = 1024 * MIB;
+
 type SqlJs = Awaited<ReturnType<typeof initSqlJs>>;
 let sqlJs: Promise<SqlJs> | undefined;
 
@@ -54,13 +61,13 @@ export async function openSqliteRunStore(path: string): Promise<RunStore> {
 
 async function loadDatabase(path: string): Promise<Database> {
   const SQL = await loadSqlJs();
-  let bytes: Uint8Array | undefined;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') throw new InputError(`cannot read the history database (${code})`, path);
-  }
+  // Only a regular file: the database is written back over what was read (a temporary file renamed
+  // onto it), which a device or FIFO cannot be (--db /dev/null said "stored" and kept nothing).
+  const bytes = await readWholeFile(path, {
+    maxBytes: MAX_DATABASE_BYTES,
+    regularOnly: true,
+    tooLargeHint: 'keep the old database and give --db a new file',
+  });
   try {
     const db = bytes ? new SQL.Database(bytes) : new SQL.Database();
     db.exec(DDL);

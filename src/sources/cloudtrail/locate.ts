@@ -67,6 +67,10 @@ export async function locateLocalTrailFiles(path: string, window: TrailWindow): 
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code})`, path);
   }
+  if (!info.isDirectory() && !info.isFile() && !info.isFIFO()) {
+    // A FIFO (`<(zcat …)`) is streamed; a device such as /dev/zero would be read for ever.
+    throw new InputError('is a device or socket, not a trail file or folder', path);
+  }
   if (!info.isDirectory()) return [{ kind: 'file', path }];
   const found: TrailObject[] = [];
   await walk(path, path.split(/[\\/]+/), window, found);
