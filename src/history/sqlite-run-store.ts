@@ -16,6 +16,13 @@ import type { RunStore, RunSummary, StoredRun } from './run-store.ts';
 
 const SCHEMA_VERSION = 1;
 
+/**
+ * `PRAGMA application_id` of a credsweep history database: 0x43725377, "CrSw" in ASCII (SQLite's
+ * file header offset 68, for `file(1)` and other tools to tell what the file is). Set when the file
+ * is created; a database with another id is another application's and is never written to.
+ */
+export const HISTORY_APPLICATION_ID = 0x43725377;
+
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
@@ -70,8 +77,10 @@ async function loadDatabase(path: string): Promise<Database> {
   });
   try {
     const db = bytes ? new SQL.Database(bytes) : new SQL.Database();
+    const version = checkOwnDatabase(db, path);
     db.exec(DDL);
-    const version = db.exec(`SELECT value FROM meta WHERE key = 'schemaVersion'`)[0]?.values[0]?.[0];
+    // Also set on a database of an older credsweep that did not set it (with its next run).
+    db.exec(`PRAGMA application_id = ${HISTORY_APPLICATION_ID}`);
     if (version === undefined)
       db.run(`INSERT INTO meta VALUES ('schemaVersion', ?)`, [String(SCHEMA_VERSION)]);
     else if (Number(version) > SCHEMA_VERSION) {
@@ -82,6 +91,38 @@ async function loadDatabase(path: string): Promise<Database> {
     if (e instanceof InputError) throw e;
     throw new InputError(`not a credsweep history database (${(e as Error).message})`, path);
   }
+}
+
+/**
+ * The schema version of a credsweep database, undefined for an empty one (new, or a 0-byte file).
+ * Any other database is refused before a table is added: sql.js writes the whole file back, so
+ * `audit --db app.db` would have rewritten another application's database with credsweep's tables.
+ */
+function checkOwnDatabase(db: Database, path: string): string | undefined {
+  const applicationId = Number(db.exec('PRAGMA application_id')[0]?.values[0]?.[0] ?? 0);
+  if (applicationId !== 0 && applicationId !== HISTORY_APPLICATION_ID) {
+    throw new InputError(
+      `not a credsweep history database (another application's: application_id 0x${(applicationId >>> 0).toString(16)})`,
+      path,
+    );
+  }
+  const tables = (db.exec(`SELECT name FROM sqlite_master WHERE type = 'table'`)[0]?.values ?? []).map((r) =>
+    String(r[0]),
+  );
+  if (tables.length === 0) return undefined;
+  const version = tables.includes('meta')
+    ? db.exec(`SELECT value FROM meta WHERE key = 'schemaVersion'`)[0]?.values[0]?.[0]
+    : undefined;
+  if (version === undefined || version === null) {
+    // (the tables' names are not shown: another application's names are no text of ours to print)
+    throw new InputError(
+      `not a credsweep history database (another application's: ${tables.length} table(s), no credsweep schema version)`,
+      path,
+      undefined,
+      'give --db a new file or one credsweep audit --db wrote',
+    );
+  }
+  return String(version);
 }
 
 class SqliteRunStore implements RunStore {
