@@ -113,6 +113,9 @@ describe('isOutsideWindow (delivery-date folders, docs/aws-behaviour.md §4.1)',
     ['2025', true],
     ['2026', false],
     ['latest', false],
+    // a year credsweep cannot read is not pruned (Date.UTC read 0050 as 1950, before the window)
+    ['0050/10/05', false],
+    ['0000', false],
   ];
   for (const [date, outside] of cases) {
     it(`${date}: ${outside ? 'pruned' : 'read'}`, () =>
