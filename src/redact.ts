@@ -4,7 +4,8 @@
  * proxy error may echo the request (an endpoint that answers GetObject with its `x-amz-security-token`
  * header put the session token into `trail`'s output and `files.bad`). Applied by `classifyAwsError`
  * (every AWS failure turned into `{code, message}`), by `AwsAccessError` (every AWS failure credsweep
- * raises) and by the CLI's last-resort error line. Pure, no dependencies, so src/errors.ts can use it.
+ * raises) and by the CLI's last-resort error line; a URL's user info also where credsweep quotes an
+ * endpoint URL back. Pure, no dependencies, so src/errors.ts can use it.
  */
 
 // 40-character secret access keys, long base64 session tokens, 64-hex signatures.
@@ -13,6 +14,17 @@ const SECRET_SHAPED = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40,}(?![A-Za-z0-9/+=])/
 const SECRET_ASSIGNMENT =
   /(secret[_-]?access[_-]?key|session[_-]?token|security[_-]?token|x-amz-signature|signature)(["']?\s*[:=]\s*["']?)[^\s"',;&<]+/gi;
 
+// The user info of a URL (`http://user:password@host`): up to the authority's last `@`, as URL parsers
+// read it (a password may hold a raw `@`). An endpoint URL given with a password must not print it.
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*(?:@[^\s/?#@]*)*@/gi;
+
 export function redactSecrets(text: string): string {
-  return text.replace(SECRET_ASSIGNMENT, '$1$2[redacted]').replace(SECRET_SHAPED, '[redacted]');
+  return redactUrlUserinfo(text)
+    .replace(SECRET_ASSIGNMENT, '$1$2[redacted]')
+    .replace(SECRET_SHAPED, '[redacted]');
+}
+
+/** `http://u:secret@host/` → `http://[redacted]@host/`: also for URLs too malformed to parse. */
+export function redactUrlUserinfo(text: string): string {
+  return text.replace(URL_USERINFO, '$1[redacted]@');
 }

@@ -22,7 +22,8 @@ export const FIRST_YEAR = 1970;
 export const LAST_YEAR = 9999;
 const MAX_OFFSET_MINUTES = 14 * 60;
 
-function yearInRange(year: number): boolean {
+/** True for a year credsweep reads (FIRST_YEAR–LAST_YEAR): the fast date parsers check it too. */
+export function yearInRange(year: number): boolean {
   return year >= FIRST_YEAR && year <= LAST_YEAR;
 }
 

@@ -7,6 +7,7 @@
  */
 import type { AwsConnection } from '../aws/clients.ts';
 import { UsageError } from '../errors.ts';
+import { redactUrlUserinfo } from '../redact.ts';
 import type { S3Connection } from '../sources/cloudtrail/s3-location.ts';
 
 export interface ConnectionFlags {
@@ -26,7 +27,8 @@ export function connectionFromFlags(flags: ConnectionFlags, env: NodeJS.ProcessE
     }
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
       const where = flags.endpointUrl !== undefined ? '--endpoint-url' : 'AWS_ENDPOINT_URL';
-      throw new UsageError(`${where}: '${endpointUrl}' is not an http(s) URL`);
+      // (never its user:password@: the URL may carry a proxy's or an emulator's password)
+      throw new UsageError(`${where}: '${redactUrlUserinfo(endpointUrl)}' is not an http(s) URL`);
     }
   }
   const region = flags.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);

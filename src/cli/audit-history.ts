@@ -2,7 +2,7 @@
  * The history database (`--db`, or `db` in the configuration file) at the CLI's edge: the run's
  * findings kept as they stream past, the HTML report's trend, then the run stored.
  *
- *   auditHistory(ctx, dbPath) → { keep(findingBatches), trend(report), store(meta, tally, extras) }
+ *   auditHistory(ctx, dbPath) → { check(), keep(findingBatches), trend(report), store(meta, tally, extras) }
  */
 import { printable } from '../reporters/printable.ts';
 import { type AuditMeta, type AuditTally, assembleAuditReport } from '../audit/audit-report.ts';
@@ -11,6 +11,8 @@ import type { AuditReport, Finding } from '../model/finding.ts';
 import type { CliContext } from './context.ts';
 
 export interface AuditHistory {
+  /** Opens the database once before the audit, so a wrong --db fails in a second, not after the audit. */
+  check(): Promise<void>;
   /** The findings (in batches), remembered on their way to the reporter. */
   keep(findingBatches: AsyncIterable<readonly Finding[]>): AsyncIterable<readonly Finding[]>;
   /** Render options that need the history (the HTML report's trend, this run last). */
@@ -21,6 +23,9 @@ export interface AuditHistory {
 export function auditHistory(ctx: CliContext, dbPath: string): AuditHistory {
   const kept: Finding[] = [];
   return {
+    async check() {
+      await (await openRunStore(dbPath)).close();
+    },
     async *keep(findingBatches) {
       for await (const batch of findingBatches) {
         for (const finding of batch) kept.push(finding);

@@ -3,13 +3,13 @@
  * file to parse (yaml and zod are ~0.1 s of start-up CPU that a run without a configuration file need
  * not pay: docs/performance.md).
  */
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.ts';
 import { assertSize, MAX_CONFIG_BYTES } from './config-limits.ts';
 import type { CredsweepConfig } from './schema.ts';
 
-/** Looked for in the working directory, in this order, when no `--config` is given. */
+/** Looked for in the working directory when no `--config` is given; more than one is an input error. */
 export const CONFIG_FILE_NAMES = ['credsweep.config.json', 'credsweep.config.yaml', 'credsweep.config.yml'];
 
 export interface LoadedConfig {
@@ -17,7 +17,7 @@ export interface LoadedConfig {
   config: CredsweepConfig;
 }
 
-/** The explicit file, else the first of CONFIG_FILE_NAMES in `cwd`, else undefined. */
+/** The explicit file, else the one of CONFIG_FILE_NAMES in `cwd` (two are an error), else undefined. */
 export async function loadConfig(
   explicit: string | undefined,
   cwd: string,
@@ -26,7 +26,16 @@ export async function loadConfig(
     const text = await readText(explicit);
     return { file: explicit, config: (await import('./parse-config.ts')).parseConfig(text, explicit) };
   }
-  for (const name of CONFIG_FILE_NAMES) {
+  const found = await presentConfigFiles(cwd);
+  if (found.length > 1) {
+    // Not one used and the others ignored: the ignored file's exemptions would silently not apply,
+    // and the credentials they protect would be planned for deactivation.
+    throw new InputError(
+      `a second configuration file beside ${found[0]}: credsweep would read only one; keep one, or choose with --config`,
+      found[1]!,
+    );
+  }
+  for (const name of found) {
     const path = join(cwd, name);
     let text: string;
     try {
@@ -39,6 +48,21 @@ export async function loadConfig(
     return { file: name, config: (await import('./parse-config.ts')).parseConfig(text, name) };
   }
   return undefined;
+}
+
+/** Which of CONFIG_FILE_NAMES are in `cwd` (a link to nothing is not there, as before). */
+async function presentConfigFiles(cwd: string): Promise<string[]> {
+  const present: string[] = [];
+  for (const name of CONFIG_FILE_NAMES) {
+    try {
+      await stat(join(cwd, name));
+      present.push(name);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new InputError(`cannot read (${(e as NodeJS.ErrnoException).code})`, name);
+    }
+  }
+  return present;
 }
 
 async function readText(file: string): Promise<string> {

@@ -2,7 +2,7 @@
  * Validates a configuration text. JSON is parsed as YAML (a subset), so both get the same error
  * messages: `credsweep: <file>:<line>: <key.path>: <what>`.
  */
-import { type Document, isNode, LineCounter, parseDocument, visit } from 'yaml';
+import { type Document, isMap, isNode, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.ts';
 import { assertSize, MAX_ALIAS_EXPANSIONS } from './config-limits.ts';
@@ -51,8 +51,12 @@ export function parseConfig(text: string, file: string): CredsweepConfig {
     | string
     | number
   )[];
-  // The line of the offending value, or of the nearest enclosing one that exists (a missing key).
-  let line: number | undefined;
+  // An unknown key's own line (its value, when a mapping, starts on the next); otherwise the line of
+  // the offending value, or of the nearest enclosing one that exists (a missing key).
+  let line =
+    issue.code === 'unrecognized_keys'
+      ? keyLine(doc, issue.path as (string | number)[], issue.keys[0]!, lineCounter)
+      : undefined;
   for (let n = keys.length; n >= 0 && line === undefined; n--) {
     const node = doc.getIn(keys.slice(0, n), true);
     const offset = isNode(node) ? node.range?.[0] : undefined;
@@ -79,10 +83,60 @@ function throwIssue(
   throw new InputError(`${path}: ${what}`, file, line);
 }
 
-function knownKeys(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return Object.keys(configSchema.shape).join(', ');
-  if (path[0] === 'notifications')
-    return 'snsTopicArn, ownerWarningDays, graceDays, ownerWebhookAllow, webhookTimeoutMs, exemptionHowTo';
-  if (path[0] === 'exemptions') return 'principal, arn, tag, credentials, owner, reason, expires';
-  return 'see the README';
+/** The line of `key` in the mapping at `path`. */
+function keyLine(
+  doc: Document,
+  path: readonly (string | number)[],
+  key: string,
+  lineCounter: LineCounter,
+): number | undefined {
+  const parent = path.length === 0 ? doc.contents : doc.getIn(path, true);
+  if (!isMap(parent)) return undefined;
+  const pair = parent.items.find((p) => (isScalar(p.key) ? String(p.key.value) : p.key) === key);
+  const offset = isNode(pair?.key) ? pair.key.range?.[0] : undefined;
+  return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+}
+
+/**
+ * The keys the schema knows at `path`, read from the schema itself (a hand-kept list for each
+ * section drifted: it missed notifications.plannedSteps, and gave plannedSteps' unknown keys the
+ * list of notifications'). Keys that exist only to be refused with a reason (webhookUrl) are left out.
+ */
+export function knownKeys(path: readonly PropertyKey[]): string {
+  let schema: z.core.$ZodType | undefined = configSchema;
+  for (const segment of path) schema = schema && childSchema(unwrap(schema), segment);
+  const def = schema && unwrap(schema)._zod.def;
+  if (def?.type === 'object') {
+    const shape = (def as z.core.$ZodObjectDef).shape;
+    return Object.keys(shape)
+      .filter((k) => unwrap(shape[k]!)._zod.def.type !== 'undefined')
+      .join(', ');
+  }
+  if (def?.type === 'record') {
+    const keyType = unwrap((def as z.core.$ZodRecordDef).keyType)._zod.def;
+    if (keyType.type === 'enum') return Object.values((keyType as z.core.$ZodEnumDef).entries).join(', ');
+  }
+  return 'see docs/configuration.md';
+}
+
+/** The schema inside optional(), default(), nullable() and the like. */
+function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
+  let s = schema;
+  for (;;) {
+    const def = s._zod.def as { type: string; innerType?: z.core.$ZodType };
+    if (
+      def.innerType === undefined ||
+      !['optional', 'default', 'nullable', 'readonly', 'catch', 'prefault'].includes(def.type)
+    )
+      return s;
+    s = def.innerType;
+  }
+}
+
+function childSchema(schema: z.core.$ZodType, segment: PropertyKey): z.core.$ZodType | undefined {
+  const def = schema._zod.def;
+  if (def.type === 'object') return (def as z.core.$ZodObjectDef).shape[String(segment)];
+  if (def.type === 'array') return (def as z.core.$ZodArrayDef).element;
+  if (def.type === 'record') return (def as z.core.$ZodRecordDef).valueType;
+  return undefined;
 }

@@ -4,16 +4,24 @@
  * temporary file renamed over the old one), under an exclusive lock file so two runs cannot lose each
  * other's writes.
  */
-import { open, readFile, rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import initSqlJs, { type Database, type SqlValue } from 'sql.js';
 import { InputError } from '../errors.ts';
+import { MIB, readWholeFile } from '../files/read-whole.ts';
 import { writeFileSafely } from '../files/safe-write.ts';
 import type { AuditReport, Finding } from '../model/finding.ts';
 import type { RunStore, RunSummary, StoredRun } from './run-store.ts';
 
 const SCHEMA_VERSION = 1;
+
+/**
+ * `PRAGMA application_id` of a credsweep history database: 0x43725377, "CrSw" in ASCII (SQLite's
+ * file header offset 68, for `file(1)` and other tools to tell what the file is). Set when the file
+ * is created; a database with another id is another application's and is never written to.
+ */
+export const HISTORY_APPLICATION_ID = 0x43725377;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,6 +45,12 @@ CREATE TABLE IF NOT EXISTS findings (
 CREATE INDEX IF NOT EXISTS findings_by_run ON findings(run_id);
 `;
 
+/**
+ * sql.js holds the whole database in memory, as read and again as written back (its export): past
+ * 1 GiB a run would need several GB.
+ */
+const MAX_DATABASE_BYTES = 1024 * MIB;
+
 type SqlJs = Awaited<ReturnType<typeof initSqlJs>>;
 let sqlJs: Promise<SqlJs> | undefined;
 
@@ -54,17 +68,19 @@ export async function openSqliteRunStore(path: string): Promise<RunStore> {
 
 async function loadDatabase(path: string): Promise<Database> {
   const SQL = await loadSqlJs();
-  let bytes: Uint8Array | undefined;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') throw new InputError(`cannot read the history database (${code})`, path);
-  }
+  // Only a regular file: the database is written back over what was read (a temporary file renamed
+  // onto it), which a device or FIFO cannot be (--db /dev/null said "stored" and kept nothing).
+  const bytes = await readWholeFile(path, {
+    maxBytes: MAX_DATABASE_BYTES,
+    regularOnly: true,
+    tooLargeHint: 'keep the old database and give --db a new file',
+  });
   try {
     const db = bytes ? new SQL.Database(bytes) : new SQL.Database();
+    const version = checkOwnDatabase(db, path);
     db.exec(DDL);
-    const version = db.exec(`SELECT value FROM meta WHERE key = 'schemaVersion'`)[0]?.values[0]?.[0];
+    // Also set on a database of an older credsweep that did not set it (with its next run).
+    db.exec(`PRAGMA application_id = ${HISTORY_APPLICATION_ID}`);
     if (version === undefined)
       db.run(`INSERT INTO meta VALUES ('schemaVersion', ?)`, [String(SCHEMA_VERSION)]);
     else if (Number(version) > SCHEMA_VERSION) {
@@ -75,6 +91,38 @@ async function loadDatabase(path: string): Promise<Database> {
     if (e instanceof InputError) throw e;
     throw new InputError(`not a credsweep history database (${(e as Error).message})`, path);
   }
+}
+
+/**
+ * The schema version of a credsweep database, undefined for an empty one (new, or a 0-byte file).
+ * Any other database is refused before a table is added: sql.js writes the whole file back, so
+ * `audit --db app.db` would have rewritten another application's database with credsweep's tables.
+ */
+function checkOwnDatabase(db: Database, path: string): string | undefined {
+  const applicationId = Number(db.exec('PRAGMA application_id')[0]?.values[0]?.[0] ?? 0);
+  if (applicationId !== 0 && applicationId !== HISTORY_APPLICATION_ID) {
+    throw new InputError(
+      `not a credsweep history database (another application's: application_id 0x${(applicationId >>> 0).toString(16)})`,
+      path,
+    );
+  }
+  const tables = (db.exec(`SELECT name FROM sqlite_master WHERE type = 'table'`)[0]?.values ?? []).map((r) =>
+    String(r[0]),
+  );
+  if (tables.length === 0) return undefined;
+  const version = tables.includes('meta')
+    ? db.exec(`SELECT value FROM meta WHERE key = 'schemaVersion'`)[0]?.values[0]?.[0]
+    : undefined;
+  if (version === undefined || version === null) {
+    // (the tables' names are not shown: another application's names are no text of ours to print)
+    throw new InputError(
+      `not a credsweep history database (another application's: ${tables.length} table(s), no credsweep schema version)`,
+      path,
+      undefined,
+      'give --db a new file or one credsweep audit --db wrote',
+    );
+  }
+  return String(version);
 }
 
 class SqliteRunStore implements RunStore {

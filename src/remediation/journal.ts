@@ -8,6 +8,7 @@ import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync,
 import { dirname } from 'node:path';
 import type { CredentialState } from './actions/index.ts';
 import { InputError, InternalError } from '../errors.ts';
+import { MAX_JSON_TEXT_BYTES, readWholeFileSync } from '../files/read-whole.ts';
 import { openAppendOnly } from '../files/safe-write.ts';
 import { recogniseText, wrongFileMessage } from '../model/file-kinds.ts';
 import { acquireLock, type HeldLock } from './lock.ts';
@@ -148,14 +149,13 @@ export interface ReadJournalOptions {
  * naming the line (a journal credsweep did not write is not acted on).
  */
 export function readJournal(path: string, options: ReadJournalOptions = {}): JournalEntry[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && options.missingOk) return [];
-    throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, path);
+  // A regular file or a pipe up to the cap: a device (undo /dev/zero) is refused, not read for ever.
+  const bytes = readWholeFileSync(path, { maxBytes: MAX_JSON_TEXT_BYTES });
+  if (bytes === undefined) {
+    if (options.missingOk) return [];
+    throw new InputError('no such file', path);
   }
+  const text = bytes.toString('utf8');
   const lines = text.split('\n');
   // Everything after the last newline is a line whose write never finished: the run was killed
   // mid-write, and the step it announced was not started (the intent is fsync'd before the AWS call).

@@ -7,8 +7,8 @@
  * plan's digest, and with a key an HMAC of themselves.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../errors.ts';
+import { MIB, readWholeFileSync } from '../files/read-whole.ts';
 import type { JournalEntry } from '../model/remediation-journal.ts';
 import type { PlanDigest, RemediationPlan, UnsealedPlan } from '../model/remediation-plan.ts';
 
@@ -82,16 +82,14 @@ export function journalEntryMacValid(entry: JournalEntry, key: PlanKey | undefin
   return sameHex(macJournalEntry(entry, key).mac!, entry.mac);
 }
 
+const MAX_PLAN_KEY_BYTES = MIB;
+
 /** The plan key: --plan-key-file's bytes (trailing newline dropped), else $CREDSWEEP_PLAN_KEY, else none. */
 export function resolvePlanKey(keyFile: string | undefined, env: NodeJS.ProcessEnv): PlanKey | undefined {
   if (keyFile !== undefined) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(keyFile);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, keyFile);
-    }
+    // A file or a pipe (<(vault read …)); a key is bytes, not megabytes: /dev/zero is refused.
+    const bytes = readWholeFileSync(keyFile, { maxBytes: MAX_PLAN_KEY_BYTES });
+    if (bytes === undefined) throw new InputError('no such file', keyFile);
     const trimmed = bytes.subarray(0, bytes.length - (bytes.at(-1) === 0x0a ? 1 : 0));
     if (trimmed.length < 16) throw new InputError('a plan key needs at least 16 bytes', keyFile);
     return trimmed;

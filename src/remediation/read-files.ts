@@ -3,25 +3,32 @@
  * audit's findings.json and a plan. A bad file is one InputError line (`file: where: what`).
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { MAX_JSON_TEXT_BYTES, readWholeFile } from '../files/read-whole.ts';
 import { type AuditReport, auditReportSchema } from '../model/finding.ts';
 import { type ExpectedFile, recogniseJson, recogniseText, wrongFileMessage } from '../model/file-kinds.ts';
 import { type RemediationPlan, remediationPlanSchema } from '../model/remediation-plan.ts';
+
+/**
+ * What to do with an audit JSON past MAX_JSON_TEXT_BYTES (≈ 800 000 findings; a 1M-row audit writes
+ * 630 MB): the plan is made from all the findings held at once, so it is made from smaller audits.
+ */
+const SMALLER_AUDITS =
+  'plan from smaller audits: one per account (--accounts), or the credential report split by account';
 
 async function readJsonFile(
   path: string,
   what: string,
   expected: ExpectedFile,
 ): Promise<{ json: unknown; text: string }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, path);
-  }
+  // A regular file or a pipe, read up to the cap (a device such as /dev/zero is refused, not read for ever).
+  const bytes = await readWholeFile(path, {
+    maxBytes: MAX_JSON_TEXT_BYTES,
+    ...(expected === 'audit-report' ? { tooLargeHint: SMALLER_AUDITS } : {}),
+  });
+  if (bytes === undefined) throw new InputError('no such file', path);
+  const text = bytes.toString('utf8');
   try {
     return { json: JSON.parse(text), text };
   } catch (e) {

@@ -37,9 +37,31 @@ describe('redactSecrets', () => {
       'User: arn:aws:iam::123456789012:user/a is not authorized',
       'User: arn:aws:iam::123456789012:user/a is not authorized',
     ],
+    // a URL's user info, parsable or not, up to the authority's last @ (a password may hold one)
+    ['http://u:topsecret@[::1', 'http://[redacted]@[::1'],
+    [
+      'connect to https://u:p@ss@proxy:8080/x@y failed',
+      'connect to https://[redacted]@proxy:8080/x@y failed',
+    ],
+    ['http://host/path@x and mailto:a@b', 'http://host/path@x and mailto:a@b'],
   ];
   for (const [text, expected] of cases) {
     it(JSON.stringify(text.slice(0, 40)), () => assert.equal(redactSecrets(text), expected));
+  }
+});
+
+describe('an endpoint URL with a password', () => {
+  for (const [name, args, env] of [
+    ['AWS_ENDPOINT_URL', ['audit'], { AWS_ENDPOINT_URL: 'http://u:topsecret@[::1' }],
+    ['--endpoint-url', ['audit', '--endpoint-url', 'http://u:topsecret@[::1'], {}],
+    ['--endpoint-url of plan', ['plan', '--endpoint-url', 'http://u:topsecret@[::1'], {}],
+  ] as const) {
+    it(`${name}: the usage error quotes it without its user info`, async () => {
+      const run = await runCredsweep([...args], { env });
+      assert.equal(run.code, 2, run.stderr);
+      assert.ok(!`${run.stdout}${run.stderr}`.includes('topsecret'), run.stderr);
+      assert.match(run.stderr, /^credsweep: .*'http:\/\/\[redacted\]@\[::1' is not an http\(s\) URL\n$/);
+    });
   }
 });
 

@@ -3,10 +3,11 @@
  * per-kind thresholds, flags over the file, bad keys (exit 2, one line), audit --db, history, diff.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import initSqlJs from 'sql.js';
 import { REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'credsweep-cli-config-'));
@@ -252,6 +253,36 @@ describe('audit --db, history, diff', () => {
       readFileSync(html, 'utf8'),
       /<figure id="chart-trend"><figcaption>Unused credentials over runs/,
     );
+  });
+
+  it("audit --db another application's database: exit 2 before the audit, the file and --output untouched", async () => {
+    const SQL = await initSqlJs();
+    const foreign = join(dir, 'app.db');
+    const people = new SQL.Database();
+    people.exec('CREATE TABLE people (name TEXT)');
+    writeFileSync(foreign, people.export());
+    const before = readFileSync(foreign);
+    const output = join(dir, 'not-written.json');
+    const run = await runCredsweep([
+      'audit',
+      '--report',
+      REPORT,
+      '--as-of',
+      AS_OF,
+      '--format',
+      'json',
+      '--output',
+      output,
+      '--db',
+      foreign,
+    ]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(
+      run.stderr,
+      /^credsweep: .*app\.db: not a credsweep history database \(another application's: 1 table\(s\), no credsweep schema version\) \(give --db a new file or one credsweep audit --db wrote\)\n$/,
+    );
+    assert.deepEqual(readFileSync(foreign), before);
+    assert.ok(!existsSync(output), 'the audit did not run');
   });
 
   it('diff without a database or with a missing run is a one-line usage/input error', async () => {

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
 
 const DEMO = 'examples/demo/credential-report.csv';
@@ -140,6 +141,23 @@ describe('wrong-file mistakes: one line, exit 2, what to do instead', () => {
       assert.equal(run.stdout, '');
     });
   }
+
+  it('a gzip-compressed report (file or standard input) is audited as the report, also with --jobs 2', async () => {
+    const plain = await runCredsweep(['audit', '--report', DEMO, '--format', 'csv', '--as-of', '2026-11-01']);
+    assert.equal(plain.code, 0, plain.stderr);
+    const gz = join(dir, 'credential-report.csv.gz');
+    writeFileSync(gz, gzipSync(readFileSync(join(REPO_ROOT, DEMO))));
+    for (const [args, stdin] of [
+      [['--report', gz, '--jobs', '2'], undefined],
+      [['--report', '-'], readFileSync(gz)],
+    ] as const) {
+      const run = await runCredsweep(['audit', ...args, '--format', 'csv', '--as-of', '2026-11-01'], {
+        ...(stdin ? { stdin } : {}),
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, plain.stdout);
+    }
+  });
 
   it('standard input gets the same check', async () => {
     const run = await runCredsweep(['audit', '--report', '-'], { stdin: readFileSync(files.apiJson!) });

@@ -115,6 +115,32 @@ describe('parseConfig', () => {
       `notifications:\n  ownerWebhookAllow: ["${prefix}"]\n`,
       `credsweep.config.yaml:2: notifications.ownerWebhookAllow.0: ${why}`,
     ]),
+    // the keys listed are the schema's own at that path, and the line is the unknown key's
+    [
+      "an unknown key whose value is a mapping, at the key's line",
+      'days: 30\nthreshold:\n  access_key: 5\n',
+      'credsweep.config.yaml:2: threshold: unknown key (known: days, thresholds, exemptions, accounts, roleName, sshPublicKeys, db, notifications)',
+    ],
+    [
+      'an unknown threshold kind, listing the kinds',
+      'thresholds:\n  bogus: 1\n',
+      'credsweep.config.yaml:2: thresholds.bogus: unknown key (known: password, access_key, role, permission, ssh_public_key, service_specific_credential)',
+    ],
+    [
+      'an unknown notifications key, listing plannedSteps too (not the refused webhookUrl)',
+      'notifications:\n  bogus: 1\n',
+      'credsweep.config.yaml:2: notifications.bogus: unknown key (known: snsTopicArn, ownerWarningDays, graceDays, ownerWebhookAllow, webhookTimeoutMs, exemptionHowTo, plannedSteps)',
+    ],
+    [
+      "an unknown plannedSteps key, listing plannedSteps' keys",
+      'notifications:\n  plannedSteps:\n    bogus: 1\n',
+      'credsweep.config.yaml:3: notifications.plannedSteps.bogus: unknown key (known: roles, deleteRolesAfterDays, quarantineUsers, permissions)',
+    ],
+    [
+      "an unknown exemption key, listing an exemption's keys",
+      'exemptions:\n  - principal: a\n    owner: o\n    reason: r\n    expires: 2027-01-01\n    bogus: 1\n',
+      'credsweep.config.yaml:6: exemptions.0.bogus: unknown key (known: principal, arn, tag, credentials, owner, reason, expires)',
+    ],
     ['not YAML at all', 'days: [1, 2\n', 'credsweep.config.yaml:'],
     ['wrong type', '{"days": "ninety"}', 'days: Invalid input: expected number'],
   ];
@@ -130,14 +156,31 @@ describe('loadConfig', () => {
   const dir = mkdtempSync(join(tmpdir(), 'credsweep-config-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('finds ./credsweep.config.{json,yaml,yml} in that order, and nothing when none exists', async () => {
+  it('finds ./credsweep.config.json, .yaml or .yml, and nothing when none exists', async () => {
     assert.equal(await loadConfig(undefined, dir), undefined);
     writeFileSync(join(dir, 'credsweep.config.yml'), 'days: 10\n');
     assert.equal((await loadConfig(undefined, dir))?.config.days, 10);
+    rmSync(join(dir, 'credsweep.config.yml'));
     writeFileSync(join(dir, 'credsweep.config.json'), '{"days": 20}');
     const found = await loadConfig(undefined, dir);
     assert.equal(found?.file, 'credsweep.config.json');
     assert.equal(found?.config.days, 20);
+    rmSync(join(dir, 'credsweep.config.json'));
+  });
+
+  it('two of them is an input error (one was read, the other and its exemptions ignored silently); --config chooses', async () => {
+    const both = mkdtempSync(join(dir, 'both-'));
+    writeFileSync(join(both, 'credsweep.config.json'), '{"days": 20}');
+    writeFileSync(join(both, 'credsweep.config.yml'), 'days: 10\n');
+    await assert.rejects(
+      loadConfig(undefined, both),
+      (e) =>
+        e instanceof InputError &&
+        e.location === 'credsweep.config.yml' &&
+        e.message ===
+          'a second configuration file beside credsweep.config.json: credsweep would read only one; keep one, or choose with --config',
+    );
+    assert.equal((await loadConfig(join(both, 'credsweep.config.yml'), both))?.config.days, 10);
   });
 
   it('reads an explicit file and names it when it is missing', async () => {

@@ -13,9 +13,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import initSqlJs from 'sql.js';
 import { assembleAuditReport } from '../../src/audit/audit-report.ts';
 import { trend } from '../../src/history/run-store.ts';
-import { openSqliteRunStore } from '../../src/history/sqlite-run-store.ts';
+import { HISTORY_APPLICATION_ID, openSqliteRunStore } from '../../src/history/sqlite-run-store.ts';
 import { evaluatePrincipal } from '../../src/rules/index.ts';
 import { AS_OF, aKey, aUser, daysAgo } from '../helpers/builders.ts';
 
@@ -88,6 +89,43 @@ describe('the SQLite run store', () => {
     const junk = join(dir, 'junk.sqlite');
     writeFileSync(junk, 'this is not sqlite, just some text that is long enough to have a header'.repeat(20));
     await assert.rejects(openSqliteRunStore(junk), /not a credsweep history database/);
+  });
+
+  it("refuses another application's database and leaves it as it was (sql.js writes the whole file back)", async () => {
+    const SQL = await initSqlJs();
+    const foreign = join(dir, 'app.db');
+    const people = new SQL.Database();
+    people.exec('CREATE TABLE people (name TEXT)');
+    writeFileSync(foreign, people.export());
+    const before = readFileSync(foreign);
+    await assert.rejects(
+      openSqliteRunStore(foreign),
+      /^InputError: not a credsweep history database \(another application's: 1 table\(s\), no credsweep schema version\)$/,
+    );
+    assert.deepEqual(readFileSync(foreign), before);
+    const marked = join(dir, 'marked.db');
+    const other = new SQL.Database();
+    other.exec('PRAGMA application_id = 7');
+    writeFileSync(marked, other.export());
+    await assert.rejects(openSqliteRunStore(marked), /another application's: application_id 0x7\)/);
+    await assert.rejects(openSqliteRunStore('/dev/null'), /is a device, not a file/);
+  });
+
+  it(`sets application_id ${HISTORY_APPLICATION_ID.toString(16)} on a new database; an older credsweep's (without it) is read and gets it`, async () => {
+    const path = join(dir, 'marked-new.sqlite');
+    const store = await openSqliteRunStore(path);
+    await store.saveRun(reportAt(AS_OF, 10));
+    await store.close();
+    // SQLite's header holds the application_id at offset 68, big-endian
+    assert.equal(readFileSync(path).readUInt32BE(68), HISTORY_APPLICATION_ID);
+    const bytes = readFileSync(path);
+    bytes.writeUInt32BE(0, 68); // as credsweep 0.1 wrote it
+    writeFileSync(path, bytes);
+    const older = await openSqliteRunStore(path);
+    assert.equal((await older.listRuns()).length, 1);
+    await older.saveRun(reportAt(AS_OF, 11));
+    await older.close();
+    assert.equal(readFileSync(path).readUInt32BE(68), HISTORY_APPLICATION_ID);
   });
 
   it('writes through an O_EXCL temporary file: a link planted at the old predictable name is never followed; 0600, mode kept', async () => {

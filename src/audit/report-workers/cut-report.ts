@@ -30,12 +30,14 @@ export interface ReportStart {
 
 /**
  * The header of a report that can be cut: UTF-8 (a BOM allowed), its first line a header with no
- * quote and an `arn` column, ending in `\n` or `\r\n`. Anything else (UTF-16, a quoted or blank first
- * line, old Mac `\r` line ends, no line end within `head`) is read by the serial parser.
+ * quote and an `arn` column, ending in `\n` or `\r\n`. Anything else (UTF-16, gzip, a quoted or blank
+ * first line, old Mac `\r` line ends, no line end within `head`) is read by the serial parser.
  */
 export function readReportStart(head: Uint8Array): ReportStart | undefined {
   let from = 0;
   if (head[0] === 0xff && head[1] === 0xfe) return undefined; // UTF-16 LE
+  if (head[0] === 0xfe && head[1] === 0xff) return undefined; // UTF-16 BE
+  if (head[0] === 0x1f && head[1] === 0x8b) return undefined; // gzip: inflated as it streams
   if (head[0] === UTF8_BOM[0] && head[1] === UTF8_BOM[1] && head[2] === UTF8_BOM[2]) from = 3;
   const bytes = Buffer.from(head.buffer, head.byteOffset, head.length);
   const lf = bytes.indexOf(LF, from);

@@ -143,6 +143,8 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       configFile,
       { now: ctx.now() },
     );
+    const history = settings.dbPath ? auditHistory(ctx, settings.dbPath) : undefined;
+    await history?.check();
     const run = await runAudit(settings, {
       stdin: ctx.stdin,
       progress: (accounts) => startProgress(ctx, accounts, 'accounts'),
@@ -157,7 +159,6 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
         `credsweep: account ${a.accountId}: ${a.error?.code ?? 'Error'}: ${a.error?.message ?? 'failed'}\n`,
       );
     }
-    const history = settings.dbPath ? auditHistory(ctx, settings.dbPath) : undefined;
     const extras = () => {
       const exemptions = run.exemptions();
       return exemptions ? { exemptions } : {};

@@ -24,7 +24,7 @@ import type {
   TrailRoleAssumption,
   TrailSummary,
 } from '../../model/trail-summary.ts';
-import { type EpochMs, parseIsoDateTime, toIso } from '../../time.ts';
+import { type EpochMs, parseIsoDateTime, toIso, yearInRange } from '../../time.ts';
 
 /** The few fields of a CloudTrail record the aggregation needs; null when absent. */
 export interface TrailRecord {
@@ -386,7 +386,19 @@ export function parseEventTime(text: string): EpochMs | null {
     const h = digits(text, 11, 2);
     const mi = digits(text, 14, 2);
     const sec = digits(text, 17, 2);
-    if (y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59) {
+    // Years outside 1970–9999 fall through to parseIsoDateTime, which refuses them as the credential
+    // report's dates are refused (src/time.ts): Date.UTC would read 0000–0099 as 1900–1999.
+    if (
+      yearInRange(y) &&
+      mo >= 1 &&
+      mo <= 12 &&
+      d >= 1 &&
+      d <= 31 &&
+      h >= 0 &&
+      h <= 23 &&
+      mi >= 0 &&
+      mi <= 59
+    ) {
       if (sec >= 0 && sec <= 59 && (d <= 28 || d <= daysInMonth(y, mo)))
         return Date.UTC(y, mo - 1, d, h, mi, sec);
     }

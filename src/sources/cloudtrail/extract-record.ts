@@ -19,6 +19,7 @@ import {
   SPAN_ESCAPED,
   SPAN_HAS_EVENT_NAME,
 } from './scan-json.ts';
+import { yearInRange } from '../../time.ts';
 
 export interface ExtractOptions {
   includeTemporary: boolean;
@@ -79,7 +80,8 @@ function eventTimeOf(buf: Buffer, sp: Int32Array, at: number): number | null {
       mi >= 0 &&
       mi <= 59
     ) {
-      if (s >= 0 && s <= 59) return Date.UTC(c * 100 + y, mo - 1, d, h, mi, s);
+      // (a year outside 1970–9999 goes to parseEventTime, which refuses it: Date.UTC reads 0000 as 1900)
+      if (s >= 0 && s <= 59 && yearInRange(c * 100 + y)) return Date.UTC(c * 100 + y, mo - 1, d, h, mi, s);
     }
   }
   const text = spanString(buf, sp, at, F.eventTime);

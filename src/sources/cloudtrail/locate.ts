@@ -12,7 +12,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../../errors.ts';
-import { type EpochMs, MS_PER_DAY } from '../../time.ts';
+import { type EpochMs, MS_PER_DAY, yearInRange } from '../../time.ts';
 import type { TrailObject } from './read-object.ts';
 
 export const SKIPPED_FOLDERS = new Set(['CloudTrail-Digest', 'CloudTrail-Insight']);
@@ -41,6 +41,9 @@ export function isOutsideWindow(segments: readonly string[], window: TrailWindow
   const [y, m, d] = segments.slice(at + 2, at + 5);
   if (y === undefined || !/^\d{4}$/.test(y)) return false;
   const year = Number(y);
+  // A folder year credsweep cannot read (outside 1970–9999; Date.UTC makes 0050 into 1950) is not
+  // pruned: its records are judged by their own eventTime.
+  if (!yearInRange(year)) return false;
   let from: number;
   let to: number;
   if (m === undefined || !/^\d{2}$/.test(m)) {
@@ -66,6 +69,10 @@ export async function locateLocalTrailFiles(path: string, window: TrailWindow): 
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code})`, path);
+  }
+  if (!info.isDirectory() && !info.isFile() && !info.isFIFO()) {
+    // A FIFO (`<(zcat …)`) is streamed; a device such as /dev/zero would be read for ever.
+    throw new InputError('is a device or socket, not a trail file or folder', path);
   }
   if (!info.isDirectory()) return [{ kind: 'file', path }];
   const found: TrailObject[] = [];

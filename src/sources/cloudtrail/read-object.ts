@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { classifyAwsError } from '../../aws/classify-error.ts';
+import { readFailure } from '../../files/read-whole.ts';
 import { createTrailAggregator, type TrailAggregator, type TrailAggregatorOptions } from './aggregate.ts';
 import { aggregatingHandler } from './extract-record.ts';
 import { CloudTrailJsonScanner, JsonScanError } from './scan-json.ts';
@@ -174,9 +175,14 @@ export async function scanTrailObject(
   try {
     let raw: Buffer | AsyncIterable<Uint8Array>;
     if (object.kind === 'file') {
-      const { size } = await stat(object.path);
+      const info = await stat(object.path);
+      // Only a regular file's size is its length: a FIFO's (`<(zcat …)`) is 0 whatever it holds, so
+      // it is streamed; a device is no trail file (/dev/zero would be read for ever).
+      if (!info.isFile() && !info.isFIFO()) {
+        return { error: info.isDirectory() ? 'is a folder' : 'is a device or socket, not a file' };
+      }
       raw =
-        size <= WHOLE_OBJECT_BYTES
+        info.isFile() && info.size <= WHOLE_OBJECT_BYTES
           ? await readFile(object.path)
           : createReadStream(object.path, { highWaterMark: READ_CHUNK });
     } else {
@@ -255,7 +261,7 @@ export function describeObjectError(e: unknown): string | null {
     return err.code === 'Z_BUF_ERROR' ? `truncated gzip (${err.message})` : `corrupt gzip (${err.message})`;
   }
   if (err?.code === 'ERR_STRING_TOO_LONG') return 'a value is too large';
-  if (typeof err?.syscall === 'string') return `cannot read (${err.code ?? err.message})`;
+  if (typeof err?.syscall === 'string') return `cannot read (${readFailure(err)})`;
   if (err?.$metadata !== undefined) {
     // classifyAwsError redacts: an endpoint may echo the request's x-amz-security-token.
     const { code, message } = classifyAwsError(e);

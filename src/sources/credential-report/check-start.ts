@@ -2,9 +2,13 @@
  * A look at the start of a file given to `audit --report` before the CSV parser sees it, so the
  * usual mistakes fail at line 1 with what to do: the raw JSON of `aws iam get-credential-report`
  * (its Content is the CSV, base64-encoded), a credsweep JSON file, a CloudTrail log, or a report a
- * spreadsheet re-saved with semicolons (which the parser would only trip over dozens of lines later).
+ * spreadsheet re-saved with semicolons (which the parser would only trip over dozens of lines later),
+ * or UTF-16 without a byte-order mark. A gzip-compressed report (`credential-report.csv.gz`, recognised
+ * by its magic bytes, as CloudTrail files are) is inflated as it streams and checked the same way.
  */
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import { InputError } from '../../errors.ts';
 import { csvSeparatorProblem, recogniseText, wrongFileMessage } from '../../model/file-kinds.ts';
 
@@ -28,8 +32,32 @@ export async function checkReportStart(input: Readable, file: string): Promise<R
       size += chunk.length;
     }
   };
+  /** The bytes looked at, then the rest of the input. */
+  const whole = () =>
+    Readable.from(
+      (async function* () {
+        yield* head;
+        while (!done) {
+          const next = await chunks.next();
+          if (next.done) return;
+          yield next.value;
+        }
+      })(),
+      { objectMode: false },
+    );
   try {
     while (!done && size < HEADER_LOOK_LIMIT && !text().includes('\n')) await more();
+    const bytes = Buffer.concat(head);
+    // (it looked like "separated by semicolons … (a spreadsheet re-saved it?)": compressed bytes)
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) return await checkReportStart(gunzipped(whole(), file), file);
+    const utf16 = utf16WithoutMark(bytes);
+    if (utf16) {
+      throw new InputError(
+        `this is ${utf16} text without a byte-order mark, not UTF-8: save it as UTF-8 (or UTF-16 with its byte-order mark)`,
+        file,
+        1,
+      );
+    }
     const start = text()
       .replace(/^\uFEFF/, '')
       .trimStart();
@@ -57,15 +85,35 @@ export async function checkReportStart(input: Readable, file: string): Promise<R
     const err = e as NodeJS.ErrnoException;
     throw new InputError(`cannot read: ${err?.message ?? String(e)}`, file);
   }
+  return whole();
+}
+
+/** The inflated bytes; a corrupt or truncated gzip is an InputError saying so, wherever it shows. */
+function gunzipped(compressed: Readable, file: string): Readable {
+  const gunzip = createGunzip();
+  pipeline(compressed, gunzip).catch(() => {}); // its error also surfaces on gunzip, read below
   return Readable.from(
     (async function* () {
-      yield* head;
-      while (!done) {
-        const next = await chunks.next();
-        if (next.done) return;
-        yield next.value;
+      try {
+        yield* gunzip;
+      } catch (e) {
+        throw new InputError(`corrupt or truncated gzip (${(e as Error).message})`, file);
       }
     })(),
     { objectMode: false },
   );
+}
+
+/**
+ * 'UTF-16LE' or 'UTF-16BE' when the text starts with four ASCII characters in UTF-16 and no
+ * byte-order mark (a report's header begins `user,`): decoded as UTF-8 it read as "missing columns
+ * user, arn, …". With a mark, decode-text.ts reads either.
+ */
+function utf16WithoutMark(bytes: Buffer): string | undefined {
+  if (bytes.length < 8) return undefined;
+  const ascii = (b: number) => b >= 0x20 && b < 0x7f;
+  const pairs = [0, 2, 4, 6].map((i) => [bytes[i]!, bytes[i + 1]!] as const);
+  if (pairs.every(([a, b]) => ascii(a) && b === 0)) return 'UTF-16LE';
+  if (pairs.every(([a, b]) => a === 0 && ascii(b))) return 'UTF-16BE';
+  return undefined;
 }

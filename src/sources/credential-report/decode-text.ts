@@ -1,16 +1,42 @@
 /**
- * Bytes of a credential report to text, chunk by chunk. UTF-8 unless the file starts with the UTF-16
- * little-endian byte-order mark (spreadsheet "Unicode text" exports); a UTF-8 BOM is dropped; invalid
- * UTF-8 becomes U+FFFD (the audit then names the user as it reads, not as AWS stored it).
+ * Bytes of a credential report to text, chunk by chunk. UTF-8 unless the file starts with a UTF-16
+ * byte-order mark, little-endian (spreadsheet "Unicode text" exports) or big-endian; a UTF-8 BOM is
+ * dropped; invalid UTF-8 becomes U+FFFD (the audit then names the user as it reads, not as AWS stored it).
  */
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
 const UTF16LE_BOM = [0xff, 0xfe] as const;
+const UTF16BE_BOM = [0xfe, 0xff] as const;
+
+interface TextDecoding {
+  write(bytes: Buffer): string;
+  end(): string;
+}
+
+/**
+ * UTF-16BE through Node's UTF-16LE decoder, each byte pair swapped (StringDecoder has no big-endian);
+ * an odd byte waits for the next chunk, and one left at the end is U+FFFD.
+ */
+function utf16BeDecoding(): TextDecoding {
+  const le = new StringDecoder('utf16le');
+  let odd: number | undefined;
+  return {
+    write(bytes) {
+      const joined = odd === undefined ? bytes : Buffer.concat([Buffer.of(odd), bytes]);
+      const even = joined.length & ~1;
+      odd = even < joined.length ? joined[even] : undefined;
+      return le.write(Buffer.from(joined.subarray(0, even)).swap16());
+    },
+    end() {
+      return le.end() + (odd === undefined ? '' : '\ufffd');
+    },
+  };
+}
 
 /** Yields the input's text; a multi-byte character split across chunks is joined, never mangled. */
 export async function* decodeReportText(input: Readable): AsyncGenerator<string> {
-  let decoder: StringDecoder | undefined;
+  let decoder: TextDecoding | undefined;
   let head: Buffer | undefined;
   let first = true;
   const emit = (bytes: Buffer): string => {
@@ -31,9 +57,10 @@ export async function* decodeReportText(input: Readable): AsyncGenerator<string>
         continue;
       }
       head = undefined;
-      const utf16 = bytes[0] === UTF16LE_BOM[0] && bytes[1] === UTF16LE_BOM[1];
-      decoder = new StringDecoder(utf16 ? 'utf16le' : 'utf8');
-      if (utf16) bytes = bytes.subarray(2);
+      const le = bytes[0] === UTF16LE_BOM[0] && bytes[1] === UTF16LE_BOM[1];
+      const be = bytes[0] === UTF16BE_BOM[0] && bytes[1] === UTF16BE_BOM[1];
+      decoder = be ? utf16BeDecoding() : new StringDecoder(le ? 'utf16le' : 'utf8');
+      if (le || be) bytes = bytes.subarray(2);
     }
     const text = emit(bytes);
     if (text.length > 0) yield text;

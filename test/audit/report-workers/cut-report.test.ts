@@ -34,6 +34,8 @@ describe('readReportStart', () => {
   });
   const serial: [string, Uint8Array][] = [
     ['UTF-16', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${HEADER}\n`, 'utf16le')])],
+    ['UTF-16BE', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(`${HEADER}\n`, 'utf16le').swap16()])],
+    ['gzip', Buffer.from([0x1f, 0x8b, ...Buffer.from(`${HEADER}\n`)])],
     ['a quoted header', bytes(`"user",arn\n`)],
     ['old Mac line ends', bytes(`${HEADER}\r${row('a', '111')}\r`)],
     ['no line end yet', bytes(HEADER)],

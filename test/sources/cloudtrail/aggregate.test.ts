@@ -6,6 +6,7 @@ import {
   parseEventTime,
   type TrailRecord,
 } from '../../../src/sources/cloudtrail/aggregate.ts';
+import { scanTrailDocument } from '../../../src/sources/cloudtrail/extract-record.ts';
 
 function aRecord(overrides: Partial<TrailRecord> = {}): TrailRecord {
   return {
@@ -189,7 +190,38 @@ describe('parseEventTime', () => {
     ['2023-02-30T00:00:00Z', null],
     ['', null],
     ['yesterday', null],
+    // years outside 1970–9999 are unreadable, as in a credential report (Date.UTC made 0000 into 1900)
+    ['0000-01-01T00:00:00Z', null],
+    ['0099-12-31T23:59:59Z', null],
+    ['0050-06-01 00:00:00', null],
+    ['1969-12-31T23:59:59Z', null],
+    ['1970-01-01T00:00:00Z', 0],
+    ['9999-12-31T23:59:59Z', Date.UTC(9999, 11, 31, 23, 59, 59)],
   ] as const) {
     it(`reads ${JSON.stringify(text)}`, () => assert.equal(parseEventTime(text), expected));
   }
+});
+
+describe('an eventTime in year 0000–0099 scanned from bytes (the fast path of extract-record.ts)', () => {
+  it('is unreadable: the record counts, the key gets no first or last seen in 1900', () => {
+    for (const eventTime of ['0000-01-01T00:00:00Z', '0099-01-01T00:00:00Z']) {
+      const records = [
+        {
+          eventTime,
+          eventSource: 'ec2.amazonaws.com',
+          eventName: 'DescribeInstances',
+          awsRegion: 'us-east-1',
+          sourceIPAddress: '198.51.100.1',
+          userIdentity: {
+            type: 'IAMUser',
+            arn: 'arn:aws:iam::111122223333:user/alice',
+            accessKeyId: 'AKIAEXAMPLE1',
+          },
+        },
+      ];
+      const summary = scanTrailDocument(Buffer.from(JSON.stringify({ Records: records })), {}).summary();
+      assert.equal(summary.records, 1);
+      assert.deepEqual(summary.accessKeys, [], eventTime);
+    }
+  });
 });

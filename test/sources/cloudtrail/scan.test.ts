@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -112,6 +113,9 @@ describe('isOutsideWindow (delivery-date folders, docs/aws-behaviour.md §4.1)',
     ['2025', true],
     ['2026', false],
     ['latest', false],
+    // a year credsweep cannot read is not pruned (Date.UTC read 0050 as 1950, before the window)
+    ['0050/10/05', false],
+    ['0000', false],
   ];
   for (const [date, outside] of cases) {
     it(`${date}: ${outside ? 'pruned' : 'read'}`, () =>
@@ -212,5 +216,21 @@ describe('read-object: small objects whole, large ones streamed, the same answer
       const whole = await scanTrailObject({ kind: 'file', path }, options);
       assert.ok('error' in whole && reason.test(whole.error), JSON.stringify(whole));
     }
+  });
+
+  it('a FIFO (stat size 0) is streamed, not read whole; a device is a bad file, not read for ever', async () => {
+    const doc = Buffer.from(JSON.stringify({ Records: generateTrailRecords(200, 24) }));
+    const fifo = join(dir, 'fifo.json.gz');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    await writeFile(join(dir, 'fifo-source.gz'), gzipSync(doc));
+    spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', join(dir, 'fifo-source.gz'), fifo], { stdio: 'ignore' });
+    assert.deepEqual(
+      await summaryOf({ kind: 'file', path: fifo }),
+      scanTrailDocument(doc, options).summary(),
+    );
+    // a link in a trail tree to a device: stat() follows it, and says size 0
+    await symlink('/dev/zero', join(dir, 'zero.json'));
+    const zero = await scanTrailObject({ kind: 'file', path: join(dir, 'zero.json') }, options);
+    assert.deepEqual(zero, { error: 'is a device or socket, not a file' });
   });
 });
