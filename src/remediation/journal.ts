@@ -81,16 +81,18 @@ export class JournalWriter {
     if (!fstatSync(this.fd).isFile()) {
       throw new InputError('not a regular file: a journal is a file credsweep appends to', this.path);
     }
-    const text = readFileSync(this.fd, 'utf8');
-    const end = text.lastIndexOf('\n') + 1;
-    if (end < text.length) {
-      ftruncateSync(this.fd, Buffer.byteLength(text.slice(0, end), 'utf8'));
+    // Bytes, not text: the cut is at the last newline's byte, whatever the bytes before it decode to.
+    const bytes = readFileSync(this.fd);
+    const end = bytes.lastIndexOf(0x0a) + 1;
+    if (end < bytes.length) {
+      ftruncateSync(this.fd, end);
       fsyncSync(this.fd);
     }
+    const text = bytes.subarray(0, end).toString('utf8');
     // A new journal's first sealed line names the chain's start (''), so a copy of it cannot pass for
     // the start of an older, unchained journal.
-    if (text.slice(0, end).trim() === '') return '';
-    const lines = text.slice(0, end).trimEnd().split('\n');
+    if (text.trim() === '') return '';
+    const lines = text.trimEnd().split('\n');
     try {
       const mac = (JSON.parse(lines.at(-1) ?? '') as { mac?: unknown }).mac;
       return typeof mac === 'string' ? mac : undefined;
@@ -149,8 +151,9 @@ export interface ReadJournalOptions {
  * naming the line (a journal credsweep did not write is not acted on).
  */
 export function readJournal(path: string, options: ReadJournalOptions = {}): JournalEntry[] {
-  // A regular file or a pipe up to the cap: a device (undo /dev/zero) is refused, not read for ever.
-  const bytes = readWholeFileSync(path, { maxBytes: MAX_JSON_TEXT_BYTES });
+  // A regular file, as JournalWriter writes one, up to the cap: a device (undo /dev/zero) or a FIFO
+  // (which waits for a writer for ever) is refused, not read.
+  const bytes = readWholeFileSync(path, { maxBytes: MAX_JSON_TEXT_BYTES, regularOnly: true });
   if (bytes === undefined) {
     if (options.missingOk) return [];
     throw new InputError('no such file', path);

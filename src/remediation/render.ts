@@ -184,11 +184,14 @@ export function renderRecreations(histories: readonly StepHistory[], options: { 
       `  trusted by: ${list(trustedPrincipals(role.trustPolicy))}\n` +
       `  inline policies: ${list(role.inlinePolicies.filter((p) => p.name !== QUARANTINE_POLICY_NAME).map((p) => p.name))}\n` +
       `  managed policies: ${list(role.attachedPolicyArns)}\n` +
-      `  instance profiles: ${list(role.instanceProfiles.map((p) => p.name))}\n`;
+      `  instance profiles: ${list(role.instanceProfiles.map((p) => p.name))}\n` +
+      (h.state !== 'applied' && h.undoing?.exists && h.undoing.targetId
+        ? `  an earlier undo created it as RoleId ${printable(h.undoing.targetId)}: this one carries on in that role\n`
+        : '');
   }
   if (text !== '' && !options.sealed) {
     text +=
-      'this journal is not sealed with a plan key: roles are recreated from it only with --trust-unsigned-journal\n';
+      'this journal is not sealed with a plan key: the roles are recreated as it is written (--trust-unsigned-journal)\n';
   }
   return text;
 }

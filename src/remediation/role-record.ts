@@ -176,15 +176,26 @@ export async function deleteRoleAndAttachments(
   await gone(() => iam.send(new DeleteRoleCommand({ RoleName })));
 }
 
+/** A role with nothing in it: no inline or managed policy, in no instance profile. */
+export function isBareRole(role: RoleRecord): boolean {
+  return (
+    role.inlinePolicies.length === 0 &&
+    role.attachedPolicyArns.length === 0 &&
+    role.instanceProfiles.length === 0
+  );
+}
+
 /**
  * True when `live` is `record` with only some of its parts taken away: the same RoleId (when `sameId`),
- * path and trust policy, and no inline policy (by name and document), managed policy or instance
+ * path, trust policy and permissions boundary, and no inline policy (by name and document), managed policy or instance
  * profile that the record lacks. What a deletion or a recreation that stopped part-way leaves; a role
  * changed by anyone since (a policy added or edited, another role of the same name) is not.
  */
 export function withinRecord(live: RoleRecord, record: RoleRecord, options: { sameId: boolean }): boolean {
   if (options.sameId && live.roleId !== record.roleId) return false;
   if (live.path !== record.path || live.trustPolicy !== record.trustPolicy) return false;
+  // A boundary removed (or another set) since is a change, not a part taken away.
+  if (live.permissionsBoundaryArn !== record.permissionsBoundaryArn) return false;
   const documents = new Map(record.inlinePolicies.map((p) => [p.name, p.document]));
   const attached = new Set(record.attachedPolicyArns);
   const profiles = new Set(record.instanceProfiles.map((p) => p.name));
@@ -255,9 +266,9 @@ export async function recreateRole(
 
 /**
  * CreateRole from the record; its RoleId. "Already exists" is a retried CreateRole whose first attempt
- * reached IAM only while the role there is the record's bare beginnings (its path and trust policy,
- * nothing in it the record lacks): a role someone else made under the name meanwhile is refused, never
- * written into.
+ * reached IAM only while the role there is the record's bare beginnings (its path, trust policy and
+ * boundary, nothing in it at all): a role someone else made under the name meanwhile is refused,
+ * never written into.
  */
 async function createRole(iam: IAMClient, record: RoleRecord): Promise<string> {
   const RoleName = record.roleName;
@@ -277,8 +288,9 @@ async function createRole(iam: IAMClient, record: RoleRecord): Promise<string> {
   } catch (e) {
     if (!isAlreadyExists(e)) throw e;
   }
+  // Its own first attempt made the role and nothing else (the policies come after this returns).
   const live = await captureRoleRecord(iam, RoleName);
-  if (!live || !withinRecord(live, record, { sameId: false })) {
+  if (!live || !isBareRole(live) || !withinRecord(live, record, { sameId: false })) {
     throw new RoleTakenError(RoleName, live?.roleId);
   }
   return live.roleId;

@@ -68,6 +68,30 @@ describe('plan --roles / --quarantine-users through the CLI (moto)', () => {
     });
   }
 
+  /** The CLI against moto with standard output on /dev/full (every write refused: ENOSPC). */
+  function onFullStdout(args: string[]) {
+    const full = openSync('/dev/full', 'w');
+    try {
+      return spawnSync(process.execPath, [CLI, ...args], {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          NO_COLOR: '1',
+          AWS_ACCESS_KEY_ID: 'testing',
+          AWS_SECRET_ACCESS_KEY: 'testing',
+          AWS_SESSION_TOKEN: '',
+          AWS_PROFILE: '',
+          AWS_REGION: 'us-east-1',
+          AWS_ENDPOINT_URL: moto.endpoint,
+        },
+        stdio: ['ignore', full, 'pipe'],
+        encoding: 'utf8',
+      });
+    } finally {
+      closeSync(full);
+    }
+  }
+
   async function audit(name: string): Promise<string> {
     const file = join(dir, name);
     const run = await cli(['audit', '--format', 'json', '--output', file]);
@@ -218,11 +242,12 @@ describe('plan --roles / --quarantine-users through the CLI (moto)', () => {
     assert.deepEqual(profile.InstanceProfile?.Roles, [], 'the instance profile stays');
 
     // undo: no role recreated from a journal without a plan key, unless the user takes it as written
+    // (refused before anything is reversed: exit 2, one line, saying what to give)
     const unsealed = await cli(['undo', join(dir, 'delete.jsonl'), '--yes']);
-    assert.equal(unsealed.code, 0, unsealed.stderr);
+    assert.equal(unsealed.code, 2, unsealed.stderr);
     assert.match(
-      unsealed.stdout,
-      /skipped\s+delete-role\s+\d+\s+app-worker \(role\).*not sealed with a plan key/,
+      unsealed.stderr,
+      /^credsweep: undo would recreate role app-worker \(\d+\) with the trust and permission policies this journal holds, and it is not sealed with a plan key \(give the key .*--trust-unsigned-journal to take the journal as written\)\n$/,
     );
     assert.equal(await captureRoleRecord(iam, 'app-worker'), null);
     // then: the role as it was before credsweep quarantined it, with a new RoleId, and it says so.
@@ -299,29 +324,10 @@ describe('plan --roles / --quarantine-users through the CLI (moto)', () => {
     remediationPlanSchema.parse(JSON.parse(once.stdout));
     // standard output refused (/dev/full): exit 2, one line, and plan.json not published
     const file = join(dir, 'plan.json');
-    const full = openSync('/dev/full', 'w');
-    try {
-      const run = spawnSync(process.execPath, [CLI, 'plan', '--from', findings, '--output', file], {
-        cwd: REPO_ROOT,
-        env: {
-          ...process.env,
-          NO_COLOR: '1',
-          AWS_ACCESS_KEY_ID: 'testing',
-          AWS_SECRET_ACCESS_KEY: 'testing',
-          AWS_SESSION_TOKEN: '',
-          AWS_PROFILE: '',
-          AWS_REGION: 'us-east-1',
-          AWS_ENDPOINT_URL: moto.endpoint,
-        },
-        stdio: ['ignore', full, 'pipe'],
-        encoding: 'utf8',
-      });
-      assert.equal(run.status, 2, run.stderr);
-      assert.equal(run.stderr, 'credsweep: standard output: cannot write (no space left on the device)\n');
-      assert.equal(existsSync(file), false);
-    } finally {
-      closeSync(full);
-    }
+    const run = onFullStdout(['plan', '--from', findings, '--output', file]);
+    assert.equal(run.status, 2, run.stderr);
+    assert.equal(run.stderr, 'credsweep: standard output: cannot write (no space left on the device)\n');
+    assert.equal(existsSync(file), false);
   });
 
   it('apply and undo onto a standard output that refuses (/dev/full): AWS changed, one line naming the journal, exit 0', async () => {
@@ -330,46 +336,25 @@ describe('plan --roles / --quarantine-users through the CLI (moto)', () => {
     const planFile = join(dir, 'plan.json');
     await planTo(planFile, ['--from', findings]);
     const journal = `${planFile}.journal.jsonl`;
-    const full = openSync('/dev/full', 'w');
-    const onFull = (args: string[]) =>
-      spawnSync(process.execPath, [CLI, ...args], {
-        cwd: REPO_ROOT,
-        env: {
-          ...process.env,
-          NO_COLOR: '1',
-          AWS_ACCESS_KEY_ID: 'testing',
-          AWS_SECRET_ACCESS_KEY: 'testing',
-          AWS_SESSION_TOKEN: '',
-          AWS_PROFILE: '',
-          AWS_REGION: 'us-east-1',
-          AWS_ENDPOINT_URL: moto.endpoint,
-        },
-        stdio: ['ignore', full, 'pipe'],
-        encoding: 'utf8',
-      });
     const keyStatus = async () =>
       (await iam.send(new ListAccessKeysCommand({ UserName: 'old-key' }))).AccessKeyMetadata!.map(
         (k) => k.Status,
       );
-    try {
-      const applied = onFull(['apply', planFile, '--yes']);
-      assert.equal(applied.status, 0, applied.stderr);
-      assert.equal(
-        applied.stderr,
-        `credsweep: standard output: cannot write (no space left on the device); what was done is in the journal ${journal}\n`,
-      );
-      assert.deepEqual(await keyStatus(), ['Inactive']);
-      // the journal is the record: undo reads it, and its refused results say so too
-      const undone = onFull(['undo', journal, '--yes']);
-      assert.equal(undone.status, 0, undone.stderr);
-      assert.equal(
-        undone.stderr,
-        `credsweep: standard output: cannot write (no space left on the device); what was reversed is in the journal ${journal}\n`,
-      );
-      assert.deepEqual(await keyStatus(), ['Active']);
-    } finally {
-      closeSync(full);
-    }
+    const applied = onFullStdout(['apply', planFile, '--yes']);
+    assert.equal(applied.status, 0, applied.stderr);
+    assert.equal(
+      applied.stderr,
+      `credsweep: standard output: cannot write (no space left on the device); what was done is in the journal ${journal}\n`,
+    );
+    assert.deepEqual(await keyStatus(), ['Inactive']);
+    // the journal is the record: undo reads it, and its refused results say so too
+    const undone = onFullStdout(['undo', journal, '--yes']);
+    assert.equal(undone.status, 0, undone.stderr);
+    assert.equal(
+      undone.stderr,
+      `credsweep: standard output: cannot write (no space left on the device); what was reversed is in the journal ${journal}\n`,
+    );
+    assert.deepEqual(await keyStatus(), ['Active']);
   });
 
   after(() => rmSync(dir, { recursive: true, force: true }));

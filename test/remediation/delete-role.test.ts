@@ -13,12 +13,12 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import {
   CreateRoleCommand,
+  DeleteRolePolicyCommand,
   GetRolePolicyCommand,
   IAMClient,
   ListAttachedRolePoliciesCommand,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import type { Finding } from '../../src/model/finding.ts';
 import type { PlanStep, RemediationPlan } from '../../src/model/remediation-plan.ts';
 import type { RemediationClients } from '../../src/remediation/actions/index.ts';
 import { applyPlan } from '../../src/remediation/apply.ts';
@@ -31,36 +31,16 @@ import {
   readJournal,
 } from '../../src/remediation/journal.ts';
 import type { PlanKey } from '../../src/remediation/plan-digest.ts';
-import { assembleRemediationPlan, type PlanOptions } from '../../src/remediation/plan.ts';
 import { QUARANTINE_POLICY_NAME } from '../../src/remediation/quarantine-policy.ts';
 import { captureRoleRecord, getRole, type RoleRecord } from '../../src/remediation/role-record.ts';
 import { undoJournal } from '../../src/remediation/undo.ts';
 import { MS_PER_DAY } from '../../src/time.ts';
-import { aFinding } from '../helpers/builders.ts';
 import { MOTO_DEFAULT_ACCOUNT as ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
 import { motoRemediationClients } from '../helpers/remediation-fixture.ts';
+import { planRoles, ROLE_CALLER, roleFinding } from '../helpers/role-plan.ts';
 import { seedFullRole } from '../helpers/seed-role.ts';
 
-const CALLER = {
-  accountId: ACCOUNT,
-  arn: `arn:aws:sts::${ACCOUNT}:assumed-role/credsweep-ops/run`,
-  accessKeyId: null,
-};
 const KEY: PlanKey = Buffer.from('a plan key of 32 bytes, for test');
-
-function roleFinding(name: string): Finding {
-  return aFinding({
-    accountId: ACCOUNT,
-    principalType: 'role',
-    principalName: name,
-    arn: `arn:aws:iam::${ACCOUNT}:role/apps/${name}`,
-    credential: 'role',
-    status: 'unused',
-    lastUsed: null,
-    neverUsed: true,
-    reason: 'role never used; created 200 days ago (threshold 90)',
-  });
-}
 
 /** An IAM client whose calls named in `failing` fail (Throttling, after the SDK's own retries). */
 function failingClient(moto: MotoServer, failing: (command: string) => boolean): IAMClient {
@@ -100,21 +80,7 @@ describe('delete-role: a deletion stopped part-way, a role of the same name, an 
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  function plan(findings: Finding[], at: number, overrides: Partial<PlanOptions> = {}): RemediationPlan {
-    return assembleRemediationPlan(findings, {
-      dataCollectedAt: at,
-      createdAt: at,
-      thresholdDays: 90,
-      deleteAfterDays: 30,
-      allowIrreversible: false,
-      includeRoot: false,
-      include: [],
-      exclude: [],
-      caller: CALLER,
-      roles: true,
-      ...overrides,
-    });
-  }
+  const plan = planRoles;
 
   /** apply as the CLI does: the journal's own history read first, so a re-run resumes. */
   async function apply(
@@ -137,7 +103,7 @@ describe('delete-role: a deletion stopped part-way, a role of the same name, an 
         runId: `run-${++runs}`,
         planFile: 'plan.json',
         callerAccessKeyId: null,
-        callerArn: CALLER.arn,
+        callerArn: ROLE_CALLER.arn,
         allowIrreversible: true,
         exemptions: exemptionCheck([], at),
         deactivatedAt,
@@ -257,6 +223,31 @@ describe('delete-role: a deletion stopped part-way, a role of the same name, an 
       ['skipped:not_quarantined'],
     );
     assert.ok(await getRole(iam, 'app-worker'), 'the role is left as it is');
+  });
+
+  it('a deletion that failed before it changed anything, the quarantine then taken off by a responder to keep the role: the re-run leaves it', async () => {
+    const { p, at, journals } = await deletionPlanned();
+    const file = join(dir, 'delete.jsonl');
+    const failing = failingClient(moto, (command) => command === 'RemoveRoleFromInstanceProfileCommand');
+    const first = await apply(p, at, file, {
+      journals,
+      clients: { ...motoRemediationClients(moto, iam), iam: async () => failing },
+    });
+    failing.destroy();
+    assert.deepEqual(
+      first.map((r) => r.outcome),
+      ['failed'],
+    );
+    await iam.send(
+      new DeleteRolePolicyCommand({ RoleName: 'app-worker', PolicyName: QUARANTINE_POLICY_NAME }),
+    );
+    const rerun = await apply(p, at, file, { journals });
+    assert.deepEqual(
+      rerun.map((r) => `${r.outcome}:${r.reason}`),
+      ['skipped:not_quarantined'],
+    );
+    const kept = (await captureRoleRecord(iam, 'app-worker'))!;
+    assert.ok(kept.inlinePolicies.length > 0 && kept.instanceProfiles.length > 0, 'the role is kept whole');
   });
 
   it('undo leaves alone a role someone created since under the same name', async () => {

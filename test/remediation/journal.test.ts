@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -88,9 +88,24 @@ describe('journal', () => {
     );
   });
 
+  it('a torn last line after bytes that are not UTF-8 is cut at its own byte (the cut was counted in decoded text)', () => {
+    const file = join(dir, 'torn-after-bad-bytes.jsonl');
+    const entry = JSON.stringify(line('intent', '2026-11-01T00:00:00Z')).replace('alice', 'ali\u00e9');
+    // the é written as a lone Latin-1 byte: decoded, it becomes U+FFFD, three bytes in UTF-8
+    writeFileSync(file, Buffer.concat([Buffer.from(`${entry}\n`, 'latin1'), Buffer.from('{"v":2,"at":"20')]));
+    const w = new JournalWriter(file);
+    w.close();
+    assert.deepEqual(readFileSync(file), Buffer.from(`${entry}\n`, 'latin1'));
+  });
+
   it('a FIFO or device where the journal goes is refused, not read or written forever', () => {
     const fifo = join(dir, 'journal.fifo');
     execFileSync('mkfifo', [fifo]);
+    // reading it (undo, apply's history, a plan's --journal list) would wait for a writer for ever
+    assert.throws(
+      () => readJournal(fifo),
+      (e) => e instanceof InputError && /a FIFO/.test(e.message),
+    );
     assert.throws(
       () => new JournalWriter(fifo),
       (e) => e instanceof InputError && /not a regular file/.test(e.message),

@@ -88,10 +88,19 @@ describe('renderRecreations (what undo would write from the journal)', () => {
     );
   });
 
-  it('says that an unsealed journal needs --trust-unsigned-journal; nothing for steps that recreate nothing', () => {
+  it("says that an unsealed journal is taken as written, and an earlier undo's role; nothing for steps that recreate nothing", () => {
     assert.match(
       renderRecreations([history('delete-role')], { sealed: false }),
-      /not sealed with a plan key: roles are recreated from it only with --trust-unsigned-journal\n$/,
+      /not sealed with a plan key: the roles are recreated as it is written \(--trust-unsigned-journal\)\n$/,
+    );
+    const carriedOn: StepHistory = {
+      ...history('delete-role'),
+      state: 'undo_failed',
+      undoing: { exists: true, lastUsed: null, targetId: 'AROANEW' },
+    };
+    assert.match(
+      renderRecreations([carriedOn], { sealed: true }),
+      /an earlier undo created it as RoleId AROANEW: this one carries on in that role\n$/,
     );
     assert.equal(renderRecreations([history('quarantine-role')], { sealed: false }), '');
   });

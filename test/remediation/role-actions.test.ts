@@ -18,41 +18,18 @@ import {
   IAMClient,
   ListUserTagsCommand,
 } from '@aws-sdk/client-iam';
-import type { Finding } from '../../src/model/finding.ts';
 import type { RemediationPlan } from '../../src/model/remediation-plan.ts';
 import { applyPlan, type StepResult } from '../../src/remediation/apply.ts';
 import { exemptionCheck } from '../../src/remediation/exemptions.ts';
 import { deactivationDates, JournalWriter, readJournal } from '../../src/remediation/journal.ts';
-import { assembleRemediationPlan, type PlanOptions } from '../../src/remediation/plan.ts';
 import { QUARANTINE_POLICY_NAME, QUARANTINED_AT_TAG } from '../../src/remediation/quarantine-policy.ts';
 import { captureRoleRecord, getRole, type RoleRecord } from '../../src/remediation/role-record.ts';
 import { type UndoResult, undoJournal } from '../../src/remediation/undo.ts';
 import { MS_PER_DAY } from '../../src/time.ts';
-import { aFinding } from '../helpers/builders.ts';
 import { MOTO_DEFAULT_ACCOUNT as ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
 import { motoRemediationClients } from '../helpers/remediation-fixture.ts';
+import { planRoles, ROLE_CALLER, roleFinding } from '../helpers/role-plan.ts';
 import { seedFullRole } from '../helpers/seed-role.ts';
-
-const CALLER = {
-  accountId: ACCOUNT,
-  arn: `arn:aws:sts::${ACCOUNT}:assumed-role/credsweep-ops/run`,
-  accessKeyId: null,
-};
-
-function roleFinding(name: string, overrides: Partial<Finding> = {}): Finding {
-  return aFinding({
-    accountId: ACCOUNT,
-    principalType: 'role',
-    principalName: name,
-    arn: `arn:aws:iam::${ACCOUNT}:role/apps/${name}`,
-    credential: 'role',
-    status: 'unused',
-    lastUsed: null,
-    neverUsed: true,
-    reason: 'role never used; created 200 days ago (threshold 90)',
-    ...overrides,
-  });
-}
 
 describe('role remediation: quarantine, delete, undo (moto)', () => {
   let moto: MotoServer;
@@ -73,21 +50,7 @@ describe('role remediation: quarantine, delete, undo (moto)', () => {
     dir = mkdtempSync(join(tmpdir(), 'credsweep-roles-'));
   });
 
-  function plan(findings: Finding[], at: number, overrides: Partial<PlanOptions> = {}): RemediationPlan {
-    return assembleRemediationPlan(findings, {
-      dataCollectedAt: at,
-      createdAt: at,
-      thresholdDays: 90,
-      deleteAfterDays: 30,
-      allowIrreversible: false,
-      includeRoot: false,
-      include: [],
-      exclude: [],
-      caller: CALLER,
-      roles: true,
-      ...overrides,
-    });
-  }
+  const plan = planRoles;
 
   async function apply(
     p: RemediationPlan,
@@ -109,7 +72,7 @@ describe('role remediation: quarantine, delete, undo (moto)', () => {
         runId: `run-${runs}`,
         planFile: 'plan.json',
         callerAccessKeyId: null,
-        callerArn: CALLER.arn,
+        callerArn: ROLE_CALLER.arn,
         allowIrreversible: options.allowIrreversible ?? false,
         exemptions: exemptionCheck([], at),
         deactivatedAt,

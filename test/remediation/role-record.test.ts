@@ -28,6 +28,9 @@ import {
   getRole,
   recreateRole,
   trustedServices,
+  withinRecord,
+  isBareRole,
+  type RoleRecord,
 } from '../../src/remediation/role-record.ts';
 import { MOTO_DEFAULT_ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
 import { seedFullRole } from '../helpers/seed-role.ts';
@@ -103,8 +106,10 @@ describe('role record', () => {
       assert.deepEqual(now[field], original[field], field);
     }
     assert.deepEqual(JSON.parse(now.trustPolicy), JSON.parse(original.trustPolicy));
-    // Recreating again (a retried undo) converges instead of failing.
-    await recreateRole(iam, original);
+    // Recreating again without knowing it made that role: someone else's role, refused, left alone.
+    await assert.rejects(recreateRole(iam, original), /was created by someone else meanwhile/);
+    // A retried undo (the RoleId it created journalled) converges instead of failing.
+    await recreateRole(iam, original, { created: recreated.roleId });
     assert.deepEqual(
       (await captureRoleRecord(iam, 'app-worker'))!.instanceProfiles,
       original.instanceProfiles,
@@ -223,5 +228,40 @@ describe('quarantine policy', () => {
     // Undone: the same session works again.
     await admin.send(new DeleteRolePolicyCommand({ RoleName: 'quiet', PolicyName: QUARANTINE_POLICY_NAME }));
     await session.send(new ListUsersCommand({}));
+  });
+});
+
+describe('withinRecord (a role with only parts of its record taken away)', () => {
+  const record: RoleRecord = {
+    roleName: 'app',
+    path: '/apps/',
+    roleId: 'AROA1',
+    arn: 'arn:aws:iam::111122223333:role/apps/app',
+    trustPolicy: '{"Statement":[]}',
+    inlinePolicies: [{ name: 'read', document: '{"a":1}' }],
+    attachedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    permissionsBoundaryArn: 'arn:aws:iam::111122223333:policy/boundary',
+    tags: [],
+    instanceProfiles: [{ name: 'p', arn: 'arn:aws:iam::111122223333:instance-profile/p' }],
+  };
+  it('holds for the record itself and for it emptied; not for another RoleId when the id must match', () => {
+    assert.equal(withinRecord(record, record, { sameId: true }), true);
+    const bare = { ...record, inlinePolicies: [], attachedPolicyArns: [], instanceProfiles: [] };
+    assert.equal(withinRecord(bare, record, { sameId: true }), true);
+    assert.equal(isBareRole(bare), true);
+    assert.equal(withinRecord({ ...record, roleId: 'AROA2' }, record, { sameId: true }), false);
+    assert.equal(withinRecord({ ...record, roleId: 'AROA2' }, record, { sameId: false }), true);
+  });
+  it('does not hold for a change: a policy added or edited, another trust, the boundary removed or replaced', () => {
+    for (const changed of [
+      { ...record, inlinePolicies: [...record.inlinePolicies, { name: 'more', document: '{}' }] },
+      { ...record, inlinePolicies: [{ name: 'read', document: '{"a":2}' }] },
+      { ...record, attachedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] },
+      { ...record, trustPolicy: '{"Statement":[{}]}' },
+      { ...record, permissionsBoundaryArn: null },
+      { ...record, permissionsBoundaryArn: 'arn:aws:iam::111122223333:policy/other' },
+    ]) {
+      assert.equal(withinRecord(changed, record, { sameId: true }), false, JSON.stringify(changed));
+    }
   });
 });

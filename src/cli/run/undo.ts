@@ -4,7 +4,8 @@
  */
 import { credentialIdOf } from '../../model/remediation-plan.ts';
 import { randomUUID } from 'node:crypto';
-import { ExitCode } from '../../errors.ts';
+import { ExitCode, UsageError } from '../../errors.ts';
+import { ACTIONS } from '../../remediation/actions/index.ts';
 import { JournalWriter, readJournal } from '../../remediation/journal.ts';
 import { resolvePlanKey } from '../../remediation/plan-digest.ts';
 import { renderRecreations, renderStepListing, renderUndoResults } from '../../remediation/render.ts';
@@ -42,6 +43,16 @@ export async function runUndo(
     await writeOutput(undefined, `${text}nothing to reverse\n`, { stdout: ctx.stdout });
     setExit(ExitCode.ok);
     return;
+  }
+  // Recreating a role writes the journal's trust and permission policies: refused up front, before
+  // anything is reversed, unless the journal is sealed or the user takes it as written.
+  const recreations = preview.reversible.filter((h) => ACTIONS[h.step.action].undoWritesJournalledPolicies);
+  if (recreations.length > 0 && key === undefined && !flags.trustUnsignedJournal) {
+    const names = recreations.map((h) => `${h.step.principalName} (${h.step.accountId})`).join(', ');
+    throw new UsageError(
+      `undo would recreate ${recreations.length === 1 ? 'role' : 'roles'} ${names} with the trust and permission policies this journal holds, and it is not sealed with a plan key`,
+      'give the key it was written with (--plan-key-file or CREDSWEEP_PLAN_KEY), or --trust-unsigned-journal to take the journal as written',
+    );
   }
   const summary = `reverse ${preview.reversible.length} step(s) (${preview.irreversible.length} cannot be undone, ${preview.unconfirmed.length} not confirmed)`;
   // What recreating a role writes comes from the journal: shown whole, so the answer is informed.

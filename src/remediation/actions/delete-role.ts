@@ -4,6 +4,7 @@ import {
   ROLE_DELETE_PERMISSIONS,
   ROLE_RECREATE_PERMISSIONS,
   deleteRoleAndAttachments,
+  isBareRole,
   recreateRole,
   withinRecord,
 } from '../role-record.ts';
@@ -134,12 +135,17 @@ function recreatedByUndo(state: CredentialState, undoing: CredentialState | unde
 }
 
 /**
- * An earlier attempt at this delete-role stopped part-way on this very role: the journal recorded it
- * whole (`interrupted`), and the live role is that record with only parts taken away.
+ * An earlier attempt at this delete-role got past the quarantine on this very role and stopped before
+ * DeleteRole: the journal recorded the role whole (`interrupted`), and the live role is what the
+ * deletion leaves by then: the same RoleId, path, trust and boundary, nothing in it (profiles and
+ * policies go first, the quarantine policy last), credsweep's quarantine tags still on (the deletion
+ * never removes tags). A role with anything left in it is not resumed: a responder who took the
+ * quarantine off to keep the role is heard (not_quarantined).
  */
 function resumesDeletion(state: CredentialState, interrupted: CredentialState | undefined): boolean {
   const record = interrupted?.role;
-  return (
-    state.role !== undefined && record !== undefined && withinRecord(state.role, record, { sameId: true })
-  );
+  const live = state.role;
+  if (!live || !record || !isBareRole(live) || !withinRecord(live, record, { sameId: true })) return false;
+  const tags = new Set(live.tags.map((t) => t.key));
+  return QUARANTINE_TAG_KEYS.every((key) => tags.has(key));
 }
