@@ -53,12 +53,13 @@ function styleOption(option: Option): void {
   const choices = o.parseArg?.choices;
   if (choices && !description.includes('one of:')) description += ` (one of: ${choices.join(', ')})`;
   if (o.defaultValue !== undefined) {
+    // What the user would type: the written default, else the option's own (`.default(86_400_000,
+    // '24h')`), never the parsed value when the option gave a description for it.
     const value = o.defaultValue as unknown;
-    o.defaultValueDescription = Array.isArray(value)
-      ? value.length === 0
-        ? 'none'
-        : value.join(', ')
-      : (written ?? String(value));
+    o.defaultValueDescription =
+      written ??
+      o.defaultValueDescription ??
+      (Array.isArray(value) ? (value.length === 0 ? 'none' : value.join(', ')) : String(value));
   } else if (written) {
     description += ` (default: ${written})`;
   }

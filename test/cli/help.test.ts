@@ -74,6 +74,32 @@ describe('help: one style for every command', async () => {
     });
   }
 
+  it("every option's shown default is what the user would type (it parses back to the default)", () => {
+    for (const path of paths) {
+      const command = path.reduce<Command>((c, name) => c.commands.find((s) => s.name() === name)!, program);
+      for (const option of command.options) {
+        const o = option as unknown as {
+          defaultValueDescription?: string;
+          parseArg?: (value: string, previous: unknown) => unknown;
+        };
+        if (option.hidden || option.negate || option.defaultValue === undefined) continue;
+        if (Array.isArray(option.defaultValue)) continue; // lists: shown as "none" or the values
+        const shown = o.defaultValueDescription;
+        const what = `credsweep ${path.join(' ')} ${option.flags}: (default: ${shown})`;
+        assert.ok(shown !== undefined, what);
+        if (o.parseArg) assert.deepEqual(o.parseArg(shown, undefined), option.defaultValue, what);
+        else assert.equal(shown, String(option.defaultValue), what);
+      }
+    }
+  });
+
+  it('apply --max-plan-age shows its default as a duration', async () => {
+    assert.match(
+      (await helpOf(['apply'])).replace(/\s+/g, ' '),
+      /--max-plan-age <duration> .*\(default: 24h\)/,
+    );
+  });
+
   it('one meaning per flag name: --concurrency is accounts at once wherever it is shown', async () => {
     const seen = new Map<string, string[]>();
     for (const path of paths) {
