@@ -100,6 +100,15 @@ describe('help: one style for every command', async () => {
     );
   });
 
+  it('--access-analyzer says it is off unless given (auto is the bare flag), where auto is no default', async () => {
+    for (const command of ['audit', 'permissions']) {
+      const help = (await helpOf([command])).replace(/\s+/g, ' ');
+      const described = /--access-analyzer \[arn\] (.*?) --/.exec(help)?.[1] ?? '';
+      assert.doesNotMatch(described, /default/, `${command}: ${described}`);
+      assert.match(described, /\(off unless given; given without an ARN: auto\b/, `${command}: ${described}`);
+    }
+  });
+
   it('one meaning per flag name: --concurrency is accounts at once wherever it is shown', async () => {
     const seen = new Map<string, string[]>();
     for (const path of paths) {

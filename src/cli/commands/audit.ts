@@ -119,7 +119,7 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       .addOption(
         new Option(
           '--access-analyzer [arn]',
-          "live: fold in an existing IAM Access Analyzer's unused-access findings (auto: Security Hub's, the organization's or the account's; never creates one) [default: auto]",
+          "live: fold in an existing IAM Access Analyzer's unused-access findings, never creating one (off unless given; given without an ARN: auto, i.e. Security Hub's, the organization's or the account's)",
         ).argParser(parseAccessAnalyzer),
       )
       .addOption(

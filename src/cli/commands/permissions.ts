@@ -41,7 +41,7 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
         .addOption(
           new Option(
             '--access-analyzer [arn]',
-            "merge an existing IAM Access Analyzer's unused-permission findings (its action-level details where Access Advisor has none; auto: Security Hub's, the organization's or the account's; never creates one) [default: auto]",
+            "merge an existing IAM Access Analyzer's unused-permission findings (its action-level details where Access Advisor has none), never creating one (off unless given; given without an ARN: auto, i.e. Security Hub's, the organization's or the account's)",
           ).argParser(parseAccessAnalyzer),
         )
         .addOption(
