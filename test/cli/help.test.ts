@@ -58,19 +58,27 @@ describe('help: one style for every command', async () => {
             `${option.flags} lists its values`,
           );
       }
-      if (path.length === 1) {
-        const examples =
-          /\nExamples:\n((?: {2}credsweep .*\n)+)/.exec(help)?.[1]?.trimEnd().split('\n') ?? [];
-        assert.ok(
-          examples.length >= 2 && examples.length <= 4,
-          `2-4 examples, got ${examples.length}:\n${help}`,
-        );
-        for (const e of examples) assert.match(e, new RegExp(`^ {2}credsweep ${path[0]}\\b`));
-        assert.match(
-          help,
-          /\nExit codes: 0 ok · 1 --fail-on matched · 2 usage or input error · 3 AWS failure/,
-        );
-      }
+      // every command, and every subcommand (export securityhub), as README.md promises
+      const examples = (/\nExamples:\n((?: {2}credsweep .*\n(?: {4}.*\n)*)+)/.exec(help)?.[1] ?? '')
+        .split('\n')
+        .filter((l) => l.startsWith('  credsweep'));
+      assert.ok(
+        examples.length >= 2 && examples.length <= 4,
+        `2-4 examples, got ${examples.length}:\n${help}`,
+      );
+      for (const e of examples) assert.match(e, new RegExp(`^ {2}credsweep ${path.join(' ')}\\b`));
+      // the exit codes this command can return: 1 only where it has --fail-on
+      const codes = [
+        ...(/\nExit codes:\n((?: {2}.*\n)+)$/.exec(help)?.[1] ?? '').matchAll(/^ {2}(\d+) /gm),
+      ].map((m) => Number(m[1]));
+      const failOn = command.options.some((o) => o.long === '--fail-on');
+      assert.deepEqual(
+        codes,
+        failOn ? [0, 1, 2, 3, 70] : path[0] === 'history' || path[0] === 'diff' ? [0, 2, 70] : [0, 2, 3, 70],
+        help,
+      );
+      for (const line of help.split('\n'))
+        assert.ok(line.length <= 80, `a line of ${line.length} columns off a terminal:\n${line}`);
     });
   }
 
@@ -120,6 +128,16 @@ describe('help: one style for every command', async () => {
     }
     for (const d of seen.get('--concurrency') ?? []) assert.match(d, /accounts/, d);
     for (const d of seen.get('--format') ?? []) assert.match(d, /one of: /, d);
+  });
+
+  it('the overview fits 80 columns off a terminal and lists every exit code', async () => {
+    const overview = await runCredsweep(['--help']);
+    for (const line of overview.stdout.split('\n'))
+      assert.ok(line.length <= 80, `a line of ${line.length} columns:\n${line}`);
+    assert.match(
+      overview.stdout,
+      /\nExit codes:\n {2}0 +ok\n {2}1 +--fail-on matched \(audit, permissions\)\n {2}2 .*\n {2}3 .*\n {2}70 +internal error \(a bug\)\n$/,
+    );
   });
 
   it('bare credsweep prints the overview (no "(outputHelp)"), exit 0; unknown options point to the command help', async () => {
