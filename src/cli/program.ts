@@ -135,10 +135,16 @@ export async function runCli(argv: string[], given: CliContext): Promise<number>
   }
 }
 
-/** The command `argv` runs, if it names one (for pointing to that command's help). */
+/** Commands with subcommands, which have options (and help) of their own. */
+const SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = { export: ['securityhub'] };
+
+/** The command `argv` runs, if it names one (for pointing to that command's help): `export securityhub`. */
 function commandNamed(argv: readonly string[]): string | undefined {
-  const named = argv.find((a) => !a.startsWith('-'));
-  return OVERVIEW_COMMANDS.some(([name]) => name === named) ? named : undefined;
+  const at = argv.findIndex((a) => !a.startsWith('-'));
+  const named = argv[at];
+  if (!OVERVIEW_COMMANDS.some(([name]) => name === named)) return undefined;
+  const sub = argv.slice(at + 1).find((a) => SUBCOMMANDS[named!]?.includes(a));
+  return sub ? `${named} ${sub}` : named;
 }
 
 /**

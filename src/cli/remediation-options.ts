@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, UsageError } from '../errors.ts';
 import type { CliContext } from './context.ts';
-import { parsePositiveInt } from './options.ts';
+import { endpointUrlOption, parsePositiveInt, profileOption } from './options.ts';
 import { unguarded } from './terminal-guard.ts';
 
 /** Accounts apply and undo work on at once: one account's steps always run one after another. */
@@ -29,9 +29,9 @@ export interface ConnectionFlags {
 
 export function addConnectionOptions(command: Command): Command {
   return command
-    .option('--profile <name>', 'AWS shared-config profile')
+    .addOption(profileOption())
     .option('--region <region>', 'AWS region for the clients (IAM is global)')
-    .option('--endpoint-url <url>', 'send AWS calls to this endpoint (default: $AWS_ENDPOINT_URL)')
+    .addOption(endpointUrlOption())
     .option('--role-name <name>', "role assumed in every account other than the caller's")
     .option('--external-id <id>', 'external id for --role-name');
 }

@@ -127,6 +127,17 @@ describe('help: one style for every command', async () => {
       }
     }
     for (const d of seen.get('--concurrency') ?? []) assert.match(d, /accounts/, d);
+    // shared options are described once (src/cli/options.ts), with a prefix where the command reads files too
+    const unprefixed = (flag: string) =>
+      new Set((seen.get(flag) ?? []).map((d) => d.replace(/^[^:]+: (live: )?/, '')));
+    for (const flag of ['--profile', '--endpoint-url'])
+      assert.equal(unprefixed(flag).size, 1, [...unprefixed(flag)].join('\n'));
+    for (const d of seen.get('--config') ?? [])
+      assert.match(d, /; flags win \(default: \.\/credsweep\.config\.json\|yaml\|yml\)$/, d);
+    for (const d of [...seen.values()].flat())
+      assert.doesNotMatch(d, /organisation|ACTIVE|Organization\b/, d);
+    for (const flag of ['--include', '--exclude'])
+      for (const d of seen.get(flag) ?? []) assert.match(d, /repeatable or comma-separated/, d);
     for (const d of seen.get('--format') ?? []) assert.match(d, /one of: /, d);
   });
 
@@ -152,6 +163,11 @@ describe('help: one style for every command', async () => {
     assert.equal(
       typo.stderr,
       "credsweep: unknown command 'adit' (Did you mean audit?) (see credsweep --help)\n",
+    );
+    const from = await runCredsweep(['export', 'securityhub']);
+    assert.equal(
+      from.stderr,
+      "credsweep: required option '--from <file>' not specified (see credsweep export securityhub --help)\n",
     );
     const old = await runCredsweep(['permissions', '--concurrency', '0']);
     assert.equal(old.code, 2, 'the old --concurrency of permissions is still parsed');
