@@ -5,6 +5,7 @@
 import type { ActivitySource, Caveat, CredentialKind, Finding, FindingStatus } from '../model/finding.ts';
 import type { EvidenceSource, Principal } from '../model/inventory.ts';
 import { type EpochMs, toIso, wholeDaysBetween } from '../time.ts';
+import { counted } from '../plural.ts';
 
 export interface EvaluationContext {
   asOf: EpochMs;
@@ -67,13 +68,9 @@ export function seenBy(source: EvidenceSource | undefined): string {
 }
 
 export function ageInWords(ageDays: number): string {
-  if (ageDays < 0) return `${-ageDays} ${plural(-ageDays, 'day')} after the as-of date`;
+  if (ageDays < 0) return `${counted(-ageDays, 'day')} after the as-of date`;
   if (ageDays === 0) return 'today';
-  return `${ageDays} ${plural(ageDays, 'day')} ago`;
-}
-
-function plural(n: number, word: string): string {
-  return n === 1 ? word : `${word}s`;
+  return `${counted(ageDays, 'day')} ago`;
 }
 
 /**

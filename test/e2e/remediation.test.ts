@@ -199,7 +199,7 @@ describe('remediation: plan, apply, undo (moto)', () => {
     const before = await snapshot();
     const run = await cli(['apply', join(dir, 'plan.json')]);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^credsweep: refusing to change AWS without --yes.*4 step\(s\)/);
+    assert.match(run.stderr, /^credsweep: refusing to change AWS without --yes.*4 steps in 1 account:/);
     assert.equal(run.stderr.trim().split('\n').length, 1);
     for (const bad of ['0', '65', 'many']) {
       const refused = await cli(['apply', join(dir, 'plan.json'), '--yes', '--concurrency', bad]);

@@ -14,6 +14,7 @@ import { printAfterChange, writeOutput } from '../output.ts';
 import { startProgress } from '../progress.ts';
 import { type ConnectionFlags, confirmOrStop } from '../remediation-options.ts';
 import { openRemediationSession } from '../remediation-session.ts';
+import { counted } from '../../plural.ts';
 
 export interface UndoFlags extends ConnectionFlags {
   yes?: boolean;
@@ -43,7 +44,7 @@ export async function runUndo(
     setExit(ExitCode.ok);
     return;
   }
-  const summary = `reverse ${preview.reversible.length} step(s) (${preview.irreversible.length} cannot be undone, ${preview.unconfirmed.length} not confirmed)`;
+  const summary = `reverse ${counted(preview.reversible.length, 'step')} (${preview.irreversible.length} cannot be undone, ${preview.unconfirmed.length} not confirmed)`;
   // What recreating a role writes comes from the journal: shown whole, so the answer is informed.
   const listing =
     renderStepListing(
