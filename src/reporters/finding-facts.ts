@@ -12,6 +12,16 @@ export type { RuleFacts } from '../rules/rule.ts';
 export { ruleOf, type SeverityLevel, severityOf };
 import { serviceCredentialLabel } from '../rules/service-specific-credential.ts';
 
+/**
+ * A last activity whose source is `created`: the principal's creation (a role's, not a user's; the
+ * root user's is the account's).
+ */
+export function createdWords(principalType: Finding['principalType']): string {
+  if (principalType === 'root') return 'account created';
+  if (principalType === 'mfa_device') return 'device created';
+  return `${principalType} created`;
+}
+
 /** A problem to act on, a thing to review, or fine (in use, exempt, service-linked). */
 export function outcomeOf(status: FindingStatus | string): 'failed' | 'warning' | 'passed' {
   if (status === 'unused') return 'failed';
