@@ -51,7 +51,7 @@ const RUN_COLUMNS: readonly Column[] = [
   { header: 'AS OF', shorten: 'none', constantLabel: 'as of' },
   { header: 'THRESHOLD', align: 'right', shorten: 'none', constantLabel: 'threshold' },
   { header: 'SOURCE', constantLabel: 'source', optional: 1 },
-  { header: 'ACCOUNTS', shorten: 'none', constantLabel: 'accounts' },
+  { header: 'ACCOUNTS', align: 'right', shorten: 'none', constantLabel: 'accounts' },
   { header: 'UNUSED', align: 'right', shorten: 'none' },
   { header: 'CREDENTIALS', align: 'right', shorten: 'none' },
 ];
