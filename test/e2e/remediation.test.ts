@@ -381,7 +381,7 @@ describe('remediation: plan, apply, undo (moto)', () => {
     assert.equal(refused.code, 2);
     assert.match(
       refused.stderr,
-      /^credsweep: .*old-plan\.json: the plan's data was collected 4\dh ago .* more than --max-plan-age 24h/,
+      /^credsweep: .*old-plan\.json: the plan's data was collected 4\dh( \d+m)?( \d+s)? ago .* more than --max-plan-age 24h/,
     );
     assert.deepEqual(Object.values(await keyStatus('alice')), ['Active', 'Active']);
     const allowed = await cli(['apply', join(dir, 'old-plan.json'), '--yes', '--max-plan-age', '3d']);
