@@ -5,6 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+// A reader that went away (`npm start | head`: EPIPE) is no reason for a stack trace: as the CLI does
+// (src/cli/main.ts), the demo carries on (the HTML report is still written) and what it still
+// prints there is lost, as the reader chose.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}dist/cli/main.js`;
 if (!existsSync(cli)) {

@@ -16,6 +16,12 @@ export interface FailOn {
 
 export const FAIL_ON_VALUES = [...FINDING_STATUSES, ...SEVERITY_LEVELS.map((s) => `severity:${s}`)];
 
+/**
+ * The tables print `informational` as `info` (src/reporters/table.ts: the SEVERITY column stays
+ * narrow), so what a table shows is accepted as well; every other output writes `informational`.
+ */
+const SEVERITY_ALIASES: Readonly<Record<string, SeverityLevel>> = { info: 'informational' };
+
 export function parseFailOn(text: string, previous?: FailOn): FailOn {
   const failOn: FailOn = {
     statuses: [...(previous?.statuses ?? [])],
@@ -24,9 +30,12 @@ export function parseFailOn(text: string, previous?: FailOn): FailOn {
   const words = text.split(',').map((w) => w.trim());
   for (const word of words) {
     if (word.startsWith('severity:')) {
-      const level = word.slice('severity:'.length);
+      const written = word.slice('severity:'.length);
+      const level = SEVERITY_ALIASES[written] ?? written;
       if (!(SEVERITY_LEVELS as readonly string[]).includes(level)) {
-        throw new InvalidArgumentError(`'${word}': expected severity:${SEVERITY_LEVELS.join('|')}`);
+        throw new InvalidArgumentError(
+          `'${word}': expected severity:${SEVERITY_LEVELS.join('|')} (severity:info for informational)`,
+        );
       }
       failOn.severity = level as SeverityLevel;
     } else if ((FINDING_STATUSES as readonly string[]).includes(word)) {

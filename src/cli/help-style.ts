@@ -1,9 +1,11 @@
 /**
  * One help style for every command, applied to the commands as built (so a command module cannot
  * drift from it): allowed values listed as `(one of: a, b)`, every default written `(default: X)`,
- * 2–4 examples and the exit codes at the end. test/cli/help.test.ts walks every command's help.
+ * 2–4 examples and the exit codes the command can return at the end, all wrapped to the terminal
+ * (80 columns off one). test/cli/help.test.ts walks every command's help.
  */
 import type { Command, Option } from 'commander';
+import { wrapText } from '../reporters/fit-table.ts';
 
 const EXAMPLES: Record<string, readonly string[]> = {
   audit: [
@@ -33,9 +35,89 @@ const EXAMPLES: Record<string, readonly string[]> = {
     'credsweep export securityhub --from findings.json --region eu-west-1',
   ],
 };
+EXAMPLES['export securityhub'] = EXAMPLES.export!;
 
-export const EXIT_CODES_HELP =
-  '0 ok · 1 --fail-on matched · 2 usage or input error · 3 AWS failure (other accounts still reported) · 70 internal error (a bug)';
+const INTERNAL = '70 internal error (a bug)';
+const USAGE = '2 usage or input error';
+const FINDINGS = [
+  '0 ok',
+  '1 --fail-on matched',
+  USAGE,
+  '3 AWS failure (other accounts still reported)',
+  INTERNAL,
+] as const;
+const REMEDIATION = [
+  '0 ok (or declined)',
+  '2 usage, refused plan or journal',
+  '3 a step failed, or AWS failure',
+  INTERNAL,
+] as const;
+const EXPORT = ['0 ok', USAGE, '3 AWS failure, or findings Security Hub refused', INTERNAL] as const;
+
+/** The exit codes each command can return (src/errors.ts ExitCode), in its help. */
+export const EXIT_CODES: Record<string, readonly string[]> = {
+  audit: FINDINGS,
+  permissions: FINDINGS,
+  trail: ['0 ok', USAGE, '3 AWS failure, or log files that could not be read (the rest reported)', INTERNAL],
+  plan: ['0 ok', USAGE, '3 AWS failure (the live audit, or the key ids it looks up)', INTERNAL],
+  apply: REMEDIATION,
+  undo: REMEDIATION,
+  history: ['0 ok', USAGE, INTERNAL],
+  diff: ['0 ok', USAGE, INTERNAL],
+  export: EXPORT,
+  'export securityhub': EXPORT,
+};
+
+/** Every code any command returns, for the overview. */
+export const OVERVIEW_EXIT_CODES: readonly string[] = [
+  '0 ok',
+  '1 --fail-on matched (audit, permissions)',
+  USAGE,
+  "3 AWS failure (see each command's --help)",
+  INTERNAL,
+];
+
+/** Help fits standard output's terminal; off a terminal, 80 columns (as commander's own part). */
+export function helpWidth(stream: Pick<NodeJS.WriteStream, 'isTTY' | 'columns'>): number {
+  return stream.isTTY && stream.columns > 0 ? stream.columns : 80;
+}
+
+/**
+ * `text` in lines of at most `width` columns (the tables' word wrap, src/reporters/fit-table.ts),
+ * the first after `first`, the rest after `rest` (a hanging indent of the same width).
+ */
+export function wrapHelpText(text: string, width: number, first: string, rest = first): string[] {
+  return wrapText(text, Math.max(width - first.length, 20)).map((l, i) => (i === 0 ? first : rest) + l);
+}
+
+/** An example command in lines of `width`, continued with `\` so that it still pastes into a shell. */
+function wrapExample(example: string, width: number): string[] {
+  const lines = wrapText(example, Math.max(width - 6, 20)).map((l, i) => (i === 0 ? '  ' : '    ') + l);
+  return lines.map((l, i) => (i < lines.length - 1 ? `${l} \\` : l));
+}
+
+/** The `Exit codes:` section: one code a line, its meaning wrapped after the code. */
+export function exitCodesSection(codes: readonly string[], width: number): string[] {
+  return [
+    'Exit codes:',
+    ...codes.flatMap((entry) => {
+      const [code, ...meaning] = entry.split(' ');
+      return wrapHelpText(meaning.join(' '), width, `  ${code!.padEnd(4)}`, ' '.repeat(6));
+    }),
+  ];
+}
+
+function helpEnd(name: string, width: number): string {
+  const examples = EXAMPLES[name] ?? [];
+  const codes = EXIT_CODES[name] ?? [];
+  return [
+    '',
+    'Examples:',
+    ...examples.flatMap((e) => wrapExample(e, width)),
+    '',
+    ...exitCodesSection(codes, width),
+  ].join('\n');
+}
 
 // `[default: x]`, `(default: x)`, `(default x)` in a hand-written description; x runs to the bracket
 // that closes the one it opened with, so `[default: one per core (at most 4)]` is read whole.
@@ -53,12 +135,13 @@ function styleOption(option: Option): void {
   const choices = o.parseArg?.choices;
   if (choices && !description.includes('one of:')) description += ` (one of: ${choices.join(', ')})`;
   if (o.defaultValue !== undefined) {
+    // What the user would type: the written default, else the option's own (`.default(86_400_000,
+    // '24h')`), never the parsed value when the option gave a description for it.
     const value = o.defaultValue as unknown;
-    o.defaultValueDescription = Array.isArray(value)
-      ? value.length === 0
-        ? 'none'
-        : value.join(', ')
-      : (written ?? String(value));
+    o.defaultValueDescription =
+      written ??
+      o.defaultValueDescription ??
+      (Array.isArray(value) ? (value.length === 0 ? 'none' : value.join(', ')) : String(value));
   } else if (written) {
     description += ` (default: ${written})`;
   }
@@ -68,13 +151,10 @@ function styleOption(option: Option): void {
 /** Applies the style to `command` and its subcommands. */
 export function applyHelpStyle(command: Command, path: readonly string[] = []): void {
   for (const option of command.options) styleOption(option);
-  const name = [...path, command.name()];
-  const examples = EXAMPLES[name[0]!];
-  if (examples && path.length === 0) {
-    command.addHelpText(
-      'after',
-      `\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}\n\nExit codes: ${EXIT_CODES_HELP}\n`,
-    );
+  const name = [...path, command.name()].join(' ');
+  if (EXAMPLES[name] || EXIT_CODES[name]) {
+    // wrapped when printed, to the width commander's part of the help is wrapped to
+    command.addHelpText('after', () => helpEnd(name, command.configureOutput().getOutHelpWidth?.() ?? 80));
   }
-  for (const sub of command.commands) applyHelpStyle(sub, name);
+  for (const sub of command.commands) applyHelpStyle(sub, [...path, command.name()]);
 }

@@ -80,7 +80,7 @@ export function parseAccountIds(text: string, previous: string[] = []): string[]
 export function withAccountTargetOptions(command: Command, prefix = ''): Command {
   return command
     .option('--accounts <ids>', `${prefix}these accounts (comma-separated), via --role-name`, parseAccountIds)
-    .option('--org', `${prefix}every ACTIVE account of the Organization, via --role-name`)
+    .option('--org', `${prefix}every active account of the organization (AWS Organizations), via --role-name`)
     .option('--role-name <name>', `${prefix}role to assume in other accounts [default: ${DEFAULT_ROLE_NAME}]`)
     .option('--external-id <id>', `${prefix}external id for AssumeRole`);
 }
@@ -93,6 +93,29 @@ export function noSshPublicKeysOption(prefix = ''): Option {
   return new Option(
     '--no-ssh-public-keys',
     `${prefix}credential-report path: do not list each user's SSH public keys (one call per user; --source api always does)`,
+  );
+}
+
+/**
+ * The options several commands share, described once so that their help cannot drift apart. `prefix`
+ * starts a description where the command also reads files (`live: `).
+ */
+export function profileOption(prefix = ''): Option {
+  return new Option('--profile <name>', `${prefix}AWS shared-config or SSO profile`);
+}
+
+export function endpointUrlOption(prefix = ''): Option {
+  return new Option(
+    '--endpoint-url <url>',
+    `${prefix}send AWS calls to this endpoint, e.g. a local emulator (default: $AWS_ENDPOINT_URL)`,
+  );
+}
+
+/** `--config`: `what` says what the command takes from the file. */
+export function configOption(what?: string): Option {
+  return new Option(
+    '--config <file>',
+    `configuration file${what ? `: ${what}` : ''}; flags win (default: ./credsweep.config.json|yaml|yml)`,
   );
 }
 

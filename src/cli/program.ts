@@ -7,7 +7,13 @@ import { classifyAwsError } from '../aws/classify-error.ts';
 import { failedAwsCall } from '../aws/failed-call.ts';
 import { ExitCode, InputError, InternalError, isCredsweepError } from '../errors.ts';
 import type { CliContext } from './context.ts';
-import { applyHelpStyle, EXIT_CODES_HELP } from './help-style.ts';
+import {
+  applyHelpStyle,
+  exitCodesSection,
+  helpWidth,
+  OVERVIEW_EXIT_CODES,
+  wrapHelpText,
+} from './help-style.ts';
 import { redactSecrets } from '../redact.ts';
 import { printable } from '../reporters/printable.ts';
 import { writeOutput } from './output.ts';
@@ -53,15 +59,17 @@ export async function buildProgram(
   print: (text: string) => void = (text) => ctx.stdout.write(text),
 ): Promise<Command> {
   commander ??= await import('commander');
+  const output = {
+    writeOut: print,
+    writeErr: (s: string) => ctx.stderr.write(s),
+    outputError: () => {},
+    getOutHelpWidth: () => helpWidth(ctx.stdout),
+  };
   const program = new commander.Command('credsweep')
     .description('Find unused AWS IAM credentials and remove them safely')
     .version(VERSION)
     .showSuggestionAfterError()
-    .configureOutput({
-      writeOut: print,
-      writeErr: (s) => ctx.stderr.write(s),
-      outputError: () => {},
-    })
+    .configureOutput(output)
     .exitOverride()
     .hook('preAction', (_program, action) => {
       // `--wide`: every column at full width, even on a terminal
@@ -77,12 +85,13 @@ export async function buildProgram(
     : COMMANDS;
   const factories = await Promise.all(wanted.map(([, load]) => load()));
   for (const factory of factories) program.addCommand(factory(ctx, setExit));
+  // every command and subcommand (export securityhub): its help too goes through the context
+  const configure = (command: Command) => {
+    command.exitOverride().configureOutput(output);
+    for (const sub of command.commands) configure(sub);
+  };
   for (const command of program.commands) {
-    command.exitOverride().configureOutput({
-      writeOut: print,
-      writeErr: (s) => ctx.stderr.write(s),
-      outputError: () => {},
-    });
+    configure(command);
     applyHelpStyle(command);
   }
   return program;
@@ -103,7 +112,7 @@ export async function runCli(argv: string[], given: CliContext): Promise<number>
       return ExitCode.ok;
     }
     if (argv.length === 0 || (argv.length === 1 && ['--help', '-h', 'help'].includes(argv[0]!))) {
-      await writeOutput(undefined, overviewHelp(), { stdout: ctx.stdout });
+      await writeOutput(undefined, overviewHelp(helpWidth(ctx.stdout)), { stdout: ctx.stdout });
       return ExitCode.ok;
     }
     const program = await buildProgram(
@@ -127,10 +136,16 @@ export async function runCli(argv: string[], given: CliContext): Promise<number>
   }
 }
 
-/** The command `argv` runs, if it names one (for pointing to that command's help). */
+/** Commands with subcommands, which have options (and help) of their own. */
+const SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = { export: ['securityhub'] };
+
+/** The command `argv` runs, if it names one (for pointing to that command's help): `export securityhub`. */
 function commandNamed(argv: readonly string[]): string | undefined {
-  const named = argv.find((a) => !a.startsWith('-'));
-  return OVERVIEW_COMMANDS.some(([name]) => name === named) ? named : undefined;
+  const at = argv.findIndex((a) => !a.startsWith('-'));
+  const named = argv[at];
+  if (!OVERVIEW_COMMANDS.some(([name]) => name === named)) return undefined;
+  const sub = argv.slice(at + 1).find((a) => SUBCOMMANDS[named!]?.includes(a));
+  return sub ? `${named} ${sub}` : named;
 }
 
 /**
@@ -152,10 +167,8 @@ export const OVERVIEW_COMMANDS: ReadonlyArray<readonly [string, string]> = [
   ['export', 'send findings to security tooling'],
 ];
 
-/** Every help ends with these. */
-export const EXIT_CODES = EXIT_CODES_HELP;
-
-export function overviewHelp(): string {
+/** The overview, wrapped to `columns` (standard output's terminal, else 80). */
+export function overviewHelp(columns = 80): string {
   const width = Math.max(...OVERVIEW_COMMANDS.map(([name]) => name.length));
   return [
     'Usage: credsweep <command> [options]',
@@ -163,7 +176,9 @@ export function overviewHelp(): string {
     'Find unused AWS IAM credentials and remove them safely.',
     '',
     'Commands:',
-    ...OVERVIEW_COMMANDS.map(([name, description]) => `  ${name.padEnd(width)}  ${description}`),
+    ...OVERVIEW_COMMANDS.flatMap(([name, description]) =>
+      wrapHelpText(description, columns, `  ${name.padEnd(width)}  `, ' '.repeat(width + 4)),
+    ),
     '',
     'Options:',
     '  -V, --version  print the version',
@@ -174,7 +189,7 @@ export function overviewHelp(): string {
     '  credsweep audit --format html --output report.html',
     '  credsweep plan --from findings.json --output plan.json',
     '',
-    `Exit codes: ${EXIT_CODES}`,
+    ...exitCodesSection(OVERVIEW_EXIT_CODES, columns),
     '',
   ].join('\n');
 }

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, UsageError } from '../errors.ts';
 import type { CliContext } from './context.ts';
-import { parsePositiveInt } from './options.ts';
+import { endpointUrlOption, parsePositiveInt, profileOption } from './options.ts';
 import { unguarded } from './terminal-guard.ts';
 
 /** Accounts apply and undo work on at once: one account's steps always run one after another. */
@@ -29,23 +29,31 @@ export interface ConnectionFlags {
 
 export function addConnectionOptions(command: Command): Command {
   return command
-    .option('--profile <name>', 'AWS shared-config profile')
+    .addOption(profileOption())
     .option('--region <region>', 'AWS region for the clients (IAM is global)')
-    .option('--endpoint-url <url>', 'send AWS calls to this endpoint (default: $AWS_ENDPOINT_URL)')
+    .addOption(endpointUrlOption())
     .option('--role-name <name>', "role assumed in every account other than the caller's")
     .option('--external-id <id>', 'external id for --role-name');
 }
 
-/** `90m`, `24h`, `7d` (or plain seconds) → milliseconds. */
+/**
+ * `90m`, `24h`, `7d`, `30s` → milliseconds. The unit is required: a bare `1` read as seconds (as it
+ * was) refused every plan while the user meant a day or an hour.
+ */
 export function parseDuration(text: string): number {
-  const m = /^(\d+)(s|m|h|d)?$/.exec(text);
-  if (!m) throw new InvalidArgumentError('expected a duration like 90m, 24h or 7d');
-  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  const m = /^(\d+)(s|m|h|d)$/.exec(text);
+  if (!m) {
+    throw new InvalidArgumentError('expected a number and its unit (s, m, h or d), like 90m, 24h or 7d');
+  }
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
   return Number(m[1]) * unit;
 }
 
 export function maxPlanAgeOption(): Option {
-  return new Option('--max-plan-age <duration>', 'refuse a plan whose data is older (e.g. 90m, 24h, 7d)')
+  return new Option(
+    '--max-plan-age <duration>',
+    'refuse a plan whose data is older (a number and its unit: 90m, 24h, 7d; s, m, h or d)',
+  )
     .default(24 * 3_600_000, '24h')
     .argParser(parseDuration);
 }

@@ -20,7 +20,7 @@ export function withReportOutputOptions(command: Command, subject: string): Comm
     .addOption(
       new Option(
         '--fail-on <what>',
-        `exit 1 when any ${subject} has one of these statuses or at least this severity, comma-separated (one of: ${FAIL_ON_VALUES.join(', ')})`,
+        `exit 1 when any ${subject} has one of these statuses or at least this severity, comma-separated (one of: ${FAIL_ON_VALUES.join(', ')}; severity:info, as tables show it, is severity:informational)`,
       ).argParser(parseFailOn),
     );
 }

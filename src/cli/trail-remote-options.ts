@@ -5,6 +5,7 @@
  */
 import { type Command, Option } from 'commander';
 import type { EpochMs } from '../time.ts';
+import { endpointUrlOption, profileOption } from './options.ts';
 
 export interface RemoteTrailFlags {
   athena?: string;
@@ -51,7 +52,7 @@ export function addRemoteTrailOptions(command: Command): Command {
     .option('--athena-ddl', 'print CREATE TABLE (partition projection) for a trail bucket, then exit')
     .option('--bucket <name>', 'with --athena-ddl: the trail bucket')
     .option('--prefix <prefix>', 'with --athena-ddl: the key prefix before AWSLogs/')
-    .option('--org-id <o-id>', 'with --athena-ddl: organisation trail (AWSLogs/<org-id>/<account>/…)')
+    .option('--org-id <o-id>', 'with --athena-ddl: an organization trail (AWSLogs/<org-id>/<account>/…)')
     .addOption(
       new Option(
         '--accounts <ids>',
@@ -64,7 +65,7 @@ export function addRemoteTrailOptions(command: Command): Command {
         'with --athena-ddl: Regions to project (default: all commercial)',
       ).argParser(list),
     )
-    .option('--table <name>', 'with --athena-ddl: the table name (default cloudtrail_logs)')
+    .option('--table <name>', 'with --athena-ddl: the table name (default: cloudtrail_logs)')
     .option('--lookup', 'read the last 90 days of management events with the LookupEvents API')
     .addOption(
       new Option(
@@ -72,8 +73,8 @@ export function addRemoteTrailOptions(command: Command): Command {
         'AWS Region (repeatable or comma-separated; --lookup queries each)',
       ).argParser(list),
     )
-    .option('--profile <name>', 'AWS shared-config profile')
-    .option('--endpoint-url <url>', 'send AWS calls to this endpoint (e.g. a local emulator)');
+    .addOption(profileOption())
+    .addOption(endpointUrlOption());
 }
 
 /** True when the flags ask for one of the sources here (then trail.ts takes no PATH). */

@@ -30,6 +30,7 @@ import {
   startOfDay,
   type WarnedState,
 } from './owner-warnings.ts';
+import { counted } from '../plural.ts';
 
 /** `notifications.plannedSteps`: which principal steps the scheduled plan takes. */
 export interface PlannedSteps {
@@ -268,7 +269,7 @@ function userSteps(
       words: {
         subject: `user ${first.principalName} will be quarantined`,
         lines: [
-          `The ${who} holds ${held.length} credential(s) (${[...new Set(held.map((f) => f.credential))].join(', ')}), ${lastUse ? `none used since ${dayOf(lastUse)}` : 'none ever used'}.`,
+          `The ${who} holds ${counted(held.length, 'credential')} (${[...new Set(held.map((f) => f.credential))].join(', ')}), ${lastUse ? `none used since ${dayOf(lastUse)}` : 'none ever used'}.`,
           'On {date}, it will be quarantined: a deny-all inline policy (CredsweepQuarantine), so that no credential of it can be used; nothing is deleted, and `credsweep undo` removes it.',
         ],
       },
@@ -292,9 +293,11 @@ function permissionSteps(
       list.length > 12 ? `${list.slice(0, 12).join(', ')} and ${list.length - 12} more` : list.join(', ');
     const unused = [
       ...(u.services.length
-        ? [`${u.services.length} granted service(s) it has not used: ${names(u.services)}`]
+        ? [`${counted(u.services.length, 'granted service')} it has not used: ${names(u.services)}`]
         : []),
-      ...(u.actions.length ? [`${u.actions.length} action(s) of services in use: ${names(u.actions)}`] : []),
+      ...(u.actions.length
+        ? [`${counted(u.actions.length, 'action')} of services in use: ${names(u.actions)}`]
+        : []),
     ].join('; and ');
     const source = u.source === 'access_analyzer' ? 'IAM Access Analyzer' : 'Access Advisor';
     due.push({

@@ -60,6 +60,8 @@ export const CAVEATS = [
   'access_analyzer_disagrees',
   /** AWS keeps no date for an unassigned virtual MFA device. */
   'no_date_from_aws',
+  /** The last activity is after the as-of date: age 0, in use then (src/rules/rule.ts ageDaysOf). */
+  'used_after_as_of',
 ] as const;
 
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];

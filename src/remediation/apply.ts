@@ -90,8 +90,10 @@ export function checkPlanAge(plan: RemediationPlan, planFile: string, now: Epoch
   const collected = parseIsoDateTime(plan.dataCollectedAt)!;
   const ageMs = now - collected;
   if (ageMs > maxAgeMs) {
+    // rounded up to the second: the limit is whole seconds, so the age shown is always more than it
+    const shownAge = Math.ceil(ageMs / 1_000) * 1_000;
     throw new InputError(
-      `the plan's data was collected ${formatDuration(ageMs)} ago (${plan.dataCollectedAt}), more than --max-plan-age ${formatDuration(maxAgeMs)}`,
+      `the plan's data was collected ${formatDuration(shownAge)} ago (${plan.dataCollectedAt}), more than --max-plan-age ${formatDuration(maxAgeMs)}`,
       planFile,
       undefined,
       'audit and plan again, or pass a larger --max-plan-age',
@@ -99,12 +101,27 @@ export function checkPlanAge(plan: RemediationPlan, planFile: string, now: Epoch
   }
 }
 
+/**
+ * `25h 3m 20s`, `7d`, `45s`: to the second, parts that are zero left out (days from 72 hours), so
+ * that an age and the --max-plan-age it exceeds never read the same (`0m ago, more than 0m` did).
+ */
 export function formatDuration(ms: number): string {
-  const minutes = Math.floor(ms / 60_000);
-  if (minutes < 120) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 72) return `${hours}h`;
-  return `${Math.floor(hours / 24)}d`;
+  let seconds = Math.floor(ms / 1_000);
+  const parts: string[] = [];
+  const days = seconds >= 72 * 3_600 ? Math.floor(seconds / 86_400) : 0;
+  seconds -= days * 86_400;
+  const hours = Math.floor(seconds / 3_600);
+  seconds -= hours * 3_600;
+  const minutes = Math.floor(seconds / 60);
+  seconds -= minutes * 60;
+  for (const [n, unit] of [
+    [days, 'd'],
+    [hours, 'h'],
+    [minutes, 'm'],
+    [seconds, 's'],
+  ] as const)
+    if (n > 0) parts.push(`${n}${unit}`);
+  return parts.length > 0 ? parts.join(' ') : '0s';
 }
 
 /**

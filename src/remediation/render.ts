@@ -98,13 +98,7 @@ export function renderPlanTable(plan: RemediationPlan, options: TableOptions = {
           WHOLE('KEY ID'),
           LAST('WHY', 1),
         ],
-        plan.skipped.map((s) => [
-          s.reason === 'irreversible' ? 'skipped (irreversible)' : s.reason,
-          s.accountId,
-          principal(s),
-          ...credentialAndId(s),
-          s.detail,
-        ]),
+        plan.skipped.map((s) => [s.reason, s.accountId, principal(s), ...credentialAndId(s), s.detail]),
         options.width,
       ),
     );

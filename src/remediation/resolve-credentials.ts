@@ -12,6 +12,7 @@ import type { RemediationClients } from './actions/index.ts';
 import { listSigningCertificates } from './actions/deactivate-signing-certificate.ts';
 import { listAccessKeys } from './actions/read-access-key.ts';
 import { type CallerIdentity, findingKey } from './plan.ts';
+import { counted } from '../plural.ts';
 
 /** sts:GetCallerIdentity needs no permission (AWS allows it to every principal). */
 export const RESOLVE_PERMISSIONS = ['iam:ListAccessKeys', 'iam:ListSigningCertificates'] as const;
@@ -136,7 +137,7 @@ function assignKey(
   if (!key) {
     unresolved.set(
       findingKey(f),
-      `the user has ${keys.length} access key(s) now; the report listed ${f.credential}`,
+      `the user has ${counted(keys.length, 'access key')} now; the report listed ${f.credential}`,
     );
   } else if (key.status !== wanted) {
     unresolved.set(findingKey(f), `${f.credential} is ${key.status} now; the report said ${wanted}`);

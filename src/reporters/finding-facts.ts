@@ -12,6 +12,16 @@ export type { RuleFacts } from '../rules/rule.ts';
 export { ruleOf, type SeverityLevel, severityOf };
 import { serviceCredentialLabel } from '../rules/service-specific-credential.ts';
 
+/**
+ * A last activity whose source is `created`: the principal's creation (a role's, not a user's; the
+ * root user's is the account's).
+ */
+export function createdWords(principalType: Finding['principalType']): string {
+  if (principalType === 'root') return 'account created';
+  if (principalType === 'mfa_device') return 'device created';
+  return `${principalType} created`;
+}
+
 /** A problem to act on, a thing to review, or fine (in use, exempt, service-linked). */
 export function outcomeOf(status: FindingStatus | string): 'failed' | 'warning' | 'passed' {
   if (status === 'unused') return 'failed';
@@ -89,6 +99,7 @@ export function principalLabel(f: Finding): string {
 const CAVEAT_WORDS: Record<string, string> = {
   not_tracked_before_2014_10_20: 'not tracked before 2014-10-20',
   not_tracked_before_2015_04_22: 'not tracked before 2015-04-22',
+  used_after_as_of: 'used after the as-of date',
   password_gap_2018: 'sign-ins of 4-23 May 2018 not recorded',
   report_stale: 'credential report over 4 hours old',
   role_tracking_400_days: 'role use tracked for 400 days only',

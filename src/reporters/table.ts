@@ -7,7 +7,7 @@ import { compareFindings } from '../audit/audit-report.ts';
 import type { AuditReport, Finding, FindingStatus } from '../model/finding.ts';
 import { credentialIdOf } from '../model/credential-ids.ts';
 import type { SeverityLevel } from '../rules/severity.ts';
-import { notesOf, severityOf } from './finding-facts.ts';
+import { createdWords, notesOf, severityOf } from './finding-facts.ts';
 import { type Column, constantsLine, fitTable, wrapText } from './fit-table.ts';
 import { printable } from './printable.ts';
 import type { RenderOptions, Reporter } from './reporter.ts';
@@ -30,7 +30,6 @@ const ACTIVITY_WORDS: Record<string, string> = {
   last_used: 'used',
   last_changed: 'set',
   last_rotated: 'created',
-  created: 'user created',
   cloudtrail: 'CloudTrail',
 };
 
@@ -76,7 +75,11 @@ function row(f: Finding): string[] {
     printable(credentialWords(f)),
     printable(credentialIdOf(f) ?? ''),
     `${f.ageDays}d`,
-    `${f.lastActivity.slice(0, 10)} ${ACTIVITY_WORDS[f.lastActivitySource] ?? f.lastActivitySource}`,
+    `${f.lastActivity.slice(0, 10)} ${
+      f.lastActivitySource === 'created'
+        ? createdWords(f.principalType)
+        : (ACTIVITY_WORDS[f.lastActivitySource] ?? f.lastActivitySource)
+    }`,
     printable(notesOf(f)),
   ];
 }

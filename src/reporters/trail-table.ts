@@ -6,6 +6,7 @@
 import type { TrailSummary } from '../model/trail-summary.ts';
 import { type Column, renderTable, wrapText } from './fit-table.ts';
 import { printable } from './printable.ts';
+import { counted } from '../plural.ts';
 
 function table(columns: readonly Column[], rows: string[][], width?: number): string {
   return renderTable(
@@ -99,8 +100,8 @@ export function renderTrailTable(summary: TrailSummary, width?: number): string 
   parts.push(
     '',
     ...wrapText(
-      `${summary.records} records in ${summary.files.scanned} files` +
-        (summary.files.bad.length > 0 ? `; ${summary.files.bad.length} bad files skipped:` : ''),
+      `${counted(summary.records, 'record')} in ${counted(summary.files.scanned, 'file')}` +
+        (summary.files.bad.length > 0 ? `; ${counted(summary.files.bad.length, 'bad file')} skipped:` : ''),
       width,
     ),
   );

@@ -2,7 +2,7 @@ import type { ActivitySource, Caveat, Finding } from '../model/finding.ts';
 import type { AccessKeyCredential, Principal } from '../model/inventory.ts';
 import {
   ageDaysOf,
-  ageInWords,
+  whenInWords,
   buildFinding,
   type EvaluationContext,
   NO_FINDINGS,
@@ -46,8 +46,8 @@ function evaluateKey(principal: Principal, key: AccessKeyCredential, ctx: Evalua
   if (neverUsed && lastActivity < ACCESS_KEY_TRACKING_START) caveats.push('not_tracked_before_2015_04_22');
   const label = KEY_LABELS[key.slot - 1]!;
   const when = neverUsed
-    ? `never used; ${lastActivitySource === 'created' ? 'user created' : 'created or rotated'} ${ageInWords(ageDays)}`
-    : `last used ${ageInWords(ageDays)}${seenBy(key.lastUsedSource)}`;
+    ? `never used; ${lastActivitySource === 'created' ? 'user created' : 'created or rotated'} ${whenInWords(lastActivity, ctx)}`
+    : `last used ${whenInWords(lastActivity, ctx)}${seenBy(key.lastUsedSource)}`;
   // CloudTrail's evidence (audit --cloudtrail): many source IPs suggest a shared or leaked key.
   const trail = key.trail;
   const manyIps = trail !== undefined && trail.sourceIpCount > trail.manyIps;
@@ -55,7 +55,7 @@ function evaluateKey(principal: Principal, key: AccessKeyCredential, ctx: Evalua
   const ipNote = manyIps
     ? `; CloudTrail saw it from ${trail.sourceIpCount} source IPs (more than ${trail.manyIps}: shared or leaked?)`
     : '';
-  const finding = buildFinding(principal, {
+  const finding = buildFinding(principal, ctx, {
     credential: key.slot === 1 ? 'access_key_1' : 'access_key_2',
     status: key.active ? statusByThreshold(ageDays, ctx, 'access_key') : 'inactive',
     lastUsed: key.lastUsed,

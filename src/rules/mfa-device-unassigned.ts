@@ -19,7 +19,7 @@ export const mfaDeviceUnassigned: Rule = {
   evaluate(principal: Principal, ctx: EvaluationContext): readonly Finding[] {
     if (principal.type !== 'mfa_device' || !principal.virtualMfaDevice) return NO_FINDINGS;
     return [
-      buildFinding(principal, {
+      buildFinding(principal, ctx, {
         credential: 'mfa_device',
         status: 'unused',
         lastUsed: null,

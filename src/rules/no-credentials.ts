@@ -2,7 +2,7 @@ import type { Finding } from '../model/finding.ts';
 import type { Principal } from '../model/inventory.ts';
 import {
   ageDaysOf,
-  ageInWords,
+  whenInWords,
   buildFinding,
   type EvaluationContext,
   NO_FINDINGS,
@@ -28,7 +28,7 @@ export const userWithoutCredentials: Rule = {
     }
     const ageDays = ageDaysOf(principal.createdAt, ctx);
     return [
-      buildFinding(principal, {
+      buildFinding(principal, ctx, {
         credential: 'none',
         status: 'no_credentials',
         lastUsed: null,
@@ -37,7 +37,7 @@ export const userWithoutCredentials: Rule = {
         ageDays,
         neverUsed: false,
         caveats: [],
-        reason: `user has no password, access key or signing certificate; created ${ageInWords(ageDays)}`,
+        reason: `user has no password, access key or signing certificate; created ${whenInWords(principal.createdAt, ctx)}`,
       }),
     ];
   },

@@ -3,7 +3,7 @@ import type { Principal } from '../model/inventory.ts';
 import { daysBefore } from '../time.ts';
 import {
   ageDaysOf,
-  ageInWords,
+  whenInWords,
   buildFinding,
   type EvaluationContext,
   NO_FINDINGS,
@@ -50,7 +50,7 @@ export const passwordUnused: Rule = {
       caveats.push('password_gap_2018');
     }
     return [
-      buildFinding(principal, {
+      buildFinding(principal, ctx, {
         credential: 'password',
         status: statusByThreshold(ageDays, ctx, 'password'),
         lastUsed: password.lastUsed,
@@ -60,10 +60,10 @@ export const passwordUnused: Rule = {
         neverUsed,
         caveats,
         reason: neverUsed
-          ? `console password never used; ${lastActivitySource === 'created' ? 'user created' : 'set'} ${ageInWords(ageDays)} ${thresholdNote(ctx, 'password')}`
+          ? `console password never used; ${lastActivitySource === 'created' ? 'user created' : 'set'} ${whenInWords(lastActivity, ctx)} ${thresholdNote(ctx, 'password')}`
           : changedLater
-            ? `console password set ${ageInWords(ageDays)}, after its last use ${ageInWords(ageDaysOf(password.lastUsed!, ctx))}${seenBy(password.lastUsedSource)} ${thresholdNote(ctx, 'password')}`
-            : `console password last used ${ageInWords(ageDays)}${seenBy(password.lastUsedSource)} ${thresholdNote(ctx, 'password')}`,
+            ? `console password set ${whenInWords(lastActivity, ctx)}, after its last use ${whenInWords(password.lastUsed!, ctx)}${seenBy(password.lastUsedSource)} ${thresholdNote(ctx, 'password')}`
+            : `console password last used ${whenInWords(lastActivity, ctx)}${seenBy(password.lastUsedSource)} ${thresholdNote(ctx, 'password')}`,
       }),
     ];
   },

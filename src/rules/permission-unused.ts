@@ -14,7 +14,7 @@ import type {
 import { type EpochMs, MS_PER_DAY } from '../time.ts';
 import {
   ageDaysOf,
-  ageInWords,
+  whenInWords,
   buildFinding,
   type EvaluationContext,
   type RuleFacts,
@@ -67,7 +67,7 @@ function permissionFinding(
   const period = analyzer ? "IAM Access Analyzer's tracking period" : "Access Advisor's tracking period";
   const lastActivity = what.lastUsed ?? principal.createdAt;
   const ageDays = ageDaysOf(lastActivity, ctx);
-  const finding = buildFinding(asPrincipal(principal), {
+  const finding = buildFinding(asPrincipal(principal), ctx, {
     credential: 'permission',
     status: statusByThreshold(ageDays, ctx, 'permission'),
     lastUsed: what.lastUsed,
@@ -78,8 +78,8 @@ function permissionFinding(
     // the analyzer's own window is named by the judge stage (access_analyzer_<days>_days)
     caveats: analyzer ? [] : trackingCaveats(principal, what.lastUsed, ctx.asOf),
     reason: neverUsed
-      ? `${what.label} is granted but was never accessed in ${period}; the ${principal.type} was created ${ageInWords(ageDays)} ${thresholdNote(ctx, 'permission')}`
-      : `${what.label} was last accessed ${ageInWords(ageDays)}${analyzer ? ' according to IAM Access Analyzer' : ''} ${thresholdNote(ctx, 'permission')}`,
+      ? `${what.label} is granted but was never accessed in ${period}; the ${principal.type} was created ${whenInWords(lastActivity, ctx)} ${thresholdNote(ctx, 'permission')}`
+      : `${what.label} was last accessed ${whenInWords(lastActivity, ctx)}${analyzer ? ' according to IAM Access Analyzer' : ''} ${thresholdNote(ctx, 'permission')}`,
   });
   finding.service = what.namespace;
   finding.lastUsedRegion = what.region;

@@ -3,7 +3,7 @@ import type { Principal } from '../model/inventory.ts';
 import { MS_PER_DAY } from '../time.ts';
 import {
   ageDaysOf,
-  ageInWords,
+  whenInWords,
   buildFinding,
   type EvaluationContext,
   NO_FINDINGS,
@@ -36,9 +36,9 @@ export const roleUnused: Rule = {
       caveats.push('role_tracking_400_days');
     }
     const when = neverUsed
-      ? `never used; created ${ageInWords(ageDays)}`
-      : `last used ${ageInWords(ageDays)}${seenBy(role.lastUsedSource)}`;
-    const finding = buildFinding(principal, {
+      ? `never used; created ${whenInWords(lastActivity, ctx)}`
+      : `last used ${whenInWords(lastActivity, ctx)}${seenBy(role.lastUsedSource)}`;
+    const finding = buildFinding(principal, ctx, {
       credential: 'role',
       status: serviceLinked ? 'service_linked' : statusByThreshold(ageDays, ctx, 'role'),
       lastUsed: role.lastUsed,

@@ -5,6 +5,7 @@
 import type { ActivitySource, Caveat, CredentialKind, Finding, FindingStatus } from '../model/finding.ts';
 import type { EvidenceSource, Principal } from '../model/inventory.ts';
 import { type EpochMs, toIso, wholeDaysBetween } from '../time.ts';
+import { counted } from '../plural.ts';
 
 export interface EvaluationContext {
   asOf: EpochMs;
@@ -66,14 +67,9 @@ export function seenBy(source: EvidenceSource | undefined): string {
   return source === 'access_analyzer' ? ' according to IAM Access Analyzer' : '';
 }
 
-export function ageInWords(ageDays: number): string {
-  if (ageDays < 0) return `${-ageDays} ${plural(-ageDays, 'day')} after the as-of date`;
+function ageInWords(ageDays: number): string {
   if (ageDays === 0) return 'today';
-  return `${ageDays} ${plural(ageDays, 'day')} ago`;
-}
-
-function plural(n: number, word: string): string {
-  return n === 1 ? word : `${word}s`;
+  return `${counted(ageDays, 'day')} ago`;
 }
 
 /**
@@ -95,13 +91,25 @@ export interface FindingParts {
   reason: string;
 }
 
-/** Whole days from the last activity to the as-of date. */
+/**
+ * Whole days from the last activity to the as-of date, rounded down; 0 for an activity after it (an
+ * `--as-of` in the past, or a role used moments ago by a clock a little ahead of ours): such an
+ * activity is in use at the as-of date, never a negative age, and never a day older than it is. The
+ * finding says so (caveat `used_after_as_of`, buildFinding) and its reason too (whenInWords).
+ */
 export function ageDaysOf(lastActivity: EpochMs, ctx: EvaluationContext): number {
-  return wholeDaysBetween(lastActivity, ctx.asOf);
+  return Math.max(0, wholeDaysBetween(lastActivity, ctx.asOf));
 }
 
-export function buildFinding(principal: Principal, parts: FindingParts): Finding {
+/** `90 days ago`, `today`, or `after the as-of date`: when `at` was, seen from the as-of date. */
+export function whenInWords(at: EpochMs, ctx: EvaluationContext): string {
+  return at > ctx.asOf ? 'after the as-of date' : ageInWords(ageDaysOf(at, ctx));
+}
+
+export function buildFinding(principal: Principal, ctx: EvaluationContext, parts: FindingParts): Finding {
   const lastActivity = toIso(parts.lastActivity);
+  const caveats: Caveat[] =
+    parts.lastActivity > ctx.asOf ? [...parts.caveats, 'used_after_as_of'] : parts.caveats;
   return {
     accountId: principal.accountId,
     principalType: principal.type,
@@ -120,7 +128,7 @@ export function buildFinding(principal: Principal, parts: FindingParts): Finding
     lastActivitySource: parts.lastActivitySource,
     ageDays: parts.ageDays,
     neverUsed: parts.neverUsed,
-    caveats: parts.caveats,
+    caveats,
     reason: parts.reason,
   };
 }

@@ -12,7 +12,7 @@ import type { Principal, ServiceSpecificCredential } from '../model/inventory.ts
 import { MS_PER_DAY, toIso } from '../time.ts';
 import {
   ageDaysOf,
-  ageInWords,
+  whenInWords,
   buildFinding,
   type EvaluationContext,
   NO_FINDINGS,
@@ -86,7 +86,7 @@ function evaluateCredential(
         : ''
       : `; ${expired ? 'expired' : 'expires'} ${toIso(credential.expiresAt).slice(0, 10)}`;
   const state = expired ? 'expired' : credential.status === 'Active' ? 'active' : 'inactive';
-  const finding = buildFinding(principal, {
+  const finding = buildFinding(principal, ctx, {
     credential: 'service_specific_credential',
     status: active ? (ageDays >= threshold ? 'unverified' : 'in_use') : 'inactive',
     lastUsed: null,
@@ -95,7 +95,7 @@ function evaluateCredential(
     ageDays,
     neverUsed: false,
     caveats,
-    reason: `${label} is ${state}, created ${ageInWords(ageDays)}${expiry}; AWS records no last use for service-specific credentials${
+    reason: `${label} is ${state}, created ${whenInWords(lastActivity, ctx)}${expiry}; AWS records no last use for service-specific credentials${
       active ? ` ${thresholdNote(ctx, 'service_specific_credential')}` : ''
     }`,
   });

@@ -2,7 +2,7 @@ import type { Finding } from '../model/finding.ts';
 import type { Principal, SigningCertificateCredential } from '../model/inventory.ts';
 import {
   ageDaysOf,
-  ageInWords,
+  whenInWords,
   buildFinding,
   type EvaluationContext,
   NO_FINDINGS,
@@ -37,7 +37,7 @@ function evaluateCertificate(
   const since = cert.lastRotated !== null ? 'uploaded or rotated' : 'user created';
   const ageDays = ageDaysOf(lastActivity, ctx);
   const label = CERT_LABELS[cert.slot - 1]!;
-  const finding = buildFinding(principal, {
+  const finding = buildFinding(principal, ctx, {
     credential: cert.slot === 1 ? 'cert_1' : 'cert_2',
     status: cert.active ? 'unverified' : 'inactive',
     lastUsed: null,
@@ -47,8 +47,8 @@ function evaluateCertificate(
     neverUsed: false,
     caveats: [],
     reason: cert.active
-      ? `${label} is active; AWS records no last use for certificates (${since} ${ageInWords(ageDays)})`
-      : `${label} is inactive (${since} ${ageInWords(ageDays)})`,
+      ? `${label} is active; AWS records no last use for certificates (${since} ${whenInWords(lastActivity, ctx)})`
+      : `${label} is inactive (${since} ${whenInWords(lastActivity, ctx)})`,
   });
   if (cert.certificateId !== undefined) finding.certificateId = cert.certificateId;
   return finding;

@@ -8,7 +8,7 @@ import type { Finding } from '../model/finding.ts';
 import type { Principal, SshPublicKeyCredential } from '../model/inventory.ts';
 import {
   ageDaysOf,
-  ageInWords,
+  whenInWords,
   buildFinding,
   type EvaluationContext,
   NO_FINDINGS,
@@ -42,9 +42,9 @@ function evaluateKey(principal: Principal, key: SshPublicKeyCredential, ctx: Eva
   const label = `SSH public key ${key.sshPublicKeyId}`;
   const when =
     lastUsed !== null
-      ? `last used ${ageInWords(ageDays)} according to CloudTrail`
-      : `uploaded ${ageInWords(ageDays)}; AWS records no last use for SSH keys`;
-  const finding = buildFinding(principal, {
+      ? `last used ${whenInWords(lastActivity, ctx)} according to CloudTrail`
+      : `uploaded ${whenInWords(lastActivity, ctx)}; AWS records no last use for SSH keys`;
+  const finding = buildFinding(principal, ctx, {
     credential: 'ssh_public_key',
     status: !key.active
       ? 'inactive'

@@ -209,6 +209,10 @@ describe('audit --db, history, diff', () => {
       table.stdout,
       /^ {2}2 {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}\d{4}-\d\d-\d\d +90 days {2}\S.* {2}1 +\d+ +\d+$/m,
     );
+    // ACCOUNTS is a number between numbers: right-aligned as they are
+    const [header, , latest] = table.stdout.split('\n');
+    const end = header!.indexOf('ACCOUNTS') + 'ACCOUNTS'.length;
+    assert.equal(latest!.slice(end - 2, end), ' 1', table.stdout);
 
     const diff = await runCredsweep(['diff', '--db', db, '--format', 'json']);
     assert.equal(diff.code, 0, diff.stderr);

@@ -18,6 +18,8 @@ describe('--fail-on', () => {
     });
     assert.throws(() => parseFailOn('everything'), /expected statuses \(unused, in_use/);
     assert.throws(() => parseFailOn('severity:huge'), /severity:critical\|high/);
+    // the tables show informational as info: what a user reads there is accepted
+    assert.deepEqual(parseFailOn('severity:info'), { statuses: [], severity: 'informational' });
   });
 
   it('severity:high matches high and critical findings, not medium', () => {

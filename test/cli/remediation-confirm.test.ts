@@ -55,13 +55,10 @@ describe('confirmation before changing AWS', () => {
     it(`on a terminal, shows the counts and takes '${answer}' as ${expected ? 'yes' : 'no'}`, async () => {
       const { ctx, prompt } = context(true, answer);
       assert.equal(
-        await confirm(ctx, undefined, '5 step(s) in 1 account(s): 4 reversible, 1 irreversible'),
+        await confirm(ctx, undefined, '5 steps in 1 account: 4 reversible, 1 irreversible'),
         expected,
       );
-      assert.match(
-        plain(prompt()),
-        /5 step\(s\) in 1 account\(s\): 4 reversible, 1 irreversible\nProceed\? \[y\/N\]/,
-      );
+      assert.match(plain(prompt()), /5 steps in 1 account: 4 reversible, 1 irreversible\nProceed\? \[y\/N\]/);
     });
   }
 });
@@ -72,12 +69,12 @@ describe('the confirmation lists every step', () => {
     const listing =
       'REVERSIBLE  ACTION\n!! NO (irreversible)  delete-login-profile\nyes  deactivate-access-key\n';
     assert.equal(
-      await confirm(ctx, undefined, '2 step(s) in 1 account(s): 1 reversible, 1 irreversible', listing),
+      await confirm(ctx, undefined, '2 steps in 1 account: 1 reversible, 1 irreversible', listing),
       false,
     );
-    assert.ok(prompt().startsWith(`${listing}2 step(s) in 1 account(s)`), prompt());
+    assert.ok(prompt().startsWith(`${listing}2 steps in 1 account`), prompt());
     await assert.rejects(
-      confirm(context(false).ctx, undefined, '2 step(s)', listing),
+      confirm(context(false).ctx, undefined, '2 steps', listing),
       (e) => e instanceof UsageError && !e.message.includes('\n'),
     );
   });

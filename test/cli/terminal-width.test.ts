@@ -102,6 +102,10 @@ describe('tables fit the terminal (80 and 120 columns)', () => {
     ['history', () => ['history', '--db', db]],
     ['diff', () => ['diff', '--db', db]],
     ['plan --from an audit (moto)', () => ['plan', '--from', findings]],
+    ['the overview help', () => ['--help']],
+    ['audit --help', () => ['audit', '--help']],
+    ['permissions --help', () => ['permissions', '--help']],
+    ['export securityhub --help', () => ['export', 'securityhub', '--help']],
   ];
   for (const [what, args] of commands) {
     for (const columns of [80, 120]) {
@@ -111,6 +115,11 @@ describe('tables fit the terminal (80 and 120 columns)', () => {
       });
     }
   }
+
+  it('help on a terminal: an example longer than a line is continued with a backslash', async () => {
+    const lines = await inTerminal(['permissions', '--help'], 80);
+    assert.match(lines.join('\n'), /^ {2}credsweep permissions --principal \S+ \\\n {4}--granularity/m);
+  });
 
   it('on a terminal: the account said once above the table, long names cut in the middle', async () => {
     const lines = await inTerminal(['audit', ...DEMO, ...AS_OF], 80);

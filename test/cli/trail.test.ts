@@ -76,6 +76,21 @@ describe('credsweep trail', () => {
     assert.match(run.stdout, /\n26 records in 3 files\n$/);
   });
 
+  it('counts in words: one file, one bad file (not "1 files", "1 bad files")', async () => {
+    const one = await runCredsweep([
+      'trail',
+      'test/fixtures/cloudtrail/DataDog__stratus-red-team/aws.execution.ssm-start-session.json',
+    ]);
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(one.stdout, /\n29 records in 1 file\n$/);
+    const bad = await runCredsweep([
+      'trail',
+      'test/fixtures/cloudtrail/zmallen__cloudtrail2sightings/aws.execution.ec2-user-data.json',
+    ]);
+    assert.equal(bad.code, 3, bad.stderr);
+    assert.match(bad.stdout, /\n0 records in 0 files; 1 bad file skipped:\n/);
+  });
+
   it('--since/--until narrow the window (since inclusive, until exclusive)', async () => {
     const run = await runCredsweep([
       'trail',

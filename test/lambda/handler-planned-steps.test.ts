@@ -212,7 +212,7 @@ describe('the scheduled Lambda before role, user and permission steps', () => {
     assert.equal(restrict?.subject, `credsweep: permissions of api will be restricted on ${inSeven}`);
     assert.match(
       restrict!.message,
-      /holds 1 granted service\(s\) it has not used: sqs; and 1 action\(s\) of services in use: s3:DeleteBucket \(IAM Access Analyzer, threshold 90 days\)/,
+      /holds 1 granted service it has not used: sqs; and 1 action of services in use: s3:DeleteBucket \(IAM Access Analyzer, threshold 90 days\)/,
     );
     const dave = posted.filter((p) => p.url === `${SLACK}owner-dave`).map((p) => p.text.split('\n')[0]);
     assert.equal(dave.length, 2, dave.join('\n'));

@@ -178,7 +178,7 @@ describe('notices before role, user and permission steps', () => {
     assert.equal(w!.deactivateOn, IN_SEVEN, 'the key crosses in 2 days: full notice');
     assert.match(
       w!.message,
-      /^The user bob \(account 111122223333\) holds 2 credential\(s\) \(password, access_key_1\), none used since 2026-08-05\./,
+      /^The user bob \(account 111122223333\) holds 2 credentials \(password, access_key_1\), none used since 2026-08-05\./,
     );
     assert.match(w!.message, /deny-all inline policy \(CredsweepQuarantine\).*`credsweep undo` removes it/);
     assert.deepEqual([...plan.quarantinedUsers], ['arn:aws:iam::111122223333:user/bob']);
@@ -264,7 +264,7 @@ describe('notices before role, user and permission steps', () => {
     assert.equal(w!.subject, `credsweep: permissions of app will be restricted on ${IN_SEVEN}`);
     assert.match(
       w!.message,
-      /holds 2 granted service\(s\) it has not used: dynamodb, sqs; and 1 action\(s\) of services in use: s3:DeleteBucket \(IAM Access Analyzer, threshold 90 days\)/,
+      /holds 2 granted services it has not used: dynamodb, sqs; and 1 action of services in use: s3:DeleteBucket \(IAM Access Analyzer, threshold 90 days\)/,
     );
     assert.match(w!.message, /`credsweep undo` restores the previous boundary \(or none\)/);
 

@@ -7,7 +7,8 @@ import { after, describe, it } from 'node:test';
 import { InputError, InternalError, UsageError } from '../../src/errors.ts';
 import type { JournalEntry } from '../../src/model/remediation-journal.ts';
 import type { PlanStep } from '../../src/model/remediation-plan.ts';
-import { changedSincePlan, checkPlanAge } from '../../src/remediation/apply.ts';
+import { parseDuration } from '../../src/cli/remediation-options.ts';
+import { changedSincePlan, checkPlanAge, formatDuration } from '../../src/remediation/apply.ts';
 import {
   deactivationDates,
   foldJournal,
@@ -247,6 +248,30 @@ describe('plan age (--max-plan-age)', () => {
       () => checkPlanAge(plan, 'plan.json', collected + 25 * 3_600_000, 24 * 3_600_000),
       (e) => e instanceof InputError && /collected 25h ago/.test(e.message) && e.location === 'plan.json',
     );
+  });
+  it('says the age to the second, so that it never reads as the limit it exceeds', () => {
+    assert.throws(
+      () => checkPlanAge(plan, 'plan.json', collected + 1_500, 1_000),
+      (e) => e instanceof InputError && /collected 2s ago .*more than --max-plan-age 1s$/.test(e.message),
+    );
+    assert.throws(
+      () => checkPlanAge(plan, 'plan.json', collected + 24 * 3_600_000 + 90_000, 24 * 3_600_000),
+      (e) =>
+        e instanceof InputError && /collected 24h 1m 30s ago .*more than --max-plan-age 24h$/.test(e.message),
+    );
+    assert.equal(formatDuration(8 * 86_400_000 + 3_600_000), '8d 1h');
+    assert.equal(formatDuration(0), '0s');
+  });
+});
+
+describe('--max-plan-age takes a number and its unit', () => {
+  it('90m, 24h, 7d, 30s; a bare number is refused (it was read as seconds)', () => {
+    assert.equal(parseDuration('90m'), 90 * 60_000);
+    assert.equal(parseDuration('24h'), 24 * 3_600_000);
+    assert.equal(parseDuration('7d'), 7 * 86_400_000);
+    assert.equal(parseDuration('30s'), 30_000);
+    for (const bad of ['1', '24', '1.5h', 'h', '-1d'])
+      assert.throws(() => parseDuration(bad), /a number and its unit \(s, m, h or d\)/, bad);
   });
 });
 

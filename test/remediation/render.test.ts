@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PlanStep } from '../../src/model/remediation-plan.ts';
+import type { PlanStep, RemediationPlan } from '../../src/model/remediation-plan.ts';
 import type { StepHistory } from '../../src/remediation/journal.ts';
 import { QUARANTINE_POLICY_NAME } from '../../src/remediation/quarantine-policy.ts';
-import { renderRecreations, renderStepListing } from '../../src/remediation/render.ts';
+import { renderPlanTable, renderRecreations, renderStepListing } from '../../src/remediation/render.ts';
 import type { RoleRecord } from '../../src/remediation/role-record.ts';
 
 function step(action: PlanStep['action'], name: string, reversible: boolean): PlanStep {
@@ -103,5 +103,34 @@ describe('renderRecreations (what undo would write from the journal)', () => {
       /an earlier undo created it as RoleId AROANEW: this one carries on in that role\n$/,
     );
     assert.equal(renderRecreations([history('quarantine-role')], { sealed: false }), '');
+  });
+});
+
+describe('renderPlanTable', () => {
+  it('the SKIPPED column shows each reason code as the JSON writes it, irreversible too', () => {
+    const skipped = (name: string, reason: 'irreversible' | 'exempt', detail: string) => {
+      const {
+        id: _id,
+        reversible: _r,
+        action: _a,
+        expected: _e,
+        reason: _reason,
+        ...ref
+      } = step('delete-login-profile', name, false);
+      return { ...ref, reason, detail };
+    };
+    const plan = {
+      steps: [],
+      skipped: [
+        skipped('bob', 'irreversible', 'delete-login-profile cannot be undone (--allow-irreversible)'),
+        skipped('carol', 'exempt', 'tag credsweep:exempt=true'),
+      ],
+      summary: { steps: 0, reversible: 0, irreversible: 0, skipped: 2 },
+      dataCollectedAt: '2026-11-01T00:00:00Z',
+    } as unknown as RemediationPlan;
+    const lines = renderPlanTable(plan).split('\n');
+    assert.match(lines[0]!, /^SKIPPED\s+ACCOUNT\s+PRINCIPAL/);
+    assert.match(lines[1]!, /^irreversible\s+111122223333\s+bob\s/);
+    assert.match(lines[2]!, /^exempt\s+111122223333\s+carol\s/);
   });
 });

@@ -46,11 +46,32 @@ describe('threshold boundaries (days−1 / days / days+1)', () => {
     });
     assert.equal(f[0]!.status, 'unused');
   });
-  it('activity after asOf gives a negative age and in_use', () => {
-    const f = only(aUser({ accessKeys: [aKey({ lastUsed: AS_OF + 3 * 86_400_000 })] }), 'access_key_1');
-    assert.equal(f.ageDays, -3);
-    assert.equal(f.status, 'in_use');
-    assert.match(f.reason, /3 days after the as-of date/);
+  // An --as-of in the past, or a role used moments ago by a clock a little ahead: in use at the
+  // as-of date, age 0 (never negative, and 4 hours is not a day), and the finding says why.
+  for (const [what, after] of [
+    ['3 days', 3 * 86_400_000],
+    ['4 hours', 4 * 3_600_000],
+    ['a second', 1_000],
+  ] as const) {
+    it(`activity ${what} after asOf: age 0, in_use, caveat used_after_as_of, said in the reason`, () => {
+      const f = only(aUser({ accessKeys: [aKey({ lastUsed: AS_OF + after })] }), 'access_key_1');
+      assert.equal(f.ageDays, 0);
+      assert.equal(f.status, 'in_use');
+      assert.deepEqual(f.caveats, ['used_after_as_of']);
+      assert.equal(f.reason, 'access key 1 last used after the as-of date (threshold 90)');
+    });
+  }
+  it('activity at asOf itself is today, with no caveat', () => {
+    const f = only(aUser({ accessKeys: [aKey({ lastUsed: AS_OF })] }), 'access_key_1');
+    assert.equal(f.ageDays, 0);
+    assert.deepEqual(f.caveats, []);
+    assert.match(f.reason, /last used today/);
+  });
+  it('a role used after asOf: age 0, not -1', () => {
+    const f = only(aRole({ role: { lastUsed: AS_OF + 60_000, path: '/' } }), 'role');
+    assert.equal(f.ageDays, 0);
+    assert.deepEqual(f.caveats, ['used_after_as_of']);
+    assert.match(f.reason, /last used after the as-of date/);
   });
 });
 

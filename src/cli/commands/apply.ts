@@ -6,7 +6,7 @@
  */
 import { Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import { wideOption } from '../options.ts';
+import { configOption, wideOption } from '../options.ts';
 import {
   accountConcurrencyOption,
   addConnectionOptions,
@@ -37,10 +37,7 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
       '--access-analyzer <arn|auto>',
       'the IAM Access Analyzer analyzer whose findings restrict-permissions steps planned with one are re-checked against (default: auto)',
     )
-    .option(
-      '--config <file>',
-      'configuration file whose exemptions apply now (default: ./credsweep.config.*)',
-    )
+    .addOption(configOption('its exemptions apply now'))
     .addOption(planKeyFileOption());
   return addConnectionOptions(command).action(async (planFile: string, flags: ApplyFlags) => {
     const { runApply } = await import('../run/apply.ts');

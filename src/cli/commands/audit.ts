@@ -16,11 +16,14 @@ import type { CliContext } from '../context.ts';
 import { emitAudit } from '../emit-audit.ts';
 import { type FailOn, failOnExit } from '../fail-on.ts';
 import {
+  configOption,
+  endpointUrlOption,
   noSshPublicKeysOption,
   oneOf,
   parseAccessAnalyzer,
   parseDays,
   parsePositiveInt,
+  profileOption,
   withAccountTargetOptions,
 } from '../options.ts';
 import { startProgress } from '../progress.ts';
@@ -106,10 +109,10 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
         ).argParser(parsePositiveInt(MAX_JOBS)),
       )
       .addOption(noSshPublicKeysOption('live: '))
-      .option('--profile <name>', 'live: AWS shared-config/SSO profile')
+      .addOption(profileOption('live: '))
       .option('--region <region>', 'live: AWS region for the clients (IAM is global)')
-      .option('--endpoint-url <url>', 'live: send AWS calls here (e.g. moto); also AWS_ENDPOINT_URL')
-      .option('--config <file>', 'configuration file (default: ./credsweep.config.json|yaml|yml); flags win')
+      .addOption(endpointUrlOption('live: '))
+      .addOption(configOption())
       .option('--db <file>', 'store this run in a history database (SQLite), for credsweep history/diff')
       .option(
         '--cloudtrail <path>',
@@ -119,7 +122,7 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       .addOption(
         new Option(
           '--access-analyzer [arn]',
-          "live: fold in an existing IAM Access Analyzer's unused-access findings (auto: Security Hub's, the organization's or the account's; never creates one) [default: auto]",
+          "live: fold in an existing IAM Access Analyzer's unused-access findings, never creating one (off unless given; given without an ARN: auto, i.e. Security Hub's, the organization's or the account's)",
         ).argParser(parseAccessAnalyzer),
       )
       .addOption(

@@ -7,15 +7,16 @@ import { Command } from 'commander';
 import { DEFAULT_REGION } from '../../aws/default-region.ts';
 import { UsageError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
+import { endpointUrlOption, profileOption } from '../options.ts';
 import type { ExportSecurityHubFlags } from '../run/export.ts';
 
 export function exportCommand(ctx: CliContext, setExit: (code: number) => void): Command {
   const securityHub = new Command('securityhub')
     .description("import an audit's findings into AWS Security Hub (BatchImportFindings, ASFF)")
     .requiredOption('--from <file>', 'the audit JSON (credsweep audit --format json --output FILE)')
-    .option('--profile <name>', 'AWS shared-config profile')
+    .addOption(profileOption())
     .option('--region <region>', `the Security Hub region (default: AWS_REGION, else ${DEFAULT_REGION})`)
-    .option('--endpoint-url <url>', 'send AWS calls to this endpoint (default: $AWS_ENDPOINT_URL)')
+    .addOption(endpointUrlOption())
     .action(async (flags: ExportSecurityHubFlags) => {
       const { runExportSecurityHub } = await import('../run/export.ts');
       await runExportSecurityHub(ctx, flags, setExit);

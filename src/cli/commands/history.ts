@@ -9,7 +9,7 @@ import type { RunStore, RunSummary } from '../../history/run-store.ts';
 import { openSqliteRunStore } from '../../history/sqlite-run-store.ts';
 import { loadCliConfig, requireDbPath } from '../config-options.ts';
 import type { CliContext } from '../context.ts';
-import { oneOf, quietOption, wideOption } from '../options.ts';
+import { configOption, oneOf, quietOption, wideOption } from '../options.ts';
 import { writeOutput } from '../output.ts';
 
 interface HistoryFlags {
@@ -38,7 +38,7 @@ async function openStore(ctx: CliContext, flags: HistoryFlags): Promise<{ store:
 const commonOptions = (command: Command) =>
   command
     .option('--db <file>', 'the history database (SQLite) audit --db wrote')
-    .option('--config <file>', 'configuration file (default: ./credsweep.config.json|yaml|yml)')
+    .addOption(configOption('its db'))
     .addOption(
       new Option('--format <format>', 'output format').default('table').argParser(oneOf(['table', 'json'])),
     )
@@ -51,7 +51,7 @@ const RUN_COLUMNS: readonly Column[] = [
   { header: 'AS OF', shorten: 'none', constantLabel: 'as of' },
   { header: 'THRESHOLD', align: 'right', shorten: 'none', constantLabel: 'threshold' },
   { header: 'SOURCE', constantLabel: 'source', optional: 1 },
-  { header: 'ACCOUNTS', shorten: 'none', constantLabel: 'accounts' },
+  { header: 'ACCOUNTS', align: 'right', shorten: 'none', constantLabel: 'accounts' },
   { header: 'UNUSED', align: 'right', shorten: 'none' },
   { header: 'CREDENTIALS', align: 'right', shorten: 'none' },
 ];

@@ -6,10 +6,13 @@
 import { Command, Option } from 'commander';
 import type { CliContext } from '../context.ts';
 import {
+  configOption,
+  endpointUrlOption,
   oneOf,
   parseAccessAnalyzer,
   parseDays,
   parsePositiveInt,
+  profileOption,
   withAccountTargetOptions,
 } from '../options.ts';
 import { withReportOutputOptions } from '../report-options.ts';
@@ -41,7 +44,7 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
         .addOption(
           new Option(
             '--access-analyzer [arn]',
-            "merge an existing IAM Access Analyzer's unused-permission findings (its action-level details where Access Advisor has none; auto: Security Hub's, the organization's or the account's; never creates one) [default: auto]",
+            "merge an existing IAM Access Analyzer's unused-permission findings (its action-level details where Access Advisor has none), never creating one (off unless given; given without an ARN: auto, i.e. Security Hub's, the organization's or the account's)",
           ).argParser(parseAccessAnalyzer),
         )
         .addOption(
@@ -57,13 +60,10 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
           .default(4)
           .argParser(parsePositiveInt(64)),
       )
-      .option('--profile <name>', 'AWS shared-config profile')
+      .addOption(profileOption())
       .option('--region <region>', 'AWS region for the IAM client (IAM is global)')
-      .option('--endpoint-url <url>', 'send AWS calls to this endpoint (e.g. a local emulator)')
-      .option(
-        '--config <file>',
-        'configuration file (default: ./credsweep.config.json|yaml|yml): thresholds.permission, exemptions; flags win',
-      ),
+      .addOption(endpointUrlOption())
+      .addOption(configOption('thresholds.permission, exemptions')),
     'permission',
   ).action(async (flags: PermissionsFlags, command: Command) => {
     const { runPermissions } = await import('../run/permissions.ts');

@@ -9,6 +9,7 @@ import { LIVE_SOURCES } from '../../audit/live-source.ts';
 import type { CliContext } from '../context.ts';
 import {
   asOfOption,
+  configOption,
   noSshPublicKeysOption,
   oneOf,
   parseAccountIds,
@@ -46,13 +47,13 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
     )
     .option(
       '--include <pattern>',
-      'plan only these principals (name, ARN or account id; * wildcard)',
+      'plan only these principals (name, ARN or account id; * wildcard; repeatable or comma-separated)',
       collect,
       [],
     )
     .option(
       '--exclude <pattern>',
-      'never plan these principals (name, ARN or account id; * wildcard)',
+      'never plan these principals (name, ARN or account id; * wildcard; repeatable or comma-separated)',
       collect,
       [],
     )
@@ -104,11 +105,8 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
         .argParser(oneOf(LIVE_SOURCES)),
     )
     .option('--accounts <ids>', 'live audit: these accounts (comma-separated)', parseAccountIds)
-    .option('--org', 'live audit: every active account of the Organization')
-    .option(
-      '--config <file>',
-      'configuration file (default: ./credsweep.config.json|yaml|yml): its exemptions apply to any audit, its settings to the live audit; flags win',
-    )
+    .option('--org', 'live audit: every active account of the organization (AWS Organizations)')
+    .addOption(configOption('its exemptions apply to any audit, its settings to the live audit'))
     .addOption(
       new Option('--concurrency <n>', 'live audit: accounts at once')
         .default(4)

@@ -30,6 +30,7 @@ import { printAfterChange, writeOutput } from '../output.ts';
 import { startProgress } from '../progress.ts';
 import { type ConnectionFlags, confirmOrStop } from '../remediation-options.ts';
 import { openRemediationSession } from '../remediation-session.ts';
+import { counted } from '../../plural.ts';
 
 export interface ApplyFlags extends ConnectionFlags {
   yes?: boolean;
@@ -92,7 +93,7 @@ export async function runApply(
     if (pending.length === 0) {
       await writeOutput(
         undefined,
-        `nothing to do: ${plan.steps.length} step(s), all done according to ${journalFile}\n`,
+        `nothing to do: ${counted(plan.steps.length, 'step')}, all done according to ${journalFile}\n`,
         { stdout: ctx.stdout },
       );
       setExit(ExitCode.ok);
@@ -101,7 +102,7 @@ export async function runApply(
     // Reversibility from the registry, never from the step.
     const irreversible = pending.filter((s) => !ACTIONS[s.action].reversible).length;
     const accounts = new Set(pending.map((s) => s.accountId)).size;
-    const summary = `${pending.length} step(s) in ${accounts} account(s): ${pending.length - irreversible} reversible, ${irreversible} irreversible`;
+    const summary = `${counted(pending.length, 'step')} in ${counted(accounts, 'account')}: ${pending.length - irreversible} reversible, ${irreversible} irreversible`;
     if (
       !(await confirmOrStop(
         ctx,

@@ -14,6 +14,7 @@ import { printable } from '../../reporters/printable.ts';
 import type { CliContext } from '../context.ts';
 import { printAfterChange } from '../output.ts';
 import { connectionFromFlags } from '../../audit/resolve-connection.ts';
+import { counted } from '../../plural.ts';
 
 export interface ExportSecurityHubFlags {
   from: string;
@@ -47,7 +48,7 @@ export async function runExportSecurityHub(
     const result = await importFindingsToSecurityHub(hub, findings);
     await printAfterChange(
       ctx,
-      `imported ${result.imported} of ${findings.length} findings into Security Hub (account ${caller}, ${region}) in ${result.batches} batch${result.batches === 1 ? '' : 'es'}\n`,
+      `imported ${result.imported} of ${counted(findings.length, 'finding')} into Security Hub (account ${caller}, ${region}) in ${counted(result.batches, 'batch', 'batches')}\n`,
       `Security Hub has what was imported (account ${caller}, ${region})`,
     );
     for (const refused of result.refused.slice(0, MAX_REFUSALS_SHOWN)) {
@@ -62,7 +63,7 @@ export async function runExportSecurityHub(
     }
     if (result.callFailure) {
       ctx.stderr.write(
-        `credsweep: securityhub: BatchImportFindings failed in account ${caller} (${region}): ${result.callFailure.code}: ${printable(result.callFailure.message)}; ${result.notSent} findings not sent\n`,
+        `credsweep: securityhub: BatchImportFindings failed in account ${caller} (${region}): ${result.callFailure.code}: ${printable(result.callFailure.message)}; ${counted(result.notSent, 'finding')} not sent\n`,
       );
     }
     const failed = result.refused.length > 0 || result.callFailure !== undefined;

@@ -15,6 +15,7 @@ import { printAfterChange, writeOutput } from '../output.ts';
 import { startProgress } from '../progress.ts';
 import { type ConnectionFlags, confirmOrStop } from '../remediation-options.ts';
 import { openRemediationSession } from '../remediation-session.ts';
+import { counted } from '../../plural.ts';
 
 export interface UndoFlags extends ConnectionFlags {
   yes?: boolean;
@@ -54,7 +55,7 @@ export async function runUndo(
       'give the key it was written with (--plan-key-file or CREDSWEEP_PLAN_KEY), or --trust-unsigned-journal to take the journal as written',
     );
   }
-  const summary = `reverse ${preview.reversible.length} step(s) (${preview.irreversible.length} cannot be undone, ${preview.unconfirmed.length} not confirmed)`;
+  const summary = `reverse ${counted(preview.reversible.length, 'step')} (${preview.irreversible.length} cannot be undone, ${preview.unconfirmed.length} not confirmed)`;
   // What recreating a role writes comes from the journal: shown whole, so the answer is informed.
   const listing =
     renderStepListing(

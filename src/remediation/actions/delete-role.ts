@@ -11,6 +11,7 @@ import {
 import { type CredentialState, type Ineligible, type RemediationAction, missing } from './action.ts';
 import { usedSince } from './quarantine-role.ts';
 import { QUARANTINED, READ_ROLE_PERMISSIONS, readRole, roleNeverCases } from './read-role.ts';
+import { plural } from '../../plural.ts';
 
 /**
  * Deletes a role credsweep quarantined at least --delete-after days ago (per its own journals, for
@@ -95,7 +96,7 @@ export const deleteRole: RemediationAction = {
     );
     const missingProfiles =
       created.missingInstanceProfiles.length > 0
-        ? `; instance profile(s) ${created.missingInstanceProfiles.join(', ')} no longer exist, the role is in none of them`
+        ? `; ${plural(created.missingInstanceProfiles.length, 'instance profile')} ${created.missingInstanceProfiles.join(', ')} ${plural(created.missingInstanceProfiles.length, 'no longer exists', 'no longer exist')}, the role is in none of them`
         : '';
     return `role ${record.roleName} recreated with a new RoleId ${created.roleId} (was ${record.roleId}): resource policies that named the old role need attention${missingProfiles}`;
   },

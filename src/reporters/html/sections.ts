@@ -11,14 +11,13 @@ import type {
   FindingStatus,
 } from '../../model/finding.ts';
 import { SEVERITY_LEVELS } from '../../rules/severity.ts';
-import { caveatLabel, credentialLabel, severityOf, statusLabel } from '../finding-facts.ts';
+import { caveatLabel, createdWords, credentialLabel, severityOf, statusLabel } from '../finding-facts.ts';
 import { escapeHtml as h } from './escape-html.ts';
 
 const ACTIVITY_SOURCE_LABELS: Record<string, string> = {
   last_used: 'last used',
   last_changed: 'set (never used)',
   last_rotated: 'created or rotated',
-  created: 'user created',
   cloudtrail: 'CloudTrail',
 };
 
@@ -105,7 +104,10 @@ export const PAGE_ROWS = 500;
 function findingRow(f: Finding, index: number): string {
   const type = f.principalType === 'user' ? '' : ` <span class="muted">(${h(f.principalType)})</span>`;
   const notes = [f.neverUsed ? 'never used' : '', ...f.caveats.map(caveatLabel)].filter(Boolean).join('; ');
-  const source = ACTIVITY_SOURCE_LABELS[f.lastActivitySource] ?? f.lastActivitySource;
+  const source =
+    f.lastActivitySource === 'created'
+      ? createdWords(f.principalType)
+      : (ACTIVITY_SOURCE_LABELS[f.lastActivitySource] ?? f.lastActivitySource);
   const severity = severityOf(f);
   return [
     `<tr data-status="${h(f.status)}" data-account="${h(f.accountId)}"${index >= PAGE_ROWS ? ' hidden' : ''}>`,
