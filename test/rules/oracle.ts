@@ -26,7 +26,8 @@ function date(v: string | undefined): number | null {
 export function oracle(row: Record<string, string>, asOf: number, days: number): OracleFinding[] {
   const out: OracleFinding[] = [];
   const created = date(row.user_creation_time)!;
-  const age = (t: number) => Math.floor((asOf - t) / DAY);
+  // An activity after the as-of date is age 0 (in use then), never negative, and says so.
+  const age = (t: number) => Math.max(0, Math.floor((asOf - t) / DAY));
   const pick = (c: Array<[number | null, string]>) => c.find(([t]) => t !== null) as [number, string];
 
   if (row.password_enabled!.toLowerCase() !== 'false') {
@@ -108,5 +109,6 @@ export function oracle(row: Record<string, string>, asOf: number, days: number):
       caveats: [],
     });
   }
+  for (const f of out) if (f.lastActivity > asOf) f.caveats.push('used_after_as_of');
   return out;
 }
