@@ -8,6 +8,7 @@
  * AWS error messages do not contain secrets, but an SDK or proxy error may echo a request, so every
  * message is redacted before it leaves here.
  */
+import { AwsAccessError } from '../errors.ts';
 import { redactSecrets } from '../redact.ts';
 import { failedOperation } from './failed-call.ts';
 
@@ -52,8 +53,12 @@ export function classifyAwsError(e: unknown, options: ClassifyOptions = {}): Cla
     $fault?: string;
     $response?: { statusCode?: number; headers?: Record<string, string | undefined> };
   };
+  // credsweep's own AwsAccessError carries the AWS code it stands for (NoRole, AccessDenied…): its
+  // class name is no code a user can look up.
   const rawCode =
-    err.Code ?? (err.name && err.name !== 'Error' ? err.name : undefined) ?? err.code ?? 'Error';
+    e instanceof AwsAccessError
+      ? e.awsCode
+      : (err.Code ?? (err.name && err.name !== 'Error' ? err.name : undefined) ?? err.code ?? 'Error');
   // A code is a name (AccessDenied, ThrottlingException): anything else from the wire (a newline, a
   // secret-shaped string) is not passed on as one.
   let code = /^[A-Za-z0-9._:-]{1,100}$/.test(String(rawCode)) ? String(rawCode) : 'Error';

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { AwsAccessError } from '../../src/errors.ts';
 import { describe, it } from 'node:test';
 import { IAMServiceException } from '@aws-sdk/client-iam';
 import { roleArnFor } from '../../src/aws/assume-role.ts';
@@ -19,6 +20,18 @@ describe('classifyAwsError', () => {
       message: 'User: arn:aws:iam::123456789012:user/a is not authorized to perform: iam:ListUsers',
       transient: false,
     });
+  });
+
+  it("takes credsweep's own AwsAccessError's AWS code, not its class name", () => {
+    const e = new AwsAccessError(
+      "account 111111111111 is not the caller's account",
+      'NoRole',
+      '111111111111',
+    );
+    assert.deepEqual(
+      [classifyAwsError(e).code, classifyAwsError(e).message],
+      ['NoRole', "account 111111111111 is not the caller's account"],
+    );
   });
 
   it('marks throttling and network errors transient', () => {

@@ -92,6 +92,22 @@ describe('remediation across accounts (moto)', () => {
       `${MOTO_DEFAULT_ACCOUNT}:amy:deactivate-access-key`,
     ]);
 
+    // plan without --role-name: the member account is one line (any later failure of it counted, not
+    // repeated), it says NoRole, not a class name of credsweep's, and the caller's account is planned.
+    const noRole = await cli(['plan', '--from', findings, '--format', 'json']);
+    assert.equal(noRole.code, 3, noRole.stderr);
+    const memberLines = noRole.stderr
+      .split('\n')
+      .filter((l) => l.startsWith(`credsweep: account ${MEMBER}:`));
+    assert.equal(memberLines.length, 1, noRole.stderr);
+    assert.match(memberLines[0]!, /NoRole: .*no --role-name was given( \(and \d+ more failures?\))?$/);
+    assert.doesNotMatch(noRole.stdout + noRole.stderr, /AwsAccessError/);
+    const partialPlan = remediationPlanSchema.parse(JSON.parse(noRole.stdout));
+    assert.deepEqual(
+      partialPlan.steps.map((s) => `${s.accountId}:${s.principalName}`),
+      [`${MOTO_DEFAULT_ACCOUNT}:amy`],
+    );
+
     // Without --role-name the member account cannot be reached: that step fails, the other is done.
     const partial = await cli(['apply', planFile, '--yes']);
     assert.equal(partial.code, 3, partial.stdout + partial.stderr);

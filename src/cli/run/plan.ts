@@ -2,6 +2,7 @@
  * What `credsweep plan` does once its flags are parsed (./commands/plan.ts defines them), loaded only
  * when it runs: `plan --help` and a usage error load no AWS SDK (start-up: docs/performance.md).
  */
+import { counted } from '../../plural.ts';
 import { printable } from '../../reporters/printable.ts';
 import type { Command } from 'commander';
 import type { LiveSource } from '../../audit/live-source.ts';
@@ -131,9 +132,15 @@ export async function runPlan(ctx: CliContext, flags: PlanFlags, command: Comman
       ...(boundaries?.failures ?? []),
       ...resolved.failures,
     ];
-    // The failed accounts are said first: a refused write after them cannot hide them.
-    for (const f of failures)
-      ctx.stderr.write(`credsweep: account ${f.accountId}: ${printable(f.message)}\n`);
+    // The failed accounts are said first: a refused write after them cannot hide them. One line an
+    // account: its later failures (tags, then key ids, through the same unreachable account) are
+    // counted, not repeated.
+    const byAccount = new Map<string, string[]>();
+    for (const f of failures) byAccount.set(f.accountId, [...(byAccount.get(f.accountId) ?? []), f.message]);
+    for (const [accountId, messages] of byAccount) {
+      const more = messages.length > 1 ? ` (and ${counted(messages.length - 1, 'more failure')})` : '';
+      ctx.stderr.write(`credsweep: account ${accountId}: ${printable(messages[0]!)}${more}\n`);
+    }
     // What standard output shows comes before --output is published (a refused standard output leaves
     // no plan file behind); `--output -` is standard output itself, so the plan is printed once.
     const toStdout = flags.output === '-';
