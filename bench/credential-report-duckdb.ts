@@ -6,7 +6,7 @@
  * password_enabled is false; a key slot exists when active or ever rotated; the last activity is the
  * first known of last used, last changed/rotated, created (a password's change when later than its
  * last use); an inactive key is `inactive`, else
- * `unused` at threshold days or more, else `in_use`. (AWS writes every date in UTC: `+00:00`.)
+ * `unused` at threshold days or more (an activity after the as-of date never is), else `in_use`. (AWS writes every date in UTC: `+00:00`.)
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 
@@ -47,7 +47,7 @@ function findingsSql(report: string, asOf: number, thresholdDays: number): strin
     )
     SELECT account_id AS accountId, name AS principalName, arn, credential,
       CASE WHEN active = false THEN 'inactive'
-        WHEN floor((${asOf} - activity) / ${DAY_MS}) >= ${thresholdDays} THEN 'unused' ELSE 'in_use' END AS status,
+        WHEN activity <= ${asOf} AND floor((${asOf} - activity) / ${DAY_MS}) >= ${thresholdDays} THEN 'unused' ELSE 'in_use' END AS status,
       make_timestamp(activity * 1000) AS lastActivity,
       floor((${asOf} - activity) / ${DAY_MS})::INTEGER AS ageDays, never_used AS neverUsed
     FROM c`;

@@ -16,7 +16,10 @@ const SECRET_ASSIGNMENT =
 
 // The user info of a URL (`http://user:password@host`): up to the authority's last `@`, as URL parsers
 // read it (a password may hold a raw `@`). An endpoint URL given with a password must not print it.
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*(?:@[^\s/?#@]*)*@/gi;
+// A double quote or an angle bracket ends it too (no URL holds one unencoded): in JSON text
+// (`"http://host","owner":"a@b"`) the next field's `@` is not this URL's. Commas and single quotes
+// may stand in a password unencoded (RFC 3986 sub-delims), so they do not.
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"<>]*(?:@[^\s/?#@"<>]*)*@/gi;
 
 export function redactSecrets(text: string): string {
   return redactUrlUserinfo(text)

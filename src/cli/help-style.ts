@@ -92,7 +92,10 @@ export function wrapHelpText(text: string, width: number, first: string, rest = 
 
 /** An example command in lines of `width`, continued with `\` so that it still pastes into a shell. */
 function wrapExample(example: string, width: number): string[] {
-  const lines = wrapText(example, Math.max(width - 6, 20)).map((l, i) => (i === 0 ? '  ' : '    ') + l);
+  // An example is pasted: its words are never shortened, however narrow the terminal.
+  const lines = wrapText(example, Math.max(width - 6, 20), { keepWords: true }).map(
+    (l, i) => (i === 0 ? '  ' : '    ') + l,
+  );
   return lines.map((l, i) => (i < lines.length - 1 ? `${l} \\` : l));
 }
 

@@ -16,7 +16,10 @@ export function withReportOutputOptions(command: Command, subject: string): Comm
     )
     .addOption(wideOption())
     .addOption(quietOption())
-    .option('--output <file>', 'write to this file instead of standard output (written only on success)')
+    .option(
+      '--output <file>',
+      'write to this file instead of standard output (written whole once the audit completes, also when accounts failed; untouched on a usage or input error)',
+    )
     .addOption(
       new Option(
         '--fail-on <what>',

@@ -104,7 +104,9 @@ function judgeUser(credentials: readonly Finding[], j: UserJudgement): UserVerdi
 function notInUse(f: Finding, thresholdDays: number): boolean {
   if (f.status === 'unused' || f.status === 'inactive') return true;
   if (f.status !== 'unverified') return false;
-  return f.credential === 'cert_1' || f.credential === 'cert_2' ? f.ageDays >= thresholdDays : true;
+  return f.credential === 'cert_1' || f.credential === 'cert_2'
+    ? f.ageDays >= thresholdDays && !f.caveats.includes('used_after_as_of')
+    : true;
 }
 
 /** The user as a finding of its own, for a quarantine step that answers no single credential. */

@@ -304,7 +304,9 @@ function decideCertificate(f: Finding, o: PlanOptions): Decision {
   }
   // AWS records no last use for signing certificates (docs/aws-behaviour.md §1.1, cols 19-22):
   // age since upload is all there is, so only deactivation (reversible) is ever planned.
-  if (f.ageDays < o.thresholdDays) return { skip: 'recent', detail: f.reason };
+  // (an upload after the as-of date reads age 0: recent whatever the threshold)
+  if (f.ageDays < o.thresholdDays || f.caveats.includes('used_after_as_of'))
+    return { skip: 'recent', detail: f.reason };
   return {
     step: {
       action: 'deactivate-signing-certificate',

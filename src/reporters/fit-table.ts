@@ -184,7 +184,7 @@ export function fitLine(text: string, width?: number): string {
 }
 
 /** A sentence in lines of at most `width` columns, broken between words (a longer word is cut). */
-export function wrapText(text: string, width?: number): string[] {
+export function wrapText(text: string, width?: number, options: { keepWords?: boolean } = {}): string[] {
   if (width === undefined || displayWidth(text) <= width) return [text];
   const lines: string[] = [];
   let current = '';
@@ -195,7 +195,8 @@ export function wrapText(text: string, width?: number): string[] {
       continue;
     }
     if (current !== '') lines.push(current);
-    current = displayWidth(word) <= width ? word : shorten(word, width, 'end');
+    // keepWords (a command to paste): a word longer than the line stands whole on its own line.
+    current = displayWidth(word) <= width || options.keepWords ? word : shorten(word, width, 'end');
   }
   if (current !== '') lines.push(current);
   return lines;

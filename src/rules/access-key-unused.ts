@@ -57,7 +57,7 @@ function evaluateKey(principal: Principal, key: AccessKeyCredential, ctx: Evalua
     : '';
   const finding = buildFinding(principal, ctx, {
     credential: key.slot === 1 ? 'access_key_1' : 'access_key_2',
-    status: key.active ? statusByThreshold(ageDays, ctx, 'access_key') : 'inactive',
+    status: key.active ? statusByThreshold(lastActivity, ctx, 'access_key') : 'inactive',
     lastUsed: key.lastUsed,
     lastActivity,
     lastActivitySource,

@@ -52,7 +52,7 @@ export const passwordUnused: Rule = {
     return [
       buildFinding(principal, ctx, {
         credential: 'password',
-        status: statusByThreshold(ageDays, ctx, 'password'),
+        status: statusByThreshold(lastActivity, ctx, 'password'),
         lastUsed: password.lastUsed,
         lastActivity,
         lastActivitySource,

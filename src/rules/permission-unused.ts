@@ -69,7 +69,7 @@ function permissionFinding(
   const ageDays = ageDaysOf(lastActivity, ctx);
   const finding = buildFinding(asPrincipal(principal), ctx, {
     credential: 'permission',
-    status: statusByThreshold(ageDays, ctx, 'permission'),
+    status: statusByThreshold(lastActivity, ctx, 'permission'),
     lastUsed: what.lastUsed,
     lastActivity,
     lastActivitySource: neverUsed ? 'created' : analyzer ? 'access_analyzer' : 'last_used',

@@ -40,7 +40,7 @@ export const roleUnused: Rule = {
       : `last used ${whenInWords(lastActivity, ctx)}${seenBy(role.lastUsedSource)}`;
     const finding = buildFinding(principal, ctx, {
       credential: 'role',
-      status: serviceLinked ? 'service_linked' : statusByThreshold(ageDays, ctx, 'role'),
+      status: serviceLinked ? 'service_linked' : statusByThreshold(lastActivity, ctx, 'role'),
       lastUsed: role.lastUsed,
       lastActivity,
       lastActivitySource: role.lastUsed !== null ? (role.lastUsedSource ?? 'last_used') : 'created',

@@ -133,13 +133,22 @@ export function buildFinding(principal: Principal, ctx: EvaluationContext, parts
   };
 }
 
-/** The status of an active, usage-tracked credential `ageDays` after its last activity. */
+/**
+ * True when an activity is at least `threshold` days before the as-of date. An activity after the
+ * as-of date is never past it, whatever the threshold (`--days 0` included): its age reads 0, but the
+ * credential was in use then.
+ */
+export function pastThreshold(lastActivity: EpochMs, ctx: EvaluationContext, threshold: number): boolean {
+  return lastActivity <= ctx.asOf && ageDaysOf(lastActivity, ctx) >= threshold;
+}
+
+/** The status of an active, usage-tracked credential last active at `lastActivity`. */
 export function statusByThreshold(
-  ageDays: number,
+  lastActivity: EpochMs,
   ctx: EvaluationContext,
   kind?: ThresholdKind,
 ): FindingStatus {
-  return ageDays >= thresholdFor(ctx, kind) ? 'unused' : 'in_use';
+  return pastThreshold(lastActivity, ctx, thresholdFor(ctx, kind)) ? 'unused' : 'in_use';
 }
 
 export function thresholdNote(ctx: EvaluationContext, kind?: ThresholdKind): string {

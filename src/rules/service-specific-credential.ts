@@ -12,6 +12,7 @@ import type { Principal, ServiceSpecificCredential } from '../model/inventory.ts
 import { MS_PER_DAY, toIso } from '../time.ts';
 import {
   ageDaysOf,
+  pastThreshold,
   whenInWords,
   buildFinding,
   type EvaluationContext,
@@ -88,7 +89,7 @@ function evaluateCredential(
   const state = expired ? 'expired' : credential.status === 'Active' ? 'active' : 'inactive';
   const finding = buildFinding(principal, ctx, {
     credential: 'service_specific_credential',
-    status: active ? (ageDays >= threshold ? 'unverified' : 'in_use') : 'inactive',
+    status: active ? (pastThreshold(lastActivity, ctx, threshold) ? 'unverified' : 'in_use') : 'inactive',
     lastUsed: null,
     lastActivity,
     lastActivitySource: credential.createdAt !== null ? 'last_rotated' : 'created',

@@ -13,6 +13,7 @@ import {
   type EvaluationContext,
   NO_FINDINGS,
   type Rule,
+  pastThreshold,
   statusByThreshold,
   thresholdFor,
   thresholdNote,
@@ -49,8 +50,8 @@ function evaluateKey(principal: Principal, key: SshPublicKeyCredential, ctx: Eva
     status: !key.active
       ? 'inactive'
       : lastUsed !== null
-        ? statusByThreshold(ageDays, ctx, 'ssh_public_key')
-        : ageDays >= threshold
+        ? statusByThreshold(lastActivity, ctx, 'ssh_public_key')
+        : pastThreshold(lastActivity, ctx, threshold)
           ? 'unverified'
           : 'in_use',
     lastUsed,

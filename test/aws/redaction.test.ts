@@ -39,6 +39,12 @@ describe('redactSecrets', () => {
     ],
     // a URL's user info, parsable or not, up to the authority's last @ (a password may hold one)
     ['http://u:topsecret@[::1', 'http://[redacted]@[::1'],
+    // the next JSON field's @ is not this URL's; a comma may be part of a password
+    [
+      '{"endpoint":"http://localhost:5000","owner":"alice@example.com"}',
+      '{"endpoint":"http://localhost:5000","owner":"alice@example.com"}',
+    ],
+    ['http://u:pa,ss@host/', 'http://[redacted]@host/'],
     [
       'connect to https://u:p@ss@proxy:8080/x@y failed',
       'connect to https://[redacted]@proxy:8080/x@y failed',

@@ -121,6 +121,16 @@ describe('tables fit the terminal (80 and 120 columns)', () => {
     assert.match(lines.join('\n'), /^ {2}credsweep permissions --principal \S+ \\\n {4}--granularity/m);
   });
 
+  it('help on a narrow terminal: an example keeps every word whole (it is pasted), never cut with …', async () => {
+    const lines = await inTerminal(['permissions', '--help'], 30);
+    const examples = lines.slice(lines.indexOf('Examples:'));
+    assert.ok(
+      examples.some((l) => l.includes('arn:aws:iam::111122223333:role/app')),
+      lines.join('\n'),
+    );
+    assert.ok(!examples.some((l) => l.includes('…')), lines.join('\n'));
+  });
+
   it('on a terminal: the account said once above the table, long names cut in the middle', async () => {
     const lines = await inTerminal(['audit', ...DEMO, ...AS_OF], 80);
     assert.ok(lines.includes('account 210987654321'), lines.join('\n'));

@@ -46,7 +46,7 @@ export function oracle(row: Record<string, string>, asOf: number, days: number):
     if (used !== null && used < gapEnd && asOf - days * DAY < gapEnd) caveats.push('password_gap_2018');
     out.push({
       credential: 'password',
-      status: age(at) >= days ? 'unused' : 'in_use',
+      status: at <= asOf && age(at) >= days ? 'unused' : 'in_use',
       lastUsed: used,
       lastActivity: at,
       lastActivitySource: src,
@@ -67,7 +67,7 @@ export function oracle(row: Record<string, string>, asOf: number, days: number):
     ]);
     out.push({
       credential: `access_key_${n}`,
-      status: !active ? 'inactive' : age(at) >= days ? 'unused' : 'in_use',
+      status: !active ? 'inactive' : at <= asOf && age(at) >= days ? 'unused' : 'in_use',
       lastUsed: used,
       lastActivity: at,
       lastActivitySource: src,

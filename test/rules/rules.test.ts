@@ -73,6 +73,19 @@ describe('threshold boundaries (days−1 / days / days+1)', () => {
     assert.deepEqual(f.caveats, ['used_after_as_of']);
     assert.match(f.reason, /last used after the as-of date/);
   });
+  // Its age reads 0, but it was in use at the as-of date: even --days 0 (0 >= 0) does not make it
+  // unused (it did, after ages were clamped: found by review).
+  it('with --days 0, activity after asOf is still in use, for every kind judged by age', () => {
+    const ctx = { asOf: AS_OF, thresholdDays: 0 };
+    const later = AS_OF + 4 * 3_600_000;
+    const statuses = (p: Parameters<typeof evaluatePrincipal>[0]) =>
+      evaluatePrincipal(p, ctx).map((f) => `${f.credential}:${f.status}`);
+    assert.deepEqual(statuses(aUser({ accessKeys: [aKey({ lastUsed: later })] })), ['access_key_1:in_use']);
+    assert.deepEqual(statuses(aUser({ password: { lastUsed: later, lastChanged: null } })), [
+      'password:in_use',
+    ]);
+    assert.deepEqual(statuses(aRole({ role: { lastUsed: later, path: '/' } })), ['role:in_use']);
+  });
 });
 
 describe('password: fallbacks and caveats', () => {
