@@ -306,22 +306,29 @@ export class RoleTakenError extends Error {
   }
 }
 
-/** The AWS service principals a trust policy names (`Principal.Service`), e.g. `lambda.amazonaws.com`. */
-export function trustedServices(trustPolicy: string): string[] {
+/** A trust policy's statements (one or a list); null when the policy is not JSON. */
+function trustStatements(trustPolicy: string): unknown[] | null {
   let doc: unknown;
   try {
     doc = JSON.parse(trustPolicy);
   } catch {
-    return [];
+    return null;
   }
   const statements = (doc as { Statement?: unknown })?.Statement;
-  const list = Array.isArray(statements) ? statements : statements ? [statements] : [];
+  return Array.isArray(statements) ? statements : statements ? [statements] : [];
+}
+
+/** A string or a list of them (IAM's policy grammar), as a list; anything else is no name. */
+function names(value: unknown): string[] {
+  return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+}
+
+/** The AWS service principals a trust policy names (`Principal.Service`), e.g. `lambda.amazonaws.com`. */
+export function trustedServices(trustPolicy: string): string[] {
   const services = new Set<string>();
-  for (const s of list) {
+  for (const s of trustStatements(trustPolicy) ?? []) {
     const service = (s as { Principal?: { Service?: unknown } })?.Principal?.Service;
-    for (const name of Array.isArray(service) ? service : service ? [service] : []) {
-      if (typeof name === 'string') services.add(name);
-    }
+    for (const name of service ? names(service) : []) services.add(name);
   }
   return [...services].sort();
 }
@@ -332,27 +339,15 @@ export function trustedServices(trustPolicy: string): string[] {
  * NotPrincipal and conditions are not read: this is what it names, not whom it admits.
  */
 export function trustedPrincipals(trustPolicy: string): string[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(trustPolicy);
-  } catch {
-    return ['(the trust policy is not JSON)'];
-  }
-  const statements = (doc as { Statement?: unknown })?.Statement;
-  const list = Array.isArray(statements) ? statements : statements ? [statements] : [];
-  const names = new Set<string>();
-  for (const s of list) {
+  const statements = trustStatements(trustPolicy);
+  if (statements === null) return ['(the trust policy is not JSON)'];
+  const principals = new Set<string>();
+  for (const s of statements) {
     const statement = s as { Effect?: unknown; Principal?: unknown };
     if (statement?.Effect !== 'Allow') continue;
     const principal = statement.Principal;
-    if (typeof principal === 'string') names.add(principal);
-    else if (principal && typeof principal === 'object') {
-      for (const value of Object.values(principal)) {
-        for (const name of Array.isArray(value) ? value : [value]) {
-          if (typeof name === 'string') names.add(name);
-        }
-      }
-    }
+    const values = principal && typeof principal === 'object' ? Object.values(principal) : [principal];
+    for (const value of values) for (const name of names(value)) principals.add(name);
   }
-  return [...names].sort();
+  return [...principals].sort();
 }

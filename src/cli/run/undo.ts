@@ -15,7 +15,7 @@ import { printAfterChange, writeOutput } from '../output.ts';
 import { startProgress } from '../progress.ts';
 import { type ConnectionFlags, confirmOrStop } from '../remediation-options.ts';
 import { openRemediationSession } from '../remediation-session.ts';
-import { counted } from '../../plural.ts';
+import { counted, plural } from '../../plural.ts';
 
 export interface UndoFlags extends ConnectionFlags {
   yes?: boolean;
@@ -51,7 +51,7 @@ export async function runUndo(
   if (recreations.length > 0 && key === undefined && !flags.trustUnsignedJournal) {
     const names = recreations.map((h) => `${h.step.principalName} (${h.step.accountId})`).join(', ');
     throw new UsageError(
-      `undo would recreate ${recreations.length === 1 ? 'role' : 'roles'} ${names} with the trust and permission policies this journal holds, and it is not sealed with a plan key`,
+      `undo would recreate ${plural(recreations.length, 'role')} ${names} with the trust and permission policies this journal holds, and it is not sealed with a plan key`,
       'give the key it was written with (--plan-key-file or CREDSWEEP_PLAN_KEY), or --trust-unsigned-journal to take the journal as written',
     );
   }
