@@ -53,6 +53,22 @@ export function previewUndo(entries: readonly JournalEntry[]): UndoPreview {
   return preview;
 }
 
+/**
+ * The step's undo writes what the journal holds (a role's trust and permission policies) and the
+ * journal is neither sealed with the plan key nor taken as written (--trust-unsigned-journal): undo
+ * refuses it. The CLI asks this before its prompt, undoJournal again for each step.
+ */
+export function needsTrustedJournal(
+  step: PlanStep,
+  options: Pick<UndoOptions, 'key' | 'trustUnsignedJournal'>,
+): boolean {
+  return (
+    ACTIONS[step.action].undoWritesJournalledPolicies === true &&
+    !options.key &&
+    !options.trustUnsignedJournal
+  );
+}
+
 export interface UndoOptions {
   clients: RemediationClients;
   journal: JournalWriter;
@@ -112,7 +128,7 @@ export async function undoJournal(
   async function undoStep(h: StepHistory): Promise<UndoResult> {
     const step = h.step;
     const action = ACTIONS[step.action];
-    if (action.undoWritesJournalledPolicies && !options.key && !options.trustUnsignedJournal) {
+    if (needsTrustedJournal(step, options)) {
       // A condition on the journal, not on AWS: nothing is read or journalled, and the step stays
       // reversible for an undo given the key or --trust-unsigned-journal.
       return {

@@ -5,11 +5,10 @@
 import { credentialIdOf } from '../../model/remediation-plan.ts';
 import { randomUUID } from 'node:crypto';
 import { ExitCode, UsageError } from '../../errors.ts';
-import { ACTIONS } from '../../remediation/actions/index.ts';
 import { JournalWriter, readJournal } from '../../remediation/journal.ts';
 import { resolvePlanKey } from '../../remediation/plan-digest.ts';
 import { renderRecreations, renderStepListing, renderUndoResults } from '../../remediation/render.ts';
-import { previewUndo, undoJournal } from '../../remediation/undo.ts';
+import { needsTrustedJournal, previewUndo, undoJournal } from '../../remediation/undo.ts';
 import { type CliContext, stderrTableOptions, tableOptions } from '../context.ts';
 import { printAfterChange, writeOutput } from '../output.ts';
 import { startProgress } from '../progress.ts';
@@ -47,8 +46,10 @@ export async function runUndo(
   }
   // Recreating a role writes the journal's trust and permission policies: refused up front, before
   // anything is reversed, unless the journal is sealed or the user takes it as written.
-  const recreations = preview.reversible.filter((h) => ACTIONS[h.step.action].undoWritesJournalledPolicies);
-  if (recreations.length > 0 && key === undefined && !flags.trustUnsignedJournal) {
+  const recreations = preview.reversible.filter((h) =>
+    needsTrustedJournal(h.step, { key, trustUnsignedJournal: flags.trustUnsignedJournal ?? false }),
+  );
+  if (recreations.length > 0) {
     const names = recreations.map((h) => `${h.step.principalName} (${h.step.accountId})`).join(', ');
     throw new UsageError(
       `undo would recreate ${plural(recreations.length, 'role')} ${names} with the trust and permission policies this journal holds, and it is not sealed with a plan key`,
