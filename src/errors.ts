@@ -45,6 +45,11 @@ export class InputError extends CredsweepError {
   }
 }
 
+/** An error's message with, for an input error, where it is first (`file:line: message`). */
+export function locatedMessage(e: CredsweepError): string {
+  return e instanceof InputError ? `${e.location}: ${e.message}` : e.message;
+}
+
 /** AWS refused or failed a call we cannot do without. Its message is redacted (src/redact.ts). */
 export class AwsAccessError extends CredsweepError {
   readonly code = 'aws';

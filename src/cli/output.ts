@@ -13,7 +13,7 @@ import {
   writeWholeTo,
 } from '../files/safe-write.ts';
 import type { WriteChunk } from '../reporters/index.ts';
-import { InputError, isCredsweepError } from '../errors.ts';
+import { isCredsweepError, locatedMessage } from '../errors.ts';
 import type { CliContext } from './context.ts';
 import { printable, terminalText } from '../reporters/printable.ts';
 import { styledWriter } from './terminal-guard.ts';
@@ -33,12 +33,14 @@ export interface OutputOptions {
   styled?: boolean;
 }
 
+// A terminal named as --output gets what standard output on a terminal gets (./terminal-guard.ts):
+// terminalText, applied where the device turns out to be a terminal.
 export async function openPendingOutput(
   outputPath: string | undefined,
   options: OutputOptions = {},
 ): Promise<PendingOutput> {
   const file: PendingFile = toFile(outputPath)
-    ? await openPendingFile(outputPath, { forTerminal: guardedText })
+    ? await openPendingFile(outputPath, { forTerminal: terminalText })
     : await pendingStream(stdoutSink(options));
   return { write: (chunk) => file.write(chunk), commit: () => file.commit(), abort: () => file.abort() };
 }
@@ -54,12 +56,9 @@ export async function writeOutput(
   options: OutputOptions = {},
 ): Promise<void> {
   if (toFile(outputPath))
-    await writeWhole(await openPendingFile(outputPath, { forTerminal: guardedText }), text);
+    await writeWhole(await openPendingFile(outputPath, { forTerminal: terminalText }), text);
   else await writeWholeTo(stdoutSink(options), text);
 }
-
-/** A terminal named as --output gets what standard output on a terminal gets (./terminal-guard.ts). */
-const guardedText = (text: string) => terminalText(text);
 
 function toFile(outputPath: string | undefined): outputPath is string {
   return outputPath !== undefined && outputPath !== '-';
@@ -82,8 +81,7 @@ export async function printAfterChange(ctx: CliContext, text: string, record: st
     return true;
   } catch (e) {
     if (!isCredsweepError(e)) throw e;
-    const where = e instanceof InputError ? `${e.location}: ` : '';
-    ctx.stderr.write(`credsweep: ${printable(`${where}${e.message}`)}; ${record}\n`);
+    ctx.stderr.write(`credsweep: ${printable(`${locatedMessage(e)}; ${record}`)}\n`);
     return false;
   }
 }

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { classifyAwsError } from '../aws/classify-error.ts';
 import { failedAwsCall } from '../aws/failed-call.ts';
-import { ExitCode, InputError, InternalError, isCredsweepError } from '../errors.ts';
+import { ExitCode, InternalError, isCredsweepError, locatedMessage } from '../errors.ts';
 import type { CliContext } from './context.ts';
 import {
   applyHelpStyle,
@@ -226,10 +226,9 @@ export function reportError(e: unknown, ctx: CliContext, command?: string): numb
     return ExitCode.awsFailure;
   }
   if (isCredsweepError(e)) {
-    const where = e instanceof InputError ? `${e.location}: ` : '';
     const hint = e.hint ? ` (${e.hint})` : credentialsMissing(e) ? ` (${CREDENTIALS_HINT})` : '';
     // One line, whatever a path or a value it quotes holds (a newline in a file name): printable.
-    ctx.stderr.write(`credsweep: ${printable(`${where}${e.message}${hint}`)}\n`);
+    ctx.stderr.write(`credsweep: ${printable(`${locatedMessage(e)}${hint}`)}\n`);
     if (e instanceof InternalError) ctx.stderr.write(`${e.stack}\n`);
     return e.exitCode;
   }

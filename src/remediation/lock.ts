@@ -108,7 +108,7 @@ function takeOver(lockPath: string, seen: SeenLock, mine: string, what: string):
     writeWhole(claim, String(process.pid));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    const by = Number((readLockText(claim) ?? '').trim());
+    const by = readLock(claim)?.pid ?? Number.NaN;
     if (Number.isInteger(by) && by > 0 && isAlive(by)) throw inUse(what, by, lockPath);
     throw new UsageError(
       `cannot lock ${what}: a takeover of its stale lock was interrupted`,
@@ -155,14 +155,6 @@ function writeWhole(file: string, text: string): void {
     throw e;
   }
   closeSync(fd);
-}
-
-function readLockText(file: string): string | null {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
 }
 
 function inUse(what: string, pid: number, lockPath: string): UsageError {
