@@ -10,7 +10,6 @@
  * stat() of a device or a FIFO says size 0, so a size check alone would let /dev/zero be read for ever.
  */
 import { closeSync, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
 import { InputError } from '../errors.ts';
 
 export interface WholeFileSpec {
@@ -32,39 +31,15 @@ export const MIB = 1024 * 1024;
  */
 export const MAX_JSON_TEXT_BYTES = 500 * MIB;
 
+/**
+ * readWholeFileSync for the async callers (a plan, the findings, the history database): one read path,
+ * so the checks cannot drift apart. The command has nothing else to do while it reads its input.
+ */
 export async function readWholeFile(path: string, spec: WholeFileSpec): Promise<Buffer | undefined> {
-  let before: Stats;
-  try {
-    before = await stat(path);
-  } catch (e) {
-    if (isMissing(e)) return undefined;
-    throw cannotRead(e, path);
-  }
-  refuseKind(before, path, spec);
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(path, 'r');
-  } catch (e) {
-    if (isMissing(e)) return undefined;
-    throw cannotRead(e, path);
-  }
-  try {
-    const opened = await handle.stat();
-    refuseKind(opened, path, spec); // swapped for a device between the stat and the open
-    const reader = new CappedBuffer(opened, path, spec);
-    for (;;) {
-      const { bytesRead } = await handle.read(reader.buffer, reader.length, reader.room(), null);
-      if (bytesRead === 0) return reader.bytes();
-      reader.advance(bytesRead);
-    }
-  } catch (e) {
-    throw e instanceof InputError ? e : cannotRead(e, path);
-  } finally {
-    await handle.close();
-  }
+  return readWholeFileSync(path, spec);
 }
 
-/** readWholeFile for the synchronous callers (the journal, the plan key). */
+/** Reads `path` whole under `spec` (the table above); undefined when it does not exist. */
 export function readWholeFileSync(path: string, spec: WholeFileSpec): Buffer | undefined {
   let before: Stats;
   try {
