@@ -11,7 +11,7 @@ import type { SkipReason } from '../model/remediation-plan.ts';
 import { parseIsoDateTime } from '../time.ts';
 import { callerSkip } from './caller.ts';
 import type { PlannableFinding } from './plan-options.ts';
-import type { Decision } from './plan-decision.ts';
+import { type Decision, pastPlanThreshold } from './plan-decision.ts';
 
 /** Whether a user is quarantined, and when not, the named reason. */
 export type UserVerdict =
@@ -104,9 +104,7 @@ function judgeUser(credentials: readonly Finding[], j: UserJudgement): UserVerdi
 function notInUse(f: Finding, thresholdDays: number): boolean {
   if (f.status === 'unused' || f.status === 'inactive') return true;
   if (f.status !== 'unverified') return false;
-  return f.credential === 'cert_1' || f.credential === 'cert_2'
-    ? f.ageDays >= thresholdDays && !f.caveats.includes('used_after_as_of')
-    : true;
+  return f.credential === 'cert_1' || f.credential === 'cert_2' ? pastPlanThreshold(f, thresholdDays) : true;
 }
 
 /** The user as a finding of its own, for a quarantine step that answers no single credential. */

@@ -23,7 +23,7 @@ import {
 } from '../model/remediation-plan.ts';
 import { type EpochMs, toIso, wholeDaysBetween } from '../time.ts';
 import { sealPlan } from './plan-digest.ts';
-import type { Decision } from './plan-decision.ts';
+import { type Decision, pastPlanThreshold } from './plan-decision.ts';
 import type { PlannableFinding, PlanOptions } from './plan-options.ts';
 import { decideRole } from './plan-roles.ts';
 import {
@@ -304,9 +304,7 @@ function decideCertificate(f: Finding, o: PlanOptions): Decision {
   }
   // AWS records no last use for signing certificates (docs/aws-behaviour.md §1.1, cols 19-22):
   // age since upload is all there is, so only deactivation (reversible) is ever planned.
-  // (an upload after the as-of date reads age 0: recent whatever the threshold)
-  if (f.ageDays < o.thresholdDays || f.caveats.includes('used_after_as_of'))
-    return { skip: 'recent', detail: f.reason };
+  if (!pastPlanThreshold(f, o.thresholdDays)) return { skip: 'recent', detail: f.reason };
   return {
     step: {
       action: 'deactivate-signing-certificate',
