@@ -11,6 +11,7 @@
  * its part ending inside a quoted field and says so (`unaligned`), and the rest of the file is read
  * by one reader as before.
  */
+import { isGzip } from '../../files/gzip.ts';
 import { accountOfReportArn } from '../../sources/credential-report/to-inventory.ts';
 
 const LF = 0x0a;
@@ -37,7 +38,7 @@ export function readReportStart(head: Uint8Array): ReportStart | undefined {
   let from = 0;
   if (head[0] === 0xff && head[1] === 0xfe) return undefined; // UTF-16 LE
   if (head[0] === 0xfe && head[1] === 0xff) return undefined; // UTF-16 BE
-  if (head[0] === 0x1f && head[1] === 0x8b) return undefined; // gzip: inflated as it streams
+  if (isGzip(head)) return undefined; // inflated as it streams
   if (head[0] === UTF8_BOM[0] && head[1] === UTF8_BOM[1] && head[2] === UTF8_BOM[2]) from = 3;
   const bytes = Buffer.from(head.buffer, head.byteOffset, head.length);
   const lf = bytes.indexOf(LF, from);

@@ -7,6 +7,7 @@
  * in one zlib call and scanned in one pass, which avoids the per-chunk cost of streams (about half
  * a second per GB here); a larger one is streamed, so memory stays one chunk plus one record.
  */
+import { isGzip } from '../../files/gzip.ts';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -130,7 +131,7 @@ export async function* decompressed(
       yield next.value;
     }
   }
-  if (head[0] !== 0x1f || head[1] !== 0x8b) {
+  if (!isGzip(head)) {
     yield* rest();
     return;
   }
@@ -209,7 +210,7 @@ export async function scanTrailObject(
  * InflateLimitError past `maxInflated`, and zlib's error for a corrupt or truncated gzip.
  */
 export function inflateWhole(raw: Buffer, maxInflated: number): Buffer | undefined {
-  if (raw.length < 2 || raw[0] !== 0x1f || raw[1] !== 0x8b) return raw;
+  if (!isGzip(raw)) return raw;
   const cap = Math.min(WHOLE_OBJECT_BYTES, maxInflated);
   // zlib's output chunk sized from the gzip trailer's ISIZE (the inflated size mod 2^32, RFC 1952),
   // so that the output is one buffer, not 16 KB pieces copied together at the end. Only a hint: a

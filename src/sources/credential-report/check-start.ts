@@ -6,6 +6,7 @@
  * or UTF-16 without a byte-order mark. A gzip-compressed report (`credential-report.csv.gz`, recognised
  * by its magic bytes, as CloudTrail files are) is inflated as it streams and checked the same way.
  */
+import { isGzip } from '../../files/gzip.ts';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -49,7 +50,7 @@ export async function checkReportStart(input: Readable, file: string): Promise<R
     while (!done && size < HEADER_LOOK_LIMIT && !text().includes('\n')) await more();
     const bytes = Buffer.concat(head);
     // (it looked like "separated by semicolons … (a spreadsheet re-saved it?)": compressed bytes)
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b) return await checkReportStart(gunzipped(whole(), file), file);
+    if (isGzip(bytes)) return await checkReportStart(gunzipped(whole(), file), file);
     const utf16 = utf16WithoutMark(bytes);
     if (utf16) {
       throw new InputError(
