@@ -22,6 +22,7 @@ import { basename, dirname, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { isatty } from 'node:tty';
 import { InputError, InternalError, isCredsweepError } from '../errors.ts';
+import { DIRECT_ALIGN, DirectWrites } from './direct-writes.ts';
 import { APPEND_NO_FOLLOW, CREATE_EXCLUSIVE, cannotWrite, inspectWriteTarget } from './target.ts';
 import { createTempFile, forgetTempFile } from './temp-files.ts';
 
@@ -31,6 +32,8 @@ export interface PendingFile {
   commit(): Promise<void>;
   /** Throws away what was written; the target is left as it was. */
   abort(): Promise<void>;
+  /** Bytes written past the page cache (./direct-writes.ts; tests). */
+  directBytes?(): number;
 }
 
 const FLUSH_AT = 64 * 1024;
@@ -40,6 +43,11 @@ const FLUSH_AT = 64 * 1024;
  * JSON, and one flush of all of it at the end took 0.7-0.8 s, the main thread idle meanwhile.
  */
 export const SYNC_EVERY = 32 << 20;
+/**
+ * A file to be published is written past the page cache from this many bytes on (./direct-writes.ts):
+ * a small output, and the first part of a large one, as before.
+ */
+export const DIRECT_FROM = 16 << 20;
 
 /** Writes through a FileHandle in 64 KiB blocks (reporters write many small chunks). */
 class BlockWriter {
@@ -50,14 +58,29 @@ class BlockWriter {
   private syncedFrom = 0;
   private syncing: Promise<void> | undefined;
   private syncFailure: unknown;
-  /** `syncEvery`: flush to disk in the background every this many bytes (none: never). */
+  /** Past the page cache from here on (./direct-writes.ts), once `directFrom` bytes are written. */
+  private direct: DirectWrites | undefined;
+  private directDone = 0;
+  /**
+   * `syncEvery`: flush to disk in the background every this many bytes (none: never); `directFrom`:
+   * write the bytes after this many past the page cache where the system allows (none: never).
+   */
   constructor(
     readonly handle: FileHandle,
     private readonly syncEvery?: number,
+    private directFrom?: number,
   ) {}
   async write(chunk: string | Uint8Array): Promise<void> {
     // A background flush that failed fails the write that follows: nothing more is written in vain.
     if (this.syncFailure !== undefined) throw this.syncFailure;
+    if (
+      this.direct ||
+      (this.directFrom !== undefined && this.written + this.size + chunk.length >= this.directFrom)
+    ) {
+      await this.flush();
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      if (await this.writeDirect(bytes)) return;
+    }
     if (typeof chunk !== 'string' && chunk.length >= FLUSH_AT) {
       // A large block (a part of the report audit rendered on a worker thread) is written as it is,
       // not copied; it is written before this returns, so the caller may reuse it after. Written
@@ -76,6 +99,34 @@ class BlockWriter {
     this.size += bytes.length;
     if (this.size >= FLUSH_AT) await this.flush();
   }
+  /**
+   * Writes `bytes` past the page cache, starting that at the next aligned offset within them; false
+   * when they are to be written as before (direct writes not to be had, or no aligned offset in them).
+   */
+  private async writeDirect(bytes: Uint8Array): Promise<boolean> {
+    if (!this.direct) {
+      const gap = (DIRECT_ALIGN - (this.written % DIRECT_ALIGN)) % DIRECT_ALIGN;
+      if (gap >= bytes.length) return false;
+      const start = this.written + gap;
+      this.direct = DirectWrites.start(this.handle.fd, start, (block, at) =>
+        writeAll(this.handle, block, at),
+      );
+      if (!this.direct) {
+        this.directFrom = undefined; // not to be had: never tried again
+        return false;
+      }
+      this.directFrom = undefined;
+      if (gap > 0) {
+        await writeAll(this.handle, bytes.subarray(0, gap), this.written);
+        this.written += gap;
+      }
+      bytes = bytes.subarray(gap);
+    }
+    await this.direct.add(bytes);
+    this.written += bytes.length;
+    return true;
+  }
+
   async flush(): Promise<void> {
     if (this.size === 0) return;
     // One chunk (a reporter's 64 KiB) is written as it is: no copy of every byte of the output.
@@ -94,7 +145,24 @@ class BlockWriter {
   async sync(): Promise<void> {
     await this.syncing;
     if (this.syncFailure !== undefined) throw this.syncFailure;
+    if (this.direct) {
+      const direct = this.direct;
+      this.direct = undefined;
+      await direct.finish();
+      this.directDone += direct.directBytes;
+    }
     await this.handle.datasync();
+  }
+
+  /** Waits for writes under way and lets go of the direct descriptor (abort: before the file is closed). */
+  async abandon(): Promise<void> {
+    await this.direct?.abandon();
+    this.direct = undefined;
+  }
+
+  /** Bytes written past the page cache so far (tests). */
+  get directBytes(): number {
+    return this.directDone + (this.direct?.directBytes ?? 0);
   }
 
   /** Starts a flush of what was written so far when SYNC_EVERY more bytes were, and none is running. */
@@ -215,6 +283,11 @@ export interface PendingFileOptions {
    * terminal by another path than standard output. Applied to whole characters, block by block.
    */
   forTerminal?: (text: string) => string;
+  /**
+   * A file (not a stream): the bytes after this many are written past the page cache where the system
+   * allows (DIRECT_FROM; Infinity: never). Tests make it small, or Infinity to see the background flushes.
+   */
+  directFrom?: number;
 }
 
 /** Opens `requested` (a path) for an all-or-nothing write under the rules above. */
@@ -259,10 +332,11 @@ export async function openPendingFile(
     });
   }
   const temp = await createTempBeside(target.path, requested);
-  const out = new BlockWriter(temp.handle, SYNC_EVERY);
+  const out = new BlockWriter(temp.handle, SYNC_EVERY, options.directFrom ?? DIRECT_FROM);
   let settled = false;
   const discard = async () => {
     settled = true;
+    await out.abandon();
     await temp.handle.close().catch(() => {});
     // Kept registered if it cannot be removed now: the exit handler tries again. Never hides the
     // failure that led here.
@@ -305,6 +379,7 @@ export async function openPendingFile(
       }
     },
     abort: () => (settled ? Promise.resolve() : discard()),
+    directBytes: () => out.directBytes,
   };
 }
 

@@ -1,0 +1,213 @@
+/**
+ * The bulk of a large output written past the page cache (src/files/direct-writes.ts), in process:
+ * through openPendingFile as the report audit writes (strings and blocks of odd sizes, a tail that is
+ * not a whole 4 KiB), and DirectWrites alone with a file system's refusal (EINVAL) or failure put in
+ * where the real one would give it. Real files in TMPDIR; nothing is mocked but the refusals.
+ */
+import assert from 'node:assert/strict';
+import { closeSync, constants, openSync, readFileSync, rmSync, write, writeSync } from 'node:fs';
+import { mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DIRECT_ALIGN, type DirectWrite, DirectWrites, STAGE_BYTES } from '../../src/files/direct-writes.ts';
+import { openPendingFile } from '../../src/files/safe-write.ts';
+import { liveTempFiles } from '../../src/files/temp-files.ts';
+
+let dir: string;
+/** Whether TMPDIR's file system takes direct writes: then the tests also see that they were made. */
+let directHere = false;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'credsweep-direct-'));
+  directHere = probeDirect(join(dir, 'probe'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function probeDirect(path: string): boolean {
+  if (process.platform !== 'linux' || constants.O_DIRECT === undefined) return false;
+  try {
+    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_DIRECT, 0o600);
+    try {
+      const aligned = Buffer.from(new WebAssembly.Memory({ initial: 1 }).buffer, 0, DIRECT_ALIGN);
+      return writeSync(fd, aligned, 0, DIRECT_ALIGN, 0) === DIRECT_ALIGN;
+    } finally {
+      closeSync(fd);
+      rmSync(path, { force: true });
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** Bytes where every position differs from its neighbours (a misplaced block shows). */
+function pattern(size: number, seed: number): Buffer {
+  const b = Buffer.allocUnsafe(size);
+  for (let i = 0; i < size; i++) b[i] = (i * 31 + seed * 7 + (i >> 12)) & 0xff;
+  return b;
+}
+
+const strays = async (folder: string) => (await readdir(folder)).filter((n) => n.includes('credsweep-tmp'));
+
+describe('openPendingFile past the page cache', () => {
+  // Strings and blocks of odd sizes around the start (directFrom) and across several stages, the
+  // last not a whole 4 KiB: the file is exactly what was written, in order.
+  const pieces = (): (string | Uint8Array)[] => [
+    'head {\n',
+    pattern(70_001, 1),
+    '"é" and ✓\n',
+    pattern(3 * STAGE_BYTES + 12_345, 2),
+    'x'.repeat(65_537),
+    pattern(1, 3),
+    pattern(STAGE_BYTES, 4),
+    'end }\n',
+  ];
+  const bytesOf = (p: (string | Uint8Array)[]) =>
+    Buffer.concat(p.map((x) => (typeof x === 'string' ? Buffer.from(x) : x)));
+
+  for (const directFrom of [0, 10_000, 70_008, DIRECT_ALIGN * 17]) {
+    it(`writes the file whole and in order (direct from ${directFrom} bytes), 0600, no temporary file left`, async () => {
+      const folder = await mkdtemp(join(dir, 'whole-'));
+      const path = join(folder, 'out.json');
+      const file = await openPendingFile(path, { directFrom });
+      const all = pieces();
+      for (const piece of all) await file.write(piece);
+      await file.commit();
+      assert.deepEqual(await readFile(path), bytesOf(all));
+      assert.equal((await stat(path)).mode & 0o777, 0o600);
+      const direct = file.directBytes?.() ?? 0;
+      if (directHere) {
+        // all but what came before the first aligned offset after directFrom (at most the chunk
+        // that crossed it) and the tail that is not a whole 4 KiB
+        const total = bytesOf(all).length;
+        assert.ok(
+          direct >= total - directFrom - 70_001 - 2 * DIRECT_ALIGN,
+          `direct bytes: ${direct} of ${total}`,
+        );
+        assert.equal(direct % DIRECT_ALIGN, 0);
+      } else assert.equal(direct, 0, 'no direct writes where the file system takes none');
+      assert.deepEqual(await strays(folder), []);
+    });
+  }
+
+  it('a small output is written as before: nothing past the page cache', async () => {
+    const path = join(dir, 'small.json');
+    const file = await openPendingFile(path);
+    await file.write(pattern(1 << 20, 5));
+    await file.commit();
+    assert.equal(file.directBytes?.(), 0);
+    assert.deepEqual(await readFile(path), pattern(1 << 20, 5));
+  });
+
+  it('abort after direct writes leaves the target as it was and no temporary file', async () => {
+    const folder = await mkdtemp(join(dir, 'abort-'));
+    const path = join(folder, 'out.json');
+    await writeFile(path, 'previous\n');
+    const file = await openPendingFile(path, { directFrom: 0 });
+    for (let i = 0; i < 5; i++) await file.write(pattern(STAGE_BYTES + 100, i));
+    if (directHere) assert.ok((file.directBytes?.() ?? 0) > 0);
+    await file.abort();
+    assert.equal(await readFile(path, 'utf8'), 'previous\n');
+    assert.deepEqual(await strays(folder), []);
+    assert.deepEqual(liveTempFiles(), []);
+  });
+
+  it('replacing an existing file keeps its mode', async () => {
+    const path = join(dir, 'kept-mode.json');
+    await writeFile(path, 'old', { mode: 0o640 });
+    const file = await openPendingFile(path, { directFrom: 0 });
+    await file.write(pattern(2 * STAGE_BYTES + 3, 6));
+    await file.commit();
+    assert.equal((await stat(path)).mode & 0o777, 0o640);
+    assert.deepEqual(await readFile(path), pattern(2 * STAGE_BYTES + 3, 6));
+  });
+});
+
+describe('DirectWrites', () => {
+  /** A file and DirectWrites on it; `through` records what went through the ordinary descriptor. */
+  async function directOn(name: string, directWrite?: DirectWrite) {
+    const path = join(dir, name);
+    const handle = await open(path, 'w', 0o600);
+    const through: { at: number; length: number }[] = [];
+    const writeThrough = async (block: Uint8Array, at: number) => {
+      through.push({ at, length: block.length });
+      await handle.write(block, 0, block.length, at);
+    };
+    const direct = DirectWrites.start(handle.fd, 0, writeThrough, directWrite);
+    return { path, handle, direct, through };
+  }
+
+  it('a refusal for alignment (EINVAL) sends that block and everything after through the ordinary descriptor', async (t) => {
+    let calls = 0;
+    const refuseSecond: DirectWrite = (fd, block, at) => {
+      calls++;
+      if (calls === 2)
+        return Promise.reject(
+          Object.assign(new Error('EINVAL: invalid argument, write'), { code: 'EINVAL' }),
+        );
+      return new Promise((ok, fail) =>
+        write(fd, block, 0, block.length, at, (e, n) => (e ? fail(e) : ok(n))),
+      );
+    };
+    const { path, handle, direct, through } = await directOn('einval.out', refuseSecond);
+    if (!direct) {
+      t.diagnostic('no direct writes on this file system: DirectWrites.start gave none');
+      assert.equal(directHere, false);
+      await handle.close();
+      return;
+    }
+    const data = pattern(4 * STAGE_BYTES + 777, 7);
+    await direct.add(data.subarray(0, 100));
+    await direct.add(data.subarray(100));
+    await direct.finish();
+    await handle.close();
+    assert.deepEqual(readFileSync(path), data);
+    assert.equal(calls, 2, 'no direct write tried after the refusal');
+    assert.equal(direct.directBytes, STAGE_BYTES, 'only the first stage went direct');
+    assert.deepEqual(
+      through.map((w) => w.at),
+      [1, 2, 3, 4].map((i) => i * STAGE_BYTES),
+      'the refused stage, the stages after it and the tail, through the ordinary descriptor',
+    );
+  });
+
+  it('a short direct write: the rest goes through the ordinary descriptor', async () => {
+    const short: DirectWrite = (fd, block, at) =>
+      new Promise((ok, fail) => write(fd, block, 0, DIRECT_ALIGN, at, (e, n) => (e ? fail(e) : ok(n))));
+    const { path, handle, direct } = await directOn('short.out', short);
+    if (!direct) {
+      assert.equal(directHere, false);
+      await handle.close();
+      return;
+    }
+    const data = pattern(2 * STAGE_BYTES + 5, 8);
+    await direct.add(data);
+    await direct.finish();
+    await handle.close();
+    assert.deepEqual(readFileSync(path), data);
+  });
+
+  it("any other failure (a full disk) fails the next add or finish with the system's error", async () => {
+    const full: DirectWrite = () =>
+      Promise.reject(
+        Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28 }),
+      );
+    const { handle, direct } = await directOn('enospc.out', full);
+    if (!direct) {
+      assert.equal(directHere, false);
+      await handle.close();
+      return;
+    }
+    const failed = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOSPC';
+    await assert.rejects(
+      (async () => {
+        for (let i = 0; i < 4; i++) await direct.add(pattern(STAGE_BYTES, i));
+        await direct.finish();
+      })(),
+      failed,
+    );
+    await direct.abandon();
+    await handle.close();
+  });
+});
