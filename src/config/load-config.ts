@@ -6,6 +6,7 @@
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.ts';
+import { cannotRead } from '../files/read-whole.ts';
 import { assertSize, MAX_CONFIG_BYTES } from './config-limits.ts';
 import type { CredsweepConfig } from './schema.ts';
 
@@ -43,7 +44,7 @@ export async function loadConfig(
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
       if (e instanceof InputError) throw e;
-      throw new InputError(`cannot read (${(e as NodeJS.ErrnoException).code})`, name);
+      throw cannotRead(e, name);
     }
     return { file: name, config: (await import('./parse-config.ts')).parseConfig(text, name) };
   }
@@ -58,8 +59,7 @@ async function presentConfigFiles(cwd: string): Promise<string[]> {
       await stat(join(cwd, name));
       present.push(name);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
-        throw new InputError(`cannot read (${(e as NodeJS.ErrnoException).code})`, name);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw cannotRead(e, name);
     }
   }
   return present;
@@ -70,8 +70,8 @@ async function readText(file: string): Promise<string> {
     return await readCapped(file, file);
   } catch (e) {
     if (e instanceof InputError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, file);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError('no such file', file);
+    throw cannotRead(e, file);
   }
 }
 

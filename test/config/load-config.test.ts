@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -188,6 +188,16 @@ describe('loadConfig', () => {
     writeFileSync(file, 'days: 5\n');
     assert.equal((await loadConfig(file, '/nonexistent'))?.config.days, 5);
     await assert.rejects(loadConfig(join(dir, 'missing.yaml'), dir), /no such file/);
+  });
+
+  it('a configuration file that cannot be read says why in words, found or named (a folder here)', async () => {
+    const folder = mkdtempSync(join(dir, 'folder-'));
+    mkdirSync(join(folder, 'credsweep.config.yaml'));
+    const isFolder = (location: string) => (e: unknown) =>
+      e instanceof InputError && e.location === location && e.message === 'cannot read (is a folder)';
+    await assert.rejects(loadConfig(undefined, folder), isFolder('credsweep.config.yaml'));
+    const named = join(folder, 'credsweep.config.yaml');
+    await assert.rejects(loadConfig(named, folder), isFolder(named));
   });
 });
 
