@@ -188,6 +188,61 @@ describe('DirectWrites', () => {
     assert.deepEqual(readFileSync(path), data);
   });
 
+  it('abandon while an add waits for a stage: once it is done no direct write runs, and none starts after', async () => {
+    // The audit's writes are chained (src/reporters/batched-write.ts): an abort can come while one is
+    // inside add, waiting for a stage. Direct writes are held here until released, one at a time.
+    const held: (() => void)[] = [];
+    let running = 0;
+    const hold: DirectWrite = (fd, block, at) => {
+      running++;
+      return new Promise((ok, fail) =>
+        held.push(() =>
+          write(fd, block, 0, block.length, at, (e, n) => {
+            running--;
+            e ? fail(e) : ok(n);
+          }),
+        ),
+      );
+    };
+    const { handle, direct } = await directOn('abandon-race.out', hold);
+    if (!direct) {
+      assert.equal(directHere, false);
+      await handle.close();
+      return;
+    }
+    const settled = () => new Promise((ok) => setTimeout(ok, 20));
+    const adding = direct.add(pattern(3 * STAGE_BYTES, 9)).catch(() => {});
+    await settled();
+    assert.equal(held.length, 2, 'both stages sent, the add waiting for the first');
+    let runningWhenAbandoned: number | undefined;
+    const abandoning = direct.abandon().then(() => {
+      runningWhenAbandoned = running;
+    });
+    // The first stage done: the add fills it again (its third MiB) and sends it.
+    held.shift()!();
+    await settled();
+    for (let i = 0; held.length > 0 && runningWhenAbandoned === undefined && i < 10; i++) {
+      held.shift()!();
+      await settled();
+    }
+    await abandoning;
+    // A write still running on the closed descriptor would land in whatever file gets its number next.
+    const other = join(dir, 'abandon-race.other');
+    const reused = openSync(other, 'w', 0o600);
+    try {
+      while (held.length > 0) {
+        held.shift()!();
+        await settled();
+      }
+      await adding;
+    } finally {
+      closeSync(reused);
+      await handle.close();
+    }
+    assert.equal(readFileSync(other).length, 0, 'nothing written into another file');
+    assert.equal(runningWhenAbandoned, 0, 'no direct write running when abandon is done');
+  });
+
   it("any other failure (a full disk) fails the next add or finish with the system's error", async () => {
     const full: DirectWrite = () =>
       Promise.reject(
