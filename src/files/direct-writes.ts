@@ -112,9 +112,14 @@ export class DirectWrites {
     const tailAt = this.position + whole;
     this.filled = 0;
     await this.settle();
-    this.throwFailure();
-    if (tail.length > 0) await this.writeThrough(tail, tailAt);
-    this.close();
+    try {
+      this.throwFailure();
+      if (tail.length > 0) await this.writeThrough(tail, tailAt);
+    } finally {
+      // Closed whether or not the output is whole: the caller lets go of this object before it
+      // finishes (BlockWriter.sync), so an abort after a failure here could not close it.
+      this.close();
+    }
   }
 
   /** Waits for the writes under way (their failures kept for `finish`), then closes the descriptor. */

@@ -5,11 +5,22 @@
  * where the real one would give it. Real files in TMPDIR; nothing is mocked but the refusals.
  */
 import assert from 'node:assert/strict';
-import { closeSync, constants, openSync, readFileSync, rmSync, write, writeSync } from 'node:fs';
-import { mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  closeSync,
+  constants,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  write,
+  writeSync,
+} from 'node:fs';
+import { type FileHandle, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { InputError } from '../../src/errors.ts';
 import { DIRECT_ALIGN, type DirectWrite, DirectWrites, STAGE_BYTES } from '../../src/files/direct-writes.ts';
 import { openPendingFile } from '../../src/files/safe-write.ts';
 import { liveTempFiles } from '../../src/files/temp-files.ts';
@@ -49,6 +60,19 @@ function pattern(size: number, seed: number): Buffer {
 }
 
 const strays = async (folder: string) => (await readdir(folder)).filter((n) => n.includes('credsweep-tmp'));
+
+/** What this process's open descriptors name inside `folder` (Linux; nothing elsewhere). */
+function descriptorsInto(folder: string): string[] {
+  if (process.platform !== 'linux') return [];
+  return readdirSync('/proc/self/fd').flatMap((n) => {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${n}`);
+      return target.startsWith(`${folder}/`) ? [target] : [];
+    } catch {
+      return []; // the descriptor readdir itself used, closed since
+    }
+  });
+}
 
 describe('openPendingFile past the page cache', () => {
   // Strings and blocks of odd sizes around the start (directFrom) and across several stages, the
@@ -111,6 +135,43 @@ describe('openPendingFile past the page cache', () => {
     assert.equal(await readFile(path, 'utf8'), 'previous\n');
     assert.deepEqual(await strays(folder), []);
     assert.deepEqual(liveTempFiles(), []);
+  });
+
+  it('a commit that fails at the last write (a full disk): one line, the target as it was, no descriptor left open', async () => {
+    // FileHandle.write wrapped to fail as a full disk does, for the tail that is not a whole 4 KiB
+    // (written through the ordinary descriptor at commit, after the direct writes are done).
+    const folder = await mkdtemp(join(dir, 'tail-enospc-'));
+    const path = join(folder, 'out.json');
+    await writeFile(path, 'previous\n');
+    const probe = await open('/dev/null');
+    const proto: { write(this: FileHandle, ...args: unknown[]): Promise<unknown> } =
+      Object.getPrototypeOf(probe);
+    await probe.close();
+    const original = proto.write;
+    let full = false;
+    proto.write = function (this: FileHandle, ...args: unknown[]) {
+      if (full)
+        return Promise.reject(
+          Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28 }),
+        );
+      return original.apply(this, args);
+    };
+    try {
+      const file = await openPendingFile(path, { directFrom: 0 });
+      await file.write(pattern(2 * STAGE_BYTES + 5, 10));
+      full = true;
+      await assert.rejects(
+        file.commit(),
+        (e) => e instanceof InputError && e.message === 'cannot write (no space left on the device)',
+      );
+    } finally {
+      proto.write = original;
+    }
+    assert.equal(await readFile(path, 'utf8'), 'previous\n');
+    assert.deepEqual(await strays(folder), []);
+    assert.deepEqual(liveTempFiles(), []);
+    // Neither descriptor of the temporary file is left open (it would hold its disk space).
+    assert.deepEqual(descriptorsInto(folder), []);
   });
 
   it('replacing an existing file keeps its mode', async () => {
