@@ -174,6 +174,31 @@ describe('openPendingFile past the page cache', () => {
     assert.deepEqual(descriptorsInto(folder), []);
   });
 
+  // The audit's writes are chained (src/reporters/batched-write.ts) and an abort does not wait for the
+  // one under way: here it comes as that write starts the direct writes (at the first aligned offset,
+  // or after writing the gap up to it), or while they run.
+  for (const [when, directFrom, before] of [
+    ['as a write starts them', 0, ''],
+    ['as a write fills the gap before them', 100_000, 'y'.repeat(70_001)],
+    ['while they run', 0, 'z'.repeat(2 * STAGE_BYTES)],
+  ] as const) {
+    it(`an abort that comes ${when}: the target as it was, no descriptor left open`, async () => {
+      const folder = await mkdtemp(join(dir, 'abort-race-'));
+      const path = join(folder, 'out.json');
+      await writeFile(path, 'previous\n');
+      const file = await openPendingFile(path, { directFrom });
+      if (before) await file.write(before);
+      // (the write may fail once the abort has closed the file, as the chain's caller expects)
+      const writing = file.write(pattern(3 * STAGE_BYTES, 11)).catch(() => {});
+      await file.abort();
+      await writing;
+      assert.equal(await readFile(path, 'utf8'), 'previous\n');
+      assert.deepEqual(await strays(folder), []);
+      assert.deepEqual(liveTempFiles(), []);
+      assert.deepEqual(descriptorsInto(folder), [], 'the direct descriptor was closed');
+    });
+  }
+
   it('replacing an existing file keeps its mode', async () => {
     const path = join(dir, 'kept-mode.json');
     await writeFile(path, 'old', { mode: 0o640 });
