@@ -44,8 +44,9 @@ const FLUSH_AT = 64 * 1024;
  */
 export const SYNC_EVERY = 32 << 20;
 /**
- * A file to be published is written past the page cache from this many bytes on (./direct-writes.ts):
- * a small output, and the first part of a large one, as before.
+ * A file to be published is written past the page cache (./direct-writes.ts) from the write that
+ * takes it to this many bytes on, from the first 4 KiB boundary in that write: a small output as
+ * before, and an output written whole at once (an HTML report) past it from its start.
  */
 export const DIRECT_FROM = 16 << 20;
 
