@@ -5,6 +5,7 @@
  * where the real one would give it. Real files in TMPDIR; nothing is mocked but the refusals.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import {
   closeSync,
   constants,
@@ -24,6 +25,7 @@ import { InputError } from '../../src/errors.ts';
 import { DIRECT_ALIGN, type DirectWrite, DirectWrites, STAGE_BYTES } from '../../src/files/direct-writes.ts';
 import { openPendingFile } from '../../src/files/safe-write.ts';
 import { liveTempFiles } from '../../src/files/temp-files.ts';
+import { REPO_ROOT } from '../helpers/cli.ts';
 
 let dir: string;
 /** Whether TMPDIR's file system takes direct writes: then the tests also see that they were made. */
@@ -351,4 +353,41 @@ describe('DirectWrites', () => {
     await direct.abandon();
     await handle.close();
   });
+});
+
+describe('past the page cache under a file-size limit (ulimit -f) past where direct writes start', () => {
+  // Node ignores SIGXFSZ, so a direct write on libuv's pool that reaches the limit is cut short (or
+  // fails with EFBIG) like any other: the output is not published, and the error is the one line.
+  // The built module, in a process of its own (a limit cannot be set inside this one).
+  const module = join(REPO_ROOT, 'dist/files/safe-write.js');
+  const script = (target: string) => `
+    import { openPendingFile } from ${JSON.stringify(module)};
+    const file = await openPendingFile(${JSON.stringify(target)}, { directFrom: 16 << 20 });
+    try {
+      const block = Buffer.alloc(300_001, 97);
+      for (let i = 0; i < 84; i++) await file.write(block); // 25.2 MB
+      await file.commit();
+    } catch (e) {
+      await file.abort();
+      process.stderr.write(e.message + "\\n");
+      process.exit(2);
+    }`;
+  // 20 MiB (a stage's boundary), and 20 MiB less 511 bytes (within a 4 KiB block)
+  for (const blocks of [40_960, 40_959]) {
+    it(`ulimit -f ${blocks}: exit 2, "cannot write (file too large)", the target as it was`, async () => {
+      const folder = await mkdtemp(join(dir, 'ulimit-'));
+      const target = join(folder, 'out.json');
+      await writeFile(target, 'previous\n');
+      const run = spawnSync(
+        'sh',
+        ['-c', `ulimit -f ${blocks}; exec "${process.execPath}" --input-type=module -e "$0"`, script(target)],
+        { encoding: 'utf8' },
+      );
+      assert.equal(run.signal, null, 'not ended by SIGXFSZ');
+      assert.equal(run.status, 2, run.stderr);
+      assert.equal(run.stderr, 'cannot write (file too large)\n');
+      assert.equal(await readFile(target, 'utf8'), 'previous\n');
+      assert.deepEqual(await strays(folder), []);
+    });
+  }
 });
