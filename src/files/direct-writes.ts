@@ -112,15 +112,25 @@ export class DirectWrites {
     const tailAt = this.position + whole;
     this.filled = 0;
     await this.settle();
-    this.throwFailure();
-    if (tail.length > 0) await this.writeThrough(tail, tailAt);
-    this.close();
+    try {
+      this.throwFailure();
+      if (tail.length > 0) await this.writeThrough(tail, tailAt);
+    } finally {
+      // Closed whether or not the output is whole: the caller lets go of this object before it
+      // finishes (BlockWriter.sync), so an abort after a failure here could not close it.
+      this.close();
+    }
   }
 
   /** Waits for the writes under way (their failures kept for `finish`), then closes the descriptor. */
   async abandon(): Promise<void> {
+    // Out of use first: an add under way (an abort comes while a chained write waits for a stage)
+    // sends what it fills next through the ordinary descriptor. Had it a direct write start after
+    // the wait below began, that write would run past the close, on a number the next open reuses.
+    const fd = this.fd;
+    this.fd = undefined;
     await this.settle();
-    this.close();
+    closeQuietly(fd);
   }
 
   private async nextStage(): Promise<void> {
@@ -166,17 +176,21 @@ export class DirectWrites {
   }
 
   private close(): void {
-    if (this.fd === undefined) return;
     const fd = this.fd;
     this.fd = undefined;
-    try {
-      closeSync(fd);
-    } catch {
-      // written and waited for already: a second descriptor that fails to close loses nothing
-    }
+    closeQuietly(fd);
   }
 
   private throwFailure(): void {
     if (this.failure !== undefined) throw this.failure;
+  }
+}
+
+function closeQuietly(fd: number | undefined): void {
+  if (fd === undefined) return;
+  try {
+    closeSync(fd);
+  } catch {
+    // written and waited for already: a second descriptor that fails to close loses nothing
   }
 }

@@ -44,8 +44,9 @@ const FLUSH_AT = 64 * 1024;
  */
 export const SYNC_EVERY = 32 << 20;
 /**
- * A file to be published is written past the page cache from this many bytes on (./direct-writes.ts):
- * a small output, and the first part of a large one, as before.
+ * A file to be published is written past the page cache (./direct-writes.ts) from the write that
+ * takes it to this many bytes on, from the first 4 KiB boundary in that write: a small output as
+ * before, and an output written whole at once (an HTML report) past it from its start.
  */
 export const DIRECT_FROM = 16 << 20;
 
@@ -104,25 +105,26 @@ class BlockWriter {
    * when they are to be written as before (direct writes not to be had, or no aligned offset in them).
    */
   private async writeDirect(bytes: Uint8Array): Promise<boolean> {
-    if (!this.direct) {
+    // Kept here: an abandon while the gap is written lets go of this.direct.
+    let direct = this.direct;
+    if (!direct) {
+      // Abandoned since write() looked (it awaited the flush): no direct descriptor is opened now,
+      // for abandon has run already and would never close it.
+      if (this.directFrom === undefined) return false;
       const gap = (DIRECT_ALIGN - (this.written % DIRECT_ALIGN)) % DIRECT_ALIGN;
       if (gap >= bytes.length) return false;
       const start = this.written + gap;
-      this.direct = DirectWrites.start(this.handle.fd, start, (block, at) =>
-        writeAll(this.handle, block, at),
-      );
-      if (!this.direct) {
-        this.directFrom = undefined; // not to be had: never tried again
-        return false;
-      }
-      this.directFrom = undefined;
+      direct = DirectWrites.start(this.handle.fd, start, (block, at) => writeAll(this.handle, block, at));
+      this.direct = direct;
+      this.directFrom = undefined; // started, or not to be had: never tried again
+      if (!direct) return false;
       if (gap > 0) {
         await writeAll(this.handle, bytes.subarray(0, gap), this.written);
         this.written += gap;
       }
       bytes = bytes.subarray(gap);
     }
-    await this.direct.add(bytes);
+    await direct.add(bytes);
     this.written += bytes.length;
     return true;
   }
@@ -156,8 +158,12 @@ class BlockWriter {
 
   /** Waits for writes under way and lets go of the direct descriptor (abort: before the file is closed). */
   async abandon(): Promise<void> {
-    await this.direct?.abandon();
+    // A write under way (the audit's are chained, and an abort does not wait for them) starts no
+    // direct writes from here on: a DirectWrites started after this would never be closed.
+    this.directFrom = undefined;
+    const direct = this.direct;
     this.direct = undefined;
+    await direct?.abandon();
   }
 
   /** Bytes written past the page cache so far (tests). */

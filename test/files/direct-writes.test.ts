@@ -5,14 +5,27 @@
  * where the real one would give it. Real files in TMPDIR; nothing is mocked but the refusals.
  */
 import assert from 'node:assert/strict';
-import { closeSync, constants, openSync, readFileSync, rmSync, write, writeSync } from 'node:fs';
-import { mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  constants,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  write,
+  writeSync,
+} from 'node:fs';
+import { type FileHandle, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { InputError } from '../../src/errors.ts';
 import { DIRECT_ALIGN, type DirectWrite, DirectWrites, STAGE_BYTES } from '../../src/files/direct-writes.ts';
 import { openPendingFile } from '../../src/files/safe-write.ts';
 import { liveTempFiles } from '../../src/files/temp-files.ts';
+import { REPO_ROOT } from '../helpers/cli.ts';
 
 let dir: string;
 /** Whether TMPDIR's file system takes direct writes: then the tests also see that they were made. */
@@ -49,6 +62,19 @@ function pattern(size: number, seed: number): Buffer {
 }
 
 const strays = async (folder: string) => (await readdir(folder)).filter((n) => n.includes('credsweep-tmp'));
+
+/** What this process's open descriptors name inside `folder` (Linux; nothing elsewhere). */
+function descriptorsInto(folder: string): string[] {
+  if (process.platform !== 'linux') return [];
+  return readdirSync('/proc/self/fd').flatMap((n) => {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${n}`);
+      return target.startsWith(`${folder}/`) ? [target] : [];
+    } catch {
+      return []; // the descriptor readdir itself used, closed since
+    }
+  });
+}
 
 describe('openPendingFile past the page cache', () => {
   // Strings and blocks of odd sizes around the start (directFrom) and across several stages, the
@@ -112,6 +138,68 @@ describe('openPendingFile past the page cache', () => {
     assert.deepEqual(await strays(folder), []);
     assert.deepEqual(liveTempFiles(), []);
   });
+
+  it('a commit that fails at the last write (a full disk): one line, the target as it was, no descriptor left open', async () => {
+    // FileHandle.write wrapped to fail as a full disk does, for the tail that is not a whole 4 KiB
+    // (written through the ordinary descriptor at commit, after the direct writes are done).
+    const folder = await mkdtemp(join(dir, 'tail-enospc-'));
+    const path = join(folder, 'out.json');
+    await writeFile(path, 'previous\n');
+    const probe = await open('/dev/null');
+    const proto: { write(this: FileHandle, ...args: unknown[]): Promise<unknown> } =
+      Object.getPrototypeOf(probe);
+    await probe.close();
+    const original = proto.write;
+    let full = false;
+    proto.write = function (this: FileHandle, ...args: unknown[]) {
+      if (full)
+        return Promise.reject(
+          Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28 }),
+        );
+      return original.apply(this, args);
+    };
+    try {
+      const file = await openPendingFile(path, { directFrom: 0 });
+      await file.write(pattern(2 * STAGE_BYTES + 5, 10));
+      full = true;
+      await assert.rejects(
+        file.commit(),
+        (e) => e instanceof InputError && e.message === 'cannot write (no space left on the device)',
+      );
+    } finally {
+      proto.write = original;
+    }
+    assert.equal(await readFile(path, 'utf8'), 'previous\n');
+    assert.deepEqual(await strays(folder), []);
+    assert.deepEqual(liveTempFiles(), []);
+    // Neither descriptor of the temporary file is left open (it would hold its disk space).
+    assert.deepEqual(descriptorsInto(folder), []);
+  });
+
+  // The audit's writes are chained (src/reporters/batched-write.ts) and an abort does not wait for the
+  // one under way: here it comes as that write starts the direct writes (at the first aligned offset,
+  // or after writing the gap up to it), or while they run.
+  for (const [when, directFrom, before] of [
+    ['as a write starts them', 0, ''],
+    ['as a write fills the gap before them', 100_000, 'y'.repeat(70_001)],
+    ['while they run', 0, 'z'.repeat(2 * STAGE_BYTES)],
+  ] as const) {
+    it(`an abort that comes ${when}: the target as it was, no descriptor left open`, async () => {
+      const folder = await mkdtemp(join(dir, 'abort-race-'));
+      const path = join(folder, 'out.json');
+      await writeFile(path, 'previous\n');
+      const file = await openPendingFile(path, { directFrom });
+      if (before) await file.write(before);
+      // (the write may fail once the abort has closed the file, as the chain's caller expects)
+      const writing = file.write(pattern(3 * STAGE_BYTES, 11)).catch(() => {});
+      await file.abort();
+      await writing;
+      assert.equal(await readFile(path, 'utf8'), 'previous\n');
+      assert.deepEqual(await strays(folder), []);
+      assert.deepEqual(liveTempFiles(), []);
+      assert.deepEqual(descriptorsInto(folder), [], 'the direct descriptor was closed');
+    });
+  }
 
   it('replacing an existing file keeps its mode', async () => {
     const path = join(dir, 'kept-mode.json');
@@ -188,6 +276,61 @@ describe('DirectWrites', () => {
     assert.deepEqual(readFileSync(path), data);
   });
 
+  it('abandon while an add waits for a stage: once it is done no direct write runs, and none starts after', async () => {
+    // The audit's writes are chained (src/reporters/batched-write.ts): an abort can come while one is
+    // inside add, waiting for a stage. Direct writes are held here until released, one at a time.
+    const held: (() => void)[] = [];
+    let running = 0;
+    const hold: DirectWrite = (fd, block, at) => {
+      running++;
+      return new Promise((ok, fail) =>
+        held.push(() =>
+          write(fd, block, 0, block.length, at, (e, n) => {
+            running--;
+            e ? fail(e) : ok(n);
+          }),
+        ),
+      );
+    };
+    const { handle, direct } = await directOn('abandon-race.out', hold);
+    if (!direct) {
+      assert.equal(directHere, false);
+      await handle.close();
+      return;
+    }
+    const settled = () => new Promise((ok) => setTimeout(ok, 20));
+    const adding = direct.add(pattern(3 * STAGE_BYTES, 9)).catch(() => {});
+    await settled();
+    assert.equal(held.length, 2, 'both stages sent, the add waiting for the first');
+    let runningWhenAbandoned: number | undefined;
+    const abandoning = direct.abandon().then(() => {
+      runningWhenAbandoned = running;
+    });
+    // The first stage done: the add fills it again (its third MiB) and sends it.
+    held.shift()!();
+    await settled();
+    for (let i = 0; held.length > 0 && runningWhenAbandoned === undefined && i < 10; i++) {
+      held.shift()!();
+      await settled();
+    }
+    await abandoning;
+    // A write still running on the closed descriptor would land in whatever file gets its number next.
+    const other = join(dir, 'abandon-race.other');
+    const reused = openSync(other, 'w', 0o600);
+    try {
+      while (held.length > 0) {
+        held.shift()!();
+        await settled();
+      }
+      await adding;
+    } finally {
+      closeSync(reused);
+      await handle.close();
+    }
+    assert.equal(readFileSync(other).length, 0, 'nothing written into another file');
+    assert.equal(runningWhenAbandoned, 0, 'no direct write running when abandon is done');
+  });
+
   it("any other failure (a full disk) fails the next add or finish with the system's error", async () => {
     const full: DirectWrite = () =>
       Promise.reject(
@@ -210,4 +353,41 @@ describe('DirectWrites', () => {
     await direct.abandon();
     await handle.close();
   });
+});
+
+describe('past the page cache under a file-size limit (ulimit -f) past where direct writes start', () => {
+  // Node ignores SIGXFSZ, so a direct write on libuv's pool that reaches the limit is cut short (or
+  // fails with EFBIG) like any other: the output is not published, and the error is the one line.
+  // The built module, in a process of its own (a limit cannot be set inside this one).
+  const module = join(REPO_ROOT, 'dist/files/safe-write.js');
+  const script = (target: string) => `
+    import { openPendingFile } from ${JSON.stringify(module)};
+    const file = await openPendingFile(${JSON.stringify(target)}, { directFrom: 16 << 20 });
+    try {
+      const block = Buffer.alloc(300_001, 97);
+      for (let i = 0; i < 84; i++) await file.write(block); // 25.2 MB
+      await file.commit();
+    } catch (e) {
+      await file.abort();
+      process.stderr.write(e.message + "\\n");
+      process.exit(2);
+    }`;
+  // 20 MiB (a stage's boundary), and 20 MiB less 511 bytes (within a 4 KiB block)
+  for (const blocks of [40_960, 40_959]) {
+    it(`ulimit -f ${blocks}: exit 2, "cannot write (file too large)", the target as it was`, async () => {
+      const folder = await mkdtemp(join(dir, 'ulimit-'));
+      const target = join(folder, 'out.json');
+      await writeFile(target, 'previous\n');
+      const run = spawnSync(
+        'sh',
+        ['-c', `ulimit -f ${blocks}; exec "${process.execPath}" --input-type=module -e "$0"`, script(target)],
+        { encoding: 'utf8' },
+      );
+      assert.equal(run.signal, null, 'not ended by SIGXFSZ');
+      assert.equal(run.status, 2, run.stderr);
+      assert.equal(run.stderr, 'cannot write (file too large)\n');
+      assert.equal(await readFile(target, 'utf8'), 'previous\n');
+      assert.deepEqual(await strays(folder), []);
+    });
+  }
 });
