@@ -56,7 +56,11 @@ const EXPORT = ['0 ok', USAGE, '3 AWS failure, or findings Security Hub refused'
 
 /** The exit codes each command can return (src/errors.ts ExitCode), in its help. */
 export const EXIT_CODES: Record<string, readonly string[]> = {
-  audit: FINDINGS,
+  audit: [
+    ...FINDINGS.slice(0, 2),
+    `${USAGE}, or the run not stored in --db (the report is written first)`,
+    ...FINDINGS.slice(3),
+  ],
   permissions: FINDINGS,
   trail: ['0 ok', USAGE, '3 AWS failure, or log files that could not be read (the rest reported)', INTERNAL],
   plan: ['0 ok', USAGE, '3 AWS failure (the live audit, or the key ids it looks up)', INTERNAL],
