@@ -29,6 +29,10 @@ const EXAMPLES: Record<string, readonly string[]> = {
   apply: ['credsweep apply plan.json', 'credsweep apply plan.json --yes --journal run.jsonl'],
   undo: ['credsweep undo plan.json.journal.jsonl', 'credsweep undo run.jsonl --yes'],
   history: ['credsweep history --db credsweep.db', 'credsweep history --db credsweep.db --format json'],
+  'history prune': [
+    'credsweep history prune --db credsweep.db --keep-runs 90 --dry-run',
+    'credsweep history prune --db credsweep.db --keep-days 365',
+  ],
   diff: ['credsweep diff --db credsweep.db', 'credsweep diff 1 2 --db credsweep.db --format json'],
   export: [
     'credsweep export securityhub --from findings.json',
@@ -67,6 +71,7 @@ export const EXIT_CODES: Record<string, readonly string[]> = {
   apply: REMEDIATION,
   undo: REMEDIATION,
   history: ['0 ok', USAGE, INTERNAL],
+  'history prune': ['0 ok', USAGE, INTERNAL],
   diff: ['0 ok', USAGE, INTERNAL],
   export: EXPORT,
   'export securityhub': EXPORT,

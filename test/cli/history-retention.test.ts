@@ -128,7 +128,10 @@ describe('audit --db with a retention', () => {
 describe('retention values: exit 2, one line naming the flag or the key', () => {
   const BAD = ['0', '-1', '2.5', '30d', '1e3', 'ten', ''];
   for (const flag of ['--keep-runs', '--keep-days']) {
-    for (const command of [['audit', '--report', REPORT, '--db', join(dir, 'never.db')]]) {
+    for (const command of [
+      ['audit', '--report', REPORT, '--db', join(dir, 'never.db')],
+      ['history', 'prune'],
+    ]) {
       it(`${command[0]}${command[0] === 'history' ? ' prune' : ''} ${flag}: ${BAD.join(', ')}`, async () => {
         const unit = flag === '--keep-runs' ? 'runs from 1 to 1000000' : 'days from 1 to 36500';
         for (const value of BAD) {
@@ -158,7 +161,10 @@ describe('retention values: exit 2, one line naming the flag or the key', () => 
     for (const [line, message] of cases) {
       const config = join(dir, 'bad.yaml');
       writeFileSync(config, `days: 90\n${line}\n`);
-      for (const argv of [['audit', '--report', REPORT, '--config', config]]) {
+      for (const argv of [
+        ['audit', '--report', REPORT, '--config', config],
+        ['history', 'prune', '--db', join(dir, 'all.db'), '--config', config],
+      ]) {
         const run = await cli(argv);
         assert.equal(run.code, 2, line);
         assert.equal(run.stderr, `credsweep: ${config}:2: ${message}\n`, line);
