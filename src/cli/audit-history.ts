@@ -52,7 +52,12 @@ export function auditHistory(ctx: CliContext, dbPath: string, retention?: Retent
     },
     async trend(report) {
       if (full) return undefined;
-      const store = await openRunStore(dbPath);
+      // A file that became unreadable since check() costs the chart, not the report: store() says why.
+      const store = await openRunStore(dbPath).catch((e) => {
+        if (isCredsweepError(e)) return undefined;
+        throw e;
+      });
+      if (!store) return undefined;
       try {
         return [...(await trend(store)), { runAt: report.generatedAt, unused: report.summary.unused ?? 0 }];
       } finally {
