@@ -1,15 +1,23 @@
 /**
- * `credsweep/history`: the store of audit runs (`audit --db`, SQLite via sql.js) and what changed
- * between two runs.
+ * `credsweep/history`: the store of audit runs (`audit --db`, SQLite via sql.js), its retention, and
+ * what changed between two runs.
  */
 export {
   trend,
+  type PruneOutcome,
   type RunStore,
   type RunSummary,
+  type SavedRun,
   type StoredRun,
   type TrendPoint,
 } from '../history/run-store.ts';
-export { openSqliteRunStore } from '../history/sqlite-run-store.ts';
+export { type Retention, runsPastRetention } from '../history/retention.ts';
+export {
+  HistoryFullError,
+  MAX_DATABASE_BYTES,
+  openSqliteRunStore,
+  type SqliteRunStoreOptions,
+} from '../history/sqlite-run-store.ts';
 export {
   diffRuns,
   credentialIdentity,

@@ -12,6 +12,7 @@ import { DEFAULT_ROLE_NAME } from '../aws/default-role.ts';
 import type { LoadedConfig } from '../config/load-config.ts';
 import type { Exemption } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
+import { type Retention, resolveRetention } from '../history/retention.ts';
 import { DEFAULT_EXEMPTION, type EvaluationContext, type ExemptionPolicy } from '../rules/index.ts';
 import type { AccessAdvisorGranularity } from '../model/service-access.ts';
 import type { S3Connection } from '../sources/cloudtrail/s3-location.ts';
@@ -42,6 +43,9 @@ export interface AuditFlags {
   /** IAM Access Analyzer evidence: `auto` or an analyzer ARN (live credential and permissions audits). */
   accessAnalyzer?: string;
   db?: string;
+  /** The history database's retention (`--keep-runs`, `--keep-days`): only with a database. */
+  keepRuns?: number;
+  keepDays?: number;
   /** The permissions audit (Access Advisor) instead of the credential audit. */
   permissions?: PermissionsFlags;
   /** Report path: list each user's SSH public keys (one ListSSHPublicKeys per user). */
@@ -120,6 +124,8 @@ export interface AuditSettings {
   /** `--access-analyzer`: `auto` or an analyzer ARN, read with the caller's connection. */
   accessAnalyzer?: string;
   dbPath?: string;
+  /** What the history database keeps (older runs are removed as this one is stored); none: every run. */
+  retention?: Retention;
   /** Threads auditing a credential report file (this one and jobs-1 workers); undefined: by its size (report-workers/report-jobs.ts). */
   jobs?: number;
 }
@@ -198,6 +204,14 @@ export function resolveSettings(
   const generatedAt = options.now;
   const externalId = flags.externalId;
   const dbPath = flags.db ?? config?.db;
+  const retentionFlag =
+    flags.keepRuns !== undefined ? '--keep-runs' : flags.keepDays !== undefined ? '--keep-days' : undefined;
+  if (retentionFlag && !dbPath) {
+    throw new UsageError(
+      `${retentionFlag} is for the history database: give --db FILE (or "db" in the configuration file)`,
+    );
+  }
+  const retention = dbPath ? resolveRetention(flags, config) : undefined;
   if (flags.jobs !== undefined && input.kind !== 'report') {
     throw new UsageError('--jobs is for audits of a credential report file (--report FILE)');
   }
@@ -237,6 +251,7 @@ export function resolveSettings(
       ? { accessAnalyzer: flags.accessAnalyzer }
       : {}),
     ...(dbPath ? { dbPath } : {}),
+    ...(retention ? { retention } : {}),
     ...(jobs !== undefined ? { jobs } : {}),
   };
 }

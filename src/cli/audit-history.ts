@@ -1,30 +1,48 @@
 /**
  * The history database (`--db`, or `db` in the configuration file) at the CLI's edge: the run's
- * findings kept as they stream past, the HTML report's trend, then the run stored.
+ * findings kept as they stream past, the HTML report's trend, then the run stored (and the runs past
+ * the retention removed, in the same write).
  *
- *   auditHistory(ctx, dbPath) → { check(), keep(findingBatches), trend(report), store(meta, tally, extras) }
+ *   auditHistory(ctx, dbPath, retention) → { check(), keep(findingBatches), trend(report), store(meta, tally, extras) }
+ *
+ * The report comes first: a history that cannot take the run (at its cap, locked by another run) is
+ * one line after the report and `store` returning false (exit 2), never a report lost.
  */
-import { printable } from '../reporters/printable.ts';
 import { type AuditMeta, type AuditTally, assembleAuditReport } from '../audit/audit-report.ts';
+import { type CredsweepError, isCredsweepError, locatedMessage } from '../errors.ts';
+import { describeRetention, idRanges, type Retention } from '../history/retention.ts';
 import { type TrendPoint, trend } from '../history/run-store.ts';
 import type { AuditReport, Finding } from '../model/finding.ts';
+import { counted } from '../plural.ts';
+import { printable } from '../reporters/printable.ts';
 import type { CliContext } from './context.ts';
 
 export interface AuditHistory {
-  /** Opens the database once before the audit, so a wrong --db fails in a second, not after the audit. */
+  /**
+   * Opens the database once before the audit, so a wrong --db (not a file, another application's)
+   * fails in a second, not after the audit. A database at its cap is no wrong --db: the audit runs.
+   */
   check(): Promise<void>;
   /** The findings (in batches), remembered on their way to the reporter. */
   keep(findingBatches: AsyncIterable<readonly Finding[]>): AsyncIterable<readonly Finding[]>;
   /** Render options that need the history (the HTML report's trend, this run last). */
   trend(report: Pick<AuditReport, 'generatedAt' | 'summary'>): Promise<TrendPoint[] | undefined>;
-  store(meta: AuditMeta, tally: AuditTally, extras: Pick<AuditReport, 'exemptions'>): Promise<void>;
+  /** Stores the run; false: it could not be, and one line on standard error said why. */
+  store(meta: AuditMeta, tally: AuditTally, extras: Pick<AuditReport, 'exemptions'>): Promise<boolean>;
 }
 
-export function auditHistory(ctx: CliContext, dbPath: string): AuditHistory {
+export function auditHistory(ctx: CliContext, dbPath: string, retention?: Retention): AuditHistory {
   const kept: Finding[] = [];
+  /** Why the database cannot be read (at its cap), found by check(). */
+  let full: CredsweepError | undefined;
   return {
     async check() {
-      await (await openRunStore(dbPath)).close();
+      try {
+        await (await openRunStore(dbPath)).close();
+      } catch (e) {
+        if (!(await isHistoryFull(e))) throw e;
+        full = e as CredsweepError;
+      }
     },
     async *keep(findingBatches) {
       for await (const batch of findingBatches) {
@@ -33,7 +51,13 @@ export function auditHistory(ctx: CliContext, dbPath: string): AuditHistory {
       }
     },
     async trend(report) {
-      const store = await openRunStore(dbPath);
+      if (full) return undefined;
+      // A file that became unreadable since check() costs the chart, not the report: store() says why.
+      const store = await openRunStore(dbPath).catch((e) => {
+        if (isCredsweepError(e)) return undefined;
+        throw e;
+      });
+      if (!store) return undefined;
       try {
         return [...(await trend(store)), { runAt: report.generatedAt, unused: report.summary.unused ?? 0 }];
       } finally {
@@ -42,12 +66,25 @@ export function auditHistory(ctx: CliContext, dbPath: string): AuditHistory {
     },
     async store(meta, tally, extras) {
       const report = { ...assembleAuditReport(meta, kept, tally.accountResults()), ...extras };
-      const store = await openRunStore(dbPath);
       try {
-        const run = await store.saveRun(report);
-        ctx.stderr.write(`credsweep: stored as run ${run.id} in ${printable(dbPath)}\n`);
-      } finally {
-        await store.close();
+        if (full) throw full;
+        const store = await openRunStore(dbPath);
+        try {
+          const run = await store.saveRun(report, retention);
+          const removed =
+            run.removed.length > 0 && retention
+              ? `; removed ${counted(run.removed.length, 'older run')} (${idRanges(run.removed)}): ${describeRetention(retention)}`
+              : '';
+          ctx.stderr.write(`credsweep: stored as run ${run.id} in ${printable(dbPath)}${removed}\n`);
+        } finally {
+          await store.close();
+        }
+        return true;
+      } catch (e) {
+        if (!isCredsweepError(e)) throw e;
+        const hint = e.hint ? ` (${e.hint})` : '';
+        ctx.stderr.write(`credsweep: run not stored: ${printable(`${locatedMessage(e)}${hint}`)}\n`);
+        return false;
       }
     },
   };
@@ -57,4 +94,9 @@ export function auditHistory(ctx: CliContext, dbPath: string): AuditHistory {
 async function openRunStore(path: string) {
   const { openSqliteRunStore } = await import('../history/sqlite-run-store.ts');
   return openSqliteRunStore(path);
+}
+
+async function isHistoryFull(e: unknown): Promise<boolean> {
+  const { HistoryFullError } = await import('../history/sqlite-run-store.ts');
+  return e instanceof HistoryFullError;
 }

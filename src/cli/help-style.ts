@@ -29,6 +29,10 @@ const EXAMPLES: Record<string, readonly string[]> = {
   apply: ['credsweep apply plan.json', 'credsweep apply plan.json --yes --journal run.jsonl'],
   undo: ['credsweep undo plan.json.journal.jsonl', 'credsweep undo run.jsonl --yes'],
   history: ['credsweep history --db credsweep.db', 'credsweep history --db credsweep.db --format json'],
+  'history prune': [
+    'credsweep history prune --db credsweep.db --keep-runs 90 --dry-run',
+    'credsweep history prune --db credsweep.db --keep-days 365',
+  ],
   diff: ['credsweep diff --db credsweep.db', 'credsweep diff 1 2 --db credsweep.db --format json'],
   export: [
     'credsweep export securityhub --from findings.json',
@@ -56,13 +60,18 @@ const EXPORT = ['0 ok', USAGE, '3 AWS failure, or findings Security Hub refused'
 
 /** The exit codes each command can return (src/errors.ts ExitCode), in its help. */
 export const EXIT_CODES: Record<string, readonly string[]> = {
-  audit: FINDINGS,
+  audit: [
+    ...FINDINGS.slice(0, 2),
+    `${USAGE}, or the run not stored in --db (the report is written first)`,
+    ...FINDINGS.slice(3),
+  ],
   permissions: FINDINGS,
   trail: ['0 ok', USAGE, '3 AWS failure, or log files that could not be read (the rest reported)', INTERNAL],
   plan: ['0 ok', USAGE, '3 AWS failure (the live audit, or the key ids it looks up)', INTERNAL],
   apply: REMEDIATION,
   undo: REMEDIATION,
   history: ['0 ok', USAGE, INTERNAL],
+  'history prune': ['0 ok', USAGE, INTERNAL],
   diff: ['0 ok', USAGE, INTERNAL],
   export: EXPORT,
   'export securityhub': EXPORT,

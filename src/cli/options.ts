@@ -3,6 +3,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_ROLE_NAME } from '../aws/default-role.ts';
+import { MAX_KEEP_DAYS, MAX_KEEP_RUNS } from '../history/retention.ts';
 import { parseAsOf } from '../time.ts';
 
 export function parseDays(text: string): number {
@@ -127,4 +128,32 @@ export function wideOption(): Option {
 /** `--quiet`: no line naming the configuration file read (program.ts); errors are still printed. */
 export function quietOption(): Option {
   return new Option('--quiet', 'do not say which configuration file was read');
+}
+
+/** A whole number from 1 to `max` of `unit`: 0, -1, 2.5 and 30d (the unit is the flag's name) refused. */
+function parseAtLeastOne(max: number, unit: string): (text: string) => number {
+  return (text) => {
+    if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) {
+      throw new InvalidArgumentError(`expected a whole number of ${unit} from 1 to ${max}`);
+    }
+    return Number(text);
+  };
+}
+
+/**
+ * `--keep-runs` and `--keep-days` (audit, history prune): the history database's retention, each a
+ * limit (the configuration's keepRuns and keepDays). `when` says when it applies.
+ */
+export function keepRunsOption(when: string): Option {
+  return new Option(
+    '--keep-runs <n>',
+    `${when}keep at most the newest N runs in the history database (default: the configuration's keepRuns, else every run)`,
+  ).argParser(parseAtLeastOne(MAX_KEEP_RUNS, 'runs'));
+}
+
+export function keepDaysOption(when: string): Option {
+  return new Option(
+    '--keep-days <n>',
+    `${when}remove runs older than N days from the history database, never the newest (default: the configuration's keepDays, else no age limit)`,
+  ).argParser(parseAtLeastOne(MAX_KEEP_DAYS, 'days'));
 }

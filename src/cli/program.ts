@@ -72,12 +72,14 @@ export async function buildProgram(
     .configureOutput(output)
     .exitOverride()
     .hook('preAction', (_program, action) => {
+      // (with the parent's: `history prune --quiet` gives history's --quiet)
+      const opts = action.optsWithGlobals();
       // `--wide`: every column at full width, even on a terminal
-      if (action.opts().wide) {
+      if (opts.wide) {
         delete ctx.tableWidth;
         ctx.wide = true;
       }
-      if (action.opts().quiet) ctx.quiet = true;
+      if (opts.quiet) ctx.quiet = true;
     });
   const named = argv?.find((a) => !a.startsWith('-'));
   const wanted = COMMANDS.some(([name]) => name === named)
@@ -137,7 +139,10 @@ export async function runCli(argv: string[], given: CliContext): Promise<number>
 }
 
 /** Commands with subcommands, which have options (and help) of their own. */
-const SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = { export: ['securityhub'] };
+const SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
+  export: ['securityhub'],
+  history: ['prune'],
+};
 
 /** The command `argv` runs, if it names one (for pointing to that command's help): `export securityhub`. */
 function commandNamed(argv: readonly string[]): string | undefined {

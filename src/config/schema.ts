@@ -3,10 +3,16 @@
  * loadConfig; the rest of the code receives the normalised `CredsweepConfig`.
  */
 import { z } from 'zod';
+import { MAX_KEEP_DAYS, MAX_KEEP_RUNS } from '../history/retention.ts';
 import { THRESHOLD_KINDS } from '../rules/rule.ts';
 import { parseAsOf } from '../time.ts';
 
 const days = z.number().int().min(0).max(36_500);
+/** A whole number from 1 to `max`: one message for every way to miss it (a string, 0, 2.5, -1). */
+function atLeastOne(max: number, unit: string) {
+  const error = `expected a whole number of ${unit} from 1 to ${max}`;
+  return z.number({ error }).int({ error }).min(1, { error }).max(max, { error });
+}
 const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
 const isoDay = z
   .string()
@@ -155,6 +161,10 @@ export const configSchema = z
     sshPublicKeys: z.boolean().optional(),
     /** The history database (`--db` overrides it). */
     db: z.string().min(1).optional(),
+    /** The history database keeps at most this many runs, the newest (`--keep-runs` overrides it). */
+    keepRuns: atLeastOne(MAX_KEEP_RUNS, 'runs').optional(),
+    /** The history database keeps no run older than this many days (`--keep-days` overrides it). */
+    keepDays: atLeastOne(MAX_KEEP_DAYS, 'days').optional(),
     notifications: notificationsSchema.optional(),
   })
   .strict();

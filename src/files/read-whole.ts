@@ -132,7 +132,8 @@ function tooLarge(path: string, spec: WholeFileSpec, size?: number): InputError 
   );
 }
 
-function formatBytes(n: number): string {
+/** `1024 MiB`, `600 bytes`: a size as the refusals say it. */
+export function formatBytes(n: number): string {
   return n >= MIB ? `${Math.round((n / MIB) * 10) / 10} MiB` : `${n} bytes`;
 }
 

@@ -2,17 +2,19 @@
  * The embedded history store: one SQLite file, run through sql.js (SQLite compiled to WebAssembly, no
  * native build). The whole database is loaded into memory, changed, and written back atomically (a
  * temporary file renamed over the old one), under an exclusive lock file so two runs cannot lose each
- * other's writes.
+ * other's writes. Runs a retention removes go in the same write, and the file is compacted (VACUUM).
  */
-import { open, rm } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import initSqlJs, { type Database, type SqlValue } from 'sql.js';
 import { InputError } from '../errors.ts';
-import { MIB, readWholeFile } from '../files/read-whole.ts';
+import { formatBytes, MIB, readWholeFile } from '../files/read-whole.ts';
 import { writeFileSafely } from '../files/safe-write.ts';
 import type { AuditReport, Finding } from '../model/finding.ts';
-import type { RunStore, RunSummary, StoredRun } from './run-store.ts';
+import type { EpochMs } from '../time.ts';
+import { type Retention, runsPastRetention } from './retention.ts';
+import type { PruneOutcome, RunStore, RunSummary, SavedRun, StoredRun } from './run-store.ts';
 
 const SCHEMA_VERSION = 1;
 
@@ -47,9 +49,24 @@ CREATE INDEX IF NOT EXISTS findings_by_run ON findings(run_id);
 
 /**
  * sql.js holds the whole database in memory, as read and again as written back (its export): past
- * 1 GiB a run would need several GB.
+ * 1 GiB a run would need several GB. A write that would pass it is refused, so that every file this
+ * store wrote can be read again (and pruned).
  */
-const MAX_DATABASE_BYTES = 1024 * MIB;
+export const MAX_DATABASE_BYTES = 1024 * MIB;
+
+/**
+ * The database is at its cap: past it when opened (written by an older credsweep, which did not
+ * refuse), or this write would take it past. Nothing is written; the audit's report is unaffected.
+ */
+export class HistoryFullError extends InputError {}
+
+const FULL_HINT =
+  'keep fewer runs (--keep-runs N, --keep-days N, or credsweep history prune), or give --db a new file';
+
+export interface SqliteRunStoreOptions {
+  /** The largest file read or written (default MAX_DATABASE_BYTES; tests give a small one). */
+  maxBytes?: number;
+}
 
 type SqlJs = Awaited<ReturnType<typeof initSqlJs>>;
 let sqlJs: Promise<SqlJs> | undefined;
@@ -62,19 +79,31 @@ function loadSqlJs(): Promise<SqlJs> {
 }
 
 /** Opens (or creates) the history file. Reads see the file as it was when opened. */
-export async function openSqliteRunStore(path: string): Promise<RunStore> {
-  return new SqliteRunStore(await loadDatabase(path), path);
+export async function openSqliteRunStore(
+  path: string,
+  options: SqliteRunStoreOptions = {},
+): Promise<RunStore> {
+  const maxBytes = options.maxBytes ?? MAX_DATABASE_BYTES;
+  return new SqliteRunStore((await loadDatabase(path, maxBytes)).db, path, maxBytes);
 }
 
-async function loadDatabase(path: string): Promise<Database> {
+async function loadDatabase(path: string, maxBytes: number): Promise<{ db: Database; bytes: number }> {
   const SQL = await loadSqlJs();
+  const size = await stat(path).then(
+    (s) => (s.isFile() ? s.size : 0),
+    () => 0,
+  );
+  if (size > maxBytes) {
+    throw new HistoryFullError(
+      `${formatBytes(size)}: larger than the ${formatBytes(maxBytes)} credsweep reads whole`,
+      path,
+      undefined,
+      'give --db a new file, and --keep-runs N or --keep-days N to keep it under the cap',
+    );
+  }
   // Only a regular file: the database is written back over what was read (a temporary file renamed
   // onto it), which a device or FIFO cannot be (--db /dev/null said "stored" and kept nothing).
-  const bytes = await readWholeFile(path, {
-    maxBytes: MAX_DATABASE_BYTES,
-    regularOnly: true,
-    tooLargeHint: 'keep the old database and give --db a new file',
-  });
+  const bytes = await readWholeFile(path, { maxBytes, regularOnly: true, tooLargeHint: FULL_HINT });
   try {
     const db = bytes ? new SQL.Database(bytes) : new SQL.Database();
     const version = checkOwnDatabase(db, path);
@@ -86,7 +115,7 @@ async function loadDatabase(path: string): Promise<Database> {
     else if (Number(version) > SCHEMA_VERSION) {
       throw new InputError(`written by a newer credsweep (history schema ${version})`, path);
     }
-    return db;
+    return { db, bytes: bytes?.length ?? 0 };
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw new InputError(`not a credsweep history database (${(e as Error).message})`, path);
@@ -129,55 +158,86 @@ class SqliteRunStore implements RunStore {
   constructor(
     private db: Database,
     private readonly path: string,
+    private readonly maxBytes: number,
   ) {}
 
   /**
    * Under the lock: re-reads the file (another run may have written since we opened it), appends the
-   * run, and writes the whole database to a temporary file renamed over the old one.
+   * run, removes the runs past the retention, and writes the whole database to a temporary file
+   * renamed over the old one: one write, so the run is stored and the old ones removed, or neither.
    */
-  async saveRun(report: AuditReport): Promise<RunSummary> {
-    return this.locked(async () => {
-      this.db.close();
-      this.db = await loadDatabase(this.path);
-      const id = this.insertRun(report);
-      // A temporary file beside it (O_EXCL, 0600, removed on any exit) renamed over it; the file keeps its mode.
-      await writeFileSafely(this.path, this.db.export());
-      return (await this.summaries(id))[0]!;
+  async saveRun(report: AuditReport, retention?: Retention): Promise<SavedRun> {
+    let id = 0;
+    const { removed } = await this.rewrite((db) => {
+      id = insertRun(db, report);
+      const removed = retention
+        ? runsPastRetention(runTimes(db), retention, Date.parse(report.generatedAt))
+        : [];
+      deleteRuns(db, removed);
+      return removed;
     });
+    return { ...summaries(this.db, id)[0]!, removed };
   }
 
-  private insertRun(report: AuditReport): number {
-    const db = this.db;
-    db.run('BEGIN');
-    try {
-      db.run(
-        'INSERT INTO runs (run_at, as_of, threshold_days, accounts, summary, finding_count) VALUES (?, ?, ?, ?, ?, ?)',
-        [
-          report.generatedAt,
-          report.asOf,
-          report.thresholdDays,
-          JSON.stringify(report.accounts),
-          JSON.stringify(report.summary),
-          report.findings.length,
-        ],
-      );
-      const id = Number(db.exec('SELECT last_insert_rowid()')[0]!.values[0]![0]);
-      const insert = db.prepare(
-        'INSERT INTO findings (run_id, account_id, arn, credential, status, body) VALUES (?, ?, ?, ?, ?, ?)',
-      );
+  async pruneRuns(retention: Retention, now: EpochMs): Promise<PruneOutcome> {
+    let kept = 0;
+    const { removed, bytesBefore, bytesAfter } = await this.rewrite((db) => {
+      const runs = runTimes(db);
+      const removed = runsPastRetention(runs, retention, now);
+      kept = runs.length - removed.length;
+      if (removed.length === 0) return undefined;
+      deleteRuns(db, removed);
+      return removed;
+    });
+    return { removed, kept, bytesBefore, bytesAfter };
+  }
+
+  /**
+   * Under the lock: the file re-read, `change` made in one transaction (it returns the runs it
+   * removed; undefined: nothing to write), and the file written back whole, compacted when runs were
+   * removed (SQLite only marks their pages free). A write past the cap is refused and the file left
+   * as it was; reads then still see the database as it was opened.
+   */
+  private async rewrite(
+    change: (db: Database) => number[] | undefined,
+  ): Promise<{ removed: number[]; bytesBefore: number; bytesAfter: number }> {
+    return this.locked(async () => {
+      const { db, bytes: bytesBefore } = await loadDatabase(this.path, this.maxBytes);
       try {
-        for (const f of report.findings) {
-          insert.run([id, f.accountId, f.arn, f.credential, f.status, JSON.stringify(f)]);
+        db.run('BEGIN');
+        let removed: number[] | undefined;
+        try {
+          removed = change(db);
+          db.run('COMMIT');
+        } catch (e) {
+          db.run('ROLLBACK');
+          throw e;
         }
-      } finally {
-        insert.free();
+        let bytesAfter = bytesBefore;
+        if (removed !== undefined) {
+          // (VACUUM cannot run inside a transaction)
+          if (removed.length > 0) db.exec('VACUUM');
+          const bytes = db.export();
+          if (bytes.length > this.maxBytes) {
+            throw new HistoryFullError(
+              `the database would be ${formatBytes(bytes.length)}, larger than the ${formatBytes(this.maxBytes)} credsweep reads whole`,
+              this.path,
+              undefined,
+              FULL_HINT,
+            );
+          }
+          // A temporary file beside it (O_EXCL, 0600, removed on any exit) renamed over it; the file keeps its mode.
+          await writeFileSafely(this.path, bytes);
+          bytesAfter = bytes.length;
+        }
+        this.db.close();
+        this.db = db;
+        return { removed: removed ?? [], bytesBefore, bytesAfter };
+      } catch (e) {
+        db.close();
+        throw e;
       }
-      db.run('COMMIT');
-      return id;
-    } catch (e) {
-      db.run('ROLLBACK');
-      throw e;
-    }
+    });
   }
 
   async listRuns(): Promise<RunSummary[]> {
@@ -197,22 +257,7 @@ class SqliteRunStore implements RunStore {
   }
 
   private async summaries(id?: number): Promise<RunSummary[]> {
-    const where = id === undefined ? '' : 'WHERE id = ?';
-    const params: SqlValue[] = id === undefined ? [] : [id];
-    const rows =
-      this.db.exec(
-        `SELECT id, run_at, as_of, threshold_days, accounts, summary, finding_count FROM runs ${where} ORDER BY id`,
-        params,
-      )[0]?.values ?? [];
-    return rows.map((r) => ({
-      id: Number(r[0]),
-      runAt: String(r[1]),
-      asOf: String(r[2]),
-      thresholdDays: Number(r[3]),
-      accounts: JSON.parse(String(r[4])),
-      summary: JSON.parse(String(r[5])),
-      findingCount: Number(r[6]),
-    }));
+    return summaries(this.db, id);
   }
 
   private async locked<T>(work: () => Promise<T>): Promise<T> {
@@ -236,4 +281,68 @@ class SqliteRunStore implements RunStore {
       await rm(lock, { force: true });
     }
   }
+}
+
+/** Appends the run (inside the caller's transaction) and returns its id. */
+function insertRun(db: Database, report: AuditReport): number {
+  db.run(
+    'INSERT INTO runs (run_at, as_of, threshold_days, accounts, summary, finding_count) VALUES (?, ?, ?, ?, ?, ?)',
+    [
+      report.generatedAt,
+      report.asOf,
+      report.thresholdDays,
+      JSON.stringify(report.accounts),
+      JSON.stringify(report.summary),
+      report.findings.length,
+    ],
+  );
+  const id = Number(db.exec('SELECT last_insert_rowid()')[0]!.values[0]![0]);
+  const insert = db.prepare(
+    'INSERT INTO findings (run_id, account_id, arn, credential, status, body) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  try {
+    for (const f of report.findings) {
+      insert.run([id, f.accountId, f.arn, f.credential, f.status, JSON.stringify(f)]);
+    }
+  } finally {
+    insert.free();
+  }
+  return id;
+}
+
+/** Whole runs: their findings, then the run (inside the caller's transaction). */
+function deleteRuns(db: Database, ids: readonly number[]): void {
+  for (const sql of ['DELETE FROM findings WHERE run_id = ?', 'DELETE FROM runs WHERE id = ?']) {
+    const statement = db.prepare(sql);
+    try {
+      for (const id of ids) statement.run([id]);
+    } finally {
+      statement.free();
+    }
+  }
+}
+
+/** Every run's id and time, what a retention judges by. */
+function runTimes(db: Database): { id: number; runAt: string }[] {
+  const rows = db.exec('SELECT id, run_at FROM runs ORDER BY id')[0]?.values ?? [];
+  return rows.map((r) => ({ id: Number(r[0]), runAt: String(r[1]) }));
+}
+
+function summaries(db: Database, id?: number): RunSummary[] {
+  const where = id === undefined ? '' : 'WHERE id = ?';
+  const params: SqlValue[] = id === undefined ? [] : [id];
+  const rows =
+    db.exec(
+      `SELECT id, run_at, as_of, threshold_days, accounts, summary, finding_count FROM runs ${where} ORDER BY id`,
+      params,
+    )[0]?.values ?? [];
+  return rows.map((r) => ({
+    id: Number(r[0]),
+    runAt: String(r[1]),
+    asOf: String(r[2]),
+    thresholdDays: Number(r[3]),
+    accounts: JSON.parse(String(r[4])),
+    summary: JSON.parse(String(r[5])),
+    findingCount: Number(r[6]),
+  }));
 }

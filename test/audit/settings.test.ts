@@ -116,6 +116,24 @@ describe('resolveSettings', () => {
     );
   });
 
+  it("the history's retention: flags over the file's keys, key by key; only with a database", () => {
+    const config = file({ db: 'h.db', keepRuns: 30, keepDays: 90 });
+    assert.deepEqual(resolveSettings({}, {}, config, { now: NOW }).retention, { keepRuns: 30, keepDays: 90 });
+    assert.deepEqual(resolveSettings({ keepRuns: 5 }, {}, config, { now: NOW }).retention, {
+      keepRuns: 5,
+      keepDays: 90,
+    });
+    assert.equal(resolveSettings({ db: 'h.db' }, {}, undefined, { now: NOW }).retention, undefined);
+    // keys without a database (a shared file; this run stores nothing): nothing to keep
+    const noDb = resolveSettings({}, {}, file({ keepRuns: 30 }), { now: NOW });
+    assert.equal(noDb.retention, undefined);
+    assert.throws(
+      () => resolveSettings({ keepDays: 7 }, {}, undefined, { now: NOW }),
+      (e) =>
+        e instanceof UsageError && /^--keep-days is for the history database: give --db FILE/.test(e.message),
+    );
+  });
+
   it('contradictions are usage errors', () => {
     const cases: [Parameters<typeof resolveSettings>[0], RegExp][] = [
       [{ report: 'r.csv', org: true }, /--org is for live audits/],

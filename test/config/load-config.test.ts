@@ -119,7 +119,7 @@ describe('parseConfig', () => {
     [
       "an unknown key whose value is a mapping, at the key's line",
       'days: 30\nthreshold:\n  access_key: 5\n',
-      'credsweep.config.yaml:2: threshold: unknown key (known: days, thresholds, exemptions, accounts, roleName, sshPublicKeys, db, notifications)',
+      'credsweep.config.yaml:2: threshold: unknown key (known: days, thresholds, exemptions, accounts, roleName, sshPublicKeys, db, keepRuns, keepDays, notifications)',
     ],
     [
       'an unknown threshold kind, listing the kinds',

@@ -16,9 +16,14 @@ import { after, describe, it } from 'node:test';
 import initSqlJs from 'sql.js';
 import { assembleAuditReport } from '../../src/audit/audit-report.ts';
 import { trend } from '../../src/history/run-store.ts';
-import { HISTORY_APPLICATION_ID, openSqliteRunStore } from '../../src/history/sqlite-run-store.ts';
+import {
+  HISTORY_APPLICATION_ID,
+  HistoryFullError,
+  openSqliteRunStore,
+} from '../../src/history/sqlite-run-store.ts';
 import { evaluatePrincipal } from '../../src/rules/index.ts';
 import { AS_OF, aKey, aUser, daysAgo } from '../helpers/builders.ts';
+import { MS_PER_DAY } from '../../src/time.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'credsweep-history-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -146,6 +151,142 @@ describe('the SQLite run store', () => {
       readdirSync(folder).sort(),
       ['h.sqlite', `h.sqlite.${process.pid}.tmp`, 'victim'],
       'no temporary file left',
+    );
+  });
+});
+
+/** A run of `users` users (one access key each) at `at`: about 1 KB stored per finding. */
+function bigReportAt(at: number, users = 100) {
+  const ctx = { asOf: at, thresholdDays: 90 };
+  const findings = Array.from({ length: users }, (_, i) =>
+    evaluatePrincipal(
+      aUser({
+        name: `user-${i}`,
+        arn: `arn:aws:iam::111122223333:user/user-${i}`,
+        accessKeys: [aKey({ lastUsed: daysAgo(i, at) })],
+      }),
+      ctx,
+    ),
+  ).flat();
+  return assembleAuditReport({ generatedAt: at, asOf: at, thresholdDays: 90 }, findings);
+}
+
+/** A store at `path` holding one run a day for `days` days, the last at AS_OF. */
+async function dailyRuns(path: string, days: number, users = 100) {
+  const store = await openSqliteRunStore(path);
+  for (let d = days - 1; d >= 0; d--) await store.saveRun(bigReportAt(daysAgo(d), users));
+  return store;
+}
+
+const ids = async (store: Awaited<ReturnType<typeof openSqliteRunStore>>) =>
+  (await store.listRuns()).map((r) => r.id);
+
+describe('the SQLite run store: retention', () => {
+  it('without a retention nothing is ever removed', async () => {
+    const store = await dailyRuns(join(dir, 'keep-all.sqlite'), 4, 2);
+    const saved = await store.saveRun(reportAt(AS_OF + MS_PER_DAY, 1));
+    assert.deepEqual(saved.removed, []);
+    assert.deepEqual(await ids(store), [1, 2, 3, 4, 5]);
+    await store.close();
+  });
+
+  it('by count: the run is stored and the oldest past keepRuns removed, findings and all, in one write', async () => {
+    const path = join(dir, 'by-count.sqlite');
+    const store = await dailyRuns(path, 5);
+    const before = statSync(path).size;
+    const saved = await store.saveRun(bigReportAt(AS_OF + MS_PER_DAY), { keepRuns: 2 });
+    assert.equal(saved.id, 6);
+    assert.deepEqual(saved.removed, [1, 2, 3, 4]);
+    assert.deepEqual(await ids(store), [5, 6]);
+    assert.equal(await store.loadRun(1), undefined);
+    assert.equal((await store.loadRun(5))?.findings.length, 100);
+    await store.close();
+    // a fresh read of the file sees the same: it was written whole, with the new run and without the old
+    const again = await openSqliteRunStore(path);
+    assert.deepEqual(await ids(again), [5, 6]);
+    await again.close();
+    const after = statSync(path).size;
+    assert.ok(after < before / 2, `compacted (VACUUM): ${before} → ${after} bytes`);
+  });
+
+  it('by age: runs that ran more than keepDays before this run are removed; ids never reused', async () => {
+    const path = join(dir, 'by-age.sqlite');
+    const store = await dailyRuns(path, 10, 2);
+    // the new run is at AS_OF + 1 day: runs 1-7 ran 4-10 days before it, run 8 exactly 3
+    const saved = await store.saveRun(reportAt(AS_OF + MS_PER_DAY, 1), { keepDays: 3 });
+    assert.deepEqual(saved.removed, [1, 2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(await ids(store), [8, 9, 10, 11]);
+    const next = await store.saveRun(reportAt(AS_OF + 2 * MS_PER_DAY, 1), { keepRuns: 1 });
+    assert.equal(next.id, 12, 'AUTOINCREMENT: a removed run id is never given again');
+    await store.close();
+  });
+
+  it('pruneRuns: as of an injected now, never the newest, the file smaller; nothing to remove writes nothing', async () => {
+    const path = join(dir, 'prune.sqlite');
+    const store = await dailyRuns(path, 6);
+    const before = statSync(path).size;
+    // 400 days on, every run is past keepDays 30: all go but the newest
+    const outcome = await store.pruneRuns({ keepDays: 30 }, AS_OF + 400 * MS_PER_DAY);
+    assert.deepEqual(outcome.removed, [1, 2, 3, 4, 5]);
+    assert.equal(outcome.kept, 1);
+    assert.equal(outcome.bytesBefore, before);
+    assert.equal(outcome.bytesAfter, statSync(path).size);
+    assert.ok(outcome.bytesAfter < before / 3, `${before} → ${outcome.bytesAfter} bytes`);
+    assert.deepEqual(await ids(store), [6]);
+    const bytes = readFileSync(path);
+    const mtime = statSync(path).mtimeMs;
+    const none = await store.pruneRuns({ keepRuns: 5, keepDays: 30 }, AS_OF + 400 * MS_PER_DAY);
+    assert.deepEqual(none, { removed: [], kept: 1, bytesBefore: bytes.length, bytesAfter: bytes.length });
+    assert.deepEqual(readFileSync(path), bytes);
+    assert.equal(statSync(path).mtimeMs, mtime, 'not rewritten');
+    await store.close();
+  });
+
+  it('pruneRuns re-reads the file under the lock: a run another store saved since is judged too', async () => {
+    const path = join(dir, 'prune-fresh.sqlite');
+    const a = await dailyRuns(path, 2, 1);
+    const b = await openSqliteRunStore(path);
+    await b.saveRun(reportAt(AS_OF + MS_PER_DAY, 1));
+    const outcome = await a.pruneRuns({ keepRuns: 1 }, AS_OF + MS_PER_DAY);
+    assert.deepEqual(outcome.removed, [1, 2]);
+    assert.deepEqual(await ids(a), [3]);
+    for (const s of [a, b]) await s.close();
+  });
+});
+
+describe('the SQLite run store: its cap', () => {
+  it('a write past the cap is refused and the file left as it was; a retention that brings it under is stored', async () => {
+    const path = join(dir, 'cap.sqlite');
+    (await dailyRuns(path, 2)).close();
+    const size = statSync(path).size;
+    const bytes = readFileSync(path);
+    const store = await openSqliteRunStore(path, { maxBytes: size + 1024 });
+    await assert.rejects(
+      store.saveRun(bigReportAt(AS_OF + MS_PER_DAY)),
+      (e) =>
+        e instanceof HistoryFullError &&
+        /^the database would be \d+ bytes, larger than the \d+ bytes credsweep reads whole$/.test(
+          e.message,
+        ) &&
+        /--keep-runs N, --keep-days N, or credsweep history prune/.test(e.hint ?? ''),
+    );
+    assert.deepEqual(readFileSync(path), bytes, 'not written');
+    assert.ok(!existsSync(`${path}.lock`), 'the lock is released');
+    assert.deepEqual(await ids(store), [1, 2], 'reads see the database as it was');
+    const saved = await store.saveRun(bigReportAt(AS_OF + MS_PER_DAY), { keepRuns: 2 });
+    assert.deepEqual(saved.removed, [1]);
+    assert.ok(statSync(path).size <= size + 1024);
+    await store.close();
+  });
+
+  it('a file already past the cap (an older credsweep wrote it) is refused by its size, before it is read', async () => {
+    const path = join(dir, 'over.sqlite');
+    (await dailyRuns(path, 1, 1)).close();
+    await assert.rejects(
+      openSqliteRunStore(path, { maxBytes: 100 }),
+      (e) =>
+        e instanceof HistoryFullError &&
+        /^\d+ bytes: larger than the 100 bytes credsweep reads whole$/.test(e.message),
     );
   });
 });

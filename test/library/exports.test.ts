@@ -122,11 +122,14 @@ const PINNED: Record<string, string[]> = {
     'summaryFromAggregationRows',
   ],
   './history': [
+    'HistoryFullError',
+    'MAX_DATABASE_BYTES',
     'credentialIdentity',
     'diffRuns',
     'isEmptyDiff',
     'openSqliteRunStore',
     'renderDiffText',
+    'runsPastRetention',
     'trend',
   ],
 };

@@ -18,6 +18,8 @@ import { type FailOn, failOnExit } from '../fail-on.ts';
 import {
   configOption,
   endpointUrlOption,
+  keepDaysOption,
+  keepRunsOption,
   noSshPublicKeysOption,
   oneOf,
   parseAccessAnalyzer,
@@ -55,6 +57,8 @@ export interface AuditFlags {
   sshPublicKeys?: boolean;
   config?: string;
   db?: string;
+  keepRuns?: number;
+  keepDays?: number;
   jobs?: number;
 }
 
@@ -114,6 +118,8 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       .addOption(endpointUrlOption('live: '))
       .addOption(configOption())
       .option('--db <file>', 'store this run in a history database (SQLite), for credsweep history/diff')
+      .addOption(keepRunsOption('with --db: '))
+      .addOption(keepDaysOption('with --db: '))
       .option(
         '--cloudtrail <path>',
         'merge CloudTrail evidence (log tree, file or s3://bucket/prefix; repeatable)',
@@ -146,7 +152,7 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       configFile,
       { now: ctx.now() },
     );
-    const history = settings.dbPath ? auditHistory(ctx, settings.dbPath) : undefined;
+    const history = settings.dbPath ? auditHistory(ctx, settings.dbPath, settings.retention) : undefined;
     await history?.check();
     const run = await runAudit(settings, {
       stdin: ctx.stdin,
@@ -182,8 +188,11 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
     if (outcome && settings.configFile) {
       for (const line of exemptionWarnings(outcome, settings.configFile)) ctx.stderr.write(`${line}\n`);
     }
-    await history?.store(run.meta, tally, extras());
+    // The report is written whatever the history does: a run it could not take is exit 2 after it,
+    // unless AWS failed too (3 says the report itself is incomplete).
+    const stored = (await history?.store(run.meta, tally, extras())) ?? true;
     if (failed.length > 0 || badTrail || badAnalyzer) return setExit(ExitCode.awsFailure);
+    if (!stored) return setExit(ExitCode.usage);
     setExit(failOnExit(flags.failOn, tally));
   });
 }

@@ -1,15 +1,28 @@
-/** `credsweep history` and `credsweep diff`: the runs `audit --db` stored, and what changed between two. */
+/**
+ * `credsweep history` and `credsweep diff`: the runs `audit --db` stored, and what changed between
+ * two; `credsweep history prune`: the runs past a retention removed and the file compacted.
+ */
 import { access, constants } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { InputError, UsageError } from '../../errors.ts';
+import { formatBytes } from '../../files/read-whole.ts';
 import { diffRuns } from '../../history/diff-runs.ts';
 import { renderDiffTable } from '../../history/render-diff.ts';
+import {
+  describeRetention,
+  idRanges,
+  type Retention,
+  resolveRetention,
+  runsPastRetention,
+} from '../../history/retention.ts';
 import { type Column, renderTable, wrapText } from '../../reporters/fit-table.ts';
 import type { RunStore, RunSummary } from '../../history/run-store.ts';
 import { openSqliteRunStore } from '../../history/sqlite-run-store.ts';
+import { counted } from '../../plural.ts';
+import { printable } from '../../reporters/printable.ts';
 import { loadCliConfig, requireDbPath } from '../config-options.ts';
 import type { CliContext } from '../context.ts';
-import { configOption, oneOf, quietOption, wideOption } from '../options.ts';
+import { configOption, keepDaysOption, keepRunsOption, oneOf, quietOption, wideOption } from '../options.ts';
 import { writeOutput } from '../output.ts';
 
 interface HistoryFlags {
@@ -18,9 +31,16 @@ interface HistoryFlags {
   format: 'table' | 'json';
 }
 
-/** history and diff only read: a database that does not exist is a mistake (a typo), not an empty history. */
-async function openStore(ctx: CliContext, flags: HistoryFlags): Promise<{ store: RunStore; path: string }> {
-  const path = requireDbPath(flags.db, await loadCliConfig(flags.config, ctx));
+/**
+ * history, diff and prune: a database that does not exist is a mistake (a typo), not an empty history.
+ * `loaded`: the configuration file, when the caller read it already.
+ */
+async function openStore(
+  ctx: CliContext,
+  flags: HistoryFlags,
+  loaded?: Awaited<ReturnType<typeof loadCliConfig>>,
+): Promise<{ store: RunStore; path: string }> {
+  const path = requireDbPath(flags.db, loaded ?? (await loadCliConfig(flags.config, ctx)));
   try {
     await access(path, constants.R_OK);
   } catch (e) {
@@ -35,10 +55,10 @@ async function openStore(ctx: CliContext, flags: HistoryFlags): Promise<{ store:
   return { store: await openSqliteRunStore(path), path };
 }
 
-const commonOptions = (command: Command) =>
+const commonOptions = (command: Command, fromConfig = 'its db') =>
   command
     .option('--db <file>', 'the history database (SQLite) audit --db wrote')
-    .addOption(configOption('its db'))
+    .addOption(configOption(fromConfig))
     .addOption(
       new Option('--format <format>', 'output format').default('table').argParser(oneOf(['table', 'json'])),
     )
@@ -75,21 +95,99 @@ export function runRow(r: RunSummary): string[] {
 export function historyCommand(ctx: CliContext): Command {
   return commonOptions(
     new Command('history').description('list the audit runs stored with audit --db'),
-  ).action(async (flags: HistoryFlags) => {
-    const { store } = await openStore(ctx, flags);
-    try {
-      const runs = await store.listRuns();
-      const text =
-        flags.format === 'json'
-          ? `${JSON.stringify(runs, null, 2)}\n`
-          : runs.length === 0
-            ? 'No runs stored yet (run credsweep audit --db FILE).\n'
-            : `${renderTable(RUN_COLUMNS, runs.map(runRow), ctx.tableWidth)}\n`;
-      await writeOutput(undefined, text, { stdout: ctx.stdout });
-    } finally {
-      await store.close();
-    }
-  });
+    'its db (prune: and keepRuns, keepDays)',
+  )
+    .addCommand(pruneCommand(ctx))
+    .action(async (flags: HistoryFlags) => {
+      const { store } = await openStore(ctx, flags);
+      try {
+        const runs = await store.listRuns();
+        const text =
+          flags.format === 'json'
+            ? `${JSON.stringify(runs, null, 2)}\n`
+            : runs.length === 0
+              ? 'No runs stored yet (run credsweep audit --db FILE).\n'
+              : `${renderTable(RUN_COLUMNS, runs.map(runRow), ctx.tableWidth)}\n`;
+        await writeOutput(undefined, text, { stdout: ctx.stdout });
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+interface PruneFlags extends HistoryFlags, Retention {
+  dryRun?: boolean;
+}
+
+/**
+ * `history prune`: the runs past the retention removed (whole runs, never the newest) and the file
+ * compacted, in one write. --db, --config, --format and --quiet are history's (given before or after
+ * `prune`: commander reads them as the parent's, hence optsWithGlobals).
+ */
+function pruneCommand(ctx: CliContext): Command {
+  return new Command('prune')
+    .description('remove the runs past a retention from the history database, and shrink the file')
+    .addOption(keepRunsOption(''))
+    .addOption(keepDaysOption(''))
+    .option('--dry-run', 'say which runs would be removed; change nothing')
+    .configureHelp({ showGlobalOptions: true })
+    .action(async (_flags: PruneFlags, command: Command) => {
+      const flags = command.optsWithGlobals<PruneFlags>();
+      const loaded = await loadCliConfig(flags.config, ctx);
+      const retention = resolveRetention(flags, loaded?.config);
+      if (!retention) {
+        throw new UsageError(
+          'history prune needs --keep-runs N or --keep-days N (or keepRuns/keepDays in the configuration file)',
+        );
+      }
+      const { store, path } = await openStore(ctx, flags, loaded);
+      const now = ctx.now();
+      try {
+        const text = flags.dryRun
+          ? prunePreview(path, retention, await store.listRuns(), now, flags.format)
+          : pruneReport(path, retention, await store.pruneRuns(retention, now), flags.format);
+        await writeOutput(undefined, text, { stdout: ctx.stdout });
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+function prunePreview(
+  path: string,
+  retention: Retention,
+  runs: readonly RunSummary[],
+  now: number,
+  format: HistoryFlags['format'],
+): string {
+  const removed = runsPastRetention(runs, retention, now);
+  const kept = runs.length - removed.length;
+  if (format === 'json')
+    return `${JSON.stringify({ dryRun: true, removed, kept }, null, 2)}
+`;
+  if (removed.length === 0) return nothingToRemove(path, retention, kept);
+  return `Would remove ${counted(removed.length, 'run')} (${idRanges(removed)}) from ${printable(path)} (${describeRetention(retention)}) and keep ${kept}; nothing changed (--dry-run).
+`;
+}
+
+function pruneReport(
+  path: string,
+  retention: Retention,
+  outcome: Awaited<ReturnType<RunStore['pruneRuns']>>,
+  format: HistoryFlags['format'],
+): string {
+  if (format === 'json')
+    return `${JSON.stringify({ dryRun: false, ...outcome }, null, 2)}
+`;
+  const { removed, kept, bytesBefore, bytesAfter } = outcome;
+  if (removed.length === 0) return nothingToRemove(path, retention, kept);
+  return `Removed ${counted(removed.length, 'run')} (${idRanges(removed)}) from ${printable(path)} (${describeRetention(retention)}) and kept ${kept}; ${formatBytes(bytesBefore)} → ${formatBytes(bytesAfter)}.
+`;
+}
+
+function nothingToRemove(path: string, retention: Retention, kept: number): string {
+  return `Nothing to remove from ${printable(path)}: its ${counted(kept, 'run')} ${kept === 1 ? 'is' : 'are'} within the retention (${describeRetention(retention)}).
+`;
 }
 
 function parseRunId(text: string): number {
