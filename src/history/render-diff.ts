@@ -1,5 +1,6 @@
 /** Text for a run diff, shared by `credsweep diff` and the scheduled run's notifications. Pure. */
-import { type Column, renderTable, wrapText } from '../reporters/fit-table.ts';
+import { type Column, renderTable } from '../reporters/fit-table.ts';
+import { wrapText } from '../reporters/text-width.ts';
 import { printable } from '../reporters/printable.ts';
 import type { CredentialChange, RunDiff } from './diff-runs.ts';
 

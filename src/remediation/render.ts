@@ -4,7 +4,8 @@
  */
 import { credentialIdOf } from '../model/remediation-plan.ts';
 import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
-import { type Column, renderTable, wrapText } from '../reporters/fit-table.ts';
+import { type Column, renderTable } from '../reporters/fit-table.ts';
+import { wrapText } from '../reporters/text-width.ts';
 import { printable } from '../reporters/printable.ts';
 import { ACTIONS } from './actions/index.ts';
 import type { StepResult } from './apply.ts';

@@ -8,9 +8,10 @@ import type { AuditReport, Finding, FindingStatus } from '../model/finding.ts';
 import { credentialIdOf } from '../model/credential-ids.ts';
 import type { SeverityLevel } from '../rules/severity.ts';
 import { createdWords, notesOf, severityOf } from './finding-facts.ts';
-import { type Column, constantsLine, fitTable, wrapText } from './fit-table.ts';
+import { type Column, constantsLine, fitTable } from './fit-table.ts';
 import { printable } from './printable.ts';
 import type { RenderOptions, Reporter } from './reporter.ts';
+import { wrapText } from './text-width.ts';
 
 const COLUMNS: readonly Column[] = [
   { header: 'STATUS', shorten: 'none' },

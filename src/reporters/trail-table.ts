@@ -4,7 +4,8 @@
  * every cell goes through printable().
  */
 import type { TrailSummary } from '../model/trail-summary.ts';
-import { type Column, renderTable, wrapText } from './fit-table.ts';
+import { type Column, renderTable } from './fit-table.ts';
+import { wrapText } from './text-width.ts';
 import { printable } from './printable.ts';
 import { counted } from '../plural.ts';
 

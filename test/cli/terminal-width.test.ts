@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { displayWidth } from '../../src/reporters/fit-table.ts';
+import { displayWidth } from '../../src/reporters/text-width.ts';
 import { CLI, REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
 import { MOTO_CLI_ENV, type MotoServer, startMoto } from '../helpers/moto.ts';
 import { seedUser } from '../helpers/seed-iam.ts';

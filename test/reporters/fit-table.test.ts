@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type Column, displayWidth, fitTable, shorten, wrapText } from '../../src/reporters/fit-table.ts';
+import { type Column, fitTable } from '../../src/reporters/fit-table.ts';
+import { displayWidth, shorten, wrapText } from '../../src/reporters/text-width.ts';
 
 const COLUMNS: Column[] = [
   { header: 'STATUS', shorten: 'none' },
