@@ -71,3 +71,50 @@ export function wrapText(text: string, width?: number, options: { keepWords?: bo
   if (current !== '') lines.push(current);
   return lines;
 }
+
+// Where an ARN, an IAM path, an e-mail address or a session name reads on across a line break:
+// after the separators of its parts (`arn:aws:iam::111122223333:` + `user/ops/alice`), the ARN's own
+// (`/`, `:`) before those within a name (`alice.` + `nguyen` only when there is no other).
+const BREAK_AFTER: readonly (readonly string[])[] = [
+  ['/', ':'],
+  ['@', ',', ' ', '.', '-', '_', '+', '='],
+];
+
+/**
+ * `text` whole, in pieces of at most `width` columns: broken after a separator when one falls in the
+ * second half of the piece, else after `width` columns; every piece after the first starts with
+ * `indent` (a hanging indent: it reads as the same value going on). Nothing is left out, nothing is
+ * cut with `…`: for a value a reader must identify (a principal, an ARN), not for prose (wrapText).
+ */
+export function breakValue(text: string, width: number, indent = ''): string[] {
+  // no hanging indent where it would leave no room for a wide character
+  const hang = displayWidth(indent) + 2 <= width ? indent : '';
+  const pieces: string[] = [];
+  let rest = text;
+  let room = width;
+  while (displayWidth(rest) > room) {
+    const head = [...takeStart(rest, room)];
+    if (head.length === 0) head.push([...rest][0]!); // a wide character in a one-column piece
+    const cut = breakPoint(head, room) ?? head.length;
+    const piece = head.slice(0, cut).join('');
+    pieces.push((pieces.length === 0 ? '' : hang) + piece.trimEnd());
+    rest = rest.slice(piece.length);
+    room = Math.max(1, width - displayWidth(hang));
+  }
+  if (rest !== '' || pieces.length === 0) pieces.push((pieces.length === 0 ? '' : hang) + rest);
+  return pieces;
+}
+
+/** After which character of `head` to break: the last separator of the strongest kind in its second half. */
+function breakPoint(head: readonly string[], width: number): number | undefined {
+  for (const separators of BREAK_AFTER) {
+    let used = 0;
+    let cut: number | undefined;
+    for (let i = 0; i < head.length; i++) {
+      used += charWidth(head[i]!);
+      if (separators.includes(head[i]!) && used >= width / 2) cut = i + 1;
+    }
+    if (cut !== undefined) return cut;
+  }
+  return undefined;
+}
