@@ -46,9 +46,10 @@ export function renderDiffText(diff: RunDiff, limit = Number.POSITIVE_INFINITY):
 
 const CHANGE_COLUMNS: readonly Column[] = [
   { header: 'ACCOUNT', shorten: 'none', constantLabel: 'account' },
-  { header: 'PRINCIPAL', minWidth: 12 },
+  // never cut: it wraps, or has a line of its own under each change (fit-table.ts says why)
+  { header: 'PRINCIPAL', identifies: true },
   { header: 'CREDENTIAL', minWidth: 12 },
-  { header: 'KEY ID', minWidth: 9, optional: 1 },
+  { header: 'KEY ID', shorten: 'none', optional: 1 },
   { header: 'CHANGE', shorten: 'none' },
   { header: 'AGE', align: 'right', shorten: 'none', optional: 2 },
 ];
@@ -79,6 +80,7 @@ export function renderDiffTable(diff: RunDiff, width?: number): string {
         CHANGE_COLUMNS.filter(keep),
         rows.map((r) => r.filter(keep)),
         width === undefined ? undefined : width - 2,
+        '--wide or --format json',
       )
         .split('\n')
         .map((l) => `  ${l}`)

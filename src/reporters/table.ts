@@ -8,23 +8,27 @@ import type { AuditReport, Finding, FindingStatus } from '../model/finding.ts';
 import { credentialIdOf } from '../model/credential-ids.ts';
 import type { SeverityLevel } from '../rules/severity.ts';
 import { createdWords, notesOf, severityOf } from './finding-facts.ts';
-import { type Column, constantsLine, fitTable } from './fit-table.ts';
+import { type Column, constantsLine, droppedNote, fitTable } from './fit-table.ts';
 import { printable } from './printable.ts';
 import type { RenderOptions, Reporter } from './reporter.ts';
 import { wrapText } from './text-width.ts';
 
+// The principal is what a reader acts on: never cut (fit-table.ts says why); the notes, the last
+// activity and the key id give way first, and the note under the table says they did.
 const COLUMNS: readonly Column[] = [
   { header: 'STATUS', shorten: 'none' },
   { header: 'SEVERITY', shorten: 'none' },
   { header: 'ACCOUNT', shorten: 'none', constantLabel: 'account' },
-  { header: 'PRINCIPAL', minWidth: 12 },
+  { header: 'PRINCIPAL', identifies: true },
   { header: 'CREDENTIAL', minWidth: 12 },
-  { header: 'KEY ID', minWidth: 9, optional: 2 },
+  { header: 'KEY ID', shorten: 'none', optional: 2 },
   { header: 'AGE', align: 'right', shorten: 'none' },
   { header: 'LAST ACTIVITY', shorten: 'none', optional: 3 },
   { header: 'NOTES', shorten: 'end', minWidth: 12, optional: 1 },
 ];
 const KEY_ID = 5;
+/** What the other ways to see every column are, as the note under a fitted table says. */
+const EVERY_COLUMN = '--wide or --format json';
 
 /** How a finding's last activity was known, in a word. */
 const ACTIVITY_WORDS: Record<string, string> = {
@@ -121,11 +125,11 @@ export function findingsTableLines(findings: readonly Finding[], options: Render
       return cell;
     },
   });
-  const hidden =
-    table.dropped.length > 0
-      ? wrapText(`(${table.dropped.join(', ')} not shown: --wide shows every column)`, options.width)
-      : [];
-  return [...constantsLine(table, options.width), ...table.lines, ...hidden];
+  return [
+    ...constantsLine(table, options.width),
+    ...table.lines,
+    ...droppedNote(table, options.width, EVERY_COLUMN),
+  ];
 }
 
 export const tableReporter: Reporter = {

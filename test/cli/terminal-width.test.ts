@@ -131,18 +131,30 @@ describe('tables fit the terminal (80 and 120 columns)', () => {
     assert.ok(!examples.some((l) => l.includes('…')), lines.join('\n'));
   });
 
-  it('on a terminal: the account said once above the table, long names cut in the middle', async () => {
+  it('on a terminal: the account said once above the table, every principal whole, what gave way named', async () => {
     const lines = await inTerminal(['audit', ...DEMO, ...AS_OF], 80);
-    assert.ok(lines.includes('account 210987654321'), lines.join('\n'));
-    assert.match(lines.join('\n'), /^STATUS +SEVERITY +PRINCIPAL +CREDENTIAL +AGE +NOTES$/m);
-    assert.match(lines.join('\n'), /never used/);
+    const text = lines.join('\n');
+    assert.ok(lines.includes('account 210987654321'), text);
+    // (before: `monitor…eadonly`, `breakgl…condary`; the notes and last activity now give way first)
+    assert.match(text, /^STATUS +SEVERITY +PRINCIPAL +CREDENTIAL +AGE$/m);
+    for (const name of ['monitoring-readonly', 'breakglass-secondary', 'github-actions-oidc-fallback']) {
+      assert.match(text, new RegExp(`^\\S+ +\\S+ +${name} +`, 'm'));
+    }
+    assert.match(
+      text,
+      /^\(LAST ACTIVITY, NOTES not shown to fit the terminal; --wide or --format json\nshows them\)$/m,
+    );
+    const wide = (await inTerminal(['audit', ...DEMO, ...AS_OF], 120)).join('\n');
+    assert.match(wide, /^STATUS +SEVERITY +PRINCIPAL +CREDENTIAL +AGE +LAST ACTIVITY +NOTES$/m);
+    assert.match(wide, /never used/);
     const plan = await inTerminal(['plan', '--from', findings], 80, {
       ...MOTO_CLI_ENV,
       AWS_ENDPOINT_URL: moto.endpoint,
     });
+    // the 75-character name is under its steps, whole (before: `a-serv…export`)
     assert.match(
       plan.join('\n'),
-      /deactivate-access-key +a-serv\S*…\S*export +access key 1 +AKIA[A-Z0-9]{16} +yes/,
+      /^deactivate-access-key +access key 1 +AKIA[A-Z0-9]{16} +yes +access key 1 \S*\n {2}a-service-account-with-a-rather-long-name-for-the-nightly-warehouse-export$/m,
       plan.join('\n'),
     );
   });

@@ -85,7 +85,7 @@ export function historyCommand(ctx: CliContext): Command {
           ? `${JSON.stringify(runs, null, 2)}\n`
           : runs.length === 0
             ? 'No runs stored yet (run credsweep audit --db FILE).\n'
-            : `${renderTable(RUN_COLUMNS, runs.map(runRow), ctx.tableWidth)}\n`;
+            : `${renderTable(RUN_COLUMNS, runs.map(runRow), ctx.tableWidth, '--wide or --format json')}\n`;
       await writeOutput(undefined, text, { stdout: ctx.stdout });
     } finally {
       await store.close();
