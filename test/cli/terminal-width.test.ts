@@ -159,6 +159,23 @@ describe('tables fit the terminal (80 and 120 columns)', () => {
     );
   });
 
+  it('trail on a terminal: who used each key and from where, at 80 columns (under the key) and at 120 (in the row)', async () => {
+    const narrow = (await inTerminal(['trail', 'examples/demo/cloudtrail'], 80)).join('\n');
+    assert.match(
+      narrow,
+      /^AKIAZDEMOUPLOADER001 +2026-10-28 19:09:19 +14 +14: 103\.251\.167\.20, \S+…?\n {2}arn:aws:iam::210987654321:user\/s3-uploader$/m,
+    );
+    assert.match(
+      narrow,
+      /^\(SERVICES, FIRST SEEN, REGIONS, LAST EVENT not shown to fit the terminal; --wide\nor --format json shows them\)$/m,
+    );
+    const wide = (await inTerminal(['trail', 'examples/demo/cloudtrail'], 120)).join('\n');
+    assert.match(
+      wide,
+      /^AKIAZDEMOUPLOADER001 +arn:aws:iam::210987654321:user\/s3-uploader +2026-10-28 19:09:19 +14 +14: 103\.251\.167\.20, /m,
+    );
+  });
+
   it('the IAM API audit shows a key id column (the credential report has no key ids, so no column)', async () => {
     const api = await runCredsweep(['audit', '--source', 'api'], {
       env: { ...MOTO_CLI_ENV, AWS_ENDPOINT_URL: moto.endpoint },
