@@ -149,8 +149,15 @@ describe('credsweep permissions', () => {
     const code = await runCli(['permissions', '--as-of', AS_OF, '--fail-on', 'unused', '--output', out], ctx);
     assert.equal(code, 1);
     const table = await readFile(out, 'utf8');
-    assert.match(table, /^unused\s+medium\s+123456789012\s+AWSExampleUser01\s+permission s3\s/m);
-    assert.match(table, /^in_use\s+info\s+123456789012\s+app \(role\)\s+permission iam\s/m);
+    // permissions, not credentials: the column names the service, the count says permissions of principals
+    assert.match(table, /^STATUS\s+SEVERITY\s+ACCOUNT\s+PRINCIPAL\s+PERMISSION\s+AGE\s/);
+    assert.match(table, /^unused\s+medium\s+123456789012\s+AWSExampleUser01\s+s3\s/m);
+    assert.match(table, /^in_use\s+info\s+123456789012\s+app \(role\)\s+iam\s/m);
+    assert.match(
+      table,
+      /^4 permissions of 2 principals: 2 unused, 2 in use \(threshold 90 days, as of 2018-12-01\)$/m,
+    );
+    assert.doesNotMatch(table, /credential/);
   });
 
   it('--principal evaluates only the ARNs given, at action granularity', async () => {

@@ -136,4 +136,45 @@ describe('findings table', () => {
     );
     assert.doesNotMatch(text, CONTROL);
   });
+
+  it('`credsweep permissions`: the table and its count say permissions and principals, not credentials', () => {
+    const permission = (principalName: string, service: string, action?: string) =>
+      aFinding({
+        principalName,
+        arn: `arn:aws:iam::111122223333:user/${principalName}`,
+        credential: 'permission',
+        service,
+        ...(action ? { action } : {}),
+        ...never,
+      });
+    const report = assembleAuditReport(
+      { generatedAt: Date.UTC(2026, 10, 1), asOf: Date.UTC(2026, 10, 1), thresholdDays: 90 },
+      [
+        permission('ci', 's3'),
+        permission('ci', 'dynamodb', 'dynamodb:DescribeContributorInsights'),
+        permission(LONG, 'ec2'),
+      ],
+      [],
+    );
+    for (const width of [80, undefined]) {
+      const text = tableReporter.render(report, { color: false, width }) as string;
+      // the principal in the row (wide), or under it (80 columns: the action is whole beside it)
+      assert.match(text, /^STATUS +SEVERITY +(ACCOUNT +PRINCIPAL +)?PERMISSION +AGE/m);
+      assert.match(
+        text,
+        /^unused +medium +(111122223333 +ci +)?dynamodb:DescribeContributorInsights +304d.*\n( {2}ci\n)?/m,
+      );
+      assert.ok(text.includes(LONG), 'the long name whole');
+      assert.match(
+        text,
+        /\n3 permissions of 2 principals: 3 unused \(threshold 90 days, as of 2026-11-01\)\n$/,
+      );
+      assert.doesNotMatch(text, /credential/);
+      if (width)
+        assert.ok(
+          text.split('\n').every((l) => displayWidth(l) <= width),
+          text,
+        );
+    }
+  });
 });
