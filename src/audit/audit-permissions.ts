@@ -19,6 +19,7 @@ import type {
   PermissionPrincipal,
   ServiceAccess,
 } from '../sources/access-advisor/service-access.ts';
+import { counted } from '../plural.ts';
 import type { EpochMs } from '../time.ts';
 import { type AccountFanOut, type AccountTarget, fanOutAccounts } from './audit-accounts.ts';
 import { mapBounded } from './map-bounded.ts';
@@ -106,7 +107,7 @@ export async function collectPermissionInventory(
     const services = perPrincipal.get(principal.arn);
     return services ? [{ principal, services }] : [];
   });
-  return { items, failures: summariseFailures(failures) };
+  return { items, failures: summariseFailures(failures, arns.length > 0 ? arns.length : principals.length) };
 }
 
 /** collectPermissionInventory, then the rule (runAudit adds exemptions and the envelope). */
@@ -155,20 +156,32 @@ function accountOf(arn: string): string {
   return /^arn:[^:]*:iam::(\d{12}):/.exec(arn)?.[1] ?? 'unknown';
 }
 
-/** One failed AccountResult per account, naming every principal that failed and why. */
-function summariseFailures(failures: PrincipalFailure[]): AccountResult[] {
+/**
+ * One failed AccountResult per account. Its message is one line a terminal can show: how many of
+ * the account's principals could not be evaluated and the first one's AWS message (which names the
+ * refused action, what there is to grant); every principal's own code and message are in
+ * `error.principals` (the JSON report), not strung together in the message.
+ */
+function summariseFailures(failures: PrincipalFailure[], total: number): AccountResult[] {
   const byAccount = new Map<string, PrincipalFailure[]>();
   for (const f of failures) byAccount.set(f.accountId, [...(byAccount.get(f.accountId) ?? []), f]);
   return [...byAccount.entries()].map(([accountId, list]) => {
     list.sort((a, b) => a.arn.localeCompare(b.arn));
+    const codes = new Map<string, number>();
+    for (const f of list) codes.set(f.code, (codes.get(f.code) ?? 0) + 1);
+    // The most frequent code is the account's (the first principal's on a tie).
+    const code = [...codes.entries()].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+    const first = list[0]!;
+    const mixed = codes.size > 1 ? ` (${[...codes].map(([c, n]) => `${n} ${c}`).join(', ')})` : '';
+    const message =
+      list.length === 1
+        ? `${first.arn}: ${first.message}`
+        : `${list.length} of ${counted(Math.max(total, list.length), 'principal')} not evaluated${mixed}; ${first.arn}: ${mixed ? `${first.code}: ` : ''}${first.message}`;
     return {
       accountId,
       status: 'failed' as const,
       source: SOURCE,
-      error: {
-        code: list[0]!.code,
-        message: list.map((f) => `${f.arn}: ${f.code}: ${f.message}`).join('; '),
-      },
+      error: { code, message, principals: list.map(({ arn, code, message }) => ({ arn, code, message })) },
     };
   });
 }

@@ -5,7 +5,7 @@
  * (80 columns off one). test/cli/help.test.ts walks every command's help.
  */
 import type { Command, Option } from 'commander';
-import { wrapText } from '../reporters/fit-table.ts';
+import { wrapText } from '../reporters/text-width.ts';
 
 const EXAMPLES: Record<string, readonly string[]> = {
   audit: [
@@ -92,7 +92,7 @@ export function helpWidth(stream: Pick<NodeJS.WriteStream, 'isTTY' | 'columns'>)
 }
 
 /**
- * `text` in lines of at most `width` columns (the tables' word wrap, src/reporters/fit-table.ts),
+ * `text` in lines of at most `width` columns (the tables' word wrap, src/reporters/text-width.ts),
  * the first after `first`, the rest after `rest` (a hanging indent of the same width).
  */
 export function wrapHelpText(text: string, width: number, first: string, rest = first): string[] {

@@ -1,5 +1,6 @@
 /** Text for a run diff, shared by `credsweep diff` and the scheduled run's notifications. Pure. */
-import { type Column, renderTable, wrapText } from '../reporters/fit-table.ts';
+import { type Column, renderTable } from '../reporters/fit-table.ts';
+import { wrapText } from '../reporters/text-width.ts';
 import { printable } from '../reporters/printable.ts';
 import type { CredentialChange, RunDiff } from './diff-runs.ts';
 
@@ -45,9 +46,10 @@ export function renderDiffText(diff: RunDiff, limit = Number.POSITIVE_INFINITY):
 
 const CHANGE_COLUMNS: readonly Column[] = [
   { header: 'ACCOUNT', shorten: 'none', constantLabel: 'account' },
-  { header: 'PRINCIPAL', minWidth: 12 },
+  // never cut: it wraps, or has a line of its own under each change (fit-table.ts says why)
+  { header: 'PRINCIPAL', identifies: true },
   { header: 'CREDENTIAL', minWidth: 12 },
-  { header: 'KEY ID', minWidth: 9, optional: 1 },
+  { header: 'KEY ID', shorten: 'none', optional: 1 },
   { header: 'CHANGE', shorten: 'none' },
   { header: 'AGE', align: 'right', shorten: 'none', optional: 2 },
 ];
@@ -78,6 +80,7 @@ export function renderDiffTable(diff: RunDiff, width?: number): string {
         CHANGE_COLUMNS.filter(keep),
         rows.map((r) => r.filter(keep)),
         width === undefined ? undefined : width - 2,
+        '--wide or --format json',
       )
         .split('\n')
         .map((l) => `  ${l}`)

@@ -120,7 +120,15 @@ export type Finding = z.infer<typeof findingSchema>;
 export const accountResultSchema = z.object({
   accountId: z.string(),
   status: z.enum(['ok', 'failed']),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: z
+    .object({
+      code: z.string(),
+      /** One line: what failed and why (the first of several principals, with how many). */
+      message: z.string(),
+      /** `credsweep permissions`: each principal that could not be evaluated, with its own error. */
+      principals: z.array(z.object({ arn: z.string(), code: z.string(), message: z.string() })).optional(),
+    })
+    .optional(),
   source: z.string().optional(),
   reportGeneratedAt: isoUtc.optional(),
   /** Credential kinds not collected in this account, by choice (`sshPublicKeys: false`): not audited. */

@@ -4,7 +4,8 @@
  */
 import { credentialIdOf } from '../model/remediation-plan.ts';
 import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
-import { type Column, renderTable, wrapText } from '../reporters/fit-table.ts';
+import { type Column, renderTable } from '../reporters/fit-table.ts';
+import { wrapText } from '../reporters/text-width.ts';
 import { printable } from '../reporters/printable.ts';
 import { ACTIONS } from './actions/index.ts';
 import type { StepResult } from './apply.ts';
@@ -13,18 +14,30 @@ import { QUARANTINE_POLICY_NAME } from './quarantine-policy.ts';
 import { trustedPrincipals } from './role-record.ts';
 import type { UndoResult } from './undo.ts';
 
-/** `width`: the terminal's, to fit (src/reporters/fit-table.ts); undefined prints every column whole. */
-function table(headers: readonly (Column | string)[], rows: string[][], width?: number): string {
+/**
+ * `width`: the terminal's, to fit (src/reporters/fit-table.ts); undefined prints every column whole.
+ * `shows`: what shows a column left out to fit (plan has --format json; apply and undo do not).
+ */
+function table(
+  headers: readonly (Column | string)[],
+  rows: string[][],
+  width?: number,
+  shows?: string,
+): string {
   return renderTable(
     headers,
     rows.map((r) => r.map(printable)),
     width,
+    shows,
   );
 }
 
-// Actions and key ids stay whole (they are what a reviewer checks); names are cut in the middle.
+// Actions and key ids stay whole (they are what a reviewer checks), and so does the principal: it
+// wraps, or has a line of its own under each step, never cut (fit-table.ts says why). The
+// credential's words may be cut in the middle: its kind and slot stay readable, the key id is whole.
 const WHOLE = (header: string): Column => ({ header, shorten: 'none' });
 const NAME = (header: string): Column => ({ header, minWidth: 12 });
+const PRINCIPAL: Column = { header: 'PRINCIPAL', identifies: true };
 const ACCOUNT: Column = { header: 'ACCOUNT', shorten: 'none', constantLabel: 'account' };
 const LAST = (header: string, optional: number): Column => ({
   header,
@@ -37,7 +50,7 @@ const RESULT_COLUMNS = [
   WHOLE('OUTCOME'),
   WHOLE('ACTION'),
   ACCOUNT,
-  NAME('PRINCIPAL'),
+  PRINCIPAL,
   WHOLE('CREDENTIAL'),
   LAST('DETAIL', 1),
 ];
@@ -60,6 +73,9 @@ function credentialAndId(s: Parameters<typeof credentialIdOf>[0] & { credential:
   return [s.credential.replace(/^cert_/, 'certificate_').replaceAll('_', ' '), credentialIdOf(s) ?? ''];
 }
 
+/** `credsweep plan` prints the plan as JSON too. */
+const PLAN_SHOWS = '--wide or --format json';
+
 export function renderPlanTable(plan: RemediationPlan, options: TableOptions = {}): string {
   const out: string[] = [];
   if (plan.steps.length > 0) {
@@ -68,7 +84,7 @@ export function renderPlanTable(plan: RemediationPlan, options: TableOptions = {
         [
           WHOLE('ACTION'),
           ACCOUNT,
-          NAME('PRINCIPAL'),
+          PRINCIPAL,
           NAME('CREDENTIAL'),
           WHOLE('KEY ID'),
           WHOLE('UNDO'),
@@ -83,6 +99,7 @@ export function renderPlanTable(plan: RemediationPlan, options: TableOptions = {
           s.reason,
         ]),
         options.width,
+        PLAN_SHOWS,
       ),
     );
   }
@@ -93,13 +110,14 @@ export function renderPlanTable(plan: RemediationPlan, options: TableOptions = {
         [
           { header: 'SKIPPED', shorten: 'end', minWidth: 12 },
           ACCOUNT,
-          NAME('PRINCIPAL'),
+          PRINCIPAL,
           NAME('CREDENTIAL'),
           WHOLE('KEY ID'),
           LAST('WHY', 1),
         ],
         plan.skipped.map((s) => [s.reason, s.accountId, principal(s), ...credentialAndId(s), s.detail]),
         options.width,
+        PLAN_SHOWS,
       ),
     );
   }
@@ -124,7 +142,7 @@ export function renderStepListing(steps: readonly PlanStep[], options: TableOpti
     ...steps.filter((s) => ACTIONS[s.action].reversible),
   ];
   return `${table(
-    [WHOLE('REVERSIBLE'), WHOLE('ACTION'), ACCOUNT, NAME('PRINCIPAL'), WHOLE('CREDENTIAL')],
+    [WHOLE('REVERSIBLE'), WHOLE('ACTION'), ACCOUNT, PRINCIPAL, WHOLE('CREDENTIAL')],
     ordered.map((s) => [
       ACTIONS[s.action].reversible ? 'yes' : '!! NO (irreversible)',
       s.action,

@@ -1,13 +1,25 @@
 /**
- * Aligned text tables that fit a terminal. Every table the CLI prints (audit, permissions, plan,
- * trail, history, diff) goes through `fitTable`, so they all behave alike:
- * - without a width (a pipe, a file, `--wide`) every column is shown at full width;
+ * Aligned text tables that fit a terminal. Every table the CLI prints (audit, permissions, plan, the
+ * apply confirmation, trail, history, diff) goes through `fitTable`, so they all behave alike:
+ * - without a width (a pipe, a file, `--wide`) every column is shown at full width, one line a row;
  * - with a width (a terminal's columns), a column whose value is the same in every row is said once
- *   above the table (`account 210987654321`), long values are shortened in the middle with `…`
- *   (names and ARNs keep their start and their end), optional columns are dropped last-first, and as
- *   a last resort each line is cut, so no line is ever wider than the terminal.
+ *   above the table (`account 210987654321`), descriptive values are shortened with `…`, optional
+ *   columns are dropped lowest value first (and a note under the table says which, and what shows
+ *   them), and as a last resort a line is cut, so no line is ever wider than the terminal.
+ *
+ * A column that `identifies` the row (the principal, an ARN, the permission) is never shortened.
+ * A principal cut to `breakgl…condary` or `arn:aws:…er/christophe` is what a reader can neither act
+ * on nor search for, and can be ambiguous: the sample trail has `user/christophe` in 36 accounts,
+ * so keeping only the name's end loses the account, keeping only the start loses the name. So it
+ * keeps its width while the other columns shrink and optional ones are dropped; when it still does
+ * not fit, its long values wrap in the column, broken after `/`, `:`, `@`… so each piece reads as
+ * part of the ARN; and when the column would be narrower than its `minWidth` (two or three pieces
+ * of an ARN a line, which no longer read as one), it leaves the row for a line of its own under
+ * each row, indented, as wide as the terminal allows. Wrapping, not eliding, is also what keeps
+ * the value whole for a copy from the terminal (`--wide` or `--format json` for a script).
  * Pure: cells in (already made printable), lines out.
  */
+import { breakValue, displayWidth, fitLine, shorten, wrapText } from './text-width.ts';
 
 export interface Column {
   header: string;
@@ -15,12 +27,17 @@ export interface Column {
   align?: 'left' | 'right';
   /** Where a too-long value loses characters; `none` keeps it whole (short codes, dates). */
   shorten?: 'middle' | 'end' | 'none';
-  /** Never shortened below this many characters (default: the header's width, at least 6). */
+  /**
+   * Never shortened below this many characters (default: the header's width, at least 6). For a
+   * column that `identifies`, the narrowest it wraps in before it moves under the row (default 20).
+   */
   minWidth?: number;
   /** Said once above the table when every row has the same value (`account 210987654321`). */
   constantLabel?: string;
   /** May be dropped to fit; higher numbers are dropped first. */
   optional?: number;
+  /** What the row is about (a principal, an ARN): wrapped, never shortened (see above). */
+  identifies?: boolean;
 }
 
 export interface FitOptions {
@@ -37,51 +54,115 @@ export interface FitOptions {
 export interface FittedTable {
   /** `account 210987654321 · type user`, or empty. */
   constants: string[];
-  /** The header line first, then one line per row; no trailing spaces. */
+  /** The header line(s) first, then each row's line(s); no trailing spaces. */
   lines: string[];
   /** Headers of the columns dropped to fit. */
   dropped: string[];
+  /** Headers of the columns shown on a line of their own under each row. */
+  underRows: string[];
 }
 
-// Code points a terminal draws two columns wide (East Asian wide/fullwidth, most emoji).
-const WIDE =
-  /[\u1100-\u115f\u231a\u231b\u2329\u232a\u23e9-\u23ec\u23f0\u23f3\u25fd\u25fe\u2614\u2615\u2648-\u2653\u267f\u2693\u26a1\u26aa\u26ab\u26bd\u26be\u26c4\u26c5\u26ce\u26d4\u26ea\u26f2\u26f3\u26f5\u26fa\u26fd\u2705\u270a\u270b\u2728\u274c\u274e\u2753-\u2755\u2757\u2795-\u2797\u27b0\u27bf\u2b1b\u2b1c\u2b50\u2b55\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\u{16fe0}-\u{1b2ff}\u{1f004}\u{1f0cf}\u{1f18e}\u{1f191}-\u{1f19a}\u{1f200}-\u{1f64f}\u{1f680}-\u{1f6ff}\u{1f7e0}-\u{1f7eb}\u{1f90c}-\u{1f9ff}\u{1fa70}-\u{1faff}\u{20000}-\u{3fffd}]/u;
-// Combining marks, zero-width characters and variation selectors take no column of their own.
-// biome-ignore lint/suspicious/noMisleadingCharacterClass: one code point at a time is tested, never a sequence
-const ZERO = /[\p{Mn}\p{Me}\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]/u;
+/** Under the row: the indent of a value moved out of it (and of its header). */
+const UNDER = '  ';
+/** The rest of a wrapped value, after its first line. */
+const HANG = '  ';
+/** An identifying column wraps in no fewer columns than this unless it says otherwise. */
+const IDENTIFIES_MIN = 20;
 
-/** The columns a terminal uses to draw `text` (text without control characters). */
-export function displayWidth(text: string): number {
-  let width = 0;
-  for (const ch of text) width += ZERO.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1;
-  return width;
+/** Each column's widest value (or header), measured once. */
+function naturalWidths(columns: readonly Column[], rows: readonly (readonly string[])[]) {
+  const known = new Map<number, number>();
+  return (i: number): number => {
+    if (!known.has(i)) {
+      let widest = displayWidth(columns[i]!.header);
+      for (const r of rows) widest = Math.max(widest, displayWidth(r[i]!));
+      known.set(i, widest);
+    }
+    return known.get(i)!;
+  };
 }
 
-/** The longest start of `text` that fits in `width` columns. */
-function takeStart(text: string, width: number): string {
-  let out = '';
-  let used = 0;
-  for (const ch of text) {
-    const w = ZERO.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1;
-    if (used + w > width) break;
-    out += ch;
-    used += w;
+interface Layout {
+  widths: Map<number, number>;
+  dropped: number[];
+}
+
+/**
+ * Widths for the columns `inRow` within `width`, or undefined when they do not fit even with every
+ * optional column dropped, the others at their minimum and the identifying ones at theirs.
+ */
+function layOut(
+  columns: readonly Column[],
+  rows: readonly (readonly string[])[],
+  inRow: readonly number[],
+  width: number,
+  used: number,
+  gap: number,
+): Layout | undefined {
+  const natural = naturalWidths(columns, rows);
+  const wrapMin = (i: number) => Math.min(natural(i), columns[i]!.minWidth ?? IDENTIFIES_MIN);
+  // What an identifying column asks for: its widest value, unless that is an outlier (one
+  // 200-character session ARN among 40-character ones), which wraps rather than squeeze every other
+  // column: the widest value within half again the typical (90th percentile) width.
+  const asked = new Map<number, number>();
+  const wanted = (i: number) => {
+    if (!asked.has(i)) {
+      const sorted = rows.map((r) => displayWidth(r[i]!)).sort((a, b) => a - b);
+      const typical = sorted[Math.floor(0.9 * (sorted.length - 1))] ?? 0;
+      const within = sorted.filter((w) => w <= typical * 1.5).at(-1) ?? 0;
+      asked.set(i, Math.max(within, displayWidth(columns[i]!.header), wrapMin(i)));
+    }
+    return asked.get(i)!;
+  };
+  const minOf = (i: number) => {
+    const c = columns[i]!;
+    if (c.identifies) return wanted(i);
+    if (c.shorten === 'none') return natural(i);
+    return Math.min(natural(i), c.minWidth ?? Math.max(6, displayWidth(c.header)));
+  };
+  let widths = new Map<number, number>();
+  const total = () => used + [...widths.values()].reduce((a, b) => a + b, 0) + gap * (widths.size - 1);
+  const shrinkToFit = (floor: (i: number) => number) => {
+    // Take a column at a time from the widest shrinkable one, down to its floor.
+    while (total() > width) {
+      let widest = -1;
+      for (const i of widths.keys()) {
+        if (widths.get(i)! > floor(i) && (widest === -1 || widths.get(i)! > widths.get(widest)!)) widest = i;
+      }
+      if (widest === -1) return;
+      widths.set(widest, widths.get(widest)! - 1);
+    }
+  };
+  const kept = new Set(inRow);
+  /** The kept columns, in order, from their natural widths down to their minimum: do they fit? */
+  const attempt = () => {
+    widths = new Map([...kept].sort((a, b) => a - b).map((i) => [i, natural(i)]));
+    shrinkToFit(minOf);
+    return total() <= width;
+  };
+  let fits = attempt();
+  const droppable = inRow
+    .filter((i) => columns[i]!.optional !== undefined)
+    .sort((a, b) => columns[b]!.optional! - columns[a]!.optional! || b - a);
+  const dropped: number[] = [];
+  for (const i of droppable) {
+    if (fits) break;
+    kept.delete(i);
+    dropped.push(i);
+    fits = attempt();
   }
-  return out;
-}
-
-function takeEnd(text: string, width: number): string {
-  return [...takeStart([...text].reverse().join(''), width)].reverse().join('');
-}
-
-/** `text` in at most `width` columns: the middle (or the end) replaced by `…` when it is longer. */
-export function shorten(text: string, width: number, where: 'middle' | 'end' = 'middle'): string {
-  if (displayWidth(text) <= width) return text;
-  if (width <= 1) return takeStart('…', width);
-  if (where === 'end') return `${takeStart(text, width - 1)}…`;
-  const tail = Math.floor((width - 1) / 2);
-  const head = width - 1 - tail;
-  return `${takeStart(text, head)}…${takeEnd(text, tail)}`;
+  // A column dropped early may fit, whole, beside the ones kept once a wider one has gone (the age
+  // once the key id has): the more valuable first. Whole, or it would only be a row of `…`.
+  for (const i of [...dropped].reverse()) {
+    kept.add(i);
+    if (attempt() && widths.get(i) === natural(i)) dropped.splice(dropped.indexOf(i), 1);
+    else kept.delete(i);
+  }
+  attempt();
+  // Only now does an identifying column give up width: its values wrap.
+  shrinkToFit((i) => (columns[i]!.identifies ? wrapMin(i) : minOf(i)));
+  if (total() > width) return undefined;
+  return { widths, dropped };
 }
 
 function pad(text: string, width: number, align: 'left' | 'right'): string {
@@ -100,7 +181,6 @@ export function fitTable(
   const width = options.width;
   let shown = columns.map((_, i) => i);
   const constants: string[] = [];
-  const dropped: string[] = [];
   if (width !== undefined && rows.length > 1) {
     shown = shown.filter((i) => {
       const label = columns[i]!.constantLabel;
@@ -110,96 +190,100 @@ export function fitTable(
       return false;
     });
   }
-  const natural = (i: number) =>
-    Math.max(displayWidth(columns[i]!.header), ...rows.map((r) => displayWidth(r[i]!)));
-  const widths = new Map(shown.map((i) => [i, natural(i)]));
-  const total = () =>
-    displayWidth(indent) + [...widths.values()].reduce((a, b) => a + b, 0) + gap * (widths.size - 1);
+  const natural = naturalWidths(columns, rows);
+  let layout: Layout = { widths: new Map(shown.map((i) => [i, natural(i)])), dropped: [] };
+  const under: number[] = [];
   if (width !== undefined) {
-    const minOf = (i: number) => {
-      const c = columns[i]!;
-      if (c.shorten === 'none') return widths.get(i)!;
-      return Math.min(widths.get(i)!, c.minWidth ?? Math.max(6, displayWidth(c.header)));
-    };
-    const shrinkToFit = () => {
-      // Take a column at a time from the widest shrinkable one, down to its minimum.
-      while (total() > width) {
-        let widest = -1;
-        for (const i of widths.keys()) {
-          if (widths.get(i)! > minOf(i) && (widest === -1 || widths.get(i)! > widths.get(widest)!))
-            widest = i;
-        }
-        if (widest === -1) return;
-        widths.set(widest, widths.get(widest)! - 1);
-      }
-    };
-    shrinkToFit();
-    const droppable = [...widths.keys()]
-      .filter((i) => columns[i]!.optional !== undefined)
-      .sort((a, b) => columns[b]!.optional! - columns[a]!.optional! || b - a);
-    for (const i of droppable) {
-      if (total() <= width) break;
-      widths.delete(i);
-      dropped.push(columns[i]!.header);
-      // a dropped column frees room the others may take back
-      for (const j of widths.keys()) widths.set(j, natural(j));
-      shrinkToFit();
+    // Identifying columns leave the row, the last first, until it fits (if it never does, the other
+    // columns at their minimum, the last resort in line() cuts it). Once one has left, another that
+    // would wrap in the row leaves too: an indented line under a row is then always a value moved
+    // there, never the rest of a wrapped one.
+    const leaving = shown.filter((i) => columns[i]!.identifies).reverse();
+    let inRow = shown;
+    const fits = () => layOut(columns, rows, inRow, width, displayWidth(indent), gap);
+    let fitted = fits();
+    for (const i of leaving) {
+      const wraps = fitted !== undefined && under.length > 0 && fitted.widths.get(i)! < natural(i);
+      if (fitted && !wraps) continue;
+      under.unshift(i);
+      inRow = inRow.filter((j) => j !== i);
+      fitted = fits();
     }
+    layout = fitted ?? {
+      widths: new Map(inRow.map((i) => [i, Math.min(natural(i), columns[i]!.minWidth ?? 6)])),
+      dropped: [],
+    };
   }
+  const { widths } = layout;
   const order = [...widths.keys()];
+  const paint = (column: number, row: number, cell: string) =>
+    options.paint ? options.paint(column, row, cell) : cell;
+  const fit = (text: string) => (width !== undefined ? fitLine(text, width) : text);
+  /** One line of cells (each already at most its column's width). */
   const line = (cells: readonly string[], row: number) => {
     const laid = order.map((i, k) => {
       const c = columns[i]!;
-      const w = widths.get(i)!;
-      const value = shorten(cells[i]!, w, c.shorten === 'end' ? 'end' : 'middle');
       const last = k === order.length - 1 && c.align !== 'right';
-      return last ? value : pad(value, w, row === -1 ? 'left' : (c.align ?? 'left'));
+      const value = cells[k]!;
+      return last ? value : pad(value, widths.get(i)!, row === -1 ? 'left' : (c.align ?? 'left'));
     });
     const plain = (indent + laid.join(' '.repeat(gap))).trimEnd();
-    if (width !== undefined && displayWidth(plain) > width) return shorten(plain, width, 'end');
+    if (width !== undefined && displayWidth(plain) > width) return fit(plain);
     if (!options.paint) return plain;
     const painted = laid.map((cell, k) => {
       const trimmed = k === laid.length - 1 ? cell.trimEnd() : cell;
       const core = trimmed.trimEnd();
-      return options.paint!(order[k]!, row, core) + trimmed.slice(core.length);
+      return (core === '' ? '' : paint(order[k]!, row, core)) + trimmed.slice(core.length);
     });
     return (indent + painted.join(' '.repeat(gap))).trimEnd();
   };
+  /** A row's lines: its cells (an identifying one wrapped), then the values moved under it. */
+  const rowLines = (cells: readonly string[], row: number): string[] => {
+    const pieces = order.map((i) => {
+      const c = columns[i]!;
+      const w = widths.get(i)!;
+      if (width !== undefined && c.identifies) return breakValue(cells[i]!, w, HANG);
+      return [shorten(cells[i]!, w, c.shorten === 'end' ? 'end' : 'middle')];
+    });
+    const height = Math.max(1, ...pieces.map((p) => p.length));
+    const out: string[] = [];
+    for (let n = 0; n < height; n++)
+      out.push(
+        line(
+          pieces.map((p) => p[n] ?? ''),
+          row,
+        ),
+      );
+    const room = Math.max(1, (width ?? Number.POSITIVE_INFINITY) - displayWidth(indent + UNDER));
+    for (const i of under) {
+      for (const piece of breakValue(cells[i]!, room, HANG))
+        out.push(`${indent}${UNDER}${paint(i, row, piece)}`);
+    }
+    return out;
+  };
+  const headers = columns.map((c) => c.header);
   return {
     constants,
-    lines: [
-      line(
-        columns.map((c) => c.header),
-        -1,
-      ),
-      ...rows.map((r, n) => line(r, n)),
-    ],
-    dropped,
+    lines: [...rowLines(headers, -1), ...rows.flatMap((r, n) => rowLines(r, n))],
+    dropped: layout.dropped.map((i) => columns[i]!.header),
+    underRows: under.map((i) => columns[i]!.header),
   };
 }
 
-/** A line of text cut to `width` columns (with `…`) when there is a width to fit. */
-export function fitLine(text: string, width?: number): string {
-  return width === undefined ? text : shorten(text, width, 'end');
-}
-
-/** A sentence in lines of at most `width` columns, broken between words (a longer word is cut). */
-export function wrapText(text: string, width?: number, options: { keepWords?: boolean } = {}): string[] {
-  if (width === undefined || displayWidth(text) <= width) return [text];
-  const lines: string[] = [];
-  let current = '';
-  for (const word of text.split(' ')) {
-    const candidate = current === '' ? word : `${current} ${word}`;
-    if (displayWidth(candidate) <= width) {
-      current = candidate;
-      continue;
-    }
-    if (current !== '') lines.push(current);
-    // keepWords (a command to paste): a word longer than the line stands whole on its own line.
-    current = displayWidth(word) <= width || options.keepWords ? word : shorten(word, width, 'end');
-  }
-  if (current !== '') lines.push(current);
-  return lines;
+/**
+ * The note under a table that dropped columns to fit, once: which, and what shows them (`--wide`;
+ * `--format json` too where the command has it). Empty when nothing was dropped.
+ */
+export function droppedNote(
+  table: Pick<FittedTable, 'dropped'>,
+  width: number | undefined,
+  shows = '--wide',
+): string[] {
+  if (table.dropped.length === 0) return [];
+  return wrapText(
+    `(${table.dropped.join(', ')} not shown to fit the terminal; ${shows} shows ${table.dropped.length === 1 ? 'it' : 'them'})`,
+    width,
+  );
 }
 
 /** The constants line shown above a fitted table (`account 210987654321 · type user`), if any. */
@@ -211,11 +295,13 @@ export function constantsLine(table: Pick<FittedTable, 'constants'>, width?: num
 /**
  * A whole table as text: the constants line, the header and rows, and a note naming dropped columns.
  * Columns are named by header; `ACCOUNT` is said once when constant, the last column is cut at its end.
+ * `shows`: what shows the dropped columns (default `--wide`).
  */
 export function renderTable(
   columns: readonly (Column | string)[],
   rows: readonly (readonly string[])[],
   width?: number,
+  shows?: string,
 ): string {
   const specs = columns.map((c, i): Column => {
     if (typeof c !== 'string') return c;
@@ -223,9 +309,5 @@ export function renderTable(
     return i === columns.length - 1 ? { header: c, shorten: 'end', minWidth: 10 } : { header: c };
   });
   const table = fitTable(specs, rows, width === undefined ? {} : { width });
-  const note =
-    table.dropped.length > 0
-      ? wrapText(`(${table.dropped.join(', ')} not shown: --wide shows every column)`, width)
-      : [];
-  return [...constantsLine(table, width), ...table.lines, ...note].join('\n');
+  return [...constantsLine(table, width), ...table.lines, ...droppedNote(table, width, shows)].join('\n');
 }

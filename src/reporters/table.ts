@@ -6,24 +6,36 @@ import pc from 'picocolors';
 import { compareFindings } from '../audit/audit-report.ts';
 import type { AuditReport, Finding, FindingStatus } from '../model/finding.ts';
 import { credentialIdOf } from '../model/credential-ids.ts';
+import { counted } from '../plural.ts';
 import type { SeverityLevel } from '../rules/severity.ts';
 import { createdWords, notesOf, severityOf } from './finding-facts.ts';
-import { type Column, constantsLine, fitTable, wrapText } from './fit-table.ts';
+import { type Column, constantsLine, droppedNote, fitTable } from './fit-table.ts';
 import { printable } from './printable.ts';
 import type { RenderOptions, Reporter } from './reporter.ts';
+import { wrapText } from './text-width.ts';
 
+// The principal is what a reader acts on: never cut (fit-table.ts says why); the notes, the last
+// activity and the key id give way first, and the note under the table says they did.
 const COLUMNS: readonly Column[] = [
   { header: 'STATUS', shorten: 'none' },
   { header: 'SEVERITY', shorten: 'none' },
   { header: 'ACCOUNT', shorten: 'none', constantLabel: 'account' },
-  { header: 'PRINCIPAL', minWidth: 12 },
+  { header: 'PRINCIPAL', identifies: true },
   { header: 'CREDENTIAL', minWidth: 12 },
-  { header: 'KEY ID', minWidth: 9, optional: 2 },
+  { header: 'KEY ID', shorten: 'none', optional: 2 },
   { header: 'AGE', align: 'right', shorten: 'none' },
   { header: 'LAST ACTIVITY', shorten: 'none', optional: 3 },
   { header: 'NOTES', shorten: 'end', minWidth: 12, optional: 1 },
 ];
+const CREDENTIAL = 4;
 const KEY_ID = 5;
+/**
+ * `credsweep permissions`: the service or action (`s3:DeleteBucket`), whole as IAM spells it (it is
+ * what a policy denies); the principal wraps or moves under the row around it.
+ */
+const PERMISSION: Column = { header: 'PERMISSION', shorten: 'none' };
+/** What the other ways to see every column are, as the note under a fitted table says. */
+const EVERY_COLUMN = '--wide or --format json';
 
 /** How a finding's last activity was known, in a word. */
 const ACTIVITY_WORDS: Record<string, string> = {
@@ -56,15 +68,29 @@ function severityColor(c: Colors, level: SeverityLevel): (s: string) => string {
   return c.dim;
 }
 
-function credentialWords(f: Finding): string {
+/**
+ * A `credsweep permissions` report: its findings are permissions (one per granted service or
+ * action), not credentials, and the table and its counts say so. Every finding a permission, or,
+ * with none to go by, every account read with Access Advisor.
+ */
+function isPermissionsReport(report: {
+  findings: readonly Pick<Finding, 'credential'>[];
+  accounts: readonly Pick<AuditReport['accounts'][number], 'source'>[];
+}): boolean {
+  if (report.findings.length > 0) return report.findings.every((f) => f.credential === 'permission');
+  return report.accounts.length > 0 && report.accounts.every((a) => a.source === 'access-advisor');
+}
+
+function credentialWords(f: Finding, permissions: boolean): string {
   const slot = /_(\d)$/.exec(f.credential)?.[1];
-  if (f.credential === 'permission') return `permission ${f.action ?? f.service ?? ''}`.trim();
+  const permission = f.action ?? f.service ?? '';
+  if (f.credential === 'permission') return permissions ? permission : `permission ${permission}`.trim();
   if (f.credential.startsWith('access_key_')) return `access key ${slot}`;
   if (f.credential.startsWith('cert_')) return `certificate ${slot}`;
   return f.credential.replaceAll('_', ' ');
 }
 
-function row(f: Finding): string[] {
+function row(f: Finding, permissions: boolean): string[] {
   const principal = f.principalType === 'user' ? f.principalName : `${f.principalName} (${f.principalType})`;
   const severity = severityOf(f);
   return [
@@ -72,7 +98,7 @@ function row(f: Finding): string[] {
     severity === 'informational' ? 'info' : severity,
     f.accountId,
     printable(principal),
-    printable(credentialWords(f)),
+    printable(credentialWords(f, permissions)),
     printable(credentialIdOf(f) ?? ''),
     `${f.ageDays}d`,
     `${f.lastActivity.slice(0, 10)} ${
@@ -92,24 +118,37 @@ export function thresholdWords(report: Pick<AuditReport, 'thresholdDays' | 'thre
   return `thresholds ${report.thresholdDays} days, ${kinds.join(', ')}`;
 }
 
+/**
+ * `52 credentials: 20 unused, …` for an audit; `10 permissions of 5 principals: 5 unused, …` for
+ * `credsweep permissions` (isPermissionsReport).
+ */
 export function summaryLine(
-  report: Pick<AuditReport, 'summary' | 'thresholdDays' | 'thresholds' | 'asOf'>,
+  report: Pick<AuditReport, 'summary' | 'thresholdDays' | 'thresholds' | 'asOf'> &
+    Partial<Pick<AuditReport, 'findings' | 'accounts'>>,
 ): string {
   const total = Object.values(report.summary).reduce((a, b) => a + b, 0);
   const parts = Object.entries(report.summary)
     .filter(([, n]) => n > 0)
     .map(([status, n]) => `${n} ${status.replace('_', ' ')}`);
-  return `${total} credential${total === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''} (${thresholdWords(report)}, as of ${report.asOf.slice(0, 10)})`;
+  const findings = report.findings ?? [];
+  const counts = isPermissionsReport({ findings, accounts: report.accounts ?? [] })
+    ? `${counted(total, 'permission')} of ${counted(new Set(findings.map((f) => f.arn)).size, 'principal')}`
+    : counted(total, 'credential');
+  return `${counts}${parts.length ? `: ${parts.join(', ')}` : ''} (${thresholdWords(report)}, as of ${report.asOf.slice(0, 10)})`;
 }
 
 /** The findings as table lines (constants line, header, rows), fitted to `width` when given. */
-export function findingsTableLines(findings: readonly Finding[], options: RenderOptions): string[] {
+export function findingsTableLines(
+  findings: readonly Finding[],
+  options: RenderOptions,
+  permissions = isPermissionsReport({ findings, accounts: [] }),
+): string[] {
   const c = pc.createColors(options.color);
   const sorted = [...findings].sort(compareFindings);
-  const withKeyIds = sorted.map(row);
+  const withKeyIds = sorted.map((f) => row(f, permissions));
   // A key id column only when some row has one (the credential report has none).
   const keep = (_: unknown, i: number) => i !== KEY_ID || withKeyIds.some((r) => r[KEY_ID] !== '');
-  const columns = COLUMNS.filter(keep);
+  const columns = COLUMNS.map((c, i) => (permissions && i === CREDENTIAL ? PERMISSION : c)).filter(keep);
   const rows = withKeyIds.map((r) => r.filter(keep));
   const table = fitTable(columns, rows, {
     ...(options.width !== undefined ? { width: options.width } : {}),
@@ -120,11 +159,11 @@ export function findingsTableLines(findings: readonly Finding[], options: Render
       return cell;
     },
   });
-  const hidden =
-    table.dropped.length > 0
-      ? wrapText(`(${table.dropped.join(', ')} not shown: --wide shows every column)`, options.width)
-      : [];
-  return [...constantsLine(table, options.width), ...table.lines, ...hidden];
+  return [
+    ...constantsLine(table, options.width),
+    ...table.lines,
+    ...droppedNote(table, options.width, EVERY_COLUMN),
+  ];
 }
 
 export const tableReporter: Reporter = {
@@ -132,7 +171,7 @@ export const tableReporter: Reporter = {
   description: 'a readable table, unused and most severe first (default)',
   render(report: AuditReport, options: RenderOptions): string {
     const c = pc.createColors(options.color);
-    const lines = findingsTableLines(report.findings, options);
+    const lines = findingsTableLines(report.findings, options, isPermissionsReport(report));
     const failed = report.accounts.filter((a) => a.status === 'failed');
     for (const a of failed) {
       const text = `account ${a.accountId} FAILED: ${a.error?.code ?? 'error'}: ${printable(a.error?.message ?? '')}`;

@@ -4,7 +4,8 @@
  * every cell goes through printable().
  */
 import type { TrailSummary } from '../model/trail-summary.ts';
-import { type Column, renderTable, wrapText } from './fit-table.ts';
+import { type Column, renderTable } from './fit-table.ts';
+import { wrapText } from './text-width.ts';
 import { printable } from './printable.ts';
 import { counted } from '../plural.ts';
 
@@ -13,10 +14,14 @@ function table(columns: readonly Column[], rows: string[][], width?: number): st
     columns,
     rows.map((r) => r.map((c) => printable(c))),
     width,
+    '--wide or --format json',
   );
 }
 
-const ARN: Column = { header: '', minWidth: 16 };
+// Who used a key or assumed a role is what a reader follows up: an ARN is never cut (fit-table.ts
+// says why). It wraps in no fewer than 26 columns (`arn:aws:iam::111122223333:` is one piece),
+// else it has a line of its own under each row, as it does at 80 columns.
+const ARN: Column = { header: '', identifies: true, minWidth: 26 };
 const WHEN: Column = { header: '', shorten: 'none' };
 const COUNT: Column = { header: '', align: 'right', shorten: 'none' };
 const col = (base: Column, header: string, extra: Partial<Column> = {}): Column => ({
@@ -44,7 +49,8 @@ export function renderTrailTable(summary: TrailSummary, width?: number): string 
             { header: 'LAST EVENT', optional: 2 },
             { header: 'REGIONS', optional: 3 },
             col(COUNT, 'SERVICES', { optional: 5 }),
-            { header: 'SOURCE IPS', shorten: 'end', minWidth: 10, optional: 1 },
+            // Where a key was used from is what tells a leaked key: kept, cut at its end (the count first).
+            { header: 'SOURCE IPS', shorten: 'end', minWidth: 20 },
           ],
           summary.accessKeys.map((k) => [
             k.accessKeyId,
@@ -68,8 +74,9 @@ export function renderTrailTable(summary: TrailSummary, width?: number): string 
           [
             col(ARN, 'ROLE'),
             col(WHEN, 'LAST ASSUMED'),
-            col(ARN, 'BY', { optional: 2 }),
-            { header: 'FROM', optional: 1, shorten: 'end' },
+            col(ARN, 'BY'),
+            // an address cut short names no address: whole, or left out (and the note says so)
+            { header: 'FROM', optional: 1, shorten: 'none' },
             col(COUNT, 'EVENTS'),
           ],
           summary.roles.map((r) => [

@@ -71,4 +71,46 @@ describe('auditPermissions', () => {
       Array.from({ length: 12 }, (_, i) => user(i).UserName),
     );
   });
+
+  it('principals that fail make one failed account: the commonest AWS error code, one line, each principal in `principals`', async () => {
+    iamMock.on(ListUsersCommand).resolves({ Users: [0, 1, 2, 3].map(user), IsTruncated: false });
+    iamMock.on(ListRolesCommand).resolves({ Roles: [], IsTruncated: false });
+    const error = (name: string, message: string) => Object.assign(new Error(message), { name });
+    iamMock
+      .on(GenerateServiceLastAccessedDetailsCommand)
+      .resolves({ JobId: 'job' })
+      .on(GenerateServiceLastAccessedDetailsCommand, { Arn: user(0).Arn })
+      .rejects(error('Throttling', 'Rate exceeded'))
+      .on(GenerateServiceLastAccessedDetailsCommand, { Arn: user(1).Arn })
+      .rejects(error('AccessDenied', 'not authorized to perform: iam:GenerateServiceLastAccessedDetails'))
+      .on(GenerateServiceLastAccessedDetailsCommand, { Arn: user(3).Arn })
+      .rejects(error('AccessDenied', 'not authorized to perform: iam:GenerateServiceLastAccessedDetails'));
+    iamMock.on(GetServiceLastAccessedDetailsCommand).resolves(GET_EXAMPLE);
+    const { findings, failures } = await auditPermissions(new IAMClient({ region: 'us-east-1' }), {
+      asOf: Date.UTC(2018, 11, 1),
+      thresholdDays: 90,
+      granularity: 'service',
+      concurrency: 2,
+      poll: { sleep: async () => {} },
+    });
+    assert.deepEqual([...new Set(findings.map((f) => f.arn))], [user(2).Arn], 'the others evaluated');
+    assert.equal(failures.length, 1);
+    const [account] = failures;
+    assert.equal(account!.accountId, '123456789012');
+    assert.equal(account!.status, 'failed');
+    assert.equal(account!.error!.code, 'AccessDenied');
+    assert.equal(
+      account!.error!.message,
+      `3 of 4 principals not evaluated (1 Throttling, 2 AccessDenied); ${user(0).Arn}: Throttling: Rate exceeded`,
+    );
+    assert.doesNotMatch(account!.error!.message, /\n/);
+    assert.deepEqual(
+      account!.error!.principals!.map((p) => [p.arn, p.code]),
+      [
+        [user(0).Arn, 'Throttling'],
+        [user(1).Arn, 'AccessDenied'],
+        [user(3).Arn, 'AccessDenied'],
+      ],
+    );
+  });
 });

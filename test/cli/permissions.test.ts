@@ -149,8 +149,15 @@ describe('credsweep permissions', () => {
     const code = await runCli(['permissions', '--as-of', AS_OF, '--fail-on', 'unused', '--output', out], ctx);
     assert.equal(code, 1);
     const table = await readFile(out, 'utf8');
-    assert.match(table, /^unused\s+medium\s+123456789012\s+AWSExampleUser01\s+permission s3\s/m);
-    assert.match(table, /^in_use\s+info\s+123456789012\s+app \(role\)\s+permission iam\s/m);
+    // permissions, not credentials: the column names the service, the count says permissions of principals
+    assert.match(table, /^STATUS\s+SEVERITY\s+ACCOUNT\s+PRINCIPAL\s+PERMISSION\s+AGE\s/);
+    assert.match(table, /^unused\s+medium\s+123456789012\s+AWSExampleUser01\s+s3\s/m);
+    assert.match(table, /^in_use\s+info\s+123456789012\s+app \(role\)\s+iam\s/m);
+    assert.match(
+      table,
+      /^4 permissions of 2 principals: 2 unused, 2 in use \(threshold 90 days, as of 2018-12-01\)$/m,
+    );
+    assert.doesNotMatch(table, /credential/);
   });
 
   it('--principal evaluates only the ARNs given, at action granularity', async () => {
@@ -258,9 +265,58 @@ describe('credsweep permissions', () => {
     assert.deepEqual([...new Set(report.findings.map((f) => f.arn))], [USER_ARN]);
     const account = report.accounts.find((a) => a.accountId === '123456789012')!;
     assert.equal(account.status, 'failed');
-    assert.equal(account.error?.code, 'AccessDenied');
-    assert.match(account.error!.message, /role\/app: AccessDenied: User is not authorized/);
-    assert.match(stderr(), /^credsweep: account 123456789012: .*role\/app/);
+    assert.deepEqual(account.error, {
+      code: 'AccessDenied',
+      message: `${ROLE_ARN}: User is not authorized`,
+      principals: [{ arn: ROLE_ARN, code: 'AccessDenied', message: 'User is not authorized' }],
+    });
+    assert.equal(
+      stderr(),
+      `credsweep: account 123456789012: AccessDenied: ${ROLE_ARN}: User is not authorized\n`,
+    );
+  });
+
+  it('an account whose principals fail is one line naming the account and the AWS error code, at 80 columns and wide', async () => {
+    const denied = (arn: string) =>
+      Object.assign(
+        new Error(
+          `User: arn:aws:sts::123456789012:assumed-role/audit/x is not authorized to perform: iam:GenerateServiceLastAccessedDetails on resource: ${arn}\u001b[2J`,
+        ),
+        {
+          name: 'AccessDenied',
+        },
+      );
+    mockAccount();
+    iamMock.on(GenerateServiceLastAccessedDetailsCommand, { Arn: ROLE_ARN }).rejects(denied(ROLE_ARN));
+    iamMock
+      .on(GenerateServiceLastAccessedDetailsCommand, { Arn: USER_ARN })
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $retryable: {} }));
+    for (const width of [80, undefined]) {
+      const { ctx, stdout, stderr } = context();
+      if (width !== undefined) ctx.tableWidth = width;
+      const code = await runCli(['permissions', '--as-of', AS_OF], ctx);
+      assert.equal(code, 3, stderr());
+      // standard error: one line for the account, whatever the number of principals that failed
+      const lines = stderr().trimEnd().split('\n');
+      assert.equal(lines.length, 1, stderr());
+      assert.match(
+        lines[0]!,
+        new RegExp(
+          `^credsweep: account 123456789012: (AccessDenied|Throttling): 2 of 2 principals not evaluated \\(1 AccessDenied, 1 Throttling\\); ${ROLE_ARN}: AccessDenied: User: .* is not authorized to perform: iam:GenerateServiceLastAccessedDetails on resource: ${ROLE_ARN}\\\\u001b\\[2J$`,
+        ),
+      );
+      // the table: the account's failure once, not one principal's error after another
+      const out = stdout();
+      assert.equal(out.match(/FAILED/g)?.length, 1, out);
+      assert.equal(out.match(/not authorized/g)?.length, 1, out);
+      assert.doesNotMatch(out, /\u001b/);
+      assert.match(out, /^0 permissions of 0 principals \(threshold 90 days, as of 2018-12-01\)$/m);
+      if (width !== undefined)
+        assert.ok(
+          out.split('\n').every((l) => l.length <= width),
+          out,
+        );
+    }
   });
 
   it('a malformed --principal is a usage error (exit 2, one line, no AWS call)', async () => {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { displayWidth } from '../../src/reporters/fit-table.ts';
+import { displayWidth } from '../../src/reporters/text-width.ts';
 import { CLI, REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
 import { MOTO_CLI_ENV, type MotoServer, startMoto } from '../helpers/moto.ts';
 import { seedUser } from '../helpers/seed-iam.ts';
@@ -131,19 +131,48 @@ describe('tables fit the terminal (80 and 120 columns)', () => {
     assert.ok(!examples.some((l) => l.includes('…')), lines.join('\n'));
   });
 
-  it('on a terminal: the account said once above the table, long names cut in the middle', async () => {
+  it('on a terminal: the account said once above the table, every principal whole, what gave way named', async () => {
     const lines = await inTerminal(['audit', ...DEMO, ...AS_OF], 80);
-    assert.ok(lines.includes('account 210987654321'), lines.join('\n'));
-    assert.match(lines.join('\n'), /^STATUS +SEVERITY +PRINCIPAL +CREDENTIAL +AGE +NOTES$/m);
-    assert.match(lines.join('\n'), /never used/);
+    const text = lines.join('\n');
+    assert.ok(lines.includes('account 210987654321'), text);
+    // (before: `monitor…eadonly`, `breakgl…condary`; the notes and last activity now give way first)
+    assert.match(text, /^STATUS +SEVERITY +PRINCIPAL +CREDENTIAL +AGE$/m);
+    for (const name of ['monitoring-readonly', 'breakglass-secondary', 'github-actions-oidc-fallback']) {
+      assert.match(text, new RegExp(`^\\S+ +\\S+ +${name} +`, 'm'));
+    }
+    assert.match(
+      text,
+      /^\(LAST ACTIVITY, NOTES not shown to fit the terminal; --wide or --format json\nshows them\)$/m,
+    );
+    const wide = (await inTerminal(['audit', ...DEMO, ...AS_OF], 120)).join('\n');
+    assert.match(wide, /^STATUS +SEVERITY +PRINCIPAL +CREDENTIAL +AGE +LAST ACTIVITY +NOTES$/m);
+    assert.match(wide, /never used/);
     const plan = await inTerminal(['plan', '--from', findings], 80, {
       ...MOTO_CLI_ENV,
       AWS_ENDPOINT_URL: moto.endpoint,
     });
+    // the 75-character name is under its steps, whole (before: `a-serv…export`)
     assert.match(
       plan.join('\n'),
-      /deactivate-access-key +a-serv\S*…\S*export +access key 1 +AKIA[A-Z0-9]{16} +yes/,
+      /^deactivate-access-key +access key 1 +AKIA[A-Z0-9]{16} +yes +access key 1 \S*\n {2}a-service-account-with-a-rather-long-name-for-the-nightly-warehouse-export$/m,
       plan.join('\n'),
+    );
+  });
+
+  it('trail on a terminal: who used each key and from where, at 80 columns (under the key) and at 120 (in the row)', async () => {
+    const narrow = (await inTerminal(['trail', 'examples/demo/cloudtrail'], 80)).join('\n');
+    assert.match(
+      narrow,
+      /^AKIAZDEMOUPLOADER001 +2026-10-28 19:09:19 +14 +14: 103\.251\.167\.20, \S+…?\n {2}arn:aws:iam::210987654321:user\/s3-uploader$/m,
+    );
+    assert.match(
+      narrow,
+      /^\(SERVICES, FIRST SEEN, REGIONS, LAST EVENT not shown to fit the terminal; --wide\nor --format json shows them\)$/m,
+    );
+    const wide = (await inTerminal(['trail', 'examples/demo/cloudtrail'], 120)).join('\n');
+    assert.match(
+      wide,
+      /^AKIAZDEMOUPLOADER001 +arn:aws:iam::210987654321:user\/s3-uploader +2026-10-28 19:09:19 +14 +14: 103\.251\.167\.20, /m,
     );
   });
 

@@ -3,7 +3,13 @@ import { describe, it } from 'node:test';
 import type { PlanStep, RemediationPlan } from '../../src/model/remediation-plan.ts';
 import type { StepHistory } from '../../src/remediation/journal.ts';
 import { QUARANTINE_POLICY_NAME } from '../../src/remediation/quarantine-policy.ts';
-import { renderPlanTable, renderRecreations, renderStepListing } from '../../src/remediation/render.ts';
+import {
+  renderApplyResults,
+  renderPlanTable,
+  renderRecreations,
+  renderStepListing,
+} from '../../src/remediation/render.ts';
+import { displayWidth } from '../../src/reporters/text-width.ts';
 import type { RoleRecord } from '../../src/remediation/role-record.ts';
 
 function step(action: PlanStep['action'], name: string, reversible: boolean): PlanStep {
@@ -132,5 +138,95 @@ describe('renderPlanTable', () => {
     assert.match(lines[0]!, /^SKIPPED\s+ACCOUNT\s+PRINCIPAL/);
     assert.match(lines[1]!, /^irreversible\s+111122223333\s+bob\s/);
     assert.match(lines[2]!, /^exempt\s+111122223333\s+carol\s/);
+  });
+});
+
+describe('plan, confirmation and result tables at 80 columns and wide', () => {
+  const LONG = 'a-service-account-with-a-rather-long-name-for-the-nightly-warehouse-export';
+  const NAMES = ['laura.rossi', 'contractor+qa@example.com', LONG, 'evil\u001b]52;c;aGk=\u0007name'];
+  const inAccount = (s: PlanStep, accountId: string): PlanStep => ({
+    ...s,
+    accountId,
+    arn: s.arn.replace('111122223333', accountId),
+  });
+  const steps = NAMES.flatMap((name, n) => {
+    const s =
+      n % 2 === 0
+        ? { ...step('deactivate-access-key', name, true), accessKeyId: `AKIAIOSFODNN7EXAMPL${n}` }
+        : step('delete-login-profile', name, false);
+    return [s, inAccount(s, '444455556666')];
+  });
+  const plan = {
+    steps,
+    skipped: [],
+    summary: { steps: steps.length, reversible: 4, irreversible: 4, skipped: 0 },
+    dataCollectedAt: '2026-11-01T00:00:00Z',
+  } as unknown as RemediationPlan;
+  const fits = (text: string, width: number) =>
+    assert.ok(
+      text.split('\n').every((l) => displayWidth(l) <= width),
+      text,
+    );
+  /** The principal of the step on `line`: the next line, under it. */
+  const under = (lines: string[], key: string) => lines[lines.findIndex((l) => l.includes(key)) + 1];
+
+  it('the plan at 80 columns: each step, then its principal whole under it; the left-out reason named', () => {
+    const lines = renderPlanTable(plan, { width: 80 }).trimEnd().split('\n');
+    fits(lines.join('\n'), 80);
+    assert.match(lines[0]!, /^ACTION +ACCOUNT +CREDENTIAL +KEY ID +UNDO$/);
+    assert.equal(lines[1], '  PRINCIPAL');
+    assert.match(lines[2]!, /^deactivate-access-key +111122223333 +access key 1 +AKIAIOSFODNN7EXAMPL0 +yes$/);
+    assert.equal(lines[3], '  laura.rossi');
+    assert.ok(lines.includes(`  ${LONG}`), lines.join('\n'));
+    assert.ok(lines.includes('  evil\\u001b]52;c;aGk=\\u0007name'), 'made printable');
+    assert.ok(lines.includes('(REASON not shown to fit the terminal; --wide or --format json shows it)'));
+    assert.doesNotMatch(lines.join('\n'), /…/);
+  });
+
+  it('the plan wide: one line a step, every column', () => {
+    const lines = renderPlanTable(plan).trimEnd().split('\n');
+    assert.equal(lines.length, 1 + steps.length + 2);
+    assert.match(lines[0]!, /^ACTION +ACCOUNT +PRINCIPAL +CREDENTIAL +KEY ID +UNDO +REASON$/);
+    assert.ok(lines.some((l) => l.includes(`444455556666  ${LONG}  access key 1`)));
+  });
+
+  it("apply's confirmation at 80 columns: the irreversible first, every principal whole under its step", () => {
+    const text = renderStepListing(steps, { width: 80 });
+    fits(text, 80);
+    const lines = text.trimEnd().split('\n');
+    assert.match(lines[0]!, /^REVERSIBLE +ACTION +ACCOUNT +CREDENTIAL$/);
+    assert.equal(lines[1], '  PRINCIPAL');
+    assert.match(lines[2]!, /^!! NO \(irreversible\) +delete-login-profile +111122223333 +password$/);
+    assert.equal(lines[3], '  contractor+qa@example.com');
+    assert.equal(under(lines, 'AKIAIOSFODNN7EXAMPL2'), `  ${LONG}`);
+    assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f]/);
+    // wide: one line a step, the principal in it
+    const wide = renderStepListing(steps).trimEnd().split('\n');
+    assert.equal(wide.length, 1 + steps.length);
+    assert.match(wide[0]!, /^REVERSIBLE +ACTION +ACCOUNT +PRINCIPAL +CREDENTIAL$/);
+  });
+
+  it("apply's results at 80 columns: the left-out detail points at --wide (apply has no --format json)", () => {
+    const oneAccount = steps.filter((s) => s.accountId === '111122223333');
+    const text = renderApplyResults(
+      oneAccount.map((s) => ({
+        step: s,
+        outcome: 'done' as const,
+        detail: 'deactivated; undo reactivates it',
+      })),
+      { width: 80 },
+    );
+    fits(text, 80);
+    assert.match(text, /\n\(DETAIL not shown to fit the terminal; --wide shows it\)\n/);
+    // the long name wraps in its column, whole: its pieces read on, each after a `-`
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => l.includes('a-service-account'));
+    const next = lines.slice(at + 1);
+    const rest = next.slice(
+      0,
+      next.findIndex((l) => !l.startsWith(' ')),
+    );
+    const pieces = [lines[at]!.split(/ {2,}/)[2]!, ...rest.map((l) => l.trim())];
+    assert.equal(pieces.join(''), LONG, text);
   });
 });

@@ -1,8 +1,13 @@
-/** fitTable: every line within the width, whatever the cells; constants said once; full width without one. */
+/**
+ * fitTable: every line within the width, whatever the cells; constants said once; full width without
+ * one; a column that identifies the row (a principal, an ARN) never cut: lower-value columns give
+ * way first, then it wraps, then it has a line of its own under each row.
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type Column, displayWidth, fitTable, shorten, wrapText } from '../../src/reporters/fit-table.ts';
+import { type Column, fitTable } from '../../src/reporters/fit-table.ts';
+import { breakValue, displayWidth, shorten, wrapText } from '../../src/reporters/text-width.ts';
 
 const COLUMNS: Column[] = [
   { header: 'STATUS', shorten: 'none' },
@@ -66,5 +71,143 @@ describe('fitTable', () => {
     const narrow = fitTable(COLUMNS, rows, { width: 30 });
     assert.deepEqual(narrow.dropped, ['NOTES']);
     assert.match(narrow.lines[1]!, /^unused\s+1\s+a-fa…ame\s+91d$/);
+  });
+
+  it('no line is ever wider than the width with identifying columns either (wrapped, or under the rows)', () => {
+    const cell = fc.string({ unit: fc.constantFrom('a', 'b', '/', ':', '-', '日', 'é'), maxLength: 90 });
+    const columns: Column[] = [
+      { header: 'STATUS', shorten: 'none' },
+      { header: 'PRINCIPAL', identifies: true },
+      { header: 'WHEN', shorten: 'none' },
+      { header: 'BY', identifies: true, minWidth: 26 },
+      { header: 'NOTES', shorten: 'end', optional: 1 },
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(fc.constantFrom('unused', 'in_use'), cell, fc.constantFrom('2026-10-30'), cell, cell),
+          {
+            minLength: 1,
+            maxLength: 8,
+          },
+        ),
+        fc.integer({ min: 20, max: 200 }),
+        (rows, width) => {
+          const fitted = fitTable(columns, rows, { width });
+          for (const line of [...fitted.constants, ...fitted.lines]) {
+            assert.ok(displayWidth(line) <= width, `${displayWidth(line)} > ${width}: ${line}`);
+          }
+        },
+      ),
+      { seed: 7, numRuns: 300 },
+    );
+  });
+});
+
+const ACCOUNT = '210987654321';
+const PRINCIPAL_COLUMNS: Column[] = [
+  { header: 'STATUS', shorten: 'none' },
+  { header: 'PRINCIPAL', identifies: true },
+  { header: 'CREDENTIAL', minWidth: 12 },
+  { header: 'AGE', align: 'right', shorten: 'none' },
+  { header: 'NOTES', shorten: 'end', minWidth: 12, optional: 1 },
+];
+
+describe('fitTable: a column that identifies the row', () => {
+  const rows = [
+    ['unused', 'breakglass-secondary', 'password', '730d', 'never used · not tracked before 2014-10-20'],
+    ['unused', 'breakglass-admin', 'password', '180d', 'never used'],
+    ['in_use', 'contractor+qa@example.com', 'access key 1', '60d', ''],
+  ];
+
+  it('keeps its values whole at 80 columns: a lower-value optional column is dropped first, and named', () => {
+    const wide = fitTable(PRINCIPAL_COLUMNS, rows, { width: 200 });
+    assert.deepEqual(wide.dropped, []);
+    assert.match(wide.lines[1]!, /^unused +breakglass-secondary +password +730d +never used · not tracked/);
+    const narrow = fitTable(PRINCIPAL_COLUMNS, rows, { width: 55 });
+    assert.deepEqual(narrow.dropped, ['NOTES']);
+    assert.deepEqual(narrow.lines, [
+      'STATUS  PRINCIPAL                  CREDENTIAL    AGE',
+      'unused  breakglass-secondary       password      730d',
+      'unused  breakglass-admin           password      180d',
+      'in_use  contractor+qa@example.com  access key 1   60d',
+    ]);
+  });
+
+  it('wraps a value too long for the width after a separator, the rest indented under it, never cut with …', () => {
+    const long = 'a-service-account-with-a-rather-long-name-for-the-nightly-warehouse-export';
+    const fitted = fitTable(PRINCIPAL_COLUMNS, [...rows, ['unused', long, 'access key 1', '300d', '']], {
+      width: 60,
+    });
+    const text = fitted.lines.join('\n');
+    assert.doesNotMatch(text.split('\n').slice(1).join('\n'), /…/);
+    const at = fitted.lines.findIndex((l) => l.includes('a-service-account'));
+    const pieces = fitted.lines
+      .slice(at)
+      .filter((l, n) => n === 0 || l.startsWith(' '))
+      .map((l) => l.slice(8).trim().split('  ')[0]!);
+    assert.equal(pieces.join(''), long, text);
+    assert.ok(pieces.length > 1 && pieces.slice(0, -1).every((p) => p.endsWith('-')), text);
+    assert.match(fitted.lines[at + 1]!, /^ {10}\S/, 'the rest hangs two columns in');
+  });
+
+  it('has a line of its own under each row when its column would be narrower than its minWidth', () => {
+    const arns = [
+      [
+        'AKIAZDEMOBACKUP00001',
+        `arn:aws:iam::${ACCOUNT}:user/backup-agent`,
+        '2026-10-30 04:15:04',
+        '1: 203.0.113.10',
+      ],
+      [
+        'AKIAZDEMOUPLOADER001',
+        `arn:aws:iam::${ACCOUNT}:user/s3-uploader`,
+        '2026-10-28 19:09:19',
+        '14: 103.251.167.20, 185.220.101.4',
+      ],
+    ];
+    const columns: Column[] = [
+      { header: 'ACCESS KEY', shorten: 'none' },
+      { header: 'PRINCIPAL', identifies: true, minWidth: 26 },
+      { header: 'LAST SEEN', shorten: 'none' },
+      { header: 'SOURCE IPS', shorten: 'end', minWidth: 20 },
+    ];
+    const narrow = fitTable(columns, arns, { width: 80 });
+    assert.deepEqual(narrow.underRows, ['PRINCIPAL']);
+    assert.deepEqual(narrow.lines, [
+      'ACCESS KEY            LAST SEEN            SOURCE IPS',
+      '  PRINCIPAL',
+      'AKIAZDEMOBACKUP00001  2026-10-30 04:15:04  1: 203.0.113.10',
+      `  arn:aws:iam::${ACCOUNT}:user/backup-agent`,
+      'AKIAZDEMOUPLOADER001  2026-10-28 19:09:19  14: 103.251.167.20, 185.220.101.4',
+      `  arn:aws:iam::${ACCOUNT}:user/s3-uploader`,
+    ]);
+    const wide = fitTable(columns, arns, { width: 120 });
+    assert.deepEqual(wide.underRows, []);
+    assert.match(
+      wide.lines[1]!,
+      new RegExp(`^AKIAZDEMOBACKUP00001  arn:aws:iam::${ACCOUNT}:user/backup-agent +2026`),
+    );
+    assert.equal(fitTable(columns, arns).lines.length, 3, 'without a width: one line a row');
+  });
+
+  it('breakValue: the whole value in pieces within the width, after the ARN’s own separators first', () => {
+    assert.deepEqual(breakValue(`arn:aws:iam::${ACCOUNT}:user/alice.nguyen`, 38), [
+      `arn:aws:iam::${ACCOUNT}:user/`,
+      'alice.nguyen',
+    ]);
+    assert.deepEqual(breakValue('short', 10), ['short']);
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', '/', ':', '.', '日', 'é'), maxLength: 120 }),
+        fc.integer({ min: 2, max: 60 }),
+        (value, width) => {
+          const pieces = breakValue(value, width, '  ');
+          for (const p of pieces) assert.ok(displayWidth(p) <= width, `${p} wider than ${width}`);
+          assert.equal(pieces.map((p, n) => (n === 0 ? p : p.replace(/^ {2}/, ''))).join(''), value);
+        },
+      ),
+      { seed: 3, numRuns: 300 },
+    );
   });
 });

@@ -79,7 +79,10 @@ export async function runPermissions(
   let badRecommendations = false;
   const failures = run.accounts().filter((a) => a.status === 'failed');
   for (const f of failures) {
-    ctx.stderr.write(`credsweep: account ${f.accountId}: ${printable(f.error?.message ?? 'failed')}\n`);
+    // One line an account: its AWS error code and what failed (each principal's in the JSON report).
+    ctx.stderr.write(
+      `credsweep: account ${f.accountId}: ${printable(`${f.error?.code ?? 'Error'}: ${f.error?.message ?? 'failed'}`)}\n`,
+    );
   }
   if (flags.suggestPolicy) {
     const recommendations = await analyzerRecommendations(
