@@ -4,9 +4,10 @@
  * names a target (account, principal, credential id) and an action from the registry. In order:
  *
  *   account covered by the plan's audit → action fits the principal type and credential kind →
- *   never the caller's key (nor, in the actions' re-checks, the user or role credsweep runs as in that
- *   account: src/remediation/caller.ts) → irreversible only when plan and apply were both given
- *   --allow-irreversible → the credential's live state → the principal's live ARN, tags and the
+ *   never the caller's key → irreversible only when plan and apply were both given
+ *   --allow-irreversible → the credential's live state → the action's never cases on it (the user or
+ *   role credsweep runs as in that account: src/remediation/caller.ts; a service-linked role, a
+ *   service's role) → the principal's live ARN, tags and the
  *   configuration's exemptions now → the action's eligibility re-check on the live state (the plan's
  *   recorded thresholds re-applied to the current last use; for deletions credsweep's own journals) →
  *   no use later than the plan knew of.
@@ -238,6 +239,10 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
       );
       return { step, outcome: 'done', reason: 'completed_before_interruption' };
     }
+
+    // Never credsweep's own principal (nor a service's role): before anything the plan could differ in.
+    const never = action.never?.(state, ctx, step);
+    if (never) return skip(never.reason, never.detail, state);
 
     let principal: Awaited<ReturnType<typeof readPrincipal>>;
     try {

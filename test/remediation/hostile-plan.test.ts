@@ -636,6 +636,38 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       },
       expect: { skipped: 'caller_user', detail: /credsweep is calling AWS as this user/ },
     },
+    // The never cases come first: whatever else differs from the plan (a use since, an edited
+    // status), the reason reported is the most fundamental one.
+    {
+      name: 'quarantine-user on the user credsweep calls AWS as, its key used since the plan (by credsweep itself)',
+      plan: async () => only([await userStep('ops', { expected: { status: 'Active', lastUsed: null } })]),
+      expect: { skipped: 'caller_user', detail: /credsweep is calling AWS as this user/ },
+    },
+    {
+      name: 'quarantine-role of the role credsweep runs as, used since the plan (by its own session)',
+      plan: async () => only([roleStep('busy-role')]),
+      options: { callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/busy-role/run` },
+      expect: { skipped: 'caller_role', detail: /credsweep is calling AWS as this role/ },
+    },
+    {
+      name: 'delete-role of the role credsweep runs as, its expected status edited',
+      plan: async () =>
+        only(
+          [roleStep('parked', { action: 'delete-role', expected: { status: 'Active', lastUsed: null } })],
+          true,
+        ),
+      options: {
+        ...withFlag,
+        deactivatedAt: parkedTenDaysAgo,
+        callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/parked/run`,
+      },
+      expect: { skipped: 'caller_role', detail: /credsweep is calling AWS as this role/ },
+    },
+    {
+      name: 'quarantine-role of a service-linked role, its expected status edited',
+      plan: async () => only([roleStep('linked', { expected: { status: 'Inactive', lastUsed: null } })]),
+      expect: { skipped: 'service_linked', detail: /managed by its AWS service/ },
+    },
     {
       name: 'quarantine-user on a user tagged credsweep:exempt=true',
       plan: async () => only([await userStep('carol')]),
@@ -858,6 +890,23 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
               id: `${ACCOUNT}/restrict-permissions/role/credsweep-ops`,
               principalName: 'credsweep-ops',
               arn: arns[2]!,
+            },
+          ];
+        }),
+      expect: { skipped: 'caller_role', detail: /calling AWS as this role/ },
+    },
+    {
+      name: 'a forged step for the role credsweep runs as, its expected status edited (the never case is the reason)',
+      plan: () =>
+        forged((p) => {
+          const w = stepOf(p, 'worker');
+          p.steps = [
+            {
+              ...w,
+              id: `${ACCOUNT}/restrict-permissions/role/credsweep-ops`,
+              principalName: 'credsweep-ops',
+              arn: arns[2]!,
+              expected: { ...w.expected, status: 'Inactive' },
             },
           ];
         }),
