@@ -5,6 +5,11 @@
  * nothing changes in moto and the refusal or the skip names the reason. The last case applies the
  * untampered plan, to show the snapshot would have seen a change.
  *
+ * Every action of the registry has its cases here: delete-root-access-key and
+ * deactivate-service-specific-credential, which moto cannot carry out (no sts:AssumeRoot, no
+ * service-specific credential APIs), in the last block against aws-sdk-client-mock fakes (that block
+ * only; it says so).
+ *
  * Role and user steps (issue 14) are forged the same way against the roles and users of
  * seedHostileRoles: a service-linked role, a service's role without --include-service-roles, the role
  * credsweep runs as (and the --role-name role it assumes in a member account), exempt roles (tag and configuration), a role used since the plan, delete-role
@@ -20,15 +25,25 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import {
   CreatePolicyCommand,
   CreateServiceLinkedRoleCommand,
+  DeleteAccessKeyCommand,
   GetAccessKeyLastUsedCommand,
   GetRoleCommand,
+  GetUserCommand,
   IAMClient,
+  ListAccessKeysCommand,
+  ListServiceSpecificCredentialsCommand,
+  ListUserTagsCommand,
   PutRolePermissionsBoundaryCommand,
+  type ServiceSpecificCredentialMetadata,
   TagRoleCommand,
+  UpdateServiceSpecificCredentialCommand,
 } from '@aws-sdk/client-iam';
+import { AssumeRootCommand, STSClient } from '@aws-sdk/client-sts';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import type { Exemption } from '../../src/config/schema.ts';
 import type { PlanStep, RemediationPlan } from '../../src/model/remediation-plan.ts';
 import { applyPlan, type StepResult } from '../../src/remediation/apply.ts';
+import { remediationClients } from '../../src/remediation/clients.ts';
 import { exemptionCheck } from '../../src/remediation/exemptions.ts';
 import { JournalWriter } from '../../src/remediation/journal.ts';
 import { resolveLiveAccessAnalyzer } from '../../src/remediation/live-access-analyzer.ts';
@@ -1046,5 +1061,390 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
       ['done', 'done', 'done'],
     );
     assert.notDeepEqual(await snapshotBoundaries(iam, principals), baseline);
+  });
+});
+
+/**
+ * The two actions moto cannot carry out, in the battery all the same: moto 5.2.1 has no sts:AssumeRoot
+ * (delete-root-access-key) and no service-specific credential APIs
+ * (deactivate-service-specific-credential), so for this block only IAM and STS are aws-sdk-client-mock
+ * fakes holding their state in the IAM API reference's shapes (root keys per member account, listed
+ * in an AssumeRoot session with no UserName; service-specific credentials per user; users, their tags).
+ * The clients are credsweep's own (remediationClients), so the AssumeRoot session is real code.
+ */
+describe('hostile plans: delete-root-access-key and deactivate-service-specific-credential (aws-sdk-client-mock: moto lacks them)', () => {
+  const MANAGEMENT = '111122223333';
+  const MEMBER_A = '222233334444';
+  const MEMBER_USED = '333344445555';
+  const OUTSIDE = '444455556666';
+  const NOW = Date.UTC(2026, 11, 1);
+  const DAY = 86_400_000;
+  const ROOT = '<root_account>';
+  type RootKey = { AccessKeyId: string; Status: 'Active' | 'Inactive'; CreateDate: Date; used?: Date };
+  let rootKeys: Map<string, RootKey[]>;
+  let sscs: ServiceSpecificCredentialMetadata[];
+  let iamMock: AwsClientStub<IAMClient>;
+  let stsMock: AwsClientStub<STSClient>;
+  let dir: string;
+  let runs = 0;
+  const userTags: Record<string, Record<string, string>> = { carol: { 'credsweep:exempt': 'true' } };
+
+  /** The account an IAM client works in: its AssumeRoot session's key names it, else the caller's. */
+  async function accountOf(client: { config: { credentials: () => Promise<{ accessKeyId: string }> } }) {
+    const { accessKeyId } = await client.config.credentials();
+    return accessKeyId.startsWith('ASIAROOT') ? accessKeyId.slice('ASIAROOT'.length) : MANAGEMENT;
+  }
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'credsweep-hostile-mocked-'));
+    iamMock = mockClient(IAMClient);
+    stsMock = mockClient(STSClient);
+  });
+  after(() => {
+    iamMock.restore();
+    stsMock.restore();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    iamMock.reset();
+    stsMock.reset();
+    const key = (id: string, createdDaysAgo: number, usedDaysAgo?: number): RootKey => ({
+      AccessKeyId: id,
+      Status: 'Active',
+      CreateDate: new Date(NOW - createdDaysAgo * DAY),
+      ...(usedDaysAgo === undefined ? {} : { used: new Date(NOW - usedDaysAgo * DAY) }),
+    });
+    rootKeys = new Map([
+      [MEMBER_A, [key('AKIAROOTMEMBERA00001', 900, 400)]],
+      [MEMBER_USED, [key('AKIAROOTINUSE0000001', 900, 5)]],
+      [OUTSIDE, [key('AKIAROOTOUTSIDE00001', 900, 400)]],
+    ]);
+    const ssc = (id: string, user: string, overrides: Partial<ServiceSpecificCredentialMetadata> = {}) => ({
+      UserName: user,
+      Status: 'Active' as const,
+      ServiceName: 'bedrock.amazonaws.com',
+      ServiceSpecificCredentialId: id,
+      CreateDate: new Date(NOW - 200 * DAY),
+      ...overrides,
+    });
+    sscs = [
+      ssc('ACCAOLDBEDROCKKEY0001', 'alice'),
+      ssc('ACCARECENTBEDROCKKEY1', 'alice', { CreateDate: new Date(NOW - 5 * DAY) }),
+      ssc('ACCAEXPIREDBEDROCKK01', 'alice', { Status: 'Expired', ExpirationDate: new Date(NOW - DAY) }),
+      ssc('ACCABOBSCODECOMMIT001', 'bob', { ServiceName: 'codecommit.amazonaws.com' }),
+      ssc('ACCACAROLBEDROCKKEY01', 'carol'),
+    ];
+    stsMock.on(AssumeRootCommand).callsFake((input) => ({
+      Credentials: {
+        AccessKeyId: `ASIAROOT${input.TargetPrincipal}`,
+        SecretAccessKey: 'secret',
+        SessionToken: 'token',
+        Expiration: new Date(NOW + 900_000),
+      },
+    }));
+    const noSuch = (what: string) =>
+      Object.assign(new Error(`${what} cannot be found`), { name: 'NoSuchEntityException', $metadata: {} });
+    iamMock.on(ListAccessKeysCommand).callsFake(async (input, getClient) => {
+      if (input.UserName !== undefined) return { AccessKeyMetadata: [], IsTruncated: false };
+      const keys = rootKeys.get(await accountOf(getClient())) ?? [];
+      return {
+        AccessKeyMetadata: keys.map(({ used: _, ...k }) => ({ ...k })),
+        IsTruncated: false,
+      };
+    });
+    iamMock.on(GetAccessKeyLastUsedCommand).callsFake((input) => {
+      const used = [...rootKeys.values()].flat().find((k) => k.AccessKeyId === input.AccessKeyId)?.used;
+      return {
+        AccessKeyLastUsed: { ServiceName: 'N/A', Region: 'N/A', ...(used ? { LastUsedDate: used } : {}) },
+      };
+    });
+    iamMock.on(DeleteAccessKeyCommand).callsFake(async (input, getClient) => {
+      const keys = rootKeys.get(await accountOf(getClient())) ?? [];
+      const i = keys.findIndex((k) => k.AccessKeyId === input.AccessKeyId);
+      if (i === -1) throw noSuch('the access key');
+      keys.splice(i, 1);
+      return {};
+    });
+    iamMock.on(ListServiceSpecificCredentialsCommand).callsFake((input) => ({
+      ServiceSpecificCredentials: sscs.filter((c) => c.UserName === input.UserName).map((c) => ({ ...c })),
+      IsTruncated: false,
+    }));
+    iamMock.on(UpdateServiceSpecificCredentialCommand).callsFake((input) => {
+      const c = sscs.find(
+        (x) =>
+          x.UserName === input.UserName &&
+          x.ServiceSpecificCredentialId === input.ServiceSpecificCredentialId,
+      );
+      if (!c) throw noSuch('the service-specific credential');
+      c.Status = input.Status;
+      return {};
+    });
+    iamMock.on(GetUserCommand).callsFake((input) => {
+      if (!['alice', 'bob', 'carol'].includes(input.UserName)) throw noSuch(`the user ${input.UserName}`);
+      return {
+        User: {
+          UserName: input.UserName,
+          UserId: `AIDA${input.UserName.toUpperCase()}`,
+          Path: '/',
+          Arn: `arn:aws:iam::${MANAGEMENT}:user/${input.UserName}`,
+          CreateDate: new Date(NOW - 1000 * DAY),
+        },
+      };
+    });
+    iamMock.on(ListUserTagsCommand).callsFake((input) => ({
+      Tags: Object.entries(userTags[input.UserName] ?? {}).map(([Key, Value]) => ({ Key, Value })),
+      IsTruncated: false,
+    }));
+  });
+
+  /** Everything the fakes hold, to show a case changed nothing. */
+  const snapshot = () => JSON.stringify({ root: [...rootKeys.entries()], sscs });
+
+  /** A root step with `expected` matching the fake (so only live checks can stop it). */
+  function rootStep(accountId: string, overrides: Partial<PlanStep> = {}): PlanStep {
+    const key = rootKeys.get(accountId)?.[0];
+    const keyId = key?.AccessKeyId ?? 'AKIAROOTNONE00000001';
+    const lastUsed = key?.used ? key.used.toISOString().replace(/\.\d{3}Z$/, 'Z') : null;
+    return {
+      id: `${accountId}/delete-root-access-key/${keyId}`,
+      action: 'delete-root-access-key',
+      accountId,
+      principalType: 'root',
+      principalName: ROOT,
+      arn: `arn:aws:iam::${accountId}:root`,
+      credential: 'access_key_1',
+      accessKeyId: keyId,
+      reversible: false,
+      reason: 'forged',
+      expected: { status: 'Active', lastUsed },
+      ...overrides,
+    };
+  }
+  function sscStep(user: string, id: string, overrides: Partial<PlanStep> = {}): PlanStep {
+    return {
+      id: `${MANAGEMENT}/deactivate-service-specific-credential/${id}`,
+      action: 'deactivate-service-specific-credential',
+      accountId: MANAGEMENT,
+      principalType: 'user',
+      principalName: user,
+      arn: `arn:aws:iam::${MANAGEMENT}:user/${user}`,
+      credential: 'service_specific_credential',
+      serviceSpecificCredentialId: id,
+      reversible: true,
+      reason: 'forged',
+      expected: { status: 'Active', lastUsed: null },
+      ...overrides,
+    };
+  }
+  /** A plan as a forger writes it (re-sealed with SHA-256): audited accounts, --allow-irreversible, steps. */
+  function planOf(steps: PlanStep[], options: { irreversible?: boolean } = {}): RemediationPlan {
+    const iso = new Date(NOW - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const irreversible = steps.filter((s) => !s.reversible).length;
+    return sealPlan(
+      {
+        schemaVersion: 2,
+        createdAt: iso,
+        dataCollectedAt: iso,
+        asOf: iso,
+        audit: { accounts: [MANAGEMENT, MEMBER_A, MEMBER_USED], thresholdDays: 90, thresholds: {} },
+        options: {
+          deleteAfterDays: 30,
+          allowIrreversible: options.irreversible ?? true,
+          includeRoot: true,
+          include: [],
+          exclude: [],
+          thresholdDays: 90,
+          journals: [],
+        },
+        caller: { accountId: MANAGEMENT, arn: `arn:aws:iam::${MANAGEMENT}:user/ops`, accessKeyId: 'AKIAOPS' },
+        summary: { steps: steps.length, reversible: steps.length - irreversible, irreversible, skipped: 0 },
+        steps,
+        skipped: [],
+      } as unknown as Omit<RemediationPlan, 'digest'>,
+      undefined,
+    );
+  }
+
+  async function run(
+    plan: RemediationPlan,
+    options: { allowIrreversible?: boolean; exemptions?: Exemption[]; callerAccessKeyId?: string } = {},
+  ): Promise<StepResult[]> {
+    verifyPlan(plan, 'plan.json', undefined);
+    const sts = new STSClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIAOPS', secretAccessKey: 'x' },
+    });
+    const clients = remediationClients({
+      connection: { region: 'us-east-1', credentials: { accessKeyId: 'AKIAOPS', secretAccessKey: 'x' } },
+      sts,
+      callerAccountId: MANAGEMENT,
+      partition: 'aws',
+    });
+    const journal = new JournalWriter(join(dir, `mocked-${++runs}.jsonl`));
+    try {
+      const { results } = await applyPlan(plan, {
+        clients,
+        journal,
+        history: [],
+        now: () => NOW,
+        runId: `mocked-${runs}`,
+        planFile: 'plan.json',
+        callerAccessKeyId: options.callerAccessKeyId ?? 'AKIAOPS',
+        callerArn: `arn:aws:iam::${MANAGEMENT}:user/ops`,
+        allowIrreversible: options.allowIrreversible ?? true,
+        exemptions: exemptionCheck(options.exemptions ?? [], NOW),
+        deactivatedAt: new Map(),
+      });
+      return results;
+    } finally {
+      journal.close();
+      clients.destroy();
+      sts.destroy();
+    }
+  }
+
+  const EXEMPT = { owner: 'sec', reason: 'break-glass root', expires: '2099-12-31' };
+  const cases: {
+    name: string;
+    plan: () => RemediationPlan;
+    options?: Parameters<typeof run>[1];
+    expect: { skipped: string; detail: RegExp };
+  }[] = [
+    {
+      name: 'delete-root-access-key of a root key used 5 days ago',
+      plan: () => planOf([rootStep(MEMBER_USED)]),
+      expect: { skipped: 'changed_since_plan', detail: /the root key last used 5 days ago: not unused now/ },
+    },
+    {
+      name: 'delete-root-access-key, the plan not made with --allow-irreversible (apply given it)',
+      plan: () => planOf([rootStep(MEMBER_A)], { irreversible: false }),
+      expect: { skipped: 'irreversible', detail: /the plan was not made with --allow-irreversible/ },
+    },
+    {
+      name: 'delete-root-access-key, apply not given --allow-irreversible',
+      plan: () => planOf([rootStep(MEMBER_A)]),
+      options: { allowIrreversible: false },
+      expect: { skipped: 'irreversible', detail: /apply was not given --allow-irreversible/ },
+    },
+    {
+      name: 'delete-root-access-key, reversible flipped to true, apply not given --allow-irreversible',
+      plan: () => planOf([rootStep(MEMBER_A, { reversible: true })]),
+      options: { allowIrreversible: false },
+      expect: { skipped: 'irreversible', detail: /delete-root-access-key cannot be undone/ },
+    },
+    {
+      name: 'delete-root-access-key of a key id the root user does not have (another account’s root key)',
+      plan: () =>
+        planOf([rootStep(MEMBER_A, { accessKeyId: 'AKIAROOTINUSE0000001', id: 'forged-root-key' })]),
+      expect: { skipped: 'changed_since_plan', detail: /no longer exists/ },
+    },
+    {
+      name: 'delete-root-access-key in an account the audit never covered',
+      plan: () => planOf([rootStep(OUTSIDE)]),
+      expect: { skipped: 'account_not_audited', detail: new RegExp(`account ${OUTSIDE} is not one`) },
+    },
+    {
+      name: 'delete-root-access-key of the key credsweep signs with',
+      plan: () => planOf([rootStep(MEMBER_A)]),
+      options: { callerAccessKeyId: 'AKIAROOTMEMBERA00001' },
+      expect: { skipped: 'caller_key', detail: /credsweep is calling AWS with this access key/ },
+    },
+    {
+      name: 'delete-root-access-key aimed at a user (principal type edited)',
+      plan: () => planOf([rootStep(MEMBER_A, { principalType: 'user', principalName: 'alice' })]),
+      expect: { skipped: 'action_mismatch', detail: /not an action for a user's access_key_1/ },
+    },
+    {
+      name: 'delete-root-access-key of a root exempt by the configuration (ARN)',
+      plan: () => planOf([rootStep(MEMBER_A)]),
+      options: { exemptions: [{ arn: `arn:aws:iam::${MEMBER_A}:root`, ...EXEMPT }] },
+      expect: { skipped: 'exempt', detail: /break-glass root/ },
+    },
+    {
+      name: 'deactivate-service-specific-credential created 5 days ago',
+      plan: () => planOf([sscStep('alice', 'ACCARECENTBEDROCKKEY1')]),
+      expect: {
+        skipped: 'changed_since_plan',
+        detail: /created 5 days ago: not unused now \(threshold 90\)/,
+      },
+    },
+    {
+      name: 'deactivate-service-specific-credential of an Expired credential',
+      plan: () => planOf([sscStep('alice', 'ACCAEXPIREDBEDROCKK01')]),
+      expect: { skipped: 'changed_since_plan', detail: /status is Expired, the plan expected Active/ },
+    },
+    {
+      name: "deactivate-service-specific-credential of another user's credential id",
+      plan: () => planOf([sscStep('alice', 'ACCABOBSCODECOMMIT001')]),
+      expect: { skipped: 'changed_since_plan', detail: /no longer exists/ },
+    },
+    {
+      name: 'deactivate-service-specific-credential of a user tagged credsweep:exempt=true',
+      plan: () => planOf([sscStep('carol', 'ACCACAROLBEDROCKKEY01')]),
+      expect: { skipped: 'exempt', detail: /exempt by tag credsweep:exempt=true/ },
+    },
+    {
+      name: 'deactivate-service-specific-credential exempt by the configuration for that kind only',
+      plan: () => planOf([sscStep('alice', 'ACCAOLDBEDROCKKEY0001')]),
+      options: {
+        exemptions: [
+          {
+            principal: 'alice',
+            credentials: ['service_specific_credential'],
+            ...EXEMPT,
+            reason: 'Bedrock CI',
+          },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /Bedrock CI/ },
+    },
+    {
+      name: 'deactivate-service-specific-credential in an account the audit never covered',
+      plan: () =>
+        planOf([
+          sscStep('alice', 'ACCAOLDBEDROCKKEY0001', {
+            accountId: OUTSIDE,
+            arn: `arn:aws:iam::${OUTSIDE}:user/alice`,
+          }),
+        ]),
+      expect: { skipped: 'account_not_audited', detail: new RegExp(`account ${OUTSIDE} is not one`) },
+    },
+    {
+      name: 'deactivate-service-specific-credential aimed at an access key slot',
+      plan: () => planOf([sscStep('alice', 'ACCAOLDBEDROCKKEY0001', { credential: 'access_key_1' })]),
+      expect: { skipped: 'action_mismatch', detail: /not an action for a user's access_key_1/ },
+    },
+    {
+      name: 'deactivate-service-specific-credential whose ARN names another user',
+      plan: () =>
+        planOf([sscStep('alice', 'ACCAOLDBEDROCKKEY0001', { arn: `arn:aws:iam::${MANAGEMENT}:user/bob` })]),
+      expect: { skipped: 'principal_mismatch', detail: /ARN is arn:aws:iam::\d+:user\/alice/ },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const baseline = snapshot();
+      const results = await run(c.plan(), c.options);
+      assert.deepEqual(
+        results.map((r) => [r.outcome, r.reason]),
+        results.map(() => ['skipped', c.expect.skipped]),
+        JSON.stringify(results.map((r) => r.detail)),
+      );
+      for (const r of results) assert.match(r.detail ?? '', c.expect.detail);
+      assert.equal(snapshot(), baseline, 'nothing changed');
+      assert.equal(iamMock.commandCalls(DeleteAccessKeyCommand).length, 0);
+      assert.equal(iamMock.commandCalls(UpdateServiceSpecificCredentialCommand).length, 0);
+    });
+  }
+
+  it('control: the valid steps do act (the root key deleted in its AssumeRoot session, the credential made Inactive)', async () => {
+    const results = await run(planOf([rootStep(MEMBER_A), sscStep('alice', 'ACCAOLDBEDROCKKEY0001')]));
+    assert.deepEqual(
+      results.map((r) => r.outcome),
+      ['done', 'done'],
+      JSON.stringify(results),
+    );
+    assert.deepEqual(rootKeys.get(MEMBER_A), []);
+    assert.equal(sscs[0]?.Status, 'Inactive');
   });
 });
