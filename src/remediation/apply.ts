@@ -25,6 +25,7 @@ import { type EpochMs, parseIsoDateTime } from '../time.ts';
 import { describeStepError, type EligibilityContext, epochSeconds } from './actions/action.ts';
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
 import { inAccountOrder } from './by-account.ts';
+import { partitionOf } from './clients.ts';
 import type { ExemptionCheck } from './exemptions.ts';
 import type { LiveAccessAnalyzer } from './live-access-analyzer.ts';
 import { foldJournal, journalEntries, type JournalWriter, type StepHistory } from './journal.ts';
@@ -246,7 +247,11 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
 
     let principal: Awaited<ReturnType<typeof readPrincipal>>;
     try {
-      principal = await readPrincipal(() => options.clients.iam(step.accountId), step);
+      principal = await readPrincipal(
+        () => options.clients.iam(step.accountId),
+        step,
+        partitionOf(ctx.callerArn),
+      );
     } catch (e) {
       return failed(e, 'reading the principal');
     }
@@ -259,10 +264,23 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
         state,
       );
     }
+    if (step.principalType === 'root' && principal.name !== step.principalName) {
+      return skip(
+        'principal_mismatch',
+        `the root user is ${principal.name}, not ${step.principalName}`,
+        state,
+      );
+    }
+    // Exemptions match the principal as IAM has it (name, ARN, tags), never as the step spells it.
     // A step that locks the whole principal out is exempt when any of its credentials is.
+    const live = {
+      ...step,
+      principalName: principal.name ?? step.principalName,
+      arn: principal.arn ?? step.arn,
+    };
     let exempt: string | null = null;
     for (const credential of action.locksOut ?? [step.credential]) {
-      exempt ??= options.exemptions({ ...step, credential, arn: principal.arn ?? step.arn }, principal.tags);
+      exempt ??= options.exemptions({ ...live, credential }, principal.tags);
     }
     if (exempt !== null) return skip('exempt', exempt, state);
 

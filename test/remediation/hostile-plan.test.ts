@@ -1361,6 +1361,18 @@ describe('hostile plans: delete-root-access-key and deactivate-service-specific-
       expect: { skipped: 'exempt', detail: /break-glass root/ },
     },
     {
+      name: "delete-root-access-key of a root exempt by ARN, the step's ARN in another partition",
+      plan: () => planOf([rootStep(MEMBER_A, { arn: `arn:aws-cn:iam::${MEMBER_A}:root` })]),
+      options: { exemptions: [{ arn: 'arn:aws:iam::*:root', ...EXEMPT }] },
+      expect: { skipped: 'principal_mismatch', detail: /the root's ARN is arn:aws:iam::222233334444:root/ },
+    },
+    {
+      name: "delete-root-access-key of a root exempt by name (<root_account>), the step's name edited",
+      plan: () => planOf([rootStep(MEMBER_A, { principalName: 'nobody' })]),
+      options: { exemptions: [{ principal: ROOT, ...EXEMPT }] },
+      expect: { skipped: 'principal_mismatch', detail: /the root user is <root_account>, not nobody/ },
+    },
+    {
       name: 'deactivate-service-specific-credential created 5 days ago',
       plan: () => planOf([sscStep('alice', 'ACCARECENTBEDROCKKEY1')]),
       expect: {
