@@ -15,7 +15,10 @@
  * credsweep runs as (and the --role-name role it assumes in a member account), exempt roles (tag and configuration), a role used since the plan, delete-role
  * without the flag at apply, before --delete-after, or of a quarantine credsweep did not make;
  * quarantine-user on a user with a credential in use or created since, on the caller's user, on an
- * exempt one; and edited steps (wrong principal type, ARN, account, credential).
+ * exempt one; and edited steps (wrong principal type, ARN, account, credential). Passwords and
+ * signing certificates past the irreversible gate: a password set since (ivy), none at all, exempt by
+ * a configuration exemption that expires today, by an ARN glob, by tag; a certificate exempt for
+ * certificates only, or named under another user.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -60,6 +63,7 @@ import {
   seedRemediationFixture,
   snapshotCredentials,
 } from '../helpers/remediation-fixture.ts';
+import { seedUser } from '../helpers/seed-iam.ts';
 import { seedHostileRoles } from '../helpers/seed-role.ts';
 import {
   ORG_BOUNDARY,
@@ -105,6 +109,8 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     dir = mkdtempSync(join(tmpdir(), 'credsweep-hostile-'));
     fx = await seedRemediationFixture(moto, iam, dir);
     roles = await seedHostileRoles(moto, iam);
+    // ivy: a console password set 3 days ago, never used
+    await seedUser(moto, iam, { name: 'ivy', createdDaysAgo: 3, password: true });
     parkedTenDaysAgo.set(roles.roleIds.parked!, Date.now() - 10 * MS_PER_DAY);
     baseline = await snapshotCredentials(moto, iam);
   });
@@ -484,6 +490,84 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       name: 'a root-user step naming a user key',
       plan: async () => tamper((p) => (p.steps = [{ ...validStep('alice'), principalType: 'root' }])),
       expect: { skipped: 'action_mismatch', detail: /not an action for a root's access_key_1/ },
+    },
+    // delete-login-profile with both flags, and deactivate-signing-certificate: what stops each live.
+    {
+      name: 'delete-login-profile of a password set 3 days ago (ivy), both --allow-irreversible',
+      plan: async () => only([passwordStep('ivy')], true),
+      options: withFlag,
+      expect: {
+        skipped: 'changed_since_plan',
+        detail: /the password created 3 days ago: not unused now \(threshold 90\)/,
+      },
+    },
+    {
+      name: 'delete-login-profile of a user with no password (dave), both --allow-irreversible',
+      plan: async () => only([passwordStep('dave')], true),
+      options: withFlag,
+      expect: { skipped: 'changed_since_plan', detail: /no longer exists/ },
+    },
+    {
+      name: 'delete-login-profile of alice, exempt for her password only by an exemption that expires today',
+      plan: async () => only([passwordStep('alice')], true),
+      options: {
+        ...withFlag,
+        exemptions: [
+          ...PLAN_CONFIG.exemptions,
+          {
+            principal: 'alice',
+            credentials: ['password'],
+            owner: 'sec',
+            reason: 'console break-glass',
+            expires: new Date().toISOString().slice(0, 10),
+          },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /console break-glass/ },
+    },
+    {
+      name: 'delete-login-profile of erin (exempt by an ARN glob), both --allow-irreversible',
+      plan: async () => only([passwordStep('erin')], true),
+      options: withFlag,
+      expect: { skipped: 'exempt', detail: /vendor integration/ },
+    },
+    {
+      name: 'delete-login-profile of carol (tagged credsweep:exempt=true), both --allow-irreversible',
+      plan: async () => only([passwordStep('carol')], true),
+      options: withFlag,
+      expect: { skipped: 'exempt', detail: /exempt by tag credsweep:exempt=true/ },
+    },
+    {
+      name: 'deactivate-signing-certificate of gina, exempt for certificates only by an exemption that expires today',
+      plan: async () => only([validStep('gina')]),
+      options: {
+        exemptions: [
+          ...PLAN_CONFIG.exemptions,
+          {
+            principal: 'gina',
+            credentials: ['cert'],
+            owner: 'sec',
+            reason: 'SOAP signing',
+            expires: new Date().toISOString().slice(0, 10),
+          },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /SOAP signing/ },
+    },
+    {
+      name: "deactivate-signing-certificate with gina's certificate id on alice's step",
+      plan: async () => {
+        const gina = validStep('gina');
+        return only([
+          {
+            ...gina,
+            id: `${ACCOUNT}/deactivate-signing-certificate/forged`,
+            principalName: 'alice',
+            arn: `arn:aws:iam::${ACCOUNT}:user/alice`,
+          },
+        ]);
+      },
+      expect: { skipped: 'changed_since_plan', detail: /no longer exists/ },
     },
     // Role steps (issue 14): each never case, at apply, whatever the plan says.
     {
