@@ -9,6 +9,7 @@
 import { printable } from '../reporters/printable.ts';
 import type { CredentialKind, ExemptionNotice, ExemptionOutcome, Finding } from '../model/finding.ts';
 import { type EpochMs, MS_PER_DAY, parseAsOf } from '../time.ts';
+import { tagValueOf } from '../rules/index.ts';
 import { compileGlob, type Glob } from './glob.ts';
 import type { Exemption } from './schema.ts';
 
@@ -60,7 +61,8 @@ function matchesPrincipal(c: CompiledExemption, arn: string, name: string, tags:
   if (c.arn !== undefined && !c.arn.test(arn)) return false;
   const tag = c.exemption.tag;
   if (tag !== undefined) {
-    const value = tags?.[tag.key];
+    // The key in any case, as IAM keeps it on users and roles; the value as written (IAM keeps its case).
+    const value = tagValueOf(tags, tag.key);
     if (value === undefined || (tag.value !== undefined && value !== tag.value)) return false;
   }
   return true;

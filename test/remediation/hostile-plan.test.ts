@@ -63,7 +63,7 @@ import {
   seedRemediationFixture,
   snapshotCredentials,
 } from '../helpers/remediation-fixture.ts';
-import { seedUser } from '../helpers/seed-iam.ts';
+import { seedRole, seedUser } from '../helpers/seed-iam.ts';
 import { seedHostileRoles } from '../helpers/seed-role.ts';
 import {
   ORG_BOUNDARY,
@@ -102,6 +102,8 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
   /** credsweep's journal as a case sees it: `parked` quarantined by credsweep 10 days ago (filled once seeded). */
   const parkedTenDaysAgo = new Map<string, number>();
   let runs = 0;
+  /** Key ids of the users seeded here (kim, lee), beside the fixture's. */
+  const shouted: Record<string, string[]> = {};
 
   before(async () => {
     moto = await startMoto();
@@ -111,6 +113,25 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     roles = await seedHostileRoles(moto, iam);
     // ivy: a console password set 3 days ago, never used
     await seedUser(moto, iam, { name: 'ivy', createdDaysAgo: 3, password: true });
+    // kim and the role kept-too: the exempt tag with its key in other case (IAM keeps one key per
+    // user or role whatever its case); lee: a tag a configuration exemption names in other case
+    ({ keyIds: shouted.kim } = await seedUser(moto, iam, {
+      name: 'kim',
+      createdDaysAgo: 300,
+      keys: [{ createdDaysAgo: 300 }],
+      tags: { 'Credsweep:Exempt': 'TRUE' },
+    }));
+    ({ keyIds: shouted.lee } = await seedUser(moto, iam, {
+      name: 'lee',
+      createdDaysAgo: 300,
+      keys: [{ createdDaysAgo: 300 }],
+      tags: { Team: 'platform' },
+    }));
+    roles.arns['kept-too'] = await seedRole(moto, iam, {
+      name: 'kept-too',
+      createdDaysAgo: 200,
+      tags: { 'CREDSWEEP:EXEMPT': 'true' },
+    });
     parkedTenDaysAgo.set(roles.roleIds.parked!, Date.now() - 10 * MS_PER_DAY);
     baseline = await snapshotCredentials(moto, iam);
   });
@@ -129,7 +150,7 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
   /** A step an attacker writes for a user's first key, with `expected` matching moto (so only live checks can stop it). */
   async function keyStep(user: string, overrides: Partial<PlanStep> = {}): Promise<PlanStep> {
     const accountId = overrides.accountId ?? ACCOUNT;
-    const keyId = fx.keys[user]![0]!;
+    const keyId = (fx.keys[user] ?? shouted[user])![0]!;
     const action = overrides.action ?? 'deactivate-access-key';
     return {
       id: `${accountId}/${action}/${keyId}`,
@@ -490,6 +511,29 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       name: 'a root-user step naming a user key',
       plan: async () => tamper((p) => (p.steps = [{ ...validStep('alice'), principalType: 'root' }])),
       expect: { skipped: 'action_mismatch', detail: /not an action for a root's access_key_1/ },
+    },
+    // Tag keys of users and roles are one key in IAM whatever their case (IAM-UG id_tags.html, "Case
+    // sensitivity"): an exemption by tag holds in any case.
+    {
+      name: 'a user tagged Credsweep:Exempt=TRUE (the exempt tag, its key in other case)',
+      plan: async () => only([await keyStep('kim')]),
+      expect: { skipped: 'exempt', detail: /exempt by tag credsweep:exempt=TRUE/ },
+    },
+    {
+      name: 'quarantine-role of a role tagged CREDSWEEP:EXEMPT=true',
+      plan: async () => only([roleStep('kept-too')]),
+      expect: { skipped: 'exempt', detail: /exempt by tag credsweep:exempt=true/ },
+    },
+    {
+      name: 'a user tagged Team=platform, exempt by the configuration tag team=platform',
+      plan: async () => only([await keyStep('lee')]),
+      options: {
+        exemptions: [
+          ...PLAN_CONFIG.exemptions,
+          { tag: { key: 'team', value: 'platform' }, reason: 'platform team', ...EXEMPTION },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /platform team/ },
     },
     // delete-login-profile with both flags, and deactivate-signing-certificate: what stops each live.
     {
