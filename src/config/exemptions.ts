@@ -34,9 +34,14 @@ export function exemptionCredential(kind: CredentialKind): string {
   return kind;
 }
 
-/** An ARN glob: `*` any run of characters, `?` one character; matched in linear time (./glob.ts). */
+/**
+ * An ARN glob: `*` any run of characters, `?` one character; matched in linear time (./glob.ts) and
+ * ignoring case, as `principal` is: IAM names are unique whatever their case and name the same
+ * principal in any case (docs/aws-behaviour.md §2), so `user/BreakGlass` is the user `breakglass`.
+ */
 export function arnGlob(pattern: string): Glob {
-  return compileGlob(pattern, { questionMark: true });
+  const glob = compileGlob(pattern.toLowerCase(), { questionMark: true });
+  return { pattern, test: (text) => glob.test(text.toLowerCase()) };
 }
 
 /** The exemption applies through the whole of its `expires` day (UTC). */

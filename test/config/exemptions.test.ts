@@ -61,6 +61,13 @@ describe('ExemptionMatcher', () => {
     );
   });
 
+  it('an ARN glob matches ignoring case, as the name does: IAM names are unique whatever their case', () => {
+    const [f] = evaluatePrincipal(ciBot, ctx);
+    const byArn = new ExemptionMatcher([exemption({ arn: 'arn:aws:iam::*:user/CI/CI-Bot' })], AS_OF);
+    assert.equal(byArn.apply(f!).status, 'exempt');
+    assert.ok(arnGlob('ARN:AWS:IAM::*:USER/ci/*').test(ciBot.arn));
+  });
+
   it('the exempt tag with its key in other case exempts, in the audit as at apply', () => {
     const tagged = { ...ciBot, tags: { 'Credsweep:Exempt': 'TRUE' } };
     assert.deepEqual(

@@ -535,6 +535,17 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       },
       expect: { skipped: 'exempt', detail: /platform team/ },
     },
+    {
+      name: 'a user exempt by a configuration ARN that spells the name in other case (user/DAVE)',
+      plan: async () => only([validStep('dave')]),
+      options: {
+        exemptions: [
+          ...PLAN_CONFIG.exemptions,
+          { arn: `arn:aws:iam::${ACCOUNT}:user/DAVE`, reason: 'dave, as the ticket spells it', ...EXEMPTION },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /as the ticket spells it/ },
+    },
     // delete-login-profile with both flags, and deactivate-signing-certificate: what stops each live.
     {
       name: 'delete-login-profile of a password set 3 days ago (ivy), both --allow-irreversible',
