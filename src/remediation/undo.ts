@@ -14,8 +14,11 @@ import type { EpochMs } from '../time.ts';
 import { describeStepError } from './actions/action.ts';
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
 import { inAccountOrder } from './by-account.ts';
+import { partitionOf } from './clients.ts';
+import { type ExemptionCheck, exemptionCheck } from './exemptions.ts';
 import { foldJournal, journalEntries, type JournalWriter, type StepHistory } from './journal.ts';
 import type { PlanKey } from './plan-digest.ts';
+import { readPrincipal } from './principal.ts';
 
 export type UndoOutcome =
   | 'undone'
@@ -84,6 +87,11 @@ export interface UndoOptions {
    * the trust and permission policies an unsealed journal names): `undo --trust-unsigned-journal`.
    */
   trustUnsignedJournal?: boolean;
+  /**
+   * The exempt tag and the configuration's exemptions as they are now (default: the exempt tag
+   * alone): a principal exempt now is left as it is, as apply leaves it (never an exempt principal).
+   */
+  exemptions?: ExemptionCheck;
   /** Called as each reversal ends, whatever its outcome (e.g. to move a progress bar). */
   onStepDone?: (result: UndoResult) => void;
 }
@@ -99,6 +107,7 @@ export async function undoJournal(
     journal,
   });
   journal.append(entry({ type: 'run' }));
+  const exemptions = options.exemptions ?? exemptionCheck([], now());
   const preview = previewUndo(entries);
   const results: UndoResult[] = [
     ...preview.irreversible.map((h) => ({
@@ -152,6 +161,19 @@ export async function undoJournal(
       journal.append(entry({ type: 'done', step, before: state, reason: 'already_undone' }));
       return { step, outcome: 'already_undone' };
     }
+    let exempt: string | null;
+    try {
+      exempt = await exemptNow(step);
+    } catch (e) {
+      const error = describeStepError(e);
+      journal.append(entry({ type: 'failed', step, error, detail: 'reading the principal' }));
+      return { step, outcome: 'failed', detail: `${error.code}: ${error.message}` };
+    }
+    if (exempt !== null) {
+      const detail = `exempt now (${exempt}): left as it is`;
+      journal.append(entry({ type: 'skipped', step, before: state, reason: 'exempt', detail }));
+      return { step, outcome: 'skipped', detail };
+    }
     if (!action.isAsLeft?.(state, h.before, undoing)) {
       const detail = !state.exists
         ? 'the credential no longer exists'
@@ -174,5 +196,28 @@ export async function undoJournal(
     }
     journal.append(entry({ type: 'done', step, before: state, ...(note ? { detail: note } : {}) }));
     return { step, outcome: 'undone', ...(note ? { detail: note } : {}) };
+  }
+
+  /**
+   * Why the step's principal is exempt now, or null: its live name, ARN and tags when it exists (a
+   * deleted role has none: the journal's name and ARN, which apply checked live), as apply asks.
+   */
+  async function exemptNow(step: PlanStep): Promise<string | null> {
+    const action = ACTIONS[step.action];
+    // (No undo acts on root: its only action, delete-root-access-key, is irreversible.)
+    const principal =
+      step.principalType === 'root'
+        ? { exists: false, tags: {} }
+        : await readPrincipal(() => options.clients.iam(step.accountId), step, partitionOf(step.arn));
+    const live = {
+      ...step,
+      principalName: principal.name ?? step.principalName,
+      arn: principal.arn ?? step.arn,
+    };
+    let exempt: string | null = null;
+    for (const credential of action.locksOut ?? [step.credential]) {
+      exempt ??= exemptions({ ...live, credential }, principal.tags);
+    }
+    return exempt;
   }
 }

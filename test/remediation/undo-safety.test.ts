@@ -10,11 +10,13 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { IAMClient, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { IAMClient, TagUserCommand, UntagUserCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { Exemption } from '../../src/config/schema.ts';
 import { InputError } from '../../src/errors.ts';
 import type { PlanStep } from '../../src/model/remediation-plan.ts';
 import { ACTIONS } from '../../src/remediation/actions/index.ts';
+import { exemptionCheck } from '../../src/remediation/exemptions.ts';
 import { journalEntries, JournalWriter, readJournal } from '../../src/remediation/journal.ts';
 import { macJournalEntry } from '../../src/remediation/plan-digest.ts';
 import { undoJournal } from '../../src/remediation/undo.ts';
@@ -33,6 +35,7 @@ describe('undo reverses only confirmed changes, while the credential is as creds
   let dave: PlanStep;
   let files = 0;
   const KEY = Buffer.from('a plan key of 32 bytes, for test');
+  const EXEMPT = { owner: 'sec', reason: 'frozen for incident 7', expires: '2099-12-31' };
 
   before(async () => {
     moto = await startMoto();
@@ -68,7 +71,7 @@ describe('undo reverses only confirmed changes, while the credential is as creds
     return file;
   }
 
-  async function undo(file: string, key?: Buffer) {
+  async function undo(file: string, key?: Buffer, exemptions: Exemption[] = []) {
     const entries = readJournal(file, { key });
     const journal = new JournalWriter(file);
     const clients = motoRemediationClients(moto, iam);
@@ -80,6 +83,7 @@ describe('undo reverses only confirmed changes, while the credential is as creds
         runId: 'undo-1',
         planDigest: entries[0]!.planDigest,
         key,
+        exemptions: exemptionCheck(exemptions, Date.now()),
       });
     } finally {
       journal.close();
@@ -117,6 +121,60 @@ describe('undo reverses only confirmed changes, while the credential is as creds
     assert.equal(await daveStatus(), 'Inactive');
     await setDave('Active');
   });
+
+  // Never an exempt principal, undo included: a principal made exempt since the apply (a responder
+  // freezing it, an exemption added) is left as it is, whichever way the exemption is expressed.
+  for (const [how, exemptions, tag] of [
+    ['tagged credsweep:exempt=true since', [], { Key: 'credsweep:exempt', Value: 'true' }],
+    [
+      'tagged Credsweep:Exempt=TRUE since (the key in other case)',
+      [],
+      { Key: 'Credsweep:Exempt', Value: 'TRUE' },
+    ],
+    ['exempt by a configuration exemption by name', [{ principal: 'DAVE', ...EXEMPT }], undefined],
+    [
+      'exempt by a configuration exemption by ARN glob',
+      [{ arn: 'arn:aws:iam::*:user/dav?', ...EXEMPT }],
+      undefined,
+    ],
+    [
+      'exempt by a configuration tag exemption',
+      [{ tag: { key: 'hold' }, ...EXEMPT }],
+      { Key: 'hold', Value: 'IR-7' },
+    ],
+    [
+      'exempt by a configuration exemption for access keys, until today',
+      [
+        {
+          principal: 'dave',
+          credentials: ['access_key'],
+          ...EXEMPT,
+          expires: new Date().toISOString().slice(0, 10),
+        },
+      ],
+      undefined,
+    ],
+  ] as const) {
+    it(`a confirmed step of a principal ${how} is left as it is`, async () => {
+      const file = await journalWith(['intent', 'done']);
+      await setDave('Inactive'); // as apply left it
+      if (tag) await iam.send(new TagUserCommand({ UserName: 'dave', Tags: [tag] }));
+      try {
+        const results = await undo(file, undefined, [...exemptions] as Exemption[]);
+        assert.deepEqual(
+          results.map((r) => r.outcome),
+          ['skipped'],
+        );
+        assert.match(results[0]!.detail ?? '', /exempt/);
+        assert.equal(await daveStatus(), 'Inactive', 'left as it is');
+        const last = readJournal(file).at(-1)!;
+        assert.equal(last.reason, 'exempt');
+      } finally {
+        if (tag) await iam.send(new UntagUserCommand({ UserName: 'dave', TagKeys: [tag.Key] }));
+        await setDave('Active');
+      }
+    });
+  }
 
   it('a confirmed step still as credsweep left it is reversed (the control case)', async () => {
     const file = await journalWith(['intent', 'done']);

@@ -5,10 +5,12 @@
 import { credentialIdOf } from '../../model/remediation-plan.ts';
 import { randomUUID } from 'node:crypto';
 import { ExitCode, UsageError } from '../../errors.ts';
+import { exemptionCheck } from '../../remediation/exemptions.ts';
 import { JournalWriter, readJournal } from '../../remediation/journal.ts';
 import { resolvePlanKey } from '../../remediation/plan-digest.ts';
 import { renderRecreations, renderStepListing, renderUndoResults } from '../../remediation/render.ts';
 import { needsTrustedJournal, previewUndo, undoJournal } from '../../remediation/undo.ts';
+import { loadCliConfig } from '../config-options.ts';
 import { type CliContext, stderrTableOptions, tableOptions } from '../context.ts';
 import { printAfterChange, writeOutput } from '../output.ts';
 import { startProgress } from '../progress.ts';
@@ -21,6 +23,7 @@ export interface UndoFlags extends ConnectionFlags {
   trustUnsignedJournal?: boolean;
   concurrency: number;
   planKeyFile?: string;
+  config?: string;
 }
 
 export async function runUndo(
@@ -64,6 +67,7 @@ export async function runUndo(
       stderrTableOptions(ctx),
     ) + renderRecreations(preview.reversible, { sealed: key !== undefined });
   if (!(await confirmOrStop(ctx, flags.yes, summary, setExit, listing))) return;
+  const loaded = await loadCliConfig(flags.config, ctx);
   const session = await openRemediationSession(ctx, flags);
   const journal = new JournalWriter(journalFile);
   const progress = startProgress(ctx, preview.reversible.length, 'reversals');
@@ -76,6 +80,7 @@ export async function runUndo(
       planDigest: entries[0]!.planDigest,
       key,
       trustUnsignedJournal: flags.trustUnsignedJournal ?? false,
+      exemptions: exemptionCheck(loaded?.config.exemptions ?? [], ctx.now()),
       concurrency: flags.concurrency,
       onStepDone: (r) => progress.tick(r.outcome === 'failed'),
     });
