@@ -222,6 +222,32 @@ export function readJournal(path: string, options: ReadJournalOptions = {}): Jou
   });
 }
 
+/**
+ * Throws when the journal at `path` now holds other lines than `seen`, the lines a command read before
+ * its confirmation: call it holding the journal (a JournalWriter open on it), so nothing can write in
+ * between. Another credsweep wrote to it while this one waited for its answer (an undo reversing the
+ * plan apply was about to carry on, an undo already reversing what another waits to reverse), and
+ * acting on what was read then would act on a journal that no longer says so.
+ */
+export function checkJournalUnchanged(
+  path: string,
+  seen: readonly JournalEntry[],
+  command: 'apply' | 'undo',
+  options: ReadJournalOptions = {},
+): void {
+  const now = readJournal(path, { ...options, missingOk: true });
+  const same =
+    now.length === seen.length && JSON.stringify(now.at(-1) ?? null) === JSON.stringify(seen.at(-1) ?? null);
+  if (!same) {
+    throw new InputError(
+      `the journal changed while ${command} was waiting for the confirmation (another credsweep wrote to it): nothing was done`,
+      path,
+      undefined,
+      `run credsweep ${command} again to see what it would do now`,
+    );
+  }
+}
+
 /** How every line JournalWriter writes begins (JSON.stringify keeps journalEntries' key order). */
 const LINE_START = '{"v":2,"at":"';
 

@@ -9,6 +9,7 @@ import { ACTIONS } from '../../remediation/actions/index.ts';
 import { applyPlan, checkPlanAge, type StepPoint } from '../../remediation/apply.ts';
 import { exemptionCheck } from '../../remediation/exemptions.ts';
 import {
+  checkJournalUnchanged,
   deactivationDatesOf,
   foldJournal,
   JournalWriter,
@@ -142,6 +143,14 @@ export async function runApply(
     try {
       journal = new JournalWriter(journalFile);
     } catch (e) {
+      session.close();
+      throw e;
+    }
+    try {
+      // What was confirmed was read before the prompt: holding the journal now, it must still say so.
+      checkJournalUnchanged(journalFile, history, 'apply', { planDigest: plan.digest.value, key });
+    } catch (e) {
+      journal.close();
       session.close();
       throw e;
     }

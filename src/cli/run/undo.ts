@@ -6,7 +6,7 @@ import { credentialIdOf } from '../../model/remediation-plan.ts';
 import { randomUUID } from 'node:crypto';
 import { ExitCode, UsageError } from '../../errors.ts';
 import { exemptionCheck } from '../../remediation/exemptions.ts';
-import { JournalWriter, readJournal } from '../../remediation/journal.ts';
+import { checkJournalUnchanged, JournalWriter, readJournal } from '../../remediation/journal.ts';
 import { resolvePlanKey } from '../../remediation/plan-digest.ts';
 import { renderRecreations, renderStepListing, renderUndoResults } from '../../remediation/render.ts';
 import { needsTrustedJournal, previewUndo, undoJournal } from '../../remediation/undo.ts';
@@ -68,8 +68,16 @@ export async function runUndo(
     ) + renderRecreations(preview.reversible, { sealed: key !== undefined });
   if (!(await confirmOrStop(ctx, flags.yes, summary, setExit, listing))) return;
   const loaded = await loadCliConfig(flags.config, ctx);
-  const session = await openRemediationSession(ctx, flags);
   const journal = new JournalWriter(journalFile);
+  let session: Awaited<ReturnType<typeof openRemediationSession>>;
+  try {
+    // What was confirmed was read before the prompt: holding the journal now, it must still say so.
+    checkJournalUnchanged(journalFile, entries, 'undo', { key });
+    session = await openRemediationSession(ctx, flags);
+  } catch (e) {
+    journal.close();
+    throw e;
+  }
   const progress = startProgress(ctx, preview.reversible.length, 'reversals');
   try {
     const results = await undoJournal(entries, {
