@@ -72,6 +72,24 @@ export function needsTrustedJournal(
   );
 }
 
+/**
+ * Why the step's principal is not one where credsweep runs now, or null: its ARN names another
+ * account than the step's (undo's calls go to the step's account, by name), or another partition than
+ * the caller's (a journal of aws-cn undone with credentials of aws).
+ */
+function notWhereCredsweepRuns(step: PlanStep, callerArn: string | undefined): string | null {
+  const account = /^arn:[\w-]+:iam::(\d{12}):/.exec(step.arn)?.[1];
+  if (account !== step.accountId) {
+    return `the journal's ARN ${step.arn} names account ${account ?? 'none'}, the step ${step.accountId}: left as it is`;
+  }
+  if (callerArn === undefined) return null;
+  const journalled = partitionOf(step.arn);
+  const current = partitionOf(callerArn);
+  return journalled === current
+    ? null
+    : `the journal's ARN is in partition ${journalled}, credsweep runs in ${current}: not where credsweep runs now, left as it is`;
+}
+
 export interface UndoOptions {
   clients: RemediationClients;
   journal: JournalWriter;
@@ -87,6 +105,12 @@ export interface UndoOptions {
    * the trust and permission policies an unsealed journal names): `undo --trust-unsigned-journal`.
    */
   trustUnsignedJournal?: boolean;
+  /**
+   * The ARN credsweep calls AWS as now: a step journalled in another partition than this one's is
+   * left as it is (the same account id and name there are another principal). Without it, the
+   * step's own partition is not checked.
+   */
+  callerArn?: string;
   /**
    * The exempt tag and the configuration's exemptions as they are now (default: the exempt tag
    * alone): a principal exempt now is left as it is, as apply leaves it (never an exempt principal).
@@ -145,6 +169,11 @@ export async function undoJournal(
         outcome: 'skipped',
         detail: `${step.action}'s undo writes what the journal holds (trust and permission policies), and this journal is not sealed with a plan key: give the key it was written with, or --trust-unsigned-journal to take it as written`,
       };
+    }
+    const elsewhere = notWhereCredsweepRuns(step, options.callerArn);
+    if (elsewhere) {
+      journal.append(entry({ type: 'skipped', step, reason: 'principal_mismatch', detail: elsewhere }));
+      return { step, outcome: 'skipped', detail: elsewhere };
     }
     let state: CredentialState;
     try {

@@ -56,7 +56,7 @@ describe('undo reverses only confirmed changes, while the credential is as creds
     (await ACTIONS[dave.action].readState(motoRemediationClients(moto, iam), dave)).status;
 
   /** A journal credsweep itself would write for the plan: its run line, then `types` for dave's step. */
-  async function journalWith(types: ('intent' | 'done')[], key?: Buffer): Promise<string> {
+  async function journalWith(types: ('intent' | 'done')[], key?: Buffer, step = dave): Promise<string> {
     const file = join(dir, `journal-${++files}.jsonl`);
     const before = await ACTIONS[dave.action].readState(motoRemediationClients(moto, iam), dave);
     const w = new JournalWriter(file);
@@ -66,12 +66,17 @@ describe('undo reverses only confirmed changes, while the credential is as creds
       journal: w,
     });
     w.append(entry({ type: 'run', plan: { file: 'plan.json', dataCollectedAt: fx.plan.dataCollectedAt } }));
-    for (const type of types) w.append(entry({ type, step: dave, before }));
+    for (const type of types) w.append(entry({ type, step, before }));
     w.close();
     return file;
   }
 
-  async function undo(file: string, key?: Buffer, exemptions: Exemption[] = []) {
+  async function undo(
+    file: string,
+    key?: Buffer,
+    exemptions: Exemption[] = [],
+    callerArn = `arn:aws:iam::${dave.accountId}:user/ops`,
+  ) {
     const entries = readJournal(file, { key });
     const journal = new JournalWriter(file);
     const clients = motoRemediationClients(moto, iam);
@@ -84,6 +89,7 @@ describe('undo reverses only confirmed changes, while the credential is as creds
         planDigest: entries[0]!.planDigest,
         key,
         exemptions: exemptionCheck(exemptions, Date.now()),
+        callerArn,
       });
     } finally {
       journal.close();
@@ -171,6 +177,43 @@ describe('undo reverses only confirmed changes, while the credential is as creds
         assert.equal(last.reason, 'exempt');
       } finally {
         if (tag) await iam.send(new UntagUserCommand({ UserName: 'dave', TagKeys: [tag.Key] }));
+        await setDave('Active');
+      }
+    });
+  }
+
+  // A journal of another partition (or a step whose ARN names another account than its own) is not
+  // one credsweep wrote where it runs now: the same account id and name there are another principal.
+  for (const [what, arn, callerArn] of [
+    [
+      'a sealed journal from aws-cn, undone with credentials in aws',
+      `arn:aws-cn:iam::${'123456789012'}:user/dave`,
+      undefined,
+    ],
+    [
+      'a journal from aws, undone with credentials in aws-us-gov',
+      undefined,
+      'arn:aws-us-gov:iam::123456789012:user/ops',
+    ],
+    [
+      "a step whose ARN names another account than the step's",
+      'arn:aws:iam::111111111111:user/dave',
+      undefined,
+    ],
+  ] as const) {
+    it(`${what}: left as it is`, async () => {
+      const step = { ...dave, arn: arn ?? dave.arn };
+      const file = await journalWith(['intent', 'done'], KEY, step);
+      await setDave('Inactive');
+      try {
+        const results = await undo(file, KEY, [], callerArn);
+        assert.deepEqual(
+          results.map((r) => r.outcome),
+          ['skipped'],
+        );
+        assert.match(results[0]!.detail ?? '', /not where credsweep runs now|names account/);
+        assert.equal(await daveStatus(), 'Inactive');
+      } finally {
         await setDave('Active');
       }
     });

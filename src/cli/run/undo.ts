@@ -89,6 +89,7 @@ export async function runUndo(
       key,
       trustUnsignedJournal: flags.trustUnsignedJournal ?? false,
       exemptions: exemptionCheck(loaded?.config.exemptions ?? [], ctx.now()),
+      callerArn: session.caller.arn,
       concurrency: flags.concurrency,
       onStepDone: (r) => progress.tick(r.outcome === 'failed'),
     });
