@@ -149,6 +149,41 @@ export function planThreshold(plan: RemediationPlan): (kind?: ThresholdKind) => 
   return (kind) => (kind === undefined ? undefined : plan.audit.thresholds[kind]) ?? plan.audit.thresholdDays;
 }
 
+/**
+ * Why apply will not carry out `step` whatever AWS holds, from the plan and apply's own
+ * --allow-irreversible alone: an account the plan's audit did not cover, an action not for that
+ * principal type or credential kind, an irreversible action without --allow-irreversible at plan and
+ * at apply. Null when only the live checks can tell. The confirmation lists such steps apart, so what
+ * it asks about is what apply may carry out.
+ */
+export function gateStep(
+  step: PlanStep,
+  plan: RemediationPlan,
+  allowIrreversible: boolean,
+): { reason: ApplySkipReason; detail: string } | null {
+  const action = ACTIONS[step.action];
+  if (!plan.audit.accounts.includes(step.accountId)) {
+    return {
+      reason: 'account_not_audited',
+      detail: `account ${step.accountId} is not one the plan's audit covered`,
+    };
+  }
+  if (!action.principalTypes.includes(step.principalType) || !action.credentials.includes(step.credential)) {
+    return {
+      reason: 'action_mismatch',
+      detail: `${action.id} is not an action for a ${step.principalType}'s ${step.credential}`,
+    };
+  }
+  if (!action.reversible && !(plan.options.allowIrreversible && allowIrreversible)) {
+    const missingFlag = plan.options.allowIrreversible ? 'apply was not given' : 'the plan was not made with';
+    return {
+      reason: 'irreversible',
+      detail: `${action.id} cannot be undone and ${missingFlag} --allow-irreversible`,
+    };
+  }
+  return null;
+}
+
 export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): Promise<ApplyResult> {
   const { journal, now, runId } = options;
   const entry = journalEntries('apply', runId, now, {
@@ -160,7 +195,6 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
     entry({ type: 'run', plan: { file: options.planFile, dataCollectedAt: plan.dataCollectedAt } }),
   );
   const history = foldJournal(options.history);
-  const audited = new Set(plan.audit.accounts);
   const thresholdDays = planThreshold(plan);
   let acted = 0;
   const results = await inAccountOrder(
@@ -188,27 +222,11 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
       return { step, outcome: 'failed', reason: error.code, detail: `${doing}: ${error.message}` };
     };
     // What the plan file alone decides nothing about: where, what, whose, and how final.
-    if (!audited.has(step.accountId)) {
-      return skip('account_not_audited', `account ${step.accountId} is not one the plan's audit covered`);
-    }
-    if (
-      !action.principalTypes.includes(step.principalType) ||
-      !action.credentials.includes(step.credential)
-    ) {
-      return skip(
-        'action_mismatch',
-        `${action.id} is not an action for a ${step.principalType}'s ${step.credential}`,
-      );
-    }
     if (step.accessKeyId !== undefined && step.accessKeyId === options.callerAccessKeyId) {
       return skip('caller_key', 'credsweep is calling AWS with this access key');
     }
-    if (!action.reversible && !(plan.options.allowIrreversible && options.allowIrreversible)) {
-      const missingFlag = plan.options.allowIrreversible
-        ? 'apply was not given'
-        : 'the plan was not made with';
-      return skip('irreversible', `${action.id} cannot be undone and ${missingFlag} --allow-irreversible`);
-    }
+    const gated = gateStep(step, plan, options.allowIrreversible);
+    if (gated) return skip(gated.reason, gated.detail);
 
     const ctx: EligibilityContext = {
       now: now(),

@@ -9,12 +9,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { IAMClient, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
-import type { CliContext } from '../../src/cli/context.ts';
 import { runCli } from '../../src/cli/program.ts';
 import { readJournal } from '../../src/remediation/journal.ts';
+import { capturingContext, promptedCli } from '../helpers/cli.ts';
 import { MOTO_CLI_ENV, type MotoServer, setMotoCliEnv, startMoto } from '../helpers/moto.ts';
 import { seedUser } from '../helpers/seed-iam.ts';
 
@@ -53,51 +52,15 @@ describe('apply and undo act on the journal as it is once they hold it, not as i
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A CliContext on moto; `terminal`: standard input and error are a terminal the test answers on. */
-  function context(terminal: boolean) {
-    const stdin = new PassThrough() as unknown as NodeJS.ReadStream & PassThrough;
-    const out = { stdout: '', stderr: '' };
-    const stream = (name: 'stdout' | 'stderr') => {
-      const s = new PassThrough();
-      s.setEncoding('utf8').on('data', (d: string) => {
-        out[name] += d;
-      });
-      return s as unknown as NodeJS.WriteStream;
-    };
-    const ctx: CliContext = {
-      now: Date.now,
-      stdout: stream('stdout'),
-      stderr: stream('stderr'),
-      stdin,
-      env: { ...MOTO_CLI_ENV },
-    };
-    if (terminal) {
-      (stdin as { isTTY?: boolean }).isTTY = true;
-      (ctx.stderr as { isTTY?: boolean }).isTTY = true;
-    }
-    return { ctx, stdin, out };
-  }
   const cli = async (args: string[]) => {
-    const { ctx, out } = context(false);
-    const code = await runCli([...args, '--endpoint-url', moto.endpoint], ctx);
-    return { code, ...out };
+    const run = capturingContext(Date.now());
+    run.ctx.env = { ...MOTO_CLI_ENV };
+    const code = await runCli([...args, '--endpoint-url', moto.endpoint], run.ctx);
+    return { code, stdout: run.stdout(), stderr: run.stderr() };
   };
   /** Starts `args` on a terminal and resolves once it asks; answer() then types the answer. */
-  async function prompted(args: string[]) {
-    const { ctx, stdin, out } = context(true);
-    const done = runCli([...args, '--endpoint-url', moto.endpoint], ctx);
-    for (let i = 0; i < 600 && !out.stderr.includes('Proceed?'); i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.match(out.stderr, /Proceed\?/, 'it asks');
-    return {
-      async answer(text: string) {
-        stdin.write(`${text}\n`);
-        const code = await done;
-        return { code, ...out };
-      },
-    };
-  }
+  const prompted = (args: string[]) =>
+    promptedCli(runCli, [...args, '--endpoint-url', moto.endpoint], { ...MOTO_CLI_ENV });
   const status = async (user: string) =>
     (await iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata?.[0]?.Status;
 
