@@ -101,6 +101,8 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
   let roles: Awaited<ReturnType<typeof seedHostileRoles>>;
   /** credsweep's journal as a case sees it: `parked` quarantined by credsweep 10 days ago (filled once seeded). */
   const parkedTenDaysAgo = new Map<string, number>();
+  /** credsweep's journal as a case sees it: frank's key deactivated and `parked` quarantined 100 days ago. */
+  const longAgo = new Map<string, number>();
   let runs = 0;
   /** Key ids of the users seeded here (kim, lee), beside the fixture's. */
   const shouted: Record<string, string[]> = {};
@@ -133,6 +135,8 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       tags: { 'CREDSWEEP:EXEMPT': 'true' },
     });
     parkedTenDaysAgo.set(roles.roleIds.parked!, Date.now() - 10 * MS_PER_DAY);
+    longAgo.set(roles.roleIds.parked!, Date.now() - 100 * MS_PER_DAY);
+    longAgo.set(fx.keys.frank![0]!, Date.now() - 100 * MS_PER_DAY);
     baseline = await snapshotCredentials(moto, iam);
   });
   after(async () => {
@@ -467,6 +471,16 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       expect: { skipped: 'principal_mismatch', detail: /ARN is arn:aws:iam::\d+:user\/dave/ },
     },
     {
+      name: 'a step whose ARN is in another partition (arn:aws-cn:…:user/dave)',
+      plan: async () => only([{ ...validStep('dave'), arn: `arn:aws-cn:iam::${ACCOUNT}:user/dave` }]),
+      expect: { skipped: 'principal_mismatch', detail: /ARN is arn:aws:iam::\d+:user\/dave/ },
+    },
+    {
+      name: 'a role step whose ARN is in another partition (arn:aws-us-gov:…:role/victim)',
+      plan: async () => only([roleStep('victim', { arn: `arn:aws-us-gov:iam::${ACCOUNT}:role/victim` })]),
+      expect: { skipped: 'principal_mismatch', detail: /ARN is arn:aws:iam::\d+:role\/victim/ },
+    },
+    {
       name: 'a duplicated step',
       plan: async () => tamper((p) => p.steps.push(structuredClone(validStep('dave')))),
       expect: /appears twice: the plan is invalid/,
@@ -545,6 +559,67 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
         ],
       },
       expect: { skipped: 'exempt', detail: /as the ticket spells it/ },
+    },
+    // Each action's exemption by the configuration (the tag cases are above and below).
+    {
+      name: "delete-access-key of frank's Inactive key, exempt by a configuration exemption for access keys, both flags",
+      plan: async () => {
+        const frank = await keyStep('frank', { action: 'delete-access-key', reversible: false });
+        return tamper((p) => {
+          p.steps = [{ ...frank, expected: { status: 'Inactive', lastUsed: frank.expected.lastUsed } }];
+          p.options.allowIrreversible = true;
+          p.options.deleteAfterDays = 0;
+        });
+      },
+      options: {
+        ...withFlag,
+        deactivatedAt: longAgo,
+        exemptions: [
+          ...PLAN_CONFIG.exemptions,
+          { principal: 'frank', credentials: ['access_key'], reason: 'forensics hold', ...EXEMPTION },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /forensics hold/ },
+    },
+    {
+      name: 'deactivate-ssh-public-key for dave, exempt by a configuration exemption for SSH keys only',
+      plan: async () => {
+        const { accessKeyId: _, ...rest } = validStep('dave');
+        const ssh: PlanStep = {
+          ...rest,
+          id: `${ACCOUNT}/deactivate-ssh-public-key/APKAFORGED0000000003`,
+          action: 'deactivate-ssh-public-key',
+          credential: 'ssh_public_key',
+          sshPublicKeyId: 'APKAFORGED0000000003',
+        };
+        return only([ssh]);
+      },
+      options: {
+        exemptions: [
+          ...PLAN_CONFIG.exemptions,
+          { principal: 'dave', credentials: ['ssh_public_key'], reason: 'CodeCommit mirror', ...EXEMPTION },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /CodeCommit mirror/ },
+    },
+    {
+      name: 'delete-role of parked, exempt by a configuration ARN glob, both flags, past --delete-after',
+      plan: async () => only([roleStep('parked', { action: 'delete-role' })], true),
+      options: {
+        ...withFlag,
+        deactivatedAt: longAgo,
+        exemptions: [
+          ...PLAN_CONFIG.exemptions,
+          { arn: 'arn:aws:iam::*:role/park*', reason: 'parked for audit', ...EXEMPTION },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /parked for audit/ },
+    },
+    {
+      name: 'delete-role of a role tagged credsweep:exempt=true, both flags',
+      plan: async () => only([roleStep('kept', { action: 'delete-role' })], true),
+      options: withFlag,
+      expect: { skipped: 'exempt', detail: /exempt by tag credsweep:exempt=true/ },
     },
     // delete-login-profile with both flags, and deactivate-signing-certificate: what stops each live.
     {
@@ -945,7 +1020,11 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
     const { digest: _, ...content } = copy;
     return sealPlan(content, undefined);
   }
-  async function run(p: RemediationPlan, exemptTag = false): Promise<StepResult[]> {
+  async function run(
+    p: RemediationPlan,
+    exemptTag = false,
+    exemptions: Exemption[] = [],
+  ): Promise<StepResult[]> {
     verifyPlan(p, 'plan.json', undefined);
     // credsweep's own analyzer (apply's auto lookup), whatever the plan names
     const accessAnalyzer = await resolveLiveAccessAnalyzer(analyzer.client, 'auto');
@@ -966,7 +1045,7 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
         callerAccessKeyId: null,
         callerArn: RESTRICT_CALLER.arn,
         allowIrreversible: false,
-        exemptions: exemptionCheck([], now),
+        exemptions: exemptionCheck(exemptions, now),
         deactivatedAt: new Map(),
         accessAnalyzer,
       });
@@ -991,8 +1070,23 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
     name: string;
     plan: () => Promise<RemediationPlan> | RemediationPlan;
     exemptTag?: boolean;
+    exemptions?: Exemption[];
     expect: { skipped: string; detail: RegExp };
   }[] = [
+    {
+      name: 'a role exempt by a configuration exemption by path (role/apps/*) for its permissions',
+      plan: () => forged((p) => (p.steps = [stepOf(p, 'worker')])),
+      exemptions: [
+        {
+          arn: 'arn:aws:iam::*:role/apps/*',
+          credentials: ['permission'],
+          owner: 'sec',
+          reason: 'apps keep their grants',
+          expires: '2099-12-31',
+        },
+      ],
+      expect: { skipped: 'exempt', detail: /apps keep their grants/ },
+    },
     {
       name: 'a fenced-off service used since the plan (Access Advisor now says ec2 was used yesterday)',
       plan: () => {
@@ -1182,7 +1276,7 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
     it(c.name, async () => {
       const p = await c.plan();
       const baseline = await snapshotBoundaries(iam, principals);
-      const results = await run(p, c.exemptTag);
+      const results = await run(p, c.exemptTag, c.exemptions);
       assert.deepEqual(
         results.map((r) => [r.outcome, r.reason]),
         results.map(() => ['skipped', c.expect.skipped]),
