@@ -35,6 +35,10 @@ describe('apply: the confirmation lists the steps it will take, and those it wil
       keys: [{ createdDaysAgo: 300 }],
     });
   });
+  const keyStatuses = async (user: string) =>
+    ((await iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata ?? []).map(
+      (k) => k.Status,
+    );
   after(async () => {
     restoreEnv();
     iam.destroy();
@@ -98,6 +102,52 @@ describe('apply: the confirmation lists the steps it will take, and those it wil
     assert.deepEqual(
       keys.map((k) => k.Status),
       ['Inactive'],
+    );
+  });
+
+  it("a plan made with a configuration file's exemptions is not applied without one: an exemption added since must count", async () => {
+    for (const name of ['bert', 'cleo']) {
+      await seedUser(moto, iam, { name, createdDaysAgo: 300, keys: [{ createdDaysAgo: 300 }] });
+    }
+    const findings = join(dir, 'findings-2.json');
+    const planFile = join(dir, 'plan-2.json');
+    const config = join(dir, 'credsweep.config.json');
+    const exemption = (principal: string) => ({
+      principal,
+      owner: 'sec',
+      reason: `keep ${principal}`,
+      expires: '2099-12-31',
+    });
+    writeFileSync(config, JSON.stringify({ exemptions: [exemption('alice')] }));
+    assert.equal((await cli(['audit', '--format', 'json', '--output', findings])).code, 0);
+    const planned = await cli([
+      'plan',
+      '--from',
+      findings,
+      '--config',
+      config,
+      '--include',
+      'bert,cleo',
+      '--output',
+      planFile,
+    ]);
+    assert.equal(planned.code, 0, planned.stderr);
+    const plan = remediationPlanSchema.parse(JSON.parse(readFileSync(planFile, 'utf8')));
+    assert.deepEqual(plan.steps.map((s) => s.principalName).sort(), ['bert', 'cleo']);
+    // since the plan, cleo is exempted in that file; apply run elsewhere, without --config, finds none
+    writeFileSync(config, JSON.stringify({ exemptions: [exemption('alice'), exemption('cleo')] }));
+    const refused = await cli(['apply', planFile, '--yes']);
+    assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+    assert.match(
+      refused.stderr,
+      /the plan was made with the exemptions of .*credsweep\.config\.json, and apply has no configuration file/,
+    );
+    assert.deepEqual([...(await keyStatuses('bert')), ...(await keyStatuses('cleo'))], ['Active', 'Active']);
+    const applied = await cli(['apply', planFile, '--yes', '--config', config]);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.deepEqual(
+      [...(await keyStatuses('bert')), ...(await keyStatuses('cleo'))],
+      ['Inactive', 'Active'],
     );
   });
 });

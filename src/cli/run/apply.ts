@@ -113,6 +113,16 @@ export async function runApply(
     const accounts = new Set(actable.map((s) => s.accountId)).size;
     const notCarriedOut = gated.length > 0 ? `; ${gated.length} more not carried out (listed above)` : '';
     const summary = `${counted(actable.length, 'step')} in ${counted(accounts, 'account')}: ${actable.length - irreversible} reversible, ${irreversible} irreversible${notCarriedOut}`;
+    // The exemptions now, read before asking (a bad file is one line, nothing asked). A plan made with
+    // a configuration file's exemptions needs one here too: without it, an exemption added there since
+    // planning would silently not count (apply run from another directory, --config forgotten).
+    const loaded = await loadCliConfig(flags.config, ctx);
+    if (plan.options.configFile !== undefined && loaded === undefined) {
+      throw new UsageError(
+        `the plan was made with the exemptions of ${plan.options.configFile}, and apply has no configuration file: an exemption added there since must count`,
+        `give it with --config (or run apply where ./credsweep.config.* is)`,
+      );
+    }
     if (
       !(await confirmOrStop(
         ctx,
@@ -123,7 +133,6 @@ export async function runApply(
       ))
     )
       return;
-    const loaded = await loadCliConfig(flags.config, ctx);
     const deactivatedAt = pending.some((s) => s.action === 'delete-access-key' || s.action === 'delete-role')
       ? deactivationDatesOf(plan.options.journals, key)
       : new Map<string, number>();
