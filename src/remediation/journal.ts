@@ -285,6 +285,13 @@ export interface StepHistory {
 
 const RETRY_STATES = new Set<StepState>(['apply_failed', 'apply_in_flight', 'skipped']);
 
+/**
+ * Undo skips that leave the step as it was (still reversible by a later undo): the principal was
+ * exempt then, or the journal not of the partition undo ran in. Those say who and where, not that the
+ * credential changed since credsweep left it (changed_since_apply, final).
+ */
+const UNDO_SKIPS_KEPT = new Set(['exempt', 'principal_mismatch']);
+
 /** What the journal says about each step, by step id, in order of first appearance. */
 export function foldJournal(entries: readonly JournalEntry[]): Map<string, StepHistory> {
   const steps = new Map<string, StepHistory>();
@@ -317,7 +324,7 @@ export function foldJournal(entries: readonly JournalEntry[]): Map<string, StepH
       h.state = 'undone';
     } else if (e.type === 'failed') {
       h.state = 'undo_failed';
-    } else if (e.type === 'skipped') {
+    } else if (e.type === 'skipped' && !UNDO_SKIPS_KEPT.has(e.reason ?? '')) {
       h.state = 'undo_skipped';
     }
     if (e.reason) h.lastReason = e.reason;

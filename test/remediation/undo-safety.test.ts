@@ -182,6 +182,32 @@ describe('undo reverses only confirmed changes, while the credential is as creds
     });
   }
 
+  it('once the exemption is gone (or undo runs where the journal was written), a later undo reverses the step', async () => {
+    const file = await journalWith(['intent', 'done']);
+    await setDave('Inactive');
+    try {
+      const exempt = await undo(file, undefined, [{ principal: 'dave', ...EXEMPT }]);
+      assert.deepEqual(
+        exempt.map((r) => r.outcome),
+        ['skipped'],
+      );
+      const elsewhere = await undo(file, undefined, [], 'arn:aws-cn:iam::123456789012:user/ops');
+      assert.deepEqual(
+        elsewhere.map((r) => r.outcome),
+        ['skipped'],
+      );
+      const later = await undo(file);
+      assert.deepEqual(
+        later.map((r) => r.outcome),
+        ['undone'],
+        JSON.stringify(later),
+      );
+      assert.equal(await daveStatus(), 'Active');
+    } finally {
+      await setDave('Active');
+    }
+  });
+
   // A journal of another partition (or a step whose ARN names another account than its own) is not
   // one credsweep wrote where it runs now: the same account id and name there are another principal.
   for (const [what, arn, callerArn] of [
