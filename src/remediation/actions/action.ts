@@ -10,7 +10,8 @@
  *      for anything that only flips Active/Inactive);
  *   3. register it in ./index.ts, teach the planner (src/remediation/plan.ts) when to plan it;
  *   4. regenerate policies/remediation-policy.json and add cases to the hostile-plan battery
- *      (test/remediation/hostile-plan.test.ts).
+ *      (test/remediation/hostile-plan.test.ts; an action moto cannot carry out goes in its
+ *      aws-sdk-client-mock block).
  * apply never reads a step's `reversible`, `reason` or `expected` to decide to act: only the step's
  * target (account, principal, credential id) and this declaration.
  */
