@@ -45,6 +45,7 @@ import { AssumeRootCommand, STSClient } from '@aws-sdk/client-sts';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import type { Exemption } from '../../src/config/schema.ts';
 import type { PlanStep, RemediationPlan } from '../../src/model/remediation-plan.ts';
+import { ACTIONS } from '../../src/remediation/actions/index.ts';
 import { applyPlan, type StepResult } from '../../src/remediation/apply.ts';
 import { remediationClients } from '../../src/remediation/clients.ts';
 import { exemptionCheck } from '../../src/remediation/exemptions.ts';
@@ -91,6 +92,9 @@ interface RunOptions {
   deactivatedAt?: Map<string, number>;
 }
 type Outcome = { refused: Error } | { results: StepResult[] };
+
+/** The actions of every plan a case handed to apply: each action of the registry must be among them. */
+const exercised = new Set<string>();
 
 describe('hostile plans: apply re-derives every step and changes nothing it should not (moto)', () => {
   let moto: MotoServer;
@@ -253,6 +257,7 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     try {
       verifyPlan(plan, 'plan.json', options.key);
       checkPlanNotFromFuture(plan, 'plan.json', Date.now());
+      for (const step of plan.steps) exercised.add(step.action);
     } catch (e) {
       return { refused: e as Error };
     }
@@ -1026,6 +1031,7 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
     exemptions: Exemption[] = [],
   ): Promise<StepResult[]> {
     verifyPlan(p, 'plan.json', undefined);
+    for (const step of p.steps) exercised.add(step.action);
     // credsweep's own analyzer (apply's auto lookup), whatever the plan names
     const accessAnalyzer = await resolveLiveAccessAnalyzer(analyzer.client, 'auto');
     if (exemptTag) {
@@ -1503,6 +1509,7 @@ describe('hostile plans: delete-root-access-key and deactivate-service-specific-
     options: { allowIrreversible?: boolean; exemptions?: Exemption[]; callerAccessKeyId?: string } = {},
   ): Promise<StepResult[]> {
     verifyPlan(plan, 'plan.json', undefined);
+    for (const step of plan.steps) exercised.add(step.action);
     const sts = new STSClient({
       region: 'us-east-1',
       credentials: { accessKeyId: 'AKIAOPS', secretAccessKey: 'x' },
@@ -1691,5 +1698,14 @@ describe('hostile plans: delete-root-access-key and deactivate-service-specific-
     );
     assert.deepEqual(rootKeys.get(MEMBER_A), []);
     assert.equal(sscs[0]?.Status, 'Inactive');
+  });
+});
+
+describe('the battery covers the registry', () => {
+  it('every action of the registry was handed to apply by a case above (an action added needs its cases)', () => {
+    assert.deepEqual(
+      Object.keys(ACTIONS).filter((a) => !exercised.has(a)),
+      [],
+    );
   });
 });
