@@ -26,7 +26,7 @@ import { describeStepError, type EligibilityContext, epochSeconds } from './acti
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
 import { inAccountOrder } from './by-account.ts';
 import { partitionOf } from './clients.ts';
-import type { ExemptionCheck } from './exemptions.ts';
+import { type ExemptionCheck, stepExemption } from './exemptions.ts';
 import type { LiveAccessAnalyzer } from './live-access-analyzer.ts';
 import { foldJournal, journalEntries, type JournalWriter, type StepHistory } from './journal.ts';
 import type { PlanKey } from './plan-digest.ts';
@@ -289,17 +289,7 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
         state,
       );
     }
-    // Exemptions match the principal as IAM has it (name, ARN, tags), never as the step spells it.
-    // A step that locks the whole principal out is exempt when any of its credentials is.
-    const live = {
-      ...step,
-      principalName: principal.name ?? step.principalName,
-      arn: principal.arn ?? step.arn,
-    };
-    let exempt: string | null = null;
-    for (const credential of action.locksOut ?? [step.credential]) {
-      exempt ??= options.exemptions({ ...live, credential }, principal.tags);
-    }
+    const exempt = stepExemption(options.exemptions, step, principal, action.locksOut);
     if (exempt !== null) return skip('exempt', exempt, state);
 
     const changed = changedSincePlan(step, state);

@@ -15,7 +15,7 @@ import { describeStepError } from './actions/action.ts';
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
 import { inAccountOrder } from './by-account.ts';
 import { partitionOf } from './clients.ts';
-import { type ExemptionCheck, exemptionCheck } from './exemptions.ts';
+import { type ExemptionCheck, exemptionCheck, stepExemption } from './exemptions.ts';
 import { foldJournal, journalEntries, type JournalWriter, type StepHistory } from './journal.ts';
 import type { PlanKey } from './plan-digest.ts';
 import { readPrincipal } from './principal.ts';
@@ -232,21 +232,11 @@ export async function undoJournal(
    * deleted role has none: the journal's name and ARN, which apply checked live), as apply asks.
    */
   async function exemptNow(step: PlanStep): Promise<string | null> {
-    const action = ACTIONS[step.action];
     // (No undo acts on root: its only action, delete-root-access-key, is irreversible.)
     const principal =
       step.principalType === 'root'
         ? { exists: false, tags: {} }
         : await readPrincipal(() => options.clients.iam(step.accountId), step, partitionOf(step.arn));
-    const live = {
-      ...step,
-      principalName: principal.name ?? step.principalName,
-      arn: principal.arn ?? step.arn,
-    };
-    let exempt: string | null = null;
-    for (const credential of action.locksOut ?? [step.credential]) {
-      exempt ??= exemptions({ ...live, credential }, principal.tags);
-    }
-    return exempt;
+    return stepExemption(exemptions, step, principal, ACTIONS[step.action].locksOut);
   }
 }
