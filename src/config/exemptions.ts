@@ -9,6 +9,7 @@
 import { printable } from '../reporters/printable.ts';
 import type { CredentialKind, ExemptionNotice, ExemptionOutcome, Finding } from '../model/finding.ts';
 import { type EpochMs, MS_PER_DAY, parseAsOf } from '../time.ts';
+import { tagValueOf } from '../rules/index.ts';
 import { compileGlob, type Glob } from './glob.ts';
 import type { Exemption } from './schema.ts';
 
@@ -33,9 +34,14 @@ export function exemptionCredential(kind: CredentialKind): string {
   return kind;
 }
 
-/** An ARN glob: `*` any run of characters, `?` one character; matched in linear time (./glob.ts). */
+/**
+ * An ARN glob: `*` any run of characters, `?` one character; matched in linear time (./glob.ts) and
+ * ignoring case, as `principal` is: IAM names are unique whatever their case and name the same
+ * principal in any case (docs/aws-behaviour.md §2), so `user/BreakGlass` is the user `breakglass`.
+ */
 export function arnGlob(pattern: string): Glob {
-  return compileGlob(pattern, { questionMark: true });
+  const glob = compileGlob(pattern.toLowerCase(), { questionMark: true });
+  return { pattern, test: (text) => glob.test(text.toLowerCase()) };
 }
 
 /** The exemption applies through the whole of its `expires` day (UTC). */
@@ -60,7 +66,8 @@ function matchesPrincipal(c: CompiledExemption, arn: string, name: string, tags:
   if (c.arn !== undefined && !c.arn.test(arn)) return false;
   const tag = c.exemption.tag;
   if (tag !== undefined) {
-    const value = tags?.[tag.key];
+    // The key in any case, as IAM keeps it on users and roles; the value as written (IAM keeps its case).
+    const value = tagValueOf(tags, tag.key);
     if (value === undefined || (tag.value !== undefined && value !== tag.value)) return false;
   }
   return true;

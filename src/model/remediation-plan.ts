@@ -186,6 +186,11 @@ export const remediationPlanSchema = z.object({
     quarantineUsers: z.boolean().optional(),
     /** `plan --permissions`: unused services are fenced off with a permissions boundary. */
     permissions: z.boolean().optional(),
+    /**
+     * The configuration file whose exemptions the plan was made with: apply refuses the plan when it
+     * has no configuration file (an exemption added there since planning must win).
+     */
+    configFile: z.string().optional(),
   }),
   caller: z.object({
     accountId: z.string(),

@@ -4,9 +4,10 @@
  * names a target (account, principal, credential id) and an action from the registry. In order:
  *
  *   account covered by the plan's audit → action fits the principal type and credential kind →
- *   never the caller's key (nor, in the actions' re-checks, the user or role credsweep runs as in that
- *   account: src/remediation/caller.ts) → irreversible only when plan and apply were both given
- *   --allow-irreversible → the credential's live state → the principal's live ARN, tags and the
+ *   never the caller's key → irreversible only when plan and apply were both given
+ *   --allow-irreversible → the credential's live state → the action's never cases on it (the user or
+ *   role credsweep runs as in that account: src/remediation/caller.ts; a service-linked role, a
+ *   service's role) → the principal's live ARN, tags and the
  *   configuration's exemptions now → the action's eligibility re-check on the live state (the plan's
  *   recorded thresholds re-applied to the current last use; for deletions credsweep's own journals) →
  *   no use later than the plan knew of.
@@ -24,7 +25,8 @@ import { type EpochMs, parseIsoDateTime } from '../time.ts';
 import { describeStepError, type EligibilityContext, epochSeconds } from './actions/action.ts';
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
 import { inAccountOrder } from './by-account.ts';
-import type { ExemptionCheck } from './exemptions.ts';
+import { partitionOf } from './clients.ts';
+import { type ExemptionCheck, stepExemption } from './exemptions.ts';
 import type { LiveAccessAnalyzer } from './live-access-analyzer.ts';
 import { foldJournal, journalEntries, type JournalWriter, type StepHistory } from './journal.ts';
 import type { PlanKey } from './plan-digest.ts';
@@ -147,6 +149,41 @@ export function planThreshold(plan: RemediationPlan): (kind?: ThresholdKind) => 
   return (kind) => (kind === undefined ? undefined : plan.audit.thresholds[kind]) ?? plan.audit.thresholdDays;
 }
 
+/**
+ * Why apply will not carry out `step` whatever AWS holds, from the plan and apply's own
+ * --allow-irreversible alone: an account the plan's audit did not cover, an action not for that
+ * principal type or credential kind, an irreversible action without --allow-irreversible at plan and
+ * at apply. Null when only the live checks can tell. The confirmation lists such steps apart, so what
+ * it asks about is what apply may carry out.
+ */
+export function gateStep(
+  step: PlanStep,
+  plan: RemediationPlan,
+  allowIrreversible: boolean,
+): { reason: ApplySkipReason; detail: string } | null {
+  const action = ACTIONS[step.action];
+  if (!plan.audit.accounts.includes(step.accountId)) {
+    return {
+      reason: 'account_not_audited',
+      detail: `account ${step.accountId} is not one the plan's audit covered`,
+    };
+  }
+  if (!action.principalTypes.includes(step.principalType) || !action.credentials.includes(step.credential)) {
+    return {
+      reason: 'action_mismatch',
+      detail: `${action.id} is not an action for a ${step.principalType}'s ${step.credential}`,
+    };
+  }
+  if (!action.reversible && !(plan.options.allowIrreversible && allowIrreversible)) {
+    const missingFlag = plan.options.allowIrreversible ? 'apply was not given' : 'the plan was not made with';
+    return {
+      reason: 'irreversible',
+      detail: `${action.id} cannot be undone and ${missingFlag} --allow-irreversible`,
+    };
+  }
+  return null;
+}
+
 export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): Promise<ApplyResult> {
   const { journal, now, runId } = options;
   const entry = journalEntries('apply', runId, now, {
@@ -158,7 +195,6 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
     entry({ type: 'run', plan: { file: options.planFile, dataCollectedAt: plan.dataCollectedAt } }),
   );
   const history = foldJournal(options.history);
-  const audited = new Set(plan.audit.accounts);
   const thresholdDays = planThreshold(plan);
   let acted = 0;
   const results = await inAccountOrder(
@@ -186,27 +222,11 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
       return { step, outcome: 'failed', reason: error.code, detail: `${doing}: ${error.message}` };
     };
     // What the plan file alone decides nothing about: where, what, whose, and how final.
-    if (!audited.has(step.accountId)) {
-      return skip('account_not_audited', `account ${step.accountId} is not one the plan's audit covered`);
-    }
-    if (
-      !action.principalTypes.includes(step.principalType) ||
-      !action.credentials.includes(step.credential)
-    ) {
-      return skip(
-        'action_mismatch',
-        `${action.id} is not an action for a ${step.principalType}'s ${step.credential}`,
-      );
-    }
     if (step.accessKeyId !== undefined && step.accessKeyId === options.callerAccessKeyId) {
       return skip('caller_key', 'credsweep is calling AWS with this access key');
     }
-    if (!action.reversible && !(plan.options.allowIrreversible && options.allowIrreversible)) {
-      const missingFlag = plan.options.allowIrreversible
-        ? 'apply was not given'
-        : 'the plan was not made with';
-      return skip('irreversible', `${action.id} cannot be undone and ${missingFlag} --allow-irreversible`);
-    }
+    const gated = gateStep(step, plan, options.allowIrreversible);
+    if (gated) return skip(gated.reason, gated.detail);
 
     const ctx: EligibilityContext = {
       now: now(),
@@ -239,9 +259,17 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
       return { step, outcome: 'done', reason: 'completed_before_interruption' };
     }
 
+    // Never credsweep's own principal (nor a service's role): before anything the plan could differ in.
+    const never = action.never?.(state, ctx, step);
+    if (never) return skip(never.reason, never.detail, state);
+
     let principal: Awaited<ReturnType<typeof readPrincipal>>;
     try {
-      principal = await readPrincipal(() => options.clients.iam(step.accountId), step);
+      principal = await readPrincipal(
+        () => options.clients.iam(step.accountId),
+        step,
+        partitionOf(ctx.callerArn),
+      );
     } catch (e) {
       return failed(e, 'reading the principal');
     }
@@ -254,11 +282,14 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
         state,
       );
     }
-    // A step that locks the whole principal out is exempt when any of its credentials is.
-    let exempt: string | null = null;
-    for (const credential of action.locksOut ?? [step.credential]) {
-      exempt ??= options.exemptions({ ...step, credential, arn: principal.arn ?? step.arn }, principal.tags);
+    if (step.principalType === 'root' && principal.name !== step.principalName) {
+      return skip(
+        'principal_mismatch',
+        `the root user is ${principal.name}, not ${step.principalName}`,
+        state,
+      );
     }
+    const exempt = stepExemption(options.exemptions, step, principal, action.locksOut);
     if (exempt !== null) return skip('exempt', exempt, state);
 
     const changed = changedSincePlan(step, state);

@@ -6,10 +6,11 @@
  */
 import { ExemptionMatcher } from '../config/exemptions.ts';
 import type { Exemption } from '../config/schema.ts';
-import type { Finding } from '../model/finding.ts';
+import type { CredentialKind, Finding } from '../model/finding.ts';
+import type { PlanStep } from '../model/remediation-plan.ts';
 import { DEFAULT_EXEMPTION, exemptTagReason } from '../rules/index.ts';
 import type { EpochMs } from '../time.ts';
-import type { Tags } from './principal.ts';
+import type { LivePrincipal, Tags } from './principal.ts';
 
 export type CredentialRef = Pick<
   Finding,
@@ -39,4 +40,23 @@ export function exemptionCheck(exemptions: readonly Exemption[], asOf: EpochMs):
     const judged = matcher.apply(probe, tags);
     return judged.status === 'exempt' ? judged.reason : null;
   };
+}
+
+/**
+ * Why a step's principal is exempt now, or null, asked by apply and undo alike: matched as IAM has the
+ * principal now (`live`: its name, ARN and tags), never as the step spells it. A step that locks the
+ * whole principal out (`locksOut`: quarantine-user) is exempt when any of those credentials is.
+ */
+export function stepExemption(
+  check: ExemptionCheck,
+  step: PlanStep,
+  live: LivePrincipal,
+  locksOut: readonly CredentialKind[] = [step.credential],
+): string | null {
+  const principal = { ...step, principalName: live.name ?? step.principalName, arn: live.arn ?? step.arn };
+  for (const credential of locksOut) {
+    const exempt = check({ ...principal, credential }, live.tags);
+    if (exempt !== null) return exempt;
+  }
+  return null;
 }

@@ -222,6 +222,32 @@ export function readJournal(path: string, options: ReadJournalOptions = {}): Jou
   });
 }
 
+/**
+ * Throws when the journal at `path` now holds other lines than `seen`, the lines a command read before
+ * its confirmation: call it holding the journal (a JournalWriter open on it), so nothing can write in
+ * between. Another credsweep wrote to it while this one waited for its answer (an undo reversing the
+ * plan apply was about to carry on, an undo already reversing what another waits to reverse), and
+ * acting on what was read then would act on a journal that no longer says so.
+ */
+export function checkJournalUnchanged(
+  path: string,
+  seen: readonly JournalEntry[],
+  command: 'apply' | 'undo',
+  options: ReadJournalOptions = {},
+): void {
+  const now = readJournal(path, { ...options, missingOk: true });
+  const same =
+    now.length === seen.length && JSON.stringify(now.at(-1) ?? null) === JSON.stringify(seen.at(-1) ?? null);
+  if (!same) {
+    throw new InputError(
+      `the journal changed while ${command} was waiting for the confirmation (another credsweep wrote to it): nothing was done`,
+      path,
+      undefined,
+      `run credsweep ${command} again to see what it would do now`,
+    );
+  }
+}
+
 /** How every line JournalWriter writes begins (JSON.stringify keeps journalEntries' key order). */
 const LINE_START = '{"v":2,"at":"';
 
@@ -259,6 +285,13 @@ export interface StepHistory {
 
 const RETRY_STATES = new Set<StepState>(['apply_failed', 'apply_in_flight', 'skipped']);
 
+/**
+ * Undo skips that leave the step as it was (still reversible by a later undo): the principal was
+ * exempt then, or the journal not of the partition undo ran in. Those say who and where, not that the
+ * credential changed since credsweep left it (changed_since_apply, final).
+ */
+const UNDO_SKIPS_KEPT = new Set(['exempt', 'principal_mismatch']);
+
 /** What the journal says about each step, by step id, in order of first appearance. */
 export function foldJournal(entries: readonly JournalEntry[]): Map<string, StepHistory> {
   const steps = new Map<string, StepHistory>();
@@ -291,7 +324,7 @@ export function foldJournal(entries: readonly JournalEntry[]): Map<string, StepH
       h.state = 'undone';
     } else if (e.type === 'failed') {
       h.state = 'undo_failed';
-    } else if (e.type === 'skipped') {
+    } else if (e.type === 'skipped' && !UNDO_SKIPS_KEPT.has(e.reason ?? '')) {
       h.state = 'undo_skipped';
     }
     if (e.reason) h.lastReason = e.reason;

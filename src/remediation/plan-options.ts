@@ -55,6 +55,8 @@ export interface PlanOptions {
    * replaces delete-login-profile as the answer to its unused console password.
    */
   quarantineUsers?: boolean;
+  /** The configuration file whose exemptions were applied (recorded: apply needs one too). */
+  configFile?: string;
   /** `--permissions`: permission findings become restrict-permissions steps (plan-permissions.ts). */
   permissions?: Pick<PermissionPlanOptions, 'granularity' | 'boundaries' | 'analyzerArn'>;
 }

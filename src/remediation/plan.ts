@@ -126,6 +126,7 @@ export function assembleRemediationPlan(findings: readonly Finding[], options: P
         ...(options.includeServiceRoles ? { includeServiceRoles: true } : {}),
         ...(options.quarantineUsers ? { quarantineUsers: true } : {}),
         ...(options.permissions ? { permissions: true } : {}),
+        ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
       },
       caller: { ...options.caller },
       summary: {

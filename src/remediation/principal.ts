@@ -11,6 +11,7 @@ import {
   paginateListUserTags,
 } from '@aws-sdk/client-iam';
 import type { PlanStep } from '../model/remediation-plan.ts';
+import { ROOT_USER } from '../sources/credential-report/to-inventory.ts';
 import { isNoSuchEntity } from './actions/action.ts';
 
 export const USER_PRINCIPAL_PERMISSIONS = ['iam:GetUser', 'iam:ListUserTags'] as const;
@@ -21,6 +22,8 @@ export type Tags = Record<string, string>;
 export interface LivePrincipal {
   exists: boolean;
   arn?: string;
+  /** The name as IAM has it (the root user's is `<root_account>`): what exemptions are matched by. */
+  name?: string;
   tags: Tags;
 }
 
@@ -41,23 +44,38 @@ export async function readPrincipalTags(iam: IAMClient, p: PrincipalRef): Promis
   return tags;
 }
 
-/** The principal's live ARN and tags; `exists: false` when IAM has no such principal. */
+/**
+ * The principal's live ARN, name and tags; `exists: false` when IAM has no such principal.
+ * `partition`: the one credsweep works in (its caller's ARN), where the root user's ARN is.
+ */
 export async function readPrincipal(
   iamOf: () => Promise<IAMClient>,
   p: PrincipalRef,
+  partition: string,
 ): Promise<LivePrincipal> {
   if (p.principalType === 'root') {
-    // The root user has no tags and one ARN per account; its partition is the step's.
-    const partition = /^arn:(aws[\w-]*):/.exec(p.arn)?.[1] ?? 'aws';
-    return { exists: true, arn: `arn:${partition}:iam::${p.accountId}:root`, tags: {} };
+    // The root user has no tags, one name and one ARN per account, in the partition credsweep works
+    // in: never the step's, which a forged plan could write in another partition or under another
+    // name, past an exemption by ARN (arn:aws:iam::*:root) or by name (<root_account>).
+    return { exists: true, arn: `arn:${partition}:iam::${p.accountId}:root`, name: ROOT_USER, tags: {} };
   }
   const iam = await iamOf();
   try {
-    const arn =
-      p.principalType === 'user'
-        ? (await iam.send(new GetUserCommand({ UserName: p.principalName }))).User?.Arn
-        : (await iam.send(new GetRoleCommand({ RoleName: p.principalName }))).Role?.Arn;
-    return { exists: true, ...(arn ? { arn } : {}), tags: await readPrincipalTags(iam, p) };
+    let arn: string | undefined;
+    let name: string | undefined;
+    if (p.principalType === 'user') {
+      const user = (await iam.send(new GetUserCommand({ UserName: p.principalName }))).User;
+      [arn, name] = [user?.Arn, user?.UserName];
+    } else {
+      const role = (await iam.send(new GetRoleCommand({ RoleName: p.principalName }))).Role;
+      [arn, name] = [role?.Arn, role?.RoleName];
+    }
+    return {
+      exists: true,
+      ...(arn ? { arn } : {}),
+      ...(name ? { name } : {}),
+      tags: await readPrincipalTags(iam, p),
+    };
   } catch (e) {
     if (isNoSuchEntity(e)) return { exists: false, tags: {} };
     throw e;

@@ -154,6 +154,20 @@ export function renderStepListing(steps: readonly PlanStep[], options: TableOpti
   )}\n`;
 }
 
+/**
+ * The steps apply will not carry out whatever AWS holds (src/remediation/apply.ts gateStep), one line
+ * each with why, after the listing of those it may: `not carried out: <action> <credential>
+ * (<account> <principal>): <why>`. '' when there are none.
+ */
+export function renderNotCarriedOut(gated: readonly { step: PlanStep; detail: string }[]): string {
+  return gated
+    .map(
+      ({ step: s, detail }) =>
+        `not carried out: ${printable(s.action)} ${printable(target(s))} (${printable(s.accountId)} ${printable(principal(s))}): ${printable(detail)}\n`,
+    )
+    .join('');
+}
+
 export function renderApplyResults(results: readonly StepResult[], options: TableOptions = {}): string {
   const rows = results.map((r) => [
     r.outcome,

@@ -14,8 +14,11 @@ import type { EpochMs } from '../time.ts';
 import { describeStepError } from './actions/action.ts';
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
 import { inAccountOrder } from './by-account.ts';
+import { partitionOf } from './clients.ts';
+import { type ExemptionCheck, exemptionCheck, stepExemption } from './exemptions.ts';
 import { foldJournal, journalEntries, type JournalWriter, type StepHistory } from './journal.ts';
 import type { PlanKey } from './plan-digest.ts';
+import { readPrincipal } from './principal.ts';
 
 export type UndoOutcome =
   | 'undone'
@@ -69,6 +72,24 @@ export function needsTrustedJournal(
   );
 }
 
+/**
+ * Why the step's principal is not one where credsweep runs now, or null: its ARN names another
+ * account than the step's (undo's calls go to the step's account, by name), or another partition than
+ * the caller's (a journal of aws-cn undone with credentials of aws).
+ */
+function notWhereCredsweepRuns(step: PlanStep, callerArn: string | undefined): string | null {
+  const account = /^arn:[\w-]+:iam::(\d{12}):/.exec(step.arn)?.[1];
+  if (account !== step.accountId) {
+    return `the journal's ARN ${step.arn} names account ${account ?? 'none'}, the step ${step.accountId}: left as it is`;
+  }
+  if (callerArn === undefined) return null;
+  const journalled = partitionOf(step.arn);
+  const current = partitionOf(callerArn);
+  return journalled === current
+    ? null
+    : `the journal's ARN is in partition ${journalled}, credsweep runs in ${current}: not where credsweep runs now, left as it is`;
+}
+
 export interface UndoOptions {
   clients: RemediationClients;
   journal: JournalWriter;
@@ -84,6 +105,17 @@ export interface UndoOptions {
    * the trust and permission policies an unsealed journal names): `undo --trust-unsigned-journal`.
    */
   trustUnsignedJournal?: boolean;
+  /**
+   * The ARN credsweep calls AWS as now: a step journalled in another partition than this one's is
+   * left as it is (the same account id and name there are another principal). Without it, the
+   * step's own partition is not checked.
+   */
+  callerArn?: string;
+  /**
+   * The exempt tag and the configuration's exemptions as they are now (default: the exempt tag
+   * alone): a principal exempt now is left as it is, as apply leaves it (never an exempt principal).
+   */
+  exemptions?: ExemptionCheck;
   /** Called as each reversal ends, whatever its outcome (e.g. to move a progress bar). */
   onStepDone?: (result: UndoResult) => void;
 }
@@ -99,6 +131,7 @@ export async function undoJournal(
     journal,
   });
   journal.append(entry({ type: 'run' }));
+  const exemptions = options.exemptions ?? exemptionCheck([], now());
   const preview = previewUndo(entries);
   const results: UndoResult[] = [
     ...preview.irreversible.map((h) => ({
@@ -137,6 +170,11 @@ export async function undoJournal(
         detail: `${step.action}'s undo writes what the journal holds (trust and permission policies), and this journal is not sealed with a plan key: give the key it was written with, or --trust-unsigned-journal to take it as written`,
       };
     }
+    const elsewhere = notWhereCredsweepRuns(step, options.callerArn);
+    if (elsewhere) {
+      journal.append(entry({ type: 'skipped', step, reason: 'principal_mismatch', detail: elsewhere }));
+      return { step, outcome: 'skipped', detail: elsewhere };
+    }
     let state: CredentialState;
     try {
       state = await action.readState(options.clients, step, undefined, h.before);
@@ -151,6 +189,19 @@ export async function undoJournal(
       // An earlier undo got this far (its `done` line was not written).
       journal.append(entry({ type: 'done', step, before: state, reason: 'already_undone' }));
       return { step, outcome: 'already_undone' };
+    }
+    let exempt: string | null;
+    try {
+      exempt = await exemptNow(step);
+    } catch (e) {
+      const error = describeStepError(e);
+      journal.append(entry({ type: 'failed', step, error, detail: 'reading the principal' }));
+      return { step, outcome: 'failed', detail: `${error.code}: ${error.message}` };
+    }
+    if (exempt !== null) {
+      const detail = `exempt now (${exempt}): left as it is`;
+      journal.append(entry({ type: 'skipped', step, before: state, reason: 'exempt', detail }));
+      return { step, outcome: 'skipped', detail };
     }
     if (!action.isAsLeft?.(state, h.before, undoing)) {
       const detail = !state.exists
@@ -174,5 +225,18 @@ export async function undoJournal(
     }
     journal.append(entry({ type: 'done', step, before: state, ...(note ? { detail: note } : {}) }));
     return { step, outcome: 'undone', ...(note ? { detail: note } : {}) };
+  }
+
+  /**
+   * Why the step's principal is exempt now, or null: its live name, ARN and tags when it exists (a
+   * deleted role has none: the journal's name and ARN, which apply checked live), as apply asks.
+   */
+  async function exemptNow(step: PlanStep): Promise<string | null> {
+    // (No undo acts on root: its only action, delete-root-access-key, is irreversible.)
+    const principal =
+      step.principalType === 'root'
+        ? { exists: false, tags: {} }
+        : await readPrincipal(() => options.clients.iam(step.accountId), step, partitionOf(step.arn));
+    return stepExemption(exemptions, step, principal, ACTIONS[step.action].locksOut);
   }
 }

@@ -62,14 +62,32 @@ export function exemptByTag(
 }
 
 /**
- * `exempt by tag <key>=<value>` when the tags carry the exempt tag (value compared ignoring case),
- * else undefined. Also asked by plan and apply (src/remediation/exemptions.ts) of live tags.
+ * The value of a user's or role's tag `key`, whatever the case of the key: IAM keeps one tag per key
+ * regardless of case on users and roles (`Department` and `department` cannot both be set; IAM-UG
+ * id_tags.html, "Case sensitivity"), and IAM's own condition keys (`iam:ResourceTag/…`) match the key
+ * so, so `Credsweep:Exempt` is the exempt tag as much as `credsweep:exempt`.
+ */
+export function tagValueOf(
+  tags: Readonly<Record<string, string>> | undefined,
+  key: string,
+): string | undefined {
+  if (tags === undefined) return undefined;
+  const exact = tags[key];
+  if (exact !== undefined) return exact;
+  const wanted = key.toLowerCase();
+  for (const k in tags) if (k.toLowerCase() === wanted) return tags[k];
+  return undefined;
+}
+
+/**
+ * `exempt by tag <key>=<value>` when the tags carry the exempt tag (key and value compared ignoring
+ * case), else undefined. Also asked by plan and apply (src/remediation/exemptions.ts) of live tags.
  */
 export function exemptTagReason(
   tags: Readonly<Record<string, string>> | undefined,
   exemption: ExemptionPolicy = DEFAULT_EXEMPTION,
 ): string | undefined {
-  const tag = tags?.[exemption.tagKey];
+  const tag = tagValueOf(tags, exemption.tagKey);
   if (tag === undefined || tag.toLowerCase() !== exemption.tagValue.toLowerCase()) return undefined;
   return `exempt by tag ${exemption.tagKey}=${tag}`;
 }

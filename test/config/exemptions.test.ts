@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { arnGlob, ExemptionMatcher, exemptionWarnings } from '../../src/config/exemptions.ts';
 import type { Exemption } from '../../src/config/schema.ts';
-import { evaluatePrincipal } from '../../src/rules/index.ts';
+import { evaluatePrincipal, exemptTagReason } from '../../src/rules/index.ts';
 import { AS_OF, aKey, aUser, daysAgo } from '../helpers/builders.ts';
 
 const ctx = { asOf: AS_OF, thresholdDays: 90 };
@@ -47,6 +47,35 @@ describe('ExemptionMatcher', () => {
       AS_OF,
     );
     assert.equal(passwordOnly.apply(f!).status, 'unused');
+  });
+
+  it("a tag's key matches in any case (IAM keeps one per key whatever its case on users and roles), its value as written", () => {
+    const byTag = new ExemptionMatcher([exemption({ tag: { key: 'team', value: 'platform' } })], AS_OF);
+    const [f] = evaluatePrincipal(ciBot, ctx);
+    assert.equal(byTag.apply(f!, { Team: 'platform' }).status, 'exempt');
+    assert.equal(byTag.apply(f!, { TEAM: 'platform' }).status, 'exempt');
+    assert.equal(byTag.apply(f!, { Team: 'Platform' }).status, 'unused', 'tag values keep their case in IAM');
+    assert.equal(
+      new ExemptionMatcher([exemption({ tag: { key: 'Team' } })], AS_OF).apply(f!, { team: 'x' }).status,
+      'exempt',
+    );
+  });
+
+  it('an ARN glob matches ignoring case, as the name does: IAM names are unique whatever their case', () => {
+    const [f] = evaluatePrincipal(ciBot, ctx);
+    const byArn = new ExemptionMatcher([exemption({ arn: 'arn:aws:iam::*:user/CI/CI-Bot' })], AS_OF);
+    assert.equal(byArn.apply(f!).status, 'exempt');
+    assert.ok(arnGlob('ARN:AWS:IAM::*:USER/ci/*').test(ciBot.arn));
+  });
+
+  it('the exempt tag with its key in other case exempts, in the audit as at apply', () => {
+    const tagged = { ...ciBot, tags: { 'Credsweep:Exempt': 'TRUE' } };
+    assert.deepEqual(
+      evaluatePrincipal(tagged, ctx).map((f) => f.status),
+      ['exempt'],
+    );
+    assert.equal(exemptTagReason({ 'CREDSWEEP:EXEMPT': 'true' }), 'exempt by tag credsweep:exempt=true');
+    assert.equal(exemptTagReason({ 'credsweep:exempted': 'true' }), undefined, 'another key');
   });
 
   it('credentials: ssh_public_key and service_specific_credential exempt only those kinds', () => {

@@ -19,6 +19,7 @@ import {
   ListSigningCertificatesCommand,
   ListUsersCommand,
   GetAccessKeyLastUsedCommand,
+  TagUserCommand,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type RemediationPlan, remediationPlanSchema } from '../../src/model/remediation-plan.ts';
@@ -360,6 +361,43 @@ describe('remediation: plan, apply, undo (moto)', () => {
     assert.match(undo.stdout, /not_confirmed\s+deactivate-access-key\s+\d+\s+alice/);
     assert.deepEqual(Object.values(await keyStatus('alice')), ['Active', 'Inactive']);
     assert.deepEqual(Object.values(await keyStatus('erin')), ['Active'], 'never touched');
+  });
+
+  it('undo leaves a principal exempt now as it is: the configuration (--config) and the exempt tag', async () => {
+    await auditAndPlan();
+    const plan = join(dir, 'plan.json');
+    assert.equal((await cli(['apply', plan, '--yes'])).code, 0);
+    assert.deepEqual(await certStatus('gina'), ['Inactive']);
+    // since the apply: gina exempt by the configuration (her certificates), erin tagged exempt
+    const config = join(dir, 'undo-config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        exemptions: [
+          {
+            principal: 'gina',
+            credentials: ['cert'],
+            owner: 'sec',
+            reason: 'IR-7 hold',
+            expires: '2099-12-31',
+          },
+        ],
+      }),
+    );
+    await iam.send(
+      new TagUserCommand({ UserName: 'erin', Tags: [{ Key: 'credsweep:exempt', Value: 'true' }] }),
+    );
+    const undo = await cli(['undo', `${plan}.journal.jsonl`, '--yes', '--config', config]);
+    assert.equal(undo.code, 0, undo.stderr + undo.stdout);
+    assert.match(
+      undo.stdout,
+      /skipped\s+deactivate-signing-certificate\s+\d+\s+gina.*exempt now \(exempt until 2099-12-31/,
+    );
+    assert.match(undo.stdout, /skipped\s+deactivate-access-key\s+\d+\s+erin.*exempt now \(exempt by tag/);
+    assert.match(undo.stdout, /2 reversed, 0 cannot be undone, 2 skipped/);
+    assert.deepEqual(await certStatus('gina'), ['Inactive'], 'left as it is');
+    assert.deepEqual(Object.values(await keyStatus('erin')), ['Inactive'], 'left as it is');
+    assert.deepEqual(Object.values(await keyStatus('alice')), ['Active', 'Active']);
   });
 
   it('refuses a plan whose data is older than --max-plan-age (and --as-of does not change that)', async () => {

@@ -91,3 +91,67 @@ export function auditDemo(format: string, options: { env?: NodeJS.ProcessEnv } =
     ...options,
   });
 }
+
+/**
+ * A CliContext for runCli in process whose standard input and error are a terminal (`isTTY`), as a
+ * user at a prompt has them: the test types on `stdin`; what is written is captured in `out`.
+ */
+export function terminalContext(env: NodeJS.ProcessEnv = {}): {
+  ctx: CliContext;
+  stdin: PassThrough;
+  out: { stdout: string; stderr: string };
+} {
+  const stdin = new PassThrough();
+  (stdin as { isTTY?: boolean }).isTTY = true;
+  const out = { stdout: '', stderr: '' };
+  const stream = (name: 'stdout' | 'stderr') => {
+    const s = new PassThrough();
+    s.setEncoding('utf8').on('data', (d: string) => {
+      out[name] += d;
+    });
+    return s as unknown as NodeJS.WriteStream;
+  };
+  const ctx: CliContext = {
+    now: Date.now,
+    stdout: stream('stdout'),
+    stderr: stream('stderr'),
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    env,
+  };
+  (ctx.stderr as { isTTY?: boolean }).isTTY = true;
+  return { ctx, stdin, out };
+}
+
+/**
+ * Starts `argv` in process on a terminal (terminalContext) and resolves once it asks `Proceed?`;
+ * `answer` then types the answer and resolves with the exit code and what was written.
+ */
+export async function promptedCli(
+  runCli: (argv: string[], ctx: CliContext) => Promise<number>,
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{
+  asked: string;
+  answer(text: string): Promise<{ code: number; stdout: string; stderr: string }>;
+}> {
+  const { ctx, stdin, out } = terminalContext(env);
+  let finished: number | undefined;
+  const done = runCli(argv, ctx).then((code) => {
+    finished = code;
+    return code;
+  });
+  for (let i = 0; i < 600 && finished === undefined && !out.stderr.includes('Proceed?'); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  if (!out.stderr.includes('Proceed?')) {
+    throw new Error(`it did not ask (exit ${finished}): ${out.stdout}${out.stderr}`);
+  }
+  return {
+    asked: out.stderr,
+    async answer(text: string) {
+      stdin.write(`${text}\n`);
+      const code = await done;
+      return { code, ...out };
+    },
+  };
+}

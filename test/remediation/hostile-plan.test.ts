@@ -5,12 +5,20 @@
  * nothing changes in moto and the refusal or the skip names the reason. The last case applies the
  * untampered plan, to show the snapshot would have seen a change.
  *
+ * Every action of the registry has its cases here: delete-root-access-key and
+ * deactivate-service-specific-credential, which moto cannot carry out (no sts:AssumeRoot, no
+ * service-specific credential APIs), in the last block against aws-sdk-client-mock fakes (that block
+ * only; it says so).
+ *
  * Role and user steps (issue 14) are forged the same way against the roles and users of
  * seedHostileRoles: a service-linked role, a service's role without --include-service-roles, the role
  * credsweep runs as (and the --role-name role it assumes in a member account), exempt roles (tag and configuration), a role used since the plan, delete-role
  * without the flag at apply, before --delete-after, or of a quarantine credsweep did not make;
  * quarantine-user on a user with a credential in use or created since, on the caller's user, on an
- * exempt one; and edited steps (wrong principal type, ARN, account, credential).
+ * exempt one; and edited steps (wrong principal type, ARN, account, credential). Passwords and
+ * signing certificates past the irreversible gate: a password set since (ivy), none at all, exempt by
+ * a configuration exemption that expires today, by an ARN glob, by tag; a certificate exempt for
+ * certificates only, or named under another user.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,15 +28,26 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import {
   CreatePolicyCommand,
   CreateServiceLinkedRoleCommand,
+  DeleteAccessKeyCommand,
   GetAccessKeyLastUsedCommand,
   GetRoleCommand,
+  GetUserCommand,
   IAMClient,
+  ListAccessKeysCommand,
+  ListServiceSpecificCredentialsCommand,
+  ListUserTagsCommand,
   PutRolePermissionsBoundaryCommand,
+  type ServiceSpecificCredentialMetadata,
   TagRoleCommand,
+  UpdateServiceSpecificCredentialCommand,
 } from '@aws-sdk/client-iam';
+import { AssumeRootCommand, STSClient } from '@aws-sdk/client-sts';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import type { Exemption } from '../../src/config/schema.ts';
 import type { PlanStep, RemediationPlan } from '../../src/model/remediation-plan.ts';
+import { ACTIONS } from '../../src/remediation/actions/index.ts';
 import { applyPlan, type StepResult } from '../../src/remediation/apply.ts';
+import { remediationClients } from '../../src/remediation/clients.ts';
 import { exemptionCheck } from '../../src/remediation/exemptions.ts';
 import { JournalWriter } from '../../src/remediation/journal.ts';
 import { resolveLiveAccessAnalyzer } from '../../src/remediation/live-access-analyzer.ts';
@@ -45,6 +64,7 @@ import {
   seedRemediationFixture,
   snapshotCredentials,
 } from '../helpers/remediation-fixture.ts';
+import { seedRole, seedUser } from '../helpers/seed-iam.ts';
 import { seedHostileRoles } from '../helpers/seed-role.ts';
 import {
   ORG_BOUNDARY,
@@ -73,6 +93,9 @@ interface RunOptions {
 }
 type Outcome = { refused: Error } | { results: StepResult[] };
 
+/** The actions of every plan a case handed to apply: each action of the registry must be among them. */
+const exercised = new Set<string>();
+
 describe('hostile plans: apply re-derives every step and changes nothing it should not (moto)', () => {
   let moto: MotoServer;
   let iam: IAMClient;
@@ -82,7 +105,11 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
   let roles: Awaited<ReturnType<typeof seedHostileRoles>>;
   /** credsweep's journal as a case sees it: `parked` quarantined by credsweep 10 days ago (filled once seeded). */
   const parkedTenDaysAgo = new Map<string, number>();
+  /** credsweep's journal as a case sees it: frank's key deactivated and `parked` quarantined 100 days ago. */
+  const longAgo = new Map<string, number>();
   let runs = 0;
+  /** Key ids of the users seeded here (kim, lee), beside the fixture's. */
+  const shouted: Record<string, string[]> = {};
 
   before(async () => {
     moto = await startMoto();
@@ -90,7 +117,30 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     dir = mkdtempSync(join(tmpdir(), 'credsweep-hostile-'));
     fx = await seedRemediationFixture(moto, iam, dir);
     roles = await seedHostileRoles(moto, iam);
+    // ivy: a console password set 3 days ago, never used
+    await seedUser(moto, iam, { name: 'ivy', createdDaysAgo: 3, password: true });
+    // kim and the role kept-too: the exempt tag with its key in other case (IAM keeps one key per
+    // user or role whatever its case); lee: a tag a configuration exemption names in other case
+    ({ keyIds: shouted.kim } = await seedUser(moto, iam, {
+      name: 'kim',
+      createdDaysAgo: 300,
+      keys: [{ createdDaysAgo: 300 }],
+      tags: { 'Credsweep:Exempt': 'TRUE' },
+    }));
+    ({ keyIds: shouted.lee } = await seedUser(moto, iam, {
+      name: 'lee',
+      createdDaysAgo: 300,
+      keys: [{ createdDaysAgo: 300 }],
+      tags: { Team: 'platform' },
+    }));
+    roles.arns['kept-too'] = await seedRole(moto, iam, {
+      name: 'kept-too',
+      createdDaysAgo: 200,
+      tags: { 'CREDSWEEP:EXEMPT': 'true' },
+    });
     parkedTenDaysAgo.set(roles.roleIds.parked!, Date.now() - 10 * MS_PER_DAY);
+    longAgo.set(roles.roleIds.parked!, Date.now() - 100 * MS_PER_DAY);
+    longAgo.set(fx.keys.frank![0]!, Date.now() - 100 * MS_PER_DAY);
     baseline = await snapshotCredentials(moto, iam);
   });
   after(async () => {
@@ -108,7 +158,7 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
   /** A step an attacker writes for a user's first key, with `expected` matching moto (so only live checks can stop it). */
   async function keyStep(user: string, overrides: Partial<PlanStep> = {}): Promise<PlanStep> {
     const accountId = overrides.accountId ?? ACCOUNT;
-    const keyId = fx.keys[user]![0]!;
+    const keyId = (fx.keys[user] ?? shouted[user])![0]!;
     const action = overrides.action ?? 'deactivate-access-key';
     return {
       id: `${accountId}/${action}/${keyId}`,
@@ -207,6 +257,7 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     try {
       verifyPlan(plan, 'plan.json', options.key);
       checkPlanNotFromFuture(plan, 'plan.json', Date.now());
+      for (const step of plan.steps) exercised.add(step.action);
     } catch (e) {
       return { refused: e as Error };
     }
@@ -425,6 +476,16 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       expect: { skipped: 'principal_mismatch', detail: /ARN is arn:aws:iam::\d+:user\/dave/ },
     },
     {
+      name: 'a step whose ARN is in another partition (arn:aws-cn:…:user/dave)',
+      plan: async () => only([{ ...validStep('dave'), arn: `arn:aws-cn:iam::${ACCOUNT}:user/dave` }]),
+      expect: { skipped: 'principal_mismatch', detail: /ARN is arn:aws:iam::\d+:user\/dave/ },
+    },
+    {
+      name: 'a role step whose ARN is in another partition (arn:aws-us-gov:…:role/victim)',
+      plan: async () => only([roleStep('victim', { arn: `arn:aws-us-gov:iam::${ACCOUNT}:role/victim` })]),
+      expect: { skipped: 'principal_mismatch', detail: /ARN is arn:aws:iam::\d+:role\/victim/ },
+    },
+    {
       name: 'a duplicated step',
       plan: async () => tamper((p) => p.steps.push(structuredClone(validStep('dave')))),
       expect: /appears twice: the plan is invalid/,
@@ -469,6 +530,179 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       name: 'a root-user step naming a user key',
       plan: async () => tamper((p) => (p.steps = [{ ...validStep('alice'), principalType: 'root' }])),
       expect: { skipped: 'action_mismatch', detail: /not an action for a root's access_key_1/ },
+    },
+    // Tag keys of users and roles are one key in IAM whatever their case (IAM-UG id_tags.html, "Case
+    // sensitivity"): an exemption by tag holds in any case.
+    {
+      name: 'a user tagged Credsweep:Exempt=TRUE (the exempt tag, its key in other case)',
+      plan: async () => only([await keyStep('kim')]),
+      expect: { skipped: 'exempt', detail: /exempt by tag credsweep:exempt=TRUE/ },
+    },
+    {
+      name: 'quarantine-role of a role tagged CREDSWEEP:EXEMPT=true',
+      plan: async () => only([roleStep('kept-too')]),
+      expect: { skipped: 'exempt', detail: /exempt by tag credsweep:exempt=true/ },
+    },
+    {
+      name: 'a user tagged Team=platform, exempt by the configuration tag team=platform',
+      plan: async () => only([await keyStep('lee')]),
+      options: {
+        exemptions: [
+          ...PLAN_CONFIG.exemptions,
+          { tag: { key: 'team', value: 'platform' }, reason: 'platform team', ...EXEMPTION },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /platform team/ },
+    },
+    {
+      name: 'a user exempt by a configuration ARN that spells the name in other case (user/DAVE)',
+      plan: async () => only([validStep('dave')]),
+      options: {
+        exemptions: [
+          ...PLAN_CONFIG.exemptions,
+          { arn: `arn:aws:iam::${ACCOUNT}:user/DAVE`, reason: 'dave, as the ticket spells it', ...EXEMPTION },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /as the ticket spells it/ },
+    },
+    // Each action's exemption by the configuration (the tag cases are above and below).
+    {
+      name: "delete-access-key of frank's Inactive key, exempt by a configuration exemption for access keys, both flags",
+      plan: async () => {
+        const frank = await keyStep('frank', { action: 'delete-access-key', reversible: false });
+        return tamper((p) => {
+          p.steps = [{ ...frank, expected: { status: 'Inactive', lastUsed: frank.expected.lastUsed } }];
+          p.options.allowIrreversible = true;
+          p.options.deleteAfterDays = 0;
+        });
+      },
+      options: {
+        ...withFlag,
+        deactivatedAt: longAgo,
+        exemptions: [
+          ...PLAN_CONFIG.exemptions,
+          { principal: 'frank', credentials: ['access_key'], reason: 'forensics hold', ...EXEMPTION },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /forensics hold/ },
+    },
+    {
+      name: 'deactivate-ssh-public-key for dave, exempt by a configuration exemption for SSH keys only',
+      plan: async () => {
+        const { accessKeyId: _, ...rest } = validStep('dave');
+        const ssh: PlanStep = {
+          ...rest,
+          id: `${ACCOUNT}/deactivate-ssh-public-key/APKAFORGED0000000003`,
+          action: 'deactivate-ssh-public-key',
+          credential: 'ssh_public_key',
+          sshPublicKeyId: 'APKAFORGED0000000003',
+        };
+        return only([ssh]);
+      },
+      options: {
+        exemptions: [
+          ...PLAN_CONFIG.exemptions,
+          { principal: 'dave', credentials: ['ssh_public_key'], reason: 'CodeCommit mirror', ...EXEMPTION },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /CodeCommit mirror/ },
+    },
+    {
+      name: 'delete-role of parked, exempt by a configuration ARN glob, both flags, past --delete-after',
+      plan: async () => only([roleStep('parked', { action: 'delete-role' })], true),
+      options: {
+        ...withFlag,
+        deactivatedAt: longAgo,
+        exemptions: [
+          ...PLAN_CONFIG.exemptions,
+          { arn: 'arn:aws:iam::*:role/park*', reason: 'parked for audit', ...EXEMPTION },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /parked for audit/ },
+    },
+    {
+      name: 'delete-role of a role tagged credsweep:exempt=true, both flags',
+      plan: async () => only([roleStep('kept', { action: 'delete-role' })], true),
+      options: withFlag,
+      expect: { skipped: 'exempt', detail: /exempt by tag credsweep:exempt=true/ },
+    },
+    // delete-login-profile with both flags, and deactivate-signing-certificate: what stops each live.
+    {
+      name: 'delete-login-profile of a password set 3 days ago (ivy), both --allow-irreversible',
+      plan: async () => only([passwordStep('ivy')], true),
+      options: withFlag,
+      expect: {
+        skipped: 'changed_since_plan',
+        detail: /the password created 3 days ago: not unused now \(threshold 90\)/,
+      },
+    },
+    {
+      name: 'delete-login-profile of a user with no password (dave), both --allow-irreversible',
+      plan: async () => only([passwordStep('dave')], true),
+      options: withFlag,
+      expect: { skipped: 'changed_since_plan', detail: /no longer exists/ },
+    },
+    {
+      name: 'delete-login-profile of alice, exempt for her password only by an exemption that expires today',
+      plan: async () => only([passwordStep('alice')], true),
+      options: {
+        ...withFlag,
+        exemptions: [
+          ...PLAN_CONFIG.exemptions,
+          {
+            principal: 'alice',
+            credentials: ['password'],
+            owner: 'sec',
+            reason: 'console break-glass',
+            expires: new Date().toISOString().slice(0, 10),
+          },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /console break-glass/ },
+    },
+    {
+      name: 'delete-login-profile of erin (exempt by an ARN glob), both --allow-irreversible',
+      plan: async () => only([passwordStep('erin')], true),
+      options: withFlag,
+      expect: { skipped: 'exempt', detail: /vendor integration/ },
+    },
+    {
+      name: 'delete-login-profile of carol (tagged credsweep:exempt=true), both --allow-irreversible',
+      plan: async () => only([passwordStep('carol')], true),
+      options: withFlag,
+      expect: { skipped: 'exempt', detail: /exempt by tag credsweep:exempt=true/ },
+    },
+    {
+      name: 'deactivate-signing-certificate of gina, exempt for certificates only by an exemption that expires today',
+      plan: async () => only([validStep('gina')]),
+      options: {
+        exemptions: [
+          ...PLAN_CONFIG.exemptions,
+          {
+            principal: 'gina',
+            credentials: ['cert'],
+            owner: 'sec',
+            reason: 'SOAP signing',
+            expires: new Date().toISOString().slice(0, 10),
+          },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /SOAP signing/ },
+    },
+    {
+      name: "deactivate-signing-certificate with gina's certificate id on alice's step",
+      plan: async () => {
+        const gina = validStep('gina');
+        return only([
+          {
+            ...gina,
+            id: `${ACCOUNT}/deactivate-signing-certificate/forged`,
+            principalName: 'alice',
+            arn: `arn:aws:iam::${ACCOUNT}:user/alice`,
+          },
+        ]);
+      },
+      expect: { skipped: 'changed_since_plan', detail: /no longer exists/ },
     },
     // Role steps (issue 14): each never case, at apply, whatever the plan says.
     {
@@ -636,6 +870,38 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       },
       expect: { skipped: 'caller_user', detail: /credsweep is calling AWS as this user/ },
     },
+    // The never cases come first: whatever else differs from the plan (a use since, an edited
+    // status), the reason reported is the most fundamental one.
+    {
+      name: 'quarantine-user on the user credsweep calls AWS as, its key used since the plan (by credsweep itself)',
+      plan: async () => only([await userStep('ops', { expected: { status: 'Active', lastUsed: null } })]),
+      expect: { skipped: 'caller_user', detail: /credsweep is calling AWS as this user/ },
+    },
+    {
+      name: 'quarantine-role of the role credsweep runs as, used since the plan (by its own session)',
+      plan: async () => only([roleStep('busy-role')]),
+      options: { callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/busy-role/run` },
+      expect: { skipped: 'caller_role', detail: /credsweep is calling AWS as this role/ },
+    },
+    {
+      name: 'delete-role of the role credsweep runs as, its expected status edited',
+      plan: async () =>
+        only(
+          [roleStep('parked', { action: 'delete-role', expected: { status: 'Active', lastUsed: null } })],
+          true,
+        ),
+      options: {
+        ...withFlag,
+        deactivatedAt: parkedTenDaysAgo,
+        callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/parked/run`,
+      },
+      expect: { skipped: 'caller_role', detail: /credsweep is calling AWS as this role/ },
+    },
+    {
+      name: 'quarantine-role of a service-linked role, its expected status edited',
+      plan: async () => only([roleStep('linked', { expected: { status: 'Inactive', lastUsed: null } })]),
+      expect: { skipped: 'service_linked', detail: /managed by its AWS service/ },
+    },
     {
       name: 'quarantine-user on a user tagged credsweep:exempt=true',
       plan: async () => only([await userStep('carol')]),
@@ -759,8 +1025,13 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
     const { digest: _, ...content } = copy;
     return sealPlan(content, undefined);
   }
-  async function run(p: RemediationPlan, exemptTag = false): Promise<StepResult[]> {
+  async function run(
+    p: RemediationPlan,
+    exemptTag = false,
+    exemptions: Exemption[] = [],
+  ): Promise<StepResult[]> {
     verifyPlan(p, 'plan.json', undefined);
+    for (const step of p.steps) exercised.add(step.action);
     // credsweep's own analyzer (apply's auto lookup), whatever the plan names
     const accessAnalyzer = await resolveLiveAccessAnalyzer(analyzer.client, 'auto');
     if (exemptTag) {
@@ -780,7 +1051,7 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
         callerAccessKeyId: null,
         callerArn: RESTRICT_CALLER.arn,
         allowIrreversible: false,
-        exemptions: exemptionCheck([], now),
+        exemptions: exemptionCheck(exemptions, now),
         deactivatedAt: new Map(),
         accessAnalyzer,
       });
@@ -805,8 +1076,23 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
     name: string;
     plan: () => Promise<RemediationPlan> | RemediationPlan;
     exemptTag?: boolean;
+    exemptions?: Exemption[];
     expect: { skipped: string; detail: RegExp };
   }[] = [
+    {
+      name: 'a role exempt by a configuration exemption by path (role/apps/*) for its permissions',
+      plan: () => forged((p) => (p.steps = [stepOf(p, 'worker')])),
+      exemptions: [
+        {
+          arn: 'arn:aws:iam::*:role/apps/*',
+          credentials: ['permission'],
+          owner: 'sec',
+          reason: 'apps keep their grants',
+          expires: '2099-12-31',
+        },
+      ],
+      expect: { skipped: 'exempt', detail: /apps keep their grants/ },
+    },
     {
       name: 'a fenced-off service used since the plan (Access Advisor now says ec2 was used yesterday)',
       plan: () => {
@@ -858,6 +1144,23 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
               id: `${ACCOUNT}/restrict-permissions/role/credsweep-ops`,
               principalName: 'credsweep-ops',
               arn: arns[2]!,
+            },
+          ];
+        }),
+      expect: { skipped: 'caller_role', detail: /calling AWS as this role/ },
+    },
+    {
+      name: 'a forged step for the role credsweep runs as, its expected status edited (the never case is the reason)',
+      plan: () =>
+        forged((p) => {
+          const w = stepOf(p, 'worker');
+          p.steps = [
+            {
+              ...w,
+              id: `${ACCOUNT}/restrict-permissions/role/credsweep-ops`,
+              principalName: 'credsweep-ops',
+              arn: arns[2]!,
+              expected: { ...w.expected, status: 'Inactive' },
             },
           ];
         }),
@@ -979,7 +1282,7 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
     it(c.name, async () => {
       const p = await c.plan();
       const baseline = await snapshotBoundaries(iam, principals);
-      const results = await run(p, c.exemptTag);
+      const results = await run(p, c.exemptTag, c.exemptions);
       assert.deepEqual(
         results.map((r) => [r.outcome, r.reason]),
         results.map(() => ['skipped', c.expect.skipped]),
@@ -997,5 +1300,412 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
       ['done', 'done', 'done'],
     );
     assert.notDeepEqual(await snapshotBoundaries(iam, principals), baseline);
+  });
+});
+
+/**
+ * The two actions moto cannot carry out, in the battery all the same: moto 5.2.1 has no sts:AssumeRoot
+ * (delete-root-access-key) and no service-specific credential APIs
+ * (deactivate-service-specific-credential), so for this block only IAM and STS are aws-sdk-client-mock
+ * fakes holding their state in the IAM API reference's shapes (root keys per member account, listed
+ * in an AssumeRoot session with no UserName; service-specific credentials per user; users, their tags).
+ * The clients are credsweep's own (remediationClients), so the AssumeRoot session is real code.
+ */
+describe('hostile plans: delete-root-access-key and deactivate-service-specific-credential (aws-sdk-client-mock: moto lacks them)', () => {
+  const MANAGEMENT = '111122223333';
+  const MEMBER_A = '222233334444';
+  const MEMBER_USED = '333344445555';
+  const OUTSIDE = '444455556666';
+  const NOW = Date.UTC(2026, 11, 1);
+  const DAY = 86_400_000;
+  const ROOT = '<root_account>';
+  type RootKey = { AccessKeyId: string; Status: 'Active' | 'Inactive'; CreateDate: Date; used?: Date };
+  let rootKeys: Map<string, RootKey[]>;
+  let sscs: ServiceSpecificCredentialMetadata[];
+  let iamMock: AwsClientStub<IAMClient>;
+  let stsMock: AwsClientStub<STSClient>;
+  let dir: string;
+  let runs = 0;
+  const userTags: Record<string, Record<string, string>> = { carol: { 'credsweep:exempt': 'true' } };
+
+  /** The account an IAM client works in: its AssumeRoot session's key names it, else the caller's. */
+  async function accountOf(client: { config: { credentials: () => Promise<{ accessKeyId: string }> } }) {
+    const { accessKeyId } = await client.config.credentials();
+    return accessKeyId.startsWith('ASIAROOT') ? accessKeyId.slice('ASIAROOT'.length) : MANAGEMENT;
+  }
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'credsweep-hostile-mocked-'));
+    iamMock = mockClient(IAMClient);
+    stsMock = mockClient(STSClient);
+  });
+  after(() => {
+    iamMock.restore();
+    stsMock.restore();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    iamMock.reset();
+    stsMock.reset();
+    const key = (id: string, createdDaysAgo: number, usedDaysAgo?: number): RootKey => ({
+      AccessKeyId: id,
+      Status: 'Active',
+      CreateDate: new Date(NOW - createdDaysAgo * DAY),
+      ...(usedDaysAgo === undefined ? {} : { used: new Date(NOW - usedDaysAgo * DAY) }),
+    });
+    rootKeys = new Map([
+      [MEMBER_A, [key('AKIAROOTMEMBERA00001', 900, 400)]],
+      [MEMBER_USED, [key('AKIAROOTINUSE0000001', 900, 5)]],
+      [OUTSIDE, [key('AKIAROOTOUTSIDE00001', 900, 400)]],
+    ]);
+    const ssc = (id: string, user: string, overrides: Partial<ServiceSpecificCredentialMetadata> = {}) => ({
+      UserName: user,
+      Status: 'Active' as const,
+      ServiceName: 'bedrock.amazonaws.com',
+      ServiceSpecificCredentialId: id,
+      CreateDate: new Date(NOW - 200 * DAY),
+      ...overrides,
+    });
+    sscs = [
+      ssc('ACCAOLDBEDROCKKEY0001', 'alice'),
+      ssc('ACCARECENTBEDROCKKEY1', 'alice', { CreateDate: new Date(NOW - 5 * DAY) }),
+      ssc('ACCAEXPIREDBEDROCKK01', 'alice', { Status: 'Expired', ExpirationDate: new Date(NOW - DAY) }),
+      ssc('ACCABOBSCODECOMMIT001', 'bob', { ServiceName: 'codecommit.amazonaws.com' }),
+      ssc('ACCACAROLBEDROCKKEY01', 'carol'),
+    ];
+    stsMock.on(AssumeRootCommand).callsFake((input) => ({
+      Credentials: {
+        AccessKeyId: `ASIAROOT${input.TargetPrincipal}`,
+        SecretAccessKey: 'secret',
+        SessionToken: 'token',
+        Expiration: new Date(NOW + 900_000),
+      },
+    }));
+    const noSuch = (what: string) =>
+      Object.assign(new Error(`${what} cannot be found`), { name: 'NoSuchEntityException', $metadata: {} });
+    iamMock.on(ListAccessKeysCommand).callsFake(async (input, getClient) => {
+      if (input.UserName !== undefined) return { AccessKeyMetadata: [], IsTruncated: false };
+      const keys = rootKeys.get(await accountOf(getClient())) ?? [];
+      return {
+        AccessKeyMetadata: keys.map(({ used: _, ...k }) => ({ ...k })),
+        IsTruncated: false,
+      };
+    });
+    iamMock.on(GetAccessKeyLastUsedCommand).callsFake((input) => {
+      const used = [...rootKeys.values()].flat().find((k) => k.AccessKeyId === input.AccessKeyId)?.used;
+      return {
+        AccessKeyLastUsed: { ServiceName: 'N/A', Region: 'N/A', ...(used ? { LastUsedDate: used } : {}) },
+      };
+    });
+    iamMock.on(DeleteAccessKeyCommand).callsFake(async (input, getClient) => {
+      const keys = rootKeys.get(await accountOf(getClient())) ?? [];
+      const i = keys.findIndex((k) => k.AccessKeyId === input.AccessKeyId);
+      if (i === -1) throw noSuch('the access key');
+      keys.splice(i, 1);
+      return {};
+    });
+    iamMock.on(ListServiceSpecificCredentialsCommand).callsFake((input) => ({
+      ServiceSpecificCredentials: sscs.filter((c) => c.UserName === input.UserName).map((c) => ({ ...c })),
+      IsTruncated: false,
+    }));
+    iamMock.on(UpdateServiceSpecificCredentialCommand).callsFake((input) => {
+      const c = sscs.find(
+        (x) =>
+          x.UserName === input.UserName &&
+          x.ServiceSpecificCredentialId === input.ServiceSpecificCredentialId,
+      );
+      if (!c) throw noSuch('the service-specific credential');
+      c.Status = input.Status;
+      return {};
+    });
+    iamMock.on(GetUserCommand).callsFake((input) => {
+      if (!['alice', 'bob', 'carol'].includes(input.UserName)) throw noSuch(`the user ${input.UserName}`);
+      return {
+        User: {
+          UserName: input.UserName,
+          UserId: `AIDA${input.UserName.toUpperCase()}`,
+          Path: '/',
+          Arn: `arn:aws:iam::${MANAGEMENT}:user/${input.UserName}`,
+          CreateDate: new Date(NOW - 1000 * DAY),
+        },
+      };
+    });
+    iamMock.on(ListUserTagsCommand).callsFake((input) => ({
+      Tags: Object.entries(userTags[input.UserName] ?? {}).map(([Key, Value]) => ({ Key, Value })),
+      IsTruncated: false,
+    }));
+  });
+
+  /** Everything the fakes hold, to show a case changed nothing. */
+  const snapshot = () => JSON.stringify({ root: [...rootKeys.entries()], sscs });
+
+  /** A root step with `expected` matching the fake (so only live checks can stop it). */
+  function rootStep(accountId: string, overrides: Partial<PlanStep> = {}): PlanStep {
+    const key = rootKeys.get(accountId)?.[0];
+    const keyId = key?.AccessKeyId ?? 'AKIAROOTNONE00000001';
+    const lastUsed = key?.used ? key.used.toISOString().replace(/\.\d{3}Z$/, 'Z') : null;
+    return {
+      id: `${accountId}/delete-root-access-key/${keyId}`,
+      action: 'delete-root-access-key',
+      accountId,
+      principalType: 'root',
+      principalName: ROOT,
+      arn: `arn:aws:iam::${accountId}:root`,
+      credential: 'access_key_1',
+      accessKeyId: keyId,
+      reversible: false,
+      reason: 'forged',
+      expected: { status: 'Active', lastUsed },
+      ...overrides,
+    };
+  }
+  function sscStep(user: string, id: string, overrides: Partial<PlanStep> = {}): PlanStep {
+    return {
+      id: `${MANAGEMENT}/deactivate-service-specific-credential/${id}`,
+      action: 'deactivate-service-specific-credential',
+      accountId: MANAGEMENT,
+      principalType: 'user',
+      principalName: user,
+      arn: `arn:aws:iam::${MANAGEMENT}:user/${user}`,
+      credential: 'service_specific_credential',
+      serviceSpecificCredentialId: id,
+      reversible: true,
+      reason: 'forged',
+      expected: { status: 'Active', lastUsed: null },
+      ...overrides,
+    };
+  }
+  /** A plan as a forger writes it (re-sealed with SHA-256): audited accounts, --allow-irreversible, steps. */
+  function planOf(steps: PlanStep[], options: { irreversible?: boolean } = {}): RemediationPlan {
+    const iso = new Date(NOW - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const irreversible = steps.filter((s) => !s.reversible).length;
+    return sealPlan(
+      {
+        schemaVersion: 2,
+        createdAt: iso,
+        dataCollectedAt: iso,
+        asOf: iso,
+        audit: { accounts: [MANAGEMENT, MEMBER_A, MEMBER_USED], thresholdDays: 90, thresholds: {} },
+        options: {
+          deleteAfterDays: 30,
+          allowIrreversible: options.irreversible ?? true,
+          includeRoot: true,
+          include: [],
+          exclude: [],
+          thresholdDays: 90,
+          journals: [],
+        },
+        caller: { accountId: MANAGEMENT, arn: `arn:aws:iam::${MANAGEMENT}:user/ops`, accessKeyId: 'AKIAOPS' },
+        summary: { steps: steps.length, reversible: steps.length - irreversible, irreversible, skipped: 0 },
+        steps,
+        skipped: [],
+      } as unknown as Omit<RemediationPlan, 'digest'>,
+      undefined,
+    );
+  }
+
+  async function run(
+    plan: RemediationPlan,
+    options: { allowIrreversible?: boolean; exemptions?: Exemption[]; callerAccessKeyId?: string } = {},
+  ): Promise<StepResult[]> {
+    verifyPlan(plan, 'plan.json', undefined);
+    for (const step of plan.steps) exercised.add(step.action);
+    const sts = new STSClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIAOPS', secretAccessKey: 'x' },
+    });
+    const clients = remediationClients({
+      connection: { region: 'us-east-1', credentials: { accessKeyId: 'AKIAOPS', secretAccessKey: 'x' } },
+      sts,
+      callerAccountId: MANAGEMENT,
+      partition: 'aws',
+    });
+    const journal = new JournalWriter(join(dir, `mocked-${++runs}.jsonl`));
+    try {
+      const { results } = await applyPlan(plan, {
+        clients,
+        journal,
+        history: [],
+        now: () => NOW,
+        runId: `mocked-${runs}`,
+        planFile: 'plan.json',
+        callerAccessKeyId: options.callerAccessKeyId ?? 'AKIAOPS',
+        callerArn: `arn:aws:iam::${MANAGEMENT}:user/ops`,
+        allowIrreversible: options.allowIrreversible ?? true,
+        exemptions: exemptionCheck(options.exemptions ?? [], NOW),
+        deactivatedAt: new Map(),
+      });
+      return results;
+    } finally {
+      journal.close();
+      clients.destroy();
+      sts.destroy();
+    }
+  }
+
+  const EXEMPT = { owner: 'sec', reason: 'break-glass root', expires: '2099-12-31' };
+  const cases: {
+    name: string;
+    plan: () => RemediationPlan;
+    options?: Parameters<typeof run>[1];
+    expect: { skipped: string; detail: RegExp };
+  }[] = [
+    {
+      name: 'delete-root-access-key of a root key used 5 days ago',
+      plan: () => planOf([rootStep(MEMBER_USED)]),
+      expect: { skipped: 'changed_since_plan', detail: /the root key last used 5 days ago: not unused now/ },
+    },
+    {
+      name: 'delete-root-access-key, the plan not made with --allow-irreversible (apply given it)',
+      plan: () => planOf([rootStep(MEMBER_A)], { irreversible: false }),
+      expect: { skipped: 'irreversible', detail: /the plan was not made with --allow-irreversible/ },
+    },
+    {
+      name: 'delete-root-access-key, apply not given --allow-irreversible',
+      plan: () => planOf([rootStep(MEMBER_A)]),
+      options: { allowIrreversible: false },
+      expect: { skipped: 'irreversible', detail: /apply was not given --allow-irreversible/ },
+    },
+    {
+      name: 'delete-root-access-key, reversible flipped to true, apply not given --allow-irreversible',
+      plan: () => planOf([rootStep(MEMBER_A, { reversible: true })]),
+      options: { allowIrreversible: false },
+      expect: { skipped: 'irreversible', detail: /delete-root-access-key cannot be undone/ },
+    },
+    {
+      name: 'delete-root-access-key of a key id the root user does not have (another account’s root key)',
+      plan: () =>
+        planOf([rootStep(MEMBER_A, { accessKeyId: 'AKIAROOTINUSE0000001', id: 'forged-root-key' })]),
+      expect: { skipped: 'changed_since_plan', detail: /no longer exists/ },
+    },
+    {
+      name: 'delete-root-access-key in an account the audit never covered',
+      plan: () => planOf([rootStep(OUTSIDE)]),
+      expect: { skipped: 'account_not_audited', detail: new RegExp(`account ${OUTSIDE} is not one`) },
+    },
+    {
+      name: 'delete-root-access-key of the key credsweep signs with',
+      plan: () => planOf([rootStep(MEMBER_A)]),
+      options: { callerAccessKeyId: 'AKIAROOTMEMBERA00001' },
+      expect: { skipped: 'caller_key', detail: /credsweep is calling AWS with this access key/ },
+    },
+    {
+      name: 'delete-root-access-key aimed at a user (principal type edited)',
+      plan: () => planOf([rootStep(MEMBER_A, { principalType: 'user', principalName: 'alice' })]),
+      expect: { skipped: 'action_mismatch', detail: /not an action for a user's access_key_1/ },
+    },
+    {
+      name: 'delete-root-access-key of a root exempt by the configuration (ARN)',
+      plan: () => planOf([rootStep(MEMBER_A)]),
+      options: { exemptions: [{ arn: `arn:aws:iam::${MEMBER_A}:root`, ...EXEMPT }] },
+      expect: { skipped: 'exempt', detail: /break-glass root/ },
+    },
+    {
+      name: "delete-root-access-key of a root exempt by ARN, the step's ARN in another partition",
+      plan: () => planOf([rootStep(MEMBER_A, { arn: `arn:aws-cn:iam::${MEMBER_A}:root` })]),
+      options: { exemptions: [{ arn: 'arn:aws:iam::*:root', ...EXEMPT }] },
+      expect: { skipped: 'principal_mismatch', detail: /the root's ARN is arn:aws:iam::222233334444:root/ },
+    },
+    {
+      name: "delete-root-access-key of a root exempt by name (<root_account>), the step's name edited",
+      plan: () => planOf([rootStep(MEMBER_A, { principalName: 'nobody' })]),
+      options: { exemptions: [{ principal: ROOT, ...EXEMPT }] },
+      expect: { skipped: 'principal_mismatch', detail: /the root user is <root_account>, not nobody/ },
+    },
+    {
+      name: 'deactivate-service-specific-credential created 5 days ago',
+      plan: () => planOf([sscStep('alice', 'ACCARECENTBEDROCKKEY1')]),
+      expect: {
+        skipped: 'changed_since_plan',
+        detail: /created 5 days ago: not unused now \(threshold 90\)/,
+      },
+    },
+    {
+      name: 'deactivate-service-specific-credential of an Expired credential',
+      plan: () => planOf([sscStep('alice', 'ACCAEXPIREDBEDROCKK01')]),
+      expect: { skipped: 'changed_since_plan', detail: /status is Expired, the plan expected Active/ },
+    },
+    {
+      name: "deactivate-service-specific-credential of another user's credential id",
+      plan: () => planOf([sscStep('alice', 'ACCABOBSCODECOMMIT001')]),
+      expect: { skipped: 'changed_since_plan', detail: /no longer exists/ },
+    },
+    {
+      name: 'deactivate-service-specific-credential of a user tagged credsweep:exempt=true',
+      plan: () => planOf([sscStep('carol', 'ACCACAROLBEDROCKKEY01')]),
+      expect: { skipped: 'exempt', detail: /exempt by tag credsweep:exempt=true/ },
+    },
+    {
+      name: 'deactivate-service-specific-credential exempt by the configuration for that kind only',
+      plan: () => planOf([sscStep('alice', 'ACCAOLDBEDROCKKEY0001')]),
+      options: {
+        exemptions: [
+          {
+            principal: 'alice',
+            credentials: ['service_specific_credential'],
+            ...EXEMPT,
+            reason: 'Bedrock CI',
+          },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /Bedrock CI/ },
+    },
+    {
+      name: 'deactivate-service-specific-credential in an account the audit never covered',
+      plan: () =>
+        planOf([
+          sscStep('alice', 'ACCAOLDBEDROCKKEY0001', {
+            accountId: OUTSIDE,
+            arn: `arn:aws:iam::${OUTSIDE}:user/alice`,
+          }),
+        ]),
+      expect: { skipped: 'account_not_audited', detail: new RegExp(`account ${OUTSIDE} is not one`) },
+    },
+    {
+      name: 'deactivate-service-specific-credential aimed at an access key slot',
+      plan: () => planOf([sscStep('alice', 'ACCAOLDBEDROCKKEY0001', { credential: 'access_key_1' })]),
+      expect: { skipped: 'action_mismatch', detail: /not an action for a user's access_key_1/ },
+    },
+    {
+      name: 'deactivate-service-specific-credential whose ARN names another user',
+      plan: () =>
+        planOf([sscStep('alice', 'ACCAOLDBEDROCKKEY0001', { arn: `arn:aws:iam::${MANAGEMENT}:user/bob` })]),
+      expect: { skipped: 'principal_mismatch', detail: /ARN is arn:aws:iam::\d+:user\/alice/ },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const baseline = snapshot();
+      const results = await run(c.plan(), c.options);
+      assert.deepEqual(
+        results.map((r) => [r.outcome, r.reason]),
+        results.map(() => ['skipped', c.expect.skipped]),
+        JSON.stringify(results.map((r) => r.detail)),
+      );
+      for (const r of results) assert.match(r.detail ?? '', c.expect.detail);
+      assert.equal(snapshot(), baseline, 'nothing changed');
+      assert.equal(iamMock.commandCalls(DeleteAccessKeyCommand).length, 0);
+      assert.equal(iamMock.commandCalls(UpdateServiceSpecificCredentialCommand).length, 0);
+    });
+  }
+
+  it('control: the valid steps do act (the root key deleted in its AssumeRoot session, the credential made Inactive)', async () => {
+    const results = await run(planOf([rootStep(MEMBER_A), sscStep('alice', 'ACCAOLDBEDROCKKEY0001')]));
+    assert.deepEqual(
+      results.map((r) => r.outcome),
+      ['done', 'done'],
+      JSON.stringify(results),
+    );
+    assert.deepEqual(rootKeys.get(MEMBER_A), []);
+    assert.equal(sscs[0]?.Status, 'Inactive');
+  });
+});
+
+describe('the battery covers the registry', () => {
+  it('every action of the registry was handed to apply by a case above (an action added needs its cases)', () => {
+    assert.deepEqual(
+      Object.keys(ACTIONS).filter((a) => !exercised.has(a)),
+      [],
+    );
   });
 });

@@ -5,6 +5,7 @@ import type { StepHistory } from '../../src/remediation/journal.ts';
 import { QUARANTINE_POLICY_NAME } from '../../src/remediation/quarantine-policy.ts';
 import {
   renderApplyResults,
+  renderNotCarriedOut,
   renderPlanTable,
   renderRecreations,
   renderStepListing,
@@ -45,6 +46,21 @@ describe('renderStepListing (the confirmation prompt)', () => {
     assert.match(lines[2]!, /^yes\s+deactivate-access-key\s+111122223333\s+alice\s+AKIAALICE$/);
     assert.match(lines[3]!, /^yes\s+deactivate-access-key\s+111122223333\s+carol\s+AKIACAROL$/);
     assert.equal(lines.length, 4);
+  });
+});
+
+describe('renderNotCarriedOut (the steps the confirmation lists apart)', () => {
+  it('one line per step with why, names passed through printable', () => {
+    const text = renderNotCarriedOut([
+      { step: step('delete-login-profile', 'b\u001b[2Job', false), detail: 'needs --allow-irreversible' },
+    ]);
+    assert.equal(text.split('\n').length, 2);
+    assert.match(
+      text,
+      /^not carried out: delete-login-profile password \(111122223333 b.*ob\): needs --allow-irreversible\n$/,
+    );
+    assert.ok(!text.includes('\u001b'), 'no escape reaches the terminal');
+    assert.equal(renderNotCarriedOut([]), '');
   });
 });
 

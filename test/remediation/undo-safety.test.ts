@@ -10,11 +10,13 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { IAMClient, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { IAMClient, TagUserCommand, UntagUserCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { Exemption } from '../../src/config/schema.ts';
 import { InputError } from '../../src/errors.ts';
 import type { PlanStep } from '../../src/model/remediation-plan.ts';
 import { ACTIONS } from '../../src/remediation/actions/index.ts';
+import { exemptionCheck } from '../../src/remediation/exemptions.ts';
 import { journalEntries, JournalWriter, readJournal } from '../../src/remediation/journal.ts';
 import { macJournalEntry } from '../../src/remediation/plan-digest.ts';
 import { undoJournal } from '../../src/remediation/undo.ts';
@@ -33,6 +35,7 @@ describe('undo reverses only confirmed changes, while the credential is as creds
   let dave: PlanStep;
   let files = 0;
   const KEY = Buffer.from('a plan key of 32 bytes, for test');
+  const EXEMPT = { owner: 'sec', reason: 'frozen for incident 7', expires: '2099-12-31' };
 
   before(async () => {
     moto = await startMoto();
@@ -53,7 +56,7 @@ describe('undo reverses only confirmed changes, while the credential is as creds
     (await ACTIONS[dave.action].readState(motoRemediationClients(moto, iam), dave)).status;
 
   /** A journal credsweep itself would write for the plan: its run line, then `types` for dave's step. */
-  async function journalWith(types: ('intent' | 'done')[], key?: Buffer): Promise<string> {
+  async function journalWith(types: ('intent' | 'done')[], key?: Buffer, step = dave): Promise<string> {
     const file = join(dir, `journal-${++files}.jsonl`);
     const before = await ACTIONS[dave.action].readState(motoRemediationClients(moto, iam), dave);
     const w = new JournalWriter(file);
@@ -63,12 +66,17 @@ describe('undo reverses only confirmed changes, while the credential is as creds
       journal: w,
     });
     w.append(entry({ type: 'run', plan: { file: 'plan.json', dataCollectedAt: fx.plan.dataCollectedAt } }));
-    for (const type of types) w.append(entry({ type, step: dave, before }));
+    for (const type of types) w.append(entry({ type, step, before }));
     w.close();
     return file;
   }
 
-  async function undo(file: string, key?: Buffer) {
+  async function undo(
+    file: string,
+    key?: Buffer,
+    exemptions: Exemption[] = [],
+    callerArn = `arn:aws:iam::${dave.accountId}:user/ops`,
+  ) {
     const entries = readJournal(file, { key });
     const journal = new JournalWriter(file);
     const clients = motoRemediationClients(moto, iam);
@@ -80,6 +88,8 @@ describe('undo reverses only confirmed changes, while the credential is as creds
         runId: 'undo-1',
         planDigest: entries[0]!.planDigest,
         key,
+        exemptions: exemptionCheck(exemptions, Date.now()),
+        callerArn,
       });
     } finally {
       journal.close();
@@ -117,6 +127,123 @@ describe('undo reverses only confirmed changes, while the credential is as creds
     assert.equal(await daveStatus(), 'Inactive');
     await setDave('Active');
   });
+
+  // Never an exempt principal, undo included: a principal made exempt since the apply (a responder
+  // freezing it, an exemption added) is left as it is, whichever way the exemption is expressed.
+  for (const [how, exemptions, tag] of [
+    ['tagged credsweep:exempt=true since', [], { Key: 'credsweep:exempt', Value: 'true' }],
+    [
+      'tagged Credsweep:Exempt=TRUE since (the key in other case)',
+      [],
+      { Key: 'Credsweep:Exempt', Value: 'TRUE' },
+    ],
+    ['exempt by a configuration exemption by name', [{ principal: 'DAVE', ...EXEMPT }], undefined],
+    [
+      'exempt by a configuration exemption by ARN glob',
+      [{ arn: 'arn:aws:iam::*:user/dav?', ...EXEMPT }],
+      undefined,
+    ],
+    [
+      'exempt by a configuration tag exemption',
+      [{ tag: { key: 'hold' }, ...EXEMPT }],
+      { Key: 'hold', Value: 'IR-7' },
+    ],
+    [
+      'exempt by a configuration exemption for access keys, until today',
+      [
+        {
+          principal: 'dave',
+          credentials: ['access_key'],
+          ...EXEMPT,
+          expires: new Date().toISOString().slice(0, 10),
+        },
+      ],
+      undefined,
+    ],
+  ] as const) {
+    it(`a confirmed step of a principal ${how} is left as it is`, async () => {
+      const file = await journalWith(['intent', 'done']);
+      await setDave('Inactive'); // as apply left it
+      if (tag) await iam.send(new TagUserCommand({ UserName: 'dave', Tags: [tag] }));
+      try {
+        const results = await undo(file, undefined, [...exemptions] as Exemption[]);
+        assert.deepEqual(
+          results.map((r) => r.outcome),
+          ['skipped'],
+        );
+        assert.match(results[0]!.detail ?? '', /exempt/);
+        assert.equal(await daveStatus(), 'Inactive', 'left as it is');
+        const last = readJournal(file).at(-1)!;
+        assert.equal(last.reason, 'exempt');
+      } finally {
+        if (tag) await iam.send(new UntagUserCommand({ UserName: 'dave', TagKeys: [tag.Key] }));
+        await setDave('Active');
+      }
+    });
+  }
+
+  it('once the exemption is gone (or undo runs where the journal was written), a later undo reverses the step', async () => {
+    const file = await journalWith(['intent', 'done']);
+    await setDave('Inactive');
+    try {
+      const exempt = await undo(file, undefined, [{ principal: 'dave', ...EXEMPT }]);
+      assert.deepEqual(
+        exempt.map((r) => r.outcome),
+        ['skipped'],
+      );
+      const elsewhere = await undo(file, undefined, [], 'arn:aws-cn:iam::123456789012:user/ops');
+      assert.deepEqual(
+        elsewhere.map((r) => r.outcome),
+        ['skipped'],
+      );
+      const later = await undo(file);
+      assert.deepEqual(
+        later.map((r) => r.outcome),
+        ['undone'],
+        JSON.stringify(later),
+      );
+      assert.equal(await daveStatus(), 'Active');
+    } finally {
+      await setDave('Active');
+    }
+  });
+
+  // A journal of another partition (or a step whose ARN names another account than its own) is not
+  // one credsweep wrote where it runs now: the same account id and name there are another principal.
+  for (const [what, arn, callerArn] of [
+    [
+      'a sealed journal from aws-cn, undone with credentials in aws',
+      `arn:aws-cn:iam::${'123456789012'}:user/dave`,
+      undefined,
+    ],
+    [
+      'a journal from aws, undone with credentials in aws-us-gov',
+      undefined,
+      'arn:aws-us-gov:iam::123456789012:user/ops',
+    ],
+    [
+      "a step whose ARN names another account than the step's",
+      'arn:aws:iam::111111111111:user/dave',
+      undefined,
+    ],
+  ] as const) {
+    it(`${what}: left as it is`, async () => {
+      const step = { ...dave, arn: arn ?? dave.arn };
+      const file = await journalWith(['intent', 'done'], KEY, step);
+      await setDave('Inactive');
+      try {
+        const results = await undo(file, KEY, [], callerArn);
+        assert.deepEqual(
+          results.map((r) => r.outcome),
+          ['skipped'],
+        );
+        assert.match(results[0]!.detail ?? '', /not where credsweep runs now|names account/);
+        assert.equal(await daveStatus(), 'Inactive');
+      } finally {
+        await setDave('Active');
+      }
+    });
+  }
 
   it('a confirmed step still as credsweep left it is reversed (the control case)', async () => {
     const file = await journalWith(['intent', 'done']);

@@ -2,11 +2,12 @@
  * `credsweep undo JOURNAL`: reactivates what apply confirmed it deactivated (and what is still as it
  * left it), lists what cannot be undone (deleted keys and login profiles) and what was never
  * confirmed. Refuses a journal with a line that does not parse, belongs to another plan or (with a
- * plan key) has a wrong HMAC. Same confirmation rule as apply. Exit 3 when any reversal failed.
+ * plan key) has a wrong HMAC. Same confirmation rule as apply. A principal exempt now (the exempt tag,
+ * the configuration's exemptions) is left as it is. Exit 3 when any reversal failed.
  */
 import { Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import { wideOption } from '../options.ts';
+import { configOption, wideOption } from '../options.ts';
 import { accountConcurrencyOption, addConnectionOptions, planKeyFileOption } from '../remediation-options.ts';
 import type { UndoFlags } from '../run/undo.ts';
 
@@ -21,6 +22,7 @@ export function undoCommand(ctx: CliContext, setExit: (code: number) => void): C
     )
     .addOption(wideOption())
     .addOption(accountConcurrencyOption())
+    .addOption(configOption('its exemptions apply now: an exempt principal is left as it is'))
     .addOption(planKeyFileOption());
   return addConnectionOptions(command).action(async (journalFile: string, flags: UndoFlags) => {
     const { runUndo } = await import('../run/undo.ts');

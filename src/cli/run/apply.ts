@@ -6,9 +6,10 @@ import { credentialIdOf } from '../../model/remediation-plan.ts';
 import { randomUUID } from 'node:crypto';
 import { ExitCode, UsageError } from '../../errors.ts';
 import { ACTIONS } from '../../remediation/actions/index.ts';
-import { applyPlan, checkPlanAge, type StepPoint } from '../../remediation/apply.ts';
+import { applyPlan, checkPlanAge, gateStep, type StepPoint } from '../../remediation/apply.ts';
 import { exemptionCheck } from '../../remediation/exemptions.ts';
 import {
+  checkJournalUnchanged,
   deactivationDatesOf,
   foldJournal,
   JournalWriter,
@@ -22,7 +23,7 @@ import {
 import { acquirePlanLock } from '../../remediation/lock.ts';
 import { resolvePlanKey } from '../../remediation/plan-digest.ts';
 import { readRemediationPlan } from '../../remediation/read-files.ts';
-import { renderApplyResults, renderStepListing } from '../../remediation/render.ts';
+import { renderApplyResults, renderNotCarriedOut, renderStepListing } from '../../remediation/render.ts';
 import { checkPlanNotFromFuture, verifyPlan } from '../../remediation/verify-plan.ts';
 import { loadCliConfig } from '../config-options.ts';
 import { type CliContext, stderrTableOptions, tableOptions } from '../context.ts';
@@ -99,21 +100,39 @@ export async function runApply(
       setExit(ExitCode.ok);
       return;
     }
-    // Reversibility from the registry, never from the step.
-    const irreversible = pending.filter((s) => !ACTIONS[s.action].reversible).length;
-    const accounts = new Set(pending.map((s) => s.accountId)).size;
-    const summary = `${counted(pending.length, 'step')} in ${counted(accounts, 'account')}: ${pending.length - irreversible} reversible, ${irreversible} irreversible`;
+    // What is asked about is what apply may carry out: the steps the plan and apply's flags alone rule
+    // out are listed apart, with why (applyPlan skips them the same way: gateStep). Reversibility from
+    // the registry, never from the step.
+    const allowIrreversible = flags.allowIrreversible ?? false;
+    const gated = pending.flatMap((step) => {
+      const why = gateStep(step, plan, allowIrreversible);
+      return why ? [{ step, detail: why.detail }] : [];
+    });
+    const actable = pending.filter((s) => !gated.some((g) => g.step === s));
+    const irreversible = actable.filter((s) => !ACTIONS[s.action].reversible).length;
+    const accounts = new Set(actable.map((s) => s.accountId)).size;
+    const notCarriedOut = gated.length > 0 ? `; ${gated.length} more not carried out (listed above)` : '';
+    const summary = `${counted(actable.length, 'step')} in ${counted(accounts, 'account')}: ${actable.length - irreversible} reversible, ${irreversible} irreversible${notCarriedOut}`;
+    // The exemptions now, read before asking (a bad file is one line, nothing asked). A plan made with
+    // a configuration file's exemptions needs one here too: without it, an exemption added there since
+    // planning would silently not count (apply run from another directory, --config forgotten).
+    const loaded = await loadCliConfig(flags.config, ctx);
+    if (plan.options.configFile !== undefined && loaded === undefined) {
+      throw new UsageError(
+        `the plan was made with the exemptions of ${plan.options.configFile}, and apply has no configuration file: an exemption added there since must count`,
+        `give it with --config (or run apply where ./credsweep.config.* is)`,
+      );
+    }
     if (
       !(await confirmOrStop(
         ctx,
         flags.yes,
         summary,
         setExit,
-        renderStepListing(pending, stderrTableOptions(ctx)),
+        renderStepListing(actable, stderrTableOptions(ctx)) + renderNotCarriedOut(gated),
       ))
     )
       return;
-    const loaded = await loadCliConfig(flags.config, ctx);
     const deactivatedAt = pending.some((s) => s.action === 'delete-access-key' || s.action === 'delete-role')
       ? deactivationDatesOf(plan.options.journals, key)
       : new Map<string, number>();
@@ -145,6 +164,14 @@ export async function runApply(
       session.close();
       throw e;
     }
+    try {
+      // What was confirmed was read before the prompt: holding the journal now, it must still say so.
+      checkJournalUnchanged(journalFile, history, 'apply', { planDigest: plan.digest.value, key });
+    } catch (e) {
+      journal.close();
+      session.close();
+      throw e;
+    }
     const progress = startProgress(ctx, plan.steps.length, 'steps');
     try {
       const result = await applyPlan(plan, {
@@ -160,7 +187,7 @@ export async function runApply(
         callerAccessKeyId: session.caller.accessKeyId,
         callerArn: session.caller.arn,
         memberRoleNames: session.memberRoleNames,
-        allowIrreversible: flags.allowIrreversible ?? false,
+        allowIrreversible,
         includeServiceRoles: flags.includeServiceRoles ?? false,
         exemptions: exemptionCheck(loaded?.config.exemptions ?? [], ctx.now()),
         deactivatedAt,

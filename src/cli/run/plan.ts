@@ -95,6 +95,7 @@ export async function runPlan(ctx: CliContext, flags: PlanFlags, command: Comman
       thresholds: collected.thresholds,
       auditedAccounts: collected.auditedAccounts,
       journals: flags.journal,
+      ...(loaded ? { configFile: loaded.file } : {}),
       ...(key ? { planKey: key } : {}),
       deleteAfterDays: flags.deleteAfter,
       allowIrreversible: flags.allowIrreversible ?? false,

@@ -5,10 +5,12 @@
 import { credentialIdOf } from '../../model/remediation-plan.ts';
 import { randomUUID } from 'node:crypto';
 import { ExitCode, UsageError } from '../../errors.ts';
-import { JournalWriter, readJournal } from '../../remediation/journal.ts';
+import { exemptionCheck } from '../../remediation/exemptions.ts';
+import { checkJournalUnchanged, JournalWriter, readJournal } from '../../remediation/journal.ts';
 import { resolvePlanKey } from '../../remediation/plan-digest.ts';
 import { renderRecreations, renderStepListing, renderUndoResults } from '../../remediation/render.ts';
 import { needsTrustedJournal, previewUndo, undoJournal } from '../../remediation/undo.ts';
+import { loadCliConfig } from '../config-options.ts';
 import { type CliContext, stderrTableOptions, tableOptions } from '../context.ts';
 import { printAfterChange, writeOutput } from '../output.ts';
 import { startProgress } from '../progress.ts';
@@ -21,6 +23,7 @@ export interface UndoFlags extends ConnectionFlags {
   trustUnsignedJournal?: boolean;
   concurrency: number;
   planKeyFile?: string;
+  config?: string;
 }
 
 export async function runUndo(
@@ -64,8 +67,17 @@ export async function runUndo(
       stderrTableOptions(ctx),
     ) + renderRecreations(preview.reversible, { sealed: key !== undefined });
   if (!(await confirmOrStop(ctx, flags.yes, summary, setExit, listing))) return;
-  const session = await openRemediationSession(ctx, flags);
+  const loaded = await loadCliConfig(flags.config, ctx);
   const journal = new JournalWriter(journalFile);
+  let session: Awaited<ReturnType<typeof openRemediationSession>>;
+  try {
+    // What was confirmed was read before the prompt: holding the journal now, it must still say so.
+    checkJournalUnchanged(journalFile, entries, 'undo', { key });
+    session = await openRemediationSession(ctx, flags);
+  } catch (e) {
+    journal.close();
+    throw e;
+  }
   const progress = startProgress(ctx, preview.reversible.length, 'reversals');
   try {
     const results = await undoJournal(entries, {
@@ -76,6 +88,8 @@ export async function runUndo(
       planDigest: entries[0]!.planDigest,
       key,
       trustUnsignedJournal: flags.trustUnsignedJournal ?? false,
+      exemptions: exemptionCheck(loaded?.config.exemptions ?? [], ctx.now()),
+      callerArn: session.caller.arn,
       concurrency: flags.concurrency,
       onStepDone: (r) => progress.tick(r.outcome === 'failed'),
     });

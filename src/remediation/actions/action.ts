@@ -10,7 +10,8 @@
  *      for anything that only flips Active/Inactive);
  *   3. register it in ./index.ts, teach the planner (src/remediation/plan.ts) when to plan it;
  *   4. regenerate policies/remediation-policy.json and add cases to the hostile-plan battery
- *      (test/remediation/hostile-plan.test.ts).
+ *      (test/remediation/hostile-plan.test.ts; an action moto cannot carry out goes in its
+ *      aws-sdk-client-mock block).
  * apply never reads a step's `reversible`, `reason` or `expected` to decide to act: only the step's
  * target (account, principal, credential id) and this declaration.
  */
@@ -121,6 +122,14 @@ export interface RemediationAction {
     /** Undo: the state journalled before acting (restrict-permissions looks for the policy it made). */
     journalled?: CredentialState,
   ): Promise<CredentialState>;
+  /**
+   * The never cases on the live state (the principal credsweep itself runs as, a service-linked role,
+   * a service's role without --include-service-roles): null when none applies, or when the credential
+   * does not exist (eligibility says so). apply judges them right after reading the state, before the
+   * principal's ARN, the exemptions and what the plan expected, so a skip names the most fundamental
+   * reason (the caller's own user, not "used since the plan": credsweep's own calls are that use).
+   */
+  never?(state: CredentialState, ctx: EligibilityContext, step: PlanStep): Ineligible | null;
   /**
    * Re-derived from the live state right before acting: null when the credential still qualifies.
    * `step` is the plan's step (apply always passes it): it may only make the re-check fail (a difference from what was planned).

@@ -32,6 +32,7 @@ export const deleteRole: RemediationAction = {
   async readState(clients, step) {
     return readRole(await clients.iam(step.accountId), step.principalName);
   },
+  never: (state, ctx) => (state.exists ? roleNeverCases(state, ctx) : null),
   eligibility(state, ctx): Ineligible | null {
     const never = missing(state, 'the role') ?? roleNeverCases(state, ctx);
     if (never) return never;

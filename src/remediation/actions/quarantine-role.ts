@@ -18,6 +18,7 @@ export const quarantineRole: RemediationAction = {
   async readState(clients, step) {
     return readRole(await clients.iam(step.accountId), step.principalName);
   },
+  never: (state, ctx) => (state.exists ? roleNeverCases(state, ctx) : null),
   eligibility: (state, ctx) =>
     missing(state, 'the role') ??
     roleNeverCases(state, ctx) ??

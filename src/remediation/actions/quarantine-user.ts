@@ -77,6 +77,7 @@ export const quarantineUser: RemediationAction = {
     };
     return state;
   },
+  never: (state, ctx) => (state.exists ? callerUser(state, ctx) : null),
   eligibility: (state, ctx) =>
     missing(state, 'the user') ??
     wrongStatus(state, NOT_QUARANTINED, 'the user') ??

@@ -166,6 +166,7 @@ export const restrictPermissions: RemediationAction = {
     }
     return state;
   },
+  never: (state, ctx, step) => (state.exists ? restrictionNever(state, ctx, step) : null),
   eligibility: (state, ctx, step) =>
     step
       ? (missing(state, `the ${step.principalType}`) ?? restrictionCheck(state, ctx, step))
@@ -259,6 +260,25 @@ async function setBoundary(iam: IAMClient, step: PlanStep, arn: string | null): 
 
 const changed = (detail: string): Ineligible => ({ reason: 'changed_since_plan', detail });
 
+/** Never a service-linked role, nor the user or role credsweep runs as (by the live ARN). */
+function restrictionNever(
+  state: CredentialState,
+  ctx: EligibilityContext,
+  step: PlanStep,
+): Ineligible | null {
+  if (step.principalType === 'role' && state.boundary?.path.startsWith(SERVICE_LINKED_PATH)) {
+    return { reason: 'service_linked', detail: 'a service-linked role is managed by its AWS service' };
+  }
+  return callerSkip(
+    principalOfArn(state.arn ?? '') ?? {
+      accountId: step.accountId,
+      type: step.principalType,
+      name: step.principalName,
+    },
+    ctx,
+  );
+}
+
 /** The never cases, then the live derivation against what was planned. */
 function restrictionCheck(
   state: CredentialState,
@@ -269,18 +289,8 @@ function restrictionCheck(
   const b = state.boundary;
   if (!r) return { reason: 'action_mismatch', detail: 'the step names no restriction' };
   if (!b) return changed('the principal could not be read');
-  if (step.principalType === 'role' && b.path.startsWith(SERVICE_LINKED_PATH)) {
-    return { reason: 'service_linked', detail: 'a service-linked role is managed by its AWS service' };
-  }
-  const caller = callerSkip(
-    principalOfArn(state.arn ?? '') ?? {
-      accountId: step.accountId,
-      type: step.principalType,
-      name: step.principalName,
-    },
-    ctx,
-  );
-  if (caller) return caller;
+  const never = restrictionNever(state, ctx, step);
+  if (never) return never;
   if (state.status === RESTRICTED) return changed(`it already has credsweep's boundary ${b.currentArn}`);
   if (b.currentArn !== r.previousBoundaryArn) {
     return changed(

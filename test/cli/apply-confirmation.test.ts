@@ -1,0 +1,153 @@
+/**
+ * What apply's confirmation lists is what it carries out: a step the plan file alone rules out before
+ * any AWS call (an irreversible one without `apply --allow-irreversible`, an account the plan's audit
+ * did not cover, an action for another kind of credential) is not listed or counted as one it will
+ * take, but as one it will not, with why. In process (runCli on a terminal), against moto_server.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { runCli } from '../../src/cli/program.ts';
+import { type RemediationPlan, remediationPlanSchema } from '../../src/model/remediation-plan.ts';
+import { sealPlan } from '../../src/remediation/plan-digest.ts';
+import { capturingContext, promptedCli } from '../helpers/cli.ts';
+import { MOTO_CLI_ENV, type MotoServer, setMotoCliEnv, startMoto } from '../helpers/moto.ts';
+import { seedUser } from '../helpers/seed-iam.ts';
+
+describe('apply: the confirmation lists the steps it will take, and those it will not (moto)', () => {
+  let moto: MotoServer;
+  let iam: IAMClient;
+  let dir: string;
+  let restoreEnv: () => void;
+
+  before(async () => {
+    moto = await startMoto();
+    restoreEnv = setMotoCliEnv();
+    iam = new IAMClient(moto.clientConfig());
+    dir = mkdtempSync(join(tmpdir(), 'credsweep-apply-confirm-'));
+    await seedUser(moto, iam, {
+      name: 'alice',
+      createdDaysAgo: 300,
+      password: true,
+      keys: [{ createdDaysAgo: 300 }],
+    });
+  });
+  const keyStatuses = async (user: string) =>
+    ((await iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata ?? []).map(
+      (k) => k.Status,
+    );
+  after(async () => {
+    restoreEnv();
+    iam.destroy();
+    await moto.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cli = async (args: string[]) => {
+    const run = capturingContext(Date.now());
+    run.ctx.env = { ...MOTO_CLI_ENV };
+    const code = await runCli([...args, '--endpoint-url', moto.endpoint], run.ctx);
+    return { code, stdout: run.stdout(), stderr: run.stderr() };
+  };
+
+  it('an irreversible step without apply --allow-irreversible, a step in an account not audited: listed as not carried out', async () => {
+    const findings = join(dir, 'findings.json');
+    const planFile = join(dir, 'plan.json');
+    assert.equal((await cli(['audit', '--format', 'json', '--output', findings])).code, 0);
+    const planned = await cli(['plan', '--from', findings, '--allow-irreversible', '--output', planFile]);
+    assert.equal(planned.code, 0, planned.stderr);
+    const plan: RemediationPlan = remediationPlanSchema.parse(JSON.parse(readFileSync(planFile, 'utf8')));
+    assert.deepEqual(plan.steps.map((s) => s.action).sort(), [
+      'deactivate-access-key',
+      'delete-login-profile',
+    ]);
+    // and a step of an account the audit did not cover (an edited plan, its SHA-256 digest recomputed)
+    const key = plan.steps.find((s) => s.action === 'deactivate-access-key')!;
+    const { digest: _, ...content } = structuredClone(plan);
+    content.steps.push({
+      ...key,
+      id: `111111111111/deactivate-access-key/${key.accessKeyId}-other`,
+      accountId: '111111111111',
+      arn: 'arn:aws:iam::111111111111:user/alice',
+      accessKeyId: 'AKIAOTHERACCOUNT0001',
+    });
+    writeFileSync(planFile, JSON.stringify(sealPlan(content, undefined)));
+
+    const asking = await promptedCli(runCli, ['apply', planFile, '--endpoint-url', moto.endpoint], {
+      ...MOTO_CLI_ENV,
+    });
+    const listed = asking.asked.split('\n');
+    const table = listed.filter((l) => /deactivate-access-key|delete-login-profile/.test(l));
+    assert.equal(table.length, 3, asking.asked);
+    assert.match(table[0]!, /^yes\s+deactivate-access-key\s+123456789012\s+alice\s+AKIA/);
+    assert.match(
+      table[1]!,
+      /^not carried out: delete-login-profile password \(123456789012 alice\): delete-login-profile cannot be undone and apply was not given --allow-irreversible$/,
+    );
+    assert.match(
+      table[2]!,
+      /^not carried out: deactivate-access-key AKIAOTHERACCOUNT0001 \(111111111111 alice\): account 111111111111 is not one the plan's audit covered$/,
+    );
+    assert.match(
+      asking.asked,
+      /\n1 step in 1 account: 1 reversible, 0 irreversible; 2 more not carried out \(listed above\)\n/,
+    );
+    const applied = await asking.answer('y');
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(applied.stdout, /1 done, 0 already done, 2 skipped, 0 failed/);
+    const keys = (await iam.send(new ListAccessKeysCommand({ UserName: 'alice' }))).AccessKeyMetadata ?? [];
+    assert.deepEqual(
+      keys.map((k) => k.Status),
+      ['Inactive'],
+    );
+  });
+
+  it("a plan made with a configuration file's exemptions is not applied without one: an exemption added since must count", async () => {
+    for (const name of ['bert', 'cleo']) {
+      await seedUser(moto, iam, { name, createdDaysAgo: 300, keys: [{ createdDaysAgo: 300 }] });
+    }
+    const findings = join(dir, 'findings-2.json');
+    const planFile = join(dir, 'plan-2.json');
+    const config = join(dir, 'credsweep.config.json');
+    const exemption = (principal: string) => ({
+      principal,
+      owner: 'sec',
+      reason: `keep ${principal}`,
+      expires: '2099-12-31',
+    });
+    writeFileSync(config, JSON.stringify({ exemptions: [exemption('alice')] }));
+    assert.equal((await cli(['audit', '--format', 'json', '--output', findings])).code, 0);
+    const planned = await cli([
+      'plan',
+      '--from',
+      findings,
+      '--config',
+      config,
+      '--include',
+      'bert,cleo',
+      '--output',
+      planFile,
+    ]);
+    assert.equal(planned.code, 0, planned.stderr);
+    const plan = remediationPlanSchema.parse(JSON.parse(readFileSync(planFile, 'utf8')));
+    assert.deepEqual(plan.steps.map((s) => s.principalName).sort(), ['bert', 'cleo']);
+    // since the plan, cleo is exempted in that file; apply run elsewhere, without --config, finds none
+    writeFileSync(config, JSON.stringify({ exemptions: [exemption('alice'), exemption('cleo')] }));
+    const refused = await cli(['apply', planFile, '--yes']);
+    assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+    assert.match(
+      refused.stderr,
+      /the plan was made with the exemptions of .*credsweep\.config\.json, and apply has no configuration file/,
+    );
+    assert.deepEqual([...(await keyStatuses('bert')), ...(await keyStatuses('cleo'))], ['Active', 'Active']);
+    const applied = await cli(['apply', planFile, '--yes', '--config', config]);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.deepEqual(
+      [...(await keyStatuses('bert')), ...(await keyStatuses('cleo'))],
+      ['Inactive', 'Active'],
+    );
+  });
+});
