@@ -108,8 +108,8 @@ describe('deactivate-service-specific-credential (aws-sdk-client-mock: moto has 
     expected: { status: 'Active', lastUsed: null },
   });
 
-  function planOf(steps: PlanStep[]): RemediationPlan {
-    const iso = new Date(NOW - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  function planOf(steps: PlanStep[], at = NOW): RemediationPlan {
+    const iso = new Date(at - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return sealPlan(
       {
         schemaVersion: 2,
@@ -140,19 +140,19 @@ describe('deactivate-service-specific-credential (aws-sdk-client-mock: moto has 
     return { iam: async () => iam, rootIam: async () => iam };
   };
 
-  async function apply(plan: RemediationPlan, journalFile: string) {
+  async function apply(plan: RemediationPlan, journalFile: string, at = NOW) {
     const journal = new JournalWriter(journalFile);
     try {
       return await applyPlan(plan, {
         clients: clients(),
         journal,
         history: [],
-        now: () => NOW,
+        now: () => at,
         runId: 'run-1',
         planFile: 'plan.json',
         callerAccessKeyId: null,
         allowIrreversible: false,
-        exemptions: exemptionCheck([], NOW),
+        exemptions: exemptionCheck([], at),
         deactivatedAt: new Map(),
       });
     } finally {
@@ -205,5 +205,28 @@ describe('deactivate-service-specific-credential (aws-sdk-client-mock: moto has 
       state.map((c) => c.Status),
       ['Active', 'Active', 'Expired', 'Active'],
     );
+  });
+
+  it("past its ExpirationDate at apply's now (injected, not the machine's clock) it counts as Expired: left as it is", async () => {
+    // apply runs in 2099, the credential (still Active by its Status) expired in 2098: by the machine's
+    // clock it would not have expired yet, and was deactivated.
+    const later = Date.UTC(2099, 0, 1);
+    state.push({
+      UserName: 'alice',
+      Status: 'Active',
+      ServiceName: 'bedrock.amazonaws.com',
+      ServiceSpecificCredentialId: 'ACCAEXPIRESIN2098KEY1',
+      CreateDate: new Date(later - 400 * DAY),
+      ExpirationDate: new Date(Date.UTC(2098, 5, 1)),
+    });
+    const plan = planOf([step('alice', 'ACCAEXPIRESIN2098KEY1')], later);
+    const applied = await apply(plan, join(dir, 'journal.jsonl'), later);
+    assert.deepEqual(
+      applied.results.map((r) => r.outcome),
+      ['skipped'],
+      JSON.stringify(applied.results),
+    );
+    assert.equal(mock.commandCalls(UpdateServiceSpecificCredentialCommand).length, 0);
+    assert.equal(status('ACCAEXPIRESIN2098KEY1'), 'Active');
   });
 });

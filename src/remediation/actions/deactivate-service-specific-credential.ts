@@ -25,14 +25,17 @@ export const deactivateServiceSpecificCredential: RemediationAction = statusTogg
   eligibility: (state, ctx) =>
     unusedForThreshold(state, ctx, 'service_specific_credential', 'the service-specific credential'),
   permissions: [...SERVICE_SPECIFIC_CREDENTIAL_PERMISSIONS, 'iam:UpdateServiceSpecificCredential'],
-  async readState(clients, step): Promise<CredentialState> {
+  async readState(clients, step, ctx): Promise<CredentialState> {
     const id = step.serviceSpecificCredentialId!;
     const iam = await clients.iam(step.accountId);
     const credential = (await listServiceSpecificCredentials(iam, step.principalName)).find(
       (c) => c.serviceSpecificCredentialId === id,
     );
     if (!credential) return { exists: false, lastUsed: null, targetId: id };
-    const expired = credential.expiresAt !== null && credential.expiresAt <= Date.now();
+    // Expired as of apply's now (injected: what its other checks use); undo, which passes no context,
+    // judges by the clock.
+    const now = ctx?.now ?? Date.now();
+    const expired = credential.expiresAt !== null && credential.expiresAt <= now;
     return {
       exists: true,
       // past its ExpirationDate it is as good as Expired, whatever Status says
