@@ -2,7 +2,7 @@
  * What `credsweep apply` does once its flags are parsed (./commands/apply.ts defines them), loaded only
  * when it runs: `apply --help` and a usage error load no AWS SDK (start-up: docs/performance.md).
  */
-import { credentialIdOf } from '../../model/remediation-plan.ts';
+import { credentialIdOf, type PlanStep } from '../../model/remediation-plan.ts';
 import { randomUUID } from 'node:crypto';
 import { ExitCode, UsageError } from '../../errors.ts';
 import { ACTIONS } from '../../remediation/actions/index.ts';
@@ -104,11 +104,13 @@ export async function runApply(
     // out are listed apart, with why (applyPlan skips them the same way: gateStep). Reversibility from
     // the registry, never from the step.
     const allowIrreversible = flags.allowIrreversible ?? false;
-    const gated = pending.flatMap((step) => {
+    const gated: { step: PlanStep; detail: string }[] = [];
+    const actable: PlanStep[] = [];
+    for (const step of pending) {
       const why = gateStep(step, plan, allowIrreversible);
-      return why ? [{ step, detail: why.detail }] : [];
-    });
-    const actable = pending.filter((s) => !gated.some((g) => g.step === s));
+      if (why) gated.push({ step, detail: why.detail });
+      else actable.push(step);
+    }
     const irreversible = actable.filter((s) => !ACTIONS[s.action].reversible).length;
     const accounts = new Set(actable.map((s) => s.accountId)).size;
     const notCarriedOut = gated.length > 0 ? `; ${gated.length} more not carried out (listed above)` : '';
