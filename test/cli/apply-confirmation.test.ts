@@ -13,7 +13,7 @@ import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { runCli } from '../../src/cli/program.ts';
 import { type RemediationPlan, remediationPlanSchema } from '../../src/model/remediation-plan.ts';
 import { sealPlan } from '../../src/remediation/plan-digest.ts';
-import { capturingContext, promptedCli } from '../helpers/cli.ts';
+import { capturedCli, promptedCli } from '../helpers/cli.ts';
 import { MOTO_CLI_ENV, type MotoServer, setMotoCliEnv, startMoto } from '../helpers/moto.ts';
 import { seedUser } from '../helpers/seed-iam.ts';
 
@@ -46,12 +46,8 @@ describe('apply: the confirmation lists the steps it will take, and those it wil
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const cli = async (args: string[]) => {
-    const run = capturingContext(Date.now());
-    run.ctx.env = { ...MOTO_CLI_ENV };
-    const code = await runCli([...args, '--endpoint-url', moto.endpoint], run.ctx);
-    return { code, stdout: run.stdout(), stderr: run.stderr() };
-  };
+  const cli = (args: string[]) =>
+    capturedCli(runCli, [...args, '--endpoint-url', moto.endpoint], MOTO_CLI_ENV);
 
   it('an irreversible step without apply --allow-irreversible, a step in an account not audited: listed as not carried out', async () => {
     const findings = join(dir, 'findings.json');

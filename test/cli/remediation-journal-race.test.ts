@@ -13,7 +13,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { IAMClient, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { runCli } from '../../src/cli/program.ts';
 import { readJournal } from '../../src/remediation/journal.ts';
-import { capturingContext, promptedCli } from '../helpers/cli.ts';
+import { capturedCli, promptedCli } from '../helpers/cli.ts';
 import { MOTO_CLI_ENV, type MotoServer, setMotoCliEnv, startMoto } from '../helpers/moto.ts';
 import { seedUser } from '../helpers/seed-iam.ts';
 
@@ -52,12 +52,8 @@ describe('apply and undo act on the journal as it is once they hold it, not as i
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const cli = async (args: string[]) => {
-    const run = capturingContext(Date.now());
-    run.ctx.env = { ...MOTO_CLI_ENV };
-    const code = await runCli([...args, '--endpoint-url', moto.endpoint], run.ctx);
-    return { code, stdout: run.stdout(), stderr: run.stderr() };
-  };
+  const cli = (args: string[]) =>
+    capturedCli(runCli, [...args, '--endpoint-url', moto.endpoint], MOTO_CLI_ENV);
   /** Starts `args` on a terminal and resolves once it asks; answer() then types the answer. */
   const prompted = (args: string[]) =>
     promptedCli(runCli, [...args, '--endpoint-url', moto.endpoint], { ...MOTO_CLI_ENV });

@@ -80,6 +80,18 @@ export function capturingContext(now = 0): { ctx: CliContext; stdout: () => stri
   return { ctx, stdout: () => captured.stdout, stderr: () => captured.stderr };
 }
 
+/** `argv` run in process (capturingContext, the clock now, `env`): its exit code and what it wrote. */
+export async function capturedCli(
+  runCli: (argv: string[], ctx: CliContext) => Promise<number>,
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const run = capturingContext(Date.now());
+  run.ctx.env = { ...env };
+  const code = await runCli(argv, run.ctx);
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
+
 /** The bundled demo report and the fixed moment `npm start` judges it at. */
 export const DEMO_REPORT = 'examples/demo/credential-report.csv';
 export const DEMO_AS_OF = '2026-11-01T18:00:00Z';
