@@ -1,5 +1,5 @@
 /** Text for a run diff, shared by `credsweep diff` and the scheduled run's notifications. Pure. */
-import { type Column, renderTable } from '../reporters/fit-table.ts';
+import { type Column, renderTable, WIDE_OR_JSON } from '../reporters/fit-table.ts';
 import { wrapText } from '../reporters/text-width.ts';
 import { printable } from '../reporters/printable.ts';
 import type { CredentialChange, RunDiff } from './diff-runs.ts';
@@ -80,7 +80,7 @@ export function renderDiffTable(diff: RunDiff, width?: number): string {
         CHANGE_COLUMNS.filter(keep),
         rows.map((r) => r.filter(keep)),
         width === undefined ? undefined : width - 2,
-        '--wide or --format json',
+        WIDE_OR_JSON,
       )
         .split('\n')
         .map((l) => `  ${l}`)

@@ -4,7 +4,7 @@
  */
 import { credentialIdOf } from '../model/remediation-plan.ts';
 import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
-import { type Column, renderTable } from '../reporters/fit-table.ts';
+import { type Column, renderTable, WIDE_OR_JSON } from '../reporters/fit-table.ts';
 import { wrapText } from '../reporters/text-width.ts';
 import { printable } from '../reporters/printable.ts';
 import { ACTIONS } from './actions/index.ts';
@@ -73,9 +73,6 @@ function credentialAndId(s: Parameters<typeof credentialIdOf>[0] & { credential:
   return [s.credential.replace(/^cert_/, 'certificate_').replaceAll('_', ' '), credentialIdOf(s) ?? ''];
 }
 
-/** `credsweep plan` prints the plan as JSON too. */
-const PLAN_SHOWS = '--wide or --format json';
-
 export function renderPlanTable(plan: RemediationPlan, options: TableOptions = {}): string {
   const out: string[] = [];
   if (plan.steps.length > 0) {
@@ -99,7 +96,7 @@ export function renderPlanTable(plan: RemediationPlan, options: TableOptions = {
           s.reason,
         ]),
         options.width,
-        PLAN_SHOWS,
+        WIDE_OR_JSON, // plan prints the plan as JSON too
       ),
     );
   }
@@ -117,7 +114,7 @@ export function renderPlanTable(plan: RemediationPlan, options: TableOptions = {
         ],
         plan.skipped.map((s) => [s.reason, s.accountId, principal(s), ...credentialAndId(s), s.detail]),
         options.width,
-        PLAN_SHOWS,
+        WIDE_OR_JSON, // plan prints the plan as JSON too
       ),
     );
   }

@@ -270,9 +270,12 @@ export function fitTable(
   };
 }
 
+/** What shows the columns a table dropped, for a command that also has `--format json`. */
+export const WIDE_OR_JSON = '--wide or --format json';
+
 /**
  * The note under a table that dropped columns to fit, once: which, and what shows them (`--wide`;
- * `--format json` too where the command has it). Empty when nothing was dropped.
+ * WIDE_OR_JSON where the command has `--format json`). Empty when nothing was dropped.
  */
 export function droppedNote(
   table: Pick<FittedTable, 'dropped'>,

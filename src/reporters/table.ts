@@ -9,7 +9,7 @@ import { credentialIdOf } from '../model/credential-ids.ts';
 import { counted } from '../plural.ts';
 import type { SeverityLevel } from '../rules/severity.ts';
 import { createdWords, notesOf, severityOf } from './finding-facts.ts';
-import { type Column, constantsLine, droppedNote, fitTable } from './fit-table.ts';
+import { type Column, constantsLine, droppedNote, fitTable, WIDE_OR_JSON } from './fit-table.ts';
 import { printable } from './printable.ts';
 import type { RenderOptions, Reporter } from './reporter.ts';
 import { wrapText } from './text-width.ts';
@@ -34,8 +34,6 @@ const KEY_ID = 5;
  * what a policy denies); the principal wraps or moves under the row around it.
  */
 const PERMISSION: Column = { header: 'PERMISSION', shorten: 'none' };
-/** What the other ways to see every column are, as the note under a fitted table says. */
-const EVERY_COLUMN = '--wide or --format json';
 
 /** How a finding's last activity was known, in a word. */
 const ACTIVITY_WORDS: Record<string, string> = {
@@ -162,7 +160,7 @@ export function findingsTableLines(
   return [
     ...constantsLine(table, options.width),
     ...table.lines,
-    ...droppedNote(table, options.width, EVERY_COLUMN),
+    ...droppedNote(table, options.width, WIDE_OR_JSON),
   ];
 }
 

@@ -4,7 +4,7 @@
  * every cell goes through printable().
  */
 import type { TrailSummary } from '../model/trail-summary.ts';
-import { type Column, renderTable } from './fit-table.ts';
+import { type Column, renderTable, WIDE_OR_JSON } from './fit-table.ts';
 import { wrapText } from './text-width.ts';
 import { printable } from './printable.ts';
 import { counted } from '../plural.ts';
@@ -14,7 +14,7 @@ function table(columns: readonly Column[], rows: string[][], width?: number): st
     columns,
     rows.map((r) => r.map((c) => printable(c))),
     width,
-    '--wide or --format json',
+    WIDE_OR_JSON,
   );
 }
 

@@ -15,7 +15,7 @@ import {
   resolveRetention,
   runsPastRetention,
 } from '../../history/retention.ts';
-import { type Column, renderTable } from '../../reporters/fit-table.ts';
+import { type Column, renderTable, WIDE_OR_JSON } from '../../reporters/fit-table.ts';
 import { wrapText } from '../../reporters/text-width.ts';
 import type { RunStore, RunSummary } from '../../history/run-store.ts';
 import { openSqliteRunStore } from '../../history/sqlite-run-store.ts';
@@ -108,7 +108,7 @@ export function historyCommand(ctx: CliContext): Command {
             ? `${JSON.stringify(runs, null, 2)}\n`
             : runs.length === 0
               ? 'No runs stored yet (run credsweep audit --db FILE).\n'
-              : `${renderTable(RUN_COLUMNS, runs.map(runRow), ctx.tableWidth, '--wide or --format json')}\n`;
+              : `${renderTable(RUN_COLUMNS, runs.map(runRow), ctx.tableWidth, WIDE_OR_JSON)}\n`;
         await writeOutput(undefined, text, { stdout: ctx.stdout });
       } finally {
         await store.close();
