@@ -12,6 +12,7 @@
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { partitionOf } from '../arn.ts';
 import { ASSUME_ROLE_PERMISSIONS, assumeRoleInAccount } from '../aws/assume-role.ts';
 import type { AwsCallCounter } from '../aws/call-counter.ts';
 import { classifyAwsError } from '../aws/classify-error.ts';
@@ -48,7 +49,7 @@ export async function resolveAccountTargets(
     const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
     if (!identity.Account) throw new Error('GetCallerIdentity returned no account');
     // aws, aws-cn, aws-us-gov: member role ARNs live in the caller's partition.
-    return { callerAccountId: identity.Account, partition: identity.Arn?.split(':')[1] || 'aws' };
+    return { callerAccountId: identity.Account, partition: partitionOf(identity.Arn ?? '') };
   });
   let ids: string[];
   if (selection.org) {

@@ -4,6 +4,7 @@
  * account is reported failed with the principals and reasons, and the run goes on.
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
+import { accountOfIamArn } from '../arn.ts';
 import { classifyAwsError } from '../aws/classify-error.ts';
 import type { AwsClients, AwsConnection } from '../aws/clients.ts';
 import { AwsAccessError } from '../errors.ts';
@@ -87,7 +88,7 @@ export async function collectPermissionInventory(
       try {
         principals.push(await describePermissionPrincipal(iam, arn));
       } catch (e) {
-        failures.push({ accountId: accountOf(arn), arn, ...describeError(e) });
+        failures.push({ accountId: accountOfIamArn(arn) ?? 'unknown', arn, ...describeError(e) });
       }
     });
   }
@@ -150,10 +151,6 @@ export async function collectPermissionsInAccounts(
     (result) => ({ items: [] as PermissionInventoryItem[], result }),
   );
   return { items: done.flatMap((d) => d.items), accounts: done.map((d) => d.result) };
-}
-
-function accountOf(arn: string): string {
-  return /^arn:[^:]*:iam::(\d{12}):/.exec(arn)?.[1] ?? 'unknown';
 }
 
 /**

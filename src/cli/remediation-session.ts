@@ -1,9 +1,10 @@
 /** The AWS session plan, apply and undo work in: the caller's identity and per-account IAM clients. */
+import { partitionOf } from '../arn.ts';
 import { connectionFromFlags } from '../audit/resolve-connection.ts';
 import { classifyAwsError } from '../aws/classify-error.ts';
 import { createStsClient } from '../aws/clients.ts';
 import { AwsAccessError } from '../errors.ts';
-import { partitionOf, remediationClients } from '../remediation/clients.ts';
+import { remediationClients } from '../remediation/clients.ts';
 import type { CallerIdentity } from '../remediation/plan.ts';
 import { resolveCaller } from '../remediation/resolve-credentials.ts';
 import type { CliContext } from './context.ts';

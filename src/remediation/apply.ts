@@ -17,6 +17,7 @@
  * with the same journal resumes: steps done are not repeated, a step in flight is re-checked. Steps
  * of one account run in plan order; up to `concurrency` accounts at once (by-account.ts).
  */
+import { partitionOf } from '../arn.ts';
 import { InputError } from '../errors.ts';
 import type { ApplySkipReason, JournalEntry } from '../model/remediation-journal.ts';
 import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
@@ -25,7 +26,6 @@ import { type EpochMs, parseIsoDateTime } from '../time.ts';
 import { describeStepError, type EligibilityContext, epochSeconds } from './actions/action.ts';
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
 import { inAccountOrder } from './by-account.ts';
-import { partitionOf } from './clients.ts';
 import { type ExemptionCheck, stepExemption } from './exemptions.ts';
 import type { LiveAccessAnalyzer } from './live-access-analyzer.ts';
 import { foldJournal, journalEntries, type JournalWriter, type StepHistory } from './journal.ts';

@@ -27,11 +27,6 @@ export interface RemediationConnection {
   partition?: string;
 }
 
-/** The partition of an ARN (`arn:aws-us-gov:…` → `aws-us-gov`), `aws` when it names none. */
-export function partitionOf(arn: string): string {
-  return /^arn:([\w-]+):/.exec(arn)?.[1] ?? 'aws';
-}
-
 /** The AWS-managed root task policy in the caller's partition. */
 export function rootTaskPolicyArn(partition = 'aws'): string {
   return ROOT_TASK_POLICY_ARN.replace(/^arn:aws:/, `arn:${partition}:`);

@@ -8,13 +8,13 @@
  * journal (phase `undo`), so it too can be interrupted and re-run; after it, apply refuses the plan
  * unless given --reapply. One account's steps one after another, up to `concurrency` accounts at once.
  */
+import { accountOfIamArn, partitionOf } from '../arn.ts';
 import type { JournalEntry } from '../model/remediation-journal.ts';
 import type { PlanStep } from '../model/remediation-plan.ts';
 import type { EpochMs } from '../time.ts';
 import { describeStepError } from './actions/action.ts';
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
 import { inAccountOrder } from './by-account.ts';
-import { partitionOf } from './clients.ts';
 import { type ExemptionCheck, exemptionCheck, stepExemption } from './exemptions.ts';
 import { foldJournal, journalEntries, type JournalWriter, type StepHistory } from './journal.ts';
 import type { PlanKey } from './plan-digest.ts';
@@ -78,7 +78,7 @@ export function needsTrustedJournal(
  * the caller's (a journal of aws-cn undone with credentials of aws).
  */
 function notWhereCredsweepRuns(step: PlanStep, callerArn: string | undefined): string | null {
-  const account = /^arn:[\w-]+:iam::(\d{12}):/.exec(step.arn)?.[1];
+  const account = accountOfIamArn(step.arn);
   if (account !== step.accountId) {
     return `the journal's ARN ${step.arn} names account ${account ?? 'none'}, the step ${step.accountId}: left as it is`;
   }

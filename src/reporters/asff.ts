@@ -8,12 +8,12 @@
  * PASSED/ARCHIVED, an exempt one SUPPRESSED. The product is the account's own default integration,
  * `arn:<partition>:securityhub:<region>:<account>:product/<account>/default`.
  */
+import { partitionOf } from '../arn.ts';
 import type { AuditReport, Finding } from '../model/finding.ts';
 import {
   boundedKey,
   credentialLabel,
   outcomeOf,
-  partitionOf,
   principalLabel,
   ruleOf,
   severityOf,

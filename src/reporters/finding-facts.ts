@@ -117,8 +117,3 @@ export function caveatLabel(caveat: string): string {
 export function notesOf(f: Finding, separator = ' · '): string {
   return [f.neverUsed ? 'never used' : '', ...f.caveats.map(caveatLabel)].filter(Boolean).join(separator);
 }
-
-/** The partition of an ARN (`aws`, `aws-cn`, `aws-us-gov`, …); `aws` when it cannot tell. */
-export function partitionOf(arn: string): string {
-  return /^arn:(aws(?:-[a-z]+)*):/.exec(arn)?.[1] ?? 'aws';
-}

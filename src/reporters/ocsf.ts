@@ -4,12 +4,12 @@
  * a credential across runs; activity is Create (a point-in-time audit), the status tracks whether
  * anything is left to do. credsweep's own fields go under `unmapped.credsweep`.
  */
+import { partitionOf } from '../arn.ts';
 import type { AuditReport, Finding } from '../model/finding.ts';
 import {
   credentialLabel,
   findingKey,
   outcomeOf,
-  partitionOf,
   principalLabel,
   ruleOf,
   severityOf,

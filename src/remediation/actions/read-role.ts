@@ -4,7 +4,8 @@
  * last use (RoleLastUsed) and RoleId. The "never" cases every role action shares are here too.
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { callerSkip, principalOfArn } from '../caller.ts';
+import { accountOfIamArn } from '../../arn.ts';
+import { callerSkip } from '../caller.ts';
 import { QUARANTINE_POLICY_NAME, isQuarantineDocument } from '../quarantine-policy.ts';
 import { ROLE_RECORD_READ_PERMISSIONS, captureRoleRecord, getRole, trustedServices } from '../role-record.ts';
 import { type CredentialState, type EligibilityContext, type Ineligible, isoOrNull } from './action.ts';
@@ -46,6 +47,6 @@ export function roleNeverCases(state: CredentialState, ctx: EligibilityContext):
     };
   }
   // The live record's name and account, never the step's.
-  const account = principalOfArn(record.arn)?.accountId ?? '';
+  const account = accountOfIamArn(record.arn) ?? '';
   return callerSkip({ accountId: account, type: 'role', name: record.roleName }, ctx);
 }

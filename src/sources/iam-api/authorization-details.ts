@@ -12,6 +12,7 @@ import {
   type RoleDetail,
   type Tag,
 } from '@aws-sdk/client-iam';
+import { accountOfIamArn } from '../../arn.ts';
 import type { Principal } from '../../model/inventory.ts';
 
 export const AUTHORIZATION_DETAILS_PERMISSIONS = ['iam:GetAccountAuthorizationDetails'] as const;
@@ -22,8 +23,6 @@ export interface AuthorizationDetails {
   userTags: Map<string, Record<string, string>>;
 }
 
-const ACCOUNT_OF_ARN = /^arn:[^:]+:iam::(\d{12}):/;
-
 export function tagsToRecord(tags: readonly Tag[] | undefined): Record<string, string> {
   const record: Record<string, string> = {};
   for (const tag of tags ?? []) if (tag.Key !== undefined) record[tag.Key] = tag.Value ?? '';
@@ -31,7 +30,7 @@ export function tagsToRecord(tags: readonly Tag[] | undefined): Record<string, s
 }
 
 export function roleToPrincipal(role: RoleDetail): Principal | null {
-  const accountId = role.Arn ? ACCOUNT_OF_ARN.exec(role.Arn)?.[1] : undefined;
+  const accountId = role.Arn ? accountOfIamArn(role.Arn) : undefined;
   if (!role.Arn || !role.RoleName || !role.CreateDate || !accountId) return null;
   const lastUsed = role.RoleLastUsed?.LastUsedDate?.getTime() ?? null;
   return {

@@ -21,6 +21,7 @@ import {
   paginateListUsers,
   type User,
 } from '@aws-sdk/client-iam';
+import { accountOfIamArn } from '../../arn.ts';
 import { mapBounded } from '../../audit/map-bounded.ts';
 import type {
   AccessKeyCredential,
@@ -45,7 +46,6 @@ export const IAM_USER_PERMISSIONS = [
   ...SERVICE_SPECIFIC_CREDENTIAL_PERMISSIONS,
 ] as const;
 
-const ACCOUNT_OF_ARN = /^arn:[^:]+:iam::(\d{12}):/;
 /** GetAccessKeyLastUsed answers `N/A` for a key never used (§2 "GetAccessKeyLastUsed"). */
 const NOT_A_VALUE = new Set(['N/A', 'n/a', '']);
 
@@ -75,7 +75,7 @@ async function describeUser(
   user: User,
   serviceCredentials: Map<string, ServiceSpecificCredential[]> | null,
 ): Promise<Principal | null> {
-  const accountId = user.Arn ? ACCOUNT_OF_ARN.exec(user.Arn)?.[1] : undefined;
+  const accountId = user.Arn ? accountOfIamArn(user.Arn) : undefined;
   if (!user.UserName || !user.Arn || !user.CreateDate || !accountId) return null;
   const UserName = user.UserName;
   const [accessKeys, password, signingCertificates, sshPublicKeys, serviceSpecificCredentials] =

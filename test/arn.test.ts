@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { accountOfIamArn, partitionOf } from '../src/arn.ts';
+
+describe('accountOfIamArn', () => {
+  const cases: Array<[string, string | undefined]> = [
+    ['arn:aws:iam::111122223333:user/alice', '111122223333'],
+    ['arn:aws:iam::111122223333:role/path/to/App', '111122223333'],
+    ['arn:aws:iam::111122223333:root', '111122223333'],
+    ['arn:aws:iam::111122223333:mfa/alice', '111122223333'],
+    // every partition: the China and GovCloud Regions, the isolated ones
+    ['arn:aws-cn:iam::111122223333:user/alice', '111122223333'],
+    ['arn:aws-us-gov:iam::111122223333:role/App', '111122223333'],
+    ['arn:aws-iso-b:iam::111122223333:user/alice', '111122223333'],
+    // an account id is 12 digits, no more and no fewer
+    ['arn:aws:iam::11112222333:user/alice', undefined],
+    ['arn:aws:iam::1111222233334:user/alice', undefined],
+    // IAM's, not another service's; and an ARN, whole from its start
+    ['arn:aws:sts::111122223333:assumed-role/App/session', undefined],
+    ['arn:aws:iam:us-east-1:111122223333:user/alice', undefined],
+    ['arn:aws:iam::aws:policy/AWSDenyAll', undefined],
+    ['arn::iam::111122223333:user/alice', undefined],
+    ['arn:azure:iam::111122223333:user/alice', undefined],
+    [' arn:aws:iam::111122223333:user/alice', undefined],
+    ['111122223333', undefined],
+    ['', undefined],
+  ];
+  for (const [arn, expected] of cases) {
+    it(`${JSON.stringify(arn)} → ${expected}`, () => assert.equal(accountOfIamArn(arn), expected));
+  }
+});
+
+describe('partitionOf', () => {
+  const cases: Array<[string, string]> = [
+    ['arn:aws:iam::111122223333:root', 'aws'],
+    ['arn:aws-us-gov:iam::111122223333:user/a', 'aws-us-gov'],
+    ['arn:aws-cn:sts::111122223333:assumed-role/r/s', 'aws-cn'],
+    ['arn:aws-iso-b:iam::111122223333:user/a', 'aws-iso-b'],
+    // what names no partition is read as the standard one
+    ['arn:azure:iam::111122223333:user/a', 'aws'],
+    ['not an arn', 'aws'],
+    ['', 'aws'],
+  ];
+  for (const [arn, expected] of cases) {
+    it(`${JSON.stringify(arn)} → ${expected}`, () => assert.equal(partitionOf(arn), expected));
+  }
+});
