@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { accountOfIamArn, partitionOf } from '../src/arn.ts';
+import { accountOfIamArn, partitionOf, principalOfIamArn } from '../src/arn.ts';
 
 describe('accountOfIamArn', () => {
   const cases: Array<[string, string | undefined]> = [
@@ -43,5 +43,28 @@ describe('partitionOf', () => {
   ];
   for (const [arn, expected] of cases) {
     it(`${JSON.stringify(arn)} → ${expected}`, () => assert.equal(partitionOf(arn), expected));
+  }
+});
+
+describe('principalOfIamArn', () => {
+  const cases: Array<[string, ReturnType<typeof principalOfIamArn>]> = [
+    ['arn:aws:iam::111122223333:user/alice', { accountId: '111122223333', type: 'user', name: 'alice' }],
+    ['arn:aws:iam::111122223333:role/path/to/App', { accountId: '111122223333', type: 'role', name: 'App' }],
+    ['arn:aws-cn:iam::111122223333:user/ops/bob', { accountId: '111122223333', type: 'user', name: 'bob' }],
+    ['arn:aws-us-gov:iam::111122223333:role/App', { accountId: '111122223333', type: 'role', name: 'App' }],
+    // not a user or role: root, an MFA device, a policy, a group, an STS session
+    ['arn:aws:iam::111122223333:root', undefined],
+    ['arn:aws:iam::111122223333:mfa/alice', undefined],
+    ['arn:aws:iam::111122223333:group/admins', undefined],
+    ['arn:aws:iam::aws:policy/AWSDenyAll', undefined],
+    ['arn:aws:sts::111122223333:assumed-role/App/session', undefined],
+    // a name, and the same 12-digit account rule as accountOfIamArn
+    ['arn:aws:iam::111122223333:role/', undefined],
+    ['arn:aws:iam::111122223333:role/path/', undefined],
+    ['arn:aws:iam::1111222233:user/alice', undefined],
+  ];
+  for (const [arn, expected] of cases) {
+    it(`${JSON.stringify(arn)} → ${JSON.stringify(expected)}`, () =>
+      assert.deepEqual(principalOfIamArn(arn), expected));
   }
 });

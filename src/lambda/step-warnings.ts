@@ -16,6 +16,7 @@
  * Service-linked and exempt principals never get a step, so never a notice. A role whose trust policy
  * names an AWS service is not known here (apply skips it without --include-service-roles).
  */
+import { principalOfIamArn } from '../arn.ts';
 import type { Finding, UserCredentialKind } from '../model/finding.ts';
 import type { AccessAnalyzerEvidence } from '../model/inventory.ts';
 import { QUARANTINED_AT_TAG } from '../remediation/quarantine-policy.ts';
@@ -51,8 +52,6 @@ export interface UnusedPermissions {
   source: 'access_analyzer' | 'access_advisor';
 }
 
-const ACCOUNT_OF_ARN = /^arn:[^:]+:iam::(\d{12}):(?:user|role)\//;
-
 /** IAM Access Analyzer's UnusedPermission verdicts (read once per run), as unused services and actions. */
 export function unusedPermissionsFromAnalyzer(
   evidence: ReadonlyMap<string, AccessAnalyzerEvidence>,
@@ -63,7 +62,7 @@ export function unusedPermissionsFromAnalyzer(
     lastAccessed === null || ctx.asOf - lastAccessed >= threshold;
   const out: UnusedPermissions[] = [];
   for (const [arn, e] of evidence) {
-    const accountId = ACCOUNT_OF_ARN.exec(arn)?.[1];
+    const accountId = principalOfIamArn(arn)?.accountId;
     if (!accountId) continue;
     const verdicts = Object.entries(e.permissions);
     const services = verdicts

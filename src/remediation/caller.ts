@@ -9,6 +9,7 @@
  * unique case-insensitively and its Get calls find `Ops` by `ops` (docs/aws-behaviour.md §2), so a
  * step for `OPS` acts on `ops`. Names compare case-insensitively for the same reason.
  */
+import { accountOfIamArn, principalOfIamArn } from '../arn.ts';
 
 /** Who credsweep is: what plan options and apply's eligibility context carry. */
 export interface RunsAs {
@@ -39,17 +40,12 @@ function parseCaller(
 ): { accountId: string; principal?: { type: 'user' | 'role'; name: string } } | null {
   const role = /^arn:[\w-]+:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(callerArn);
   if (role) return { accountId: role[1]!, principal: { type: 'role', name: role[2]! } };
-  const user = /^arn:[\w-]+:iam::(\d{12}):user\/(?:[^/]+\/)*([^/]+)$/.exec(callerArn);
-  if (user) return { accountId: user[1]!, principal: { type: 'user', name: user[2]! } };
+  const user = principalOfIamArn(callerArn);
+  if (user?.type === 'user')
+    return { accountId: user.accountId, principal: { type: 'user', name: user.name } };
   // root, a federated user: no user or role of its own to protect
-  const other = /^arn:[\w-]+:(?:iam|sts)::(\d{12}):/.exec(callerArn);
-  return other ? { accountId: other[1]! } : null;
-}
-
-/** The account, type and name of a user's or role's IAM ARN (`arn:aws:iam::111:role/path/Name`). */
-export function principalOfArn(arn: string): PrincipalRef | null {
-  const m = /^arn:[\w-]+:iam::(\d{12}):(user|role)\/(?:[^/]+\/)*([^/]+)$/.exec(arn);
-  return m ? { accountId: m[1]!, type: m[2]!, name: m[3]! } : null;
+  const accountId = accountOfIamArn(callerArn) ?? /^arn:[\w-]+:sts::(\d{12}):/.exec(callerArn)?.[1];
+  return accountId ? { accountId } : null;
 }
 
 function sameIamName(a: string, b: string): boolean {

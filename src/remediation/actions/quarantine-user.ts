@@ -2,7 +2,8 @@ import { GetUserCommand, GetUserPolicyCommand, type User } from '@aws-sdk/client
 import { USER_CREDENTIAL_KINDS } from '../../model/finding.ts';
 import type { ThresholdKind } from '../../rules/rule.ts';
 import { parseIsoDateTime, wholeDaysBetween } from '../../time.ts';
-import { callerSkip, principalOfArn } from '../caller.ts';
+import { principalOfIamArn } from '../../arn.ts';
+import { callerSkip } from '../caller.ts';
 import { QUARANTINE_POLICY_NAME, isQuarantineDocument } from '../quarantine-policy.ts';
 import { decodePolicyDocument } from '../role-record.ts';
 import {
@@ -106,6 +107,6 @@ export function inUse(state: CredentialState, ctx: EligibilityContext): Ineligib
 
 /** The IAM user credsweep signs as, by its live ARN: never locked out by its own run. */
 function callerUser(state: CredentialState, ctx: EligibilityContext): Ineligible | null {
-  const live = state.arn === undefined ? null : principalOfArn(state.arn);
+  const live = state.arn === undefined ? undefined : principalOfIamArn(state.arn);
   return live ? callerSkip(live, ctx) : null;
 }

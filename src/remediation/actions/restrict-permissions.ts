@@ -23,7 +23,8 @@ import {
   readManagedPolicy,
   sameDocument,
 } from '../boundary-reads.ts';
-import { callerSkip, principalOfArn } from '../caller.ts';
+import { principalOfIamArn } from '../../arn.ts';
+import { callerSkip } from '../caller.ts';
 import { analyzerInputFor, LIVE_ACCESS_ANALYZER_PERMISSIONS } from '../live-access-analyzer.ts';
 import { BOUNDARY_POLICY_PATH, BoundaryError, buildBoundary } from '../permissions-boundary.ts';
 import { boundaryPolicyArn, isCredsweepBoundary, restrictionFacts, sameRestriction } from '../restriction.ts';
@@ -270,7 +271,7 @@ function restrictionNever(
     return { reason: 'service_linked', detail: 'a service-linked role is managed by its AWS service' };
   }
   return callerSkip(
-    principalOfArn(state.arn ?? '') ?? {
+    principalOfIamArn(state.arn ?? '') ?? {
       accountId: step.accountId,
       type: step.principalType,
       name: step.principalName,

@@ -9,8 +9,9 @@ import {
   paginateListRoles,
   paginateListUsers,
 } from '@aws-sdk/client-iam';
+import { principalOfIamArn } from '../../arn.ts';
 import { AwsAccessError, UsageError } from '../../errors.ts';
-import { type PermissionPrincipal, parsePrincipalArn } from './service-access.ts';
+import type { PermissionPrincipal } from './service-access.ts';
 
 /** Every AWS call this file makes, as IAM actions. */
 export const PRINCIPAL_PERMISSIONS = [
@@ -26,9 +27,9 @@ function principalOf(
   type: 'user' | 'role',
   entity: { Arn?: string; CreateDate?: Date },
 ): PermissionPrincipal | null {
-  const parsed = entity.Arn ? parsePrincipalArn(entity.Arn) : null;
-  if (!parsed || !entity.CreateDate) return null;
-  return { ...parsed, type, createdAt: entity.CreateDate.getTime() };
+  const parsed = entity.Arn ? principalOfIamArn(entity.Arn) : undefined;
+  if (!parsed || !entity.Arn || !entity.CreateDate) return null;
+  return { ...parsed, arn: entity.Arn, type, createdAt: entity.CreateDate.getTime() };
 }
 
 /**
@@ -54,7 +55,7 @@ export async function* listPermissionPrincipals(iam: IAMClient): AsyncGenerator<
 /** Checks `--principal` values before any AWS call. */
 export function validatePrincipalArns(arns: readonly string[]): void {
   for (const arn of arns) {
-    if (!parsePrincipalArn(arn)) {
+    if (!principalOfIamArn(arn)) {
       throw new UsageError(
         `--principal: '${arn}' is not an IAM user or role ARN`,
         'expected arn:aws:iam::123456789012:user/NAME or …:role/NAME',
@@ -65,12 +66,12 @@ export function validatePrincipalArns(arns: readonly string[]): void {
 
 /** The principal behind a user or role ARN, with its creation date. */
 export async function describePermissionPrincipal(iam: IAMClient, arn: string): Promise<PermissionPrincipal> {
-  const parsed = parsePrincipalArn(arn);
+  const parsed = principalOfIamArn(arn);
   if (!parsed) throw new UsageError(`--principal: '${arn}' is not an IAM user or role ARN`);
   const entity =
     parsed.type === 'user'
       ? (await iam.send(new GetUserCommand({ UserName: parsed.name }))).User
       : (await iam.send(new GetRoleCommand({ RoleName: parsed.name }))).Role;
   if (!entity?.CreateDate) throw new AwsAccessError(`IAM returned no CreateDate for ${arn}`, 'NoCreateDate');
-  return { ...parsed, createdAt: entity.CreateDate.getTime() };
+  return { ...parsed, arn, createdAt: entity.CreateDate.getTime() };
 }

@@ -3,7 +3,7 @@
  * authenticated and (for action-level jobs) the tracked actions. Dates are epoch ms, "never" is null.
  */
 import type { ServiceLastAccessed } from '@aws-sdk/client-iam';
-import type { PermissionPrincipal, ServiceAccess } from '../../model/service-access.ts';
+import type { ServiceAccess } from '../../model/service-access.ts';
 import type { EpochMs } from '../../time.ts';
 
 export type {
@@ -34,13 +34,4 @@ export function toServiceAccess(s: ServiceLastAccessed): ServiceAccess {
             region: a.LastAccessedRegion ?? null,
           })),
   };
-}
-
-const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):(user|role)\/(?:[^/]+\/)*([^/]+)$/;
-
-/** Parses a user or role ARN; null when it is neither. */
-export function parsePrincipalArn(arn: string): Omit<PermissionPrincipal, 'createdAt'> | null {
-  const m = PRINCIPAL_ARN.exec(arn);
-  if (!m) return null;
-  return { accountId: m[1]!, type: m[2] as 'user' | 'role', name: m[3]!, arn };
 }
