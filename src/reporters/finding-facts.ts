@@ -1,11 +1,12 @@
 /**
- * What the security-tool formats (ASFF, OCSF, Markdown, HTML) need to say about a finding beyond its
- * fields: which rule produced it, how severe it is, a stable identity across runs, and readable labels.
- * One place, so every format agrees.
+ * What the formats (table, ASFF, OCSF, Markdown, HTML) need to say about a finding beyond its fields:
+ * which rule produced it, how severe it is, a stable identity across runs, and readable labels; and
+ * whether a report's findings are credentials or permissions. One place, so every format agrees.
  */
 import { createHash } from 'node:crypto';
-import type { Finding, FindingStatus } from '../model/finding.ts';
+import type { AccountResult, Finding, FindingStatus } from '../model/finding.ts';
 import { instanceIdOf } from '../model/credential-ids.ts';
+import { counted } from '../plural.ts';
 import { ruleOf, type SeverityLevel, severityOf } from '../rules/severity.ts';
 
 export type { RuleFacts } from '../rules/rule.ts';
@@ -20,6 +21,35 @@ export function createdWords(principalType: Finding['principalType']): string {
   if (principalType === 'root') return 'account created';
   if (principalType === 'mfa_device') return 'device created';
   return `${principalType} created`;
+}
+
+/**
+ * A `credsweep permissions` report: its findings are permissions (one per granted service or
+ * action), not credentials, and every format's headings and counts say so. Every finding a
+ * permission, or, with none to go by, every account read with Access Advisor.
+ */
+export function isPermissionsReport(report: {
+  findings: readonly Pick<Finding, 'credential'>[];
+  accounts: readonly Pick<AccountResult, 'source'>[];
+}): boolean {
+  if (report.findings.length > 0) return report.findings.every((f) => f.credential === 'permission');
+  return report.accounts.length > 0 && report.accounts.every((a) => a.source === 'access-advisor');
+}
+
+/** What a report's findings are, in a word: `permission` in a permissions report, else `credential`. */
+export function findingNoun(report: Parameters<typeof isPermissionsReport>[0]): 'permission' | 'credential' {
+  return isPermissionsReport(report) ? 'permission' : 'credential';
+}
+
+/** `52 credentials`, or `10 permissions of 5 principals` in a permissions report: `total` findings counted. */
+export function countedFindings(
+  report: { findings: readonly Pick<Finding, 'credential' | 'arn'>[] } & Parameters<
+    typeof isPermissionsReport
+  >[0],
+  total: number,
+): string {
+  if (!isPermissionsReport(report)) return counted(total, 'credential');
+  return `${counted(total, 'permission')} of ${counted(new Set(report.findings.map((f) => f.arn)).size, 'principal')}`;
 }
 
 /** A problem to act on, a thing to review, or fine (in use, exempt, service-linked). */

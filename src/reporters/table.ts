@@ -6,9 +6,8 @@ import pc from 'picocolors';
 import { compareFindings } from '../audit/audit-report.ts';
 import type { AuditReport, Finding, FindingStatus } from '../model/finding.ts';
 import { credentialIdOf } from '../model/credential-ids.ts';
-import { counted } from '../plural.ts';
 import type { SeverityLevel } from '../rules/severity.ts';
-import { createdWords, notesOf, severityOf } from './finding-facts.ts';
+import { countedFindings, createdWords, isPermissionsReport, notesOf, severityOf } from './finding-facts.ts';
 import { type Column, constantsLine, droppedNote, fitTable, WIDE_OR_JSON } from './fit-table.ts';
 import { printable } from './printable.ts';
 import type { RenderOptions, Reporter } from './reporter.ts';
@@ -66,19 +65,6 @@ function severityColor(c: Colors, level: SeverityLevel): (s: string) => string {
   return c.dim;
 }
 
-/**
- * A `credsweep permissions` report: its findings are permissions (one per granted service or
- * action), not credentials, and the table and its counts say so. Every finding a permission, or,
- * with none to go by, every account read with Access Advisor.
- */
-function isPermissionsReport(report: {
-  findings: readonly Pick<Finding, 'credential'>[];
-  accounts: readonly Pick<AuditReport['accounts'][number], 'source'>[];
-}): boolean {
-  if (report.findings.length > 0) return report.findings.every((f) => f.credential === 'permission');
-  return report.accounts.length > 0 && report.accounts.every((a) => a.source === 'access-advisor');
-}
-
 function credentialWords(f: Finding, permissions: boolean): string {
   const slot = /_(\d)$/.exec(f.credential)?.[1];
   const permission = f.action ?? f.service ?? '';
@@ -128,10 +114,7 @@ export function summaryLine(
   const parts = Object.entries(report.summary)
     .filter(([, n]) => n > 0)
     .map(([status, n]) => `${n} ${status.replace('_', ' ')}`);
-  const findings = report.findings ?? [];
-  const counts = isPermissionsReport({ findings, accounts: report.accounts ?? [] })
-    ? `${counted(total, 'permission')} of ${counted(new Set(findings.map((f) => f.arn)).size, 'principal')}`
-    : counted(total, 'credential');
+  const counts = countedFindings({ findings: report.findings ?? [], accounts: report.accounts ?? [] }, total);
   return `${counts}${parts.length ? `: ${parts.join(', ')}` : ''} (${thresholdWords(report)}, as of ${report.asOf.slice(0, 10)})`;
 }
 
