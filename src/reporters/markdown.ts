@@ -1,11 +1,19 @@
 /**
  * `--format md`: a Markdown summary for pull requests and tickets: the counts, the unused credentials
- * as a table (capped, so a comment stays under GitHub's 65,536-character limit), and the accounts
- * that could not be audited. Every value from AWS goes through `escapeMarkdown`.
+ * (or, of `credsweep permissions`, permissions) as a table (capped, so a comment stays under GitHub's
+ * 65,536-character limit), and the accounts that could not be audited. Every value from AWS goes
+ * through `escapeMarkdown`.
  */
 import { compareFindings, STATUS_ORDER } from '../audit/audit-report.ts';
 import type { AuditReport, ExemptionNotice, Finding } from '../model/finding.ts';
-import { caveatLabel, credentialLabel, severityOf, statusLabel } from './finding-facts.ts';
+import {
+  caveatLabel,
+  countedFindings,
+  credentialLabel,
+  findingNoun,
+  severityOf,
+  statusLabel,
+} from './finding-facts.ts';
 import type { Reporter } from './reporter.ts';
 
 /** Rows of the unused table (most severe first); the rest are counted, and the JSON or HTML report has them all. */
@@ -54,14 +62,15 @@ export function renderMarkdown(report: AuditReport): string {
   ]);
   const failed = report.accounts.filter((a) => a.status === 'failed');
   const unused = report.findings.filter((f) => f.status === 'unused').sort(compareFindings);
+  const noun = findingNoun(report);
   const lines: string[] = [
-    '## credsweep: unused AWS IAM credentials',
+    `## credsweep: unused AWS IAM ${noun}s`,
     '',
     `As of ${report.asOf.slice(0, 10)} · unused after ${report.thresholdDays} days without activity · ${accountIds.size} account${accountIds.size === 1 ? '' : 's'} audited${failed.length > 0 ? `, **${failed.length} failed**` : ''}`,
     '',
-    `**${report.summary.unused ?? 0} unused** of ${total} credentials.`,
+    `**${report.summary.unused ?? 0} unused** of ${countedFindings(report, total)}.`,
     '',
-    row(['status', 'credentials']),
+    row(['status', `${noun}s`]),
     row(['---', '---:']),
     ...STATUS_ORDER.filter((s) => (report.summary[s] ?? 0) > 0).map((s) =>
       row([statusLabel(s), report.summary[s] ?? 0]),
@@ -70,7 +79,7 @@ export function renderMarkdown(report: AuditReport): string {
   ];
   if (failed.length > 0) {
     lines.push('', `### Accounts that could not be audited (${failed.length})`, '');
-    lines.push('Their credentials are missing from every count above, not clean.', '');
+    lines.push(`Their ${noun}s are missing from every count above, not clean.`, '');
     for (const a of failed) {
       lines.push(
         `- ${escapeMarkdown(a.accountId)}: ${escapeMarkdown(a.error?.code ?? 'error')}: ${escapeMarkdown(a.error?.message ?? '')}`,
@@ -86,11 +95,11 @@ export function renderMarkdown(report: AuditReport): string {
       lines.push(item(n, `expired ${escapeMarkdown(n.expires)}, no longer applies`));
     for (const n of outcome.stale) lines.push(item(n, 'matches nothing (stale)'));
   }
-  lines.push('', `### Unused credentials (${unused.length})`, '');
+  lines.push('', `### Unused ${noun}s (${unused.length})`, '');
   if (unused.length === 0) {
     lines.push('None.');
   } else {
-    lines.push(row(['account', 'severity', 'principal', 'credential', 'days', 'last activity', 'notes']));
+    lines.push(row(['account', 'severity', 'principal', noun, 'days', 'last activity', 'notes']));
     lines.push(row(['---', '---', '---', '---', '---:', '---', '---']));
     lines.push(...unused.slice(0, MARKDOWN_ROW_LIMIT).map(unusedRow));
     if (unused.length > MARKDOWN_ROW_LIMIT) {

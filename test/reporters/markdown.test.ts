@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assembleAuditReport } from '../../src/audit/audit-report.ts';
+import type { Finding } from '../../src/model/finding.ts';
 import { escapeMarkdown, MARKDOWN_ROW_LIMIT, renderMarkdown } from '../../src/reporters/markdown.ts';
 import { AS_OF, aFinding } from '../helpers/builders.ts';
 import { auditDemo } from '../helpers/cli.ts';
@@ -114,5 +115,58 @@ describe('markdown reporter', () => {
     assert.match(md, /- 444455556666: AccessDenied: not authorized/);
     assert.match(md, /… and 5 more \(the JSON or HTML report lists every one\)\./);
     assert.equal(md.split('\n').filter((l) => l.startsWith('| 111122223333 |')).length, MARKDOWN_ROW_LIMIT);
+  });
+
+  it('`credsweep permissions`: the headings and counts say permissions of principals, not credentials', () => {
+    const permission = (principalName: string, action: string, status: Finding['status'] = 'unused') =>
+      aFinding({
+        principalName,
+        arn: `arn:aws:iam::111122223333:user/${principalName}`,
+        credential: 'permission',
+        service: action.split(':')[0]!,
+        action,
+        status,
+      });
+    const md = renderMarkdown(
+      assembleAuditReport(
+        { generatedAt: AS_OF, asOf: AS_OF, thresholdDays: 90 },
+        [
+          permission('ci', 's3:GetObject'),
+          permission('ci', 's3:PutObject', 'in_use'),
+          permission('a|<b>', 'ec2:*'),
+        ],
+        [
+          { accountId: '111122223333', status: 'ok', source: 'access-advisor' },
+          {
+            accountId: '444455556666',
+            status: 'failed',
+            source: 'access-advisor',
+            error: { code: 'AccessDenied', message: 'not authorized' },
+          },
+        ],
+      ),
+    );
+    assert.match(md, /^## credsweep: unused AWS IAM permissions\n/);
+    assert.match(md, /\*\*2 unused\*\* of 3 permissions of 2 principals\./);
+    assert.match(md, /\n\| status \| permissions \|\n/);
+    assert.match(md, /\nTheir permissions are missing from every count above, not clean\.\n/);
+    assert.match(md, /\n### Unused permissions \(2\)\n/);
+    assert.match(md, /\n\| account \| severity \| principal \| permission \| days \|/);
+    assert.doesNotMatch(md, /credential/);
+    // values escaped as in any report
+    assert.match(md, /\| a\\\|&lt;b&gt; \| permission ec2\\:\\\* \|/);
+  });
+
+  it('a permissions report with no finding (Access Advisor read every account) still says permissions', () => {
+    const md = renderMarkdown(
+      assembleAuditReport(
+        { generatedAt: AS_OF, asOf: AS_OF, thresholdDays: 90 },
+        [],
+        [{ accountId: '111122223333', status: 'ok', source: 'access-advisor' }],
+      ),
+    );
+    assert.match(md, /^## credsweep: unused AWS IAM permissions\n/);
+    assert.match(md, /\*\*0 unused\*\* of 0 permissions of 0 principals\./);
+    assert.match(md, /\n### Unused permissions \(0\)\n\nNone\.\n$/);
   });
 });
