@@ -6,6 +6,7 @@
 import type { Loader } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import type { AuditReport, Finding } from '../../model/finding.ts';
+import { findingNoun } from '../finding-facts.ts';
 import type { TrendPoint } from '../reporter.ts';
 
 export const STATUS_COLORS = {
@@ -98,7 +99,7 @@ export function credentialAgeSpec(report: AuditReport): TopLevelSpec {
             bin: { extent: [0, cap + step], step },
             title: `days since last activity (last bar: ${cap} or more)`,
           },
-          y: { aggregate: 'count', type: 'quantitative', title: 'credentials' },
+          y: { aggregate: 'count', type: 'quantitative', title: `${findingNoun(report)}s` },
           color: {
             field: 'group',
             type: 'nominal',
@@ -157,7 +158,12 @@ export function unusedPerAccountSpec(report: AuditReport): TopLevelSpec {
     data: { values },
     encoding: {
       y: { field: 'account', type: 'nominal', sort: null, title: null, axis: { labelLimit: 160 } },
-      x: { field: 'unused', type: 'quantitative', title: 'unused credentials', axis: { tickMinStep: 1 } },
+      x: {
+        field: 'unused',
+        type: 'quantitative',
+        title: `unused ${findingNoun(report)}s`,
+        axis: { tickMinStep: 1 },
+      },
     },
     layer: [
       { mark: { type: 'bar', color: STATUS_COLORS.unused } },

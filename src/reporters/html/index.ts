@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto';
 import { compareFindings } from '../../audit/audit-report.ts';
 import type { AuditReport } from '../../model/finding.ts';
+import { plural } from '../../plural.ts';
+import { findingNoun } from '../finding-facts.ts';
 import type { RenderOptions, Reporter, TrendPoint } from '../reporter.ts';
 import {
   ACCOUNT_CHART_LIMIT,
@@ -42,6 +44,14 @@ export function contentSecurityPolicy(script: string, css: string): string {
   ].join('; ');
 }
 
+/** What one finding is, and what its lastActivity means. */
+const FOOTER_WORDS = {
+  credential:
+    "one finding per credential · lastActivity is the last use, else when the credential was set or rotated, else the user's creation",
+  permission:
+    "one finding per permission (a service or action a principal is granted) · lastActivity is the last access, else the principal's creation",
+} as const;
+
 function figure(id: string, caption: string, svg: string, note = ''): string {
   return `<figure id="${h(id)}"><figcaption>${h(caption)}</figcaption>${svg}${note ? `<p class="muted">${h(note)}</p>` : ''}</figure>`;
 }
@@ -55,6 +65,7 @@ export async function renderHtmlReport(report: AuditReport, trend?: readonly Tre
     ...ordered.map((f) => f.accountId),
   ]);
   const failed = report.accounts.filter((a) => a.status === 'failed').length;
+  const noun = findingNoun(report);
 
   const ageSvg = await renderVegaLiteSvg(credentialAgeSpec(report));
   const accountSvg = await renderVegaLiteSvg(unusedPerAccountSpec(report));
@@ -67,7 +78,7 @@ export async function renderHtmlReport(report: AuditReport, trend?: readonly Tre
       ? ` (${overrides.map(([kind, days]) => `${h(kind.replaceAll('_', ' '))}: ${h(days)}`).join(', ')})`
       : '';
   const headline =
-    `<strong>${h(unused)} unused credential${unused === 1 ? '' : 's'}</strong> out of ${h(total)} ` +
+    `<strong>${h(unused)} unused ${h(plural(unused, noun))}</strong> out of ${h(total)} ` +
     `across ${h(accountIds.size)} account${accountIds.size === 1 ? '' : 's'}` +
     (failed > 0
       ? `; <strong>${h(failed)} account${failed === 1 ? '' : 's'} could not be audited</strong>`
@@ -78,11 +89,11 @@ export async function renderHtmlReport(report: AuditReport, trend?: readonly Tre
       'chart-age',
       'Days since last activity',
       ageSvg,
-      `Dashed line: the ${overrides.length > 0 ? 'default ' : ''}threshold. Users without any credential are not drawn.`,
+      `Dashed line: the ${overrides.length > 0 ? 'default ' : ''}threshold.${noun === 'credential' ? ' Users without any credential are not drawn.' : ''}`,
     ),
     figure(
       'chart-accounts',
-      'Unused credentials per account',
+      `Unused ${noun}s per account`,
       accountSvg,
       accountIds.size > ACCOUNT_CHART_LIMIT
         ? `The ${ACCOUNT_CHART_LIMIT} accounts with the most; the table below lists all ${accountIds.size}.`
@@ -98,21 +109,21 @@ export async function renderHtmlReport(report: AuditReport, trend?: readonly Tre
 <meta http-equiv="Content-Security-Policy" content="${h(contentSecurityPolicy(TABLE_SCRIPT, REPORT_CSS))}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>credsweep: unused AWS IAM credentials, ${h(asOf)}</title>
+<title>credsweep: unused AWS IAM ${h(noun)}s, ${h(asOf)}</title>
 <style>${REPORT_CSS}</style>
 </head>
 <body>
 <main>
 <header>
-<h1>Unused AWS IAM credentials</h1>
+<h1>Unused AWS IAM ${h(noun)}s</h1>
 <p>As of <time datetime="${h(report.asOf)}">${h(asOf)}</time> · unused after <span id="threshold-days">${h(report.thresholdDays)}</span> days without activity${perKind} · generated ${h(report.generatedAt.replace('T', ' ').slice(0, 16))} UTC</p>
 <p class="headline">${headline}</p>
 </header>
-<section id="summary"><h2>Summary</h2>${summaryCards(report)}${failedAccountsNotice(report.accounts)}${exemptionsNotice(report)}</section>
+<section id="summary"><h2>Summary</h2>${summaryCards(report)}${failedAccountsNotice(report)}${exemptionsNotice(report)}</section>
 <section id="charts"><h2>Charts</h2><div class="charts">${charts}</div></section>
 <section id="accounts"><h2>Accounts</h2>${accountsTable(report)}</section>
 <section id="findings-section"><h2>Findings</h2>${findingsTable(report, ordered)}</section>
-<footer>credsweep · one finding per credential · lastActivity is the last use, else when the credential was set or rotated, else the user's creation · this file loads nothing from the network.</footer>
+<footer>credsweep · ${h(FOOTER_WORDS[noun])} · this file loads nothing from the network.</footer>
 </main>
 <script>${TABLE_SCRIPT}</script>
 </body>

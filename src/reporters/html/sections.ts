@@ -1,17 +1,19 @@
 /**
  * The HTML report's parts as strings of escaped markup: summary cards, the accounts table and the
- * findings table. Every interpolated value goes through `escapeHtml`.
+ * findings table, which count credentials, or permissions in a permissions report (findingNoun).
+ * Every interpolated value goes through `escapeHtml`.
  */
 import { STATUS_ORDER } from '../../audit/audit-report.ts';
-import type {
-  AccountResult,
-  AuditReport,
-  ExemptionNotice,
-  Finding,
-  FindingStatus,
-} from '../../model/finding.ts';
+import type { AuditReport, ExemptionNotice, Finding, FindingStatus } from '../../model/finding.ts';
 import { SEVERITY_LEVELS } from '../../rules/severity.ts';
-import { caveatLabel, createdWords, credentialLabel, severityOf, statusLabel } from '../finding-facts.ts';
+import {
+  caveatLabel,
+  createdWords,
+  credentialLabel,
+  findingNoun,
+  severityOf,
+  statusLabel,
+} from '../finding-facts.ts';
 import { escapeHtml as h } from './escape-html.ts';
 
 const ACTIVITY_SOURCE_LABELS: Record<string, string> = {
@@ -28,7 +30,7 @@ export function totalOf(summary: Record<string, number>): number {
 export function summaryCards(report: AuditReport): string {
   const shown = STATUS_ORDER.filter((s) => s === 'unused' || s === 'in_use' || (report.summary[s] ?? 0) > 0);
   const cards = [
-    `<div class="card total" data-summary-status="total"><span class="count">${h(totalOf(report.summary))}</span><span class="label">credentials</span></div>`,
+    `<div class="card total" data-summary-status="total"><span class="count">${h(totalOf(report.summary))}</span><span class="label">${h(findingNoun(report))}s</span></div>`,
     ...shown.map(
       (s) =>
         `<div class="card status-${h(s)}" data-summary-status="${h(s)}"><span class="count">${h(report.summary[s] ?? 0)}</span><span class="label">${h(statusLabel(s))}</span></div>`,
@@ -37,8 +39,8 @@ export function summaryCards(report: AuditReport): string {
   return `<div class="cards">${cards.join('')}</div>`;
 }
 
-export function failedAccountsNotice(accounts: readonly AccountResult[]): string {
-  const failed = accounts.filter((a) => a.status === 'failed');
+export function failedAccountsNotice(report: AuditReport): string {
+  const failed = report.accounts.filter((a) => a.status === 'failed');
   if (failed.length === 0) return '';
   const items = failed
     .map(
@@ -46,7 +48,7 @@ export function failedAccountsNotice(accounts: readonly AccountResult[]): string
         `<li><code>${h(a.accountId)}</code>: ${h(a.error?.code ?? 'error')}: ${h(a.error?.message ?? '')}</li>`,
     )
     .join('');
-  return `<div class="failed" data-failed-accounts="${h(failed.length)}"><strong>${h(failed.length)} account${failed.length === 1 ? '' : 's'} could not be audited</strong> — their credentials are missing from every count below, not clean.<ul>${items}</ul></div>`;
+  return `<div class="failed" data-failed-accounts="${h(failed.length)}"><strong>${h(failed.length)} account${failed.length === 1 ? '' : 's'} could not be audited</strong> — their ${h(findingNoun(report))}s are missing from every count below, not clean.<ul>${items}</ul></div>`;
 }
 
 /** The configuration file's exemptions: how many applied, and the expired and stale ones by name. */
@@ -90,7 +92,7 @@ export function accountsTable(report: AuditReport): string {
       const count = (n: number) => (failed && counts.total === 0 ? '—' : h(n));
       return `<tr data-account-row="${h(accountId)}"><td><code>${h(accountId)}</code></td><td>${audit}</td><td class="num" data-col="total">${count(counts.total)}</td><td class="num" data-col="unused">${count(counts.unused)}</td><td class="num" data-col="attention">${count(counts.attention)}</td></tr>`;
     });
-  return `<table class="accounts"><thead><tr><th>account</th><th>audit</th><th class="num">credentials</th><th class="num">unused</th><th class="num">to review</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table class="accounts"><thead><tr><th>account</th><th>audit</th><th class="num">${h(findingNoun(report))}s</th><th class="num">unused</th><th class="num">to review</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /**
@@ -126,13 +128,14 @@ function findingRow(f: Finding, index: number): string {
 
 export function findingsTable(report: AuditReport, ordered: readonly Finding[]): string {
   const statuses = STATUS_ORDER.filter((s) => (report.summary[s] ?? 0) > 0);
+  const noun = findingNoun(report);
   const accounts = [...new Set(report.findings.map((f) => f.accountId))].sort();
   const option = (value: string, label: string) => `<option value="${h(value)}">${h(label)}</option>`;
   const header = (label: string, type: 'text' | 'number', extra = '') =>
     `<th data-type="${type}"${extra}><button type="button">${h(label)}</button></th>`;
   return [
     '<div class="filters">',
-    '<input id="filter-text" type="search" placeholder="Filter by name, account, credential, reason…" aria-label="filter findings">',
+    `<input id="filter-text" type="search" placeholder="Filter by name, account, ${h(noun)}, reason…" aria-label="filter findings">`,
     `<select id="filter-status" aria-label="status"><option value="">all statuses</option>${statuses.map((s) => option(s, statusLabel(s))).join('')}</select>`,
     `<select id="filter-account" aria-label="account"><option value="">all accounts</option>${accounts.map((a) => option(a, a)).join('')}</select>`,
     `<span class="muted"><span id="shown-count">${h(ordered.length)}</span> of ${h(ordered.length)} match</span>`,
@@ -142,7 +145,7 @@ export function findingsTable(report: AuditReport, ordered: readonly Finding[]):
     header('severity', 'number'),
     header('account', 'text'),
     header('principal', 'text'),
-    header('credential', 'text'),
+    header(noun, 'text'),
     header('days', 'number', ' class="num"'),
     header('last activity', 'text'),
     header('notes', 'text'),
