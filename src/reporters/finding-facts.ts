@@ -23,31 +23,29 @@ export function createdWords(principalType: Finding['principalType']): string {
   return `${principalType} created`;
 }
 
+/** What telling a permissions report from an audit looks at: its findings and its accounts. */
+interface FindingsOfAccounts {
+  findings: readonly Pick<Finding, 'credential' | 'arn'>[];
+  accounts: readonly Pick<AccountResult, 'source'>[];
+}
+
 /**
  * A `credsweep permissions` report: its findings are permissions (one per granted service or
  * action), not credentials, and every format's headings and counts say so. Every finding a
  * permission, or, with none to go by, every account read with Access Advisor.
  */
-export function isPermissionsReport(report: {
-  findings: readonly Pick<Finding, 'credential'>[];
-  accounts: readonly Pick<AccountResult, 'source'>[];
-}): boolean {
+export function isPermissionsReport(report: FindingsOfAccounts): boolean {
   if (report.findings.length > 0) return report.findings.every((f) => f.credential === 'permission');
   return report.accounts.length > 0 && report.accounts.every((a) => a.source === 'access-advisor');
 }
 
 /** What a report's findings are, in a word: `permission` in a permissions report, else `credential`. */
-export function findingNoun(report: Parameters<typeof isPermissionsReport>[0]): 'permission' | 'credential' {
+export function findingNoun(report: FindingsOfAccounts): 'permission' | 'credential' {
   return isPermissionsReport(report) ? 'permission' : 'credential';
 }
 
 /** `52 credentials`, or `10 permissions of 5 principals` in a permissions report: `total` findings counted. */
-export function countedFindings(
-  report: { findings: readonly Pick<Finding, 'credential' | 'arn'>[] } & Parameters<
-    typeof isPermissionsReport
-  >[0],
-  total: number,
-): string {
+export function countedFindings(report: FindingsOfAccounts, total: number): string {
   if (!isPermissionsReport(report)) return counted(total, 'credential');
   return `${counted(total, 'permission')} of ${counted(new Set(report.findings.map((f) => f.arn)).size, 'principal')}`;
 }
