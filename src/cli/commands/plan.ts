@@ -47,13 +47,13 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
     )
     .option(
       '--include <pattern>',
-      'plan only these principals (name, ARN or account id; * wildcard; repeatable or comma-separated)',
+      'plan only these principals (name, ARN or account id; * wildcard; case ignored; repeatable or comma-separated)',
       collect,
       [],
     )
     .option(
       '--exclude <pattern>',
-      'never plan these principals (name, ARN or account id; * wildcard; repeatable or comma-separated)',
+      'never plan these principals (name, ARN or account id; * wildcard; case ignored; repeatable or comma-separated)',
       collect,
       [],
     )
