@@ -26,7 +26,7 @@ import { describeStepError, type EligibilityContext, epochSeconds } from './acti
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
 import { inAccountOrder } from './by-account.ts';
 import { partitionOf } from './clients.ts';
-import { type ExemptionCheck, stepExemption } from './exemptions.ts';
+import { type ExemptionCheck, stepExemption, withExemptTags } from './exemptions.ts';
 import type { LiveAccessAnalyzer } from './live-access-analyzer.ts';
 import { foldJournal, journalEntries, type JournalWriter, type StepHistory } from './journal.ts';
 import type { PlanKey } from './plan-digest.ts';
@@ -68,7 +68,10 @@ export interface ApplyOptions {
   allowIrreversible: boolean;
   /** apply's own --include-service-roles (the plan's is needed too): a service's role is acted on only with both. */
   includeServiceRoles?: boolean;
-  /** The exempt tag and the configuration's exemptions as they are now. */
+  /**
+   * The exempt tag and the configuration's exemptions as they are now. The exempt tags the plan
+   * recorded (`options.exemptTags`, plan's --exempt-tag) are honoured besides, whatever this says.
+   */
   exemptions: ExemptionCheck;
   /** From credsweep's own journals (the plan's `options.journals`, read again): when it deactivated keys. */
   deactivatedAt: ReadonlyMap<string, EpochMs>;
@@ -196,6 +199,8 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
   );
   const history = foldJournal(options.history);
   const thresholdDays = planThreshold(plan);
+  // A recorded exempt tag can only add protection: trusted from any plan, sealed or not.
+  const exemptions = withExemptTags(options.exemptions, plan.options.exemptTags ?? []);
   let acted = 0;
   const results = await inAccountOrder(
     plan.steps,
@@ -289,7 +294,7 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
         state,
       );
     }
-    const exempt = stepExemption(options.exemptions, step, principal, action.locksOut);
+    const exempt = stepExemption(exemptions, step, principal, action.locksOut);
     if (exempt !== null) return skip('exempt', exempt, state);
 
     const changed = changedSincePlan(step, state);

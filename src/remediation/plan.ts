@@ -130,6 +130,9 @@ export function assembleRemediationPlan(findings: readonly Finding[], options: P
         ...(options.quarantineUsers ? { quarantineUsers: true } : {}),
         ...(options.permissions ? { permissions: true } : {}),
         ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
+        ...(options.exemptTags?.length
+          ? { exemptTags: options.exemptTags.map(({ tagKey, tagValue }) => ({ tagKey, tagValue })) }
+          : {}),
       },
       caller: { ...options.caller },
       summary: {

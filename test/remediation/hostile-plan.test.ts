@@ -133,6 +133,13 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       keys: [{ createdDaysAgo: 300 }],
       tags: { Team: 'platform' },
     }));
+    // nina: a tag only a plan's --exempt-tag names (team:keep=yes)
+    ({ keyIds: shouted.nina } = await seedUser(moto, iam, {
+      name: 'nina',
+      createdDaysAgo: 300,
+      keys: [{ createdDaysAgo: 300 }],
+      tags: { 'team:keep': 'yes' },
+    }));
     roles.arns['kept-too'] = await seedRole(moto, iam, {
       name: 'kept-too',
       createdDaysAgo: 200,
@@ -564,6 +571,36 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
         ],
       },
       expect: { skipped: 'exempt', detail: /as the ticket spells it/ },
+    },
+    // plan --exempt-tag: the tag the plan records only adds protection, so apply honours it; a plan
+    // edited to drop it cannot drop the default tag or the configuration's exemptions with it.
+    {
+      name: 'a user tagged team:keep=yes, the exempt tag the plan recorded (plan --exempt-tag team:keep=yes)',
+      plan: async () => {
+        const nina = await keyStep('nina');
+        return tamper((p) => {
+          p.steps = [nina];
+          p.options.exemptTags = [{ tagKey: 'team:keep', tagValue: 'yes' }];
+        });
+      },
+      expect: { skipped: 'exempt', detail: /exempt by tag team:keep=yes/ },
+    },
+    {
+      name: 'a plan that recorded another exempt tag, edited to record none: the default tag and the configuration still hold',
+      plan: async () => {
+        const steps = [await keyStep('carol'), await keyStep('lee')];
+        return tamper((p) => {
+          p.steps = steps;
+          p.options.exemptTags = [];
+        });
+      },
+      options: {
+        exemptions: [
+          ...PLAN_CONFIG.exemptions,
+          { tag: { key: 'team', value: 'platform' }, reason: 'platform team', ...EXEMPTION },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /exempt by tag credsweep:exempt=true|platform team/ },
     },
     // Each action's exemption by the configuration (the tag cases are above and below).
     {

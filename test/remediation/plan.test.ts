@@ -226,6 +226,16 @@ describe('assembleRemediationPlan', () => {
         );
       }
     });
+    it('records the exempt tags besides the default (plan --exempt-tag), for apply to honour', () => {
+      const plan = planOne(aFinding(), { exemptTags: [{ tagKey: 'team:keep', tagValue: 'yes' }] });
+      assert.deepEqual(plan.options.exemptTags, [{ tagKey: 'team:keep', tagValue: 'yes' }]);
+      assert.deepEqual(
+        remediationPlanSchema.parse(plan).options.exemptTags,
+        [{ tagKey: 'team:keep', tagValue: 'yes' }],
+        'the plan file keeps them',
+      );
+      assert.equal(planOne(aFinding()).options.exemptTags, undefined, 'none given: none recorded');
+    });
     it('exclusion wins over inclusion', () => {
       assert.equal(skipReason(aFinding(), { include: ['alice'], exclude: ['alice'] }), 'excluded');
     });

@@ -10,6 +10,7 @@ import type { CliContext } from '../context.ts';
 import {
   asOfOption,
   configOption,
+  exemptTagOption,
   noSshPublicKeysOption,
   oneOf,
   parseAccountIds,
@@ -107,6 +108,11 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
     .option('--accounts <ids>', 'live audit: these accounts (comma-separated)', parseAccountIds)
     .option('--org', 'live audit: every active account of the organization (AWS Organizations)')
     .addOption(configOption('its exemptions apply to any audit, its settings to the live audit'))
+    .addOption(
+      exemptTagOption(
+        'users and roles with this tag are never planned (as well as the default tag; recorded in the plan: apply honours it too)',
+      ),
+    )
     .addOption(
       new Option('--concurrency <n>', 'live audit: accounts at once')
         .default(4)
