@@ -6,6 +6,7 @@
  */
 import { Command, Option } from 'commander';
 import { LIVE_SOURCES } from '../../audit/live-source.ts';
+import { DEFAULT_DELETE_AFTER_DAYS } from '../../remediation/apply-thresholds.ts';
 import type { CliContext } from '../context.ts';
 import {
   asOfOption,
@@ -43,7 +44,7 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
         '--delete-after <days>',
         'delete access keys inactive (roles quarantined) by credsweep for this many days',
       )
-        .default(30)
+        .default(DEFAULT_DELETE_AFTER_DAYS)
         .argParser(parseDays),
     )
     .option(
