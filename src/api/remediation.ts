@@ -9,6 +9,7 @@ export {
   type RemediationClients,
 } from '../remediation/actions/index.ts';
 export { applyPlan, checkPlanAge, type ApplyOptions, type StepResult } from '../remediation/apply.ts';
+export type { ApplyOwnThresholds } from '../remediation/apply-thresholds.ts';
 export { undoJournal, previewUndo, type UndoResult } from '../remediation/undo.ts';
 export { JournalWriter, readJournal, deactivationDates } from '../remediation/journal.ts';
 export { remediationClients } from '../remediation/clients.ts';

@@ -4,6 +4,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_ROLE_NAME } from '../aws/default-role.ts';
 import { MAX_KEEP_DAYS, MAX_KEEP_RUNS } from '../history/retention.ts';
+import { DEFAULT_EXEMPTION, type ExemptionPolicy } from '../rules/index.ts';
 import { parseAsOf } from '../time.ts';
 
 export function parseDays(text: string): number {
@@ -113,6 +114,24 @@ export function endpointUrlOption(prefix = ''): Option {
 }
 
 /** `--config`: `what` says what the command takes from the file. */
+export function parseExemptTag(text: string): ExemptionPolicy {
+  const eq = text.indexOf('=');
+  const tagKey = eq === -1 ? text : text.slice(0, eq);
+  const tagValue = eq === -1 ? 'true' : text.slice(eq + 1);
+  if (tagKey.trim() === '' || tagKey.length > 128 || tagValue.length > 256) {
+    throw new InvalidArgumentError('expected KEY or KEY=VALUE (a tag key of 1-128 characters)');
+  }
+  return { tagKey, tagValue };
+}
+
+/** `--exempt-tag KEY[=VALUE]` (audit, plan): principals with this tag are exempt. */
+export function exemptTagOption(what = 'users and roles with this tag are exempt'): Option {
+  return new Option(
+    '--exempt-tag <key[=value]>',
+    `${what} [default: ${DEFAULT_EXEMPTION.tagKey}=${DEFAULT_EXEMPTION.tagValue}]`,
+  ).argParser(parseExemptTag);
+}
+
 export function configOption(what?: string): Option {
   return new Option(
     '--config <file>',

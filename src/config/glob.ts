@@ -1,7 +1,7 @@
 /**
  * Glob matching without regular expressions: `*` matches any run of characters (none included),
  * `?` (where allowed) exactly one; everything else is literal. Exemption ARN globs and plan's
- * `--include`/`--exclude` use it.
+ * `--include`/`--exclude` use it, both ignoring case (arnGlob in ./exemptions.ts, matchesAnyIgnoringCase).
  *
  * A pattern turned into a regular expression (`.*` per star) backtracks exponentially:
  * `arn:aws:iam::*:user/*a*a*a…*Z` with 18 stars against a 60-character name ran past 60 s. This is the
@@ -71,4 +71,15 @@ export function compileGlob(pattern: string, options: Omit<GlobOptions, 'counter
     pattern,
     test: (text) => text.startsWith(prefix) && text.endsWith(suffix) && globMatches(pattern, text, options),
   };
+}
+
+/**
+ * plan's `--include`/`--exclude`: does `pattern` (`*` only) match any of `values` (a principal's name,
+ * ARN, account id), ignoring case? IAM names are unique whatever their case and name the same
+ * principal in any case (docs/aws-behaviour.md §2), so `--exclude BreakGlass` keeps the user
+ * `breakglass`, as an exemption naming it would.
+ */
+export function matchesAnyIgnoringCase(pattern: string, values: readonly string[]): boolean {
+  const lower = pattern.toLowerCase();
+  return values.some((v) => globMatches(lower, v.toLowerCase()));
 }

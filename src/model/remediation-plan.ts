@@ -191,6 +191,15 @@ export const remediationPlanSchema = z.object({
      * has no configuration file (an exemption added there since planning must win).
      */
     configFile: z.string().optional(),
+    /**
+     * `plan --exempt-tag`: exempt tags besides `credsweep:exempt=true` (which always counts). apply
+     * honours them as well as the default tag and its configuration's exemptions: a tag recorded here
+     * can only add protection, and one removed from here cannot remove the default's or the
+     * configuration's.
+     */
+    exemptTags: z
+      .array(z.object({ tagKey: z.string().min(1).max(128), tagValue: z.string().max(256) }))
+      .optional(),
   }),
   caller: z.object({
     accountId: z.string(),

@@ -8,9 +8,10 @@
  *   --allow-irreversible → the credential's live state → the action's never cases on it (the user or
  *   role credsweep runs as in that account: src/remediation/caller.ts; a service-linked role, a
  *   service's role) → the principal's live ARN, tags and the
- *   configuration's exemptions now → the action's eligibility re-check on the live state (the plan's
- *   recorded thresholds re-applied to the current last use; for deletions credsweep's own journals) →
- *   no use later than the plan knew of.
+ *   configuration's exemptions now → the action's eligibility re-check on the live state (the
+ *   thresholds re-applied to the current last use: a sealed plan's, else the larger of the plan's and
+ *   apply's own, apply-thresholds.ts; for deletions credsweep's own journals) → no use later than the
+ *   plan knew of.
  *
  * Each failed check skips the step with a named reason (journal and summary). Then an fsync'd
  * `intent`, the one AWS call, `done` or `failed`. A failing step never stops the others. Re-running
@@ -21,15 +22,15 @@ import { partitionOf } from '../arn.ts';
 import { InputError } from '../errors.ts';
 import type { ApplySkipReason, JournalEntry } from '../model/remediation-journal.ts';
 import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
-import type { ThresholdKind } from '../rules/rule.ts';
 import { type EpochMs, parseIsoDateTime } from '../time.ts';
 import { describeStepError, type EligibilityContext, epochSeconds } from './actions/action.ts';
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
+import { type ApplyOwnThresholds, type ApplyThresholds, applyThresholds } from './apply-thresholds.ts';
 import { inAccountOrder } from './by-account.ts';
-import { type ExemptionCheck, stepExemption } from './exemptions.ts';
+import { type ExemptionCheck, stepExemption, withExemptTags } from './exemptions.ts';
 import type { LiveAccessAnalyzer } from './live-access-analyzer.ts';
 import { foldJournal, journalEntries, type JournalWriter, type StepHistory } from './journal.ts';
-import type { PlanKey } from './plan-digest.ts';
+import { type PlanKey, sealedWithKey } from './plan-digest.ts';
 import { readPrincipal } from './principal.ts';
 
 export type StepOutcome = 'done' | 'already_done' | 'skipped' | 'failed';
@@ -68,8 +69,17 @@ export interface ApplyOptions {
   allowIrreversible: boolean;
   /** apply's own --include-service-roles (the plan's is needed too): a service's role is acted on only with both. */
   includeServiceRoles?: boolean;
-  /** The exempt tag and the configuration's exemptions as they are now. */
+  /**
+   * The exempt tag and the configuration's exemptions as they are now. The exempt tags the plan
+   * recorded (`options.exemptTags`, plan's --exempt-tag) are honoured besides, whatever this says.
+   */
   exemptions: ExemptionCheck;
+  /**
+   * apply's own --days, --delete-after and configuration thresholds: for a plan not sealed with `key`,
+   * each step is judged with the larger of the plan's value and this one (default: credsweep's
+   * defaults, 90 and 30 days). A sealed plan's values hold; `days` and `deleteAfterDays` may raise them.
+   */
+  judging?: ApplyOwnThresholds;
   /** From credsweep's own journals (the plan's `options.journals`, read again): when it deactivated keys. */
   deactivatedAt: ReadonlyMap<string, EpochMs>;
   /** IAM Access Analyzer as apply resolved it (restrict-permissions steps planned with its evidence). */
@@ -144,9 +154,17 @@ export function changedSincePlan(step: PlanStep, state: CredentialState): string
   return null;
 }
 
-/** The plan's recorded threshold for a kind, else its default. */
-export function planThreshold(plan: RemediationPlan): (kind?: ThresholdKind) => number {
-  return (kind) => (kind === undefined ? undefined : plan.audit.thresholds[kind]) ?? plan.audit.thresholdDays;
+/**
+ * The thresholds and --delete-after apply judges `plan` with: the plan's as recorded when it is
+ * sealed with `key` (apply's --days/--delete-after may only raise them), else the larger of the
+ * plan's and apply's own (apply-thresholds.ts). The confirmation and applyPlan both ask this.
+ */
+export function judgingThresholds(
+  plan: RemediationPlan,
+  key: PlanKey | undefined,
+  own: ApplyOwnThresholds = {},
+): ApplyThresholds {
+  return applyThresholds(plan, own, sealedWithKey(plan, key));
 }
 
 /**
@@ -195,7 +213,9 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
     entry({ type: 'run', plan: { file: options.planFile, dataCollectedAt: plan.dataCollectedAt } }),
   );
   const history = foldJournal(options.history);
-  const thresholdDays = planThreshold(plan);
+  const judged = judgingThresholds(plan, options.key, options.judging);
+  // A recorded exempt tag can only add protection: trusted from any plan, sealed or not.
+  const exemptions = withExemptTags(options.exemptions, plan.options.exemptTags ?? []);
   let acted = 0;
   const results = await inAccountOrder(
     plan.steps,
@@ -230,8 +250,8 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
 
     const ctx: EligibilityContext = {
       now: now(),
-      thresholdDays,
-      deleteAfterDays: plan.options.deleteAfterDays,
+      thresholdDays: judged.thresholdDays,
+      deleteAfterDays: judged.deleteAfterDays,
       deactivatedAt: (id) => options.deactivatedAt.get(id),
       includeServiceRoles:
         (plan.options.includeServiceRoles ?? false) && (options.includeServiceRoles ?? false),
@@ -289,7 +309,7 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
         state,
       );
     }
-    const exempt = stepExemption(options.exemptions, step, principal, action.locksOut);
+    const exempt = stepExemption(exemptions, step, principal, action.locksOut);
     if (exempt !== null) return skip('exempt', exempt, state);
 
     const changed = changedSincePlan(step, state);

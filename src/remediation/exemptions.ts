@@ -1,14 +1,15 @@
 /**
- * Is a principal's credential exempt now? The exempt tag (src/rules/index.ts) and the configuration
- * file's exemptions (src/config/exemptions.ts: name, ARN glob, tag, expiry) — the same code the audit
- * uses, asked again by `plan --from` (the credential report has no tags) and by `apply` right before
- * each step (an exemption added after planning wins).
+ * Is a principal's credential exempt now? The exempt tag (src/rules/index.ts: `credsweep:exempt=true`
+ * always, and any `--exempt-tag` besides) and the configuration file's exemptions
+ * (src/config/exemptions.ts: name, ARN glob, tag, expiry) — the same code the audit uses, asked again
+ * by `plan --from` (the credential report has no tags) and by `apply` right before each step (an
+ * exemption added after planning wins).
  */
 import { ExemptionMatcher } from '../config/exemptions.ts';
 import type { Exemption } from '../config/schema.ts';
 import type { CredentialKind, Finding } from '../model/finding.ts';
 import type { PlanStep } from '../model/remediation-plan.ts';
-import { DEFAULT_EXEMPTION, exemptTagReason } from '../rules/index.ts';
+import { DEFAULT_EXEMPTION, type ExemptionPolicy, exemptTagReason } from '../rules/index.ts';
 import type { EpochMs } from '../time.ts';
 import type { LivePrincipal, Tags } from './principal.ts';
 
@@ -20,11 +21,22 @@ export type CredentialRef = Pick<
 /** Why the credential is exempt at `asOf`, or null. */
 export type ExemptionCheck = (credential: CredentialRef, tags: Tags) => string | null;
 
-export function exemptionCheck(exemptions: readonly Exemption[], asOf: EpochMs): ExemptionCheck {
+/**
+ * The default exempt tag, the configuration's `exemptions` at `asOf`, and `exemptTags` besides (plan's
+ * `--exempt-tag`; apply's: the ones the plan recorded). Another tag only adds to the default one.
+ */
+export function exemptionCheck(
+  exemptions: readonly Exemption[],
+  asOf: EpochMs,
+  exemptTags: readonly ExemptionPolicy[] = [],
+): ExemptionCheck {
   const matcher = exemptions.length > 0 ? new ExemptionMatcher(exemptions, asOf) : undefined;
+  const byTags = [DEFAULT_EXEMPTION, ...exemptTags];
   return (credential, tags) => {
-    const byTag = exemptTagReason(tags, DEFAULT_EXEMPTION);
-    if (byTag !== undefined) return byTag;
+    for (const exemption of byTags) {
+      const byTag = exemptTagReason(tags, exemption);
+      if (byTag !== undefined) return byTag;
+    }
     if (!matcher) return null;
     const probe: Finding = {
       ...credential,
@@ -39,6 +51,27 @@ export function exemptionCheck(exemptions: readonly Exemption[], asOf: EpochMs):
     };
     const judged = matcher.apply(probe, tags);
     return judged.status === 'exempt' ? judged.reason : null;
+  };
+}
+
+/**
+ * `check`, and the exempt tags `exemptTags` besides (those a plan recorded: apply honours them
+ * whatever check its caller built). A tag can only add protection: the default tag and the
+ * configuration's exemptions stay `check`'s.
+ */
+export function withExemptTags(
+  check: ExemptionCheck,
+  exemptTags: readonly ExemptionPolicy[],
+): ExemptionCheck {
+  if (exemptTags.length === 0) return check;
+  return (credential, tags) => {
+    const exempt = check(credential, tags);
+    if (exempt !== null) return exempt;
+    for (const exemption of exemptTags) {
+      const byTag = exemptTagReason(tags, exemption);
+      if (byTag !== undefined) return byTag;
+    }
+    return null;
   };
 }
 

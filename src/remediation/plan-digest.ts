@@ -68,6 +68,16 @@ export function verifyPlanDigest(plan: RemediationPlan, file: string, key: PlanK
   }
 }
 
+/**
+ * True when the plan is sealed with `key`: an HMAC-SHA256 digest that matches its content. Only such a
+ * plan was made by someone holding the key; anyone can recompute any other digest.
+ */
+export function sealedWithKey(plan: RemediationPlan, key: PlanKey | undefined): boolean {
+  if (!key || plan.digest.algorithm !== 'hmac-sha256') return false;
+  const { digest, ...content } = plan;
+  return sameHex(digestOf(content, key).value, digest.value);
+}
+
 /** The journal line with its HMAC (with a key), else as is. */
 export function macJournalEntry(entry: JournalEntry, key: PlanKey | undefined): JournalEntry {
   if (!key) return entry;

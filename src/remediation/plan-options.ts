@@ -1,5 +1,6 @@
 /** What the planner is given besides the findings: its options and the caller's identity. Types only. */
 import type { Finding } from '../model/finding.ts';
+import type { ExemptionPolicy } from '../rules/index.ts';
 import type { EpochMs } from '../time.ts';
 import type { PlanKey } from './plan-digest.ts';
 import type { PermissionPlanOptions } from './plan-permissions.ts';
@@ -57,6 +58,8 @@ export interface PlanOptions {
   quarantineUsers?: boolean;
   /** The configuration file whose exemptions were applied (recorded: apply needs one too). */
   configFile?: string;
+  /** `--exempt-tag`: exempt tags besides the default one (recorded: apply honours them too). */
+  exemptTags?: readonly ExemptionPolicy[];
   /** `--permissions`: permission findings become restrict-permissions steps (plan-permissions.ts). */
   permissions?: Pick<PermissionPlanOptions, 'granularity' | 'boundaries' | 'analyzerArn'>;
 }

@@ -4,7 +4,7 @@
  * or tracked actions, or the principal skipped with its reason. The principals' current boundaries
  * are read by the caller (src/remediation/read-boundaries.ts) and passed in; no AWS, no clock.
  */
-import { globMatches } from '../config/glob.ts';
+import { matchesAnyIgnoringCase } from '../config/glob.ts';
 import type { Finding } from '../model/finding.ts';
 import type { PlanStep, SkippedCredential, SkipReason } from '../model/remediation-plan.ts';
 import type { AccessAdvisorGranularity } from '../model/service-access.ts';
@@ -84,9 +84,9 @@ function decide(list: readonly PermissionFinding[], o: PermissionPlanOptions): D
   }
   if (facts.blocked) return { skip: 'exempt', detail: facts.blocked.reason };
   const names = [f.principalName, f.arn, f.accountId];
-  const excludedBy = o.exclude.find((p) => names.some((n) => globMatches(p, n)));
+  const excludedBy = o.exclude.find((p) => matchesAnyIgnoringCase(p, names));
   if (excludedBy !== undefined) return { skip: 'excluded', detail: `matches --exclude ${excludedBy}` };
-  if (o.include.length > 0 && !o.include.some((p) => names.some((n) => globMatches(p, n)))) {
+  if (o.include.length > 0 && !o.include.some((p) => matchesAnyIgnoringCase(p, names))) {
     return { skip: 'not_included', detail: 'matches no --include pattern' };
   }
   const caller = callerSkip({ accountId: f.accountId, type: f.principalType, name: f.principalName }, o);

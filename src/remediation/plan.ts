@@ -11,7 +11,7 @@
  * none of whose credentials is in use with `quarantineUsers` (plan-users.ts), unused permissions with
  * `permissions` (plan-permissions.ts). The plan is sealed with a digest (plan-digest.ts).
  */
-import { globMatches } from '../config/glob.ts';
+import { matchesAnyIgnoringCase } from '../config/glob.ts';
 import type { Finding } from '../model/finding.ts';
 import { credentialIdOf, USER_CREDENTIAL_KINDS } from '../model/finding.ts';
 import {
@@ -52,9 +52,12 @@ export function findingKey(f: Pick<Finding, 'accountId' | 'arn' | 'credential'>)
   return `${f.accountId}/${f.arn}/${f.credential}`;
 }
 
-/** `*` matches any run of characters; everything else is literal (linear time, src/config/glob.ts). */
+/**
+ * `*` matches any run of characters; everything else is literal, compared ignoring case as IAM names
+ * are (linear time, src/config/glob.ts).
+ */
 export function matchesPattern(pattern: string, values: readonly string[]): boolean {
-  return values.some((v) => globMatches(pattern, v));
+  return matchesAnyIgnoringCase(pattern, values);
 }
 
 export function assembleRemediationPlan(findings: readonly Finding[], options: PlanOptions): RemediationPlan {
@@ -127,6 +130,9 @@ export function assembleRemediationPlan(findings: readonly Finding[], options: P
         ...(options.quarantineUsers ? { quarantineUsers: true } : {}),
         ...(options.permissions ? { permissions: true } : {}),
         ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
+        ...(options.exemptTags?.length
+          ? { exemptTags: options.exemptTags.map(({ tagKey, tagValue }) => ({ tagKey, tagValue })) }
+          : {}),
       },
       caller: { ...options.caller },
       summary: {

@@ -101,6 +101,56 @@ describe('apply: the confirmation lists the steps it will take, and those it wil
     );
   });
 
+  it('a plan not sealed with a plan key, made with --days 3: apply says it judges with 90 days, lists the step and skips it; apply --days 3 acts', async () => {
+    await seedUser(moto, iam, {
+      name: 'dora',
+      createdDaysAgo: 20,
+      keys: [{ createdDaysAgo: 20, usedDaysAgo: 5 }],
+    });
+    const findings = join(dir, 'findings-3.json');
+    const planFile = join(dir, 'plan-3.json');
+    assert.equal((await cli(['audit', '--days', '3', '--format', 'json', '--output', findings])).code, 0);
+    const planned = await cli(['plan', '--from', findings, '--include', 'dora', '--output', planFile]);
+    assert.equal(planned.code, 0, planned.stderr);
+    const plan = remediationPlanSchema.parse(JSON.parse(readFileSync(planFile, 'utf8')));
+    assert.deepEqual(
+      plan.steps.map((s) => `${s.principalName}:${s.action}`),
+      ['dora:deactivate-access-key'],
+    );
+    assert.equal(plan.audit.thresholdDays, 3);
+    const line =
+      "this plan is not sealed with a plan key: apply judges access keys with 90 days, not the plan's 3 (apply --days to change it); each step below is judged again with it right before it is carried out";
+
+    const asking = await promptedCli(runCli, ['apply', planFile, '--endpoint-url', moto.endpoint], {
+      ...MOTO_CLI_ENV,
+    });
+    const listed = asking.asked.split('\n');
+    const at = listed.indexOf(line);
+    assert.ok(at !== -1, asking.asked);
+    assert.ok(
+      listed.findIndex((l) => /deactivate-access-key/.test(l)) > at,
+      'said before the steps, which are listed (the threshold is a live check)',
+    );
+    assert.match(asking.asked, /\n1 step in 1 account: 1 reversible, 0 irreversible\n/);
+    const applied = await asking.answer('y');
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(
+      applied.stdout,
+      /skipped.*dora.*changed_since_plan: .*last used 5 days ago: not unused now \(threshold 90\)/,
+    );
+    assert.deepEqual(await keyStatuses('dora'), ['Active']);
+
+    const unattended = await cli(['apply', planFile, '--yes']);
+    assert.equal(unattended.code, 0, unattended.stderr);
+    assert.ok(unattended.stderr.includes(`credsweep: ${line}\n`), unattended.stderr);
+    assert.deepEqual(await keyStatuses('dora'), ['Active']);
+
+    const told = await cli(['apply', planFile, '--yes', '--days', '3']);
+    assert.equal(told.code, 0, told.stderr);
+    assert.doesNotMatch(told.stderr, /not sealed/);
+    assert.deepEqual(await keyStatuses('dora'), ['Inactive']);
+  });
+
   it("a plan made with a configuration file's exemptions is not applied without one: an exemption added since must count", async () => {
     for (const name of ['bert', 'cleo']) {
       await seedUser(moto, iam, { name, createdDaysAgo: 300, keys: [{ createdDaysAgo: 300 }] });

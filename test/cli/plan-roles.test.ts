@@ -226,11 +226,32 @@ describe('plan --roles / --quarantine-users through the CLI (moto)', () => {
       await captureRoleRecord(iam, 'app-worker'),
       'not deleted without --allow-irreversible at apply',
     );
+    // The plan is not sealed with a plan key: apply deletes after its own --delete-after (30 days by
+    // default) unless told otherwise, whatever the plan recorded.
+    const early = await cli([
+      'apply',
+      p3,
+      '--yes',
+      '--allow-irreversible',
+      '--journal',
+      join(dir, 'early.jsonl'),
+    ]);
+    assert.match(
+      early.stderr,
+      /this plan is not sealed with a plan key: apply deletes after 30 days, not the plan's 0 \(apply --delete-after to change it\)/,
+    );
+    assert.match(
+      early.stdout,
+      /skipped\s+delete-role\s+\d+\s+app-worker \(role\)\s+role\s+quarantine_too_recent: /,
+    );
+    assert.ok(await captureRoleRecord(iam, 'app-worker'), 'not deleted before apply --delete-after days');
     const a3 = await cli([
       'apply',
       p3,
       '--yes',
       '--allow-irreversible',
+      '--delete-after',
+      '0',
       '--journal',
       join(dir, 'delete.jsonl'),
     ]);

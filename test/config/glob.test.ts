@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
-import { compileGlob, globMatches } from '../../src/config/glob.ts';
+import { compileGlob, globMatches, matchesAnyIgnoringCase } from '../../src/config/glob.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
 const STARS_18 = `arn:aws:iam::*:user/${'*a'.repeat(16)}*Z`;
@@ -42,6 +42,14 @@ describe('globMatches', () => {
     for (const [pattern, text, questionMark, expected] of cases) {
       assert.equal(globMatches(pattern, text, { questionMark }), expected, `${pattern} vs ${text}`);
     }
+  });
+
+  it("plan's --include/--exclude ignore case, as IAM names do; ? stays literal there", () => {
+    assert.equal(matchesAnyIgnoringCase('BreakGlass', ['breakglass']), true);
+    assert.equal(matchesAnyIgnoringCase('arn:aws:iam::*:user/CI/*', ['arn:aws:iam::1:user/ci/bot']), true);
+    assert.equal(matchesAnyIgnoringCase('ci-?', ['ci-1']), false);
+    assert.equal(matchesAnyIgnoringCase('alice', ['bob', 'ALICE']), true);
+    assert.equal(matchesAnyIgnoringCase('alice', ['alicia']), false);
   });
 
   it('agrees with the regular-expression oracle on random short patterns (fast-check, seed 42)', () => {

@@ -47,6 +47,7 @@ import type { Exemption } from '../../src/config/schema.ts';
 import type { PlanStep, RemediationPlan } from '../../src/model/remediation-plan.ts';
 import { ACTIONS } from '../../src/remediation/actions/index.ts';
 import { applyPlan, type StepResult } from '../../src/remediation/apply.ts';
+import type { ApplyOwnThresholds } from '../../src/remediation/apply-thresholds.ts';
 import { remediationClients } from '../../src/remediation/clients.ts';
 import { exemptionCheck } from '../../src/remediation/exemptions.ts';
 import { JournalWriter } from '../../src/remediation/journal.ts';
@@ -90,6 +91,8 @@ interface RunOptions {
   memberRoleNames?: string[];
   /** credsweep's journals: when it deactivated keys or quarantined roles (by RoleId). */
   deactivatedAt?: Map<string, number>;
+  /** apply's own --days, --delete-after and configuration thresholds. */
+  judging?: ApplyOwnThresholds;
 }
 type Outcome = { refused: Error } | { results: StepResult[] };
 
@@ -107,6 +110,8 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
   const parkedTenDaysAgo = new Map<string, number>();
   /** credsweep's journal as a case sees it: frank's key deactivated and `parked` quarantined 100 days ago. */
   const longAgo = new Map<string, number>();
+  /** credsweep's journal as a case sees it: frank's key deactivated 10 days ago. */
+  const frankTenDaysAgo = new Map<string, number>();
   let runs = 0;
   /** Key ids of the users seeded here (kim, lee), beside the fixture's. */
   const shouted: Record<string, string[]> = {};
@@ -133,6 +138,19 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       keys: [{ createdDaysAgo: 300 }],
       tags: { Team: 'platform' },
     }));
+    // nina: a tag only a plan's --exempt-tag names (team:keep=yes)
+    ({ keyIds: shouted.nina } = await seedUser(moto, iam, {
+      name: 'nina',
+      createdDaysAgo: 300,
+      keys: [{ createdDaysAgo: 300 }],
+      tags: { 'team:keep': 'yes' },
+    }));
+    // olga: a key last used 40 days ago (unused past a sealed plan's 30-day threshold)
+    ({ keyIds: shouted.olga } = await seedUser(moto, iam, {
+      name: 'olga',
+      createdDaysAgo: 300,
+      keys: [{ createdDaysAgo: 300, usedDaysAgo: 40 }],
+    }));
     roles.arns['kept-too'] = await seedRole(moto, iam, {
       name: 'kept-too',
       createdDaysAgo: 200,
@@ -141,6 +159,7 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     parkedTenDaysAgo.set(roles.roleIds.parked!, Date.now() - 10 * MS_PER_DAY);
     longAgo.set(roles.roleIds.parked!, Date.now() - 100 * MS_PER_DAY);
     longAgo.set(fx.keys.frank![0]!, Date.now() - 100 * MS_PER_DAY);
+    frankTenDaysAgo.set(fx.keys.frank![0]!, Date.now() - 10 * MS_PER_DAY);
     baseline = await snapshotCredentials(moto, iam);
   });
   after(async () => {
@@ -279,6 +298,7 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
         includeServiceRoles: options.includeServiceRoles ?? false,
         exemptions: exemptionCheck(options.exemptions ?? PLAN_CONFIG.exemptions, Date.now()),
         deactivatedAt: options.deactivatedAt ?? new Map(),
+        ...(options.judging ? { judging: options.judging } : {}),
       });
       return { results: result.results };
     } finally {
@@ -418,6 +438,90 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       expect: {
         skipped: 'changed_since_plan',
         detail: /last used 5 days ago: not unused now \(threshold 90\)/,
+      },
+    },
+    // A plan not sealed with the plan key: anyone can recompute its digest, so its thresholds and
+    // --delete-after are judged with apply's own where those are larger (src/remediation/apply-thresholds.ts).
+    {
+      name: 'an unsealed plan with thresholds 0 (digest recomputed): a key used 5 days ago is judged with 90 days',
+      plan: async () => {
+        const bob = await keyStep('bob');
+        return tamper((p) => {
+          p.audit.thresholdDays = 0;
+          p.audit.thresholds = { access_key: 0 };
+          p.steps = [bob];
+        });
+      },
+      expect: {
+        skipped: 'changed_since_plan',
+        detail: /last used 5 days ago: not unused now \(threshold 90\)/,
+      },
+    },
+    {
+      name: "an unsealed plan with thresholds 0, apply's configuration judging access keys with 60 days",
+      plan: async () => {
+        const bob = await keyStep('bob');
+        return tamper((p) => {
+          p.audit.thresholdDays = 0;
+          p.steps = [bob];
+        });
+      },
+      options: { judging: { config: { days: 100, thresholds: { access_key: 60 } } } },
+      expect: {
+        skipped: 'changed_since_plan',
+        detail: /last used 5 days ago: not unused now \(threshold 60\)/,
+      },
+    },
+    {
+      name: 'an unsealed plan with --delete-after 0: deleted only 30 days after credsweep deactivated it',
+      plan: async () => {
+        const frank = await keyStep('frank', { action: 'delete-access-key', reversible: false });
+        return tamper((p) => {
+          p.steps = [{ ...frank, expected: { status: 'Inactive', lastUsed: frank.expected.lastUsed } }];
+          p.options.allowIrreversible = true;
+          p.options.deleteAfterDays = 0;
+        });
+      },
+      options: { ...withFlag, deactivatedAt: frankTenDaysAgo },
+      expect: {
+        skipped: 'inactive_too_recent',
+        detail: /deactivated by credsweep 10 days ago, deleted after 30/,
+      },
+    },
+    {
+      name: 'a plan sealed with the key, threshold 30, apply --days 60: a key used 40 days ago is judged with 60',
+      plan: async () => {
+        const olga = await keyStep('olga');
+        return tamper(
+          (p) => {
+            p.audit.thresholdDays = 30;
+            p.steps = [olga];
+          },
+          { key: KEY },
+        );
+      },
+      options: { key: KEY, judging: { days: 60 } },
+      expect: {
+        skipped: 'changed_since_plan',
+        detail: /last used 40 days ago: not unused now \(threshold 60\)/,
+      },
+    },
+    {
+      name: "a plan sealed with the key, threshold 30, apply --days 0: a sealed plan's threshold is never lowered",
+      plan: async () => {
+        const bob = await keyStep('bob');
+        return tamper(
+          (p) => {
+            p.audit.thresholdDays = 30;
+            p.steps = [bob];
+          },
+          { key: KEY },
+        );
+      },
+      options: { key: KEY, judging: { days: 0 } },
+      expect: {
+        skipped: 'changed_since_plan',
+        detail: /last used 5 days ago: not unused now \(threshold 30\)/,
       },
     },
     {
@@ -564,6 +668,36 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
         ],
       },
       expect: { skipped: 'exempt', detail: /as the ticket spells it/ },
+    },
+    // plan --exempt-tag: the tag the plan records only adds protection, so apply honours it; a plan
+    // edited to drop it cannot drop the default tag or the configuration's exemptions with it.
+    {
+      name: 'a user tagged team:keep=yes, the exempt tag the plan recorded (plan --exempt-tag team:keep=yes)',
+      plan: async () => {
+        const nina = await keyStep('nina');
+        return tamper((p) => {
+          p.steps = [nina];
+          p.options.exemptTags = [{ tagKey: 'team:keep', tagValue: 'yes' }];
+        });
+      },
+      expect: { skipped: 'exempt', detail: /exempt by tag team:keep=yes/ },
+    },
+    {
+      name: 'a plan that recorded another exempt tag, edited to record none: the default tag and the configuration still hold',
+      plan: async () => {
+        const steps = [await keyStep('carol'), await keyStep('lee')];
+        return tamper((p) => {
+          p.steps = steps;
+          p.options.exemptTags = [];
+        });
+      },
+      options: {
+        exemptions: [
+          ...PLAN_CONFIG.exemptions,
+          { tag: { key: 'team', value: 'platform' }, reason: 'platform team', ...EXEMPTION },
+        ],
+      },
+      expect: { skipped: 'exempt', detail: /exempt by tag credsweep:exempt=true|platform team/ },
     },
     // Each action's exemption by the configuration (the tag cases are above and below).
     {
@@ -953,6 +1087,45 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       ['alice:done', 'dave:done', 'gina:done'],
     );
     assert.notDeepEqual(await snapshotCredentials(moto, iam), baseline);
+  });
+
+  // What the floor lets act: apply's own --days (the human's word at apply), and a sealed plan's own
+  // recorded threshold. (After the controls: these change moto.)
+  it("an unsealed plan with thresholds 0 applied with apply --days 0 acts (the floor is apply's own word)", async () => {
+    const bob = await keyStep('bob');
+    const plan = tamper((p) => {
+      p.audit.thresholdDays = 0;
+      p.audit.thresholds = {};
+      p.steps = [bob];
+    });
+    const outcome = await run(plan, { judging: { days: 0 } });
+    assert.ok('results' in outcome);
+    assert.deepEqual(
+      outcome.results.map((r) => `${r.step.principalName}:${r.outcome}`),
+      ['bob:done'],
+    );
+    const keys = (await iam.send(new ListAccessKeysCommand({ UserName: 'bob' }))).AccessKeyMetadata ?? [];
+    assert.deepEqual(
+      keys.map((k) => k.Status),
+      ['Inactive'],
+    );
+  });
+
+  it("a plan sealed with the key, threshold 30: a key used 40 days ago is acted on (the key holder's threshold, not 90)", async () => {
+    const olga = await keyStep('olga');
+    const plan = tamper(
+      (p) => {
+        p.audit.thresholdDays = 30;
+        p.steps = [olga];
+      },
+      { key: KEY },
+    );
+    const outcome = await run(plan, { key: KEY });
+    assert.ok('results' in outcome, 'refused' in outcome ? outcome.refused.message : '');
+    assert.deepEqual(
+      outcome.results.map((r) => `${r.step.principalName}:${r.outcome}`),
+      ['olga:done'],
+    );
   });
 
   it('control: valid role and user steps do act (so the snapshot would have seen them)', async () => {

@@ -196,6 +196,13 @@ describe('plan --permissions (pure)', () => {
       detail: /--exclude ap\*/,
     },
     {
+      name: 'excluded by a pattern in other case (IAM names ignore case)',
+      findings: APP,
+      overrides: { exclude: ['AP*'] },
+      reason: 'excluded',
+      detail: /--exclude AP\*/,
+    },
+    {
       name: 'not included',
       findings: APP,
       overrides: { include: ['other'] },

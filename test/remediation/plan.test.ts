@@ -180,6 +180,9 @@ describe('assembleRemediationPlan', () => {
       ['an excluded ARN glob', {}, { exclude: ['arn:aws:iam::*:user/al*'] }, 'excluded'],
       ['an excluded account', {}, { exclude: ['111122223333'] }, 'excluded'],
       ['a principal outside --include', {}, { include: ['bob'] }, 'not_included'],
+      // IAM names are unique whatever their case: --exclude ALICE names alice, as an exemption would.
+      ['an excluded name in other case', {}, { exclude: ['ALICE'] }, 'excluded'],
+      ['an excluded ARN glob in other case', {}, { exclude: ['ARN:AWS:IAM::*:USER/Al*'] }, 'excluded'],
       ["the caller's own key", { accessKeyId: 'AKIAOPS000000000001' }, {}, 'caller_key'],
       [
         'the role credsweep assumes in a member account (--role-name), unused',
@@ -212,6 +215,26 @@ describe('assembleRemediationPlan', () => {
         plan.steps.map((s) => s.action),
         ['quarantine-role'],
       );
+    });
+    it('--include matches names and ARNs ignoring case', () => {
+      for (const include of ['Alice', 'arn:aws:iam::*:user/AL*']) {
+        const plan = planOne(aFinding(), { include: [include] });
+        assert.deepEqual(
+          plan.steps.map((s) => s.action),
+          ['deactivate-access-key'],
+          include,
+        );
+      }
+    });
+    it('records the exempt tags besides the default (plan --exempt-tag), for apply to honour', () => {
+      const plan = planOne(aFinding(), { exemptTags: [{ tagKey: 'team:keep', tagValue: 'yes' }] });
+      assert.deepEqual(plan.options.exemptTags, [{ tagKey: 'team:keep', tagValue: 'yes' }]);
+      assert.deepEqual(
+        remediationPlanSchema.parse(plan).options.exemptTags,
+        [{ tagKey: 'team:keep', tagValue: 'yes' }],
+        'the plan file keeps them',
+      );
+      assert.equal(planOne(aFinding()).options.exemptTags, undefined, 'none given: none recorded');
     });
     it('exclusion wins over inclusion', () => {
       assert.equal(skipReason(aFinding(), { include: ['alice'], exclude: ['alice'] }), 'excluded');

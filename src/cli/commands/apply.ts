@@ -1,12 +1,15 @@
 /**
  * `credsweep apply PLAN`: checks the plan's digest and validity, locks the plan (by digest) and its
- * journal, lists every step and asks for confirmation on a terminal (refuses without --yes
- * otherwise), then carries it out, re-deriving each step from live state (src/remediation/apply.ts).
- * Exit 3 when any step failed.
+ * journal, says which thresholds it judges with when they are not the plan's (--days, --delete-after:
+ * src/remediation/apply-thresholds.ts), lists every step and asks for confirmation on a terminal
+ * (refuses without --yes otherwise), then carries it out, re-deriving each step from live state
+ * (src/remediation/apply.ts). Exit 3 when any step failed.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { AUDIT_DEFAULTS } from '../../audit/settings.ts';
+import { DEFAULT_DELETE_AFTER_DAYS } from '../../remediation/apply-thresholds.ts';
 import type { CliContext } from '../context.ts';
-import { configOption, wideOption } from '../options.ts';
+import { configOption, parseDays, wideOption } from '../options.ts';
 import {
   accountConcurrencyOption,
   addConnectionOptions,
@@ -37,7 +40,19 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
       '--access-analyzer <arn|auto>',
       'the IAM Access Analyzer analyzer whose findings restrict-permissions steps planned with one are re-checked against (default: auto)',
     )
-    .addOption(configOption('its exemptions apply now'))
+    .addOption(
+      new Option(
+        '--days <n>',
+        `apply's own threshold for every kind: steps are judged with the larger of it and the plan's (default for a plan not sealed with a plan key: the configuration's thresholds, else ${AUDIT_DEFAULTS.days}; a sealed plan's stand unless this is larger)`,
+      ).argParser(parseDays),
+    )
+    .addOption(
+      new Option(
+        '--delete-after <days>',
+        `apply's own --delete-after: the larger of it and the plan's is used (default for a plan not sealed with a plan key: ${DEFAULT_DELETE_AFTER_DAYS}; a sealed plan's stands unless this is larger)`,
+      ).argParser(parseDays),
+    )
+    .addOption(configOption('its exemptions apply now, its thresholds to a plan not sealed with a plan key'))
     .addOption(planKeyFileOption());
   return addConnectionOptions(command).action(async (planFile: string, flags: ApplyFlags) => {
     const { runApply } = await import('../run/apply.ts');

@@ -2,14 +2,14 @@
  * `credsweep audit`: flags and the configuration file → resolveSettings → runAudit (the library's
  * one audit use case, src/audit/run-audit.ts) → the chosen reporter; exit code from the outcome.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { LIVE_SOURCES, type LiveSource } from '../../audit/live-source.ts';
 import { describeAccessAnalyzerOutcome } from '../../audit/describe-access-analyzer.ts';
 import { runAudit } from '../../audit/run-audit.ts';
 import { MAX_JOBS, resolveSettings } from '../../audit/settings.ts';
 import { exemptionWarnings } from '../../config/exemptions.ts';
 import { ExitCode } from '../../errors.ts';
-import { DEFAULT_EXEMPTION, type ExemptionPolicy } from '../../rules/index.ts';
+import type { ExemptionPolicy } from '../../rules/index.ts';
 import { auditHistory } from '../audit-history.ts';
 import { givenFlag, loadCliConfig } from '../config-options.ts';
 import type { CliContext } from '../context.ts';
@@ -18,6 +18,7 @@ import { type FailOn, failOnExit } from '../fail-on.ts';
 import {
   configOption,
   endpointUrlOption,
+  exemptTagOption,
   keepDaysOption,
   keepRunsOption,
   noSshPublicKeysOption,
@@ -66,16 +67,6 @@ function collectPaths(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-function parseExemptTag(text: string): ExemptionPolicy {
-  const eq = text.indexOf('=');
-  const tagKey = eq === -1 ? text : text.slice(0, eq);
-  const tagValue = eq === -1 ? 'true' : text.slice(eq + 1);
-  if (tagKey.trim() === '' || tagKey.length > 128 || tagValue.length > 256) {
-    throw new InvalidArgumentError('expected KEY or KEY=VALUE (a tag key of 1-128 characters)');
-  }
-  return { tagKey, tagValue };
-}
-
 export function auditCommand(ctx: CliContext, setExit: (code: number) => void): Command {
   return withReportOutputOptions(
     withAccountTargetOptions(
@@ -100,12 +91,7 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
           parsePositiveInt(64),
         ),
       )
-      .addOption(
-        new Option(
-          '--exempt-tag <key[=value]>',
-          `users and roles with this tag are exempt [default: ${DEFAULT_EXEMPTION.tagKey}=${DEFAULT_EXEMPTION.tagValue}]`,
-        ).argParser(parseExemptTag),
-      )
+      .addOption(exemptTagOption())
       .addOption(
         new Option(
           '--jobs <n>',

@@ -6,10 +6,12 @@
  */
 import { Command, Option } from 'commander';
 import { LIVE_SOURCES } from '../../audit/live-source.ts';
+import { DEFAULT_DELETE_AFTER_DAYS } from '../../remediation/apply-thresholds.ts';
 import type { CliContext } from '../context.ts';
 import {
   asOfOption,
   configOption,
+  exemptTagOption,
   noSshPublicKeysOption,
   oneOf,
   parseAccountIds,
@@ -42,18 +44,18 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
         '--delete-after <days>',
         'delete access keys inactive (roles quarantined) by credsweep for this many days',
       )
-        .default(30)
+        .default(DEFAULT_DELETE_AFTER_DAYS)
         .argParser(parseDays),
     )
     .option(
       '--include <pattern>',
-      'plan only these principals (name, ARN or account id; * wildcard; repeatable or comma-separated)',
+      'plan only these principals (name, ARN or account id; * wildcard; case ignored; repeatable or comma-separated)',
       collect,
       [],
     )
     .option(
       '--exclude <pattern>',
-      'never plan these principals (name, ARN or account id; * wildcard; repeatable or comma-separated)',
+      'never plan these principals (name, ARN or account id; * wildcard; case ignored; repeatable or comma-separated)',
       collect,
       [],
     )
@@ -107,6 +109,11 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
     .option('--accounts <ids>', 'live audit: these accounts (comma-separated)', parseAccountIds)
     .option('--org', 'live audit: every active account of the organization (AWS Organizations)')
     .addOption(configOption('its exemptions apply to any audit, its settings to the live audit'))
+    .addOption(
+      exemptTagOption(
+        'users and roles with this tag are never planned (as well as the default tag; recorded in the plan: apply honours it too)',
+      ),
+    )
     .addOption(
       new Option('--concurrency <n>', 'live audit: accounts at once')
         .default(4)

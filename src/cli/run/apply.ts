@@ -6,7 +6,14 @@ import { credentialIdOf, type PlanStep } from '../../model/remediation-plan.ts';
 import { randomUUID } from 'node:crypto';
 import { ExitCode, UsageError } from '../../errors.ts';
 import { ACTIONS } from '../../remediation/actions/index.ts';
-import { applyPlan, checkPlanAge, gateStep, type StepPoint } from '../../remediation/apply.ts';
+import {
+  applyPlan,
+  checkPlanAge,
+  gateStep,
+  judgingThresholds,
+  type StepPoint,
+} from '../../remediation/apply.ts';
+import { type ApplyOwnThresholds, describeApplyThresholds } from '../../remediation/apply-thresholds.ts';
 import { exemptionCheck } from '../../remediation/exemptions.ts';
 import {
   checkJournalUnchanged,
@@ -44,6 +51,10 @@ export interface ApplyFlags extends ConnectionFlags {
   accessAnalyzer?: string;
   config?: string;
   planKeyFile?: string;
+  /** apply's own threshold, for every kind (a floor under an unsealed plan's; raises a sealed one's). */
+  days?: number;
+  /** apply's own --delete-after (likewise). */
+  deleteAfter?: number;
 }
 
 /**
@@ -125,13 +136,28 @@ export async function runApply(
         `give it with --config (or run apply where ./credsweep.config.* is)`,
       );
     }
+    // What the steps are judged with: said before them when it is not what the plan recorded (an
+    // unsealed plan's thresholds meet apply's own). The threshold is a live check: a step listed here
+    // may still be skipped when it runs.
+    const judging: ApplyOwnThresholds = {
+      ...(flags.days !== undefined ? { days: flags.days } : {}),
+      ...(flags.deleteAfter !== undefined ? { deleteAfterDays: flags.deleteAfter } : {}),
+      ...(loaded ? { config: loaded.config } : {}),
+    };
+    const judgedWith = describeApplyThresholds(
+      judgingThresholds(plan, key, judging),
+      new Set(actable.flatMap((s) => ACTIONS[s.action].judgedBy)),
+    );
+    if (flags.yes) for (const line of judgedWith) ctx.stderr.write(`credsweep: ${line}\n`);
     if (
       !(await confirmOrStop(
         ctx,
         flags.yes,
         summary,
         setExit,
-        renderStepListing(actable, stderrTableOptions(ctx)) + renderNotCarriedOut(gated),
+        judgedWith.map((line) => `${line}\n`).join('') +
+          renderStepListing(actable, stderrTableOptions(ctx)) +
+          renderNotCarriedOut(gated),
       ))
     )
       return;
@@ -192,6 +218,7 @@ export async function runApply(
         allowIrreversible,
         includeServiceRoles: flags.includeServiceRoles ?? false,
         exemptions: exemptionCheck(loaded?.config.exemptions ?? [], ctx.now()),
+        judging,
         deactivatedAt,
         ...(accessAnalyzer ? { accessAnalyzer } : {}),
         ...(onPoint ? { onPoint } : {}),

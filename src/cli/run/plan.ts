@@ -10,6 +10,7 @@ import { assembleAudit, runAudit } from '../../audit/run-audit.ts';
 import { resolveSettings } from '../../audit/settings.ts';
 import { ExitCode, InputError, UsageError } from '../../errors.ts';
 import type { Finding } from '../../model/finding.ts';
+import type { ExemptionPolicy } from '../../rules/index.ts';
 import { exemptionCheck } from '../../remediation/exemptions.ts';
 import { deactivationDatesOf } from '../../remediation/journal.ts';
 import { assembleRemediationPlan } from '../../remediation/plan.ts';
@@ -53,6 +54,8 @@ export interface PlanFlags extends ConnectionFlags {
   sshPublicKeys?: boolean;
   config?: string;
   planKeyFile?: string;
+  /** `--exempt-tag`: besides the default tag, at plan and (recorded) at apply. */
+  exemptTag?: ExemptionPolicy;
 }
 
 export async function runPlan(ctx: CliContext, flags: PlanFlags, command: Command): Promise<number> {
@@ -73,12 +76,13 @@ export async function runPlan(ctx: CliContext, flags: PlanFlags, command: Comman
   const session = await openRemediationSession(ctx, flags);
   try {
     // Whatever the audit knew: the tags of every principal it would plan, and the exemptions now.
+    const exemptTags = flags.exemptTag ? [flags.exemptTag] : [];
     const exempted = await applyPlanExemptions(
       collected.findings,
       session.clients,
-      exemptionCheck(loaded?.config.exemptions ?? [], flags.asOf ?? now),
+      exemptionCheck(loaded?.config.exemptions ?? [], flags.asOf ?? now, exemptTags),
     );
-    const check = exemptionCheck(loaded?.config.exemptions ?? [], flags.asOf ?? now);
+    const check = exemptionCheck(loaded?.config.exemptions ?? [], flags.asOf ?? now, exemptTags);
     const boundaries = flags.permissions
       ? await readPlanBoundaries(exempted.findings, session.clients, check)
       : undefined;
@@ -96,6 +100,7 @@ export async function runPlan(ctx: CliContext, flags: PlanFlags, command: Comman
       auditedAccounts: collected.auditedAccounts,
       journals: flags.journal,
       ...(loaded ? { configFile: loaded.file } : {}),
+      exemptTags,
       ...(key ? { planKey: key } : {}),
       deleteAfterDays: flags.deleteAfter,
       allowIrreversible: flags.allowIrreversible ?? false,

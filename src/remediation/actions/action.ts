@@ -23,6 +23,7 @@ import type { RoleRecord } from '../../model/role-record.ts';
 import type { ApplySkipReason, CredentialBoundary } from '../../model/remediation-journal.ts';
 import type { PlanStep, RemediationActionId } from '../../model/remediation-plan.ts';
 import type { ThresholdKind } from '../../rules/rule.ts';
+import type { JudgedBy } from '../apply-thresholds.ts';
 import type { RunsAs } from '../caller.ts';
 import type { LiveAccessAnalyzer } from '../live-access-analyzer.ts';
 import { type EpochMs, parseIsoDateTime, toIso, wholeDaysBetween } from '../../time.ts';
@@ -62,9 +63,12 @@ export interface RemediationClients {
 export interface EligibilityContext extends RunsAs {
   /** apply's now. */
   now: EpochMs;
-  /** The plan's recorded threshold (days) for a kind of credential; no kind = the audit's default. */
+  /**
+   * The threshold (days) for a kind of credential, no kind = the default: the plan's recorded one, or
+   * apply's own where that is larger and the plan is not sealed with the plan key (apply-thresholds.ts).
+   */
   thresholdDays(kind?: ThresholdKind): number;
-  /** The plan's --delete-after. */
+  /** The plan's --delete-after, or apply's own as for thresholdDays. */
   deleteAfterDays: number;
   /**
    * When credsweep's own journals show it deactivated this access key, or quarantined this role (by
@@ -101,6 +105,11 @@ export interface RemediationAction {
   /** The principals and credential kinds this action is for; a step naming others is skipped. */
   principalTypes: readonly PlanStep['principalType'][];
   credentials: readonly CredentialKind[];
+  /**
+   * The thresholds its eligibility re-check judges by (a kind, the default, or --delete-after): what
+   * apply's confirmation names when it judges with other values than the plan recorded.
+   */
+  judgedBy: readonly JudgedBy[];
   /**
    * A step that locks out the whole principal (quarantine-user) is exempt when an exemption covers any
    * of these credential kinds (a configuration exemption may name only some kinds: `credentials:`).
@@ -197,7 +206,7 @@ export function epochSeconds(iso: string | null | undefined): number | null {
 
 /**
  * The usage re-check every usage-tracked credential shares: its last activity must be at least the
- * plan's threshold for its kind ago, now. The last activity is the later of its last use and its
+ * threshold for its kind ago, now (ctx.thresholdDays: the plan's, or apply's own floor). The last activity is the later of its last use and its
  * creation: a console password's PasswordLastUsed is the user's and survives a deleted password
  * (docs/aws-behaviour.md §2), so a password set yesterday after a sign-in 200 days ago is new, not
  * unused (quarantine-user judges the same way, read-user-activity.ts). Other credentials are not used
@@ -247,6 +256,7 @@ export function statusToggleAction(spec: {
   id: RemediationActionId;
   principalTypes: RemediationAction['principalTypes'];
   credentials: readonly CredentialKind[];
+  judgedBy: RemediationAction['judgedBy'];
   permissions: readonly string[];
   readState: RemediationAction['readState'];
   /** The re-check beyond "exists and Active". */
@@ -258,6 +268,7 @@ export function statusToggleAction(spec: {
     reversible: true,
     principalTypes: spec.principalTypes,
     credentials: spec.credentials,
+    judgedBy: spec.judgedBy,
     permissions: spec.permissions,
     undoPermissions: spec.permissions,
     readState: spec.readState,

@@ -7,6 +7,7 @@ export const deactivateAccessKey: RemediationAction = statusToggleAction({
   id: 'deactivate-access-key',
   principalTypes: ['user'],
   credentials: ['access_key_1', 'access_key_2'],
+  judgedBy: ['access_key'],
   // Still unused now, by the plan's access-key threshold, from GetAccessKeyLastUsed (current data).
   eligibility: (state, ctx) => unusedForThreshold(state, ctx, 'access_key', 'the key'),
   permissions: [...READ_ACCESS_KEY_PERMISSIONS, 'iam:UpdateAccessKey'],

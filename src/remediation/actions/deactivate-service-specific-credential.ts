@@ -22,6 +22,7 @@ export const deactivateServiceSpecificCredential: RemediationAction = statusTogg
   id: 'deactivate-service-specific-credential',
   principalTypes: ['user'],
   credentials: ['service_specific_credential'],
+  judgedBy: ['service_specific_credential'],
   eligibility: (state, ctx) =>
     unusedForThreshold(state, ctx, 'service_specific_credential', 'the service-specific credential'),
   permissions: [...SERVICE_SPECIFIC_CREDENTIAL_PERMISSIONS, 'iam:UpdateServiceSpecificCredential'],

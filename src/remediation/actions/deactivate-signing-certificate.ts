@@ -60,6 +60,7 @@ export const deactivateSigningCertificate: RemediationAction = statusToggleActio
   id: 'deactivate-signing-certificate',
   principalTypes: ['user'],
   credentials: ['cert_1', 'cert_2'],
+  judgedBy: ['default'],
   // AWS records no use for certificates: uploaded at least the audit's default threshold ago.
   eligibility: (state, ctx) => unusedForThreshold(state, ctx, undefined, 'the certificate'),
   permissions: [...READ_SIGNING_CERTIFICATE_PERMISSIONS, 'iam:UpdateSigningCertificate'],

@@ -17,6 +17,7 @@ export const deactivateSshPublicKey: RemediationAction = statusToggleAction({
   id: 'deactivate-ssh-public-key',
   principalTypes: ['user'],
   credentials: ['ssh_public_key'],
+  judgedBy: ['ssh_public_key'],
   eligibility: (state, ctx) => unusedForThreshold(state, ctx, 'ssh_public_key', 'the SSH public key'),
   permissions: [...SSH_PUBLIC_KEY_PERMISSIONS, 'iam:UpdateSSHPublicKey'],
   async readState(clients, step): Promise<CredentialState> {

@@ -12,6 +12,7 @@ export const deleteAccessKey: RemediationAction = {
   reversible: false,
   principalTypes: ['user'],
   credentials: ['access_key_1', 'access_key_2'],
+  judgedBy: ['delete_after'],
   eligibility: keyDeletionEligibility,
   permissions: [...READ_ACCESS_KEY_PERMISSIONS, 'iam:DeleteAccessKey'],
   undoPermissions: [],

@@ -12,6 +12,7 @@ export const deleteLoginProfile: RemediationAction = {
   reversible: false,
   principalTypes: ['user'],
   credentials: ['password'],
+  judgedBy: ['password'],
   // Unused now by the plan's password threshold: the later of the last sign-in and when the password was
   // set (GetLoginProfile's CreateDate: a password re-created since its last use is a new one).
   eligibility: (state, ctx) =>

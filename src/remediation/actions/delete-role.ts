@@ -26,6 +26,7 @@ export const deleteRole: RemediationAction = {
   reversible: false,
   principalTypes: ['role'],
   credentials: ['role'],
+  judgedBy: ['delete_after'],
   permissions: [...READ_ROLE_PERMISSIONS, ...ROLE_DELETE_PERMISSIONS],
   undoPermissions: [...READ_ROLE_PERMISSIONS, ...ROLE_RECREATE_PERMISSIONS],
   undoWritesJournalledPolicies: true,

@@ -18,6 +18,7 @@ export const deleteRootAccessKey: RemediationAction = {
   reversible: false,
   principalTypes: ['root'],
   credentials: ['access_key_1', 'access_key_2'],
+  judgedBy: ['access_key'],
   // Unused now by the plan's access-key threshold (Active or Inactive: root keys are deleted directly).
   eligibility: (state, ctx) =>
     state.exists ? unusedForThreshold(state, ctx, 'access_key', 'the root key') : missingRootKey,

@@ -13,6 +13,7 @@ export const quarantineRole: RemediationAction = {
   reversible: true,
   principalTypes: ['role'],
   credentials: ['role'],
+  judgedBy: ['role'],
   permissions: [...READ_ROLE_PERMISSIONS, 'iam:PutRolePolicy', 'iam:TagRole'],
   undoPermissions: [...READ_ROLE_PERMISSIONS, 'iam:DeleteRolePolicy', 'iam:UntagRole'],
   async readState(clients, step) {

@@ -33,6 +33,7 @@ export const quarantineUser: RemediationAction = {
   reversible: true,
   principalTypes: ['user'],
   credentials: ['none', 'password'],
+  judgedBy: ['password', 'access_key', 'ssh_public_key', 'default'],
   locksOut: ['none', ...USER_CREDENTIAL_KINDS],
   permissions: [
     'iam:GetUser',

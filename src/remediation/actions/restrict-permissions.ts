@@ -63,6 +63,7 @@ export const restrictPermissions: RemediationAction = {
   reversible: true,
   principalTypes: ['user', 'role'],
   credentials: ['permission'],
+  judgedBy: ['permission'],
   permissions: [
     ...BOUNDARY_READ_PERMISSIONS,
     ...LAST_ACCESSED_PERMISSIONS,

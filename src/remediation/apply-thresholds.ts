@@ -1,0 +1,158 @@
+/**
+ * The thresholds apply judges a plan's steps with (pure). A plan sealed with the plan key was made by
+ * someone holding the key: apply keeps its recorded thresholds and --delete-after, and its own
+ * `--days` / `--delete-after` can only raise them (raising is always the safe side). Anyone can
+ * recompute any other plan's digest (plan-digest.ts), so its recorded values only count when they are
+ * stricter: apply judges each kind with the larger of the plan's and its own (`apply --days`, else
+ * the configuration file's `thresholds[kind]` ?? `days`, else the audit's default), and deletes after
+ * the larger of the plan's --delete-after and its own (`apply --delete-after`, else plan's default).
+ */
+import { AUDIT_DEFAULTS } from '../audit/settings.ts';
+import type { RemediationPlan } from '../model/remediation-plan.ts';
+import { counted } from '../plural.ts';
+import { THRESHOLD_KINDS, type ThresholdKind } from '../rules/rule.ts';
+
+/** plan's --delete-after when not given, and apply's own when it is not given either. */
+export const DEFAULT_DELETE_AFTER_DAYS = 30;
+
+/** What apply itself would judge by: its flags and the configuration file it read. */
+export interface ApplyOwnThresholds {
+  /** `apply --days`: every kind. */
+  days?: number;
+  /** `apply --delete-after`. */
+  deleteAfterDays?: number;
+  /** The configuration file apply read. */
+  config?: { days?: number | undefined; thresholds?: Partial<Record<ThresholdKind, number>> | undefined };
+}
+
+/**
+ * What an action's re-check is judged by: a threshold kind, `default` (the plan's default threshold:
+ * signing certificates have no kind) or `delete_after` (credsweep deletes what it deactivated or
+ * quarantined that many days ago).
+ */
+export type JudgedBy = ThresholdKind | 'default' | 'delete_after';
+
+/** One value where apply's judgement and the plan's record differ. */
+export interface JudgedValue {
+  by: JudgedBy;
+  /** The plan's recorded value. */
+  plan: number;
+  /** What apply judges with (raised), or the flag given (not lowered). */
+  value: number;
+}
+
+export interface ApplyThresholds {
+  /** The plan is sealed with the plan key apply was given. */
+  sealed: boolean;
+  thresholdDays(kind?: ThresholdKind): number;
+  deleteAfterDays: number;
+  /** Where apply judges with a larger value than the plan recorded. */
+  raised: JudgedValue[];
+  /** Where `apply --days` / `--delete-after` was smaller than the plan's: the plan's holds. */
+  notLowered: JudgedValue[];
+}
+
+const ALL: readonly (ThresholdKind | undefined)[] = [undefined, ...THRESHOLD_KINDS];
+
+export function applyThresholds(
+  plan: RemediationPlan,
+  own: ApplyOwnThresholds,
+  sealed: boolean,
+): ApplyThresholds {
+  const recorded = (kind?: ThresholdKind) =>
+    (kind === undefined ? undefined : plan.audit.thresholds[kind]) ?? plan.audit.thresholdDays;
+  // A sealed plan's values stand unless a flag raises them; any other plan's meet apply's own.
+  const floor = (kind?: ThresholdKind): number | undefined =>
+    sealed
+      ? own.days
+      : (own.days ??
+        (kind === undefined ? undefined : own.config?.thresholds?.[kind]) ??
+        own.config?.days ??
+        AUDIT_DEFAULTS.days);
+  const judged = (kind?: ThresholdKind) => Math.max(recorded(kind), floor(kind) ?? 0);
+  const deleteFloor = sealed ? own.deleteAfterDays : (own.deleteAfterDays ?? DEFAULT_DELETE_AFTER_DAYS);
+  const deleteAfterDays = Math.max(plan.options.deleteAfterDays, deleteFloor ?? 0);
+
+  const raised: JudgedValue[] = [];
+  const notLowered: JudgedValue[] = [];
+  for (const kind of ALL) {
+    const by = kind ?? 'default';
+    if (judged(kind) > recorded(kind)) raised.push({ by, plan: recorded(kind), value: judged(kind) });
+    if (own.days !== undefined && own.days < recorded(kind))
+      notLowered.push({ by, plan: recorded(kind), value: own.days });
+  }
+  if (deleteAfterDays > plan.options.deleteAfterDays) {
+    raised.push({ by: 'delete_after', plan: plan.options.deleteAfterDays, value: deleteAfterDays });
+  }
+  if (own.deleteAfterDays !== undefined && own.deleteAfterDays < plan.options.deleteAfterDays) {
+    notLowered.push({ by: 'delete_after', plan: plan.options.deleteAfterDays, value: own.deleteAfterDays });
+  }
+  return { sealed, thresholdDays: judged, deleteAfterDays, raised, notLowered };
+}
+
+const LABELS: Record<Exclude<JudgedBy, 'delete_after'>, string> = {
+  default: 'signing certificates',
+  password: 'passwords',
+  access_key: 'access keys',
+  role: 'roles',
+  permission: 'permissions',
+  ssh_public_key: 'SSH public keys',
+  service_specific_credential: 'service-specific credentials',
+};
+
+/** Values grouped by (value, plan): `access keys and roles with 90 days, not the plan's 0`. */
+function describeRaised(values: readonly JudgedValue[]): string {
+  return grouped(values)
+    .map(({ labels, value, plan }) =>
+      labels === 'deletions'
+        ? `deletes after ${counted(value, 'day')}, not the plan's ${plan}`
+        : `judges ${labels} with ${counted(value, 'day')}, not the plan's ${plan}`,
+    )
+    .join('; ');
+}
+
+function grouped(values: readonly JudgedValue[]): { labels: string; value: number; plan: number }[] {
+  const groups = new Map<string, { labels: string[]; value: number; plan: number }>();
+  for (const v of values) {
+    const key = v.by === 'delete_after' ? 'delete' : `${v.value}/${v.plan}`;
+    const group = groups.get(key) ?? { labels: [], value: v.value, plan: v.plan };
+    group.labels.push(v.by === 'delete_after' ? 'deletions' : LABELS[v.by]);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map((g) => ({ ...g, labels: andList(g.labels) }));
+}
+
+function andList(items: readonly string[]): string {
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/**
+ * The lines apply shows before the steps (and with --yes) when it judges with other values than the
+ * plan recorded, for what the steps are judged by (`used`); none when it judges as the plan says.
+ */
+export function describeApplyThresholds(t: ApplyThresholds, used: ReadonlySet<JudgedBy>): string[] {
+  const lines: string[] = [];
+  const raised = t.raised.filter((v) => used.has(v.by));
+  if (raised.length > 0) {
+    const flags = [
+      ...(raised.some((v) => v.by !== 'delete_after') ? ['--days'] : []),
+      ...(raised.some((v) => v.by === 'delete_after') ? ['--delete-after'] : []),
+    ];
+    const rejudged = 'each step below is judged again with it right before it is carried out';
+    lines.push(
+      t.sealed
+        ? `apply ${flags.join(' and ')} raise${flags.length > 1 ? '' : 's'} the sealed plan's values: apply ${describeRaised(raised)}; ${rejudged}`
+        : `this plan is not sealed with a plan key: apply ${describeRaised(raised)} (apply ${flags.join(' and ')} to change it); ${rejudged}`,
+    );
+  }
+  const kept = t.notLowered.filter((v) => used.has(v.by));
+  for (const flag of ['--days', '--delete-after'] as const) {
+    const mine = kept.filter((v) => (v.by === 'delete_after') === (flag === '--delete-after'));
+    if (mine.length === 0) continue;
+    const stay = grouped(mine)
+      .map(({ labels, plan }) => `${labels} stay at the plan's ${counted(plan, 'day')}`)
+      .join('; ');
+    lines.push(`apply ${flag} ${mine[0]!.value} only raises a plan's values, never lowers them: ${stay}`);
+  }
+  return lines;
+}

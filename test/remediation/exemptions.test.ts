@@ -1,0 +1,44 @@
+/**
+ * The exemption check plan and apply ask of live tags (pure): the default exempt tag always, any
+ * --exempt-tag besides, and the configuration's exemptions; withExemptTags adds a plan's recorded
+ * tags to whatever check apply's caller built, never taking the default or the configuration away.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type CredentialRef, exemptionCheck, withExemptTags } from '../../src/remediation/exemptions.ts';
+
+const ALICE: CredentialRef = {
+  accountId: '111122223333',
+  principalType: 'user',
+  principalName: 'alice',
+  arn: 'arn:aws:iam::111122223333:user/alice',
+  credential: 'access_key_1',
+};
+const KEEP = { tagKey: 'team:keep', tagValue: 'yes' };
+const EXEMPTION = {
+  principal: 'alice',
+  owner: 'sec',
+  reason: 'break-glass',
+  expires: '2099-12-31',
+};
+
+describe('exemptionCheck and withExemptTags', () => {
+  it('another exempt tag adds to the default tag, never replaces it', () => {
+    const check = exemptionCheck([], 0, [KEEP]);
+    assert.equal(check(ALICE, { 'Team:Keep': 'YES' }), 'exempt by tag team:keep=YES');
+    assert.equal(check(ALICE, { 'credsweep:exempt': 'true' }), 'exempt by tag credsweep:exempt=true');
+    assert.equal(check(ALICE, { 'team:keep': 'no' }), null);
+  });
+
+  it("withExemptTags honours a plan's recorded tags on top of the caller's check", () => {
+    const check = withExemptTags(exemptionCheck([], 0), [KEEP]);
+    assert.equal(check(ALICE, { 'team:keep': 'yes' }), 'exempt by tag team:keep=yes');
+    assert.equal(check(ALICE, {}), null);
+  });
+
+  it('with no recorded tag, the default tag and the configuration still hold', () => {
+    const check = withExemptTags(exemptionCheck([EXEMPTION], 0), []);
+    assert.equal(check(ALICE, { 'credsweep:exempt': 'true' }), 'exempt by tag credsweep:exempt=true');
+    assert.match(check(ALICE, {}) ?? '', /break-glass/);
+  });
+});
