@@ -191,6 +191,40 @@ describe('fitTable: a column that identifies the row', () => {
     assert.equal(fitTable(columns, arns).lines.length, 3, 'without a width: one line a row');
   });
 
+  it('narrower than it can be laid out: optional columns dropped and named, whole ones not cut to six, each line cut at its end', () => {
+    // the plan's table: at 70 columns its whole columns alone (action, account, key id) need 77
+    const whole = (header: string): Column => ({ header, shorten: 'none' });
+    const columns: Column[] = [
+      whole('ACTION'),
+      { header: 'ACCOUNT', shorten: 'none', constantLabel: 'account' },
+      { header: 'PRINCIPAL', identifies: true },
+      { header: 'CREDENTIAL', minWidth: 12 },
+      whole('KEY ID'),
+      whole('UNDO'),
+      { header: 'REASON', shorten: 'end', minWidth: 12, optional: 1 },
+    ];
+    const steps = [
+      ['deactivate-access-key', ACCOUNT, 'alice', 'access key 1', 'AKIAZDEMOALICE000001', 'yes', 'unused'],
+      ['deactivate-access-key', '111122223333', 'carol', 'access key 1', 'AKIAZDEMOCAROL000001', 'yes', 'x'],
+    ];
+    const fitted = fitTable(columns, steps, { width: 70 });
+    const text = fitted.lines.join('\n');
+    assert.deepEqual(fitted.dropped, ['REASON'], text);
+    assert.deepEqual(fitted.underRows, ['PRINCIPAL'], text);
+    for (const line of fitted.lines) assert.ok(displayWidth(line) <= 70, `${line} wider than 70`);
+    assert.match(
+      fitted.lines[2]!,
+      /^deactivate-access-key {2}210987654321 {2}access key 1 {2}AKIAZDEMOALICE\w*…$/,
+      text,
+    );
+    assert.match(
+      fitted.lines[4]!,
+      /^deactivate-access-key {2}111122223333 {2}access key 1 {2}AKIAZDEMOCAROL\w*…$/,
+      text,
+    );
+    assert.deepEqual([fitted.lines[3], fitted.lines[5]], ['  alice', '  carol']);
+  });
+
   it('breakValue: the whole value in pieces within the width, after the ARN’s own separators first', () => {
     assert.deepEqual(breakValue(`arn:aws:iam::${ACCOUNT}:user/alice.nguyen`, 38), [
       `arn:aws:iam::${ACCOUNT}:user/`,
