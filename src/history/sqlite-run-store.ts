@@ -8,7 +8,7 @@ import { open, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import initSqlJs, { type Database, type SqlValue } from 'sql.js';
-import { InputError } from '../errors.ts';
+import { InputError, isCredsweepError } from '../errors.ts';
 import { formatBytes, MIB, readWholeFile } from '../files/read-whole.ts';
 import { writeFileSafely } from '../files/safe-write.ts';
 import type { AuditReport, Finding } from '../model/finding.ts';
@@ -62,6 +62,20 @@ export class HistoryFullError extends InputError {}
 
 const FULL_HINT =
   'keep fewer runs (--keep-runs N, --keep-days N, or credsweep history prune), or give --db a new file';
+
+const DAMAGED_HINT = 'restore it from a backup, or give --db a new file';
+
+/**
+ * What SQLite or a stored JSON text says past the checks at open (sql.js throws a plain Error:
+ * `database disk image is malformed` for a page damaged on disk, `no such column` for a table edited
+ * by hand): the file is damaged, which is one line naming it, never a stack trace. Anything else
+ * (credsweep's own errors, a TypeError: a bug) goes on as it is.
+ */
+function damaged(e: unknown, path: string): unknown {
+  if (isCredsweepError(e) || !(e instanceof Error)) return e;
+  if (e.constructor !== Error && !(e instanceof SyntaxError)) return e;
+  return new InputError(`the history database is damaged (${e.message})`, path, undefined, DAMAGED_HINT);
+}
 
 export interface SqliteRunStoreOptions {
   /** The largest file read or written (default MAX_DATABASE_BYTES; tests give a small one). */
@@ -210,7 +224,10 @@ class SqliteRunStore implements RunStore {
           removed = change(db);
           db.run('COMMIT');
         } catch (e) {
-          db.run('ROLLBACK');
+          // (SQLite may have rolled back already: the change's own error is the one to report)
+          try {
+            db.run('ROLLBACK');
+          } catch {}
           throw e;
         }
         let bytesAfter = bytesBefore;
@@ -235,29 +252,36 @@ class SqliteRunStore implements RunStore {
         return { removed: removed ?? [], bytesBefore, bytesAfter };
       } catch (e) {
         db.close();
-        throw e;
+        throw damaged(e, this.path);
       }
     });
   }
 
   async listRuns(): Promise<RunSummary[]> {
-    return this.summaries();
+    return this.reading(() => summaries(this.db));
   }
 
   async loadRun(id: number): Promise<StoredRun | undefined> {
-    const [summary] = await this.summaries(id);
-    if (!summary) return undefined;
-    const rows =
-      this.db.exec('SELECT body FROM findings WHERE run_id = ? ORDER BY rowid', [id])[0]?.values ?? [];
-    return { ...summary, findings: rows.map((r) => JSON.parse(String(r[0])) as Finding) };
+    return this.reading(() => {
+      const [summary] = summaries(this.db, id);
+      if (!summary) return undefined;
+      const rows =
+        this.db.exec('SELECT body FROM findings WHERE run_id = ? ORDER BY rowid', [id])[0]?.values ?? [];
+      return { ...summary, findings: rows.map((r) => JSON.parse(String(r[0])) as Finding) };
+    });
+  }
+
+  /** A read of the database as opened; a damaged one is one line (damaged()). */
+  private reading<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (e) {
+      throw damaged(e, this.path);
+    }
   }
 
   async close(): Promise<void> {
     this.db.close();
-  }
-
-  private async summaries(id?: number): Promise<RunSummary[]> {
-    return summaries(this.db, id);
   }
 
   private async locked<T>(work: () => Promise<T>): Promise<T> {
