@@ -4,7 +4,7 @@
  * temporary file renamed over the old one), under an exclusive lock file so two runs cannot lose each
  * other's writes. Runs a retention removes go in the same write, and the file is compacted (VACUUM).
  */
-import { open, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import initSqlJs, { type Database, type SqlValue } from 'sql.js';
@@ -12,6 +12,7 @@ import { InputError, isCredsweepError } from '../errors.ts';
 import { formatBytes, MIB, readWholeFile } from '../files/read-whole.ts';
 import { writeFileSafely } from '../files/safe-write.ts';
 import type { AuditReport, Finding } from '../model/finding.ts';
+import { acquireLock } from '../remediation/lock.ts';
 import type { EpochMs } from '../time.ts';
 import { type Retention, runsPastRetention } from './retention.ts';
 import type { PruneOutcome, RunStore, RunSummary, SavedRun, StoredRun } from './run-store.ts';
@@ -284,25 +285,21 @@ class SqliteRunStore implements RunStore {
     this.db.close();
   }
 
+  /**
+   * The shared lock file (src/remediation/lock.ts, the journal's): it holds the writer's pid, so a
+   * lock left by a run that was killed or interrupted (Ctrl-C while it wrote: the signal ends the
+   * process before any finally) is taken over, where an empty lock file refused every later audit
+   * until someone removed it by hand.
+   */
   private async locked<T>(work: () => Promise<T>): Promise<T> {
-    const lock = `${this.path}.lock`;
-    let handle: Awaited<ReturnType<typeof open>>;
-    try {
-      handle = await open(lock, 'wx');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new InputError(
-        code === 'EEXIST'
-          ? `another credsweep run is writing the history (remove ${lock} if none is)`
-          : `cannot lock the history database (${code})`,
-        this.path,
-      );
-    }
+    const lock = acquireLock(`${this.path}.lock`, `the history database ${this.path}`, {
+      file: this.path,
+      what: 'cannot lock the history database',
+    });
     try {
       return await work();
     } finally {
-      await handle.close();
-      await rm(lock, { force: true });
+      lock.release();
     }
   }
 }

@@ -247,14 +247,15 @@ describe('a history that cannot take the run: the report first, then one line, e
   it('another run holding the lock: the report is written, then one line, exit 2', async () => {
     const db = join(dir, 'locked.db');
     await auditOn(0, db);
-    writeFileSync(`${db}.lock`, '');
+    // (this process's pid: a live one)
+    writeFileSync(`${db}.lock`, String(process.pid));
     const run = await auditOn(1, db);
     rmSync(`${db}.lock`);
     assert.equal(run.code, 2);
     assert.ok(run.output, 'the report was written');
     assert.equal(
       run.stderr,
-      `credsweep: run not stored: ${db}: another credsweep run is writing the history (remove ${db}.lock if none is)\n`,
+      `credsweep: run not stored: the history database ${db} is in use by another credsweep (pid ${process.pid}) (wait for it, or remove ${db}.lock if that process is not credsweep)\n`,
     );
     assert.deepEqual(await storedIds(db), [1]);
   });

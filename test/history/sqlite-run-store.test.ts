@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -87,13 +88,36 @@ describe('the SQLite run store', () => {
 
   it('refuses to write while another run holds the lock, and rejects a file that is not a database', async () => {
     const path = join(dir, 'h3.sqlite');
-    writeFileSync(`${path}.lock`, '');
+    // (this process's pid: a live one)
+    writeFileSync(`${path}.lock`, String(process.pid));
     const store = await openSqliteRunStore(path);
-    await assert.rejects(store.saveRun(reportAt(AS_OF, 1)), /another credsweep run is writing the history/);
+    await assert.rejects(
+      store.saveRun(reportAt(AS_OF, 1)),
+      (e: Error) =>
+        e.message === `the history database ${path} is in use by another credsweep (pid ${process.pid})`,
+    );
     await store.close();
+    rmSync(`${path}.lock`);
     const junk = join(dir, 'junk.sqlite');
     writeFileSync(junk, 'this is not sqlite, just some text that is long enough to have a header'.repeat(20));
     await assert.rejects(openSqliteRunStore(junk), /not a credsweep history database/);
+  });
+
+  it('takes over the lock of a run that is gone (killed, or interrupted while it wrote): the run is stored', async () => {
+    const path = join(dir, 'stale.sqlite');
+    const first = await openSqliteRunStore(path);
+    await first.saveRun(reportAt(AS_OF, 1));
+    await first.close();
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!;
+    writeFileSync(`${path}.lock`, String(gone));
+    const store = await openSqliteRunStore(path);
+    assert.equal((await store.saveRun(reportAt(AS_OF + MS_PER_DAY, 1))).id, 2);
+    assert.ok(!existsSync(`${path}.lock`), 'the lock is released');
+    assert.deepEqual(
+      (await store.listRuns()).map((r) => r.id),
+      [1, 2],
+    );
+    await store.close();
   });
 
   it("refuses another application's database and leaves it as it was (sql.js writes the whole file back)", async () => {
