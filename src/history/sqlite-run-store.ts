@@ -4,7 +4,7 @@
  * temporary file renamed over the old one), under an exclusive lock file so two runs cannot lose each
  * other's writes. Runs a retention removes go in the same write, and the file is compacted (VACUUM).
  */
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import initSqlJs, { type Database, type SqlValue } from 'sql.js';
@@ -289,10 +289,13 @@ class SqliteRunStore implements RunStore {
    * The shared lock file (src/remediation/lock.ts, the journal's): it holds the writer's pid, so a
    * lock left by a run that was killed or interrupted (Ctrl-C while it wrote: the signal ends the
    * process before any finally) is taken over, where an empty lock file refused every later audit
-   * until someone removed it by hand.
+   * until someone removed it by hand. It sits beside the file itself, a symbolic link followed (as
+   * the write follows it): `--db link.db` and `--db real.db` are one database, and two runs locking
+   * link.db.lock and real.db.lock could each write back what they read, one losing the other's run.
    */
   private async locked<T>(work: () => Promise<T>): Promise<T> {
-    const lock = acquireLock(`${this.path}.lock`, `the history database ${this.path}`, {
+    const file = await realpath(this.path).catch(() => this.path);
+    const lock = acquireLock(`${file}.lock`, `the history database ${this.path}`, {
       file: this.path,
       what: 'cannot lock the history database',
     });

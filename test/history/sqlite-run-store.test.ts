@@ -120,6 +120,23 @@ describe('the SQLite run store', () => {
     await store.close();
   });
 
+  it('locks the file a symbolic link names: a run through the link waits for one on the file itself', async () => {
+    const real = join(dir, 'real.sqlite');
+    const link = join(dir, 'link.sqlite');
+    const first = await openSqliteRunStore(real);
+    await first.saveRun(reportAt(AS_OF, 1));
+    await first.close();
+    symlinkSync(real, link);
+    writeFileSync(`${real}.lock`, String(process.pid)); // a live run writing real.sqlite
+    const store = await openSqliteRunStore(link);
+    await assert.rejects(store.saveRun(reportAt(AS_OF, 2)), /is in use by another credsweep/);
+    assert.ok(!existsSync(`${link}.lock`));
+    rmSync(`${real}.lock`);
+    assert.equal((await store.saveRun(reportAt(AS_OF, 2))).id, 2);
+    assert.ok(!existsSync(`${real}.lock`), 'the lock is released');
+    await store.close();
+  });
+
   it("refuses another application's database and leaves it as it was (sql.js writes the whole file back)", async () => {
     const SQL = await initSqlJs();
     const foreign = join(dir, 'app.db');
