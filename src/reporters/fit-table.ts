@@ -239,6 +239,10 @@ export function fitTable(
     });
     return (indent + painted.join(' '.repeat(gap))).trimEnd();
   };
+  // Under the row, indented, unless that leaves no room for a wide character (a terminal of 1 to 3
+  // columns: `  P` was three).
+  const underIndent = width === undefined || width - displayWidth(indent + UNDER) >= 2 ? UNDER : '';
+  const underRoom = Math.max(1, (width ?? Number.POSITIVE_INFINITY) - displayWidth(indent + underIndent));
   /** A row's lines: its cells (an identifying one wrapped), then the values moved under it. */
   const rowLines = (cells: readonly string[], row: number): string[] => {
     const pieces = order.map((i) => {
@@ -256,10 +260,9 @@ export function fitTable(
           row,
         ),
       );
-    const room = Math.max(1, (width ?? Number.POSITIVE_INFINITY) - displayWidth(indent + UNDER));
     for (const i of under) {
-      for (const piece of breakValue(cells[i]!, room, HANG))
-        out.push(`${indent}${UNDER}${paint(i, row, piece)}`);
+      for (const piece of breakValue(cells[i]!, underRoom, HANG))
+        out.push(`${indent}${underIndent}${paint(i, row, piece)}`);
     }
     return out;
   };
