@@ -294,10 +294,16 @@ export function droppedNote(
   );
 }
 
-/** The constants line shown above a fitted table (`account 210987654321 · type user`), if any. */
+/**
+ * The constants line shown above a fitted table (`account 210987654321 · type user`), if any;
+ * wrapped to the width, never cut: it is the only place the table names those values (cut at its
+ * end, `as of 2026-11-01 · threshold 90 days · …` at 40 columns lost the account altogether).
+ */
 export function constantsLine(table: Pick<FittedTable, 'constants'>, width?: number): string[] {
   if (table.constants.length === 0) return [];
-  return [fitLine(table.constants.join(' · '), width)];
+  const text = table.constants.join(' · ');
+  if (width === undefined) return [text];
+  return wrapText(text, width, { keepWords: true }).flatMap((line) => breakValue(line, width));
 }
 
 /**

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type Column, fitTable } from '../../src/reporters/fit-table.ts';
+import { type Column, fitTable, renderTable } from '../../src/reporters/fit-table.ts';
 import { breakValue, displayWidth, shorten, wrapText } from '../../src/reporters/text-width.ts';
 
 const COLUMNS: Column[] = [
@@ -61,6 +61,30 @@ describe('fitTable', () => {
       ),
       { seed: 42, numRuns: 300 },
     );
+  });
+
+  it('the values said once above the table wrap to the width, never cut (at 40 the account was lost to …)', () => {
+    const columns: Column[] = [
+      { header: 'RUN', shorten: 'none' },
+      { header: 'AS OF', shorten: 'none', constantLabel: 'as of' },
+      { header: 'THRESHOLD', shorten: 'none', constantLabel: 'threshold' },
+      { header: 'ACCOUNT', shorten: 'none', constantLabel: 'account' },
+    ];
+    const rows = ['1', '2'].map((run) => [run, '2026-11-01', '90 days', '210987654321']);
+    assert.equal(
+      renderTable(columns, rows, 40),
+      'as of 2026-11-01 · threshold 90 days ·\naccount 210987654321\nRUN\n1\n2',
+    );
+    for (const width of [5, 10, 15, 20, 30]) {
+      const text = renderTable(columns, rows, width);
+      for (const line of text.split('\n'))
+        assert.ok(displayWidth(line) <= width, `${line} wider than ${width}`);
+      assert.match(
+        text.replace(/\s+/g, ''),
+        /asof2026-11-01·threshold90days·account210987654321RUN12$/,
+        text,
+      );
+    }
   });
 
   it('drops an optional column only when shortening is not enough', () => {
