@@ -4,7 +4,8 @@
  * temporary file renamed over the old one), under an exclusive lock file so two runs cannot lose each
  * other's writes. Runs a retention removes go in the same write, and the file is compacted (VACUUM).
  */
-import { realpath, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, realpath, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import initSqlJs, { type Database, type SqlValue } from 'sql.js';
@@ -233,6 +234,7 @@ class SqliteRunStore implements RunStore {
         }
         let bytesAfter = bytesBefore;
         if (removed !== undefined) {
+          await requireWritable(this.path);
           // (VACUUM cannot run inside a transaction)
           if (removed.length > 0) db.exec('VACUUM');
           const bytes = db.export();
@@ -305,6 +307,29 @@ class SqliteRunStore implements RunStore {
       lock.release();
     }
   }
+}
+
+/**
+ * The database's mode lets it be written: a file made read-only (no one's write bit, or none this
+ * user has) is kept as it is. The write is a rename over it, which its mode does not stop (only its
+ * folder's), so a `chmod 444` history took new runs and lost pruned ones.
+ */
+async function requireWritable(path: string): Promise<void> {
+  const file = await stat(path).catch(() => undefined);
+  if (file === undefined) return; // a new file
+  const writable =
+    (file.mode & 0o222) !== 0 &&
+    (await access(path, constants.W_OK).then(
+      () => true,
+      () => false,
+    ));
+  if (writable) return;
+  throw new InputError(
+    `is read-only (mode ${(file.mode & 0o777).toString(8).padStart(4, '0')}); credsweep does not write over it`,
+    path,
+    undefined,
+    'make it writable (chmod u+w) to store runs in it or prune it, or give --db another file',
+  );
 }
 
 /** Appends the run (inside the caller's transaction) and returns its id. */

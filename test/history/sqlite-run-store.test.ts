@@ -137,6 +137,28 @@ describe('the SQLite run store', () => {
     await store.close();
   });
 
+  it('a read-only database is read but never written: no run stored, none pruned, the file as it was', async () => {
+    const path = join(dir, 'read-only.sqlite');
+    const store = await openSqliteRunStore(path);
+    for (const day of [0, 1]) await store.saveRun(reportAt(AS_OF + day * MS_PER_DAY, 1));
+    chmodSync(path, 0o400);
+    const bytes = readFileSync(path);
+    const readOnly = (e: Error) =>
+      e.message === 'is read-only (mode 0400); credsweep does not write over it' &&
+      /chmod u\+w/.test(`${(e as { hint?: string }).hint}`);
+    await assert.rejects(store.saveRun(reportAt(AS_OF + 2 * MS_PER_DAY, 1)), readOnly);
+    await assert.rejects(store.pruneRuns({ keepRuns: 1 }, AS_OF), readOnly);
+    assert.equal((await store.pruneRuns({ keepRuns: 5 }, AS_OF)).removed.length, 0, 'nothing to write: fine');
+    assert.deepEqual(
+      (await store.listRuns()).map((r) => r.id),
+      [1, 2],
+    );
+    assert.deepEqual(readFileSync(path), bytes);
+    assert.equal(statSync(path).mode & 0o777, 0o400);
+    assert.ok(!existsSync(`${path}.lock`), 'the lock is released');
+    await store.close();
+  });
+
   it("refuses another application's database and leaves it as it was (sql.js writes the whole file back)", async () => {
     const SQL = await initSqlJs();
     const foreign = join(dir, 'app.db');
