@@ -52,14 +52,17 @@ export function auditHistory(ctx: CliContext, dbPath: string, retention?: Retent
     },
     async trend(report) {
       if (full) return undefined;
-      // A file that became unreadable since check() costs the chart, not the report: store() says why.
-      const store = await openRunStore(dbPath).catch((e) => {
+      // A file that became unreadable since check(), or whose runs cannot be read (damaged), costs
+      // the chart, not the report: store() says why.
+      const unreadable = (e: unknown) => {
         if (isCredsweepError(e)) return undefined;
         throw e;
-      });
+      };
+      const store = await openRunStore(dbPath).catch(unreadable);
       if (!store) return undefined;
       try {
-        return [...(await trend(store)), { runAt: report.generatedAt, unused: report.summary.unused ?? 0 }];
+        const points = await trend(store).catch(unreadable);
+        return points && [...points, { runAt: report.generatedAt, unused: report.summary.unused ?? 0 }];
       } finally {
         await store.close();
       }

@@ -90,7 +90,9 @@ export function renderDiffTable(diff: RunDiff, width?: number): string {
   if (diff.notAudited.length > 0) {
     lines.push(
       ...wrapText(
-        `Not audited this time (their credentials are not counted as removed): ${diff.notAudited.join(', ')}`,
+        printable(
+          `Not audited this time (their credentials are not counted as removed): ${diff.notAudited.join(', ')}`,
+        ),
         width,
       ),
     );

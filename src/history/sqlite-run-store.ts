@@ -4,14 +4,16 @@
  * temporary file renamed over the old one), under an exclusive lock file so two runs cannot lose each
  * other's writes. Runs a retention removes go in the same write, and the file is compacted (VACUUM).
  */
-import { open, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, realpath, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import initSqlJs, { type Database, type SqlValue } from 'sql.js';
-import { InputError } from '../errors.ts';
+import { InputError, isCredsweepError } from '../errors.ts';
 import { formatBytes, MIB, readWholeFile } from '../files/read-whole.ts';
 import { writeFileSafely } from '../files/safe-write.ts';
 import type { AuditReport, Finding } from '../model/finding.ts';
+import { acquireLock } from '../remediation/lock.ts';
 import type { EpochMs } from '../time.ts';
 import { type Retention, runsPastRetention } from './retention.ts';
 import type { PruneOutcome, RunStore, RunSummary, SavedRun, StoredRun } from './run-store.ts';
@@ -62,6 +64,20 @@ export class HistoryFullError extends InputError {}
 
 const FULL_HINT =
   'keep fewer runs (--keep-runs N, --keep-days N, or credsweep history prune), or give --db a new file';
+
+const DAMAGED_HINT = 'restore it from a backup, or give --db a new file';
+
+/**
+ * What SQLite or a stored JSON text says past the checks at open (sql.js throws a plain Error:
+ * `database disk image is malformed` for a page damaged on disk, `no such column` for a table edited
+ * by hand): the file is damaged, which is one line naming it, never a stack trace. Anything else
+ * (credsweep's own errors, a TypeError: a bug) goes on as it is.
+ */
+function damaged(e: unknown, path: string): unknown {
+  if (isCredsweepError(e) || !(e instanceof Error)) return e;
+  if (e.constructor !== Error && !(e instanceof SyntaxError)) return e;
+  return new InputError(`the history database is damaged (${e.message})`, path, undefined, DAMAGED_HINT);
+}
 
 export interface SqliteRunStoreOptions {
   /** The largest file read or written (default MAX_DATABASE_BYTES; tests give a small one). */
@@ -210,11 +226,15 @@ class SqliteRunStore implements RunStore {
           removed = change(db);
           db.run('COMMIT');
         } catch (e) {
-          db.run('ROLLBACK');
+          // (SQLite may have rolled back already: the change's own error is the one to report)
+          try {
+            db.run('ROLLBACK');
+          } catch {}
           throw e;
         }
         let bytesAfter = bytesBefore;
         if (removed !== undefined) {
+          await requireWritable(this.path);
           // (VACUUM cannot run inside a transaction)
           if (removed.length > 0) db.exec('VACUUM');
           const bytes = db.export();
@@ -235,52 +255,81 @@ class SqliteRunStore implements RunStore {
         return { removed: removed ?? [], bytesBefore, bytesAfter };
       } catch (e) {
         db.close();
-        throw e;
+        throw damaged(e, this.path);
       }
     });
   }
 
   async listRuns(): Promise<RunSummary[]> {
-    return this.summaries();
+    return this.reading(() => summaries(this.db));
   }
 
   async loadRun(id: number): Promise<StoredRun | undefined> {
-    const [summary] = await this.summaries(id);
-    if (!summary) return undefined;
-    const rows =
-      this.db.exec('SELECT body FROM findings WHERE run_id = ? ORDER BY rowid', [id])[0]?.values ?? [];
-    return { ...summary, findings: rows.map((r) => JSON.parse(String(r[0])) as Finding) };
+    return this.reading(() => {
+      const [summary] = summaries(this.db, id);
+      if (!summary) return undefined;
+      const rows =
+        this.db.exec('SELECT body FROM findings WHERE run_id = ? ORDER BY rowid', [id])[0]?.values ?? [];
+      return { ...summary, findings: rows.map((r) => JSON.parse(String(r[0])) as Finding) };
+    });
+  }
+
+  /** A read of the database as opened; a damaged one is one line (damaged()). */
+  private reading<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (e) {
+      throw damaged(e, this.path);
+    }
   }
 
   async close(): Promise<void> {
     this.db.close();
   }
 
-  private async summaries(id?: number): Promise<RunSummary[]> {
-    return summaries(this.db, id);
-  }
-
+  /**
+   * The shared lock file (src/remediation/lock.ts, the journal's): it holds the writer's pid, so a
+   * lock left by a run that was killed or interrupted (Ctrl-C while it wrote: the signal ends the
+   * process before any finally) is taken over, where an empty lock file refused every later audit
+   * until someone removed it by hand. It sits beside the file itself, a symbolic link followed (as
+   * the write follows it): `--db link.db` and `--db real.db` are one database, and two runs locking
+   * link.db.lock and real.db.lock could each write back what they read, one losing the other's run.
+   */
   private async locked<T>(work: () => Promise<T>): Promise<T> {
-    const lock = `${this.path}.lock`;
-    let handle: Awaited<ReturnType<typeof open>>;
-    try {
-      handle = await open(lock, 'wx');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new InputError(
-        code === 'EEXIST'
-          ? `another credsweep run is writing the history (remove ${lock} if none is)`
-          : `cannot lock the history database (${code})`,
-        this.path,
-      );
-    }
+    const file = await realpath(this.path).catch(() => this.path);
+    const lock = acquireLock(`${file}.lock`, `the history database ${this.path}`, {
+      file: this.path,
+      what: 'cannot lock the history database',
+    });
     try {
       return await work();
     } finally {
-      await handle.close();
-      await rm(lock, { force: true });
+      lock.release();
     }
   }
+}
+
+/**
+ * The database's mode lets it be written: a file made read-only (no one's write bit, or none this
+ * user has) is kept as it is. The write is a rename over it, which its mode does not stop (only its
+ * folder's), so a `chmod 444` history took new runs and lost pruned ones.
+ */
+async function requireWritable(path: string): Promise<void> {
+  const file = await stat(path).catch(() => undefined);
+  if (file === undefined) return; // a new file
+  const writable =
+    (file.mode & 0o222) !== 0 &&
+    (await access(path, constants.W_OK).then(
+      () => true,
+      () => false,
+    ));
+  if (writable) return;
+  throw new InputError(
+    `is read-only (mode ${(file.mode & 0o777).toString(8).padStart(4, '0')}); credsweep does not write over it`,
+    path,
+    undefined,
+    'make it writable (chmod u+w) to store runs in it or prune it, or give --db another file',
+  );
 }
 
 /** Appends the run (inside the caller's transaction) and returns its id. */

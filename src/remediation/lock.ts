@@ -10,6 +10,12 @@
  * `<lock>.takeover-<inode>`: one claim per stale file, one winner — then checks it is still that file
  * (inode and pid) and renames its own lock over it; the loser finds the winner's live lock. A run
  * killed holding a claim leaves the lock stuck rather than shared: the error names the files.
+ *
+ * The files of a live lock (its temporary file, a claim, the lock itself once held) are registered
+ * with ../files/temp-files.ts, so SIGINT, SIGTERM or SIGHUP removes them and then ends the process:
+ * with the default action a signal ended it wherever it was, between creating `<lock>.<pid>.….tmp`
+ * and removing it (left behind for good), or with the lock held (left for the next run to take
+ * over). Only SIGKILL still leaves a lock, which the next run takes over.
  */
 import {
   closeSync,
@@ -26,6 +32,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { cannotWrite } from '../files/target.ts';
+import { forgetTempFile, registerTempFile } from '../files/temp-files.ts';
 
 export interface HeldLock {
   readonly path: string;
@@ -48,9 +55,12 @@ export function acquireLock(
   hooks: LockHooks = {},
 ): HeldLock {
   const mine = `${lockPath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  // (registered from before it exists: a signal from here on waits for the cleanup)
+  registerTempFile(mine);
   try {
     writeWhole(mine, String(process.pid));
   } catch (e) {
+    forgetTempFile(mine);
     throw cannotWrite(e, onError.file, onError.what);
   }
   try {
@@ -73,6 +83,7 @@ export function acquireLock(
     throw new UsageError(`cannot lock ${what}`);
   } finally {
     rmSync(mine, { force: true });
+    forgetTempFile(mine);
   }
 }
 
@@ -104,9 +115,12 @@ function readLock(lockPath: string): SeenLock | null {
  */
 function takeOver(lockPath: string, seen: SeenLock, mine: string, what: string): boolean {
   const claim = `${lockPath}.takeover-${seen.ino}`;
+  registerTempFile(claim);
   try {
     writeWhole(claim, String(process.pid));
   } catch (e) {
+    // (another run's claim, or none: not ours to remove)
+    forgetTempFile(claim);
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     const by = readLock(claim)?.pid ?? Number.NaN;
     if (Number.isInteger(by) && by > 0 && isAlive(by)) throw inUse(what, by, lockPath);
@@ -119,10 +133,18 @@ function takeOver(lockPath: string, seen: SeenLock, mine: string, what: string):
     const now = readLock(lockPath);
     // Only this claim's holder replaces that file; anything else there now is someone's new lock.
     if (now === null || now.ino !== seen.ino || now.text !== seen.text) return false;
-    renameSync(mine, lockPath);
+    // (ours from the rename on: registered first, so a signal meanwhile removes it)
+    registerTempFile(lockPath);
+    try {
+      renameSync(mine, lockPath);
+    } catch (e) {
+      forgetTempFile(lockPath);
+      throw e;
+    }
     return true;
   } finally {
     rmSync(claim, { force: true });
+    forgetTempFile(claim);
   }
 }
 
@@ -140,8 +162,16 @@ function placeLock(mine: string, lockPath: string): void {
   }
 }
 
+/** The lock, ours: registered until released (see the top of this file). */
 function held(lockPath: string): HeldLock {
-  return { path: lockPath, release: () => rmSync(lockPath, { force: true }) };
+  registerTempFile(lockPath);
+  return {
+    path: lockPath,
+    release: () => {
+      rmSync(lockPath, { force: true });
+      forgetTempFile(lockPath);
+    },
+  };
 }
 
 /** Creates `file` (O_EXCL, 0600) holding `text`, or nothing when the write fails. */

@@ -85,11 +85,14 @@ function naturalWidths(columns: readonly Column[], rows: readonly (readonly stri
 interface Layout {
   widths: Map<number, number>;
   dropped: number[];
+  /** False: too wide for `width` even so (every optional column dropped, the others at their minimum). */
+  fits: boolean;
 }
 
 /**
- * Widths for the columns `inRow` within `width`, or undefined when they do not fit even with every
- * optional column dropped, the others at their minimum and the identifying ones at theirs.
+ * Widths for the columns `inRow` within `width`; when they do not fit even with every optional
+ * column dropped, the others at their minimum and the identifying ones at theirs, that narrowest
+ * layout, `fits` false.
  */
 function layOut(
   columns: readonly Column[],
@@ -98,7 +101,7 @@ function layOut(
   width: number,
   used: number,
   gap: number,
-): Layout | undefined {
+): Layout {
   const natural = naturalWidths(columns, rows);
   const wrapMin = (i: number) => Math.min(natural(i), columns[i]!.minWidth ?? IDENTIFIES_MIN);
   // What an identifying column asks for: its widest value, unless that is an outlier (one
@@ -161,8 +164,7 @@ function layOut(
   attempt();
   // Only now does an identifying column give up width: its values wrap.
   shrinkToFit((i) => (columns[i]!.identifies ? wrapMin(i) : minOf(i)));
-  if (total() > width) return undefined;
-  return { widths, dropped };
+  return { widths, dropped, fits: total() <= width };
 }
 
 function pad(text: string, width: number, align: 'left' | 'right'): string {
@@ -191,28 +193,28 @@ export function fitTable(
     });
   }
   const natural = naturalWidths(columns, rows);
-  let layout: Layout = { widths: new Map(shown.map((i) => [i, natural(i)])), dropped: [] };
+  let layout: Layout = { widths: new Map(shown.map((i) => [i, natural(i)])), dropped: [], fits: true };
   const under: number[] = [];
   if (width !== undefined) {
-    // Identifying columns leave the row, the last first, until it fits (if it never does, the other
-    // columns at their minimum, the last resort in line() cuts it). Once one has left, another that
-    // would wrap in the row leaves too: an indented line under a row is then always a value moved
-    // there, never the rest of a wrapped one.
+    // Identifying columns leave the row, the last first, until it fits. Once one has left, another
+    // that would wrap in the row leaves too: an indented line under a row is then always a value
+    // moved there, never the rest of a wrapped one. If it never fits, the narrowest layout stands
+    // (optional columns dropped and named, the `shorten: 'none'` ones whole, the others at their
+    // minimum) and the last resort in line() cuts each line at its end: the columns on its left stay
+    // whole and readable, where cutting every column to six left none (`AKI…01` for each of four keys,
+    // `dea…ey` for the action).
     const leaving = shown.filter((i) => columns[i]!.identifies).reverse();
     let inRow = shown;
     const fits = () => layOut(columns, rows, inRow, width, displayWidth(indent), gap);
     let fitted = fits();
     for (const i of leaving) {
-      const wraps = fitted !== undefined && under.length > 0 && fitted.widths.get(i)! < natural(i);
-      if (fitted && !wraps) continue;
+      const wraps = fitted.fits && under.length > 0 && fitted.widths.get(i)! < natural(i);
+      if (fitted.fits && !wraps) continue;
       under.unshift(i);
       inRow = inRow.filter((j) => j !== i);
       fitted = fits();
     }
-    layout = fitted ?? {
-      widths: new Map(inRow.map((i) => [i, Math.min(natural(i), columns[i]!.minWidth ?? 6)])),
-      dropped: [],
-    };
+    layout = fitted;
   }
   const { widths } = layout;
   const order = [...widths.keys()];
@@ -237,6 +239,10 @@ export function fitTable(
     });
     return (indent + painted.join(' '.repeat(gap))).trimEnd();
   };
+  // Under the row, indented, unless that leaves no room for a wide character (a terminal of 1 to 3
+  // columns: `  P` was three).
+  const underIndent = width === undefined || width - displayWidth(indent + UNDER) >= 2 ? UNDER : '';
+  const underRoom = Math.max(1, (width ?? Number.POSITIVE_INFINITY) - displayWidth(indent + underIndent));
   /** A row's lines: its cells (an identifying one wrapped), then the values moved under it. */
   const rowLines = (cells: readonly string[], row: number): string[] => {
     const pieces = order.map((i) => {
@@ -254,10 +260,9 @@ export function fitTable(
           row,
         ),
       );
-    const room = Math.max(1, (width ?? Number.POSITIVE_INFINITY) - displayWidth(indent + UNDER));
     for (const i of under) {
-      for (const piece of breakValue(cells[i]!, room, HANG))
-        out.push(`${indent}${UNDER}${paint(i, row, piece)}`);
+      for (const piece of breakValue(cells[i]!, underRoom, HANG))
+        out.push(`${indent}${underIndent}${paint(i, row, piece)}`);
     }
     return out;
   };
@@ -289,10 +294,16 @@ export function droppedNote(
   );
 }
 
-/** The constants line shown above a fitted table (`account 210987654321 · type user`), if any. */
+/**
+ * The constants line shown above a fitted table (`account 210987654321 · type user`), if any;
+ * wrapped to the width, never cut: it is the only place the table names those values (cut at its
+ * end, `as of 2026-11-01 · threshold 90 days · …` at 40 columns lost the account altogether).
+ */
 export function constantsLine(table: Pick<FittedTable, 'constants'>, width?: number): string[] {
   if (table.constants.length === 0) return [];
-  return [fitLine(table.constants.join(' · '), width)];
+  const text = table.constants.join(' · ');
+  if (width === undefined) return [text];
+  return wrapText(text, width, { keepWords: true }).flatMap((line) => breakValue(line, width));
 }
 
 /**

@@ -35,7 +35,9 @@ const day = (iso: string | null) => (iso === null ? '-' : iso.replace('T', ' ').
 /** `width`: the terminal's, to fit (every column whole without it). */
 export function renderTrailTable(summary: TrailSummary, width?: number): string {
   const parts: string[] = [];
-  parts.push(`Access keys (${summary.accessKeys.length})`);
+  // (a title wraps too: `Console sign-ins (1)` is wider than a 10-column terminal)
+  const title = (text: string) => wrapText(text, width);
+  parts.push(...title(`Access keys (${summary.accessKeys.length})`));
   parts.push(
     summary.accessKeys.length === 0
       ? '  none'
@@ -66,7 +68,7 @@ export function renderTrailTable(summary: TrailSummary, width?: number): string 
           width,
         ),
   );
-  parts.push('', `Roles assumed (${summary.roles.length})`);
+  parts.push('', ...title(`Roles assumed (${summary.roles.length})`));
   parts.push(
     summary.roles.length === 0
       ? '  none'
@@ -89,7 +91,7 @@ export function renderTrailTable(summary: TrailSummary, width?: number): string 
           width,
         ),
   );
-  parts.push('', `Console sign-ins (${summary.consoleLogins.length})`);
+  parts.push('', ...title(`Console sign-ins (${summary.consoleLogins.length})`));
   parts.push(
     summary.consoleLogins.length === 0
       ? '  none'

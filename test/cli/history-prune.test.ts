@@ -8,7 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import initSqlJs from 'sql.js';
 import { runCli } from '../../src/cli/program.ts';
+import { displayWidth } from '../../src/reporters/text-width.ts';
 import { MS_PER_DAY } from '../../src/time.ts';
 import { capturingContext, DEMO_AS_OF, DEMO_REPORT, REPO_ROOT } from '../helpers/cli.ts';
 
@@ -115,5 +117,39 @@ describe('credsweep history prune', () => {
       typo.stderr,
       /^credsweep: .*typo\.db: no such history database \(`credsweep audit --db FILE` creates it\)\n$/,
     );
+  });
+});
+
+describe("history and diff: the database's text", () => {
+  it('made printable in the table and the diff line, in a pipe and within a terminal’s width', async () => {
+    const db = await dailyHistory('hostile.db', 2);
+    const SQL = await initSqlJs();
+    const edited = new SQL.Database(readFileSync(db));
+    const accounts = JSON.parse(
+      String(edited.exec('SELECT accounts FROM runs WHERE id = 1')[0]!.values[0]![0]),
+    );
+    accounts[0].source = 'iam-api\u001b[2J\u202e';
+    edited.run('UPDATE runs SET accounts = ?, run_at = ? WHERE id = 1', [
+      JSON.stringify(accounts),
+      '\u001b]52;c;aGk=\u0007T18:00:00Z',
+    ]);
+    writeFileSync(db, edited.export());
+    edited.close();
+    for (const width of [undefined, 60]) {
+      const { ctx, stdout, stderr } = capturingContext(DAY_0);
+      if (width !== undefined) ctx.tableWidth = width;
+      for (const argv of [
+        ['history', '--db', db],
+        ['diff', '1', '2', '--db', db],
+      ]) {
+        assert.equal(await runCli(argv, ctx), 0, stderr());
+      }
+      const text = stdout();
+      assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/, text);
+      if (width === undefined) assert.match(text, /iam-api\\u001b\[2J\\u202e/, 'SOURCE: dropped at 60');
+      assert.match(text, /^Run 1 \(\\u001b]52;c;aGk=\\u0007T18:00:00Z\) → run 2\b/m);
+      if (width !== undefined)
+        for (const line of text.trimEnd().split('\n')) assert.ok(displayWidth(line) <= width, line);
+    }
   });
 });

@@ -17,6 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import initSqlJs from 'sql.js';
 import { runCli } from '../../src/cli/program.ts';
 import { MAX_DATABASE_BYTES } from '../../src/history/sqlite-run-store.ts';
 import { MS_PER_DAY } from '../../src/time.ts';
@@ -212,17 +213,49 @@ describe('a history that cannot take the run: the report first, then one line, e
     assert.match(run.stderr, /^credsweep: run not stored: .*full\.db: /);
   });
 
+  it('a damaged database (a page of its runs overwritten): every command one line, exit 2; an audit writes its report', async () => {
+    const db = join(dir, 'damaged.db');
+    for (const day of [0, 1]) assert.equal((await auditOn(day, db)).code, 0);
+    const SQL = await initSqlJs();
+    const opened = new SQL.Database(readFileSync(db));
+    const page = Number(
+      opened.exec(`SELECT rootpage FROM sqlite_master WHERE name = 'runs'`)[0]!.values[0]![0],
+    );
+    const size = Number(opened.exec('PRAGMA page_size')[0]!.values[0]![0]);
+    opened.close();
+    const bytes = readFileSync(db);
+    bytes.fill(0x41, (page - 1) * size, page * size);
+    writeFileSync(db, bytes);
+    const line = `credsweep: ${db}: the history database is damaged (database disk image is malformed) (restore it from a backup, or give --db a new file)\n`;
+    for (const argv of [
+      ['history', '--db', db],
+      ['diff', '--db', db],
+      ['history', 'prune', '--keep-runs', '1', '--db', db],
+    ]) {
+      const run = await cli(argv);
+      assert.deepEqual([run.code, run.stdout, run.stderr], [2, '', line], argv.join(' '));
+    }
+    for (const format of ['json', 'table']) {
+      const run = await auditOn(2, db, ['--format', format]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.ok(run.output?.includes('alice.nguyen'), `the ${format} report was written`);
+      assert.equal(run.stderr, `credsweep: run not stored: ${line.slice('credsweep: '.length)}`);
+    }
+    assert.deepEqual(readFileSync(db), bytes, 'the file is left as it was');
+  });
+
   it('another run holding the lock: the report is written, then one line, exit 2', async () => {
     const db = join(dir, 'locked.db');
     await auditOn(0, db);
-    writeFileSync(`${db}.lock`, '');
+    // (this process's pid: a live one)
+    writeFileSync(`${db}.lock`, String(process.pid));
     const run = await auditOn(1, db);
     rmSync(`${db}.lock`);
     assert.equal(run.code, 2);
     assert.ok(run.output, 'the report was written');
     assert.equal(
       run.stderr,
-      `credsweep: run not stored: ${db}: another credsweep run is writing the history (remove ${db}.lock if none is)\n`,
+      `credsweep: run not stored: the history database ${db} is in use by another credsweep (pid ${process.pid}) (wait for it, or remove ${db}.lock if that process is not credsweep)\n`,
     );
     assert.deepEqual(await storedIds(db), [1]);
   });

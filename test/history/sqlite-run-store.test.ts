@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -87,13 +88,75 @@ describe('the SQLite run store', () => {
 
   it('refuses to write while another run holds the lock, and rejects a file that is not a database', async () => {
     const path = join(dir, 'h3.sqlite');
-    writeFileSync(`${path}.lock`, '');
+    // (this process's pid: a live one)
+    writeFileSync(`${path}.lock`, String(process.pid));
     const store = await openSqliteRunStore(path);
-    await assert.rejects(store.saveRun(reportAt(AS_OF, 1)), /another credsweep run is writing the history/);
+    await assert.rejects(
+      store.saveRun(reportAt(AS_OF, 1)),
+      (e: Error) =>
+        e.message === `the history database ${path} is in use by another credsweep (pid ${process.pid})`,
+    );
     await store.close();
+    rmSync(`${path}.lock`);
     const junk = join(dir, 'junk.sqlite');
     writeFileSync(junk, 'this is not sqlite, just some text that is long enough to have a header'.repeat(20));
     await assert.rejects(openSqliteRunStore(junk), /not a credsweep history database/);
+  });
+
+  it('takes over the lock of a run that is gone (killed, or interrupted while it wrote): the run is stored', async () => {
+    const path = join(dir, 'stale.sqlite');
+    const first = await openSqliteRunStore(path);
+    await first.saveRun(reportAt(AS_OF, 1));
+    await first.close();
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!;
+    writeFileSync(`${path}.lock`, String(gone));
+    const store = await openSqliteRunStore(path);
+    assert.equal((await store.saveRun(reportAt(AS_OF + MS_PER_DAY, 1))).id, 2);
+    assert.ok(!existsSync(`${path}.lock`), 'the lock is released');
+    assert.deepEqual(
+      (await store.listRuns()).map((r) => r.id),
+      [1, 2],
+    );
+    await store.close();
+  });
+
+  it('locks the file a symbolic link names: a run through the link waits for one on the file itself', async () => {
+    const real = join(dir, 'real.sqlite');
+    const link = join(dir, 'link.sqlite');
+    const first = await openSqliteRunStore(real);
+    await first.saveRun(reportAt(AS_OF, 1));
+    await first.close();
+    symlinkSync(real, link);
+    writeFileSync(`${real}.lock`, String(process.pid)); // a live run writing real.sqlite
+    const store = await openSqliteRunStore(link);
+    await assert.rejects(store.saveRun(reportAt(AS_OF, 2)), /is in use by another credsweep/);
+    assert.ok(!existsSync(`${link}.lock`));
+    rmSync(`${real}.lock`);
+    assert.equal((await store.saveRun(reportAt(AS_OF, 2))).id, 2);
+    assert.ok(!existsSync(`${real}.lock`), 'the lock is released');
+    await store.close();
+  });
+
+  it('a read-only database is read but never written: no run stored, none pruned, the file as it was', async () => {
+    const path = join(dir, 'read-only.sqlite');
+    const store = await openSqliteRunStore(path);
+    for (const day of [0, 1]) await store.saveRun(reportAt(AS_OF + day * MS_PER_DAY, 1));
+    chmodSync(path, 0o400);
+    const bytes = readFileSync(path);
+    const readOnly = (e: Error) =>
+      e.message === 'is read-only (mode 0400); credsweep does not write over it' &&
+      /chmod u\+w/.test(`${(e as { hint?: string }).hint}`);
+    await assert.rejects(store.saveRun(reportAt(AS_OF + 2 * MS_PER_DAY, 1)), readOnly);
+    await assert.rejects(store.pruneRuns({ keepRuns: 1 }, AS_OF), readOnly);
+    assert.equal((await store.pruneRuns({ keepRuns: 5 }, AS_OF)).removed.length, 0, 'nothing to write: fine');
+    assert.deepEqual(
+      (await store.listRuns()).map((r) => r.id),
+      [1, 2],
+    );
+    assert.deepEqual(readFileSync(path), bytes);
+    assert.equal(statSync(path).mode & 0o777, 0o400);
+    assert.ok(!existsSync(`${path}.lock`), 'the lock is released');
+    await store.close();
   });
 
   it("refuses another application's database and leaves it as it was (sql.js writes the whole file back)", async () => {

@@ -10,8 +10,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { UsageError } from '../../src/errors.ts';
 import { acquireLock, type HeldLock } from '../../src/remediation/lock.ts';
+import { REPO_ROOT } from '../helpers/cli.ts';
 
 /** The pid of a process that has exited (its lock is stale). */
 function deadPid(): number {
@@ -90,5 +92,36 @@ describe('acquireLock', () => {
     assert.deepEqual(beside(path), [path.split('/').at(-1)], 'no temporary or claim file left');
     a.release();
     assert.deepEqual(beside(path), []);
+  });
+
+  it('a Ctrl-C or SIGTERM while taking or holding a lock leaves none of its files, and ends the run as signalled', () => {
+    const module = pathToFileURL(join(REPO_ROOT, 'src/remediation/lock.ts')).href;
+    const cases: [string, NodeJS.Signals, string][] = [
+      // mid-takeover (its temporary file and claim on disk), the signal sent by the stale hook
+      [
+        'takeover',
+        'SIGTERM',
+        `acquireLock(path, 'the thing', undefined, { onStale: () => process.kill(process.pid, 'SIGTERM') });`,
+      ],
+      // held, while the run works
+      ['held', 'SIGINT', `acquireLock(path, 'the thing'); process.kill(process.pid, 'SIGINT');`],
+    ];
+    for (const [name, signal, body] of cases) {
+      const path = lockPath();
+      writeFileSync(path, String(deadPid()), { mode: 0o600 });
+      const script = `import { acquireLock } from ${JSON.stringify(module)};
+const path = ${JSON.stringify(path)};
+${body}
+await new Promise((ok) => setTimeout(ok, 2000));
+console.log('not reached');`;
+      const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      assert.equal(run.signal, signal, `${name}: ends as signalled (${run.stderr})`);
+      assert.equal(run.stdout, '');
+      assert.deepEqual(beside(path), [], `${name}: no lock, temporary or claim file left`);
+    }
   });
 });

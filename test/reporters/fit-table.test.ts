@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type Column, fitTable } from '../../src/reporters/fit-table.ts';
+import { type Column, fitTable, renderTable } from '../../src/reporters/fit-table.ts';
 import { breakValue, displayWidth, shorten, wrapText } from '../../src/reporters/text-width.ts';
 
 const COLUMNS: Column[] = [
@@ -61,6 +61,30 @@ describe('fitTable', () => {
       ),
       { seed: 42, numRuns: 300 },
     );
+  });
+
+  it('the values said once above the table wrap to the width, never cut (at 40 the account was lost to …)', () => {
+    const columns: Column[] = [
+      { header: 'RUN', shorten: 'none' },
+      { header: 'AS OF', shorten: 'none', constantLabel: 'as of' },
+      { header: 'THRESHOLD', shorten: 'none', constantLabel: 'threshold' },
+      { header: 'ACCOUNT', shorten: 'none', constantLabel: 'account' },
+    ];
+    const rows = ['1', '2'].map((run) => [run, '2026-11-01', '90 days', '210987654321']);
+    assert.equal(
+      renderTable(columns, rows, 40),
+      'as of 2026-11-01 · threshold 90 days ·\naccount 210987654321\nRUN\n1\n2',
+    );
+    for (const width of [5, 10, 15, 20, 30]) {
+      const text = renderTable(columns, rows, width);
+      for (const line of text.split('\n'))
+        assert.ok(displayWidth(line) <= width, `${line} wider than ${width}`);
+      assert.match(
+        text.replace(/\s+/g, ''),
+        /asof2026-11-01·threshold90days·account210987654321RUN12$/,
+        text,
+      );
+    }
   });
 
   it('drops an optional column only when shortening is not enough', () => {
@@ -189,6 +213,40 @@ describe('fitTable: a column that identifies the row', () => {
       new RegExp(`^AKIAZDEMOBACKUP00001  arn:aws:iam::${ACCOUNT}:user/backup-agent +2026`),
     );
     assert.equal(fitTable(columns, arns).lines.length, 3, 'without a width: one line a row');
+  });
+
+  it('narrower than it can be laid out: optional columns dropped and named, whole ones not cut to six, each line cut at its end', () => {
+    // the plan's table: at 70 columns its whole columns alone (action, account, key id) need 77
+    const whole = (header: string): Column => ({ header, shorten: 'none' });
+    const columns: Column[] = [
+      whole('ACTION'),
+      { header: 'ACCOUNT', shorten: 'none', constantLabel: 'account' },
+      { header: 'PRINCIPAL', identifies: true },
+      { header: 'CREDENTIAL', minWidth: 12 },
+      whole('KEY ID'),
+      whole('UNDO'),
+      { header: 'REASON', shorten: 'end', minWidth: 12, optional: 1 },
+    ];
+    const steps = [
+      ['deactivate-access-key', ACCOUNT, 'alice', 'access key 1', 'AKIAZDEMOALICE000001', 'yes', 'unused'],
+      ['deactivate-access-key', '111122223333', 'carol', 'access key 1', 'AKIAZDEMOCAROL000001', 'yes', 'x'],
+    ];
+    const fitted = fitTable(columns, steps, { width: 70 });
+    const text = fitted.lines.join('\n');
+    assert.deepEqual(fitted.dropped, ['REASON'], text);
+    assert.deepEqual(fitted.underRows, ['PRINCIPAL'], text);
+    for (const line of fitted.lines) assert.ok(displayWidth(line) <= 70, `${line} wider than 70`);
+    assert.match(
+      fitted.lines[2]!,
+      /^deactivate-access-key {2}210987654321 {2}access key 1 {2}AKIAZDEMOALICE\w*…$/,
+      text,
+    );
+    assert.match(
+      fitted.lines[4]!,
+      /^deactivate-access-key {2}111122223333 {2}access key 1 {2}AKIAZDEMOCAROL\w*…$/,
+      text,
+    );
+    assert.deepEqual([fitted.lines[3], fitted.lines[5]], ['  alice', '  carol']);
   });
 
   it('breakValue: the whole value in pieces within the width, after the ARN’s own separators first', () => {

@@ -120,6 +120,18 @@ describe('trail table', () => {
     }
   });
 
+  it('on a terminal of 1 to 20 columns no line is wider than it, titles and principals under the rows too', () => {
+    for (let width = 1; width <= 20; width++) {
+      const text = renderTrailTable(summary(KEYS), width);
+      // (`  none` needs six: these tables have rows)
+      for (const line of text.trimEnd().split('\n'))
+        assert.ok(displayWidth(line) <= width, `${JSON.stringify(line)} wider than ${width}`);
+      const squeezed = text.replace(/\s+/g, '');
+      for (const arn of [SESSION_ARN, ...KEYS.map((k) => k.principalArn!)])
+        assert.ok(squeezed.includes(arn), `${arn} whole at ${width}`);
+    }
+  });
+
   it("CloudTrail's text is shown with its control characters as codes, at 80 columns and wide", () => {
     const hostile = aKeyUse(
       'AKIAZDEMOBACKUP00001',

@@ -77,8 +77,17 @@ const RUN_COLUMNS: readonly Column[] = [
   { header: 'CREDENTIALS', align: 'right', shorten: 'none' },
 ];
 
-/** One row per run: when, judged as of when and with what threshold, from which source, how many accounts. */
+/**
+ * One row per run: when, judged as of when and with what threshold, from which source, how many
+ * accounts. Its text is the database file's: made printable, as every table's cells are, before it
+ * is measured (the terminal guard's `\u001b` after the layout was six columns the table had counted
+ * as one) and in a pipe too.
+ */
 export function runRow(r: RunSummary): string[] {
+  return runCells(r).map(printable);
+}
+
+function runCells(r: RunSummary): string[] {
   const failed = r.accounts.filter((a) => a.status !== 'ok').length;
   const sources = [...new Set(r.accounts.map((a) => a.source).filter(Boolean))].sort();
   return [
@@ -224,7 +233,7 @@ export function diffCommand(ctx: CliContext): Command {
       const text =
         flags.format === 'json'
           ? `${JSON.stringify({ from: earlier.id, to: later.id, ...diff }, null, 2)}\n`
-          : `${wrapText(`Run ${earlier.id} (${earlier.runAt}) → run ${later.id} (${later.runAt})`, ctx.tableWidth).join('\n')}\n${renderDiffTable(diff, ctx.tableWidth)}`;
+          : `${wrapText(printable(`Run ${earlier.id} (${earlier.runAt}) → run ${later.id} (${later.runAt})`), ctx.tableWidth).join('\n')}\n${renderDiffTable(diff, ctx.tableWidth)}`;
       await writeOutput(undefined, text, { stdout: ctx.stdout });
     } finally {
       await store.close();
