@@ -13,7 +13,7 @@ import { InputError, isCredsweepError } from '../errors.ts';
 import { formatBytes, MIB, readWholeFile } from '../files/read-whole.ts';
 import { writeFileSafely } from '../files/safe-write.ts';
 import type { AuditReport, Finding } from '../model/finding.ts';
-import { acquireLock } from '../remediation/lock.ts';
+import { acquireLock } from '../files/pid-lock.ts';
 import type { EpochMs } from '../time.ts';
 import { type Retention, runsPastRetention } from './retention.ts';
 import type { PruneOutcome, RunStore, RunSummary, SavedRun, StoredRun } from './run-store.ts';
@@ -288,7 +288,7 @@ class SqliteRunStore implements RunStore {
   }
 
   /**
-   * The shared lock file (src/remediation/lock.ts, the journal's): it holds the writer's pid, so a
+   * The shared lock file (src/files/pid-lock.ts, the journal's): it holds the writer's pid, so a
    * lock left by a run that was killed or interrupted (Ctrl-C while it wrote: the signal ends the
    * process before any finally) is taken over, where an empty lock file refused every later audit
    * until someone removed it by hand. It sits beside the file itself, a symbolic link followed (as
