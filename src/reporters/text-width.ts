@@ -14,7 +14,7 @@ const WIDE =
 // biome-ignore lint/suspicious/noMisleadingCharacterClass: one code point at a time is tested, never a sequence
 const ZERO = /[\p{Mn}\p{Me}\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff\u{e0000}-\u{e007f}]/u;
 
-const charWidth = (ch: string) => (ZERO.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1);
+const codePointWidth = (ch: string) => (ZERO.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1);
 
 const VS15 = '\ufe0e';
 const VS16 = '\ufe0f';
@@ -47,7 +47,7 @@ function drawnUnits(text: string): Drawn[] {
   while (i < chars.length) {
     const base = chars[i]!;
     let unit = base;
-    let width = charWidth(base);
+    let width = codePointWidth(base);
     i++;
     if (REGIONAL_INDICATOR.test(base) && i < chars.length && REGIONAL_INDICATOR.test(chars[i]!)) {
       unit += chars[i++];
