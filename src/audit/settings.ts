@@ -86,7 +86,10 @@ export const AUDIT_DEFAULTS: AuditDefaults = {
 /** Days before a key becomes unused in which its id is wanted: the default ownerWarningDays. */
 export const DEFAULT_KEY_ID_WINDOW_DAYS = 7;
 
-/** Users described at once within one account (IAM's request quotas are per account). */
+/**
+ * Principals read at once within one account (IAM's request quotas are per account): the live
+ * audit's users, and the default of permissions' --principal-concurrency.
+ */
 export const PRINCIPAL_CONCURRENCY = 4;
 
 export type AuditInput =

@@ -13,6 +13,9 @@ import { unguarded } from './terminal-guard.ts';
 /** Accounts apply and undo work on at once: one account's steps always run one after another. */
 export const DEFAULT_ACCOUNT_CONCURRENCY = 4;
 
+/** Accounts plan's live audit reads at once (a live `audit`'s default is AUDIT_DEFAULTS.concurrency). */
+export const PLAN_AUDIT_CONCURRENCY = 4;
+
 export function accountConcurrencyOption(): Option {
   return new Option('--concurrency <n>', "accounts worked on at once (an account's steps run in order)")
     .default(DEFAULT_ACCOUNT_CONCURRENCY)

@@ -11,8 +11,10 @@
  * - a FIFO or character device (`/dev/stdout`, `/dev/null`, a terminal) is written to, never replaced:
  *   the content is buffered in a temporary file that is unlinked the moment it is opened (nothing to
  *   leave behind, even on SIGKILL) and copied to the target on commit;
- * - a symbolic link is followed to the file or device it names and never replaced; see ./target.ts
- *   for what is refused (exit 2, one line).
+ * - a symbolic link is followed to the file or device it names and never replaced;
+ * - a file read-only to this user (`chmod 444`, root included: ./target.ts requireWritable) is never
+ *   replaced, though its folder would let the rename do it; see ./target.ts for what else is refused
+ *   (exit 2, one line).
  */
 import { randomBytes } from 'node:crypto';
 import { constants, openSync, writeSync } from 'node:fs';
@@ -23,7 +25,13 @@ import { StringDecoder } from 'node:string_decoder';
 import { isatty } from 'node:tty';
 import { InputError, InternalError, isCredsweepError } from '../errors.ts';
 import { DIRECT_ALIGN, DirectWrites } from './direct-writes.ts';
-import { APPEND_NO_FOLLOW, CREATE_EXCLUSIVE, cannotWrite, inspectWriteTarget } from './target.ts';
+import {
+  APPEND_NO_FOLLOW,
+  CREATE_EXCLUSIVE,
+  cannotWrite,
+  inspectWriteTarget,
+  requireWritable,
+} from './target.ts';
 import { createTempFile, forgetTempFile } from './temp-files.ts';
 
 export interface PendingFile {
@@ -376,6 +384,8 @@ export async function openPendingFile(
             requested,
           );
         }
+        // ... or made read-only meanwhile (chmod 444 while the audit ran).
+        await requireWritable(target.path, requested);
         await rename(temp.path, target.path);
         settled = true;
         forgetTempFile(temp.path);

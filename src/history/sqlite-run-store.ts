@@ -4,16 +4,16 @@
  * temporary file renamed over the old one), under an exclusive lock file so two runs cannot lose each
  * other's writes. Runs a retention removes go in the same write, and the file is compacted (VACUUM).
  */
-import { constants } from 'node:fs';
-import { access, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import initSqlJs, { type Database, type SqlValue } from 'sql.js';
 import { InputError, isCredsweepError } from '../errors.ts';
 import { formatBytes, MIB, readWholeFile } from '../files/read-whole.ts';
 import { writeFileSafely } from '../files/safe-write.ts';
+import { requireWritable } from '../files/target.ts';
 import type { AuditReport, Finding } from '../model/finding.ts';
-import { acquireLock } from '../remediation/lock.ts';
+import { acquireLock } from '../files/pid-lock.ts';
 import type { EpochMs } from '../time.ts';
 import { type Retention, runsPastRetention } from './retention.ts';
 import type { PruneOutcome, RunStore, RunSummary, SavedRun, StoredRun } from './run-store.ts';
@@ -234,7 +234,12 @@ class SqliteRunStore implements RunStore {
         }
         let bytesAfter = bytesBefore;
         if (removed !== undefined) {
-          await requireWritable(this.path);
+          // (refused here, before the VACUUM, with what to do about a read-only history)
+          await requireWritable(
+            this.path,
+            this.path,
+            'make it writable (chmod u+w) to store runs in it or prune it, or give --db another file',
+          );
           // (VACUUM cannot run inside a transaction)
           if (removed.length > 0) db.exec('VACUUM');
           const bytes = db.export();
@@ -288,7 +293,7 @@ class SqliteRunStore implements RunStore {
   }
 
   /**
-   * The shared lock file (src/remediation/lock.ts, the journal's): it holds the writer's pid, so a
+   * The shared lock file (src/files/pid-lock.ts, the journal's): it holds the writer's pid, so a
    * lock left by a run that was killed or interrupted (Ctrl-C while it wrote: the signal ends the
    * process before any finally) is taken over, where an empty lock file refused every later audit
    * until someone removed it by hand. It sits beside the file itself, a symbolic link followed (as
@@ -307,29 +312,6 @@ class SqliteRunStore implements RunStore {
       lock.release();
     }
   }
-}
-
-/**
- * The database's mode lets it be written: a file made read-only (no one's write bit, or none this
- * user has) is kept as it is. The write is a rename over it, which its mode does not stop (only its
- * folder's), so a `chmod 444` history took new runs and lost pruned ones.
- */
-async function requireWritable(path: string): Promise<void> {
-  const file = await stat(path).catch(() => undefined);
-  if (file === undefined) return; // a new file
-  const writable =
-    (file.mode & 0o222) !== 0 &&
-    (await access(path, constants.W_OK).then(
-      () => true,
-      () => false,
-    ));
-  if (writable) return;
-  throw new InputError(
-    `is read-only (mode ${(file.mode & 0o777).toString(8).padStart(4, '0')}); credsweep does not write over it`,
-    path,
-    undefined,
-    'make it writable (chmod u+w) to store runs in it or prune it, or give --db another file',
-  );
 }
 
 /** Appends the run (inside the caller's transaction) and returns its id. */

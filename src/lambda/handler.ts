@@ -18,6 +18,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { AUDIT_DEFAULTS } from '../audit/settings.ts';
 import { type AwsConnection, createClients, destroyClients } from '../aws/clients.ts';
 import { nameFailedCalls } from '../aws/failed-call.ts';
 import { parseConfig } from '../config/parse-config.ts';
@@ -61,9 +62,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ScheduledAuditSettings 
     bucket,
     prefix: env.CREDSWEEP_PREFIX ?? 'credsweep/',
     config: parseConfig(env.CREDSWEEP_CONFIG ?? '', 'CREDSWEEP_CONFIG'),
-    thresholdDays: number('CREDSWEEP_DAYS', 90),
+    thresholdDays: number('CREDSWEEP_DAYS', AUDIT_DEFAULTS.days),
     roleName: env.CREDSWEEP_ROLE_NAME || MEMBER_ROLE_NAME,
-    concurrency: number('CREDSWEEP_CONCURRENCY', 8),
+    concurrency: number('CREDSWEEP_CONCURRENCY', AUDIT_DEFAULTS.concurrency),
     ...(env.CREDSWEEP_EXTERNAL_ID ? { externalId: env.CREDSWEEP_EXTERNAL_ID } : {}),
     ...(env.CREDSWEEP_TOPIC_ARN ? { snsTopicArn: env.CREDSWEEP_TOPIC_ARN } : {}),
     ...(env.CREDSWEEP_WEBHOOK_SECRET_ARN ? { webhookSecretArn: env.CREDSWEEP_WEBHOOK_SECRET_ARN } : {}),

@@ -11,7 +11,7 @@ import { InputError, InternalError } from '../errors.ts';
 import { MAX_JSON_TEXT_BYTES, readWholeFileSync } from '../files/read-whole.ts';
 import { openAppendOnly } from '../files/safe-write.ts';
 import { recogniseText, wrongFileMessage } from '../model/file-kinds.ts';
-import { acquireLock, type HeldLock } from './lock.ts';
+import { acquireLock, type HeldLock } from '../files/pid-lock.ts';
 import { journalEntryMacValid, macJournalEntry, type PlanKey } from './plan-digest.ts';
 import { type JournalEntry, journalEntrySchema } from '../model/remediation-journal.ts';
 import type { PlanStep } from '../model/remediation-plan.ts';

@@ -80,6 +80,92 @@ describe('openPendingFile', () => {
     assert.equal(await readFile(real, 'utf8'), 'through');
   });
 
+  it('refuses a file no one may write (0444, 0400), root included: nothing written, no temporary file', async () => {
+    for (const m of [0o444, 0o400]) {
+      const folder = await mkdtemp(join(dir, 'read-only-'));
+      const path = join(folder, 'out.json');
+      const link = join(folder, 'link.json');
+      await writeFile(path, 'old');
+      await chmod(path, m);
+      await symlink(path, link);
+      for (const requested of [path, link]) {
+        await assert.rejects(
+          writeFileSafely(requested, 'new'),
+          (e) =>
+            e instanceof InputError &&
+            e.file === requested &&
+            e.message === `is read-only (mode 0${m.toString(8)}); credsweep does not write over it`,
+        );
+      }
+      assert.equal(await readFile(path, 'utf8'), 'old');
+      assert.equal(await mode(path), m);
+      assert.deepEqual(await strays(folder), ['link.json'], 'no temporary file');
+    }
+  });
+
+  it('does not replace a file made read-only while the output was written', async () => {
+    const folder = await mkdtemp(join(dir, 'made-read-only-'));
+    const path = join(folder, 'out.json');
+    await writeFile(path, 'old');
+    const file = await openPendingFile(path);
+    await file.write('new');
+    await chmod(path, 0o444);
+    await assert.rejects(file.commit(), (e) => e instanceof InputError && /is read-only/.test(e.message));
+    assert.equal(await readFile(path, 'utf8'), 'old');
+    assert.deepEqual(await strays(folder), [], 'no temporary file');
+  });
+
+  it("refuses a file whose write bit is not this user's (as root: nobody on root's 0644 file)", async () => {
+    const refused = (m: number) =>
+      `is read-only to this user (mode 0${m.toString(8)}); credsweep does not write over it`;
+    if (process.getuid?.() !== 0) {
+      // the group may write it, its owner (this user) not
+      const folder = await mkdtemp(join(dir, 'not-mine-'));
+      const path = join(folder, 'out.json');
+      await writeFile(path, 'old');
+      await chmod(path, 0o464);
+      await assert.rejects(
+        writeFileSafely(path, 'new'),
+        (e) => e instanceof InputError && e.message === refused(0o464),
+      );
+      assert.equal(await readFile(path, 'utf8'), 'old');
+      assert.deepEqual(await strays(folder), []);
+      return;
+    }
+    // Root writes a file with any write bit (only one with none is read-only to it)...
+    const own = join(dir, 'root-0464.json');
+    await writeFile(own, 'old');
+    await chmod(own, 0o464);
+    await writeFileSafely(own, 'new');
+    assert.equal(await readFile(own, 'utf8'), 'new');
+    // ...and another user may not replace root's 0644 file, though the folder would let it rename.
+    const folder = await mkdtemp(join('/tmp', 'credsweep-not-mine-'));
+    try {
+      await chmod(folder, 0o777);
+      const path = join(folder, 'out.json');
+      await writeFile(path, 'old');
+      await chmod(path, 0o644);
+      const run = spawnSync(
+        process.execPath,
+        [CLI, 'audit', '--report', DEMO_REPORT, '--as-of', DEMO_AS_OF, '--output', path],
+        {
+          cwd: REPO_ROOT,
+          env: { ...process.env, NO_COLOR: '1', TMPDIR: folder },
+          uid: 65534,
+          gid: 65534,
+          encoding: 'utf8',
+        },
+      );
+      assert.equal(run.status, 2, run.stderr);
+      assert.ok(run.stderr.startsWith(`credsweep: ${path}: ${refused(0o644)} (`), run.stderr);
+      assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
+      assert.equal(await readFile(path, 'utf8'), 'old');
+      assert.deepEqual(await strays(folder), []);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a symbolic link to nothing (exit 2), creating nothing', async () => {
     const link = join(dir, 'dangling');
     await symlink(join(dir, 'planted-target'), link);
@@ -362,6 +448,22 @@ describe('openPendingFile', () => {
 describe('--output through the binary', () => {
   const audit = (extra: string[], env?: NodeJS.ProcessEnv) =>
     runCredsweep(['audit', '--report', DEMO_REPORT, '--as-of', DEMO_AS_OF, ...extra], { env });
+
+  it('--output onto a read-only file: exit 2, one line naming it, the file as it was, no temporary file', async () => {
+    const folder = await mkdtemp(join(dir, 'read-only-output-'));
+    const target = join(folder, 'out.json');
+    await writeFile(target, 'kept');
+    await chmod(target, 0o444);
+    const run = await audit(['--format', 'json', '--output', target]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(
+      run.stderr,
+      `credsweep: ${target}: is read-only (mode 0444); credsweep does not write over it (make it writable (chmod u+w), or write to another file)\n`,
+    );
+    assert.equal(await readFile(target, 'utf8'), 'kept');
+    assert.equal(await mode(target), 0o444);
+    assert.deepEqual(await strays(folder), []);
+  });
 
   it('a missing folder or a folder is exit 2 with one line, no stack trace', async () => {
     for (const [target, what] of [

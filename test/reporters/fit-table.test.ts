@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { type Column, fitTable, renderTable } from '../../src/reporters/fit-table.ts';
 import { breakValue, displayWidth, shorten, wrapText } from '../../src/reporters/text-width.ts';
+import { drawnWhole } from '../helpers/drawn-whole.ts';
 
 const COLUMNS: Column[] = [
   { header: 'STATUS', shorten: 'none' },
@@ -60,6 +61,53 @@ describe('fitTable', () => {
         },
       ),
       { seed: 42, numRuns: 300 },
+    );
+  });
+
+  it('an emoji made wide by VS16 pads its column as two columns (❤️ was counted as one)', () => {
+    const columns: Column[] = [{ header: 'NAME' }, { header: 'AGE', align: 'right', shorten: 'none' }];
+    const rows = [
+      ['ok \u2764\ufe0f', '1d'],
+      ['okay!', '20d'],
+    ];
+    assert.deepEqual(fitTable(columns, rows).lines, ['NAME   AGE', 'ok \u2764\ufe0f   1d', 'okay!  20d']);
+  });
+
+  it('no line is wider than the width, and none splits an emoji, with keycaps, flags and ZWJ sequences', () => {
+    const cell = fc.string({
+      unit: fc.constantFrom(
+        'a',
+        ' ',
+        '-',
+        '日',
+        '\u2764\ufe0f', // ❤️
+        '\u2614\ufe0e', // ☔︎
+        '1\ufe0f\u20e3', // 1️⃣
+        '\u{1f1ef}\u{1f1f5}', // 🇯🇵
+        '\u{1f469}\u200d\u{1f4bb}', // 👩‍💻
+        '\u{1f44d}\u{1f3fd}', // 👍🏽
+      ),
+      maxLength: 40,
+    });
+    const columns: Column[] = [...COLUMNS.slice(0, 4), { header: 'BY', identifies: true }];
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(cell, cell, cell, cell, cell), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 10, max: 120 }),
+        (rows, width) => {
+          for (const cols of [COLUMNS, columns]) {
+            const fitted = fitTable(cols, rows, { width });
+            for (const line of [...fitted.constants, ...fitted.lines]) {
+              assert.ok(displayWidth(line) <= width, `${displayWidth(line)} > ${width}: ${line}`);
+              assert.ok(drawnWhole(line), JSON.stringify(line));
+            }
+          }
+          for (const line of wrapText(rows.flat().join(' '), width)) {
+            assert.ok(displayWidth(line) <= width && drawnWhole(line), JSON.stringify(line));
+          }
+        },
+      ),
+      { seed: 11, numRuns: 300 },
     );
   });
 

@@ -5,8 +5,9 @@
 import { Command, Option } from 'commander';
 import { LIVE_SOURCES, type LiveSource } from '../../audit/live-source.ts';
 import { describeAccessAnalyzerOutcome } from '../../audit/describe-access-analyzer.ts';
+import { DEFAULT_MANY_IPS } from '../../audit/fold-trail-evidence.ts';
 import { runAudit } from '../../audit/run-audit.ts';
-import { MAX_JOBS, resolveSettings } from '../../audit/settings.ts';
+import { AUDIT_DEFAULTS, MAX_JOBS, resolveSettings } from '../../audit/settings.ts';
 import { exemptionWarnings } from '../../config/exemptions.ts';
 import { ExitCode } from '../../errors.ts';
 import type { ExemptionPolicy } from '../../rules/index.ts';
@@ -81,15 +82,16 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
         .addOption(
           new Option(
             '--source <source>',
-            'live: credential report, or the IAM API (knows key ids) [default: report]',
+            `live: credential report, or the IAM API (knows key ids) [default: ${AUDIT_DEFAULTS.source}]`,
           ).argParser(oneOf(LIVE_SOURCES)),
         ),
       'live: ',
     )
       .addOption(
-        new Option('--concurrency <n>', 'live: accounts audited at once [default: 8]').argParser(
-          parsePositiveInt(64),
-        ),
+        new Option(
+          '--concurrency <n>',
+          `live: accounts audited at once [default: ${AUDIT_DEFAULTS.concurrency}]`,
+        ).argParser(parsePositiveInt(64)),
       )
       .addOption(exemptTagOption())
       .addOption(
@@ -120,10 +122,14 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
       .addOption(
         new Option(
           '--many-ips <n>',
-          'with --cloudtrail: more source IPs than this flag a key [default: 10]',
+          `with --cloudtrail: more source IPs than this flag a key [default: ${DEFAULT_MANY_IPS}]`,
         ).argParser(parsePositiveInt(1_000_000)),
       )
-      .addOption(new Option('--days <n>', 'unused after this many days').default(90).argParser(parseDays)),
+      .addOption(
+        new Option('--days <n>', 'unused after this many days')
+          .default(AUDIT_DEFAULTS.days)
+          .argParser(parseDays),
+      ),
     'credential',
   ).action(async (flags: AuditFlags, command: Command) => {
     const configFile = await loadCliConfig(flags.config, ctx);

@@ -4,6 +4,7 @@
  * the audit's JSON envelope; `--suggest-policy` prints reduced policies for review.
  */
 import { Command, Option } from 'commander';
+import { AUDIT_DEFAULTS, PRINCIPAL_CONCURRENCY } from '../../audit/settings.ts';
 import type { CliContext } from '../context.ts';
 import {
   configOption,
@@ -34,7 +35,11 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
           'a user or role ARN (repeatable or comma-separated; default: every user and role)',
           collect,
         )
-        .addOption(new Option('--days <n>', 'unused after this many days').default(90).argParser(parseDays))
+        .addOption(
+          new Option('--days <n>', 'unused after this many days')
+            .default(AUDIT_DEFAULTS.days)
+            .argParser(parseDays),
+        )
         .addOption(
           new Option('--granularity <level>', 'service, or action (tracked actions too)')
             .default('service')
@@ -49,7 +54,7 @@ export function permissionsCommand(ctx: CliContext, setExit: (code: number) => v
         )
         .addOption(
           new Option('--principal-concurrency <n>', 'principals evaluated at once (was --concurrency)')
-            .default(4)
+            .default(PRINCIPAL_CONCURRENCY)
             .argParser(parsePositiveInt(64)),
         )
         // The old name: --concurrency means accounts in every other command; still accepted here.

@@ -6,6 +6,7 @@
  */
 import { Command, Option } from 'commander';
 import { LIVE_SOURCES } from '../../audit/live-source.ts';
+import { AUDIT_DEFAULTS } from '../../audit/settings.ts';
 import { DEFAULT_DELETE_AFTER_DAYS } from '../../remediation/apply-thresholds.ts';
 import type { CliContext } from '../context.ts';
 import {
@@ -20,7 +21,7 @@ import {
   quietOption,
   wideOption,
 } from '../options.ts';
-import { addConnectionOptions, planKeyFileOption } from '../remediation-options.ts';
+import { addConnectionOptions, PLAN_AUDIT_CONCURRENCY, planKeyFileOption } from '../remediation-options.ts';
 import type { PlanFlags } from '../run/plan.ts';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -99,11 +100,13 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
     )
     .addOption(asOfOption())
     .addOption(
-      new Option('--days <n>', 'live audit: unused after this many days').default(90).argParser(parseDays),
+      new Option('--days <n>', 'live audit: unused after this many days')
+        .default(AUDIT_DEFAULTS.days)
+        .argParser(parseDays),
     )
     .addOption(
       new Option('--source <source>', 'live audit: report or api')
-        .default('report')
+        .default(AUDIT_DEFAULTS.source)
         .argParser(oneOf(LIVE_SOURCES)),
     )
     .option('--accounts <ids>', 'live audit: these accounts (comma-separated)', parseAccountIds)
@@ -116,7 +119,7 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
     )
     .addOption(
       new Option('--concurrency <n>', 'live audit: accounts at once')
-        .default(4)
+        .default(PLAN_AUDIT_CONCURRENCY)
         .argParser(parsePositiveInt(64)),
     )
     .addOption(noSshPublicKeysOption('live audit: '));

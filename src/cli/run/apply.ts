@@ -27,7 +27,7 @@ import {
   type LiveAccessAnalyzer,
   resolveLiveAccessAnalyzer,
 } from '../../remediation/live-access-analyzer.ts';
-import { acquirePlanLock } from '../../remediation/lock.ts';
+import { acquirePlanLock } from '../../remediation/plan-lock.ts';
 import { resolvePlanKey } from '../../remediation/plan-digest.ts';
 import { readRemediationPlan } from '../../remediation/read-files.ts';
 import { renderApplyResults, renderNotCarriedOut, renderStepListing } from '../../remediation/render.ts';

@@ -7,7 +7,7 @@ import { printable } from '../../reporters/printable.ts';
 import type { Command } from 'commander';
 import type { LiveSource } from '../../audit/live-source.ts';
 import { assembleAudit, runAudit } from '../../audit/run-audit.ts';
-import { resolveSettings } from '../../audit/settings.ts';
+import { PRINCIPAL_CONCURRENCY, resolveSettings } from '../../audit/settings.ts';
 import { ExitCode, InputError, UsageError } from '../../errors.ts';
 import type { Finding } from '../../model/finding.ts';
 import type { ExemptionPolicy } from '../../rules/index.ts';
@@ -25,7 +25,7 @@ import type { LoadedConfig } from '../../config/load-config.ts';
 import { givenFlag, loadCliConfig } from '../config-options.ts';
 import { type CliContext, tableOptions } from '../context.ts';
 import { writeOutput } from '../output.ts';
-import type { ConnectionFlags } from '../remediation-options.ts';
+import { type ConnectionFlags, PLAN_AUDIT_CONCURRENCY } from '../remediation-options.ts';
 import { openRemediationSession } from '../remediation-session.ts';
 
 export interface PlanFlags extends ConnectionFlags {
@@ -225,12 +225,17 @@ async function liveAudit(
       concurrency: givenFlag(command, 'concurrency', flags.concurrency),
       sshPublicKeys: givenFlag(command, 'sshPublicKeys', flags.sshPublicKeys),
       ...(permissions
-        ? { permissions: { granularity: flags.granularity ?? 'service', principalConcurrency: 4 } }
+        ? {
+            permissions: {
+              granularity: flags.granularity ?? 'service',
+              principalConcurrency: PRINCIPAL_CONCURRENCY,
+            },
+          }
         : {}),
     },
     ctx.env,
     loaded,
-    { now, defaults: { concurrency: 4 } },
+    { now, defaults: { concurrency: PLAN_AUDIT_CONCURRENCY } },
   );
   const run = await runAudit(settings);
   const report = await assembleAudit(run);

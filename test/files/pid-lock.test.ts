@@ -1,5 +1,5 @@
 /**
- * The lock file (src/remediation/lock.ts), on the real file system with no AWS: a fresh lock, a live
+ * The lock file (src/files/pid-lock.ts), on the real file system with no AWS: a fresh lock, a live
  * one refused, a stale one (its pid gone) taken over — and two runs finding the same stale lock at
  * once, the interleaving driven through the onStale hook rather than timing: only one holds the lock,
  * the other is refused naming it, and no temporary or claim file is left behind.
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../../src/errors.ts';
-import { acquireLock, type HeldLock } from '../../src/remediation/lock.ts';
+import { acquireLock, type HeldLock } from '../../src/files/pid-lock.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
 /** The pid of a process that has exited (its lock is stale). */
@@ -95,7 +95,7 @@ describe('acquireLock', () => {
   });
 
   it('a Ctrl-C or SIGTERM while taking or holding a lock leaves none of its files, and ends the run as signalled', () => {
-    const module = pathToFileURL(join(REPO_ROOT, 'src/remediation/lock.ts')).href;
+    const module = pathToFileURL(join(REPO_ROOT, 'src/files/pid-lock.ts')).href;
     const cases: [string, NodeJS.Signals, string][] = [
       // mid-takeover (its temporary file and claim on disk), the signal sent by the stale hook
       [

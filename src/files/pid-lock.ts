@@ -1,8 +1,9 @@
 /**
- * One lock file mechanism for remediation: a file holding the owner's pid, created whole (written to
- * a temporary file of our own, then linked into place: link fails when the lock exists, and the lock
- * is never seen empty). Used per journal (two writers would make it lie) and per plan digest (two
- * applies of one plan with different journals would both act).
+ * One lock file mechanism: a file holding the owner's pid, created whole (written to a temporary file
+ * of our own, then linked into place: link fails when the lock exists, and the lock is never seen
+ * empty). Used per remediation journal (two writers would make it lie), per plan digest (two applies
+ * of one plan with different journals would both act: ../remediation/plan-lock.ts) and per history
+ * database (two runs would each write back what they read, one losing the other's run).
  *
  * A lock left by a killed run (its pid gone) is taken over, so resuming after SIGKILL just works. Two
  * runs may find the same stale lock at once, and removing it by name would remove whatever is there
@@ -12,7 +13,7 @@
  * killed holding a claim leaves the lock stuck rather than shared: the error names the files.
  *
  * The files of a live lock (its temporary file, a claim, the lock itself once held) are registered
- * with ../files/temp-files.ts, so SIGINT, SIGTERM or SIGHUP removes them and then ends the process:
+ * with ./temp-files.ts, so SIGINT, SIGTERM or SIGHUP removes them and then ends the process:
  * with the default action a signal ended it wherever it was, between creating `<lock>.<pid>.….tmp`
  * and removing it (left behind for good), or with the lock held (left for the next run to take
  * over). Only SIGKILL still leaves a lock, which the next run takes over.
@@ -28,11 +29,9 @@ import {
   writeSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { cannotWrite } from '../files/target.ts';
-import { forgetTempFile, registerTempFile } from '../files/temp-files.ts';
+import { cannotWrite } from './target.ts';
+import { forgetTempFile, registerTempFile } from './temp-files.ts';
 
 export interface HeldLock {
   readonly path: string;
@@ -85,11 +84,6 @@ export function acquireLock(
     rmSync(mine, { force: true });
     forgetTempFile(mine);
   }
-}
-
-/** The lock of a plan, by its digest: one apply of a plan at a time on this machine, whatever the journal. */
-export function acquirePlanLock(planDigest: string, planFile: string, dir: string = tmpdir()): HeldLock {
-  return acquireLock(join(dir, `credsweep-plan-${planDigest.slice(0, 32)}.lock`), `plan ${planFile}`);
 }
 
 /** A lock file as read: its inode, its text and the pid in it (NaN when it holds none). */
