@@ -9,9 +9,11 @@ import {
   type IAMClient,
   paginateListRoleTags,
   paginateListUserTags,
+  type Tag,
 } from '@aws-sdk/client-iam';
 import type { PlanStep } from '../model/remediation-plan.ts';
 import { ROOT_USER } from '../sources/credential-report/to-inventory.ts';
+import { tagsToRecord } from '../sources/iam-api/authorization-details.ts';
 import { isNoSuchEntity } from './actions/action.ts';
 
 export const USER_PRINCIPAL_PERMISSIONS = ['iam:GetUser', 'iam:ListUserTags'] as const;
@@ -31,17 +33,17 @@ type PrincipalRef = Pick<PlanStep, 'principalType' | 'principalName' | 'accountI
 
 /** The principal's tags (ListUserTags / ListRoleTags); root has none. */
 export async function readPrincipalTags(iam: IAMClient, p: PrincipalRef): Promise<Tags> {
-  const tags: Tags = {};
+  const tags: Tag[] = [];
   if (p.principalType === 'user') {
     for await (const page of paginateListUserTags({ client: iam }, { UserName: p.principalName })) {
-      for (const t of page.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
+      tags.push(...(page.Tags ?? []));
     }
   } else if (p.principalType === 'role') {
     for await (const page of paginateListRoleTags({ client: iam }, { RoleName: p.principalName })) {
-      for (const t of page.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
+      tags.push(...(page.Tags ?? []));
     }
   }
-  return tags;
+  return tagsToRecord(tags);
 }
 
 /**

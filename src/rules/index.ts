@@ -72,10 +72,11 @@ export function tagValueOf(
   key: string,
 ): string | undefined {
   if (tags === undefined) return undefined;
-  const exact = tags[key];
-  if (exact !== undefined) return exact;
+  // The tags' own keys only: a tag key may be any text IAM allows, `constructor` or `__proto__`
+  // included, and `tags.constructor` of a principal without that tag is Object, not undefined.
+  if (Object.hasOwn(tags, key)) return tags[key];
   const wanted = key.toLowerCase();
-  for (const k in tags) if (k.toLowerCase() === wanted) return tags[k];
+  for (const k of Object.keys(tags)) if (k.toLowerCase() === wanted) return tags[k];
   return undefined;
 }
 

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type CredentialRef, exemptionCheck, withExemptTags } from '../../src/remediation/exemptions.ts';
+import { tagsToRecord } from '../../src/sources/iam-api/authorization-details.ts';
 
 const ALICE: CredentialRef = {
   accountId: '111122223333',
@@ -41,4 +42,29 @@ describe('exemptionCheck and withExemptTags', () => {
     assert.equal(check(ALICE, { 'credsweep:exempt': 'true' }), 'exempt by tag credsweep:exempt=true');
     assert.match(check(ALICE, {}) ?? '', /break-glass/);
   });
+
+  // A tag key may be any text IAM allows: one that is also the name of a property every object
+  // inherits is a tag like any other, never the inherited property.
+  for (const tagKey of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+    it(`an exempt tag ${tagKey}: only a principal that carries it is exempt (and nothing throws)`, () => {
+      const check = exemptionCheck([], 0, [{ tagKey, tagValue: 'keep' }]);
+      assert.equal(check(ALICE, {}), null);
+      assert.equal(check(ALICE, { team: 'x' }), null);
+      const tagged = tagsToRecord([{ Key: tagKey, Value: 'keep' }]);
+      assert.deepEqual(Object.keys(tagged), [tagKey], 'the tag is kept as IAM lists it');
+      assert.equal(check(ALICE, tagged), `exempt by tag ${tagKey}=keep`);
+      assert.equal(
+        check(ALICE, tagsToRecord([{ Key: tagKey.toUpperCase(), Value: 'KEEP' }])),
+        `exempt by tag ${tagKey}=KEEP`,
+      );
+    });
+    it(`a configuration exemption by tag ${tagKey} (any value) exempts only a principal that carries it`, () => {
+      const check = exemptionCheck(
+        [{ tag: { key: tagKey }, owner: 'sec', reason: 'held', expires: '2099-12-31' }],
+        0,
+      );
+      assert.equal(check(ALICE, {}), null);
+      assert.match(check(ALICE, tagsToRecord([{ Key: tagKey, Value: '' }])) ?? '', /held/);
+    });
+  }
 });

@@ -145,6 +145,13 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       keys: [{ createdDaysAgo: 300 }],
       tags: { 'team:keep': 'yes' },
     }));
+    // pia: tagged `__proto__` (a tag key IAM allows), the exempt tag only a plan's --exempt-tag names
+    ({ keyIds: shouted.pia } = await seedUser(moto, iam, {
+      name: 'pia',
+      createdDaysAgo: 300,
+      keys: [{ createdDaysAgo: 300 }],
+      tags: JSON.parse('{"__proto__":"keep"}') as Record<string, string>,
+    }));
     // olga: a key last used 40 days ago (unused past a sealed plan's 30-day threshold)
     ({ keyIds: shouted.olga } = await seedUser(moto, iam, {
       name: 'olga',
@@ -681,6 +688,32 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
         });
       },
       expect: { skipped: 'exempt', detail: /exempt by tag team:keep=yes/ },
+    },
+    // A tag key may be any text IAM allows, the names of properties every object inherits included.
+    {
+      name: 'a user tagged __proto__=keep, the exempt tag the plan recorded (plan --exempt-tag __proto__=keep)',
+      plan: async () => {
+        const pia = await keyStep('pia');
+        return tamper((p) => {
+          p.steps = [pia];
+          p.options.exemptTags = [{ tagKey: '__proto__', tagValue: 'keep' }];
+        });
+      },
+      expect: { skipped: 'exempt', detail: /exempt by tag __proto__=keep/ },
+    },
+    {
+      name: 'a plan recording the exempt tag constructor=true, a user without it: judged as any other (apply does not stop)',
+      plan: async () => {
+        const bob = await keyStep('bob');
+        return tamper((p) => {
+          p.steps = [bob];
+          p.options.exemptTags = [{ tagKey: 'constructor', tagValue: 'true' }];
+        });
+      },
+      expect: {
+        skipped: 'changed_since_plan',
+        detail: /last used 5 days ago: not unused now \(threshold 90\)/,
+      },
     },
     {
       name: 'a plan that recorded another exempt tag, edited to record none: the default tag and the configuration still hold',
