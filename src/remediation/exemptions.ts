@@ -33,10 +33,8 @@ export function exemptionCheck(
   const matcher = exemptions.length > 0 ? new ExemptionMatcher(exemptions, asOf) : undefined;
   const byTags = [DEFAULT_EXEMPTION, ...exemptTags];
   return (credential, tags) => {
-    for (const exemption of byTags) {
-      const byTag = exemptTagReason(tags, exemption);
-      if (byTag !== undefined) return byTag;
-    }
+    const byTag = firstTagReason(tags, byTags);
+    if (byTag !== undefined) return byTag;
     if (!matcher) return null;
     const probe: Finding = {
       ...credential,
@@ -64,15 +62,16 @@ export function withExemptTags(
   exemptTags: readonly ExemptionPolicy[],
 ): ExemptionCheck {
   if (exemptTags.length === 0) return check;
-  return (credential, tags) => {
-    const exempt = check(credential, tags);
-    if (exempt !== null) return exempt;
-    for (const exemption of exemptTags) {
-      const byTag = exemptTagReason(tags, exemption);
-      if (byTag !== undefined) return byTag;
-    }
-    return null;
-  };
+  return (credential, tags) => check(credential, tags) ?? firstTagReason(tags, exemptTags) ?? null;
+}
+
+/** Why the first of `exemptTags` the principal carries exempts it, or undefined. */
+function firstTagReason(tags: Tags, exemptTags: readonly ExemptionPolicy[]): string | undefined {
+  for (const exemption of exemptTags) {
+    const reason = exemptTagReason(tags, exemption);
+    if (reason !== undefined) return reason;
+  }
+  return undefined;
 }
 
 /**
