@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { PlanStep } from '../model/remediation-plan.ts';
 import { ROOT_USER } from '../sources/credential-report/to-inventory.ts';
-import { tagsToRecord } from '../sources/iam-api/authorization-details.ts';
+import { tagsToRecord } from '../sources/iam-api/tags.ts';
 import { isNoSuchEntity } from './actions/action.ts';
 
 export const USER_PRINCIPAL_PERMISSIONS = ['iam:GetUser', 'iam:ListUserTags'] as const;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type CredentialRef, exemptionCheck, withExemptTags } from '../../src/remediation/exemptions.ts';
-import { tagsToRecord } from '../../src/sources/iam-api/authorization-details.ts';
+import { tagsToRecord } from '../../src/sources/iam-api/tags.ts';
 
 const ALICE: CredentialRef = {
   accountId: '111122223333',

@@ -6,14 +6,10 @@
  * users instead of a ListUserTags call per user. RoleLastUsed is kept by AWS for 400 days
  * (docs/aws-behaviour.md §2 "GetRole / ListRoles"); moto never sets its Region (§7.1).
  */
-import {
-  type IAMClient,
-  paginateGetAccountAuthorizationDetails,
-  type RoleDetail,
-  type Tag,
-} from '@aws-sdk/client-iam';
+import { type IAMClient, paginateGetAccountAuthorizationDetails, type RoleDetail } from '@aws-sdk/client-iam';
 import { accountOfIamArn } from '../../arn.ts';
 import type { Principal } from '../../model/inventory.ts';
+import { tagsToRecord } from './tags.ts';
 
 export const AUTHORIZATION_DETAILS_PERMISSIONS = ['iam:GetAccountAuthorizationDetails'] as const;
 
@@ -21,25 +17,6 @@ export interface AuthorizationDetails {
   roles: Principal[];
   /** Tags of every user, by user ARN (users without tags map to `{}`). */
   userTags: Map<string, Record<string, string>>;
-}
-
-/**
- * IAM's tags as a record of their keys. Each key is defined as the record's own property: assigning
- * `record['__proto__'] = value` would set the record's prototype instead (to nothing: a string is not
- * an object), and a principal tagged `__proto__` would carry no tag at all.
- */
-export function tagsToRecord(tags: Iterable<Tag> | undefined): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (const tag of tags ?? []) {
-    if (tag.Key === undefined) continue;
-    Object.defineProperty(record, tag.Key, {
-      value: tag.Value ?? '',
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return record;
 }
 
 export function roleToPrincipal(role: RoleDetail): Principal | null {

@@ -6,7 +6,7 @@
 import { type IAMClient, paginateListVirtualMFADevices } from '@aws-sdk/client-iam';
 import type { Principal } from '../../model/inventory.ts';
 import type { EpochMs } from '../../time.ts';
-import { tagsToRecord } from './authorization-details.ts';
+import { tagsToRecord } from './tags.ts';
 
 export const VIRTUAL_MFA_DEVICE_PERMISSIONS = ['iam:ListVirtualMFADevices'] as const;
 
