@@ -146,7 +146,7 @@ describe('openPendingFile', () => {
       await writeFile(path, 'old');
       await chmod(path, 0o644);
       const run = spawnSync(
-        process.execPath,
+        nodeForNobody(),
         [CLI, 'audit', '--report', DEMO_REPORT, '--as-of', DEMO_AS_OF, '--output', path],
         {
           cwd: REPO_ROOT,
@@ -666,3 +666,17 @@ describe('--output through the binary', () => {
     assert.equal(await readFile(target, 'utf8'), 'before');
   });
 });
+
+/**
+ * A Node.js that the user nobody may run: this one, unless it sits where nobody cannot reach it (CI's
+ * Node 24 is installed under a 0700 mktemp folder), then the machine's own. The rule under test is
+ * credsweep's, not the Node version's; a machine with neither fails, naming both.
+ */
+function nodeForNobody(): string {
+  const candidates = [process.execPath, '/usr/bin/node', '/usr/local/bin/node'];
+  const runs = (node: string) =>
+    spawnSync(node, ['-e', ''], { uid: 65534, gid: 65534, timeout: 30_000 }).status === 0;
+  const node = candidates.find(runs);
+  assert.ok(node, `the user nobody (65534) can run none of ${candidates.join(', ')}`);
+  return node;
+}
