@@ -80,6 +80,15 @@ export function compileGlob(pattern: string, options: Omit<GlobOptions, 'counter
  * `breakglass`, as an exemption naming it would.
  */
 export function matchesAnyIgnoringCase(pattern: string, values: readonly string[]): boolean {
-  const lower = pattern.toLowerCase();
-  return values.some((v) => globMatches(lower, v.toLowerCase()));
+  const lower = asciiLowerCase(pattern);
+  return values.some((v) => globMatches(lower, asciiLowerCase(v)));
+}
+
+/**
+ * `text` with A–Z made a–z and nothing else changed: IAM names are ASCII and IAM ignores only their
+ * case. toLowerCase folds more: the Kelvin sign (U+212A) becomes `k` and `İ` two code points, so
+ * `--include 'K*'` written with a Kelvin sign planned the user `kim`.
+ */
+export function asciiLowerCase(text: string): string {
+  return /[A-Z]/.test(text) ? text.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32)) : text;
 }

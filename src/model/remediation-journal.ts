@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { isoUtc } from './finding.ts';
-import { planStepSchema } from './remediation-plan.ts';
+import { exemptTagsSchema, planStepSchema } from './remediation-plan.ts';
 import { roleRecordSchema } from './role-record.ts';
 
 export const credentialStateSchema = z.object({
@@ -107,6 +107,11 @@ export const journalEntrySchema = z.object({
   planDigest: z.string().min(1),
   /** On `run` lines: which plan file this run carries out. */
   plan: z.object({ file: z.string(), dataCollectedAt: isoUtc }).optional(),
+  /**
+   * On apply's `run` lines: the exempt tags its plan recorded (plan --exempt-tag), so undo leaves a
+   * principal carrying one as it is, as apply does. They can only add protection.
+   */
+  exemptTags: exemptTagsSchema.optional(),
   step: planStepSchema.optional(),
   /** The credential's state read right before acting. */
   before: credentialStateSchema.optional(),

@@ -111,6 +111,18 @@ export const restrictionSchema = z.object({
 });
 export type Restriction = z.infer<typeof restrictionSchema>;
 
+/**
+ * At most this many exempt tags are recorded in a plan (`options.exemptTags`) or on a journal's `run`
+ * line: `plan --exempt-tag` records one, and a forged plan recording 100 000 cost apply 0.2 s for
+ * every principal it checked.
+ */
+export const MAX_RECORDED_EXEMPT_TAGS = 50;
+
+/** Exempt tags besides `credsweep:exempt=true`, as a plan or an apply's `run` line records them. */
+export const exemptTagsSchema = z
+  .array(z.object({ tagKey: z.string().min(1).max(128), tagValue: z.string().max(256) }))
+  .max(MAX_RECORDED_EXEMPT_TAGS);
+
 export const planStepSchema = z.object({
   /** Stable across plans for the same credential and action: `<account>/<action>/<target>`. */
   id: z.string(),
@@ -197,9 +209,7 @@ export const remediationPlanSchema = z.object({
      * can only add protection, and one removed from here cannot remove the default's or the
      * configuration's.
      */
-    exemptTags: z
-      .array(z.object({ tagKey: z.string().min(1).max(128), tagValue: z.string().max(256) }))
-      .optional(),
+    exemptTags: exemptTagsSchema.optional(),
   }),
   caller: z.object({
     accountId: z.string(),

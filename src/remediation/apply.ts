@@ -209,13 +209,19 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
     key: options.key,
     journal,
   });
+  const exemptTags = plan.options.exemptTags ?? [];
   journal.append(
-    entry({ type: 'run', plan: { file: options.planFile, dataCollectedAt: plan.dataCollectedAt } }),
+    entry({
+      type: 'run',
+      plan: { file: options.planFile, dataCollectedAt: plan.dataCollectedAt },
+      // undo honours them too (it reads the journal, not the plan).
+      ...(exemptTags.length > 0 ? { exemptTags: exemptTags.map((t) => ({ ...t })) } : {}),
+    }),
   );
   const history = foldJournal(options.history);
   const judged = judgingThresholds(plan, options.key, options.judging);
   // A recorded exempt tag can only add protection: trusted from any plan, sealed or not.
-  const exemptions = withExemptTags(options.exemptions, plan.options.exemptTags ?? []);
+  const exemptions = withExemptTags(options.exemptions, exemptTags);
   let acted = 0;
   const results = await inAccountOrder(
     plan.steps,

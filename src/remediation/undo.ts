@@ -9,13 +9,15 @@
  * unless given --reapply. One account's steps one after another, up to `concurrency` accounts at once.
  */
 import { accountOfIamArn, partitionOf } from '../arn.ts';
+import { InputError } from '../errors.ts';
 import type { JournalEntry } from '../model/remediation-journal.ts';
-import type { PlanStep } from '../model/remediation-plan.ts';
+import { MAX_RECORDED_EXEMPT_TAGS, type PlanStep } from '../model/remediation-plan.ts';
+import type { ExemptionPolicy } from '../rules/index.ts';
 import type { EpochMs } from '../time.ts';
 import { describeStepError } from './actions/action.ts';
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
 import { inAccountOrder } from './by-account.ts';
-import { type ExemptionCheck, exemptionCheck, stepExemption } from './exemptions.ts';
+import { type ExemptionCheck, exemptionCheck, stepExemption, withExemptTags } from './exemptions.ts';
 import { foldJournal, journalEntries, type JournalWriter, type StepHistory } from './journal.ts';
 import type { PlanKey } from './plan-digest.ts';
 import { readPrincipal } from './principal.ts';
@@ -130,8 +132,13 @@ export async function undoJournal(
     key: options.key,
     journal,
   });
+  // The exempt tags the plan recorded, as apply's run lines name them: apply left a principal
+  // carrying one as it was, and undo does too. A tag can only add protection, so any line's count.
+  const exemptions = withExemptTags(
+    options.exemptions ?? exemptionCheck([], now()),
+    recordedExemptTags(entries, journal.path),
+  );
   journal.append(entry({ type: 'run' }));
-  const exemptions = options.exemptions ?? exemptionCheck([], now());
   const preview = previewUndo(entries);
   const results: UndoResult[] = [
     ...preview.irreversible.map((h) => ({
@@ -239,4 +246,25 @@ export async function undoJournal(
         : await readPrincipal(() => options.clients.iam(step.accountId), step, partitionOf(step.arn));
     return stepExemption(exemptions, step, principal, ACTIONS[step.action].locksOut);
   }
+}
+
+/**
+ * The exempt tags apply's `run` lines record, each once. One plan records the same on every run, so
+ * more than one plan can hold (MAX_RECORDED_EXEMPT_TAGS) is a journal someone wrote: refused.
+ */
+function recordedExemptTags(entries: readonly JournalEntry[], file: string): ExemptionPolicy[] {
+  const tags = new Map<string, ExemptionPolicy>();
+  for (const e of entries) {
+    if (e.type !== 'run' || e.phase !== 'apply') continue;
+    for (const { tagKey, tagValue } of e.exemptTags ?? []) {
+      tags.set(JSON.stringify([tagKey.toLowerCase(), tagValue.toLowerCase()]), { tagKey, tagValue });
+    }
+    if (tags.size > MAX_RECORDED_EXEMPT_TAGS) {
+      throw new InputError(
+        `the journal's run lines record more than ${MAX_RECORDED_EXEMPT_TAGS} exempt tags, more than one plan can: refusing it`,
+        file,
+      );
+    }
+  }
+  return [...tags.values()];
 }

@@ -1,10 +1,11 @@
 /**
  * `plan --exempt-tag KEY[=VALUE]`: principals with that tag are never planned (as well as those with
  * the default `credsweep:exempt=true`), and the plan records the tag, so `apply` honours it too: a
- * principal tagged so after planning is left as it is. In process (runCli), against moto_server.
+ * principal tagged so after planning is left as it is, and apply's journal records it, so `undo`
+ * leaves a principal tagged so since the apply as it is too. In process (runCli), against moto_server.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -30,6 +31,8 @@ describe('plan --exempt-tag: never planned, and recorded for apply (moto)', () =
     await seedUser(moto, iam, { name: 'kept', ...unused, tags: { 'Team:Keep': 'YES' } });
     await seedUser(moto, iam, { name: 'later', ...unused });
     await seedUser(moto, iam, { name: 'plain', ...unused });
+    await seedUser(moto, iam, { name: 'undone', ...unused });
+    await seedUser(moto, iam, { name: 'frozen', ...unused });
   });
   after(async () => {
     restoreEnv();
@@ -53,6 +56,10 @@ describe('plan --exempt-tag: never planned, and recorded for apply (moto)', () =
       findings,
       '--exempt-tag',
       'team:keep=yes',
+      '--exclude',
+      'undone',
+      '--exclude',
+      'frozen',
       '--output',
       planFile,
     ]);
@@ -73,5 +80,46 @@ describe('plan --exempt-tag: never planned, and recorded for apply (moto)', () =
       [await keyStatus('kept'), await keyStatus('later'), await keyStatus('plain')],
       ['Active', 'Active', 'Inactive'],
     );
+  });
+
+  it("undo leaves a principal tagged since the apply with the plan's exempt tag as it is (the journal records the tag)", async () => {
+    const findings = join(dir, 'findings-undo.json');
+    const planFile = join(dir, 'plan-undo.json');
+    const journal = join(dir, 'undo.journal.jsonl');
+    const keyFile = join(dir, 'plan.key');
+    writeFileSync(keyFile, 'a plan key of at least sixteen bytes');
+    const sealed = ['--plan-key-file', keyFile];
+    assert.equal((await cli(['audit', '--format', 'json', '--output', findings])).code, 0);
+    const planned = await cli([
+      'plan',
+      '--from',
+      findings,
+      '--exempt-tag',
+      'team:keep=yes',
+      '--include',
+      'undone',
+      '--include',
+      'frozen',
+      '--output',
+      planFile,
+      ...sealed,
+    ]);
+    assert.equal(planned.code, 0, planned.stderr);
+    const applied = await cli(['apply', planFile, '--yes', '--journal', journal, ...sealed]);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    const run = JSON.parse(readFileSync(journal, 'utf8').split('\n')[0]!);
+    assert.deepEqual(
+      run.exemptTags,
+      [{ tagKey: 'team:keep', tagValue: 'yes' }],
+      'the run line records the tag',
+    );
+    assert.deepEqual([await keyStatus('undone'), await keyStatus('frozen')], ['Inactive', 'Inactive']);
+
+    // a responder tags `frozen` with the plan's exempt tag (not the default one, not the configuration's)
+    await iam.send(new TagUserCommand({ UserName: 'frozen', Tags: [{ Key: 'Team:Keep', Value: 'Yes' }] }));
+    const undone = await cli(['undo', journal, '--yes', ...sealed]);
+    assert.equal(undone.code, 0, undone.stdout + undone.stderr);
+    assert.match(undone.stdout, /frozen\s.*exempt now \(exempt by tag team:keep=Yes\)/);
+    assert.deepEqual([await keyStatus('undone'), await keyStatus('frozen')], ['Active', 'Inactive']);
   });
 });

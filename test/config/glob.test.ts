@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
-import { compileGlob, globMatches, matchesAnyIgnoringCase } from '../../src/config/glob.ts';
+import { asciiLowerCase, compileGlob, globMatches, matchesAnyIgnoringCase } from '../../src/config/glob.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
 const STARS_18 = `arn:aws:iam::*:user/${'*a'.repeat(16)}*Z`;
@@ -50,6 +50,14 @@ describe('globMatches', () => {
     assert.equal(matchesAnyIgnoringCase('ci-?', ['ci-1']), false);
     assert.equal(matchesAnyIgnoringCase('alice', ['bob', 'ALICE']), true);
     assert.equal(matchesAnyIgnoringCase('alice', ['alicia']), false);
+  });
+
+  it('--include/--exclude fold A-Z only, as IAM does: the Kelvin sign is not k, the dotted İ not i', () => {
+    assert.equal(matchesAnyIgnoringCase('\u212A*', ['kim']), false, 'Kelvin sign');
+    assert.equal(matchesAnyIgnoringCase('K*', ['kim']), true);
+    assert.equal(matchesAnyIgnoringCase('\u0130*', ['ian']), false, 'capital I with dot above');
+    assert.equal(matchesAnyIgnoringCase('*', ['\u212A']), true);
+    assert.equal(asciiLowerCase('AZaz@[`\u212A\u00C9'), 'azaz@[`\u212A\u00C9');
   });
 
   it('agrees with the regular-expression oracle on random short patterns (fast-check, seed 42)', () => {

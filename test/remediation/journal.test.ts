@@ -17,6 +17,9 @@ import {
   readJournal,
 } from '../../src/remediation/journal.ts';
 import { assembleRemediationPlan } from '../../src/remediation/plan.ts';
+import { undoJournal } from '../../src/remediation/undo.ts';
+import type { RemediationClients } from '../../src/remediation/actions/index.ts';
+import { MAX_RECORDED_EXEMPT_TAGS } from '../../src/model/remediation-plan.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'credsweep-journal-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -286,5 +289,46 @@ describe('re-verification compares whole seconds', () => {
       changedSincePlan(step, { exists: true, status: 'Active', lastUsed: '2026-07-26T19:04:22.001Z' }) ?? '',
       /used at/,
     );
+  });
+});
+
+describe("undo and the exempt tags apply's run lines record", () => {
+  it('more distinct tags than one plan can record is a journal someone wrote: refused before anything is journalled or read', async () => {
+    const tags = (from: number) =>
+      Array.from({ length: MAX_RECORDED_EXEMPT_TAGS }, (_, i) => ({ tagKey: `t${from + i}`, tagValue: 'x' }));
+    const entries = [
+      line('run', '2026-01-01T00:00:00Z', { step: undefined, exemptTags: tags(0) }),
+      line('run', '2026-01-02T00:00:00Z', { step: undefined, exemptTags: tags(0) }),
+      line('intent', '2026-01-02T00:00:01Z'),
+      line('done', '2026-01-02T00:00:02Z'),
+    ];
+    const file = join(dir, 'forged-tags.jsonl');
+    const undo = async (journalled: JournalEntry[]) => {
+      const journal = new JournalWriter(file);
+      try {
+        const clients = {
+          iam: () => assert.fail('no AWS call'),
+        } as unknown as RemediationClients;
+        return await undoJournal(journalled, {
+          clients,
+          journal,
+          now: () => Date.parse('2026-02-01T00:00:00Z'),
+          runId: 'u1',
+          planDigest: 'd1',
+        });
+      } finally {
+        journal.close();
+      }
+    };
+    const forged = [
+      ...entries.slice(0, 1),
+      line('run', '2026-01-02T00:00:00Z', { step: undefined, exemptTags: tags(1) }),
+      ...entries.slice(2),
+    ];
+    await assert.rejects(
+      undo(forged),
+      (e: unknown) => e instanceof InputError && /more than 50 exempt tags/.test(e.message),
+    );
+    assert.equal(readFileSync(file, 'utf8'), '', 'nothing journalled');
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Finding } from '../../src/model/finding.ts';
-import { remediationPlanSchema } from '../../src/model/remediation-plan.ts';
+import { MAX_RECORDED_EXEMPT_TAGS, remediationPlanSchema } from '../../src/model/remediation-plan.ts';
 import { assembleRemediationPlan, findingKey, type PlanOptions } from '../../src/remediation/plan.ts';
 import { toIso } from '../../src/time.ts';
 import { AS_OF, daysAgo, aFinding as aSharedFinding } from '../helpers/builders.ts';
@@ -235,6 +235,16 @@ describe('assembleRemediationPlan', () => {
         'the plan file keeps them',
       );
       assert.equal(planOne(aFinding()).options.exemptTags, undefined, 'none given: none recorded');
+    });
+    it('a plan file recording more exempt tags than MAX_RECORDED_EXEMPT_TAGS is refused by its schema', () => {
+      const tags = (n: number) => Array.from({ length: n }, (_, i) => ({ tagKey: `t${i}`, tagValue: 'x' }));
+      const plan = planOne(aFinding(), { exemptTags: tags(MAX_RECORDED_EXEMPT_TAGS) });
+      assert.equal(remediationPlanSchema.parse(plan).options.exemptTags?.length, MAX_RECORDED_EXEMPT_TAGS);
+      const forged = {
+        ...plan,
+        options: { ...plan.options, exemptTags: tags(MAX_RECORDED_EXEMPT_TAGS + 1) },
+      };
+      assert.equal(remediationPlanSchema.safeParse(forged).success, false);
     });
     it('exclusion wins over inclusion', () => {
       assert.equal(skipReason(aFinding(), { include: ['alice'], exclude: ['alice'] }), 'excluded');
