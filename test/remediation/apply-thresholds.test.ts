@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AUDIT_DEFAULTS } from '../../src/audit/settings.ts';
 import type { RemediationPlan } from '../../src/model/remediation-plan.ts';
+import { ACTIONS } from '../../src/remediation/actions/index.ts';
 import { judgingThresholds } from '../../src/remediation/apply.ts';
 import {
   type ApplyOwnThresholds,
@@ -17,6 +18,7 @@ import {
 } from '../../src/remediation/apply-thresholds.ts';
 import { assembleRemediationPlan, type PlanOptions } from '../../src/remediation/plan.ts';
 import { sealPlan } from '../../src/remediation/plan-digest.ts';
+import { THRESHOLD_KINDS } from '../../src/rules/rule.ts';
 import { AS_OF } from '../helpers/builders.ts';
 
 const OPTIONS: PlanOptions = {
@@ -128,6 +130,21 @@ describe('applyThresholds', () => {
       );
     });
   }
+
+  it("every kind an action is judged by has apply's own floor when the plan is not sealed", () => {
+    // A forged plan records 0 for every kind; whatever an action is judged by, apply judges it with
+    // at least credsweep's default. A new action or threshold kind without a floor fails here.
+    const zero = Object.fromEntries(THRESHOLD_KINDS.map((k) => [k, 0]));
+    const t = applyThresholds(aPlan({ thresholds: zero }), {}, false);
+    for (const [id, action] of Object.entries(ACTIONS)) {
+      for (const by of action.judgedBy) {
+        const value =
+          by === 'delete_after' ? t.deleteAfterDays : t.thresholdDays(by === 'default' ? undefined : by);
+        const floor = by === 'delete_after' ? DEFAULT_DELETE_AFTER_DAYS : AUDIT_DEFAULTS.days;
+        assert.equal(value, floor, `${id} judged by ${by}`);
+      }
+    }
+  });
 
   it('a plan is sealed only with an HMAC that matches under the key apply has', () => {
     const { digest: _, ...content } = aPlan();
