@@ -8,7 +8,8 @@
  * Every action of the registry has its cases here: delete-root-access-key and
  * deactivate-service-specific-credential, which moto cannot carry out (no sts:AssumeRoot, no
  * service-specific credential APIs), in the last block against aws-sdk-client-mock fakes (that block
- * only; it says so).
+ * only; it says so). One quarantine-user case of the first block has aws-sdk-client-mock answer
+ * ListServiceSpecificCredentials alone (moto lacks it), every other call going through to moto.
  *
  * Role and user steps (issue 14) are forged the same way against the roles and users of
  * seedHostileRoles: a service-linked role, a service's role without --include-service-roles, the role
@@ -336,6 +337,12 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     name: string;
     plan: () => Promise<RemediationPlan>;
     options?: RunOptions;
+    /**
+     * What ListServiceSpecificCredentials answers for the case: moto lacks it, so aws-sdk-client-mock
+     * answers it on the moto client (every other call goes through to moto); without it, the tests'
+     * launcher answers an empty list (docs/aws-behaviour.md §9).
+     */
+    serviceSpecificCredentials?: () => ServiceSpecificCredentialMetadata[];
     expect: RegExp | { skipped: string; detail: RegExp };
   }[] = [
     {
@@ -1026,6 +1033,27 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       },
     },
     {
+      name: 'quarantine-user on a user whose only live use is an Active service-specific credential created 5 days ago (gina)',
+      // gina's certificate is 300 days old (the control below quarantines her): only the credential
+      // keeps her out, and IAM records no use of it, so its creation is the evidence.
+      plan: async () => only([await userStep('gina')]),
+      serviceSpecificCredentials: () => [
+        {
+          UserName: 'gina',
+          Status: 'Active',
+          ServiceName: 'codecommit.amazonaws.com',
+          ServiceSpecificCredentialId: 'ACCAGINACODECOMMIT001',
+          ServiceUserName: 'gina-at-123456789012',
+          CreateDate: new Date(Date.now() - 5 * MS_PER_DAY),
+        },
+      ],
+      expect: {
+        skipped: 'changed_since_plan',
+        detail:
+          /the user's service-specific credential ACCAGINACODECOMMIT001 \(codecommit\.amazonaws\.com\) created 5 days ago: not unused now \(threshold 90\)/,
+      },
+    },
+    {
       name: 'quarantine-user on the user credsweep calls AWS as',
       // (`plan` signed with ops' key after the audit: the forger moves dataCollectedAt past that use.)
       plan: async () => {
@@ -1096,7 +1124,21 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
   ];
   for (const c of cases) {
     it(c.name, async () => {
-      const outcome = await run(await c.plan(), c.options);
+      const listed = c.serviceSpecificCredentials?.();
+      const mock = listed ? mockClient(iam) : undefined;
+      if (mock) {
+        mock.send.callThrough();
+        mock.on(ListServiceSpecificCredentialsCommand).callsFake((input) => ({
+          ServiceSpecificCredentials: listed!.filter((x) => x.UserName === input.UserName),
+          IsTruncated: false,
+        }));
+      }
+      let outcome: Outcome;
+      try {
+        outcome = await run(await c.plan(), c.options);
+      } finally {
+        mock?.restore();
+      }
       if (c.expect instanceof RegExp) {
         assert.ok('refused' in outcome, 'the plan is refused as a whole');
         assert.match(outcome.refused.message, c.expect);

@@ -7,6 +7,7 @@
  */
 import { UpdateServiceSpecificCredentialCommand } from '@aws-sdk/client-iam';
 import {
+  isPastExpiry,
   listServiceSpecificCredentials,
   SERVICE_SPECIFIC_CREDENTIAL_PERMISSIONS,
 } from '../../sources/iam-api/service-specific-credentials.ts';
@@ -36,7 +37,7 @@ export const deactivateServiceSpecificCredential: RemediationAction = statusTogg
     // Expired as of apply's now (injected: what its other checks use); undo, which passes no context,
     // judges by the clock.
     const now = ctx?.now ?? Date.now();
-    const expired = credential.expiresAt !== null && credential.expiresAt <= now;
+    const expired = isPastExpiry(credential, now);
     return {
       exists: true,
       // past its ExpirationDate it is as good as Expired, whatever Status says

@@ -25,7 +25,8 @@ import { NOT_QUARANTINED, QUARANTINED } from './read-role.ts';
  * be used. The reversible answer to an unused console password (delete-login-profile stays the
  * irreversible one). Undo deletes the policy and the tags while the user is still the one quarantined.
  * apply re-checks every Active credential of the user by its kind's threshold (read-user-activity.ts:
- * last use, or creation when later, so a credential added since the plan counts). Never the user
+ * last use, or creation when later, so a credential added since the plan counts; service-specific
+ * credentials by their creation, as IAM records no use of them). Never the user
  * credsweep calls AWS as (caller_user).
  */
 export const quarantineUser: RemediationAction = {
@@ -33,7 +34,7 @@ export const quarantineUser: RemediationAction = {
   reversible: true,
   principalTypes: ['user'],
   credentials: ['none', 'password'],
-  judgedBy: ['password', 'access_key', 'ssh_public_key', 'default'],
+  judgedBy: ['password', 'access_key', 'ssh_public_key', 'service_specific_credential', 'default'],
   locksOut: ['none', ...USER_CREDENTIAL_KINDS],
   permissions: [
     'iam:GetUser',
@@ -49,7 +50,7 @@ export const quarantineUser: RemediationAction = {
     'iam:DeleteUserPolicy',
     'iam:UntagUser',
   ],
-  async readState(clients, step) {
+  async readState(clients, step, ctx) {
     const iam = await clients.iam(step.accountId);
     let user: User | undefined;
     try {
@@ -67,7 +68,7 @@ export const quarantineUser: RemediationAction = {
     } catch (e) {
       if (!isNoSuchEntity(e)) throw e;
     }
-    const read = await readUserActivity(iam, step.principalName, user ?? {});
+    const read = await readUserActivity(iam, step.principalName, user ?? {}, ctx?.now);
     const state: CredentialState = {
       exists: true,
       status: quarantined ? QUARANTINED : NOT_QUARANTINED,
@@ -94,6 +95,12 @@ export function inUse(state: CredentialState, ctx: EligibilityContext): Ineligib
     const at = parseIsoDateTime(a.at);
     // A ThresholdKind as written by read-user-activity.ts (the journal keeps it as text).
     const threshold = ctx.thresholdDays(a.kind as ThresholdKind | undefined);
+    // No date at all (an Active service-specific credential without CreateDate): it may be in use.
+    if (at === null && a.at === '')
+      return {
+        reason: 'changed_since_plan',
+        detail: `the user's ${a.what}: AWS gave no date, so it may be in use`,
+      };
     if (at === null) return { reason: 'changed_since_plan', detail: `the user's ${a.what}: date unreadable` };
     const days = wholeDaysBetween(at, ctx.now);
     if (days < threshold) {

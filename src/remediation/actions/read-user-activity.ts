@@ -5,16 +5,31 @@
  * Inactive one cannot be used). A credential's latest activity is its last use or, when later or
  * unused, its creation: a credential added since the plan means a user about to be used. A user with
  * none is judged by its own creation.
+ *
+ * IAM records no use of SSH keys, signing certificates or service-specific credentials
+ * (docs/aws-behaviour.md §9): their creation is the only evidence. A service-specific credential
+ * (CodeCommit Git, Keyspaces, Bedrock, CloudWatch Logs API key) counts while Active and not past its
+ * ExpirationDate, judged by the service_specific_credential threshold; an Active one with no
+ * CreateDate keeps the user out (its `at` is empty, which quarantine-user's inUse refuses), and so
+ * does a status this version does not know (the audit reads it as Inactive; here it may be a use).
  */
 import {
   GetLoginProfileCommand,
   type IAMClient,
   paginateListSigningCertificates,
   paginateListSSHPublicKeys,
+  type ServiceSpecificCredentialMetadata,
   type User,
 } from '@aws-sdk/client-iam';
 import type { ThresholdKind } from '../../rules/rule.ts';
-import { parseIsoDateTime } from '../../time.ts';
+import {
+  hasKnownStatus,
+  isPastExpiry,
+  listUserServiceSpecificCredentialMetadata,
+  SERVICE_SPECIFIC_CREDENTIAL_PERMISSIONS,
+  toServiceSpecificCredential,
+} from '../../sources/iam-api/service-specific-credentials.ts';
+import { type EpochMs, parseIsoDateTime } from '../../time.ts';
 import { isNoSuchEntity, isoOrNull } from './action.ts';
 import { listAccessKeys, READ_ACCESS_KEY_PERMISSIONS, readAccessKey } from './read-access-key.ts';
 
@@ -32,6 +47,7 @@ export const READ_USER_ACTIVITY_PERMISSIONS = [
   ...READ_ACCESS_KEY_PERMISSIONS,
   'iam:ListSSHPublicKeys',
   'iam:ListSigningCertificates',
+  ...SERVICE_SPECIFIC_CREDENTIAL_PERMISSIONS,
 ] as const;
 
 export interface UserActivityRead {
@@ -46,6 +62,8 @@ export async function readUserActivity(
   iam: IAMClient,
   UserName: string,
   user: Partial<Pick<User, 'PasswordLastUsed' | 'CreateDate'>>,
+  /** apply's now, for service-specific credentials' expiry; undo passes none (and judges no activity). */
+  now?: EpochMs,
 ): Promise<UserActivityRead> {
   const activity: UserActivity[] = [];
   const uses: (string | null)[] = [isoOrNull(user.PasswordLastUsed)];
@@ -92,9 +110,34 @@ export async function readUserActivity(
         activity.push({ what: `signing certificate ${c.CertificateId} uploaded`, at });
     }
   }
+  for (const listed of await listUserServiceSpecificCredentialMetadata(iam, UserName)) {
+    const at = isoOrNull(listed.CreateDate);
+    created.push(at);
+    if (!serviceSpecificCredentialMayBeUsed(listed, now)) continue;
+    const what = `service-specific credential ${listed.ServiceSpecificCredentialId ?? '(no id)'} (${listed.ServiceName ?? 'no service name'})`;
+    activity.push(
+      at
+        ? { what: `${what} created`, kind: 'service_specific_credential', at }
+        : { what: `${what} with no creation date`, kind: 'service_specific_credential', at: '' },
+    );
+  }
   const userCreated = isoOrNull(user.CreateDate);
   if (activity.length === 0 && userCreated) activity.push({ what: 'user created', at: userCreated });
   return { activity, lastUsed: latestOf(uses), createdAt: latestOf(created) };
+}
+
+/**
+ * Active (or a status this version does not know: conservative) and not past its ExpirationDate at
+ * `now`. With no `now` (undo) expiry is not judged: the credential counts.
+ */
+function serviceSpecificCredentialMayBeUsed(
+  listed: ServiceSpecificCredentialMetadata,
+  now: EpochMs | undefined,
+): boolean {
+  const credential = toServiceSpecificCredential(listed);
+  if (hasKnownStatus(listed) && listed.Status !== 'Active') return false;
+  const expiry = credential ?? { expiresAt: listed.ExpirationDate?.getTime() ?? null };
+  return now === undefined || !isPastExpiry(expiry, now);
 }
 
 export function latestOf(dates: readonly (string | null | undefined)[]): string | null {

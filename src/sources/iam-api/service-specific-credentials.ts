@@ -13,6 +13,7 @@ import {
   type ServiceSpecificCredentialMetadata,
 } from '@aws-sdk/client-iam';
 import type { ServiceSpecificCredential } from '../../model/inventory.ts';
+import type { EpochMs } from '../../time.ts';
 
 export const SERVICE_SPECIFIC_CREDENTIAL_PERMISSIONS = ['iam:ListServiceSpecificCredentials'] as const;
 
@@ -50,8 +51,30 @@ export function toServiceSpecificCredential(
   };
 }
 
+/**
+ * Whether IAM's Status is one this version knows. toServiceSpecificCredential reads any other as
+ * Inactive (the audit does not report it unused); a safety check that must not miss a use reads it as
+ * Active instead (quarantine-user, read-user-activity.ts).
+ */
+export function hasKnownStatus(c: Pick<ServiceSpecificCredentialMetadata, 'Status'>): boolean {
+  return STATUSES.has(c.Status ?? '');
+}
+
+/** Past its ExpirationDate at `now` (injected): as good as Expired, whatever Status says (§9). */
+export function isPastExpiry(c: Pick<ServiceSpecificCredential, 'expiresAt'>, now: EpochMs): boolean {
+  return c.expiresAt !== null && c.expiresAt <= now;
+}
+
 function byCreation(a: ServiceSpecificCredential, b: ServiceSpecificCredential): number {
   return (a.createdAt ?? 0) - (b.createdAt ?? 0);
+}
+
+/** One user's credentials as IAM lists them, unmapped (a status this version does not know kept as it is). */
+export async function listUserServiceSpecificCredentialMetadata(
+  iam: IAMClient,
+  UserName: string,
+): Promise<ServiceSpecificCredentialMetadata[]> {
+  return listPages(iam, { UserName });
 }
 
 /** One user's credentials. */
@@ -59,7 +82,7 @@ export async function listServiceSpecificCredentials(
   iam: IAMClient,
   UserName: string,
 ): Promise<ServiceSpecificCredential[]> {
-  return (await listPages(iam, { UserName }))
+  return (await listUserServiceSpecificCredentialMetadata(iam, UserName))
     .map(toServiceSpecificCredential)
     .filter((c): c is ServiceSpecificCredential => c !== null)
     .sort(byCreation);
