@@ -55,7 +55,7 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
     )
     .addOption(configOption('its exemptions apply now, its thresholds to a plan not sealed with a plan key'))
     .addOption(planKeyFileOption())
-    .addOption(trustUnsignedJournalOption());
+    .addOption(trustUnsignedJournalOption("the plan's journals (plan --journal)"));
   return addConnectionOptions(command).action(async (planFile: string, flags: ApplyFlags) => {
     const { runApply } = await import('../run/apply.ts');
     await runApply(ctx, planFile, flags, setExit);

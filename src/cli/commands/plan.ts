@@ -103,7 +103,7 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
       collect,
       [],
     )
-    .addOption(trustUnsignedJournalOption())
+    .addOption(trustUnsignedJournalOption('--journal files'))
     .addOption(asOfOption())
     .addOption(
       new Option('--days <n>', 'live audit: unused after this many days')
