@@ -11,7 +11,9 @@ export {
 export { applyPlan, checkPlanAge, type ApplyOptions, type StepResult } from '../remediation/apply.ts';
 export type { ApplyOwnThresholds } from '../remediation/apply-thresholds.ts';
 export { undoJournal, previewUndo, type UndoResult } from '../remediation/undo.ts';
-export { JournalWriter, readJournal, deactivationDates } from '../remediation/journal.ts';
+// deactivationDates takes a journal's word: count them for applyPlan's deactivatedAt only when
+// journalConfirms (sealed with the plan key) or the user trusts the journal as written.
+export { JournalWriter, readJournal, deactivationDates, journalConfirms } from '../remediation/journal.ts';
 export { remediationClients } from '../remediation/clients.ts';
 export { resolveCaller, resolveCredentialIds } from '../remediation/resolve-credentials.ts';
 export { remediationPolicy, remediationPermissions } from '../remediation/policy.ts';

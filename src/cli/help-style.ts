@@ -27,7 +27,10 @@ const EXAMPLES: Record<string, readonly string[]> = {
     "credsweep plan --from findings.json --output plan.json --exclude 'breakglass-*'",
   ],
   apply: ['credsweep apply plan.json', 'credsweep apply plan.json --yes --journal run.jsonl'],
-  undo: ['credsweep undo plan.json.journal.jsonl', 'credsweep undo run.jsonl --yes'],
+  undo: [
+    'credsweep undo plan.json.journal.jsonl --plan-key-file plan.key',
+    'credsweep undo run.jsonl --yes --trust-unsigned-journal',
+  ],
   history: ['credsweep history --db credsweep.db', 'credsweep history --db credsweep.db --format json'],
   'history prune': [
     'credsweep history prune --db credsweep.db --keep-runs 90 --dry-run',

@@ -9,6 +9,7 @@ import { ExitCode, UsageError } from '../errors.ts';
 import type { CliContext } from './context.ts';
 import { endpointUrlOption, parsePositiveInt, profileOption } from './options.ts';
 import { unguarded } from './terminal-guard.ts';
+import { printable } from '../reporters/printable.ts';
 
 /** Accounts apply and undo work on at once: one account's steps always run one after another. */
 export const DEFAULT_ACCOUNT_CONCURRENCY = 4;
@@ -66,6 +67,26 @@ export function planKeyFileOption(): Option {
     '--plan-key-file <file>',
     'key for the plan HMAC and journal lines (default: $CREDSWEEP_PLAN_KEY; without either, plain SHA-256)',
   );
+}
+
+/**
+ * plan's and apply's --trust-unsigned-journal: the dates in journals not sealed with a plan key count
+ * (undo has its own, ./commands/undo.ts).
+ */
+export function trustUnsignedJournalOption(journals: string): Option {
+  return new Option(
+    '--trust-unsigned-journal',
+    `count the deactivation and quarantine dates of ${journals} not sealed with a plan key, taking them as written (without it they are ignored, so deletions wait: anyone who can write such a file chooses its dates)`,
+  );
+}
+
+/** The one line plan and apply write for each journal whose dates did not count (deactivationDatesOf). */
+export function noteUnconfirmedJournals(ctx: CliContext, files: readonly string[]): void {
+  for (const file of files) {
+    ctx.stderr.write(
+      `credsweep: ${printable(file)}: its deactivation and quarantine dates were not used, since the journal is not sealed with a plan key and anyone who can write it chooses them: nothing is deleted on its word (give the key it was written with, --plan-key-file or CREDSWEEP_PLAN_KEY, or --trust-unsigned-journal to take it as written)\n`,
+    );
+  }
 }
 
 /** confirm(), and on a no: says that nothing changed (exit 0). True to go ahead. */

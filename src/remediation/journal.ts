@@ -357,16 +357,44 @@ export function deactivationDates(entries: readonly JournalEntry[]): Map<string,
   return dates;
 }
 
-/** deactivationDates of several journals (the latest date wins: the key was Inactive since then at least). */
+/**
+ * True when the journal confirms what it says credsweep did: read with the plan key, every line
+ * carries that key's HMAC. Without a key nothing is confirmed: an unsealed journal is plain JSON
+ * Lines, and whoever can write it could have added a `done` line for a change an administrator made
+ * (undo would reverse it, a deletion would count from its date).
+ */
+export function journalConfirms(entries: readonly JournalEntry[], key: PlanKey | undefined): boolean {
+  return key !== undefined && entries.every((e) => e.mac !== undefined && journalEntryMacValid(e, key));
+}
+
+export interface JournalDates {
+  /** Access key id (a role's RoleId and ARN) → the latest date credsweep deactivated (quarantined) it. */
+  dates: Map<string, EpochMs>;
+  /** Journals whose dates were not used: not sealed with a plan key, and not trusted as written. */
+  unconfirmed: string[];
+}
+
+/**
+ * deactivationDates of several journals (the latest date wins: the key was Inactive since then at
+ * least). Only journals that confirm them count (journalConfirms), or any with `trustUnsigned`
+ * (`--trust-unsigned-journal`): a forged date would make a key deactivated yesterday look old enough
+ * to delete.
+ */
 export function deactivationDatesOf(
   files: readonly string[],
   key: PlanKey | undefined,
-): Map<string, EpochMs> {
+  trustUnsigned: boolean,
+): JournalDates {
   const dates = new Map<string, EpochMs>();
+  const unconfirmed: string[] = [];
   for (const file of files) {
-    for (const [id, at] of deactivationDates(readJournal(file, { key }))) {
-      dates.set(id, Math.max(at, dates.get(id) ?? 0));
+    const entries = readJournal(file, { key });
+    const found = deactivationDates(entries);
+    if (found.size > 0 && !trustUnsigned && !journalConfirms(entries, key)) {
+      unconfirmed.push(file);
+      continue;
     }
+    for (const [id, at] of found) dates.set(id, Math.max(at, dates.get(id) ?? 0));
   }
-  return dates;
+  return { dates, unconfirmed };
 }

@@ -4,7 +4,9 @@
  * credential is still as credsweep left it (the action's isAsLeft). A step whose run was interrupted
  * before a `done` line is listed as not confirmed and left alone: credsweep cannot tell its own change
  * from a responder's. Deleted keys and login profiles are listed as impossible to undo. The journal's
- * lines were checked by readJournal (one plan digest, HMAC with a key). Undo writes to the same
+ * lines were checked by readJournal (one plan digest, HMAC with a key); a journal not sealed with the
+ * plan key confirms nothing, and is undone only when the user takes it as written
+ * (trustUnsignedJournal). Undo writes to the same
  * journal (phase `undo`), so it too can be interrupted and re-run; after it, apply refuses the plan
  * unless given --reapply. One account's steps one after another, up to `concurrency` accounts at once.
  */
@@ -18,9 +20,16 @@ import { describeStepError } from './actions/action.ts';
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
 import { inAccountOrder } from './by-account.ts';
 import { type ExemptionCheck, exemptionCheck, stepExemption, withExemptTags } from './exemptions.ts';
-import { foldJournal, journalEntries, type JournalWriter, type StepHistory } from './journal.ts';
+import {
+  foldJournal,
+  journalConfirms,
+  journalEntries,
+  type JournalWriter,
+  type StepHistory,
+} from './journal.ts';
 import type { PlanKey } from './plan-digest.ts';
 import { readPrincipal } from './principal.ts';
+import { counted } from '../plural.ts';
 
 export type UndoOutcome =
   | 'undone'
@@ -59,19 +68,26 @@ export function previewUndo(entries: readonly JournalEntry[]): UndoPreview {
 }
 
 /**
- * The step's undo writes what the journal holds (a role's trust and permission policies) and the
- * journal is neither sealed with the plan key nor taken as written (--trust-unsigned-journal): undo
- * refuses it. The CLI asks this before its prompt, undoJournal again for each step.
+ * The refusal of a journal that confirms nothing (not sealed with the plan key, journalConfirms) when
+ * the user has not taken it as written: undo would reverse `steps` on the word of whoever can write
+ * the file (a line added for a key an administrator deactivated on purpose would reactivate it). The
+ * CLI asks before its prompt, undoJournal again before anything is journalled or read in AWS.
  */
-export function needsTrustedJournal(
-  step: PlanStep,
+export function unconfirmedJournalRefusal(file: string, steps: number): InputError {
+  return new InputError(
+    `this journal is not sealed with a plan key, so nothing in it is confirmed as credsweep's own: undo would reverse ${counted(steps, 'step')} on the word of whoever can write the file`,
+    file,
+    undefined,
+    'give the key it was written with (--plan-key-file or CREDSWEEP_PLAN_KEY), or --trust-unsigned-journal to take the journal as written',
+  );
+}
+
+/** True when undo may reverse what `entries` say: they are sealed with the key, or the user trusts them. */
+export function undoMayTrust(
+  entries: readonly JournalEntry[],
   options: Pick<UndoOptions, 'key' | 'trustUnsignedJournal'>,
 ): boolean {
-  return (
-    ACTIONS[step.action].undoWritesJournalledPolicies === true &&
-    !options.key &&
-    !options.trustUnsignedJournal
-  );
+  return options.trustUnsignedJournal === true || journalConfirms(entries, options.key);
 }
 
 /**
@@ -103,8 +119,11 @@ export interface UndoOptions {
   /** Accounts worked on at once (default 1). */
   concurrency?: number;
   /**
-   * Undo what the journal holds even though it is not sealed with a plan key (a role recreated with
-   * the trust and permission policies an unsealed journal names): `undo --trust-unsigned-journal`.
+   * Undo what the journal holds even though it is not sealed with `key` (`undo
+   * --trust-unsigned-journal`): its lines, and a role recreated with the trust and permission
+   * policies it names, are taken as written. Default false: a journal that confirms nothing
+   * (journalConfirms) with any step to reverse is refused (unconfirmedJournalRefusal), before anything
+   * is journalled or read in AWS.
    */
   trustUnsignedJournal?: boolean;
   /**
@@ -138,8 +157,11 @@ export async function undoJournal(
     options.exemptions ?? exemptionCheck([], now()),
     recordedExemptTags(entries, journal.path),
   );
-  journal.append(entry({ type: 'run' }));
   const preview = previewUndo(entries);
+  if (preview.reversible.length > 0 && !undoMayTrust(entries, options)) {
+    throw unconfirmedJournalRefusal(journal.path, preview.reversible.length);
+  }
+  journal.append(entry({ type: 'run' }));
   const results: UndoResult[] = [
     ...preview.irreversible.map((h) => ({
       step: h.step,
@@ -168,15 +190,6 @@ export async function undoJournal(
   async function undoStep(h: StepHistory): Promise<UndoResult> {
     const step = h.step;
     const action = ACTIONS[step.action];
-    if (needsTrustedJournal(step, options)) {
-      // A condition on the journal, not on AWS: nothing is read or journalled, and the step stays
-      // reversible for an undo given the key or --trust-unsigned-journal.
-      return {
-        step,
-        outcome: 'skipped',
-        detail: `${step.action}'s undo writes what the journal holds (trust and permission policies), and this journal is not sealed with a plan key: give the key it was written with, or --trust-unsigned-journal to take it as written`,
-      };
-    }
     const elsewhere = notWhereCredsweepRuns(step, options.callerArn);
     if (elsewhere) {
       journal.append(entry({ type: 'skipped', step, reason: 'principal_mismatch', detail: elsewhere }));

@@ -111,7 +111,7 @@ describe('credsweep plan --permissions (moto, in process)', () => {
     const set = await boundaryOf('worker');
     assert.match(set ?? '', /:policy\/credsweep\/CredsweepBoundary-[0-9a-f]{16}$/);
 
-    const undone = await cli(['undo', journal, '--yes', ...endpoint()]);
+    const undone = await cli(['undo', journal, '--yes', '--trust-unsigned-journal', ...endpoint()]);
     assert.equal(undone.code, 0, undone.stderr);
     assert.equal(await boundaryOf('worker'), boundaryArn, 'the previous boundary is back');
     await assert.rejects(iam.send(new GetPolicyCommand({ PolicyArn: set! })), {

@@ -212,9 +212,30 @@ describe('plan --roles / --quarantine-users through the CLI (moto)', () => {
     );
 
     // Deleting: only with --allow-irreversible and --delete-after days after the journalled quarantine.
+    // The journal is not sealed with a plan key: its dates count only with --trust-unsigned-journal.
     const journal = `${p1}.journal.jsonl`;
     const later = await audit('findings-2.json');
     const only = ['--from', later, '--roles', '--journal', journal, '--include', 'app-worker'];
+    const undated = await cli([
+      'plan',
+      '--format',
+      'json',
+      ...only,
+      '--delete-after',
+      '0',
+      '--allow-irreversible',
+    ]);
+    assert.equal(undated.code, 0, undated.stderr);
+    assert.deepEqual(
+      steps(remediationPlanSchema.parse(JSON.parse(undated.stdout))),
+      ['app-worker:quarantine-role'],
+      'an unsealed journal dates nothing by default: no deletion planned',
+    );
+    assert.match(
+      undated.stderr,
+      /^credsweep: .*plan-1\.json\.journal\.jsonl: its deactivation and quarantine dates were not used, since the journal is not sealed with a plan key .*--trust-unsigned-journal to take it as written\)\n$/,
+    );
+    only.push('--trust-unsigned-journal');
     assert.equal(appWorker(await plan([...only, '--allow-irreversible'])), 'quarantine_too_recent');
     assert.equal(appWorker(await plan([...only, '--delete-after', '0'])), 'already_quarantined');
     const p3 = join(dir, 'plan-3.json');
@@ -233,6 +254,7 @@ describe('plan --roles / --quarantine-users through the CLI (moto)', () => {
       p3,
       '--yes',
       '--allow-irreversible',
+      '--trust-unsigned-journal',
       '--journal',
       join(dir, 'early.jsonl'),
     ]);
@@ -252,6 +274,7 @@ describe('plan --roles / --quarantine-users through the CLI (moto)', () => {
       '--allow-irreversible',
       '--delete-after',
       '0',
+      '--trust-unsigned-journal',
       '--journal',
       join(dir, 'delete.jsonl'),
     ]);
@@ -268,7 +291,7 @@ describe('plan --roles / --quarantine-users through the CLI (moto)', () => {
     assert.equal(unsealed.code, 2, unsealed.stderr);
     assert.match(
       unsealed.stderr,
-      /^credsweep: undo would recreate role app-worker \(\d+\) with the trust and permission policies this journal holds, and it is not sealed with a plan key \(give the key .*--trust-unsigned-journal to take the journal as written\)\n$/,
+      /^credsweep: .*delete\.jsonl: this journal is not sealed with a plan key, so nothing in it is confirmed as credsweep's own: undo would reverse 1 step .*\(give the key .*--trust-unsigned-journal to take the journal as written\)\n$/,
     );
     assert.equal(await captureRoleRecord(iam, 'app-worker'), null);
     // then: the role as it was before credsweep quarantined it, with a new RoleId, and it says so.
@@ -321,7 +344,7 @@ describe('plan --roles / --quarantine-users through the CLI (moto)', () => {
       'credsweep:quarantined-at',
     ]);
 
-    const undone = await cli(['undo', `${file}.journal.jsonl`, '--yes']);
+    const undone = await cli(['undo', `${file}.journal.jsonl`, '--yes', '--trust-unsigned-journal']);
     assert.equal(undone.code, 0, undone.stderr);
     await assert.rejects(
       iam.send(new GetUserPolicyCommand({ UserName: 'old-user', PolicyName: QUARANTINE_POLICY_NAME })),
@@ -369,7 +392,7 @@ describe('plan --roles / --quarantine-users through the CLI (moto)', () => {
     );
     assert.deepEqual(await keyStatus(), ['Inactive']);
     // the journal is the record: undo reads it, and its refused results say so too
-    const undone = onFullStdout(['undo', journal, '--yes']);
+    const undone = onFullStdout(['undo', journal, '--yes', '--trust-unsigned-journal']);
     assert.equal(undone.status, 0, undone.stderr);
     assert.equal(
       undone.stderr,

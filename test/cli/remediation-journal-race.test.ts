@@ -84,7 +84,7 @@ describe('apply and undo act on the journal as it is once they hold it, not as i
     const { plan, journal } = await planAppliedOnce();
     const asking = await prompted(['apply', plan]);
     // meanwhile, another terminal reverses the plan
-    const undone = await cli(['undo', journal, '--yes']);
+    const undone = await cli(['undo', journal, '--yes', '--trust-unsigned-journal']);
     assert.equal(undone.code, 0, undone.stderr);
     assert.equal(await status('alice'), 'Active');
     const lines = readJournal(journal).length;
@@ -101,8 +101,8 @@ describe('apply and undo act on the journal as it is once they hold it, not as i
 
   it('an undo while another undo waits: the second refuses, and a responder’s deactivation since stands', async () => {
     const { journal } = await planAppliedOnce();
-    const asking = await prompted(['undo', journal]);
-    assert.equal((await cli(['undo', journal, '--yes'])).code, 0);
+    const asking = await prompted(['undo', journal, '--trust-unsigned-journal']);
+    assert.equal((await cli(['undo', journal, '--yes', '--trust-unsigned-journal'])).code, 0);
     // a responder deactivates alice's key again, by hand
     await iam.send(
       new UpdateAccessKeyCommand({ UserName: 'alice', AccessKeyId: keys.alice!, Status: 'Inactive' }),

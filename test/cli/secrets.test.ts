@@ -207,7 +207,7 @@ describe('secrets never reach output, logs or error messages', () => {
     );
     assert.ok([0, 3].includes(apply.code), apply.stdout + apply.stderr);
     await runAndScan(
-      ['undo', join(cwd, 'plan.json.journal.jsonl'), '--yes'],
+      ['undo', join(cwd, 'plan.json.journal.jsonl'), '--yes', '--trust-unsigned-journal'],
       secretEnv({ AWS_ENDPOINT_URL: moto.endpoint }),
     );
     await runAndScan(['trail', join(REPO_ROOT, 'test/fixtures/hostile')]);

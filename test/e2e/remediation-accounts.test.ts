@@ -131,7 +131,14 @@ describe('remediation across accounts (moto)', () => {
     assert.match(rest.stdout, /1 done, 1 already done, 0 skipped, 0 failed/);
     assert.deepEqual(await status(member, 'mia'), ['Inactive']);
 
-    const undo = await cli(['undo', `${planFile}.journal.jsonl`, '--yes', '--role-name', 'Remediator']);
+    const undo = await cli([
+      'undo',
+      `${planFile}.journal.jsonl`,
+      '--yes',
+      '--trust-unsigned-journal',
+      '--role-name',
+      'Remediator',
+    ]);
     assert.equal(undo.code, 0, undo.stdout + undo.stderr);
     assert.deepEqual(await status(iam, 'amy'), ['Active']);
     assert.deepEqual(await status(member, 'mia'), ['Active']);

@@ -191,7 +191,7 @@ describe('apply and undo under injected faults (30 accounts, moto, fault proxy)'
     proxy.configure({ rates: FAULTS });
     proxy.resetCounters();
     const started = Date.now();
-    const undo = await cli(['undo', journalFile(), '--yes', '--role-name', ROLE]);
+    const undo = await cli(['undo', journalFile(), '--yes', '--trust-unsigned-journal', '--role-name', ROLE]);
     const elapsed = Date.now() - started;
     assert.ok([0, 3].includes(undo.code), undo.stdout + undo.stderr);
     const undoEntries = (await journal(journalFile())).filter((e) => e.phase === 'undo');
@@ -200,7 +200,14 @@ describe('apply and undo under injected faults (30 accounts, moto, fault proxy)'
     assert.ok(atOnce > 1 && atOnce <= 4, `undo: ${atOnce} accounts in flight at once`);
     proxy.configure({ rates: {} });
     if (undo.code === 3) {
-      const again = await cli(['undo', journalFile(), '--yes', '--role-name', ROLE]);
+      const again = await cli([
+        'undo',
+        journalFile(),
+        '--yes',
+        '--trust-unsigned-journal',
+        '--role-name',
+        ROLE,
+      ]);
       assert.equal(again.code, 0, again.stdout + again.stderr);
     }
     const restored = await keyStatuses();

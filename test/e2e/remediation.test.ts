@@ -255,7 +255,7 @@ describe('remediation: plan, apply, undo (moto)', () => {
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /0 done, 3 already done, 1 skipped/);
 
-    const undo = await cli(['undo', journalFile, '--yes']);
+    const undo = await cli(['undo', journalFile, '--yes', '--trust-unsigned-journal']);
     assert.equal(undo.code, 0, undo.stderr + undo.stdout);
     assert.match(undo.stdout, /3 reversed, 0 cannot be undone, 0 skipped, 0 failed/);
     assert.deepEqual(Object.values(await keyStatus('alice')), ['Active', 'Active']);
@@ -290,7 +290,7 @@ describe('remediation: plan, apply, undo (moto)', () => {
     assert.equal(apply.status, 0, apply.stdout);
     assert.match(apply.stdout, /steps .* 4\/4 done, 0 failed/);
     assert.match(apply.stdout, /4 done, 0 already done, 0 skipped, 0 failed/);
-    const undo = onTerminal(['undo', `${plan}.journal.jsonl`, '--yes']);
+    const undo = onTerminal(['undo', `${plan}.journal.jsonl`, '--yes', '--trust-unsigned-journal']);
     assert.equal(undo.status, 0, undo.stdout);
     assert.match(undo.stdout, /reversals .* 4\/4 done, 0 failed/);
     assert.match(undo.stdout, /4 reversed, 0 cannot be undone/);
@@ -311,7 +311,12 @@ describe('remediation: plan, apply, undo (moto)', () => {
     const run = await cli(['apply', join(dir, 'plan.json'), '--yes', '--allow-irreversible']);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(await hasPassword('alice'), false);
-    const undo = await cli(['undo', join(dir, 'plan.json.journal.jsonl'), '--yes']);
+    const undo = await cli([
+      'undo',
+      join(dir, 'plan.json.journal.jsonl'),
+      '--yes',
+      '--trust-unsigned-journal',
+    ]);
     assert.equal(undo.code, 0, undo.stderr);
     assert.match(undo.stdout, /cannot undo\s+delete-login-profile\s+\d+\s+alice/);
     assert.equal(await hasPassword('alice'), false);
@@ -342,7 +347,7 @@ describe('remediation: plan, apply, undo (moto)', () => {
       const acted = new Set(intents.map((e) => e.step!.id));
       assert.equal(acted.size, 4, 'every step was acted on once (an in-flight one re-checked)');
 
-      const undo = await cli(['undo', journalFile, '--yes']);
+      const undo = await cli(['undo', journalFile, '--yes', '--trust-unsigned-journal']);
       assert.equal(undo.code, 0, undo.stderr + undo.stdout);
       assert.deepEqual(Object.values(await keyStatus('alice')), ['Active', 'Active']);
       assert.deepEqual(Object.values(await keyStatus('erin')), ['Active']);
@@ -355,7 +360,7 @@ describe('remediation: plan, apply, undo (moto)', () => {
     const killed = await cli(['apply', plan, '--yes'], ops, { CREDSWEEP_TEST_KILL_AT: 'after-call:2' });
     assert.equal(killed.code, -1);
     assert.deepEqual(Object.values(await keyStatus('alice')), ['Inactive', 'Inactive']);
-    const undo = await cli(['undo', `${plan}.journal.jsonl`, '--yes']);
+    const undo = await cli(['undo', `${plan}.journal.jsonl`, '--yes', '--trust-unsigned-journal']);
     assert.equal(undo.code, 0, undo.stderr + undo.stdout);
     assert.match(undo.stdout, /1 reversed/);
     // Step 2 has an intent and no `done`: credsweep cannot tell its change from a responder's.
@@ -388,7 +393,14 @@ describe('remediation: plan, apply, undo (moto)', () => {
     await iam.send(
       new TagUserCommand({ UserName: 'erin', Tags: [{ Key: 'credsweep:exempt', Value: 'true' }] }),
     );
-    const undo = await cli(['undo', `${plan}.journal.jsonl`, '--yes', '--config', config]);
+    const undo = await cli([
+      'undo',
+      `${plan}.journal.jsonl`,
+      '--yes',
+      '--trust-unsigned-journal',
+      '--config',
+      config,
+    ]);
     assert.equal(undo.code, 0, undo.stderr + undo.stdout);
     assert.match(
       undo.stdout,
@@ -448,8 +460,43 @@ describe('remediation: plan, apply, undo (moto)', () => {
     assert.equal((await cli(['apply', join(dir, 'plan.json'), '--yes'])).code, 0);
     const findings = join(dir, 'findings-2.json');
     assert.equal((await cli(['audit', '--format', 'json', '--output', findings], auditor)).code, 0);
+    // The journal is not sealed with a plan key: its dates count only when taken as written.
+    const unsealed = await cli([
+      'plan',
+      '--from',
+      findings,
+      '--format',
+      'json',
+      '--journal',
+      journalFile,
+      '--delete-after',
+      '0',
+      '--allow-irreversible',
+    ]);
+    assert.equal(unsealed.code, 0, unsealed.stderr);
+    assert.deepEqual(
+      remediationPlanSchema
+        .parse(JSON.parse(unsealed.stdout))
+        .skipped.filter((s) => s.principalName === 'alice' && s.credential.startsWith('access_key'))
+        .map((s) => s.reason),
+      ['deactivation_unknown', 'deactivation_unknown'],
+    );
+    assert.match(
+      unsealed.stderr,
+      /plan\.json\.journal\.jsonl: its deactivation and quarantine dates were not used/,
+    );
     // The inactive keys' last activity is 120+ days old, but credsweep deactivated them just now.
-    const staged = await cli(['plan', '--from', findings, '--format', 'json', '--journal', journalFile]);
+    const trust = '--trust-unsigned-journal';
+    const staged = await cli([
+      'plan',
+      '--from',
+      findings,
+      '--format',
+      'json',
+      '--journal',
+      journalFile,
+      trust,
+    ]);
     assert.equal(staged.code, 0, staged.stderr);
     const waiting = remediationPlanSchema.parse(JSON.parse(staged.stdout));
     const alice = waiting.skipped.filter(
@@ -468,6 +515,7 @@ describe('remediation: plan, apply, undo (moto)', () => {
       'json',
       '--journal',
       journalFile,
+      trust,
       '--delete-after',
       '0',
       '--allow-irreversible',

@@ -98,6 +98,7 @@ const PINNED: Record<string, string[]> = {
     'applyPlan',
     'checkPlanAge',
     'deactivationDates',
+    'journalConfirms',
     'previewUndo',
     'readJournal',
     'remediationClients',

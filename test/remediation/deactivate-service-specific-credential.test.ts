@@ -177,6 +177,8 @@ describe('deactivate-service-specific-credential (aws-sdk-client-mock: moto has 
         now: () => NOW + 60_000,
         runId: 'undo-1',
         planDigest: entries[0]!.planDigest,
+        // a journal written without a plan key, taken as written (undo --trust-unsigned-journal)
+        trustUnsignedJournal: true,
       });
       assert.deepEqual(
         undone.map((r) => r.outcome),

@@ -19,6 +19,7 @@ import {
   ListAttachedRolePoliciesCommand,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
+import { InputError } from '../../src/errors.ts';
 import type { PlanStep, RemediationPlan } from '../../src/model/remediation-plan.ts';
 import type { RemediationClients } from '../../src/remediation/actions/index.ts';
 import { applyPlan } from '../../src/remediation/apply.ts';
@@ -381,21 +382,20 @@ describe('delete-role: a deletion stopped part-way, a role of the same name, an 
       return { file, step };
     }
 
-    it('recreates no role from it: skipped, saying why, and still reversible', async () => {
+    it('recreates no role from it: refused, saying why, before anything is journalled, and still reversible', async () => {
       const { file } = forgedJournal();
-      const undone = await undo(file);
-      assert.deepEqual(
-        undone.map((r) => r.outcome),
-        ['skipped'],
+      await assert.rejects(
+        undo(file),
+        (e: unknown) =>
+          e instanceof InputError &&
+          /not sealed with a plan key/.test(e.message) &&
+          /--trust-unsigned-journal/.test(e.hint ?? ''),
       );
-      assert.match(undone[0]!.detail!, /not sealed with a plan key.*--trust-unsigned-journal/);
       assert.equal(await getRole(iam, 'backdoor'), undefined);
-      // nothing journalled for the step: it stays reversible for an undo given the key or the flag
+      // nothing journalled: the step stays reversible for an undo given the key or the flag
       assert.deepEqual(
-        readJournal(file)
-          .filter((e) => e.phase === 'undo')
-          .map((e) => e.type),
-        ['run'],
+        readJournal(file).filter((e) => e.phase === 'undo'),
+        [],
       );
       assert.deepEqual(
         (await undo(file, { trustUnsignedJournal: true })).map((r) => r.outcome),

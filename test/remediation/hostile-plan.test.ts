@@ -51,7 +51,7 @@ import { applyPlan, type StepResult } from '../../src/remediation/apply.ts';
 import type { ApplyOwnThresholds } from '../../src/remediation/apply-thresholds.ts';
 import { remediationClients } from '../../src/remediation/clients.ts';
 import { exemptionCheck } from '../../src/remediation/exemptions.ts';
-import { JournalWriter } from '../../src/remediation/journal.ts';
+import { deactivationDatesOf, journalEntries, JournalWriter } from '../../src/remediation/journal.ts';
 import { resolveLiveAccessAnalyzer } from '../../src/remediation/live-access-analyzer.ts';
 import { type PlanKey, sealPlan } from '../../src/remediation/plan-digest.ts';
 import { checkPlanNotFromFuture, verifyPlan } from '../../src/remediation/verify-plan.ts';
@@ -92,10 +92,17 @@ interface RunOptions {
   memberRoleNames?: string[];
   /** credsweep's journals: when it deactivated keys or quarantined roles (by RoleId). */
   deactivatedAt?: Map<string, number>;
+  /**
+   * Instead of deactivatedAt: journal files (in the case's folder) read as apply reads the plan's
+   * `--journal` files (deactivationDatesOf), their unsealed dates counted only with `trust`.
+   */
+  journals?: { files: string[]; trust: boolean };
   /** apply's own --days, --delete-after and configuration thresholds. */
   judging?: ApplyOwnThresholds;
 }
 type Outcome = { refused: Error } | { results: StepResult[] };
+/** The journal someone forged without the plan key (written once seeded, in the case's folder). */
+const FORGED_JOURNAL = 'forged-unsealed.jsonl';
 
 /** The actions of every plan a case handed to apply: each action of the registry must be among them. */
 const exercised = new Set<string>();
@@ -168,6 +175,18 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     longAgo.set(roles.roleIds.parked!, Date.now() - 100 * MS_PER_DAY);
     longAgo.set(fx.keys.frank![0]!, Date.now() - 100 * MS_PER_DAY);
     frankTenDaysAgo.set(fx.keys.frank![0]!, Date.now() - 10 * MS_PER_DAY);
+    // Someone who can write a journal, without the plan key: credsweep "deactivated" frank's key 100
+    // days ago (an administrator did, by hand; nothing says when).
+    const forged = new JournalWriter(join(dir, FORGED_JOURNAL));
+    const line = journalEntries('apply', 'forged', () => Date.now() - 100 * MS_PER_DAY, {
+      planDigest: 'f'.repeat(64),
+    });
+    const frank = await keyStep('frank');
+    const before = { exists: true, status: 'Active', lastUsed: frank.expected.lastUsed };
+    forged.append(line({ type: 'run' }));
+    forged.append(line({ type: 'intent', step: frank, before }));
+    forged.append(line({ type: 'done', step: frank, before }));
+    forged.close();
     baseline = await snapshotCredentials(moto, iam);
   });
   after(async () => {
@@ -305,7 +324,13 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
         allowIrreversible: options.allowIrreversible ?? false,
         includeServiceRoles: options.includeServiceRoles ?? false,
         exemptions: exemptionCheck(options.exemptions ?? PLAN_CONFIG.exemptions, Date.now()),
-        deactivatedAt: options.deactivatedAt ?? new Map(),
+        deactivatedAt: options.journals
+          ? deactivationDatesOf(
+              options.journals.files.map((f) => join(dir, f)),
+              options.key,
+              options.journals.trust,
+            ).dates
+          : (options.deactivatedAt ?? new Map()),
         ...(options.judging ? { judging: options.judging } : {}),
       });
       return { results: result.results };
@@ -643,6 +668,41 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       },
       options: { allowIrreversible: true },
       expect: { skipped: 'deactivation_unknown', detail: /journals do not show credsweep deactivating it/ },
+    },
+    {
+      name: 'delete-access-key of an Inactive key a forged unsealed journal dates 100 days back, without --trust-unsigned-journal',
+      plan: async () => {
+        const frank = await keyStep('frank', { action: 'delete-access-key', reversible: false });
+        return tamper((p) => {
+          p.steps = [{ ...frank, expected: { status: 'Inactive', lastUsed: frank.expected.lastUsed } }];
+          p.options.allowIrreversible = true;
+          p.options.journals = [FORGED_JOURNAL];
+        });
+      },
+      options: { allowIrreversible: true, journals: { files: [FORGED_JOURNAL], trust: false } },
+      expect: { skipped: 'deactivation_unknown', detail: /journals do not show credsweep deactivating it/ },
+    },
+    {
+      // (the control, without deleting: taken as written, the forged date is read, and only apply's
+      // own --delete-after 200 holds the deletion back)
+      name: 'the same with --trust-unsigned-journal: the forged date counts (held back here by apply --delete-after 200)',
+      plan: async () => {
+        const frank = await keyStep('frank', { action: 'delete-access-key', reversible: false });
+        return tamper((p) => {
+          p.steps = [{ ...frank, expected: { status: 'Inactive', lastUsed: frank.expected.lastUsed } }];
+          p.options.allowIrreversible = true;
+          p.options.journals = [FORGED_JOURNAL];
+        });
+      },
+      options: {
+        allowIrreversible: true,
+        journals: { files: [FORGED_JOURNAL], trust: true },
+        judging: { deleteAfterDays: 200 },
+      },
+      expect: {
+        skipped: 'inactive_too_recent',
+        detail: /deactivated by credsweep 100 days ago, deleted after 200/,
+      },
     },
     {
       name: 'a root-user step naming a user key',

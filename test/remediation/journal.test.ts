@@ -315,6 +315,8 @@ describe("undo and the exempt tags apply's run lines record", () => {
           now: () => Date.parse('2026-02-01T00:00:00Z'),
           runId: 'u1',
           planDigest: 'd1',
+          // taken as written (undo --trust-unsigned-journal): the tags are what refuses it
+          trustUnsignedJournal: true,
         });
       } finally {
         journal.close();

@@ -146,6 +146,8 @@ describe('restrict-permissions under faults (moto + fault proxy)', () => {
           now: () => now,
           runId: `undo-${run}`,
           planDigest: p.digest.value,
+          // a journal written without a plan key, taken as written (undo --trust-unsigned-journal)
+          trustUnsignedJournal: true,
         });
       } finally {
         journal.close();

@@ -116,6 +116,8 @@ describe('restrict-permissions: plan --permissions → apply → undo (moto)', (
         now: () => now,
         runId: `undo-${runs}`,
         planDigest: p.digest.value,
+        // a journal written without a plan key, taken as written (undo --trust-unsigned-journal)
+        trustUnsignedJournal: true,
       });
     } finally {
       journal.close();

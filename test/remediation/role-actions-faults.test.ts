@@ -388,6 +388,8 @@ describe('role steps under faults (moto + fault proxy)', () => {
         now: () => at,
         runId: 'half-undo',
         planDigest: p.digest.value,
+        // a journal written without a plan key, taken as written (undo --trust-unsigned-journal)
+        trustUnsignedJournal: true,
       });
       assert.deepEqual(
         undone.map((r) => r.outcome),

@@ -2,8 +2,9 @@
  * undo reverses only credsweep's own, confirmed changes (issue 11 item 4), against moto: a step whose
  * apply was interrupted before its `done` line is not reversed, even when a responder has since
  * deactivated the key by hand; a journal with a forged line (wrong HMAC with a plan key), a line of
- * another plan or an unparseable line is refused; a confirmed step whose credential is no longer as
- * credsweep left it is left alone. (After an undo, apply refusing the plan: test/e2e/remediation.test.ts.)
+ * another plan or an unparseable line is refused; a journal not sealed with the plan key (one anyone
+ * with write access could have forged) is refused unless taken as written (--trust-unsigned-journal);
+ * a confirmed step whose credential is no longer as credsweep left it is left alone. (After an undo, apply refusing the plan: test/e2e/remediation.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,13 +72,19 @@ describe('undo reverses only confirmed changes, while the credential is as creds
     return file;
   }
 
+  /**
+   * undo as the library runs it. A journal written here without a key is taken as written
+   * (`trustUnsignedJournal`, undo --trust-unsigned-journal) unless `trust` says otherwise: most cases
+   * are about what undo does with what a journal says; those about trusting it pass `trust`.
+   */
   async function undo(
     file: string,
     key?: Buffer,
     exemptions: Exemption[] = [],
     callerArn = `arn:aws:iam::${dave.accountId}:user/ops`,
+    trust = key === undefined,
+    entries = readJournal(file, { key }),
   ) {
-    const entries = readJournal(file, { key });
     const journal = new JournalWriter(file);
     const clients = motoRemediationClients(moto, iam);
     try {
@@ -88,6 +95,7 @@ describe('undo reverses only confirmed changes, while the credential is as creds
         runId: 'undo-1',
         planDigest: entries[0]!.planDigest,
         key,
+        trustUnsignedJournal: trust,
         exemptions: exemptionCheck(exemptions, Date.now()),
         callerArn,
       });
@@ -254,6 +262,73 @@ describe('undo reverses only confirmed changes, while the credential is as creds
       ['undone'],
     );
     assert.equal(await daveStatus(), 'Active');
+  });
+
+  // An unsealed journal is plain JSON Lines: whoever can write it can claim credsweep deactivated a
+  // key an administrator deactivated on purpose. It confirms nothing unless the user takes it as
+  // written; a journal sealed with the plan key needs no such word.
+  /**
+   * The journal someone with write access forges: credsweep "deactivated" dave's key. Without a plan
+   * key, its lines are exactly what credsweep itself would write (nothing in them needs a secret).
+   */
+  const forgedUnsealedJournal = () => journalWith(['intent', 'done']);
+  const refusesUnsealed = (e: unknown) =>
+    e instanceof InputError &&
+    /not sealed with a plan key/.test(e.message) &&
+    /--trust-unsigned-journal/.test(e.hint ?? '') &&
+    /--plan-key-file or CREDSWEEP_PLAN_KEY/.test(e.hint ?? '');
+
+  it('a forged unsealed journal is refused without --trust-unsigned-journal: the key the administrator deactivated stays Inactive, nothing journalled', async () => {
+    const file = await forgedUnsealedJournal();
+    const written = readFileSync(file, 'utf8');
+    await setDave('Inactive'); // the administrator, on purpose
+    try {
+      await assert.rejects(undo(file, undefined, [], undefined, false), refusesUnsealed);
+      assert.equal(await daveStatus(), 'Inactive', 'nothing reversed');
+      assert.equal(readFileSync(file, 'utf8'), written, 'nothing journalled');
+    } finally {
+      await setDave('Active');
+    }
+  });
+
+  it("lines that do not carry the plan key's HMAC are refused even when undoJournal is given the key", async () => {
+    const file = await forgedUnsealedJournal();
+    await setDave('Inactive');
+    try {
+      // read without the key (which readJournal would refuse), handed to undo with it
+      await assert.rejects(undo(file, KEY, [], undefined, false, readJournal(file)), refusesUnsealed);
+      assert.equal(await daveStatus(), 'Inactive', 'nothing reversed');
+    } finally {
+      await setDave('Active');
+    }
+  });
+
+  it('with --trust-unsigned-journal the unsealed journal is taken as written (the key is reactivated)', async () => {
+    const file = await forgedUnsealedJournal();
+    await setDave('Inactive');
+    try {
+      assert.deepEqual(
+        (await undo(file, undefined, [], undefined, true)).map((r) => r.outcome),
+        ['undone'],
+      );
+      assert.equal(await daveStatus(), 'Active');
+    } finally {
+      await setDave('Active');
+    }
+  });
+
+  it('a journal sealed with the plan key needs no flag', async () => {
+    const file = await journalWith(['intent', 'done'], KEY);
+    await setDave('Inactive'); // as apply left it
+    try {
+      assert.deepEqual(
+        (await undo(file, KEY, [], undefined, false)).map((r) => r.outcome),
+        ['undone'],
+      );
+      assert.equal(await daveStatus(), 'Active');
+    } finally {
+      await setDave('Active');
+    }
   });
 
   it('with a plan key, a forged done line (no HMAC, or made with another key) is refused, naming the line', async () => {

@@ -15,6 +15,7 @@ import {
   addConnectionOptions,
   maxPlanAgeOption,
   planKeyFileOption,
+  trustUnsignedJournalOption,
 } from '../remediation-options.ts';
 import type { ApplyFlags } from '../run/apply.ts';
 
@@ -53,7 +54,8 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
       ).argParser(parseDays),
     )
     .addOption(configOption('its exemptions apply now, its thresholds to a plan not sealed with a plan key'))
-    .addOption(planKeyFileOption());
+    .addOption(planKeyFileOption())
+    .addOption(trustUnsignedJournalOption("the plan's journals (plan --journal)"));
   return addConnectionOptions(command).action(async (planFile: string, flags: ApplyFlags) => {
     const { runApply } = await import('../run/apply.ts');
     await runApply(ctx, planFile, flags, setExit);

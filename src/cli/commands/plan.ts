@@ -21,7 +21,12 @@ import {
   quietOption,
   wideOption,
 } from '../options.ts';
-import { addConnectionOptions, PLAN_AUDIT_CONCURRENCY, planKeyFileOption } from '../remediation-options.ts';
+import {
+  addConnectionOptions,
+  PLAN_AUDIT_CONCURRENCY,
+  planKeyFileOption,
+  trustUnsignedJournalOption,
+} from '../remediation-options.ts';
 import type { PlanFlags } from '../run/plan.ts';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -98,6 +103,7 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
       collect,
       [],
     )
+    .addOption(trustUnsignedJournalOption('--journal files'))
     .addOption(asOfOption())
     .addOption(
       new Option('--days <n>', 'live audit: unused after this many days')

@@ -2,7 +2,7 @@
  * `credsweep undo JOURNAL`: reactivates what apply confirmed it deactivated (and what is still as it
  * left it), lists what cannot be undone (deleted keys and login profiles) and what was never
  * confirmed. Refuses a journal with a line that does not parse, belongs to another plan or (with a
- * plan key) has a wrong HMAC. Same confirmation rule as apply. A principal exempt now (the exempt tag,
+ * plan key) has a wrong HMAC, and one not sealed with a plan key unless --trust-unsigned-journal. Same confirmation rule as apply. A principal exempt now (the exempt tag,
  * the configuration's exemptions) is left as it is. Exit 3 when any reversal failed.
  */
 import { Command } from 'commander';
@@ -18,7 +18,7 @@ export function undoCommand(ctx: CliContext, setExit: (code: number) => void): C
     .option('--yes', 'do not ask for confirmation (required without a terminal)')
     .option(
       '--trust-unsigned-journal',
-      'recreate deleted roles from a journal not sealed with a plan key, taking its trust and permission policies as written',
+      'undo from a journal not sealed with a plan key, taking it as written (without it such a journal is refused: anyone who can write it decides what undo reverses; a deleted role is recreated with the policies it names)',
     )
     .addOption(wideOption())
     .addOption(accountConcurrencyOption())

@@ -36,7 +36,7 @@ import { loadCliConfig } from '../config-options.ts';
 import { type CliContext, stderrTableOptions, tableOptions } from '../context.ts';
 import { printAfterChange, writeOutput } from '../output.ts';
 import { startProgress } from '../progress.ts';
-import { type ConnectionFlags, confirmOrStop } from '../remediation-options.ts';
+import { type ConnectionFlags, confirmOrStop, noteUnconfirmedJournals } from '../remediation-options.ts';
 import { openRemediationSession } from '../remediation-session.ts';
 import { counted } from '../../plural.ts';
 
@@ -55,6 +55,8 @@ export interface ApplyFlags extends ConnectionFlags {
   days?: number;
   /** apply's own --delete-after (likewise). */
   deleteAfter?: number;
+  /** `--trust-unsigned-journal`: the dates of the plan's journals not sealed with a plan key count. */
+  trustUnsignedJournal?: boolean;
 }
 
 /**
@@ -161,9 +163,10 @@ export async function runApply(
       ))
     )
       return;
-    const deactivatedAt = pending.some((s) => s.action === 'delete-access-key' || s.action === 'delete-role')
-      ? deactivationDatesOf(plan.options.journals, key)
-      : new Map<string, number>();
+    const journalled = pending.some((s) => s.action === 'delete-access-key' || s.action === 'delete-role')
+      ? deactivationDatesOf(plan.options.journals, key, flags.trustUnsignedJournal ?? false)
+      : { dates: new Map<string, number>(), unconfirmed: [] };
+    noteUnconfirmedJournals(ctx, journalled.unconfirmed);
     const session = await openRemediationSession(ctx, flags);
     // Steps planned with IAM Access Analyzer's verdicts re-read the analyzer credsweep resolves
     // itself (the flag, else auto), never the one the plan names.
@@ -219,7 +222,7 @@ export async function runApply(
         includeServiceRoles: flags.includeServiceRoles ?? false,
         exemptions: exemptionCheck(loaded?.config.exemptions ?? [], ctx.now()),
         judging,
-        deactivatedAt,
+        deactivatedAt: journalled.dates,
         ...(accessAnalyzer ? { accessAnalyzer } : {}),
         ...(onPoint ? { onPoint } : {}),
       });

@@ -25,7 +25,11 @@ import type { LoadedConfig } from '../../config/load-config.ts';
 import { givenFlag, loadCliConfig } from '../config-options.ts';
 import { type CliContext, tableOptions } from '../context.ts';
 import { writeOutput } from '../output.ts';
-import { type ConnectionFlags, PLAN_AUDIT_CONCURRENCY } from '../remediation-options.ts';
+import {
+  type ConnectionFlags,
+  noteUnconfirmedJournals,
+  PLAN_AUDIT_CONCURRENCY,
+} from '../remediation-options.ts';
 import { openRemediationSession } from '../remediation-session.ts';
 
 export interface PlanFlags extends ConnectionFlags {
@@ -44,6 +48,8 @@ export interface PlanFlags extends ConnectionFlags {
   granularity?: AccessAdvisorGranularity;
   accessAnalyzer?: string;
   journal: string[];
+  /** `--trust-unsigned-journal`: the dates of --journal files not sealed with a plan key count. */
+  trustUnsignedJournal?: boolean;
   asOf?: number;
   days: number;
   source: LiveSource;
@@ -72,7 +78,8 @@ export async function runPlan(ctx: CliContext, flags: PlanFlags, command: Comman
     flags.from !== undefined
       ? await fromFile(flags.from, flags.permissions ?? false)
       : await liveAudit(ctx, flags, command, loaded, now);
-  const deactivatedAt = deactivationDatesOf(flags.journal, key);
+  const journalled = deactivationDatesOf(flags.journal, key, flags.trustUnsignedJournal ?? false);
+  noteUnconfirmedJournals(ctx, journalled.unconfirmed);
   const session = await openRemediationSession(ctx, flags);
   try {
     // Whatever the audit knew: the tags of every principal it would plan, and the exemptions now.
@@ -118,7 +125,7 @@ export async function runPlan(ctx: CliContext, flags: PlanFlags, command: Comman
           ...(collected.auditRoleName ? [collected.auditRoleName] : []),
         ]),
       ],
-      deactivatedAt,
+      deactivatedAt: journalled.dates,
       unresolved: new Map([...exempted.unreadable, ...resolved.unresolved]),
       rootAccessAccounts: resolved.rootAccessAccounts,
       ...(boundaries

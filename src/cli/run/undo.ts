@@ -4,19 +4,19 @@
  */
 import { credentialIdOf } from '../../model/remediation-plan.ts';
 import { randomUUID } from 'node:crypto';
-import { ExitCode, UsageError } from '../../errors.ts';
+import { ExitCode } from '../../errors.ts';
 import { exemptionCheck } from '../../remediation/exemptions.ts';
 import { checkJournalUnchanged, JournalWriter, readJournal } from '../../remediation/journal.ts';
 import { resolvePlanKey } from '../../remediation/plan-digest.ts';
 import { renderRecreations, renderStepListing, renderUndoResults } from '../../remediation/render.ts';
-import { needsTrustedJournal, previewUndo, undoJournal } from '../../remediation/undo.ts';
+import { previewUndo, unconfirmedJournalRefusal, undoJournal, undoMayTrust } from '../../remediation/undo.ts';
 import { loadCliConfig } from '../config-options.ts';
 import { type CliContext, stderrTableOptions, tableOptions } from '../context.ts';
 import { printAfterChange, writeOutput } from '../output.ts';
 import { startProgress } from '../progress.ts';
 import { type ConnectionFlags, confirmOrStop } from '../remediation-options.ts';
 import { openRemediationSession } from '../remediation-session.ts';
-import { counted, plural } from '../../plural.ts';
+import { counted } from '../../plural.ts';
 
 export interface UndoFlags extends ConnectionFlags {
   yes?: boolean;
@@ -47,17 +47,11 @@ export async function runUndo(
     setExit(ExitCode.ok);
     return;
   }
-  // Recreating a role writes the journal's trust and permission policies: refused up front, before
-  // anything is reversed, unless the journal is sealed or the user takes it as written.
-  const recreations = preview.reversible.filter((h) =>
-    needsTrustedJournal(h.step, { key, trustUnsignedJournal: flags.trustUnsignedJournal ?? false }),
-  );
-  if (recreations.length > 0) {
-    const names = recreations.map((h) => `${h.step.principalName} (${h.step.accountId})`).join(', ');
-    throw new UsageError(
-      `undo would recreate ${plural(recreations.length, 'role')} ${names} with the trust and permission policies this journal holds, and it is not sealed with a plan key`,
-      'give the key it was written with (--plan-key-file or CREDSWEEP_PLAN_KEY), or --trust-unsigned-journal to take the journal as written',
-    );
+  // A journal not sealed with the plan key confirms nothing credsweep did: refused before the prompt,
+  // unless the user takes it as written.
+  const trustUnsignedJournal = flags.trustUnsignedJournal ?? false;
+  if (!undoMayTrust(entries, { key, trustUnsignedJournal })) {
+    throw unconfirmedJournalRefusal(journalFile, preview.reversible.length);
   }
   const summary = `reverse ${counted(preview.reversible.length, 'step')} (${preview.irreversible.length} cannot be undone, ${preview.unconfirmed.length} not confirmed)`;
   // What recreating a role writes comes from the journal: shown whole, so the answer is informed.
@@ -87,7 +81,7 @@ export async function runUndo(
       runId: randomUUID(),
       planDigest: entries[0]!.planDigest,
       key,
-      trustUnsignedJournal: flags.trustUnsignedJournal ?? false,
+      trustUnsignedJournal,
       exemptions: exemptionCheck(loaded?.config.exemptions ?? [], ctx.now()),
       callerArn: session.caller.arn,
       concurrency: flags.concurrency,

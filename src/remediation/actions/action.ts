@@ -175,8 +175,9 @@ export interface RemediationAction {
   isUndone?(state: CredentialState, journalled?: CredentialState, undoing?: CredentialState): boolean;
   /**
    * The undo writes into AWS what the journal holds, not only a status (delete-role: a whole role, its
-   * trust and permission policies): it needs a journal sealed with the plan key, or the user's word
-   * (`undo --trust-unsigned-journal`), since anyone who can write an unsealed journal chooses it.
+   * trust and permission policies): the confirmation shows it whole (renderRecreations). Like every
+   * undo, it needs a journal sealed with the plan key, or the user's word (`undo
+   * --trust-unsigned-journal`), since anyone who can write an unsealed journal chooses it.
    */
   undoWritesJournalledPolicies?: true;
 }
