@@ -1698,14 +1698,13 @@ describe('hostile plans: delete-root-access-key and deactivate-service-specific-
           includeRoot: true,
           include: [],
           exclude: [],
-          thresholdDays: 90,
           journals: [],
         },
         caller: { accountId: MANAGEMENT, arn: `arn:aws:iam::${MANAGEMENT}:user/ops`, accessKeyId: 'AKIAOPS' },
         summary: { steps: steps.length, reversible: steps.length - irreversible, irreversible, skipped: 0 },
         steps,
         skipped: [],
-      } as unknown as Omit<RemediationPlan, 'digest'>,
+      },
       undefined,
     );
   }
