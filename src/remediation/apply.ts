@@ -29,9 +29,17 @@ import { type ApplyOwnThresholds, type ApplyThresholds, applyThresholds } from '
 import { inAccountOrder } from './by-account.ts';
 import { type ExemptionCheck, stepExemption, withExemptTags } from './exemptions.ts';
 import type { LiveAccessAnalyzer } from './live-access-analyzer.ts';
-import { foldJournal, journalEntries, type JournalWriter, type StepHistory } from './journal.ts';
+import {
+  checkJournalLines,
+  foldJournal,
+  journalEntries,
+  type JournalWriter,
+  type StepHistory,
+} from './journal.ts';
 import { type PlanKey, sealedWithKey } from './plan-digest.ts';
 import { readPrincipal } from './principal.ts';
+import { parseRemediationPlan } from './read-files.ts';
+import { checkPlanNotFromFuture, verifyPlan } from './verify-plan.ts';
 
 export type StepOutcome = 'done' | 'already_done' | 'skipped' | 'failed';
 
@@ -49,12 +57,16 @@ export type StepPoint = 'after-intent' | 'after-call' | 'after-done';
 export interface ApplyOptions {
   clients: RemediationClients;
   journal: JournalWriter;
-  /** Entries already in the journal (from earlier, possibly interrupted, runs). */
+  /**
+   * Entries already in the journal (from earlier, possibly interrupted, runs): each is held to what a
+   * line of the journal file would be (its schema, the plan's digest, with `key` its HMAC and chain).
+   */
   history: readonly JournalEntry[];
   now: () => EpochMs;
   runId: string;
+  /** The plan's file (or what to call the plan in errors and the journal's run line). */
   planFile: string;
-  /** With a plan key, every journal line carries an HMAC. */
+  /** With a plan key, the plan must be sealed with it, and every journal line carries an HMAC. */
   key?: PlanKey | undefined;
   /** The key id this run signs with: never touched, whatever the plan says. */
   callerAccessKeyId: string | null;
@@ -202,8 +214,23 @@ export function gateStep(
   return null;
 }
 
-export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): Promise<ApplyResult> {
+/**
+ * Carries out `given` (see the top of this file). What `credsweep apply` checks of a plan file, this
+ * checks itself, so a library caller gets the same: `given` held to the plan's schema, its digest
+ * (with `options.key`, its seal), its steps valid together, no date later than `options.now()`, and
+ * every line of `options.history` held to what a journal file's would be (journalLineCheck, with the
+ * plan's digest and the key). Any of them failing is an InputError (or the UsageError of a sealed plan
+ * given no key) before anything is journalled or called. It then acts on the checked copy, never on
+ * `given`, which its caller could change while a step awaits AWS.
+ */
+export async function applyPlan(given: RemediationPlan, options: ApplyOptions): Promise<ApplyResult> {
   const { journal, now, runId } = options;
+  const plan = parseRemediationPlan(given, options.planFile);
+  verifyPlan(plan, options.planFile, options.key);
+  checkPlanNotFromFuture(plan, options.planFile, now());
+  const history = foldJournal(
+    checkJournalLines(options.history, journal.path, { planDigest: plan.digest.value, key: options.key }),
+  );
   const entry = journalEntries('apply', runId, now, {
     planDigest: plan.digest.value,
     key: options.key,
@@ -218,7 +245,6 @@ export async function applyPlan(plan: RemediationPlan, options: ApplyOptions): P
       ...(exemptTags.length > 0 ? { exemptTags: exemptTags.map((t) => ({ ...t })) } : {}),
     }),
   );
-  const history = foldJournal(options.history);
   const judged = judgingThresholds(plan, options.key, options.judging);
   // A recorded exempt tag can only add protection: trusted from any plan, sealed or not.
   const exemptions = withExemptTags(options.exemptions, exemptTags);

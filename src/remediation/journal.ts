@@ -168,9 +168,7 @@ export function readJournal(path: string, options: ReadJournalOptions = {}): Jou
   if (!LINE_START.startsWith(torn) && !torn.startsWith(LINE_START)) {
     throw notAJournal(text, path) ?? new InputError('not a credsweep journal line', path, lines.length + 1);
   }
-  let digest = options.planDigest;
-  let chained = false;
-  let previous: string | undefined = '';
+  const check = journalLineCheck(path, { ...options, notAJournal: () => notAJournal(text, path) });
   return lines.flatMap((line, i) => {
     if (line.trim() === '') return [];
     let json: unknown;
@@ -181,15 +179,44 @@ export function readJournal(path: string, options: ReadJournalOptions = {}): Jou
         notAJournal(text, path) ?? new InputError('not a credsweep journal line (invalid JSON)', path, i + 1)
       );
     }
-    const parsed = journalEntrySchema.safeParse(json);
+    return [check(json, i + 1)];
+  });
+}
+
+export interface JournalLineCheckOptions {
+  /** Every line must carry this plan digest (default: the first line's). */
+  planDigest?: string | undefined;
+  /** With a plan key, every line's HMAC must be right, and sealed lines must chain. */
+  key?: PlanKey | undefined;
+  /** A line that is not a journal entry: the error to throw instead, if any (readJournal: the file is a plan, a report…). */
+  notAJournal?: () => InputError | undefined;
+}
+
+/**
+ * The check each journal line passes, in order, wherever the lines come from: a file (readJournal),
+ * or entries handed to applyPlan (`options.history`) or undoJournal from code, so an object passed
+ * from code is held to what a file would be. The returned function takes the lines one after another
+ * (`line` is 1-based, for the error) and returns each as the schema parsed it, a new object: an
+ * InputError naming `file` and the line when it is not a journal entry, belongs to another plan, or
+ * (with a key) has a wrong HMAC or does not follow the line before it.
+ */
+export function journalLineCheck(
+  file: string,
+  options: JournalLineCheckOptions = {},
+): (value: unknown, line: number) => JournalEntry {
+  let digest = options.planDigest;
+  let chained = false;
+  let previous: string | undefined = '';
+  return (value, line) => {
+    const parsed = journalEntrySchema.safeParse(value);
     if (!parsed.success) {
-      const wrong = notAJournal(text, path);
+      const wrong = options.notAJournal?.();
       if (wrong) throw wrong;
       const issue = parsed.error.issues[0]!;
       throw new InputError(
         `not a credsweep journal line: ${issue.path.join('.') || '(line)'}: ${issue.message}`,
-        path,
-        i + 1,
+        file,
+        line,
       );
     }
     const entry = parsed.data;
@@ -197,13 +224,13 @@ export function readJournal(path: string, options: ReadJournalOptions = {}): Jou
     if (entry.planDigest !== digest) {
       throw new InputError(
         `this line belongs to another plan (digest ${entry.planDigest.slice(0, 12)}…, expected ${digest.slice(0, 12)}…)`,
-        path,
-        i + 1,
+        file,
+        line,
         'each plan has its own journal: give apply another --journal',
       );
     }
     if (!journalEntryMacValid(entry, options.key)) {
-      throw new InputError('this line was not written with the plan key (HMAC mismatch)', path, i + 1);
+      throw new InputError('this line was not written with the plan key (HMAC mismatch)', file, line);
     }
     if (options.key) {
       // Sealed lines chain: each names the line before it. Lines before the first that does are a
@@ -212,14 +239,26 @@ export function readJournal(path: string, options: ReadJournalOptions = {}): Jou
       if (chained && entry.prev !== previous) {
         throw new InputError(
           'this line does not follow the line before it: a line was added, copied, moved or removed',
-          path,
-          i + 1,
+          file,
+          line,
         );
       }
       previous = entry.mac;
     }
-    return [entry];
-  });
+    return entry;
+  };
+}
+
+/** Each of `entries` through journalLineCheck, in order: the lines a journal at `file` would hold. */
+export function checkJournalLines(
+  entries: readonly unknown[],
+  file: string,
+  options: Omit<JournalLineCheckOptions, 'notAJournal'> = {},
+): JournalEntry[] {
+  if (!Array.isArray(entries))
+    throw new InputError('not a credsweep journal: expected a list of lines', file);
+  const check = journalLineCheck(file, options);
+  return entries.map((e, i) => check(e, i + 1));
 }
 
 /**

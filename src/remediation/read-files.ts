@@ -64,6 +64,14 @@ export async function readAuditReport(path: string): Promise<AuditReport> {
 
 export async function readRemediationPlan(path: string): Promise<{ plan: RemediationPlan; sha256: string }> {
   const { json, text } = await readJsonFile(path, 'a credsweep plan', 'plan');
-  const plan = validate(remediationPlanSchema, json, path, 'a credsweep plan', 'plan');
-  return { plan, sha256: createHash('sha256').update(text).digest('hex') };
+  return { plan: parseRemediationPlan(json, path), sha256: createHash('sha256').update(text).digest('hex') };
+}
+
+/**
+ * `value` held to the plan file's contract, or an InputError naming `file` (`not a credsweep plan:
+ * where: what`). The result is a new object (zod copies every object and array it parses, and drops
+ * keys the schema does not know): applyPlan acts on it, not on what its caller can still change.
+ */
+export function parseRemediationPlan(value: unknown, file: string): RemediationPlan {
+  return validate(remediationPlanSchema, value, file, 'a credsweep plan', 'plan');
 }

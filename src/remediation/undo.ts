@@ -4,11 +4,11 @@
  * credential is still as credsweep left it (the action's isAsLeft). A step whose run was interrupted
  * before a `done` line is listed as not confirmed and left alone: credsweep cannot tell its own change
  * from a responder's. Deleted keys and login profiles are listed as impossible to undo. The journal's
- * lines were checked by readJournal (one plan digest, HMAC with a key); a journal not sealed with the
- * plan key confirms nothing, and is undone only when the user takes it as written
- * (trustUnsignedJournal). Undo writes to the same
- * journal (phase `undo`), so it too can be interrupted and re-run; after it, apply refuses the plan
- * unless given --reapply. One account's steps one after another, up to `concurrency` accounts at once.
+ * lines are checked as readJournal checks a file's (one plan digest, HMAC and chain with a key),
+ * whoever read them; a journal not sealed with the plan key confirms nothing, and is undone only when
+ * the user takes it as written (trustUnsignedJournal). Undo writes to the same journal (phase `undo`),
+ * so it too can be interrupted and re-run; after it, apply refuses the plan unless given --reapply.
+ * One account's steps one after another, up to `concurrency` accounts at once.
  */
 import { accountOfIamArn, partitionOf } from '../arn.ts';
 import { InputError } from '../errors.ts';
@@ -21,6 +21,7 @@ import { ACTIONS, type CredentialState, type RemediationClients } from './action
 import { inAccountOrder } from './by-account.ts';
 import { type ExemptionCheck, exemptionCheck, stepExemption, withExemptTags } from './exemptions.ts';
 import {
+  checkJournalLines,
   foldJournal,
   journalConfirms,
   journalEntries,
@@ -141,11 +142,22 @@ export interface UndoOptions {
   onStepDone?: (result: UndoResult) => void;
 }
 
+/**
+ * Reverses what `given` (the journal's entries) records as credsweep's confirmed changes (see the
+ * top of this file). Each entry is first held to what a line of the journal file would be
+ * (journalLineCheck: its schema, `options.planDigest`, with `options.key` its HMAC and chain), so
+ * entries passed from code are refused as readJournal would refuse the file: an InputError before
+ * anything is journalled or called. Undo then works from the checked copies.
+ */
 export async function undoJournal(
-  entries: readonly JournalEntry[],
+  given: readonly JournalEntry[],
   options: UndoOptions,
 ): Promise<UndoResult[]> {
   const { journal, now, runId } = options;
+  const entries = checkJournalLines(given, journal.path, {
+    planDigest: options.planDigest,
+    key: options.key,
+  });
   const entry = journalEntries('undo', runId, now, {
     planDigest: options.planDigest,
     key: options.key,

@@ -123,14 +123,13 @@ describe('deactivate-service-specific-credential (aws-sdk-client-mock: moto has 
           includeRoot: false,
           include: [],
           exclude: [],
-          thresholdDays: 90,
           journals: [],
         },
         caller: { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/ops`, accessKeyId: null },
         summary: { steps: steps.length, reversible: steps.length, irreversible: 0, skipped: 0 },
         steps,
         skipped: [],
-      } as unknown as Omit<RemediationPlan, 'digest'>,
+      },
       undefined,
     );
   }

@@ -206,8 +206,8 @@ describe('delete-root-access-key (sts:AssumeRoot, mocked: moto lacks it)', () =>
     stsMock.on(AssumeRootCommand).rejects(Object.assign(new Error('not enabled'), { name: 'AccessDenied' }));
     const c = clients();
     const plan = assembleRemediationPlan([{ ...rootFinding, accessKeyId: 'AKIAROOTKEY1' }], {
-      dataCollectedAt: 0,
-      createdAt: 0,
+      dataCollectedAt: Date.parse('2026-11-01T00:00:00Z'),
+      createdAt: Date.parse('2026-11-01T00:00:00Z'),
       thresholdDays: 90,
       deleteAfterDays: 30,
       allowIrreversible: true,
@@ -222,7 +222,7 @@ describe('delete-root-access-key (sts:AssumeRoot, mocked: moto lacks it)', () =>
       clients: c,
       journal,
       history: [],
-      now: () => 0,
+      now: () => Date.parse('2026-11-01T01:00:00Z'),
       runId: 'run',
       planFile: 'plan.json',
       callerAccessKeyId: 'AKIAOPS',

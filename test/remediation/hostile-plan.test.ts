@@ -22,7 +22,7 @@
  * certificates only, or named under another user.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
@@ -45,13 +45,20 @@ import {
 import { AssumeRootCommand, STSClient } from '@aws-sdk/client-sts';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import type { Exemption } from '../../src/config/schema.ts';
+import { isCredsweepError } from '../../src/errors.ts';
+import type { JournalEntry } from '../../src/model/remediation-journal.ts';
 import type { PlanStep, RemediationPlan } from '../../src/model/remediation-plan.ts';
 import { ACTIONS } from '../../src/remediation/actions/index.ts';
 import { applyPlan, type StepResult } from '../../src/remediation/apply.ts';
 import type { ApplyOwnThresholds } from '../../src/remediation/apply-thresholds.ts';
 import { remediationClients } from '../../src/remediation/clients.ts';
 import { exemptionCheck } from '../../src/remediation/exemptions.ts';
-import { deactivationDatesOf, journalEntries, JournalWriter } from '../../src/remediation/journal.ts';
+import {
+  deactivationDatesOf,
+  journalEntries,
+  JournalWriter,
+  readJournal,
+} from '../../src/remediation/journal.ts';
 import { resolveLiveAccessAnalyzer } from '../../src/remediation/live-access-analyzer.ts';
 import { type PlanKey, sealPlan } from '../../src/remediation/plan-digest.ts';
 import { checkPlanNotFromFuture, verifyPlan } from '../../src/remediation/verify-plan.ts';
@@ -1214,6 +1221,231 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     });
   }
 
+  // The library path: applyPlan handed a plan object straight from code, nothing checked before it
+  // (no readRemediationPlan, verifyPlan or checkPlanNotFromFuture, as the CLI runs them). It checks
+  // the plan and options.history itself: each case is refused as a whole, with a typed error, before
+  // its run line, so nothing is journalled and nothing changes in moto.
+  interface FromCode {
+    key?: PlanKey;
+    /** apply's injected clock (default: the machine's). */
+    now?: () => number;
+    history?: unknown[];
+  }
+  async function applyFromCode(plan: unknown, options: FromCode = {}) {
+    const file = join(dir, `library-${++runs}.jsonl`);
+    const journal = new JournalWriter(file);
+    const clients = motoRemediationClients(moto, iam);
+    try {
+      const result = await applyPlan(plan as RemediationPlan, {
+        clients,
+        journal,
+        history: (options.history ?? []) as JournalEntry[],
+        now: options.now ?? Date.now,
+        runId: `library-${runs}`,
+        planFile: 'plan.json',
+        key: options.key,
+        callerAccessKeyId: fx.ops.accessKeyId,
+        allowIrreversible: true,
+        exemptions: exemptionCheck(PLAN_CONFIG.exemptions, Date.now()),
+        deactivatedAt: new Map(),
+      });
+      return { results: result.results, journalled: readFileSync(file, 'utf8') };
+    } catch (e) {
+      return { refused: e as Error, journalled: readFileSync(file, 'utf8') };
+    } finally {
+      journal.close();
+      clients.destroy();
+    }
+  }
+  /**
+   * A journal line credsweep itself would write for `plan`; with `key`, sealed as the first line of a
+   * journal (`prev` '').
+   */
+  const lineOf = (
+    plan: RemediationPlan,
+    fields: Parameters<ReturnType<typeof journalEntries>>[0],
+    key?: PlanKey,
+  ) =>
+    journalEntries('apply', 'earlier', Date.now, {
+      planDigest: plan.digest.value,
+      key,
+      journal: { lastMac: () => '' },
+    })(fields);
+  const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString().slice(0, 19) + 'Z';
+  const sealedWithKey = () => tamper(() => {}, { key: KEY });
+  const libraryCases: {
+    name: string;
+    plan: () => Promise<unknown>;
+    options?: () => FromCode;
+    expect: RegExp;
+  }[] = [
+    {
+      name: "a step edited after sealing (dave's swapped for bob's key), the digest left as it was",
+      plan: async () => {
+        const bob = await keyStep('bob');
+        return tamper((p) => (p.steps[1] = bob), { reseal: false });
+      },
+      expect: /does not match its digest \(sha256\)/,
+    },
+    {
+      name: "an unsealed plan with a step added (alice's password), the digest left as it was",
+      plan: async () => tamper((p) => p.steps.push(passwordStep('alice')), { reseal: false }),
+      expect: /does not match its digest \(sha256\)/,
+    },
+    {
+      name: 'a plan key given, a step added and the plan re-sealed with plain SHA-256',
+      plan: async () => tamper((p) => p.steps.push(passwordStep('alice'))),
+      options: () => ({ key: KEY }),
+      expect: /not sealed with the plan key/,
+    },
+    {
+      name: 'a plan sealed with a plan key, given no key',
+      plan: async () => sealedWithKey(),
+      expect: /sealed with a plan key/,
+    },
+    {
+      name: 'dataCollectedAt an hour from now (re-sealed)',
+      plan: async () => tamper((p) => (p.dataCollectedAt = inAnHour())),
+      expect: /dataCollectedAt \S+ is later than now/,
+    },
+    {
+      name: "the plan made later than apply's injected clock (now: two days ago), not the machine's",
+      plan: async () => fx.plan,
+      options: () => ({ now: () => Date.now() - 2 * MS_PER_DAY }),
+      expect: /dataCollectedAt \S+ is later than now/,
+    },
+    {
+      name: 'a step with an action credsweep does not have (re-sealed)',
+      plan: async () => tamper((p) => ((p.steps[0] as { action: string }).action = 'delete-user')),
+      expect: /not a credsweep plan: steps\.0\.action:/,
+    },
+    {
+      name: 'a step without its arn (re-sealed)',
+      plan: async () => tamper((p) => delete (p.steps[0] as { arn?: string }).arn),
+      expect: /not a credsweep plan: steps\.0\.arn:/,
+    },
+    {
+      name: 'a plan without its audit (re-sealed)',
+      plan: async () => tamper((p) => delete (p as { audit?: unknown }).audit),
+      expect: /not a credsweep plan: audit:/,
+    },
+    {
+      name: 'null for a plan',
+      plan: async () => null,
+      expect: /not a credsweep plan: \(top level\):/,
+    },
+    {
+      name: "history: a done line for alice's step written by hand, without v, at or runId",
+      plan: async () => fx.plan,
+      options: () => ({
+        history: [
+          { phase: 'apply', type: 'done', planDigest: fx.plan.digest.value, step: validStep('alice') },
+        ],
+      }),
+      expect: /not a credsweep journal line: v:/,
+    },
+    {
+      name: 'history: a line whose step names an action credsweep does not have',
+      plan: async () => fx.plan,
+      options: () => ({
+        history: [
+          lineOf(fx.plan, { type: 'run' }),
+          {
+            ...lineOf(fx.plan, { type: 'done', step: validStep('dave') }),
+            step: { ...validStep('dave'), action: 'keep-forever' },
+          },
+        ],
+      }),
+      expect: /not a credsweep journal line: step\.action:/,
+    },
+    {
+      name: "history: a line of another plan's digest",
+      plan: async () => fx.plan,
+      options: () => ({
+        history: [
+          journalEntries('apply', 'other', Date.now, { planDigest: 'f'.repeat(64) })({
+            type: 'done',
+            step: validStep('alice'),
+          }),
+        ],
+      }),
+      expect: /belongs to another plan/,
+    },
+    {
+      name: 'history with the plan key: a done line without its HMAC',
+      plan: async () => sealedWithKey(),
+      options: () => ({
+        key: KEY,
+        history: [lineOf(sealedWithKey(), { type: 'done', step: validStep('alice') })],
+      }),
+      expect: /HMAC mismatch/,
+    },
+    {
+      name: 'history with the plan key: a sealed line that does not follow the one before it',
+      plan: async () => sealedWithKey(),
+      options: () => {
+        const plan = sealedWithKey();
+        // each line sealed as the first of a journal: the second does not name the first
+        const run = lineOf(plan, { type: 'run' }, KEY);
+        const done = lineOf(plan, { type: 'done', step: validStep('alice') }, KEY);
+        return { key: KEY, history: [run, done] };
+      },
+      expect: /does not follow the line before it/,
+    },
+  ];
+  for (const c of libraryCases) {
+    it(`from code: ${c.name}: refused, nothing journalled`, async () => {
+      const { refused, results, journalled } = await applyFromCode(await c.plan(), c.options?.());
+      assert.ok(refused, `acted: ${JSON.stringify(results)}`);
+      assert.ok(isCredsweepError(refused), `a typed error, not ${refused.stack}`);
+      assert.match(refused.message, c.expect);
+      assert.equal(journalled, '', 'nothing journalled');
+      assert.deepEqual(await snapshotCredentials(moto, iam), baseline, 'nothing changed in moto');
+    });
+  }
+
+  it('from code: the plan object changed by its caller once applyPlan started: the plan as given is acted on', async () => {
+    // carol's step (exempt: skipped once her tags are read) keeps the first step awaiting AWS while
+    // the caller turns on --allow-irreversible in the plan, so alice's password step would pass the
+    // gate. applyPlan acts on the copy it checked: alice's password is not deleted.
+    const plan = only([await keyStep('carol'), passwordStep('alice')]);
+    const file = join(dir, `library-${++runs}.jsonl`);
+    const journal = new JournalWriter(file);
+    const clients = motoRemediationClients(moto, iam);
+    let results: StepResult[];
+    try {
+      const applying = applyPlan(plan, {
+        clients,
+        journal,
+        history: [],
+        now: Date.now,
+        runId: `library-${runs}`,
+        planFile: 'plan.json',
+        callerAccessKeyId: fx.ops.accessKeyId,
+        allowIrreversible: true,
+        exemptions: exemptionCheck(PLAN_CONFIG.exemptions, Date.now()),
+        deactivatedAt: new Map(),
+      });
+      plan.options.allowIrreversible = true;
+      plan.steps[1]!.reversible = true;
+      ({ results } = await applying);
+    } finally {
+      journal.close();
+      clients.destroy();
+    }
+    assert.deepEqual(
+      results.map((r) => `${r.step.principalName}:${r.outcome}:${r.reason}`),
+      ['carol:skipped:exempt', 'alice:skipped:irreversible'],
+    );
+    assert.match(results[1]!.detail ?? '', /the plan was not made with --allow-irreversible/);
+    assert.deepEqual(
+      readJournal(file).map((e) => `${e.type}:${e.reason ?? ''}`),
+      ['run:', 'skipped:exempt', 'skipped:irreversible'],
+      'the run line and the two skips: what the contract allows',
+    );
+    assert.deepEqual(await snapshotCredentials(moto, iam), baseline, 'nothing changed in moto');
+  });
+
   it('control: the untampered plan does act (so the snapshot would have seen a change)', async () => {
     const outcome = await run(fx.plan);
     assert.ok('results' in outcome);
@@ -1800,14 +2032,13 @@ describe('hostile plans: delete-root-access-key and deactivate-service-specific-
           includeRoot: true,
           include: [],
           exclude: [],
-          thresholdDays: 90,
           journals: [],
         },
         caller: { accountId: MANAGEMENT, arn: `arn:aws:iam::${MANAGEMENT}:user/ops`, accessKeyId: 'AKIAOPS' },
         summary: { steps: steps.length, reversible: steps.length - irreversible, irreversible, skipped: 0 },
         steps,
         skipped: [],
-      } as unknown as Omit<RemediationPlan, 'digest'>,
+      },
       undefined,
     );
   }

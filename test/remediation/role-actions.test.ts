@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { RemediationPlan } from '../../src/model/remediation-plan.ts';
 import { applyPlan, type StepResult } from '../../src/remediation/apply.ts';
+import { sealPlan } from '../../src/remediation/plan-digest.ts';
 import { exemptionCheck } from '../../src/remediation/exemptions.ts';
 import { deactivationDates, JournalWriter, readJournal } from '../../src/remediation/journal.ts';
 import { QUARANTINE_POLICY_NAME, QUARANTINED_AT_TAG } from '../../src/remediation/quarantine-policy.ts';
@@ -215,24 +216,28 @@ describe('role remediation: quarantine, delete, undo (moto)', () => {
     await iam.send(new CreateAccessKeyCommand({ UserName: 'old-user' }));
     await moto.setClockOffsetDays(0);
     const now = Date.now();
-    const p: RemediationPlan = plan([], now, { auditedAccounts: [ACCOUNT] });
-    const userPlan = {
-      ...p,
-      steps: [
-        {
-          id: `${ACCOUNT}/quarantine-user/old-user`,
-          action: 'quarantine-user' as const,
-          accountId: ACCOUNT,
-          principalType: 'user' as const,
-          principalName: 'old-user',
-          arn: `arn:aws:iam::${ACCOUNT}:user/old-user`,
-          credential: 'none' as const,
-          reversible: true,
-          reason: 'no credential in use',
-          expected: { status: 'Active' as const, lastUsed: null },
-        },
-      ],
-    };
+    const { digest: _, ...p } = plan([], now, { auditedAccounts: [ACCOUNT] });
+    // the step added, the plan sealed again (apply refuses a plan that does not match its digest)
+    const userPlan = sealPlan(
+      {
+        ...p,
+        steps: [
+          {
+            id: `${ACCOUNT}/quarantine-user/old-user`,
+            action: 'quarantine-user' as const,
+            accountId: ACCOUNT,
+            principalType: 'user' as const,
+            principalName: 'old-user',
+            arn: `arn:aws:iam::${ACCOUNT}:user/old-user`,
+            credential: 'none' as const,
+            reversible: true,
+            reason: 'no credential in use',
+            expected: { status: 'Active' as const, lastUsed: null },
+          },
+        ],
+      },
+      undefined,
+    );
     const a = await apply(userPlan, now);
     assert.deepEqual(outcomes(a.results), { 'old-user': 'done' });
     const policy = await iam.send(

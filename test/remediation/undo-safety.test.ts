@@ -15,6 +15,7 @@ import { IAMClient, TagUserCommand, UntagUserCommand, UpdateAccessKeyCommand } f
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Exemption } from '../../src/config/schema.ts';
 import { InputError } from '../../src/errors.ts';
+import type { JournalEntry } from '../../src/model/remediation-journal.ts';
 import type { PlanStep } from '../../src/model/remediation-plan.ts';
 import { ACTIONS } from '../../src/remediation/actions/index.ts';
 import { exemptionCheck } from '../../src/remediation/exemptions.ts';
@@ -296,7 +297,12 @@ describe('undo reverses only confirmed changes, while the credential is as creds
     await setDave('Inactive');
     try {
       // read without the key (which readJournal would refuse), handed to undo with it
-      await assert.rejects(undo(file, KEY, [], undefined, false, readJournal(file)), refusesUnsealed);
+      // Refused by the line check undoJournal holds entries to (journalLineCheck), before trust is asked.
+      await assert.rejects(
+        undo(file, KEY, [], undefined, false, readJournal(file)),
+        (e: unknown) =>
+          e instanceof InputError && /not written with the plan key \(HMAC mismatch\)/.test(e.message),
+      );
       assert.equal(await daveStatus(), 'Inactive', 'nothing reversed');
     } finally {
       await setDave('Active');
@@ -404,6 +410,78 @@ describe('undo reverses only confirmed changes, while the credential is as creds
     assert.equal(entries.length, 6);
     assert.equal(entries[3]!.prev, entries[2]!.mac, 'the undo chains on from the last legacy line');
   });
+
+  // Entries handed to undoJournal from code, not read from a file: held to what readJournal holds a
+  // file's lines to, so each is refused before anything is journalled or reversed.
+  for (const [what, key, forge, expect] of [
+    [
+      'with a plan key, a done line without its HMAC appended to the entries read',
+      KEY,
+      (read: JournalEntry[]) => [
+        ...read,
+        journalEntries('apply', 'run-1', Date.now, { planDigest: fx.plan.digest.value })({
+          type: 'done',
+          step: dave,
+          before: { exists: true, status: 'Active', lastUsed: null },
+        }),
+      ],
+      /HMAC mismatch/,
+    ],
+    [
+      'a done line written by hand, without v, at or runId',
+      undefined,
+      (read: JournalEntry[]) => [
+        ...read,
+        { phase: 'apply', type: 'done', planDigest: fx.plan.digest.value, step: dave } as JournalEntry,
+      ],
+      /not a credsweep journal line: v:/,
+    ],
+    [
+      'a confirmed step whose action credsweep does not have',
+      undefined,
+      (read: JournalEntry[]) =>
+        read.map((e) =>
+          e.step ? { ...e, step: { ...e.step, action: 'reactivate-all' } } : e,
+        ) as JournalEntry[],
+      /not a credsweep journal line: step\.action:/,
+    ],
+    [
+      "a line of another plan's digest among them",
+      undefined,
+      (read: JournalEntry[]) => [read[0]!, { ...read[1]!, planDigest: 'f'.repeat(64) }, read[2]!],
+      /belongs to another plan/,
+    ],
+  ] as const) {
+    it(`entries passed from code: ${what}: refused, nothing journalled or reversed`, async () => {
+      // The journal before the forgery: no confirmed step with a key (nothing to reverse), else dave's
+      // deactivation confirmed; dave Inactive by a responder's hand or as apply left him.
+      const file = await journalWith(key ? [] : ['intent', 'done'], key);
+      await setDave('Inactive');
+      const journalled = readFileSync(file, 'utf8');
+      const journal = new JournalWriter(file);
+      const clients = motoRemediationClients(moto, iam);
+      try {
+        await assert.rejects(
+          undoJournal(forge(readJournal(file, { key })), {
+            clients,
+            journal,
+            now: Date.now,
+            runId: 'undo-from-code',
+            planDigest: fx.plan.digest.value,
+            key,
+            callerArn: `arn:aws:iam::${dave.accountId}:user/ops`,
+          }),
+          (e) => e instanceof InputError && e.file === file && expect.test(`line ${e.line} ${e.message}`),
+        );
+      } finally {
+        journal.close();
+        clients.destroy();
+      }
+      assert.equal(readFileSync(file, 'utf8'), journalled, 'nothing journalled');
+      assert.equal(await daveStatus(), 'Inactive', 'nothing reversed');
+      await setDave('Active');
+    });
+  }
 
   it("a line of another plan's digest, or a line that does not parse, is refused", async () => {
     const file = await journalWith(['intent']);
