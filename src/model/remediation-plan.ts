@@ -89,7 +89,7 @@ const credentialRef = {
  * (Access Advisor, the current boundary) and skips the step when anything differs: these fields can
  * only make apply skip, never decide what it writes.
  */
-export const restrictionSchema = z.object({
+export const restrictionSchema = z.strictObject({
   granularity: z.enum(['service', 'action']),
   /** Service namespaces in use: the only ones the boundary allows. */
   servicesInUse: z.array(z.string()),
@@ -120,10 +120,10 @@ export const MAX_RECORDED_EXEMPT_TAGS = 50;
 
 /** Exempt tags besides `credsweep:exempt=true`, as a plan or an apply's `run` line records them. */
 export const exemptTagsSchema = z
-  .array(z.object({ tagKey: z.string().min(1).max(128), tagValue: z.string().max(256) }))
+  .array(z.strictObject({ tagKey: z.string().min(1).max(128), tagValue: z.string().max(256) }))
   .max(MAX_RECORDED_EXEMPT_TAGS);
 
-export const planStepSchema = z.object({
+export const planStepSchema = z.strictObject({
   /** Stable across plans for the same credential and action: `<account>/<action>/<target>`. */
   id: z.string(),
   action: z.enum(REMEDIATION_ACTIONS),
@@ -131,7 +131,7 @@ export const planStepSchema = z.object({
   reversible: z.boolean(),
   reason: z.string(),
   /** The state the plan was made from; apply re-reads it and skips the step when it differs. */
-  expected: z.object({
+  expected: z.strictObject({
     status: z.enum(['Active', 'Inactive']).optional(),
     /** The last use the plan's data knew of (null: none); any later use means changed_since_plan. */
     lastUsed: isoUtc.nullable(),
@@ -150,7 +150,7 @@ export function credentialIdOf(s: {
   return s.accessKeyId ?? s.certificateId ?? s.sshPublicKeyId ?? s.serviceSpecificCredentialId;
 }
 
-export const skippedCredentialSchema = z.object({
+export const skippedCredentialSchema = z.strictObject({
   ...credentialRef,
   reason: z.enum(SKIP_REASONS),
   detail: z.string(),
@@ -158,7 +158,7 @@ export const skippedCredentialSchema = z.object({
 export type SkippedCredential = z.infer<typeof skippedCredentialSchema>;
 
 /** How the plan's canonical content is sealed: SHA-256, or HMAC-SHA256 with the plan key. */
-export const planDigestSchema = z.object({
+export const planDigestSchema = z.strictObject({
   algorithm: z.enum(['sha256', 'hmac-sha256']),
   value: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 hex digits'),
 });
@@ -166,7 +166,7 @@ export type PlanDigest = z.infer<typeof planDigestSchema>;
 
 export const PLAN_SCHEMA_VERSION = 2;
 
-export const remediationPlanSchema = z.object({
+export const remediationPlanSchema = z.strictObject({
   schemaVersion: z.literal(PLAN_SCHEMA_VERSION),
   /** When the plan was assembled. */
   createdAt: isoUtc,
@@ -175,14 +175,14 @@ export const remediationPlanSchema = z.object({
   /** The evaluation date (`--as-of`); it never changes the data's age. */
   asOf: isoUtc,
   /** What the audit behind the plan covered and judged by: apply re-checks steps against it. */
-  audit: z.object({
+  audit: z.strictObject({
     /** Accounts the audit read successfully; a step elsewhere is skipped (account_not_audited). */
     accounts: z.array(z.string()),
     thresholdDays: z.number().int().min(0),
     /** Per-kind thresholds (configuration file), when any differ from `thresholdDays`. */
     thresholds: z.record(z.string(), z.number().int().min(0)),
   }),
-  options: z.object({
+  options: z.strictObject({
     deleteAfterDays: z.number().int().min(0),
     allowIrreversible: z.boolean(),
     includeRoot: z.boolean(),
@@ -211,12 +211,12 @@ export const remediationPlanSchema = z.object({
      */
     exemptTags: exemptTagsSchema.optional(),
   }),
-  caller: z.object({
+  caller: z.strictObject({
     accountId: z.string(),
     arn: z.string(),
     accessKeyId: z.string().nullable(),
   }),
-  summary: z.object({
+  summary: z.strictObject({
     steps: z.number().int().min(0),
     reversible: z.number().int().min(0),
     irreversible: z.number().int().min(0),

@@ -54,7 +54,10 @@ function validate<T>(
   if (kind && kind !== expected) throw new InputError(wrongFileMessage(kind, expected, path), path);
   const issue = parsed.error.issues[0]!;
   const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-  throw new InputError(`not ${what}: ${where}: ${issue.message}`, path);
+  // A plan holds only the fields this version writes (its schema is strict): one it does not know was
+  // added by hand, or by a newer credsweep whose meaning this version would silently drop.
+  const why = issue.code === 'unrecognized_keys' ? ' (edited, or written by a newer credsweep)' : '';
+  throw new InputError(`not ${what}: ${where}: ${issue.message}${why}`, path);
 }
 
 export async function readAuditReport(path: string): Promise<AuditReport> {
@@ -69,8 +72,10 @@ export async function readRemediationPlan(path: string): Promise<{ plan: Remedia
 
 /**
  * `value` held to the plan file's contract, or an InputError naming `file` (`not a credsweep plan:
- * where: what`). The result is a new object (zod copies every object and array it parses, and drops
- * keys the schema does not know): applyPlan acts on it, not on what its caller can still change.
+ * where: what`). The result is a new object (zod copies every object and array it parses):
+ * applyPlan acts on it, not on what its caller can still change. The plan's schema is strict: a key it
+ * does not know is refused, not dropped, so a field added after sealing (or one a newer credsweep
+ * writes, whose meaning this version would lose) cannot pass the digest check unseen.
  */
 export function parseRemediationPlan(value: unknown, file: string): RemediationPlan {
   return validate(remediationPlanSchema, value, file, 'a credsweep plan', 'plan');

@@ -1330,6 +1330,26 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       expect: /not a credsweep plan: audit:/,
     },
     {
+      name: 'sealed with the key, then a field credsweep does not know added to a step (dropped unseen before)',
+      plan: async () => {
+        const plan = structuredClone(sealedWithKey()) as unknown as { steps: Record<string, unknown>[] };
+        plan.steps[0]!.force = true;
+        return plan;
+      },
+      options: () => ({ key: KEY }),
+      expect: /not a credsweep plan: steps\.0: Unrecognized key: "force"/,
+    },
+    {
+      name: 'sealed with the key, then a field added to its options (as a newer credsweep might write one)',
+      plan: async () => {
+        const plan = structuredClone(sealedWithKey()) as unknown as { options: Record<string, unknown> };
+        plan.options.requireApproval = true;
+        return plan;
+      },
+      options: () => ({ key: KEY }),
+      expect: /not a credsweep plan: options: Unrecognized key: "requireApproval".*newer credsweep/,
+    },
+    {
       name: 'null for a plan',
       plan: async () => null,
       expect: /not a credsweep plan: \(top level\):/,
