@@ -10,7 +10,7 @@ import { isoUtc } from './finding.ts';
 import { exemptTagsSchema, planStepSchema } from './remediation-plan.ts';
 import { roleRecordSchema } from './role-record.ts';
 
-export const credentialStateSchema = z.object({
+export const credentialStateSchema = z.strictObject({
   exists: z.boolean(),
   status: z.string().optional(),
   lastUsed: isoUtc.nullable(),
@@ -19,7 +19,9 @@ export const credentialStateSchema = z.object({
   /** quarantine-user, restrict-permissions: the principal's live ARN. */
   arn: z.string().optional(),
   /** quarantine-user: each credential it could still use, its latest activity and threshold kind. */
-  activity: z.array(z.object({ what: z.string(), kind: z.string().optional(), at: z.string() })).optional(),
+  activity: z
+    .array(z.strictObject({ what: z.string(), kind: z.string().optional(), at: z.string() }))
+    .optional(),
   /** Role actions: the whole role as read (what delete-role's undo recreates it from). */
   role: roleRecordSchema.optional(),
   /** restrict-permissions: the principal's boundary as read, and the one the step would set. */
@@ -97,7 +99,7 @@ export const APPLY_SKIP_REASONS = [
 ] as const;
 export type ApplySkipReason = (typeof APPLY_SKIP_REASONS)[number];
 
-export const journalEntrySchema = z.object({
+export const journalEntrySchema = z.strictObject({
   v: z.literal(2),
   at: isoUtc,
   runId: z.string(),
@@ -106,7 +108,7 @@ export const journalEntrySchema = z.object({
   /** The digest of the plan this line belongs to (the plan's `digest.value`). */
   planDigest: z.string().min(1),
   /** On `run` lines: which plan file this run carries out. */
-  plan: z.object({ file: z.string(), dataCollectedAt: isoUtc }).optional(),
+  plan: z.strictObject({ file: z.string(), dataCollectedAt: isoUtc }).optional(),
   /**
    * On apply's `run` lines: the exempt tags its plan recorded (plan --exempt-tag), so undo leaves a
    * principal carrying one as it is, as apply does. They can only add protection.
@@ -118,7 +120,7 @@ export const journalEntrySchema = z.object({
   /** On `skipped` lines: why (APPLY_SKIP_REASONS, or undo's not_confirmed, changed_since_apply, …). */
   reason: z.string().optional(),
   detail: z.string().optional(),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: z.strictObject({ code: z.string(), message: z.string() }).optional(),
   /**
    * With a plan key: the `mac` of the line before this one in the journal ('' on the first), so the
    * lines form a chain the HMACs seal: a line added, copied, moved or removed breaks it. Absent on

@@ -166,6 +166,15 @@ export type PlanDigest = z.infer<typeof planDigestSchema>;
 
 export const PLAN_SCHEMA_VERSION = 2;
 
+/**
+ * Plans and journal lines hold only the fields this version writes (their schemas are strict, so a
+ * field is never dropped before a digest or HMAC is checked): one it does not know was added by hand,
+ * or by a newer credsweep whose meaning this version would lose.
+ */
+export function unknownFieldHint(issue: z.core.$ZodIssue): string {
+  return issue.code === 'unrecognized_keys' ? ' (edited, or written by a newer credsweep)' : '';
+}
+
 export const remediationPlanSchema = z.strictObject({
   schemaVersion: z.literal(PLAN_SCHEMA_VERSION),
   /** When the plan was assembled. */

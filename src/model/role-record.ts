@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const roleRecordSchema = z.object({
+export const roleRecordSchema = z.strictObject({
   roleName: z.string(),
   path: z.string(),
   /** The deleted role's unique id: a recreated role gets another one. */
@@ -15,10 +15,10 @@ export const roleRecordSchema = z.object({
   maxSessionDuration: z.number().int().positive().optional(),
   /** The trust policy, decoded JSON text. */
   trustPolicy: z.string(),
-  inlinePolicies: z.array(z.object({ name: z.string(), document: z.string() })),
+  inlinePolicies: z.array(z.strictObject({ name: z.string(), document: z.string() })),
   attachedPolicyArns: z.array(z.string()),
   permissionsBoundaryArn: z.string().nullable(),
-  tags: z.array(z.object({ key: z.string(), value: z.string() })),
-  instanceProfiles: z.array(z.object({ name: z.string(), arn: z.string() })),
+  tags: z.array(z.strictObject({ key: z.string(), value: z.string() })),
+  instanceProfiles: z.array(z.strictObject({ name: z.string(), arn: z.string() })),
 });
 export type RoleRecord = z.infer<typeof roleRecordSchema>;

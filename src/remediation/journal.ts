@@ -14,7 +14,7 @@ import { recogniseText, wrongFileMessage } from '../model/file-kinds.ts';
 import { acquireLock, type HeldLock } from '../files/pid-lock.ts';
 import { journalEntryMacValid, macJournalEntry, type PlanKey } from './plan-digest.ts';
 import { type JournalEntry, journalEntrySchema } from '../model/remediation-journal.ts';
-import type { PlanStep } from '../model/remediation-plan.ts';
+import { type PlanStep, unknownFieldHint } from '../model/remediation-plan.ts';
 import { type EpochMs, parseIsoDateTime, toIso } from '../time.ts';
 
 /**
@@ -214,7 +214,7 @@ export function journalLineCheck(
       if (wrong) throw wrong;
       const issue = parsed.error.issues[0]!;
       throw new InputError(
-        `not a credsweep journal line: ${issue.path.join('.') || '(line)'}: ${issue.message}`,
+        `not a credsweep journal line: ${issue.path.join('.') || '(line)'}: ${issue.message}${unknownFieldHint(issue)}`,
         file,
         line,
       );

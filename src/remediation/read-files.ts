@@ -8,7 +8,7 @@ import { InputError } from '../errors.ts';
 import { MAX_JSON_TEXT_BYTES, readWholeFile } from '../files/read-whole.ts';
 import { type AuditReport, auditReportSchema } from '../model/finding.ts';
 import { type ExpectedFile, recogniseJson, recogniseText, wrongFileMessage } from '../model/file-kinds.ts';
-import { type RemediationPlan, remediationPlanSchema } from '../model/remediation-plan.ts';
+import { type RemediationPlan, remediationPlanSchema, unknownFieldHint } from '../model/remediation-plan.ts';
 
 /**
  * What to do with an audit JSON past MAX_JSON_TEXT_BYTES (≈ 800 000 findings; a 1M-row audit writes
@@ -54,10 +54,7 @@ function validate<T>(
   if (kind && kind !== expected) throw new InputError(wrongFileMessage(kind, expected, path), path);
   const issue = parsed.error.issues[0]!;
   const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-  // A plan holds only the fields this version writes (its schema is strict): one it does not know was
-  // added by hand, or by a newer credsweep whose meaning this version would silently drop.
-  const why = issue.code === 'unrecognized_keys' ? ' (edited, or written by a newer credsweep)' : '';
-  throw new InputError(`not ${what}: ${where}: ${issue.message}${why}`, path);
+  throw new InputError(`not ${what}: ${where}: ${issue.message}${unknownFieldHint(issue)}`, path);
 }
 
 export async function readAuditReport(path: string): Promise<AuditReport> {

@@ -483,6 +483,26 @@ describe('undo reverses only confirmed changes, while the credential is as creds
     });
   }
 
+  it('with a plan key, a sealed line with a field credsweep does not know added is refused (it was dropped unseen)', async () => {
+    const file = await journalWith(['intent', 'done'], KEY);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const done = lines.findIndex((l) => l.includes('"type":"done"'));
+    const edited = JSON.parse(lines[done]!) as Record<string, unknown>;
+    edited.confirmedBy = 'an administrator';
+    lines[done] = JSON.stringify(edited);
+    const tampered = join(dir, `tampered-${++files}.jsonl`);
+    writeFileSync(tampered, `${lines.join('\n')}\n`);
+    assert.throws(
+      () => readJournal(tampered, { key: KEY }),
+      (e) =>
+        e instanceof InputError &&
+        e.line === done + 1 &&
+        /not a credsweep journal line: \(line\): Unrecognized key: "confirmedBy" \(edited, or written by a newer credsweep\)/.test(
+          e.message,
+        ),
+    );
+  });
+
   it("a line of another plan's digest, or a line that does not parse, is refused", async () => {
     const file = await journalWith(['intent']);
     const other = journalEntries('apply', 'run-2', Date.now, { planDigest: 'f'.repeat(64) })({
