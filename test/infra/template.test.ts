@@ -88,6 +88,32 @@ describe('infra/template.yaml', () => {
     assert.ok(template.Resources.NotificationTopic.Properties.KmsMasterKeyId);
   });
 
+  it('run reports expire only when ReportRetentionDays is set, and only under runs/ (latest.json and state.json stay)', () => {
+    const retention = template.Parameters.ReportRetentionDays;
+    assert.equal(retention.Default, 0, 'default: every report kept, as before the parameter');
+    assert.deepEqual(template.Conditions.ExpiresReports, {
+      Not: [{ Equals: [{ Ref: 'ReportRetentionDays' }, 0] }],
+    });
+    const rules = everyBranch(template.Resources.RunsBucket.Properties.LifecycleConfiguration.Rules);
+    const reports = rules.filter((r) => r.Id === 'expire-run-reports');
+    assert.equal(reports.length, 1);
+    assert.deepEqual(reports[0], {
+      Id: 'expire-run-reports',
+      Status: 'Enabled',
+      Prefix: 'credsweep/runs/',
+      ExpirationInDays: { Ref: 'ReportRetentionDays' },
+    });
+    const conditional = template.Resources.RunsBucket.Properties.LifecycleConfiguration.Rules.find(
+      (r: Json) => r.If,
+    );
+    assert.equal(conditional.If[0], 'ExpiresReports');
+    // where the function writes them: CREDSWEEP_PREFIX + runs/<time>.json
+    const env = template.Resources.AuditFunction.Properties.Environment.Variables;
+    assert.equal(`${env.CREDSWEEP_PREFIX}runs/`, reports[0].Prefix);
+    const lint = cfnLint(TEMPLATE, '--parameters', 'ReportRetentionDays=400');
+    assert.equal(lint.code, 0, lint.output);
+  });
+
   it('least privilege by default: the member role is the read-only CredsweepAudit, within the organisation', () => {
     assert.equal(template.Parameters.MemberRoleName.Default, MEMBER_ROLE_NAME);
     assert.equal(MEMBER_ROLE_NAME, 'CredsweepAudit');
