@@ -149,6 +149,12 @@ export async function runApply(
         `give it with --config (or run apply where ./credsweep.config.* is)`,
       );
     }
+    // The dates of the plan's journals, read before asking: a journal whose dates do not count (not
+    // sealed, not trusted) is said before the question, so the answer knows the deletions will wait.
+    const journalled = pending.some((s) => s.action === 'delete-access-key' || s.action === 'delete-role')
+      ? deactivationDatesOf(plan.options.journals, key, flags.trustUnsignedJournal ?? false, noteCutOff)
+      : { dates: new Map<string, number>(), unconfirmed: [] };
+    noteUnconfirmedJournals(ctx, journalled.unconfirmed);
     // What the steps are judged with: said before them when it is not what the plan recorded (an
     // unsealed plan's thresholds meet apply's own). The threshold is a live check: a step listed here
     // may still be skipped when it runs.
@@ -174,10 +180,6 @@ export async function runApply(
       ))
     )
       return;
-    const journalled = pending.some((s) => s.action === 'delete-access-key' || s.action === 'delete-role')
-      ? deactivationDatesOf(plan.options.journals, key, flags.trustUnsignedJournal ?? false, noteCutOff)
-      : { dates: new Map<string, number>(), unconfirmed: [] };
-    noteUnconfirmedJournals(ctx, journalled.unconfirmed);
     const session = await openRemediationSession(ctx, flags);
     // Steps planned with IAM Access Analyzer's verdicts re-read the analyzer credsweep resolves
     // itself (the flag, else auto), never the one the plan names.
