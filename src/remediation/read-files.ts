@@ -71,7 +71,7 @@ export async function readAuditReport(path: string): Promise<AuditReport> {
  * digits. The audit itself reports what a credential report says (a hand-written one may hold
  * `1234567890`); acting on it is where such an id stops, with the finding named.
  */
-export function checkFindingAccounts(report: AuditReport, path: string): void {
+function checkFindingAccounts(report: AuditReport, path: string): void {
   report.findings.forEach((f, i) => {
     if (!/^\d{12}$/.test(f.accountId)) {
       throw new InputError(
