@@ -12,6 +12,8 @@ export interface AuditMeta {
   thresholdDays: number;
   /** Per-kind thresholds (configuration file), written to the envelope when given. */
   thresholds?: Record<string, number>;
+  /** The exempt tag, when not the default (`--exempt-tag`): written to the envelope. */
+  exemptTag?: { tagKey: string; tagValue: string };
 }
 
 /** What a tally counted, as plain data (a worker thread's part of a report audit, posted back). */
@@ -78,13 +80,19 @@ export class AuditTally {
 
 export function reportHeader(
   meta: AuditMeta,
-): Pick<AuditReport, 'schemaVersion' | 'generatedAt' | 'asOf' | 'thresholdDays' | 'thresholds'> {
+): Pick<
+  AuditReport,
+  'schemaVersion' | 'generatedAt' | 'asOf' | 'thresholdDays' | 'thresholds' | 'exemptTag'
+> {
   return {
     schemaVersion: 1,
     generatedAt: toIso(meta.generatedAt),
     asOf: toIso(meta.asOf),
     thresholdDays: meta.thresholdDays,
     ...(meta.thresholds && Object.keys(meta.thresholds).length > 0 ? { thresholds: meta.thresholds } : {}),
+    ...(meta.exemptTag
+      ? { exemptTag: { tagKey: meta.exemptTag.tagKey, tagValue: meta.exemptTag.tagValue } }
+      : {}),
   };
 }
 

@@ -29,6 +29,7 @@ import type { ParallelOptions } from './report-workers/audit-report-parallel.ts'
 import { defaultReportJobs } from './report-workers/report-jobs.ts';
 import type { TrailSummary } from '../model/trail-summary.ts';
 import type { StreamBatch } from '../reporters/reporter.ts';
+import { DEFAULT_EXEMPTION } from '../rules/index.ts';
 import { checkReportStart } from '../sources/credential-report/check-start.ts';
 import type { ReportResume } from '../sources/credential-report/parse-csv.ts';
 import { principalsByAccount } from './audit-credential-report.ts';
@@ -86,6 +87,11 @@ export async function runAudit(settings: AuditSettings, deps: AuditDeps = {}): P
     asOf: settings.evaluation.asOf,
     thresholdDays: settings.evaluation.thresholdDays,
     ...(settings.evaluation.thresholds ? { thresholds: settings.evaluation.thresholds } : {}),
+    // The exempt tag, like the threshold, is recorded when it is not the default (`--exempt-tag`).
+    ...(settings.exemptTag.tagKey === DEFAULT_EXEMPTION.tagKey &&
+    settings.exemptTag.tagValue === DEFAULT_EXEMPTION.tagValue
+      ? {}
+      : { exemptTag: settings.exemptTag }),
   };
   // 1. collect
   const input = settings.input;

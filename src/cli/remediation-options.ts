@@ -89,6 +89,22 @@ export function noteUnconfirmedJournals(ctx: CliContext, files: readonly string[
   }
 }
 
+/**
+ * What plan, apply and undo call when a journal's last line is cut off (readJournal's onCutOffLine):
+ * one line on standard error per journal, however often the command reads it.
+ */
+export function cutOffLineNote(ctx: CliContext): (file: string, line: number) => void {
+  const noted = new Set<string>();
+  return (file, line) => {
+    const where = `${printable(file)}:${line}`;
+    if (noted.has(where)) return;
+    noted.add(where);
+    ctx.stderr.write(
+      `credsweep: ${where}: the last line is cut off (its write never finished: a run killed, a full disk): ignored\n`,
+    );
+  };
+}
+
 /** confirm(), and on a no: says that nothing changed (exit 0). True to go ahead. */
 export async function confirmOrStop(
   ctx: CliContext,

@@ -169,5 +169,7 @@ export const auditReportSchema = z.object({
   findings: z.array(findingSchema),
   /** Present when a configuration file declared exemptions. */
   exemptions: exemptionOutcomeSchema.optional(),
+  /** The exempt tag the audit used, when not the default `credsweep:exempt=true` (`audit --exempt-tag`). */
+  exemptTag: z.object({ tagKey: z.string().min(1).max(128), tagValue: z.string().max(256) }).optional(),
 });
 export type AuditReport = z.infer<typeof auditReportSchema>;

@@ -74,7 +74,7 @@ export const APPLY_SKIP_REASONS = [
   'account_not_audited',
   /** The action is not one for this principal type or credential kind. */
   'action_mismatch',
-  /** The principal does not exist, or its live ARN is not the step's. */
+  /** The principal does not exist, its live ARN is not the step's, or the step's account is no account id or not its ARN's. */
   'principal_mismatch',
   /** An Inactive key credsweep's journals do not show it deactivating. */
   'deactivation_unknown',

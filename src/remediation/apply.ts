@@ -18,7 +18,7 @@
  * with the same journal resumes: steps done are not repeated, a step in flight is re-checked. Steps
  * of one account run in plan order; up to `concurrency` accounts at once (by-account.ts).
  */
-import { partitionOf } from '../arn.ts';
+import { accountOfIamArn, partitionOf } from '../arn.ts';
 import { InputError } from '../errors.ts';
 import type { ApplySkipReason, JournalEntry } from '../model/remediation-journal.ts';
 import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
@@ -181,11 +181,14 @@ export function judgingThresholds(
 
 /**
  * Why apply will not carry out `step` whatever AWS holds, from the plan and apply's own
- * --allow-irreversible alone: an account the plan's audit did not cover, an action not for that
+ * --allow-irreversible alone: an account the plan's audit did not cover, an account id that is not
+ * 12 digits or not the one the step's ARN names, an action not for that
  * principal type or credential kind, an irreversible action without --allow-irreversible at plan and
  * at apply. Null when only the live checks can tell. The confirmation lists such steps apart, so what
  * it asks about is what apply may carry out.
  */
+const ACCOUNT_ID = /^\d{12}$/;
+
 export function gateStep(
   step: PlanStep,
   plan: RemediationPlan,
@@ -196,6 +199,16 @@ export function gateStep(
     return {
       reason: 'account_not_audited',
       detail: `account ${step.accountId} is not one the plan's audit covered`,
+    };
+  }
+  // An IAM account id is 12 digits, and a step acts in the account its ARN names: anything else is a
+  // plan no audit made (plan --from refuses such findings), and no AWS call is made for it.
+  if (!ACCOUNT_ID.test(step.accountId) || accountOfIamArn(step.arn) !== step.accountId) {
+    return {
+      reason: 'principal_mismatch',
+      detail: ACCOUNT_ID.test(step.accountId)
+        ? `its ARN does not name the step's account ${step.accountId}`
+        : `account ${JSON.stringify(step.accountId.slice(0, 40))} is not an AWS account id (12 digits)`,
     };
   }
   if (!action.principalTypes.includes(step.principalType) || !action.credentials.includes(step.credential)) {

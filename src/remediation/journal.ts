@@ -1,8 +1,9 @@
 /**
  * The journal: JSON Lines, each line written with one write() and fsync'd before the AWS call it
  * announces, so a run killed at any point leaves a journal that says what was done and what was in
- * flight. A torn last line (killed mid-write) is ignored; any other bad line is an input error, and
- * so is a line of another plan (its `planDigest`) or, with a plan key, a line whose HMAC is wrong.
+ * flight. A last line cut off (killed mid-write, a full disk) is ignored, and reported to the caller;
+ * any other bad line is an input error, and so is a line of another plan (its `planDigest`) or, with
+ * a plan key, a line whose HMAC is wrong.
  */
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -73,9 +74,10 @@ export class JournalWriter {
 
   /**
    * Looks at what is there before appending: a regular file (a FIFO or device would hang or lie),
-   * whose torn last line (a write that never finished: readJournal ignores it) is cut off, so the next
-   * line does not land on its end and turn both into a line no reader can parse. Returns the last
-   * whole line's `mac`.
+   * whose cut-off last line (a write that never finished: readJournal ignores it) is cut away, so the
+   * next line does not land on its end and turn both into a line no reader can parse. A last line
+   * whose newline alone is missing is whole (readJournal reads it): it gets its newline. Returns the
+   * last whole line's `mac`.
    */
   private resumeAfterLastLine(): string | undefined {
     if (!fstatSync(this.fd).isFile()) {
@@ -83,8 +85,12 @@ export class JournalWriter {
     }
     // Bytes, not text: the cut is at the last newline's byte, whatever the bytes before it decode to.
     const bytes = readFileSync(this.fd);
-    const end = bytes.lastIndexOf(0x0a) + 1;
-    if (end < bytes.length) {
+    let end = bytes.lastIndexOf(0x0a) + 1;
+    if (end < bytes.length && isWholeLine(bytes.subarray(end).toString('utf8'))) {
+      writeSync(this.fd, '\n');
+      fsyncSync(this.fd);
+      end = bytes.length;
+    } else if (end < bytes.length) {
       ftruncateSync(this.fd, end);
       fsyncSync(this.fd);
     }
@@ -143,6 +149,8 @@ export interface ReadJournalOptions {
   planDigest?: string;
   /** With a plan key, every line's HMAC must be right. */
   key?: PlanKey | undefined;
+  /** Called with the last line's number when it is cut off (and so ignored): for the caller to say so. */
+  onCutOffLine?: (line: number) => void;
 }
 
 /**
@@ -161,13 +169,17 @@ export function readJournal(path: string, options: ReadJournalOptions = {}): Jou
   const text = bytes.toString('utf8');
   const lines = text.split('\n');
   // Everything after the last newline is a line whose write never finished: the run was killed
-  // mid-write, and the step it announced was not started (the intent is fsync'd before the AWS call).
-  // Such a line is the start of one credsweep writes; anything else there (a plan, a report or `[]`
-  // with no newline at the end) is not a journal, and must not read as an empty one.
-  const torn = lines.pop()!;
-  if (!LINE_START.startsWith(torn) && !torn.startsWith(LINE_START)) {
+  // mid-write or the disk was full, and the step it announced was not started (the intent is fsync'd
+  // before the AWS call) or not confirmed. Such a line is the start of one credsweep writes; anything
+  // else there (a plan, a report or `[]` with no newline at the end) is not a journal, and must not
+  // read as an empty one. A line whose newline alone is missing is whole: it is checked like any other
+  // (ignoring it would let anyone drop a sealed line by deleting one byte, unseen).
+  const tail = lines.pop()!;
+  if (!LINE_START.startsWith(tail) && !tail.startsWith(LINE_START)) {
     throw notAJournal(text, path) ?? new InputError('not a credsweep journal line', path, lines.length + 1);
   }
+  if (isWholeLine(tail)) lines.push(tail);
+  else if (tail !== '') options.onCutOffLine?.(lines.length + 1);
   const check = journalLineCheck(path, { ...options, notAJournal: () => notAJournal(text, path) });
   return lines.flatMap((line, i) => {
     if (line.trim() === '') return [];
@@ -289,6 +301,20 @@ export function checkJournalUnchanged(
 
 /** How every line JournalWriter writes begins (JSON.stringify keeps journalEntries' key order). */
 const LINE_START = '{"v":2,"at":"';
+
+/**
+ * True when `tail` (the text after a journal's last newline) is a whole line that lacks only its
+ * newline: a line credsweep writes is one JSON object, and no part of one cut short parses.
+ */
+function isWholeLine(tail: string): boolean {
+  if (!tail.startsWith(LINE_START)) return false;
+  try {
+    JSON.parse(tail);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A plan, an audit report, a credential report… given where a journal was wanted: what to do instead. */
 function notAJournal(text: string, path: string): InputError | undefined {
@@ -417,17 +443,21 @@ export interface JournalDates {
  * deactivationDates of several journals (the latest date wins: the key was Inactive since then at
  * least). Only journals that confirm them count (journalConfirms), or any with `trustUnsigned`
  * (`--trust-unsigned-journal`): a forged date would make a key deactivated yesterday look old enough
- * to delete.
+ * to delete. `onCutOffLine` hears of each journal whose last line is cut off (readJournal's option).
  */
 export function deactivationDatesOf(
   files: readonly string[],
   key: PlanKey | undefined,
   trustUnsigned: boolean,
+  onCutOffLine?: (file: string, line: number) => void,
 ): JournalDates {
   const dates = new Map<string, EpochMs>();
   const unconfirmed: string[] = [];
   for (const file of files) {
-    const entries = readJournal(file, { key });
+    const entries = readJournal(file, {
+      key,
+      ...(onCutOffLine ? { onCutOffLine: (line: number) => onCutOffLine(file, line) } : {}),
+    });
     const found = deactivationDates(entries);
     if (found.size > 0 && !trustUnsigned && !journalConfirms(entries, key)) {
       unconfirmed.push(file);

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
+import { accountOfIamArn } from '../arn.ts';
 import { InputError } from '../errors.ts';
 import { MAX_JSON_TEXT_BYTES, readWholeFile } from '../files/read-whole.ts';
 import { type AuditReport, auditReportSchema } from '../model/finding.ts';
@@ -59,7 +60,35 @@ function validate<T>(
 
 export async function readAuditReport(path: string): Promise<AuditReport> {
   const { json } = await readJsonFile(path, 'a credsweep audit JSON', 'audit-report');
-  return validate(auditReportSchema, json, path, 'a credsweep audit JSON', 'audit-report');
+  const report = validate(auditReportSchema, json, path, 'a credsweep audit JSON', 'audit-report');
+  checkFindingAccounts(report, path);
+  return report;
+}
+
+/**
+ * Each finding in an account that can exist, the one its own ARN names: plan and export act in
+ * `accountId` (assume a role there, name it to Security Hub), and an IAM account id is exactly 12
+ * digits. The audit itself reports what a credential report says (a hand-written one may hold
+ * `1234567890`); acting on it is where such an id stops, with the finding named.
+ */
+function checkFindingAccounts(report: AuditReport, path: string): void {
+  report.findings.forEach((f, i) => {
+    if (!/^\d{12}$/.test(f.accountId)) {
+      throw new InputError(
+        `findings.${i}.accountId: ${JSON.stringify(f.accountId.slice(0, 40))} is not an AWS account id (12 digits)`,
+        path,
+      );
+    }
+    const named = accountOfIamArn(f.arn);
+    if (named !== f.accountId) {
+      throw new InputError(
+        named === undefined
+          ? `findings.${i}.arn: not an IAM ARN with a 12-digit account: ${JSON.stringify(f.arn.slice(0, 80))}`
+          : `findings.${i}.arn: names account ${named}, not the finding's ${f.accountId}`,
+        path,
+      );
+    }
+  });
 }
 
 export async function readRemediationPlan(path: string): Promise<{ plan: RemediationPlan; sha256: string }> {

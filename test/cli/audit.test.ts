@@ -91,6 +91,28 @@ describe('credsweep audit --report', () => {
     assert.equal(kevin?.reason, 'access key 1 last used 205 days ago (threshold 90)');
   });
 
+  it('records an --exempt-tag given on the command line in the JSON, as it records the threshold (and validates)', async () => {
+    const run = await runCredsweep([
+      'audit',
+      '--report',
+      DEMO,
+      ...AS_OF,
+      '--format',
+      'json',
+      '--exempt-tag',
+      'team=frozen',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const raw = JSON.parse(run.stdout) as { exemptTag?: unknown };
+    assert.deepEqual(raw.exemptTag, { tagKey: 'team', tagValue: 'frozen' });
+    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(SHIPPED_SCHEMA);
+    assert.ok(validate(raw), JSON.stringify(validate.errors));
+    assert.deepEqual(auditReportSchema.parse(raw).exemptTag, { tagKey: 'team', tagValue: 'frozen' });
+    // without the flag, the default tag is not written: reports stay as they were
+    const plain = await runCredsweep(['audit', '--report', DEMO, ...AS_OF, '--format', 'json']);
+    assert.equal('exemptTag' in JSON.parse(plain.stdout), false);
+  });
+
   it('ships a JSON Schema generated from the zod contract (run `npm run schemas` after changing it)', () => {
     assert.deepEqual(SHIPPED_SCHEMA, JSON.parse(JSON.stringify(auditReportJsonSchema())));
   });

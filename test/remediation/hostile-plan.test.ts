@@ -579,6 +579,28 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       expect: { skipped: 'account_not_audited', detail: new RegExp(`account ${MEMBER} is not one`) },
     },
     {
+      // plan --from refuses such a finding (test/cli/plan-from-account-ids.test.ts); a plan edited to
+      // hold one was acted on: AWS was asked for the user in "account" 12345 (failed, exit 3)
+      name: 'a step in account 12345 (no AWS account id), the audit edited to cover it',
+      plan: async () => {
+        const mia = await keyStep('mia', { accountId: '12345' });
+        return tamper((p) => {
+          p.steps = [mia];
+          p.audit.accounts.push('12345');
+        });
+      },
+      expect: {
+        skipped: 'principal_mismatch',
+        detail: /account "12345" is not an AWS account id \(12 digits\)/,
+      },
+    },
+    {
+      name: "a step whose ARN names another account than the step's",
+      plan: async () =>
+        tamper((p) => (p.steps = [{ ...validStep('dave'), arn: 'arn:aws:iam::210987654321:user/dave' }])),
+      expect: { skipped: 'principal_mismatch', detail: /its ARN does not name the step's account \d{12}/ },
+    },
+    {
       name: 'an irreversible step in a plan not made with --allow-irreversible (apply given it)',
       plan: async () => tamper((p) => (p.steps = [passwordStep('alice')])),
       options: { allowIrreversible: true },

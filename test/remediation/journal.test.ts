@@ -92,6 +92,18 @@ describe('journal', () => {
     );
   });
 
+  it('a run appending after a last line that lacks only its newline gives it one (it is a whole line: cutting it dropped it)', () => {
+    const file = join(dir, 'newline-lost-then-resumed.jsonl');
+    writeFileSync(file, JSON.stringify(line('intent', '2026-11-01T00:00:00Z')));
+    const w = new JournalWriter(file);
+    w.append(line('done', '2026-11-01T00:00:02Z'));
+    w.close();
+    assert.deepEqual(
+      readJournal(file).map((e) => e.type),
+      ['intent', 'done'],
+    );
+  });
+
   it('a torn last line after bytes that are not UTF-8 is cut at its own byte (the cut was counted in decoded text)', () => {
     const file = join(dir, 'torn-after-bad-bytes.jsonl');
     const entry = JSON.stringify(line('intent', '2026-11-01T00:00:00Z')).replace('alice', 'ali\u00e9');

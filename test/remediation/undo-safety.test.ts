@@ -389,6 +389,48 @@ describe('undo reverses only confirmed changes, while the credential is as creds
     await setDave('Active');
   });
 
+  // A last line cut off (apply killed mid-write, a full disk) used to be ignored silently, and so was a
+  // whole last line with only its newline missing: deleting one byte dropped a sealed `done` unseen.
+  it('with a plan key, a cut-off last line is reported and ignored; a last line missing only its newline is read, not dropped', async () => {
+    const file = await journalWith(['intent', 'done'], KEY);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const cutAt: number[] = [];
+    const cut = join(dir, `cut-${++files}.jsonl`);
+    writeFileSync(cut, `${lines.slice(0, -1).join('\n')}\n${lines.at(-1)!.slice(0, 50)}`);
+    const read = readJournal(cut, { key: KEY, onCutOffLine: (line) => cutAt.push(line) });
+    assert.deepEqual(
+      read.map((e) => e.type),
+      ['run', 'intent'],
+    );
+    assert.deepEqual(cutAt, [3]);
+    await setDave('Inactive');
+    assert.deepEqual(
+      (await undo(cut, KEY, [], undefined, false, read)).map((r) => r.outcome),
+      ['not_confirmed'],
+      'its done line was cut off: nothing confirms the change',
+    );
+    assert.equal(await daveStatus(), 'Inactive');
+    const newlineLost = join(dir, `newline-lost-${++files}.jsonl`);
+    writeFileSync(newlineLost, lines.join('\n'));
+    assert.deepEqual(
+      readJournal(newlineLost, { key: KEY, onCutOffLine: (line) => cutAt.push(line) }).map((e) => e.type),
+      ['run', 'intent', 'done'],
+    );
+    assert.deepEqual(cutAt, [3], 'a whole line is not cut off');
+    assert.deepEqual(
+      (await undo(newlineLost, KEY)).map((r) => r.outcome),
+      ['undone'],
+    );
+    assert.equal(await daveStatus(), 'Active');
+    // a whole line that fails the check is refused, newline or not
+    const forged = lines.at(-1)!.replace(/"mac":"[0-9a-f]{8}/, '"mac":"00000000');
+    writeFileSync(newlineLost, `${lines.slice(0, -1).join('\n')}\n${forged}`);
+    assert.throws(
+      () => readJournal(newlineLost, { key: KEY }),
+      (e) => e instanceof InputError && e.line === 3 && /HMAC mismatch/.test(e.message),
+    );
+  });
+
   it('a sealed journal written before lines were chained is still read, and what is appended to it chains on', async () => {
     const file = await journalWith(['intent', 'done'], KEY);
     // as an earlier version wrote it: every line sealed on its own, no `prev`

@@ -36,7 +36,12 @@ import { loadCliConfig } from '../config-options.ts';
 import { type CliContext, stderrTableOptions, tableOptions } from '../context.ts';
 import { printAfterChange, writeOutput } from '../output.ts';
 import { startProgress } from '../progress.ts';
-import { type ConnectionFlags, confirmOrStop, noteUnconfirmedJournals } from '../remediation-options.ts';
+import {
+  type ConnectionFlags,
+  confirmOrStop,
+  cutOffLineNote,
+  noteUnconfirmedJournals,
+} from '../remediation-options.ts';
 import { openRemediationSession } from '../remediation-session.ts';
 import { counted } from '../../plural.ts';
 
@@ -95,7 +100,13 @@ export async function runApply(
   // One apply of a plan at a time, whatever its journal (held from before the prompt to the end).
   const planLock = acquirePlanLock(plan.digest.value, planFile);
   try {
-    const history = readJournal(journalFile, { missingOk: true, planDigest: plan.digest.value, key });
+    const noteCutOff = cutOffLineNote(ctx);
+    const history = readJournal(journalFile, {
+      missingOk: true,
+      planDigest: plan.digest.value,
+      key,
+      onCutOffLine: (line) => noteCutOff(journalFile, line),
+    });
     if (wasUndone(history) && !flags.reapply) {
       throw new UsageError(
         `an undo has reversed this plan (journal ${journalFile}): refusing to apply it again`,
@@ -138,6 +149,12 @@ export async function runApply(
         `give it with --config (or run apply where ./credsweep.config.* is)`,
       );
     }
+    // The dates of the plan's journals, read before asking: a journal whose dates do not count (not
+    // sealed, not trusted) is said before the question, so the answer knows the deletions will wait.
+    const journalled = pending.some((s) => s.action === 'delete-access-key' || s.action === 'delete-role')
+      ? deactivationDatesOf(plan.options.journals, key, flags.trustUnsignedJournal ?? false, noteCutOff)
+      : { dates: new Map<string, number>(), unconfirmed: [] };
+    noteUnconfirmedJournals(ctx, journalled.unconfirmed);
     // What the steps are judged with: said before them when it is not what the plan recorded (an
     // unsealed plan's thresholds meet apply's own). The threshold is a live check: a step listed here
     // may still be skipped when it runs.
@@ -163,10 +180,6 @@ export async function runApply(
       ))
     )
       return;
-    const journalled = pending.some((s) => s.action === 'delete-access-key' || s.action === 'delete-role')
-      ? deactivationDatesOf(plan.options.journals, key, flags.trustUnsignedJournal ?? false)
-      : { dates: new Map<string, number>(), unconfirmed: [] };
-    noteUnconfirmedJournals(ctx, journalled.unconfirmed);
     const session = await openRemediationSession(ctx, flags);
     // Steps planned with IAM Access Analyzer's verdicts re-read the analyzer credsweep resolves
     // itself (the flag, else auto), never the one the plan names.

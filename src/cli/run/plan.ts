@@ -27,6 +27,7 @@ import { type CliContext, tableOptions } from '../context.ts';
 import { writeOutput } from '../output.ts';
 import {
   type ConnectionFlags,
+  cutOffLineNote,
   noteUnconfirmedJournals,
   PLAN_AUDIT_CONCURRENCY,
 } from '../remediation-options.ts';
@@ -78,7 +79,12 @@ export async function runPlan(ctx: CliContext, flags: PlanFlags, command: Comman
     flags.from !== undefined
       ? await fromFile(flags.from, flags.permissions ?? false)
       : await liveAudit(ctx, flags, command, loaded, now);
-  const journalled = deactivationDatesOf(flags.journal, key, flags.trustUnsignedJournal ?? false);
+  const journalled = deactivationDatesOf(
+    flags.journal,
+    key,
+    flags.trustUnsignedJournal ?? false,
+    cutOffLineNote(ctx),
+  );
   noteUnconfirmedJournals(ctx, journalled.unconfirmed);
   const session = await openRemediationSession(ctx, flags);
   try {

@@ -14,7 +14,7 @@ import { loadCliConfig } from '../config-options.ts';
 import { type CliContext, stderrTableOptions, tableOptions } from '../context.ts';
 import { printAfterChange, writeOutput } from '../output.ts';
 import { startProgress } from '../progress.ts';
-import { type ConnectionFlags, confirmOrStop } from '../remediation-options.ts';
+import { type ConnectionFlags, confirmOrStop, cutOffLineNote } from '../remediation-options.ts';
 import { openRemediationSession } from '../remediation-session.ts';
 import { counted } from '../../plural.ts';
 
@@ -33,7 +33,8 @@ export async function runUndo(
   setExit: (code: number) => void,
 ): Promise<void> {
   const key = resolvePlanKey(flags.planKeyFile, ctx.env);
-  const entries = readJournal(journalFile, { key });
+  const noteCutOff = cutOffLineNote(ctx);
+  const entries = readJournal(journalFile, { key, onCutOffLine: (line) => noteCutOff(journalFile, line) });
   const preview = previewUndo(entries);
   if (preview.reversible.length === 0) {
     let text = '';

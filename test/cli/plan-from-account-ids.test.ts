@@ -1,0 +1,87 @@
+/**
+ * `plan --from` holds each finding's account to what IAM account ids are, exactly 12 digits, and to
+ * the account its own ARN names: a findings file with account `12345`, or with an ARN in another
+ * account than the finding's, is one InputError line naming the file and the finding (exit 2), not
+ * a plan whose steps go to an account that cannot exist, or to one the ARN does not name. In process
+ * (runCli), against moto_server.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { runCli } from '../../src/cli/program.ts';
+import { capturedCli } from '../helpers/cli.ts';
+import { MOTO_CLI_ENV, type MotoServer, setMotoCliEnv, startMoto } from '../helpers/moto.ts';
+import { seedUser } from '../helpers/seed-iam.ts';
+
+describe('plan --from: every finding is in a 12-digit account, the one its ARN names (moto)', () => {
+  let moto: MotoServer;
+  let iam: IAMClient;
+  let dir: string;
+  let restoreEnv: () => void;
+  let findings: { findings: { accountId: string; arn: string }[] };
+
+  before(async () => {
+    moto = await startMoto();
+    restoreEnv = setMotoCliEnv();
+    iam = new IAMClient(moto.clientConfig());
+    dir = mkdtempSync(join(tmpdir(), 'credsweep-plan-accounts-'));
+    await seedUser(moto, iam, { name: 'alice', createdDaysAgo: 300, keys: [{ createdDaysAgo: 300 }] });
+    const file = join(dir, 'findings.json');
+    assert.equal((await cli(['audit', '--format', 'json', '--output', file])).code, 0);
+    findings = JSON.parse(readFileSync(file, 'utf8'));
+    assert.ok(findings.findings.length > 0);
+  });
+  after(async () => {
+    restoreEnv();
+    iam.destroy();
+    await moto.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cli = (args: string[]) =>
+    capturedCli(runCli, [...args, '--endpoint-url', moto.endpoint], MOTO_CLI_ENV);
+
+  const cases: [string, (f: { accountId: string; arn: string }) => void, RegExp][] = [
+    [
+      'a 5-digit account (and ARN)',
+      (f) => {
+        f.arn = f.arn.replace(f.accountId, '12345');
+        f.accountId = '12345';
+      },
+      /findings\.0\.accountId: "12345" is not an AWS account id \(12 digits\)/,
+    ],
+    [
+      'a 13-digit account',
+      (f) => {
+        f.arn = f.arn.replace(f.accountId, `${f.accountId}0`);
+        f.accountId = `${f.accountId}0`;
+      },
+      /findings\.0\.accountId: "\d{13}" is not an AWS account id \(12 digits\)/,
+    ],
+    [
+      'an ARN in another account than the finding',
+      (f) => {
+        f.arn = f.arn.replace(f.accountId, '210987654321');
+      },
+      /findings\.0\.arn: names account 210987654321, not the finding's \d{12}/,
+    ],
+  ];
+  for (const [name, edit, message] of cases) {
+    it(`${name}: exit 2, one line naming the file and the finding, no plan written`, async () => {
+      const edited = structuredClone(findings);
+      edit(edited.findings[0]!);
+      const file = join(dir, `edited-${cases.findIndex((c) => c[0] === name)}.json`);
+      writeFileSync(file, JSON.stringify(edited));
+      const out = join(dir, 'plan.json');
+      const run = await cli(['plan', '--from', file, '--output', out]);
+      assert.equal(run.code, 2, run.stdout + run.stderr);
+      const lines = run.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, run.stderr);
+      assert.ok(lines[0]!.startsWith(`credsweep: ${file}: `), run.stderr);
+      assert.match(lines[0]!, message);
+    });
+  }
+});
