@@ -6,6 +6,7 @@
 import { createInterface } from 'node:readline/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, UsageError } from '../errors.ts';
+import { DEFAULT_MAX_PLAN_AGE_MS } from '../remediation/plan-age.ts';
 import type { CliContext } from './context.ts';
 import { endpointUrlOption, parsePositiveInt, profileOption } from './options.ts';
 import { unguarded } from './terminal-guard.ts';
@@ -58,7 +59,7 @@ export function maxPlanAgeOption(): Option {
     '--max-plan-age <duration>',
     'refuse a plan whose data is older (a number and its unit: 90m, 24h, 7d; s, m, h or d)',
   )
-    .default(24 * 3_600_000, '24h')
+    .default(DEFAULT_MAX_PLAN_AGE_MS, '24h')
     .argParser(parseDuration);
 }
 

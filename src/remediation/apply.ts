@@ -22,7 +22,7 @@ import { partitionOf } from '../arn.ts';
 import { InputError } from '../errors.ts';
 import type { ApplySkipReason, JournalEntry } from '../model/remediation-journal.ts';
 import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
-import { type EpochMs, parseIsoDateTime } from '../time.ts';
+import type { EpochMs } from '../time.ts';
 import { describeStepError, type EligibilityContext, epochSeconds } from './actions/action.ts';
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
 import { type ApplyOwnThresholds, type ApplyThresholds, applyThresholds } from './apply-thresholds.ts';
@@ -36,10 +36,13 @@ import {
   type JournalWriter,
   type StepHistory,
 } from './journal.ts';
+import { checkPlanAge, DEFAULT_MAX_PLAN_AGE_MS } from './plan-age.ts';
 import { type PlanKey, sealedWithKey } from './plan-digest.ts';
 import { readPrincipal } from './principal.ts';
 import { parseRemediationPlan } from './read-files.ts';
 import { checkPlanNotFromFuture, verifyPlan } from './verify-plan.ts';
+
+export { checkPlanAge, DEFAULT_MAX_PLAN_AGE_MS, formatDuration } from './plan-age.ts';
 
 export type StepOutcome = 'done' | 'already_done' | 'skipped' | 'failed';
 
@@ -77,6 +80,12 @@ export interface ApplyOptions {
    * on there. Default none (the clients work in the caller's account only).
    */
   memberRoleNames?: readonly string[];
+  /**
+   * The oldest the plan's data may be at `now()` (`apply --max-plan-age`), in milliseconds: an older
+   * plan is an InputError before anything is journalled (checkPlanAge). Default DEFAULT_MAX_PLAN_AGE_MS
+   * (24 hours), as the CLI's.
+   */
+  maxPlanAgeMs?: number;
   /** apply's own --allow-irreversible (the plan's is needed too). */
   allowIrreversible: boolean;
   /** apply's own --include-service-roles (the plan's is needed too): a service's role is acted on only with both. */
@@ -88,8 +97,9 @@ export interface ApplyOptions {
   exemptions: ExemptionCheck;
   /**
    * apply's own --days, --delete-after and configuration thresholds: for a plan not sealed with `key`,
-   * each step is judged with the larger of the plan's value and this one (default: credsweep's
-   * defaults, 90 and 30 days). A sealed plan's values hold; `days` and `deleteAfterDays` may raise them.
+   * each step is judged with the largest of the plan's value, the configuration's for its kind and
+   * `days` (`days` never lowers the configuration's; with neither, credsweep's defaults, 90 and 30
+   * days). A sealed plan's values hold; `days` and `deleteAfterDays` may raise them.
    */
   judging?: ApplyOwnThresholds;
   /** From credsweep's own journals (the plan's `options.journals`, read again): when it deactivated keys. */
@@ -107,45 +117,6 @@ export interface ApplyOptions {
 export interface ApplyResult {
   results: StepResult[];
   failed: number;
-}
-
-/** Throws an InputError when the plan's data is older than `maxAgeMs` at `now`. */
-export function checkPlanAge(plan: RemediationPlan, planFile: string, now: EpochMs, maxAgeMs: number): void {
-  const collected = parseIsoDateTime(plan.dataCollectedAt)!;
-  const ageMs = now - collected;
-  if (ageMs > maxAgeMs) {
-    // rounded up to the second: the limit is whole seconds, so the age shown is always more than it
-    const shownAge = Math.ceil(ageMs / 1_000) * 1_000;
-    throw new InputError(
-      `the plan's data was collected ${formatDuration(shownAge)} ago (${plan.dataCollectedAt}), more than --max-plan-age ${formatDuration(maxAgeMs)}`,
-      planFile,
-      undefined,
-      'audit and plan again, or pass a larger --max-plan-age',
-    );
-  }
-}
-
-/**
- * `25h 3m 20s`, `7d`, `45s`: to the second, parts that are zero left out (days from 72 hours), so
- * that an age and the --max-plan-age it exceeds never read the same (`0m ago, more than 0m` did).
- */
-export function formatDuration(ms: number): string {
-  let seconds = Math.floor(ms / 1_000);
-  const parts: string[] = [];
-  const days = seconds >= 72 * 3_600 ? Math.floor(seconds / 86_400) : 0;
-  seconds -= days * 86_400;
-  const hours = Math.floor(seconds / 3_600);
-  seconds -= hours * 3_600;
-  const minutes = Math.floor(seconds / 60);
-  seconds -= minutes * 60;
-  for (const [n, unit] of [
-    [days, 'd'],
-    [hours, 'h'],
-    [minutes, 'm'],
-    [seconds, 's'],
-  ] as const)
-    if (n > 0) parts.push(`${n}${unit}`);
-  return parts.length > 0 ? parts.join(' ') : '0s';
 }
 
 /**
@@ -228,6 +199,7 @@ export async function applyPlan(given: RemediationPlan, options: ApplyOptions): 
   const plan = parseRemediationPlan(given, options.planFile);
   verifyPlan(plan, options.planFile, options.key);
   checkPlanNotFromFuture(plan, options.planFile, now());
+  checkPlanAge(plan, options.planFile, now(), options.maxPlanAgeMs ?? DEFAULT_MAX_PLAN_AGE_MS);
   const history = foldJournal(
     checkJournalLines(options.history, journal.path, { planDigest: plan.digest.value, key: options.key }),
   );

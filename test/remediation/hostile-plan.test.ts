@@ -519,6 +519,22 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       },
     },
     {
+      name: "an unsealed plan judging access keys with 90 days, apply's configuration with 180, apply --days 30: alice's key (used 120 days ago) is judged with 180",
+      plan: async () => {
+        const alice = validStep('alice');
+        return tamper((p) => {
+          p.audit.thresholdDays = 90;
+          p.audit.thresholds = { access_key: 90 };
+          p.steps = [alice];
+        });
+      },
+      options: { judging: { days: 30, config: { thresholds: { access_key: 180 } } } },
+      expect: {
+        skipped: 'changed_since_plan',
+        detail: /last used 120 days ago: not unused now \(threshold 180\)/,
+      },
+    },
+    {
       name: 'an unsealed plan with --delete-after 0: deleted only 30 days after credsweep deactivated it',
       plan: async () => {
         const frank = await keyStep('frank', { action: 'delete-access-key', reversible: false });
@@ -1230,6 +1246,8 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     /** apply's injected clock (default: the machine's). */
     now?: () => number;
     history?: unknown[];
+    /** ApplyOptions.maxPlanAgeMs (default: the CLI's --max-plan-age default, 24 hours). */
+    maxPlanAgeMs?: number;
   }
   async function applyFromCode(plan: unknown, options: FromCode = {}) {
     const file = join(dir, `library-${++runs}.jsonl`);
@@ -1248,6 +1266,7 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
         allowIrreversible: true,
         exemptions: exemptionCheck(PLAN_CONFIG.exemptions, Date.now()),
         deactivatedAt: new Map(),
+        ...(options.maxPlanAgeMs !== undefined ? { maxPlanAgeMs: options.maxPlanAgeMs } : {}),
       });
       return { results: result.results, journalled: readFileSync(file, 'utf8') };
     } catch (e) {
@@ -1313,6 +1332,18 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       plan: async () => fx.plan,
       options: () => ({ now: () => Date.now() - 2 * MS_PER_DAY }),
       expect: /dataCollectedAt \S+ is later than now/,
+    },
+    {
+      name: "the plan's data 25 hours old by apply's injected clock: past the default --max-plan-age (24h)",
+      plan: async () => fx.plan,
+      options: () => ({ now: () => Date.parse(fx.plan.dataCollectedAt) + 25 * 3_600_000 }),
+      expect: /collected 25h ago .*more than --max-plan-age 24h$/,
+    },
+    {
+      name: "the plan's data 2 minutes old, maxPlanAgeMs one minute",
+      plan: async () => fx.plan,
+      options: () => ({ now: () => Date.parse(fx.plan.dataCollectedAt) + 120_000, maxPlanAgeMs: 60_000 }),
+      expect: /collected 2m ago .*more than --max-plan-age 1m$/,
     },
     {
       name: 'a step with an action credsweep does not have (re-sealed)',

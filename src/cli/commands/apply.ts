@@ -44,7 +44,7 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
     .addOption(
       new Option(
         '--days <n>',
-        `apply's own threshold for every kind: steps are judged with the larger of it and the plan's (default for a plan not sealed with a plan key: the configuration's thresholds, else ${AUDIT_DEFAULTS.days}; a sealed plan's stand unless this is larger)`,
+        `apply's own threshold for every kind: steps are judged with the larger of it and the plan's, and for a plan not sealed with a plan key with at least the configuration's value for the kind (this raises it, never lowers it; with neither, ${AUDIT_DEFAULTS.days}); a sealed plan's stand unless this is larger`,
       ).argParser(parseDays),
     )
     .addOption(

@@ -215,6 +215,7 @@ export async function runApply(
         onStepDone: (r) => progress.tick(r.outcome === 'failed'),
         planFile,
         key,
+        maxPlanAgeMs: flags.maxPlanAge,
         callerAccessKeyId: session.caller.accessKeyId,
         callerArn: session.caller.arn,
         memberRoleNames: session.memberRoleNames,
