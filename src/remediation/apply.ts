@@ -10,7 +10,7 @@
  *   service's role) → the principal's live ARN, tags and the
  *   configuration's exemptions now → the action's eligibility re-check on the live state (the
  *   thresholds re-applied to the current last use: a sealed plan's, else the larger of the plan's and
- *   apply's own, apply-thresholds.ts; for deletions credsweep's own journals) → no use later than the
+ *   apply's own, apply-thresholds.ts; for deletions credsweep's own journals, checked here) → no use later than the
  *   plan knew of.
  *
  * Each failed check skips the step with a named reason (journal and summary). Then an fsync'd
@@ -19,7 +19,6 @@
  * of one account run in plan order; up to `concurrency` accounts at once (by-account.ts).
  */
 import { partitionOf } from '../arn.ts';
-import { InputError } from '../errors.ts';
 import type { ApplySkipReason, JournalEntry } from '../model/remediation-journal.ts';
 import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
 import type { EpochMs } from '../time.ts';
@@ -31,6 +30,8 @@ import { type ExemptionCheck, stepExemption, withExemptTags } from './exemptions
 import type { LiveAccessAnalyzer } from './live-access-analyzer.ts';
 import {
   checkJournalLines,
+  confirmedDeactivationDates,
+  type DeactivationJournal,
   foldJournal,
   journalEntries,
   type JournalWriter,
@@ -102,8 +103,19 @@ export interface ApplyOptions {
    * days). A sealed plan's values hold; `days` and `deleteAfterDays` may raise them.
    */
   judging?: ApplyOwnThresholds;
-  /** From credsweep's own journals (the plan's `options.journals`, read again): when it deactivated keys. */
-  deactivatedAt: ReadonlyMap<string, EpochMs>;
+  /**
+   * credsweep's own journals (the plan's `options.journals`, read again: readDeactivationJournals),
+   * from which applyPlan derives when credsweep deactivated each key or quarantined each role, for
+   * delete-access-key, delete-root-access-key and delete-role (confirmedDeactivationDates): each line
+   * held to a journal file's line check, and a journal's dates counted only when it is sealed with
+   * `key`, or with `trustUnsignedJournal`. Default none: nothing is old enough to delete.
+   */
+  deactivationJournals?: readonly DeactivationJournal[];
+  /**
+   * Count the dates of `deactivationJournals` not sealed with `key` as written (`apply
+   * --trust-unsigned-journal`). Default false.
+   */
+  trustUnsignedJournal?: boolean;
   /** IAM Access Analyzer as apply resolved it (restrict-permissions steps planned with its evidence). */
   accessAnalyzer?: LiveAccessAnalyzer;
   /** Accounts worked on at once (default 1: one step at a time). */
@@ -200,6 +212,12 @@ export async function applyPlan(given: RemediationPlan, options: ApplyOptions): 
   verifyPlan(plan, options.planFile, options.key);
   checkPlanNotFromFuture(plan, options.planFile, now());
   checkPlanAge(plan, options.planFile, now(), options.maxPlanAgeMs ?? DEFAULT_MAX_PLAN_AGE_MS);
+  // When credsweep deactivated what the deletions delete: from journals checked here, never a caller's map.
+  const deactivated = confirmedDeactivationDates(
+    options.deactivationJournals ?? [],
+    options.key,
+    options.trustUnsignedJournal ?? false,
+  ).dates;
   const history = foldJournal(
     checkJournalLines(options.history, journal.path, { planDigest: plan.digest.value, key: options.key }),
   );
@@ -256,7 +274,7 @@ export async function applyPlan(given: RemediationPlan, options: ApplyOptions): 
       now: now(),
       thresholdDays: judged.thresholdDays,
       deleteAfterDays: judged.deleteAfterDays,
-      deactivatedAt: (id) => options.deactivatedAt.get(id),
+      deactivatedAt: (id) => deactivated.get(id),
       includeServiceRoles:
         (plan.options.includeServiceRoles ?? false) && (options.includeServiceRoles ?? false),
       callerArn: options.callerArn ?? plan.caller.arn,

@@ -413,21 +413,32 @@ export interface JournalDates {
   unconfirmed: string[];
 }
 
+/** One of credsweep's own journals, as applyPlan takes it: where it is (for errors) and its lines. */
+export interface DeactivationJournal {
+  file: string;
+  /** Its lines, as readJournal returns them (each is checked again: journalLineCheck). */
+  entries: readonly unknown[];
+}
+
 /**
  * deactivationDates of several journals (the latest date wins: the key was Inactive since then at
- * least). Only journals that confirm them count (journalConfirms), or any with `trustUnsigned`
- * (`--trust-unsigned-journal`): a forged date would make a key deactivated yesterday look old enough
- * to delete.
+ * least), each line first held to a journal file's line check (journalLineCheck with `key`: an
+ * InputError naming the journal and the line). Only journals that confirm them count
+ * (journalConfirms), or any with `trustUnsigned` (`--trust-unsigned-journal`): a forged date would
+ * make a key deactivated yesterday look old enough to delete. applyPlan derives its dates this way.
  */
-export function deactivationDatesOf(
-  files: readonly string[],
+export function confirmedDeactivationDates(
+  journals: readonly DeactivationJournal[],
   key: PlanKey | undefined,
   trustUnsigned: boolean,
 ): JournalDates {
+  if (!Array.isArray(journals)) {
+    throw new InputError('deactivationJournals: expected a list of { file, entries }', '(options)');
+  }
   const dates = new Map<string, EpochMs>();
   const unconfirmed: string[] = [];
-  for (const file of files) {
-    const entries = readJournal(file, { key });
+  for (const { file, entries: given } of journals) {
+    const entries = checkJournalLines(given, file, { key });
     const found = deactivationDates(entries);
     if (found.size > 0 && !trustUnsigned && !journalConfirms(entries, key)) {
       unconfirmed.push(file);
@@ -436,4 +447,21 @@ export function deactivationDatesOf(
     for (const [id, at] of found) dates.set(id, Math.max(at, dates.get(id) ?? 0));
   }
   return { dates, unconfirmed };
+}
+
+/** `files` read (readJournal with `key`), then confirmedDeactivationDates. */
+export function readDeactivationJournals(
+  files: readonly string[],
+  key: PlanKey | undefined,
+): DeactivationJournal[] {
+  return files.map((file) => ({ file, entries: readJournal(file, { key }) }));
+}
+
+/** confirmedDeactivationDates of the journals at `files` (plan reads its --journal files so). */
+export function deactivationDatesOf(
+  files: readonly string[],
+  key: PlanKey | undefined,
+  trustUnsigned: boolean,
+): JournalDates {
+  return confirmedDeactivationDates(readDeactivationJournals(files, key), key, trustUnsigned);
 }

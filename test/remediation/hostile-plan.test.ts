@@ -54,9 +54,10 @@ import type { ApplyOwnThresholds } from '../../src/remediation/apply-thresholds.
 import { remediationClients } from '../../src/remediation/clients.ts';
 import { exemptionCheck } from '../../src/remediation/exemptions.ts';
 import {
-  deactivationDatesOf,
+  type DeactivationJournal,
   journalEntries,
   JournalWriter,
+  readDeactivationJournals,
   readJournal,
 } from '../../src/remediation/journal.ts';
 import { resolveLiveAccessAnalyzer } from '../../src/remediation/live-access-analyzer.ts';
@@ -306,6 +307,44 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     return sealPlan(content, options.key);
   }
 
+  /**
+   * The journal in which credsweep deactivated each key of `dates` (and quarantined each role, by
+   * RoleId) at its date, as a case sees it (with `key`, sealed and chained).
+   */
+  function journalShowing(dates: ReadonlyMap<string, number>, key?: PlanKey): DeactivationJournal {
+    const entries: JournalEntry[] = [];
+    const chain = { lastMac: () => entries.at(-1)?.mac ?? '' };
+    const users = Object.entries({ ...fx.keys, ...shouted });
+    for (const [id, at] of dates) {
+      const line = journalEntries('apply', 'earlier', () => at, {
+        planDigest: 'e'.repeat(64),
+        key,
+        journal: chain,
+      });
+      const user = users.find(([, ids]) => ids.includes(id))?.[0];
+      const role = Object.entries(roles.roleIds).find(([, roleId]) => roleId === id)?.[0];
+      const step: PlanStep = user
+        ? {
+            id: `${ACCOUNT}/deactivate-access-key/${id}`,
+            action: 'deactivate-access-key',
+            accountId: ACCOUNT,
+            principalType: 'user',
+            principalName: user,
+            arn: `arn:aws:iam::${ACCOUNT}:user/${user}`,
+            credential: 'access_key_1',
+            accessKeyId: id,
+            reversible: true,
+            reason: 'journalled',
+            expected: { status: 'Active', lastUsed: null },
+          }
+        : roleStep(role!);
+      const before = { exists: true, status: 'Active', lastUsed: null, targetId: id };
+      entries.push(line({ type: 'intent', step, before }));
+      entries.push(line({ type: 'done', step, before }));
+    }
+    return { file: 'credsweep-earlier.jsonl', entries };
+  }
+
   async function run(plan: RemediationPlan, options: RunOptions = {}): Promise<Outcome> {
     try {
       verifyPlan(plan, 'plan.json', options.key);
@@ -331,13 +370,21 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
         allowIrreversible: options.allowIrreversible ?? false,
         includeServiceRoles: options.includeServiceRoles ?? false,
         exemptions: exemptionCheck(options.exemptions ?? PLAN_CONFIG.exemptions, Date.now()),
-        deactivatedAt: options.journals
-          ? deactivationDatesOf(
-              options.journals.files.map((f) => join(dir, f)),
-              options.key,
-              options.journals.trust,
-            ).dates
-          : (options.deactivatedAt ?? new Map()),
+        ...(options.journals
+          ? {
+              deactivationJournals: readDeactivationJournals(
+                options.journals.files.map((f) => join(dir, f)),
+                options.key,
+              ),
+              trustUnsignedJournal: options.journals.trust,
+            }
+          : {
+              // credsweep's journal as the case sees it: sealed with the case's key, else trusted
+              deactivationJournals: options.deactivatedAt
+                ? [journalShowing(options.deactivatedAt, options.key)]
+                : [],
+              trustUnsignedJournal: options.key === undefined,
+            }),
         ...(options.judging ? { judging: options.judging } : {}),
       });
       return { results: result.results };
@@ -1248,6 +1295,8 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     history?: unknown[];
     /** ApplyOptions.maxPlanAgeMs (default: the CLI's --max-plan-age default, 24 hours). */
     maxPlanAgeMs?: number;
+    /** Other options, as a caller from plain JavaScript (no type checks) could pass them. */
+    extra?: Record<string, unknown>;
   }
   async function applyFromCode(plan: unknown, options: FromCode = {}) {
     const file = join(dir, `library-${++runs}.jsonl`);
@@ -1265,8 +1314,8 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
         callerAccessKeyId: fx.ops.accessKeyId,
         allowIrreversible: true,
         exemptions: exemptionCheck(PLAN_CONFIG.exemptions, Date.now()),
-        deactivatedAt: new Map(),
         ...(options.maxPlanAgeMs !== undefined ? { maxPlanAgeMs: options.maxPlanAgeMs } : {}),
+        ...options.extra,
       });
       return { results: result.results, journalled: readFileSync(file, 'utf8') };
     } catch (e) {
@@ -1423,6 +1472,25 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       },
       expect: /does not follow the line before it/,
     },
+    {
+      name: 'a plan key given, a deactivation journal with a line not written with it',
+      plan: async () => sealedWithKey(),
+      options: () => ({
+        key: KEY,
+        extra: {
+          deactivationJournals: [
+            { file: 'earlier.jsonl', entries: [lineOf(fx.plan, { type: 'done', step: validStep('alice') })] },
+          ],
+        },
+      }),
+      expect: /HMAC mismatch/,
+    },
+    {
+      name: 'deactivation journals that are not a list',
+      plan: async () => fx.plan,
+      options: () => ({ extra: { deactivationJournals: { file: 'earlier.jsonl', entries: [] } } }),
+      expect: /deactivationJournals: expected a list/,
+    },
   ];
   for (const c of libraryCases) {
     it(`from code: ${c.name}: refused, nothing journalled`, async () => {
@@ -1434,6 +1502,25 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       assert.deepEqual(await snapshotCredentials(moto, iam), baseline, 'nothing changed in moto');
     });
   }
+
+  // Deletions count from when credsweep's own journals say it deactivated a key: applyPlan derives
+  // those dates itself from journals it checks, never from a map its caller hands it.
+  const frankDeletion = async () => {
+    const frank = await keyStep('frank', { action: 'delete-access-key', reversible: false });
+    return only([{ ...frank, expected: { status: 'Inactive', lastUsed: frank.expected.lastUsed } }], true);
+  };
+  it("from code: a caller's map saying credsweep deactivated frank's key 100 days ago, no journal showing it: not deleted", async () => {
+    const { refused, results, journalled } = await applyFromCode(await frankDeletion(), {
+      extra: { deactivatedAt: longAgo },
+    });
+    assert.equal(refused, undefined);
+    assert.deepEqual(
+      results?.map((r) => `${r.outcome}:${r.reason}`),
+      ['skipped:deactivation_unknown'],
+    );
+    assert.match(journalled, /"reason":"deactivation_unknown"/);
+    assert.deepEqual(await snapshotCredentials(moto, iam), baseline, 'nothing changed in moto');
+  });
 
   it('from code: the plan object changed by its caller once applyPlan started: the plan as given is acted on', async () => {
     // carol's step (exempt: skipped once her tags are read) keeps the first step awaiting AWS while
@@ -1455,7 +1542,6 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
         callerAccessKeyId: fx.ops.accessKeyId,
         allowIrreversible: true,
         exemptions: exemptionCheck(PLAN_CONFIG.exemptions, Date.now()),
-        deactivatedAt: new Map(),
       });
       plan.options.allowIrreversible = true;
       plan.steps[1]!.reversible = true;
@@ -1623,7 +1709,6 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
         callerArn: RESTRICT_CALLER.arn,
         allowIrreversible: false,
         exemptions: exemptionCheck(exemptions, now),
-        deactivatedAt: new Map(),
         accessAnalyzer,
       });
       return results;
@@ -2103,7 +2188,6 @@ describe('hostile plans: delete-root-access-key and deactivate-service-specific-
         callerArn: `arn:aws:iam::${MANAGEMENT}:user/ops`,
         allowIrreversible: options.allowIrreversible ?? true,
         exemptions: exemptionCheck(options.exemptions ?? [], NOW),
-        deactivatedAt: new Map(),
       });
       return results;
     } finally {

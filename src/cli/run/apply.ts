@@ -17,9 +17,10 @@ import { type ApplyOwnThresholds, describeApplyThresholds } from '../../remediat
 import { exemptionCheck } from '../../remediation/exemptions.ts';
 import {
   checkJournalUnchanged,
-  deactivationDatesOf,
+  confirmedDeactivationDates,
   foldJournal,
   JournalWriter,
+  readDeactivationJournals,
   readJournal,
   wasUndone,
 } from '../../remediation/journal.ts';
@@ -163,10 +164,17 @@ export async function runApply(
       ))
     )
       return;
-    const journalled = pending.some((s) => s.action === 'delete-access-key' || s.action === 'delete-role')
-      ? deactivationDatesOf(plan.options.journals, key, flags.trustUnsignedJournal ?? false)
-      : { dates: new Map<string, number>(), unconfirmed: [] };
-    noteUnconfirmedJournals(ctx, journalled.unconfirmed);
+    // applyPlan derives the dates from these itself; read here to say before the session which count.
+    const trustUnsignedJournal = flags.trustUnsignedJournal ?? false;
+    const deactivationJournals = pending.some(
+      (s) => s.action === 'delete-access-key' || s.action === 'delete-role',
+    )
+      ? readDeactivationJournals(plan.options.journals, key)
+      : [];
+    noteUnconfirmedJournals(
+      ctx,
+      confirmedDeactivationDates(deactivationJournals, key, trustUnsignedJournal).unconfirmed,
+    );
     const session = await openRemediationSession(ctx, flags);
     // Steps planned with IAM Access Analyzer's verdicts re-read the analyzer credsweep resolves
     // itself (the flag, else auto), never the one the plan names.
@@ -223,7 +231,8 @@ export async function runApply(
         includeServiceRoles: flags.includeServiceRoles ?? false,
         exemptions: exemptionCheck(loaded?.config.exemptions ?? [], ctx.now()),
         judging,
-        deactivatedAt: journalled.dates,
+        deactivationJournals,
+        trustUnsignedJournal,
         ...(accessAnalyzer ? { accessAnalyzer } : {}),
         ...(onPoint ? { onPoint } : {}),
       });
