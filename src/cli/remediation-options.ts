@@ -74,10 +74,10 @@ export function planKeyFileOption(): Option {
  * plan's and apply's --trust-unsigned-journal: the dates in journals not sealed with a plan key count
  * (undo has its own, ./commands/undo.ts).
  */
-export function trustUnsignedJournalOption(journals: string): Option {
+export function trustUnsignedJournalOption(journals: string, besides = ''): Option {
   return new Option(
     '--trust-unsigned-journal',
-    `count the deactivation and quarantine dates of ${journals} not sealed with a plan key, taking them as written (without it they are ignored, so deletions wait: anyone who can write such a file chooses its dates)`,
+    `count the deactivation and quarantine dates of ${journals} not sealed with a plan key, taking them as written (without it they are ignored, so deletions wait: anyone who can write such a file chooses its dates)${besides}`,
   );
 }
 

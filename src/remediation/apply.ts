@@ -33,6 +33,7 @@ import {
   confirmedDeactivationDates,
   type DeactivationJournal,
   foldJournal,
+  journalConfirms,
   journalEntries,
   type JournalWriter,
   type StepHistory,
@@ -66,6 +67,13 @@ export interface ApplyOptions {
    * line of the journal file would be (its schema, the plan's digest, with `key` its HMAC and chain).
    */
   history: readonly JournalEntry[];
+  /**
+   * Take `history` as written even when it is not sealed with `key` (`apply --trust-unsigned-journal`),
+   * where it records the role an earlier run began to delete (delete-role then finishes a deletion
+   * that took the quarantine off). Default false: an unsealed history can make apply skip a step it
+   * says is done, never act where the live role alone would not let it.
+   */
+  trustUnsignedHistory?: boolean;
   now: () => EpochMs;
   runId: string;
   /** The plan's file (or what to call the plan in errors and the journal's run line). */
@@ -218,9 +226,15 @@ export async function applyPlan(given: RemediationPlan, options: ApplyOptions): 
     options.key,
     options.trustUnsignedJournal ?? false,
   ).dates;
-  const history = foldJournal(
-    checkJournalLines(options.history, journal.path, { planDigest: plan.digest.value, key: options.key }),
-  );
+  const historyLines = checkJournalLines(options.history, journal.path, {
+    planDigest: plan.digest.value,
+    key: options.key,
+  });
+  const history = foldJournal(historyLines);
+  // What an earlier run journalled before a step it did not finish relaxes delete-role's check that
+  // the quarantine is on: only when the journal is sealed with the key, or trusted as written.
+  const historyTrusted =
+    journalConfirms(historyLines, options.key) || (options.trustUnsignedHistory ?? false);
   const entry = journalEntries('apply', runId, now, {
     planDigest: plan.digest.value,
     key: options.key,
@@ -280,7 +294,9 @@ export async function applyPlan(given: RemediationPlan, options: ApplyOptions): 
       callerArn: options.callerArn ?? plan.caller.arn,
       memberRoleNames: options.memberRoleNames ?? [],
       ...(options.accessAnalyzer ? { accessAnalyzer: options.accessAnalyzer } : {}),
-      ...((past?.state === 'apply_failed' || past?.state === 'apply_in_flight') && past.before
+      ...(historyTrusted &&
+      (past?.state === 'apply_failed' || past?.state === 'apply_in_flight') &&
+      past.before
         ? { interrupted: past.before }
         : {}),
     };

@@ -108,6 +108,7 @@ describe('delete-role: a deletion stopped part-way, a role of the same name, an 
         // the journals these tests wrote (unsealed: no plan key), taken as written
         deactivationJournals: readDeactivationJournals(options.journals ?? [], undefined),
         trustUnsignedJournal: true,
+        trustUnsignedHistory: true,
       });
       return results;
     } finally {

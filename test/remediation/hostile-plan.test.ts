@@ -62,6 +62,7 @@ import {
 } from '../../src/remediation/journal.ts';
 import { resolveLiveAccessAnalyzer } from '../../src/remediation/live-access-analyzer.ts';
 import { type PlanKey, sealPlan } from '../../src/remediation/plan-digest.ts';
+import { QUARANTINE_PLAN_TAG, QUARANTINED_AT_TAG } from '../../src/remediation/quarantine-policy.ts';
 import { checkPlanNotFromFuture, verifyPlan } from '../../src/remediation/verify-plan.ts';
 import { MS_PER_DAY } from '../../src/time.ts';
 import { MOTO_DEFAULT_ACCOUNT as ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
@@ -179,6 +180,14 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       createdDaysAgo: 200,
       tags: { 'CREDSWEEP:EXEMPT': 'true' },
     });
+    // released: quarantined by credsweep, then a responder took the quarantine policy off to keep the
+    // role (its tags left on): a role that has nothing in it, as one whose deletion stopped part-way.
+    roles.arns.released = await seedRole(moto, iam, {
+      name: 'released',
+      createdDaysAgo: 200,
+      tags: { [QUARANTINED_AT_TAG]: '2026-01-01T00:00:00Z', [QUARANTINE_PLAN_TAG]: 'e'.repeat(64) },
+    });
+    roles.roleIds.released = (await iam.send(new GetRoleCommand({ RoleName: 'released' }))).Role!.RoleId!;
     parkedTenDaysAgo.set(roles.roleIds.parked!, Date.now() - 10 * MS_PER_DAY);
     longAgo.set(roles.roleIds.parked!, Date.now() - 100 * MS_PER_DAY);
     longAgo.set(fx.keys.frank![0]!, Date.now() - 100 * MS_PER_DAY);
@@ -1519,6 +1528,29 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       ['skipped:deactivation_unknown'],
     );
     assert.match(journalled, /"reason":"deactivation_unknown"/);
+    assert.deepEqual(await snapshotCredentials(moto, iam), baseline, 'nothing changed in moto');
+  });
+
+  it("from code: an unsealed resume journal whose forged intent records `released` whole, the plan's journals trusted: its deletion is not resumed on that word", async () => {
+    const step = roleStep('released', { action: 'delete-role' });
+    const plan = only([step], true);
+    const clients = motoRemediationClients(moto, iam);
+    let before: Awaited<ReturnType<(typeof ACTIONS)['delete-role']['readState']>>;
+    try {
+      before = await ACTIONS['delete-role'].readState(clients, step);
+    } finally {
+      clients.destroy();
+    }
+    const quarantined = new Map([[roles.roleIds.released!, Date.now() - 100 * MS_PER_DAY]]);
+    const { refused, results } = await applyFromCode(plan, {
+      history: [lineOf(plan, { type: 'run' }), lineOf(plan, { type: 'intent', step, before })],
+      extra: { deactivationJournals: [journalShowing(quarantined)], trustUnsignedJournal: true },
+    });
+    assert.equal(refused, undefined, refused?.message);
+    assert.deepEqual(
+      results?.map((r) => `${r.outcome}:${r.reason}`),
+      ['skipped:not_quarantined'],
+    );
     assert.deepEqual(await snapshotCredentials(moto, iam), baseline, 'nothing changed in moto');
   });
 

@@ -55,7 +55,12 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
     )
     .addOption(configOption('its exemptions apply now, its thresholds to a plan not sealed with a plan key'))
     .addOption(planKeyFileOption())
-    .addOption(trustUnsignedJournalOption("the plan's journals (plan --journal)"));
+    .addOption(
+      trustUnsignedJournalOption(
+        "the plan's journals (plan --journal)",
+        "; and take apply's own --journal as written where it records a role deletion that stopped part-way, to finish it",
+      ),
+    );
   return addConnectionOptions(command).action(async (planFile: string, flags: ApplyFlags) => {
     const { runApply } = await import('../run/apply.ts');
     await runApply(ctx, planFile, flags, setExit);

@@ -233,6 +233,7 @@ export async function runApply(
         judging,
         deactivationJournals,
         trustUnsignedJournal,
+        trustUnsignedHistory: trustUnsignedJournal,
         ...(accessAnalyzer ? { accessAnalyzer } : {}),
         ...(onPoint ? { onPoint } : {}),
       });
