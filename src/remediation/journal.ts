@@ -287,6 +287,26 @@ export function checkJournalUnchanged(
   }
 }
 
+/**
+ * Throws unless the journal at `path` holds exactly `entries` (as readJournal reads it with
+ * `options`): undoJournal writes its lines where the apply's are, never beside another journal's.
+ */
+export function checkJournalHolds(
+  path: string,
+  entries: readonly JournalEntry[],
+  options: ReadJournalOptions = {},
+): void {
+  const held = readJournal(path, { ...options, missingOk: true });
+  if (JSON.stringify(held) !== JSON.stringify(entries)) {
+    throw new InputError(
+      `the entries given are not what the journal holds (${held.length} lines there, ${entries.length} given): nothing was done`,
+      path,
+      undefined,
+      'pass what readJournal(path, { key }) returns for the journal the JournalWriter is open on',
+    );
+  }
+}
+
 /** How every line JournalWriter writes begins (JSON.stringify keeps journalEntries' key order). */
 const LINE_START = '{"v":2,"at":"';
 

@@ -21,6 +21,7 @@ import { ACTIONS, type CredentialState, type RemediationClients } from './action
 import { inAccountOrder } from './by-account.ts';
 import { type ExemptionCheck, exemptionCheck, stepExemption, withExemptTags } from './exemptions.ts';
 import {
+  checkJournalHolds,
   checkJournalLines,
   foldJournal,
   journalConfirms,
@@ -114,8 +115,11 @@ export interface UndoOptions {
   journal: JournalWriter;
   now: () => EpochMs;
   runId: string;
-  /** The digest of the plan the journal belongs to (its lines all carry it). */
-  planDigest: string;
+  /**
+   * The digest of the plan the journal belongs to (its lines all carry it). Default: the first
+   * entry's; given, every entry must carry it.
+   */
+  planDigest?: string;
   key?: PlanKey | undefined;
   /** Accounts worked on at once (default 1). */
   concurrency?: number;
@@ -158,8 +162,12 @@ export async function undoJournal(
     planDigest: options.planDigest,
     key: options.key,
   });
+  const planDigest = options.planDigest ?? entries[0]?.planDigest;
+  if (planDigest === undefined) return []; // an empty journal, no plan named: nothing to undo or say
+  // What undo reverses and what it writes are one journal's: the lines it was given are the file's.
+  checkJournalHolds(journal.path, entries, { planDigest, key: options.key });
   const entry = journalEntries('undo', runId, now, {
-    planDigest: options.planDigest,
+    planDigest,
     key: options.key,
     journal,
   });
