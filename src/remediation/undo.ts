@@ -149,9 +149,10 @@ export interface UndoOptions {
 /**
  * Reverses what `given` (the journal's entries) records as credsweep's confirmed changes (see the
  * top of this file). Each entry is first held to what a line of the journal file would be
- * (journalLineCheck: its schema, `options.planDigest`, with `options.key` its HMAC and chain), so
- * entries passed from code are refused as readJournal would refuse the file: an InputError before
- * anything is journalled or called. Undo then works from the checked copies.
+ * (journalLineCheck: its schema, the plan's digest, with `options.key` its HMAC and chain), so
+ * entries passed from code are refused as readJournal would refuse the file, and must be what the
+ * journal `options.journal` is open on holds (checkJournalHolds): an InputError before anything is
+ * journalled or called. Undo then works from the checked copies.
  */
 export async function undoJournal(
   given: readonly JournalEntry[],
