@@ -6,6 +6,7 @@
 import { createInterface } from 'node:readline/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, UsageError } from '../errors.ts';
+import { DEFAULT_MAX_PLAN_AGE_MS } from '../remediation/plan-age.ts';
 import type { CliContext } from './context.ts';
 import { endpointUrlOption, parsePositiveInt, profileOption } from './options.ts';
 import { unguarded } from './terminal-guard.ts';
@@ -58,7 +59,7 @@ export function maxPlanAgeOption(): Option {
     '--max-plan-age <duration>',
     'refuse a plan whose data is older (a number and its unit: 90m, 24h, 7d; s, m, h or d)',
   )
-    .default(24 * 3_600_000, '24h')
+    .default(DEFAULT_MAX_PLAN_AGE_MS, '24h')
     .argParser(parseDuration);
 }
 
@@ -73,10 +74,10 @@ export function planKeyFileOption(): Option {
  * plan's and apply's --trust-unsigned-journal: the dates in journals not sealed with a plan key count
  * (undo has its own, ./commands/undo.ts).
  */
-export function trustUnsignedJournalOption(journals: string): Option {
+export function trustUnsignedJournalOption(journals: string, besides = ''): Option {
   return new Option(
     '--trust-unsigned-journal',
-    `count the deactivation and quarantine dates of ${journals} not sealed with a plan key, taking them as written (without it they are ignored, so deletions wait: anyone who can write such a file chooses its dates)`,
+    `count the deactivation and quarantine dates of ${journals} not sealed with a plan key, taking them as written (without it they are ignored, so deletions wait: anyone who can write such a file chooses its dates)${besides}`,
   );
 }
 

@@ -3,8 +3,9 @@
  * someone holding the key: apply keeps its recorded thresholds and --delete-after, and its own
  * `--days` / `--delete-after` can only raise them (raising is always the safe side). Anyone can
  * recompute any other plan's digest (plan-digest.ts), so its recorded values only count when they are
- * stricter: apply judges each kind with the larger of the plan's and its own (`apply --days`, else
- * the configuration file's `thresholds[kind]` ?? `days`, else the audit's default), and deletes after
+ * stricter: apply judges each kind with the largest of the plan's, the configuration file's
+ * (`thresholds[kind]` ?? `days`) and `apply --days` (the audit's default when neither of the last two is
+ * given): --days raises the configuration's value, never lowers it. It deletes after
  * the larger of the plan's --delete-after and its own (`apply --delete-after`, else plan's default).
  */
 import { AUDIT_DEFAULTS } from '../audit/settings.ts';
@@ -61,14 +62,17 @@ export function applyThresholds(
 ): ApplyThresholds {
   const recorded = (kind?: ThresholdKind) =>
     (kind === undefined ? undefined : plan.audit.thresholds[kind]) ?? plan.audit.thresholdDays;
-  // A sealed plan's values stand unless a flag raises them; any other plan's meet apply's own.
-  const floor = (kind?: ThresholdKind): number | undefined =>
-    sealed
-      ? own.days
-      : (own.days ??
-        (kind === undefined ? undefined : own.config?.thresholds?.[kind]) ??
-        own.config?.days ??
-        AUDIT_DEFAULTS.days);
+  // A sealed plan's values stand unless a flag raises them; any other plan's meet apply's own: the
+  // configuration's value for the kind, which apply --days may raise but never lower (without a
+  // configuration, --days replaces the audit's default).
+  const configured = (kind?: ThresholdKind): number | undefined =>
+    (kind === undefined ? undefined : own.config?.thresholds?.[kind]) ?? own.config?.days;
+  const floor = (kind?: ThresholdKind): number | undefined => {
+    if (sealed) return own.days;
+    const fromConfig = configured(kind);
+    if (own.days === undefined) return fromConfig ?? AUDIT_DEFAULTS.days;
+    return Math.max(own.days, fromConfig ?? 0);
+  };
   const judged = (kind?: ThresholdKind) => Math.max(recorded(kind), floor(kind) ?? 0);
   const deleteFloor = sealed ? own.deleteAfterDays : (own.deleteAfterDays ?? DEFAULT_DELETE_AFTER_DAYS);
   const deleteAfterDays = Math.max(plan.options.deleteAfterDays, deleteFloor ?? 0);

@@ -10,7 +10,7 @@
  *   service's role) → the principal's live ARN, tags and the
  *   configuration's exemptions now → the action's eligibility re-check on the live state (the
  *   thresholds re-applied to the current last use: a sealed plan's, else the larger of the plan's and
- *   apply's own, apply-thresholds.ts; for deletions credsweep's own journals) → no use later than the
+ *   apply's own, apply-thresholds.ts; for deletions credsweep's own journals, checked here) → no use later than the
  *   plan knew of.
  *
  * Each failed check skips the step with a named reason (journal and summary). Then an fsync'd
@@ -19,10 +19,9 @@
  * of one account run in plan order; up to `concurrency` accounts at once (by-account.ts).
  */
 import { accountOfIamArn, partitionOf } from '../arn.ts';
-import { InputError } from '../errors.ts';
 import type { ApplySkipReason, JournalEntry } from '../model/remediation-journal.ts';
 import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
-import { type EpochMs, parseIsoDateTime } from '../time.ts';
+import type { EpochMs } from '../time.ts';
 import { describeStepError, type EligibilityContext, epochSeconds } from './actions/action.ts';
 import { ACTIONS, type CredentialState, type RemediationClients } from './actions/index.ts';
 import { type ApplyOwnThresholds, type ApplyThresholds, applyThresholds } from './apply-thresholds.ts';
@@ -31,15 +30,21 @@ import { type ExemptionCheck, stepExemption, withExemptTags } from './exemptions
 import type { LiveAccessAnalyzer } from './live-access-analyzer.ts';
 import {
   checkJournalLines,
+  confirmedDeactivationDates,
+  type DeactivationJournal,
   foldJournal,
+  journalConfirms,
   journalEntries,
   type JournalWriter,
   type StepHistory,
 } from './journal.ts';
+import { checkPlanAge, DEFAULT_MAX_PLAN_AGE_MS } from './plan-age.ts';
 import { type PlanKey, sealedWithKey } from './plan-digest.ts';
 import { readPrincipal } from './principal.ts';
 import { parseRemediationPlan } from './read-files.ts';
 import { checkPlanNotFromFuture, verifyPlan } from './verify-plan.ts';
+
+export { checkPlanAge, DEFAULT_MAX_PLAN_AGE_MS, formatDuration } from './plan-age.ts';
 
 export type StepOutcome = 'done' | 'already_done' | 'skipped' | 'failed';
 
@@ -62,6 +67,13 @@ export interface ApplyOptions {
    * line of the journal file would be (its schema, the plan's digest, with `key` its HMAC and chain).
    */
   history: readonly JournalEntry[];
+  /**
+   * Take `history` as written even when it is not sealed with `key` (`apply --trust-unsigned-journal`),
+   * where it records the role an earlier run began to delete (delete-role then finishes a deletion
+   * that took the quarantine off). Default false: an unsealed history can make apply skip a step it
+   * says is done, never act where the live role alone would not let it.
+   */
+  trustUnsignedHistory?: boolean;
   now: () => EpochMs;
   runId: string;
   /** The plan's file (or what to call the plan in errors and the journal's run line). */
@@ -77,6 +89,12 @@ export interface ApplyOptions {
    * on there. Default none (the clients work in the caller's account only).
    */
   memberRoleNames?: readonly string[];
+  /**
+   * The oldest the plan's data may be at `now()` (`apply --max-plan-age`), in milliseconds: an older
+   * plan is an InputError before anything is journalled (checkPlanAge). Default DEFAULT_MAX_PLAN_AGE_MS
+   * (24 hours), as the CLI's.
+   */
+  maxPlanAgeMs?: number;
   /** apply's own --allow-irreversible (the plan's is needed too). */
   allowIrreversible: boolean;
   /** apply's own --include-service-roles (the plan's is needed too): a service's role is acted on only with both. */
@@ -88,12 +106,24 @@ export interface ApplyOptions {
   exemptions: ExemptionCheck;
   /**
    * apply's own --days, --delete-after and configuration thresholds: for a plan not sealed with `key`,
-   * each step is judged with the larger of the plan's value and this one (default: credsweep's
-   * defaults, 90 and 30 days). A sealed plan's values hold; `days` and `deleteAfterDays` may raise them.
+   * each step is judged with the largest of the plan's value, the configuration's for its kind and
+   * `days` (`days` never lowers the configuration's; with neither, credsweep's defaults, 90 and 30
+   * days). A sealed plan's values hold; `days` and `deleteAfterDays` may raise them.
    */
   judging?: ApplyOwnThresholds;
-  /** From credsweep's own journals (the plan's `options.journals`, read again): when it deactivated keys. */
-  deactivatedAt: ReadonlyMap<string, EpochMs>;
+  /**
+   * credsweep's own journals (the plan's `options.journals`, read again: readDeactivationJournals),
+   * from which applyPlan derives when credsweep deactivated each key or quarantined each role, for
+   * delete-access-key, delete-root-access-key and delete-role (confirmedDeactivationDates): each line
+   * held to a journal file's line check, and a journal's dates counted only when it is sealed with
+   * `key`, or with `trustUnsignedJournal`. Default none: nothing is old enough to delete.
+   */
+  deactivationJournals?: readonly DeactivationJournal[];
+  /**
+   * Count the dates of `deactivationJournals` not sealed with `key` as written (`apply
+   * --trust-unsigned-journal`). Default false.
+   */
+  trustUnsignedJournal?: boolean;
   /** IAM Access Analyzer as apply resolved it (restrict-permissions steps planned with its evidence). */
   accessAnalyzer?: LiveAccessAnalyzer;
   /** Accounts worked on at once (default 1: one step at a time). */
@@ -107,45 +137,6 @@ export interface ApplyOptions {
 export interface ApplyResult {
   results: StepResult[];
   failed: number;
-}
-
-/** Throws an InputError when the plan's data is older than `maxAgeMs` at `now`. */
-export function checkPlanAge(plan: RemediationPlan, planFile: string, now: EpochMs, maxAgeMs: number): void {
-  const collected = parseIsoDateTime(plan.dataCollectedAt)!;
-  const ageMs = now - collected;
-  if (ageMs > maxAgeMs) {
-    // rounded up to the second: the limit is whole seconds, so the age shown is always more than it
-    const shownAge = Math.ceil(ageMs / 1_000) * 1_000;
-    throw new InputError(
-      `the plan's data was collected ${formatDuration(shownAge)} ago (${plan.dataCollectedAt}), more than --max-plan-age ${formatDuration(maxAgeMs)}`,
-      planFile,
-      undefined,
-      'audit and plan again, or pass a larger --max-plan-age',
-    );
-  }
-}
-
-/**
- * `25h 3m 20s`, `7d`, `45s`: to the second, parts that are zero left out (days from 72 hours), so
- * that an age and the --max-plan-age it exceeds never read the same (`0m ago, more than 0m` did).
- */
-export function formatDuration(ms: number): string {
-  let seconds = Math.floor(ms / 1_000);
-  const parts: string[] = [];
-  const days = seconds >= 72 * 3_600 ? Math.floor(seconds / 86_400) : 0;
-  seconds -= days * 86_400;
-  const hours = Math.floor(seconds / 3_600);
-  seconds -= hours * 3_600;
-  const minutes = Math.floor(seconds / 60);
-  seconds -= minutes * 60;
-  for (const [n, unit] of [
-    [days, 'd'],
-    [hours, 'h'],
-    [minutes, 'm'],
-    [seconds, 's'],
-  ] as const)
-    if (n > 0) parts.push(`${n}${unit}`);
-  return parts.length > 0 ? parts.join(' ') : '0s';
 }
 
 /**
@@ -241,9 +232,22 @@ export async function applyPlan(given: RemediationPlan, options: ApplyOptions): 
   const plan = parseRemediationPlan(given, options.planFile);
   verifyPlan(plan, options.planFile, options.key);
   checkPlanNotFromFuture(plan, options.planFile, now());
-  const history = foldJournal(
-    checkJournalLines(options.history, journal.path, { planDigest: plan.digest.value, key: options.key }),
-  );
+  checkPlanAge(plan, options.planFile, now(), options.maxPlanAgeMs ?? DEFAULT_MAX_PLAN_AGE_MS);
+  // When credsweep deactivated what the deletions delete: from journals checked here, never a caller's map.
+  const deactivated = confirmedDeactivationDates(
+    options.deactivationJournals ?? [],
+    options.key,
+    options.trustUnsignedJournal ?? false,
+  ).dates;
+  const historyLines = checkJournalLines(options.history, journal.path, {
+    planDigest: plan.digest.value,
+    key: options.key,
+  });
+  const history = foldJournal(historyLines);
+  // What an earlier run journalled before a step it did not finish relaxes delete-role's check that
+  // the quarantine is on: only when the journal is sealed with the key, or trusted as written.
+  const historyTrusted =
+    journalConfirms(historyLines, options.key) || (options.trustUnsignedHistory ?? false);
   const entry = journalEntries('apply', runId, now, {
     planDigest: plan.digest.value,
     key: options.key,
@@ -297,13 +301,15 @@ export async function applyPlan(given: RemediationPlan, options: ApplyOptions): 
       now: now(),
       thresholdDays: judged.thresholdDays,
       deleteAfterDays: judged.deleteAfterDays,
-      deactivatedAt: (id) => options.deactivatedAt.get(id),
+      deactivatedAt: (id) => deactivated.get(id),
       includeServiceRoles:
         (plan.options.includeServiceRoles ?? false) && (options.includeServiceRoles ?? false),
       callerArn: options.callerArn ?? plan.caller.arn,
       memberRoleNames: options.memberRoleNames ?? [],
       ...(options.accessAnalyzer ? { accessAnalyzer: options.accessAnalyzer } : {}),
-      ...((past?.state === 'apply_failed' || past?.state === 'apply_in_flight') && past.before
+      ...(historyTrusted &&
+      (past?.state === 'apply_failed' || past?.state === 'apply_in_flight') &&
+      past.before
         ? { interrupted: past.before }
         : {}),
     };

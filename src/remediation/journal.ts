@@ -299,6 +299,26 @@ export function checkJournalUnchanged(
   }
 }
 
+/**
+ * Throws unless the journal at `path` holds exactly `entries` (as readJournal reads it with
+ * `options`): undoJournal writes its lines where the apply's are, never beside another journal's.
+ */
+export function checkJournalHolds(
+  path: string,
+  entries: readonly JournalEntry[],
+  options: ReadJournalOptions = {},
+): void {
+  const held = readJournal(path, { ...options, missingOk: true });
+  if (JSON.stringify(held) !== JSON.stringify(entries)) {
+    throw new InputError(
+      `the entries given are not what the journal holds (${held.length} lines there, ${entries.length} given): nothing was done`,
+      path,
+      undefined,
+      'pass what readJournal(path, { key }) returns for the journal the JournalWriter is open on',
+    );
+  }
+}
+
 /** How every line JournalWriter writes begins (JSON.stringify keeps journalEntries' key order). */
 const LINE_START = '{"v":2,"at":"';
 
@@ -439,25 +459,32 @@ export interface JournalDates {
   unconfirmed: string[];
 }
 
+/** One of credsweep's own journals, as applyPlan takes it: where it is (for errors) and its lines. */
+export interface DeactivationJournal {
+  file: string;
+  /** Its lines, as readJournal returns them (each is checked again: journalLineCheck). */
+  entries: readonly unknown[];
+}
+
 /**
  * deactivationDates of several journals (the latest date wins: the key was Inactive since then at
- * least). Only journals that confirm them count (journalConfirms), or any with `trustUnsigned`
- * (`--trust-unsigned-journal`): a forged date would make a key deactivated yesterday look old enough
- * to delete. `onCutOffLine` hears of each journal whose last line is cut off (readJournal's option).
+ * least), each line first held to a journal file's line check (journalLineCheck with `key`: an
+ * InputError naming the journal and the line). Only journals that confirm them count
+ * (journalConfirms), or any with `trustUnsigned` (`--trust-unsigned-journal`): a forged date would
+ * make a key deactivated yesterday look old enough to delete. applyPlan derives its dates this way.
  */
-export function deactivationDatesOf(
-  files: readonly string[],
+export function confirmedDeactivationDates(
+  journals: readonly DeactivationJournal[],
   key: PlanKey | undefined,
   trustUnsigned: boolean,
-  onCutOffLine?: (file: string, line: number) => void,
 ): JournalDates {
+  if (!Array.isArray(journals)) {
+    throw new InputError('deactivationJournals: expected a list of { file, entries }', '(options)');
+  }
   const dates = new Map<string, EpochMs>();
   const unconfirmed: string[] = [];
-  for (const file of files) {
-    const entries = readJournal(file, {
-      key,
-      ...(onCutOffLine ? { onCutOffLine: (line: number) => onCutOffLine(file, line) } : {}),
-    });
+  for (const { file, entries: given } of journals) {
+    const entries = checkJournalLines(given, file, { key });
     const found = deactivationDates(entries);
     if (found.size > 0 && !trustUnsigned && !journalConfirms(entries, key)) {
       unconfirmed.push(file);
@@ -466,4 +493,30 @@ export function deactivationDatesOf(
     for (const [id, at] of found) dates.set(id, Math.max(at, dates.get(id) ?? 0));
   }
   return { dates, unconfirmed };
+}
+
+/** `files` read (readJournal with `key`): applyPlan's deactivationJournals, confirmedDeactivationDates' input. */
+export function readDeactivationJournals(
+  files: readonly string[],
+  key: PlanKey | undefined,
+  /** Hears of each journal whose last line is cut off (readJournal's onCutOffLine). */
+  onCutOffLine?: (file: string, line: number) => void,
+): DeactivationJournal[] {
+  return files.map((file) => ({
+    file,
+    entries: readJournal(file, {
+      key,
+      ...(onCutOffLine ? { onCutOffLine: (line: number) => onCutOffLine(file, line) } : {}),
+    }),
+  }));
+}
+
+/** confirmedDeactivationDates of the journals at `files` (plan reads its --journal files so). */
+export function deactivationDatesOf(
+  files: readonly string[],
+  key: PlanKey | undefined,
+  trustUnsigned: boolean,
+  onCutOffLine?: (file: string, line: number) => void,
+): JournalDates {
+  return confirmedDeactivationDates(readDeactivationJournals(files, key, onCutOffLine), key, trustUnsigned);
 }

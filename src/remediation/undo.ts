@@ -21,6 +21,7 @@ import { ACTIONS, type CredentialState, type RemediationClients } from './action
 import { inAccountOrder } from './by-account.ts';
 import { type ExemptionCheck, exemptionCheck, stepExemption, withExemptTags } from './exemptions.ts';
 import {
+  checkJournalHolds,
   checkJournalLines,
   foldJournal,
   journalConfirms,
@@ -114,8 +115,11 @@ export interface UndoOptions {
   journal: JournalWriter;
   now: () => EpochMs;
   runId: string;
-  /** The digest of the plan the journal belongs to (its lines all carry it). */
-  planDigest: string;
+  /**
+   * The digest of the plan the journal belongs to (its lines all carry it). Default: the first
+   * entry's; given, every entry must carry it.
+   */
+  planDigest?: string;
   key?: PlanKey | undefined;
   /** Accounts worked on at once (default 1). */
   concurrency?: number;
@@ -145,9 +149,10 @@ export interface UndoOptions {
 /**
  * Reverses what `given` (the journal's entries) records as credsweep's confirmed changes (see the
  * top of this file). Each entry is first held to what a line of the journal file would be
- * (journalLineCheck: its schema, `options.planDigest`, with `options.key` its HMAC and chain), so
- * entries passed from code are refused as readJournal would refuse the file: an InputError before
- * anything is journalled or called. Undo then works from the checked copies.
+ * (journalLineCheck: its schema, the plan's digest, with `options.key` its HMAC and chain), so
+ * entries passed from code are refused as readJournal would refuse the file, and must be what the
+ * journal `options.journal` is open on holds (checkJournalHolds): an InputError before anything is
+ * journalled or called. Undo then works from the checked copies.
  */
 export async function undoJournal(
   given: readonly JournalEntry[],
@@ -158,8 +163,12 @@ export async function undoJournal(
     planDigest: options.planDigest,
     key: options.key,
   });
+  const planDigest = options.planDigest ?? entries[0]?.planDigest;
+  if (planDigest === undefined) return []; // an empty journal, no plan named: nothing to undo or say
+  // What undo reverses and what it writes are one journal's: the lines it was given are the file's.
+  checkJournalHolds(journal.path, entries, { planDigest, key: options.key });
   const entry = journalEntries('undo', runId, now, {
-    planDigest: options.planDigest,
+    planDigest,
     key: options.key,
     journal,
   });

@@ -282,7 +282,9 @@ describe('apply never acts beyond what a fresh audit would plan (property, moto)
               callerAccessKeyId: fx.ops.accessKeyId,
               allowIrreversible,
               exemptions: exemptionCheck(PLAN_CONFIG.exemptions, Date.now()),
-              deactivatedAt: new Map(),
+              // A plan 200 days old is refused by its age (hostile-plan.test.ts); here the live checks
+              // alone must stop whatever else a mutated plan asks.
+              maxPlanAgeMs: Number.POSITIVE_INFINITY,
             });
           } finally {
             journal.close();

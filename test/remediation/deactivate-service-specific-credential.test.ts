@@ -152,7 +152,6 @@ describe('deactivate-service-specific-credential (aws-sdk-client-mock: moto has 
         callerAccessKeyId: null,
         allowIrreversible: false,
         exemptions: exemptionCheck([], at),
-        deactivatedAt: new Map(),
       });
     } finally {
       journal.close();

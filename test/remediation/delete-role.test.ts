@@ -26,6 +26,7 @@ import { applyPlan } from '../../src/remediation/apply.ts';
 import { exemptionCheck } from '../../src/remediation/exemptions.ts';
 import {
   deactivationDates,
+  readDeactivationJournals,
   foldJournal,
   JournalWriter,
   journalEntries,
@@ -91,9 +92,6 @@ describe('delete-role: a deletion stopped part-way, a role of the same name, an 
     options: { journals?: string[]; clients?: RemediationClients } = {},
   ) {
     const history = readJournal(file, { missingOk: true });
-    const deactivatedAt = new Map<string, number>();
-    for (const j of options.journals ?? [])
-      for (const [k, v] of deactivationDates(readJournal(j))) deactivatedAt.set(k, v);
     const journal = new JournalWriter(file);
     try {
       const { results } = await applyPlan(p, {
@@ -107,7 +105,10 @@ describe('delete-role: a deletion stopped part-way, a role of the same name, an 
         callerArn: ROLE_CALLER.arn,
         allowIrreversible: true,
         exemptions: exemptionCheck([], at),
-        deactivatedAt,
+        // the journals these tests wrote (unsealed: no plan key), taken as written
+        deactivationJournals: readDeactivationJournals(options.journals ?? [], undefined),
+        trustUnsignedJournal: true,
+        trustUnsignedHistory: true,
       });
       return results;
     } finally {

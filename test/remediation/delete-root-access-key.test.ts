@@ -183,7 +183,6 @@ describe('delete-root-access-key (sts:AssumeRoot, mocked: moto lacks it)', () =>
       callerAccessKeyId: 'AKIAOPS',
       allowIrreversible: true,
       exemptions: exemptionCheck([], 0),
-      deactivatedAt: new Map(),
     });
     journal.close();
     assert.equal(result.failed, 0);
@@ -228,7 +227,6 @@ describe('delete-root-access-key (sts:AssumeRoot, mocked: moto lacks it)', () =>
       callerAccessKeyId: 'AKIAOPS',
       allowIrreversible: true,
       exemptions: exemptionCheck([], 0),
-      deactivatedAt: new Map(),
     });
     journal.close();
     assert.equal(result.failed, 1);

@@ -54,13 +54,15 @@ import type { ApplyOwnThresholds } from '../../src/remediation/apply-thresholds.
 import { remediationClients } from '../../src/remediation/clients.ts';
 import { exemptionCheck } from '../../src/remediation/exemptions.ts';
 import {
-  deactivationDatesOf,
+  type DeactivationJournal,
   journalEntries,
   JournalWriter,
+  readDeactivationJournals,
   readJournal,
 } from '../../src/remediation/journal.ts';
 import { resolveLiveAccessAnalyzer } from '../../src/remediation/live-access-analyzer.ts';
 import { type PlanKey, sealPlan } from '../../src/remediation/plan-digest.ts';
+import { QUARANTINE_PLAN_TAG, QUARANTINED_AT_TAG } from '../../src/remediation/quarantine-policy.ts';
 import { checkPlanNotFromFuture, verifyPlan } from '../../src/remediation/verify-plan.ts';
 import { MS_PER_DAY } from '../../src/time.ts';
 import { MOTO_DEFAULT_ACCOUNT as ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
@@ -178,6 +180,14 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       createdDaysAgo: 200,
       tags: { 'CREDSWEEP:EXEMPT': 'true' },
     });
+    // released: quarantined by credsweep, then a responder took the quarantine policy off to keep the
+    // role (its tags left on): a role that has nothing in it, as one whose deletion stopped part-way.
+    roles.arns.released = await seedRole(moto, iam, {
+      name: 'released',
+      createdDaysAgo: 200,
+      tags: { [QUARANTINED_AT_TAG]: '2026-01-01T00:00:00Z', [QUARANTINE_PLAN_TAG]: 'e'.repeat(64) },
+    });
+    roles.roleIds.released = (await iam.send(new GetRoleCommand({ RoleName: 'released' }))).Role!.RoleId!;
     parkedTenDaysAgo.set(roles.roleIds.parked!, Date.now() - 10 * MS_PER_DAY);
     longAgo.set(roles.roleIds.parked!, Date.now() - 100 * MS_PER_DAY);
     longAgo.set(fx.keys.frank![0]!, Date.now() - 100 * MS_PER_DAY);
@@ -306,6 +316,44 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     return sealPlan(content, options.key);
   }
 
+  /**
+   * The journal in which credsweep deactivated each key of `dates` (and quarantined each role, by
+   * RoleId) at its date, as a case sees it (with `key`, sealed and chained).
+   */
+  function journalShowing(dates: ReadonlyMap<string, number>, key?: PlanKey): DeactivationJournal {
+    const entries: JournalEntry[] = [];
+    const chain = { lastMac: () => entries.at(-1)?.mac ?? '' };
+    const users = Object.entries({ ...fx.keys, ...shouted });
+    for (const [id, at] of dates) {
+      const line = journalEntries('apply', 'earlier', () => at, {
+        planDigest: 'e'.repeat(64),
+        key,
+        journal: chain,
+      });
+      const user = users.find(([, ids]) => ids.includes(id))?.[0];
+      const role = Object.entries(roles.roleIds).find(([, roleId]) => roleId === id)?.[0];
+      const step: PlanStep = user
+        ? {
+            id: `${ACCOUNT}/deactivate-access-key/${id}`,
+            action: 'deactivate-access-key',
+            accountId: ACCOUNT,
+            principalType: 'user',
+            principalName: user,
+            arn: `arn:aws:iam::${ACCOUNT}:user/${user}`,
+            credential: 'access_key_1',
+            accessKeyId: id,
+            reversible: true,
+            reason: 'journalled',
+            expected: { status: 'Active', lastUsed: null },
+          }
+        : roleStep(role!);
+      const before = { exists: true, status: 'Active', lastUsed: null, targetId: id };
+      entries.push(line({ type: 'intent', step, before }));
+      entries.push(line({ type: 'done', step, before }));
+    }
+    return { file: 'credsweep-earlier.jsonl', entries };
+  }
+
   async function run(plan: RemediationPlan, options: RunOptions = {}): Promise<Outcome> {
     try {
       verifyPlan(plan, 'plan.json', options.key);
@@ -331,13 +379,21 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
         allowIrreversible: options.allowIrreversible ?? false,
         includeServiceRoles: options.includeServiceRoles ?? false,
         exemptions: exemptionCheck(options.exemptions ?? PLAN_CONFIG.exemptions, Date.now()),
-        deactivatedAt: options.journals
-          ? deactivationDatesOf(
-              options.journals.files.map((f) => join(dir, f)),
-              options.key,
-              options.journals.trust,
-            ).dates
-          : (options.deactivatedAt ?? new Map()),
+        ...(options.journals
+          ? {
+              deactivationJournals: readDeactivationJournals(
+                options.journals.files.map((f) => join(dir, f)),
+                options.key,
+              ),
+              trustUnsignedJournal: options.journals.trust,
+            }
+          : {
+              // credsweep's journal as the case sees it: sealed with the case's key, else trusted
+              deactivationJournals: options.deactivatedAt
+                ? [journalShowing(options.deactivatedAt, options.key)]
+                : [],
+              trustUnsignedJournal: options.key === undefined,
+            }),
         ...(options.judging ? { judging: options.judging } : {}),
       });
       return { results: result.results };
@@ -516,6 +572,22 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       expect: {
         skipped: 'changed_since_plan',
         detail: /last used 5 days ago: not unused now \(threshold 60\)/,
+      },
+    },
+    {
+      name: "an unsealed plan judging access keys with 90 days, apply's configuration with 180, apply --days 30: alice's key (used 120 days ago) is judged with 180",
+      plan: async () => {
+        const alice = validStep('alice');
+        return tamper((p) => {
+          p.audit.thresholdDays = 90;
+          p.audit.thresholds = { access_key: 90 };
+          p.steps = [alice];
+        });
+      },
+      options: { judging: { days: 30, config: { thresholds: { access_key: 180 } } } },
+      expect: {
+        skipped: 'changed_since_plan',
+        detail: /last used 120 days ago: not unused now \(threshold 180\)/,
       },
     },
     {
@@ -1252,6 +1324,10 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     /** apply's injected clock (default: the machine's). */
     now?: () => number;
     history?: unknown[];
+    /** ApplyOptions.maxPlanAgeMs (default: the CLI's --max-plan-age default, 24 hours). */
+    maxPlanAgeMs?: number;
+    /** Other options, as a caller from plain JavaScript (no type checks) could pass them. */
+    extra?: Record<string, unknown>;
   }
   async function applyFromCode(plan: unknown, options: FromCode = {}) {
     const file = join(dir, `library-${++runs}.jsonl`);
@@ -1269,7 +1345,8 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
         callerAccessKeyId: fx.ops.accessKeyId,
         allowIrreversible: true,
         exemptions: exemptionCheck(PLAN_CONFIG.exemptions, Date.now()),
-        deactivatedAt: new Map(),
+        ...(options.maxPlanAgeMs !== undefined ? { maxPlanAgeMs: options.maxPlanAgeMs } : {}),
+        ...options.extra,
       });
       return { results: result.results, journalled: readFileSync(file, 'utf8') };
     } catch (e) {
@@ -1335,6 +1412,18 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       plan: async () => fx.plan,
       options: () => ({ now: () => Date.now() - 2 * MS_PER_DAY }),
       expect: /dataCollectedAt \S+ is later than now/,
+    },
+    {
+      name: "the plan's data 25 hours old by apply's injected clock: past the default --max-plan-age (24h)",
+      plan: async () => fx.plan,
+      options: () => ({ now: () => Date.parse(fx.plan.dataCollectedAt) + 25 * 3_600_000 }),
+      expect: /collected 25h ago .*more than --max-plan-age 24h$/,
+    },
+    {
+      name: "the plan's data 2 minutes old, maxPlanAgeMs one minute",
+      plan: async () => fx.plan,
+      options: () => ({ now: () => Date.parse(fx.plan.dataCollectedAt) + 120_000, maxPlanAgeMs: 60_000 }),
+      expect: /collected 2m ago .*more than --max-plan-age 1m$/,
     },
     {
       name: 'a step with an action credsweep does not have (re-sealed)',
@@ -1434,6 +1523,25 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       },
       expect: /does not follow the line before it/,
     },
+    {
+      name: 'a plan key given, a deactivation journal with a line not written with it',
+      plan: async () => sealedWithKey(),
+      options: () => ({
+        key: KEY,
+        extra: {
+          deactivationJournals: [
+            { file: 'earlier.jsonl', entries: [lineOf(fx.plan, { type: 'done', step: validStep('alice') })] },
+          ],
+        },
+      }),
+      expect: /HMAC mismatch/,
+    },
+    {
+      name: 'deactivation journals that are not a list',
+      plan: async () => fx.plan,
+      options: () => ({ extra: { deactivationJournals: { file: 'earlier.jsonl', entries: [] } } }),
+      expect: /deactivationJournals: expected a list/,
+    },
   ];
   for (const c of libraryCases) {
     it(`from code: ${c.name}: refused, nothing journalled`, async () => {
@@ -1445,6 +1553,48 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
       assert.deepEqual(await snapshotCredentials(moto, iam), baseline, 'nothing changed in moto');
     });
   }
+
+  // Deletions count from when credsweep's own journals say it deactivated a key: applyPlan derives
+  // those dates itself from journals it checks, never from a map its caller hands it.
+  const frankDeletion = async () => {
+    const frank = await keyStep('frank', { action: 'delete-access-key', reversible: false });
+    return only([{ ...frank, expected: { status: 'Inactive', lastUsed: frank.expected.lastUsed } }], true);
+  };
+  it("from code: a caller's map saying credsweep deactivated frank's key 100 days ago, no journal showing it: not deleted", async () => {
+    const { refused, results, journalled } = await applyFromCode(await frankDeletion(), {
+      extra: { deactivatedAt: longAgo },
+    });
+    assert.equal(refused, undefined);
+    assert.deepEqual(
+      results?.map((r) => `${r.outcome}:${r.reason}`),
+      ['skipped:deactivation_unknown'],
+    );
+    assert.match(journalled, /"reason":"deactivation_unknown"/);
+    assert.deepEqual(await snapshotCredentials(moto, iam), baseline, 'nothing changed in moto');
+  });
+
+  it("from code: an unsealed resume journal whose forged intent records `released` whole, the plan's journals trusted: its deletion is not resumed on that word", async () => {
+    const step = roleStep('released', { action: 'delete-role' });
+    const plan = only([step], true);
+    const clients = motoRemediationClients(moto, iam);
+    let before: Awaited<ReturnType<(typeof ACTIONS)['delete-role']['readState']>>;
+    try {
+      before = await ACTIONS['delete-role'].readState(clients, step);
+    } finally {
+      clients.destroy();
+    }
+    const quarantined = new Map([[roles.roleIds.released!, Date.now() - 100 * MS_PER_DAY]]);
+    const { refused, results } = await applyFromCode(plan, {
+      history: [lineOf(plan, { type: 'run' }), lineOf(plan, { type: 'intent', step, before })],
+      extra: { deactivationJournals: [journalShowing(quarantined)], trustUnsignedJournal: true },
+    });
+    assert.equal(refused, undefined, refused?.message);
+    assert.deepEqual(
+      results?.map((r) => `${r.outcome}:${r.reason}`),
+      ['skipped:not_quarantined'],
+    );
+    assert.deepEqual(await snapshotCredentials(moto, iam), baseline, 'nothing changed in moto');
+  });
 
   it('from code: the plan object changed by its caller once applyPlan started: the plan as given is acted on', async () => {
     // carol's step (exempt: skipped once her tags are read) keeps the first step awaiting AWS while
@@ -1466,7 +1616,6 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
         callerAccessKeyId: fx.ops.accessKeyId,
         allowIrreversible: true,
         exemptions: exemptionCheck(PLAN_CONFIG.exemptions, Date.now()),
-        deactivatedAt: new Map(),
       });
       plan.options.allowIrreversible = true;
       plan.steps[1]!.reversible = true;
@@ -1634,7 +1783,6 @@ describe('hostile plans: restrict-permissions steps are re-derived live (moto)',
         callerArn: RESTRICT_CALLER.arn,
         allowIrreversible: false,
         exemptions: exemptionCheck(exemptions, now),
-        deactivatedAt: new Map(),
         accessAnalyzer,
       });
       return results;
@@ -2114,7 +2262,6 @@ describe('hostile plans: delete-root-access-key and deactivate-service-specific-
         callerArn: `arn:aws:iam::${MANAGEMENT}:user/ops`,
         allowIrreversible: options.allowIrreversible ?? true,
         exemptions: exemptionCheck(options.exemptions ?? [], NOW),
-        deactivatedAt: new Map(),
       });
       return results;
     } finally {

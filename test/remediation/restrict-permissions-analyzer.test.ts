@@ -166,7 +166,6 @@ describe('restrict-permissions with IAM Access Analyzer at apply (moto)', () => 
         callerArn: RESTRICT_CALLER.arn,
         allowIrreversible: false,
         exemptions: exemptionCheck([], now),
-        deactivatedAt: new Map(),
         ...(live ? { accessAnalyzer: live } : {}),
       });
       return { results, journal: file };

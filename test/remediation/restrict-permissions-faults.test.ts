@@ -125,7 +125,6 @@ describe('restrict-permissions under faults (moto + fault proxy)', () => {
           callerArn: RESTRICT_CALLER.arn,
           allowIrreversible: false,
           exemptions: exemptionCheck([], now),
-          deactivatedAt: new Map(),
         });
       } finally {
         journal.close();

@@ -98,7 +98,6 @@ describe('restrict-permissions: plan --permissions → apply → undo (moto)', (
         callerArn: RESTRICT_CALLER.arn,
         allowIrreversible: false,
         exemptions: exemptionCheck([], now),
-        deactivatedAt: new Map(),
       });
       return { results, journal: file };
     } finally {

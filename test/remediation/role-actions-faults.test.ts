@@ -26,7 +26,13 @@ import type { RemediationPlan } from '../../src/model/remediation-plan.ts';
 import type { RemediationClients } from '../../src/remediation/actions/index.ts';
 import { applyPlan } from '../../src/remediation/apply.ts';
 import { exemptionCheck } from '../../src/remediation/exemptions.ts';
-import { deactivationDates, foldJournal, JournalWriter, readJournal } from '../../src/remediation/journal.ts';
+import {
+  deactivationDates,
+  foldJournal,
+  JournalWriter,
+  readDeactivationJournals,
+  readJournal,
+} from '../../src/remediation/journal.ts';
 import { assembleRemediationPlan } from '../../src/remediation/plan.ts';
 import { captureRoleRecord, type RoleRecord } from '../../src/remediation/role-record.ts';
 import { undoJournal } from '../../src/remediation/undo.ts';
@@ -127,7 +133,11 @@ describe('role steps under faults (moto + fault proxy)', () => {
           callerArn: CALLER.arn,
           allowIrreversible,
           exemptions: exemptionCheck([], at),
-          deactivatedAt: quarantineJournal ? deactivationDates(readJournal(quarantineJournal)) : new Map(),
+          // the quarantine's journal these tests wrote (unsealed: no plan key), taken as written
+          deactivationJournals: quarantineJournal
+            ? readDeactivationJournals([quarantineJournal], undefined)
+            : [],
+          trustUnsignedJournal: true,
         });
       } finally {
         journal.close();
@@ -357,7 +367,6 @@ describe('role steps under faults (moto + fault proxy)', () => {
             callerArn: CALLER.arn,
             allowIrreversible: false,
             exemptions: exemptionCheck([], at),
-            deactivatedAt: new Map(),
           })
         ).results.map((r) => r.outcome);
       } finally {

@@ -22,7 +22,12 @@ import type { RemediationPlan } from '../../src/model/remediation-plan.ts';
 import { applyPlan, type StepResult } from '../../src/remediation/apply.ts';
 import { sealPlan } from '../../src/remediation/plan-digest.ts';
 import { exemptionCheck } from '../../src/remediation/exemptions.ts';
-import { deactivationDates, JournalWriter, readJournal } from '../../src/remediation/journal.ts';
+import {
+  deactivationDates,
+  JournalWriter,
+  readDeactivationJournals,
+  readJournal,
+} from '../../src/remediation/journal.ts';
 import { QUARANTINE_POLICY_NAME, QUARANTINED_AT_TAG } from '../../src/remediation/quarantine-policy.ts';
 import { captureRoleRecord, getRole, type RoleRecord } from '../../src/remediation/role-record.ts';
 import { type UndoResult, undoJournal } from '../../src/remediation/undo.ts';
@@ -61,9 +66,6 @@ describe('role remediation: quarantine, delete, undo (moto)', () => {
     const file = join(dir, `run-${++runs}.jsonl`);
     const journal = new JournalWriter(file);
     const clients = motoRemediationClients(moto, iam);
-    const deactivatedAt = new Map<string, number>();
-    for (const j of options.journals ?? [])
-      for (const [k, v] of deactivationDates(readJournal(j))) deactivatedAt.set(k, v);
     try {
       const { results } = await applyPlan(p, {
         clients,
@@ -76,7 +78,9 @@ describe('role remediation: quarantine, delete, undo (moto)', () => {
         callerArn: ROLE_CALLER.arn,
         allowIrreversible: options.allowIrreversible ?? false,
         exemptions: exemptionCheck([], at),
-        deactivatedAt,
+        // the journals these tests wrote (unsealed: no plan key), taken as written
+        deactivationJournals: readDeactivationJournals(options.journals ?? [], undefined),
+        trustUnsignedJournal: true,
       });
       return { file, results };
     } finally {

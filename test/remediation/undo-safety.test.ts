@@ -545,6 +545,65 @@ describe('undo reverses only confirmed changes, while the credential is as creds
     );
   });
 
+  it('entries passed from code with the writer on another journal: refused, nothing written there, nothing reversed', async () => {
+    // dave's deactivation confirmed in one journal, the writer on another (empty): undo's lines would
+    // land where the apply's are not, and the apply's own journal would never say it was undone.
+    const file = await journalWith(['intent', 'done']);
+    await setDave('Inactive');
+    const elsewhere = join(dir, `elsewhere-${++files}.jsonl`);
+    const journal = new JournalWriter(elsewhere);
+    const clients = motoRemediationClients(moto, iam);
+    try {
+      await assert.rejects(
+        undoJournal(readJournal(file), {
+          clients,
+          journal,
+          now: Date.now,
+          runId: 'undo-from-code',
+          planDigest: fx.plan.digest.value,
+          trustUnsignedJournal: true,
+          callerArn: `arn:aws:iam::${dave.accountId}:user/ops`,
+        }),
+        (e) =>
+          e instanceof InputError && e.file === elsewhere && /not what the journal holds/.test(e.message),
+      );
+    } finally {
+      journal.close();
+      clients.destroy();
+    }
+    assert.equal(readFileSync(elsewhere, 'utf8'), '', 'nothing journalled');
+    assert.equal(await daveStatus(), 'Inactive', 'nothing reversed');
+    await setDave('Active');
+  });
+
+  it("options.planDigest not the entries': refused, nothing journalled or reversed", async () => {
+    const file = await journalWith(['intent', 'done']);
+    await setDave('Inactive');
+    const journalled = readFileSync(file, 'utf8');
+    const journal = new JournalWriter(file);
+    const clients = motoRemediationClients(moto, iam);
+    try {
+      await assert.rejects(
+        undoJournal(readJournal(file), {
+          clients,
+          journal,
+          now: Date.now,
+          runId: 'undo-from-code',
+          planDigest: 'f'.repeat(64),
+          trustUnsignedJournal: true,
+          callerArn: `arn:aws:iam::${dave.accountId}:user/ops`,
+        }),
+        (e) => e instanceof InputError && e.file === file && /belongs to another plan/.test(e.message),
+      );
+    } finally {
+      journal.close();
+      clients.destroy();
+    }
+    assert.equal(readFileSync(file, 'utf8'), journalled, 'nothing journalled');
+    assert.equal(await daveStatus(), 'Inactive', 'nothing reversed');
+    await setDave('Active');
+  });
+
   it("a line of another plan's digest, or a line that does not parse, is refused", async () => {
     const file = await journalWith(['intent']);
     const other = journalEntries('apply', 'run-2', Date.now, { planDigest: 'f'.repeat(64) })({

@@ -44,7 +44,7 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
     .addOption(
       new Option(
         '--days <n>',
-        `apply's own threshold for every kind: steps are judged with the larger of it and the plan's (default for a plan not sealed with a plan key: the configuration's thresholds, else ${AUDIT_DEFAULTS.days}; a sealed plan's stand unless this is larger)`,
+        `apply's own threshold for every kind: steps are judged with the larger of it and the plan's, and for a plan not sealed with a plan key with at least the configuration's value for the kind (this raises it, never lowers it; with neither, ${AUDIT_DEFAULTS.days}); a sealed plan's stand unless this is larger`,
       ).argParser(parseDays),
     )
     .addOption(
@@ -55,7 +55,12 @@ export function applyCommand(ctx: CliContext, setExit: (code: number) => void): 
     )
     .addOption(configOption('its exemptions apply now, its thresholds to a plan not sealed with a plan key'))
     .addOption(planKeyFileOption())
-    .addOption(trustUnsignedJournalOption("the plan's journals (plan --journal)"));
+    .addOption(
+      trustUnsignedJournalOption(
+        "the plan's journals (plan --journal)",
+        "; and take apply's own --journal as written where it records a role deletion that stopped part-way, to finish it",
+      ),
+    );
   return addConnectionOptions(command).action(async (planFile: string, flags: ApplyFlags) => {
     const { runApply } = await import('../run/apply.ts');
     await runApply(ctx, planFile, flags, setExit);

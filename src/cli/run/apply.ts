@@ -17,9 +17,10 @@ import { type ApplyOwnThresholds, describeApplyThresholds } from '../../remediat
 import { exemptionCheck } from '../../remediation/exemptions.ts';
 import {
   checkJournalUnchanged,
-  deactivationDatesOf,
+  confirmedDeactivationDates,
   foldJournal,
   JournalWriter,
+  readDeactivationJournals,
   readJournal,
   wasUndone,
 } from '../../remediation/journal.ts';
@@ -151,10 +152,17 @@ export async function runApply(
     }
     // The dates of the plan's journals, read before asking: a journal whose dates do not count (not
     // sealed, not trusted) is said before the question, so the answer knows the deletions will wait.
-    const journalled = pending.some((s) => s.action === 'delete-access-key' || s.action === 'delete-role')
-      ? deactivationDatesOf(plan.options.journals, key, flags.trustUnsignedJournal ?? false, noteCutOff)
-      : { dates: new Map<string, number>(), unconfirmed: [] };
-    noteUnconfirmedJournals(ctx, journalled.unconfirmed);
+    // applyPlan derives the dates from these itself; read here to say before the question which count.
+    const trustUnsignedJournal = flags.trustUnsignedJournal ?? false;
+    const deactivationJournals = pending.some(
+      (s) => s.action === 'delete-access-key' || s.action === 'delete-role',
+    )
+      ? readDeactivationJournals(plan.options.journals, key, noteCutOff)
+      : [];
+    noteUnconfirmedJournals(
+      ctx,
+      confirmedDeactivationDates(deactivationJournals, key, trustUnsignedJournal).unconfirmed,
+    );
     // What the steps are judged with: said before them when it is not what the plan recorded (an
     // unsealed plan's thresholds meet apply's own). The threshold is a live check: a step listed here
     // may still be skipped when it runs.
@@ -228,6 +236,7 @@ export async function runApply(
         onStepDone: (r) => progress.tick(r.outcome === 'failed'),
         planFile,
         key,
+        maxPlanAgeMs: flags.maxPlanAge,
         callerAccessKeyId: session.caller.accessKeyId,
         callerArn: session.caller.arn,
         memberRoleNames: session.memberRoleNames,
@@ -235,7 +244,9 @@ export async function runApply(
         includeServiceRoles: flags.includeServiceRoles ?? false,
         exemptions: exemptionCheck(loaded?.config.exemptions ?? [], ctx.now()),
         judging,
-        deactivatedAt: journalled.dates,
+        deactivationJournals,
+        trustUnsignedJournal,
+        trustUnsignedHistory: trustUnsignedJournal,
         ...(accessAnalyzer ? { accessAnalyzer } : {}),
         ...(onPoint ? { onPoint } : {}),
       });
