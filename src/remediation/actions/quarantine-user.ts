@@ -68,7 +68,7 @@ export const quarantineUser: RemediationAction = {
     } catch (e) {
       if (!isNoSuchEntity(e)) throw e;
     }
-    const read = await readUserActivity(iam, step.principalName, user ?? {}, ctx?.now);
+    const read = await readUserActivity(iam, step.principalName, user ?? {}, ctx.now);
     const state: CredentialState = {
       exists: true,
       status: quarantined ? QUARANTINED : NOT_QUARANTINED,

@@ -63,8 +63,8 @@ export async function readUserActivity(
   iam: IAMClient,
   UserName: string,
   user: Partial<Pick<User, 'PasswordLastUsed' | 'CreateDate'>>,
-  /** The clock expiry is judged by: apply's now, or undo's injected now; none: expiry not judged. */
-  now?: EpochMs,
+  /** The clock expiry is judged by: apply's now, or undo's (each injected). */
+  now: EpochMs,
 ): Promise<UserActivityRead> {
   const activity: UserActivity[] = [];
   const uses: (string | null)[] = [isoOrNull(user.PasswordLastUsed)];
@@ -152,8 +152,7 @@ export async function readUserActivity(
     const at = isoOrNull(listed.CreateDate);
     created.push(at);
     // past its ExpirationDate it is as good as Expired, whatever Status says (§9)
-    const expired =
-      now !== undefined && isPastExpiry({ expiresAt: listed.ExpirationDate?.getTime() ?? null }, now);
+    const expired = isPastExpiry({ expiresAt: listed.ExpirationDate?.getTime() ?? null }, now);
     const what = `service-specific credential ${listed.ServiceSpecificCredentialId ?? '(no id)'} (${listed.ServiceName ?? 'no service name'})`;
     if (!expired) {
       judge(
