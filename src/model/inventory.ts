@@ -79,7 +79,13 @@ export interface ServiceSpecificCredential {
   serviceSpecificCredentialId: string;
   /** e.g. `codecommit.amazonaws.com`, `cassandra.amazonaws.com`, `bedrock.amazonaws.com`. */
   serviceName: string;
-  status: 'Active' | 'Inactive' | 'Expired';
+  /**
+   * `unknown`: IAM gave a status this version does not know (or none), kept in `unknownStatus`. It may
+   * be usable: the audit reports it as if Active (caveat `status_unknown`), and nothing acts on it.
+   */
+  status: 'Active' | 'Inactive' | 'Expired' | 'unknown';
+  /** IAM's Status as listed, when `status` is `unknown` (empty when IAM gave none). */
+  unknownStatus?: string;
   createdAt: EpochMs | null;
   /** Only Bedrock and CloudWatch Logs API keys made with an expiry have one (§9). */
   expiresAt: EpochMs | null;

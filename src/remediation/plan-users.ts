@@ -102,6 +102,8 @@ function judgeUser(credentials: readonly Finding[], j: UserJudgement): UserVerdi
  * certificate whose status is always `unverified` while active, uploaded at least the threshold ago.
  */
 function notInUse(f: Finding, thresholdDays: number): boolean {
+  // a status this version does not know may be a usable one (apply's live read refuses it too)
+  if (f.caveats.includes('status_unknown')) return false;
   if (f.status === 'unused' || f.status === 'inactive') return true;
   if (f.status !== 'unverified') return false;
   return f.credential === 'cert_1' || f.credential === 'cert_2' ? pastPlanThreshold(f, thresholdDays) : true;

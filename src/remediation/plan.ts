@@ -290,7 +290,8 @@ function decideAccessKey(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
 /**
  * SSH public keys and service-specific credentials: AWS records no use of them
  * (docs/aws-behaviour.md §9), so the audit judges them by age (`unverified` when old) or by a use
- * CloudTrail saw (`unused`); either way only a reversible deactivation is ever planned.
+ * CloudTrail saw (`unused`); either way only a reversible deactivation is ever planned. One in a
+ * status this version does not know (caveat `status_unknown`) gets none: apply would refuse it.
  */
 function decideAgeJudged(
   f: Finding,
@@ -299,6 +300,7 @@ function decideAgeJudged(
   what: string,
 ): Decision {
   if (f.status === 'inactive') return { skip: 'already_inactive', detail: f.reason };
+  if (f.caveats.includes('status_unknown')) return { skip: 'unresolved', detail: f.reason };
   if (f.status !== 'unverified' && f.status !== 'unused') return { skip: 'recent', detail: f.reason };
   if (id === undefined) return { skip: 'unresolved', detail: `${what} unknown` };
   return { step: { action, reversible: true, reason: `${f.reason}; reversible (undo)` } };

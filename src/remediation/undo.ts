@@ -218,7 +218,7 @@ export async function undoJournal(
     }
     let state: CredentialState;
     try {
-      state = await action.readState(options.clients, step, undefined, h.before);
+      state = await action.readState(options.clients, step, { now: now() }, h.before);
     } catch (e) {
       const error = describeStepError(e);
       journal.append(entry({ type: 'failed', step, error, detail: 'reading the current state' }));

@@ -3,7 +3,8 @@
  * and CloudWatch Logs API keys (docs/aws-behaviour.md §9). AWS records no last use for any of
  * them, so an active one is judged by age like a signing certificate: older than the threshold it is
  * `unverified`. An expired one (status Expired, or an ExpirationDate before the as-of date) can no
- * longer be used and reads `inactive`. A Bedrock or CloudWatch Logs API key that never expires, or
+ * longer be used and reads `inactive`. One in a status this version does not know may be usable: it
+ * is judged as if Active, with the `status_unknown` caveat (plan never acts on it). A Bedrock or CloudWatch Logs API key that never expires, or
  * expires more than a year out, gets its own caveat: AWS advises short-lived keys for those
  * (WEB: docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_bedrock.html).
  */
@@ -71,8 +72,11 @@ function evaluateCredential(
   const ageDays = ageDaysOf(lastActivity, ctx);
   const expired =
     credential.status === 'Expired' || (credential.expiresAt !== null && credential.expiresAt <= ctx.asOf);
-  const active = credential.status === 'Active' && !expired;
+  // A status this version does not know may be a usable one: reported as if Active, never hidden.
+  const unknown = credential.status === 'unknown';
+  const active = (credential.status === 'Active' || unknown) && !expired;
   const caveats: Caveat[] = [];
+  if (active && unknown) caveats.push('status_unknown');
   if (active && isApiKey(credential)) {
     if (credential.expiresAt === null) caveats.push('api_key_never_expires');
     else if (credential.expiresAt - ctx.asOf > FAR_EXPIRY_DAYS * MS_PER_DAY)
@@ -86,7 +90,13 @@ function evaluateCredential(
         ? '; never expires'
         : ''
       : `; ${expired ? 'expired' : 'expires'} ${toIso(credential.expiresAt).slice(0, 10)}`;
-  const state = expired ? 'expired' : credential.status === 'Active' ? 'active' : 'inactive';
+  const state = expired
+    ? 'expired'
+    : unknown
+      ? `in status ${credential.unknownStatus || '(none)'}, which this version of credsweep does not know (reported as if active)`
+      : credential.status === 'Active'
+        ? 'active'
+        : 'inactive';
   const finding = buildFinding(principal, ctx, {
     credential: 'service_specific_credential',
     status: active ? (pastThreshold(lastActivity, ctx, threshold) ? 'unverified' : 'in_use') : 'inactive',

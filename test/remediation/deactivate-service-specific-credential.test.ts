@@ -229,4 +229,68 @@ describe('deactivate-service-specific-credential (aws-sdk-client-mock: moto has 
     assert.equal(mock.commandCalls(UpdateServiceSpecificCredentialCommand).length, 0);
     assert.equal(status('ACCAEXPIRESIN2098KEY1'), 'Active');
   });
+
+  async function undo(journalFile: string, at: number) {
+    const writer = new JournalWriter(journalFile);
+    const entries = readJournal(journalFile);
+    try {
+      return await undoJournal(entries, {
+        clients: clients(),
+        journal: writer,
+        now: () => at,
+        runId: 'undo-1',
+        planDigest: entries[0]!.planDigest,
+        trustUnsignedJournal: true,
+      });
+    } finally {
+      writer.close();
+    }
+  }
+
+  it("undo judges expiry by its own injected now, not the machine's clock", async () => {
+    // Deactivated in 2026; undo runs (by its injected clock) in 2099, after the credential's 2098
+    // expiry: it is Expired now, not as credsweep left it, so undo leaves it. By the machine's clock
+    // it would not have expired yet, and was made Active again.
+    state.push({
+      UserName: 'alice',
+      Status: 'Active',
+      ServiceName: 'bedrock.amazonaws.com',
+      ServiceSpecificCredentialId: 'ACCAEXPIRESIN2098KEY1',
+      CreateDate: new Date(NOW - 400 * DAY),
+      ExpirationDate: new Date(Date.UTC(2098, 5, 1)),
+    });
+    const journalFile = join(dir, 'journal.jsonl');
+    const applied = await apply(planOf([step('alice', 'ACCAEXPIRESIN2098KEY1')]), journalFile);
+    assert.equal(applied.failed, 0, JSON.stringify(applied.results));
+    assert.equal(status('ACCAEXPIRESIN2098KEY1'), 'Inactive');
+    const undone = await undo(journalFile, Date.UTC(2099, 0, 1));
+    assert.deepEqual(
+      undone.map((r) => [r.outcome, r.detail]),
+      [['skipped', 'not as credsweep left it (status Expired)']],
+    );
+    assert.equal(status('ACCAEXPIRESIN2098KEY1'), 'Inactive');
+  });
+
+  it('a status this version does not know: apply leaves it, naming the status', async () => {
+    state[0]!.Status = 'Suspended' as 'Active';
+    const applied = await apply(planOf([step('alice', 'ACCAOLDBEDROCKKEY0001')]), join(dir, 'journal.jsonl'));
+    assert.deepEqual(
+      applied.results.map((r) => [r.outcome, r.detail]),
+      [['skipped', 'status is Suspended, the plan expected Active']],
+    );
+    assert.equal(mock.commandCalls(UpdateServiceSpecificCredentialCommand).length, 0);
+  });
+
+  it('undo leaves a credential whose status became one this version does not know (not as credsweep left it)', async () => {
+    const journalFile = join(dir, 'journal.jsonl');
+    const applied = await apply(planOf([step('alice', 'ACCAOLDBEDROCKKEY0001')]), journalFile);
+    assert.equal(applied.failed, 0, JSON.stringify(applied.results));
+    state[0]!.Status = 'Suspended' as 'Active';
+    const undone = await undo(journalFile, NOW + 60_000);
+    assert.deepEqual(
+      undone.map((r) => [r.outcome, r.detail]),
+      [['skipped', 'not as credsweep left it (status Suspended)']],
+    );
+    assert.equal(status('ACCAOLDBEDROCKKEY0001'), 'Suspended');
+  });
 });

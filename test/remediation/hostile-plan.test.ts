@@ -8,8 +8,10 @@
  * Every action of the registry has its cases here: delete-root-access-key and
  * deactivate-service-specific-credential, which moto cannot carry out (no sts:AssumeRoot, no
  * service-specific credential APIs), in the last block against aws-sdk-client-mock fakes (that block
- * only; it says so). One quarantine-user case of the first block has aws-sdk-client-mock answer
- * ListServiceSpecificCredentials alone (moto lacks it), every other call going through to moto.
+ * only; it says so). A few quarantine-user cases of the first block have aws-sdk-client-mock answer
+ * ListServiceSpecificCredentials (moto lacks it) or, for one user, a list call with what moto never
+ * answers (a credential with no date, or in a status this version does not know), every other call
+ * going through to moto.
  *
  * Role and user steps (issue 14) are forged the same way against the roles and users of
  * seedHostileRoles: a service-linked role, a service's role without --include-service-roles, the role
@@ -36,6 +38,8 @@ import {
   IAMClient,
   ListAccessKeysCommand,
   ListServiceSpecificCredentialsCommand,
+  ListSigningCertificatesCommand,
+  ListSSHPublicKeysCommand,
   ListUserTagsCommand,
   PutRolePermissionsBoundaryCommand,
   type ServiceSpecificCredentialMetadata,
@@ -431,6 +435,12 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
      * launcher answers an empty list (docs/aws-behaviour.md §9).
      */
     serviceSpecificCredentials?: () => ServiceSpecificCredentialMetadata[];
+    /**
+     * Answers moto never gives (a credential with no date, or in a status this version does not know),
+     * set by aws-sdk-client-mock on the moto client for the case's user only; every other call goes
+     * through to moto.
+     */
+    mockIam?: (mock: AwsClientStub<IAMClient>) => void;
     expect: RegExp | { skipped: string; detail: RegExp };
   }[] = [
     {
@@ -1214,6 +1224,86 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
           /the user's service-specific credential ACCAGINACODECOMMIT001 \(codecommit\.amazonaws\.com\) created 5 days ago: not unused now \(threshold 90\)/,
       },
     },
+    // What credsweep cannot judge keeps the user out: gina's only other credential is her 300-day-old
+    // certificate (the control quarantines her), and the mocked list adds or changes one.
+    {
+      name: 'quarantine-user on a user with an Active SSH key AWS lists with no UploadDate (gina)',
+      plan: async () => only([await userStep('gina')]),
+      mockIam: (mock) =>
+        mock.on(ListSSHPublicKeysCommand, { UserName: 'gina' }).resolves({
+          SSHPublicKeys: [{ UserName: 'gina', SSHPublicKeyId: 'APKAGINANODATE000001', Status: 'Active' }],
+          IsTruncated: false,
+        } as never),
+      expect: {
+        skipped: 'changed_since_plan',
+        detail:
+          /the user's SSH key APKAGINANODATE000001 with no upload date: AWS gave no date, so it may be in use/,
+      },
+    },
+    {
+      name: 'quarantine-user on a user whose old signing certificate is in a status this version does not know (gina)',
+      plan: async () => only([await userStep('gina')]),
+      mockIam: (mock) =>
+        mock.on(ListSigningCertificatesCommand, { UserName: 'gina' }).resolves({
+          Certificates: [
+            {
+              UserName: 'gina',
+              CertificateId: 'GINACERTREVOKED00001',
+              CertificateBody: '-----BEGIN CERTIFICATE-----',
+              Status: 'Revoked' as 'Active',
+              UploadDate: new Date(Date.now() - 300 * MS_PER_DAY),
+            },
+          ],
+          IsTruncated: false,
+        }),
+      expect: {
+        skipped: 'changed_since_plan',
+        detail:
+          /signing certificate GINACERTREVOKED00001 with status Revoked, which this version does not know, so it may be in use/,
+      },
+    },
+    {
+      name: 'quarantine-user on a user with an access key AWS lists with no status, created 300 days ago (gina)',
+      plan: async () => only([await userStep('gina')]),
+      mockIam: (mock) => {
+        mock.on(ListAccessKeysCommand, { UserName: 'gina' }).resolves({
+          AccessKeyMetadata: [
+            {
+              UserName: 'gina',
+              AccessKeyId: 'AKIAGINANOSTATUS0001',
+              CreateDate: new Date(Date.now() - 300 * MS_PER_DAY),
+            },
+          ],
+          IsTruncated: false,
+        });
+        mock
+          .on(GetAccessKeyLastUsedCommand, { AccessKeyId: 'AKIAGINANOSTATUS0001' })
+          .resolves({ UserName: 'gina' });
+      },
+      expect: {
+        skipped: 'changed_since_plan',
+        detail: /access key AKIAGINANOSTATUS0001 with no status from AWS, so it may be in use/,
+      },
+    },
+    {
+      name: 'quarantine-user on a user with an old service-specific credential in a status this version does not know (gina)',
+      plan: async () => only([await userStep('gina')]),
+      serviceSpecificCredentials: () => [
+        {
+          UserName: 'gina',
+          Status: 'Suspended' as 'Active',
+          ServiceName: 'codecommit.amazonaws.com',
+          ServiceSpecificCredentialId: 'ACCAGINASUSPENDED0001',
+          ServiceUserName: 'gina-at-123456789012',
+          CreateDate: new Date(Date.now() - 400 * MS_PER_DAY),
+        },
+      ],
+      expect: {
+        skipped: 'changed_since_plan',
+        detail:
+          /ACCAGINASUSPENDED0001 \(codecommit\.amazonaws\.com\) with status Suspended, which this version does not know/,
+      },
+    },
     {
       name: 'quarantine-user on the user credsweep calls AWS as',
       // (`plan` signed with ops' key after the audit: the forger moves dataCollectedAt past that use.)
@@ -1286,13 +1376,16 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
   for (const c of cases) {
     it(c.name, async () => {
       const listed = c.serviceSpecificCredentials?.();
-      const mock = listed ? mockClient(iam) : undefined;
+      const mock = listed || c.mockIam ? mockClient(iam) : undefined;
       if (mock) {
         mock.send.callThrough();
-        mock.on(ListServiceSpecificCredentialsCommand).callsFake((input) => ({
-          ServiceSpecificCredentials: listed!.filter((x) => x.UserName === input.UserName),
-          IsTruncated: false,
-        }));
+        if (listed) {
+          mock.on(ListServiceSpecificCredentialsCommand).callsFake((input) => ({
+            ServiceSpecificCredentials: listed.filter((x) => x.UserName === input.UserName),
+            IsTruncated: false,
+          }));
+        }
+        c.mockIam?.(mock);
       }
       let outcome: Outcome;
       try {
@@ -1579,7 +1672,7 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     const clients = motoRemediationClients(moto, iam);
     let before: Awaited<ReturnType<(typeof ACTIONS)['delete-role']['readState']>>;
     try {
-      before = await ACTIONS['delete-role'].readState(clients, step);
+      before = await ACTIONS['delete-role'].readState(clients, step, { now: Date.now() });
     } finally {
       clients.destroy();
     }

@@ -102,6 +102,26 @@ describe('plan --quarantine-users', () => {
     assert.deepEqual(skips(plan), ['access_key_1:deactivation_unknown']);
   });
 
+  it('plans nothing for a service-specific credential in a status this version does not know (apply would refuse it)', () => {
+    const plan = planOf(
+      [
+        aFinding({
+          credential: 'service_specific_credential',
+          status: 'unverified',
+          serviceSpecificCredentialId: 'ACCAUNKNOWNSTATUS0001',
+          ageDays: 300,
+          caveats: ['status_unknown'],
+          reason:
+            'Amazon Bedrock API key ACCAUNKNOWNSTATUS0001 is in status Suspended, which this version of credsweep does not know',
+        }),
+      ],
+      { quarantineUsers: false },
+    );
+    assert.deepEqual(actions(plan), []);
+    assert.deepEqual(skips(plan), ['service_specific_credential:unresolved']);
+    assert.match(plan.skipped[0]!.detail, /in status Suspended/);
+  });
+
   const blocked: {
     name: string;
     findings: () => Finding[];
@@ -123,6 +143,23 @@ describe('plan --quarantine-users', () => {
       ],
       reason: 'credential_in_use',
       detail: /cert_1 is not unused/,
+    },
+    {
+      name: 'an old service-specific credential in a status this version does not know (it may be usable)',
+      findings: () => [
+        password(),
+        aFinding({
+          credential: 'service_specific_credential',
+          status: 'unverified',
+          serviceSpecificCredentialId: 'ACCAUNKNOWNSTATUS0001',
+          ageDays: 300,
+          caveats: ['status_unknown'],
+          reason:
+            'Amazon Bedrock API key ACCAUNKNOWNSTATUS0001 is in status Suspended, which this version of credsweep does not know',
+        }),
+      ],
+      reason: 'credential_in_use',
+      detail: /service_specific_credential is not unused \(.*in status Suspended/,
     },
     {
       name: 'a recent SSH key',

@@ -3,15 +3,25 @@
  * kind's threshold (the plan's recorded thresholds), so a forged step cannot quarantine a user whose
  * console password a longer password threshold still counts as in use. The first block is pure; the
  * second reads the user's live state (readState) against moto, with aws-sdk-client-mock answering
- * ListServiceSpecificCredentials only: moto 5.2.1 lacks it (NotImplementedError; the tests' launcher
- * answers an empty list, docs/aws-behaviour.md §9), so every other call goes through to moto.
+ * ListServiceSpecificCredentials (moto 5.2.1 lacks it: NotImplementedError; the tests' launcher
+ * answers an empty list, docs/aws-behaviour.md §9) and, for sam, who has none in moto, the SSH key,
+ * signing certificate and access key lists (with GetAccessKeyLastUsed): moto never answers a
+ * credential with no upload or creation date, or with a status this version does not know. GetUser,
+ * GetLoginProfile and GetUserPolicy go through to moto.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  type AccessKeyMetadata,
+  GetAccessKeyLastUsedCommand,
   IAMClient,
+  ListAccessKeysCommand,
   ListServiceSpecificCredentialsCommand,
+  ListSigningCertificatesCommand,
+  ListSSHPublicKeysCommand,
   type ServiceSpecificCredentialMetadata,
+  type SigningCertificate,
+  type SSHPublicKeyMetadata,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { PlanStep } from '../../src/model/remediation-plan.ts';
@@ -90,6 +100,10 @@ describe("quarantine-user re-reads the user's service-specific credentials (moto
   let mock: ReturnType<typeof mockClient>;
   /** What the mocked ListServiceSpecificCredentials answers for sam. */
   let listed: ServiceSpecificCredentialMetadata[] = [];
+  /** What the mocked SSH key, certificate and access key lists answer for sam (none in moto). */
+  let sshKeys: SSHPublicKeyMetadata[] = [];
+  let certificates: SigningCertificate[] = [];
+  let accessKeys: AccessKeyMetadata[] = [];
 
   before(async () => {
     moto = await startMoto();
@@ -102,6 +116,20 @@ describe("quarantine-user re-reads the user's service-specific credentials (moto
       ServiceSpecificCredentials: input.UserName === 'sam' ? listed.map((c) => ({ ...c })) : [],
       IsTruncated: false,
     }));
+    mock.on(ListSSHPublicKeysCommand).callsFake((input) => ({
+      SSHPublicKeys: input.UserName === 'sam' ? sshKeys : [],
+      IsTruncated: false,
+    }));
+    mock.on(ListSigningCertificatesCommand).callsFake((input) => ({
+      Certificates: input.UserName === 'sam' ? certificates : [],
+      IsTruncated: false,
+    }));
+    mock.on(ListAccessKeysCommand).callsFake((input) => ({
+      AccessKeyMetadata: input.UserName === 'sam' ? accessKeys : [],
+      IsTruncated: false,
+    }));
+    // sam's keys have never been used
+    mock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'sam', AccessKeyLastUsed: undefined });
   });
   after(async () => {
     mock.restore();
@@ -139,9 +167,44 @@ describe("quarantine-user re-reads the user's service-specific credentials (moto
       ...overrides,
     }) as ServiceSpecificCredentialMetadata;
 
+  const ago = (now: number, days: number | null) =>
+    days === null ? undefined : new Date(now - days * MS_PER_DAY);
+  // (the SDK types these dates as always there; AWS is not held to it here)
+  const sshKey = (now: number, days: number | null, o: Partial<SSHPublicKeyMetadata> = {}) =>
+    ({
+      UserName: 'sam',
+      SSHPublicKeyId: 'APKASAMSSHKEY0000001',
+      Status: 'Active',
+      UploadDate: ago(now, days),
+      ...o,
+    }) as SSHPublicKeyMetadata;
+  const certificate = (now: number, days: number | null, o: Partial<SigningCertificate> = {}) =>
+    ({
+      UserName: 'sam',
+      CertificateId: 'SAMCERT0001',
+      CertificateBody: '-----BEGIN CERTIFICATE-----',
+      Status: 'Active',
+      UploadDate: ago(now, days),
+      ...o,
+    }) as SigningCertificate;
+  const accessKey = (now: number, days: number | null, o: Partial<AccessKeyMetadata> = {}) =>
+    ({
+      UserName: 'sam',
+      AccessKeyId: 'AKIASAMKEY0000000001',
+      Status: 'Active',
+      CreateDate: ago(now, days),
+      ...o,
+    }) as AccessKeyMetadata;
+
   const cases: {
     name: string;
     credentials: (now: number) => ServiceSpecificCredentialMetadata[];
+    /** sam's other credentials (the mocked lists; none by default). */
+    others?: (now: number) => {
+      ssh?: SSHPublicKeyMetadata[];
+      certificates?: SigningCertificate[];
+      accessKeys?: AccessKeyMetadata[];
+    };
     thresholds?: Record<string, number>;
     /** null: quarantined; else the skip's detail. */
     expect: RegExp | null;
@@ -198,9 +261,74 @@ describe("quarantine-user re-reads the user's service-specific credentials (moto
       expect: /ACCASAMBEDROCKKEY0001 \(bedrock\.amazonaws\.com\) created 5 days ago/,
     },
     {
-      name: 'a status this version does not know counts as Active (conservative), created 5 days ago',
+      name: 'a status this version does not know keeps the user out (conservative), created 5 days ago',
       credentials: (now) => [credential(now, 5, { Status: 'Suspended' as 'Active' })],
-      expect: /ACCASAMBEDROCKKEY0001 \(bedrock\.amazonaws\.com\) created 5 days ago/,
+      expect:
+        /ACCASAMBEDROCKKEY0001 \(bedrock\.amazonaws\.com\) with status Suspended, which this version does not know/,
+    },
+    {
+      name: 'a status this version does not know keeps the user out however old the credential',
+      credentials: (now) => [credential(now, 400, { Status: 'Suspended' as 'Active' })],
+      expect:
+        /ACCASAMBEDROCKKEY0001 .*status Suspended, which this version does not know, so it may be in use/,
+    },
+    // SSH keys, signing certificates and access keys (the lists mocked for sam: see the header)
+    {
+      name: 'an Active SSH key uploaded 200 days ago does not keep the user out (control)',
+      credentials: () => [],
+      others: (now) => ({ ssh: [sshKey(now, 200)] }),
+      expect: null,
+    },
+    {
+      name: 'an Active SSH key with no UploadDate keeps the user out',
+      credentials: () => [],
+      others: (now) => ({ ssh: [sshKey(now, null)] }),
+      expect:
+        /the user's SSH key APKASAMSSHKEY0000001 with no upload date: AWS gave no date, so it may be in use/,
+    },
+    {
+      name: 'an Inactive SSH key with no UploadDate does not count',
+      credentials: () => [],
+      others: (now) => ({ ssh: [sshKey(now, null, { Status: 'Inactive' })] }),
+      expect: null,
+    },
+    {
+      name: 'an SSH key whose status this version does not know keeps the user out, however old',
+      credentials: () => [],
+      others: (now) => ({ ssh: [sshKey(now, 400, { Status: 'Pending' as 'Active' })] }),
+      expect:
+        /the user's SSH key APKASAMSSHKEY0000001 with status Pending, which this version does not know, so it may be in use/,
+    },
+    {
+      name: 'an Active signing certificate with no UploadDate keeps the user out',
+      credentials: () => [],
+      others: (now) => ({ certificates: [certificate(now, null)] }),
+      expect: /the user's signing certificate SAMCERT0001 with no upload date: AWS gave no date/,
+    },
+    {
+      name: 'a signing certificate whose status this version does not know keeps the user out, however old',
+      credentials: () => [],
+      others: (now) => ({ certificates: [certificate(now, 400, { Status: 'Revoked' as 'Active' })] }),
+      expect: /signing certificate SAMCERT0001 with status Revoked, which this version does not know/,
+    },
+    {
+      name: 'an Active access key with no CreateDate and no last use keeps the user out',
+      credentials: () => [],
+      others: (now) => ({ accessKeys: [accessKey(now, null)] }),
+      expect:
+        /the user's access key AKIASAMKEY0000000001 with no creation or last-use date: AWS gave no date/,
+    },
+    {
+      name: 'an access key whose status this version does not know keeps the user out, however old',
+      credentials: () => [],
+      others: (now) => ({ accessKeys: [accessKey(now, 400, { Status: 'Expired' as 'Active' })] }),
+      expect: /access key AKIASAMKEY0000000001 with status Expired, which this version does not know/,
+    },
+    {
+      name: 'an Inactive access key created 5 days ago does not count',
+      credentials: () => [],
+      others: (now) => ({ accessKeys: [accessKey(now, 5, { Status: 'Inactive' })] }),
+      expect: null,
     },
     {
       name: 'an old one and a recent CodeCommit one: the recent one keeps the user out',
@@ -219,6 +347,10 @@ describe("quarantine-user re-reads the user's service-specific credentials (moto
       // moto's clock is the machine's: apply's now is too
       const now = Date.now();
       listed = c.credentials(now);
+      const others = c.others?.(now) ?? {};
+      sshKeys = others.ssh ?? [];
+      certificates = others.certificates ?? [];
+      accessKeys = others.accessKeys ?? [];
       const judging = ctx(c.thresholds, now);
       const state = await quarantineUser.readState(clients(), step, judging);
       const result = quarantineUser.eligibility(state, judging);

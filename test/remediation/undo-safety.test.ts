@@ -55,12 +55,15 @@ describe('undo reverses only confirmed changes, while the credential is as creds
   const setDave = (Status: 'Active' | 'Inactive') =>
     iam.send(new UpdateAccessKeyCommand({ UserName: 'dave', AccessKeyId: dave.accessKeyId!, Status }));
   const daveStatus = async () =>
-    (await ACTIONS[dave.action].readState(motoRemediationClients(moto, iam), dave)).status;
+    (await ACTIONS[dave.action].readState(motoRemediationClients(moto, iam), dave, { now: Date.now() }))
+      .status;
 
   /** A journal credsweep itself would write for the plan: its run line, then `types` for dave's step. */
   async function journalWith(types: ('intent' | 'done')[], key?: Buffer, step = dave): Promise<string> {
     const file = join(dir, `journal-${++files}.jsonl`);
-    const before = await ACTIONS[dave.action].readState(motoRemediationClients(moto, iam), dave);
+    const before = await ACTIONS[dave.action].readState(motoRemediationClients(moto, iam), dave, {
+      now: Date.now(),
+    });
     const w = new JournalWriter(file);
     const entry = journalEntries('apply', 'run-1', Date.now, {
       planDigest: fx.plan.digest.value,

@@ -86,6 +86,19 @@ export interface EligibilityContext extends RunsAs {
   interrupted?: CredentialState;
 }
 
+/**
+ * What undo's readState gets: its injected clock alone (undo judges no eligibility, so no thresholds).
+ * A service-specific credential's expiry is judged by it, never by the machine's clock.
+ */
+export interface UndoReadContext {
+  now: EpochMs;
+}
+
+/** apply's read (its eligibility context) rather than undo's. */
+export function isApplyRead(ctx: EligibilityContext | UndoReadContext): ctx is EligibilityContext {
+  return 'thresholdDays' in ctx;
+}
+
 /** What an action's AWS call may need besides the target: apply's now and the plan it carries out. */
 export interface ActContext {
   now: EpochMs;
@@ -121,13 +134,13 @@ export interface RemediationAction {
   undoPermissions: readonly string[];
   /**
    * The credential's live state (reads only). apply passes its eligibility context (restrict-permissions
-   * derives the boundary from live Access Advisor with the plan's threshold); undo passes none, but the
-   * state journalled before acting.
+   * derives the boundary from live Access Advisor with the plan's threshold); undo passes its own clock
+   * (UndoReadContext) and the state journalled before acting.
    */
   readState(
     clients: RemediationClients,
     step: PlanStep,
-    ctx?: EligibilityContext,
+    ctx: EligibilityContext | UndoReadContext,
     /** Undo: the state journalled before acting (restrict-permissions looks for the policy it made). */
     journalled?: CredentialState,
   ): Promise<CredentialState>;

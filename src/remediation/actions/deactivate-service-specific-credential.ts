@@ -2,8 +2,9 @@
  * UpdateServiceSpecificCredential to Inactive (undo: Active), reversible. AWS records no use of
  * service-specific credentials (docs/aws-behaviour.md §9): apply re-reads the credential
  * (ListServiceSpecificCredentials for the user) and acts only while it is Active, not past its
- * ExpirationDate, and created at least the plan's threshold ago. An Expired one is not Active, so it
- * is never touched.
+ * ExpirationDate, and created at least the plan's threshold ago. An Expired one, or one in a status
+ * this version does not know, is not Active, so it is never touched; undo reactivates only one still
+ * Inactive (by undo's injected clock, not past its ExpirationDate).
  */
 import { UpdateServiceSpecificCredentialCommand } from '@aws-sdk/client-iam';
 import {
@@ -34,14 +35,17 @@ export const deactivateServiceSpecificCredential: RemediationAction = statusTogg
       (c) => c.serviceSpecificCredentialId === id,
     );
     if (!credential) return { exists: false, lastUsed: null, targetId: id };
-    // Expired as of apply's now (injected: what its other checks use); undo, which passes no context,
-    // judges by the clock.
-    const now = ctx?.now ?? Date.now();
-    const expired = isPastExpiry(credential, now);
+    // Expired as of apply's or undo's now (each injected: what their other checks use).
+    const expired = isPastExpiry(credential, ctx.now);
     return {
       exists: true,
-      // past its ExpirationDate it is as good as Expired, whatever Status says
-      status: expired ? 'Expired' : credential.status,
+      // Past its ExpirationDate it is as good as Expired, whatever Status says. A status this version
+      // does not know is kept as IAM said it: neither Active (apply acts on) nor Inactive (undo undoes).
+      status: expired
+        ? 'Expired'
+        : credential.status === 'unknown'
+          ? credential.unknownStatus || 'unknown'
+          : credential.status,
       lastUsed: null,
       targetId: id,
       ...(credential.createdAt !== null ? { createdAt: toIso(credential.createdAt) } : {}),

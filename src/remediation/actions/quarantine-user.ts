@@ -68,7 +68,7 @@ export const quarantineUser: RemediationAction = {
     } catch (e) {
       if (!isNoSuchEntity(e)) throw e;
     }
-    const read = await readUserActivity(iam, step.principalName, user ?? {}, ctx?.now);
+    const read = await readUserActivity(iam, step.principalName, user ?? {}, ctx.now);
     const state: CredentialState = {
       exists: true,
       status: quarantined ? QUARANTINED : NOT_QUARANTINED,
@@ -95,12 +95,9 @@ export function inUse(state: CredentialState, ctx: EligibilityContext): Ineligib
     const at = parseIsoDateTime(a.at);
     // A ThresholdKind as written by read-user-activity.ts (the journal keeps it as text).
     const threshold = ctx.thresholdDays(a.kind as ThresholdKind | undefined);
-    // No date at all (an Active service-specific credential without CreateDate): it may be in use.
+    // Nothing to judge by (no date from AWS, or a status this version does not know): it may be in use.
     if (at === null && a.at === '')
-      return {
-        reason: 'changed_since_plan',
-        detail: `the user's ${a.what}: AWS gave no date, so it may be in use`,
-      };
+      return { reason: 'changed_since_plan', detail: `the user's ${a.what}, so it may be in use` };
     if (at === null) return { reason: 'changed_since_plan', detail: `the user's ${a.what}: date unreadable` };
     const days = wholeDaysBetween(at, ctx.now);
     if (days < threshold) {

@@ -1,33 +1,34 @@
 /**
  * What a user has that could still be used, each with its latest activity and the threshold kind it is
  * judged by: quarantine-user acts only when every one is unused past its kind's threshold (the plan's
- * recorded thresholds, docs/aws-behaviour.md for what AWS records). Only Active credentials count (an
- * Inactive one cannot be used). A credential's latest activity is its last use or, when later or
- * unused, its creation: a credential added since the plan means a user about to be used. A user with
- * none is judged by its own creation.
+ * recorded thresholds, docs/aws-behaviour.md for what AWS records). An Inactive credential (or an
+ * Expired service-specific one) cannot be used and does not count. A credential's latest activity is
+ * its last use or, when later or unused, its creation: a credential added since the plan means a user
+ * about to be used. A user with none is judged by its own creation.
  *
  * IAM records no use of SSH keys, signing certificates or service-specific credentials
  * (docs/aws-behaviour.md §9): their creation is the only evidence. A service-specific credential
  * (CodeCommit Git, Keyspaces, Bedrock, CloudWatch Logs API key) counts while Active and not past its
- * ExpirationDate, judged by the service_specific_credential threshold; an Active one with no
- * CreateDate keeps the user out (its `at` is empty, which quarantine-user's inUse refuses), and so
- * does a status this version does not know (the audit reads it as Inactive; here it may be a use).
+ * ExpirationDate, judged by the service_specific_credential threshold.
+ *
+ * What credsweep cannot judge keeps the user out (its `at` is empty, which quarantine-user's inUse
+ * refuses), of every kind: an Active credential with no date at all (a password or access key with no
+ * creation or last use, an SSH key or certificate with no UploadDate, a service-specific credential
+ * with no CreateDate), and a status this version does not know (nor none), however old: AWS may have
+ * added a status that can still be used.
  */
 import {
   GetLoginProfileCommand,
   type IAMClient,
   paginateListSigningCertificates,
   paginateListSSHPublicKeys,
-  type ServiceSpecificCredentialMetadata,
   type User,
 } from '@aws-sdk/client-iam';
 import type { ThresholdKind } from '../../rules/rule.ts';
 import {
-  hasKnownStatus,
   isPastExpiry,
   listUserServiceSpecificCredentialMetadata,
   SERVICE_SPECIFIC_CREDENTIAL_PERMISSIONS,
-  toServiceSpecificCredential,
 } from '../../sources/iam-api/service-specific-credentials.ts';
 import { type EpochMs, parseIsoDateTime } from '../../time.ts';
 import { isNoSuchEntity, isoOrNull } from './action.ts';
@@ -62,26 +63,55 @@ export async function readUserActivity(
   iam: IAMClient,
   UserName: string,
   user: Partial<Pick<User, 'PasswordLastUsed' | 'CreateDate'>>,
-  /** apply's now, for service-specific credentials' expiry; undo passes none (and judges no activity). */
-  now?: EpochMs,
+  /** The clock expiry is judged by: apply's now, or undo's (each injected). */
+  now: EpochMs,
 ): Promise<UserActivityRead> {
   const activity: UserActivity[] = [];
   const uses: (string | null)[] = [isoOrNull(user.PasswordLastUsed)];
   const created: (string | null)[] = [isoOrNull(user.CreateDate)];
-  const add = (what: string, kind: ThresholdKind | undefined, used: string | null, made: string | null) => {
+  /** A credential that may be used: by its latest date, or, with none, keeping the user out. */
+  const add = (
+    what: string,
+    kind: ThresholdKind | undefined,
+    used: string | null,
+    made: string | null,
+    noDate: string,
+  ) => {
     const at = latestOf([used, made]);
-    if (at === null) return;
+    if (at === null) {
+      activity.push(mayBeInUse(`${what} with no ${noDate}: AWS gave no date`, kind));
+      return;
+    }
     activity.push({
-      what: `${what} ${at === used ? 'last used' : 'created'}`,
+      what: `${what} ${at === used ? 'last used' : createdVerb(noDate)}`,
       ...(kind ? { kind } : {}),
       at,
     });
+  };
+  /** Active: judged by its dates; Inactive (or one of `unusable`): cannot be used; anything else: keeps the user out. */
+  const judge = (
+    what: string,
+    status: string | undefined,
+    unusable: readonly string[],
+    kind: ThresholdKind | undefined,
+    used: string | null,
+    made: string | null,
+    noDate: string,
+  ) => {
+    if (status === 'Active') add(what, kind, used, made, noDate);
+    else if (!unusable.includes(status ?? '')) activity.push(mayBeInUse(unknownStatus(what, status), kind));
   };
   let passwordCreated: string | null = null;
   try {
     const profile = await iam.send(new GetLoginProfileCommand({ UserName }));
     passwordCreated = isoOrNull(profile.LoginProfile?.CreateDate);
-    add('console password', 'password', isoOrNull(user.PasswordLastUsed), passwordCreated);
+    add(
+      'console password',
+      'password',
+      isoOrNull(user.PasswordLastUsed),
+      passwordCreated,
+      'creation or last-use date',
+    );
   } catch (e) {
     if (!isNoSuchEntity(e)) throw e;
   }
@@ -90,15 +120,23 @@ export async function readUserActivity(
     const { lastUsed } = await readAccessKey(iam, UserName, key.accessKeyId);
     uses.push(lastUsed);
     created.push(key.createdAt);
-    if (key.status === 'Active') add(`access key ${key.accessKeyId}`, 'access_key', lastUsed, key.createdAt);
+    const status = key.status === UNKNOWN_ACCESS_KEY_STATUS ? undefined : key.status;
+    judge(
+      `access key ${key.accessKeyId}`,
+      status,
+      ['Inactive'],
+      'access_key',
+      lastUsed,
+      key.createdAt,
+      'creation or last-use date',
+    );
   }
   for await (const page of paginateListSSHPublicKeys({ client: iam }, { UserName })) {
     for (const k of page.SSHPublicKeys ?? []) {
       const at = isoOrNull(k.UploadDate);
       created.push(at);
-      if (k.Status === 'Active' && at) {
-        activity.push({ what: `SSH key ${k.SSHPublicKeyId} uploaded`, kind: 'ssh_public_key', at });
-      }
+      const what = `SSH key ${k.SSHPublicKeyId ?? '(no id)'}`;
+      judge(what, k.Status, ['Inactive'], 'ssh_public_key', null, at, 'upload date');
     }
   }
   for await (const page of paginateListSigningCertificates({ client: iam }, { UserName })) {
@@ -106,38 +144,50 @@ export async function readUserActivity(
       const at = isoOrNull(c.UploadDate);
       created.push(at);
       // AWS records no use of certificates and they have no threshold kind: the default judges them.
-      if (c.Status === 'Active' && at)
-        activity.push({ what: `signing certificate ${c.CertificateId} uploaded`, at });
+      const what = `signing certificate ${c.CertificateId ?? '(no id)'}`;
+      judge(what, c.Status, ['Inactive'], undefined, null, at, 'upload date');
     }
   }
   for (const listed of await listUserServiceSpecificCredentialMetadata(iam, UserName)) {
     const at = isoOrNull(listed.CreateDate);
     created.push(at);
-    if (!serviceSpecificCredentialMayBeUsed(listed, now)) continue;
+    // past its ExpirationDate it is as good as Expired, whatever Status says (§9)
+    const expired = isPastExpiry({ expiresAt: listed.ExpirationDate?.getTime() ?? null }, now);
     const what = `service-specific credential ${listed.ServiceSpecificCredentialId ?? '(no id)'} (${listed.ServiceName ?? 'no service name'})`;
-    activity.push(
-      at
-        ? { what: `${what} created`, kind: 'service_specific_credential', at }
-        : { what: `${what} with no creation date`, kind: 'service_specific_credential', at: '' },
-    );
+    if (!expired) {
+      judge(
+        what,
+        listed.Status,
+        ['Inactive', 'Expired'],
+        'service_specific_credential',
+        null,
+        at,
+        'creation date',
+      );
+    }
   }
   const userCreated = isoOrNull(user.CreateDate);
   if (activity.length === 0 && userCreated) activity.push({ what: 'user created', at: userCreated });
   return { activity, lastUsed: latestOf(uses), createdAt: latestOf(created) };
 }
 
-/**
- * Active (or a status this version does not know: conservative) and not past its ExpirationDate at
- * `now`. With no `now` (undo) expiry is not judged: the credential counts.
- */
-function serviceSpecificCredentialMayBeUsed(
-  listed: ServiceSpecificCredentialMetadata,
-  now: EpochMs | undefined,
-): boolean {
-  const credential = toServiceSpecificCredential(listed);
-  if (hasKnownStatus(listed) && listed.Status !== 'Active') return false;
-  const expiry = credential ?? { expiresAt: listed.ExpirationDate?.getTime() ?? null };
-  return now === undefined || !isPastExpiry(expiry, now);
+/** listAccessKeys' word for a key AWS listed with no Status. */
+const UNKNOWN_ACCESS_KEY_STATUS = 'unknown';
+
+/** SSH keys and certificates are uploaded, the rest created. */
+function createdVerb(noDate: string): string {
+  return noDate === 'upload date' ? 'uploaded' : 'created';
+}
+
+/** A credential credsweep cannot judge: no date (`at` empty), which quarantine-user's inUse refuses. */
+function mayBeInUse(what: string, kind: ThresholdKind | undefined): UserActivity {
+  return { what, ...(kind ? { kind } : {}), at: '' };
+}
+
+function unknownStatus(what: string, status: string | undefined): string {
+  return status === undefined || status === ''
+    ? `${what} with no status from AWS`
+    : `${what} with status ${status}, which this version does not know`;
 }
 
 export function latestOf(dates: readonly (string | null | undefined)[]): string | null {

@@ -33,6 +33,7 @@ import {
   type EligibilityContext,
   type Ineligible,
   type RemediationAction,
+  isApplyRead,
   isNoSuchEntity,
   isoOrNull,
   missing,
@@ -106,7 +107,7 @@ export const restrictPermissions: RemediationAction = {
     }
     // Undo reads no Access Advisor; nor does apply for a principal it will skip anyway.
     const r = step.restriction;
-    if (!ctx || restricted || !r || live.path.startsWith(SERVICE_LINKED_PATH)) return state;
+    if (!isApplyRead(ctx) || restricted || !r || live.path.startsWith(SERVICE_LINKED_PATH)) return state;
     // Planned with the analyzer's verdicts: the same analyzer's findings now, read from the one
     // credsweep resolved itself (src/remediation/live-access-analyzer.ts), never from the plan.
     const analyzed = r.accessAnalyzer

@@ -39,23 +39,20 @@ export function toServiceSpecificCredential(
   c: ServiceSpecificCredentialMetadata,
 ): ServiceSpecificCredential | null {
   if (!c.ServiceSpecificCredentialId || !c.ServiceName) return null;
-  const status = STATUSES.has(c.Status ?? '')
-    ? (c.Status as ServiceSpecificCredential['status'])
-    : 'Inactive';
+  // A status this version does not know may be a usable one: kept as `unknown` with IAM's word, so the
+  // audit shows it (as if Active) and no action takes it for Inactive (docs/aws-behaviour.md §9).
+  const known = hasKnownStatus(c);
   return {
     serviceSpecificCredentialId: c.ServiceSpecificCredentialId,
     serviceName: c.ServiceName,
-    status,
+    status: known ? (c.Status as ServiceSpecificCredential['status']) : 'unknown',
+    ...(known ? {} : { unknownStatus: c.Status ?? '' }),
     createdAt: c.CreateDate?.getTime() ?? null,
     expiresAt: c.ExpirationDate?.getTime() ?? null,
   };
 }
 
-/**
- * Whether IAM's Status is one this version knows. toServiceSpecificCredential reads any other as
- * Inactive (the audit does not report it unused); a safety check that must not miss a use reads it as
- * Active instead (quarantine-user, read-user-activity.ts).
- */
+/** Whether IAM's Status is one this version knows (toServiceSpecificCredential maps any other to `unknown`). */
 export function hasKnownStatus(c: Pick<ServiceSpecificCredentialMetadata, 'Status'>): boolean {
   return STATUSES.has(c.Status ?? '');
 }

@@ -79,6 +79,10 @@ const CREDENTIALS = [
     Status: 'Inactive',
     ExpirationDate: new Date(AS_OF + 20 * DAY),
   }),
+  // a status this version does not know: it may be usable, so it is reported (as if Active), not hidden
+  credential('ACCA00000000000CODE2', 'carol', 'codecommit.amazonaws.com', {
+    Status: 'Suspended' as 'Active',
+  }),
 ];
 
 function mockUsersWithoutOtherCredentials(iam: AwsClientStub<IAMClient>): void {
@@ -146,6 +150,15 @@ describe('service-specific credentials (aws-sdk-client-mock: moto has no such AP
     ]);
     assert.deepEqual(row('ACCA000000000000BEDR3')[1], 'inactive', 'past its ExpirationDate');
     assert.deepEqual(row('ACCA000000000000BEDR4').slice(1, 4), ['inactive', 'bedrock.amazonaws.com', []]);
+    assert.deepEqual(row('ACCA00000000000CODE2').slice(1, 4), [
+      'unverified',
+      'codecommit.amazonaws.com',
+      ['status_unknown'],
+    ]);
+    assert.match(
+      byId.get('ACCA00000000000CODE2')!.reason,
+      /is in status Suspended, which this version of credsweep does not know \(reported as if active\), created 200 days ago/,
+    );
 
     assert.match(
       byId.get('ACCA0000000000000CODE')!.reason,
