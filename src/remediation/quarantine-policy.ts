@@ -10,6 +10,17 @@
 import { type EpochMs, toIso } from '../time.ts';
 
 export const QUARANTINE_POLICY_NAME = 'CredsweepQuarantine';
+
+/** A principal's quarantine status, as the quarantine and delete-role actions read it. */
+export const QUARANTINED = 'Quarantined';
+export const NOT_QUARANTINED = 'Active';
+/**
+ * An inline policy named CredsweepQuarantine is there and is not credsweep's deny-all (someone's own
+ * policy of that name, or credsweep's edited so it no longer denies everything): credsweep neither
+ * writes over it (apply's PutPolicy would replace it, and undo would then delete it) nor deletes it.
+ */
+export const QUARANTINE_NAME_TAKEN = 'NameTaken';
+export const QUARANTINE_NAME_TAKEN_DETAIL = `it has an inline policy named ${QUARANTINE_POLICY_NAME} that is not credsweep's deny-all: left as it is (credsweep would write over it; rename that policy to let credsweep quarantine)`;
 export const QUARANTINED_AT_TAG = 'credsweep:quarantined-at';
 export const QUARANTINE_PLAN_TAG = 'credsweep:quarantine-plan';
 export const QUARANTINE_TAG_KEYS = [QUARANTINED_AT_TAG, QUARANTINE_PLAN_TAG] as const;
@@ -43,6 +54,12 @@ export function quarantineTags(at: EpochMs, planDigest: string): { Key: string; 
     { Key: QUARANTINED_AT_TAG, Value: isoSeconds(at) },
     { Key: QUARANTINE_PLAN_TAG, Value: planDigest },
   ];
+}
+
+/** The status a principal's inline policy of QUARANTINE_POLICY_NAME (decoded; undefined: none) gives it. */
+export function quarantineStatusOf(document: string | undefined): string {
+  if (document === undefined) return NOT_QUARANTINED;
+  return isQuarantineDocument(document) ? QUARANTINED : QUARANTINE_NAME_TAKEN;
 }
 
 /**

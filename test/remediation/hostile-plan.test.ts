@@ -30,6 +30,10 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import {
   CreatePolicyCommand,
+  DeleteRolePolicyCommand,
+  PutRolePolicyCommand,
+  DeleteUserPolicyCommand,
+  PutUserPolicyCommand,
   CreateServiceLinkedRoleCommand,
   DeleteAccessKeyCommand,
   GetAccessKeyLastUsedCommand,
@@ -1688,6 +1692,70 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     );
     assert.deepEqual(await snapshotCredentials(moto, iam), baseline, 'nothing changed in moto');
   });
+
+  // An inline policy named CredsweepQuarantine that credsweep did not write (another team's, or a
+  // hand-edited copy): reading it as "not quarantined" made apply overwrite it with the deny-all (and
+  // undo then delete it). The principal is left as it is; the policy put for the case is removed after.
+  const OWN_POLICY = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'TeamsOwn', Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+  });
+  const foreignPolicyCases = [
+    {
+      principal: 'user gina',
+      step: () => userStep('gina'),
+      put: () =>
+        iam.send(
+          new PutUserPolicyCommand({
+            UserName: 'gina',
+            PolicyName: 'CredsweepQuarantine',
+            PolicyDocument: OWN_POLICY,
+          }),
+        ),
+      remove: () =>
+        iam.send(new DeleteUserPolicyCommand({ UserName: 'gina', PolicyName: 'CredsweepQuarantine' })),
+    },
+    {
+      principal: 'role victim',
+      step: async () => roleStep('victim'),
+      put: () =>
+        iam.send(
+          new PutRolePolicyCommand({
+            RoleName: 'victim',
+            PolicyName: 'CredsweepQuarantine',
+            PolicyDocument: OWN_POLICY,
+          }),
+        ),
+      remove: () =>
+        iam.send(new DeleteRolePolicyCommand({ RoleName: 'victim', PolicyName: 'CredsweepQuarantine' })),
+    },
+  ];
+  for (const c of foreignPolicyCases) {
+    it(`quarantine of ${c.principal}, which holds a CredsweepQuarantine policy credsweep did not write: left as it is`, async () => {
+      await c.put();
+      try {
+        const withPolicy = await snapshotCredentials(moto, iam);
+        const outcome = await run(only([await c.step()]));
+        assert.ok('results' in outcome, `refused: ${'refused' in outcome ? outcome.refused.message : ''}`);
+        assert.deepEqual(
+          outcome.results.map((r) => [r.outcome, r.reason]),
+          [['skipped', 'changed_since_plan']],
+        );
+        assert.match(
+          outcome.results[0]!.detail ?? '',
+          /an inline policy named CredsweepQuarantine that is not credsweep's deny-all: left as it is/,
+        );
+        assert.deepEqual(
+          await snapshotCredentials(moto, iam),
+          withPolicy,
+          'its own policy kept, nothing changed',
+        );
+      } finally {
+        await c.remove();
+      }
+      assert.deepEqual(await snapshotCredentials(moto, iam), baseline);
+    });
+  }
 
   it('from code: the plan object changed by its caller once applyPlan started: the plan as given is acted on', async () => {
     // carol's step (exempt: skipped once her tags are read) keeps the first step awaiting AWS while

@@ -12,7 +12,11 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import {
   CreateAccessKeyCommand,
+  CreateRoleCommand,
   CreateUserCommand,
+  GetRolePolicyCommand,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
   GetInstanceProfileCommand,
   GetUserPolicyCommand,
   IAMClient,
@@ -262,6 +266,93 @@ describe('role remediation: quarantine, delete, undo (moto)', () => {
       (e: Error) => e.name === 'NoSuchEntity' || e.name === 'NoSuchEntityException',
     );
     assert.deepEqual((await iam.send(new ListUserTagsCommand({ UserName: 'old-user' }))).Tags, []);
+  });
+
+  // From an adversarial review: a policy of the owner's that happens to be named CredsweepQuarantine read
+  // as "not quarantined", so apply wrote the deny-all over it (PutRolePolicy/PutUserPolicy replace a
+  // policy of that name) and undo then deleted it: the owner's policy was gone either way.
+  const OWNERS_POLICY = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'OwnersOwn', Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+  });
+  const TRUST = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' },
+    ],
+  });
+
+  it('quarantine-role: a role whose own policy is named CredsweepQuarantine is left as it is, its policy intact', async () => {
+    await moto.setClockOffsetDays(-200);
+    await iam.send(
+      new CreateRoleCommand({ RoleName: 'owned', Path: '/apps/', AssumeRolePolicyDocument: TRUST }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'owned',
+        PolicyName: QUARANTINE_POLICY_NAME,
+        PolicyDocument: OWNERS_POLICY,
+      }),
+    );
+    await moto.setClockOffsetDays(0);
+    const now = Date.now();
+    const p = plan([roleFinding('owned')], now);
+    assert.deepEqual(
+      p.steps.map((s) => s.action),
+      ['quarantine-role'],
+    );
+    const a = await apply(p, now);
+    assert.deepEqual(outcomes(a.results), { owned: 'skipped:changed_since_plan' });
+    assert.match(
+      a.results[0]!.detail ?? '',
+      /inline policy named CredsweepQuarantine that is not credsweep's deny-all: left as it is/,
+    );
+    const policy = await iam.send(
+      new GetRolePolicyCommand({ RoleName: 'owned', PolicyName: QUARANTINE_POLICY_NAME }),
+    );
+    assert.deepEqual(JSON.parse(decodeURIComponent(policy.PolicyDocument!)), JSON.parse(OWNERS_POLICY));
+  });
+
+  it('quarantine-user: a user whose own policy is named CredsweepQuarantine is left as it is, its policy intact', async () => {
+    await moto.setClockOffsetDays(-200);
+    await iam.send(new CreateUserCommand({ UserName: 'owned-user' }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: 'owned-user',
+        PolicyName: QUARANTINE_POLICY_NAME,
+        PolicyDocument: OWNERS_POLICY,
+      }),
+    );
+    await moto.setClockOffsetDays(0);
+    const now = Date.now();
+    const { digest: _, ...p } = plan([], now, { auditedAccounts: [ACCOUNT] });
+    const userPlan = sealPlan(
+      {
+        ...p,
+        steps: [
+          {
+            id: `${ACCOUNT}/quarantine-user/owned-user`,
+            action: 'quarantine-user' as const,
+            accountId: ACCOUNT,
+            principalType: 'user' as const,
+            principalName: 'owned-user',
+            arn: `arn:aws:iam::${ACCOUNT}:user/owned-user`,
+            credential: 'none' as const,
+            reversible: true,
+            reason: 'no credential in use',
+            expected: { status: 'Active' as const, lastUsed: null },
+          },
+        ],
+      },
+      undefined,
+    );
+    const a = await apply(userPlan, now);
+    assert.deepEqual(outcomes(a.results), { 'owned-user': 'skipped:changed_since_plan' });
+    assert.match(a.results[0]!.detail ?? '', /named CredsweepQuarantine that is not credsweep's deny-all/);
+    const policy = await iam.send(
+      new GetUserPolicyCommand({ UserName: 'owned-user', PolicyName: QUARANTINE_POLICY_NAME }),
+    );
+    assert.deepEqual(JSON.parse(decodeURIComponent(policy.PolicyDocument!)), JSON.parse(OWNERS_POLICY));
   });
 
   after(() => rmSync(dir, { recursive: true, force: true }));

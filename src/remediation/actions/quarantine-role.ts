@@ -1,6 +1,12 @@
 import { type RemediationAction, epochSeconds, missing, unusedForThreshold, wrongStatus } from './action.ts';
 import { quarantineLifecycle } from './quarantine-calls.ts';
-import { NOT_QUARANTINED, READ_ROLE_PERMISSIONS, readRole, roleNeverCases } from './read-role.ts';
+import {
+  NOT_QUARANTINED,
+  quarantineNameTaken,
+  READ_ROLE_PERMISSIONS,
+  readRole,
+  roleNeverCases,
+} from './read-role.ts';
 
 /**
  * Quarantines an unused role (reversible): the inline deny-all + revoke-older-sessions policy
@@ -23,6 +29,7 @@ export const quarantineRole: RemediationAction = {
   eligibility: (state, ctx) =>
     missing(state, 'the role') ??
     roleNeverCases(state, ctx) ??
+    quarantineNameTaken(state) ??
     wrongStatus(state, NOT_QUARANTINED, 'the role') ??
     unusedForThreshold(state, ctx, 'role', 'the role'),
   ...quarantineLifecycle('role'),

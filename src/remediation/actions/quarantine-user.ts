@@ -4,7 +4,7 @@ import type { ThresholdKind } from '../../rules/rule.ts';
 import { parseIsoDateTime, wholeDaysBetween } from '../../time.ts';
 import { principalOfIamArn } from '../../arn.ts';
 import { callerSkip } from '../caller.ts';
-import { QUARANTINE_POLICY_NAME, isQuarantineDocument } from '../quarantine-policy.ts';
+import { QUARANTINE_POLICY_NAME, quarantineStatusOf } from '../quarantine-policy.ts';
 import { decodePolicyDocument } from '../role-record.ts';
 import {
   type CredentialState,
@@ -17,7 +17,7 @@ import {
 } from './action.ts';
 import { quarantineLifecycle } from './quarantine-calls.ts';
 import { READ_USER_ACTIVITY_PERMISSIONS, readUserActivity } from './read-user-activity.ts';
-import { NOT_QUARANTINED, QUARANTINED } from './read-role.ts';
+import { NOT_QUARANTINED, quarantineNameTaken } from './read-role.ts';
 
 /**
  * Quarantines a user none of whose credentials is in use (reversible): the same inline deny-all
@@ -59,19 +59,19 @@ export const quarantineUser: RemediationAction = {
       if (isNoSuchEntity(e)) return { exists: false, lastUsed: null };
       throw e;
     }
-    let quarantined = false;
+    let quarantine: string | undefined;
     try {
       const got = await iam.send(
         new GetUserPolicyCommand({ UserName: step.principalName, PolicyName: QUARANTINE_POLICY_NAME }),
       );
-      quarantined = isQuarantineDocument(decodePolicyDocument(got.PolicyDocument ?? ''));
+      quarantine = decodePolicyDocument(got.PolicyDocument ?? '');
     } catch (e) {
       if (!isNoSuchEntity(e)) throw e;
     }
     const read = await readUserActivity(iam, step.principalName, user ?? {}, ctx.now);
     const state: CredentialState = {
       exists: true,
-      status: quarantined ? QUARANTINED : NOT_QUARANTINED,
+      status: quarantineStatusOf(quarantine),
       lastUsed: read.lastUsed,
       ...(user?.UserId ? { targetId: user.UserId } : {}),
       ...(user?.Arn ? { arn: user.Arn } : {}),
@@ -83,6 +83,7 @@ export const quarantineUser: RemediationAction = {
   never: (state, ctx) => (state.exists ? callerUser(state, ctx) : null),
   eligibility: (state, ctx) =>
     missing(state, 'the user') ??
+    quarantineNameTaken(state) ??
     wrongStatus(state, NOT_QUARANTINED, 'the user') ??
     callerUser(state, ctx) ??
     inUse(state, ctx),

@@ -6,13 +6,17 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { accountOfIamArn } from '../../arn.ts';
 import { callerSkip } from '../caller.ts';
-import { QUARANTINE_POLICY_NAME, isQuarantineDocument } from '../quarantine-policy.ts';
+import {
+  QUARANTINE_NAME_TAKEN,
+  QUARANTINE_NAME_TAKEN_DETAIL,
+  QUARANTINE_POLICY_NAME,
+  quarantineStatusOf,
+} from '../quarantine-policy.ts';
 import { ROLE_RECORD_READ_PERMISSIONS, captureRoleRecord, getRole, trustedServices } from '../role-record.ts';
 import { type CredentialState, type EligibilityContext, type Ineligible, isoOrNull } from './action.ts';
 
 export const READ_ROLE_PERMISSIONS = ROLE_RECORD_READ_PERMISSIONS;
-export const QUARANTINED = 'Quarantined';
-export const NOT_QUARANTINED = 'Active';
+export { NOT_QUARANTINED, QUARANTINED, QUARANTINE_NAME_TAKEN } from '../quarantine-policy.ts';
 const SERVICE_LINKED_PATH = '/aws-service-role/';
 
 export async function readRole(iam: IAMClient, roleName: string): Promise<CredentialState> {
@@ -24,12 +28,19 @@ export async function readRole(iam: IAMClient, roleName: string): Promise<Creden
   const createdAt = isoOrNull(role?.CreateDate);
   return {
     exists: true,
-    status: quarantine && isQuarantineDocument(quarantine.document) ? QUARANTINED : NOT_QUARANTINED,
+    status: quarantineStatusOf(quarantine?.document),
     lastUsed: isoOrNull(role?.RoleLastUsed?.LastUsedDate),
     targetId: record.roleId,
     ...(createdAt ? { createdAt } : {}),
     role: record,
   };
+}
+
+/** A principal whose CredsweepQuarantine name is taken by a policy credsweep did not write: left alone (its eligibility, for a plan that expected no status). */
+export function quarantineNameTaken(state: CredentialState): Ineligible | null {
+  return state.status === QUARANTINE_NAME_TAKEN
+    ? { reason: 'changed_since_plan', detail: QUARANTINE_NAME_TAKEN_DETAIL }
+    : null;
 }
 
 /** Never a service-linked role, a service's role (unless --include-service-roles), or credsweep's own role. */
