@@ -165,6 +165,16 @@ describe('apply never acts on the --role-name role in the account it assumes it 
     assert.equal(roleNeverCases(remediator, ctx(ROLE_CALLER)), null, 'without --role-name it is any role');
   });
 
+  it('a role whose trust policy is not JSON is left as it is: whether a service assumes it cannot be told', () => {
+    const unreadable: CredentialState = {
+      ...remediator,
+      role: { ...remediator.role!, trustPolicy: '{"Statement": [' },
+    };
+    const never = roleNeverCases(unreadable, ctx(ROLE_CALLER));
+    assert.equal(never?.reason, 'changed_since_plan');
+    assert.match(never?.detail ?? '', /trust policy is not JSON/);
+  });
+
   it('restrict-permissions: caller_role', () => {
     const live: CredentialState = {
       exists: true,

@@ -55,6 +55,17 @@ describe('quarantine-user eligibility', () => {
   const password100 = { what: 'console password last used', kind: 'password', at: toIso(daysAgo(100)) };
   const key200 = { what: 'access key AKIA1 created', kind: 'access_key', at: toIso(daysAgo(200)) };
 
+  it('a user IAM gave no (or no IAM user) ARN for: left as it is, since whether credsweep runs as it cannot be told', () => {
+    for (const arn of [undefined, 'not an arn']) {
+      const { arn: _, ...rest } = user([key200]);
+      const state: CredentialState = arn === undefined ? rest : { ...rest, arn };
+      const r = quarantineUser.eligibility(state, ctx());
+      assert.equal(r?.reason, 'principal_mismatch', String(arn));
+      assert.match(r.detail, /whether it is the user credsweep calls AWS as cannot be told/);
+      assert.equal(quarantineUser.never!(state, ctx(), undefined as never)?.reason, 'principal_mismatch');
+    }
+  });
+
   it('every credential past its threshold: eligible', () => {
     assert.equal(quarantineUser.eligibility(user([password100, key200]), ctx()), null);
   });

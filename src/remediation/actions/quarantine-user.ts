@@ -111,8 +111,17 @@ export function inUse(state: CredentialState, ctx: EligibilityContext): Ineligib
   return null;
 }
 
-/** The IAM user credsweep signs as, by its live ARN: never locked out by its own run. */
+/**
+ * The IAM user credsweep signs as, by its live ARN: never locked out by its own run. A user without an
+ * IAM user ARN cannot be told apart from it, and is left as it is too.
+ */
 function callerUser(state: CredentialState, ctx: EligibilityContext): Ineligible | null {
   const live = state.arn === undefined ? undefined : principalOfIamArn(state.arn);
-  return live ? callerSkip(live, ctx) : null;
+  if (live?.type !== 'user') {
+    return {
+      reason: 'principal_mismatch',
+      detail: `IAM gave ${state.arn === undefined ? 'no ARN' : `the ARN ${state.arn}`} for the user, so whether it is the user credsweep calls AWS as cannot be told: left as it is`,
+    };
+  }
+  return callerSkip(live, ctx);
 }

@@ -12,7 +12,13 @@ import {
   QUARANTINE_POLICY_NAME,
   quarantineStatusOf,
 } from '../quarantine-policy.ts';
-import { ROLE_RECORD_READ_PERMISSIONS, captureRoleRecord, getRole, trustedServices } from '../role-record.ts';
+import {
+  ROLE_RECORD_READ_PERMISSIONS,
+  captureRoleRecord,
+  getRole,
+  trustedServices,
+  trustPolicyReadable,
+} from '../role-record.ts';
 import { type CredentialState, type EligibilityContext, type Ineligible, isoOrNull } from './action.ts';
 
 export const READ_ROLE_PERMISSIONS = ROLE_RECORD_READ_PERMISSIONS;
@@ -43,12 +49,23 @@ export function quarantineNameTaken(state: CredentialState): Ineligible | null {
     : null;
 }
 
-/** Never a service-linked role, a service's role (unless --include-service-roles), or credsweep's own role. */
+/**
+ * Never a service-linked role, a service's role (unless --include-service-roles), a role whose trust
+ * policy cannot be read, or credsweep's own role.
+ */
 export function roleNeverCases(state: CredentialState, ctx: EligibilityContext): Ineligible | null {
   const record = state.role;
   if (!record) return { reason: 'changed_since_plan', detail: 'the role no longer exists' };
   if (record.path.startsWith(SERVICE_LINKED_PATH)) {
     return { reason: 'service_linked', detail: 'a service-linked role is managed by its AWS service' };
+  }
+  // Unreadable, it may name a service (or anyone): whether the role is a service's cannot be told.
+  if (!trustPolicyReadable(record.trustPolicy)) {
+    return {
+      reason: 'changed_since_plan',
+      detail:
+        'its trust policy is not JSON credsweep can read, so whether an AWS service assumes it cannot be told: left as it is',
+    };
   }
   const services = trustedServices(record.trustPolicy);
   if (services.length > 0 && !ctx.includeServiceRoles) {
