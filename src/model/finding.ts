@@ -61,8 +61,9 @@ export const CAVEATS = [
   /** AWS keeps no date for an unassigned virtual MFA device. */
   'no_date_from_aws',
   /**
-   * A service-specific credential in a status this version of credsweep does not know: reported as if
-   * active (it may be usable); plan plans nothing for it, and keeps its user out of a quarantine.
+   * A credential IAM lists in a status this version of credsweep does not know (an access key, signing
+   * certificate, SSH key or service-specific credential): reported as if active (it may be usable); plan
+   * plans nothing for it, and keeps its user out of a quarantine.
    */
   'status_unknown',
   /** The last activity is after the as-of date: age 0, in use then (src/rules/rule.ts ageDaysOf). */

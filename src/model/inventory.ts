@@ -40,6 +40,11 @@ export interface AccessKeyCredential {
   /** 1 or 2, as the credential report numbers them (by creation order). */
   slot: 1 | 2;
   active: boolean;
+  /**
+   * IAM's Status when it is neither Active nor Inactive (a status this version does not know, or none):
+   * then `active` is true, as it may be usable, and the finding carries the `status_unknown` caveat.
+   */
+  unknownStatus?: string;
   lastUsed: EpochMs | null;
   /** Created or last rotated (the report's `last_rotated`; the API's CreateDate). */
   lastRotated: EpochMs | null;
@@ -55,6 +60,11 @@ export interface AccessKeyCredential {
 export interface SigningCertificateCredential {
   slot: 1 | 2;
   active: boolean;
+  /**
+   * IAM's Status when it is neither Active nor Inactive (a status this version does not know, or none):
+   * then `active` is true, as it may be usable, and the finding carries the `status_unknown` caveat.
+   */
+  unknownStatus?: string;
   lastRotated: EpochMs | null;
   certificateId?: string;
 }
@@ -66,6 +76,12 @@ export interface SigningCertificateCredential {
 export interface SshPublicKeyCredential {
   sshPublicKeyId: string;
   active: boolean;
+  /**
+   * IAM's Status when it is neither Active nor Inactive (a status this version does not know, or none):
+   * then `active` is true, as it may be usable, and the finding carries the `status_unknown` caveat.
+   */
+  unknownStatus?: string;
+
   uploadedAt: EpochMs | null;
   /** From evidence folded in before the rules run (CloudTrail); AWS itself keeps none. */
   lastUsed?: EpochMs | null;

@@ -247,6 +247,8 @@ function decide(
 }
 
 function decideAccessKey(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
+  // a status this version does not know (caveat status_unknown): apply would refuse it
+  if (f.caveats.includes('status_unknown')) return { skip: 'unresolved', detail: f.reason };
   if (f.status !== 'unused' && f.status !== 'inactive') return { skip: 'in_use', detail: f.reason };
   if (f.accessKeyId === undefined) {
     return { skip: 'unresolved', detail: o.unresolved?.get(findingKey(f)) ?? 'access key id unknown' };
@@ -307,6 +309,7 @@ function decideAgeJudged(
 }
 
 function decideCertificate(f: Finding, o: PlanOptions): Decision {
+  if (f.caveats.includes('status_unknown')) return { skip: 'unresolved', detail: f.reason };
   if (f.status === 'inactive') return { skip: 'already_inactive', detail: f.reason };
   if (f.certificateId === undefined) {
     return { skip: 'unresolved', detail: o.unresolved?.get(findingKey(f)) ?? 'certificate id unknown' };

@@ -10,6 +10,7 @@ import {
   seenBy,
   statusByThreshold,
   thresholdNote,
+  unknownStatusNote,
 } from './rule.ts';
 import { ACCESS_KEY_TRACKING_START } from './tracking-dates.ts';
 
@@ -52,6 +53,7 @@ function evaluateKey(principal: Principal, key: AccessKeyCredential, ctx: Evalua
   const trail = key.trail;
   const manyIps = trail !== undefined && trail.sourceIpCount > trail.manyIps;
   if (manyIps) caveats.push('key_used_from_many_ips');
+  if (key.unknownStatus !== undefined) caveats.push('status_unknown');
   const ipNote = manyIps
     ? `; CloudTrail saw it from ${trail.sourceIpCount} source IPs (more than ${trail.manyIps}: shared or leaked?)`
     : '';
@@ -65,7 +67,7 @@ function evaluateKey(principal: Principal, key: AccessKeyCredential, ctx: Evalua
     neverUsed,
     caveats,
     reason: key.active
-      ? `${label} ${when} ${thresholdNote(ctx, 'access_key')}${ipNote}`
+      ? `${label} ${when} ${thresholdNote(ctx, 'access_key')}${ipNote}${unknownStatusNote(key.unknownStatus)}`
       : `${label} is inactive; ${when}${ipNote}`,
   });
   if (trail !== undefined) finding.sourceIps = trail.sourceIps;

@@ -163,3 +163,13 @@ export function thresholdNote(ctx: EvaluationContext, kind?: ThresholdKind): str
 
 // The few thresholds a run uses, their notes made once rather than for every finding.
 const THRESHOLD_NOTES = new Map<number, string>();
+
+/**
+ * The reason's note for a credential IAM listed in a status this version does not know (reported as if
+ * active, caveat `status_unknown`): empty for a known status.
+ */
+export function unknownStatusNote(status: string | undefined): string {
+  return status === undefined
+    ? ''
+    : `; IAM lists it in status ${status === '' ? '(none)' : status}, which this version of credsweep does not know (reported as if active)`;
+}

@@ -7,6 +7,7 @@ import {
   type EvaluationContext,
   NO_FINDINGS,
   type Rule,
+  unknownStatusNote,
 } from './rule.ts';
 
 export const signingCertificateUnverified: Rule = {
@@ -45,9 +46,9 @@ function evaluateCertificate(
     lastActivitySource: cert.lastRotated !== null ? 'last_rotated' : 'created',
     ageDays,
     neverUsed: false,
-    caveats: [],
+    caveats: cert.unknownStatus !== undefined ? ['status_unknown'] : [],
     reason: cert.active
-      ? `${label} is active; AWS records no last use for certificates (${since} ${whenInWords(lastActivity, ctx)})`
+      ? `${label} is active; AWS records no last use for certificates (${since} ${whenInWords(lastActivity, ctx)})${unknownStatusNote(cert.unknownStatus)}`
       : `${label} is inactive (${since} ${whenInWords(lastActivity, ctx)})`,
   });
   if (cert.certificateId !== undefined) finding.certificateId = cert.certificateId;

@@ -17,6 +17,7 @@ import {
   statusByThreshold,
   thresholdFor,
   thresholdNote,
+  unknownStatusNote,
 } from './rule.ts';
 
 export const sshPublicKeyUnverified: Rule = {
@@ -60,9 +61,9 @@ function evaluateKey(principal: Principal, key: SshPublicKeyCredential, ctx: Eva
       lastUsed !== null ? 'cloudtrail' : key.uploadedAt !== null ? 'last_rotated' : 'created',
     ageDays,
     neverUsed: false,
-    caveats: [],
+    caveats: key.unknownStatus !== undefined ? ['status_unknown'] : [],
     reason: key.active
-      ? `${label} is active, ${when} ${thresholdNote(ctx, 'ssh_public_key')}`
+      ? `${label} is active, ${when} ${thresholdNote(ctx, 'ssh_public_key')}${unknownStatusNote(key.unknownStatus)}`
       : `${label} is inactive; ${when}`,
   });
   finding.sshPublicKeyId = key.sshPublicKeyId;

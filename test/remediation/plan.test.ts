@@ -197,6 +197,25 @@ describe('assembleRemediationPlan', () => {
         'caller_role',
       ],
       ['a key whose id could not be resolved', { accessKeyId: undefined }, {}, 'unresolved'],
+      [
+        'an unused key IAM lists in a status this version does not know',
+        { status: 'unused', caveats: ['status_unknown'] },
+        {},
+        'unresolved',
+      ],
+      [
+        'an old certificate IAM lists in a status this version does not know',
+        {
+          credential: 'cert_1',
+          status: 'unverified',
+          accessKeyId: undefined,
+          certificateId: 'CERTEXAMPLE',
+          ageDays: 400,
+          caveats: ['status_unknown'],
+        },
+        {},
+        'unresolved',
+      ],
     ];
     for (const [name, finding, options, reason] of cases) {
       it(name, () => assert.equal(skipReason(aFinding(finding), options), reason));

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Principal } from '../../src/model/inventory.ts';
 import { evaluatePrincipal, RULES } from '../../src/rules/index.ts';
-import { AS_OF, aUser, daysAgo } from '../helpers/builders.ts';
+import { statusFields } from '../../src/sources/iam-api/ssh-public-keys.ts';
+import { AS_OF, aCert, aKey, aUser, daysAgo } from '../helpers/builders.ts';
 
 const ctx = { asOf: AS_OF, thresholdDays: 90 };
 const sshKey = (overrides: Partial<NonNullable<Principal['sshPublicKeys']>[number]> = {}) => ({
@@ -126,4 +127,41 @@ describe('every rule has a severity', () => {
       assert.match(rule.severity, /^(low|medium|high|critical)$/);
     }
   });
+});
+
+describe('a credential IAM lists in a status this version does not know: reported as if active, never hidden', () => {
+  it('the IAM source reads it as active and keeps the status (Active and Inactive as they are)', () => {
+    assert.deepEqual(statusFields('Active'), { active: true });
+    assert.deepEqual(statusFields('Inactive'), { active: false });
+    assert.deepEqual(statusFields('Suspended'), { active: true, unknownStatus: 'Suspended' });
+    assert.deepEqual(statusFields(undefined), { active: true, unknownStatus: '' });
+  });
+
+  const unknown = { active: true, unknownStatus: 'Suspended' };
+  const cases: Array<[string, Principal, string]> = [
+    [
+      'an access key unused 200 days',
+      aUser({ accessKeys: [aKey({ ...unknown, lastUsed: daysAgo(200) })] }),
+      'unused',
+    ],
+    [
+      'a signing certificate',
+      aUser({ signingCertificates: [aCert({ ...unknown, lastRotated: daysAgo(200) })] }),
+      'unverified',
+    ],
+    ['an SSH key uploaded 200 days ago', aUser({ sshPublicKeys: [sshKey(unknown)] }), 'unverified'],
+  ];
+  for (const [name, principal, status] of cases) {
+    it(name, () => {
+      const findings = evaluatePrincipal(principal, ctx).filter((f) => f.credential !== 'password');
+      assert.equal(findings.length, 1, JSON.stringify(findings));
+      const [f] = findings;
+      assert.equal(f!.status, status);
+      assert.deepEqual(f!.caveats, ['status_unknown']);
+      assert.match(
+        f!.reason,
+        /IAM lists it in status Suspended, which this version of credsweep does not know \(reported as if active\)/,
+      );
+    });
+  }
 });

@@ -34,7 +34,7 @@ import {
   listServiceSpecificCredentials,
   SERVICE_SPECIFIC_CREDENTIAL_PERMISSIONS,
 } from './service-specific-credentials.ts';
-import { listSshPublicKeys, SSH_PUBLIC_KEY_PERMISSIONS } from './ssh-public-keys.ts';
+import { listSshPublicKeys, SSH_PUBLIC_KEY_PERMISSIONS, statusFields } from './ssh-public-keys.ts';
 
 export const IAM_USER_PERMISSIONS = [
   'iam:ListUsers',
@@ -116,7 +116,7 @@ async function describeAccessKeys(iam: IAMClient, UserName: string): Promise<Acc
       );
       return {
         slot: (i + 1) as 1 | 2,
-        active: key.Status === 'Active',
+        ...statusFields(key.Status),
         lastUsed: used?.LastUsedDate?.getTime() ?? null,
         lastRotated: key.CreateDate?.getTime() ?? null,
         accessKeyId: key.AccessKeyId!,
@@ -158,7 +158,7 @@ async function describeSigningCertificates(
     for (const cert of page.Certificates ?? []) {
       certificates.push({
         slot: 1,
-        active: cert.Status === 'Active',
+        ...statusFields(cert.Status),
         lastRotated: cert.UploadDate?.getTime() ?? null,
         certificateId: cert.CertificateId,
       });
