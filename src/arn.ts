@@ -20,6 +20,27 @@ export function accountOfIamArn(arn: string): string | undefined {
   return IAM_ACCOUNT.exec(arn)?.[1];
 }
 
+const ACCOUNT_ID = /^\d{12}$/;
+
+/** An AWS account id: exactly 12 digits. */
+export function isAccountId(text: string): boolean {
+  return ACCOUNT_ID.test(text);
+}
+
+/**
+ * How a principal's account id and its ARN disagree, or null when they agree: the id is no account
+ * id (`account_id`), or the ARN is not an IAM ARN of that account (`arn`, `named`: the account it
+ * names, undefined when it is no IAM ARN). What plan reads and apply carries out acts in that account.
+ */
+export function accountArnMismatch(
+  accountId: string,
+  arn: string,
+): { problem: 'account_id' } | { problem: 'arn'; named: string | undefined } | null {
+  if (!isAccountId(accountId)) return { problem: 'account_id' };
+  const named = accountOfIamArn(arn);
+  return named === accountId ? null : { problem: 'arn', named };
+}
+
 /** A user or role, as its ARN names it. */
 export interface IamPrincipalOfArn {
   accountId: string;

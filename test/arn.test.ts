@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { accountOfIamArn, partitionOf, principalOfIamArn } from '../src/arn.ts';
+import {
+  accountArnMismatch,
+  accountOfIamArn,
+  isAccountId,
+  partitionOf,
+  principalOfIamArn,
+} from '../src/arn.ts';
 
 describe('accountOfIamArn', () => {
   const cases: Array<[string, string | undefined]> = [
@@ -67,4 +73,23 @@ describe('principalOfIamArn', () => {
     it(`${JSON.stringify(arn)} → ${JSON.stringify(expected)}`, () =>
       assert.deepEqual(principalOfIamArn(arn), expected));
   }
+});
+
+describe('accountArnMismatch: a principal acted on is in the 12-digit account its ARN names', () => {
+  const cases: Array<[string, string, ReturnType<typeof accountArnMismatch>]> = [
+    ['111122223333', 'arn:aws:iam::111122223333:user/alice', null],
+    ['111122223333', 'arn:aws-us-gov:iam::111122223333:role/App', null],
+    ['1234567890', 'arn:aws:iam::1234567890:user/alice', { problem: 'account_id' }],
+    ['11112222333a', 'arn:aws:iam::111122223333:user/alice', { problem: 'account_id' }],
+    ['111122223333', 'arn:aws:iam::444455556666:user/alice', { problem: 'arn', named: '444455556666' }],
+    ['111122223333', 'not an arn', { problem: 'arn', named: undefined }],
+  ];
+  for (const [accountId, arn, expected] of cases) {
+    it(`${accountId} / ${arn}`, () => assert.deepEqual(accountArnMismatch(accountId, arn), expected));
+  }
+  it('isAccountId: exactly 12 digits', () => {
+    assert.equal(isAccountId('111122223333'), true);
+    for (const bad of ['11112222333', '1111222233334', '', '１１１１２２２２３３３３', '111122223333\n'])
+      assert.equal(isAccountId(bad), false, JSON.stringify(bad));
+  });
 });

@@ -2,6 +2,7 @@
  * Flag values validated once at the edge; the rest of the code gets typed, normalised options.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { isAccountId } from '../arn.ts';
 import { DEFAULT_ROLE_NAME } from '../aws/default-role.ts';
 import { MAX_KEEP_DAYS, MAX_KEEP_RUNS } from '../history/retention.ts';
 import { DEFAULT_EXEMPTION, type ExemptionPolicy } from '../rules/index.ts';
@@ -66,7 +67,7 @@ export function parseAccountIds(text: string, previous: string[] = []): string[]
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const bad = ids.find((id) => !/^\d{12}$/.test(id));
+  const bad = ids.find((id) => !isAccountId(id));
   if (bad !== undefined || ids.length === 0) {
     throw new InvalidArgumentError(
       `expected 12-digit account ids separated by commas, found '${bad ?? text}'`,

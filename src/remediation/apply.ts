@@ -18,7 +18,7 @@
  * with the same journal resumes: steps done are not repeated, a step in flight is re-checked. Steps
  * of one account run in plan order; up to `concurrency` accounts at once (by-account.ts).
  */
-import { accountOfIamArn, partitionOf } from '../arn.ts';
+import { accountArnMismatch, partitionOf } from '../arn.ts';
 import { QUARANTINE_NAME_TAKEN, QUARANTINE_NAME_TAKEN_DETAIL } from './quarantine-policy.ts';
 import type { ApplySkipReason, JournalEntry } from '../model/remediation-journal.ts';
 import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
@@ -180,8 +180,6 @@ export function judgingThresholds(
  * at apply. Null when only the live checks can tell. The confirmation lists such steps apart, so what
  * it asks about is what apply may carry out.
  */
-const ACCOUNT_ID = /^\d{12}$/;
-
 export function gateStep(
   step: PlanStep,
   plan: RemediationPlan,
@@ -196,12 +194,14 @@ export function gateStep(
   }
   // An IAM account id is 12 digits, and a step acts in the account its ARN names: anything else is a
   // plan no audit made (plan --from refuses such findings), and no AWS call is made for it.
-  if (!ACCOUNT_ID.test(step.accountId) || accountOfIamArn(step.arn) !== step.accountId) {
+  const mismatch = accountArnMismatch(step.accountId, step.arn);
+  if (mismatch) {
     return {
       reason: 'principal_mismatch',
-      detail: ACCOUNT_ID.test(step.accountId)
-        ? `its ARN does not name the step's account ${step.accountId}`
-        : `account ${JSON.stringify(step.accountId.slice(0, 40))} is not an AWS account id (12 digits)`,
+      detail:
+        mismatch.problem === 'arn'
+          ? `its ARN does not name the step's account ${step.accountId}`
+          : `account ${JSON.stringify(step.accountId.slice(0, 40))} is not an AWS account id (12 digits)`,
     };
   }
   if (!action.principalTypes.includes(step.principalType) || !action.credentials.includes(step.credential)) {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { accountOfIamArn } from '../arn.ts';
+import { accountArnMismatch } from '../arn.ts';
 import { InputError } from '../errors.ts';
 import { MAX_JSON_TEXT_BYTES, readWholeFile } from '../files/read-whole.ts';
 import { type AuditReport, auditReportSchema } from '../model/finding.ts';
@@ -73,21 +73,16 @@ export async function readAuditReport(path: string): Promise<AuditReport> {
  */
 function checkFindingAccounts(report: AuditReport, path: string): void {
   report.findings.forEach((f, i) => {
-    if (!/^\d{12}$/.test(f.accountId)) {
-      throw new InputError(
-        `findings.${i}.accountId: ${JSON.stringify(f.accountId.slice(0, 40))} is not an AWS account id (12 digits)`,
-        path,
-      );
-    }
-    const named = accountOfIamArn(f.arn);
-    if (named !== f.accountId) {
-      throw new InputError(
-        named === undefined
+    const mismatch = accountArnMismatch(f.accountId, f.arn);
+    if (mismatch === null) return;
+    throw new InputError(
+      mismatch.problem === 'account_id'
+        ? `findings.${i}.accountId: ${JSON.stringify(f.accountId.slice(0, 40))} is not an AWS account id (12 digits)`
+        : mismatch.named === undefined
           ? `findings.${i}.arn: not an IAM ARN with a 12-digit account: ${JSON.stringify(f.arn.slice(0, 80))}`
-          : `findings.${i}.arn: names account ${named}, not the finding's ${f.accountId}`,
-        path,
-      );
-    }
+          : `findings.${i}.arn: names account ${mismatch.named}, not the finding's ${f.accountId}`,
+      path,
+    );
   });
 }
 
