@@ -19,7 +19,6 @@
  * of one account run in plan order; up to `concurrency` accounts at once (by-account.ts).
  */
 import { accountArnMismatch, partitionOf } from '../arn.ts';
-import { QUARANTINE_NAME_TAKEN, QUARANTINE_NAME_TAKEN_DETAIL } from './quarantine-policy.ts';
 import type { ApplySkipReason, JournalEntry } from '../model/remediation-journal.ts';
 import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
 import type { EpochMs } from '../time.ts';
@@ -148,7 +147,6 @@ export interface ApplyResult {
 export function changedSincePlan(step: PlanStep, state: CredentialState): string | null {
   if (!state.exists) return 'the credential no longer exists';
   if (step.expected.status !== undefined && state.status !== step.expected.status) {
-    if (state.status === QUARANTINE_NAME_TAKEN) return QUARANTINE_NAME_TAKEN_DETAIL;
     return `status is ${state.status ?? 'unknown'}, the plan expected ${step.expected.status}`;
   }
   const now = epochSeconds(state.lastUsed);

@@ -20,7 +20,6 @@ export const NOT_QUARANTINED = 'Active';
  * writes over it (apply's PutPolicy would replace it, and undo would then delete it) nor deletes it.
  */
 export const QUARANTINE_NAME_TAKEN = 'NameTaken';
-export const QUARANTINE_NAME_TAKEN_DETAIL = `it has an inline policy named ${QUARANTINE_POLICY_NAME} that is not credsweep's deny-all: left as it is (credsweep would write over it; rename that policy to let credsweep quarantine)`;
 export const QUARANTINED_AT_TAG = 'credsweep:quarantined-at';
 export const QUARANTINE_PLAN_TAG = 'credsweep:quarantine-plan';
 export const QUARANTINE_TAG_KEYS = [QUARANTINED_AT_TAG, QUARANTINE_PLAN_TAG] as const;

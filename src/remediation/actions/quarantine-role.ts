@@ -25,7 +25,7 @@ export const quarantineRole: RemediationAction = {
   async readState(clients, step) {
     return readRole(await clients.iam(step.accountId), step.principalName);
   },
-  never: (state, ctx) => (state.exists ? roleNeverCases(state, ctx) : null),
+  never: (state, ctx) => (state.exists ? (roleNeverCases(state, ctx) ?? quarantineNameTaken(state)) : null),
   eligibility: (state, ctx) =>
     missing(state, 'the role') ??
     roleNeverCases(state, ctx) ??

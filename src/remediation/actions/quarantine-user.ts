@@ -80,7 +80,7 @@ export const quarantineUser: RemediationAction = {
     };
     return state;
   },
-  never: (state, ctx) => (state.exists ? callerUser(state, ctx) : null),
+  never: (state, ctx) => (state.exists ? (callerUser(state, ctx) ?? quarantineNameTaken(state)) : null),
   eligibility: (state, ctx) =>
     missing(state, 'the user') ??
     quarantineNameTaken(state) ??

@@ -6,12 +6,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { accountOfIamArn } from '../../arn.ts';
 import { callerSkip } from '../caller.ts';
-import {
-  QUARANTINE_NAME_TAKEN,
-  QUARANTINE_NAME_TAKEN_DETAIL,
-  QUARANTINE_POLICY_NAME,
-  quarantineStatusOf,
-} from '../quarantine-policy.ts';
+import { QUARANTINE_NAME_TAKEN, QUARANTINE_POLICY_NAME, quarantineStatusOf } from '../quarantine-policy.ts';
 import {
   ROLE_RECORD_READ_PERMISSIONS,
   captureRoleRecord,
@@ -42,10 +37,17 @@ export async function readRole(iam: IAMClient, roleName: string): Promise<Creden
   };
 }
 
-/** A principal whose CredsweepQuarantine name is taken by a policy credsweep did not write: left alone (its eligibility, for a plan that expected no status). */
+/**
+ * A principal whose CredsweepQuarantine name is taken by a policy credsweep did not write: never
+ * quarantined (the quarantine actions' never case, judged before what the plan expected, so the
+ * skip says why rather than "status is NameTaken").
+ */
 export function quarantineNameTaken(state: CredentialState): Ineligible | null {
   return state.status === QUARANTINE_NAME_TAKEN
-    ? { reason: 'changed_since_plan', detail: QUARANTINE_NAME_TAKEN_DETAIL }
+    ? {
+        reason: 'changed_since_plan',
+        detail: `it has an inline policy named ${QUARANTINE_POLICY_NAME} that is not credsweep's deny-all: left as it is (credsweep would write over it; rename that policy to let credsweep quarantine)`,
+      }
     : null;
 }
 
