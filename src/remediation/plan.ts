@@ -206,6 +206,9 @@ function decide(
   if (unreadable !== undefined && PLANNABLE.has(f.status)) return { skip: 'unresolved', detail: unreadable };
   if (f.principalType === 'root') return decideRoot(f, o);
   if (f.principalType === 'role') return decideRole(f, o, asOf);
+  // A credential IAM lists in a status this version does not know (caveat status_unknown) may be
+  // usable: nothing is planned for it (apply's live read would refuse it too).
+  if (f.caveats.includes('status_unknown')) return { skip: 'unresolved', detail: f.reason };
 
   switch (f.credential) {
     case 'none':
@@ -247,8 +250,6 @@ function decide(
 }
 
 function decideAccessKey(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
-  // a status this version does not know (caveat status_unknown): apply would refuse it
-  if (f.caveats.includes('status_unknown')) return { skip: 'unresolved', detail: f.reason };
   if (f.status !== 'unused' && f.status !== 'inactive') return { skip: 'in_use', detail: f.reason };
   if (f.accessKeyId === undefined) {
     return { skip: 'unresolved', detail: o.unresolved?.get(findingKey(f)) ?? 'access key id unknown' };
@@ -292,8 +293,7 @@ function decideAccessKey(f: Finding, o: PlanOptions, asOf: EpochMs): Decision {
 /**
  * SSH public keys and service-specific credentials: AWS records no use of them
  * (docs/aws-behaviour.md §9), so the audit judges them by age (`unverified` when old) or by a use
- * CloudTrail saw (`unused`); either way only a reversible deactivation is ever planned. One in a
- * status this version does not know (caveat `status_unknown`) gets none: apply would refuse it.
+ * CloudTrail saw (`unused`); either way only a reversible deactivation is ever planned.
  */
 function decideAgeJudged(
   f: Finding,
@@ -302,14 +302,12 @@ function decideAgeJudged(
   what: string,
 ): Decision {
   if (f.status === 'inactive') return { skip: 'already_inactive', detail: f.reason };
-  if (f.caveats.includes('status_unknown')) return { skip: 'unresolved', detail: f.reason };
   if (f.status !== 'unverified' && f.status !== 'unused') return { skip: 'recent', detail: f.reason };
   if (id === undefined) return { skip: 'unresolved', detail: `${what} unknown` };
   return { step: { action, reversible: true, reason: `${f.reason}; reversible (undo)` } };
 }
 
 function decideCertificate(f: Finding, o: PlanOptions): Decision {
-  if (f.caveats.includes('status_unknown')) return { skip: 'unresolved', detail: f.reason };
   if (f.status === 'inactive') return { skip: 'already_inactive', detail: f.reason };
   if (f.certificateId === undefined) {
     return { skip: 'unresolved', detail: o.unresolved?.get(findingKey(f)) ?? 'certificate id unknown' };
