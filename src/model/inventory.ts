@@ -36,15 +36,22 @@ export interface KeyTrailEvidence {
   manyIps: number;
 }
 
-export interface AccessKeyCredential {
-  /** 1 or 2, as the credential report numbers them (by creation order). */
-  slot: 1 | 2;
+/**
+ * Whether an access key, signing certificate or SSH key may be used, as IAM lists it (the credential
+ * report has only `active`).
+ */
+export interface ListedStatus {
   active: boolean;
   /**
    * IAM's Status when it is neither Active nor Inactive (a status this version does not know, or none):
    * then `active` is true, as it may be usable, and the finding carries the `status_unknown` caveat.
    */
   unknownStatus?: string;
+}
+
+export interface AccessKeyCredential extends ListedStatus {
+  /** 1 or 2, as the credential report numbers them (by creation order). */
+  slot: 1 | 2;
   lastUsed: EpochMs | null;
   /** Created or last rotated (the report's `last_rotated`; the API's CreateDate). */
   lastRotated: EpochMs | null;
@@ -57,14 +64,8 @@ export interface AccessKeyCredential {
   trail?: KeyTrailEvidence;
 }
 
-export interface SigningCertificateCredential {
+export interface SigningCertificateCredential extends ListedStatus {
   slot: 1 | 2;
-  active: boolean;
-  /**
-   * IAM's Status when it is neither Active nor Inactive (a status this version does not know, or none):
-   * then `active` is true, as it may be usable, and the finding carries the `status_unknown` caveat.
-   */
-  unknownStatus?: string;
   lastRotated: EpochMs | null;
   certificateId?: string;
 }
@@ -73,15 +74,8 @@ export interface SigningCertificateCredential {
  * An SSH public key for CodeCommit (ListSSHPublicKeys). AWS records no last use for it
  * (docs/aws-behaviour.md §9); `lastUsed` is set only by evidence (CloudTrail).
  */
-export interface SshPublicKeyCredential {
+export interface SshPublicKeyCredential extends ListedStatus {
   sshPublicKeyId: string;
-  active: boolean;
-  /**
-   * IAM's Status when it is neither Active nor Inactive (a status this version does not know, or none):
-   * then `active` is true, as it may be usable, and the finding carries the `status_unknown` caveat.
-   */
-  unknownStatus?: string;
-
   uploadedAt: EpochMs | null;
   /** From evidence folded in before the rules run (CloudTrail); AWS itself keeps none. */
   lastUsed?: EpochMs | null;

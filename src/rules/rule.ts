@@ -169,7 +169,10 @@ const THRESHOLD_NOTES = new Map<number, string>();
  * active, caveat `status_unknown`): empty for a known status.
  */
 export function unknownStatusNote(status: string | undefined): string {
-  return status === undefined
-    ? ''
-    : `; IAM lists it in status ${status === '' ? '(none)' : status}, which this version of credsweep does not know (reported as if active)`;
+  return status === undefined ? '' : `; IAM lists it ${inUnknownStatus(status)}`;
+}
+
+/** `in status X, which this version of credsweep does not know (reported as if active)`; '' reads (none). */
+export function inUnknownStatus(status: string): string {
+  return `in status ${status || '(none)'}, which this version of credsweep does not know (reported as if active)`;
 }

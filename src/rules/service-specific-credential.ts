@@ -20,6 +20,7 @@ import {
   NO_FINDINGS,
   type Rule,
   thresholdFor,
+  inUnknownStatus,
   thresholdNote,
 } from './rule.ts';
 
@@ -93,7 +94,7 @@ function evaluateCredential(
   const state = expired
     ? 'expired'
     : unknown
-      ? `in status ${credential.unknownStatus || '(none)'}, which this version of credsweep does not know (reported as if active)`
+      ? inUnknownStatus(credential.unknownStatus ?? '')
       : credential.status === 'Active'
         ? 'active'
         : 'inactive';

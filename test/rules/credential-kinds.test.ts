@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Principal } from '../../src/model/inventory.ts';
 import { evaluatePrincipal, RULES } from '../../src/rules/index.ts';
-import { statusFields } from '../../src/sources/iam-api/ssh-public-keys.ts';
+import { statusFields } from '../../src/sources/iam-api/listed-status.ts';
 import { AS_OF, aCert, aKey, aUser, daysAgo } from '../helpers/builders.ts';
 
 const ctx = { asOf: AS_OF, thresholdDays: 90 };

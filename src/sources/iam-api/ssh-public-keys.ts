@@ -4,16 +4,7 @@
  */
 import { type IAMClient, paginateListSSHPublicKeys } from '@aws-sdk/client-iam';
 import type { SshPublicKeyCredential } from '../../model/inventory.ts';
-
-/**
- * `active`, and `unknownStatus` when IAM's Status is neither Active nor Inactive: a status this version
- * does not know may be a usable one, so it reads as active (never hidden as inactive; nothing acts on it).
- */
-export function statusFields(status: string | undefined): { active: boolean; unknownStatus?: string } {
-  if (status === 'Active') return { active: true };
-  if (status === 'Inactive') return { active: false };
-  return { active: true, unknownStatus: status ?? '' };
-}
+import { statusFields } from './listed-status.ts';
 
 export const SSH_PUBLIC_KEY_PERMISSIONS = ['iam:ListSSHPublicKeys'] as const;
 

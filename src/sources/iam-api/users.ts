@@ -34,7 +34,8 @@ import {
   listServiceSpecificCredentials,
   SERVICE_SPECIFIC_CREDENTIAL_PERMISSIONS,
 } from './service-specific-credentials.ts';
-import { listSshPublicKeys, SSH_PUBLIC_KEY_PERMISSIONS, statusFields } from './ssh-public-keys.ts';
+import { statusFields } from './listed-status.ts';
+import { listSshPublicKeys, SSH_PUBLIC_KEY_PERMISSIONS } from './ssh-public-keys.ts';
 
 export const IAM_USER_PERMISSIONS = [
   'iam:ListUsers',
