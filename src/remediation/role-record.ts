@@ -323,12 +323,12 @@ function names(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
 }
 
-/** The AWS service principals a trust policy names (`Principal.Service`), e.g. `lambda.amazonaws.com`. */
 /** False when the trust policy is not JSON: which services (or anyone) it admits cannot be told. */
 export function trustPolicyReadable(trustPolicy: string): boolean {
   return trustStatements(trustPolicy) !== null;
 }
 
+/** The AWS service principals a trust policy names (`Principal.Service`), e.g. `lambda.amazonaws.com`. */
 export function trustedServices(trustPolicy: string): string[] {
   const services = new Set<string>();
   for (const s of trustStatements(trustPolicy) ?? []) {

@@ -152,7 +152,7 @@ export async function runApply(
     }
     // The dates of the plan's journals, read before asking: a journal whose dates do not count (not
     // sealed, not trusted) is said before the question, so the answer knows the deletions will wait.
-    // applyPlan derives the dates from these itself; read here to say before the question which count.
+    // applyPlan derives the dates from these journals itself.
     const trustUnsignedJournal = flags.trustUnsignedJournal ?? false;
     const deactivationJournals = pending.some(
       (s) => s.action === 'delete-access-key' || s.action === 'delete-role',

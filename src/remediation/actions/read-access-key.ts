@@ -27,8 +27,12 @@ export async function readAccessKey(
   };
 }
 
+/** listAccessKeys' status for a key IAM listed with no Status. */
+export const NO_KEY_STATUS = 'unknown';
+
 export interface ListedKey {
   accessKeyId: string;
+  /** IAM's Status, or NO_KEY_STATUS. */
   status: string;
   createdAt: string | null;
 }
@@ -41,7 +45,7 @@ export async function listAccessKeys(iam: IAMClient, userName: string | undefine
       if (!k.AccessKeyId) continue;
       keys.push({
         accessKeyId: k.AccessKeyId,
-        status: k.Status ?? 'unknown',
+        status: k.Status ?? NO_KEY_STATUS,
         createdAt: isoOrNull(k.CreateDate),
       });
     }

@@ -32,7 +32,12 @@ import {
 } from '../../sources/iam-api/service-specific-credentials.ts';
 import { type EpochMs, parseIsoDateTime } from '../../time.ts';
 import { isNoSuchEntity, isoOrNull } from './action.ts';
-import { listAccessKeys, READ_ACCESS_KEY_PERMISSIONS, readAccessKey } from './read-access-key.ts';
+import {
+  listAccessKeys,
+  NO_KEY_STATUS,
+  READ_ACCESS_KEY_PERMISSIONS,
+  readAccessKey,
+} from './read-access-key.ts';
 
 export interface UserActivity {
   /** `access key AKIA… last used`, `console password created`, … */
@@ -75,7 +80,7 @@ export async function readUserActivity(
     kind: ThresholdKind | undefined,
     used: string | null,
     made: string | null,
-    noDate: string,
+    noDate: MissingDate,
   ) => {
     const at = latestOf([used, made]);
     if (at === null) {
@@ -96,7 +101,7 @@ export async function readUserActivity(
     kind: ThresholdKind | undefined,
     used: string | null,
     made: string | null,
-    noDate: string,
+    noDate: MissingDate,
   ) => {
     if (status === 'Active') add(what, kind, used, made, noDate);
     else if (!unusable.includes(status ?? '')) activity.push(mayBeInUse(unknownStatus(what, status), kind));
@@ -120,7 +125,7 @@ export async function readUserActivity(
     const { lastUsed } = await readAccessKey(iam, UserName, key.accessKeyId);
     uses.push(lastUsed);
     created.push(key.createdAt);
-    const status = key.status === UNKNOWN_ACCESS_KEY_STATUS ? undefined : key.status;
+    const status = key.status === NO_KEY_STATUS ? undefined : key.status;
     judge(
       `access key ${key.accessKeyId}`,
       status,
@@ -171,11 +176,11 @@ export async function readUserActivity(
   return { activity, lastUsed: latestOf(uses), createdAt: latestOf(created) };
 }
 
-/** listAccessKeys' word for a key AWS listed with no Status. */
-const UNKNOWN_ACCESS_KEY_STATUS = 'unknown';
+/** The date a credential is judged by, as "with no …" names it when IAM gave none. */
+type MissingDate = 'creation or last-use date' | 'upload date' | 'creation date';
 
 /** SSH keys and certificates are uploaded, the rest created. */
-function createdVerb(noDate: string): string {
+function createdVerb(noDate: MissingDate): string {
   return noDate === 'upload date' ? 'uploaded' : 'created';
 }
 
