@@ -102,21 +102,20 @@ describe('plan --quarantine-users', () => {
     assert.deepEqual(skips(plan), ['access_key_1:deactivation_unknown']);
   });
 
+  /** An old Bedrock API key the audit read in a status this version does not know (caveat status_unknown). */
+  const unknownStatusCredential = () =>
+    aFinding({
+      credential: 'service_specific_credential',
+      status: 'unverified',
+      serviceSpecificCredentialId: 'ACCAUNKNOWNSTATUS0001',
+      ageDays: 300,
+      caveats: ['status_unknown'],
+      reason:
+        'Amazon Bedrock API key ACCAUNKNOWNSTATUS0001 is in status Suspended, which this version of credsweep does not know',
+    });
+
   it('plans nothing for a service-specific credential in a status this version does not know (apply would refuse it)', () => {
-    const plan = planOf(
-      [
-        aFinding({
-          credential: 'service_specific_credential',
-          status: 'unverified',
-          serviceSpecificCredentialId: 'ACCAUNKNOWNSTATUS0001',
-          ageDays: 300,
-          caveats: ['status_unknown'],
-          reason:
-            'Amazon Bedrock API key ACCAUNKNOWNSTATUS0001 is in status Suspended, which this version of credsweep does not know',
-        }),
-      ],
-      { quarantineUsers: false },
-    );
+    const plan = planOf([unknownStatusCredential()], { quarantineUsers: false });
     assert.deepEqual(actions(plan), []);
     assert.deepEqual(skips(plan), ['service_specific_credential:unresolved']);
     assert.match(plan.skipped[0]!.detail, /in status Suspended/);
@@ -146,18 +145,7 @@ describe('plan --quarantine-users', () => {
     },
     {
       name: 'an old service-specific credential in a status this version does not know (it may be usable)',
-      findings: () => [
-        password(),
-        aFinding({
-          credential: 'service_specific_credential',
-          status: 'unverified',
-          serviceSpecificCredentialId: 'ACCAUNKNOWNSTATUS0001',
-          ageDays: 300,
-          caveats: ['status_unknown'],
-          reason:
-            'Amazon Bedrock API key ACCAUNKNOWNSTATUS0001 is in status Suspended, which this version of credsweep does not know',
-        }),
-      ],
+      findings: () => [password(), unknownStatusCredential()],
       reason: 'credential_in_use',
       detail: /service_specific_credential is not unused \(.*in status Suspended/,
     },

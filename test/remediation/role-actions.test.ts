@@ -218,34 +218,38 @@ describe('role remediation: quarantine, delete, undo (moto)', () => {
     return journalled;
   }
 
+  /** A plan of one quarantine-user step for `name`, sealed again (apply refuses a plan that does not match its digest). */
+  function quarantineUserPlan(name: string, now: number): RemediationPlan {
+    const { digest: _, ...p } = plan([], now, { auditedAccounts: [ACCOUNT] });
+    return sealPlan(
+      {
+        ...p,
+        steps: [
+          {
+            id: `${ACCOUNT}/quarantine-user/${name}`,
+            action: 'quarantine-user',
+            accountId: ACCOUNT,
+            principalType: 'user',
+            principalName: name,
+            arn: `arn:aws:iam::${ACCOUNT}:user/${name}`,
+            credential: 'none',
+            reversible: true,
+            reason: 'no credential in use',
+            expected: { status: 'Active', lastUsed: null },
+          },
+        ],
+      },
+      undefined,
+    );
+  }
+
   it('quarantine-user: a deny-all policy and tags, undone exactly', async () => {
     await moto.setClockOffsetDays(-200);
     await iam.send(new CreateUserCommand({ UserName: 'old-user' }));
     await iam.send(new CreateAccessKeyCommand({ UserName: 'old-user' }));
     await moto.setClockOffsetDays(0);
     const now = Date.now();
-    const { digest: _, ...p } = plan([], now, { auditedAccounts: [ACCOUNT] });
-    // the step added, the plan sealed again (apply refuses a plan that does not match its digest)
-    const userPlan = sealPlan(
-      {
-        ...p,
-        steps: [
-          {
-            id: `${ACCOUNT}/quarantine-user/old-user`,
-            action: 'quarantine-user' as const,
-            accountId: ACCOUNT,
-            principalType: 'user' as const,
-            principalName: 'old-user',
-            arn: `arn:aws:iam::${ACCOUNT}:user/old-user`,
-            credential: 'none' as const,
-            reversible: true,
-            reason: 'no credential in use',
-            expected: { status: 'Active' as const, lastUsed: null },
-          },
-        ],
-      },
-      undefined,
-    );
+    const userPlan = quarantineUserPlan('old-user', now);
     const a = await apply(userPlan, now);
     assert.deepEqual(outcomes(a.results), { 'old-user': 'done' });
     const policy = await iam.send(
@@ -325,27 +329,7 @@ describe('role remediation: quarantine, delete, undo (moto)', () => {
     );
     await moto.setClockOffsetDays(0);
     const now = Date.now();
-    const { digest: _, ...p } = plan([], now, { auditedAccounts: [ACCOUNT] });
-    const userPlan = sealPlan(
-      {
-        ...p,
-        steps: [
-          {
-            id: `${ACCOUNT}/quarantine-user/owned-user`,
-            action: 'quarantine-user' as const,
-            accountId: ACCOUNT,
-            principalType: 'user' as const,
-            principalName: 'owned-user',
-            arn: `arn:aws:iam::${ACCOUNT}:user/owned-user`,
-            credential: 'none' as const,
-            reversible: true,
-            reason: 'no credential in use',
-            expected: { status: 'Active' as const, lastUsed: null },
-          },
-        ],
-      },
-      undefined,
-    );
+    const userPlan = quarantineUserPlan('owned-user', now);
     const a = await apply(userPlan, now);
     assert.deepEqual(outcomes(a.results), { 'owned-user': 'skipped:changed_since_plan' });
     assert.match(a.results[0]!.detail ?? '', /named CredsweepQuarantine that is not credsweep's deny-all/);

@@ -548,32 +548,36 @@ describe('undo reverses only confirmed changes, while the credential is as creds
     );
   });
 
+  /** undoJournal from code, its writer on `writerFile` and `planDigest` given as is (unsealed entries trusted). */
+  async function undoWritingTo(writerFile: string, entries: JournalEntry[], planDigest: string) {
+    const journal = new JournalWriter(writerFile);
+    const clients = motoRemediationClients(moto, iam);
+    try {
+      return await undoJournal(entries, {
+        clients,
+        journal,
+        now: Date.now,
+        runId: 'undo-from-code',
+        planDigest,
+        trustUnsignedJournal: true,
+        callerArn: `arn:aws:iam::${dave.accountId}:user/ops`,
+      });
+    } finally {
+      journal.close();
+      clients.destroy();
+    }
+  }
+
   it('entries passed from code with the writer on another journal: refused, nothing written there, nothing reversed', async () => {
     // dave's deactivation confirmed in one journal, the writer on another (empty): undo's lines would
     // land where the apply's are not, and the apply's own journal would never say it was undone.
     const file = await journalWith(['intent', 'done']);
     await setDave('Inactive');
     const elsewhere = join(dir, `elsewhere-${++files}.jsonl`);
-    const journal = new JournalWriter(elsewhere);
-    const clients = motoRemediationClients(moto, iam);
-    try {
-      await assert.rejects(
-        undoJournal(readJournal(file), {
-          clients,
-          journal,
-          now: Date.now,
-          runId: 'undo-from-code',
-          planDigest: fx.plan.digest.value,
-          trustUnsignedJournal: true,
-          callerArn: `arn:aws:iam::${dave.accountId}:user/ops`,
-        }),
-        (e) =>
-          e instanceof InputError && e.file === elsewhere && /not what the journal holds/.test(e.message),
-      );
-    } finally {
-      journal.close();
-      clients.destroy();
-    }
+    await assert.rejects(
+      undoWritingTo(elsewhere, readJournal(file), fx.plan.digest.value),
+      (e) => e instanceof InputError && e.file === elsewhere && /not what the journal holds/.test(e.message),
+    );
     assert.equal(readFileSync(elsewhere, 'utf8'), '', 'nothing journalled');
     assert.equal(await daveStatus(), 'Inactive', 'nothing reversed');
     await setDave('Active');
@@ -583,25 +587,10 @@ describe('undo reverses only confirmed changes, while the credential is as creds
     const file = await journalWith(['intent', 'done']);
     await setDave('Inactive');
     const journalled = readFileSync(file, 'utf8');
-    const journal = new JournalWriter(file);
-    const clients = motoRemediationClients(moto, iam);
-    try {
-      await assert.rejects(
-        undoJournal(readJournal(file), {
-          clients,
-          journal,
-          now: Date.now,
-          runId: 'undo-from-code',
-          planDigest: 'f'.repeat(64),
-          trustUnsignedJournal: true,
-          callerArn: `arn:aws:iam::${dave.accountId}:user/ops`,
-        }),
-        (e) => e instanceof InputError && e.file === file && /belongs to another plan/.test(e.message),
-      );
-    } finally {
-      journal.close();
-      clients.destroy();
-    }
+    await assert.rejects(
+      undoWritingTo(file, readJournal(file), 'f'.repeat(64)),
+      (e) => e instanceof InputError && e.file === file && /belongs to another plan/.test(e.message),
+    );
     assert.equal(readFileSync(file, 'utf8'), journalled, 'nothing journalled');
     assert.equal(await daveStatus(), 'Inactive', 'nothing reversed');
     await setDave('Active');
