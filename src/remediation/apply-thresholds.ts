@@ -40,6 +40,8 @@ export interface JudgedValue {
   plan: number;
   /** What apply judges with (raised), or the flag given (not lowered). */
   value: number;
+  /** Raised to the configuration file's value, which `apply --days` can raise but not lower. */
+  byConfig?: true;
 }
 
 export interface ApplyThresholds {
@@ -81,7 +83,12 @@ export function applyThresholds(
   const notLowered: JudgedValue[] = [];
   for (const kind of ALL) {
     const by = kind ?? 'default';
-    if (judged(kind) > recorded(kind)) raised.push({ by, plan: recorded(kind), value: judged(kind) });
+    if (judged(kind) > recorded(kind)) {
+      const fromConfig = sealed ? undefined : configured(kind);
+      const byConfig =
+        fromConfig !== undefined && judged(kind) === fromConfig && (own.days ?? 0) < fromConfig;
+      raised.push({ by, plan: recorded(kind), value: judged(kind), ...(byConfig ? { byConfig } : {}) });
+    }
     if (own.days !== undefined && own.days < recorded(kind))
       notLowered.push({ by, plan: recorded(kind), value: own.days });
   }
@@ -131,6 +138,24 @@ function andList(items: readonly string[]): string {
 }
 
 /**
+ * Which flag changes the raised values of an unsealed plan: `apply --days` / `--delete-after`, except
+ * where the configuration file set the value, which `apply --days` can only raise.
+ */
+function howToChange(raised: readonly JudgedValue[]): string {
+  const flags = [
+    ...(raised.some((v) => v.by !== 'delete_after' && !v.byConfig) ? ['--days'] : []),
+    ...(raised.some((v) => v.by === 'delete_after') ? ['--delete-after'] : []),
+  ];
+  const configured = raised.filter((v) => v.byConfig);
+  const parts = flags.length > 0 ? [`apply ${flags.join(' and ')} to change it`] : [];
+  if (configured.length > 0) {
+    const labels = andList(configured.map((v) => LABELS[v.by as Exclude<JudgedBy, 'delete_after'>]));
+    parts.push(`the configuration file sets it for ${labels}, and apply --days can only raise that`);
+  }
+  return parts.join('; ');
+}
+
+/**
  * The lines apply shows before the steps (and with --yes) when it judges with other values than the
  * plan recorded, for what the steps are judged by (`used`); none when it judges as the plan says.
  */
@@ -146,7 +171,7 @@ export function describeApplyThresholds(t: ApplyThresholds, used: ReadonlySet<Ju
     lines.push(
       t.sealed
         ? `apply ${flags.join(' and ')} raise${flags.length > 1 ? '' : 's'} the sealed plan's values: apply ${describeRaised(raised)}; ${rejudged}`
-        : `this plan is not sealed with a plan key: apply ${describeRaised(raised)} (apply ${flags.join(' and ')} to change it); ${rejudged}`,
+        : `this plan is not sealed with a plan key: apply ${describeRaised(raised)} (${howToChange(raised)}); ${rejudged}`,
     );
   }
   const kept = t.notLowered.filter((v) => used.has(v.by));

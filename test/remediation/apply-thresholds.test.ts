@@ -178,6 +178,21 @@ describe('describeApplyThresholds', () => {
     ]);
   });
 
+  it("unsealed and raised to the configuration file's value: says apply --days can only raise it", () => {
+    const own = { config: { thresholds: { access_key: 180 } } };
+    const t = applyThresholds(aPlan(), own, false);
+    assert.deepEqual(describeApplyThresholds(t, new Set(['access_key'])), [
+      "this plan is not sealed with a plan key: apply judges access keys with 180 days, not the plan's 0 (the configuration file sets it for access keys, and apply --days can only raise that); each step below is judged again with it right before it is carried out",
+    ]);
+    assert.deepEqual(describeApplyThresholds(t, new Set(['access_key', 'role'])), [
+      "this plan is not sealed with a plan key: apply judges access keys with 180 days, not the plan's 0; judges roles with 90 days, not the plan's 0 (apply --days to change it; the configuration file sets it for access keys, and apply --days can only raise that); each step below is judged again with it right before it is carried out",
+    ]);
+    const raisedByFlag = applyThresholds(aPlan(), { ...own, days: 200 }, false);
+    assert.deepEqual(describeApplyThresholds(raisedByFlag, new Set(['access_key'])), [
+      "this plan is not sealed with a plan key: apply judges access keys with 200 days, not the plan's 0 (apply --days to change it); each step below is judged again with it right before it is carried out",
+    ]);
+  });
+
   it('nothing when apply judges as the plan recorded, or no step is judged by what changed', () => {
     const plan = aPlan({ thresholdDays: 90, deleteAfterDays: 30 });
     assert.deepEqual(describeApplyThresholds(applyThresholds(plan, {}, false), new Set(['access_key'])), []);
