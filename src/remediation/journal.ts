@@ -278,7 +278,8 @@ export function checkJournalLines(
  * its confirmation: call it holding the journal (a JournalWriter open on it), so nothing can write in
  * between. Another credsweep wrote to it while this one waited for its answer (an undo reversing the
  * plan apply was about to carry on, an undo already reversing what another waits to reverse), and
- * acting on what was read then would act on a journal that no longer says so.
+ * acting on what was read then would act on a journal that no longer says so. The same check as
+ * checkJournalHolds, worded for a command that read the journal itself before its prompt.
  */
 export function checkJournalUnchanged(
   path: string,
@@ -286,10 +287,7 @@ export function checkJournalUnchanged(
   command: 'apply' | 'undo',
   options: ReadJournalOptions = {},
 ): void {
-  const now = readJournal(path, { ...options, missingOk: true });
-  const same =
-    now.length === seen.length && JSON.stringify(now.at(-1) ?? null) === JSON.stringify(seen.at(-1) ?? null);
-  if (!same) {
+  if (heldInstead(path, seen, options)) {
     throw new InputError(
       `the journal changed while ${command} was waiting for the confirmation (another credsweep wrote to it): nothing was done`,
       path,
@@ -308,8 +306,8 @@ export function checkJournalHolds(
   entries: readonly JournalEntry[],
   options: ReadJournalOptions = {},
 ): void {
-  const held = readJournal(path, { ...options, missingOk: true });
-  if (JSON.stringify(held) !== JSON.stringify(entries)) {
+  const held = heldInstead(path, entries, options);
+  if (held) {
     throw new InputError(
       `the entries given are not what the journal holds (${held.length} lines there, ${entries.length} given): nothing was done`,
       path,
@@ -317,6 +315,19 @@ export function checkJournalHolds(
       'pass what readJournal(path, { key }) returns for the journal the JournalWriter is open on',
     );
   }
+}
+
+/**
+ * The lines the journal at `path` holds now (none if it is missing), as readJournal reads them with
+ * `options`, when they are not exactly `entries`; undefined when they are.
+ */
+function heldInstead(
+  path: string,
+  entries: readonly JournalEntry[],
+  options: ReadJournalOptions,
+): JournalEntry[] | undefined {
+  const held = readJournal(path, { ...options, missingOk: true });
+  return JSON.stringify(held) === JSON.stringify(entries) ? undefined : held;
 }
 
 /** How every line JournalWriter writes begins (JSON.stringify keeps journalEntries' key order). */

@@ -11,10 +11,9 @@
  * AccessAnalyzerClient (test/helpers/analyzer-stubs.ts).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import {
   GetPolicyCommand,
   GetPolicyVersionCommand,
@@ -31,61 +30,37 @@ import {
   analyzerStubs,
   OTHER_ANALYZER_ARN,
 } from '../helpers/analyzer-stubs.ts';
-import { capturingContext } from '../helpers/cli.ts';
-import { MOTO_CLI_ENV, type MotoServer, setMotoCliEnv, startMoto } from '../helpers/moto.ts';
+import { cliOnMoto } from '../helpers/cli.ts';
 import { seedRestrictPrincipals } from '../helpers/restrict-fixture.ts';
 import { aService, stubAccessAdvisor } from '../helpers/restrict-stubs.ts';
 
 const iamMock = mockClient(IAMClient);
 
 describe('credsweep apply: restrict-permissions planned with IAM Access Analyzer (moto, in process)', () => {
-  let moto: MotoServer;
-  let iam: IAMClient;
   let analyzer: AnalyzerStubs;
-  let dir: string;
-  let restoreEnv: () => void;
   const services = new Map<string, ServiceLastAccessed[]>();
 
-  before(async () => {
-    moto = await startMoto();
-    restoreEnv = setMotoCliEnv();
-  });
-  after(async () => {
-    restoreEnv();
-    iamMock.restore();
-    await moto.stop();
-  });
-  beforeEach(async () => {
-    await moto.reset();
+  const aws = cliOnMoto({ runCli, dir: 'credsweep-apply-analyzer-', fresh: 'each test' });
+  const { cli } = aws;
+  after(() => iamMock.restore());
+  beforeEach(() => {
     iamMock.reset();
     iamMock.send.callThrough();
     stubAccessAdvisor(iamMock, services);
     analyzer = analyzerStubs({ everyClient: true });
-    iam = new IAMClient(moto.clientConfig());
-    dir = mkdtempSync(join(tmpdir(), 'credsweep-apply-analyzer-'));
   });
-  afterEach(() => {
-    analyzer.restore();
-    iam.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => analyzer.restore());
 
-  async function cli(args: string[]) {
-    const run = capturingContext(Date.now());
-    run.ctx.env = { ...MOTO_CLI_ENV };
-    const code = await runCli([...args, '--endpoint-url', moto.endpoint], run.ctx);
-    return { code, stdout: run.stdout(), stderr: run.stderr() };
-  }
   const boundaryOf = async (name: string) =>
-    (await iam.send(new GetRoleCommand({ RoleName: name }))).Role?.PermissionsBoundary
+    (await aws.iam.send(new GetRoleCommand({ RoleName: name }))).Role?.PermissionsBoundary
       ?.PermissionsBoundaryArn ?? null;
 
   async function livePlan(): Promise<string> {
-    const { arns } = await seedRestrictPrincipals(moto, iam, { roles: [{ name: 'worker' }] });
+    const { arns } = await seedRestrictPrincipals(aws.moto, aws.iam, { roles: [{ name: 'worker' }] });
     const now = Date.now();
     services.set(arns[0]!, [aService('s3', 3, now), aService('ec2', null, now)]);
     analyzer.unusedPermissions.set(arns[0]!, { s3: ['DeleteObject'] });
-    const planFile = join(dir, 'plan.json');
+    const planFile = join(aws.dir, 'plan.json');
     const planned = await cli([
       'plan',
       '--permissions',
@@ -107,7 +82,7 @@ describe('credsweep apply: restrict-permissions planned with IAM Access Analyzer
 
   it('live plan → apply --yes (auto) → undo --yes: the analyzer-only unused action is denied, then the role is as before', async () => {
     const planFile = await livePlan();
-    const journal = join(dir, 'journal.jsonl');
+    const journal = join(aws.dir, 'journal.jsonl');
     const listedBefore = analyzer.listed.length;
     const applied = await cli(['apply', planFile, '--yes', '--journal', journal]);
     assert.equal(applied.code, 0, applied.stderr);
@@ -117,8 +92,8 @@ describe('credsweep apply: restrict-permissions planned with IAM Access Analyzer
       [[ANALYZER_ARN, 1]],
     );
     const set = (await boundaryOf('worker'))!;
-    const policy = (await iam.send(new GetPolicyCommand({ PolicyArn: set }))).Policy!;
-    const version = await iam.send(
+    const policy = (await aws.iam.send(new GetPolicyCommand({ PolicyArn: set }))).Policy!;
+    const version = await aws.iam.send(
       new GetPolicyVersionCommand({ PolicyArn: set, VersionId: policy.DefaultVersionId! }),
     );
     assert.deepEqual(JSON.parse(decodeURIComponent(version.PolicyVersion!.Document!)).Statement, [
@@ -129,7 +104,7 @@ describe('credsweep apply: restrict-permissions planned with IAM Access Analyzer
     const undone = await cli(['undo', journal, '--yes', '--trust-unsigned-journal']);
     assert.equal(undone.code, 0, undone.stderr);
     assert.equal(await boundaryOf('worker'), null);
-    await assert.rejects(iam.send(new GetPolicyCommand({ PolicyArn: set })), {
+    await assert.rejects(aws.iam.send(new GetPolicyCommand({ PolicyArn: set })), {
       name: 'NoSuchEntityException',
     });
   });
@@ -141,7 +116,7 @@ describe('credsweep apply: restrict-permissions planned with IAM Access Analyzer
       planFile,
       '--yes',
       '--journal',
-      join(dir, 'j.jsonl'),
+      join(aws.dir, 'j.jsonl'),
       '--access-analyzer',
       OTHER_ANALYZER_ARN,
     ]);
@@ -161,7 +136,7 @@ describe('credsweep apply: restrict-permissions planned with IAM Access Analyzer
       name: 'AccessDeniedException',
       $metadata: { httpStatusCode: 403 },
     });
-    const applied = await cli(['apply', planFile, '--yes', '--journal', join(dir, 'j.jsonl')]);
+    const applied = await cli(['apply', planFile, '--yes', '--journal', join(aws.dir, 'j.jsonl')]);
     assert.equal(applied.code, 3, applied.stderr);
     assert.equal(applied.stderr.trim().split('\n').length, 1, applied.stderr);
     assert.match(applied.stderr, /IAM Access Analyzer could not be read: AccessDenied/);

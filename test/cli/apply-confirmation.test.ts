@@ -5,53 +5,38 @@
  * take, but as one it will not, with why. In process (runCli on a terminal), against moto_server.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { describe, it } from 'node:test';
+import { ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { runCli } from '../../src/cli/program.ts';
 import { type RemediationPlan, remediationPlanSchema } from '../../src/model/remediation-plan.ts';
 import { sealPlan } from '../../src/remediation/plan-digest.ts';
-import { capturedCli, promptedCli } from '../helpers/cli.ts';
-import { MOTO_CLI_ENV, type MotoServer, setMotoCliEnv, startMoto } from '../helpers/moto.ts';
+import { cliOnMoto } from '../helpers/cli.ts';
 import { seedUser } from '../helpers/seed-iam.ts';
 
 describe('apply: the confirmation lists the steps it will take, and those it will not (moto)', () => {
-  let moto: MotoServer;
-  let iam: IAMClient;
-  let dir: string;
-  let restoreEnv: () => void;
-
-  before(async () => {
-    moto = await startMoto();
-    restoreEnv = setMotoCliEnv();
-    iam = new IAMClient(moto.clientConfig());
-    dir = mkdtempSync(join(tmpdir(), 'credsweep-apply-confirm-'));
-    await seedUser(moto, iam, {
-      name: 'alice',
-      createdDaysAgo: 300,
-      password: true,
-      keys: [{ createdDaysAgo: 300 }],
-    });
+  const aws = cliOnMoto({
+    runCli,
+    dir: 'credsweep-apply-confirm-',
+    fresh: 'once',
+    seed: ({ moto, iam }) =>
+      seedUser(moto, iam, {
+        name: 'alice',
+        createdDaysAgo: 300,
+        password: true,
+        keys: [{ createdDaysAgo: 300 }],
+      }),
   });
+  const { cli } = aws;
   const keyStatuses = async (user: string) =>
-    ((await iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata ?? []).map(
+    ((await aws.iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata ?? []).map(
       (k) => k.Status,
     );
-  after(async () => {
-    restoreEnv();
-    iam.destroy();
-    await moto.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const cli = (args: string[]) =>
-    capturedCli(runCli, [...args, '--endpoint-url', moto.endpoint], MOTO_CLI_ENV);
 
   it('an irreversible step without apply --allow-irreversible, a step in an account not audited: listed as not carried out', async () => {
-    const findings = join(dir, 'findings.json');
-    const planFile = join(dir, 'plan.json');
+    const findings = join(aws.dir, 'findings.json');
+    const planFile = join(aws.dir, 'plan.json');
     assert.equal((await cli(['audit', '--format', 'json', '--output', findings])).code, 0);
     const planned = await cli(['plan', '--from', findings, '--allow-irreversible', '--output', planFile]);
     assert.equal(planned.code, 0, planned.stderr);
@@ -72,9 +57,7 @@ describe('apply: the confirmation lists the steps it will take, and those it wil
     });
     writeFileSync(planFile, JSON.stringify(sealPlan(content, undefined)));
 
-    const asking = await promptedCli(runCli, ['apply', planFile, '--endpoint-url', moto.endpoint], {
-      ...MOTO_CLI_ENV,
-    });
+    const asking = await aws.prompted(['apply', planFile]);
     const listed = asking.asked.split('\n');
     const table = listed.filter((l) => /deactivate-access-key|delete-login-profile/.test(l));
     assert.equal(table.length, 3, asking.asked);
@@ -94,7 +77,8 @@ describe('apply: the confirmation lists the steps it will take, and those it wil
     const applied = await asking.answer('y');
     assert.equal(applied.code, 0, applied.stderr);
     assert.match(applied.stdout, /1 done, 0 already done, 2 skipped, 0 failed/);
-    const keys = (await iam.send(new ListAccessKeysCommand({ UserName: 'alice' }))).AccessKeyMetadata ?? [];
+    const keys =
+      (await aws.iam.send(new ListAccessKeysCommand({ UserName: 'alice' }))).AccessKeyMetadata ?? [];
     assert.deepEqual(
       keys.map((k) => k.Status),
       ['Inactive'],
@@ -102,13 +86,13 @@ describe('apply: the confirmation lists the steps it will take, and those it wil
   });
 
   it('a plan not sealed with a plan key, made with --days 3: apply says it judges with 90 days, lists the step and skips it; apply --days 3 acts', async () => {
-    await seedUser(moto, iam, {
+    await seedUser(aws.moto, aws.iam, {
       name: 'dora',
       createdDaysAgo: 20,
       keys: [{ createdDaysAgo: 20, usedDaysAgo: 5 }],
     });
-    const findings = join(dir, 'findings-3.json');
-    const planFile = join(dir, 'plan-3.json');
+    const findings = join(aws.dir, 'findings-3.json');
+    const planFile = join(aws.dir, 'plan-3.json');
     assert.equal((await cli(['audit', '--days', '3', '--format', 'json', '--output', findings])).code, 0);
     const planned = await cli(['plan', '--from', findings, '--include', 'dora', '--output', planFile]);
     assert.equal(planned.code, 0, planned.stderr);
@@ -121,9 +105,7 @@ describe('apply: the confirmation lists the steps it will take, and those it wil
     const line =
       "this plan is not sealed with a plan key: apply judges access keys with 90 days, not the plan's 3 (apply --days to change it); each step below is judged again with it right before it is carried out";
 
-    const asking = await promptedCli(runCli, ['apply', planFile, '--endpoint-url', moto.endpoint], {
-      ...MOTO_CLI_ENV,
-    });
+    const asking = await aws.prompted(['apply', planFile]);
     const listed = asking.asked.split('\n');
     const at = listed.indexOf(line);
     assert.ok(at !== -1, asking.asked);
@@ -153,11 +135,11 @@ describe('apply: the confirmation lists the steps it will take, and those it wil
 
   it("a plan made with a configuration file's exemptions is not applied without one: an exemption added since must count", async () => {
     for (const name of ['bert', 'cleo']) {
-      await seedUser(moto, iam, { name, createdDaysAgo: 300, keys: [{ createdDaysAgo: 300 }] });
+      await seedUser(aws.moto, aws.iam, { name, createdDaysAgo: 300, keys: [{ createdDaysAgo: 300 }] });
     }
-    const findings = join(dir, 'findings-2.json');
-    const planFile = join(dir, 'plan-2.json');
-    const config = join(dir, 'credsweep.config.json');
+    const findings = join(aws.dir, 'findings-2.json');
+    const planFile = join(aws.dir, 'plan-2.json');
+    const config = join(aws.dir, 'credsweep.config.json');
     const exemption = (principal: string) => ({
       principal,
       owner: 'sec',

@@ -5,49 +5,34 @@
  * to. In process (runCli on a terminal: promptedCli), against moto_server.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { describe, it } from 'node:test';
+import { ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { runCli } from '../../src/cli/program.ts';
 import { remediationPlanSchema } from '../../src/model/remediation-plan.ts';
-import { capturedCli, promptedCli } from '../helpers/cli.ts';
-import { MOTO_CLI_ENV, type MotoServer, setMotoCliEnv, startMoto } from '../helpers/moto.ts';
+import { cliOnMoto } from '../helpers/cli.ts';
 import { seedUser } from '../helpers/seed-iam.ts';
 
 describe("apply: the note that an unsealed journal's dates were not used comes before the prompt (moto)", () => {
-  let moto: MotoServer;
-  let iam: IAMClient;
-  let dir: string;
-  let restoreEnv: () => void;
-
-  before(async () => {
-    moto = await startMoto();
-    restoreEnv = setMotoCliEnv();
-    iam = new IAMClient(moto.clientConfig());
-    dir = mkdtempSync(join(tmpdir(), 'credsweep-apply-journal-note-'));
-    await seedUser(moto, iam, { name: 'carol', createdDaysAgo: 300, keys: [{ createdDaysAgo: 300 }] });
+  const aws = cliOnMoto({
+    runCli,
+    dir: 'credsweep-apply-journal-note-',
+    fresh: 'once',
+    seed: ({ moto, iam }) =>
+      seedUser(moto, iam, { name: 'carol', createdDaysAgo: 300, keys: [{ createdDaysAgo: 300 }] }),
   });
-  after(async () => {
-    restoreEnv();
-    iam.destroy();
-    await moto.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const cli = (args: string[]) =>
-    capturedCli(runCli, [...args, '--endpoint-url', moto.endpoint], MOTO_CLI_ENV);
+  const { cli } = aws;
 
   it('on a terminal: the note, then the question; answering no changes nothing', async () => {
-    const findings = join(dir, 'findings.json');
-    const planFile = join(dir, 'plan.json');
+    const findings = join(aws.dir, 'findings.json');
+    const planFile = join(aws.dir, 'plan.json');
     assert.equal((await cli(['audit', '--format', 'json', '--output', findings])).code, 0);
     assert.equal((await cli(['plan', '--from', findings, '--output', planFile])).code, 0);
     assert.equal((await cli(['apply', planFile, '--yes'])).code, 0);
     const journal = `${planFile}.journal.jsonl`;
-    const later = join(dir, 'findings-2.json');
-    const deletions = join(dir, 'deletions.json');
+    const later = join(aws.dir, 'findings-2.json');
+    const deletions = join(aws.dir, 'deletions.json');
     assert.equal((await cli(['audit', '--format', 'json', '--output', later])).code, 0);
     const planned = await cli([
       'plan',
@@ -69,11 +54,7 @@ describe("apply: the note that an unsealed journal's dates were not used comes b
       ['delete-access-key'],
     );
 
-    const asking = await promptedCli(
-      runCli,
-      ['apply', deletions, '--allow-irreversible', '--endpoint-url', moto.endpoint],
-      { ...MOTO_CLI_ENV },
-    );
+    const asking = await aws.prompted(['apply', deletions, '--allow-irreversible']);
     const note = asking.asked.indexOf(
       `credsweep: ${journal}: its deactivation and quarantine dates were not used`,
     );
@@ -86,7 +67,7 @@ describe("apply: the note that an unsealed journal's dates were not used comes b
       2,
       'said once',
     );
-    const keys = (await iam.send(new ListAccessKeysCommand({ UserName: 'carol' }))).AccessKeyMetadata;
+    const keys = (await aws.iam.send(new ListAccessKeysCommand({ UserName: 'carol' }))).AccessKeyMetadata;
     assert.equal(keys?.length, 1, 'nothing deleted');
   });
 });

@@ -7,38 +7,48 @@
  * process (runCli), against moto_server, with a plan key (sealed lines, HMAC chain).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { IAMClient, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { beforeEach, describe, it } from 'node:test';
+import { ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { runCli } from '../../src/cli/program.ts';
-import { capturedCli } from '../helpers/cli.ts';
-import { MOTO_CLI_ENV, type MotoServer, setMotoCliEnv, startMoto } from '../helpers/moto.ts';
+import { cliOnMoto } from '../helpers/cli.ts';
 import { seedUser } from '../helpers/seed-iam.ts';
 
-const KEY_ENV = { ...MOTO_CLI_ENV, CREDSWEEP_PLAN_KEY: 'a plan key of at least sixteen chars' };
-
 describe('a journal whose last line was cut off (moto)', () => {
-  let moto: MotoServer;
-  let iam: IAMClient;
-  let dir: string;
-  let restoreEnv: () => void;
   let plan: string;
   let findings: string;
   /** The journal apply wrote: one `done` line per user, the last one bob's or alice's. */
   let lines: string[];
   let n = 0;
 
-  const endpoint = () => ['--endpoint-url', moto.endpoint];
-  const cli = (args: string[]) => capturedCli(runCli, [...args, ...endpoint()], KEY_ENV);
+  const aws = cliOnMoto({
+    runCli,
+    dir: 'credsweep-journal-cut-',
+    fresh: 'once',
+    env: { CREDSWEEP_PLAN_KEY: 'a plan key of at least sixteen chars' },
+    seed: async ({ moto, iam, dir, cli }) => {
+      for (const name of ['alice', 'bob']) {
+        await seedUser(moto, iam, { name, createdDaysAgo: 300, keys: [{ createdDaysAgo: 300 }] });
+      }
+      findings = join(dir, 'findings.json');
+      plan = join(dir, 'plan.json');
+      assert.equal((await cli(['audit', '--format', 'json', '--output', findings])).code, 0);
+      assert.equal((await cli(['plan', '--from', findings, '--output', plan])).code, 0);
+      const applied = await cli(['apply', plan, '--yes']);
+      assert.equal(applied.code, 0, applied.stderr);
+      lines = readFileSync(`${plan}.journal.jsonl`, 'utf8').trimEnd().split('\n');
+      assert.equal(lastDone().type, 'done');
+    },
+  });
+  const { cli } = aws;
   const status = async (user: string) =>
-    (await iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata?.[0]?.Status;
+    (await aws.iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata?.[0]?.Status;
   const keyOf = async (user: string) =>
-    (await iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata![0]!.AccessKeyId!;
+    (await aws.iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata![0]!.AccessKeyId!;
   /** A copy of the journal holding `text`, for one test (undo and apply append to it). */
   const journalWith = (text: string) => {
-    const file = join(dir, `journal-${++n}.jsonl`);
+    const file = join(aws.dir, `journal-${++n}.jsonl`);
     writeFileSync(file, text);
     return file;
   };
@@ -46,36 +56,13 @@ describe('a journal whose last line was cut off (moto)', () => {
   const cutNote = (file: string, line: number) =>
     `credsweep: ${file}:${line}: the last line is cut off (its write never finished: a run killed, a full disk): ignored\n`;
 
-  before(async () => {
-    moto = await startMoto();
-    restoreEnv = setMotoCliEnv();
-    iam = new IAMClient(moto.clientConfig());
-    dir = mkdtempSync(join(tmpdir(), 'credsweep-journal-cut-'));
-    for (const name of ['alice', 'bob']) {
-      await seedUser(moto, iam, { name, createdDaysAgo: 300, keys: [{ createdDaysAgo: 300 }] });
-    }
-    findings = join(dir, 'findings.json');
-    plan = join(dir, 'plan.json');
-    assert.equal((await cli(['audit', '--format', 'json', '--output', findings])).code, 0);
-    assert.equal((await cli(['plan', '--from', findings, '--output', plan])).code, 0);
-    const applied = await cli(['apply', plan, '--yes']);
-    assert.equal(applied.code, 0, applied.stderr);
-    lines = readFileSync(`${plan}.journal.jsonl`, 'utf8').trimEnd().split('\n');
-    assert.equal(lastDone().type, 'done');
-  });
   beforeEach(async () => {
     // each test starts from both keys as apply left them
     for (const user of ['alice', 'bob']) {
-      await iam.send(
+      await aws.iam.send(
         new UpdateAccessKeyCommand({ UserName: user, AccessKeyId: await keyOf(user), Status: 'Inactive' }),
       );
     }
-  });
-  after(async () => {
-    restoreEnv();
-    iam.destroy();
-    await moto.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const complete = () =>
@@ -122,7 +109,7 @@ describe('a journal whose last line was cut off (moto)', () => {
       '--journal',
       journal,
       '--output',
-      join(dir, `next-${n}.json`),
+      join(aws.dir, `next-${n}.json`),
     ]);
     assert.equal(planned.code, 0, planned.stderr);
     assert.equal(planned.stderr.split(cutNote(journal, lines.length)).length, 2, planned.stderr);

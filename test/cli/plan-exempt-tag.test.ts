@@ -5,50 +5,36 @@
  * leaves a principal tagged so since the apply as it is too. In process (runCli), against moto_server.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { IAMClient, ListAccessKeysCommand, TagUserCommand } from '@aws-sdk/client-iam';
+import { describe, it } from 'node:test';
+import { ListAccessKeysCommand, TagUserCommand } from '@aws-sdk/client-iam';
 import { runCli } from '../../src/cli/program.ts';
 import { remediationPlanSchema } from '../../src/model/remediation-plan.ts';
-import { capturedCli } from '../helpers/cli.ts';
-import { MOTO_CLI_ENV, type MotoServer, setMotoCliEnv, startMoto } from '../helpers/moto.ts';
+import { cliOnMoto } from '../helpers/cli.ts';
 import { seedUser } from '../helpers/seed-iam.ts';
 
 describe('plan --exempt-tag: never planned, and recorded for apply (moto)', () => {
-  let moto: MotoServer;
-  let iam: IAMClient;
-  let dir: string;
-  let restoreEnv: () => void;
-
-  before(async () => {
-    moto = await startMoto();
-    restoreEnv = setMotoCliEnv();
-    iam = new IAMClient(moto.clientConfig());
-    dir = mkdtempSync(join(tmpdir(), 'credsweep-plan-exempt-tag-'));
-    const unused = { createdDaysAgo: 300, keys: [{ createdDaysAgo: 300 }] };
-    await seedUser(moto, iam, { name: 'kept', ...unused, tags: { 'Team:Keep': 'YES' } });
-    await seedUser(moto, iam, { name: 'later', ...unused });
-    await seedUser(moto, iam, { name: 'plain', ...unused });
-    await seedUser(moto, iam, { name: 'undone', ...unused });
-    await seedUser(moto, iam, { name: 'frozen', ...unused });
+  const aws = cliOnMoto({
+    runCli,
+    dir: 'credsweep-plan-exempt-tag-',
+    fresh: 'once',
+    seed: async ({ moto, iam }) => {
+      const unused = { createdDaysAgo: 300, keys: [{ createdDaysAgo: 300 }] };
+      await seedUser(moto, iam, { name: 'kept', ...unused, tags: { 'Team:Keep': 'YES' } });
+      await seedUser(moto, iam, { name: 'later', ...unused });
+      await seedUser(moto, iam, { name: 'plain', ...unused });
+      await seedUser(moto, iam, { name: 'undone', ...unused });
+      await seedUser(moto, iam, { name: 'frozen', ...unused });
+    },
   });
-  after(async () => {
-    restoreEnv();
-    iam.destroy();
-    await moto.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const cli = (args: string[]) =>
-    capturedCli(runCli, [...args, '--endpoint-url', moto.endpoint], MOTO_CLI_ENV);
+  const { cli } = aws;
   const keyStatus = async (user: string) =>
-    (await iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata?.[0]?.Status;
+    (await aws.iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata?.[0]?.Status;
 
   it('skips a principal with the tag at plan, records the tag, and apply skips one tagged since', async () => {
-    const findings = join(dir, 'findings.json');
-    const planFile = join(dir, 'plan.json');
+    const findings = join(aws.dir, 'findings.json');
+    const planFile = join(aws.dir, 'plan.json');
     assert.equal((await cli(['audit', '--format', 'json', '--output', findings])).code, 0);
     const planned = await cli([
       'plan',
@@ -72,7 +58,7 @@ describe('plan --exempt-tag: never planned, and recorded for apply (moto)', () =
     assert.deepEqual(plan.options.exemptTags, [{ tagKey: 'team:keep', tagValue: 'yes' }]);
 
     // since the plan, `later` carries the tag (its key in other case: IAM keeps one key per user)
-    await iam.send(new TagUserCommand({ UserName: 'later', Tags: [{ Key: 'TEAM:KEEP', Value: 'yes' }] }));
+    await aws.iam.send(new TagUserCommand({ UserName: 'later', Tags: [{ Key: 'TEAM:KEEP', Value: 'yes' }] }));
     const applied = await cli(['apply', planFile, '--yes']);
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     assert.match(applied.stdout, /skipped\s+deactivate-access-key\s+\d+\s+later\s.*exempt/);
@@ -83,10 +69,10 @@ describe('plan --exempt-tag: never planned, and recorded for apply (moto)', () =
   });
 
   it("undo leaves a principal tagged since the apply with the plan's exempt tag as it is (the journal records the tag)", async () => {
-    const findings = join(dir, 'findings-undo.json');
-    const planFile = join(dir, 'plan-undo.json');
-    const journal = join(dir, 'undo.journal.jsonl');
-    const keyFile = join(dir, 'plan.key');
+    const findings = join(aws.dir, 'findings-undo.json');
+    const planFile = join(aws.dir, 'plan-undo.json');
+    const journal = join(aws.dir, 'undo.journal.jsonl');
+    const keyFile = join(aws.dir, 'plan.key');
     writeFileSync(keyFile, 'a plan key of at least sixteen bytes');
     const sealed = ['--plan-key-file', keyFile];
     assert.equal((await cli(['audit', '--format', 'json', '--output', findings])).code, 0);
@@ -116,7 +102,9 @@ describe('plan --exempt-tag: never planned, and recorded for apply (moto)', () =
     assert.deepEqual([await keyStatus('undone'), await keyStatus('frozen')], ['Inactive', 'Inactive']);
 
     // a responder tags `frozen` with the plan's exempt tag (not the default one, not the configuration's)
-    await iam.send(new TagUserCommand({ UserName: 'frozen', Tags: [{ Key: 'Team:Keep', Value: 'Yes' }] }));
+    await aws.iam.send(
+      new TagUserCommand({ UserName: 'frozen', Tags: [{ Key: 'Team:Keep', Value: 'Yes' }] }),
+    );
     const undone = await cli(['undo', journal, '--yes', ...sealed]);
     assert.equal(undone.code, 0, undone.stdout + undone.stderr);
     assert.match(undone.stdout, /frozen\s.*exempt now \(exempt by tag team:keep=Yes\)/);

@@ -6,43 +6,28 @@
  * (runCli), against moto_server.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { IAMClient } from '@aws-sdk/client-iam';
+import { describe, it } from 'node:test';
 import { runCli } from '../../src/cli/program.ts';
-import { capturedCli } from '../helpers/cli.ts';
-import { MOTO_CLI_ENV, type MotoServer, setMotoCliEnv, startMoto } from '../helpers/moto.ts';
+import { cliOnMoto } from '../helpers/cli.ts';
 import { seedUser } from '../helpers/seed-iam.ts';
 
 describe('plan --from: every finding is in a 12-digit account, the one its ARN names (moto)', () => {
-  let moto: MotoServer;
-  let iam: IAMClient;
-  let dir: string;
-  let restoreEnv: () => void;
   let findings: { findings: { accountId: string; arn: string }[] };
-
-  before(async () => {
-    moto = await startMoto();
-    restoreEnv = setMotoCliEnv();
-    iam = new IAMClient(moto.clientConfig());
-    dir = mkdtempSync(join(tmpdir(), 'credsweep-plan-accounts-'));
-    await seedUser(moto, iam, { name: 'alice', createdDaysAgo: 300, keys: [{ createdDaysAgo: 300 }] });
-    const file = join(dir, 'findings.json');
-    assert.equal((await cli(['audit', '--format', 'json', '--output', file])).code, 0);
-    findings = JSON.parse(readFileSync(file, 'utf8'));
-    assert.ok(findings.findings.length > 0);
+  const aws = cliOnMoto({
+    runCli,
+    dir: 'credsweep-plan-accounts-',
+    fresh: 'once',
+    seed: async ({ moto, iam, dir, cli }) => {
+      await seedUser(moto, iam, { name: 'alice', createdDaysAgo: 300, keys: [{ createdDaysAgo: 300 }] });
+      const file = join(dir, 'findings.json');
+      assert.equal((await cli(['audit', '--format', 'json', '--output', file])).code, 0);
+      findings = JSON.parse(readFileSync(file, 'utf8'));
+      assert.ok(findings.findings.length > 0);
+    },
   });
-  after(async () => {
-    restoreEnv();
-    iam.destroy();
-    await moto.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const cli = (args: string[]) =>
-    capturedCli(runCli, [...args, '--endpoint-url', moto.endpoint], MOTO_CLI_ENV);
+  const { cli } = aws;
 
   const cases: [string, (f: { accountId: string; arn: string }) => void, RegExp][] = [
     [
@@ -73,9 +58,9 @@ describe('plan --from: every finding is in a 12-digit account, the one its ARN n
     it(`${name}: exit 2, one line naming the file and the finding, no plan written`, async () => {
       const edited = structuredClone(findings);
       edit(edited.findings[0]!);
-      const file = join(dir, `edited-${cases.findIndex((c) => c[0] === name)}.json`);
+      const file = join(aws.dir, `edited-${cases.findIndex((c) => c[0] === name)}.json`);
       writeFileSync(file, JSON.stringify(edited));
-      const out = join(dir, 'plan.json');
+      const out = join(aws.dir, 'plan.json');
       const run = await cli(['plan', '--from', file, '--output', out]);
       assert.equal(run.code, 2, run.stdout + run.stderr);
       const lines = run.stderr.trimEnd().split('\n');

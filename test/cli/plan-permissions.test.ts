@@ -9,10 +9,9 @@
  * docs/aws-behaviour.md §7.3): every other call goes through to moto (sinon's callThrough).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { after, beforeEach, describe, it } from 'node:test';
 import {
   GenerateServiceLastAccessedDetailsCommand,
   GetPolicyCommand,
@@ -23,74 +22,40 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { runCli } from '../../src/cli/program.ts';
 import { remediationPlanSchema } from '../../src/model/remediation-plan.ts';
-import { capturingContext } from '../helpers/cli.ts';
-import { MOTO_CLI_ENV, type MotoServer, setMotoCliEnv, startMoto } from '../helpers/moto.ts';
+import { cliOnMoto } from '../helpers/cli.ts';
 import { seedRestrictPrincipals } from '../helpers/restrict-fixture.ts';
 import { aService, stubAccessAdvisor } from '../helpers/restrict-stubs.ts';
 
 const iamMock = mockClient(IAMClient);
 
 describe('credsweep plan --permissions (moto, in process)', () => {
-  let moto: MotoServer;
-  let iam: IAMClient;
-  let dir: string;
-  let restoreEnv: () => void;
   const services = new Map<string, ServiceLastAccessed[]>();
 
-  before(async () => {
-    moto = await startMoto();
-    restoreEnv = setMotoCliEnv();
-  });
-  after(async () => {
-    restoreEnv();
-    iamMock.restore();
-    await moto.stop();
-  });
-  beforeEach(async () => {
-    await moto.reset();
+  const aws = cliOnMoto({ runCli, dir: 'credsweep-plan-permissions-', fresh: 'each test' });
+  const { cli } = aws;
+  after(() => iamMock.restore());
+  beforeEach(() => {
     iamMock.reset();
     iamMock.send.callThrough();
     stubAccessAdvisor(iamMock, services);
-    iam = new IAMClient(moto.clientConfig());
-    dir = mkdtempSync(join(tmpdir(), 'credsweep-plan-permissions-'));
   });
-  afterEach(() => {
-    iam.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function cli(args: string[]) {
-    const run = capturingContext(Date.now());
-    run.ctx.env = { ...MOTO_CLI_ENV };
-    const code = await runCli([...args], run.ctx);
-    return { code, stdout: run.stdout(), stderr: run.stderr() };
-  }
-  const endpoint = () => ['--endpoint-url', moto.endpoint];
   const boundaryOf = async (name: string) =>
-    (await iam.send(new GetRoleCommand({ RoleName: name }))).Role?.PermissionsBoundary
+    (await aws.iam.send(new GetRoleCommand({ RoleName: name }))).Role?.PermissionsBoundary
       ?.PermissionsBoundaryArn ?? null;
 
   it('permissions JSON → plan --permissions --from → apply → undo: the boundary is set, then exactly what it was', async () => {
-    const { arns, boundaryArn } = await seedRestrictPrincipals(moto, iam, {
+    const { arns, boundaryArn } = await seedRestrictPrincipals(aws.moto, aws.iam, {
       roles: [{ name: 'worker', boundary: true }],
     });
     const now = Date.now();
     services.set(arns[0]!, [aService('s3', 3, now), aService('ec2', null, now), aService('sqs', 200, now)]);
 
-    const perms = join(dir, 'permissions.json');
-    const audited = await cli(['permissions', ...endpoint(), '--format', 'json', '--output', perms]);
+    const perms = join(aws.dir, 'permissions.json');
+    const audited = await cli(['permissions', '--format', 'json', '--output', perms]);
     assert.equal(audited.code, 0, audited.stderr);
 
-    const planFile = join(dir, 'plan.json');
-    const planned = await cli([
-      'plan',
-      '--permissions',
-      '--from',
-      perms,
-      ...endpoint(),
-      '--output',
-      planFile,
-    ]);
+    const planFile = join(aws.dir, 'plan.json');
+    const planned = await cli(['plan', '--permissions', '--from', perms, '--output', planFile]);
     assert.equal(planned.code, 0, planned.stderr);
     assert.match(planned.stdout, /restrict-permissions/);
     const plan = remediationPlanSchema.parse(JSON.parse(readFileSync(planFile, 'utf8')));
@@ -105,34 +70,26 @@ describe('credsweep plan --permissions (moto, in process)', () => {
       [['restrict-permissions', 'worker', ['s3'], boundaryArn]],
     );
 
-    const journal = join(dir, 'journal.jsonl');
-    const applied = await cli(['apply', planFile, '--yes', '--journal', journal, ...endpoint()]);
+    const journal = join(aws.dir, 'journal.jsonl');
+    const applied = await cli(['apply', planFile, '--yes', '--journal', journal]);
     assert.equal(applied.code, 0, applied.stderr);
     const set = await boundaryOf('worker');
     assert.match(set ?? '', /:policy\/credsweep\/CredsweepBoundary-[0-9a-f]{16}$/);
 
-    const undone = await cli(['undo', journal, '--yes', '--trust-unsigned-journal', ...endpoint()]);
+    const undone = await cli(['undo', journal, '--yes', '--trust-unsigned-journal']);
     assert.equal(undone.code, 0, undone.stderr);
     assert.equal(await boundaryOf('worker'), boundaryArn, 'the previous boundary is back');
-    await assert.rejects(iam.send(new GetPolicyCommand({ PolicyArn: set! })), {
+    await assert.rejects(aws.iam.send(new GetPolicyCommand({ PolicyArn: set! })), {
       name: 'NoSuchEntityException',
     });
   });
 
   it('live: plan --permissions runs the permissions audit itself (--granularity action)', async () => {
-    const { arns } = await seedRestrictPrincipals(moto, iam, { roles: [{ name: 'worker' }] });
+    const { arns } = await seedRestrictPrincipals(aws.moto, aws.iam, { roles: [{ name: 'worker' }] });
     const now = Date.now();
     services.set(arns[0]!, [aService('s3', 3, now), aService('ec2', null, now)]);
-    const planFile = join(dir, 'live-plan.json');
-    const planned = await cli([
-      'plan',
-      '--permissions',
-      '--granularity',
-      'action',
-      ...endpoint(),
-      '--output',
-      planFile,
-    ]);
+    const planFile = join(aws.dir, 'live-plan.json');
+    const planned = await cli(['plan', '--permissions', '--granularity', 'action', '--output', planFile]);
     assert.equal(planned.code, 0, planned.stderr);
     const plan = remediationPlanSchema.parse(JSON.parse(readFileSync(planFile, 'utf8')));
     assert.deepEqual(
@@ -152,7 +109,7 @@ describe('credsweep plan --permissions (moto, in process)', () => {
   });
 
   it('a file that is not a permissions audit, and live-only flags misused, are usage errors (exit 2, one line)', async () => {
-    const audit = join(dir, 'audit.json');
+    const audit = join(aws.dir, 'audit.json');
     writeFileSync(
       audit,
       JSON.stringify({
@@ -171,7 +128,7 @@ describe('credsweep plan --permissions (moto, in process)', () => {
       [['plan', '--permissions', '--from', audit, '--access-analyzer', 'auto'], /not with --from/],
     ];
     for (const [args, message] of cases) {
-      const run = await cli([...args, ...endpoint()]);
+      const run = await cli(args);
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
       assert.match(run.stderr, message);
       assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);

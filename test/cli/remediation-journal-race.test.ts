@@ -6,68 +6,46 @@
  * waits at its prompt.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { IAMClient, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { describe, it } from 'node:test';
+import { ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { runCli } from '../../src/cli/program.ts';
 import { readJournal } from '../../src/remediation/journal.ts';
-import { capturedCli, promptedCli } from '../helpers/cli.ts';
-import { MOTO_CLI_ENV, type MotoServer, setMotoCliEnv, startMoto } from '../helpers/moto.ts';
+import { cliOnMoto } from '../helpers/cli.ts';
 import { seedUser } from '../helpers/seed-iam.ts';
 
 describe('apply and undo act on the journal as it is once they hold it, not as it was before their prompt (moto)', () => {
-  let moto: MotoServer;
-  let iam: IAMClient;
-  let dir: string;
-  let restoreEnv: () => void;
   let keys: Record<string, string>;
 
-  before(async () => {
-    moto = await startMoto();
-    restoreEnv = setMotoCliEnv();
+  const aws = cliOnMoto({
+    runCli,
+    dir: 'credsweep-journal-race-',
+    fresh: 'each test',
+    seed: async ({ moto, iam }) => {
+      keys = {};
+      for (const name of ['alice', 'erin']) {
+        const { keyIds } = await seedUser(moto, iam, {
+          name,
+          createdDaysAgo: 300,
+          keys: [{ createdDaysAgo: 300 }],
+        });
+        keys[name] = keyIds[0]!;
+      }
+    },
   });
-  after(async () => {
-    restoreEnv();
-    await moto.stop();
-  });
-  beforeEach(async () => {
-    await moto.reset();
-    iam = new IAMClient(moto.clientConfig());
-    dir = mkdtempSync(join(tmpdir(), 'credsweep-journal-race-'));
-    keys = {};
-    for (const name of ['alice', 'erin']) {
-      const { keyIds } = await seedUser(moto, iam, {
-        name,
-        createdDaysAgo: 300,
-        keys: [{ createdDaysAgo: 300 }],
-      });
-      keys[name] = keyIds[0]!;
-    }
-  });
-
-  afterEach(() => {
-    iam.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const cli = (args: string[]) =>
-    capturedCli(runCli, [...args, '--endpoint-url', moto.endpoint], MOTO_CLI_ENV);
-  /** Starts `args` on a terminal and resolves once it asks; answer() then types the answer. */
-  const prompted = (args: string[]) =>
-    promptedCli(runCli, [...args, '--endpoint-url', moto.endpoint], { ...MOTO_CLI_ENV });
+  const { cli, prompted } = aws;
   const status = async (user: string) =>
-    (await iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata?.[0]?.Status;
+    (await aws.iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata?.[0]?.Status;
 
   /** alice's step done, erin's skipped (exempt by the configuration at that apply, not since). */
   async function planAppliedOnce(): Promise<{ plan: string; journal: string }> {
-    const findings = join(dir, 'findings.json');
-    const plan = join(dir, 'plan.json');
+    const findings = join(aws.dir, 'findings.json');
+    const plan = join(aws.dir, 'plan.json');
     assert.equal((await cli(['audit', '--format', 'json', '--output', findings])).code, 0);
     const planned = await cli(['plan', '--from', findings, '--output', plan]);
     assert.equal(planned.code, 0, planned.stderr);
-    const config = join(dir, 'erin-exempt.json');
+    const config = join(aws.dir, 'erin-exempt.json');
     writeFileSync(
       config,
       JSON.stringify({
@@ -104,7 +82,7 @@ describe('apply and undo act on the journal as it is once they hold it, not as i
     const asking = await prompted(['undo', journal, '--trust-unsigned-journal']);
     assert.equal((await cli(['undo', journal, '--yes', '--trust-unsigned-journal'])).code, 0);
     // a responder deactivates alice's key again, by hand
-    await iam.send(
+    await aws.iam.send(
       new UpdateAccessKeyCommand({ UserName: 'alice', AccessKeyId: keys.alice!, Status: 'Inactive' }),
     );
     const undone = await asking.answer('y');

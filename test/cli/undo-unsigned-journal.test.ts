@@ -6,53 +6,42 @@
  * with --yes.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { describe, it } from 'node:test';
+import { ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { runCli } from '../../src/cli/program.ts';
-import { capturedCli, terminalContext } from '../helpers/cli.ts';
-import { MOTO_CLI_ENV, type MotoServer, setMotoCliEnv, startMoto } from '../helpers/moto.ts';
+import { cliOnMoto, terminalContext } from '../helpers/cli.ts';
+import { MOTO_CLI_ENV } from '../helpers/moto.ts';
 import { seedUser } from '../helpers/seed-iam.ts';
 
 describe('undo refuses a journal not sealed with a plan key unless --trust-unsigned-journal (moto)', () => {
-  let moto: MotoServer;
-  let iam: IAMClient;
-  let dir: string;
-  let restoreEnv: () => void;
   let journal: string;
   let written: string;
 
-  const endpoint = () => ['--endpoint-url', moto.endpoint];
-  const cli = (args: string[]) => capturedCli(runCli, [...args, ...endpoint()], MOTO_CLI_ENV);
+  const aws = cliOnMoto({
+    runCli,
+    dir: 'credsweep-undo-unsigned-',
+    fresh: 'once',
+    seed: async ({ moto, iam, dir, cli }) => {
+      await seedUser(moto, iam, { name: 'alice', createdDaysAgo: 300, keys: [{ createdDaysAgo: 300 }] });
+      const findings = join(dir, 'findings.json');
+      const plan = join(dir, 'plan.json');
+      assert.equal((await cli(['audit', '--format', 'json', '--output', findings])).code, 0);
+      assert.equal((await cli(['plan', '--from', findings, '--output', plan])).code, 0);
+      const applied = await cli(['apply', plan, '--yes']);
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.equal(await status(), 'Inactive');
+      journal = `${plan}.journal.jsonl`;
+      written = readFileSync(journal, 'utf8');
+    },
+  });
+  const { cli } = aws;
+  const endpoint = () => ['--endpoint-url', aws.moto.endpoint];
   const status = async () =>
-    (await iam.send(new ListAccessKeysCommand({ UserName: 'alice' }))).AccessKeyMetadata?.[0]?.Status;
+    (await aws.iam.send(new ListAccessKeysCommand({ UserName: 'alice' }))).AccessKeyMetadata?.[0]?.Status;
   const REFUSAL =
     /^credsweep: .*plan\.json\.journal\.jsonl: this journal is not sealed with a plan key, so nothing in it is confirmed as credsweep's own: undo would reverse 1 step on the word of whoever can write the file \(give the key it was written with \(--plan-key-file or CREDSWEEP_PLAN_KEY\), or --trust-unsigned-journal to take the journal as written\)\n$/;
-
-  before(async () => {
-    moto = await startMoto();
-    restoreEnv = setMotoCliEnv();
-    iam = new IAMClient(moto.clientConfig());
-    dir = mkdtempSync(join(tmpdir(), 'credsweep-undo-unsigned-'));
-    await seedUser(moto, iam, { name: 'alice', createdDaysAgo: 300, keys: [{ createdDaysAgo: 300 }] });
-    const findings = join(dir, 'findings.json');
-    const plan = join(dir, 'plan.json');
-    assert.equal((await cli(['audit', '--format', 'json', '--output', findings])).code, 0);
-    assert.equal((await cli(['plan', '--from', findings, '--output', plan])).code, 0);
-    const applied = await cli(['apply', plan, '--yes']);
-    assert.equal(applied.code, 0, applied.stderr);
-    assert.equal(await status(), 'Inactive');
-    journal = `${plan}.journal.jsonl`;
-    written = readFileSync(journal, 'utf8');
-  });
-  after(async () => {
-    restoreEnv();
-    iam.destroy();
-    await moto.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('on a terminal with standard input closed: exit 2, one line, before any prompt; nothing changed', async () => {
     const { ctx, stdin, out } = terminalContext({ ...MOTO_CLI_ENV });

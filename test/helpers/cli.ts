@@ -1,11 +1,18 @@
 /**
  * Runs the built CLI (dist/cli/main.js) as a user would: a real process, real exit code. And, for the
- * tests that must run it in process (to mock an SDK client moto lacks), a CliContext that captures.
+ * tests that must run it in process (to mock an SDK client moto lacks), a CliContext that captures,
+ * and cliOnMoto: the in-process CLI against a moto_server of the test file's own.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import type { CliContext } from '../../src/cli/context.ts';
+import { MOTO_CLI_ENV, type MotoServer, setMotoCliEnv, startMoto } from './moto.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -166,4 +173,99 @@ export async function promptedCli(
       return { code, ...out };
     },
   };
+}
+
+type RunCli = (argv: string[], ctx: CliContext) => Promise<number>;
+
+/** What cliOnMoto sets up; `moto`, `iam` and `dir` are there from its `before` (or `beforeEach`) on. */
+export interface CliOnMoto {
+  readonly moto: MotoServer;
+  /** An IAM client on moto's default account, as the test identity. */
+  readonly iam: IAMClient;
+  /** A scratch folder of this file's (of this test's, with `fresh: 'each test'`). */
+  readonly dir: string;
+  /** `args --endpoint-url <moto>` in process (capturedCli) with MOTO_CLI_ENV and `env`. */
+  cli(args: string[]): Promise<CliRun>;
+  /** The same on a terminal, resolving once it asks `Proceed?` (promptedCli). */
+  prompted(args: string[]): ReturnType<typeof promptedCli>;
+}
+
+/**
+ * The in-process CLI against moto, set up by node:test hooks of the calling describe block:
+ *
+ *   const aws = cliOnMoto({ runCli, dir: 'credsweep-x-', fresh: 'once', seed: async ({ moto, iam }) => … });
+ *
+ * - before the file's tests: startMoto (a fresh, reset server) and MOTO_CLI_ENV into process.env
+ *   (setMotoCliEnv), for the SDK clients of the CLI run in process;
+ * - `fresh: 'once'`: then the IAM client, the scratch folder (`dir` is its name's prefix) and `seed`,
+ *   once, all tests sharing that state; `fresh: 'each test'`: before each test moto is reset, and a new
+ *   IAM client, scratch folder and `seed`; the client destroyed and the folder removed after it;
+ * - after the file's tests: the environment put back, the client destroyed, moto stopped, the folder removed.
+ */
+export function cliOnMoto(options: {
+  /** src/cli/program.ts's runCli (the test file imports it, so this helper loads no CLI). */
+  runCli: RunCli;
+  /** The scratch folder's name prefix, in TMPDIR. */
+  dir: string;
+  fresh: 'once' | 'each test';
+  /** What each CLI run gets on top of MOTO_CLI_ENV (a plan key, say). */
+  env?: NodeJS.ProcessEnv;
+  /** The account the tests start from, made after the rest of the set-up. */
+  seed?: (aws: CliOnMoto) => Promise<unknown>;
+}): CliOnMoto {
+  const { runCli, env = {}, seed } = options;
+  let moto: MotoServer | undefined;
+  let iam: IAMClient | undefined;
+  let dir: string | undefined;
+  let restoreEnv = () => {};
+  const ready = <T>(value: T | undefined, name: string): T => {
+    if (value === undefined) throw new Error(`cliOnMoto: ${name} is set up in a before hook, not yet`);
+    return value;
+  };
+  const aws: CliOnMoto = {
+    get moto() {
+      return ready(moto, 'moto');
+    },
+    get iam() {
+      return ready(iam, 'iam');
+    },
+    get dir() {
+      return ready(dir, 'dir');
+    },
+    cli: (args) =>
+      capturedCli(runCli, [...args, '--endpoint-url', aws.moto.endpoint], { ...MOTO_CLI_ENV, ...env }),
+    prompted: (args) =>
+      promptedCli(runCli, [...args, '--endpoint-url', aws.moto.endpoint], { ...MOTO_CLI_ENV, ...env }),
+  };
+  const setUp = async () => {
+    // (loaded here, not at the top: the many tests that import this file without it need no IAM SDK)
+    const { IAMClient } = await import('@aws-sdk/client-iam');
+    iam = new IAMClient(aws.moto.clientConfig());
+    dir = mkdtempSync(join(tmpdir(), options.dir));
+    await seed?.(aws);
+  };
+  const tearDown = () => {
+    iam?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    iam = undefined;
+    dir = undefined;
+  };
+  before(async () => {
+    moto = await startMoto();
+    restoreEnv = setMotoCliEnv();
+    if (options.fresh === 'once') await setUp();
+  });
+  after(async () => {
+    restoreEnv();
+    tearDown();
+    await moto?.stop();
+  });
+  if (options.fresh === 'each test') {
+    beforeEach(async () => {
+      await aws.moto.reset();
+      await setUp();
+    });
+    afterEach(tearDown);
+  }
+  return aws;
 }

@@ -75,13 +75,7 @@ export async function readUserActivity(
   const uses: (string | null)[] = [isoOrNull(user.PasswordLastUsed)];
   const created: (string | null)[] = [isoOrNull(user.CreateDate)];
   /** A credential that may be used: by its latest date, or, with none, keeping the user out. */
-  const add = (
-    what: string,
-    kind: ThresholdKind | undefined,
-    used: string | null,
-    made: string | null,
-    noDate: MissingDate,
-  ) => {
+  const add = ({ what, kind, used, made, noDate }: HeldCredential) => {
     const at = latestOf([used, made]);
     if (at === null) {
       activity.push(mayBeInUse(`${what} with no ${noDate}: AWS gave no date`, kind));
@@ -94,29 +88,23 @@ export async function readUserActivity(
     });
   };
   /** Active: judged by its dates; Inactive (or one of `unusable`): cannot be used; anything else: keeps the user out. */
-  const judge = (
-    what: string,
-    status: string | undefined,
-    unusable: readonly string[],
-    kind: ThresholdKind | undefined,
-    used: string | null,
-    made: string | null,
-    noDate: MissingDate,
-  ) => {
-    if (status === 'Active') add(what, kind, used, made, noDate);
-    else if (!unusable.includes(status ?? '')) activity.push(mayBeInUse(unknownStatus(what, status), kind));
+  const judge = ({ status, unusable, ...credential }: ListedCredential) => {
+    if (status === 'Active') add(credential);
+    else if (!unusable.includes(status ?? '')) {
+      activity.push(mayBeInUse(unknownStatus(credential.what, status), credential.kind));
+    }
   };
   let passwordCreated: string | null = null;
   try {
     const profile = await iam.send(new GetLoginProfileCommand({ UserName }));
     passwordCreated = isoOrNull(profile.LoginProfile?.CreateDate);
-    add(
-      'console password',
-      'password',
-      isoOrNull(user.PasswordLastUsed),
-      passwordCreated,
-      'creation or last-use date',
-    );
+    add({
+      what: 'console password',
+      kind: 'password',
+      used: isoOrNull(user.PasswordLastUsed),
+      made: passwordCreated,
+      noDate: 'creation or last-use date',
+    });
   } catch (e) {
     if (!isNoSuchEntity(e)) throw e;
   }
@@ -126,22 +114,29 @@ export async function readUserActivity(
     uses.push(lastUsed);
     created.push(key.createdAt);
     const status = key.status === NO_KEY_STATUS ? undefined : key.status;
-    judge(
-      `access key ${key.accessKeyId}`,
+    judge({
+      what: `access key ${key.accessKeyId}`,
       status,
-      ['Inactive'],
-      'access_key',
-      lastUsed,
-      key.createdAt,
-      'creation or last-use date',
-    );
+      unusable: ['Inactive'],
+      kind: 'access_key',
+      used: lastUsed,
+      made: key.createdAt,
+      noDate: 'creation or last-use date',
+    });
   }
   for await (const page of paginateListSSHPublicKeys({ client: iam }, { UserName })) {
     for (const k of page.SSHPublicKeys ?? []) {
       const at = isoOrNull(k.UploadDate);
       created.push(at);
-      const what = `SSH key ${k.SSHPublicKeyId ?? '(no id)'}`;
-      judge(what, k.Status, ['Inactive'], 'ssh_public_key', null, at, 'upload date');
+      judge({
+        what: `SSH key ${k.SSHPublicKeyId ?? '(no id)'}`,
+        status: k.Status,
+        unusable: ['Inactive'],
+        kind: 'ssh_public_key',
+        used: null,
+        made: at,
+        noDate: 'upload date',
+      });
     }
   }
   for await (const page of paginateListSigningCertificates({ client: iam }, { UserName })) {
@@ -149,8 +144,14 @@ export async function readUserActivity(
       const at = isoOrNull(c.UploadDate);
       created.push(at);
       // AWS records no use of certificates and they have no threshold kind: the default judges them.
-      const what = `signing certificate ${c.CertificateId ?? '(no id)'}`;
-      judge(what, c.Status, ['Inactive'], undefined, null, at, 'upload date');
+      judge({
+        what: `signing certificate ${c.CertificateId ?? '(no id)'}`,
+        status: c.Status,
+        unusable: ['Inactive'],
+        used: null,
+        made: at,
+        noDate: 'upload date',
+      });
     }
   }
   for (const listed of await listUserServiceSpecificCredentialMetadata(iam, UserName)) {
@@ -158,22 +159,39 @@ export async function readUserActivity(
     created.push(at);
     // past its ExpirationDate it is as good as Expired, whatever Status says (§9)
     const expired = isPastExpiry({ expiresAt: listed.ExpirationDate?.getTime() ?? null }, now);
-    const what = `service-specific credential ${listed.ServiceSpecificCredentialId ?? '(no id)'} (${listed.ServiceName ?? 'no service name'})`;
     if (!expired) {
-      judge(
-        what,
-        listed.Status,
-        ['Inactive', 'Expired'],
-        'service_specific_credential',
-        null,
-        at,
-        'creation date',
-      );
+      judge({
+        what: `service-specific credential ${listed.ServiceSpecificCredentialId ?? '(no id)'} (${listed.ServiceName ?? 'no service name'})`,
+        status: listed.Status,
+        unusable: ['Inactive', 'Expired'],
+        kind: 'service_specific_credential',
+        used: null,
+        made: at,
+        noDate: 'creation date',
+      });
     }
   }
   const userCreated = isoOrNull(user.CreateDate);
   if (activity.length === 0 && userCreated) activity.push({ what: 'user created', at: userCreated });
   return { activity, lastUsed: latestOf(uses), createdAt: latestOf(created) };
+}
+
+/** A credential the user holds, as read from IAM: what it is called, its threshold kind and its dates. */
+interface HeldCredential extends Pick<UserActivity, 'kind'> {
+  /** `access key AKIA…`, `console password`, … */
+  what: string;
+  /** Its last use (null: IAM records none for this kind, or it was never used). */
+  used: string | null;
+  /** Its creation or upload. */
+  made: string | null;
+  /** What its missing date is called when IAM gave neither. */
+  noDate: MissingDate;
+}
+
+/** A credential with a status: Active ones count, `unusable` ones cannot be used, any other keeps the user out. */
+interface ListedCredential extends HeldCredential {
+  status: string | undefined;
+  unusable: readonly string[];
 }
 
 /** The date a credential is judged by, as "with no …" names it when IAM gave none. */
