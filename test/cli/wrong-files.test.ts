@@ -183,4 +183,36 @@ describe('wrong-file mistakes: one line, exit 2, what to do instead', () => {
       );
     });
   }
+
+  // A mistyped profile is bad input: exit 2 before any AWS call, naming the files looked in, not the
+  // SDK's "Could not resolve credentials using profile" at the first call with a hint to give --profile.
+  const profileCommands: Array<[string, string[]]> = [
+    ['audit', ['audit']],
+    ['plan', ['plan']],
+    ['permissions', ['permissions']],
+    ['trail --lookup', ['trail', '--lookup']],
+    ['export securityhub', ['export', 'securityhub', '--from', 'findings.json']],
+  ];
+  for (const [name, args] of profileCommands) {
+    it(`${name} --profile with a profile in neither file: exit 2, one line naming the files`, async () => {
+      const run = await runCredsweep([...args, '--profile', 'nosuch'], { env: NO_CREDENTIALS });
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(
+        run.stderr,
+        'credsweep: --profile nosuch: no such profile in /nonexistent or /nonexistent (aws configure list-profiles lists them)\n',
+      );
+    });
+  }
+
+  it('a profile that is there but gives no credentials: exit 3, a hint about that profile', async () => {
+    const config = file('aws-config', '[default]\nregion = us-east-1\n[profile ops]\nregion = eu-west-1\n');
+    const run = await runCredsweep(['audit', '--profile', 'ops'], {
+      env: { ...NO_CREDENTIALS, AWS_CONFIG_FILE: config },
+    });
+    assert.equal(run.code, 3, run.stderr);
+    const lines = run.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(lines[0]!, /profile ops gives no credentials: see aws configure list --profile ops/);
+    assert.doesNotMatch(lines[0]!, /give --profile/);
+  });
 });
