@@ -134,10 +134,17 @@ const CAVEAT_WORDS: Record<string, string> = {
   key_used_from_many_ips: 'used from many IP addresses',
   access_advisor_400_days: 'Access Advisor tracks 400 days only',
   duplicate_report_rows: 'listed twice in the report (merged)',
+  api_key_never_expires: 'API key never expires',
+  api_key_far_expiry: 'API key expires over a year ahead',
+  access_analyzer_disagrees: 'IAM Access Analyzer disagrees',
+  no_date_from_aws: 'no date from AWS',
+  status_unknown: 'status unknown to credsweep',
 };
 
 /** `not_tracked_before_2014_10_20` → `not tracked before 2014-10-20`; unknown codes lose their `_`. */
 export function caveatLabel(caveat: string): string {
+  const tracked = /^access_analyzer_(\d+)_days$/.exec(caveat)?.[1];
+  if (tracked !== undefined) return `IAM Access Analyzer tracks ${tracked} days`;
   return CAVEAT_WORDS[caveat] ?? caveat.replace(/(\d{4})_(\d{2})_(\d{2})/, '$1-$2-$3').replaceAll('_', ' ');
 }
 

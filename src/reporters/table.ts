@@ -71,11 +71,22 @@ function credentialWords(f: Finding, permissions: boolean): string {
   if (f.credential === 'permission') return permissions ? permission : `permission ${permission}`.trim();
   if (f.credential.startsWith('access_key_')) return `access key ${slot}`;
   if (f.credential.startsWith('cert_')) return `certificate ${slot}`;
-  return f.credential.replaceAll('_', ' ');
+  return CREDENTIAL_WORDS[f.credential] ?? f.credential.replaceAll('_', ' ');
 }
 
+/** The kinds whose code, with spaces for `_`, would not be how people write them. */
+const CREDENTIAL_WORDS: Partial<Record<string, string>> = {
+  ssh_public_key: 'SSH public key',
+  service_specific_credential: 'service-specific credential',
+  mfa_device: 'MFA device',
+};
+const PRINCIPAL_TYPE_WORDS: Partial<Record<string, string>> = { mfa_device: 'MFA device' };
+
 function row(f: Finding, permissions: boolean): string[] {
-  const principal = f.principalType === 'user' ? f.principalName : `${f.principalName} (${f.principalType})`;
+  const principal =
+    f.principalType === 'user'
+      ? f.principalName
+      : `${f.principalName} (${PRINCIPAL_TYPE_WORDS[f.principalType] ?? f.principalType})`;
   const severity = severityOf(f);
   return [
     f.status,
