@@ -159,6 +159,17 @@ describe('wrong-file mistakes: one line, exit 2, what to do instead', () => {
     }
   });
 
+  it('audit --report FOLDER: exit 2, one line saying it is a folder (not EISDIR), also with --jobs 2', async () => {
+    for (const extra of [[], ['--format', 'json', '--jobs', '2']]) {
+      const run = await runCredsweep(['audit', '--report', dir, ...extra], { env: NO_CREDENTIALS });
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(
+        run.stderr,
+        `credsweep: ${dir}: is a folder, not a file; give the path of a credential report CSV\n`,
+      );
+    }
+  });
+
   it('standard input gets the same check', async () => {
     const run = await runCredsweep(['audit', '--report', '-'], { stdin: readFileSync(files.apiJson!) });
     assert.equal(run.code, 2);
