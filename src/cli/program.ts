@@ -69,7 +69,8 @@ export async function buildProgram(
   };
   const program = new commander.Command('credsweep')
     .description('Find unused AWS IAM credentials and remove them safely')
-    .version(VERSION)
+    // worded as the overview words it: `history prune --help` lists it under Global Options
+    .version(VERSION, '-V, --version', 'print the version')
     .showSuggestionAfterError()
     .configureOutput(output)
     .exitOverride()

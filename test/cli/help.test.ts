@@ -101,6 +101,12 @@ describe('help: one style for every command', async () => {
     }
   });
 
+  it('a subcommand lists the global options in the words of the overview', async () => {
+    const prune = await helpOf(['history', 'prune']);
+    assert.match(prune, /^ {2}-V, --version +print the version$/m);
+    assert.doesNotMatch(prune, /output the version number/);
+  });
+
   it('apply --max-plan-age shows its default as a duration', async () => {
     assert.match(
       (await helpOf(['apply'])).replace(/\s+/g, ' '),
