@@ -81,6 +81,18 @@ export function boundedKey(prefix: string, f: Finding, max: number): string {
   return `${prefix}${f.accountId}/sha256-${digest}`.slice(0, max);
 }
 
+/** The kinds whose code, with spaces for `_`, would not be how people write them. */
+const KIND_WORDS: Partial<Record<string, string>> = {
+  ssh_public_key: 'SSH public key',
+  service_specific_credential: 'service-specific credential',
+  mfa_device: 'MFA device',
+};
+
+/** A credential kind or principal type for a table: `access key 1`, `SSH public key`, `MFA device`. */
+export function kindWords(code: string): string {
+  return KIND_WORDS[code] ?? code.replace(/^cert_/, 'certificate_').replaceAll('_', ' ');
+}
+
 export function statusLabel(status: FindingStatus | string): string {
   return status.replaceAll('_', ' ');
 }
