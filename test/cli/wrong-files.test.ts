@@ -170,6 +170,29 @@ describe('wrong-file mistakes: one line, exit 2, what to do instead', () => {
     }
   });
 
+  // The live audit's flags with --from would be ignored: the plan would follow the file's threshold
+  // while the user believes their --days. Refused before any AWS call.
+  for (const extra of [
+    ['--days', '30'],
+    ['--source', 'api'],
+    ['--org'],
+    ['--accounts', '111111111111'],
+    ['--concurrency', '2'],
+    ['--no-ssh-public-keys'],
+    ['--granularity', 'action'],
+  ]) {
+    it(`plan --from FILE ${extra.join(' ')}: exit 2, one line: the flag is for the live audit`, async () => {
+      const permissions = extra[0] === '--granularity' ? ['--permissions'] : [];
+      const run = await runCredsweep(['plan', '--from', files.findings!, ...permissions, ...extra], {
+        env: NO_CREDENTIALS,
+      });
+      assert.equal(run.code, 2, run.stderr);
+      const lines = run.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, run.stderr);
+      assert.match(lines[0]!, new RegExp(`^credsweep: ${extra[0]}\\b.* for the live audit`));
+    });
+  }
+
   it('standard input gets the same check', async () => {
     const run = await runCredsweep(['audit', '--report', '-'], { stdin: readFileSync(files.apiJson!) });
     assert.equal(run.code, 2);
