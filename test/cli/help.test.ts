@@ -175,6 +175,19 @@ describe('help: one style for every command', async () => {
       from.stderr,
       "credsweep: required option '--from <file>' not specified (see credsweep export securityhub --help)\n",
     );
+    // a mistyped subcommand is an unknown command too, not "too many arguments for 'history'"
+    const prune = await runCredsweep(['history', 'purne', '--db', 'x.db']);
+    assert.equal(prune.code, 2);
+    assert.equal(
+      prune.stderr,
+      "credsweep: unknown command 'purne' for 'history' (Did you mean prune?) (see credsweep history --help)\n",
+    );
+    const target = await runCredsweep(['export', 'securityhbu']);
+    assert.equal(target.code, 2);
+    assert.equal(
+      target.stderr,
+      "credsweep: unknown command 'securityhbu' for 'export' (Did you mean securityhub?) (see credsweep export --help)\n",
+    );
     const old = await runCredsweep(['permissions', '--concurrency', '0']);
     assert.equal(old.code, 2, 'the old --concurrency of permissions is still parsed');
   });
