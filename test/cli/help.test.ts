@@ -188,6 +188,18 @@ describe('help: one style for every command', async () => {
       target.stderr,
       "credsweep: unknown command 'securityhbu' for 'export' (Did you mean securityhub?) (see credsweep export --help)\n",
     );
+    // a file without its flag: which flag takes it
+    for (const [command, flag] of [
+      ['audit', '--report'],
+      ['plan', '--from'],
+    ]) {
+      const file = await runCredsweep([command!, 'report.csv']);
+      assert.equal(file.code, 2);
+      assert.equal(
+        file.stderr,
+        `credsweep: ${command} takes no argument, given 'report.csv' (a file is given as credsweep ${command} ${flag} report.csv; see credsweep ${command} --help)\n`,
+      );
+    }
     const old = await runCredsweep(['permissions', '--concurrency', '0']);
     assert.equal(old.code, 2, 'the old --concurrency of permissions is still parsed');
   });

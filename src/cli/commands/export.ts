@@ -8,7 +8,7 @@ import { DEFAULT_REGION } from '../../aws/default-region.ts';
 import { UsageError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
 import { endpointUrlOption, profileOption } from '../options.ts';
-import { refuseUnknownSubcommand } from '../subcommands.ts';
+import { refuseUnknownSubcommand } from '../stray-arguments.ts';
 import type { ExportSecurityHubFlags } from '../run/export.ts';
 
 export function exportCommand(ctx: CliContext, setExit: (code: number) => void): Command {

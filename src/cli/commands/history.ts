@@ -25,7 +25,7 @@ import { loadCliConfig, requireDbPath } from '../config-options.ts';
 import type { CliContext } from '../context.ts';
 import { configOption, keepDaysOption, keepRunsOption, oneOf, quietOption, wideOption } from '../options.ts';
 import { writeOutput } from '../output.ts';
-import { refuseUnknownSubcommand } from '../subcommands.ts';
+import { refuseUnknownSubcommand } from '../stray-arguments.ts';
 
 interface HistoryFlags {
   db?: string;

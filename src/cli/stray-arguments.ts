@@ -1,7 +1,8 @@
 /**
- * A command that has subcommands and also runs alone (`history`, `export`): a word after it is a
- * mistyped subcommand, said as commander says it for a command (`unknown command 'purne' for
- * 'history' (Did you mean prune?)`), not commander's "too many arguments for 'history'".
+ * Words after a command that takes none, where commander would say "too many arguments for 'audit'.
+ * Expected 0 arguments but got 1.": after `history` or `export` a mistyped subcommand (`unknown
+ * command 'purne' for 'history' (Did you mean prune?)`), after `audit` or `plan` a file given without
+ * its flag (`credsweep audit report.csv`: `--report report.csv`).
  */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
@@ -31,5 +32,19 @@ export function refuseUnknownSubcommand(command: Command): void {
   throw new UsageError(
     `unknown command '${word}' for '${command.name()}'${near ? ` (Did you mean ${near}?)` : ''}`,
     `see credsweep ${command.name()} --help`,
+  );
+}
+
+/**
+ * A command that takes no argument, given one (`credsweep audit report.csv`): say which flag takes a
+ * file, where commander says "too many arguments for 'audit'. Expected 0 arguments but got 1.".
+ * Call first in the action of a command made with `.allowExcessArguments()`.
+ */
+export function refuseArgument(command: Command, fileFlag: string): void {
+  const word = command.args[0];
+  if (word === undefined) return;
+  throw new UsageError(
+    `${command.name()} takes no argument, given '${word}'`,
+    `a file is given as credsweep ${command.name()} ${fileFlag} ${word}; see credsweep ${command.name()} --help`,
   );
 }
