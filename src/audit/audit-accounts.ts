@@ -10,6 +10,7 @@
  * The caller's own account is audited with the caller's credentials, without AssumeRole (a
  * management account has no OrganizationAccountAccessRole of its own, docs/aws-behaviour.md §5).
  */
+import { credentialsHint } from '../aws/credentials-hint.ts';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { partitionOf } from '../arn.ts';
@@ -76,10 +77,7 @@ async function callAsCaller<T>(what: string, call: () => Promise<T>): Promise<T>
     return await call();
   } catch (e) {
     const { code, message } = classifyAwsError(e, { callNamed: true });
-    const hint =
-      code === 'CredentialsProviderError'
-        ? 'give --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login'
-        : undefined;
+    const hint = code === 'CredentialsProviderError' ? credentialsHint(message) : undefined;
     throw new AwsAccessError(`${what} failed: ${code}: ${message}`, code, undefined, hint);
   }
 }

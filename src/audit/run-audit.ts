@@ -23,6 +23,7 @@ import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { ExemptionMatcher, mergeExemptionOutcomes } from '../config/exemptions.ts';
 import { InputError } from '../errors.ts';
+import { readFailure } from '../files/read-whole.ts';
 import type { AccountResult, AuditReport, ExemptionOutcome, Finding } from '../model/finding.ts';
 import type { PartFormat } from './report-workers/audit-part.ts';
 import type { ParallelOptions } from './report-workers/audit-report-parallel.ts';
@@ -265,7 +266,11 @@ async function openReport(file: string, stdin: Readable | undefined): Promise<Re
     await access(file, constants.R_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, file);
+    throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read (${readFailure(e)})`, file);
+  }
+  // A folder opens, then fails the first read with EISDIR's "illegal operation on a directory".
+  if ((await stat(file)).isDirectory()) {
+    throw new InputError('is a folder, not a file; give the path of a credential report CSV', file);
   }
   return checkReportStart(createReadStream(file), file);
 }

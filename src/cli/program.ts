@@ -4,8 +4,10 @@
  */
 import type { Command } from 'commander';
 import { classifyAwsError } from '../aws/classify-error.ts';
+import { credentialsHint } from '../aws/credentials-hint.ts';
 import { failedAwsCall } from '../aws/failed-call.ts';
 import { ExitCode, InternalError, isCredsweepError, locatedMessage } from '../errors.ts';
+import { assertProfileExists } from './aws-profile.ts';
 import type { CliContext } from './context.ts';
 import {
   applyHelpStyle,
@@ -67,7 +69,8 @@ export async function buildProgram(
   };
   const program = new commander.Command('credsweep')
     .description('Find unused AWS IAM credentials and remove them safely')
-    .version(VERSION)
+    // worded as the overview words it: `history prune --help` lists it under Global Options
+    .version(VERSION, '-V, --version', 'print the version')
     .showSuggestionAfterError()
     .configureOutput(output)
     .exitOverride()
@@ -80,6 +83,8 @@ export async function buildProgram(
         ctx.wide = true;
       }
       if (opts.quiet) ctx.quiet = true;
+      // a mistyped --profile: exit 2 before any AWS call (./aws-profile.ts)
+      if (typeof opts.profile === 'string') assertProfileExists(opts.profile, ctx.env);
     });
   const named = argv?.find((a) => !a.startsWith('-'));
   const wanted = COMMANDS.some(([name]) => name === named)
@@ -199,10 +204,6 @@ export function overviewHelp(columns = 80): string {
   ].join('\n');
 }
 
-/** Every command that calls AWS says the same when it finds no credentials. */
-const CREDENTIALS_HINT =
-  'give --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login';
-
 function credentialsMissing(e: unknown): boolean {
   const err = e as { name?: string; code?: string; message?: string };
   return (
@@ -225,13 +226,13 @@ export function reportError(e: unknown, ctx: CliContext, command?: string): numb
     return ExitCode.usage;
   }
   if (!isCredsweepError(e) && credentialsMissing(e)) {
-    ctx.stderr.write(
-      `credsweep: no AWS credentials: ${printable((e as Error).message)} (${CREDENTIALS_HINT})\n`,
-    );
+    const message = (e as Error).message;
+    ctx.stderr.write(`credsweep: no AWS credentials: ${printable(message)} (${credentialsHint(message)})\n`);
     return ExitCode.awsFailure;
   }
   if (isCredsweepError(e)) {
-    const hint = e.hint ? ` (${e.hint})` : credentialsMissing(e) ? ` (${CREDENTIALS_HINT})` : '';
+    // Every command that calls AWS says the same when it finds no credentials.
+    const hint = e.hint ? ` (${e.hint})` : credentialsMissing(e) ? ` (${credentialsHint(e.message)})` : '';
     // One line, whatever a path or a value it quotes holds (a newline in a file name): printable.
     ctx.stderr.write(`credsweep: ${printable(`${locatedMessage(e)}${hint}`)}\n`);
     if (e instanceof InternalError) ctx.stderr.write(`${e.stack}\n`);

@@ -7,6 +7,7 @@ import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
 import { type Column, renderTable, WIDE_OR_JSON } from '../reporters/fit-table.ts';
 import { wrapText } from '../reporters/text-width.ts';
 import { printable } from '../reporters/printable.ts';
+import { kindWords } from '../reporters/finding-facts.ts';
 import { ACTIONS } from './actions/index.ts';
 import type { StepResult } from './apply.ts';
 import type { StepHistory } from './journal.ts';
@@ -70,7 +71,7 @@ function target(s: Parameters<typeof credentialIdOf>[0] & { credential: string }
 
 /** The credential in words (`access key 1`) and, when known, its id. */
 function credentialAndId(s: Parameters<typeof credentialIdOf>[0] & { credential: string }): string[] {
-  return [s.credential.replace(/^cert_/, 'certificate_').replaceAll('_', ' '), credentialIdOf(s) ?? ''];
+  return [kindWords(s.credential), credentialIdOf(s) ?? ''];
 }
 
 export function renderPlanTable(plan: RemediationPlan, options: TableOptions = {}): string {

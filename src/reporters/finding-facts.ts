@@ -81,6 +81,18 @@ export function boundedKey(prefix: string, f: Finding, max: number): string {
   return `${prefix}${f.accountId}/sha256-${digest}`.slice(0, max);
 }
 
+/** The kinds whose code, with spaces for `_`, would not be how people write them. */
+const KIND_WORDS: Partial<Record<string, string>> = {
+  ssh_public_key: 'SSH public key',
+  service_specific_credential: 'service-specific credential',
+  mfa_device: 'MFA device',
+};
+
+/** A credential kind or principal type for a table: `access key 1`, `SSH public key`, `MFA device`. */
+export function kindWords(code: string): string {
+  return KIND_WORDS[code] ?? code.replace(/^cert_/, 'certificate_').replaceAll('_', ' ');
+}
+
 export function statusLabel(status: FindingStatus | string): string {
   return status.replaceAll('_', ' ');
 }
@@ -134,10 +146,17 @@ const CAVEAT_WORDS: Record<string, string> = {
   key_used_from_many_ips: 'used from many IP addresses',
   access_advisor_400_days: 'Access Advisor tracks 400 days only',
   duplicate_report_rows: 'listed twice in the report (merged)',
+  api_key_never_expires: 'API key never expires',
+  api_key_far_expiry: 'API key expires over a year ahead',
+  access_analyzer_disagrees: 'IAM Access Analyzer disagrees',
+  no_date_from_aws: 'no date from AWS',
+  status_unknown: 'status unknown to credsweep',
 };
 
 /** `not_tracked_before_2014_10_20` → `not tracked before 2014-10-20`; unknown codes lose their `_`. */
 export function caveatLabel(caveat: string): string {
+  const tracked = /^access_analyzer_(\d+)_days$/.exec(caveat)?.[1];
+  if (tracked !== undefined) return `IAM Access Analyzer tracks ${tracked} days`;
   return CAVEAT_WORDS[caveat] ?? caveat.replace(/(\d{4})_(\d{2})_(\d{2})/, '$1-$2-$3').replaceAll('_', ' ');
 }
 

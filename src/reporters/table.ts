@@ -7,7 +7,14 @@ import { compareFindings } from '../audit/audit-report.ts';
 import type { AuditReport, Finding, FindingStatus } from '../model/finding.ts';
 import { credentialIdOf } from '../model/credential-ids.ts';
 import type { SeverityLevel } from '../rules/severity.ts';
-import { countedFindings, createdWords, isPermissionsReport, notesOf, severityOf } from './finding-facts.ts';
+import {
+  countedFindings,
+  createdWords,
+  isPermissionsReport,
+  kindWords,
+  notesOf,
+  severityOf,
+} from './finding-facts.ts';
 import { type Column, constantsLine, droppedNote, fitTable, WIDE_OR_JSON } from './fit-table.ts';
 import { printable } from './printable.ts';
 import type { RenderOptions, Reporter } from './reporter.ts';
@@ -71,11 +78,12 @@ function credentialWords(f: Finding, permissions: boolean): string {
   if (f.credential === 'permission') return permissions ? permission : `permission ${permission}`.trim();
   if (f.credential.startsWith('access_key_')) return `access key ${slot}`;
   if (f.credential.startsWith('cert_')) return `certificate ${slot}`;
-  return f.credential.replaceAll('_', ' ');
+  return kindWords(f.credential);
 }
 
 function row(f: Finding, permissions: boolean): string[] {
-  const principal = f.principalType === 'user' ? f.principalName : `${f.principalName} (${f.principalType})`;
+  const principal =
+    f.principalType === 'user' ? f.principalName : `${f.principalName} (${kindWords(f.principalType)})`;
   const severity = severityOf(f);
   return [
     f.status,

@@ -101,6 +101,12 @@ describe('help: one style for every command', async () => {
     }
   });
 
+  it('a subcommand lists the global options in the words of the overview', async () => {
+    const prune = await helpOf(['history', 'prune']);
+    assert.match(prune, /^ {2}-V, --version +print the version$/m);
+    assert.doesNotMatch(prune, /output the version number/);
+  });
+
   it('apply --max-plan-age shows its default as a duration', async () => {
     assert.match(
       (await helpOf(['apply'])).replace(/\s+/g, ' '),
@@ -169,6 +175,31 @@ describe('help: one style for every command', async () => {
       from.stderr,
       "credsweep: required option '--from <file>' not specified (see credsweep export securityhub --help)\n",
     );
+    // a mistyped subcommand is an unknown command too, not "too many arguments for 'history'"
+    const prune = await runCredsweep(['history', 'purne', '--db', 'x.db']);
+    assert.equal(prune.code, 2);
+    assert.equal(
+      prune.stderr,
+      "credsweep: unknown command 'purne' for 'history' (Did you mean prune?) (see credsweep history --help)\n",
+    );
+    const target = await runCredsweep(['export', 'securityhbu']);
+    assert.equal(target.code, 2);
+    assert.equal(
+      target.stderr,
+      "credsweep: unknown command 'securityhbu' for 'export' (Did you mean securityhub?) (see credsweep export --help)\n",
+    );
+    // a file without its flag: which flag takes it
+    for (const [command, flag] of [
+      ['audit', '--report'],
+      ['plan', '--from'],
+    ]) {
+      const file = await runCredsweep([command!, 'report.csv']);
+      assert.equal(file.code, 2);
+      assert.equal(
+        file.stderr,
+        `credsweep: ${command} takes no argument, given 'report.csv' (a file is given as credsweep ${command} ${flag} report.csv; see credsweep ${command} --help)\n`,
+      );
+    }
     const old = await runCredsweep(['permissions', '--concurrency', '0']);
     assert.equal(old.code, 2, 'the old --concurrency of permissions is still parsed');
   });

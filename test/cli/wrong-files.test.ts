@@ -159,6 +159,40 @@ describe('wrong-file mistakes: one line, exit 2, what to do instead', () => {
     }
   });
 
+  it('audit --report FOLDER: exit 2, one line saying it is a folder (not EISDIR), also with --jobs 2', async () => {
+    for (const extra of [[], ['--format', 'json', '--jobs', '2']]) {
+      const run = await runCredsweep(['audit', '--report', dir, ...extra], { env: NO_CREDENTIALS });
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(
+        run.stderr,
+        `credsweep: ${dir}: is a folder, not a file; give the path of a credential report CSV\n`,
+      );
+    }
+  });
+
+  // The live audit's flags with --from would be ignored: the plan would follow the file's threshold
+  // while the user believes their --days. Refused before any AWS call.
+  for (const extra of [
+    ['--days', '30'],
+    ['--source', 'api'],
+    ['--org'],
+    ['--accounts', '111111111111'],
+    ['--concurrency', '2'],
+    ['--no-ssh-public-keys'],
+    ['--granularity', 'action'],
+  ]) {
+    it(`plan --from FILE ${extra.join(' ')}: exit 2, one line: the flag is for the live audit`, async () => {
+      const permissions = extra[0] === '--granularity' ? ['--permissions'] : [];
+      const run = await runCredsweep(['plan', '--from', files.findings!, ...permissions, ...extra], {
+        env: NO_CREDENTIALS,
+      });
+      assert.equal(run.code, 2, run.stderr);
+      const lines = run.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, run.stderr);
+      assert.match(lines[0]!, new RegExp(`^credsweep: ${extra[0]}\\b.* for the live audit`));
+    });
+  }
+
   it('standard input gets the same check', async () => {
     const run = await runCredsweep(['audit', '--report', '-'], { stdin: readFileSync(files.apiJson!) });
     assert.equal(run.code, 2);
@@ -183,4 +217,36 @@ describe('wrong-file mistakes: one line, exit 2, what to do instead', () => {
       );
     });
   }
+
+  // A mistyped profile is bad input: exit 2 before any AWS call, naming the files looked in, not the
+  // SDK's "Could not resolve credentials using profile" at the first call with a hint to give --profile.
+  const profileCommands: Array<[string, string[]]> = [
+    ['audit', ['audit']],
+    ['plan', ['plan']],
+    ['permissions', ['permissions']],
+    ['trail --lookup', ['trail', '--lookup']],
+    ['export securityhub', ['export', 'securityhub', '--from', 'findings.json']],
+  ];
+  for (const [name, args] of profileCommands) {
+    it(`${name} --profile with a profile in neither file: exit 2, one line naming the files`, async () => {
+      const run = await runCredsweep([...args, '--profile', 'nosuch'], { env: NO_CREDENTIALS });
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(
+        run.stderr,
+        'credsweep: --profile nosuch: no such profile in /nonexistent or /nonexistent (aws configure list-profiles lists them)\n',
+      );
+    });
+  }
+
+  it('a profile that is there but gives no credentials: exit 3, a hint about that profile', async () => {
+    const config = file('aws-config', '[default]\nregion = us-east-1\n[profile ops]\nregion = eu-west-1\n');
+    const run = await runCredsweep(['audit', '--profile', 'ops'], {
+      env: { ...NO_CREDENTIALS, AWS_CONFIG_FILE: config },
+    });
+    assert.equal(run.code, 3, run.stderr);
+    const lines = run.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(lines[0]!, /profile ops gives no credentials: see aws configure list --profile ops/);
+    assert.doesNotMatch(lines[0]!, /give --profile/);
+  });
 });

@@ -155,6 +155,34 @@ describe('renderPlanTable', () => {
     assert.match(lines[1]!, /^irreversible\s+111122223333\s+bob\s/);
     assert.match(lines[2]!, /^exempt\s+111122223333\s+carol\s/);
   });
+
+  it('names the kinds as the findings table does: SSH public key, service-specific credential', () => {
+    const of = (
+      credential: 'ssh_public_key' | 'service_specific_credential',
+      id: Record<string, string>,
+    ) => ({
+      ...step('deactivate-access-key', 'dana', true),
+      action:
+        credential === 'ssh_public_key'
+          ? 'deactivate-ssh-public-key'
+          : 'deactivate-service-specific-credential',
+      credential,
+      accessKeyId: undefined,
+      ...id,
+    });
+    const plan = {
+      steps: [
+        of('ssh_public_key', { sshPublicKeyId: 'APKAEXAMPLE' }),
+        of('service_specific_credential', { serviceSpecificCredentialId: 'ACCAEXAMPLE' }),
+      ],
+      skipped: [],
+      summary: { steps: 2, reversible: 2, irreversible: 0, skipped: 0 },
+      dataCollectedAt: '2026-11-01T00:00:00Z',
+    } as unknown as RemediationPlan;
+    const text = renderPlanTable(plan);
+    assert.match(text, /dana +SSH public key +APKAEXAMPLE/);
+    assert.match(text, /dana +service-specific credential +ACCAEXAMPLE/);
+  });
 });
 
 describe('plan, confirmation and result tables at 80 columns and wide', () => {

@@ -43,6 +43,29 @@ describe('findings table', () => {
     assert.doesNotMatch(lines, /app \(role\).*user created/);
   });
 
+  it('kinds and caveats in the words people write them: SSH, MFA, API key, AWS, service-specific', () => {
+    const lines = findingsTableLines(
+      [
+        aFinding({
+          principalType: 'mfa_device',
+          principalName: 'old-laptop-token',
+          credential: 'mfa_device',
+          caveats: ['no_date_from_aws'],
+        }),
+        aFinding({ credential: 'ssh_public_key', caveats: ['access_analyzer_90_days'] }),
+        aFinding({ credential: 'service_specific_credential', caveats: ['api_key_never_expires'] }),
+      ],
+      { color: false },
+    ).join('\n');
+    assert.match(lines, /old-laptop-token \(MFA device\) +MFA device .*no date from AWS/);
+    assert.match(lines, / SSH public key .*IAM Access Analyzer tracks 90 days/);
+    assert.match(lines, / service-specific credential .*API key never expires/);
+    assert.doesNotMatch(
+      lines,
+      /mfa_device|mfa device|ssh public|service specific|api key|from aws|access analyzer 90/,
+    );
+  });
+
   it('at 80 columns every principal is whole; the last activity gives way, and a line says so', () => {
     const lines = findingsTableLines(findings(NAMES), { color: false, width: 80 });
     assert.ok(

@@ -30,6 +30,7 @@ import {
   profileOption,
   withAccountTargetOptions,
 } from '../options.ts';
+import { refuseArgument } from '../stray-arguments.ts';
 import { startProgress } from '../progress.ts';
 import { withReportOutputOptions } from '../report-options.ts';
 import { reportBadTrailFiles } from '../trail-files.ts';
@@ -131,60 +132,63 @@ export function auditCommand(ctx: CliContext, setExit: (code: number) => void): 
           .argParser(parseDays),
       ),
     'credential',
-  ).action(async (flags: AuditFlags, command: Command) => {
-    const configFile = await loadCliConfig(flags.config, ctx);
-    const settings = resolveSettings(
-      {
-        ...flags,
-        days: givenFlag(command, 'days', flags.days),
-        sshPublicKeys: givenFlag(command, 'sshPublicKeys', flags.sshPublicKeys),
-        accessAnalyzer: flags.accessAnalyzer === true ? 'auto' : flags.accessAnalyzer,
-      },
-      ctx.env,
-      configFile,
-      { now: ctx.now() },
-    );
-    const history = settings.dbPath ? auditHistory(ctx, settings.dbPath, settings.retention) : undefined;
-    await history?.check();
-    const run = await runAudit(settings, {
-      stdin: ctx.stdin,
-      progress: (accounts) => startProgress(ctx, accounts, 'accounts'),
-    });
-    const badTrail = run.trail ? reportBadTrailFiles(ctx, run.trail) : ExitCode.ok;
-    if (run.accessAnalyzer)
-      ctx.stderr.write(`credsweep: ${describeAccessAnalyzerOutcome(run.accessAnalyzer)}\n`);
-    const badAnalyzer = run.accessAnalyzer !== undefined && 'error' in run.accessAnalyzer;
-    const failed = run.accounts().filter((a) => a.status === 'failed');
-    for (const a of failed) {
-      ctx.stderr.write(
-        `credsweep: account ${a.accountId}: ${a.error?.code ?? 'Error'}: ${a.error?.message ?? 'failed'}\n`,
+  )
+    .allowExcessArguments()
+    .action(async (flags: AuditFlags, command: Command) => {
+      refuseArgument(command, '--report');
+      const configFile = await loadCliConfig(flags.config, ctx);
+      const settings = resolveSettings(
+        {
+          ...flags,
+          days: givenFlag(command, 'days', flags.days),
+          sshPublicKeys: givenFlag(command, 'sshPublicKeys', flags.sshPublicKeys),
+          accessAnalyzer: flags.accessAnalyzer === true ? 'auto' : flags.accessAnalyzer,
+        },
+        ctx.env,
+        configFile,
+        { now: ctx.now() },
       );
-    }
-    const extras = () => {
-      const exemptions = run.exemptions();
-      return exemptions ? { exemptions } : {};
-    };
-    const tally = await emitAudit(ctx, {
-      format: flags.format,
-      output: flags.output,
-      meta: run.meta,
-      // The history keeps Finding objects; json and csv can take findings rendered on worker threads.
-      findingBatches: history
-        ? history.keep(run.findingBatches)
-        : (run.streamFor(flags.format) ?? run.findingBatches),
-      accounts: run.accounts,
-      extras,
-      ...(history ? { trend: history.trend } : {}),
+      const history = settings.dbPath ? auditHistory(ctx, settings.dbPath, settings.retention) : undefined;
+      await history?.check();
+      const run = await runAudit(settings, {
+        stdin: ctx.stdin,
+        progress: (accounts) => startProgress(ctx, accounts, 'accounts'),
+      });
+      const badTrail = run.trail ? reportBadTrailFiles(ctx, run.trail) : ExitCode.ok;
+      if (run.accessAnalyzer)
+        ctx.stderr.write(`credsweep: ${describeAccessAnalyzerOutcome(run.accessAnalyzer)}\n`);
+      const badAnalyzer = run.accessAnalyzer !== undefined && 'error' in run.accessAnalyzer;
+      const failed = run.accounts().filter((a) => a.status === 'failed');
+      for (const a of failed) {
+        ctx.stderr.write(
+          `credsweep: account ${a.accountId}: ${a.error?.code ?? 'Error'}: ${a.error?.message ?? 'failed'}\n`,
+        );
+      }
+      const extras = () => {
+        const exemptions = run.exemptions();
+        return exemptions ? { exemptions } : {};
+      };
+      const tally = await emitAudit(ctx, {
+        format: flags.format,
+        output: flags.output,
+        meta: run.meta,
+        // The history keeps Finding objects; json and csv can take findings rendered on worker threads.
+        findingBatches: history
+          ? history.keep(run.findingBatches)
+          : (run.streamFor(flags.format) ?? run.findingBatches),
+        accounts: run.accounts,
+        extras,
+        ...(history ? { trend: history.trend } : {}),
+      });
+      const outcome = run.exemptions();
+      if (outcome && settings.configFile) {
+        for (const line of exemptionWarnings(outcome, settings.configFile)) ctx.stderr.write(`${line}\n`);
+      }
+      // The report is written whatever the history does: a run it could not take is exit 2 after it,
+      // unless AWS failed too (3 says the report itself is incomplete).
+      const stored = (await history?.store(run.meta, tally, extras())) ?? true;
+      if (failed.length > 0 || badTrail || badAnalyzer) return setExit(ExitCode.awsFailure);
+      if (!stored) return setExit(ExitCode.usage);
+      setExit(failOnExit(flags.failOn, tally));
     });
-    const outcome = run.exemptions();
-    if (outcome && settings.configFile) {
-      for (const line of exemptionWarnings(outcome, settings.configFile)) ctx.stderr.write(`${line}\n`);
-    }
-    // The report is written whatever the history does: a run it could not take is exit 2 after it,
-    // unless AWS failed too (3 says the report itself is incomplete).
-    const stored = (await history?.store(run.meta, tally, extras())) ?? true;
-    if (failed.length > 0 || badTrail || badAnalyzer) return setExit(ExitCode.awsFailure);
-    if (!stored) return setExit(ExitCode.usage);
-    setExit(failOnExit(flags.failOn, tally));
-  });
 }

@@ -8,6 +8,7 @@ import { DEFAULT_REGION } from '../../aws/default-region.ts';
 import { UsageError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
 import { endpointUrlOption, profileOption } from '../options.ts';
+import { refuseUnknownSubcommand } from '../stray-arguments.ts';
 import type { ExportSecurityHubFlags } from '../run/export.ts';
 
 export function exportCommand(ctx: CliContext, setExit: (code: number) => void): Command {
@@ -24,7 +25,9 @@ export function exportCommand(ctx: CliContext, setExit: (code: number) => void):
   return new Command('export')
     .description('send findings to security tooling')
     .addCommand(securityHub.exitOverride().configureOutput({ outputError: () => {} }))
-    .action(() => {
+    .allowExcessArguments()
+    .action((_flags: unknown, command: Command) => {
+      refuseUnknownSubcommand(command);
       throw new UsageError('export needs a target: credsweep export securityhub --from FILE');
     });
 }

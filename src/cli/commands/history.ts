@@ -25,6 +25,7 @@ import { loadCliConfig, requireDbPath } from '../config-options.ts';
 import type { CliContext } from '../context.ts';
 import { configOption, keepDaysOption, keepRunsOption, oneOf, quietOption, wideOption } from '../options.ts';
 import { writeOutput } from '../output.ts';
+import { refuseUnknownSubcommand } from '../stray-arguments.ts';
 
 interface HistoryFlags {
   db?: string;
@@ -108,7 +109,9 @@ export function historyCommand(ctx: CliContext): Command {
     'its db (prune: and keepRuns, keepDays)',
   )
     .addCommand(pruneCommand(ctx))
-    .action(async (flags: HistoryFlags) => {
+    .allowExcessArguments()
+    .action(async (flags: HistoryFlags, command: Command) => {
+      refuseUnknownSubcommand(command);
       const { store } = await openStore(ctx, flags);
       try {
         const runs = await store.listRuns();

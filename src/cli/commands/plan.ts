@@ -21,6 +21,7 @@ import {
   quietOption,
   wideOption,
 } from '../options.ts';
+import { refuseArgument } from '../stray-arguments.ts';
 import {
   addConnectionOptions,
   PLAN_AUDIT_CONCURRENCY,
@@ -129,8 +130,11 @@ export function planCommand(ctx: CliContext, setExit: (code: number) => void): C
         .argParser(parsePositiveInt(64)),
     )
     .addOption(noSshPublicKeysOption('live audit: '));
-  return addConnectionOptions(command).action(async (flags: PlanFlags, self: Command) => {
-    const { runPlan } = await import('../run/plan.ts');
-    setExit(await runPlan(ctx, flags, self));
-  });
+  return addConnectionOptions(command)
+    .allowExcessArguments()
+    .action(async (flags: PlanFlags, self: Command) => {
+      refuseArgument(self, '--from');
+      const { runPlan } = await import('../run/plan.ts');
+      setExit(await runPlan(ctx, flags, self));
+    });
 }

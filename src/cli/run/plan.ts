@@ -22,7 +22,7 @@ import { readAuditReport } from '../../remediation/read-files.ts';
 import { renderPlanTable } from '../../remediation/render.ts';
 import { resolveCredentialIds } from '../../remediation/resolve-credentials.ts';
 import type { LoadedConfig } from '../../config/load-config.ts';
-import { givenFlag, loadCliConfig } from '../config-options.ts';
+import { givenFlag, givenOnCommandLine, loadCliConfig } from '../config-options.ts';
 import { type CliContext, tableOptions } from '../context.ts';
 import { writeOutput } from '../output.ts';
 import {
@@ -65,6 +65,16 @@ export interface PlanFlags extends ConnectionFlags {
   exemptTag?: ExemptionPolicy;
 }
 
+/** The live audit's flags (commander's option name, the flag): not with --from. */
+const LIVE_AUDIT_FLAGS: ReadonlyArray<[string, string]> = [
+  ['days', '--days'],
+  ['source', '--source'],
+  ['accounts', '--accounts'],
+  ['org', '--org'],
+  ['concurrency', '--concurrency'],
+  ['sshPublicKeys', '--no-ssh-public-keys'],
+];
+
 export async function runPlan(ctx: CliContext, flags: PlanFlags, command: Command): Promise<number> {
   const now = ctx.now();
   const key = resolvePlanKey(flags.planKeyFile, ctx.env);
@@ -74,6 +84,18 @@ export async function runPlan(ctx: CliContext, flags: PlanFlags, command: Comman
   }
   if (flags.from !== undefined && (flags.granularity !== undefined || flags.accessAnalyzer !== undefined)) {
     throw new UsageError('--granularity and --access-analyzer are for the live audit; not with --from');
+  }
+  // The live audit's own flags mean nothing to a plan from a file: its findings were judged when it
+  // was written. Ignored, `plan --from findings.json --days 30` would plan with the file's 90 days
+  // while the user believes 30.
+  const liveOnly =
+    flags.from === undefined
+      ? undefined
+      : LIVE_AUDIT_FLAGS.find(([name]) => givenOnCommandLine(command, name));
+  if (liveOnly) {
+    throw new UsageError(
+      `${liveOnly[1]} is for the live audit; with --from the findings are as ${flags.from} records them (audit again with ${liveOnly[1]}, then plan --from)`,
+    );
   }
   const collected =
     flags.from !== undefined
