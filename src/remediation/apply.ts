@@ -29,6 +29,7 @@ import { inAccountOrder } from './by-account.ts';
 import { type ExemptionCheck, stepExemption, withExemptTags } from './exemptions.ts';
 import type { LiveAccessAnalyzer } from './live-access-analyzer.ts';
 import {
+  checkJournalHolds,
   checkJournalLines,
   confirmedDeactivationDates,
   type DeactivationJournal,
@@ -64,7 +65,8 @@ export interface ApplyOptions {
   journal: JournalWriter;
   /**
    * Entries already in the journal (from earlier, possibly interrupted, runs): each is held to what a
-   * line of the journal file would be (its schema, the plan's digest, with `key` its HMAC and chain).
+   * line of the journal file would be (its schema, the plan's digest, with `key` its HMAC and chain),
+   * and must be what `journal`'s file holds (readJournal of it): anything else is an InputError.
    */
   history: readonly JournalEntry[];
   /**
@@ -223,7 +225,8 @@ export function gateStep(
  * checks itself, so a library caller gets the same: `given` held to the plan's schema, its digest
  * (with `options.key`, its seal), its steps valid together, no date later than `options.now()`, and
  * every line of `options.history` held to what a journal file's would be (journalLineCheck, with the
- * plan's digest and the key). Any of them failing is an InputError (or the UsageError of a sealed plan
+ * plan's digest and the key) and being what the journal `options.journal` is open on holds
+ * (checkJournalHolds). Any of them failing is an InputError (or the UsageError of a sealed plan
  * given no key) before anything is journalled or called. It then acts on the checked copy, never on
  * `given`, which its caller could change while a step awaits AWS.
  */
@@ -243,6 +246,9 @@ export async function applyPlan(given: RemediationPlan, options: ApplyOptions): 
     planDigest: plan.digest.value,
     key: options.key,
   });
+  // What apply resumes from and where it writes are one journal's: a stale or another journal's copy
+  // (an in-flight intent since confirmed and undone there) would make it confirm a change it did not make.
+  checkJournalHolds(journal.path, historyLines, { planDigest: plan.digest.value, key: options.key });
   const history = foldJournal(historyLines);
   // What an earlier run journalled before a step it did not finish relaxes delete-role's check that
   // the quarantine is on: only when the journal is sealed with the key, or trusted as written.
