@@ -19,6 +19,7 @@
  * of one account run in plan order; up to `concurrency` accounts at once (by-account.ts).
  */
 import { accountArnMismatch, partitionOf } from '../arn.ts';
+import { UsageError } from '../errors.ts';
 import type { ApplySkipReason, JournalEntry } from '../model/remediation-journal.ts';
 import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
 import type { EpochMs } from '../time.ts';
@@ -38,6 +39,7 @@ import {
   journalEntries,
   type JournalWriter,
   type StepHistory,
+  wasUndone,
 } from './journal.ts';
 import { checkPlanAge, DEFAULT_MAX_PLAN_AGE_MS } from './plan-age.ts';
 import { type PlanKey, sealedWithKey } from './plan-digest.ts';
@@ -97,6 +99,11 @@ export interface ApplyOptions {
    * (24 hours), as the CLI's.
    */
   maxPlanAgeMs?: number;
+  /**
+   * Apply the plan again although an undo has reversed it in this journal (`apply --reapply`).
+   * Default false: such a journal is refused (checkNotUndone), before anything is journalled.
+   */
+  reapply?: boolean;
   /** apply's own --allow-irreversible (the plan's is needed too). */
   allowIrreversible: boolean;
   /** apply's own --include-service-roles (the plan's is needed too): a service's role is acted on only with both. */
@@ -173,6 +180,24 @@ export function judgingThresholds(
 }
 
 /**
+ * Throws unless `reapply` when an undo has reversed the plan in this journal (`history`, its lines):
+ * the user reversed it on purpose, and applying it again (a retry loop, a scheduled run) would undo
+ * the undo. `credsweep apply` asks before its prompt, applyPlan again before anything is journalled.
+ */
+export function checkNotUndone(
+  history: readonly JournalEntry[],
+  journalFile: string,
+  reapply: boolean,
+): void {
+  if (wasUndone(history) && !reapply) {
+    throw new UsageError(
+      `an undo has reversed this plan (journal ${journalFile}): refusing to apply it again`,
+      'pass --reapply to apply it again, or audit and plan afresh',
+    );
+  }
+}
+
+/**
  * Why apply will not carry out `step` whatever AWS holds, from the plan and apply's own
  * --allow-irreversible alone: an account the plan's audit did not cover, an account id that is not
  * 12 digits or not the one the step's ARN names, an action not for that
@@ -226,8 +251,8 @@ export function gateStep(
  * (with `options.key`, its seal), its steps valid together, no date later than `options.now()`, and
  * every line of `options.history` held to what a journal file's would be (journalLineCheck, with the
  * plan's digest and the key) and being what the journal `options.journal` is open on holds
- * (checkJournalHolds). Any of them failing is an InputError (or the UsageError of a sealed plan
- * given no key) before anything is journalled or called. It then acts on the checked copy, never on
+ * (checkJournalHolds), and holding no undo unless `options.reapply` (checkNotUndone). Any of them
+ * failing is an InputError (or a UsageError: a sealed plan given no key, a plan undone) before anything is journalled or called. It then acts on the checked copy, never on
  * `given`, which its caller could change while a step awaits AWS.
  */
 export async function applyPlan(given: RemediationPlan, options: ApplyOptions): Promise<ApplyResult> {
@@ -249,6 +274,7 @@ export async function applyPlan(given: RemediationPlan, options: ApplyOptions): 
   // What apply resumes from and where it writes are one journal's: a stale or another journal's copy
   // (an in-flight intent since confirmed and undone there) would make it confirm a change it did not make.
   checkJournalHolds(journal.path, historyLines, { planDigest: plan.digest.value, key: options.key });
+  checkNotUndone(historyLines, journal.path, options.reapply ?? false);
   const history = foldJournal(historyLines);
   // What an earlier run journalled before a step it did not finish relaxes delete-role's check that
   // the quarantine is on: only when the journal is sealed with the key, or trusted as written.

@@ -1682,6 +1682,42 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     assert.deepEqual(await snapshotCredentials(moto, iam), baseline, 'nothing changed in moto');
   });
 
+  // After an undo, `credsweep apply` refuses the plan unless --reapply; applyPlan did not, so a
+  // library caller re-running it (a retry loop, a scheduled job) deactivated again the key the user
+  // had just reactivated with undo.
+  it("from code: a journal in which an undo reversed dave's deactivation: refused unless reapply, nothing journalled", async () => {
+    const dave = validStep('dave');
+    const plan = only([dave]);
+    const before = { exists: true, status: 'Active', lastUsed: dave.expected.lastUsed ?? null };
+    const undoLine = journalEntries('undo', 'undo-earlier', Date.now, { planDigest: plan.digest.value });
+    const written = [
+      lineOf(plan, { type: 'run' }),
+      lineOf(plan, { type: 'intent', step: dave, before }),
+      lineOf(plan, { type: 'done', step: dave, before }),
+      undoLine({ type: 'run' }),
+      undoLine({ type: 'intent', step: dave, before: { ...before, status: 'Inactive' } }),
+      undoLine({ type: 'done', step: dave, before: { ...before, status: 'Inactive' } }),
+    ];
+    try {
+      const { refused, results, journalled } = await applyFromCode(plan, { written });
+      assert.ok(refused, `acted: ${JSON.stringify(results)}`);
+      assert.ok(isCredsweepError(refused), `a typed error, not ${refused.stack}`);
+      assert.match(refused.message, /an undo has reversed this plan/);
+      assert.equal(journalled.trimEnd().split('\n').length, written.length, 'nothing journalled');
+      assert.deepEqual(await snapshotCredentials(moto, iam), baseline, 'nothing changed in moto');
+      const again = await applyFromCode(plan, { written, extra: { reapply: true } });
+      assert.deepEqual(
+        again.results?.map((r) => r.outcome),
+        ['done'],
+        'reapply: the plan is applied again',
+      );
+    } finally {
+      await iam.send(
+        new UpdateAccessKeyCommand({ UserName: 'dave', AccessKeyId: dave.accessKeyId!, Status: 'Active' }),
+      );
+    }
+  });
+
   // Deletions count from when credsweep's own journals say it deactivated a key: applyPlan derives
   // those dates itself from journals it checks, never from a map its caller hands it.
   const frankDeletion = async () => {
