@@ -339,10 +339,8 @@ export async function applyPlan(given: RemediationPlan, options: ApplyOptions): 
       callerArn: options.callerArn ?? plan.caller.arn,
       memberRoleNames: options.memberRoleNames ?? [],
       ...(options.accessAnalyzer ? { accessAnalyzer: options.accessAnalyzer } : {}),
-      ...(historyTrusted &&
-      (past?.state === 'apply_failed' || past?.state === 'apply_in_flight') &&
-      past.before
-        ? { interrupted: past.before }
+      ...((past?.state === 'apply_failed' || past?.state === 'apply_in_flight') && past.before
+        ? { earlierAttempt: past.before, ...(historyTrusted ? { interrupted: past.before } : {}) }
         : {}),
     };
     let state: CredentialState;

@@ -319,6 +319,41 @@ describe('delete-role: a deletion stopped part-way, a role of the same name, an 
     assert.ok(kept.inlinePolicies.length > 0 && kept.instanceProfiles.length > 0, 'the role is kept whole');
   });
 
+  // Before, the re-run deleted it, policy and all, and undo then recreated the role from the record of
+  // the first attempt (the journal keeps that one for a retry): the policy added since was gone for good.
+  it('a deletion that failed before it changed anything, a policy then added to the still-quarantined role: the re-run leaves it', async () => {
+    const { p, at, journals } = await deletionPlanned();
+    const file = join(dir, 'delete.jsonl');
+    const failing = failingClient(moto, (command) => command === 'RemoveRoleFromInstanceProfileCommand');
+    const first = await apply(p, at, file, {
+      journals,
+      clients: { ...motoRemediationClients(moto, iam), iam: async () => failing },
+    });
+    failing.destroy();
+    assert.deepEqual(
+      first.map((r) => r.outcome),
+      ['failed'],
+    );
+    const added = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+    });
+    await iam.send(
+      new PutRolePolicyCommand({ RoleName: 'app-worker', PolicyName: 'added-later', PolicyDocument: added }),
+    );
+    const rerun = await apply(p, at, file, { journals });
+    assert.deepEqual(
+      rerun.map((r) => `${r.outcome}:${r.reason}`),
+      ['skipped:changed_since_plan'],
+    );
+    assert.match(rerun[0]!.detail ?? '', /added-later/);
+    const kept = (await captureRoleRecord(iam, 'app-worker'))!;
+    assert.ok(
+      kept.inlinePolicies.some((q) => q.name === 'added-later'),
+      'the role is left as it is, the policy added since with it',
+    );
+  });
+
   it('undo leaves alone a role someone created since under the same name', async () => {
     const { p, at, journals } = await deletionPlanned();
     const file = join(dir, 'delete.jsonl');
