@@ -20,8 +20,9 @@
  */
 import {
   closeSync,
+  constants,
+  fstatSync,
   linkSync,
-  lstatSync,
   openSync,
   readFileSync,
   renameSync,
@@ -72,7 +73,7 @@ export function acquireLock(
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotWrite(e, onError.file, onError.what);
       }
-      const seen = readLock(lockPath);
+      const seen = readLock(lockPath, what);
       if (seen === null) continue; // released in between: try again
       if (Number.isInteger(seen.pid) && seen.pid > 0 && isAlive(seen.pid))
         throw inUse(what, seen.pid, lockPath);
@@ -93,14 +94,42 @@ interface SeenLock {
   pid: number;
 }
 
-function readLock(lockPath: string): SeenLock | null {
+/** Opens what is at a lock's path for reading: never through a link, never waiting for a FIFO's writer. */
+const READ_LOCK = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/**
+ * The lock at `lockPath`, or null when there is none. A lock is a regular file credsweep made: a FIFO
+ * (reading it waited for a writer for ever), a device or a symbolic link planted there is neither read
+ * nor replaced, but refused (a UsageError naming it).
+ */
+function readLock(lockPath: string, what: string): SeenLock | null {
+  let fd: number;
   try {
-    const { ino } = lstatSync(lockPath);
-    const text = readFileSync(lockPath, 'utf8');
-    return { ino, text, pid: Number(text.trim()) };
-  } catch {
+    fd = openSync(lockPath, READ_LOCK);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw notALock(what, lockPath, 'a symbolic link');
     return null;
   }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) {
+      throw notALock(what, lockPath, stats.isFIFO() ? 'a FIFO' : 'not a regular file');
+    }
+    const text = readFileSync(fd, 'utf8');
+    return { ino: stats.ino, text, pid: Number(text.trim()) };
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function notALock(what: string, lockPath: string, kind: string): UsageError {
+  return new UsageError(
+    `cannot lock ${what}: ${lockPath} is ${kind}, not a lock credsweep made`,
+    'remove it (a lock is a regular file holding a pid)',
+  );
 }
 
 /**
@@ -116,7 +145,7 @@ function takeOver(lockPath: string, seen: SeenLock, mine: string, what: string):
     // (another run's claim, or none: not ours to remove)
     forgetTempFile(claim);
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    const by = readLock(claim)?.pid ?? Number.NaN;
+    const by = readLock(claim, what)?.pid ?? Number.NaN;
     if (Number.isInteger(by) && by > 0 && isAlive(by)) throw inUse(what, by, lockPath);
     throw new UsageError(
       `cannot lock ${what}: a takeover of its stale lock was interrupted`,
@@ -124,7 +153,7 @@ function takeOver(lockPath: string, seen: SeenLock, mine: string, what: string):
     );
   }
   try {
-    const now = readLock(lockPath);
+    const now = readLock(lockPath, what);
     // Only this claim's holder replaces that file; anything else there now is someone's new lock.
     if (now === null || now.ino !== seen.ino || now.text !== seen.text) return false;
     // (ours from the rename on: registered first, so a signal meanwhile removes it)

@@ -19,6 +19,7 @@
  * of one account run in plan order; up to `concurrency` accounts at once (by-account.ts).
  */
 import { accountArnMismatch, partitionOf } from '../arn.ts';
+import { UsageError } from '../errors.ts';
 import type { ApplySkipReason, JournalEntry } from '../model/remediation-journal.ts';
 import type { PlanStep, RemediationPlan } from '../model/remediation-plan.ts';
 import type { EpochMs } from '../time.ts';
@@ -29,6 +30,7 @@ import { inAccountOrder } from './by-account.ts';
 import { type ExemptionCheck, stepExemption, withExemptTags } from './exemptions.ts';
 import type { LiveAccessAnalyzer } from './live-access-analyzer.ts';
 import {
+  checkJournalHolds,
   checkJournalLines,
   confirmedDeactivationDates,
   type DeactivationJournal,
@@ -37,6 +39,7 @@ import {
   journalEntries,
   type JournalWriter,
   type StepHistory,
+  wasUndone,
 } from './journal.ts';
 import { checkPlanAge, DEFAULT_MAX_PLAN_AGE_MS } from './plan-age.ts';
 import { type PlanKey, sealedWithKey } from './plan-digest.ts';
@@ -64,7 +67,8 @@ export interface ApplyOptions {
   journal: JournalWriter;
   /**
    * Entries already in the journal (from earlier, possibly interrupted, runs): each is held to what a
-   * line of the journal file would be (its schema, the plan's digest, with `key` its HMAC and chain).
+   * line of the journal file would be (its schema, the plan's digest, with `key` its HMAC and chain),
+   * and must be what `journal`'s file holds (readJournal of it): anything else is an InputError.
    */
   history: readonly JournalEntry[];
   /**
@@ -95,6 +99,11 @@ export interface ApplyOptions {
    * (24 hours), as the CLI's.
    */
   maxPlanAgeMs?: number;
+  /**
+   * Apply the plan again although an undo has reversed it in this journal (`apply --reapply`).
+   * Default false: such a journal is refused (checkNotUndone), before anything is journalled.
+   */
+  reapply?: boolean;
   /** apply's own --allow-irreversible (the plan's is needed too). */
   allowIrreversible: boolean;
   /** apply's own --include-service-roles (the plan's is needed too): a service's role is acted on only with both. */
@@ -171,6 +180,24 @@ export function judgingThresholds(
 }
 
 /**
+ * Throws unless `reapply` when an undo has reversed the plan in this journal (`history`, its lines):
+ * the user reversed it on purpose, and applying it again (a retry loop, a scheduled run) would undo
+ * the undo. `credsweep apply` asks before its prompt, applyPlan again before anything is journalled.
+ */
+export function checkNotUndone(
+  history: readonly JournalEntry[],
+  journalFile: string,
+  reapply: boolean,
+): void {
+  if (wasUndone(history) && !reapply) {
+    throw new UsageError(
+      `an undo has reversed this plan (journal ${journalFile}): refusing to apply it again`,
+      'pass --reapply to apply it again, or audit and plan afresh',
+    );
+  }
+}
+
+/**
  * Why apply will not carry out `step` whatever AWS holds, from the plan and apply's own
  * --allow-irreversible alone: an account the plan's audit did not cover, an account id that is not
  * 12 digits or not the one the step's ARN names, an action not for that
@@ -223,8 +250,9 @@ export function gateStep(
  * checks itself, so a library caller gets the same: `given` held to the plan's schema, its digest
  * (with `options.key`, its seal), its steps valid together, no date later than `options.now()`, and
  * every line of `options.history` held to what a journal file's would be (journalLineCheck, with the
- * plan's digest and the key). Any of them failing is an InputError (or the UsageError of a sealed plan
- * given no key) before anything is journalled or called. It then acts on the checked copy, never on
+ * plan's digest and the key) and being what the journal `options.journal` is open on holds
+ * (checkJournalHolds), and holding no undo unless `options.reapply` (checkNotUndone). Any of them
+ * failing is an InputError (or a UsageError: a sealed plan given no key, a plan undone) before anything is journalled or called. It then acts on the checked copy, never on
  * `given`, which its caller could change while a step awaits AWS.
  */
 export async function applyPlan(given: RemediationPlan, options: ApplyOptions): Promise<ApplyResult> {
@@ -243,6 +271,10 @@ export async function applyPlan(given: RemediationPlan, options: ApplyOptions): 
     planDigest: plan.digest.value,
     key: options.key,
   });
+  // What apply resumes from and where it writes are one journal's: a stale or another journal's copy
+  // (an in-flight intent since confirmed and undone there) would make it confirm a change it did not make.
+  checkJournalHolds(journal.path, historyLines, { planDigest: plan.digest.value, key: options.key });
+  checkNotUndone(historyLines, journal.path, options.reapply ?? false);
   const history = foldJournal(historyLines);
   // What an earlier run journalled before a step it did not finish relaxes delete-role's check that
   // the quarantine is on: only when the journal is sealed with the key, or trusted as written.
@@ -307,10 +339,8 @@ export async function applyPlan(given: RemediationPlan, options: ApplyOptions): 
       callerArn: options.callerArn ?? plan.caller.arn,
       memberRoleNames: options.memberRoleNames ?? [],
       ...(options.accessAnalyzer ? { accessAnalyzer: options.accessAnalyzer } : {}),
-      ...(historyTrusted &&
-      (past?.state === 'apply_failed' || past?.state === 'apply_in_flight') &&
-      past.before
-        ? { interrupted: past.before }
+      ...((past?.state === 'apply_failed' || past?.state === 'apply_in_flight') && past.before
+        ? { earlierAttempt: past.before, ...(historyTrusted ? { interrupted: past.before } : {}) }
         : {}),
     };
     let state: CredentialState;

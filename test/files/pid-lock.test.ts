@@ -6,7 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -92,6 +101,43 @@ describe('acquireLock', () => {
     assert.deepEqual(beside(path), [path.split('/').at(-1)], 'no temporary or claim file left');
     a.release();
     assert.deepEqual(beside(path), []);
+  });
+
+  // Before, a FIFO there made acquireLock wait for ever (readFileSync waits for a writer), and a
+  // symbolic link to a stale-looking file was followed, read and then renamed over.
+  it('a FIFO, a device or a symbolic link where the lock goes is refused, naming it, and left as it is', () => {
+    const module = pathToFileURL(join(REPO_ROOT, 'src/files/pid-lock.ts')).href;
+    const target = join(dir, 'elsewhere');
+    const targetText = String(deadPid());
+    writeFileSync(target, targetText, { mode: 0o600 });
+    const cases: [string, (path: string) => void, RegExp][] = [
+      ['a FIFO', (path) => spawnSync('mkfifo', [path]), /is a FIFO, not a lock credsweep made/],
+      ['a link to a device', (path) => symlinkSync('/dev/zero', path), /is a symbolic link/],
+      ['a link to a stale-looking file', (path) => symlinkSync(target, path), /is a symbolic link/],
+    ];
+    for (const [name, plant, expected] of cases) {
+      const path = lockPath();
+      plant(path);
+      const kind = (p: string) =>
+        lstatSync(p).isFIFO() ? 'fifo' : lstatSync(p).isSymbolicLink() ? 'link' : 'file';
+      const before = kind(path);
+      const script = `import { acquireLock } from ${JSON.stringify(module)};
+try { acquireLock(${JSON.stringify(path)}, 'the thing'); console.log('locked'); }
+catch (e) { console.log(e.constructor.name + ': ' + e.message); }`;
+      const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        // SIGKILL: a process blocked in a read never runs the SIGTERM handler of ./temp-files.ts
+        timeout: 20_000,
+        killSignal: 'SIGKILL',
+      });
+      assert.equal(run.signal, null, `${name}: returns, does not wait (${run.stderr})`);
+      assert.match(run.stdout, /^UsageError: cannot lock the thing: /, name);
+      assert.match(run.stdout, expected, name);
+      assert.equal(kind(path), before, `${name}: left as it is`);
+      assert.deepEqual(beside(path), [path.split('/').at(-1)], `${name}: no temporary or claim file left`);
+    }
+    assert.equal(readFileSync(target, 'utf8'), targetText, 'what the link named is untouched');
   });
 
   it('a Ctrl-C or SIGTERM while taking or holding a lock leaves none of its files, and ends the run as signalled', () => {

@@ -7,7 +7,7 @@
  * a new role of the same name; and a hand-written journal made undo create any role it described.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -32,7 +32,7 @@ import {
   journalEntries,
   readJournal,
 } from '../../src/remediation/journal.ts';
-import type { PlanKey } from '../../src/remediation/plan-digest.ts';
+import { type PlanKey, sealPlan } from '../../src/remediation/plan-digest.ts';
 import { QUARANTINE_POLICY_NAME } from '../../src/remediation/quarantine-policy.ts';
 import { captureRoleRecord, getRole, type RoleRecord } from '../../src/remediation/role-record.ts';
 import { undoJournal } from '../../src/remediation/undo.ts';
@@ -89,26 +89,37 @@ describe('delete-role: a deletion stopped part-way, a role of the same name, an 
     p: RemediationPlan,
     at: number,
     file: string,
-    options: { journals?: string[]; clients?: RemediationClients } = {},
+    options: {
+      journals?: string[];
+      clients?: RemediationClients;
+      /** The plan key: the plan sealed with it, the journals read with it, nothing unsealed trusted. */
+      key?: PlanKey;
+      /** Without a key: take the journal's own lines as written (default true). */
+      trustUnsignedHistory?: boolean;
+    } = {},
   ) {
-    const history = readJournal(file, { missingOk: true });
+    const { key } = options;
+    const { digest: _, ...content } = p;
+    const sealed = key ? sealPlan(content, key) : p;
+    const history = readJournal(file, { missingOk: true, key });
     const journal = new JournalWriter(file);
     try {
-      const { results } = await applyPlan(p, {
+      const { results } = await applyPlan(sealed, {
         clients: options.clients ?? motoRemediationClients(moto, iam),
         journal,
         history,
         now: () => at,
         runId: `run-${++runs}`,
         planFile: 'plan.json',
+        key,
         callerAccessKeyId: null,
         callerArn: ROLE_CALLER.arn,
         allowIrreversible: true,
         exemptions: exemptionCheck([], at),
-        // the journals these tests wrote (unsealed: no plan key), taken as written
-        deactivationJournals: readDeactivationJournals(options.journals ?? [], undefined),
-        trustUnsignedJournal: true,
-        trustUnsignedHistory: true,
+        // the journals these tests wrote: sealed with the key, else (no plan key) taken as written
+        deactivationJournals: readDeactivationJournals(options.journals ?? [], key),
+        trustUnsignedJournal: key === undefined,
+        trustUnsignedHistory: key === undefined && (options.trustUnsignedHistory ?? true),
       });
       return results;
     } finally {
@@ -138,7 +149,7 @@ describe('delete-role: a deletion stopped part-way, a role of the same name, an 
   }
 
   /** app-worker quarantined by credsweep 31 days ago: the plan that deletes it, and the journal that says so. */
-  async function deletionPlanned() {
+  async function deletionPlanned(key?: PlanKey) {
     await moto.setClockOffsetDays(-200);
     await seedFullRole(iam);
     await moto.setClockOffsetDays(0);
@@ -146,13 +157,13 @@ describe('delete-role: a deletion stopped part-way, a role of the same name, an 
     const t0 = Date.now();
     const quarantine = join(dir, 'quarantine.jsonl');
     assert.deepEqual(
-      (await apply(plan([roleFinding('app-worker')], t0), t0, quarantine)).map((r) => r.outcome),
+      (await apply(plan([roleFinding('app-worker')], t0), t0, quarantine, { key })).map((r) => r.outcome),
       ['done'],
     );
     await moto.setClockOffsetDays(31);
     const at = t0 + 31 * MS_PER_DAY;
     const p = plan([roleFinding('app-worker')], at, {
-      deactivatedAt: deactivationDates(readJournal(quarantine)),
+      deactivatedAt: deactivationDates(readJournal(quarantine, { key })),
       journals: [quarantine],
       allowIrreversible: true,
     });
@@ -198,6 +209,62 @@ describe('delete-role: a deletion stopped part-way, a role of the same name, an 
       ['undone'],
     );
     assert.deepEqual(withoutId((await captureRoleRecord(iam, 'app-worker'))!), withoutId(original));
+  });
+
+  /**
+   * A sealed run killed in the middle of the deletion (the policies and profile gone, DeleteRole not
+   * yet called): what the journal then holds is its `intent` with no `done` or `failed` after it. Made
+   * here by a DeleteRole that fails, its `failed` line then cut off at the line boundary, as a kill
+   * before that line leaves the file (a prefix of a sealed chain is a sealed chain).
+   */
+  async function killedMidDeletion(key?: PlanKey) {
+    const planned = await deletionPlanned(key);
+    const file = join(dir, 'delete.jsonl');
+    const failing = failingClient(moto, (command) => command === 'DeleteRoleCommand');
+    const first = await apply(planned.p, planned.at, file, {
+      journals: planned.journals,
+      key,
+      clients: { ...motoRemediationClients(moto, iam), iam: async () => failing },
+    });
+    failing.destroy();
+    assert.deepEqual(
+      first.map((r) => r.outcome),
+      ['failed'],
+    );
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    assert.equal(JSON.parse(lines.at(-1)!).type, 'failed');
+    writeFileSync(file, `${lines.slice(0, -1).join('\n')}\n`);
+    assert.equal(
+      foldJournal(readJournal(file, { key })).get(planned.p.steps[0]!.id)?.state,
+      'apply_in_flight',
+    );
+    return { ...planned, file };
+  }
+
+  it('a sealed run killed mid-deletion (intent journalled, no done): the re-run with the key finishes it, and undo with the key brings the role back whole', async () => {
+    const { p, at, journals, original, file } = await killedMidDeletion(KEY);
+    const second = await apply(p, at, file, { journals, key: KEY });
+    assert.deepEqual(
+      second.map((r) => r.outcome),
+      ['done'],
+    );
+    assert.equal(await getRole(iam, 'app-worker'), undefined);
+    const undone = await undo(file, { key: KEY });
+    assert.deepEqual(
+      undone.map((r) => r.outcome),
+      ['undone'],
+    );
+    assert.deepEqual(withoutId((await captureRoleRecord(iam, 'app-worker'))!), withoutId(original));
+  });
+
+  it('the same kill in a journal not sealed with a key, its lines not taken as written: the re-run leaves the stripped role (not_quarantined)', async () => {
+    const { p, at, journals, file } = await killedMidDeletion();
+    const rerun = await apply(p, at, file, { journals, trustUnsignedHistory: false });
+    assert.deepEqual(
+      rerun.map((r) => `${r.outcome}:${r.reason}`),
+      ['skipped:not_quarantined'],
+    );
+    assert.ok(await getRole(iam, 'app-worker'), 'the role is left as it is');
   });
 
   it('a role stripped part-way and changed since (a policy added) is not finished by the re-run', async () => {
@@ -250,6 +317,41 @@ describe('delete-role: a deletion stopped part-way, a role of the same name, an 
     );
     const kept = (await captureRoleRecord(iam, 'app-worker'))!;
     assert.ok(kept.inlinePolicies.length > 0 && kept.instanceProfiles.length > 0, 'the role is kept whole');
+  });
+
+  // Before, the re-run deleted it, policy and all, and undo then recreated the role from the record of
+  // the first attempt (the journal keeps that one for a retry): the policy added since was gone for good.
+  it('a deletion that failed before it changed anything, a policy then added to the still-quarantined role: the re-run leaves it', async () => {
+    const { p, at, journals } = await deletionPlanned();
+    const file = join(dir, 'delete.jsonl');
+    const failing = failingClient(moto, (command) => command === 'RemoveRoleFromInstanceProfileCommand');
+    const first = await apply(p, at, file, {
+      journals,
+      clients: { ...motoRemediationClients(moto, iam), iam: async () => failing },
+    });
+    failing.destroy();
+    assert.deepEqual(
+      first.map((r) => r.outcome),
+      ['failed'],
+    );
+    const added = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+    });
+    await iam.send(
+      new PutRolePolicyCommand({ RoleName: 'app-worker', PolicyName: 'added-later', PolicyDocument: added }),
+    );
+    const rerun = await apply(p, at, file, { journals });
+    assert.deepEqual(
+      rerun.map((r) => `${r.outcome}:${r.reason}`),
+      ['skipped:changed_since_plan'],
+    );
+    assert.match(rerun[0]!.detail ?? '', /added-later/);
+    const kept = (await captureRoleRecord(iam, 'app-worker'))!;
+    assert.ok(
+      kept.inlinePolicies.some((q) => q.name === 'added-later'),
+      'the role is left as it is, the policy added since with it',
+    );
   });
 
   it('undo leaves alone a role someone created since under the same name', async () => {

@@ -48,6 +48,7 @@ import {
   PutRolePermissionsBoundaryCommand,
   type ServiceSpecificCredentialMetadata,
   TagRoleCommand,
+  UpdateAccessKeyCommand,
   UpdateServiceSpecificCredentialCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRootCommand, STSClient } from '@aws-sdk/client-sts';
@@ -1421,6 +1422,8 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     /** apply's injected clock (default: the machine's). */
     now?: () => number;
     history?: unknown[];
+    /** Lines appended to the journal file first (and the history, unless `history` is given). */
+    written?: JournalEntry[];
     /** ApplyOptions.maxPlanAgeMs (default: the CLI's --max-plan-age default, 24 hours). */
     maxPlanAgeMs?: number;
     /** Other options, as a caller from plain JavaScript (no type checks) could pass them. */
@@ -1429,12 +1432,13 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
   async function applyFromCode(plan: unknown, options: FromCode = {}) {
     const file = join(dir, `library-${++runs}.jsonl`);
     const journal = new JournalWriter(file);
+    for (const line of options.written ?? []) journal.append(line);
     const clients = motoRemediationClients(moto, iam);
     try {
       const result = await applyPlan(plan as RemediationPlan, {
         clients,
         journal,
-        history: (options.history ?? []) as JournalEntry[],
+        history: (options.history ?? options.written ?? []) as JournalEntry[],
         now: options.now ?? Date.now,
         runId: `library-${runs}`,
         planFile: 'plan.json',
@@ -1651,6 +1655,69 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     });
   }
 
+  // options.history is what apply resumes from, the journal where it writes: before, nothing held
+  // one to the other, and a history read earlier (or another journal's) showing dave's deactivation
+  // in flight, with the key deactivated since by an administrator, made apply write a `done`
+  // (completed_before_interruption) into this journal: an undo of it then reactivated the key.
+  it("from code: a history that is not what the journal holds (dave's deactivation in flight there, the key deactivated by hand since): refused, nothing journalled", async () => {
+    const dave = validStep('dave');
+    const plan = only([dave]);
+    const before = { exists: true, status: 'Active', lastUsed: dave.expected.lastUsed ?? null };
+    await iam.send(
+      new UpdateAccessKeyCommand({ UserName: 'dave', AccessKeyId: dave.accessKeyId!, Status: 'Inactive' }),
+    );
+    try {
+      const { refused, results, journalled } = await applyFromCode(plan, {
+        history: [lineOf(plan, { type: 'run' }), lineOf(plan, { type: 'intent', step: dave, before })],
+      });
+      assert.ok(refused, `acted: ${JSON.stringify(results)}`);
+      assert.ok(isCredsweepError(refused), `a typed error, not ${refused.stack}`);
+      assert.match(refused.message, /not what the journal holds/);
+      assert.equal(journalled, '', 'nothing journalled');
+    } finally {
+      await iam.send(
+        new UpdateAccessKeyCommand({ UserName: 'dave', AccessKeyId: dave.accessKeyId!, Status: 'Active' }),
+      );
+    }
+    assert.deepEqual(await snapshotCredentials(moto, iam), baseline, 'nothing changed in moto');
+  });
+
+  // After an undo, `credsweep apply` refuses the plan unless --reapply; applyPlan did not, so a
+  // library caller re-running it (a retry loop, a scheduled job) deactivated again the key the user
+  // had just reactivated with undo.
+  it("from code: a journal in which an undo reversed dave's deactivation: refused unless reapply, nothing journalled", async () => {
+    const dave = validStep('dave');
+    const plan = only([dave]);
+    const before = { exists: true, status: 'Active', lastUsed: dave.expected.lastUsed ?? null };
+    const undoLine = journalEntries('undo', 'undo-earlier', Date.now, { planDigest: plan.digest.value });
+    const written = [
+      lineOf(plan, { type: 'run' }),
+      lineOf(plan, { type: 'intent', step: dave, before }),
+      lineOf(plan, { type: 'done', step: dave, before }),
+      undoLine({ type: 'run' }),
+      undoLine({ type: 'intent', step: dave, before: { ...before, status: 'Inactive' } }),
+      undoLine({ type: 'done', step: dave, before: { ...before, status: 'Inactive' } }),
+    ];
+    try {
+      const { refused, results, journalled } = await applyFromCode(plan, { written });
+      assert.ok(refused, `acted: ${JSON.stringify(results)}`);
+      assert.ok(isCredsweepError(refused), `a typed error, not ${refused.stack}`);
+      assert.match(refused.message, /an undo has reversed this plan/);
+      assert.equal(journalled.trimEnd().split('\n').length, written.length, 'nothing journalled');
+      assert.deepEqual(await snapshotCredentials(moto, iam), baseline, 'nothing changed in moto');
+      const again = await applyFromCode(plan, { written, extra: { reapply: true } });
+      assert.deepEqual(
+        again.results?.map((r) => r.outcome),
+        ['done'],
+        'reapply: the plan is applied again',
+      );
+    } finally {
+      await iam.send(
+        new UpdateAccessKeyCommand({ UserName: 'dave', AccessKeyId: dave.accessKeyId!, Status: 'Active' }),
+      );
+    }
+  });
+
   // Deletions count from when credsweep's own journals say it deactivated a key: applyPlan derives
   // those dates itself from journals it checks, never from a map its caller hands it.
   const frankDeletion = async () => {
@@ -1682,7 +1749,7 @@ describe('hostile plans: apply re-derives every step and changes nothing it shou
     }
     const quarantined = new Map([[roles.roleIds.released!, Date.now() - 100 * MS_PER_DAY]]);
     const { refused, results } = await applyFromCode(plan, {
-      history: [lineOf(plan, { type: 'run' }), lineOf(plan, { type: 'intent', step, before })],
+      written: [lineOf(plan, { type: 'run' }), lineOf(plan, { type: 'intent', step, before })],
       extra: { deactivationJournals: [journalShowing(quarantined)], trustUnsignedJournal: true },
     });
     assert.equal(refused, undefined, refused?.message);

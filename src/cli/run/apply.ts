@@ -8,6 +8,7 @@ import { ExitCode, UsageError } from '../../errors.ts';
 import { ACTIONS } from '../../remediation/actions/index.ts';
 import {
   applyPlan,
+  checkNotUndone,
   checkPlanAge,
   gateStep,
   judgingThresholds,
@@ -22,7 +23,6 @@ import {
   JournalWriter,
   readDeactivationJournals,
   readJournal,
-  wasUndone,
 } from '../../remediation/journal.ts';
 import {
   type LiveAccessAnalyzer,
@@ -108,12 +108,7 @@ export async function runApply(
       key,
       onCutOffLine: (line) => noteCutOff(journalFile, line),
     });
-    if (wasUndone(history) && !flags.reapply) {
-      throw new UsageError(
-        `an undo has reversed this plan (journal ${journalFile}): refusing to apply it again`,
-        'pass --reapply to apply it again, or audit and plan afresh',
-      );
-    }
+    checkNotUndone(history, journalFile, flags.reapply ?? false);
     const past = foldJournal(history);
     const pending = plan.steps.filter((s) => past.get(s.id)?.state !== 'applied');
     if (pending.length === 0) {
@@ -241,6 +236,7 @@ export async function runApply(
         callerArn: session.caller.arn,
         memberRoleNames: session.memberRoleNames,
         allowIrreversible,
+        reapply: flags.reapply ?? false,
         includeServiceRoles: flags.includeServiceRoles ?? false,
         exemptions: exemptionCheck(loaded?.config.exemptions ?? [], ctx.now()),
         judging,

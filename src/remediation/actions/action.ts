@@ -84,6 +84,11 @@ export interface EligibilityContext extends RunsAs {
    * (credsweep's journal, read again): delete-role finishes a deletion it began on this role.
    */
   interrupted?: CredentialState;
+  /**
+   * The same state, from the journal whether or not it is trusted: it can only make the re-check
+   * fail (delete-role: the live role holds what that record, the one undo recreates from, lacks).
+   */
+  earlierAttempt?: CredentialState;
 }
 
 /**

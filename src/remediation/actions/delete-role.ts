@@ -47,6 +47,15 @@ export const deleteRole: RemediationAction = {
         detail: "the role does not carry credsweep's quarantine policy now",
       };
     }
+    // A retry: undo recreates the role from the record journalled before the first attempt (the
+    // journal keeps that one), so a role holding what that record lacks is not deleted.
+    const beyond = beyondRecord(state, ctx.earlierAttempt);
+    if (beyond) {
+      return {
+        reason: 'changed_since_plan',
+        detail: `changed since an earlier attempt at this deletion journalled it (${beyond}): undo could not bring that back`,
+      };
+    }
     const since = state.targetId === undefined ? undefined : ctx.deactivatedAt(state.targetId);
     if (since === undefined) {
       return {
@@ -126,6 +135,26 @@ export const deleteRole: RemediationAction = {
     return names(got) === names(want);
   },
 };
+
+/**
+ * What the live role holds that `earlier`'s record (an earlier attempt's, journalled) lacks, in a few
+ * words, or null when it holds nothing more (withinRecord, the same RoleId) or there is no record.
+ */
+function beyondRecord(state: CredentialState, earlier: CredentialState | undefined): string | null {
+  const live = state.role;
+  const record = earlier?.role;
+  if (!live || !record || withinRecord(live, record, { sameId: true })) return null;
+  if (live.roleId !== record.roleId) return `RoleId ${live.roleId}, was ${record.roleId}`;
+  const documents = new Map(record.inlinePolicies.map((p) => [p.name, p.document]));
+  const extra = [
+    ...live.inlinePolicies.filter((p) => documents.get(p.name) !== p.document).map((p) => p.name),
+    ...live.attachedPolicyArns.filter((arn) => !record.attachedPolicyArns.includes(arn)),
+    ...live.instanceProfiles
+      .filter((p) => !record.instanceProfiles.some((q) => q.name === p.name))
+      .map((p) => `instance profile ${p.name}`),
+  ];
+  return extra.length > 0 ? extra.join(', ') : 'its path, trust policy or boundary';
+}
 
 /** The live role is the one an earlier run of this undo created (the RoleId it journalled). */
 function recreatedByUndo(state: CredentialState, undoing: CredentialState | undefined): boolean {
