@@ -24,6 +24,8 @@ export const credentialStateSchema = z.strictObject({
     .optional(),
   /** Role actions: the whole role as read (what delete-role's undo recreates it from). */
   role: roleRecordSchema.optional(),
+  /** quarantine-role, quarantine-user: the plan its credsweep:quarantine-plan tag names. */
+  quarantinePlan: z.string().optional(),
   /** restrict-permissions: the principal's boundary as read, and the one the step would set. */
   boundary: z
     .object({

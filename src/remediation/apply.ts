@@ -352,7 +352,7 @@ export async function applyPlan(given: RemediationPlan, options: ApplyOptions): 
     if (state.targetId !== undefined && state.targetId === options.callerAccessKeyId) {
       return skip('caller_key', 'credsweep is calling AWS with this access key', state);
     }
-    if (past?.state === 'apply_in_flight' && action.isDone(state)) {
+    if (past?.state === 'apply_in_flight' && action.isDone(state, plan.digest.value)) {
       // Killed between the AWS call and the `done` line: the call went through.
       journal.append(
         entry({ type: 'done', step, before: past.before, reason: 'completed_before_interruption' }),

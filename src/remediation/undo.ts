@@ -163,8 +163,9 @@ export async function undoJournal(
     planDigest: options.planDigest,
     key: options.key,
   });
-  const planDigest = options.planDigest ?? entries[0]?.planDigest;
-  if (planDigest === undefined) return []; // an empty journal, no plan named: nothing to undo or say
+  const named = options.planDigest ?? entries[0]?.planDigest;
+  if (named === undefined) return []; // an empty journal, no plan named: nothing to undo or say
+  const planDigest: string = named;
   // What undo reverses and what it writes are one journal's: the lines it was given are the file's.
   checkJournalHolds(journal.path, entries, { planDigest, key: options.key });
   const entry = journalEntries('undo', runId, now, {
@@ -244,10 +245,10 @@ export async function undoJournal(
       journal.append(entry({ type: 'skipped', step, before: state, reason: 'exempt', detail }));
       return { step, outcome: 'skipped', detail };
     }
-    if (!action.isAsLeft?.(state, h.before, undoing)) {
+    if (!action.isAsLeft?.(state, h.before, undoing, planDigest)) {
       const detail = !state.exists
         ? 'the credential no longer exists'
-        : (action.notAsLeftDetail?.(state, undoing) ??
+        : (action.notAsLeftDetail?.(state, undoing, planDigest) ??
           `not as credsweep left it (status ${state.status ?? 'unknown'}${state.lastUsed ? `, last used ${state.lastUsed}` : ''})`);
       journal.append(entry({ type: 'skipped', step, before: state, reason: 'changed_since_apply', detail }));
       return { step, outcome: 'skipped', detail };

@@ -6,7 +6,7 @@
  * undo field by field (all but its RoleId). Every "never" case is skipped with its named reason.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -21,8 +21,11 @@ import {
   GetUserPolicyCommand,
   IAMClient,
   ListUserTagsCommand,
+  TagRoleCommand,
+  TagUserCommand,
 } from '@aws-sdk/client-iam';
 import type { RemediationPlan } from '../../src/model/remediation-plan.ts';
+import type { RemediationClients } from '../../src/remediation/actions/action.ts';
 import { applyPlan, type StepResult } from '../../src/remediation/apply.ts';
 import { sealPlan } from '../../src/remediation/plan-digest.ts';
 import { exemptionCheck } from '../../src/remediation/exemptions.ts';
@@ -32,7 +35,12 @@ import {
   readDeactivationJournals,
   readJournal,
 } from '../../src/remediation/journal.ts';
-import { QUARANTINE_POLICY_NAME, QUARANTINED_AT_TAG } from '../../src/remediation/quarantine-policy.ts';
+import {
+  QUARANTINE_PLAN_TAG,
+  QUARANTINE_POLICY_NAME,
+  QUARANTINED_AT_TAG,
+  quarantinePolicyDocument,
+} from '../../src/remediation/quarantine-policy.ts';
 import { captureRoleRecord, getRole, type RoleRecord } from '../../src/remediation/role-record.ts';
 import { type UndoResult, undoJournal } from '../../src/remediation/undo.ts';
 import { MS_PER_DAY } from '../../src/time.ts';
@@ -65,16 +73,22 @@ describe('role remediation: quarantine, delete, undo (moto)', () => {
   async function apply(
     p: RemediationPlan,
     at: number,
-    options: { allowIrreversible?: boolean; journals?: string[] } = {},
+    options: {
+      allowIrreversible?: boolean;
+      journals?: string[];
+      file?: string;
+      clients?: RemediationClients;
+    } = {},
   ) {
-    const file = join(dir, `run-${++runs}.jsonl`);
+    const file = options.file ?? join(dir, `run-${++runs}.jsonl`);
+    const history = options.file ? readJournal(options.file) : [];
     const journal = new JournalWriter(file);
-    const clients = motoRemediationClients(moto, iam);
+    const clients = options.clients ?? motoRemediationClients(moto, iam);
     try {
       const { results } = await applyPlan(p, {
         clients,
         journal,
-        history: [],
+        history,
         now: () => at,
         runId: `run-${runs}`,
         planFile: 'plan.json',
@@ -243,6 +257,142 @@ describe('role remediation: quarantine, delete, undo (moto)', () => {
     );
   }
 
+  // From an adversarial review: a quarantine credsweep's apply of ANOTHER plan made (its
+  // credsweep:quarantine-plan tag names that plan) was taken for this journal's. Undo of this journal
+  // lifted it, and a re-run of an interrupted apply journalled it as this plan's step done.
+  const OTHER_PLAN = `sha256:${'f'.repeat(64)}`;
+  async function idleRole(name: string) {
+    await moto.setClockOffsetDays(-200);
+    await iam.send(
+      new CreateRoleCommand({ RoleName: name, Path: '/apps/', AssumeRolePolicyDocument: TRUST }),
+    );
+    await moto.setClockOffsetDays(0);
+  }
+  const tagsOf = async (name: string) =>
+    Object.fromEntries((await captureRoleRecord(iam, name))!.tags.map((t) => [t.key, t.value]));
+
+  it('quarantine-role: undo leaves a quarantine another plan made since (the plan tag names it)', async () => {
+    await idleRole('requarantined');
+    const now = Date.now();
+    const p = plan([roleFinding('requarantined')], now);
+    const a = await apply(p, now);
+    assert.deepEqual(outcomes(a.results), { requarantined: 'done' });
+    // released by hand and quarantined again by another plan's apply: the same deny-all, its own tag
+    await iam.send(
+      new TagRoleCommand({
+        RoleName: 'requarantined',
+        Tags: [{ Key: QUARANTINE_PLAN_TAG, Value: OTHER_PLAN }],
+      }),
+    );
+    const undone = await undo(a.file, p);
+    assert.deepEqual(
+      undone.map((r) => r.outcome),
+      ['skipped'],
+    );
+    assert.match(
+      undone[0]!.detail ?? '',
+      /quarantined by another plan \(credsweep:quarantine-plan sha256:f+\)/,
+    );
+    const record = (await captureRoleRecord(iam, 'requarantined'))!;
+    assert.ok(
+      record.inlinePolicies.some((x) => x.name === QUARANTINE_POLICY_NAME),
+      'still quarantined',
+    );
+    assert.equal((await tagsOf('requarantined'))[QUARANTINE_PLAN_TAG], OTHER_PLAN);
+  });
+
+  it('quarantine-role: an undo that stopped between removing the tags and the deny-all is finished by its re-run', async () => {
+    await idleRole('half-undone');
+    const now = Date.now();
+    const p = plan([roleFinding('half-undone')], now);
+    const a = await apply(p, now);
+    const failing = new IAMClient({ ...moto.clientConfig(), maxAttempts: 1 });
+    failing.middlewareStack.add(
+      (next, context) => async (args) => {
+        if ((context as { commandName?: string }).commandName === 'DeleteRolePolicyCommand') {
+          throw Object.assign(new Error('Rate exceeded'), {
+            name: 'Throttling',
+            $metadata: { httpStatusCode: 400 },
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failDeleteRolePolicy' },
+    );
+    const journal = new JournalWriter(a.file);
+    try {
+      const first = await undoJournal(readJournal(a.file), {
+        clients: { ...motoRemediationClients(moto, iam), iam: async () => failing },
+        journal,
+        now: Date.now,
+        runId: `undo-${++runs}`,
+        planDigest: p.digest.value,
+        trustUnsignedJournal: true,
+      });
+      assert.deepEqual(
+        first.map((r) => r.outcome),
+        ['failed'],
+      );
+    } finally {
+      journal.close();
+      failing.destroy();
+    }
+    assert.equal((await tagsOf('half-undone'))[QUARANTINE_PLAN_TAG], undefined, 'the tags went first');
+    assert.deepEqual(
+      (await undo(a.file, p)).map((r) => r.outcome),
+      ['undone'],
+    );
+    const record = (await captureRoleRecord(iam, 'half-undone'))!;
+    assert.ok(!record.inlinePolicies.some((x) => x.name === QUARANTINE_POLICY_NAME));
+  });
+
+  it("quarantine-role: an interrupted apply re-run does not take another plan's quarantine for its own step done", async () => {
+    await idleRole('taken-over');
+    const now = Date.now();
+    const p = plan([roleFinding('taken-over')], now);
+    const failing = new IAMClient({ ...moto.clientConfig(), maxAttempts: 1 });
+    failing.middlewareStack.add(
+      (next, context) => async (args) => {
+        if ((context as { commandName?: string }).commandName === 'PutRolePolicyCommand') {
+          throw Object.assign(new Error('Rate exceeded'), {
+            name: 'Throttling',
+            $metadata: { httpStatusCode: 400 },
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failPutRolePolicy' },
+    );
+    const first = await apply(p, now, {
+      clients: { ...motoRemediationClients(moto, iam), iam: async () => failing },
+    });
+    failing.destroy();
+    assert.deepEqual(outcomes(first.results), { 'taken-over': 'failed:Throttling' });
+    // killed between the call and its outcome line: the journal ends at the step's intent
+    const lines = readFileSync(first.file, 'utf8').split('\n').filter(Boolean);
+    assert.match(lines.at(-1)!, /"type":"failed"/);
+    writeFileSync(first.file, `${lines.slice(0, -1).join('\n')}\n`);
+    // meanwhile another plan's apply quarantined the role
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'taken-over',
+        PolicyName: QUARANTINE_POLICY_NAME,
+        PolicyDocument: quarantinePolicyDocument(now),
+      }),
+    );
+    await iam.send(
+      new TagRoleCommand({ RoleName: 'taken-over', Tags: [{ Key: QUARANTINE_PLAN_TAG, Value: OTHER_PLAN }] }),
+    );
+    const rerun = await apply(p, now, { file: first.file });
+    assert.deepEqual(outcomes(rerun.results), { 'taken-over': 'skipped:changed_since_plan' });
+    assert.deepEqual(
+      (await undo(first.file, p)).map((r) => r.outcome),
+      [],
+      'nothing this journal did to undo',
+    );
+    assert.equal((await tagsOf('taken-over'))[QUARANTINE_PLAN_TAG], OTHER_PLAN, 'the other quarantine stays');
+  });
+
   it('quarantine-user: a deny-all policy and tags, undone exactly', async () => {
     await moto.setClockOffsetDays(-200);
     await iam.send(new CreateUserCommand({ UserName: 'old-user' }));
@@ -270,6 +420,32 @@ describe('role remediation: quarantine, delete, undo (moto)', () => {
       (e: Error) => e.name === 'NoSuchEntity' || e.name === 'NoSuchEntityException',
     );
     assert.deepEqual((await iam.send(new ListUserTagsCommand({ UserName: 'old-user' }))).Tags, []);
+  });
+
+  it('quarantine-user: undo leaves a quarantine another plan made since (the plan tag names it)', async () => {
+    await moto.setClockOffsetDays(-200);
+    await iam.send(new CreateUserCommand({ UserName: 'requarantined-user' }));
+    await iam.send(new CreateAccessKeyCommand({ UserName: 'requarantined-user' }));
+    await moto.setClockOffsetDays(0);
+    const now = Date.now();
+    const userPlan = quarantineUserPlan('requarantined-user', now);
+    const a = await apply(userPlan, now);
+    assert.deepEqual(outcomes(a.results), { 'requarantined-user': 'done' });
+    await iam.send(
+      new TagUserCommand({
+        UserName: 'requarantined-user',
+        Tags: [{ Key: QUARANTINE_PLAN_TAG, Value: OTHER_PLAN }],
+      }),
+    );
+    const undone = await undo(a.file, userPlan);
+    assert.deepEqual(
+      undone.map((r) => r.outcome),
+      ['skipped'],
+    );
+    assert.match(undone[0]!.detail ?? '', /quarantined by another plan/);
+    await iam.send(
+      new GetUserPolicyCommand({ UserName: 'requarantined-user', PolicyName: QUARANTINE_POLICY_NAME }),
+    );
   });
 
   // From an adversarial review: a policy of the owner's that happens to be named CredsweepQuarantine read

@@ -46,6 +46,11 @@ export interface CredentialState {
   role?: RoleRecord;
   /** restrict-permissions: the principal's boundary, and the one apply derived live (journalled before acting). */
   boundary?: CredentialBoundary;
+  /**
+   * quarantine-role, quarantine-user: the plan digest the principal's `credsweep:quarantine-plan` tag
+   * names (which plan's apply quarantined it), when it carries that tag.
+   */
+  quarantinePlan?: string;
 }
 
 /** IAM clients per account, built by the CLI (connection flags, --role-name, sts:AssumeRoot). */
@@ -163,8 +168,11 @@ export interface RemediationAction {
    */
   eligibility(state: CredentialState, ctx: EligibilityContext, step?: PlanStep): Ineligible | null;
   act(clients: RemediationClients, step: PlanStep, before: CredentialState, ctx: ActContext): Promise<void>;
-  /** True when `state` is what a successful `act` leaves (a step killed in flight may have completed). */
-  isDone(state: CredentialState): boolean;
+  /**
+   * True when `state` is what a successful `act` of the plan `planDigest` leaves (a step killed in
+   * flight may have completed).
+   */
+  isDone(state: CredentialState, planDigest: string): boolean;
   /**
    * `state` is read right before undoing, `journalled` the state journalled before acting. May return
    * a sentence for the user (delete-role: the new RoleId). `progress` journals a state reached on
@@ -181,11 +189,21 @@ export interface RemediationAction {
   /**
    * Before undoing: true when the credential is still exactly as credsweep's `act` left it (`before`
    * is the state journalled right before acting; `undoing` the last state an earlier, unfinished undo
-   * of this step journalled). Anything else (changed by hand, used since) is left alone.
+   * of this step journalled; `planDigest` the plan the journal applied). Anything else (changed by
+   * hand, used since, another plan's change) is left alone.
    */
-  isAsLeft?(state: CredentialState, before: CredentialState | undefined, undoing?: CredentialState): boolean;
+  isAsLeft?(
+    state: CredentialState,
+    before: CredentialState | undefined,
+    undoing: CredentialState | undefined,
+    planDigest: string,
+  ): boolean;
   /** Why isAsLeft said no, when the generic sentence (status, last use) would not say. */
-  notAsLeftDetail?(state: CredentialState, undoing?: CredentialState): string | undefined;
+  notAsLeftDetail?(
+    state: CredentialState,
+    undoing: CredentialState | undefined,
+    planDigest: string,
+  ): string | undefined;
   /**
    * True when `state` is what a successful `undo` leaves (`journalled`: the state journalled before
    * acting; `undoing`: the last state an earlier, unfinished undo journalled).

@@ -11,12 +11,13 @@ import {
   UntagUserCommand,
 } from '@aws-sdk/client-iam';
 import {
+  QUARANTINE_PLAN_TAG,
   QUARANTINE_POLICY_NAME,
   QUARANTINE_TAG_KEYS,
   quarantinePolicyDocument,
   quarantineTags,
 } from '../quarantine-policy.ts';
-import type { RemediationAction } from './action.ts';
+import type { CredentialState, RemediationAction } from './action.ts';
 import { NOT_QUARANTINED, QUARANTINED } from './read-role.ts';
 
 /** The four IAM calls of a quarantine, for a role or a user (they differ only in the principal's noun). */
@@ -47,13 +48,22 @@ const CALLS: Record<'role' | 'user', QuarantineCalls> = {
 };
 
 /**
+ * The principal's plan tag names `planDigest`, or an earlier undo of this step that did not finish
+ * removed the tags (its journalled state had them) and left the deny-all: undo removes the tags first.
+ */
+function taggedBy(state: CredentialState, undoing: CredentialState | undefined, planDigest: string): boolean {
+  if (state.quarantinePlan === planDigest) return true;
+  return state.quarantinePlan === undefined && undoing?.quarantinePlan === planDigest;
+}
+
+/**
  * What quarantine-role and quarantine-user do to AWS and how they recognise it, once: the
  * CredsweepQuarantine deny-all and the two tags saying when and by which plan
  * (src/remediation/quarantine-policy.ts). Each action keeps its own readState and eligibility.
  */
 export function quarantineLifecycle(
   principal: 'role' | 'user',
-): Pick<RemediationAction, 'act' | 'isDone' | 'undo' | 'isAsLeft' | 'isUndone'> {
+): Pick<RemediationAction, 'act' | 'isDone' | 'undo' | 'isAsLeft' | 'notAsLeftDetail' | 'isUndone'> {
   const calls = CALLS[principal];
   return {
     async act(clients, step, _before, ctx) {
@@ -63,7 +73,9 @@ export function quarantineLifecycle(
       await calls.tag(iam, step.principalName, quarantineTags(ctx.now, ctx.planDigest));
       await calls.putPolicy(iam, step.principalName, quarantinePolicyDocument(ctx.now));
     },
-    isDone: (state) => state.exists && state.status === QUARANTINED,
+    // Quarantined by this plan's apply: one another plan's apply quarantined is not this step done.
+    isDone: (state, planDigest) =>
+      state.exists && state.status === QUARANTINED && state.quarantinePlan === planDigest,
     async undo(clients, step) {
       const iam = await clients.iam(step.accountId);
       // The tags first, the deny-all last: an undo that fails between the two leaves the principal still
@@ -74,12 +86,20 @@ export function quarantineLifecycle(
     },
     // A quarantined principal cannot act, but a refused attempt may still count as use: it does not
     // change what credsweep left, so undo goes ahead; one deleted and recreated by hand (a new RoleId or
-    // UserId) is not the one credsweep quarantined.
-    isAsLeft: (state, before) =>
+    // UserId) is not the one credsweep quarantined, and one whose tag names another plan was released
+    // and quarantined again by that plan's apply: undoing this journal would lift the other's quarantine.
+    isAsLeft: (state, before, undoing, planDigest) =>
       state.exists &&
       state.status === QUARANTINED &&
       before !== undefined &&
-      state.targetId === before.targetId,
+      state.targetId === before.targetId &&
+      taggedBy(state, undoing, planDigest),
+    notAsLeftDetail: (state, undoing, planDigest) =>
+      state.exists && state.status === QUARANTINED && !taggedBy(state, undoing, planDigest)
+        ? state.quarantinePlan === undefined
+          ? `quarantined, but without credsweep's ${QUARANTINE_PLAN_TAG} tag: not as credsweep left it`
+          : `quarantined by another plan (${QUARANTINE_PLAN_TAG} ${state.quarantinePlan}), not by this journal's: left as it is`
+        : undefined,
     isUndone: (state) => state.exists && state.status === NOT_QUARANTINED,
   };
 }

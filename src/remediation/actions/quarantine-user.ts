@@ -1,10 +1,12 @@
 import { GetUserCommand, GetUserPolicyCommand, type User } from '@aws-sdk/client-iam';
 import { USER_CREDENTIAL_KINDS } from '../../model/finding.ts';
+import { tagValueOf } from '../../rules/index.ts';
 import type { ThresholdKind } from '../../rules/rule.ts';
 import { parseIsoDateTime, wholeDaysBetween } from '../../time.ts';
 import { principalOfIamArn } from '../../arn.ts';
 import { callerSkip } from '../caller.ts';
-import { QUARANTINE_POLICY_NAME, quarantineStatusOf } from '../quarantine-policy.ts';
+import { readPrincipalTags } from '../principal.ts';
+import { QUARANTINE_PLAN_TAG, QUARANTINE_POLICY_NAME, quarantineStatusOf } from '../quarantine-policy.ts';
 import { decodePolicyDocument } from '../role-record.ts';
 import {
   type CredentialState,
@@ -39,6 +41,7 @@ export const quarantineUser: RemediationAction = {
   permissions: [
     'iam:GetUser',
     'iam:GetUserPolicy',
+    'iam:ListUserTags',
     ...READ_USER_ACTIVITY_PERMISSIONS,
     'iam:PutUserPolicy',
     'iam:TagUser',
@@ -46,6 +49,7 @@ export const quarantineUser: RemediationAction = {
   undoPermissions: [
     'iam:GetUser',
     'iam:GetUserPolicy',
+    'iam:ListUserTags',
     ...READ_USER_ACTIVITY_PERMISSIONS,
     'iam:DeleteUserPolicy',
     'iam:UntagUser',
@@ -69,6 +73,7 @@ export const quarantineUser: RemediationAction = {
       if (!isNoSuchEntity(e)) throw e;
     }
     const read = await readUserActivity(iam, step.principalName, user ?? {}, ctx.now);
+    const quarantinePlan = tagValueOf(await readPrincipalTags(iam, step), QUARANTINE_PLAN_TAG);
     const state: CredentialState = {
       exists: true,
       status: quarantineStatusOf(quarantine),
@@ -77,6 +82,7 @@ export const quarantineUser: RemediationAction = {
       ...(user?.Arn ? { arn: user.Arn } : {}),
       ...(read.createdAt ? { createdAt: read.createdAt } : {}),
       activity: read.activity,
+      ...(quarantinePlan === undefined ? {} : { quarantinePlan }),
     };
     return state;
   },

@@ -6,7 +6,12 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { accountOfIamArn } from '../../arn.ts';
 import { callerSkip } from '../caller.ts';
-import { QUARANTINE_NAME_TAKEN, QUARANTINE_POLICY_NAME, quarantineStatusOf } from '../quarantine-policy.ts';
+import {
+  QUARANTINE_NAME_TAKEN,
+  QUARANTINE_PLAN_TAG,
+  QUARANTINE_POLICY_NAME,
+  quarantineStatusOf,
+} from '../quarantine-policy.ts';
 import {
   ROLE_RECORD_READ_PERMISSIONS,
   captureRoleRecord,
@@ -27,6 +32,7 @@ export async function readRole(iam: IAMClient, roleName: string): Promise<Creden
   const role = await getRole(iam, roleName);
   const quarantine = record.inlinePolicies.find((p) => p.name === QUARANTINE_POLICY_NAME);
   const createdAt = isoOrNull(role?.CreateDate);
+  const quarantinePlan = record.tags.find((t) => t.key === QUARANTINE_PLAN_TAG)?.value;
   return {
     exists: true,
     status: quarantineStatusOf(quarantine?.document),
@@ -34,6 +40,7 @@ export async function readRole(iam: IAMClient, roleName: string): Promise<Creden
     targetId: record.roleId,
     ...(createdAt ? { createdAt } : {}),
     role: record,
+    ...(quarantinePlan === undefined ? {} : { quarantinePlan }),
   };
 }
 
