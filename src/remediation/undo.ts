@@ -197,8 +197,11 @@ export async function undoJournal(
         'the apply was interrupted before confirming this step: left as it is (resume apply to confirm it)',
     })),
   ];
+  // Last done, first undone (in each account): a later step may have acted on what an earlier one
+  // left (a role restricted, then deleted: its recreation must come before the restriction is lifted).
+  // The results keep the journal's order.
   const reversed = await inAccountOrder(
-    preview.reversible,
+    [...preview.reversible].reverse(),
     (h) => h.step.accountId,
     options.concurrency ?? 1,
     async (h) => {
@@ -207,7 +210,7 @@ export async function undoJournal(
       return result;
     },
   );
-  return [...results, ...reversed];
+  return [...results, ...reversed.reverse()];
 
   async function undoStep(h: StepHistory): Promise<UndoResult> {
     const step = h.step;

@@ -614,4 +614,57 @@ describe('undo reverses only confirmed changes, while the credential is as creds
       (e) => e instanceof InputError && e.line === 1,
     );
   });
+  it("undoes the last change first (per account), and reports in the journal's order", async () => {
+    const alice = fx.plan.steps.find((s) => s.principalName === 'alice' && s.action === dave.action)!;
+    const file = join(dir, `journal-${++files}.jsonl`);
+    const w = new JournalWriter(file);
+    const entry = journalEntries('apply', 'run-1', Date.now, {
+      planDigest: fx.plan.digest.value,
+      journal: w,
+    });
+    w.append(entry({ type: 'run', plan: { file: 'plan.json', dataCollectedAt: fx.plan.dataCollectedAt } }));
+    for (const step of [dave, alice]) {
+      const clients = motoRemediationClients(moto, iam);
+      const before = await ACTIONS[step.action].readState(clients, step, { now: Date.now() });
+      await iam.send(
+        new UpdateAccessKeyCommand({
+          UserName: step.principalName,
+          AccessKeyId: step.accessKeyId!,
+          Status: 'Inactive',
+        }),
+      );
+      w.append(entry({ type: 'intent', step, before }));
+      w.append(entry({ type: 'done', step, before }));
+    }
+    w.close();
+    const order: string[] = [];
+    const recording = new IAMClient(moto.clientConfig());
+    recording.middlewareStack.add(
+      (next, context) => async (args) => {
+        if ((context as { commandName?: string }).commandName === 'UpdateAccessKeyCommand') {
+          order.push((args.input as { UserName: string }).UserName);
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordUpdates' },
+    );
+    const journal = new JournalWriter(file);
+    try {
+      const results = await undoJournal(readJournal(file), {
+        clients: { ...motoRemediationClients(moto, recording), iam: async () => recording },
+        journal,
+        now: Date.now,
+        runId: 'undo-1',
+        trustUnsignedJournal: true,
+      });
+      assert.deepEqual(
+        results.map((r) => `${r.step.principalName}:${r.outcome}`),
+        ['dave:undone', 'alice:undone'],
+      );
+    } finally {
+      journal.close();
+      recording.destroy();
+    }
+    assert.deepEqual(order, ['alice', 'dave']);
+  });
 });
