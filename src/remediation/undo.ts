@@ -197,9 +197,8 @@ export async function undoJournal(
         'the apply was interrupted before confirming this step: left as it is (resume apply to confirm it)',
     })),
   ];
-  // Last done, first undone (in each account): a later step may have acted on what an earlier one
-  // left (a role restricted, then deleted: its recreation must come before the restriction is lifted).
-  // The results keep the journal's order.
+  // Last done, first undone (in each account), as changes are unwound: a later step may have acted on
+  // what an earlier one left. The results keep the journal's order.
   const reversed = await inAccountOrder(
     [...preview.reversible].reverse(),
     (h) => h.step.accountId,
