@@ -23,6 +23,7 @@ import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { ExemptionMatcher, mergeExemptionOutcomes } from '../config/exemptions.ts';
 import { InputError } from '../errors.ts';
+import { cannotRead } from '../files/read-whole.ts';
 import type { AccountResult, AuditReport, ExemptionOutcome, Finding } from '../model/finding.ts';
 import type { PartFormat } from './report-workers/audit-part.ts';
 import type { ParallelOptions } from './report-workers/audit-report-parallel.ts';
@@ -264,8 +265,12 @@ async function openReport(file: string, stdin: Readable | undefined): Promise<Re
   try {
     await access(file, constants.R_OK);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read (${code})`, file);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError('no such file', file);
+    throw cannotRead(e, file);
+  }
+  // (read, a folder was `cannot read: EISDIR: illegal operation on a directory, read`)
+  if ((await stat(file)).isDirectory()) {
+    throw new InputError('is a folder, not a file; give the path of a credential report', file);
   }
   return checkReportStart(createReadStream(file), file);
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import initSqlJs from 'sql.js';
-import { DEMO_REPORT, runCredsweep } from '../helpers/cli.ts';
+import { DEMO_REPORT, REPO_ROOT, runCredsweep } from '../helpers/cli.ts';
 
 let dir: string;
 before(async () => {
@@ -75,5 +75,16 @@ describe('a history database whose stored JSON another tool changed', () => {
       await runCredsweep(['diff', '--db', db]),
       `credsweep: ${db}: the history database is damaged (run 1, its accounts: `,
     );
+  });
+});
+
+describe('audit --report given a folder', () => {
+  it('is one line in words, as every other file credsweep reads (it quoted Node: EISDIR: illegal operation…)', async () => {
+    for (const jobs of ['1', '2']) {
+      const run = await runCredsweep(['audit', '--report', 'test', '--jobs', jobs, '--format', 'json'], {
+        cwd: REPO_ROOT,
+      });
+      assertOneLine(run, 'credsweep: test: is a folder, not a file; give the path of a credential report');
+    }
   });
 });
