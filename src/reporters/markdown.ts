@@ -27,12 +27,13 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
  * control, bidi and zero-width characters are shown as their code (`\u202e`: ./printable.ts, as the
  * terminal and HTML show them), HTML's `& < >` become entities (no tag, comment or entity survives),
  * and the rest of Markdown's punctuation (`|` included, which would split the cell) is
- * backslash-escaped. `:` and `@` are escaped too, and `www.` broken, so nothing turns into an autolink.
+ * backslash-escaped. `:` and `@` are escaped too, and `www.` broken, so nothing turns into an autolink,
+ * and `$`, so nothing is typeset as math (GitHub renders `$\textsf{…}$`: text styled to look like ours).
  */
 export function escapeMarkdown(text: string): string {
   return revealHidden(text.replace(/[\r\n\u2028\u2029]+/g, ' '))
     .replace(/[&<>]/g, (c) => ENTITIES[c]!)
-    .replace(/[\\`*_{}[\]()#+!|~"':@=]/g, '\\$&')
+    .replace(/[\\`*_{}[\]()#+!|~"':@=$]/g, '\\$&')
     .replace(/www\./gi, (m) => `${m.slice(0, 3)}\\.`);
 }
 
