@@ -23,7 +23,7 @@ import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { ExemptionMatcher, mergeExemptionOutcomes } from '../config/exemptions.ts';
 import { InputError } from '../errors.ts';
-import { readFailure } from '../files/read-whole.ts';
+import { cannotRead } from '../files/read-whole.ts';
 import type { AccountResult, AuditReport, ExemptionOutcome, Finding } from '../model/finding.ts';
 import type { PartFormat } from './report-workers/audit-part.ts';
 import type { ParallelOptions } from './report-workers/audit-report-parallel.ts';
@@ -265,10 +265,10 @@ async function openReport(file: string, stdin: Readable | undefined): Promise<Re
   try {
     await access(file, constants.R_OK);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read (${readFailure(e)})`, file);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError('no such file', file);
+    throw cannotRead(e, file);
   }
-  // A folder opens, then fails the first read with EISDIR's "illegal operation on a directory".
+  // (read, a folder was `cannot read: EISDIR: illegal operation on a directory, read`)
   if ((await stat(file)).isDirectory()) {
     throw new InputError('is a folder, not a file; give the path of a credential report CSV', file);
   }

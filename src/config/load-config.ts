@@ -3,6 +3,7 @@
  * file to parse (yaml and zod are ~0.1 s of start-up CPU that a run without a configuration file need
  * not pay: docs/performance.md).
  */
+import { isUtf8 } from 'node:buffer';
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.ts';
@@ -86,10 +87,29 @@ async function readCapped(path: string, shownAs: string): Promise<string> {
       if (bytesRead === 0) break;
       length += bytesRead;
     }
-    const text = buffer.subarray(0, length).toString('utf8');
-    assertSize(text, shownAs);
-    return text;
+    const bytes = buffer.subarray(0, length);
+    if (length > MAX_CONFIG_BYTES) assertSize(bytes.toString('utf8'), shownAs);
+    return utf8Text(bytes, shownAs);
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The file's text, which must be UTF-8 (YAML's and JSON's encoding): bytes that are not were read
+ * as U+FFFD, so an exemption's name silently became another and matched nothing (its credential
+ * then planned like any other, with only a "stale" warning). A byte-order mark is UTF-8 too.
+ */
+function utf8Text(bytes: Buffer, shownAs: string): string {
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  let line = 1;
+  // (a line break, 0x0A, is never inside a multi-byte sequence: each line can be checked alone)
+  for (let start = 0; start < bytes.length; line++) {
+    const end = bytes.indexOf(0x0a, start);
+    const stop = end === -1 ? bytes.length : end;
+    if (!isUtf8(bytes.subarray(start, stop))) break;
+    start = stop + 1;
+  }
+  const utf16 = bytes[0] === 0xff || bytes[0] === 0xfe ? ' (UTF-16? save it as UTF-8)' : '';
+  throw new InputError(`not UTF-8 text${utf16}`, shownAs, line);
 }

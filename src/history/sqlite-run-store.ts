@@ -12,10 +12,11 @@ import { InputError, isCredsweepError } from '../errors.ts';
 import { formatBytes, MIB, readWholeFile } from '../files/read-whole.ts';
 import { writeFileSafely } from '../files/safe-write.ts';
 import { requireWritable } from '../files/target.ts';
-import type { AuditReport, Finding } from '../model/finding.ts';
+import type { AccountResult, AuditReport, Finding } from '../model/finding.ts';
 import { acquireLock } from '../files/pid-lock.ts';
 import type { EpochMs } from '../time.ts';
 import { type Retention, runsPastRetention } from './retention.ts';
+import { readStoredJson } from './stored-json.ts';
 import type { PruneOutcome, RunStore, RunSummary, SavedRun, StoredRun } from './run-store.ts';
 
 const SCHEMA_VERSION = 1;
@@ -275,7 +276,10 @@ class SqliteRunStore implements RunStore {
       if (!summary) return undefined;
       const rows =
         this.db.exec('SELECT body FROM findings WHERE run_id = ? ORDER BY rowid', [id])[0]?.values ?? [];
-      return { ...summary, findings: rows.map((r) => JSON.parse(String(r[0])) as Finding) };
+      const findings = rows.map(
+        (r, i) => readStoredJson(r[0], 'finding', `run ${id}, finding ${i + 1}`) as Finding,
+      );
+      return { ...summary, findings };
     });
   }
 
@@ -372,8 +376,8 @@ function summaries(db: Database, id?: number): RunSummary[] {
     runAt: String(r[1]),
     asOf: String(r[2]),
     thresholdDays: Number(r[3]),
-    accounts: JSON.parse(String(r[4])),
-    summary: JSON.parse(String(r[5])),
+    accounts: readStoredJson(r[4], 'accounts', `run ${r[0]}, its accounts`) as AccountResult[],
+    summary: readStoredJson(r[5], 'summary', `run ${r[0]}, its summary`) as Record<string, number>,
     findingCount: Number(r[6]),
   }));
 }

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { accountArnMismatch } from '../arn.ts';
+import { accountArnMismatch, principalOfIamArn } from '../arn.ts';
 import { InputError } from '../errors.ts';
 import { MAX_JSON_TEXT_BYTES, readWholeFile } from '../files/read-whole.ts';
 import { type AuditReport, auditReportSchema } from '../model/finding.ts';
@@ -74,7 +74,10 @@ export async function readAuditReport(path: string): Promise<AuditReport> {
 function checkFindingAccounts(report: AuditReport, path: string): void {
   report.findings.forEach((f, i) => {
     const mismatch = accountArnMismatch(f.accountId, f.arn);
-    if (mismatch === null) return;
+    if (mismatch === null) {
+      checkFindingPrincipal(f, i, path);
+      return;
+    }
     throw new InputError(
       mismatch.problem === 'account_id'
         ? `findings.${i}.accountId: ${JSON.stringify(f.accountId.slice(0, 40))} is not an AWS account id (12 digits)`
@@ -84,6 +87,24 @@ function checkFindingAccounts(report: AuditReport, path: string): void {
       path,
     );
   });
+}
+
+/**
+ * A user's or role's finding names the principal its ARN names: plan acts on `principalName` (the
+ * UserName of every IAM call) while exemptions, the report and the reviewer go by the ARN, so a file
+ * saying `arn …user/kevin` with `principalName: "breakglass"` would plan kevin's finding on breakglass's
+ * keys, past an exemption written for breakglass's ARN. An audit never writes that; an edited file can.
+ */
+function checkFindingPrincipal(f: AuditReport['findings'][number], i: number, path: string): void {
+  if (f.principalType !== 'user' && f.principalType !== 'role') return;
+  const named = principalOfIamArn(f.arn);
+  if (named?.type === f.principalType && named.name === f.principalName) return;
+  throw new InputError(
+    named === undefined
+      ? `findings.${i}.arn: not the ARN of an IAM ${f.principalType}: ${JSON.stringify(f.arn.slice(0, 80))}`
+      : `findings.${i}.principalName: ${JSON.stringify(f.principalName.slice(0, 64))} is not the ${named.type} its ARN names (${JSON.stringify(named.name.slice(0, 64))})`,
+    path,
+  );
 }
 
 export async function readRemediationPlan(path: string): Promise<{ plan: RemediationPlan; sha256: string }> {

@@ -68,9 +68,14 @@ export function productArn(partition: string, region: string, accountId: string)
   return `arn:${partition}:securityhub:${region}:${accountId}:product/${accountId}/default`;
 }
 
-/** ASFF's length limits (Title 256, Description 1024, Recommendation.Text 512). */
+/**
+ * ASFF's length limits (Title 256, Description 1024, Recommendation.Text 512), in UTF-16 units. A cut
+ * never splits a surrogate pair: half of one (an emoji's) is no Unicode text, in a file or to Security Hub.
+ */
 function fit(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 2]!) ? max - 2 : max - 1;
+  return `${text.slice(0, end)}…`;
 }
 
 const SEVERITY_LABELS = {

@@ -14,6 +14,7 @@ import {
   severityOf,
   statusLabel,
 } from './finding-facts.ts';
+import { revealHidden } from './printable.ts';
 import type { Reporter } from './reporter.ts';
 
 /** Rows of the unused table (most severe first); the rest are counted, and the JSON or HTML report has them all. */
@@ -23,15 +24,16 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 
 /**
  * Text that renders as itself in a GitHub-flavoured Markdown table cell: line breaks become spaces,
- * HTML's `& < >` become entities (no tag, comment or entity survives), and the rest of Markdown's
- * punctuation (`|` included, which would split the cell) is backslash-escaped. `:` and `@` are escaped
- * too, and `www.` broken, so nothing turns into an autolink.
+ * control, bidi and zero-width characters are shown as their code (`\u202e`: ./printable.ts, as the
+ * terminal and HTML show them), HTML's `& < >` become entities (no tag, comment or entity survives),
+ * and the rest of Markdown's punctuation (`|` included, which would split the cell) is
+ * backslash-escaped. `:` and `@` are escaped too, and `www.` broken, so nothing turns into an autolink,
+ * and `$`, so nothing is typeset as math (GitHub renders `$\textsf{…}$`: text styled to look like ours).
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+  return revealHidden(text.replace(/[\r\n\u2028\u2029]+/g, ' '))
     .replace(/[&<>]/g, (c) => ENTITIES[c]!)
-    .replace(/[\\`*_{}[\]()#+!|~"':@=]/g, '\\$&')
+    .replace(/[\\`*_{}[\]()#+!|~"':@=$]/g, '\\$&')
     .replace(/www\./gi, (m) => `${m.slice(0, 3)}\\.`);
 }
 

@@ -7,6 +7,10 @@
  *   printable(name)        every control made visible, newlines and tabs too (one value, one line)
  *   terminalText(text)     the same for whole output, keeping newlines and tabs; with `keepSgr`, also
  *                          the colour sequences (ESC [ digits m) credsweep's own table adds
+ *   revealHidden(text)     what terminalText does without colour, for a value a reader sees rendered
+ *                          elsewhere: the HTML and Markdown reports (escape-html.ts, markdown.ts), where
+ *                          U+202E and a zero-width space spoof a name just as on a terminal. CSV, JSON,
+ *                          ASFF and OCSF keep the exact text: they are data for other programs.
  *
  * Its own module because every writer needs it without the findings model behind the table reporter;
  * src/cli/terminal-guard.ts applies `terminalText` to every write that reaches a terminal.
@@ -36,6 +40,14 @@ export function terminalText(text: string, options: { keepSgr?: boolean } = {}):
   if (options.keepSgr) {
     return text.replace(UNSAFE_IN_TEXT_KEEP_SGR, (m) => (m.startsWith('\u001b[') ? m : visibleCode(m)));
   }
+  return revealHidden(text);
+}
+
+/**
+ * Every control, bidi and invisible character made visible as its code, newlines and tabs kept: a
+ * name that would render as another name (`admin\u200b`, `\u202egnp.exe`) shows what it is.
+ */
+export function revealHidden(text: string): string {
   return text.replace(UNSAFE_IN_TEXT, visibleCode);
 }
 

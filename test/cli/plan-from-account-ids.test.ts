@@ -14,7 +14,7 @@ import { cliOnMoto } from '../helpers/cli.ts';
 import { seedUser } from '../helpers/seed-iam.ts';
 
 describe('plan --from: every finding is in a 12-digit account, the one its ARN names (moto)', () => {
-  let findings: { findings: { accountId: string; arn: string }[] };
+  let findings: { findings: { accountId: string; arn: string; principalName: string }[] };
   const aws = cliOnMoto({
     runCli,
     dir: 'credsweep-plan-accounts-',
@@ -29,7 +29,7 @@ describe('plan --from: every finding is in a 12-digit account, the one its ARN n
   });
   const { cli } = aws;
 
-  const cases: [string, (f: { accountId: string; arn: string }) => void, RegExp][] = [
+  const cases: [string, (f: { accountId: string; arn: string; principalName: string }) => void, RegExp][] = [
     [
       'a 5-digit account (and ARN)',
       (f) => {
@@ -52,6 +52,28 @@ describe('plan --from: every finding is in a 12-digit account, the one its ARN n
         f.arn = f.arn.replace(f.accountId, '210987654321');
       },
       /findings\.0\.arn: names account 210987654321, not the finding's \d{12}/,
+    ],
+    [
+      // plan acted on the name (IAM's UserName) while exemptions and the reviewer go by the ARN
+      'a principalName other than the user its ARN names',
+      (f) => {
+        f.principalName = 'breakglass';
+      },
+      /findings\.0\.principalName: "breakglass" is not the user its ARN names \("alice"\)/,
+    ],
+    [
+      'a user finding whose ARN is a role',
+      (f) => {
+        f.arn = f.arn.replace(':user/', ':role/');
+      },
+      /findings\.0\.principalName: "alice" is not the role its ARN names/,
+    ],
+    [
+      'a user finding whose ARN names no user',
+      (f) => {
+        f.arn = f.arn.replace(':user/alice', ':alice');
+      },
+      /findings\.0\.arn: not the ARN of an IAM user: "arn:aws:iam::\d{12}:alice"/,
     ],
   ];
   for (const [name, edit, message] of cases) {

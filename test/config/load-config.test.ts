@@ -243,6 +243,44 @@ describe('hostile configuration files (issue 16, items 7 and 8)', () => {
     }
   });
 
+  it('a file that is not UTF-8 is refused at the line of its first bad byte (an exemption read with U+FFFD matched nothing)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'credsweep-config-'));
+    try {
+      const latin1 = join(dir, 'latin1.yaml');
+      // "josé" saved as Latin-1: the exemption became jos\uFFFD, matched nothing, and only warned (stale)
+      writeFileSync(
+        latin1,
+        Buffer.concat([
+          Buffer.from('days: 90\nexemptions:\n  - principal: jos'),
+          Buffer.from([0xe9]),
+          Buffer.from('\n    owner: o\n    reason: r\n    expires: "2027-01-01"\n'),
+        ]),
+      );
+      await assert.rejects(
+        loadConfig(latin1, dir),
+        (e) => e instanceof InputError && e.location === `${latin1}:3` && e.message === 'not UTF-8 text',
+      );
+      const utf16 = join(dir, 'utf16.yaml');
+      writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('days: 90\n', 'utf16le')]));
+      await assert.rejects(
+        loadConfig(utf16, dir),
+        (e) =>
+          e instanceof InputError &&
+          e.location === `${utf16}:1` &&
+          /UTF-16\? save it as UTF-8/.test(e.message),
+      );
+      const bom = join(dir, 'bom.yaml');
+      writeFileSync(bom, '\ufeffdays: 30\r\n');
+      assert.equal(
+        (await loadConfig(bom, dir))?.config.days,
+        30,
+        'UTF-8 with a byte-order mark and CRLF is read',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an exemption expiring in year 0099 or 0001 is refused, not read as 1999 or 1901', () => {
     for (const expires of ['0099-12-31', '0001-01-01', '1969-12-31']) {
       assert.match(

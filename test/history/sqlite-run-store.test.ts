@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import initSqlJs from 'sql.js';
 import { assembleAuditReport } from '../../src/audit/audit-report.ts';
+import { InputError } from '../../src/errors.ts';
 import { trend } from '../../src/history/run-store.ts';
 import {
   HISTORY_APPLICATION_ID,
@@ -351,5 +352,91 @@ describe('the SQLite run store: its cap', () => {
         e instanceof HistoryFullError &&
         /^\d+ bytes: larger than the 100 bytes credsweep reads whole$/.test(e.message),
     );
+  });
+});
+
+describe('the SQLite run store: stored JSON of the wrong shape (a hand edit, a bad restore)', () => {
+  /** A two-run database with `sql` run on it afterwards, as another tool would. */
+  async function edited(name: string, sql: string): Promise<string> {
+    const path = join(dir, name);
+    const store = await openSqliteRunStore(path);
+    await store.saveRun(reportAt(AS_OF, 10));
+    await store.saveRun(reportAt(AS_OF + 86_400_000, 100));
+    await store.close();
+    const SQL = await initSqlJs();
+    const db = new SQL.Database(readFileSync(path));
+    db.run(sql);
+    writeFileSync(path, db.export());
+    db.close();
+    return path;
+  }
+
+  // Each was a TypeError in history or diff (exit 70 with a stack trace), or read as a finding of nothing.
+  const cases: [string, string, 'listRuns' | 'loadRun', RegExp][] = [
+    [
+      'a finding body null',
+      `UPDATE findings SET body = 'null' WHERE run_id = 2`,
+      'loadRun',
+      /run 2, finding 1: Invalid input/,
+    ],
+    [
+      'a finding body {}',
+      `UPDATE findings SET body = '{}' WHERE run_id = 2`,
+      'loadRun',
+      /run 2, finding 1: accountId: /,
+    ],
+    [
+      'a status that is a number',
+      `UPDATE findings SET body = json_set(body, '$.status', 3) WHERE run_id = 2`,
+      'loadRun',
+      /run 2, finding 1: status: /,
+    ],
+    [
+      'a body that is not JSON',
+      `UPDATE findings SET body = 'x' WHERE run_id = 2`,
+      'loadRun',
+      /run 2, finding 1: not JSON/,
+    ],
+    ['a summary null', `UPDATE runs SET summary = 'null' WHERE id = 1`, 'listRuns', /run 1, its summary: /],
+    [
+      'accounts an object',
+      `UPDATE runs SET accounts = '{"x":1}' WHERE id = 2`,
+      'listRuns',
+      /run 2, its accounts: /,
+    ],
+    [
+      'an account without its id',
+      `UPDATE runs SET accounts = '[{"status":"ok"}]' WHERE id = 2`,
+      'listRuns',
+      /run 2, its accounts: 0\.accountId: /,
+    ],
+  ];
+  for (const [what, sql, read, where] of cases) {
+    it(`${what}: the damaged-database InputError naming the run`, async () => {
+      const path = await edited(`${what.replaceAll(/\W+/g, '-')}.sqlite`, sql);
+      const store = await openSqliteRunStore(path);
+      try {
+        await assert.rejects(
+          read === 'listRuns' ? store.listRuns() : store.loadRun(2),
+          (e) =>
+            e instanceof InputError &&
+            e.message.startsWith('the history database is damaged (') &&
+            where.test(e.message),
+        );
+      } finally {
+        await store.close();
+      }
+    });
+  }
+
+  it('fields the readers do not use are kept as stored (a run an older or newer credsweep wrote)', async () => {
+    const path = await edited(
+      'extra.sqlite',
+      `UPDATE findings SET body = json_set(body, '$.addedLater', 'x') WHERE run_id = 2`,
+    );
+    const store = await openSqliteRunStore(path);
+    const run = await store.loadRun(2);
+    await store.close();
+    assert.equal((run!.findings[0] as Record<string, unknown>).addedLater, 'x');
   });
 });

@@ -157,6 +157,25 @@ describe('asff reporter', () => {
     assert.notEqual(a!.Id, b!.Id);
   });
 
+  it('shortens Title and Description without splitting a surrogate pair (half an emoji is no text)', () => {
+    // (256 − 1) units before the ellipsis: with one ASCII character first, the cut fell inside an emoji
+    for (const pad of ['', 'a']) {
+      const name = `${pad}${'\u{1F600}'.repeat(600)}`;
+      const [f] = toAsffFindings(report([aFinding({ principalName: name, reason: name })]), {
+        region: 'us-east-1',
+      });
+      for (const text of [f!.Title, f!.Description]) {
+        assert.ok(text.endsWith('…'), text);
+        assert.doesNotMatch(
+          text,
+          /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/,
+          'a lone surrogate',
+        );
+      }
+      assert.ok(f!.Title.length <= 256 && f!.Description.length <= 1024);
+    }
+  });
+
   it('renders a JSON array (the shape of batch-import-findings --findings)', () => {
     const text = asffReporter.render(report([aFinding({})]), { color: false }) as string;
     assert.ok(Array.isArray(JSON.parse(text)));

@@ -28,6 +28,7 @@ const HOSTILE = [
   'admin@evil.example',
   '\\|escaped already',
   '&lt;entity&gt;',
+  '$\\textsf{admin}$ $$x$$',
 ];
 
 describe('markdown reporter', () => {
@@ -66,6 +67,7 @@ describe('markdown reporter', () => {
     assert.doesNotMatch(md, /(?<!\\)`/, 'no code spans');
     assert.doesNotMatch(md.replaceAll('**', ''), /(?<!\\)[*_~]/, 'no emphasis or strike-through from values');
     assert.doesNotMatch(md, /www\.evil/, 'no www autolink');
+    assert.doesNotMatch(md, /(?<!\\)\$/, 'no unescaped $ (GitHub typesets $…$ as math)');
     assert.match(md, /- &lt;b&gt;999&lt;\/b&gt;: AccessDenied\\\|x: /);
     const withExemptions = renderMarkdown({
       ...assembleAuditReport({ generatedAt: AS_OF, asOf: AS_OF, thresholdDays: 90 }, []),

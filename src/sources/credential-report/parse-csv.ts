@@ -250,7 +250,17 @@ function headerIndex(header: string[], file: string, line: number): Map<string, 
   header.forEach((name, i) => {
     // The known names as the constants themselves (interned), so each lookup compares pointers.
     const key = KNOWN_COLUMNS.get(name.trim()) ?? name.trim();
-    if (!index.has(key)) index.set(key, i);
+    const first = index.get(key);
+    if (first === undefined) index.set(key, i);
+    else if (KNOWN_COLUMNS.has(key)) {
+      // Two cells for one fact (a spreadsheet's merge, an edited report): which is the report's own
+      // cannot be told, and the first one read could make a used key look unused. IAM writes each once.
+      throw new InputError(
+        `not a credential report: column ${key} appears twice (fields ${first + 1} and ${i + 1})`,
+        file,
+        line,
+      );
+    }
   });
   const missing = REQUIRED_COLUMNS.filter((c) => !index.has(c));
   if (missing.length > 0) {

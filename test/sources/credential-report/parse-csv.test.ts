@@ -106,6 +106,13 @@ describe('credential report CSV', () => {
         /column password_enabled: expected true, false or not_supported/,
         2,
       ],
+      [
+        // The first cell was read: the key looked never used (it is used) and was planned for deletion.
+        'a known column twice (its second cell says something else)',
+        `${HEADER},access_key_1_last_used_date\n${ROW.replace('2026-10-01T00:00:00+00:00', 'N/A')},2026-10-01T00:00:00+00:00\n`,
+        /column access_key_1_last_used_date appears twice \(fields 9 and 13\)/,
+        1,
+      ],
       ['an unclosed quote', `${HEADER}\n"alice,${ROW}\n`, /not valid CSV/, undefined],
       [
         'binary garbage',
