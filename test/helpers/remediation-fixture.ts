@@ -221,3 +221,21 @@ export async function snapshotCredentials(
 export function readJson(file: string): unknown {
   return JSON.parse(readFileSync(file, 'utf8'));
 }
+
+/** An IAM client whose calls named in `failing` fail (Throttling, after the SDK's own retries). */
+export function failingClient(moto: MotoServer, failing: (command: string) => boolean): IAMClient {
+  const client = new IAMClient({ ...moto.clientConfig(), maxAttempts: 1 });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (failing((context as { commandName?: string }).commandName ?? '')) {
+        throw Object.assign(new Error('Rate exceeded'), {
+          name: 'Throttling',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'failSomeCalls' },
+  );
+  return client;
+}

@@ -38,29 +38,11 @@ import { captureRoleRecord, getRole, type RoleRecord } from '../../src/remediati
 import { undoJournal } from '../../src/remediation/undo.ts';
 import { MS_PER_DAY } from '../../src/time.ts';
 import { MOTO_DEFAULT_ACCOUNT as ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
-import { motoRemediationClients } from '../helpers/remediation-fixture.ts';
+import { failingClient, motoRemediationClients } from '../helpers/remediation-fixture.ts';
 import { planRoles, ROLE_CALLER, roleFinding } from '../helpers/role-plan.ts';
 import { seedFullRole } from '../helpers/seed-role.ts';
 
 const KEY: PlanKey = Buffer.from('a plan key of 32 bytes, for test');
-
-/** An IAM client whose calls named in `failing` fail (Throttling, after the SDK's own retries). */
-function failingClient(moto: MotoServer, failing: (command: string) => boolean): IAMClient {
-  const client = new IAMClient({ ...moto.clientConfig(), maxAttempts: 1 });
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (failing((context as { commandName?: string }).commandName ?? '')) {
-        throw Object.assign(new Error('Rate exceeded'), {
-          name: 'Throttling',
-          $metadata: { httpStatusCode: 400 },
-        });
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'failSomeCalls' },
-  );
-  return client;
-}
 
 describe('delete-role: a deletion stopped part-way, a role of the same name, an unsealed journal (moto)', () => {
   let moto: MotoServer;

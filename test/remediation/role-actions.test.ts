@@ -45,7 +45,7 @@ import { captureRoleRecord, getRole, type RoleRecord } from '../../src/remediati
 import { type UndoResult, undoJournal } from '../../src/remediation/undo.ts';
 import { MS_PER_DAY } from '../../src/time.ts';
 import { MOTO_DEFAULT_ACCOUNT as ACCOUNT, type MotoServer, startMoto } from '../helpers/moto.ts';
-import { motoRemediationClients } from '../helpers/remediation-fixture.ts';
+import { failingClient, motoRemediationClients } from '../helpers/remediation-fixture.ts';
 import { planRoles, ROLE_CALLER, roleFinding } from '../helpers/role-plan.ts';
 import { seedFullRole } from '../helpers/seed-role.ts';
 
@@ -306,19 +306,7 @@ describe('role remediation: quarantine, delete, undo (moto)', () => {
     const now = Date.now();
     const p = plan([roleFinding('half-undone')], now);
     const a = await apply(p, now);
-    const failing = new IAMClient({ ...moto.clientConfig(), maxAttempts: 1 });
-    failing.middlewareStack.add(
-      (next, context) => async (args) => {
-        if ((context as { commandName?: string }).commandName === 'DeleteRolePolicyCommand') {
-          throw Object.assign(new Error('Rate exceeded'), {
-            name: 'Throttling',
-            $metadata: { httpStatusCode: 400 },
-          });
-        }
-        return next(args);
-      },
-      { step: 'initialize', name: 'failDeleteRolePolicy' },
-    );
+    const failing = failingClient(moto, (command) => command === 'DeleteRolePolicyCommand');
     const journal = new JournalWriter(a.file);
     try {
       const first = await undoJournal(readJournal(a.file), {
@@ -350,19 +338,7 @@ describe('role remediation: quarantine, delete, undo (moto)', () => {
     await idleRole('taken-over');
     const now = Date.now();
     const p = plan([roleFinding('taken-over')], now);
-    const failing = new IAMClient({ ...moto.clientConfig(), maxAttempts: 1 });
-    failing.middlewareStack.add(
-      (next, context) => async (args) => {
-        if ((context as { commandName?: string }).commandName === 'PutRolePolicyCommand') {
-          throw Object.assign(new Error('Rate exceeded'), {
-            name: 'Throttling',
-            $metadata: { httpStatusCode: 400 },
-          });
-        }
-        return next(args);
-      },
-      { step: 'initialize', name: 'failPutRolePolicy' },
-    );
+    const failing = failingClient(moto, (command) => command === 'PutRolePolicyCommand');
     const first = await apply(p, now, {
       clients: { ...motoRemediationClients(moto, iam), iam: async () => failing },
     });
